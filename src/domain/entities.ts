@@ -1,0 +1,647 @@
+// Every entity the app keeps (DESIGN.md §4.1), as zod schemas, with the merge kind of each field.
+// The field kinds are the domain's decision (DESIGN.md §5): replication only applies them.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+export type FieldKind = 'lww' | 'status' | 'set' | 'event';
+
+export interface FieldSpec {
+  kind: FieldKind;
+  /** A concurrent loser on this field is kept as a visible conflict. */
+  clinical?: boolean;
+  schema: z.ZodType;
+}
+
+export interface EntitySpec {
+  name: string;
+  /** Rows are inserted once, whole, and never changed (append-only events). */
+  immutable?: boolean;
+  fields: Record<string, FieldSpec>;
+}
+
+const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
+const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
+const set = (schema: z.ZodType): FieldSpec => ({ kind: 'set', schema });
+const ev = (schema: z.ZodType): FieldSpec => ({ kind: 'event', schema });
+
+// ---- shared value schemas ----
+export const idSchema = z.string().min(1).max(64);
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ');
+export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Heure attendue au format HH:MM');
+export const isoDateTime = z.string().datetime({ offset: true });
+const shortText = z.string().max(200);
+const longText = z.string().max(20_000);
+const optionalId = idSchema.nullable();
+
+export const sexSchema = z.enum(['F', 'M', 'I']);
+export const identityStatusSchema = z.enum(['provisoire', 'recuperee', 'validee', 'qualifiee']);
+export const mtStatusSchema = z.enum(['declared', 'none', 'unknown']);
+export const coverageSchema = z.enum(['amo', 'amo_amc', 'c2s', 'ame', 'aucune', 'inconnue']);
+export const roomKindSchema = z.enum(['gp_box', 'modular']);
+export const professionSchema = z.enum([
+  'accueil',
+  'interne',
+  'medecin',
+  'sage_femme',
+  'dentiste',
+  'gynecologue',
+  'infirmier',
+  'assistante_sociale',
+  'mediateur',
+]);
+export const roleSchema = z.enum(['accueil', 'clinicien', 'coordinateur', 'social', 'affichage']);
+export const deviceProfileSchema = z.enum(['reception', 'room', 'coordination', 'display']);
+export const stopStatusSchema = z.enum(['planned', 'open', 'closed', 'cancelled']);
+export const appointmentStatusSchema = z.enum(['booked', 'checked_in', 'no_show', 'cancelled']);
+export const queueStatusSchema = z.enum([
+  'waiting',
+  'called',
+  'in_consultation',
+  'done',
+  'no_show',
+  'left',
+  'cancelled',
+]);
+export type QueueStatus = z.infer<typeof queueStatusSchema>;
+/** A queue status as replicated: the epoch grows on each explicit reversal (requeue). */
+export const statusValueSchema = z.object({
+  status: queueStatusSchema,
+  epoch: z.number().int().min(0),
+  rank: z.number().int().min(0),
+});
+export type StatusValue = z.infer<typeof statusValueSchema>;
+export const confidentialitySchema = z.enum(['standard', 'social', 'sexual_health']);
+export type Confidentiality = z.infer<typeof confidentialitySchema>;
+export const consultationStatusSchema = z.enum(['draft', 'to_validate', 'validated', 'returned']);
+export const orientationKindSchema = z.enum([
+  'none',
+  'mt_found',
+  'mt_declared',
+  'msp_cpts',
+  'specialist',
+  'emergency',
+  'social_worker',
+  'follow_up_truck',
+]);
+export const orientationSchema = z.object({
+  kind: orientationKindSchema,
+  detail: shortText.optional(),
+  mtName: shortText.optional(),
+  followUpStopId: idSchema.optional(),
+  followUpAppointmentId: idSchema.optional(),
+});
+export type Orientation = z.infer<typeof orientationSchema>;
+export const codeSchema = z.object({
+  system: z.enum(['CISP-2', 'CIM-10']),
+  code: z.string().min(1).max(16),
+  label: shortText,
+  use: z.enum(['reason', 'result', 'diagnosis']),
+});
+export type Code = z.infer<typeof codeSchema>;
+export const signatureKindSchema = z.enum(['author', 'supervisor', 'return']);
+export const conflictResolutionSchema = z.object({
+  entity: z.string(),
+  rowId: idSchema,
+  field: z.string(),
+  chosen: z.unknown(),
+  note: shortText.optional(),
+});
+
+const org = { orgId: lww(idSchema) };
+
+// ---- entities ----
+const organisation: EntitySpec = {
+  name: 'organisation',
+  fields: { name: lww(shortText.min(1)) },
+};
+
+const unit: EntitySpec = {
+  name: 'unit',
+  fields: { ...org, name: lww(shortText.min(1)), registration: lww(shortText.nullable()) },
+};
+
+const room: EntitySpec = {
+  name: 'room',
+  fields: {
+    ...org,
+    unitId: lww(idSchema),
+    name: lww(shortText.min(1)),
+    kind: lww(roomKindSchema),
+    order: lww(z.number().int().min(0)),
+  },
+};
+
+const staff: EntitySpec = {
+  name: 'staff',
+  fields: {
+    ...org,
+    firstName: lww(shortText.min(1)),
+    lastName: lww(shortText.min(1)),
+    profession: lww(professionSchema),
+    roles: set(roleSchema),
+    supervisorId: lww(optionalId),
+    active: lww(z.boolean()),
+  },
+};
+
+const service: EntitySpec = {
+  name: 'service',
+  fields: {
+    ...org,
+    code: lww(z.string().regex(/^[A-Z]{2,5}$/)),
+    label: lww(shortText.min(1)),
+    ticketPrefix: lww(z.string().regex(/^[A-Z]{1,4}$/)),
+    typicalMinutes: lww(z.number().int().min(1).max(240)),
+    roomKinds: set(roomKindSchema),
+    professions: set(professionSchema),
+    confidentiality: lww(confidentialitySchema),
+  },
+};
+
+const stop: EntitySpec = {
+  name: 'stop',
+  fields: {
+    ...org,
+    unitId: lww(idSchema),
+    date: lww(isoDate),
+    communeInsee: lww(z.string().regex(/^(\d{5}|2[AB]\d{3})$/)),
+    communeName: lww(shortText.min(1)),
+    address: lww(shortText),
+    opensAt: lww(hhmm),
+    closesAt: lww(hhmm),
+    status: lww(stopStatusSchema),
+  },
+};
+
+const rosterSlot: EntitySpec = {
+  name: 'rosterSlot',
+  fields: {
+    ...org,
+    stopId: lww(idSchema),
+    roomId: lww(idSchema),
+    start: lww(hhmm),
+    end: lww(hhmm),
+    serviceIds: set(idSchema),
+    staffIds: set(idSchema),
+  },
+};
+
+const patient: EntitySpec = {
+  name: 'patient',
+  fields: {
+    ...org,
+    birthName: clin(shortText.min(1)),
+    usedName: clin(shortText.nullable()),
+    firstNames: clin(shortText.min(1)),
+    usedFirstName: clin(shortText.nullable()),
+    sex: clin(sexSchema),
+    birthDate: clin(isoDate),
+    birthPlaceCode: clin(z.string().regex(/^(\d{5}|2[AB]\d{3})$/)),
+    identityStatus: clin(identityStatusSchema),
+    nir: clin(
+      z
+        .string()
+        .regex(/^[12378]\d{4}(\d{2}|2[AB])\d{8}$/)
+        .nullable(),
+    ),
+    phone: lww(shortText.nullable()),
+    email: lww(shortText.nullable()),
+    address: lww(shortText.nullable()),
+    communeInsee: lww(
+      z
+        .string()
+        .regex(/^(\d{5}|2[AB]\d{3})$/)
+        .nullable(),
+    ),
+    coverage: lww(coverageSchema),
+    mtStatus: clin(mtStatusSchema),
+    mtName: clin(shortText.nullable()),
+    ald: clin(z.boolean()),
+    allergies: set(shortText.min(1)),
+    createdAt: lww(isoDateTime),
+    /** Recorded choice when reception created this identity despite suspected duplicates. */
+    duplicateDecision: lww(
+      z
+        .object({ suspects: z.array(idSchema), choice: z.enum(['created_anyway']), by: idSchema })
+        .nullable(),
+    ),
+  },
+};
+
+const appointment: EntitySpec = {
+  name: 'appointment',
+  fields: {
+    ...org,
+    patientId: lww(idSchema),
+    stopId: lww(idSchema),
+    serviceId: lww(idSchema),
+    time: lww(hhmm),
+    durationMin: lww(z.number().int().min(5).max(240)),
+    status: lww(appointmentStatusSchema),
+    note: lww(shortText.nullable()),
+    createdAt: lww(isoDateTime),
+  },
+};
+
+const visit: EntitySpec = {
+  name: 'visit',
+  fields: {
+    ...org,
+    patientId: lww(idSchema),
+    stopId: lww(idSchema),
+    appointmentId: lww(optionalId),
+    arrivedAt: lww(isoDateTime),
+    motif: clin(shortText),
+    noMt: lww(z.boolean()),
+    ald: lww(z.boolean()),
+    urgent: lww(z.boolean()),
+    urgentReason: lww(shortText.nullable()),
+  },
+};
+
+const queueEntry: EntitySpec = {
+  name: 'queueEntry',
+  fields: {
+    ...org,
+    visitId: lww(idSchema),
+    stopId: lww(idSchema),
+    serviceId: lww(idSchema),
+    position: lww(z.number().int().min(0)),
+    ticket: lww(z.string().regex(/^[A-Z]{1,4}-\d{3,}$/)),
+    status: { kind: 'status', schema: statusValueSchema },
+    roomId: lww(optionalId),
+    practitionerId: lww(optionalId),
+    calledAt: lww(isoDateTime.nullable()),
+    startedAt: lww(isoDateTime.nullable()),
+    endedAt: lww(isoDateTime.nullable()),
+    comingFromRoomId: lww(optionalId),
+    endReason: lww(shortText.nullable()),
+  },
+};
+
+const consultation: EntitySpec = {
+  name: 'consultation',
+  fields: {
+    ...org,
+    queueEntryId: lww(idSchema),
+    visitId: lww(idSchema),
+    patientId: lww(idSchema),
+    stopId: lww(idSchema),
+    serviceId: lww(idSchema),
+    authorId: lww(idSchema),
+    supervisorId: lww(optionalId),
+    motif: clin(longText),
+    subjective: clin(longText),
+    objective: clin(longText),
+    assessment: clin(longText),
+    plan: clin(longText),
+    codes: set(codeSchema),
+    orientation: clin(orientationSchema),
+    confidentiality: clin(confidentialitySchema),
+    status: clin(consultationStatusSchema),
+    returnComment: clin(longText.nullable()),
+    createdAt: lww(isoDateTime),
+  },
+};
+
+// ---- append-only events ----
+const vitals: EntitySpec = {
+  name: 'vitals',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    patientId: ev(idSchema),
+    takenAt: ev(isoDateTime),
+    authorId: ev(idSchema),
+    systolic: ev(z.number().int().min(40).max(300).nullable()),
+    diastolic: ev(z.number().int().min(20).max(200).nullable()),
+    heartRate: ev(z.number().int().min(20).max(250).nullable()),
+    temperature: ev(z.number().min(30).max(45).nullable()),
+    spo2: ev(z.number().int().min(50).max(100).nullable()),
+    weightKg: ev(z.number().min(0.3).max(400).nullable()),
+    heightCm: ev(z.number().min(20).max(250).nullable()),
+  },
+};
+
+const signature: EntitySpec = {
+  name: 'signature',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    kind: ev(signatureKindSchema),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    /** Digest of the signed content, so a later edit is detectable. */
+    contentHash: ev(z.string().min(1).max(128)),
+    comment: ev(longText.nullable()),
+  },
+};
+
+const addendum: EntitySpec = {
+  name: 'addendum',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    authorId: ev(idSchema),
+    at: ev(isoDateTime),
+    text: ev(longText.min(1)),
+  },
+};
+
+const audit: EntitySpec = {
+  name: 'audit',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    at: ev(isoDateTime),
+    actorId: ev(optionalId),
+    deviceId: ev(idSchema),
+    action: ev(z.string().min(1).max(64)),
+    entity: ev(z.string().max(64).nullable()),
+    entityId: ev(optionalId),
+    detail: ev(z.string().max(2000).nullable()),
+  },
+};
+
+/** A resolved conflict: the chosen value is written as an ordinary op; this keeps who and why. */
+const conflictResolution: EntitySpec = {
+  name: 'conflictResolution',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    at: ev(isoDateTime),
+    staffId: ev(idSchema),
+    entity: ev(z.string().min(1).max(64)),
+    rowId: ev(idSchema),
+    field: ev(z.string().min(1).max(64)),
+    versions: ev(z.array(z.object({ value: z.unknown(), hlc: z.string() })).max(32)),
+    chosen: ev(z.unknown()),
+  },
+};
+
+const device: EntitySpec = {
+  name: 'device',
+  fields: {
+    ...org,
+    name: lww(shortText.min(1)),
+    profile: lww(deviceProfileSchema),
+    roomId: lww(optionalId),
+    enrolledAt: lww(isoDateTime),
+    revoked: lww(z.boolean()),
+  },
+};
+
+export const ENTITY_SPECS = {
+  organisation,
+  unit,
+  room,
+  staff,
+  service,
+  stop,
+  rosterSlot,
+  patient,
+  appointment,
+  visit,
+  queueEntry,
+  consultation,
+  vitals,
+  signature,
+  addendum,
+  audit,
+  conflictResolution,
+  device,
+} satisfies Record<string, EntitySpec>;
+
+export type EntityName = keyof typeof ENTITY_SPECS;
+export const ENTITY_NAMES = Object.keys(ENTITY_SPECS) as EntityName[];
+
+export function entitySpec(name: string): EntitySpec | undefined {
+  return Object.hasOwn(ENTITY_SPECS, name) ? ENTITY_SPECS[name as EntityName] : undefined;
+}
+
+/** The whole-row schema of an entity (all fields required), used for inserts and seeds. */
+export function rowSchema(name: EntityName): z.ZodObject {
+  const spec = ENTITY_SPECS[name];
+  const shape: Record<string, z.ZodType> = { id: idSchema };
+  for (const [field, f] of Object.entries(spec.fields)) {
+    shape[field] = f.kind === 'set' ? z.array(f.schema) : f.schema;
+  }
+  return z.object(shape).strict();
+}
+
+// ---- row types, as the UI and the domain rules read them (materialised values) ----
+type Nullable<T> = T | null;
+export interface Row {
+  id: string;
+  orgId: string;
+  _deleted?: boolean;
+}
+export interface Organisation {
+  id: string;
+  name: string;
+}
+export interface Unit extends Row {
+  name: string;
+  registration: Nullable<string>;
+}
+export interface Room extends Row {
+  unitId: string;
+  name: string;
+  kind: z.infer<typeof roomKindSchema>;
+  order: number;
+}
+export type Profession = z.infer<typeof professionSchema>;
+export type Role = z.infer<typeof roleSchema>;
+export interface Staff extends Row {
+  firstName: string;
+  lastName: string;
+  profession: Profession;
+  roles: Role[];
+  supervisorId: Nullable<string>;
+  active: boolean;
+}
+export interface Service extends Row {
+  code: string;
+  label: string;
+  ticketPrefix: string;
+  typicalMinutes: number;
+  roomKinds: Room['kind'][];
+  professions: Profession[];
+  confidentiality: Confidentiality;
+}
+export interface Stop extends Row {
+  unitId: string;
+  date: string;
+  communeInsee: string;
+  communeName: string;
+  address: string;
+  opensAt: string;
+  closesAt: string;
+  status: z.infer<typeof stopStatusSchema>;
+}
+export interface RosterSlot extends Row {
+  stopId: string;
+  roomId: string;
+  start: string;
+  end: string;
+  serviceIds: string[];
+  staffIds: string[];
+}
+export interface Patient extends Row {
+  birthName: string;
+  usedName: Nullable<string>;
+  firstNames: string;
+  usedFirstName: Nullable<string>;
+  sex: z.infer<typeof sexSchema>;
+  birthDate: string;
+  birthPlaceCode: string;
+  identityStatus: z.infer<typeof identityStatusSchema>;
+  nir: Nullable<string>;
+  phone: Nullable<string>;
+  email: Nullable<string>;
+  address: Nullable<string>;
+  communeInsee: Nullable<string>;
+  coverage: z.infer<typeof coverageSchema>;
+  mtStatus: z.infer<typeof mtStatusSchema>;
+  mtName: Nullable<string>;
+  ald: boolean;
+  allergies: string[];
+  createdAt: string;
+  duplicateDecision: Nullable<{ suspects: string[]; choice: 'created_anyway'; by: string }>;
+}
+export interface Appointment extends Row {
+  patientId: string;
+  stopId: string;
+  serviceId: string;
+  time: string;
+  durationMin: number;
+  status: z.infer<typeof appointmentStatusSchema>;
+  note: Nullable<string>;
+  createdAt: string;
+}
+export interface Visit extends Row {
+  patientId: string;
+  stopId: string;
+  appointmentId: Nullable<string>;
+  arrivedAt: string;
+  motif: string;
+  noMt: boolean;
+  ald: boolean;
+  urgent: boolean;
+  urgentReason: Nullable<string>;
+}
+export interface QueueEntry extends Row {
+  visitId: string;
+  stopId: string;
+  serviceId: string;
+  /** Order of this service among the services the visit asked for (0 = first). */
+  position: number;
+  ticket: string;
+  status: StatusValue;
+  roomId: Nullable<string>;
+  practitionerId: Nullable<string>;
+  calledAt: Nullable<string>;
+  startedAt: Nullable<string>;
+  endedAt: Nullable<string>;
+  comingFromRoomId: Nullable<string>;
+  endReason: Nullable<string>;
+}
+export interface Consultation extends Row {
+  queueEntryId: string;
+  visitId: string;
+  patientId: string;
+  stopId: string;
+  serviceId: string;
+  authorId: string;
+  supervisorId: Nullable<string>;
+  motif: string;
+  subjective: string;
+  objective: string;
+  assessment: string;
+  plan: string;
+  codes: Code[];
+  orientation: Orientation;
+  confidentiality: Confidentiality;
+  status: z.infer<typeof consultationStatusSchema>;
+  returnComment: Nullable<string>;
+  createdAt: string;
+}
+export interface Vitals extends Row {
+  consultationId: string;
+  patientId: string;
+  takenAt: string;
+  authorId: string;
+  systolic: Nullable<number>;
+  diastolic: Nullable<number>;
+  heartRate: Nullable<number>;
+  temperature: Nullable<number>;
+  spo2: Nullable<number>;
+  weightKg: Nullable<number>;
+  heightCm: Nullable<number>;
+}
+export interface Signature extends Row {
+  consultationId: string;
+  kind: z.infer<typeof signatureKindSchema>;
+  staffId: string;
+  at: string;
+  contentHash: string;
+  comment: Nullable<string>;
+}
+export interface Addendum extends Row {
+  consultationId: string;
+  authorId: string;
+  at: string;
+  text: string;
+}
+export interface AuditEvent extends Row {
+  at: string;
+  actorId: Nullable<string>;
+  deviceId: string;
+  action: string;
+  entity: Nullable<string>;
+  entityId: Nullable<string>;
+  detail: Nullable<string>;
+}
+export interface ConflictResolution extends Row {
+  at: string;
+  staffId: string;
+  entity: string;
+  rowId: string;
+  field: string;
+  versions: { value: unknown; hlc: string }[];
+  chosen: unknown;
+}
+export interface Device extends Row {
+  name: string;
+  profile: z.infer<typeof deviceProfileSchema>;
+  roomId: Nullable<string>;
+  enrolledAt: string;
+  revoked: boolean;
+}
+
+export interface EntityRows {
+  organisation: Organisation;
+  unit: Unit;
+  room: Room;
+  staff: Staff;
+  service: Service;
+  stop: Stop;
+  rosterSlot: RosterSlot;
+  patient: Patient;
+  appointment: Appointment;
+  visit: Visit;
+  queueEntry: QueueEntry;
+  consultation: Consultation;
+  vitals: Vitals;
+  signature: Signature;
+  addendum: Addendum;
+  audit: AuditEvent;
+  conflictResolution: ConflictResolution;
+  device: Device;
+}
