@@ -1,0 +1,1157 @@
+// Identity rules (DESIGN.md §4.2, INS): the five strict traits, which identity status may be set
+// when, duplicate suspicion, and the reception search that must come before any creation.
+// Pure: the caller passes today's date, the connectivity and the registry.
+import { parseNir } from './nir';
+import { compareFolded, foldName, type NameMatch, tokens, withinOneEdit } from './text';
+
+export type Sex = 'F' | 'M' | 'I';
+export type IdentityStatus = 'provisoire' | 'recuperee' | 'validee' | 'qualifiee';
+
+/** The traits an identity is made of, as a patient row holds them (optional parts may be null). */
+export interface IdentityTraits {
+  birthName: string;
+  usedName?: string | null;
+  /** Birth first names, space-separated, in civil-status order. */
+  firstNames: string;
+  usedFirstName?: string | null;
+  sex: string;
+  /** 'YYYY-MM-DD' */
+  birthDate: string;
+  /** INSEE code: commune ('72181', '2A004') or '99' + country code when born abroad. */
+  birthPlaceCode?: string | null;
+  nir?: string | null;
+}
+
+/** An identity already in the registry. */
+export interface IdentityRecord extends IdentityTraits {
+  id: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict traits
+// ---------------------------------------------------------------------------------------------
+
+/** The five INS strict traits (traits stricts). */
+export const STRICT_TRAITS = [
+  'birthName',
+  'firstNames',
+  'sex',
+  'birthDate',
+  'birthPlaceCode',
+] as const;
+export type StrictTrait = (typeof STRICT_TRAITS)[number];
+
+export const STRICT_TRAIT_LABELS: Readonly<Record<StrictTrait, string>> = {
+  birthName: 'Nom de naissance',
+  firstNames: 'Prénom(s) de naissance',
+  sex: 'Sexe',
+  birthDate: 'Date de naissance',
+  birthPlaceCode: 'Code du lieu de naissance',
+};
+
+export type TraitsInput = { [K in StrictTrait]?: string | null };
+
+export interface TraitError {
+  trait: StrictTrait;
+  message: string;
+}
+
+/** The earliest birth date accepted: anything before is a typing error. */
+export const MIN_BIRTH_DATE = '1900-01-01';
+
+/** True for a real calendar date written 'YYYY-MM-DD'. */
+export function isIsoDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= daysInMonth(y, mo);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+// Letters (with their accents), spaces, hyphens and apostrophes: what a civil-status name holds.
+const NAME_CHARS_RE = /^[\p{L}\p{M}\s'’ʼ-]+$/u;
+
+function nameError(trait: 'birthName' | 'firstNames', value: string): string | null {
+  const label = trait === 'birthName' ? 'Le nom de naissance' : 'Le ou les prénoms de naissance';
+  if (value.trim() === '') {
+    return trait === 'birthName'
+      ? 'Le nom de naissance est obligatoire.'
+      : 'Le ou les prénoms de naissance sont obligatoires.';
+  }
+  if (/\d/u.test(value)) return `${label} ne doit pas contenir de chiffres.`;
+  if (!NAME_CHARS_RE.test(value)) {
+    const bad = [...value].find((c) => !NAME_CHARS_RE.test(c)) ?? '';
+    return `${label} contient un caractère non autorisé : « ${bad} » (lettres, espaces, tirets et apostrophes seulement).`;
+  }
+  return null;
+}
+
+function birthPlaceError(code: string, birthDate: string): string | null {
+  const c = code.trim();
+  if (c === '')
+    return 'Le code du lieu de naissance est obligatoire (code INSEE de la commune, ou 99 + code du pays).';
+  if (c.length !== 5) {
+    return `Le code du lieu de naissance doit comporter 5 caractères (code INSEE) : ${c.length} saisis.`;
+  }
+  if (!/^(\d{5}|2[AB]\d{3})$/.test(c)) {
+    return /^2[ab]\d{3}$/.test(c)
+      ? 'Le code du lieu de naissance doit écrire la Corse en majuscules : 2A ou 2B.'
+      : 'Le code du lieu de naissance doit être composé de 5 chiffres, ou de 2A/2B suivi de 3 chiffres pour la Corse.';
+  }
+  if (c.startsWith('00')) return 'Le code du lieu de naissance ne peut pas commencer par 00.';
+  if (c.startsWith('96'))
+    return 'Le code du lieu de naissance ne peut pas commencer par 96 (département inexistant).';
+  // Corsica has been 2A/2B since 1976; the code in force at the birth date is the one to record.
+  if (c.startsWith('20') && isIsoDate(birthDate) && birthDate >= '1976-01-01') {
+    return 'Pour une naissance en Corse depuis 1976, le code du lieu de naissance commence par 2A ou 2B, pas 20.';
+  }
+  return null;
+}
+
+/**
+ * French errors for each missing or invalid strict trait (empty when the five are present and
+ * plausible). `today` is 'YYYY-MM-DD' in the truck's time zone.
+ */
+export function identityTraitsErrors(input: TraitsInput, today: string): TraitError[] {
+  const errors: TraitError[] = [];
+  const push = (trait: StrictTrait, message: string | null) => {
+    if (message) errors.push({ trait, message });
+  };
+
+  push('birthName', nameError('birthName', input.birthName ?? ''));
+  push('firstNames', nameError('firstNames', input.firstNames ?? ''));
+
+  const sex = input.sex ?? '';
+  if (sex === '') push('sex', 'Le sexe est obligatoire (F, M ou I pour indéterminé).');
+  else if (sex !== 'F' && sex !== 'M' && sex !== 'I') {
+    push('sex', `Le sexe « ${sex} » n'est pas reconnu : F, M ou I (indéterminé).`);
+  }
+
+  const birthDate = (input.birthDate ?? '').trim();
+  if (birthDate === '') push('birthDate', 'La date de naissance est obligatoire.');
+  else if (!isIsoDate(birthDate)) {
+    push('birthDate', `La date de naissance « ${birthDate} » n'est pas une date valide.`);
+  } else if (birthDate > today) {
+    push('birthDate', 'La date de naissance est dans le futur.');
+  } else if (birthDate < MIN_BIRTH_DATE) {
+    push('birthDate', 'La date de naissance est antérieure à 1900 : vérifier l’année.');
+  }
+
+  push('birthPlaceCode', birthPlaceError(input.birthPlaceCode ?? '', birthDate));
+  return errors;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity status
+// ---------------------------------------------------------------------------------------------
+
+export interface StatusContext {
+  /** The INSi téléservice can be reached now. */
+  online: boolean;
+  /** A high-trust ID document (carte d'identité, passeport, titre de séjour) was checked. */
+  idDocumentChecked: boolean;
+  /** The INSi téléservice returned this identity and its INS (search or verification succeeded). */
+  insiQualified: boolean;
+}
+
+export type StatusDecision = { ok: true } | { ok: false; reason: string };
+
+/** What can be set with no connection: provisoire, or validée after an ID document check. */
+export const allowedStatusesOffline: readonly IdentityStatus[] = ['provisoire', 'validee'];
+
+export const IDENTITY_STATUS_LABELS: Readonly<Record<IdentityStatus, string>> = {
+  provisoire: 'provisoire',
+  recuperee: 'récupérée',
+  validee: 'validée',
+  qualifiee: 'qualifiée',
+};
+
+const OFFLINE_HINT =
+  'Hors ligne, enregistrer l’identité comme provisoire (ou validée si une pièce d’identité a été contrôlée) et la qualifier plus tard.';
+
+/**
+ * Whether an identity may be given `target` status now. Provisoire: always. Validée: an ID
+ * document was checked. Récupérée: only from an INSi answer, so online. Qualifiée: INSi answer and
+ * ID document check — impossible offline.
+ */
+export function canSetStatus(target: IdentityStatus, ctx: StatusContext): StatusDecision {
+  const refuse = (reason: string): StatusDecision => ({ ok: false, reason });
+  switch (target) {
+    case 'provisoire':
+      return { ok: true };
+    case 'validee':
+      return ctx.idDocumentChecked
+        ? { ok: true }
+        : refuse(
+            'Le statut « validée » exige le contrôle d’une pièce d’identité à haut niveau de confiance (carte d’identité, passeport ou titre de séjour).',
+          );
+    case 'recuperee':
+      if (!ctx.online) {
+        return refuse(
+          `Le statut « récupérée » exige une identité renvoyée par le téléservice INSi, impossible sans connexion. ${OFFLINE_HINT}`,
+        );
+      }
+      return ctx.insiQualified
+        ? { ok: true }
+        : refuse(
+            'Le statut « récupérée » est réservé aux identités renvoyées par le téléservice INSi.',
+          );
+    case 'qualifiee':
+      if (!ctx.online) {
+        return refuse(
+          `Une identité ne peut pas être qualifiée hors ligne : il faut l’appel au téléservice INSi. ${OFFLINE_HINT}`,
+        );
+      }
+      if (!ctx.insiQualified) {
+        return refuse(
+          'Le statut « qualifiée » exige que le téléservice INSi ait renvoyé cette identité.',
+        );
+      }
+      return ctx.idDocumentChecked
+        ? { ok: true }
+        : refuse(
+            'Le statut « qualifiée » exige aussi le contrôle d’une pièce d’identité à haut niveau de confiance ; sans elle, l’identité reste « récupérée ».',
+          );
+  }
+}
+
+/** The statuses `canSetStatus` allows in this context, weakest first. */
+export function allowedStatuses(ctx: StatusContext): IdentityStatus[] {
+  const all: IdentityStatus[] = ['provisoire', 'recuperee', 'validee', 'qualifiee'];
+  return all.filter((s) => canSetStatus(s, ctx).ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prepared (folded) identities, shared by duplicate detection and search
+// ---------------------------------------------------------------------------------------------
+
+interface PreparedIdentity {
+  birthName: string;
+  usedName: string;
+  firstNames: string;
+  usedFirstName: string;
+  /** First token of the birth first names. */
+  firstFirst: string;
+  firstTokens: string[];
+  sex: string;
+  birthDate: string;
+  birthPlaceCode: string;
+  nir: string;
+}
+
+function prepare(x: IdentityTraits): PreparedIdentity {
+  const firstNames = foldName(x.firstNames ?? '');
+  const usedFirstName = foldName(x.usedFirstName ?? '');
+  const firstTokens = firstNames === '' ? [] : firstNames.split(' ');
+  return {
+    birthName: foldName(x.birthName ?? ''),
+    usedName: foldName(x.usedName ?? ''),
+    firstNames,
+    usedFirstName,
+    firstFirst: firstTokens[0] ?? '',
+    firstTokens,
+    sex: x.sex,
+    birthDate: x.birthDate,
+    birthPlaceCode: (x.birthPlaceCode ?? '').trim().toUpperCase(),
+    nir: (x.nir ?? '').replace(/\s+/gu, '').toUpperCase(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Duplicates
+// ---------------------------------------------------------------------------------------------
+
+export type DuplicateReasonCode =
+  | 'same_nir'
+  | 'different_nir'
+  | 'birth_name_exact'
+  | 'birth_name_typo'
+  | 'name_cross'
+  | 'used_name'
+  | 'name_partial'
+  | 'first_names_exact'
+  | 'first_name_first'
+  | 'first_name_used'
+  | 'first_name_shared'
+  | 'first_name_typo'
+  | 'names_differ'
+  | 'birth_date_same'
+  | 'birth_date_swapped'
+  | 'birth_date_typo'
+  | 'sex_differs'
+  | 'birth_place_same'
+  | 'birth_place_differs';
+
+export interface DuplicateReason {
+  code: DuplicateReasonCode;
+  message: string;
+}
+
+export interface DuplicateAssessment {
+  /** 0 (unrelated) … 1 (certainly the same person). */
+  score: number;
+  reasons: DuplicateReason[];
+}
+
+export type BirthDateRelation = 'same' | 'swapped' | 'typo' | 'other';
+
+/**
+ * How two birth dates relate: equal; day and month swapped (12/03 vs 03/12); a typing slip of one
+ * digit, or two adjacent digits swapped; or unrelated.
+ */
+export function birthDateRelation(a: string, b: string): BirthDateRelation {
+  if (a === b) return 'same';
+  if (a.length !== 10 || b.length !== 10) return 'other';
+  if (
+    a.slice(0, 4) === b.slice(0, 4) &&
+    a.slice(5, 7) === b.slice(8, 10) &&
+    a.slice(8, 10) === b.slice(5, 7)
+  ) {
+    return 'swapped';
+  }
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < 10; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) {
+      if (count === 0) first = i;
+      count++;
+      if (count > 2) return 'other';
+    }
+  }
+  if (count === 1) return 'typo';
+  // two differences: a typo only if they are adjacent digits swapped (1960 / 1906)
+  const i = first;
+  const digit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+  if (digit(a[i]) && digit(a[i + 1]) && a[i] === b[i + 1] && a[i + 1] === b[i]) return 'typo';
+  return 'other';
+}
+
+const NAME_VALUE: Record<NameMatch['kind'], number> = { exact: 1, compact: 0.95, typo: 0, none: 0 };
+function matchValue(m: NameMatch): number {
+  if (m.kind === 'typo') return m.distance <= 1 ? 0.85 : 0.7;
+  return NAME_VALUE[m.kind];
+}
+function typoText(m: NameMatch): string {
+  return m.kind === 'typo' && m.distance >= 2 ? '2 différences' : '1 faute de frappe';
+}
+
+/** One name's words are the leading words of the other (« martin » / « martin dupont »). */
+function leadingWords(a: string, b: string): boolean {
+  if (a === '' || b === '' || a === b) return false;
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.length >= 3 && long.startsWith(`${short} `);
+}
+
+interface Part {
+  value: number;
+  /** The names are equal (folded, or once spaces are dropped), not merely alike. */
+  identical: boolean;
+  reasons: DuplicateReason[];
+}
+
+function compareNames(a: PreparedIdentity, b: PreparedIdentity): Part {
+  let best: Part = { value: 0, identical: false, reasons: [] };
+  const consider = (value: number, identical: boolean, reason: DuplicateReason) => {
+    if (value > best.value) best = { value, identical, reasons: [reason] };
+  };
+  const birth = compareFolded(a.birthName, b.birthName);
+  if (birth.kind === 'exact' || birth.kind === 'compact') {
+    consider(matchValue(birth), true, {
+      code: 'birth_name_exact',
+      message: 'Même nom de naissance',
+    });
+  } else if (birth.kind === 'typo') {
+    consider(matchValue(birth), false, {
+      code: 'birth_name_typo',
+      message: `Nom de naissance proche (${typoText(birth)})`,
+    });
+  }
+  // The birth name of one recorded as the used name of the other (married name, usually).
+  for (const [x, y] of [
+    [a.birthName, b.usedName],
+    [a.usedName, b.birthName],
+  ] as const) {
+    const m = compareFolded(x, y);
+    const identical = m.kind === 'exact' || m.kind === 'compact';
+    consider(matchValue(m) * 0.9, identical, {
+      code: 'name_cross',
+      message: identical
+        ? 'Le nom de naissance de l’un est le nom d’usage de l’autre'
+        : `Le nom de naissance de l’un est proche du nom d’usage de l’autre (${typoText(m)})`,
+    });
+  }
+  const used = compareFolded(a.usedName, b.usedName);
+  consider(matchValue(used) * 0.8, used.kind === 'exact' || used.kind === 'compact', {
+    code: 'used_name',
+    message: used.kind === 'typo' ? 'Nom d’usage proche' : 'Même nom d’usage',
+  });
+  if (leadingWords(a.birthName, b.birthName)) {
+    consider(0.75, false, {
+      code: 'name_partial',
+      message: 'Un nom de naissance composé commence par l’autre',
+    });
+  }
+  return best;
+}
+
+function compareFirstNames(a: PreparedIdentity, b: PreparedIdentity): Part {
+  let best: Part = { value: 0, identical: false, reasons: [] };
+  const consider = (value: number, identical: boolean, reason: DuplicateReason) => {
+    if (value > best.value) best = { value, identical, reasons: [reason] };
+  };
+  if (a.firstNames !== '' && a.firstNames === b.firstNames) {
+    consider(1, true, { code: 'first_names_exact', message: 'Mêmes prénoms' });
+  }
+  if (a.firstFirst !== '' && a.firstFirst === b.firstFirst) {
+    consider(0.95, true, { code: 'first_name_first', message: 'Même premier prénom' });
+  }
+  const usedA = a.usedFirstName;
+  const usedB = b.usedFirstName;
+  if (
+    (usedA !== '' && (usedA === usedB || b.firstTokens.includes(usedA))) ||
+    (usedB !== '' && a.firstTokens.includes(usedB))
+  ) {
+    consider(0.9, true, {
+      code: 'first_name_used',
+      message: 'Le prénom usuel de l’un figure parmi les prénoms de l’autre',
+    });
+  }
+  if (a.firstTokens.some((t) => t.length >= 2 && b.firstTokens.includes(t))) {
+    consider(0.75, false, { code: 'first_name_shared', message: 'Un prénom en commun' });
+  }
+  for (const [x, y] of [
+    [a.firstFirst, b.firstFirst],
+    [a.firstNames, b.firstNames],
+  ] as const) {
+    const m = compareFolded(x, y);
+    if (m.kind === 'compact') {
+      consider(0.95, true, {
+        code: 'first_names_exact',
+        message: 'Mêmes prénoms, aux espaces près',
+      });
+    } else if (m.kind === 'typo') {
+      consider(matchValue(m), false, {
+        code: 'first_name_typo',
+        message: `Prénom proche (${typoText(m)})`,
+      });
+    }
+  }
+  return best;
+}
+
+function isDefinitiveNir(nir: string): boolean {
+  const parsed = parseNir(nir);
+  return parsed.ok && parsed.kind === 'nir';
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function scorePrepared(a: PreparedIdentity, b: PreparedIdentity): DuplicateAssessment {
+  if (a.nir !== '' && a.nir === b.nir) {
+    return { score: 1, reasons: [{ code: 'same_nir', message: 'Même NIR : même personne' }] };
+  }
+  const date = birthDateRelation(a.birthDate, b.birthDate);
+  if (date === 'other') return { score: 0, reasons: [] };
+
+  const names = compareNames(a, b);
+  const first = compareFirstNames(a, b);
+  const reasons: DuplicateReason[] = [];
+  let score: number;
+
+  if (names.value > 0 && first.value > 0) {
+    if (date !== 'same' && !(names.identical && first.identical)) {
+      // A fuzzy date is only suspicious when the names are the same.
+      return { score: 0, reasons: [] };
+    }
+    score = names.value * first.value * (date === 'same' ? 1 : 0.7);
+    reasons.push(...names.reasons, ...first.reasons);
+  } else if (
+    date === 'same' &&
+    names.value === 0 &&
+    a.firstNames !== '' &&
+    a.firstNames === b.firstNames &&
+    a.sex === b.sex &&
+    a.birthPlaceCode !== '' &&
+    a.birthPlaceCode === b.birthPlaceCode
+  ) {
+    // Everything but the name: often a used (married) name typed as the birth name.
+    score = 0.5;
+    reasons.push(...first.reasons, {
+      code: 'names_differ',
+      message:
+        'Noms différents mais prénoms, sexe, date et lieu de naissance identiques (nom d’usage saisi comme nom de naissance ?)',
+    });
+  } else {
+    return { score: 0, reasons: [] };
+  }
+
+  if (date === 'same') reasons.push({ code: 'birth_date_same', message: 'Même date de naissance' });
+  else if (date === 'swapped') {
+    reasons.push({
+      code: 'birth_date_swapped',
+      message: 'Date de naissance avec le jour et le mois inversés',
+    });
+  } else {
+    reasons.push({ code: 'birth_date_typo', message: 'Date de naissance à un chiffre près' });
+  }
+
+  if ((a.sex === 'F' || a.sex === 'M') && (b.sex === 'F' || b.sex === 'M') && a.sex !== b.sex) {
+    score *= 0.8;
+    reasons.push({ code: 'sex_differs', message: 'Sexe différent' });
+  }
+  if (a.birthPlaceCode !== '' && b.birthPlaceCode !== '') {
+    if (a.birthPlaceCode === b.birthPlaceCode) {
+      reasons.push({ code: 'birth_place_same', message: 'Même lieu de naissance' });
+    } else {
+      score *= 0.9;
+      reasons.push({ code: 'birth_place_differs', message: 'Lieu de naissance différent' });
+    }
+  }
+  if (a.nir !== '' && b.nir !== '' && isDefinitiveNir(a.nir) && isDefinitiveNir(b.nir)) {
+    // Two definitive NIRs point to two people, but the NIR of a spouse or parent is a classic slip.
+    // A NIA (temporary) later replaced by the NIR is no evidence at all.
+    score *= 0.85;
+    reasons.push({ code: 'different_nir', message: 'NIR différents' });
+  }
+  return { score: round3(score), reasons };
+}
+
+/**
+ * How likely two identities are the same person, 0..1, with the reasons in French. Same NIR is
+ * certain. Otherwise the birth date must be the same — or, with identical names, off by a swapped
+ * day/month or one digit — and both the name (birth or used, typo tolerant) and the first names
+ * must be alike.
+ */
+export function duplicateScore(a: IdentityTraits, b: IdentityTraits): DuplicateAssessment {
+  return scorePrepared(prepare(a), prepare(b));
+}
+
+export interface DuplicateMatch<T extends IdentityRecord = IdentityRecord> {
+  record: T;
+  score: number;
+  reasons: DuplicateReason[];
+}
+
+export interface DuplicateOptions {
+  /** Minimum score to report, 0.5 by default. */
+  threshold?: number;
+  /** At most this many matches, 10 by default. */
+  limit?: number;
+}
+
+export const DEFAULT_DUPLICATE_THRESHOLD = 0.5;
+
+/**
+ * The registry identities that look like `candidate`, best first. A candidate that is itself in
+ * the registry (same id) is not its own duplicate. Accepts a prepared search index to avoid
+ * folding the registry again.
+ */
+export function findLikelyDuplicates<T extends IdentityRecord>(
+  candidate: IdentityTraits & { id?: string },
+  registry: readonly T[] | SearchIndex<T>,
+  options: DuplicateOptions = {},
+): DuplicateMatch<T>[] {
+  const threshold = options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD;
+  const limit = options.limit ?? 10;
+  const c = prepare(candidate);
+  const matches: DuplicateMatch<T>[] = [];
+  const consider = (record: T, prepared: () => PreparedIdentity) => {
+    if (candidate.id !== undefined && record.id === candidate.id) return;
+    // Cheap gate before folding: only the same NIR or a related birth date can match.
+    const recordNir = (record.nir ?? '').replace(/\s+/gu, '').toUpperCase();
+    if (
+      !(c.nir !== '' && c.nir === recordNir) &&
+      birthDateRelation(c.birthDate, record.birthDate) === 'other'
+    ) {
+      return;
+    }
+    const { score, reasons } = scorePrepared(c, prepared());
+    if (score > 0 && score >= threshold) matches.push({ record, score, reasons });
+  };
+  if (isSearchIndex(registry)) {
+    for (const e of registry.entries) consider(e.record, () => e.prepared);
+  } else {
+    for (const r of registry) consider(r, () => prepare(r));
+  }
+  matches.sort((x, y) => y.score - x.score || x.record.id.localeCompare(y.record.id));
+  return matches.slice(0, limit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reception search
+// ---------------------------------------------------------------------------------------------
+
+export interface IndexEntry<T extends IdentityRecord> {
+  record: T;
+  /** Position in `entries`, for O(1) removal. */
+  slot: number;
+  prepared: PreparedIdentity;
+  /** Words of the birth and used names, plus each name without its spaces. */
+  nameTokens: string[];
+  /** Words of the birth first names and of the used first name. */
+  firstTokens: string[];
+  sortKey: string;
+  /** The first characters of sortKey as a number, in the same order: most ties end here. */
+  order: number;
+  // Scratch space of the search in progress (single-threaded), so that scoring allocates nothing.
+  mark: number;
+  seen: number;
+  acc: number;
+  weakest: number;
+  stepMark: number;
+  curName: number;
+  curFirst: number;
+}
+
+// Arrays rather than sets: searches iterate them constantly, updates are rare.
+export interface Posting<T extends IdentityRecord> {
+  /** Identities having this word in their birth or used name. */
+  name: IndexEntry<T>[];
+  /** Identities having this word among their first names. */
+  first: IndexEntry<T>[];
+}
+
+export interface SearchIndex<T extends IdentityRecord = IdentityRecord> {
+  readonly kind: 'identity-search-index';
+  readonly entries: IndexEntry<T>[];
+  readonly byId: Map<string, IndexEntry<T>>;
+  readonly byDate: Map<string, IndexEntry<T>[]>;
+  /**
+   * Each distinct word of the registry → the identities holding it. Names repeat, so there are
+   * far fewer words than identities: a query scans the words, then visits only their holders.
+   */
+  readonly postings: Map<string, Posting<T>>;
+}
+
+function isSearchIndex<T extends IdentityRecord>(
+  x: readonly T[] | SearchIndex<T>,
+): x is SearchIndex<T> {
+  return !Array.isArray(x);
+}
+
+const ORDER_BASE = 39;
+const ORDER_CHARS = 10; // 39^10 < 2^53: exact in a double
+
+/**
+ * A number that orders like the first 10 characters of a folded sort key: NUL < space < digits <
+ * a–z < anything else (grouped). Smaller number ⇒ smaller key; equal numbers need the string.
+ */
+function orderNumber(key: string): number {
+  let n = 0;
+  for (let i = 0; i < ORDER_CHARS; i++) {
+    const c = i < key.length ? key.charCodeAt(i) : -1;
+    let v: number;
+    if (c <= 0)
+      v = 0; // past the end, or the NUL separator
+    else if (c === 32) v = 1;
+    else if (c >= 48 && c <= 57) v = 2 + c - 48;
+    else if (c >= 97 && c <= 122) v = 12 + c - 97;
+    else v = 38;
+    n = n * ORDER_BASE + v;
+  }
+  return n;
+}
+
+function makeEntry<T extends IdentityRecord>(record: T, slot: number): IndexEntry<T> {
+  const p = prepare(record);
+  const nameTokens: string[] = [];
+  for (const name of [p.birthName, p.usedName]) {
+    if (name === '') continue;
+    const words = name.split(' ');
+    nameTokens.push(...words);
+    if (words.length > 1) nameTokens.push(words.join(''));
+  }
+  const firstTokens = [...p.firstTokens];
+  if (p.usedFirstName !== '') firstTokens.push(...p.usedFirstName.split(' '));
+  const sortKey = `${p.birthName}\u0000${p.firstNames}\u0000${record.id}`;
+  return {
+    record,
+    slot,
+    prepared: p,
+    nameTokens: [...new Set(nameTokens)],
+    firstTokens: [...new Set(firstTokens)],
+    sortKey,
+    order: orderNumber(sortKey),
+    mark: 0,
+    seen: 0,
+    acc: 0,
+    weakest: 0,
+    stepMark: 0,
+    curName: 0,
+    curFirst: 0,
+  };
+}
+
+/** Folds every identity once, so that each search only compares prepared words. */
+export function buildSearchIndex<T extends IdentityRecord>(registry: readonly T[]): SearchIndex<T> {
+  const index: SearchIndex<T> = {
+    kind: 'identity-search-index',
+    entries: [],
+    byId: new Map(),
+    byDate: new Map(),
+    postings: new Map(),
+  };
+  for (const r of registry) updateIndex(index, r);
+  return index;
+}
+
+function posting<T extends IdentityRecord>(index: SearchIndex<T>, word: string): Posting<T> {
+  let p = index.postings.get(word);
+  if (!p) {
+    p = { name: [], first: [] };
+    index.postings.set(word, p);
+  }
+  return p;
+}
+
+function removeItem<X>(list: X[], x: X): void {
+  const i = list.indexOf(x);
+  if (i >= 0) list.splice(i, 1);
+}
+
+function unlink<T extends IdentityRecord>(index: SearchIndex<T>, e: IndexEntry<T>): void {
+  const list = index.byDate.get(e.record.birthDate);
+  if (list) {
+    const i = list.indexOf(e);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) index.byDate.delete(e.record.birthDate);
+  }
+  for (const t of [...e.nameTokens, ...e.firstTokens]) {
+    const p = index.postings.get(t);
+    if (!p) continue;
+    removeItem(p.name, e);
+    removeItem(p.first, e);
+    if (p.name.length === 0 && p.first.length === 0) index.postings.delete(t);
+  }
+}
+
+function link<T extends IdentityRecord>(index: SearchIndex<T>, e: IndexEntry<T>): void {
+  const list = index.byDate.get(e.record.birthDate);
+  if (list) list.push(e);
+  else index.byDate.set(e.record.birthDate, [e]);
+  for (const t of e.nameTokens) posting(index, t).name.push(e);
+  for (const t of e.firstTokens) posting(index, t).first.push(e);
+}
+
+/** Adds or replaces one identity (by id) in the index. */
+export function updateIndex<T extends IdentityRecord>(index: SearchIndex<T>, record: T): void {
+  const old = index.byId.get(record.id);
+  const entry = makeEntry(record, old ? old.slot : index.entries.length);
+  if (old) {
+    unlink(index, old);
+    index.entries[old.slot] = entry;
+  } else {
+    index.entries.push(entry);
+  }
+  index.byId.set(record.id, entry);
+  link(index, entry);
+}
+
+/** Removes one identity from the index; unknown ids are ignored. */
+export function removeFromIndex<T extends IdentityRecord>(index: SearchIndex<T>, id: string): void {
+  const e = index.byId.get(id);
+  if (!e) return;
+  unlink(index, e);
+  index.byId.delete(id);
+  const last = index.entries.pop()!;
+  if (last !== e) {
+    last.slot = e.slot;
+    index.entries[e.slot] = last;
+  }
+}
+
+export interface ParsedQuery {
+  /** Folded name words; each must match a name or first-name word. */
+  words: string[];
+  /** Each inner list holds the readings of one date the user typed ('YYYY-MM-DD'); one must match. */
+  dates: string[][];
+  years: number[];
+  /** 'MM-DD' of a day/month typed without a year. */
+  dayMonths: string[];
+  /** Leading characters of a NIR, spaces removed. */
+  nirPrefixes: string[];
+  /** Words that read as nothing (« 12 », « 31/02 »): a query holding one finds nothing. */
+  unread: string[];
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+function isoFrom(y: number, m: number, d: number): string | null {
+  const s = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
+  return isIsoDate(s) ? s : null;
+}
+
+function readings(...candidates: (string | null)[]): string[] {
+  return [...new Set(candidates.filter((x): x is string => x !== null))];
+}
+
+const DMY_RE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+const DMYY_RE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$/;
+const YMD_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+const DM_RE = /^(\d{1,2})[/.-](\d{1,2})$|^(\d{2})(\d{2})$/;
+
+/** Reads one word of a query into `q`. */
+function readToken(raw: string, q: ParsedQuery): void {
+  const num = (s: string | undefined) => Number(s ?? 'NaN');
+  const dmy = DMY_RE.exec(raw);
+  if (dmy) {
+    q.dates.push(readings(isoFrom(num(dmy[3]), num(dmy[2]), num(dmy[1]))));
+    return;
+  }
+  const dmyy = DMYY_RE.exec(raw);
+  if (dmyy) {
+    const [yy, mo, d] = [num(dmyy[3]), num(dmyy[2]), num(dmyy[1])];
+    q.dates.push(readings(isoFrom(1900 + yy, mo, d), isoFrom(2000 + yy, mo, d)));
+    return;
+  }
+  const ymd = YMD_RE.exec(raw);
+  if (ymd) {
+    q.dates.push(readings(isoFrom(num(ymd[1]), num(ymd[2]), num(ymd[3]))));
+    return;
+  }
+  const n = (a: number, b: number) => Number(raw.slice(a, b));
+  if (/^\d{8}$/.test(raw)) {
+    // ddmmyyyy as typed in France, or yyyymmdd as printed by some software
+    q.dates.push(readings(isoFrom(n(4, 8), n(2, 4), n(0, 2)), isoFrom(n(0, 4), n(4, 6), n(6, 8))));
+    return;
+  }
+  if (/^\d{6}$/.test(raw)) {
+    const [yy, mo, d] = [n(4, 6), n(2, 4), n(0, 2)];
+    q.dates.push(readings(isoFrom(1900 + yy, mo, d), isoFrom(2000 + yy, mo, d)));
+    return;
+  }
+  if (/^\d{4}$/.test(raw) && n(0, 4) >= 1900 && n(0, 4) <= 2099) {
+    q.years.push(n(0, 4));
+    return;
+  }
+  const dm = DM_RE.exec(raw);
+  if (dm) {
+    const d = num(dm[1] ?? dm[3]);
+    const mo = num(dm[2] ?? dm[4]);
+    // 2000 is a leap year, so 29/02 reads as a day and month
+    if (isoFrom(2000, mo, d) !== null) q.dayMonths.push(`${pad2(mo)}-${pad2(d)}`);
+    else q.unread.push(raw);
+    return;
+  }
+  if (/^\d{5}(\d{2}|2[AB])?\d*$/i.test(raw)) {
+    // Five digits or more that are no date: the beginning of a NIR.
+    q.nirPrefixes.push(raw.toUpperCase());
+    return;
+  }
+  if (/\d/u.test(raw)) {
+    q.unread.push(raw);
+    return;
+  }
+  q.words.push(...tokens(raw));
+}
+
+/**
+ * Reads a reception query: name words, birth dates (dd/mm/yyyy, dd-mm-yy, yyyy-mm-dd, ddmmyyyy,
+ * « 12 03 1960 »), a year, a day/month, or a NIR (spaces allowed). A date that reads as nothing
+ * valid is kept as a date with no reading, so the search honestly finds nothing.
+ */
+export function parseSearchQuery(query: string): ParsedQuery {
+  const q: ParsedQuery = {
+    words: [],
+    dates: [],
+    years: [],
+    dayMonths: [],
+    nirPrefixes: [],
+    unread: [],
+  };
+  const text = query.trim();
+  if (text === '') return q;
+
+  // A whole query of digits (and 2A/2B) longer than a date is a NIR, however it is spaced.
+  const compact = text.replace(/\s+/gu, '').toUpperCase();
+  if (/^\d{5}(\d{2}|2[AB])\d{2,8}$/.test(compact) || /^\d{9,15}$/.test(compact)) {
+    q.nirPrefixes.push(compact);
+    return q;
+  }
+
+  // « 12 03 1960 » is one date, not three numbers.
+  const joined = text.replace(
+    /(^|\s)(\d{1,2})\s+(\d{1,2})\s+(\d{4}|\d{2})(?=\s|$)/gu,
+    '$1$2/$3/$4',
+  );
+
+  for (const raw of joined.split(/[\s,;]+/u)) {
+    if (raw !== '') readToken(raw, q);
+  }
+  return q;
+}
+
+export type SearchMatchKind = 'exact' | 'prefix' | 'fuzzy';
+
+export interface SearchHit<T extends IdentityRecord = IdentityRecord> {
+  record: T;
+  /** Higher is better: exact words weigh more than prefixes, prefixes more than typos. */
+  score: number;
+  /** The weakest way a typed word matched ('exact' when the query had no words). */
+  match: SearchMatchKind;
+}
+
+const EXACT = 4;
+const PREFIX = 2;
+const FUZZY = 1;
+/** Reception types the name first: a first word found in the name earns this bonus. */
+const NAME_FIRST_BONUS = 0.5;
+
+/** A word within one edit of a prefix of `t` (the user typed part of the name, with a slip). */
+function fuzzyPrefix(q: string, t: string): boolean {
+  if (withinOneEdit(q, t)) return true;
+  if (t.length <= q.length) return false;
+  return (
+    withinOneEdit(q, t.slice(0, q.length)) ||
+    withinOneEdit(q, t.slice(0, q.length + 1)) ||
+    withinOneEdit(q, t.slice(0, q.length - 1))
+  );
+}
+
+/** How typed word `q` matches word `t`: EXACT, PREFIX, FUZZY (4 letters or more) or 0. */
+function wordMatch(q: string, t: string): number {
+  if (t === q) return EXACT;
+  if (t.startsWith(q)) return PREFIX;
+  if (q.length < 4) return 0;
+  // Any single edit leaves one of these pairs equal: skip the rest cheaply.
+  const q0 = q.charCodeAt(0);
+  const q1 = q.charCodeAt(1);
+  const t0 = t.charCodeAt(0);
+  const t1 = t.charCodeAt(1);
+  if (q0 !== t0 && q1 !== t1 && q0 !== t1 && q1 !== t0) return 0;
+  return fuzzyPrefix(q, t) ? FUZZY : 0;
+}
+
+/** The best match of one typed word among an identity's words. */
+function bestWordMatch(q: string, words: readonly string[]): number {
+  let best = 0;
+  for (const t of words) {
+    const m = wordMatch(q, t);
+    if (m === EXACT) return EXACT;
+    if (m > best) best = m;
+  }
+  return best;
+}
+
+/** Score of one typed word against an identity, from its best match in names and first names. */
+function wordScore(inName: number, inFirst: number, firstWord: boolean): number {
+  const best = inName === EXACT ? EXACT : Math.max(inName, inFirst);
+  return best + (firstWord && inName >= PREFIX ? NAME_FIRST_BONUS : 0);
+}
+
+function matchKind(weakest: number): SearchMatchKind {
+  return weakest === EXACT ? 'exact' : weakest === PREFIX ? 'prefix' : 'fuzzy';
+}
+
+interface CompiledQuery extends ParsedQuery {
+  yearPrefixes: string[];
+  dayMonthSuffixes: string[];
+  hasFilter: boolean;
+}
+
+function passesFilters<T extends IdentityRecord>(e: IndexEntry<T>, q: CompiledQuery): boolean {
+  if (!q.hasFilter) return true;
+  const d = e.prepared.birthDate;
+  for (let i = 0; i < q.dates.length; i++) if (!q.dates[i]!.includes(d)) return false;
+  for (let i = 0; i < q.yearPrefixes.length; i++)
+    if (!d.startsWith(q.yearPrefixes[i]!)) return false;
+  for (let i = 0; i < q.dayMonthSuffixes.length; i++) {
+    if (!d.endsWith(q.dayMonthSuffixes[i]!)) return false;
+  }
+  for (let i = 0; i < q.nirPrefixes.length; i++) {
+    if (!e.prepared.nir.startsWith(q.nirPrefixes[i]!)) return false;
+  }
+  return true;
+}
+
+/** Scores one identity against all words by looking at its own words (small candidate sets). */
+function scoreEntry<T extends IdentityRecord>(e: IndexEntry<T>, words: readonly string[]): boolean {
+  let acc = 0;
+  let weakest = EXACT;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const inName = bestWordMatch(w, e.nameTokens);
+    const inFirst = inName === EXACT ? 0 : bestWordMatch(w, e.firstTokens);
+    if (inName === 0 && inFirst === 0) return false;
+    acc += wordScore(inName, inFirst, i === 0);
+    weakest = Math.min(weakest, Math.max(inName, inFirst));
+  }
+  e.acc = acc;
+  e.weakest = weakest;
+  return true;
+}
+
+let searchGeneration = 0;
+let stepGeneration = 0;
+
+/**
+ * The identities matching every word, scored, found through the postings: each word is matched
+ * against the registry's distinct words, then only their holders are visited, the most selective
+ * word first so that later words only confirm survivors.
+ */
+function scoreByPostings<T extends IdentityRecord>(
+  index: SearchIndex<T>,
+  words: readonly string[],
+): IndexEntry<T>[] {
+  const gen = ++searchGeneration;
+  const plans = words.map((w, i) => {
+    const matches: { kind: number; posting: Posting<T> }[] = [];
+    let count = 0;
+    for (const [t, p] of index.postings) {
+      const kind = wordMatch(w, t);
+      if (kind > 0) {
+        matches.push({ kind, posting: p });
+        count += p.name.length + p.first.length;
+      }
+    }
+    return { firstWord: i === 0, matches, count };
+  });
+  plans.sort((a, b) => a.count - b.count);
+
+  let survivors: IndexEntry<T>[] = [];
+  for (let step = 0; step < plans.length; step++) {
+    const plan = plans[step]!;
+    const stamp = ++stepGeneration;
+    const touched: IndexEntry<T>[] = [];
+    const visit = (e: IndexEntry<T>, kind: number, inName: boolean) => {
+      if (step === 0) {
+        if (e.mark !== gen) {
+          e.mark = gen;
+          e.seen = 0;
+          e.acc = 0;
+          e.weakest = EXACT;
+        }
+      } else if (e.mark !== gen || e.seen !== step) {
+        return;
+      }
+      if (e.stepMark !== stamp) {
+        e.stepMark = stamp;
+        e.curName = 0;
+        e.curFirst = 0;
+        touched.push(e);
+      }
+      if (inName) {
+        if (kind > e.curName) e.curName = kind;
+      } else if (kind > e.curFirst) {
+        e.curFirst = kind;
+      }
+    };
+    for (const { kind, posting: p } of plan.matches) {
+      for (const e of p.name) visit(e, kind, true);
+      for (const e of p.first) visit(e, kind, false);
+    }
+    for (const e of touched) {
+      e.acc += wordScore(e.curName, e.curFirst, plan.firstWord);
+      const best = e.curName === EXACT ? EXACT : Math.max(e.curName, e.curFirst);
+      if (best < e.weakest) e.weakest = best;
+      e.seen = step + 1;
+    }
+    survivors = touched;
+    if (survivors.length === 0) break;
+  }
+  return survivors;
+}
+
+function precedes<T extends IdentityRecord>(a: IndexEntry<T>, b: IndexEntry<T>): boolean {
+  return a.order < b.order || (a.order === b.order && a.sortKey < b.sortKey);
+}
+
+/** Keeps the best `limit` entries, best first: higher score, then name order. */
+class TopK<T extends IdentityRecord> {
+  readonly items: IndexEntry<T>[] = [];
+  readonly scores: number[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(e: IndexEntry<T>, score: number): void {
+    const { items, scores, limit } = this;
+    const n = items.length;
+    if (n >= limit) {
+      const worst = scores[n - 1]!;
+      if (worst > score || (worst === score && precedes(items[n - 1]!, e))) return;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const s = scores[mid]!;
+      if (s > score || (s === score && precedes(items[mid]!, e))) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, e);
+    scores.splice(lo, 0, score);
+    if (items.length > limit) {
+      items.pop();
+      scores.pop();
+    }
+  }
+}
+
+/**
+ * Searches the index: every typed word must match a name or first-name word (exact, prefix, or
+ * one typo for words of 4 letters or more) and every date, year or NIR piece must match. Ranked
+ * exact > prefix > typo, then by name.
+ */
+export function searchIndex<T extends IdentityRecord>(
+  index: SearchIndex<T>,
+  query: string,
+  limit = 20,
+): SearchHit<T>[] {
+  const parsed = parseSearchQuery(query);
+  if (parsed.unread.length > 0 || limit <= 0) return [];
+  const q: CompiledQuery = {
+    ...parsed,
+    yearPrefixes: parsed.years.map((y) => `${y}-`),
+    dayMonthSuffixes: parsed.dayMonths.map((md) => `-${md}`),
+    hasFilter:
+      parsed.dates.length +
+        parsed.years.length +
+        parsed.dayMonths.length +
+        parsed.nirPrefixes.length >
+      0,
+  };
+  if (q.words.length === 0 && !q.hasFilter) return [];
+
+  const top = new TopK<T>(limit);
+  const firstDate = q.dates[0];
+  if (firstDate) {
+    // A full date narrows the candidates to that day's births at once.
+    for (const d of firstDate) {
+      for (const e of index.byDate.get(d) ?? []) {
+        if (passesFilters(e, q) && scoreEntry(e, q.words)) top.offer(e, e.acc);
+      }
+    }
+  } else if (q.words.length > 0) {
+    for (const e of scoreByPostings(index, q.words)) {
+      if (passesFilters(e, q)) top.offer(e, e.acc);
+    }
+  } else {
+    for (const e of index.entries) {
+      if (passesFilters(e, q)) {
+        e.acc = 0;
+        e.weakest = EXACT;
+        top.offer(e, 0);
+      }
+    }
+  }
+  return top.items.map((e, i) => ({
+    record: e.record,
+    score: top.scores[i]!,
+    match: matchKind(e.weakest),
+  }));
+}
+
+/** Convenience for a one-off search: builds the index and searches it. Prefer a kept index. */
+export function searchPatients<T extends IdentityRecord>(
+  query: string,
+  registry: readonly T[],
+  options: { limit?: number } = {},
+): SearchHit<T>[] {
+  return searchIndex(buildSearchIndex(registry), query, options.limit ?? 20);
+}
