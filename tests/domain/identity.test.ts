@@ -654,7 +654,8 @@ describe('search', () => {
     );
   });
 
-  it('searches 50,000 identities well under 30 ms', () => {
+  // Speed is measured by `npm run bench` (search.p95_ms_50k), never by a timed test.
+  it('finds an identity among 50,000 by name, by name and birth date, and by birth date', () => {
     // Deterministic pseudo-random registry (mulberry32).
     let seed = 42;
     const rand = () => {
@@ -712,19 +713,11 @@ describe('search', () => {
       'zzzz',
     ];
     for (const q of queries) {
-      const times: number[] = [];
-      let hits: ReturnType<typeof searchIndex> = [];
-      for (let run = 0; run < 7; run++) {
-        const t0 = performance.now();
-        hits = searchIndex(index, q, 20);
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      const median = times[3]!;
-      if (process.env.SHOW_TIMES) console.log(q, times.map((t) => t.toFixed(2)).join(' '));
-      expect(median, `« ${q} » took ${median.toFixed(1)} ms`).toBeLessThan(30);
+      const hits = searchIndex(index, q, 20);
+      expect(hits.length).toBeLessThanOrEqual(20);
       if (q.includes(`${d}/${m}/${y}`) || q === `${d}${m}${y}`)
         expect(ids(hits)).toContain(target.id);
     }
+    expect(searchIndex(index, 'zzzz', 20)).toEqual([]);
   });
 });
