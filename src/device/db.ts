@@ -1,0 +1,194 @@
+// The device database (Dexie 4 over IndexedDB): one table per entity holding the materialised
+// rows the screens read, the merge state behind them, the outbox of local ops, the ops parked
+// until this client understands their schema, and a small key/value `meta` table.
+// Versions are append-only (DESIGN.md §8): never edit a published version, add the next one.
+import { Dexie, type DexieOptions, type Table, type Transaction } from 'dexie';
+import type { EntityName, EntityRows } from '../domain/entities';
+import { foldName } from '../domain/text';
+import type { RowState } from '../sync/merge';
+import type { Op } from '../sync/op';
+
+/** An op pulled from a newer client, kept verbatim until this client understands it. */
+export interface ParkedOp {
+  dev: string;
+  seq: number;
+  v: number;
+  op: Op;
+  /** Why this replica refused it, when it was parked for another reason than its version. */
+  error?: string;
+}
+
+export interface MetaRecord {
+  key: string;
+  value: unknown;
+}
+
+/** Fields the device adds to a materialised row for its own indexes (never replicated). */
+export interface DerivedFields {
+  patient: { searchKey: string };
+}
+
+export type StoredRow<K extends EntityName> = EntityRows[K] &
+  (K extends keyof DerivedFields ? DerivedFields[K] : unknown);
+
+/**
+ * Version 1, frozen. Indexes are those the screens query (see queries.ts).
+ * Null values (e.g. a patient without NIR) are simply absent from an index.
+ */
+const ENTITY_STORES_V1: Record<EntityName, string> = {
+  organisation: 'id',
+  unit: 'id',
+  room: 'id, unitId, order',
+  staff: 'id, lastName',
+  service: 'id, code',
+  stop: 'id, date',
+  rosterSlot: 'id, stopId, roomId',
+  patient: 'id, birthName, birthDate, nir',
+  appointment: 'id, stopId, [stopId+serviceId], patientId',
+  visit: 'id, stopId, patientId',
+  queueEntry: 'id, stopId, visitId, [stopId+serviceId], roomId',
+  consultation: 'id, patientId, queueEntryId, stopId, status, authorId',
+  vitals: 'id, consultationId',
+  signature: 'id, consultationId',
+  addendum: 'id, consultationId',
+  audit: 'id, at',
+  conflictResolution: 'id, [entity+rowId]',
+  device: 'id',
+};
+
+export const STORES_V1: Record<string, string> = {
+  ...ENTITY_STORES_V1,
+  states: '[e+id], e',
+  outbox: 'seq',
+  parked: '[dev+seq], v',
+  meta: 'key',
+};
+
+/** Version 2: patients get a folded search key (birth name + first names). */
+export const STORES_V2: Record<string, string> = {
+  patient: 'id, birthName, birthDate, nir, searchKey',
+};
+
+/** The newest version this code declares. */
+export const DB_VERSION = 2;
+
+export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
+  const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
+  return foldName(parts.join(' '));
+}
+
+/**
+ * Adds the device-only derived fields to a materialised row before it is stored.
+ * Every path that stores rows (write path, pulled ops, upgrades) goes through here.
+ */
+export function deriveRow(entity: string, row: Record<string, unknown>): Record<string, unknown> {
+  if (entity === 'patient') return { ...row, searchKey: patientSearchKey(row) };
+  return row;
+}
+
+function declareVersions(db: Dexie, upTo: number): void {
+  db.version(1).stores(STORES_V1);
+  if (upTo >= 2) {
+    db.version(2)
+      .stores(STORES_V2)
+      .upgrade(async (tx: Transaction) => {
+        await tx
+          .table('patient')
+          .toCollection()
+          .modify((p: Record<string, unknown>) => {
+            p.searchKey = patientSearchKey(p);
+          });
+      });
+  }
+}
+
+export interface EscaleDbOptions {
+  /** IndexedDB implementation (fake-indexeddb in Node tests). */
+  indexedDB?: DexieOptions['indexedDB'];
+  IDBKeyRange?: DexieOptions['IDBKeyRange'];
+  /** Declare only the versions up to this one: lets migration tests build old databases. */
+  upToVersion?: number;
+}
+
+export type DbHealth =
+  /** Opening waits for other windows still holding an older version open. */
+  | 'blocked'
+  /** Another window opened a newer version: this one closed its connection and must reload. */
+  | 'outdated'
+  | 'open';
+
+export class EscaleDb extends Dexie {
+  /** Merge state of each row (causal heads, set tags, events), keyed by [e+id]. */
+  declare states: Table<RowState, [string, string]>;
+  declare outbox: Table<Op, number>;
+  declare parked: Table<ParkedOp, [string, number]>;
+  declare meta: Table<MetaRecord, string>;
+  /** Latest health of the connection, for the "fermez les autres fenêtres" message. */
+  health: DbHealth = 'open';
+  private healthListeners = new Set<(h: DbHealth) => void>();
+
+  constructor(name = 'escale', options: EscaleDbOptions = {}) {
+    const { upToVersion = DB_VERSION, ...dexieOptions } = options;
+    super(name, dexieOptions);
+    declareVersions(this, upToVersion);
+    this.on('blocked', () => this.setHealth('blocked'));
+    this.on('ready', () => this.setHealth('open'));
+    // Dexie's default handler closes the connection so the other window's upgrade can go on;
+    // this window then holds stale code and must reload.
+    this.on('versionchange', (ev) => {
+      if (ev.newVersion && ev.newVersion > 0) this.setHealth('outdated');
+    });
+  }
+
+  /** Typed access to the materialised rows of one entity. */
+  rows<K extends EntityName>(entity: K): Table<StoredRow<K>, string> {
+    return this.table(entity);
+  }
+
+  onHealth(listener: (h: DbHealth) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
+  }
+
+  private setHealth(h: DbHealth): void {
+    this.health = h;
+    for (const l of this.healthListeners) l(h);
+  }
+}
+
+/** French message for a connection health the UI must show, or null when all is well. */
+export function healthMessage(h: DbHealth): string | null {
+  if (h === 'blocked')
+    return 'Mise à jour de la base locale en attente : fermez les autres fenêtres ou onglets d’Escale.';
+  if (h === 'outdated')
+    return 'Une version plus récente d’Escale est ouverte dans une autre fenêtre : rechargez cette page.';
+  return null;
+}
+
+/** Entity tables declared by the current schema (used to check every entity has a table). */
+export function entityTableNames(): string[] {
+  return Object.keys(ENTITY_STORES_V1);
+}
+
+// ---- meta keys ----
+export const META = {
+  deviceId: 'deviceId',
+  org: 'org',
+  profile: 'profile',
+  clock: 'clock',
+  marker: 'marker',
+  /** Last device sequence issued (outbox entries are deleted once acked, the counter is not). */
+  lastSeq: 'lastSeq',
+  persistence: 'persistence',
+  syncStatus: 'syncStatus',
+  checkpoint: (server: string) => `checkpoint:${server}`,
+} as const;
+
+export async function getMeta<T>(db: EscaleDb, key: string): Promise<T | undefined> {
+  const rec = await db.meta.get(key);
+  return rec?.value as T | undefined;
+}
+
+export async function setMeta(db: EscaleDb, key: string, value: unknown): Promise<void> {
+  await db.meta.put({ key, value });
+}

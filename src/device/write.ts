@@ -1,0 +1,346 @@
+// THE write path (DESIGN.md §5 "One write path"). A local change becomes field ops that are
+// validated, applied to the merge state, materialised into the row the screens read, and
+// appended to the outbox — all in one IndexedDB transaction, so a closed tab or a bad value
+// never leaves a row without its ops or ops without their row.
+// Pulled ops go through applyRemote, which uses the same merge (src/sync) in bulk.
+import type { Table } from 'dexie';
+import {
+  ENTITY_NAMES,
+  type EntityName,
+  type EntityRows,
+  entitySpec,
+  SCHEMA_VERSION,
+} from '../domain/entities';
+import { canonicalJson } from '../sync/digest';
+import { DELETED_FIELD, INSERT_FIELD, type Registry } from '../sync/fields';
+import { createClock, type HlcClock, receive, tick } from '../sync/hlc';
+import {
+  applyOp,
+  baseOf,
+  materialise,
+  partitionBySchema,
+  type RowState,
+  tagsOf,
+  validateOp,
+} from '../sync/merge';
+import type { Op } from '../sync/op';
+import type { SeqOp } from '../sync/protocol';
+import { deriveRow, type EscaleDb, getMeta, META, type ParkedOp } from './db';
+import { notifyLocalWrite } from './local-writes';
+import { requestPersistence } from './persistence';
+
+/** The domain's registry, as replication reads it. */
+export const registry: Registry = entitySpec;
+
+type Fields<K extends EntityName> = Omit<EntityRows[K], 'id' | '_deleted'>;
+type ArrayFields<K extends EntityName> = {
+  [F in keyof Fields<K>]-?: Fields<K>[F] extends readonly unknown[] ? F : never;
+}[keyof Fields<K>];
+type Elements<K extends EntityName> = {
+  [F in ArrayFields<K>]?: Fields<K>[F];
+};
+
+/** One change to one row. Several kinds may be combined on a mutable row (set + add + remove). */
+export type Change = {
+  [K in EntityName]:
+    | {
+        entity: K;
+        id: string;
+        /** New values of registers; an array on a set field replaces the set (adds and removes). */
+        set?: Partial<Fields<K>>;
+        add?: Elements<K>;
+        remove?: Elements<K>;
+      }
+    /** The whole row of an immutable entity (vitals, signatures, addenda, audit…). */
+    | { entity: K; id: string; insert: Fields<K> }
+    | { entity: K; id: string; delete: true };
+}[EntityName];
+
+export interface WriteContext {
+  deviceId: string;
+  org: string;
+  /** Staff id of the signed-in user, recorded on each op. */
+  userId?: string;
+  /** Wall clock (ms), injectable for tests. */
+  now?: () => number;
+}
+
+type StateKey = `${string}\u0000${string}`;
+const stateKey = (e: string, id: string): StateKey => `${e}\u0000${id}`;
+
+/** Loads the clock from meta; a clock for another device id (after a wipe) starts anew. */
+async function loadClock(db: EscaleDb, deviceId: string): Promise<HlcClock> {
+  const saved = await getMeta<HlcClock>(db, META.clock);
+  return saved && saved.node === deviceId ? saved : createClock(deviceId);
+}
+
+/** Writes the materialised rows of the touched states: put live rows, remove deleted ones. */
+async function storeRows(db: EscaleDb, states: Iterable<RowState>): Promise<void> {
+  const puts = new Map<string, Record<string, unknown>[]>();
+  const dels = new Map<string, string[]>();
+  for (const st of states) {
+    const row = materialise(st, registry);
+    if (row._deleted === true) {
+      const list = dels.get(st.e) ?? [];
+      list.push(st.id);
+      dels.set(st.e, list);
+    } else {
+      const list = puts.get(st.e) ?? [];
+      list.push(deriveRow(st.e, row));
+      puts.set(st.e, list);
+    }
+  }
+  const work: Promise<unknown>[] = [];
+  for (const [e, rows] of puts) work.push(db.table(e).bulkPut(rows));
+  for (const [e, ids] of dels) work.push(db.table(e).bulkDelete(ids));
+  await Promise.all(work);
+}
+
+function entityTables(db: EscaleDb, entities: Iterable<string>): Table[] {
+  const out: Table[] = [];
+  for (const e of new Set(entities)) {
+    if (!registry(e)) throw new Error(`Entité inconnue : ${e}`);
+    out.push(db.table(e));
+  }
+  return out;
+}
+
+/**
+ * Records local changes: one op per field (per element for sets), validated, applied and queued
+ * in the outbox, in one transaction. Throws the first invalid op's French error; then nothing
+ * is stored. Returns the ops written.
+ */
+export async function writeChanges(
+  db: EscaleDb,
+  ctx: WriteContext,
+  changes: readonly Change[],
+): Promise<Op[]> {
+  if (changes.length === 0) return [];
+  const now = ctx.now ?? Date.now;
+  const tables = [
+    ...entityTables(
+      db,
+      changes.map((c) => c.entity),
+    ),
+    db.states,
+    db.outbox,
+    db.meta,
+  ];
+  const ops = await db.transaction('rw', tables, async () => {
+    let clock = await loadClock(db, ctx.deviceId);
+    let seq = (await getMeta<number>(db, META.lastSeq)) ?? 0;
+    const keys = [...new Set(changes.map((c) => stateKey(c.entity, c.id)))];
+    const loaded = await db.states.bulkGet(keys.map((k) => k.split('\u0000') as [string, string]));
+    const states = new Map<StateKey, RowState | undefined>();
+    keys.forEach((k, i) => {
+      states.set(k, loaded[i]);
+    });
+    const written: Op[] = [];
+
+    const emit = (c: Change, f: string, k: Op['k'], extra: Partial<Op>): void => {
+      const key = stateKey(c.entity, c.id);
+      const t = tick(clock, now());
+      clock = t.clock;
+      const op: Op = {
+        v: SCHEMA_VERSION,
+        org: ctx.org,
+        dev: ctx.deviceId,
+        seq: ++seq,
+        hlc: t.hlc,
+        ...(ctx.userId === undefined ? {} : { user: ctx.userId }),
+        e: c.entity,
+        id: c.id,
+        f,
+        k,
+        ...extra,
+      };
+      validateOp(op, registry);
+      states.set(key, applyOp(states.get(key), op, registry));
+      written.push(op);
+    };
+
+    for (const c of changes) {
+      const spec = registry(c.entity)!;
+      const state = () => states.get(stateKey(c.entity, c.id));
+      if ('insert' in c) {
+        const { id: _ignored, ...val } = c.insert as Record<string, unknown>;
+        emit(c, INSERT_FIELD, 'ins', { val });
+        continue;
+      }
+      if ('delete' in c) {
+        emit(c, DELETED_FIELD, 'del', { val: true, base: baseOf(state(), DELETED_FIELD) });
+        continue;
+      }
+      for (const [f, val] of Object.entries(c.set ?? {})) {
+        if (spec.fields[f]?.kind === 'set' && Array.isArray(val)) {
+          // Replacing a set: remove what is no longer there, add what is new (add-wins).
+          const current = new Map(
+            (
+              (materialise(state() ?? { e: c.entity, id: c.id, f: {} }, registry)[f] ??
+                []) as unknown[]
+            ).map((x) => [canonicalJson(x), x]),
+          );
+          const wanted = new Map(val.map((x) => [canonicalJson(x), x as unknown]));
+          for (const [k, x] of current) {
+            if (!wanted.has(k)) emit(c, f, 'rem', { val: x, tags: tagsOf(state(), f, x) });
+          }
+          for (const [k, x] of wanted) if (!current.has(k)) emit(c, f, 'add', { val: x });
+          continue;
+        }
+        emit(c, f, 'set', { val, base: baseOf(state(), f) });
+      }
+      for (const [f, elems] of Object.entries(c.add ?? {})) {
+        for (const x of elems as unknown[]) emit(c, f, 'add', { val: x });
+      }
+      for (const [f, elems] of Object.entries(c.remove ?? {})) {
+        for (const x of elems as unknown[]) {
+          emit(c, f, 'rem', { val: x, tags: tagsOf(state(), f, x) });
+        }
+      }
+    }
+
+    const touched = [...states.values()].filter((s): s is RowState => s !== undefined);
+    await db.states.bulkPut(touched);
+    await storeRows(db, touched);
+    await db.outbox.bulkAdd(written);
+    await db.meta.bulkPut([
+      { key: META.clock, value: clock },
+      { key: META.lastSeq, value: seq },
+    ]);
+    return written;
+  });
+  if (ops.length > 0) {
+    notifyLocalWrite(db.name);
+    void requestPersistence(db);
+  }
+  return ops;
+}
+
+/** Applies ops to the merge state and rows, in bulk. Returns the ops it could not apply. */
+async function applyBatch(
+  db: EscaleDb,
+  ops: readonly Op[],
+): Promise<{ failed: { op: Op; error: string }[] }> {
+  const keys = new Map<StateKey, [string, string]>();
+  for (const op of ops) keys.set(stateKey(op.e, op.id), [op.e, op.id]);
+  const list = [...keys.values()];
+  const loaded = await db.states.bulkGet(list);
+  const states = new Map<StateKey, RowState | undefined>();
+  list.forEach(([e, id], i) => {
+    states.set(stateKey(e, id), loaded[i]);
+  });
+  const before = new Map(states);
+  const failed: { op: Op; error: string }[] = [];
+  for (const op of ops) {
+    const key = stateKey(op.e, op.id);
+    try {
+      validateOp(op, registry);
+      states.set(key, applyOp(states.get(key), op, registry));
+    } catch (err) {
+      // The server validated it; a refusal here means this replica disagrees (e.g. an entity it
+      // does not know). Kept aside, never dropped: nothing is silently lost.
+      failed.push({ op, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const changed: RowState[] = [];
+  for (const [k, st] of states) if (st && st !== before.get(k)) changed.push(st);
+  if (changed.length > 0) {
+    await db.states.bulkPut(changed);
+    await storeRows(db, changed);
+  }
+  return { failed };
+}
+
+function parkedOf(op: Op, error?: string): ParkedOp {
+  return error === undefined
+    ? { dev: op.dev, seq: op.seq, v: op.v, op }
+    : { dev: op.dev, seq: op.seq, v: op.v, op, error };
+}
+
+async function receiveAll(db: EscaleDb, ops: readonly Op[], now: number): Promise<void> {
+  let max: string | undefined;
+  for (const op of ops) if (max === undefined || op.hlc > max) max = op.hlc;
+  if (max === undefined) return;
+  const deviceId = await getMeta<string>(db, META.deviceId);
+  const saved = await getMeta<HlcClock>(db, META.clock);
+  const clock = saved ?? (deviceId ? createClock(deviceId) : undefined);
+  if (!clock) return; // no identity yet: the first tick will start from the wall clock
+  const next = receive(clock, max, now);
+  if (next !== clock || !saved) await db.meta.put({ key: META.clock, value: next });
+}
+
+export interface ReplicaOptions {
+  /** Wall clock (ms). */
+  now?: () => number;
+  /** The schema version this replica understands (tests simulate an upgrade with it). */
+  schemaVersion?: number;
+}
+
+export interface ApplyRemoteResult {
+  applied: number;
+  parked: number;
+  checkpoint: number;
+}
+
+/**
+ * Applies a page of pulled ops in one transaction: ops of a newer schema are parked, the rest
+ * merged; the checkpoint `checkpointKey` advances to `lastSeq` (default: the greatest `s`) in
+ * the same transaction, so a crash never skips or half-applies a page.
+ */
+export async function applyRemote(
+  db: EscaleDb,
+  seqOps: readonly SeqOp[],
+  checkpointKey: string,
+  lastSeq?: number,
+  options: ReplicaOptions = {},
+): Promise<ApplyRemoteResult> {
+  const now = options.now ?? Date.now;
+  const ops = seqOps.map((x) => x.op);
+  const { apply, park } = partitionBySchema(ops, options.schemaVersion ?? SCHEMA_VERSION);
+  const known = new Set<string>();
+  for (const op of apply) if (registry(op.e)) known.add(op.e);
+  const tables = [...entityTables(db, known), db.states, db.parked, db.meta];
+  return db.transaction('rw', tables, async () => {
+    const { failed } = await applyBatch(db, apply);
+    const parked = [
+      ...park.map((op) => parkedOf(op)),
+      ...failed.map((x) => parkedOf(x.op, x.error)),
+    ];
+    if (parked.length > 0) await db.parked.bulkPut(parked);
+    const current = (await getMeta<number>(db, checkpointKey)) ?? 0;
+    let top = lastSeq ?? 0;
+    for (const x of seqOps) if (x.s > top) top = x.s;
+    const checkpoint = Math.max(current, top);
+    if (checkpoint !== current) await db.meta.put({ key: checkpointKey, value: checkpoint });
+    await receiveAll(db, ops, now());
+    return { applied: apply.length - failed.length, parked: parked.length, checkpoint };
+  });
+}
+
+/**
+ * After an upgrade: applies the parked ops this version now understands and removes them from
+ * the parking. Ops still refused stay parked.
+ */
+export async function replayParked(
+  db: EscaleDb,
+  options: Pick<ReplicaOptions, 'schemaVersion'> = {},
+): Promise<{ replayed: number; kept: number }> {
+  const tables = [...entityTables(db, ENTITY_NAMES), db.states, db.parked, db.meta];
+  return db.transaction('rw', tables, async () => {
+    const ready = await db.parked
+      .where('v')
+      .belowOrEqual(options.schemaVersion ?? SCHEMA_VERSION)
+      .toArray();
+    if (ready.length === 0) return { replayed: 0, kept: await db.parked.count() };
+    const { failed } = await applyBatch(
+      db,
+      ready.map((p) => p.op),
+    );
+    const stillFailing = new Set(failed.map((x) => `${x.op.dev}#${x.op.seq}`));
+    await db.parked.bulkDelete(
+      ready.filter((p) => !stillFailing.has(`${p.dev}#${p.seq}`)).map((p) => [p.dev, p.seq]),
+    );
+    if (failed.length > 0) await db.parked.bulkPut(failed.map((x) => parkedOf(x.op, x.error)));
+    return { replayed: ready.length - failed.length, kept: await db.parked.count() };
+  });
+}

@@ -1,0 +1,87 @@
+// Database migrations are append-only and each upgrade is tested from data written by the
+// previous version (DESIGN.md §8).
+import { describe, expect, it } from 'vitest';
+import { DB_VERSION, entityTableNames, healthMessage } from '../../src/device/db';
+import { ENTITY_NAMES } from '../../src/domain/entities';
+import { freshIdb, openTestDb } from './support';
+
+const v1Patient = (id: string, birthName: string, firstNames: string) => ({
+  id,
+  orgId: 'org-1',
+  birthName,
+  firstNames,
+  birthDate: '1950-03-02',
+  nir: null,
+});
+
+describe('device database versions', () => {
+  it('has a table for every entity of the domain', () => {
+    expect(entityTableNames().sort()).toEqual([...ENTITY_NAMES].sort());
+  });
+
+  it('upgrades a version 1 database: patients get a folded search key, other data is kept', async () => {
+    const idb = freshIdb();
+    const v1 = openTestDb(idb, 'migrate', { upToVersion: 1 });
+    await v1.open();
+    expect(v1.verno).toBe(1);
+    await v1
+      .table('patient')
+      .bulkPut([
+        v1Patient('p1', 'LEFÈVRE-DUPONT', 'Élodie Marie'),
+        v1Patient('p2', "N'DIAYE", 'Œdipe'),
+      ]);
+    await v1.table('meta').put({ key: 'deviceId', value: 'dev-a' });
+    await v1.table('outbox').put({ seq: 1, e: 'patient', id: 'p1', f: 'birthName' });
+    v1.close();
+
+    const current = openTestDb(idb, 'migrate');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    const p1 = await current.rows('patient').get('p1');
+    expect(p1?.searchKey).toBe('lefevre dupont elodie marie');
+    expect(p1?.birthName).toBe('LEFÈVRE-DUPONT');
+    const found = await current.rows('patient').where('searchKey').startsWith('n diaye').toArray();
+    expect(found.map((p) => p.id)).toEqual(['p2']);
+    expect(found[0]?.searchKey).toBe('n diaye oedipe');
+    expect(await current.meta.get('deviceId')).toEqual({ key: 'deviceId', value: 'dev-a' });
+    expect(await current.outbox.count()).toBe(1);
+    current.close();
+  });
+
+  it('reports a blocked upgrade while an old window keeps the database open, then opens', async () => {
+    const idb = freshIdb();
+    // An old tab that ignores version changes (older code, or a stuck connection).
+    const old = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = idb.indexedDB.open('blocked', 10); // Dexie version 1 = native version 10
+      req.onupgradeneeded = () => req.result.createObjectStore('meta', { keyPath: 'key' });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const db = openTestDb(idb, 'blocked');
+    const seen: string[] = [];
+    db.onHealth((h) => seen.push(h));
+    const opening = db.open();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(db.health).toBe('blocked');
+    expect(healthMessage(db.health)).toMatch(/fermez les autres fenêtres/);
+    old.close();
+    await opening;
+    expect(db.health).toBe('open');
+    expect(seen).toEqual(['blocked', 'open']);
+    expect(healthMessage(db.health)).toBeNull();
+    db.close();
+  });
+
+  it('an open window that sees a newer version elsewhere closes and says it must reload', async () => {
+    const idb = freshIdb();
+    const oldTab = openTestDb(idb, 'outdated', { upToVersion: 1 });
+    await oldTab.open();
+    const newTab = openTestDb(idb, 'outdated');
+    await newTab.open();
+    expect(newTab.verno).toBe(DB_VERSION);
+    expect(oldTab.health).toBe('outdated');
+    expect(healthMessage(oldTab.health)).toMatch(/rechargez/);
+    expect(oldTab.isOpen()).toBe(false);
+    newTab.close();
+  });
+});

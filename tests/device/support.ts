@@ -1,0 +1,42 @@
+// Test support for the device runtime: every test gets its own in-memory IndexedDB
+// (fake-indexeddb), so databases never leak between tests.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { EscaleDb, type EscaleDbOptions } from '../../src/device/db';
+
+export interface Idb {
+  indexedDB: IDBFactory;
+  IDBKeyRange: typeof IDBKeyRange;
+}
+
+export function freshIdb(): Idb {
+  return { indexedDB: new IDBFactory(), IDBKeyRange };
+}
+
+let counter = 0;
+
+export function openTestDb(
+  idb: Idb = freshIdb(),
+  name = `escale-test-${++counter}`,
+  options: Omit<EscaleDbOptions, 'indexedDB' | 'IDBKeyRange'> = {},
+): EscaleDb {
+  return new EscaleDb(name, { ...options, indexedDB: idb.indexedDB, IDBKeyRange: idb.IDBKeyRange });
+}
+
+/** In-memory localStorage stand-in. */
+export function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (k) => items.get(k) ?? null,
+    key: (i) => [...items.keys()][i] ?? null,
+    removeItem: (k) => {
+      items.delete(k);
+    },
+    setItem: (k, v) => {
+      items.set(k, String(v));
+    },
+  };
+}
