@@ -1,0 +1,72 @@
+// The replicated operation (decision 0001): one field change, identified by (dev, seq) and
+// stamped with a unique HLC. `opSchema` checks structure and sizes only; values are checked
+// against the domain's field schemas by validateOp (merge.ts).
+import { z } from 'zod';
+import { HLC_PATTERN } from './hlc';
+
+export type OpKind = 'set' | 'add' | 'rem' | 'ins' | 'del';
+
+export interface Op {
+  /** Schema version of the writer (SCHEMA_VERSION in src/domain). */
+  v: number;
+  /** Organisation id (tenant). */
+  org: string;
+  /** Origin device id. */
+  dev: string;
+  /** Origin device sequence, 1-based, gapless per device. */
+  seq: number;
+  /** Hybrid logical clock stamp, unique and totally ordered. */
+  hlc: string;
+  /** Staff id of the signed-in user. */
+  user?: string;
+  /** Entity name, e.g. 'queueEntry'. */
+  e: string;
+  /** Row id (UUIDv7, made offline). */
+  id: string;
+  /** Field name ('*' for the insert of an immutable row, '_deleted' for a delete). */
+  f: string;
+  k: OpKind;
+  /** The new value (set), the element (add/rem), the whole row (ins). */
+  val?: unknown;
+  /** set/del on a register: the hlcs of the heads the writer saw. */
+  base?: string[];
+  /** rem: the add-tags (hlcs) of the element the writer saw. */
+  tags?: string[];
+}
+
+export const MAX_NAME = 64;
+export const MAX_HLC = 128;
+export const MAX_BASE = 64;
+export const MAX_TAGS = 256;
+
+const name = z.string().min(1).max(MAX_NAME);
+const hlc = z.string().max(MAX_HLC).regex(HLC_PATTERN, 'horodatage HLC mal formé');
+
+// Loose: an op from a newer writer may carry keys this version does not know; it is parked
+// verbatim rather than stripped (decision 0001, Versions).
+export const opSchema: z.ZodType<Op> = z
+  .looseObject({
+    v: z.int().min(1),
+    org: name,
+    dev: name.refine((d) => !d.includes(':'), 'identifiant d’appareil sans « : »'),
+    seq: z.int().min(1),
+    hlc,
+    user: name.optional(),
+    e: name,
+    id: name,
+    f: name,
+    k: z.enum(['set', 'add', 'rem', 'ins', 'del']),
+    val: z.unknown().optional(),
+    base: z.array(hlc).max(MAX_BASE).optional(),
+    tags: z.array(hlc).max(MAX_TAGS).optional(),
+  })
+  // The stamp embeds the origin device: this is what makes hlcs unique across devices.
+  .refine((op) => op.hlc.endsWith(`:${op.dev}`), {
+    message: 'le HLC doit se terminer par l’identifiant de l’appareil',
+    path: ['hlc'],
+  });
+
+/** Identity of an op: pushes are idempotent by (device, device sequence). */
+export function opKey(op: Pick<Op, 'dev' | 'seq'>): string {
+  return `${op.dev}#${op.seq}`;
+}

@@ -1,0 +1,42 @@
+// Wire contract of the single sync round trip (push then pull, paged by bytes with hasMore).
+// A client below MIN_PROTOCOL_VERSION gets 426 update_required.
+import { z } from 'zod';
+import { MAX_NAME, opSchema } from './op';
+
+export const PROTOCOL_VERSION = 1;
+export const MIN_PROTOCOL_VERSION = 1;
+/** Upper bound on ops pushed in one request (the body size is bounded by the server too). */
+export const MAX_PUSH_OPS = 10_000;
+
+const count = z.int().min(0);
+
+export const syncRequestSchema = z.object({
+  protocol: z.int().min(0),
+  /** The client's SCHEMA_VERSION. */
+  schema: z.int().min(1),
+  deviceId: z.string().min(1).max(MAX_NAME),
+  org: z.string().min(1).max(MAX_NAME),
+  /** Server sequence already pulled (pull "after N"). */
+  since: count,
+  ops: z.array(opSchema).max(MAX_PUSH_OPS),
+  /** Soft cap on the size of the pulled page. */
+  maxBytes: z.int().min(1).optional(),
+});
+export type SyncRequest = z.infer<typeof syncRequestSchema>;
+
+export const seqOpSchema = z.object({ s: z.int().min(1), op: opSchema });
+export type SeqOp = z.infer<typeof seqOpSchema>;
+
+export const syncResponseSchema = z.object({
+  /** Highest device seq N such that ops 1..N of this device are now held by the server. */
+  accepted: count,
+  ops: z.array(seqOpSchema),
+  /** Server sequence of the end of this page (the next `since`). */
+  lastSeq: count,
+  hasMore: z.boolean(),
+  /** Server wall clock (ms) when answering, to correct the client's HLC offset. */
+  serverTime: z.number(),
+  /** Digest of the server's state, when asked for (sync receipt). */
+  digest: z.string().optional(),
+});
+export type SyncResponse = z.infer<typeof syncResponseSchema>;
