@@ -1,5 +1,6 @@
 // Test support for the device runtime: every test gets its own in-memory IndexedDB
 // (fake-indexeddb), so databases never leak between tests.
+import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { EscaleDb, type EscaleDbOptions } from '../../src/device/db';
 
@@ -39,4 +40,13 @@ export function memoryStorage(): Storage {
       items.set(k, String(v));
     },
   };
+}
+
+/**
+ * Dexie's liveQuery stays silent unless a global IndexedDB was found when Dexie loaded (none in
+ * Node): give it one. Each database still uses the factory it was opened with.
+ */
+export function enableLiveQueries(): void {
+  Dexie.dependencies.indexedDB ??= new IDBFactory();
+  Dexie.dependencies.IDBKeyRange ??= IDBKeyRange;
 }

@@ -1,0 +1,45 @@
+// The sync status every tab reads (through a live query on meta): written by the sync leader.
+
+export type SyncState =
+  /** Nothing attempted yet on this device. */
+  | 'never'
+  | 'syncing'
+  /** Last round trip succeeded. */
+  | 'ok'
+  /** No server could be reached; retrying with backoff. */
+  | 'offline'
+  /** A server answered with an error; retrying with backoff. */
+  | 'error'
+  /** The server refuses this client's protocol version (426): the app must be updated. */
+  | 'update_required';
+
+export interface PullProgress {
+  /** Server sequence reached so far. */
+  reached: number;
+  /** Server sequence at the end of the log (known after the first page; grows while pulling). */
+  target: number;
+}
+
+export interface SyncStatus {
+  state: SyncState;
+  /** Ops waiting in the outbox when the status was written (queries read the live count). */
+  pending: number;
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  /** Last error, in French, for the status bar; null after a success. */
+  lastError: string | null;
+  /** URL of the server reached last. */
+  server: string | null;
+  /** Progress of a long pull (bootstrap), null when up to date. */
+  pull: PullProgress | null;
+}
+
+export const INITIAL_SYNC_STATUS: SyncStatus = {
+  state: 'never',
+  pending: 0,
+  lastSuccessAt: null,
+  lastAttemptAt: null,
+  lastError: null,
+  server: null,
+  pull: null,
+};
