@@ -175,8 +175,9 @@ describe('resolution', () => {
   });
 });
 
-describe('performance', () => {
-  it('applies well over 10,000 ops per second', () => {
+// Speed is measured by `npm run bench` (client.apply_ops_per_s), never by a timed test.
+describe('a long replay', () => {
+  it('rebuilds 2,000 rows from 24,000 ops in the order they were written', () => {
     // 2,000 rows of five fields, each written three times in sequence, plus set adds: 40,000 ops.
     const ops: Op[] = [];
     const rows = new Map<string, RowState>();
@@ -209,13 +210,10 @@ describe('performance', () => {
         ops.push(o);
       }
     }
-    const start = performance.now();
     const replica = new Map<string, RowState>();
     for (const o of ops) replica.set(o.id, applyOp(replica.get(o.id), o, toyRegistry));
-    const seconds = (performance.now() - start) / 1000;
-    const rate = ops.length / seconds;
-    expect(replica.get('row-7')).toEqual(rows.get('row-7'));
-    // Generous margin for slow CI machines: the target is 10,000/s on a phone.
-    expect(rate).toBeGreaterThan(20_000);
+    expect(ops).toHaveLength(24_000);
+    expect(replica.size).toBe(2000);
+    for (const id of ['row-0', 'row-7', 'row-1999']) expect(replica.get(id)).toEqual(rows.get(id));
   });
 });
