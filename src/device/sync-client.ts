@@ -1,0 +1,456 @@
+// The sync loop, driven by the page (no Background Sync API on Safari/Firefox, DESIGN.md §8).
+// One round trip pushes a byte-bounded slice of the outbox and pulls a page "after N"; it loops
+// while the server has more or the outbox is not empty. Servers are tried in order (the truck's
+// relay, then central) with one checkpoint per server. One tab leads (Web Locks); every tab
+// sees the status through a live query on meta.
+import { SCHEMA_VERSION } from '../domain/entities';
+import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
+import type { Op } from '../sync/op';
+import {
+  PROTOCOL_VERSION,
+  type SyncRequest,
+  type SyncResponse,
+  syncResponseSchema,
+} from '../sync/protocol';
+import { type EscaleDb, getMeta, META } from './db';
+import { onLocalWrite } from './local-writes';
+import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
+import { applyRemote } from './write';
+
+export interface EventSourceLike {
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  close(): void;
+}
+
+export interface SyncClientOptions {
+  db: EscaleDb;
+  /** Sync servers in order of preference: the truck's relay first, central second. */
+  servers: string[];
+  fetch?: typeof fetch;
+  /** Opens the live channel (SSE); none when absent and the platform has no EventSource. */
+  eventSource?: ((url: string) => EventSourceLike) | null;
+  /** Wall clock (ms). */
+  now?: () => number;
+  /** Extra request headers (e.g. the device's credentials). */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Upper bound of the pushed ops per request, in bytes of JSON (halved on 413). */
+  maxPushBytes?: number;
+  /** Soft cap asked for each pulled page. */
+  maxPullBytes?: number;
+  /** Give up on a server that does not answer within this delay. */
+  timeoutMs?: number;
+  /** Delay after a local write before syncing (writes in a burst share one round trip). */
+  debounceMs?: number;
+  /** Backoff after a failure: base, doubled per failure, capped, with jitter. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Safety-net poll after a success, for when the live channel is down. */
+  pollMs?: number;
+  /** Web Locks (navigator.locks) for leader election; null: this tab leads. */
+  locks?: Pick<LockManager, 'request'> | null;
+  /** Window-like target for `online` and `visibilitychange` events. */
+  events?: {
+    addEventListener(type: string, fn: () => void): void;
+    removeEventListener(type: string, fn: () => void): void;
+  } | null;
+  isVisible?: () => boolean;
+  random?: () => number;
+}
+
+export interface SyncClient {
+  /** Runs round trips until up to date (or failure); resolves with the status written. */
+  syncNow(): Promise<SyncStatus>;
+  /** Competes for leadership, then syncs on every trigger. */
+  start(): void;
+  stop(): void;
+  /** Whether this tab currently leads the sync. */
+  readonly isLeader: boolean;
+}
+
+const KiB = 1024;
+
+export const SYNC_MESSAGES = {
+  offline: 'Aucun serveur de synchronisation joignable ; nouvel essai automatique.',
+  updateRequired:
+    'Mise à jour requise : cette version d’Escale est trop ancienne pour le serveur. Rechargez l’application.',
+  notEnrolled: 'Appareil non enrôlé : identifiant d’appareil ou organisation inconnus.',
+  opTooLarge:
+    'Une modification est plus volumineuse que ce que le serveur accepte : elle reste en attente sur cet appareil.',
+  badResponse: 'Réponse du serveur de synchronisation illisible.',
+  noProgress: 'Le serveur n’accuse pas réception des modifications envoyées.',
+} as const;
+
+class NetworkError extends Error {}
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+class UpdateRequired extends Error {}
+
+const encoder = new TextEncoder();
+const sizeOf = (op: Op): number => encoder.encode(JSON.stringify(op)).length + 1;
+
+export function checkpointKey(server: string): string {
+  return META.checkpoint(server);
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+async function errorText(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { message?: unknown; error?: unknown };
+    const msg = body.message ?? body.error;
+    return typeof msg === 'string' ? msg : '';
+  } catch {
+    return '';
+  }
+}
+
+export function createSyncClient(options: SyncClientOptions): SyncClient {
+  const { db } = options;
+  const servers = options.servers.map(trimSlash);
+  if (servers.length === 0) throw new Error('Aucun serveur de synchronisation configuré.');
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const debounceMs = options.debounceMs ?? 200;
+  const backoffBaseMs = options.backoffBaseMs ?? 2_000;
+  const backoffCapMs = options.backoffCapMs ?? 5 * 60_000;
+  const pollMs = options.pollMs ?? 60_000;
+  const maxPullBytes = options.maxPullBytes ?? 1024 * KiB;
+  const events =
+    options.events === undefined
+      ? ((globalThis as { window?: SyncClientOptions['events'] }).window ?? null)
+      : options.events;
+  const isVisible =
+    options.isVisible ??
+    (() => (globalThis as { document?: Document }).document?.visibilityState !== 'hidden');
+  const locks =
+    options.locks === undefined
+      ? ((globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks ?? null)
+      : options.locks;
+  const openEventSource =
+    options.eventSource === undefined
+      ? typeof EventSource === 'undefined'
+        ? null
+        : (url: string) => new EventSource(url) as EventSourceLike
+      : options.eventSource;
+
+  /** Push budget per server: halved by a 413, kept for the life of the client. */
+  const pushBytes = new Map<string, number>();
+  let running: Promise<SyncStatus> | null = null;
+  let again = false;
+  let failures = 0;
+  let stopped = true;
+  let updateRequired = false;
+  let leader = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let debounce: ReturnType<typeof setTimeout> | null = null;
+  let releaseLock: (() => void) | null = null;
+  let source: EventSourceLike | null = null;
+  let sourceUrl: string | null = null;
+  const cleanups: (() => void)[] = [];
+
+  async function readStatus(): Promise<SyncStatus> {
+    return { ...INITIAL_SYNC_STATUS, ...(await getMeta<SyncStatus>(db, META.syncStatus)) };
+  }
+
+  async function writeStatus(patch: Partial<SyncStatus>): Promise<SyncStatus> {
+    return db.transaction('rw', db.meta, db.outbox, async () => {
+      const next: SyncStatus = {
+        ...(await readStatus()),
+        ...patch,
+        pending: await db.outbox.count(),
+      };
+      await db.meta.put({ key: META.syncStatus, value: next });
+      return next;
+    });
+  }
+
+  async function identity(): Promise<{ deviceId: string; org: string }> {
+    const [deviceId, org] = await Promise.all([
+      getMeta<string>(db, META.deviceId),
+      getMeta<string>(db, META.org),
+    ]);
+    if (!deviceId || !org) throw new HttpError(0, SYNC_MESSAGES.notEnrolled);
+    return { deviceId, org };
+  }
+
+  /** The oldest outbox ops whose JSON fits in `budget` bytes (at least one). */
+  async function outboxSlice(budget: number): Promise<{ ops: Op[]; bytes: number }> {
+    const ops: Op[] = [];
+    let bytes = 0;
+    let after = 0;
+    for (;;) {
+      const chunk = await db.outbox.where('seq').above(after).limit(256).toArray();
+      if (chunk.length === 0) return { ops, bytes };
+      for (const op of chunk) {
+        const size = sizeOf(op);
+        if (ops.length > 0 && bytes + size > budget) return { ops, bytes };
+        ops.push(op);
+        bytes += size;
+      }
+      after = chunk[chunk.length - 1]!.seq;
+    }
+  }
+
+  async function post(server: string, body: SyncRequest): Promise<SyncResponse> {
+    const controller = new AbortController();
+    const t = setTimeout(() => controller.abort(), timeoutMs);
+    let res: Response;
+    try {
+      res = await doFetch(`${server}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await options.headers?.()) },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (err) {
+      throw new NetworkError(err instanceof Error ? err.message : String(err));
+    } finally {
+      clearTimeout(t);
+    }
+    if (res.status === 426) throw new UpdateRequired(SYNC_MESSAGES.updateRequired);
+    if (!res.ok) {
+      const text = await errorText(res);
+      throw new HttpError(
+        res.status,
+        `Le serveur a refusé la synchronisation (HTTP ${res.status})${text ? ` : ${text}` : '.'}`,
+      );
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
+    }
+    const parsed = syncResponseSchema.safeParse(json);
+    if (!parsed.success) throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
+    // Not in the schema's typed shape but sent by servers that know it: the end of their log.
+    const head = (json as { head?: unknown }).head;
+    return typeof head === 'number' ? Object.assign(parsed.data, { head }) : parsed.data;
+  }
+
+  async function learnServerTime(serverTime: number, sentAt: number, receivedAt: number) {
+    await db.transaction('rw', db.meta, async () => {
+      const deviceId = await getMeta<string>(db, META.deviceId);
+      if (!deviceId) return;
+      const saved = await getMeta<HlcClock>(db, META.clock);
+      const clock = saved && saved.node === deviceId ? saved : createClock(deviceId);
+      // The server answered somewhere between sending and receiving: take the middle.
+      const next = correctOffset(clock, serverTime, (sentAt + receivedAt) / 2);
+      if (next !== saved) await db.meta.put({ key: META.clock, value: next });
+    });
+  }
+
+  /** Round trips with one server until nothing is left to push or pull. */
+  async function syncWith(server: string): Promise<void> {
+    const { deviceId, org } = await identity();
+    const key = checkpointKey(server);
+    for (let round = 0; ; round++) {
+      const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
+      const { ops, bytes } = await outboxSlice(budget);
+      const since = (await getMeta<number>(db, key)) ?? 0;
+      const sentAt = now();
+      let res: SyncResponse & { head?: number };
+      try {
+        res = await post(server, {
+          protocol: PROTOCOL_VERSION,
+          schema: SCHEMA_VERSION,
+          deviceId,
+          org,
+          since,
+          ops,
+          maxBytes: maxPullBytes,
+        });
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 413) {
+          if (ops.length <= 1) throw new HttpError(413, SYNC_MESSAGES.opTooLarge);
+          pushBytes.set(server, Math.max(1, Math.floor(Math.min(budget, bytes) / 2)));
+          continue;
+        }
+        throw err;
+      }
+      await learnServerTime(res.serverTime, sentAt, now());
+      await applyRemote(db, res.ops, key, res.lastSeq, { now });
+      if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
+      const pushedAll = ops.length === 0 || ops[ops.length - 1]!.seq <= res.accepted;
+      const morePush = (await db.outbox.count()) > 0;
+      const target = Math.max(res.head ?? res.lastSeq, res.lastSeq);
+      await writeStatus({
+        server,
+        pull: res.hasMore ? { reached: res.lastSeq, target } : null,
+      });
+      if (!pushedAll && !res.hasMore) throw new HttpError(0, SYNC_MESSAGES.noProgress);
+      if (!res.hasMore && !morePush) return;
+      if (round > 100_000) throw new HttpError(0, SYNC_MESSAGES.noProgress);
+    }
+  }
+
+  async function runOnce(): Promise<SyncStatus> {
+    if (updateRequired) return writeStatus({ state: 'update_required' });
+    await writeStatus({ state: 'syncing', lastAttemptAt: new Date(now()).toISOString() });
+    let lastError: Error | null = null;
+    for (const server of servers) {
+      try {
+        await syncWith(server);
+        failures = 0;
+        const status = await writeStatus({
+          state: 'ok',
+          server,
+          lastError: null,
+          lastSuccessAt: new Date(now()).toISOString(),
+          pull: null,
+        });
+        connectEvents(server);
+        return status;
+      } catch (err) {
+        if (err instanceof UpdateRequired) {
+          updateRequired = true;
+          clearTimer();
+          return writeStatus({ state: 'update_required', server, lastError: err.message });
+        }
+        lastError = err instanceof Error ? err : new Error(String(err));
+        // Unreachable, or broken beyond this client's reach (5xx): the next server may do.
+        const tryNext =
+          err instanceof NetworkError || (err instanceof HttpError && err.status >= 500);
+        if (!tryNext) break;
+      }
+    }
+    failures++;
+    const offline = lastError instanceof NetworkError;
+    return writeStatus({
+      state: offline ? 'offline' : 'error',
+      lastError: offline ? SYNC_MESSAGES.offline : (lastError?.message ?? SYNC_MESSAGES.offline),
+    });
+  }
+
+  function syncNow(): Promise<SyncStatus> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    const run = (async () => {
+      let status: SyncStatus;
+      do {
+        again = false;
+        status = await runOnce();
+      } while (again && status.state === 'ok');
+      return status;
+    })();
+    running = run.finally(() => {
+      running = null;
+      if (!stopped && leader) schedule();
+    });
+    return running;
+  }
+
+  function clearTimer(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  }
+
+  /** Next automatic attempt: backoff after failures, a slow poll after a success. */
+  function schedule(): void {
+    clearTimer();
+    if (stopped || updateRequired) return;
+    let delay = pollMs;
+    if (failures > 0) {
+      const exp = Math.min(backoffCapMs, backoffBaseMs * 2 ** (failures - 1));
+      delay = exp / 2 + (random() * exp) / 2; // "equal jitter": spread retries of many devices
+    }
+    timer = setTimeout(() => void syncNow(), delay);
+  }
+
+  function soon(): void {
+    if (stopped || !leader || updateRequired) return;
+    if (debounce) clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      debounce = null;
+      void syncNow();
+    }, debounceMs);
+  }
+
+  function connectEvents(server: string): void {
+    if (!openEventSource || stopped || !leader) return;
+    if (source && sourceUrl === server) return;
+    source?.close();
+    void getMeta<string>(db, META.org).then((org) => {
+      if (!org || stopped || !leader) return;
+      sourceUrl = server;
+      source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
+      source.onmessage = () => soon();
+      // The browser's EventSource reconnects by itself; a dead channel only costs the poll.
+      source.onerror = () => {};
+    });
+  }
+
+  function becomeLeader(): void {
+    leader = true;
+    if (stopped) return;
+    const onOnline = () => soon();
+    const onVisible = () => {
+      if (isVisible()) soon();
+    };
+    events?.addEventListener('online', onOnline);
+    events?.addEventListener('visibilitychange', onVisible);
+    cleanups.push(() => {
+      events?.removeEventListener('online', onOnline);
+      events?.removeEventListener('visibilitychange', onVisible);
+    });
+    cleanups.push(onLocalWrite(db.name, soon));
+    void syncNow();
+  }
+
+  function start(): void {
+    if (!stopped) return;
+    stopped = false;
+    if (!locks) {
+      becomeLeader();
+      return;
+    }
+    // The callback holds the lock until stop(): one leader per database among the tabs.
+    void locks
+      .request(`escale-sync:${db.name}`, () => {
+        if (stopped) return Promise.resolve();
+        becomeLeader();
+        return new Promise<void>((resolve) => {
+          releaseLock = resolve;
+        });
+      })
+      .catch(() => {
+        if (!stopped && !leader) becomeLeader(); // Web Locks refused: better two leaders than none
+      });
+  }
+
+  function stop(): void {
+    stopped = true;
+    leader = false;
+    clearTimer();
+    if (debounce) clearTimeout(debounce);
+    debounce = null;
+    for (const c of cleanups.splice(0)) c();
+    source?.close();
+    source = null;
+    sourceUrl = null;
+    releaseLock?.();
+    releaseLock = null;
+  }
+
+  return {
+    syncNow,
+    start,
+    stop,
+    get isLeader() {
+      return leader;
+    },
+  };
+}

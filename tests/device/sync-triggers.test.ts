@@ -1,0 +1,250 @@
+// When the sync loop runs (DESIGN.md §8: the page drives sync): at start, after local writes
+// (debounced), on `online` and on becoming visible, on a backoff timer after failures, on a
+// live-channel poke; one leader among tabs. The server is a stub answering the protocol here;
+// tests/device/sync-client.test.ts runs the loop against the real server.
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EscaleDb, META, setMeta } from '../../src/device/db';
+import {
+  createSyncClient,
+  type EventSourceLike,
+  type SyncClient,
+  type SyncClientOptions,
+} from '../../src/device/sync-client';
+import { writeChanges } from '../../src/device/write';
+import type { SyncRequest } from '../../src/sync/protocol';
+import { ORG } from './fixtures';
+import { openTestDb } from './support';
+
+const SERVER = 'http://server.test';
+
+/** A stub sync endpoint: acknowledges every push, never has anything to pull. */
+function stubServer(behaviour: { fail?: () => boolean; status?: () => number } = {}) {
+  const requests: SyncRequest[] = [];
+  let accepted = 0;
+  const fetch = (async (_url: string, init?: RequestInit) => {
+    if (behaviour.fail?.()) throw new TypeError('fetch failed');
+    const body = JSON.parse(String(init?.body)) as SyncRequest;
+    requests.push(body);
+    const status = behaviour.status?.() ?? 200;
+    if (status !== 200) return new Response(JSON.stringify({ message: 'non' }), { status });
+    for (const op of body.ops) accepted = Math.max(accepted, op.seq);
+    return Response.json({
+      accepted,
+      ops: [],
+      lastSeq: body.since,
+      hasMore: false,
+      serverTime: Date.now(),
+    });
+  }) as typeof fetch;
+  return { fetch, requests };
+}
+
+class FakeEvents {
+  private listeners = new Map<string, Set<() => void>>();
+  addEventListener(type: string, fn: () => void) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type)!.add(fn);
+  }
+  removeEventListener(type: string, fn: () => void) {
+    this.listeners.get(type)?.delete(fn);
+  }
+  fire(type: string) {
+    for (const fn of this.listeners.get(type) ?? []) fn();
+  }
+  count(type: string) {
+    return this.listeners.get(type)?.size ?? 0;
+  }
+}
+
+async function enrolledDb(): Promise<EscaleDb> {
+  const db = openTestDb();
+  await setMeta(db, META.deviceId, 'dev-a');
+  await setMeta(db, META.org, ORG);
+  return db;
+}
+
+const write = (db: EscaleDb, id: string) =>
+  writeChanges(db, { deviceId: 'dev-a', org: ORG }, [
+    { entity: 'patient', id, set: { birthName: 'NOM' } },
+  ]);
+
+const clients: SyncClient[] = [];
+function client(options: SyncClientOptions): SyncClient {
+  const c = createSyncClient({
+    locks: null,
+    events: null,
+    eventSource: null,
+    debounceMs: 20,
+    pollMs: 60_000,
+    ...options,
+  });
+  clients.push(c);
+  return c;
+}
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.stop();
+});
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('sync triggers', () => {
+  it('syncs at start, then once shortly after a burst of local writes', async () => {
+    const db = await enrolledDb();
+    const server = stubServer();
+    client({ db, servers: [SERVER], fetch: server.fetch }).start();
+    await until(() => server.requests.length === 1);
+    await write(db, 'p1');
+    await write(db, 'p2');
+    await write(db, 'p3');
+    await until(async () => (await db.outbox.count()) === 0);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]?.ops.map((o) => o.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('syncs when the browser comes back online and when the page becomes visible', async () => {
+    const db = await enrolledDb();
+    const server = stubServer();
+    const events = new FakeEvents();
+    let visible = false;
+    client({
+      db,
+      servers: [SERVER],
+      fetch: server.fetch,
+      events,
+      isVisible: () => visible,
+    }).start();
+    await until(() => server.requests.length === 1);
+    events.fire('online');
+    await until(() => server.requests.length === 2);
+    events.fire('visibilitychange'); // hidden: nothing
+    await new Promise((r) => setTimeout(r, 60));
+    expect(server.requests).toHaveLength(2);
+    visible = true;
+    events.fire('visibilitychange');
+    await until(() => server.requests.length === 3);
+  });
+
+  it('retries after a failure with a growing, jittered, capped delay, and resets on success', async () => {
+    const db = await enrolledDb();
+    let down = 3;
+    const times: number[] = [];
+    const server = stubServer({
+      fail: () => {
+        times.push(Date.now());
+        return down-- > 0;
+      },
+    });
+    client({
+      db,
+      servers: [SERVER],
+      fetch: server.fetch,
+      backoffBaseMs: 40,
+      backoffCapMs: 100,
+      random: () => 1, // no jitter: the delays are exactly base·2ⁿ capped
+      pollMs: 10_000,
+    }).start();
+    await until(() => server.requests.length === 1);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps).toHaveLength(3);
+    expect(gaps[0]).toBeGreaterThanOrEqual(35);
+    expect(gaps[1]).toBeGreaterThanOrEqual(75);
+    expect(gaps[2]).toBeGreaterThanOrEqual(95);
+    expect(gaps[2]).toBeLessThan(180); // capped at 100, not 160
+    // Success resets: the next attempt is the slow poll, not another backoff step.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops retrying once the server says the client is too old (426)', async () => {
+    const db = await enrolledDb();
+    const server = stubServer({ status: () => 426 });
+    const c = client({ db, servers: [SERVER], fetch: server.fetch, backoffBaseMs: 10 });
+    c.start();
+    await until(() => server.requests.length === 1);
+    await write(db, 'p1');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(server.requests).toHaveLength(1);
+    expect((await c.syncNow()).state).toBe('update_required');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a poke on the live channel of the reached server triggers a sync', async () => {
+    const db = await enrolledDb();
+    const server = stubServer();
+    const opened: { url: string; es: EventSourceLike }[] = [];
+    const eventSource = (url: string) => {
+      const es: EventSourceLike = { onmessage: null, onerror: null, close: () => {} };
+      opened.push({ url, es });
+      return es;
+    };
+    client({ db, servers: [SERVER], fetch: server.fetch, eventSource }).start();
+    await until(() => opened.length === 1);
+    expect(opened[0]?.url).toBe(`${SERVER}/api/events?org=${ORG}`);
+    opened[0]?.es.onmessage?.(new MessageEvent('message', { data: 'poke' }));
+    await until(() => server.requests.length === 2);
+  });
+
+  it('only the tab holding the lock syncs; the next one takes over when it stops', async () => {
+    const db = await enrolledDb();
+    const server = stubServer();
+    const locks = fakeLocks();
+    const first = client({ db, servers: [SERVER], fetch: server.fetch, locks });
+    const second = client({ db, servers: [SERVER], fetch: server.fetch, locks });
+    first.start();
+    second.start();
+    await until(() => server.requests.length === 1);
+    expect(first.isLeader).toBe(true);
+    expect(second.isLeader).toBe(false);
+    await write(db, 'p1');
+    await until(async () => (await db.outbox.count()) === 0);
+    expect(server.requests).toHaveLength(2); // one leader answered the write, not two
+    first.stop();
+    await until(() => second.isLeader);
+    await until(() => server.requests.length === 3);
+  });
+
+  it('without Web Locks the tab leads by itself', async () => {
+    const db = await enrolledDb();
+    const server = stubServer();
+    const c = client({ db, servers: [SERVER], fetch: server.fetch, locks: null });
+    c.start();
+    await until(() => server.requests.length === 1);
+    expect(c.isLeader).toBe(true);
+  });
+});
+
+/** Exclusive locks granted in request order, released when the callback's promise settles. */
+function fakeLocks(): Pick<LockManager, 'request'> {
+  const queues = new Map<string, (() => void)[]>();
+  const held = new Set<string>();
+  const grant = (name: string) => {
+    if (held.has(name)) return;
+    const next = queues.get(name)?.shift();
+    if (next) next();
+  };
+  return {
+    request: ((name: string, cb: (lock: Lock | null) => Promise<unknown>) =>
+      new Promise((resolve, reject) => {
+        const run = () => {
+          held.add(name);
+          Promise.resolve()
+            .then(() => cb({ name, mode: 'exclusive' } as Lock))
+            .then(resolve, reject)
+            .finally(() => {
+              held.delete(name);
+              grant(name);
+            });
+        };
+        if (!queues.has(name)) queues.set(name, []);
+        queues.get(name)!.push(run);
+        grant(name);
+      })) as LockManager['request'],
+  };
+}
