@@ -21,7 +21,7 @@ const SERVER = 'http://server.test';
 function stubServer(behaviour: { fail?: () => boolean; status?: () => number } = {}) {
   const requests: SyncRequest[] = [];
   let accepted = 0;
-  const fetch = (async (_url: string, init?: RequestInit) => {
+  const answer = (async (_url: string, init?: RequestInit): Promise<Response> => {
     if (behaviour.fail?.()) throw new TypeError('fetch failed');
     const body = JSON.parse(String(init?.body)) as SyncRequest;
     requests.push(body);
@@ -35,8 +35,8 @@ function stubServer(behaviour: { fail?: () => boolean; status?: () => number } =
       hasMore: false,
       serverTime: Date.now(),
     });
-  }) as typeof fetch;
-  return { fetch, requests };
+  }) as typeof globalThis.fetch;
+  return { fetch: answer, requests };
 }
 
 class FakeEvents {
@@ -231,7 +231,7 @@ function fakeLocks(): Pick<LockManager, 'request'> {
   };
   return {
     request: ((name: string, cb: (lock: Lock | null) => Promise<unknown>) =>
-      new Promise((resolve, reject) => {
+      new Promise<unknown>((resolve, reject) => {
         const run = () => {
           held.add(name);
           Promise.resolve()
