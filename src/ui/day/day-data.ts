@@ -1,0 +1,83 @@
+// The rows of one day at one stop, as the screens receive them from the device's live queries,
+// and the small lookups every profile screen needs. Pure: no React, no database.
+import type {
+  Appointment,
+  Patient,
+  QueueEntry,
+  Room,
+  RosterSlot,
+  Service,
+  Staff,
+  Stop,
+  Visit,
+} from '../../domain/entities';
+import type { QueueContext } from '../../domain/queue-order';
+
+export interface DayData {
+  /** Today's stop, or null when the truck has no stop today on this device. */
+  stop: Stop | null;
+  rooms: Room[];
+  services: Service[];
+  staff: Staff[];
+  /** Roster slots of today's stop. */
+  slots: RosterSlot[];
+  appointments: Appointment[];
+  visits: Visit[];
+  entries: QueueEntry[];
+}
+
+export const EMPTY_DAY: DayData = {
+  stop: null,
+  rooms: [],
+  services: [],
+  staff: [],
+  slots: [],
+  appointments: [],
+  visits: [],
+  entries: [],
+};
+
+export function live<T extends { _deleted?: boolean }>(rows: readonly T[]): T[] {
+  return rows.filter((r) => !r._deleted);
+}
+
+export function byId<T extends { id: string }>(rows: readonly T[]): Map<string, T> {
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export function sortedRooms(rooms: readonly Room[]): Room[] {
+  return live(rooms).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'fr'));
+}
+
+export function queueContext(day: Pick<DayData, 'visits' | 'appointments'>): QueueContext {
+  return { visits: byId(live(day.visits)), appointments: byId(live(day.appointments)) };
+}
+
+/** "Thomas Garnier". */
+export function staffName(s: Pick<Staff, 'firstName' | 'lastName'>): string {
+  return `${s.firstName} ${s.lastName}`;
+}
+
+/** "GARNIER Thomas" — used name first when there is one, as reception calls people. */
+export function patientName(
+  p: Pick<Patient, 'birthName' | 'usedName' | 'firstNames' | 'usedFirstName'>,
+): string {
+  const last = p.usedName ?? p.birthName;
+  const first = p.usedFirstName ?? p.firstNames.split(/[ ,]+/)[0] ?? p.firstNames;
+  return `${last.toUpperCase()} ${first}`;
+}
+
+/** Labels of service ids, in the given order; unknown ids (not replicated yet) are skipped. */
+export function serviceLabels(ids: readonly string[], services: ReadonlyMap<string, Service>) {
+  return ids.flatMap((id) => {
+    const s = services.get(id);
+    return s ? [s.label] : [];
+  });
+}
+
+export function staffNames(ids: readonly string[], staff: ReadonlyMap<string, Staff>): string[] {
+  return ids.flatMap((id) => {
+    const s = staff.get(id);
+    return s ? [staffName(s)] : [];
+  });
+}
