@@ -46,6 +46,7 @@ export const fr = {
     offline: 'Hors ligne',
     error: 'Erreur de synchronisation',
     neverSynced: 'Jamais synchronisé',
+    updateRequired: 'Mise à jour de l’application requise pour synchroniser',
     pending: {
       one: '{count} modification en attente',
       other: '{count} modifications en attente',
@@ -65,6 +66,8 @@ export const fr = {
     notFoundTitle: 'Page introuvable',
     notFoundBody: 'Cette adresse ne correspond à aucun écran d’Escale.',
     backHome: 'Revenir au choix du profil',
+    noDatabase:
+      'La base de données locale n’a pas pu être ouverte. Vérifiez que le navigateur autorise le stockage pour Escale (pas de navigation privée), puis rechargez la page.',
   },
   day: {
     noStopToday: 'Aucune escale prévue aujourd’hui sur cet appareil.',
@@ -203,10 +206,15 @@ export const fr = {
     deviceTitle: 'Appareil',
     deviceId: 'Identifiant de l’appareil',
     deviceIdUnknown: 'pas encore attribué',
+    database: 'Base locale',
+    databaseOk: 'ouverte',
     syncTitle: 'Synchronisation',
     pendingOps: 'Modifications en attente d’envoi',
     lastSuccess: 'Dernière synchronisation réussie',
+    lastAttempt: 'Dernière tentative',
     lastError: 'Dernière erreur',
+    server: 'Serveur',
+    pullProgress: 'Réception des données : {reached} sur {target}',
     noError: 'aucune',
     serverReached: 'Serveur joint',
     serverReachedYes: 'oui',

@@ -1,0 +1,62 @@
+// Entry point: open the device database, mount the app, register the service worker.
+import './ui/styles.css';
+import { registerSW } from 'virtual:pwa-register';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { EscaleDb } from './device/db';
+import { checkMarker, startMessage } from './device/marker';
+import { App } from './ui/App';
+import { DeviceProvider } from './ui/data/device-data';
+import { t } from './ui/i18n';
+import { installStaleChunkGuard } from './ui/pwa/stale-chunks';
+import { announceUpdate, setUpdateApplier } from './ui/pwa/update';
+import { useUiStore } from './ui/state/ui-store';
+
+/** How often an open app asks the server for a new version (DESIGN.md §8: periodic checks). */
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+
+function openDevice(): EscaleDb | null {
+  try {
+    const db = new EscaleDb();
+    // Dexie opens on first use; the marker check runs in the background and tells the user if
+    // the browser wiped the database (never start empty silently).
+    checkMarker(db).then(
+      (state) => useUiStore.getState().setStartNotice(startMessage(state)),
+      (error: unknown) => {
+        console.error(error);
+        useUiStore.getState().setStartNotice(t('errors.noDatabase'));
+      },
+    );
+    return db;
+  } catch (error) {
+    console.error(error);
+    return null;
+  }
+}
+
+function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator)) return;
+  const updateSW = registerSW({
+    onNeedRefresh: announceUpdate,
+    onRegisteredSW(_url, registration) {
+      if (!registration) return;
+      setInterval(() => {
+        if (navigator.onLine) registration.update().catch(() => undefined);
+      }, UPDATE_CHECK_MS);
+    },
+    onRegisterError: (error: unknown) => console.error(error),
+  });
+  setUpdateApplier(updateSW);
+}
+
+installStaleChunkGuard();
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('#root manquant dans index.html');
+createRoot(rootElement).render(
+  <StrictMode>
+    <DeviceProvider db={openDevice()}>
+      <App />
+    </DeviceProvider>
+  </StrictMode>,
+);
+registerServiceWorker();

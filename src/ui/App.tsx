@@ -1,0 +1,38 @@
+// Routes of the app shell: one per profile, each screen loaded on demand so the first load stays
+// small (the service worker precaches them all for offline use anyway).
+import { lazy } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { HomeScreen } from './home/HomeScreen';
+import { Layout } from './shell/Layout';
+import { NotFound } from './shell/NotFound';
+
+const ReceptionScreen = lazy(() => import('./reception/ReceptionScreen'));
+const RoomScreen = lazy(() => import('./room/RoomScreen'));
+const CoordinationScreen = lazy(() => import('./coordination/CoordinationScreen'));
+const DisplayScreen = lazy(() => import('./display/DisplayScreen'));
+const DeviceHealthScreen = lazy(() => import('./device-health/DeviceHealthScreen'));
+
+/** The routes, without a router: tests wrap them in a MemoryRouter. */
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<HomeScreen />} />
+        <Route path="accueil" element={<ReceptionScreen />} />
+        <Route path="salle/:roomId" element={<RoomScreen />} />
+        <Route path="coordination" element={<CoordinationScreen />} />
+        <Route path="affichage" element={<DisplayScreen />} />
+        <Route path="appareil" element={<DeviceHealthScreen />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <AppRoutes />
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,37 @@
+// The bar on every screen: app name (back to the profile choice), the profile this screen
+// plays, the sync state, and the way to device health.
+import { Link, NavLink } from 'react-router';
+import { useRooms, useSyncStatus } from '../data/device-data';
+import { t } from '../i18n';
+import type { Profile } from '../state/ui-store';
+import { profileLabel } from './profiles';
+import { SyncIndicatorView } from './SyncIndicator';
+
+export function Header({
+  current,
+}: {
+  current: { profile: Profile; roomId: string | null } | null;
+}) {
+  const rooms = useRooms();
+  const sync = useSyncStatus();
+  const roomName = current?.roomId ? rooms?.find((r) => r.id === current.roomId)?.name : null;
+  return (
+    <header className="app-header">
+      <Link to="/" className="app-header__brand" aria-label={t('shell.homeLink')}>
+        {t('app.name')}
+      </Link>
+      <p className="app-header__profile">
+        {current
+          ? t('shell.profileLabel', { profile: profileLabel(current.profile, roomName) })
+          : t('shell.noProfile')}
+      </p>
+      <SyncIndicatorView status={sync} />
+      <nav className="app-header__nav" aria-label={t('shell.navLabel')}>
+        <NavLink to="/" end>
+          {t('shell.changeProfile')}
+        </NavLink>
+        <NavLink to="/appareil">{t('shell.deviceHealth')}</NavLink>
+      </nav>
+    </header>
+  );
+}

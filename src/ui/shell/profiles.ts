@@ -1,0 +1,38 @@
+// The profiles a device can play and the route of each (DESIGN.md §2).
+import { t } from '../i18n';
+import type { Profile } from '../state/ui-store';
+
+export const PROFILES: readonly Profile[] = ['reception', 'room', 'coordination', 'display'];
+
+export function profilePath(profile: Profile, roomId?: string | null): string {
+  switch (profile) {
+    case 'reception':
+      return '/accueil';
+    case 'room':
+      return roomId ? `/salle/${encodeURIComponent(roomId)}` : '/';
+    case 'coordination':
+      return '/coordination';
+    case 'display':
+      return '/affichage';
+  }
+}
+
+/** The profile a path belongs to, with the room for /salle/:roomId; null elsewhere. */
+export function profileOfPath(
+  pathname: string,
+): { profile: Profile; roomId: string | null } | null {
+  if (pathname === '/accueil' || pathname.startsWith('/accueil/')) {
+    return { profile: 'reception', roomId: null };
+  }
+  const room = /^\/salle\/([^/]+)\/?$/.exec(pathname);
+  if (room?.[1]) return { profile: 'room', roomId: decodeURIComponent(room[1]) };
+  if (pathname.startsWith('/coordination')) return { profile: 'coordination', roomId: null };
+  if (pathname.startsWith('/affichage')) return { profile: 'display', roomId: null };
+  return null;
+}
+
+/** "Accueil", "Salle : Box 2"… */
+export function profileLabel(profile: Profile, roomName?: string | null): string {
+  if (profile === 'room' && roomName) return t('profiles.roomNamed', { room: roomName });
+  return t(`profiles.${profile}`);
+}

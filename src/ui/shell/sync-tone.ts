@@ -1,0 +1,33 @@
+// How the header summarises the device's sync status in one phrase.
+import type { SyncStatus } from '../../device/sync-status';
+
+export type SyncTone =
+  | 'unknown'
+  | 'never'
+  | 'syncing'
+  | 'ok'
+  | 'pending'
+  | 'offline'
+  | 'error'
+  | 'update_required';
+
+/** Work waiting in the outbox turns a past success into "pending": it is not on a server yet. */
+export function syncTone(s: SyncStatus | null | undefined): SyncTone {
+  if (!s) return 'unknown';
+  if (s.state === 'ok') return s.pending > 0 ? 'pending' : 'ok';
+  return s.state;
+}
+
+/** Did the last attempt reach a server? null when nothing says (never tried, or trying now). */
+export function serverReached(s: SyncStatus): boolean | null {
+  switch (s.state) {
+    case 'ok':
+    case 'error':
+    case 'update_required':
+      return true;
+    case 'offline':
+      return false;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,82 @@
+// Renders the app shell on a fresh in-memory device database holding the demo day, as a device
+// would after its first pull from the server.
+import { render } from '@testing-library/react';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { MemoryRouter } from 'react-router';
+import { EscaleDb } from '../../src/device/db';
+import { applyRemote, type Change, writeChanges } from '../../src/device/write';
+import type { EntityName, EntityRows } from '../../src/domain/entities';
+import { AppRoutes } from '../../src/ui/App';
+import { DeviceProvider } from '../../src/ui/data/device-data';
+import { demoDay } from './fixtures';
+
+let counter = 0;
+
+export function freshDb(): EscaleDb {
+  return new EscaleDb(`escale-ui-test-${++counter}`, {
+    indexedDB: new IDBFactory(),
+    IDBKeyRange,
+  });
+}
+
+const SEED_ENTITIES = [
+  'room',
+  'service',
+  'staff',
+  'stop',
+  'rosterSlot',
+  'patient',
+  'appointment',
+  'visit',
+  'queueEntry',
+] as const satisfies readonly EntityName[];
+
+/** A creation through the write path: every field but the id. */
+function creation<K extends EntityName>(entity: K, row: EntityRows[K]): Change {
+  const { id, ...fields } = row as EntityRows[K] & { id: string };
+  return { entity, id, set: fields } as Change;
+}
+
+/**
+ * Loads the demo day (with the morning queue of fixtures.ts) into `db` as pulled ops: written
+ * on a "server" replica, then applied here, so nothing waits in this device's outbox.
+ */
+export async function seedDemoDay(db: EscaleDb) {
+  const demo = demoDay();
+  const rows: { [K in (typeof SEED_ENTITIES)[number]]: EntityRows[K][] } = {
+    room: demo.day.rooms,
+    service: demo.day.services,
+    staff: demo.day.staff,
+    stop: demo.stops,
+    rosterSlot: demo.day.slots,
+    patient: demo.patients,
+    appointment: demo.day.appointments,
+    visit: demo.day.visits,
+    queueEntry: demo.day.entries,
+  };
+  const changes = SEED_ENTITIES.flatMap((e) =>
+    (rows[e] as EntityRows[typeof e][]).map((r) => creation(e, r)),
+  );
+  const server = freshDb();
+  const ops = await writeChanges(
+    server,
+    { deviceId: 'server-seed', org: demo.day.stop!.orgId },
+    changes,
+  );
+  await applyRemote(
+    db,
+    ops.map((op, i) => ({ s: i + 1, op })),
+    'checkpoint:test',
+  );
+  return demo;
+}
+
+export function renderAt(path: string, db: EscaleDb | null) {
+  return render(
+    <DeviceProvider db={db}>
+      <MemoryRouter initialEntries={[path]}>
+        <AppRoutes />
+      </MemoryRouter>
+    </DeviceProvider>,
+  );
+}
