@@ -47,8 +47,9 @@ export function displayModel(input: DisplayInput): DisplayModel {
       calledAt: e.calledAt,
     }));
 
-  // orderQueue reads visits for priority and arrival; appointments are not replicated to the
-  // display, so booked patients are ordered by arrival here.
+  // orderQueue reads visits for priority and arrival. The display reads no appointments (its
+  // profile sees tickets, not bookings), so a booked patient is placed by arrival here: the board
+  // says who waits for what, the room's own queue decides who is called.
   const visits = new Map(input.visits.map((v) => [v.id, v as Visit]));
   const ordered = orderQueue(
     entries.filter((e) => e.status.status === 'waiting'),

@@ -67,44 +67,46 @@ export function RoomView({ model }: { model: RoomModel }) {
         {model.queue.length === 0 ? (
           <p>{t('room.queueEmpty')}</p>
         ) : (
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('room.columns.ticket')}</th>
-                <th scope="col">{t('room.columns.patient')}</th>
-                <th scope="col">{t('room.columns.service')}</th>
-                <th scope="col">{t('room.columns.arrival')}</th>
-                <th scope="col">{t('room.columns.waited')}</th>
-                <th scope="col">{t('room.columns.estimate')}</th>
-                <th scope="col">{t('room.columns.flags')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {model.queue.map((line) => (
-                <tr key={line.id}>
-                  <th scope="row" className="ticket">
-                    {line.ticket}
-                  </th>
-                  <td>{line.patient ?? t('day.unknownPatient')}</td>
-                  <td>{line.service ?? t('day.unknownService')}</td>
-                  <td>{line.arrivedAt ? formatTime(line.arrivedAt) : t('day.none')}</td>
-                  <td className={line.waitColour ? `wait--${line.waitColour}` : undefined}>
-                    {line.waitedMinutes === null
-                      ? t('day.none')
-                      : t('room.minutes', { minutes: line.waitedMinutes })}
-                  </td>
-                  <td>
-                    {line.estimateMinutes === null
-                      ? t('day.none')
-                      : t('room.estimateMinutes', { minutes: line.estimateMinutes })}
-                  </td>
-                  <td>
-                    <Flags line={line} />
-                  </td>
+          <div className="table-scroll">
+            <table className="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('room.columns.ticket')}</th>
+                  <th scope="col">{t('room.columns.patient')}</th>
+                  <th scope="col">{t('room.columns.service')}</th>
+                  <th scope="col">{t('room.columns.arrival')}</th>
+                  <th scope="col">{t('room.columns.waited')}</th>
+                  <th scope="col">{t('room.columns.estimate')}</th>
+                  <th scope="col">{t('room.columns.flags')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {model.queue.map((line) => (
+                  <tr key={line.id}>
+                    <th scope="row" className="ticket">
+                      {line.ticket}
+                    </th>
+                    <td>{line.patient ?? t('day.unknownPatient')}</td>
+                    <td>{line.service ?? t('day.unknownService')}</td>
+                    <td>{line.arrivedAt ? formatTime(line.arrivedAt) : t('day.none')}</td>
+                    <td className={line.waitColour ? `wait--${line.waitColour}` : undefined}>
+                      {line.waitedMinutes === null
+                        ? t('day.none')
+                        : t('room.minutes', { minutes: line.waitedMinutes })}
+                    </td>
+                    <td>
+                      {line.estimateMinutes === null
+                        ? t('day.none')
+                        : t('room.estimateMinutes', { minutes: line.estimateMinutes })}
+                    </td>
+                    <td>
+                      <Flags line={line} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </div>
