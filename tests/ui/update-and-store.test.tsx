@@ -88,7 +88,7 @@ describe('the UI store', () => {
     useUiStore.getState().setFormDirty('f', true);
     await vi.waitFor(async () => {
       const saved = JSON.parse((await get<string>(UI_STORE_KEY)) ?? 'null');
-      expect(saved?.state).toEqual({ profile: 'room', roomId: 'room-2' });
+      expect(saved?.state).toEqual({ profile: 'room', roomId: 'room-2', staffId: null });
     });
   });
 

@@ -68,6 +68,8 @@ export const fr = {
     backHome: 'Revenir au choix du profil',
     noDatabase:
       'La base de données locale n’a pas pu être ouverte. Vérifiez que le navigateur autorise le stockage pour Escale (pas de navigation privée), puis rechargez la page.',
+    deviceNotConnected:
+      'Cet appareil n’est pas encore relié à une organisation : connectez-le depuis l’accueil d’Escale avant d’enregistrer.',
   },
   day: {
     noStopToday: 'Aucune escale prévue aujourd’hui sur cet appareil.',

@@ -16,6 +16,9 @@ export interface UiState {
   dirtyForms: string[];
   /** French message from start-up the user must see (e.g. the database was wiped). */
   startNotice: string | null;
+  /** Staff member working on this device now (stamps every write); PIN unlock arrives with accounts. */
+  staffId: string | null;
+  setStaff(staffId: string | null): void;
   chooseProfile(profile: Profile, roomId?: string | null): void;
   forgetProfile(): void;
   setUpdateAvailable(available: boolean): void;
@@ -39,6 +42,10 @@ export const useUiStore = create<UiState>()(
       updateAvailable: false,
       dirtyForms: [],
       startNotice: null,
+      staffId: null,
+      setStaff: (staffId) => {
+        setState({ staffId });
+      },
       // Block bodies: persist's setState returns a promise that callers must not mistake for work.
       chooseProfile: (profile, roomId = null) => {
         setState({ profile, roomId: profile === 'room' ? roomId : null });
@@ -69,7 +76,7 @@ export const useUiStore = create<UiState>()(
       version: 1,
       storage: createJSONStorage(() => idbStorage),
       // Only the device's role is a preference; update and dirty flags belong to this page's life.
-      partialize: (s) => ({ profile: s.profile, roomId: s.roomId }),
+      partialize: (s) => ({ profile: s.profile, roomId: s.roomId, staffId: s.staffId }),
     },
   ),
 );
