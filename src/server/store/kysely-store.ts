@@ -1,0 +1,421 @@
+// One implementation of SyncStore over Kysely, for SQLite and PostgreSQL alike. The merge is the
+// shared pure core (src/sync): the server never re-implements it.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { entitySpec, SCHEMA_VERSION } from '../../domain/entities';
+import { digestRows } from '../../sync/digest';
+import { applyOp, materialise, type RowState, validateOp } from '../../sync/merge';
+import type { Op } from '../../sync/op';
+import type { SeqOp } from '../../sync/protocol';
+import type { PullPage, PushOptions, StoreKind, SyncStore } from './types';
+
+export interface Tables {
+  ops: {
+    org: string;
+    s: number;
+    dev: string;
+    dseq: number;
+    e: string;
+    rid: string;
+    payload: string;
+    bytes: number;
+    upstream: number;
+    applied: number;
+  };
+  rows: { org: string; e: string; id: string; state: string; value: string; updated_s: number };
+  org_seq: { org: string; seq: number };
+  device_seq: { org: string; dev: string; contig: number };
+  meta: { key: string; value: string };
+}
+
+export async function migrate(db: Kysely<Tables>): Promise<void> {
+  await db.schema
+    .createTable('ops')
+    .ifNotExists()
+    .addColumn('org', 'varchar(64)', (c) => c.notNull())
+    .addColumn('s', 'integer', (c) => c.notNull())
+    .addColumn('dev', 'varchar(64)', (c) => c.notNull())
+    .addColumn('dseq', 'integer', (c) => c.notNull())
+    .addColumn('e', 'varchar(64)', (c) => c.notNull())
+    .addColumn('rid', 'varchar(64)', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('bytes', 'integer', (c) => c.notNull())
+    .addColumn('upstream', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('applied', 'integer', (c) => c.notNull().defaultTo(1))
+    .addPrimaryKeyConstraint('ops_pk', ['org', 's'])
+    .addUniqueConstraint('ops_origin', ['org', 'dev', 'dseq'])
+    .execute();
+  await db.schema
+    .createTable('rows')
+    .ifNotExists()
+    .addColumn('org', 'varchar(64)', (c) => c.notNull())
+    .addColumn('e', 'varchar(64)', (c) => c.notNull())
+    .addColumn('id', 'varchar(64)', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('updated_s', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('rows_pk', ['org', 'e', 'id'])
+    .execute();
+  await db.schema
+    .createTable('org_seq')
+    .ifNotExists()
+    .addColumn('org', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('device_seq')
+    .ifNotExists()
+    .addColumn('org', 'varchar(64)', (c) => c.notNull())
+    .addColumn('dev', 'varchar(64)', (c) => c.notNull())
+    .addColumn('contig', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('device_seq_pk', ['org', 'dev'])
+    .execute();
+  await db.schema
+    .createTable('meta')
+    .ifNotExists()
+    .addColumn('key', 'varchar(200)', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}
+
+const num = (v: unknown): number => Number(v);
+
+export class KyselyStore implements SyncStore {
+  constructor(
+    readonly kind: StoreKind,
+    private readonly db: Kysely<Tables>,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async push(
+    org: string,
+    ops: readonly Op[],
+    options: PushOptions = {},
+  ): Promise<{ stored: number; lastSeq: number }> {
+    // Validate everything before touching the database: one bad op rejects the whole batch.
+    for (const op of ops) {
+      if (op.org !== org) {
+        throw Object.assign(new Error(`Opération d’une autre organisation (${op.dev}#${op.seq})`), {
+          code: 'invalid_op',
+        });
+      }
+      if (op.v <= SCHEMA_VERSION) validateOp(op, entitySpec);
+    }
+    if (ops.length === 0) return { stored: 0, lastSeq: await this.lastSeq(org) };
+    return this.db.transaction().execute(async (trx) => {
+      // Take the organisation's counter row lock first: every push of this organisation is
+      // serialised from here to commit, so sequence order is commit order and a pull "after N"
+      // can never miss an op that commits later with a smaller number.
+      await trx
+        .insertInto('org_seq')
+        .values({ org, seq: 0 })
+        .onConflict((oc) => oc.column('org').doNothing())
+        .execute();
+      const locked = await trx
+        .updateTable('org_seq')
+        .set({ seq: sql`seq` })
+        .where('org', '=', org)
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      let seq = num(locked.seq);
+      const fresh = await this.withoutKnown(trx, org, ops);
+      if (fresh.length === 0) return { stored: 0, lastSeq: seq };
+      const states = await this.loadStates(trx, org, fresh);
+      const touched = new Map<string, number>();
+      const values: Tables['ops'][] = [];
+      for (const op of fresh) {
+        seq += 1;
+        const payload = JSON.stringify(op);
+        const applied = op.v <= SCHEMA_VERSION;
+        values.push({
+          org,
+          s: seq,
+          dev: op.dev,
+          dseq: op.seq,
+          e: op.e,
+          rid: op.id,
+          payload,
+          bytes: Buffer.byteLength(payload),
+          upstream: options.fromUpstream ? 1 : 0,
+          applied: applied ? 1 : 0,
+        });
+        if (applied) {
+          const key = `${op.e}\u0000${op.id}`;
+          states.set(key, applyOp(states.get(key), op, entitySpec));
+          touched.set(key, seq);
+        }
+      }
+      for (let i = 0; i < values.length; i += 200) {
+        await trx
+          .insertInto('ops')
+          .values(values.slice(i, i + 200))
+          .execute();
+      }
+      await trx.updateTable('org_seq').set({ seq }).where('org', '=', org).execute();
+      await this.saveStates(trx, org, states, touched);
+      await this.advanceContiguous(trx, org, new Set(fresh.map((o) => o.dev)));
+      return { stored: fresh.length, lastSeq: seq };
+    });
+  }
+
+  private async withoutKnown(trx: Transaction<Tables>, org: string, ops: readonly Op[]) {
+    const known = new Set<string>();
+    const byDev = new Map<string, number[]>();
+    for (const op of ops) byDev.set(op.dev, [...(byDev.get(op.dev) ?? []), op.seq]);
+    for (const [dev, seqs] of byDev) {
+      for (let i = 0; i < seqs.length; i += 500) {
+        const found = await trx
+          .selectFrom('ops')
+          .select('dseq')
+          .where('org', '=', org)
+          .where('dev', '=', dev)
+          .where('dseq', 'in', seqs.slice(i, i + 500))
+          .execute();
+        for (const r of found) known.add(`${dev}#${num(r.dseq)}`);
+      }
+    }
+    const seen = new Set<string>();
+    return ops.filter((op) => {
+      const key = `${op.dev}#${op.seq}`;
+      if (known.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  private async loadStates(trx: Transaction<Tables>, org: string, ops: readonly Op[]) {
+    const states = new Map<string, RowState>();
+    const byEntity = new Map<string, Set<string>>();
+    for (const op of ops) byEntity.set(op.e, (byEntity.get(op.e) ?? new Set()).add(op.id));
+    for (const [e, ids] of byEntity) {
+      const list = [...ids];
+      for (let i = 0; i < list.length; i += 500) {
+        const found = await trx
+          .selectFrom('rows')
+          .select(['id', 'state'])
+          .where('org', '=', org)
+          .where('e', '=', e)
+          .where('id', 'in', list.slice(i, i + 500))
+          .execute();
+        for (const r of found) states.set(`${e}\u0000${r.id}`, JSON.parse(r.state) as RowState);
+      }
+    }
+    return states;
+  }
+
+  private async saveStates(
+    trx: Transaction<Tables>,
+    org: string,
+    states: Map<string, RowState>,
+    touched: Map<string, number>,
+  ) {
+    const values: Tables['rows'][] = [];
+    for (const [key, s] of touched) {
+      const state = states.get(key)!;
+      values.push({
+        org,
+        e: state.e,
+        id: state.id,
+        state: JSON.stringify(state),
+        value: JSON.stringify(materialise(state, entitySpec)),
+        updated_s: s,
+      });
+    }
+    for (let i = 0; i < values.length; i += 200) {
+      await trx
+        .insertInto('rows')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc.columns(['org', 'e', 'id']).doUpdateSet({
+            state: (eb) => eb.ref('excluded.state'),
+            value: (eb) => eb.ref('excluded.value'),
+            updated_s: (eb) => eb.ref('excluded.updated_s'),
+          }),
+        )
+        .execute();
+    }
+  }
+
+  private async advanceContiguous(trx: Transaction<Tables>, org: string, devs: Set<string>) {
+    for (const dev of devs) {
+      const row = await trx
+        .selectFrom('device_seq')
+        .select('contig')
+        .where('org', '=', org)
+        .where('dev', '=', dev)
+        .executeTakeFirst();
+      let contig = row ? num(row.contig) : 0;
+      for (;;) {
+        const next = await trx
+          .selectFrom('ops')
+          .select('dseq')
+          .where('org', '=', org)
+          .where('dev', '=', dev)
+          .where('dseq', '>', contig)
+          .orderBy('dseq')
+          .limit(1000)
+          .execute();
+        let advanced = false;
+        for (const r of next) {
+          if (num(r.dseq) !== contig + 1) break;
+          contig += 1;
+          advanced = true;
+        }
+        if (!advanced || next.length < 1000) break;
+      }
+      await trx
+        .insertInto('device_seq')
+        .values({ org, dev, contig })
+        .onConflict((oc) => oc.columns(['org', 'dev']).doUpdateSet({ contig }))
+        .execute();
+    }
+  }
+
+  async pull(org: string, since: number, maxBytes: number, excludeDev?: string): Promise<PullPage> {
+    const ops: SeqOp[] = [];
+    let bytes = 0;
+    let last = since;
+    const end = await this.lastSeq(org);
+    outer: while (last < end) {
+      const batch = await this.db
+        .selectFrom('ops')
+        .select(['s', 'dev', 'payload', 'bytes'])
+        .where('org', '=', org)
+        .where('s', '>', last)
+        .orderBy('s')
+        .limit(500)
+        .execute();
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        if (bytes > 0 && bytes + num(r.bytes) > maxBytes) break outer;
+        bytes += num(r.bytes);
+        last = num(r.s);
+        if (r.dev !== excludeDev) ops.push({ s: last, op: JSON.parse(r.payload) as Op });
+      }
+    }
+    return { ops, lastSeq: last, hasMore: last < end };
+  }
+
+  async toForward(
+    org: string,
+    after: number,
+    maxBytes: number,
+  ): Promise<{ ops: Op[]; upTo: number }> {
+    const ops: Op[] = [];
+    let bytes = 0;
+    let upTo = after;
+    const batch = await this.db
+      .selectFrom('ops')
+      .select(['s', 'payload', 'bytes', 'upstream'])
+      .where('org', '=', org)
+      .where('s', '>', after)
+      .orderBy('s')
+      .limit(2000)
+      .execute();
+    for (const r of batch) {
+      if (bytes > 0 && bytes + num(r.bytes) > maxBytes) break;
+      upTo = num(r.s);
+      if (num(r.upstream) === 1) continue;
+      bytes += num(r.bytes);
+      ops.push(JSON.parse(r.payload) as Op);
+    }
+    return { ops, upTo };
+  }
+
+  async contiguous(org: string, dev: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('device_seq')
+      .select('contig')
+      .where('org', '=', org)
+      .where('dev', '=', dev)
+      .executeTakeFirst();
+    return row ? num(row.contig) : 0;
+  }
+
+  async lastSeq(org: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('org_seq')
+      .select('seq')
+      .where('org', '=', org)
+      .executeTakeFirst();
+    return row ? num(row.seq) : 0;
+  }
+
+  async rowStates(org: string, entity?: string): Promise<RowState[]> {
+    let q = this.db.selectFrom('rows').select('state').where('org', '=', org);
+    if (entity) q = q.where('e', '=', entity);
+    return (await q.execute()).map((r) => JSON.parse(r.state) as RowState);
+  }
+
+  async rows(org: string, entity: string): Promise<Record<string, unknown>[]> {
+    const found = await this.db
+      .selectFrom('rows')
+      .select('value')
+      .where('org', '=', org)
+      .where('e', '=', entity)
+      .orderBy('id')
+      .execute();
+    return found.map((r) => JSON.parse(r.value) as Record<string, unknown>);
+  }
+
+  async digest(org: string): Promise<string> {
+    return digestRows(await this.rowStates(org));
+  }
+
+  async orgs(): Promise<string[]> {
+    return (await this.db.selectFrom('org_seq').select('org').orderBy('org').execute()).map(
+      (r) => r.org,
+    );
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async replayParked(): Promise<number> {
+    const parked = await this.db
+      .selectFrom('ops')
+      .select(['org', 's', 'payload'])
+      .where('applied', '=', 0)
+      .orderBy('org')
+      .orderBy('s')
+      .execute();
+    let replayed = 0;
+    for (const r of parked) {
+      const op = JSON.parse(r.payload) as Op;
+      if (op.v > SCHEMA_VERSION) continue;
+      validateOp(op, entitySpec);
+      await this.db.transaction().execute(async (trx) => {
+        const states = await this.loadStates(trx, r.org, [op]);
+        const key = `${op.e}\u0000${op.id}`;
+        states.set(key, applyOp(states.get(key), op, entitySpec));
+        await this.saveStates(trx, r.org, states, new Map([[key, num(r.s)]]));
+        await trx
+          .updateTable('ops')
+          .set({ applied: 1 })
+          .where('org', '=', r.org)
+          .where('s', '=', r.s)
+          .execute();
+      });
+      replayed++;
+    }
+    return replayed;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}

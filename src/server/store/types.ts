@@ -1,0 +1,44 @@
+// The store behind the sync server: an op log numbered per organisation plus the materialised
+// rows, with two implementations (SQLite embedded, PostgreSQL) over one Kysely schema.
+import type { RowState } from '../../sync/merge';
+import type { Op } from '../../sync/op';
+import type { SeqOp } from '../../sync/protocol';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface PushOptions {
+  /** Ops brought back from the upstream server (a relay does not forward them again). */
+  fromUpstream?: boolean;
+}
+
+export interface PullPage {
+  ops: SeqOp[];
+  lastSeq: number;
+  hasMore: boolean;
+}
+
+export interface SyncStore {
+  readonly kind: StoreKind;
+  /** Validates every op, then stores the new ones in one transaction; all or nothing. */
+  push(
+    org: string,
+    ops: readonly Op[],
+    options?: PushOptions,
+  ): Promise<{ stored: number; lastSeq: number }>;
+  /** Ops after `since`, in sequence order, paged by bytes (at least one op when there is one). */
+  pull(org: string, since: number, maxBytes: number, excludeDev?: string): Promise<PullPage>;
+  /** Highest N such that ops 1..N of this device are held. */
+  contiguous(org: string, dev: string): Promise<number>;
+  lastSeq(org: string): Promise<number>;
+  /** Relay: ops of the local log after `after` that did not come from upstream. */
+  toForward(org: string, after: number, maxBytes: number): Promise<{ ops: Op[]; upTo: number }>;
+  rowStates(org: string, entity?: string): Promise<RowState[]>;
+  rows(org: string, entity: string): Promise<Record<string, unknown>[]>;
+  digest(org: string): Promise<string>;
+  orgs(): Promise<string[]>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  /** Applies parked ops this schema version now understands. */
+  replayParked(): Promise<number>;
+  close(): Promise<void>;
+}
