@@ -1,0 +1,184 @@
+// One contract for every store (SQLite, PostgreSQL): the guarantees docs/protocol.md promises.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import type { SyncStore } from '../../src/server/store/types';
+import type { Op } from '../../src/sync/op';
+import { openTestStore } from '../support/server';
+import { ORG, TestDevice } from './ops-factory';
+
+export function storeContract(kind: 'sqlite' | 'postgres'): void {
+  describe(`the ${kind} store`, () => {
+    let store: SyncStore;
+    let cleanup: () => void;
+    const opened: { store: SyncStore; cleanup: () => void }[] = [];
+    const another = async () => {
+      const s = await openTestStore(kind);
+      opened.push(s);
+      return s.store;
+    };
+
+    beforeAll(async () => {
+      ({ store, cleanup } = await openTestStore(kind));
+    });
+    afterAll(async () => {
+      await store.close();
+      cleanup();
+      for (const s of opened) {
+        await s.store.close();
+        s.cleanup();
+      }
+    });
+
+    it('numbers accepted ops 1, 2, 3… per organisation and pulls them after N', async () => {
+      const d = new TestDevice('dev-a');
+      const ops = d.batch(5, 'seq');
+      const pushed = await store.push(ORG, ops);
+      expect(pushed.stored).toBe(5);
+      const page = await store.pull(ORG, 0, 1 << 20);
+      expect(page.ops.map((x) => x.s)).toEqual([1, 2, 3, 4, 5]);
+      expect(page.ops.map((x) => x.op)).toEqual(ops);
+      expect(page.hasMore).toBe(false);
+      expect((await store.pull(ORG, 3, 1 << 20)).ops.map((x) => x.s)).toEqual([4, 5]);
+      expect(await store.lastSeq('another-org')).toBe(0);
+    });
+
+    it('is idempotent by (device, device sequence)', async () => {
+      const d = new TestDevice('dev-idem');
+      const ops = d.batch(3, 'idem');
+      const before = await store.lastSeq(ORG);
+      await store.push(ORG, ops);
+      const again = await store.push(ORG, [...ops, ...ops]);
+      expect(again.stored).toBe(0);
+      expect(await store.lastSeq(ORG)).toBe(before + 3);
+      expect(await store.contiguous(ORG, 'dev-idem')).toBe(3);
+    });
+
+    it('acknowledges only a contiguous prefix of a device’s ops', async () => {
+      const d = new TestDevice('dev-gap');
+      const [a, b, c] = d.batch(3, 'gap');
+      await store.push(ORG, [a!, c!]);
+      expect(await store.contiguous(ORG, 'dev-gap')).toBe(1);
+      await store.push(ORG, [b!]);
+      expect(await store.contiguous(ORG, 'dev-gap')).toBe(3);
+    });
+
+    it('rejects a whole batch when one op breaks its schema, storing nothing', async () => {
+      const d = new TestDevice('dev-bad');
+      const good = d.batch(2, 'bad');
+      const bad: Op = { ...d.rename('bad-x', 'x'), val: 42 };
+      const unknown: Op = { ...d.rename('bad-y', 'y'), e: 'spaceship' };
+      const before = await store.lastSeq(ORG);
+      await expect(store.push(ORG, [...good, bad])).rejects.toThrow(/room\.name|name/);
+      await expect(store.push(ORG, [...good, unknown])).rejects.toThrow(/spaceship/);
+      await expect(store.push('other-org', good)).rejects.toThrow(/organisation/);
+      expect(await store.lastSeq(ORG)).toBe(before);
+      expect(await store.contiguous(ORG, 'dev-bad')).toBe(0);
+    });
+
+    it('pages by bytes with hasMore, never returning an empty page while ops remain', async () => {
+      const s = await another();
+      const d = new TestDevice('dev-page');
+      await s.push(ORG, d.batch(50, 'page'));
+      let since = 0;
+      let pages = 0;
+      const seen: number[] = [];
+      for (;;) {
+        const page = await s.pull(ORG, since, 1500);
+        pages++;
+        expect(page.ops.length).toBeGreaterThan(0);
+        seen.push(...page.ops.map((x) => x.s));
+        since = page.lastSeq;
+        if (!page.hasMore) break;
+      }
+      expect(pages).toBeGreaterThan(3);
+      expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      // A page smaller than one op still carries that op.
+      expect((await s.pull(ORG, 0, 1)).ops).toHaveLength(1);
+    });
+
+    it('does not send a device its own ops but still moves its checkpoint past them', async () => {
+      const s = await another();
+      const mine = new TestDevice('dev-me');
+      const theirs = new TestDevice('dev-them');
+      await s.push(ORG, [mine.rename('a', 'A'), theirs.rename('b', 'B'), mine.rename('c', 'C')]);
+      const page = await s.pull(ORG, 0, 1 << 20, 'dev-me');
+      expect(page.ops.map((x) => x.op.dev)).toEqual(['dev-them']);
+      expect(page.lastSeq).toBe(3);
+    });
+
+    it('materialises rows and reaches the same digest whatever the order of the ops', async () => {
+      const s1 = await another();
+      const s2 = await another();
+      const a = new TestDevice('dev-x');
+      const b = new TestDevice('dev-y');
+      const ops = [
+        a.rename('room-1', 'Box 1'),
+        b.rename('room-1', 'Box un'),
+        a.rename('room-2', 'Salle 3'),
+      ];
+      await s1.push(ORG, ops);
+      for (const op of [...ops].reverse()) await s2.push(ORG, [op]);
+      expect(await s1.digest(ORG)).toBe(await s2.digest(ORG));
+      const rows = await s1.rows(ORG, 'room');
+      expect(rows.map((r) => r.id)).toEqual(['room-1', 'room-2']);
+      expect(rows[0]!.name).toBe(ops[1]!.hlc > ops[0]!.hlc ? 'Box un' : 'Box 1');
+    });
+
+    it('keeps ops from a newer schema aside, forwards them, and applies them after an upgrade', async () => {
+      const s = await another();
+      const d = new TestDevice('dev-new');
+      const future: Op = { ...d.rename('room-f', 'Salle future'), v: SCHEMA_VERSION + 1 };
+      await s.push(ORG, [future]);
+      expect((await s.pull(ORG, 0, 1 << 20)).ops.map((x) => x.op)).toEqual([future]);
+      expect(await s.rows(ORG, 'room')).toEqual([]);
+      expect(await s.replayParked()).toBe(0);
+    });
+
+    it('never lets a pull skip an op while many devices push concurrently', async () => {
+      const s = await another();
+      const devices = Array.from({ length: 12 }, (_, i) => new TestDevice(`dev-c${i}`));
+      const batches = 15;
+      let done = false;
+      const pulled: number[] = [];
+      const puller = (async () => {
+        let since = 0;
+        for (;;) {
+          const page = await s.pull(ORG, since, 4096);
+          for (const x of page.ops) pulled.push(x.s);
+          since = page.lastSeq;
+          if (done && !page.hasMore) {
+            const last = await s.pull(ORG, since, 1 << 20);
+            for (const x of last.ops) pulled.push(x.s);
+            if (!last.hasMore) break;
+            since = last.lastSeq;
+          }
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      })();
+      await Promise.all(
+        devices.map(async (d) => {
+          for (let b = 0; b < batches; b++) await s.push(ORG, d.batch(4, `c${b}`));
+        }),
+      );
+      done = true;
+      await puller;
+      const total = devices.length * batches * 4;
+      expect(await s.lastSeq(ORG)).toBe(total);
+      expect(pulled).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      for (const d of devices) expect(await s.contiguous(ORG, d.dev)).toBe(batches * 4);
+    });
+
+    it('lists the ops a relay still has to forward, leaving out those from upstream', async () => {
+      const s = await another();
+      const local = new TestDevice('dev-local');
+      const remote = new TestDevice('dev-remote');
+      await s.push(ORG, local.batch(2, 'fw'));
+      await s.push(ORG, remote.batch(2, 'fw'), { fromUpstream: true });
+      await s.push(ORG, local.batch(1, 'fw2'));
+      const out = await s.toForward(ORG, 0, 1 << 20);
+      expect(out.ops.map((o) => o.dev)).toEqual(['dev-local', 'dev-local', 'dev-local']);
+      expect(out.upTo).toBe(5);
+      expect((await s.toForward(ORG, 5, 1 << 20)).ops).toEqual([]);
+    });
+  });
+}

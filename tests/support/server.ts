@@ -1,0 +1,94 @@
+// Starts a real Escale server on loopback for a test: SQLite in a temp directory or a fresh
+// PostgreSQL database, optionally as a relay of an upstream server.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/server/app';
+import { Pokes } from '../../src/server/live';
+import { Relay } from '../../src/server/relay';
+import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
+import type { SyncStore } from '../../src/server/store/types';
+
+export interface TestServer {
+  url: string;
+  store: SyncStore;
+  relay: Relay | null;
+  close(): Promise<void>;
+}
+
+/** A fresh, empty PostgreSQL database on the test cluster; returns its URL. */
+export async function freshPostgresDatabase(): Promise<string> {
+  const base = inject('pgUrl');
+  const name = `escale_${randomUUID().replaceAll('-', '')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function openTestStore(kind: 'sqlite' | 'postgres'): Promise<{
+  store: SyncStore;
+  cleanup: () => void;
+}> {
+  if (kind === 'postgres') {
+    return { store: await openPostgresStore(await freshPostgresDatabase(), 30), cleanup: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'escale-test-'));
+  return {
+    store: await openSqliteStore(join(dir, 'escale.sqlite')),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function startTestServer(
+  options: {
+    store?: 'sqlite' | 'postgres';
+    upstream?: string;
+    bodyLimit?: number;
+    pullBytes?: number;
+    relayIntervalMs?: number;
+    allowedOrigins?: string[];
+  } = {},
+): Promise<TestServer> {
+  const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
+  const pokes = new Pokes();
+  const relay = options.upstream
+    ? new Relay({
+        store,
+        upstream: options.upstream,
+        relayId: `relay-${randomUUID()}`,
+        intervalMs: options.relayIntervalMs ?? 200,
+        timeoutMs: 2000,
+        onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
+      })
+    : null;
+  const app = await buildApp({
+    store,
+    role: relay ? 'relay' : 'central',
+    bodyLimit: options.bodyLimit,
+    pullBytes: options.pullBytes,
+    allowedOrigins: options.allowedOrigins,
+    pokes,
+    onStored: () => void relay?.syncNow(),
+    extraHealth: () => (relay ? { upstream: relay.status } : {}),
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  relay?.start();
+  return {
+    url,
+    store,
+    relay,
+    async close() {
+      await relay?.stop();
+      await app.close();
+      await store.close();
+      cleanup();
+    },
+  };
+}
