@@ -1,8 +1,8 @@
 // The sync endpoint over real HTTP on loopback, with SQLite and with PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import type { Op } from '../../src/sync/op';
+import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -10,9 +10,19 @@ async function sync(url: string, body: Record<string, unknown>) {
   const res = await fetch(`${url}/api/sync`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION, org: ORG, since: 0, ops: [], ...body }),
+    body: JSON.stringify({
+      protocol: PROTOCOL_VERSION,
+      schema: SCHEMA_VERSION,
+      org: ORG,
+      since: 0,
+      ops: [],
+      ...body,
+    }),
   });
-  return { status: res.status, body: (await res.json()) as SyncResponse & { error?: string; message?: string } };
+  return {
+    status: res.status,
+    body: (await res.json()) as SyncResponse & { error?: string; message?: string },
+  };
 }
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -65,7 +75,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     it('answers 400 invalid_request to a malformed body and to unknown entities', async () => {
-      expect((await sync(server.url, { deviceId: 'x', since: -1 })).body.error).toBe('invalid_request');
+      expect((await sync(server.url, { deviceId: 'x', since: -1 })).body.error).toBe(
+        'invalid_request',
+      );
       const raw = await fetch(`${server.url}/api/sync`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -73,7 +85,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
       expect(raw.status).toBe(400);
       const d = new TestDevice('http-unknown');
-      const unknown = await sync(server.url, { deviceId: d.dev, ops: [{ ...d.rename('x', 'x'), e: 'rocket' }] });
+      const unknown = await sync(server.url, {
+        deviceId: d.dev,
+        ops: [{ ...d.rename('x', 'x'), e: 'rocket' }],
+      });
       expect(unknown.status).toBe(400);
       expect(unknown.body.message).toMatch(/rocket/);
     });
@@ -94,14 +109,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const d = new TestDevice('http-poke');
       await sync(server.url, { deviceId: d.dev, ops: d.batch(1, 'poke') });
       let text = '';
-      while (!text.includes('event: poke')) text += new TextDecoder().decode((await reader.read()).value);
+      while (!text.includes('event: poke'))
+        text += new TextDecoder().decode((await reader.read()).value);
       expect(text).toMatch(/data: \{"lastSeq":\d+\}/);
       controller.abort();
     });
 
     it('answers health with versions, store kind and role', async () => {
       const health = await (await fetch(`${server.url}/api/health`)).json();
-      expect(health).toMatchObject({ status: 'ok', protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION, store: kind, role: 'central' });
+      expect(health).toMatchObject({
+        status: 'ok',
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        store: kind,
+        role: 'central',
+      });
     });
   });
 }
@@ -130,7 +152,9 @@ describe('cross-origin use of a sync server (relay on the truck’s Wi-Fi)', () 
   });
 
   it('gives no CORS permission to another origin', async () => {
-    const res = await fetch(`${server.url}/api/health`, { headers: { Origin: 'https://evil.example' } });
+    const res = await fetch(`${server.url}/api/health`, {
+      headers: { Origin: 'https://evil.example' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

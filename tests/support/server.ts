@@ -53,6 +53,7 @@ export async function startTestServer(
     bodyLimit?: number;
     pullBytes?: number;
     relayIntervalMs?: number;
+    relayPageBytes?: number;
     allowedOrigins?: string[];
   } = {},
 ): Promise<TestServer> {
@@ -64,6 +65,7 @@ export async function startTestServer(
         upstream: options.upstream,
         relayId: `relay-${randomUUID()}`,
         intervalMs: options.relayIntervalMs ?? 200,
+        pageBytes: options.relayPageBytes,
         timeoutMs: 2000,
         onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
       })
