@@ -3,6 +3,7 @@ import './ui/styles.css';
 import { registerSW } from 'virtual:pwa-register';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { startSync } from './device/connection';
 import { EscaleDb } from './device/db';
 import { checkMarker, startMessage } from './device/marker';
 import { App } from './ui/App';
@@ -21,7 +22,11 @@ function openDevice(): EscaleDb | null {
     // Dexie opens on first use; the marker check runs in the background and tells the user if
     // the browser wiped the database (never start empty silently).
     checkMarker(db).then(
-      (state) => useUiStore.getState().setStartNotice(startMessage(state)),
+      (state) => {
+        useUiStore.getState().setStartNotice(startMessage(state));
+        // A connected device syncs from the start (the page drives sync, DESIGN.md §8).
+        return startSync(db);
+      },
       (error: unknown) => {
         console.error(error);
         useUiStore.getState().setStartNotice(t('errors.noDatabase'));

@@ -3,6 +3,7 @@
 import { render } from '@testing-library/react';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { MemoryRouter } from 'react-router';
+import { joinOrganisation } from '../../src/device/connection';
 import { EscaleDb } from '../../src/device/db';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
 import type { EntityName, EntityRows } from '../../src/domain/entities';
@@ -68,6 +69,7 @@ export async function seedDemoDay(db: EscaleDb) {
     ops.map((op, i) => ({ s: i + 1, op })),
     'checkpoint:test',
   );
+  await joinOrganisation(db, { org: demo.day.stop!.orgId, servers: ['https://central.test'] });
   return demo;
 }
 

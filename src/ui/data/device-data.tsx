@@ -3,6 +3,7 @@
 // sync alike). zustand never holds rows (DESIGN.md §7).
 import { useLiveQuery } from 'dexie-react-hooks';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { type Connection, readConnection } from '../../device/connection';
 import { type DbHealth, type EscaleDb, getMeta, healthMessage, META } from '../../device/db';
 import {
   appointmentsOfStop,
@@ -55,6 +56,11 @@ export function useRooms(): Room[] | null | undefined {
 
 export function useSyncStatus(): SyncStatus | null | undefined {
   return useLive(syncStatus, []);
+}
+
+/** The organisation and sync servers this device is connected to (null: not connected yet). */
+export function useConnection(): Connection | null | undefined {
+  return useLive(readConnection, []);
 }
 
 export function useDeviceId(): string | null | undefined {

@@ -38,6 +38,22 @@ export const fr = {
     noRooms: 'Aucune salle n’est encore connue sur cet appareil.',
     deviceHealthHint: 'Stockage, versions, synchronisation et mode hors ligne.',
   },
+  join: {
+    title: 'Relier cet appareil à une organisation',
+    intro:
+      'Avant le premier usage, choisissez l’organisation de ce camion. L’appareil reçoit ensuite ses données et fonctionne hors ligne.',
+    organisation: 'Organisation',
+    relay: 'Relais du camion (facultatif)',
+    relayHint:
+      'Adresse du serveur relais sur le Wi-Fi du camion, par exemple https://relais.escale.local',
+    submit: 'Relier cet appareil',
+    loading: 'Recherche des organisations…',
+    none: 'Aucune organisation n’est disponible sur ce serveur.',
+    unreachable:
+      'Le serveur est injoignable : reliez l’appareil dès qu’une connexion est disponible.',
+    badRelay: 'L’adresse du relais n’est pas une adresse web valide.',
+    connected: 'Appareil relié : {org}',
+  },
   sync: {
     label: 'Synchronisation',
     unknown: 'Synchronisation : état inconnu',
