@@ -17,9 +17,9 @@ import { onLocalWrite } from './local-writes';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import { applyRemote } from './write';
 
+/** What the client needs of an EventSource (the server sends named `poke` events). */
 export interface EventSourceLike {
-  onmessage: ((ev: MessageEvent) => void) | null;
-  onerror: ((ev: Event) => void) | null;
+  addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
   close(): void;
 }
 
@@ -78,7 +78,8 @@ export const SYNC_MESSAGES = {
   opTooLarge:
     'Une modification est plus volumineuse que ce que le serveur accepte : elle reste en attente sur cet appareil.',
   badResponse: 'Réponse du serveur de synchronisation illisible.',
-  noProgress: 'Le serveur n’accuse pas réception des modifications envoyées.',
+  noProgress:
+    'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
 } as const;
 
 class NetworkError extends Error {}
@@ -184,11 +185,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return { deviceId, org };
   }
 
-  /** The oldest outbox ops whose JSON fits in `budget` bytes (at least one). */
-  async function outboxSlice(budget: number): Promise<{ ops: Op[]; bytes: number }> {
+  /** The oldest outbox ops after seq `from` whose JSON fits in `budget` bytes (at least one). */
+  async function outboxSlice(budget: number, from: number): Promise<{ ops: Op[]; bytes: number }> {
     const ops: Op[] = [];
     let bytes = 0;
-    let after = 0;
+    let after = from;
     for (;;) {
       const chunk = await db.outbox.where('seq').above(after).limit(256).toArray();
       if (chunk.length === 0) return { ops, bytes };
@@ -234,9 +235,26 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     }
     const parsed = syncResponseSchema.safeParse(json);
     if (!parsed.success) throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
-    // Not in the schema's typed shape but sent by servers that know it: the end of their log.
-    const head = (json as { head?: unknown }).head;
-    return typeof head === 'number' ? Object.assign(parsed.data, { head }) : parsed.data;
+    return parsed.data;
+  }
+
+  /** The end of the server's log, to show how far a long pull (bootstrap) is; best effort. */
+  async function serverHead(server: string, org: string): Promise<number | null> {
+    const controller = new AbortController();
+    const t = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const res = await doFetch(`${server}/api/digest?org=${encodeURIComponent(org)}`, {
+        headers: { ...(await options.headers?.()) },
+        signal: controller.signal,
+      });
+      if (!res.ok) return null;
+      const body = (await res.json()) as { lastSeq?: unknown };
+      return typeof body.lastSeq === 'number' ? body.lastSeq : null;
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(t);
+    }
   }
 
   async function learnServerTime(serverTime: number, sentAt: number, receivedAt: number) {
@@ -255,12 +273,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   async function syncWith(server: string): Promise<void> {
     const { deviceId, org } = await identity();
     const key = checkpointKey(server);
-    for (let round = 0; ; round++) {
+    let head: number | null = null;
+    // Each op is pushed once per run. The server may hold ops without acknowledging them yet
+    // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
+    // they stay in the outbox until acknowledged, and are offered again at the next run.
+    let pushedUpTo = 0;
+    for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
-      const { ops, bytes } = await outboxSlice(budget);
+      const { ops, bytes } = await outboxSlice(budget, pushedUpTo);
       const since = (await getMeta<number>(db, key)) ?? 0;
       const sentAt = now();
-      let res: SyncResponse & { head?: number };
+      let res: SyncResponse;
       try {
         res = await post(server, {
           protocol: PROTOCOL_VERSION,
@@ -282,16 +305,19 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await learnServerTime(res.serverTime, sentAt, now());
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
       if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
-      const pushedAll = ops.length === 0 || ops[ops.length - 1]!.seq <= res.accepted;
-      const morePush = (await db.outbox.count()) > 0;
-      const target = Math.max(res.head ?? res.lastSeq, res.lastSeq);
+      if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
+      const morePush = (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
+      if (res.hasMore && head === null) head = await serverHead(server, org);
       await writeStatus({
         server,
-        pull: res.hasMore ? { reached: res.lastSeq, target } : null,
+        pull: res.hasMore
+          ? { reached: res.lastSeq, target: Math.max(head ?? 0, res.lastSeq) }
+          : null,
+        ...(res.digest === undefined ? {} : { serverDigest: res.digest }),
       });
-      if (!pushedAll && !res.hasMore) throw new HttpError(0, SYNC_MESSAGES.noProgress);
       if (!res.hasMore && !morePush) return;
-      if (round > 100_000) throw new HttpError(0, SYNC_MESSAGES.noProgress);
+      // A server that says "more" without moving forward would keep this loop busy forever.
+      if (res.hasMore && res.lastSeq <= since) throw new HttpError(0, SYNC_MESSAGES.noProgress);
     }
   }
 
@@ -386,10 +412,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     void getMeta<string>(db, META.org).then((org) => {
       if (!org || stopped || !leader) return;
       sourceUrl = server;
-      source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
-      source.onmessage = () => soon();
       // The browser's EventSource reconnects by itself; a dead channel only costs the poll.
-      source.onerror = () => {};
+      source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
+      source.addEventListener('poke', () => soon());
+      source.addEventListener('message', () => soon());
     });
   }
 

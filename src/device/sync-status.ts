@@ -32,6 +32,8 @@ export interface SyncStatus {
   server: string | null;
   /** Progress of a long pull (bootstrap), null when up to date. */
   pull: PullProgress | null;
+  /** Digest of the server's state at the end of the last complete pull (sync receipt). */
+  serverDigest?: string | null;
 }
 
 export const INITIAL_SYNC_STATUS: SyncStatus = {

@@ -178,16 +178,16 @@ describe('sync triggers', () => {
   it('a poke on the live channel of the reached server triggers a sync', async () => {
     const db = await enrolledDb();
     const server = stubServer();
-    const opened: { url: string; es: EventSourceLike }[] = [];
-    const eventSource = (url: string) => {
-      const es: EventSourceLike = { onmessage: null, onerror: null, close: () => {} };
-      opened.push({ url, es });
-      return es;
+    const opened: { url: string; listeners: Map<string, (ev: MessageEvent) => void> }[] = [];
+    const eventSource = (url: string): EventSourceLike => {
+      const listeners = new Map<string, (ev: MessageEvent) => void>();
+      opened.push({ url, listeners });
+      return { addEventListener: (type, fn) => listeners.set(type, fn), close: () => {} };
     };
     client({ db, servers: [SERVER], fetch: server.fetch, eventSource }).start();
     await until(() => opened.length === 1);
     expect(opened[0]?.url).toBe(`${SERVER}/api/events?org=${ORG}`);
-    opened[0]?.es.onmessage?.(new MessageEvent('message', { data: 'poke' }));
+    opened[0]?.listeners.get('poke')?.(new MessageEvent('poke', { data: '{"lastSeq":9}' }));
     await until(() => server.requests.length === 2);
   });
 

@@ -1,0 +1,342 @@
+// The sync loop against the real server (SQLite store) on loopback: devices converge through it,
+// pushes survive 413s and lost responses without duplicates, servers fail over in order with a
+// checkpoint each, an old client is told to update, and a poke on the live channel syncs at once.
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getMeta, META, setMeta } from '../../src/device/db';
+import { localDigest, syncStatus } from '../../src/device/queries';
+import {
+  checkpointKey,
+  createSyncClient,
+  type EventSourceLike,
+  type SyncClientOptions,
+} from '../../src/device/sync-client';
+import type { SyncStatus } from '../../src/device/sync-status';
+import { type Change, writeChanges } from '../../src/device/write';
+import type { HlcClock } from '../../src/sync/hlc';
+import { startTestServer, type TestServer } from '../support/server';
+import { newPatient, ORG } from './fixtures';
+import { openTestDb } from './support';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const s = await startTestServer({ store: 'sqlite', ...options });
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= s.close();
+    return closing;
+  };
+  cleanups.push(close);
+  return { ...s, close };
+}
+
+let n = 0;
+async function device(
+  deviceId: string,
+  servers: string[],
+  options: Partial<SyncClientOptions> = {},
+) {
+  const db = openTestDb(undefined, `device-${deviceId}-${++n}`);
+  await setMeta(db, META.deviceId, deviceId);
+  await setMeta(db, META.org, ORG);
+  const client = createSyncClient({
+    db,
+    servers,
+    locks: null,
+    events: null,
+    eventSource: null,
+    timeoutMs: 3_000,
+    ...options,
+  });
+  cleanups.push(() => {
+    client.stop();
+    db.close();
+  });
+  const write = (changes: Change[]) =>
+    writeChanges(db, { deviceId, org: ORG, userId: 's1' }, changes);
+  return { db, client, write };
+}
+
+const patients = (prefix: string, count: number): Change[] =>
+  Array.from({ length: count }, (_, i) => newPatient(`${prefix}${i}`, i));
+
+/** A loopback port nothing listens on. */
+async function deadUrl(): Promise<string> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** fetch that records each POST /api/sync status. */
+function recordingFetch(statuses: number[], inner: typeof fetch = fetch): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const res = await inner(input, init);
+    if (String(input).endsWith('/api/sync')) statuses.push(res.status);
+    return res;
+  }) as typeof fetch;
+}
+
+async function until(cond: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('sync client against the real server', () => {
+  it('two devices converge through the server to the same rows and the same digest', async () => {
+    const s = await server();
+    const a = await device('dev-a', [s.url]);
+    const b = await device('dev-b', [s.url]);
+    await a.write([
+      ...patients('pa', 3),
+      { entity: 'staff', id: 's1', set: { roles: ['accueil'] } },
+    ]);
+    await b.write(patients('pb', 2));
+    expect((await a.client.syncNow()).state).toBe('ok');
+    expect((await b.client.syncNow()).state).toBe('ok');
+    // Concurrent edits of the same clinical field on both devices, then both sync.
+    await a.write([{ entity: 'patient', id: 'pa0', set: { birthDate: '1951-01-01' } }]);
+    await b.write([
+      { entity: 'patient', id: 'pa0', set: { birthDate: '1952-02-02' } },
+      { entity: 'staff', id: 's1', add: { roles: ['clinicien'] } },
+    ]);
+    await a.client.syncNow();
+    await b.client.syncNow();
+    const last = await a.client.syncNow();
+    expect(last).toMatchObject({ state: 'ok', server: s.url, pending: 0, lastError: null });
+    expect(await a.db.outbox.count()).toBe(0);
+    expect(await b.db.outbox.count()).toBe(0);
+    expect(await a.db.table('patient').toArray()).toEqual(await b.db.table('patient').toArray());
+    expect(await a.db.rows('patient').count()).toBe(5);
+    expect((await b.db.rows('staff').get('s1'))?.roles).toEqual(['accueil', 'clinicien']);
+    const digest = await localDigest(a.db);
+    expect(await localDigest(b.db)).toBe(digest);
+    expect(last.serverDigest).toBe(digest); // device and server hold the same thing
+    expect(await s.store.digest(ORG)).toBe(digest);
+  });
+
+  it('a 413 halves the pushed batch until it fits, and everything is delivered once', async () => {
+    const s = await server({ bodyLimit: 16 * 1024 });
+    const statuses: number[] = [];
+    const a = await device('dev-a', [s.url], { fetch: recordingFetch(statuses) });
+    const ops = await a.write(patients('p', 40));
+    expect(JSON.stringify(ops).length).toBeGreaterThan(8 * 16 * 1024); // several halvings
+    expect((await a.client.syncNow()).state).toBe('ok');
+    expect(statuses).toContain(413);
+    expect(statuses.at(-1)).toBe(200);
+    expect(await a.db.outbox.count()).toBe(0);
+    expect(await s.store.lastSeq(ORG)).toBe(ops.length);
+    const b = await device('dev-b', [s.url]);
+    await b.client.syncNow();
+    expect(await b.db.rows('patient').count()).toBe(40);
+    expect(await localDigest(b.db)).toBe(await localDigest(a.db));
+  });
+
+  it('a response lost on the way back is retried without duplicating ops on the server', async () => {
+    const s = await server();
+    let dropNext = true;
+    const lossy = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (dropNext && String(input).endsWith('/api/sync')) {
+        dropNext = false;
+        throw new TypeError('fetch failed'); // the server stored the push; the answer is lost
+      }
+      return res;
+    }) as typeof fetch;
+    const a = await device('dev-a', [s.url], { fetch: lossy });
+    const ops = await a.write(patients('p', 3));
+    const failed = await a.client.syncNow();
+    expect(failed.state).toBe('offline');
+    expect(failed.lastError).toMatch(/Aucun serveur/);
+    expect(await a.db.outbox.count()).toBe(ops.length); // not acked: kept
+    expect(await s.store.lastSeq(ORG)).toBe(ops.length);
+    const ok = await a.client.syncNow();
+    expect(ok).toMatchObject({ state: 'ok', pending: 0 });
+    expect(await s.store.lastSeq(ORG)).toBe(ops.length); // no duplicates
+    expect(await s.store.contiguous(ORG, 'dev-a')).toBe(ops.length);
+  });
+
+  it('fails over from an unreachable first server to the second and says which one it reached', async () => {
+    const s = await server();
+    const dead = await deadUrl();
+    const a = await device('dev-a', [dead, s.url]);
+    await a.write(patients('p', 2));
+    const status = await a.client.syncNow();
+    expect(status).toMatchObject({ state: 'ok', server: s.url, pending: 0 });
+    expect(await getMeta(a.db, checkpointKey(dead))).toBeUndefined();
+    expect(await s.store.rows(ORG, 'patient')).toHaveLength(2);
+  });
+
+  it('reports "offline" with a French message when no server answers, keeping the outbox', async () => {
+    const a = await device('dev-a', [await deadUrl(), await deadUrl()]);
+    await a.write(patients('p', 1));
+    const status = await a.client.syncNow();
+    expect(status.state).toBe('offline');
+    expect(status.lastError).toMatch(/Aucun serveur de synchronisation joignable/);
+    expect(status.pending).toBeGreaterThan(0);
+  });
+
+  it('keeps one checkpoint per server: a failover to another server pulls from its own start', async () => {
+    const relay = await server();
+    const central = await server();
+    const onRelay = await device('dev-r', [relay.url]);
+    const onCentral = await device('dev-c', [central.url]);
+    await onRelay.write(patients('r', 2));
+    await onCentral.write(patients('c', 3));
+    await onRelay.client.syncNow();
+    await onCentral.client.syncNow();
+
+    const b = await device('dev-b', [relay.url, central.url]);
+    const first = await b.write(patients('b', 1));
+    await b.client.syncNow();
+    const relayCheckpoint = await getMeta<number>(b.db, checkpointKey(relay.url));
+    expect(relayCheckpoint).toBe(await relay.store.lastSeq(ORG));
+    expect(await getMeta(b.db, checkpointKey(central.url))).toBeUndefined();
+    expect((await b.db.rows('patient').toArray()).map((p) => p.id).sort()).toEqual([
+      'b0',
+      'r0',
+      'r1',
+    ]);
+
+    await relay.close(); // the truck's relay goes away: central takes over
+    const second = await b.write(patients('b', 2)); // b0 again (an update) and b1
+    const status = await b.client.syncNow();
+    expect(status.lastError).toBeNull();
+    expect(status).toMatchObject({ state: 'ok', server: central.url });
+    expect(await getMeta(b.db, checkpointKey(central.url))).toBe(await central.store.lastSeq(ORG));
+    expect(await getMeta(b.db, checkpointKey(relay.url))).toBe(relayCheckpoint);
+    expect((await b.db.rows('patient').toArray()).map((p) => p.id).sort()).toEqual([
+      'b0',
+      'b1',
+      'c0',
+      'c1',
+      'c2',
+      'r0',
+      'r1',
+    ]);
+    // Central holds b's new ops but cannot acknowledge them past the gap left by what only the
+    // relay took: they stay in b's outbox, pushed again at the next run, never dropped.
+    expect(await central.store.contiguous(ORG, 'dev-b')).toBe(0);
+    expect(second[0]?.seq).toBe(first.length + 1);
+    expect(await b.db.outbox.toArray()).toEqual(second);
+    expect(await central.store.lastSeq(ORG)).toBe(3 * 21 + second.length); // held, not acked
+    expect(status.pending).toBe(await b.db.outbox.count());
+  });
+
+  it('reports update_required on 426 and stops retrying, keeping the outbox', async () => {
+    const s = await server();
+    const statuses: number[] = [];
+    // An old client: the server's minimum protocol is above what this one sends.
+    const oldClient = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body));
+      return fetch(input, { ...init, body: JSON.stringify({ ...body, protocol: 0 }) });
+    }) as typeof fetch;
+    const a = await device('dev-a', [s.url], {
+      fetch: recordingFetch(statuses, oldClient),
+      backoffBaseMs: 10,
+      debounceMs: 10,
+    });
+    await a.write(patients('p', 1));
+    a.client.start();
+    await until(async () => (await syncStatus(a.db)).state === 'update_required');
+    await a.write(patients('q', 1)); // a local write would normally trigger a sync
+    await new Promise((r) => setTimeout(r, 150));
+    expect(statuses).toEqual([426]);
+    const status = await syncStatus(a.db);
+    expect(status.lastError).toMatch(/Mise à jour requise/);
+    expect(status.pending).toBe(await a.db.outbox.count());
+    expect(status.pending).toBeGreaterThan(0);
+    expect(await s.store.lastSeq(ORG)).toBe(0);
+  });
+
+  it('a bootstrapping device pulls page after page and shows how far it is', async () => {
+    const s = await server({ pullBytes: 8 * 1024 });
+    const a = await device('dev-a', [s.url]);
+    const ops = await a.write(patients('p', 30));
+    await a.client.syncNow();
+    const seen: SyncStatus['pull'][] = [];
+    // Before each request, what the status bar of the device shows.
+    const watching = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const pull = (await getMeta<SyncStatus>(b.db, META.syncStatus))?.pull;
+      if (pull) seen.push(pull);
+      return fetch(input, init);
+    }) as typeof fetch;
+    const b = await device('dev-b', [s.url], { fetch: watching });
+    const status = await b.client.syncNow();
+    expect(status).toMatchObject({ state: 'ok', pull: null });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.every((p) => p !== null && p.target === ops.length)).toBe(true);
+    expect(seen.map((p) => p!.reached)).toEqual(
+      [...seen.map((p) => p!.reached)].sort((x, y) => x - y),
+    );
+    expect(seen[0]!.reached).toBeLessThan(ops.length);
+    expect(await getMeta(b.db, checkpointKey(s.url))).toBe(ops.length);
+    expect(await b.db.rows('patient').count()).toBe(30);
+  });
+
+  it('corrects the HLC offset with the server time: a device a day behind stamps at server time', async () => {
+    const s = await server();
+    const dayMs = 24 * 3600_000;
+    const a = await device('dev-a', [s.url], { now: () => Date.now() - dayMs });
+    await a.client.syncNow();
+    const clock = await getMeta<HlcClock>(a.db, META.clock);
+    expect(clock?.offset).toBeGreaterThan(dayMs - 60_000);
+    expect(clock?.offset).toBeLessThan(dayMs + 60_000);
+  });
+
+  it('a poke on the live channel makes a started device pull at once', async () => {
+    const s = await server();
+    const a = await device('dev-a', [s.url]);
+    const b = await device('dev-b', [s.url], { eventSource: fetchEventSource, pollMs: 60_000 });
+    b.client.start();
+    await until(async () => (await syncStatus(b.db)).state === 'ok');
+    await new Promise((r) => setTimeout(r, 100)); // the live channel connects
+    await a.write(patients('p', 1));
+    await a.client.syncNow();
+    await until(async () => (await b.db.rows('patient').count()) === 1, 3_000);
+  });
+});
+
+/** A minimal EventSource over fetch for Node (no reconnection). */
+function fetchEventSource(url: string): EventSourceLike {
+  const controller = new AbortController();
+  const listeners = new Map<string, ((ev: MessageEvent) => void)[]>();
+  void (async () => {
+    const res = await fetch(url, { signal: controller.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let type = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) type = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).trim());
+        }
+        if (data.length > 0) {
+          const ev = new MessageEvent(type, { data: data.join('\n') });
+          for (const l of listeners.get(type) ?? []) l(ev);
+        }
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })().catch(() => {});
+  return {
+    addEventListener: (type, fn) => listeners.set(type, [...(listeners.get(type) ?? []), fn]),
+    close: () => controller.abort(),
+  };
+}
