@@ -15,7 +15,7 @@ import {
 import { type EscaleDb, getMeta, META } from './db';
 import { onLocalWrite } from './local-writes';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
-import { applyRemote } from './write';
+import { applyRemote, replayParked } from './write';
 
 /** What the client needs of an EventSource (the server sends named `poke` events). */
 export interface EventSourceLike {
@@ -433,7 +433,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       events?.removeEventListener('visibilitychange', onVisible);
     });
     cleanups.push(onLocalWrite(db.name, soon));
-    void syncNow();
+    // Ops parked by an older version of the app may be understood now (cheap when none).
+    void replayParked(db)
+      .catch(() => {})
+      .then(() => syncNow());
   }
 
   function start(): void {

@@ -248,3 +248,20 @@ function fakeLocks(): Pick<LockManager, 'request'> {
       })) as LockManager['request'],
   };
 }
+
+describe('start-up', () => {
+  it('the leader replays parked ops this version understands before syncing', async () => {
+    const db = await enrolledDb();
+    const other = openTestDb();
+    const [op] = await writeChanges(other, { deviceId: 'dev-z', org: ORG }, [
+      { entity: 'patient', id: 'pz', set: { birthName: 'PARQUÉ' } },
+    ]);
+    // Parked by an older version of the app, which did not understand this schema version.
+    await db.parked.put({ dev: op!.dev, seq: op!.seq, v: op!.v, op: op! });
+    const server = stubServer();
+    client({ db, servers: [SERVER], fetch: server.fetch }).start();
+    await until(() => server.requests.length === 1);
+    expect(await db.parked.count()).toBe(0);
+    expect((await db.rows('patient').get('pz'))?.birthName).toBe('PARQUÉ');
+  });
+});
