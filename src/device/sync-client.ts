@@ -238,25 +238,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return parsed.data;
   }
 
-  /** The end of the server's log, to show how far a long pull (bootstrap) is; best effort. */
-  async function serverHead(server: string, org: string): Promise<number | null> {
-    const controller = new AbortController();
-    const t = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const res = await doFetch(`${server}/api/digest?org=${encodeURIComponent(org)}`, {
-        headers: { ...(await options.headers?.()) },
-        signal: controller.signal,
-      });
-      if (!res.ok) return null;
-      const body = (await res.json()) as { lastSeq?: unknown };
-      return typeof body.lastSeq === 'number' ? body.lastSeq : null;
-    } catch {
-      return null;
-    } finally {
-      clearTimeout(t);
-    }
-  }
-
   async function learnServerTime(serverTime: number, sentAt: number, receivedAt: number) {
     await db.transaction('rw', db.meta, async () => {
       const deviceId = await getMeta<string>(db, META.deviceId);
@@ -273,7 +254,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   async function syncWith(server: string): Promise<void> {
     const { deviceId, org } = await identity();
     const key = checkpointKey(server);
-    let head: number | null = null;
     // Each op is pushed once per run. The server may hold ops without acknowledging them yet
     // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
     // they stay in the outbox until acknowledged, and are offered again at the next run.
@@ -307,11 +287,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
       if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
       const morePush = (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
-      if (res.hasMore && head === null) head = await serverHead(server, org);
       await writeStatus({
         server,
         pull: res.hasMore
-          ? { reached: res.lastSeq, target: Math.max(head ?? 0, res.lastSeq) }
+          ? { reached: res.lastSeq, target: Math.max(res.head ?? 0, res.lastSeq) }
           : null,
         ...(res.digest === undefined ? {} : { serverDigest: res.digest }),
       });

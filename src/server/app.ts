@@ -178,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const response: SyncResponse = {
       accepted: await store.contiguous(request.org, request.deviceId),
       ...page,
+      head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
       serverTime: Date.now(),
       ...(page.hasMore ? {} : { digest: await store.digest(request.org) }),
     };

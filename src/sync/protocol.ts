@@ -34,6 +34,8 @@ export const syncResponseSchema = z.object({
   /** Server sequence of the end of this page (the next `since`). */
   lastSeq: count,
   hasMore: z.boolean(),
+  /** End of the server's log for this organisation when answering (how far a long pull is). */
+  head: count.optional(),
   /** Server wall clock (ms) when answering, to correct the client's HLC offset. */
   serverTime: z.number(),
   /** Digest of the server's state, when asked for (sync receipt). */

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EscaleDb, getMeta, META } from '../../src/device/db';
 import { onLocalWrite } from '../../src/device/local-writes';
+import { localDigest } from '../../src/device/queries';
 import {
   applyRemote,
   type Change,
@@ -335,20 +336,19 @@ describe('applyRemote', () => {
     expect(kept?.error).toMatch(/Entité inconnue/);
   });
 
-  it('applies at least 10,000 pulled ops per second', async () => {
+  // Speed is measured by `npm run bench` (client.apply_ops_per_s), never by a timed test.
+  it('applies a bootstrap of 10,000 pulled ops in pages to the same rows and digest', async () => {
     const a = openTestDb();
     const b = openTestDb();
     const changes: Change[] = Array.from({ length: 500 }, (_, i) => newPatient(`p${i}`, i));
     await writeChanges(a, ctx('dev-a'), changes);
     const ops = await a.outbox.toArray();
     expect(ops.length).toBeGreaterThanOrEqual(10_000);
-    const t = performance.now();
     for (let i = 0; i < ops.length; i += 2_000) {
       await applyRemote(b, asPulled(ops.slice(i, i + 2_000), i + 1), 'cp');
     }
-    const elapsed = performance.now() - t;
     expect(await b.rows('patient').count()).toBe(500);
-    expect((ops.length / elapsed) * 1_000).toBeGreaterThan(10_000);
+    expect(await localDigest(b)).toBe(await localDigest(a));
   });
 });
 
