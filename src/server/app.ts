@@ -227,7 +227,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (root && existsSync(join(root, 'index.html'))) {
     await app.register(fastifyStatic, {
       root,
-      wildcard: false,
       setHeaders(res, path) {
         // The shell and the service worker must be revalidated; hashed assets never change.
         if (/\/assets\//.test(path))
@@ -236,7 +235,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     });
     app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/')) {
+      // Routes of the app fall back to its shell; a missing file (an old hashed chunk after a
+      // deploy) is a real 404, so the page's stale-chunk guard can reload instead of parsing HTML.
+      const path = req.url.split('?')[0] ?? '';
+      if (req.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
         reply.header('Cache-Control', 'no-cache');
         return reply.sendFile('index.html');
       }

@@ -1,0 +1,58 @@
+// The central server hosts the built PWA: the shell for app routes, files as they are, and a real
+// 404 for a missing file (an old chunk after a deploy must not come back as HTML).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app';
+import { openTestStore } from '../support/server';
+
+describe('hosting the app', () => {
+  let app: FastifyInstance;
+  let dir: string;
+  let done: () => Promise<void>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'escale-static-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Escale</title>');
+    writeFileSync(join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+    writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1);');
+    const { store, cleanup } = await openTestStore('sqlite');
+    app = await buildApp({ store, staticDir: dir });
+    done = async () => {
+      await app.close();
+      await store.close();
+      cleanup();
+    };
+  });
+  afterAll(async () => {
+    await done();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the shell for the app’s routes, revalidated at every load', async () => {
+    for (const url of ['/', '/accueil', '/salle/0193-abc']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body).toContain('<title>Escale</title>');
+      expect(res.headers['cache-control']).toBe('no-cache');
+    }
+  });
+
+  it('serves hashed assets as immutable and the service worker as no-cache', async () => {
+    const asset = await app.inject({ method: 'GET', url: '/assets/app-1234.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toMatch(/immutable/);
+    const sw = await app.inject({ method: 'GET', url: '/sw.js' });
+    expect(sw.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('answers 404, not the shell, for a missing file or API route', async () => {
+    expect((await app.inject({ method: 'GET', url: '/assets/app-old.js' })).statusCode).toBe(404);
+    const api = await app.inject({ method: 'GET', url: '/api/nothing' });
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ error: 'not_found' });
+  });
+});
