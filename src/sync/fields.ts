@@ -1,23 +1,9 @@
 // What replication needs to know from the domain: the merge kind of each field (DESIGN.md §5).
 // The domain implements `Registry` (src/domain/entities.ts `entitySpec`); sync only applies it.
-import type { z } from 'zod';
+import type { EntitySpec } from '../domain/entities';
 
-export type FieldKind = 'lww' | 'status' | 'set' | 'event';
-
-export interface FieldSpec {
-  kind: FieldKind;
-  /** A concurrent loser on this field is kept as a visible conflict. */
-  clinical?: boolean;
-  /** Value schema (for a set: the element schema). */
-  schema: z.ZodType;
-}
-
-export interface EntitySpec {
-  name: string;
-  /** Event rows inserted once, whole, with k:'ins' on field '*', never changed. */
-  immutable?: boolean;
-  fields: Record<string, FieldSpec>;
-}
+// The field kinds and specs are the domain's own definitions (sync depends on domain).
+export type { EntitySpec, FieldKind, FieldSpec } from '../domain/entities';
 
 export type Registry = (entity: string) => EntitySpec | undefined;
 

@@ -1,16 +1,7 @@
 // A deterministic, lossy network for the replication simulation: messages are delayed, dropped,
 // duplicated and reordered by a seeded PRNG, and links can be cut (partitions).
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../src/server/seed/prng';
 
 export interface Faults {
   drop: number;

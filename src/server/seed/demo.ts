@@ -22,6 +22,7 @@ import type {
   Visit,
   Vitals,
 } from '../../domain/entities';
+import { prng } from './prng';
 
 export type DemoDataset = { [K in EntityName]: EntityRows[K][] };
 
@@ -30,18 +31,6 @@ export interface DemoAccount {
   name: string;
   profession: Staff['profession'];
   roles: Staff['roles'];
-}
-
-/** Small deterministic PRNG (mulberry32) so the demo is the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function addDays(date: string, days: number): string {
