@@ -13,6 +13,7 @@ import {
   syncRequestSchema,
 } from '../sync/protocol';
 import { Pokes } from './live';
+import type { Fanout } from './store/pg-fanout';
 import type { SyncStore } from './store/types';
 import { APP_VERSION } from './version';
 
@@ -31,6 +32,8 @@ export interface AppOptions {
   extraHealth?: () => Record<string, unknown>;
   /** Live pokes, shared with the relay so ops brought from central poke local devices too. */
   pokes?: Pokes;
+  /** Several instances over one database: pokes go through it (PostgreSQL NOTIFY) to all. */
+  fanout?: Fanout;
   logger?: boolean;
 }
 
@@ -152,7 +155,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     try {
       const pushed = await store.push(request.org, request.ops);
       if (pushed.stored > 0) {
-        pokes.poke(request.org, pushed.lastSeq);
+        if (options.fanout) await options.fanout.publish(request.org, pushed.lastSeq);
+        else pokes.poke(request.org, pushed.lastSeq);
         options.onStored?.(request.org);
       }
     } catch (error) {

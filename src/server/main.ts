@@ -9,6 +9,7 @@ import { Relay } from './relay';
 import { buildDemoDataset } from './seed/demo';
 import { rowsToOps } from './seed/ops';
 import { openStore } from './store/open';
+import { type Fanout, startPgFanout } from './store/pg-fanout';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
   }
 
   const pokes = new Pokes();
+  const fanout: Fanout | undefined = process.env.DATABASE_URL
+    ? await startPgFanout(process.env.DATABASE_URL, (org, seq) => pokes.poke(org, seq))
+    : undefined;
   let relayId = await store.getMeta('relayId');
   if (upstream && !relayId) {
     relayId = `relay-${randomUUID()}`;
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
     bodyLimit: process.env.BODY_LIMIT ? Number(process.env.BODY_LIMIT) : undefined,
     pokes,
+    fanout,
     onStored: () => void relay?.syncNow(),
     extraHealth: () => (relay ? { upstream: relay.status } : {}),
     logger: process.env.LOG === '1',
@@ -95,6 +100,7 @@ async function main(): Promise<void> {
     console.log(`${signal} reçu : arrêt propre…`);
     await relay?.stop();
     await app.close();
+    await fanout?.close();
     await store.close();
     process.exit(0);
   };
