@@ -1,6 +1,6 @@
 // Live pokes: after each accepted push, every device listening for that organisation is told
-// the new last sequence. In-process here; several central instances would relay the same pokes
-// through PostgreSQL LISTEN/NOTIFY (docs/operations.md).
+// the new last sequence. In-process; several central instances share pokes through PostgreSQL
+// NOTIFY (store/pg-fanout.ts).
 import { EventEmitter } from 'node:events';
 
 export class Pokes {
