@@ -1,0 +1,193 @@
+// End-to-end run: the built PWA (run `npm run build` first; built here if dist/ is missing) served
+// by the real server on loopback, driven in Debian's Chromium through playwright-core.
+// Scenarios: b (offline after a first visit, then convergence) and e (axe on every screen).
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type E2EServer, makeDataDir, seedDemo, startServer } from './support/server';
+
+const require = createRequire(import.meta.url);
+const SHOTS = 'tests/e2e/screenshots';
+const TIMEOUT = 20_000;
+
+if (!existsSync('dist/index.html')) execSync('npm run build', { stdio: 'inherit' });
+mkdirSync(SHOTS, { recursive: true });
+
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+async function join(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Organisation', { exact: true }).waitFor({ timeout: TIMEOUT });
+  await page.getByRole('button', { name: 'Relier cet appareil' }).click();
+  await synced(page);
+  // The service worker must control the page before the server can go away. With `prompt`
+  // updates it does not claim the page that installed it: the next load is controlled.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+    timeout: TIMEOUT,
+  });
+}
+
+function synced(page: Page): Promise<void> {
+  return page
+    .locator('.sync-indicator', { hasText: 'Synchronisé' })
+    .first()
+    .waitFor({ timeout: TIMEOUT });
+}
+
+function routes(roomId: string): [string, string][] {
+  return [
+    ['home', '/'],
+    ['accueil', '/accueil'],
+    ['salle', `/salle/${roomId}`],
+    ['coordination', '/coordination'],
+    ['affichage', '/affichage'],
+    ['appareil', '/appareil'],
+  ];
+}
+
+/** A route rendered its screen (not the error boundary, not the not-found page). */
+async function rendered(page: Page, name: string): Promise<void> {
+  await page.locator('main, [role="main"]').first().waitFor({ timeout: TIMEOUT });
+  const body = (await page.locator('body').textContent()) ?? '';
+  for (const bad of ['Cet écran n’a pas pu s’afficher', 'Page introuvable']) {
+    if (body.includes(bad)) throw new Error(`${name}: « ${bad} »`);
+  }
+}
+
+interface Violation {
+  screen: string;
+  id: string;
+  impact: string;
+  targets: string[];
+}
+
+async function axe(page: Page, screen: string): Promise<Violation[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const found = await page.evaluate(async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: axe is injected as a global script
+    const result = await (window as any).axe.run(document);
+    // biome-ignore lint/suspicious/noExplicitAny: axe's result shape
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      // biome-ignore lint/suspicious/noExplicitAny: axe's result shape
+      targets: v.nodes.map((n: any) => String(n.target)),
+    }));
+  });
+  return (found as Omit<Violation, 'screen'>[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ ...v, screen }));
+}
+
+async function scenarioOffline(browser: Browser): Promise<void> {
+  const data = makeDataDir();
+  let server: E2EServer | null = null;
+  let context: BrowserContext | null = null;
+  try {
+    const { org, roomId } = await seedDemo(data.dir);
+    server = await startServer(data.dir);
+    const port = server.port;
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await join(page, server.url);
+
+    await server.stop();
+    server = null;
+    await context.setOffline(true);
+    await page.reload();
+    await rendered(page, 'home (offline reload)');
+    for (const [name, path] of routes(roomId)) {
+      await page.goto(`http://127.0.0.1:${port}${path}`);
+      await rendered(page, `${name} (offline)`);
+      await page.screenshot({ path: `${SHOTS}/offline-${name}.png`, fullPage: true });
+    }
+
+    server = await startServer(data.dir, port);
+    await context.setOffline(false);
+    await page.goto(`http://127.0.0.1:${port}/appareil`);
+    await synced(page);
+    const digest = await fetch(`${server.url}/api/digest?org=${org}`);
+    if (!digest.ok) throw new Error(`digest: HTTP ${digest.status}`);
+    console.log('ok b: offline boot, every route, back online synced');
+  } finally {
+    await context?.close();
+    await server?.stop();
+    data.remove();
+  }
+}
+
+async function scenarioAxe(browser: Browser): Promise<void> {
+  const data = makeDataDir();
+  let server: E2EServer | null = null;
+  const contexts: BrowserContext[] = [];
+  try {
+    const { roomId } = await seedDemo(data.dir);
+    server = await startServer(data.dir);
+    const violations: Violation[] = [];
+    // Join screen, before any organisation is chosen.
+    const fresh = await browser.newContext();
+    contexts.push(fresh);
+    const first = await fresh.newPage();
+    await first.goto(server.url);
+    await first.getByLabel('Organisation', { exact: true }).waitFor({ timeout: TIMEOUT });
+    violations.push(...(await axe(first, 'join')));
+    // One context per profile, as on the truck.
+    for (const [name, path] of routes(roomId)) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await join(page, server.url);
+      await page.goto(`${server.url}${path}`);
+      await rendered(page, name);
+      await synced(page);
+      await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+      violations.push(...(await axe(page, name)));
+    }
+    if (violations.length > 0) {
+      for (const v of violations) {
+        console.error(`a11y ${v.impact} ${v.id} on ${v.screen}: ${v.targets.join(', ')}`);
+      }
+      throw new Error(`${violations.length} serious or critical accessibility violations`);
+    }
+    console.log('ok e: no serious or critical axe violation on any screen');
+  } finally {
+    for (const context of contexts) await context.close();
+    await server?.stop();
+    data.remove();
+  }
+}
+
+const started = Date.now();
+const browser = await launch();
+let failed = 0;
+for (const [name, scenario] of [
+  ['b offline', scenarioOffline],
+  ['e accessibility', scenarioAxe],
+] as const) {
+  try {
+    await scenario(browser);
+  } catch (error) {
+    failed += 1;
+    console.error(`FAIL ${name}:`, error);
+  }
+}
+await browser.close();
+console.log(
+  `e2e: ${failed === 0 ? 'all passed' : `${failed} failed`} in ${Date.now() - started} ms`,
+);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,71 @@
+// Starts the real Escale server on loopback serving the built PWA (dist/), with an SQLite store
+// in a data directory that survives a stop, so a test can cut the server and restart it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../src/server/app';
+import { Pokes } from '../../../src/server/live';
+import { buildDemoDataset } from '../../../src/server/seed/demo';
+import { rowsToOps } from '../../../src/server/seed/ops';
+import { openSqliteStore } from '../../../src/server/store/open';
+import type { SyncStore } from '../../../src/server/store/types';
+
+export interface E2EServer {
+  url: string;
+  port: number;
+  store: SyncStore;
+  stop(): Promise<void>;
+}
+
+export function todayInParis(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+}
+
+export function makeDataDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'escale-e2e-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Seeds the demo organisation into the data dir; returns the org id and a room id. */
+export async function seedDemo(dataDir: string): Promise<{ org: string; roomId: string }> {
+  const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+  try {
+    const demo = buildDemoDataset({ today: todayInParis() });
+    const org = demo.data.organisation[0]!.id;
+    await store.push(org, rowsToOps(org, 'seed', demo.data));
+    return { org, roomId: demo.data.room[0]!.id };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Serves dist/ and the API from the data dir, on `port` (0: any free port). */
+export async function startServer(dataDir: string, port = 0): Promise<E2EServer> {
+  const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      store,
+      role: 'central',
+      staticDir: resolve('dist'),
+      pokes: new Pokes(),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const url = await app.listen({ port, host: '127.0.0.1' });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    store,
+    async stop() {
+      // Live (SSE) streams never go idle: cut them, or close would wait for the browser.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
+      await store.close();
+    },
+  };
+}
