@@ -63,6 +63,12 @@ function routes(roomId: string): [string, string][] {
 /** A route rendered its screen (not the error boundary, not the not-found page). */
 async function rendered(page: Page, name: string): Promise<void> {
   await page.locator('main, [role="main"]').first().waitFor({ timeout: TIMEOUT });
+  // Screens read IndexedDB through live queries: wait until they stop loading.
+  await page
+    .locator('main')
+    .getByRole('status')
+    .filter({ hasText: 'Chargement' })
+    .waitFor({ state: 'detached', timeout: TIMEOUT });
   const body = (await page.locator('body').textContent()) ?? '';
   for (const bad of ['Cet écran n’a pas pu s’afficher', 'Page introuvable']) {
     if (body.includes(bad)) throw new Error(`${name}: « ${bad} »`);
