@@ -28,18 +28,23 @@ export async function requestPersistence(
   db: EscaleDb,
   storage: StorageManagerLike | null = storageManager(),
 ): Promise<PersistenceInfo | null> {
-  const known = await getMeta<PersistenceInfo>(db, META.persistence);
-  if (known?.persisted || asked.has(db)) return known ?? null;
-  asked.add(db);
-  let persisted = false;
   try {
-    persisted = storage ? (await storage.persisted()) || (await storage.persist()) : false;
+    const known = await getMeta<PersistenceInfo>(db, META.persistence);
+    if (known?.persisted || asked.has(db)) return known ?? null;
+    asked.add(db);
+    let persisted = false;
+    try {
+      persisted = storage ? (await storage.persisted()) || (await storage.persist()) : false;
+    } catch {
+      persisted = false;
+    }
+    const info: PersistenceInfo = { persisted, askedAt: new Date().toISOString() };
+    await setMeta(db, META.persistence, info);
+    return info;
   } catch {
-    persisted = false;
+    // The database closed meanwhile (page leaving): asking again at the next save is enough.
+    return null;
   }
-  const info: PersistenceInfo = { persisted, askedAt: new Date().toISOString() };
-  await setMeta(db, META.persistence, info);
-  return info;
 }
 
 /** Usage and quota for the device-health screen, or null when the browser does not say. */

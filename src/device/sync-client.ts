@@ -358,6 +358,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return running;
   }
 
+  /** A sync started by a trigger: its failure is already in the status; a closed database
+   *  (page closing, device wiped) must not surface as an unhandled rejection. */
+  function trigger(): void {
+    syncNow().catch((error: unknown) => {
+      if (!stopped) console.error(error);
+    });
+  }
+
   function clearTimer(): void {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -372,7 +380,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const exp = Math.min(backoffCapMs, backoffBaseMs * 2 ** (failures - 1));
       delay = exp / 2 + (random() * exp) / 2; // "equal jitter": spread retries of many devices
     }
-    timer = setTimeout(() => void syncNow(), delay);
+    timer = setTimeout(trigger, delay);
   }
 
   function soon(): void {
@@ -380,7 +388,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     if (debounce) clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = null;
-      void syncNow();
+      trigger();
     }, debounceMs);
   }
 
@@ -388,14 +396,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     if (!openEventSource || stopped || !leader) return;
     if (source && sourceUrl === server) return;
     source?.close();
-    void getMeta<string>(db, META.org).then((org) => {
-      if (!org || stopped || !leader) return;
-      sourceUrl = server;
-      // The browser's EventSource reconnects by itself; a dead channel only costs the poll.
-      source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
-      source.addEventListener('poke', () => soon());
-      source.addEventListener('message', () => soon());
-    });
+    void getMeta<string>(db, META.org).then(
+      (org) => {
+        if (!org || stopped || !leader) return;
+        sourceUrl = server;
+        // The browser's EventSource reconnects by itself; a dead channel only costs the poll.
+        source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
+        source.addEventListener('poke', () => soon());
+        source.addEventListener('message', () => soon());
+      },
+      () => undefined,
+    );
   }
 
   function becomeLeader(): void {
@@ -415,7 +426,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // Ops parked by an older version of the app may be understood now (cheap when none).
     void replayParked(db)
       .catch(() => {})
-      .then(() => syncNow());
+      .then(trigger);
   }
 
   function start(): void {
