@@ -28,11 +28,20 @@ function launch(): Promise<Browser> {
   });
 }
 
-async function join(page: Page, url: string): Promise<void> {
+interface Demo {
+  roomId: string;
+  roomName: string;
+}
+
+/** Joins the demo organisation and waits until its data is on the device and the SW is in charge. */
+async function join(page: Page, url: string, demo: Demo): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Organisation', { exact: true }).waitFor({ timeout: TIMEOUT });
   await page.getByRole('button', { name: 'Relier cet appareil' }).click();
   await synced(page);
+  // "Synchronisé" can show before the first pull is applied: wait for data a user sees.
+  await page.goto(`${url}/salle/${demo.roomId}`);
+  await page.getByRole('heading', { name: demo.roomName }).first().waitFor({ timeout: TIMEOUT });
   // The service worker must control the page before the server can go away. With `prompt`
   // updates it does not claim the page that installed it: the next load is controlled.
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
@@ -75,6 +84,17 @@ async function rendered(page: Page, name: string): Promise<void> {
   }
 }
 
+/** Screens that read the demo data show it (not their empty state). */
+async function dataShown(page: Page, name: string, demo: Demo): Promise<void> {
+  const main = (await page.locator('main').textContent()) ?? '';
+  if (name === 'salle' && !main.includes(demo.roomName)) {
+    throw new Error(`salle: « ${demo.roomName} » absent: ${main.slice(0, 200)}`);
+  }
+  for (const empty of ['Aucune escale prévue', 'n’est pas connue']) {
+    if (main.includes(empty)) throw new Error(`${name}: « ${empty} » with the demo on the device`);
+  }
+}
+
 interface Violation {
   screen: string;
   id: string;
@@ -105,12 +125,13 @@ async function scenarioOffline(browser: Browser): Promise<void> {
   let server: E2EServer | null = null;
   let context: BrowserContext | null = null;
   try {
-    const { org, roomId } = await seedDemo(data.dir);
+    const demo = await seedDemo(data.dir);
+    const { org, roomId } = demo;
     server = await startServer(data.dir);
     const port = server.port;
     context = await browser.newContext();
     const page = await context.newPage();
-    await join(page, server.url);
+    await join(page, server.url, demo);
 
     await server.stop();
     server = null;
@@ -120,6 +141,7 @@ async function scenarioOffline(browser: Browser): Promise<void> {
     for (const [name, path] of routes(roomId)) {
       await page.goto(`http://127.0.0.1:${port}${path}`);
       await rendered(page, `${name} (offline)`);
+      await dataShown(page, name, demo);
       await page.screenshot({ path: `${SHOTS}/offline-${name}.png`, fullPage: true });
     }
 
@@ -142,7 +164,8 @@ async function scenarioAxe(browser: Browser): Promise<void> {
   let server: E2EServer | null = null;
   const contexts: BrowserContext[] = [];
   try {
-    const { roomId } = await seedDemo(data.dir);
+    const demo = await seedDemo(data.dir);
+    const { roomId } = demo;
     server = await startServer(data.dir);
     const violations: Violation[] = [];
     // Join screen, before any organisation is chosen.
@@ -157,7 +180,7 @@ async function scenarioAxe(browser: Browser): Promise<void> {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
-      await join(page, server.url);
+      await join(page, server.url, demo);
       await page.goto(`${server.url}${path}`);
       await rendered(page, name);
       await synced(page);

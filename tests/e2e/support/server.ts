@@ -28,13 +28,16 @@ export function makeDataDir(): { dir: string; remove(): void } {
 }
 
 /** Seeds the demo organisation into the data dir; returns the org id and a room id. */
-export async function seedDemo(dataDir: string): Promise<{ org: string; roomId: string }> {
+export async function seedDemo(
+  dataDir: string,
+): Promise<{ org: string; roomId: string; roomName: string }> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
   try {
     const demo = buildDemoDataset({ today: todayInParis() });
     const org = demo.data.organisation[0]!.id;
     await store.push(org, rowsToOps(org, 'seed', demo.data));
-    return { org, roomId: demo.data.room[0]!.id };
+    const room = demo.data.room[0]!;
+    return { org, roomId: room.id, roomName: room.name };
   } finally {
     await store.close();
   }
