@@ -1,22 +1,12 @@
 // Bench: cold start offline to interactive in Chromium (DESIGN.md §8, issue 7). Joins the demo
 // organisation online, stops the server, then opens a fresh page offline and times until the
 // reception screen shows today's stop. Prints one JSON line. Expects `npm run build` first.
-import { chromium } from 'playwright-core';
+import { launch } from '../tests/e2e/support/browser';
 import { makeDataDir, seedDemo, startServer } from '../tests/e2e/support/server';
 
 const RUNS = 5;
 const data = makeDataDir();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launch();
 let server: Awaited<ReturnType<typeof startServer>> | null = null;
 try {
   const demo = await seedDemo(data.dir);

@@ -4,7 +4,8 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launch } from './support/browser';
 import { type E2EServer, makeDataDir, seedDemo, startServer } from './support/server';
 
 const require = createRequire(import.meta.url);
@@ -13,20 +14,6 @@ const TIMEOUT = 20_000;
 
 if (!existsSync('dist/index.html')) execSync('npm run build', { stdio: 'inherit' });
 mkdirSync(SHOTS, { recursive: true });
-
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 interface Demo {
   roomId: string;
