@@ -1,6 +1,11 @@
 // Every string of the interface, in French (DESIGN.md §3 for the vocabulary). Components never
 // hold text: they call t('section.key'). Placeholders are written {name}; plural groups hold
 // `one` (0 and 1 in French) and `other`.
+import { coordination } from './fr/coordination';
+import { display } from './fr/display';
+import { reception } from './fr/reception';
+import { room } from './fr/room';
+
 export const fr = {
   app: {
     name: 'Escale',
@@ -118,87 +123,10 @@ export const fr = {
     no_show: 'absent',
     cancelled: 'annulé',
   },
-  reception: {
-    title: 'Accueil',
-    rosterTitle: 'Planning des salles',
-    rosterEmpty: 'Aucun créneau au planning',
-    appointmentsTitle: 'Rendez-vous du jour',
-    appointmentsEmpty: 'Aucun rendez-vous aujourd’hui.',
-    columns: {
-      time: 'Heure',
-      patient: 'Patient',
-      service: 'Service',
-      status: 'Statut',
-      room: 'Salle',
-      slots: 'Créneaux',
-    },
-    slotLine: '{start} – {end} : {services}',
-    slotStaff: 'avec {staff}',
-  },
-  room: {
-    title: '{room}',
-    unknownRoom: 'Cette salle n’est pas connue sur cet appareil.',
-    slotNowTitle: 'Créneau en cours',
-    noSlotNow: 'Aucun créneau au planning pour cette salle en ce moment.',
-    occupantTitle: 'Dans la salle',
-    noOccupant: 'Personne n’est appelé ni en consultation dans cette salle.',
-    occupantLine: '{ticket} — {status}',
-    queueTitle: 'File d’attente de la salle',
-    queueEmpty: 'Aucun patient en attente pour cette salle.',
-    columns: {
-      ticket: 'Ticket',
-      patient: 'Patient',
-      service: 'Service',
-      arrival: 'Arrivée',
-      waited: 'Attente',
-      estimate: 'Estimation',
-      flags: 'Priorité',
-    },
-    minutes: '{minutes} min',
-    estimateMinutes: 'environ {minutes} min',
-    flags: {
-      urgent: 'urgent',
-      noMt: 'sans MT',
-      ald: 'ALD',
-      comingFrom: 'venant de {room}',
-    },
-  },
-  coordination: {
-    title: 'Coordination',
-    roomsTitle: 'Les salles en ce moment',
-    roomsEmpty: 'Aucune salle à afficher.',
-    servicesTitle: 'Attente par service',
-    servicesEmpty: 'Personne n’attend.',
-    columns: {
-      room: 'Salle',
-      services: 'Services',
-      staff: 'Équipe',
-      occupant: 'Dans la salle',
-      waiting: 'En attente',
-      service: 'Service',
-      roomsNow: 'Salles ouvertes',
-    },
-    closed: 'fermée',
-    free: 'libre',
-    totalWaiting: {
-      one: '{count} patient en attente',
-      other: '{count} patients en attente',
-    },
-    noRoomNow: 'aucune pour l’instant',
-  },
-  display: {
-    title: 'Salle d’attente',
-    calledTitle: 'Appelés',
-    calledLine: '{ticket} → {room}',
-    calledNoRoom: '{ticket}',
-    nobodyCalled: 'Aucun ticket appelé pour l’instant.',
-    waitingTitle: 'En attente',
-    nobodyWaiting: 'Personne n’attend.',
-    serviceTickets: {
-      one: '{count} ticket en attente',
-      other: '{count} tickets en attente',
-    },
-  },
+  reception,
+  room,
+  coordination,
+  display,
   deviceHealth: {
     title: 'État de l’appareil',
     storageTitle: 'Stockage',
