@@ -18,9 +18,9 @@ export function AppRoutes() {
     <Routes>
       <Route element={<Layout />}>
         <Route index element={<HomeScreen />} />
-        <Route path="accueil" element={<ReceptionScreen />} />
-        <Route path="salle/:roomId" element={<RoomScreen />} />
-        <Route path="coordination" element={<CoordinationScreen />} />
+        <Route path="accueil/*" element={<ReceptionScreen />} />
+        <Route path="salle/:roomId/*" element={<RoomScreen />} />
+        <Route path="coordination/*" element={<CoordinationScreen />} />
         <Route path="affichage" element={<DisplayScreen />} />
         <Route path="appareil" element={<DeviceHealthScreen />} />
         <Route path="*" element={<NotFound />} />
