@@ -1,27 +1,59 @@
 // The screens' only way to change data: the device's one write path (row + outbox in one
 // transaction), stamped with this device, its organisation and the staff member at work.
 import { useCallback } from 'react';
+import { v7 as uuidv7 } from 'uuid';
 import { getMeta, META } from '../../device/db';
 import { type Change, writeChanges } from '../../device/write';
 import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { useDb } from './device-data';
 
-export type Write = (changes: Change[]) => Promise<void>;
+/** What an audited change records besides itself (DESIGN.md §6: who did what, when, where). */
+export interface AuditNote {
+  action: string;
+  entity: string | null;
+  entityId: string | null;
+  detail?: string | null;
+}
 
-/** Returns a function that records changes; it rejects with a French message on bad input. */
+export type Write = (changes: Change[], audit?: AuditNote) => Promise<void>;
+
+/**
+ * Returns a function that records changes; it rejects with a French message on bad input. With
+ * `audit`, an audit event is written in the same transaction, so the change and its trace land
+ * (and replicate) together or not at all.
+ */
 export function useWriter(): Write {
   const db = useDb();
   const staffId = useUiStore((s) => s.staffId);
   return useCallback(
-    async (changes: Change[]) => {
+    async (changes: Change[], audit?: AuditNote) => {
       if (!db) throw new Error(t('errors.noDatabase'));
       const [deviceId, org] = await Promise.all([
         getMeta<string>(db, META.deviceId),
         getMeta<string>(db, META.org),
       ]);
       if (!deviceId || !org) throw new Error(t('errors.deviceNotConnected'));
-      await writeChanges(db, { deviceId, org, userId: staffId ?? undefined }, changes);
+      const all: Change[] = audit
+        ? [
+            ...changes,
+            {
+              entity: 'audit',
+              id: uuidv7(),
+              insert: {
+                orgId: org,
+                at: new Date().toISOString(),
+                actorId: staffId,
+                deviceId,
+                action: audit.action,
+                entity: audit.entity,
+                entityId: audit.entityId,
+                detail: audit.detail ?? null,
+              },
+            },
+          ]
+        : changes;
+      await writeChanges(db, { deviceId, org, userId: staffId ?? undefined }, all);
     },
     [db, staffId],
   );
