@@ -1,0 +1,190 @@
+// Check-in at reception (DESIGN.md §2, §4.2): a visit for today's stop, one queue entry per
+// service asked for (in order), a ticket per service, and the appointment marked as honoured.
+// Pure: the caller passes the stop's entries, the services, the clock and fresh ids.
+import type { Appointment, QueueEntry, Service, Visit } from './entities';
+import { INITIAL_STATUS, isOpen, transition } from './queue';
+import { nextTicket } from './tickets';
+
+export interface CheckInInput {
+  orgId: string;
+  stopId: string;
+  patientId: string;
+  /** The appointment being honoured, null for a walk-in. */
+  appointmentId: string | null;
+  motif: string;
+  /** Services wanted, in the order the patient will see them (e.g. GP then social worker). */
+  serviceIds: string[];
+  noMt: boolean;
+  ald: boolean;
+  urgent: boolean;
+  urgentReason: string;
+}
+
+export type CheckInField = 'motif' | 'serviceIds' | 'urgentReason' | 'patientId';
+export type CheckInErrors = Partial<Record<CheckInField, string>>;
+
+export interface CheckInContext {
+  services: readonly Service[];
+  /** Today's queue entries and visits of the stop, to refuse a second open check-in. */
+  stopEntries: readonly QueueEntry[];
+  visits: readonly Pick<Visit, 'id' | 'patientId'>[];
+}
+
+/** One French message per field at fault (empty when the check-in can be recorded). */
+export function checkInErrors(input: CheckInInput, ctx: CheckInContext): CheckInErrors {
+  const errors: CheckInErrors = {};
+  if (input.motif.trim() === '') errors.motif = 'Indiquer le motif de la venue.';
+  else if (input.motif.length > 200) errors.motif = 'Le motif dépasse 200 caractères.';
+  const known = new Set(ctx.services.filter((s) => !s._deleted).map((s) => s.id));
+  if (input.serviceIds.length === 0) errors.serviceIds = 'Choisir au moins un service.';
+  else if (new Set(input.serviceIds).size !== input.serviceIds.length) {
+    errors.serviceIds = 'Un même service est demandé deux fois.';
+  } else if (input.serviceIds.some((id) => !known.has(id))) {
+    errors.serviceIds = 'Un service demandé n’existe pas sur cet appareil.';
+  }
+  if (input.urgent && input.urgentReason.trim() === '') {
+    errors.urgentReason = 'Une priorité urgente exige un motif.';
+  }
+  const visitsOfPatient = new Set(
+    ctx.visits.filter((v) => v.patientId === input.patientId).map((v) => v.id),
+  );
+  const open = ctx.stopEntries.find(
+    (e) => !e._deleted && visitsOfPatient.has(e.visitId) && isOpen(e.status.status),
+  );
+  if (open) {
+    errors.patientId = `Ce patient est déjà dans la file (ticket ${open.ticket}).`;
+  }
+  return errors;
+}
+
+export interface CheckInIds {
+  visit: string;
+  /** One id per service, same order as `serviceIds`. */
+  entries: readonly string[];
+}
+
+export interface CheckInPlan {
+  visit: Visit;
+  entries: QueueEntry[];
+  /** The appointment honoured, now checked in (absent for a walk-in). */
+  appointment: Pick<Appointment, 'id' | 'status'> | null;
+}
+
+/**
+ * The rows a valid check-in creates (call `checkInErrors` first). Each service gets the next
+ * ticket of its prefix at this stop, counting the tickets this check-in already took.
+ */
+export function planCheckIn(
+  input: CheckInInput,
+  ctx: Pick<CheckInContext, 'services' | 'stopEntries'>,
+  now: string,
+  ids: CheckInIds,
+): CheckInPlan {
+  if (ids.entries.length !== input.serviceIds.length) {
+    throw new RangeError('Un identifiant de file par service demandé');
+  }
+  const visit: Visit = {
+    id: ids.visit,
+    orgId: input.orgId,
+    patientId: input.patientId,
+    stopId: input.stopId,
+    appointmentId: input.appointmentId,
+    arrivedAt: now,
+    motif: input.motif.trim(),
+    noMt: input.noMt,
+    ald: input.ald,
+    urgent: input.urgent,
+    urgentReason: input.urgent ? input.urgentReason.trim() : null,
+  };
+  const taken: Pick<QueueEntry, 'ticket'>[] = ctx.stopEntries.filter(
+    (e) => e.stopId === input.stopId,
+  );
+  const entries = input.serviceIds.map((serviceId, position) => {
+    const service = ctx.services.find((s) => s.id === serviceId);
+    if (!service) throw new RangeError(`Service inconnu : ${serviceId}`);
+    const ticket = nextTicket(service.ticketPrefix, taken);
+    taken.push({ ticket });
+    const entry: QueueEntry = {
+      id: ids.entries[position]!,
+      orgId: input.orgId,
+      visitId: visit.id,
+      stopId: input.stopId,
+      serviceId,
+      position,
+      ticket,
+      status: { ...INITIAL_STATUS },
+      roomId: null,
+      practitionerId: null,
+      calledAt: null,
+      startedAt: null,
+      endedAt: null,
+      comingFromRoomId: null,
+      endReason: null,
+    };
+    return entry;
+  });
+  return {
+    visit,
+    entries,
+    appointment: input.appointmentId ? { id: input.appointmentId, status: 'checked_in' } : null,
+  };
+}
+
+export interface MovePlan {
+  /** The entry left behind: cancelled, with the reason saying where the patient went. */
+  ended: Pick<QueueEntry, 'id' | 'status' | 'endedAt' | 'endReason'>;
+  /** The new entry in the target service: a ticket of that service, same visit and arrival. */
+  entry: QueueEntry;
+}
+
+export type MoveResult = { ok: true; plan: MovePlan } | { ok: false; reason: string };
+
+/**
+ * Reception moves a waiting patient to another service (wrong service chosen, a room changed
+ * function). The visit keeps its arrival time, so the patient keeps their place by arrival in the
+ * new queue; the new ticket has the new service's prefix.
+ */
+export function planServiceMove(
+  entry: QueueEntry,
+  target: Service,
+  stopEntries: readonly QueueEntry[],
+  newId: string,
+  now: string,
+): MoveResult {
+  if (entry.status.status !== 'waiting') {
+    return { ok: false, reason: 'Seul un patient en attente peut changer de service.' };
+  }
+  if (target.id === entry.serviceId) {
+    return { ok: false, reason: 'Le patient attend déjà pour ce service.' };
+  }
+  const cancelled = transition(entry.status, 'cancel');
+  if (!cancelled.ok) return { ok: false, reason: cancelled.reason };
+  const ticket = nextTicket(
+    target.ticketPrefix,
+    stopEntries.filter((e) => e.stopId === entry.stopId),
+  );
+  return {
+    ok: true,
+    plan: {
+      ended: {
+        id: entry.id,
+        status: cancelled.value,
+        endedAt: now,
+        endReason: `Orienté vers ${target.label} (${ticket})`,
+      },
+      entry: {
+        ...entry,
+        id: newId,
+        serviceId: target.id,
+        ticket,
+        status: { ...INITIAL_STATUS },
+        roomId: null,
+        practitionerId: null,
+        calledAt: null,
+        startedAt: null,
+        endedAt: null,
+        endReason: null,
+      },
+    },
+  };
+}
