@@ -4,39 +4,8 @@ import { zonedIso } from '../../src/domain/time';
 import { coordinationModel } from '../../src/ui/coordination/coordination-model';
 import { patientName } from '../../src/ui/day/day-data';
 import { displayModel } from '../../src/ui/display/display-model';
-import { receptionModel } from '../../src/ui/reception/reception-model';
 import { roomModel } from '../../src/ui/room/room-model';
 import { demoDay, NOW, TODAY } from './fixtures';
-
-describe('reception model', () => {
-  it('lists the four rooms in truck order with their morning and afternoon slots', () => {
-    const { day, patients } = demoDay();
-    const model = receptionModel(day, patients);
-    expect(model.roster.map((r) => r.roomName)).toEqual(['Box 1', 'Box 2', 'Salle 3', 'Salle 4']);
-    const salle3 = model.roster[2]!;
-    expect(salle3.slots).toEqual([
-      { start: '08:30', end: '12:30', services: ['Sage-femme'], staff: ['Claire Fontaine'] },
-      { start: '13:30', end: '17:30', services: ['Assistante sociale'], staff: ['Nadia Perrin'] },
-    ]);
-  });
-
-  it("lists only today's appointments, by time, with the patient's name", () => {
-    const { day, patients } = demoDay();
-    const model = receptionModel(day, patients);
-    expect(model.appointments).toHaveLength(15);
-    const times = model.appointments.map((a) => a.time);
-    expect(times).toEqual([...times].sort());
-    const first = day.appointments.find((a) => a.id === model.appointments[0]!.id)!;
-    const p = patients.find((x) => x.id === first.patientId)!;
-    expect(model.appointments[0]!.patient).toBe(patientName(p));
-  });
-
-  it('shows an appointment whose patient is not on the device yet without inventing a name', () => {
-    const { day } = demoDay();
-    const model = receptionModel(day, []);
-    expect(model.appointments.every((a) => a.patient === null)).toBe(true);
-  });
-});
 
 describe('room model', () => {
   it('gives Box 1 its slot now and the waiting GP patients, urgent first', () => {

@@ -64,10 +64,13 @@ describe('home', () => {
 });
 
 describe('profile screens', () => {
-  it('reception shows today’s stop, the roster per room and the appointments', async () => {
+  it('reception opens on the live board; the day tab has the stop and the roster, the appointments tab the bookings', async () => {
     const demo = await seedDemoDay(db);
+    const user = userEvent.setup();
     renderAt('/accueil', db);
     expect(await screen.findByRole('heading', { level: 1, name: 'Accueil' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: /^Médecine générale/ })).toBeInTheDocument();
+    await user.click(screen.getByRole('link', { name: 'Journée et planning' }));
     expect(
       await screen.findByRole('heading', {
         name: `Escale du jour : ${demo.day.stop!.communeName}`,
@@ -77,7 +80,8 @@ describe('profile screens', () => {
     const roster = screen.getByRole('region', { name: 'Planning des salles' });
     expect(within(roster).getByRole('rowheader', { name: 'Salle 3' })).toBeInTheDocument();
     expect(within(roster).getByText('08:30 – 12:30 : Sage-femme')).toBeInTheDocument();
-    const appointments = screen.getByRole('region', { name: 'Rendez-vous du jour' });
+    await user.click(screen.getByRole('link', { name: 'Rendez-vous' }));
+    const appointments = await screen.findByRole('region', { name: 'Rendez-vous du jour' });
     // 15 appointments plus the header row.
     expect(within(appointments).getAllByRole('row')).toHaveLength(16);
     expect(screen.getByText('Profil : Accueil')).toBeInTheDocument();

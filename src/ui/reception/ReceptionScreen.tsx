@@ -1,11 +1,61 @@
-import { todayOf, useDay, useNow } from '../data/device-data';
+// The reception tablet (DESIGN.md §2): the live board, arrivals (search, registration, check-in),
+// appointments and booking, the opening of the day, and ticket printing — one route each.
+import { NavLink, Route, Routes } from 'react-router';
+import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
+import { t } from '../i18n';
 import { Loading, NoDatabase } from '../shell/Loading';
-import { ReceptionView } from './ReceptionView';
-import { receptionModel } from './reception-model';
+import { NotFound } from '../shell/NotFound';
+import { PageTitle } from '../shell/PageTitle';
+import { AppointmentsPage } from './AppointmentsPage';
+import { ArrivalPage } from './ArrivalPage';
+import { BoardPage } from './BoardPage';
+import { DayPage } from './DayPage';
+import { TicketPrint } from './TicketPrint';
+import './reception.css';
+
+const TABS = [
+  { to: '/accueil', end: true, label: 'reception.tabs.board' },
+  { to: '/accueil/arrivee', end: false, label: 'reception.tabs.arrival' },
+  { to: '/accueil/rendez-vous', end: false, label: 'reception.tabs.appointments' },
+  { to: '/accueil/journee', end: false, label: 'reception.tabs.day' },
+] as const;
 
 export default function ReceptionScreen() {
-  const rows = useDay(todayOf(useNow()));
+  const now = useNow(15_000);
+  const rows = useDay(todayOf(now));
+  const deviceId = useDeviceId();
   if (rows === undefined) return <Loading />;
   if (rows === null) return <NoDatabase />;
-  return <ReceptionView model={receptionModel(rows.day, rows.patients)} />;
+  return (
+    <div className="stack reception">
+      <PageTitle page={t('reception.title')} />
+      <div className="reception__title">
+        <h1>{t('reception.title')}</h1>
+        {rows.day.stop ? (
+          <p className="muted">{t('day.stopTitle', { commune: rows.day.stop.communeName })}</p>
+        ) : null}
+      </div>
+      <nav className="tabs" aria-label={t('reception.tabs.label')}>
+        {TABS.map((tab) => (
+          <NavLink key={tab.to} to={tab.to} end={tab.end} className="tabs__tab">
+            {t(tab.label)}
+          </NavLink>
+        ))}
+      </nav>
+      <Routes>
+        <Route index element={<BoardPage rows={rows} now={now} deviceId={deviceId ?? null} />} />
+        <Route
+          path="arrivee"
+          element={<ArrivalPage rows={rows} now={now} deviceId={deviceId ?? null} />}
+        />
+        <Route
+          path="rendez-vous"
+          element={<AppointmentsPage rows={rows} now={now} deviceId={deviceId ?? null} />}
+        />
+        <Route path="journee" element={<DayPage rows={rows} deviceId={deviceId ?? null} />} />
+        <Route path="ticket/:visitId" element={<TicketPrint rows={rows} />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </div>
+  );
 }

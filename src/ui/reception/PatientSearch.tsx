@@ -1,0 +1,101 @@
+// Search before any creation (DESIGN.md §2): results as you type over the whole local registry,
+// insensitive to accents, case and hyphens, tolerant of a typo (the domain's search index).
+import { useDeferredValue, useMemo } from 'react';
+import type { Patient } from '../../domain/entities';
+import { type SearchIndex, searchIndex } from '../../domain/identity';
+import { formatNir } from '../../domain/nir';
+import { patientName } from '../day/day-data';
+import { TextField } from '../forms/fields';
+import { formatDate, t, tn } from '../i18n';
+
+export function PatientSearch({
+  index,
+  query,
+  onQuery,
+  onChoose,
+  onRegister,
+}: {
+  index: SearchIndex<Patient> | undefined;
+  query: string;
+  onQuery(query: string): void;
+  onChoose(patient: Patient): void;
+  onRegister(): void;
+}) {
+  // Typing stays fluid on a slow tablet: results follow one render behind if they must.
+  const deferred = useDeferredValue(query);
+  const hits = useMemo(
+    () => (index && deferred.trim() !== '' ? searchIndex(index, deferred, 20) : []),
+    [index, deferred],
+  );
+  return (
+    <section className="stack" aria-labelledby="search-title">
+      <h2 id="search-title">{t('reception.search.title')}</h2>
+      <search>
+        <TextField
+          type="search"
+          label={t('reception.search.label')}
+          hint={t('reception.search.hint')}
+          value={query}
+          onChange={onQuery}
+          autoFocus
+        />
+      </search>
+      {index === undefined ? <p>{t('app.loading')}</p> : null}
+      {deferred.trim() !== '' && index ? (
+        <p role="status" className="muted">
+          {tn('reception.search.count', hits.length)}
+        </p>
+      ) : null}
+      {hits.length > 0 ? (
+        <ul className="result-list" aria-label={t('reception.search.results')}>
+          {hits.map(({ record: p }) => (
+            <li key={p.id} className="result">
+              <div>
+                <strong>{patientName(p)}</strong>
+                <span className="muted">
+                  {' '}
+                  {t('reception.search.born', { date: formatDate(p.birthDate) })}
+                  {p.nir ? ` · ${formatNir(p.nir)}` : ''}
+                </span>
+                <span className="status-tag">
+                  {t(`reception.identityStatus.${p.identityStatus}`)}
+                </span>
+              </div>
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => onChoose(p)}
+                aria-label={t('reception.search.chooseFor', { name: patientName(p) })}
+              >
+                {t('reception.search.choose')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p>
+        <button type="button" className="button" onClick={onRegister}>
+          {t('reception.search.register')}
+        </button>
+      </p>
+    </section>
+  );
+}
+
+/** What the search already says about the new identity: names typed, and a full date. */
+export function prefillFromQuery(query: string): {
+  birthName: string;
+  firstNames: string;
+  birthDate: string;
+} {
+  const words = query.trim().split(/\s+/u).filter(Boolean);
+  const names = words.filter((w) => !/\d/u.test(w));
+  const date = words
+    .map((w) => /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/u.exec(w))
+    .find((m) => m !== null);
+  return {
+    birthName: names[0]?.toUpperCase() ?? '',
+    firstNames: names.slice(1).join(' '),
+    birthDate: date ? `${date[3]}-${date[2]!.padStart(2, '0')}-${date[1]!.padStart(2, '0')}` : '',
+  };
+}

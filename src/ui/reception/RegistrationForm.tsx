@@ -1,0 +1,167 @@
+// Registration of a new identity (DESIGN.md §4.2, INS): the five strict traits, the identity
+// status, an optional NIR checked key and all, contact, coverage, médecin traitant and ALD.
+// Errors come from the domain rules, one per field, in French.
+import type { RegistrationErrors, RegistrationInput } from '../../domain/registration';
+import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
+import { t } from '../i18n';
+
+const SEXES = ['F', 'M', 'I'] as const;
+const STATUSES = ['provisoire', 'validee'] as const;
+const COVERAGES = ['inconnue', 'amo', 'amo_amc', 'c2s', 'ame', 'aucune'] as const;
+const MT = ['unknown', 'declared', 'none'] as const;
+
+export function RegistrationForm({
+  form,
+  errors,
+  warnings,
+  onChange,
+  onSubmit,
+  onCancel,
+  busy,
+}: {
+  form: RegistrationInput;
+  errors: RegistrationErrors;
+  warnings: string[];
+  onChange(patch: Partial<RegistrationInput>): void;
+  onSubmit(): void;
+  onCancel(): void;
+  busy: boolean;
+}) {
+  const f = (key: keyof RegistrationInput) => ({
+    value: String(form[key]),
+    onChange: (value: string) => onChange({ [key]: value }),
+    error: errors[key],
+  });
+  const count = Object.keys(errors).length;
+  return (
+    <form
+      className="stack registration"
+      aria-labelledby="registration-title"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <h2 id="registration-title">{t('reception.register.title')}</h2>
+      {count > 0 ? (
+        <p className="notice notice--error" role="alert">
+          {t('reception.register.fix', { count })}
+        </p>
+      ) : null}
+      <FieldGroup legend={t('reception.register.traits')}>
+        <div className="form-grid">
+          <TextField
+            label={t('reception.register.birthName')}
+            required
+            {...f('birthName')}
+            autoFocus
+          />
+          <TextField label={t('reception.register.firstNames')} required {...f('firstNames')} />
+          <SelectField
+            label={t('reception.register.sex')}
+            required
+            value={form.sex as (typeof SEXES)[number] | ''}
+            onChange={(sex) => onChange({ sex })}
+            error={errors.sex}
+            options={[
+              { value: '', label: t('reception.register.choose') },
+              ...SEXES.map((s) => ({ value: s, label: t(`reception.register.sexes.${s}`) })),
+            ]}
+          />
+          <TextField
+            label={t('reception.register.birthDate')}
+            type="date"
+            required
+            {...f('birthDate')}
+          />
+          <TextField
+            label={t('reception.register.birthPlaceCode')}
+            hint={t('reception.register.birthPlaceHint')}
+            required
+            {...f('birthPlaceCode')}
+          />
+          <TextField label={t('reception.register.usedName')} {...f('usedName')} />
+          <TextField label={t('reception.register.usedFirstName')} {...f('usedFirstName')} />
+        </div>
+      </FieldGroup>
+      <FieldGroup legend={t('reception.register.statusTitle')} error={errors.identityStatus}>
+        <div className="form-grid">
+          <SelectField
+            label={t('reception.register.status')}
+            value={form.identityStatus as (typeof STATUSES)[number]}
+            onChange={(identityStatus) => onChange({ identityStatus })}
+            options={STATUSES.map((s) => ({
+              value: s,
+              label: t(`reception.identityStatus.${s}`),
+            }))}
+          />
+          <CheckboxField
+            label={t('reception.register.idChecked')}
+            checked={form.idDocumentChecked}
+            onChange={(idDocumentChecked) => onChange({ idDocumentChecked })}
+          />
+          <TextField
+            label={t('reception.register.nir')}
+            hint={t('reception.register.nirHint')}
+            inputMode="numeric"
+            {...f('nir')}
+          />
+        </div>
+        {warnings.length > 0 ? (
+          <ul className="notice notice--warning" aria-label={t('reception.register.warnings')}>
+            {warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        ) : null}
+      </FieldGroup>
+      <FieldGroup legend={t('reception.register.contactTitle')}>
+        <div className="form-grid">
+          <TextField label={t('reception.register.phone')} type="tel" {...f('phone')} />
+          <TextField label={t('reception.register.email')} type="email" {...f('email')} />
+          <TextField label={t('reception.register.address')} {...f('address')} />
+          <TextField label={t('reception.register.communeInsee')} {...f('communeInsee')} />
+        </div>
+      </FieldGroup>
+      <FieldGroup legend={t('reception.register.careTitle')}>
+        <div className="form-grid">
+          <SelectField
+            label={t('reception.register.coverage')}
+            value={form.coverage}
+            onChange={(coverage) => onChange({ coverage })}
+            options={COVERAGES.map((c) => ({ value: c, label: t(`reception.coverage.${c}`) }))}
+          />
+          <SelectField
+            label={t('reception.register.mtStatus')}
+            value={form.mtStatus}
+            onChange={(mtStatus) => onChange({ mtStatus })}
+            options={MT.map((m) => ({ value: m, label: t(`reception.mtStatus.${m}`) }))}
+          />
+          {form.mtStatus === 'declared' ? (
+            <TextField label={t('reception.register.mtName')} required {...f('mtName')} />
+          ) : null}
+          <CheckboxField
+            label={t('reception.register.ald')}
+            checked={form.ald}
+            onChange={(ald) => onChange({ ald })}
+          />
+        </div>
+        <TextAreaField
+          label={t('reception.register.allergies')}
+          hint={t('reception.register.allergiesHint')}
+          {...f('allergies')}
+          rows={2}
+        />
+      </FieldGroup>
+      <div className="actions">
+        <button type="submit" className="button button--primary" disabled={busy}>
+          {t('reception.register.submit')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('reception.register.backToSearch')}
+        </button>
+      </div>
+    </form>
+  );
+}
