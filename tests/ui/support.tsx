@@ -4,7 +4,7 @@ import { render } from '@testing-library/react';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { MemoryRouter } from 'react-router';
 import { joinOrganisation } from '../../src/device/connection';
-import { EscaleDb } from '../../src/device/db';
+import { EscaleDb, META, setMeta } from '../../src/device/db';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
 import type { EntityName, EntityRows } from '../../src/domain/entities';
 import { AppRoutes } from '../../src/ui/App';
@@ -12,6 +12,9 @@ import { DeviceProvider } from '../../src/ui/data/device-data';
 import { demoDay } from './fixtures';
 
 let counter = 0;
+
+/** The device id of the tablet the UI tests run on. */
+export const TEST_DEVICE_ID = 'tablette-test';
 
 export function freshDb(): EscaleDb {
   return new EscaleDb(`escale-ui-test-${++counter}`, {
@@ -70,6 +73,8 @@ export async function seedDemoDay(db: EscaleDb) {
     'checkpoint:test',
   );
   await joinOrganisation(db, { org: demo.day.stop!.orgId, servers: ['https://central.test'] });
+  // As the start-up marker check does on a real device: writes are stamped with this id.
+  await setMeta(db, META.deviceId, TEST_DEVICE_ID);
   return demo;
 }
 
