@@ -49,6 +49,9 @@ function routes(roomId: string): [string, string][] {
   return [
     ['home', '/'],
     ['accueil', '/accueil'],
+    ['accueil-arrivee', '/accueil/arrivee'],
+    ['accueil-rendez-vous', '/accueil/rendez-vous'],
+    ['accueil-journee', '/accueil/journee'],
     ['salle', `/salle/${roomId}`],
     ['coordination', '/coordination'],
     ['affichage', '/affichage'],
