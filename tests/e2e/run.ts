@@ -1,12 +1,13 @@
 // End-to-end run: the built PWA (run `npm run build` first; built here if dist/ is missing) served
 // by the real server on loopback, driven in Debian's Chromium through playwright-core.
-// Scenarios: b (offline after a first visit, then convergence) and e (axe on every screen).
+// Scenarios: b (offline after a first visit, then convergence), c (the truck with no coverage:
+// devices work through the relay alone, then the relay reaches central) and e (axe on every screen).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launch } from './support/browser';
-import { type E2EServer, makeDataDir, seedDemo, startServer } from './support/server';
+import { type E2EServer, makeDataDir, seedDemo, startRelay, startServer } from './support/server';
 
 const require = createRequire(import.meta.url);
 const SHOTS = 'tests/e2e/screenshots';
@@ -21,9 +22,10 @@ interface Demo {
 }
 
 /** Joins the demo organisation and waits until its data is on the device and the SW is in charge. */
-async function join(page: Page, url: string, demo: Demo): Promise<void> {
+async function join(page: Page, url: string, demo: Demo, relay?: string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Organisation', { exact: true }).waitFor({ timeout: TIMEOUT });
+  if (relay) await page.getByLabel('Relais du camion (facultatif)').fill(relay);
   await page.getByRole('button', { name: 'Relier cet appareil' }).click();
   await synced(page);
   // "Synchronisé" can show before the first pull is applied: wait for data a user sees.
@@ -149,6 +151,95 @@ async function scenarioOffline(browser: Browser): Promise<void> {
   }
 }
 
+/** Polls until `check` holds (or fails with `what` after the timeout). */
+async function until(what: string, check: () => Promise<boolean>, timeout = 60_000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timeout: ${what}`);
+}
+
+async function digestOf(url: string, org: string): Promise<{ digest: string; lastSeq: number }> {
+  const res = await fetch(`${url}/api/digest?org=${org}`);
+  if (!res.ok) throw new Error(`digest ${url}: HTTP ${res.status}`);
+  return (await res.json()) as { digest: string; lastSeq: number };
+}
+
+async function scenarioNoCoverage(browser: Browser): Promise<void> {
+  const data = makeDataDir();
+  let central: E2EServer | null = null;
+  let relay: E2EServer | null = null;
+  const contexts: BrowserContext[] = [];
+  try {
+    const demo = await seedDemo(data.dir);
+    const { org } = demo;
+    central = await startServer(data.dir);
+    const port = central.port;
+    const origin = central.url;
+    // Morning at the depot: the relay fills up from central.
+    relay = await startRelay(data.dir, origin, org);
+    const before = await digestOf(origin, org);
+    await until('relay holds the organisation', async () => {
+      const r = await digestOf(relay!.url, org);
+      return r.digest === before.digest;
+    });
+    // The tablets load the app once, and sync through the truck's relay.
+    const pages: Page[] = [];
+    for (let i = 0; i < 2; i++) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await join(page, origin, demo, relay.url);
+      pages.push(page);
+    }
+    const [reception, display] = pages as [Page, Page];
+
+    // On the road: central is unreachable for the whole day.
+    await central.stop();
+    central = null;
+    await display.goto(`${origin}/affichage`);
+    await rendered(display, 'affichage (relay only)');
+    await reception.goto(`${origin}/accueil/arrivee`);
+    await rendered(reception, 'accueil (relay only)');
+    await reception
+      .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
+      .fill(`${demo.walkIn.birthName} ${demo.walkIn.firstName}`);
+    await reception
+      .getByRole('button', { name: /^Enregistrer l’arrivée de/ })
+      .first()
+      .click();
+    await reception.getByLabel(/^Motif de la venue/).fill('Toux depuis trois jours');
+    await reception.getByLabel('Médecine générale').check();
+    await reception
+      .getByRole('button', { name: 'Enregistrer l’arrivée et donner le ticket' })
+      .click();
+    const ticket = (await reception
+      .locator('.ticket--large')
+      .first()
+      .textContent({ timeout: TIMEOUT }))!;
+    // The waiting-room screen shows the ticket, carried by the relay alone.
+    await display.getByText(ticket, { exact: true }).waitFor({ timeout: TIMEOUT });
+    await synced(reception);
+    await reception.screenshot({ path: `${SHOTS}/relay-accueil.png`, fullPage: true });
+    await display.screenshot({ path: `${SHOTS}/relay-affichage.png`, fullPage: true });
+
+    // Back in coverage: the relay reaches central and hands over the day.
+    central = await startServer(data.dir, port);
+    await until('central holds what the truck did', async () => {
+      const [c, r] = await Promise.all([digestOf(central!.url, org), digestOf(relay!.url, org)]);
+      return c.digest === r.digest && c.lastSeq > before.lastSeq;
+    });
+    console.log(`ok c: ${ticket} checked in through the relay alone; central digest matches`);
+  } finally {
+    for (const context of contexts) await context.close();
+    await relay?.stop();
+    await central?.stop();
+    data.remove();
+  }
+}
+
 async function scenarioAxe(browser: Browser): Promise<void> {
   const data = makeDataDir();
   let server: E2EServer | null = null;
@@ -196,6 +287,7 @@ const browser = await launch();
 let failed = 0;
 const scenarios = [
   ['b offline', scenarioOffline],
+  ['c no coverage', scenarioNoCoverage],
   ['e accessibility', scenarioAxe],
 ] as const;
 for (const [name, scenario] of scenarios) {

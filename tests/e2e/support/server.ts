@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/server/app';
 import { Pokes } from '../../../src/server/live';
+import { Relay } from '../../../src/server/relay';
 import { buildDemoDataset } from '../../../src/server/seed/demo';
 import { rowsToOps } from '../../../src/server/seed/ops';
 import { openSqliteStore } from '../../../src/server/store/open';
@@ -28,16 +29,27 @@ export function makeDataDir(): { dir: string; remove(): void } {
 }
 
 /** Seeds the demo organisation into the data dir; returns the org id and a room id. */
-export async function seedDemo(
-  dataDir: string,
-): Promise<{ org: string; roomId: string; roomName: string }> {
+export async function seedDemo(dataDir: string): Promise<{
+  org: string;
+  roomId: string;
+  roomName: string;
+  /** A registered patient with no booking today, for a walk-in. */
+  walkIn: { birthName: string; firstName: string };
+}> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
   try {
     const demo = buildDemoDataset({ today: todayInParis() });
     const org = demo.data.organisation[0]!.id;
     await store.push(org, rowsToOps(org, 'seed', demo.data));
     const room = demo.data.room[0]!;
-    return { org, roomId: room.id, roomName: room.name };
+    const booked = new Set(demo.data.appointment.map((a) => a.patientId));
+    const walkIn = demo.data.patient.find((p, i) => i > 45 && !booked.has(p.id))!;
+    return {
+      org,
+      roomId: room.id,
+      roomName: room.name,
+      walkIn: { birthName: walkIn.birthName, firstName: walkIn.firstNames.split(' ')[0]! },
+    };
   } finally {
     await store.close();
   }
@@ -65,6 +77,54 @@ export async function startServer(dataDir: string, port = 0): Promise<E2EServer>
     store,
     async stop() {
       // Live (SSE) streams never go idle: cut them, or close would wait for the browser.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The truck's relay: the API only (devices loaded the app from central), its own SQLite file,
+ * replicating `org` with `upstream` whenever it can reach it.
+ */
+export async function startRelay(
+  dataDir: string,
+  upstream: string,
+  org: string,
+): Promise<E2EServer> {
+  const store = await openSqliteStore(join(dataDir, 'relay.sqlite'));
+  const pokes = new Pokes();
+  const relay = new Relay({
+    store,
+    upstream,
+    relayId: 'relay-e2e',
+    orgs: [org],
+    intervalMs: 1000,
+    onPulled: (o, seq) => pokes.poke(o, seq),
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      store,
+      role: 'relay',
+      pokes,
+      onStored: () => void relay.syncNow(),
+      extraHealth: () => ({ upstream: relay.status }),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  relay.start();
+  return {
+    url,
+    port: Number(new URL(url).port),
+    store,
+    async stop() {
+      await relay.stop();
       const closing = app.close();
       app.server.closeAllConnections();
       await closing;
