@@ -1,7 +1,7 @@
 // Opening the day (DESIGN.md §2): today's stop, the sync status, and the room roster per session
 // — which service and which staff in each room — changeable in the middle of the day. A change
 // is checked by the domain's roster rules; bookings it no longer serves are flagged.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
 import { misfitAppointments } from '../../domain/booking';
@@ -211,6 +211,12 @@ function SlotEditor({
 }) {
   const write = useWriter();
   const [draft, setDraft] = useState(initial);
+  const title = useRef<HTMLHeadingElement>(null);
+  // The editor opens below the roster: bring it (and keyboard focus) to the user.
+  useEffect(() => {
+    title.current?.focus();
+    title.current?.scrollIntoView?.({ block: 'start' });
+  }, []);
   const [errors, setErrors] = useState<string[]>([]);
   const stop = day.stop!;
   const room = live(day.rooms).find((r) => r.id === draft.roomId);
@@ -280,7 +286,7 @@ function SlotEditor({
         void save();
       }}
     >
-      <h3 id="slot-editor-title">
+      <h3 id="slot-editor-title" ref={title} tabIndex={-1}>
         {t(initial.isNew ? 'reception.day.newSlotTitle' : 'reception.day.editSlotTitle', {
           room: room?.name ?? '',
         })}
