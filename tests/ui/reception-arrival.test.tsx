@@ -237,6 +237,24 @@ describe('check-in', () => {
     ]);
   });
 
+  it('keeps a half-typed check-in across leaving the page and coming back', async () => {
+    const patient = demo.patients[21]!;
+    const { user, search } = await openArrival();
+    await user.type(search, `${patient.birthName} ${patient.firstNames.split(' ')[0]}`);
+    await user.click(
+      (await screen.findAllByRole('button', { name: /^Enregistrer l’arrivée de/ }))[0]!,
+    );
+    let form = await screen.findByRole('form', { name: /^Arrivée de/ });
+    await user.type(within(form).getByLabelText(/^Motif de la venue/), 'Vertiges');
+    await user.click(within(form).getByLabelText('Médecine générale'));
+    expect(useUiStore.getState().dirtyForms).toContain('reception.registration');
+    await user.click(screen.getByRole('link', { name: 'Rendez-vous' }));
+    await user.click(await screen.findByRole('link', { name: 'Arrivée' }));
+    form = await screen.findByRole('form', { name: /^Arrivée de/ });
+    expect(within(form).getByLabelText(/^Motif de la venue/)).toHaveValue('Vertiges');
+    expect(within(form).getByLabelText('Médecine générale (n° 1)')).toBeChecked();
+  });
+
   it('refuses an urgent override without a reason, and a patient already in the queue', async () => {
     const waiting = demo.arrived[1]!; // MG-002, waiting
     const { user, search } = await openArrival();

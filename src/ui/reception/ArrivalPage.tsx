@@ -56,7 +56,9 @@ export function ArrivalPage({
   }, [wantedPatient, wantedAppointment, arrival.choosePatient, setParams]);
 
   // A registration being typed must survive an app update: the update waits for it.
-  const started = arrival.step === 'register' && isFormStarted(arrival.form);
+  const started =
+    (arrival.step === 'register' && isFormStarted(arrival.form)) ||
+    (arrival.step === 'checkin' && arrival.checkin !== null);
   useEffect(() => {
     setFormDirty(FORM_ID, started);
   }, [started, setFormDirty]);

@@ -7,6 +7,7 @@ import type { DayRows } from '../data/device-data';
 import { live, patientName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
 import { formatDate, t } from '../i18n';
+import { type CheckInDraft, useArrivalStore } from './arrival-store';
 import type { ReceptionActions } from './reception-actions';
 
 export function CheckInForm({
@@ -39,13 +40,29 @@ export function CheckInForm({
   );
   const initial: Appointment | undefined =
     bookings.find((a) => a.id === appointmentId) ?? bookings[0];
-  const [appointment, setAppointment] = useState<string>(initial?.id ?? '');
-  const [motif, setMotif] = useState(initial?.note ?? '');
-  const [chosen, setChosen] = useState<string[]>(initial ? [initial.serviceId] : []);
-  const [noMt, setNoMt] = useState(patient.mtStatus !== 'declared');
-  const [ald, setAld] = useState(patient.ald);
-  const [urgent, setUrgent] = useState(false);
-  const [urgentReason, setUrgentReason] = useState('');
+  // What reception types is kept in the arrival store, so leaving the tab loses nothing.
+  const stored = useArrivalStore((s) => s.checkin);
+  const editCheckIn = useArrivalStore((s) => s.editCheckIn);
+  const draft: CheckInDraft =
+    stored && stored.patientId === patient.id
+      ? stored
+      : {
+          patientId: patient.id,
+          appointment: initial?.id ?? '',
+          motif: initial?.note ?? '',
+          chosen: initial ? [initial.serviceId] : [],
+          noMt: patient.mtStatus !== 'declared',
+          ald: patient.ald,
+          urgent: false,
+          urgentReason: '',
+        };
+  const edit = (patch: Partial<CheckInDraft>) => editCheckIn({ ...draft, ...patch });
+  const { appointment, motif, chosen, noMt, ald, urgent, urgentReason } = draft;
+  const setMotif = (v: string) => edit({ motif: v });
+  const setNoMt = (v: boolean) => edit({ noMt: v });
+  const setAld = (v: boolean) => edit({ ald: v });
+  const setUrgent = (v: boolean) => edit({ urgent: v });
+  const setUrgentReason = (v: string) => edit({ urgentReason: v });
   const [errors, setErrors] = useState<CheckInErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -53,15 +70,14 @@ export function CheckInForm({
   if (!stop) return null;
 
   const toggle = (s: Service, on: boolean) =>
-    setChosen((list) => (on ? [...list, s.id] : list.filter((id) => id !== s.id)));
-  const moveUp = (id: string) =>
-    setChosen((list) => {
-      const i = list.indexOf(id);
-      if (i <= 0) return list;
-      const next = [...list];
-      [next[i - 1], next[i]] = [next[i]!, next[i - 1]!];
-      return next;
-    });
+    edit({ chosen: on ? [...chosen, s.id] : chosen.filter((id) => id !== s.id) });
+  const moveUp = (id: string) => {
+    const i = chosen.indexOf(id);
+    if (i <= 0) return;
+    const next = [...chosen];
+    [next[i - 1], next[i]] = [next[i]!, next[i - 1]!];
+    edit({ chosen: next });
+  };
 
   const submit = async () => {
     const input = {
@@ -125,11 +141,14 @@ export function CheckInForm({
           label={t('reception.checkin.appointment')}
           value={appointment}
           onChange={(id) => {
-            setAppointment(id);
             const booked = bookings.find((b) => b.id === id);
-            if (booked && !chosen.includes(booked.serviceId)) {
-              setChosen([booked.serviceId, ...chosen]);
-            }
+            edit({
+              appointment: id,
+              chosen:
+                booked && !chosen.includes(booked.serviceId)
+                  ? [booked.serviceId, ...chosen]
+                  : chosen,
+            });
           }}
           options={[
             { value: '', label: t('reception.checkin.walkIn') },

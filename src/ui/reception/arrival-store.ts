@@ -8,18 +8,32 @@ import { EMPTY_REGISTRATION, type RegistrationInput } from '../../domain/registr
 
 export type ArrivalStep = 'search' | 'register' | 'checkin' | 'done';
 
+/** The check-in form as typed (services in the order chosen). */
+export interface CheckInDraft {
+  patientId: string;
+  appointment: string;
+  motif: string;
+  chosen: string[];
+  noMt: boolean;
+  ald: boolean;
+  urgent: boolean;
+  urgentReason: string;
+}
+
 export interface ArrivalState {
   step: ArrivalStep;
   query: string;
   form: RegistrationInput;
   patientId: string | null;
   appointmentId: string | null;
+  checkin: CheckInDraft | null;
   /** Visit and tickets just recorded (step 'done'). */
   done: { visitId: string; tickets: string[] } | null;
   setQuery(query: string): void;
   startRegistration(prefill: Partial<RegistrationInput>): void;
   editForm(patch: Partial<RegistrationInput>): void;
   choosePatient(patientId: string, appointmentId?: string | null): void;
+  editCheckIn(draft: CheckInDraft): void;
   finish(done: { visitId: string; tickets: string[] }): void;
   reset(): void;
 }
@@ -36,6 +50,7 @@ const INITIAL = {
   form: EMPTY_REGISTRATION,
   patientId: null,
   appointmentId: null,
+  checkin: null,
   done: null,
 };
 
@@ -53,7 +68,10 @@ export const useArrivalStore = create<ArrivalState>()(
         setState((s) => ({ form: { ...s.form, ...patch } }));
       },
       choosePatient: (patientId, appointmentId = null) => {
-        setState({ step: 'checkin', patientId, appointmentId });
+        setState({ step: 'checkin', patientId, appointmentId, checkin: null });
+      },
+      editCheckIn: (checkin) => {
+        setState({ checkin });
       },
       finish: (done) => {
         setState({ ...INITIAL, step: 'done', done });
