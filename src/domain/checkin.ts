@@ -188,3 +188,52 @@ export function planServiceMove(
     },
   };
 }
+
+/**
+ * A room sends its patient on to another in-truck service at the end of a consultation
+ * (« venant de Box 2 »): the consultation's entry is finished, and a new waiting entry of the
+ * target service takes its place in the visit's order, with a ticket of that service.
+ */
+export function planTransfer(
+  entry: QueueEntry,
+  target: Service,
+  fromRoomId: string,
+  stopEntries: readonly QueueEntry[],
+  newId: string,
+  now: string,
+): MoveResult {
+  if (target.id === entry.serviceId) {
+    return { ok: false, reason: 'Le patient est déjà dans ce service.' };
+  }
+  const finished = transition(entry.status, 'finish');
+  if (!finished.ok) {
+    return {
+      ok: false,
+      reason: 'Seul un patient en consultation peut être orienté vers un autre service.',
+    };
+  }
+  const ticket = nextTicket(
+    target.ticketPrefix,
+    stopEntries.filter((e) => e.stopId === entry.stopId),
+  );
+  return {
+    ok: true,
+    plan: {
+      ended: { id: entry.id, status: finished.value, endedAt: now, endReason: null },
+      entry: {
+        ...entry,
+        id: newId,
+        serviceId: target.id,
+        ticket,
+        status: { ...INITIAL_STATUS },
+        roomId: null,
+        practitionerId: null,
+        calledAt: null,
+        startedAt: null,
+        endedAt: null,
+        comingFromRoomId: fromRoomId,
+        endReason: null,
+      },
+    },
+  };
+}

@@ -5,6 +5,7 @@ import {
   checkInErrors,
   planCheckIn,
   planServiceMove,
+  planTransfer,
 } from '../../src/domain/checkin';
 import type { QueueEntry, Service } from '../../src/domain/entities';
 import { rowSchema } from '../../src/domain/entities';
@@ -164,5 +165,33 @@ describe('moving a waiting patient to another service', () => {
       ok: false,
       reason: 'Le patient attend déjà pour ce service.',
     });
+  });
+});
+
+describe('a room sending its patient on to another service', () => {
+  it('finishes the consultation and queues the patient there, coming from the room', () => {
+    const inRoom = entry('a', 'MG-004', {
+      status: statusValue('in_consultation'),
+      roomId: 'box2',
+      position: 0,
+    });
+    const result = planTransfer(inRoom, AS, 'box2', [inRoom], 'n1', NOW);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.plan.ended).toMatchObject({ status: statusValue('done'), endedAt: NOW });
+    expect(result.plan.entry).toMatchObject({
+      serviceId: 'as',
+      ticket: 'AS-001',
+      comingFromRoomId: 'box2',
+      position: 0,
+      visitId: inRoom.visitId,
+      status: statusValue('waiting'),
+      roomId: null,
+    });
+  });
+
+  it('refuses a patient not in consultation', () => {
+    const waiting = entry('a', 'MG-004');
+    expect(planTransfer(waiting, AS, 'box2', [waiting], 'n', NOW).ok).toBe(false);
   });
 });
