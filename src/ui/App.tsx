@@ -11,6 +11,7 @@ const RoomScreen = lazy(() => import('./room/RoomScreen'));
 const CoordinationScreen = lazy(() => import('./coordination/CoordinationScreen'));
 const DisplayScreen = lazy(() => import('./display/DisplayScreen'));
 const DeviceHealthScreen = lazy(() => import('./device-health/DeviceHealthScreen'));
+const SupervisionScreen = lazy(() => import('./supervision/SupervisionScreen'));
 
 /** The routes, without a router: tests wrap them in a MemoryRouter. */
 export function AppRoutes() {
@@ -21,6 +22,7 @@ export function AppRoutes() {
         <Route path="accueil/*" element={<ReceptionScreen />} />
         <Route path="salle/:roomId/*" element={<RoomScreen />} />
         <Route path="coordination/*" element={<CoordinationScreen />} />
+        <Route path="supervision/*" element={<SupervisionScreen />} />
         <Route path="affichage" element={<DisplayScreen />} />
         <Route path="appareil" element={<DeviceHealthScreen />} />
         <Route path="*" element={<NotFound />} />

@@ -1,10 +1,12 @@
 // Every string of the interface, in French (DESIGN.md §3 for the vocabulary). Components never
 // hold text: they call t('section.key'). Placeholders are written {name}; plural groups hold
 // `one` (0 and 1 in French) and `other`.
+import { consultation } from './fr/consultation';
 import { coordination } from './fr/coordination';
 import { display } from './fr/display';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
+import { supervision } from './fr/supervision';
 
 export const fr = {
   app: {
@@ -125,6 +127,8 @@ export const fr = {
   },
   reception,
   room,
+  supervision,
+  consultation,
   coordination,
   display,
   deviceHealth: {

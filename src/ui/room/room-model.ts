@@ -38,6 +38,8 @@ export interface RoomQueueLine {
 }
 
 export interface RoomOccupant {
+  entryId: string;
+  patientId: string | null;
   ticket: string;
   status: QueueStatus;
   patient: string | null;
@@ -88,6 +90,8 @@ export function roomModel(
   const occ = roomOccupant(entries, roomId);
   const occupant = occ
     ? {
+        entryId: occ.id,
+        patientId: ctx.visits.get(occ.visitId)?.patientId ?? null,
         ticket: occ.ticket,
         status: occ.status.status,
         patient: patientOf(occ.visitId),

@@ -1,0 +1,328 @@
+// The consultation note: SOAP fields saved as they are typed, vitals, codes, orientation,
+// confidentiality; then the author's signature, the supervisor's validation or return, and
+// dated addenda once signed (a signed note is never edited).
+import { useState } from 'react';
+import type { ConsultationFile } from '../../device/consultation-queries';
+import { canEdit, canReview, canSign } from '../../domain/consultation';
+import type { Consultation, Service, Staff } from '../../domain/entities';
+import { confidentialitySchema } from '../../domain/entities';
+import { staffName } from '../day/day-data';
+import { FieldGroup, SelectField, TextAreaField } from '../forms/fields';
+import { formatDateTime, t } from '../i18n';
+import { CodesField } from './CodesField';
+import { type ConsultationActions, contentHash, type NoteText } from './consultation-actions';
+import { OrientationField } from './OrientationField';
+import { type Autosaved, useAutosavedText } from './useAutosave';
+import { VitalsForm } from './VitalsForm';
+
+const SOAP = [
+  'motif',
+  'subjective',
+  'objective',
+  'assessment',
+  'plan',
+] as const satisfies readonly (keyof NoteText)[];
+
+function useNoteField(
+  c: Consultation,
+  field: keyof NoteText,
+  actions: ConsultationActions,
+): Autosaved {
+  return useAutosavedText(`consultation:${c.id}:${field}`, c[field], (value) =>
+    actions.saveText(c, { [field]: value }),
+  );
+}
+
+export function NoteEditor({
+  file,
+  viewer,
+  staff,
+  services,
+  actions,
+  today,
+}: {
+  file: ConsultationFile;
+  viewer: Staff | undefined;
+  staff: ReadonlyMap<string, Staff>;
+  services: ReadonlyMap<string, Service>;
+  actions: ConsultationActions;
+  today: string;
+}) {
+  const c = file.consultation;
+  const editable = canEdit(c).ok && viewer?.id === c.authorId;
+  const [error, setError] = useState<string | null>(null);
+  const fields = {
+    motif: useNoteField(c, 'motif', actions),
+    subjective: useNoteField(c, 'subjective', actions),
+    objective: useNoteField(c, 'objective', actions),
+    assessment: useNoteField(c, 'assessment', actions),
+    plan: useNoteField(c, 'plan', actions),
+  };
+  const author = staff.get(c.authorId);
+  const flushAll = () => Promise.all(SOAP.map((f) => fields[f].flush()));
+  const run = async (what: () => Promise<void>) => {
+    setError(null);
+    try {
+      await what();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  return (
+    <section className="stack note" aria-labelledby="note-title">
+      <h2 id="note-title">
+        {t('consultation.title', { service: services.get(c.serviceId)?.label ?? '' })}{' '}
+        <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
+      </h2>
+      <p className="muted">
+        {t('consultation.byAuthor', {
+          author: author ? staffName(author) : t('day.none'),
+          at: formatDateTime(c.createdAt),
+        })}
+      </p>
+      {c.status === 'returned' && c.returnComment ? (
+        <p className="notice notice--warning" role="status">
+          {t('consultation.returned', { comment: c.returnComment })}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {SOAP.map((f) =>
+        editable ? (
+          <TextAreaField
+            key={f}
+            label={t(`consultation.soap.${f}`)}
+            value={fields[f].value}
+            onChange={fields[f].onChange}
+            error={fields[f].error ?? undefined}
+            rows={f === 'motif' ? 1 : 3}
+          />
+        ) : (
+          <div key={f} className="note__readonly">
+            <h3>{t(`consultation.soap.${f}`)}</h3>
+            <p className="note__text">{c[f] || t('day.none')}</p>
+          </div>
+        ),
+      )}
+      <VitalsForm consultation={c} vitals={file.vitals} actions={actions} editable={editable} />
+      <CodesField consultation={c} actions={actions} editable={editable} onError={setError} />
+      <OrientationField
+        consultation={c}
+        service={services.get(c.serviceId)}
+        actions={actions}
+        editable={editable}
+        today={today}
+        onError={setError}
+      />
+      {editable ? (
+        <SelectField
+          label={t('consultation.confidentiality.label')}
+          value={c.confidentiality}
+          onChange={(v) => void run(() => actions.setConfidentiality(c, v))}
+          options={confidentialitySchema.options.map((v) => ({
+            value: v,
+            label: t(`consultation.confidentiality.${v}`),
+          }))}
+        />
+      ) : (
+        <p>
+          {t('consultation.confidentiality.shown', {
+            value: t(`consultation.confidentiality.${c.confidentiality}`),
+          })}
+        </p>
+      )}
+      <Signatures file={file} staff={staff} />
+      {editable ? (
+        <p>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() =>
+              void run(async () => {
+                await flushAll();
+                // Sign what the user sees: the fields just flushed, on top of the stored note.
+                const typed = Object.fromEntries(SOAP.map((f) => [f, fields[f].value])) as NoteText;
+                const current = { ...c, ...typed };
+                const d = canSign(current, viewer?.id ?? null);
+                if (!d.ok) throw new Error(d.reason);
+                await actions.sign(current, viewer);
+              })
+            }
+          >
+            {t('consultation.sign')}
+          </button>
+        </p>
+      ) : null}
+      <Review c={c} viewer={viewer} author={author} actions={actions} />
+      {c.status === 'to_validate' || c.status === 'validated' ? (
+        <Addenda file={file} viewer={viewer} staff={staff} actions={actions} />
+      ) : null}
+    </section>
+  );
+}
+
+function Signatures({
+  file,
+  staff,
+}: {
+  file: ConsultationFile;
+  staff: ReadonlyMap<string, Staff>;
+}) {
+  if (file.signatures.length === 0) return null;
+  const hash = contentHash(file.consultation);
+  return (
+    <FieldGroup legend={t('consultation.signatures.title')}>
+      <ul>
+        {file.signatures.map((s) => {
+          const who = staff.get(s.staffId);
+          return (
+            <li key={s.id}>
+              {t(`consultation.signatures.kinds.${s.kind}`, {
+                who: who ? staffName(who) : s.staffId,
+                at: formatDateTime(s.at),
+              })}
+              {s.comment ? <span> — {s.comment}</span> : null}
+              {s.kind !== 'return' && s.contentHash !== hash ? (
+                <span className="notice notice--warning">
+                  {' '}
+                  {t('consultation.signatures.changed')}
+                </span>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </FieldGroup>
+  );
+}
+
+function Review({
+  c,
+  viewer,
+  author,
+  actions,
+}: {
+  c: Consultation;
+  viewer: Staff | undefined;
+  author: Staff | undefined;
+  actions: ConsultationActions;
+}) {
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  if (c.status !== 'to_validate') return null;
+  const allowed = canReview(c, viewer, author);
+  if (!allowed.ok) {
+    return <p className="muted">{t('consultation.review.waiting')}</p>;
+  }
+  const run = (p: Promise<void>) =>
+    p.then(
+      () => setError(null),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  return (
+    <FieldGroup legend={t('consultation.review.title')}>
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <p>
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => void run(actions.validate(c, viewer, author))}
+        >
+          {t('consultation.review.validate')}
+        </button>
+      </p>
+      <TextAreaField
+        label={t('consultation.review.comment')}
+        value={comment}
+        onChange={setComment}
+        rows={2}
+      />
+      <p>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void run(actions.returnNote(c, viewer, author, comment))}
+        >
+          {t('consultation.review.return')}
+        </button>
+      </p>
+    </FieldGroup>
+  );
+}
+
+function Addenda({
+  file,
+  viewer,
+  staff,
+  actions,
+}: {
+  file: ConsultationFile;
+  viewer: Staff | undefined;
+  staff: ReadonlyMap<string, Staff>;
+  actions: ConsultationActions;
+}) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <FieldGroup legend={t('consultation.addendum.title')}>
+      {file.addenda.length > 0 ? (
+        <ul>
+          {file.addenda.map((a) => {
+            const who = staff.get(a.authorId);
+            return (
+              <li key={a.id}>
+                <strong>
+                  {t('consultation.addendum.line', {
+                    who: who ? staffName(who) : a.authorId,
+                    at: formatDateTime(a.at),
+                  })}
+                </strong>
+                <p className="note__text">{a.text}</p>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+      {viewer ? (
+        <div className="stack">
+          {error ? (
+            <p className="notice notice--error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          <TextAreaField
+            label={t('consultation.addendum.text')}
+            value={text}
+            onChange={setText}
+            rows={2}
+          />
+          <p>
+            <button
+              type="button"
+              className="button"
+              onClick={() =>
+                void actions.addAddendum(file.consultation, viewer, text).then(
+                  () => {
+                    setText('');
+                    setError(null);
+                  },
+                  (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+                )
+              }
+            >
+              {t('consultation.addendum.add')}
+            </button>
+          </p>
+        </div>
+      ) : null}
+    </FieldGroup>
+  );
+}

@@ -1,0 +1,116 @@
+// The patient beside the note: identity, priority flags, allergies, médecin traitant, and the
+// notes of earlier stops — restricted classes only for those allowed to read them.
+import { canRead } from '../../domain/consultation';
+import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
+import { patientName } from '../day/day-data';
+import { formatDate, t } from '../i18n';
+import { usePatientHistory } from './consultation-data';
+
+function age(birthDate: string, on: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = on.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+export function PatientPanel({
+  patient,
+  visit,
+  currentId,
+  viewer,
+  services,
+  now,
+}: {
+  patient: Patient;
+  visit: Visit | undefined;
+  currentId: string;
+  viewer: Staff | undefined;
+  services: ReadonlyMap<string, Service>;
+  now: string;
+}) {
+  const history = usePatientHistory(patient.id);
+  const earlier = (history ?? []).filter((c) => c.id !== currentId);
+  const flags = [
+    visit?.urgent ? t('consultation.patient.urgent', { reason: visit.urgentReason ?? '' }) : null,
+    (visit?.noMt ?? patient.mtStatus !== 'declared') ? t('consultation.patient.noMt') : null,
+    (visit?.ald ?? patient.ald) ? t('consultation.patient.ald') : null,
+  ].filter((f): f is string => f !== null);
+  return (
+    <section className="panel stack" aria-labelledby="patient-title">
+      <h2 id="patient-title">{patientName(patient)}</h2>
+      <p>
+        {t('consultation.patient.identity', {
+          sex: t(`consultation.patient.sex.${patient.sex}`),
+          date: formatDate(patient.birthDate),
+          age: age(patient.birthDate, now),
+        })}
+      </p>
+      <p className="muted">{t(`reception.identityStatus.${patient.identityStatus}`)}</p>
+      {flags.length > 0 ? (
+        <ul className="flags" aria-label={t('consultation.patient.flags')}>
+          {flags.map((f) => (
+            <li key={f} className="status-tag">
+              {f}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p className={patient.allergies.length > 0 ? 'notice notice--warning' : 'muted'}>
+        {patient.allergies.length > 0
+          ? t('consultation.patient.allergies', { list: patient.allergies.join(', ') })
+          : t('consultation.patient.noAllergy')}
+      </p>
+      <p>
+        {patient.mtStatus === 'declared'
+          ? t('consultation.patient.mt', { name: patient.mtName ?? '' })
+          : t(`reception.mtStatus.${patient.mtStatus}`)}
+      </p>
+      <h3>{t('consultation.history.title')}</h3>
+      {history === undefined ? (
+        <p>{t('app.loading')}</p>
+      ) : earlier.length === 0 ? (
+        <p className="muted">{t('consultation.history.none')}</p>
+      ) : (
+        <ol className="history" aria-label={t('consultation.history.title')}>
+          {earlier.map((c) => (
+            <HistoryItem key={c.id} c={c} viewer={viewer} services={services} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function HistoryItem({
+  c,
+  viewer,
+  services,
+}: {
+  c: Consultation;
+  viewer: Staff | undefined;
+  services: ReadonlyMap<string, Service>;
+}) {
+  const service = services.get(c.serviceId)?.label ?? t('day.unknownService');
+  const heading = t('consultation.history.item', { date: formatDate(c.createdAt), service });
+  if (!canRead(c, viewer, services)) {
+    return (
+      <li>
+        <strong>{heading}</strong>
+        <p className="muted">{t('consultation.history.restricted')}</p>
+      </li>
+    );
+  }
+  return (
+    <li>
+      <strong>{heading}</strong>{' '}
+      <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
+      <p>{t('consultation.history.motif', { motif: c.motif })}</p>
+      {c.assessment ? <p>{t('consultation.history.assessment', { text: c.assessment })}</p> : null}
+      {c.codes.length > 0 ? (
+        <p className="muted">{c.codes.map((code) => `${code.code} ${code.label}`).join(' · ')}</p>
+      ) : null}
+      {c.orientation.kind !== 'none' ? (
+        <p>{t(`consultation.orientation.kinds.${c.orientation.kind}`)}</p>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,115 @@
+// Vital signs with units and range checks (domain rules): refused values are said per field,
+// unusual ones flagged; each recorded set is an immutable measurement.
+import { useState } from 'react';
+import type { Consultation, Vitals } from '../../domain/entities';
+import {
+  bmi,
+  checkVitals,
+  VITAL_FIELDS,
+  VITALS,
+  type VitalField,
+  vitalsReady,
+} from '../../domain/vitals';
+import { FieldGroup, TextField } from '../forms/fields';
+import { formatTime, t } from '../i18n';
+import type { ConsultationActions } from './consultation-actions';
+
+export function VitalsForm({
+  consultation,
+  vitals,
+  actions,
+  editable,
+}: {
+  consultation: Consultation;
+  vitals: Vitals[];
+  actions: ConsultationActions;
+  editable: boolean;
+}) {
+  const [input, setInput] = useState<Partial<Record<VitalField, string>>>({});
+  const [shown, setShown] = useState<ReturnType<typeof checkVitals> | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const submit = async () => {
+    const check = checkVitals(input);
+    setShown(check);
+    setFailure(null);
+    if (!vitalsReady(check)) {
+      if (Object.keys(check.errors).length === 0) setFailure(t('consultation.vitals.nothing'));
+      return;
+    }
+    try {
+      await actions.recordVitals(consultation, check.values);
+      setInput({});
+      setShown(null);
+    } catch (e) {
+      setFailure(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <FieldGroup legend={t('consultation.vitals.title')}>
+      {vitals.length > 0 ? (
+        <div className="table-scroll">
+          <table className="data-table">
+            <caption className="visually-hidden">{t('consultation.vitals.recorded')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('consultation.vitals.time')}</th>
+                {VITAL_FIELDS.map((f) => (
+                  <th key={f} scope="col">
+                    {t('consultation.vitals.header', {
+                      label: VITALS[f].label,
+                      unit: VITALS[f].unit,
+                    })}
+                  </th>
+                ))}
+                <th scope="col">{t('consultation.vitals.bmi')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {vitals.map((v) => (
+                <tr key={v.id}>
+                  <td>{formatTime(v.takenAt)}</td>
+                  {VITAL_FIELDS.map((f) => (
+                    <td key={f}>
+                      {v[f] === null ? t('day.none') : String(v[f]).replace('.', ',')}
+                    </td>
+                  ))}
+                  <td>{bmi(v)?.toString().replace('.', ',') ?? t('day.none')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {editable ? (
+        <div className="stack">
+          {failure ? (
+            <p className="notice notice--error" role="alert">
+              {failure}
+            </p>
+          ) : null}
+          <div className="form-grid form-grid--narrow">
+            {VITAL_FIELDS.map((f) => (
+              <TextField
+                key={f}
+                label={t('consultation.vitals.header', {
+                  label: VITALS[f].label,
+                  unit: VITALS[f].unit,
+                })}
+                inputMode="numeric"
+                value={input[f] ?? ''}
+                onChange={(v) => setInput({ ...input, [f]: v })}
+                error={shown?.errors[f]}
+                hint={shown?.warnings[f]}
+              />
+            ))}
+          </div>
+          <p>
+            <button type="button" className="button" onClick={() => void submit()}>
+              {t('consultation.vitals.save')}
+            </button>
+          </p>
+        </div>
+      ) : null}
+    </FieldGroup>
+  );
+}

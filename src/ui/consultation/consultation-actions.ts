@@ -1,0 +1,245 @@
+// What is written about a note: autosaved fields, codes, vitals, orientation (with the follow-up
+// booking), the author's signature, the supervisor's validation or return, and dated addenda.
+// The rules are the domain's (canEdit, canSign, canReview…); a refusal throws its French reason.
+import { useMemo } from 'react';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  canEdit,
+  canReview,
+  canSign,
+  returnErrors,
+  signedContent,
+  statusAfterSigning,
+} from '../../domain/consultation';
+import type { Code, Consultation, Orientation, Service, Staff, Stop } from '../../domain/entities';
+import type { VitalsValues } from '../../domain/vitals';
+import { canonicalJson } from '../../sync/digest';
+import { sha256Hex } from '../../sync/sha256';
+import { useWriter } from '../data/writer';
+import { t } from '../i18n';
+
+export type NoteText = Pick<
+  Consultation,
+  'motif' | 'subjective' | 'objective' | 'assessment' | 'plan'
+>;
+
+export interface ConsultationActions {
+  saveText(c: Consultation, patch: Partial<NoteText>): Promise<void>;
+  addCode(c: Consultation, code: Code): Promise<void>;
+  removeCode(c: Consultation, code: Code): Promise<void>;
+  setOrientation(c: Consultation, orientation: Orientation): Promise<void>;
+  setConfidentiality(c: Consultation, value: Consultation['confidentiality']): Promise<void>;
+  recordVitals(c: Consultation, values: VitalsValues): Promise<void>;
+  /** Books the follow-up at a next stop and records it as the orientation, in one write. */
+  bookFollowUp(c: Consultation, stop: Stop, time: string, service: Service): Promise<void>;
+  sign(c: Consultation, author: Staff | undefined): Promise<void>;
+  validate(c: Consultation, reviewer: Staff | undefined, author: Staff | undefined): Promise<void>;
+  returnNote(
+    c: Consultation,
+    reviewer: Staff | undefined,
+    author: Staff | undefined,
+    comment: string,
+  ): Promise<void>;
+  addAddendum(c: Consultation, author: Staff | undefined, text: string): Promise<void>;
+}
+
+/** The digest a signature carries: any later change to the note no longer matches it. */
+export function contentHash(c: Consultation): string {
+  return sha256Hex(canonicalJson(signedContent(c)));
+}
+
+export function useConsultationActions(): ConsultationActions {
+  const write = useWriter();
+  return useMemo<ConsultationActions>(() => {
+    const editable = (c: Consultation) => {
+      const d = canEdit(c);
+      if (!d.ok) throw new Error(d.reason);
+    };
+    const audit = (action: string, c: Consultation, detail: string | null = null) => ({
+      action,
+      entity: 'consultation',
+      entityId: c.id,
+      detail,
+    });
+    return {
+      async saveText(c, patch) {
+        editable(c);
+        await write([{ entity: 'consultation', id: c.id, set: patch }]);
+      },
+      async addCode(c, code) {
+        editable(c);
+        await write([{ entity: 'consultation', id: c.id, add: { codes: [code] } }]);
+      },
+      async removeCode(c, code) {
+        editable(c);
+        await write([{ entity: 'consultation', id: c.id, remove: { codes: [code] } }]);
+      },
+      async setOrientation(c, orientation) {
+        editable(c);
+        await write([{ entity: 'consultation', id: c.id, set: { orientation } }]);
+      },
+      async setConfidentiality(c, confidentiality) {
+        editable(c);
+        await write([{ entity: 'consultation', id: c.id, set: { confidentiality } }]);
+      },
+      async recordVitals(c, values) {
+        editable(c);
+        await write([
+          {
+            entity: 'vitals',
+            id: uuidv7(),
+            insert: {
+              orgId: c.orgId,
+              consultationId: c.id,
+              patientId: c.patientId,
+              takenAt: new Date().toISOString(),
+              authorId: c.authorId,
+              ...values,
+            },
+          },
+        ]);
+      },
+      async bookFollowUp(c, stop, time, service) {
+        editable(c);
+        const appointmentId = uuidv7();
+        await write(
+          [
+            {
+              entity: 'appointment',
+              id: appointmentId,
+              set: {
+                orgId: c.orgId,
+                patientId: c.patientId,
+                stopId: stop.id,
+                serviceId: service.id,
+                time,
+                durationMin: service.typicalMinutes,
+                status: 'booked',
+                note: t('consultation.orientation.followUpNote'),
+                createdAt: new Date().toISOString(),
+              },
+            },
+            {
+              entity: 'consultation',
+              id: c.id,
+              set: {
+                orientation: {
+                  kind: 'follow_up_truck',
+                  followUpStopId: stop.id,
+                  followUpAppointmentId: appointmentId,
+                  detail: `${stop.date} ${time} ${stop.communeName}`,
+                },
+              },
+            },
+          ],
+          {
+            action: 'appointment.booked',
+            entity: 'appointment',
+            entityId: appointmentId,
+            detail: time,
+          },
+        );
+      },
+      async sign(c, author) {
+        const d = canSign(c, author?.id ?? null);
+        if (!d.ok) throw new Error(d.reason);
+        const at = new Date().toISOString();
+        await write(
+          [
+            {
+              entity: 'signature',
+              id: uuidv7(),
+              insert: {
+                orgId: c.orgId,
+                consultationId: c.id,
+                kind: 'author',
+                staffId: author!.id,
+                at,
+                contentHash: contentHash(c),
+                comment: null,
+              },
+            },
+            {
+              entity: 'consultation',
+              id: c.id,
+              set: { status: statusAfterSigning(author), returnComment: null },
+            },
+          ],
+          audit('consultation.signed', c),
+        );
+      },
+      async validate(c, reviewer, author) {
+        const d = canReview(c, reviewer, author);
+        if (!d.ok) throw new Error(d.reason);
+        await write(
+          [
+            {
+              entity: 'signature',
+              id: uuidv7(),
+              insert: {
+                orgId: c.orgId,
+                consultationId: c.id,
+                kind: 'supervisor',
+                staffId: reviewer!.id,
+                at: new Date().toISOString(),
+                contentHash: contentHash(c),
+                comment: null,
+              },
+            },
+            { entity: 'consultation', id: c.id, set: { status: 'validated' } },
+          ],
+          audit('consultation.validated', c),
+        );
+      },
+      async returnNote(c, reviewer, author, comment) {
+        const d = canReview(c, reviewer, author);
+        if (!d.ok) throw new Error(d.reason);
+        const errors = returnErrors(comment);
+        if (errors.length > 0) throw new Error(errors.join(' '));
+        await write(
+          [
+            {
+              entity: 'signature',
+              id: uuidv7(),
+              insert: {
+                orgId: c.orgId,
+                consultationId: c.id,
+                kind: 'return',
+                staffId: reviewer!.id,
+                at: new Date().toISOString(),
+                contentHash: contentHash(c),
+                comment: comment.trim(),
+              },
+            },
+            {
+              entity: 'consultation',
+              id: c.id,
+              set: { status: 'returned', returnComment: comment.trim() },
+            },
+          ],
+          audit('consultation.returned', c, comment.trim()),
+        );
+      },
+      async addAddendum(c, author, text) {
+        if (!author) throw new Error(t('room.errors.whoAreYou'));
+        if (text.trim() === '') throw new Error(t('consultation.addendum.empty'));
+        await write(
+          [
+            {
+              entity: 'addendum',
+              id: uuidv7(),
+              insert: {
+                orgId: c.orgId,
+                consultationId: c.id,
+                authorId: author.id,
+                at: new Date().toISOString(),
+                text: text.trim(),
+              },
+            },
+          ],
+          audit('consultation.addendum', c),
+        );
+      },
+    };
+  }, [write]);
+}

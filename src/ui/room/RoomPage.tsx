@@ -1,0 +1,299 @@
+// The room's day: who works here, its roster slot now, the patient called or inside (with the
+// note during the consultation), and its queue in domain order with Appeler / Faire entrer.
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useMemo, useState } from 'react';
+import { consultationOfEntry } from '../../device/consultation-queries';
+import type { QueueEntry } from '../../domain/entities';
+import { nextToCall } from '../../domain/queue-order';
+import { slotsAt } from '../../domain/roster';
+import { localTime } from '../../domain/time';
+import { ConsultationWorkspace } from '../consultation/ConsultationWorkspace';
+import { type DayRows, useDb } from '../data/device-data';
+import { byId, live, queueContext } from '../day/day-data';
+import { SelectField } from '../forms/fields';
+import { formatTime, t } from '../i18n';
+import { PageTitle } from '../shell/PageTitle';
+import { useUiStore } from '../state/ui-store';
+import { useRoomActions } from './room-actions';
+import { type RoomQueueLine, roomModel } from './room-model';
+import { StaffPicker } from './StaffPicker';
+
+function Flags({ line }: { line: RoomQueueLine }) {
+  const flags = [
+    line.urgent ? t('room.flags.urgent') : null,
+    line.noMt ? t('room.flags.noMt') : null,
+    line.ald ? t('room.flags.ald') : null,
+    line.comingFrom ? t('room.flags.comingFrom', { room: line.comingFrom }) : null,
+  ].filter((f): f is string => f !== null);
+  return flags.length ? flags.join(', ') : t('day.none');
+}
+
+export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string; now: string }) {
+  const { day } = rows;
+  const model = useMemo(
+    () => roomModel(day, rows.patients, roomId, now),
+    [day, rows.patients, roomId, now],
+  );
+  const staffId = useUiStore((s) => s.staffId);
+  const staffById = useMemo(() => byId(live(day.staff)), [day.staff]);
+  const me = staffId ? staffById.get(staffId) : undefined;
+  const actions = useRoomActions(roomId, me);
+  const entries = useMemo(() => live(day.entries).filter((e) => e.stopId === day.stop?.id), [day]);
+  const entryById = useMemo(() => byId(entries), [entries]);
+  const ctx = useMemo(() => queueContext(day), [day]);
+  const services = useMemo(() => live(day.services), [day.services]);
+  const [error, setError] = useState<string | null>(null);
+  const [target, setTarget] = useState('');
+  const db = useDb();
+  const occupantEntry = model.occupant ? entryById.get(model.occupant.entryId) : undefined;
+  const note = useLiveQuery(
+    async () =>
+      db && occupantEntry ? ((await consultationOfEntry(db, occupantEntry.id)) ?? null) : null,
+    [db, occupantEntry?.id],
+  );
+
+  if (model.roomName === null) {
+    return (
+      <div className="stack">
+        <PageTitle page={t('profiles.room')} />
+        <h1>{t('profiles.room')}</h1>
+        <p className="notice notice--warning" role="status">
+          {t('room.unknownRoom')}
+        </p>
+      </div>
+    );
+  }
+
+  const run = async (what: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await what();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const rostered = day.stop
+    ? slotsAt(live(day.slots), day.stop.id, roomId, localTime(now)).flatMap((s) => s.staffIds)
+    : [];
+  const start = (entry: QueueEntry) =>
+    run(() =>
+      actions.start(
+        entry,
+        entries,
+        ctx,
+        ctx.visits.get(entry.visitId),
+        services.find((s) => s.id === entry.serviceId),
+      ),
+    );
+  const callNext = () =>
+    run(async () => {
+      const next = nextToCall(entries, roomId, live(day.slots), localTime(now), ctx);
+      if (!next.ok) throw new Error(next.reason);
+      await actions.call(next.entry, entries, ctx);
+    });
+
+  const { slotNow, occupant } = model;
+  return (
+    <div className="stack">
+      <PageTitle page={model.roomName} />
+      <div className="page-header">
+        <h1>{t('room.title', { room: model.roomName })}</h1>
+        <StaffPicker staff={live(day.staff)} suggested={rostered} />
+      </div>
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="two-columns">
+        <section className="panel" aria-labelledby="slot-now-title">
+          <h2 id="slot-now-title">{t('room.slotNowTitle')}</h2>
+          {slotNow ? (
+            <>
+              <p>{t('day.timeRange', { start: slotNow.start, end: slotNow.end })}</p>
+              <p>{slotNow.services.join(', ') || t('day.none')}</p>
+              {slotNow.staff.length > 0 ? (
+                <p className="muted">{slotNow.staff.join(', ')}</p>
+              ) : null}
+            </>
+          ) : (
+            <p>{t('room.noSlotNow')}</p>
+          )}
+        </section>
+        <section className="panel stack" aria-labelledby="occupant-title">
+          <h2 id="occupant-title">{t('room.occupantTitle')}</h2>
+          {occupant && occupantEntry ? (
+            <>
+              <p>
+                <span className="ticket">
+                  {t('room.occupantLine', {
+                    ticket: occupant.ticket,
+                    status: t(`queueStatus.${occupant.status}`),
+                  })}
+                </span>
+                {occupant.patient ? <span> {occupant.patient}</span> : null}
+              </p>
+              <div className="actions">
+                {occupant.status === 'called' ? (
+                  <>
+                    <button
+                      type="button"
+                      className="button button--primary"
+                      onClick={() => void start(occupantEntry)}
+                    >
+                      {t('room.actions.start')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => void run(() => actions.requeue(occupantEntry))}
+                    >
+                      {t('room.actions.requeue')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => void run(() => actions.noShow(occupantEntry))}
+                    >
+                      {t('room.actions.noShow')}
+                    </button>
+                  </>
+                ) : (
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => void run(() => actions.finish(occupantEntry))}
+                  >
+                    {t('room.actions.finish')}
+                  </button>
+                )}
+              </div>
+              {occupant.status === 'in_consultation' ? (
+                <form
+                  className="inline-form"
+                  aria-label={t('room.transfer.title')}
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    const service = services.find((s) => s.id === target);
+                    if (!service) {
+                      setError(t('room.transfer.choose'));
+                      return;
+                    }
+                    void run(() => actions.transfer(occupantEntry, service, entries)).then(() =>
+                      setTarget(''),
+                    );
+                  }}
+                >
+                  <SelectField
+                    label={t('room.transfer.to')}
+                    value={target}
+                    onChange={setTarget}
+                    options={[
+                      { value: '', label: t('reception.actions.chooseServiceOption') },
+                      ...services
+                        .filter((s) => s.id !== occupantEntry.serviceId)
+                        .map((s) => ({ value: s.id, label: s.label })),
+                    ]}
+                  />
+                  <button type="submit" className="button">
+                    {t('room.transfer.submit')}
+                  </button>
+                </form>
+              ) : null}
+            </>
+          ) : (
+            <p>{t('room.noOccupant')}</p>
+          )}
+        </section>
+      </div>
+      {occupant?.status === 'in_consultation' && note ? (
+        <ConsultationWorkspace consultationId={note.id} />
+      ) : null}
+      <section aria-labelledby="room-queue-title" className="stack">
+        <h2 id="room-queue-title">{t('room.queueTitle')}</h2>
+        {model.queue.length > 0 ? (
+          <p>
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={occupant !== null}
+              onClick={() => void callNext()}
+            >
+              {t('room.actions.callNext')}
+            </button>
+          </p>
+        ) : null}
+        {model.queue.length === 0 ? (
+          <p>{t('room.queueEmpty')}</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('room.columns.ticket')}</th>
+                  <th scope="col">{t('room.columns.patient')}</th>
+                  <th scope="col">{t('room.columns.service')}</th>
+                  <th scope="col">{t('room.columns.arrival')}</th>
+                  <th scope="col">{t('room.columns.waited')}</th>
+                  <th scope="col">{t('room.columns.estimate')}</th>
+                  <th scope="col">{t('room.columns.flags')}</th>
+                  <th scope="col">{t('room.columns.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {model.queue.map((line) => {
+                  const entry = entryById.get(line.id);
+                  return (
+                    <tr key={line.id}>
+                      <th scope="row" className="ticket">
+                        {line.ticket}
+                      </th>
+                      <td>{line.patient ?? t('day.unknownPatient')}</td>
+                      <td>{line.service ?? t('day.unknownService')}</td>
+                      <td>{line.arrivedAt ? formatTime(line.arrivedAt) : t('day.none')}</td>
+                      <td className={line.waitColour ? `wait--${line.waitColour}` : undefined}>
+                        {line.waitedMinutes === null
+                          ? t('day.none')
+                          : t('room.minutes', { minutes: line.waitedMinutes })}
+                      </td>
+                      <td>
+                        {line.estimateMinutes === null
+                          ? t('day.none')
+                          : t('room.estimateMinutes', { minutes: line.estimateMinutes })}
+                      </td>
+                      <td>
+                        <Flags line={line} />
+                      </td>
+                      <td className="actions">
+                        {entry ? (
+                          <>
+                            <button
+                              type="button"
+                              className="button"
+                              aria-label={t('room.actions.callTicket', { ticket: line.ticket })}
+                              onClick={() => void run(() => actions.call(entry, entries, ctx))}
+                            >
+                              {t('room.actions.call')}
+                            </button>
+                            <button
+                              type="button"
+                              className="button"
+                              aria-label={t('room.actions.startTicket', { ticket: line.ticket })}
+                              onClick={() => void start(entry)}
+                            >
+                              {t('room.actions.start')}
+                            </button>
+                          </>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
