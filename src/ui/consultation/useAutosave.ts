@@ -6,6 +6,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useUiStore } from '../state/ui-store';
 
 export const AUTOSAVE_DELAY_MS = 400;
+let defaultDelay = AUTOSAVE_DELAY_MS;
+
+/** Tests that must tell a flush from the debounce set a long delay, then restore it. */
+export function setAutosaveDelay(ms: number): void {
+  defaultDelay = ms;
+}
 
 export interface Autosaved {
   value: string;
@@ -20,7 +26,7 @@ export function useAutosavedText(
   key: string,
   remote: string,
   save: (value: string) => Promise<void>,
-  delay = AUTOSAVE_DELAY_MS,
+  delay?: number,
 ): Autosaved {
   const [value, setValue] = useState(remote);
   const [error, setError] = useState<string | null>(null);
@@ -74,7 +80,7 @@ export function useAutosavedText(
       pending.current = next;
       setFormDirty(key, true);
       if (timer.current) clearTimeout(timer.current);
-      timer.current = setTimeout(() => void flush(), delay);
+      timer.current = setTimeout(() => void flush(), delay ?? defaultDelay);
     },
     [key, delay, flush, setFormDirty],
   );

@@ -1,0 +1,245 @@
+// The consultation note (DESIGN.md §2, §4.2): typed text kept as it is typed, vitals checked,
+// codes from the catalogue, signature refused while incomplete, a signed note never edited but
+// amended by addenda, and earlier notes of restricted classes hidden from those not allowed.
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EscaleDb } from '../../src/device/db';
+import { writeChanges } from '../../src/device/write';
+import type { Consultation } from '../../src/domain/entities';
+import { statusValue } from '../../src/domain/queue';
+import { contentHash } from '../../src/ui/consultation/consultation-actions';
+import { AUTOSAVE_DELAY_MS, setAutosaveDelay } from '../../src/ui/consultation/useAutosave';
+import { useUiStore } from '../../src/ui/state/ui-store';
+import { NOW } from './fixtures';
+import { freshDb, renderAt, seedDemoDay } from './support';
+import { stubTerminology } from './terminology-stub';
+
+let db: EscaleDb;
+let demo: Awaited<ReturnType<typeof seedDemoDay>>;
+const staffId = (last: string) => demo.day.staff.find((s) => s.lastName === last)!.id;
+const NOTE = 'note-1';
+
+/** MG-004 taken into Box 1 by Thomas Garnier (intern supervised by Hélène Morvan). */
+async function openNote(over: Partial<Consultation> = {}) {
+  const e = demo.entries.waitingUrgent;
+  const visit = demo.day.visits.find((v) => v.id === e.visitId)!;
+  const org = demo.day.stop!.orgId;
+  await writeChanges(db, { deviceId: 'box-1', org }, [
+    {
+      entity: 'queueEntry',
+      id: e.id,
+      set: { status: statusValue('in_consultation'), roomId: demo.roomId('Box 1'), startedAt: NOW },
+    },
+    {
+      entity: 'consultation',
+      id: NOTE,
+      set: {
+        orgId: org,
+        queueEntryId: e.id,
+        visitId: visit.id,
+        patientId: visit.patientId,
+        stopId: e.stopId,
+        serviceId: e.serviceId,
+        authorId: staffId('Garnier'),
+        supervisorId: staffId('Morvan'),
+        motif: 'Toux',
+        subjective: '',
+        objective: '',
+        assessment: '',
+        plan: '',
+        codes: [],
+        orientation: { kind: 'none' },
+        confidentiality: 'standard',
+        status: 'draft',
+        returnComment: null,
+        createdAt: NOW,
+        ...over,
+      },
+    },
+  ]);
+  return visit;
+}
+
+const note = () => db.rows('consultation').get(NOTE);
+const field = (name: string | RegExp) => screen.getByRole('textbox', { name });
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(NOW));
+  stubTerminology();
+  db = freshDb();
+  demo = await seedDemoDay(db);
+  useUiStore.setState({ profile: 'room', staffId: staffId('Garnier'), dirtyForms: [] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('typing the note', () => {
+  it('saves what is typed shortly after typing stops, and it is there after the screen is reopened', async () => {
+    await openNote();
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    await user.type(
+      await screen.findByRole('textbox', { name: /^S — Subjectif/ }),
+      'Toux sèche depuis 3 jours',
+    );
+    expect(useUiStore.getState().dirtyForms).toContain(`consultation:${NOTE}:subjective`);
+    await waitFor(async () => expect((await note())?.subjective).toBe('Toux sèche depuis 3 jours'));
+    await waitFor(() => expect(useUiStore.getState().dirtyForms).toEqual([]));
+    cleanup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    expect(await screen.findByRole('textbox', { name: /^S — Subjectif/ })).toHaveValue(
+      'Toux sèche depuis 3 jours',
+    );
+  });
+
+  it('writes the text at once when the page is hidden (tab closed, battery dying) — nothing lost', async () => {
+    // A debounce that never fires during the test: only the page-hide flush can save.
+    setAutosaveDelay(60_000);
+    try {
+      await openNote();
+      const user = userEvent.setup();
+      renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+      await user.type(await screen.findByRole('textbox', { name: /^O — Objectif/ }), 'TA 13/8');
+      expect((await note())?.objective).toBe('');
+      await act(async () => {
+        fireEvent(window, new Event('pagehide'));
+      });
+      await waitFor(async () => expect((await note())?.objective).toBe('TA 13/8'));
+      // Leaving the screen flushes too.
+      await user.type(screen.getByRole('textbox', { name: /^O — Objectif/ }), ', FC 80');
+      cleanup();
+      await waitFor(async () => expect((await note())?.objective).toBe('TA 13/8, FC 80'));
+    } finally {
+      setAutosaveDelay(AUTOSAVE_DELAY_MS);
+    }
+  });
+
+  it('refuses impossible vitals and records plausible ones', async () => {
+    await openNote();
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const temperature = await screen.findByRole('textbox', { name: 'Température (°C)' });
+    await user.type(temperature, '47');
+    await user.click(screen.getByRole('button', { name: 'Enregistrer les constantes' }));
+    expect(temperature).toHaveAccessibleDescription(/hors des valeurs possibles/);
+    expect(await db.rows('vitals').where('consultationId').equals(NOTE).count()).toBe(0);
+    await user.clear(temperature);
+    await user.type(temperature, '38,2');
+    await user.type(screen.getByRole('textbox', { name: 'Pression systolique (mmHg)' }), '132');
+    await user.click(screen.getByRole('button', { name: 'Enregistrer les constantes' }));
+    await waitFor(async () => {
+      const v = await db.rows('vitals').where('consultationId').equals(NOTE).toArray();
+      expect(v.map((x) => [x.temperature, x.systolic, x.heartRate])).toEqual([[38.2, 132, null]]);
+    });
+  });
+});
+
+describe('signing', () => {
+  it('refuses to sign while a required part is missing, naming each', async () => {
+    await openNote();
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    await user.click(await screen.findByRole('button', { name: 'Signer la note' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('L’appréciation (A) est obligatoire.');
+    expect(alert).toHaveTextContent('Le plan (P) est obligatoire.');
+    expect(alert).toHaveTextContent('Coder au moins un résultat de consultation en CISP-2.');
+    expect((await note())?.status).toBe('draft');
+    expect(await db.rows('signature').where('consultationId').equals(NOTE).count()).toBe(0);
+  });
+
+  it('signs a complete note (coded from the catalogue); it then awaits validation and can no longer be edited, only amended', async () => {
+    await openNote();
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    await user.type(
+      await screen.findByRole('textbox', { name: /^A — Appréciation/ }),
+      'Bronchite aiguë',
+    );
+    await user.type(field(/^P — Plan/), 'Repos, antitussif');
+    await user.type(screen.getByRole('searchbox', { name: 'Rechercher un code' }), 'bronchite');
+    await user.click(await screen.findByRole('button', { name: 'Ajouter R78 comme Résultat' }));
+    const chosen = await screen.findByRole('list', { name: 'Codes de la consultation' });
+    expect(within(chosen).getByText(/R78 — Bronchite aiguë, bronchiolite/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Signer la note' }));
+    await waitFor(async () => expect((await note())?.status).toBe('to_validate'));
+    const signed = (await note())!;
+    expect(signed).toMatchObject({ assessment: 'Bronchite aiguë', plan: 'Repos, antitussif' });
+    const [signature] = await db.rows('signature').where('consultationId').equals(NOTE).toArray();
+    expect(signature).toMatchObject({ kind: 'author', staffId: staffId('Garnier') });
+    expect(signature!.contentHash).toBe(contentHash(signed));
+    // Read-only now: the SOAP text is shown, not editable.
+    await waitFor(() =>
+      expect(screen.queryByRole('textbox', { name: /^A — Appréciation/ })).toBeNull(),
+    );
+    expect(screen.queryByRole('button', { name: 'Signer la note' })).toBeNull();
+    expect(screen.getByText('Bronchite aiguë')).toBeInTheDocument();
+    await user.type(screen.getByRole('textbox', { name: 'Nouvel addendum' }), 'Radio demandée');
+    await user.click(screen.getByRole('button', { name: 'Ajouter l’addendum' }));
+    await waitFor(async () => {
+      const addenda = await db.rows('addendum').where('consultationId').equals(NOTE).toArray();
+      expect(addenda.map((a) => [a.text, a.authorId])).toEqual([
+        ['Radio demandée', staffId('Garnier')],
+      ]);
+    });
+    expect((await note())?.assessment).toBe('Bronchite aiguë');
+  });
+
+  it('a note someone else wrote is shown read-only', async () => {
+    await openNote({ assessment: 'Angine' });
+    useUiStore.setState({ staffId: staffId('Benali') });
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    expect(await screen.findByText('Angine')).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: /^A — Appréciation/ })).toBeNull();
+  });
+});
+
+describe('the patient’s earlier notes', () => {
+  it('hides a sexual-health note from an intern and shows it to the coordinating doctor', async () => {
+    const visit = await openNote();
+    const org = demo.day.stop!.orgId;
+    await writeChanges(db, { deviceId: 'salle-3', org }, [
+      {
+        entity: 'consultation',
+        id: 'earlier-sf',
+        set: {
+          orgId: org,
+          queueEntryId: 'old-q',
+          visitId: 'old-v',
+          patientId: visit.patientId,
+          stopId: 'old-stop',
+          serviceId: demo.serviceId('SF'),
+          authorId: staffId('Fontaine'),
+          supervisorId: null,
+          motif: 'Contraception',
+          subjective: '',
+          objective: '',
+          assessment: 'Pose d’implant',
+          plan: '',
+          codes: [],
+          orientation: { kind: 'none' },
+          confidentiality: 'sexual_health',
+          status: 'validated',
+          returnComment: null,
+          createdAt: '2026-10-12T09:00:00.000Z',
+        },
+      },
+    ]);
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const history = await screen.findByRole('list', { name: 'Consultations précédentes' });
+    expect(
+      within(history).getByText('Consultation confidentielle : accès réservé.'),
+    ).toBeInTheDocument();
+    expect(history.textContent).not.toContain('Contraception');
+    cleanup();
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const forCoordinator = await screen.findByRole('list', { name: 'Consultations précédentes' });
+    expect(forCoordinator.textContent).toContain('Motif : Contraception');
+  });
+});
