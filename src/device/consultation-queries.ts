@@ -48,3 +48,11 @@ export async function consultationsAwaitingValidation(db: EscaleDb): Promise<Con
     .filter((c) => !c._deleted)
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
 }
+
+/** An author's notes still open on their side: drafts not signed and notes returned to them. */
+export async function openNotesOf(db: EscaleDb, authorId: string): Promise<Consultation[]> {
+  const list = await db.rows('consultation').where('authorId').equals(authorId).toArray();
+  return list
+    .filter((c) => !c._deleted && (c.status === 'draft' || c.status === 'returned'))
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}

@@ -19,6 +19,7 @@ export const fr = {
     skipLink: 'Aller au contenu principal',
     navLabel: 'Navigation principale',
     changeProfile: 'Changer de profil',
+    supervision: 'Supervision',
     deviceHealth: 'État de l’appareil',
     profileLabel: 'Profil : {profile}',
     noProfile: 'Aucun profil choisi',

@@ -2,8 +2,9 @@
 // note during the consultation), and its queue in domain order with Appeler / Faire entrer.
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useMemo, useState } from 'react';
-import { consultationOfEntry } from '../../device/consultation-queries';
-import type { QueueEntry } from '../../domain/entities';
+import { Link } from 'react-router';
+import { consultationOfEntry, openNotesOf } from '../../device/consultation-queries';
+import type { Consultation, QueueEntry, Service } from '../../domain/entities';
 import { nextToCall } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
@@ -11,7 +12,7 @@ import { ConsultationWorkspace } from '../consultation/ConsultationWorkspace';
 import { type DayRows, useDb } from '../data/device-data';
 import { byId, live, queueContext } from '../day/day-data';
 import { SelectField } from '../forms/fields';
-import { formatTime, t } from '../i18n';
+import { formatDateTime, formatTime, t } from '../i18n';
 import { PageTitle } from '../shell/PageTitle';
 import { useUiStore } from '../state/ui-store';
 import { useRoomActions } from './room-actions';
@@ -50,6 +51,11 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
     async () =>
       db && occupantEntry ? ((await consultationOfEntry(db, occupantEntry.id)) ?? null) : null,
     [db, occupantEntry?.id],
+  );
+
+  const openNotes = useLiveQuery(
+    async () => (db && staffId ? openNotesOf(db, staffId) : []),
+    [db, staffId],
   );
 
   if (model.roomName === null) {
@@ -209,6 +215,11 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
       {occupant?.status === 'in_consultation' && note ? (
         <ConsultationWorkspace consultationId={note.id} />
       ) : null}
+      <OpenNotes
+        notes={(openNotes ?? []).filter((c) => c.id !== note?.id)}
+        roomId={roomId}
+        services={services}
+      />
       <section aria-labelledby="room-queue-title" className="stack">
         <h2 id="room-queue-title">{t('room.queueTitle')}</h2>
         {model.queue.length > 0 ? (
@@ -295,5 +306,36 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
         )}
       </section>
     </div>
+  );
+}
+
+function OpenNotes({
+  notes,
+  roomId,
+  services,
+}: {
+  notes: Consultation[];
+  roomId: string;
+  services: Service[];
+}) {
+  if (notes.length === 0) return null;
+  return (
+    <section className="panel stack" aria-labelledby="open-notes-title">
+      <h2 id="open-notes-title">{t('room.openNotes.title')}</h2>
+      <ul>
+        {notes.map((c) => (
+          <li key={c.id}>
+            <Link to={`/salle/${roomId}/consultation/${c.id}`}>
+              {t('room.openNotes.line', {
+                at: formatDateTime(c.createdAt),
+                service: services.find((s) => s.id === c.serviceId)?.label ?? '',
+                motif: c.motif,
+              })}
+            </Link>{' '}
+            <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

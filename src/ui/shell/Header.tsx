@@ -30,6 +30,9 @@ export function Header({
         <NavLink to="/" end>
           {t('shell.changeProfile')}
         </NavLink>
+        {current?.profile === 'coordination' || current?.profile === 'room' ? (
+          <NavLink to="/supervision">{t('shell.supervision')}</NavLink>
+        ) : null}
         <NavLink to="/appareil">{t('shell.deviceHealth')}</NavLink>
       </nav>
     </header>

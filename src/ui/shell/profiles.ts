@@ -24,7 +24,7 @@ export function profileOfPath(
   if (pathname === '/accueil' || pathname.startsWith('/accueil/')) {
     return { profile: 'reception', roomId: null };
   }
-  const room = /^\/salle\/([^/]+)\/?$/.exec(pathname);
+  const room = /^\/salle\/([^/]+)(?:\/.*)?$/.exec(pathname);
   if (room?.[1]) return { profile: 'room', roomId: decodeURIComponent(room[1]) };
   if (pathname.startsWith('/coordination')) return { profile: 'coordination', roomId: null };
   if (pathname.startsWith('/affichage')) return { profile: 'display', roomId: null };

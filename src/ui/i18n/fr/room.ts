@@ -63,4 +63,8 @@ export const room = {
     visitMissing: 'Le passage de ce patient n’est pas encore sur cet appareil.',
   },
   backToRoom: 'Retour à la salle',
+  openNotes: {
+    title: 'Mes notes à terminer ou à reprendre',
+    line: '{at} — {service} : {motif}',
+  },
 } as const;
