@@ -3,10 +3,11 @@ import './ui/styles.css';
 import { registerSW } from 'virtual:pwa-register';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { startSync } from './device/connection';
+import { setDeviceReporter, startSync } from './device/connection';
 import { EscaleDb } from './device/db';
 import { checkMarker, startMessage } from './device/marker';
 import { App } from './ui/App';
+import { appVersion } from './ui/app-version';
 import { DeviceProvider } from './ui/data/device-data';
 import { t } from './ui/i18n';
 import { installStaleChunkGuard } from './ui/pwa/stale-chunks';
@@ -17,6 +18,7 @@ import { useUiStore } from './ui/state/ui-store';
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
 function openDevice(): EscaleDb | null {
+  setDeviceReporter(() => ({ appVersion: appVersion(), profile: useUiStore.getState().profile }));
   try {
     const db = new EscaleDb();
     // Dexie opens on first use; the marker check runs in the background and tells the user if

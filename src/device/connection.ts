@@ -2,7 +2,7 @@
 // first, central second), kept in the device database; and the one sync loop of this page.
 // Enrolment with a code replaces the open organisation list (issue 8).
 import { type EscaleDb, getMeta, META, setMeta } from './db';
-import { createSyncClient, type SyncClient } from './sync-client';
+import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
 
 const SERVERS = 'servers';
 
@@ -51,6 +51,12 @@ export async function listOrganisations(
 }
 
 let running: { db: EscaleDb; client: SyncClient } | null = null;
+let reporter: SyncClientOptions['describe'];
+
+/** What this page tells the server about the device at each sync (version and profile). */
+export function setDeviceReporter(describe: SyncClientOptions['describe']): void {
+  reporter = describe;
+}
 
 /** Starts (once per page) the sync loop of a connected device; returns null when not connected. */
 export async function startSync(db: EscaleDb): Promise<SyncClient | null> {
@@ -58,7 +64,7 @@ export async function startSync(db: EscaleDb): Promise<SyncClient | null> {
   const connection = await readConnection(db);
   if (!connection) return null;
   running?.client.stop();
-  const client = createSyncClient({ db, servers: connection.servers });
+  const client = createSyncClient({ db, servers: connection.servers, describe: reporter });
   client.start();
   running = { db, client };
   return client;

@@ -35,7 +35,7 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Version 1, frozen. Indexes are those the screens query (see queries.ts).
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
-const ENTITY_STORES_V1: Record<EntityName, string> = {
+const ENTITY_STORES_V1: Record<Exclude<EntityName, 'syncReceipt'>, string> = {
   organisation: 'id',
   unit: 'id',
   room: 'id, unitId, order',
@@ -69,8 +69,15 @@ export const STORES_V2: Record<string, string> = {
   patient: 'id, birthName, birthDate, nir, searchKey',
 };
 
+/** Version 3: the sync receipt, and the keys of rows purged after one (pulled ops for them are
+ * ignored, so a purged row never comes back half-filled). */
+export const STORES_V3: Record<string, string> = {
+  syncReceipt: 'id, stopId',
+  purged: '[e+id]',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -100,6 +107,7 @@ function declareVersions(db: Dexie, upTo: number): void {
           });
       });
   }
+  if (upTo >= 3) db.version(3).stores(STORES_V3);
 }
 
 export interface EscaleDbOptions {
@@ -123,6 +131,8 @@ export class EscaleDb extends Dexie {
   declare outbox: Table<Op, number>;
   declare parked: Table<ParkedOp, [string, number]>;
   declare meta: Table<MetaRecord, string>;
+  /** Rows removed by a purge after a sync receipt (never replicated: a purge is local). */
+  declare purged: Table<{ e: string; id: string }, [string, string]>;
   /** Latest health of the connection, for the "fermez les autres fenêtres" message. */
   health: DbHealth = 'open';
   private healthListeners = new Set<(h: DbHealth) => void>();
@@ -167,7 +177,7 @@ export function healthMessage(h: DbHealth): string | null {
 
 /** Entity tables declared by the current schema (used to check every entity has a table). */
 export function entityTableNames(): string[] {
-  return Object.keys(ENTITY_STORES_V1);
+  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt'];
 }
 
 // ---- meta keys ----
@@ -181,6 +191,8 @@ export const META = {
   lastSeq: 'lastSeq',
   persistence: 'persistence',
   syncStatus: 'syncStatus',
+  /** Days this device keeps a receipted stop's patient data (default: by profile). */
+  retentionDays: 'retentionDays',
   checkpoint: (server: string) => `checkpoint:${server}`,
 } as const;
 

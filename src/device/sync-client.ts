@@ -7,6 +7,7 @@ import { SCHEMA_VERSION } from '../domain/entities';
 import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import {
+  type DeviceReport,
   PROTOCOL_VERSION,
   type SyncRequest,
   type SyncResponse,
@@ -56,6 +57,8 @@ export interface SyncClientOptions {
   } | null;
   isVisible?: () => boolean;
   random?: () => number;
+  /** The app version and profile reported with each sync (the coordinator's device list). */
+  describe?: () => { appVersion: string | null; profile: DeviceReport['profile'] };
 }
 
 export interface SyncClient {
@@ -250,6 +253,20 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     });
   }
 
+  async function report(): Promise<DeviceReport> {
+    const about = options.describe!();
+    const [pending, status] = await Promise.all([
+      db.outbox.count(),
+      getMeta<SyncStatus>(db, META.syncStatus),
+    ]);
+    return {
+      pending,
+      appVersion: (about.appVersion ?? 'inconnue').slice(0, 32),
+      profile: about.profile,
+      lastError: status?.lastError?.slice(0, 500) ?? null,
+    };
+  }
+
   /** Round trips with one server until nothing is left to push or pull. */
   async function syncWith(server: string): Promise<void> {
     const { deviceId, org } = await identity();
@@ -273,6 +290,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           since,
           ops,
           maxBytes: maxPullBytes,
+          ...(options.describe ? { status: await report() } : {}),
         });
       } catch (err) {
         if (err instanceof HttpError && err.status === 413) {

@@ -223,6 +223,11 @@ async function applyBatch(
 ): Promise<{ failed: { op: Op; error: string }[] }> {
   const keys = new Map<StateKey, [string, string]>();
   for (const op of ops) keys.set(stateKey(op.e, op.id), [op.e, op.id]);
+  const purged = await db.purged.bulkGet([...keys.values()]);
+  [...keys.keys()].forEach((k, i) => {
+    // Purged after a sync receipt: central holds it; this device must not rebuild half a row.
+    if (purged[i]) keys.delete(k);
+  });
   const list = [...keys.values()];
   const loaded = await db.states.bulkGet(list);
   const states = new Map<StateKey, RowState | undefined>();
@@ -233,6 +238,7 @@ async function applyBatch(
   const failed: { op: Op; error: string }[] = [];
   for (const op of ops) {
     const key = stateKey(op.e, op.id);
+    if (!keys.has(key)) continue;
     try {
       validateOp(op, registry);
       states.set(key, applyOp(states.get(key), op, registry));
@@ -299,7 +305,7 @@ export async function applyRemote(
   const { apply, park } = partitionBySchema(ops, options.schemaVersion ?? SCHEMA_VERSION);
   const known = new Set<string>();
   for (const op of apply) if (registry(op.e)) known.add(op.e);
-  const tables = [...entityTables(db, known), db.states, db.parked, db.meta];
+  const tables = [...entityTables(db, known), db.states, db.parked, db.meta, db.purged];
   return db.transaction('rw', tables, async () => {
     const { failed } = await applyBatch(db, apply);
     const parked = [
@@ -325,7 +331,7 @@ export async function replayParked(
   db: EscaleDb,
   options: Pick<ReplicaOptions, 'schemaVersion'> = {},
 ): Promise<{ replayed: number; kept: number }> {
-  const tables = [...entityTables(db, ENTITY_NAMES), db.states, db.parked, db.meta];
+  const tables = [...entityTables(db, ENTITY_NAMES), db.states, db.parked, db.meta, db.purged];
   return db.transaction('rw', tables, async () => {
     const ready = await db.parked
       .where('v')

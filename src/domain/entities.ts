@@ -2,7 +2,8 @@
 // The field kinds are the domain's decision (DESIGN.md §5): replication only applies them.
 import { z } from 'zod';
 
-export const SCHEMA_VERSION = 1;
+/** 2: adds the sync receipt (syncReceipt). */
+export const SCHEMA_VERSION = 2;
 
 export type FieldKind = 'lww' | 'status' | 'set' | 'event';
 
@@ -397,6 +398,34 @@ const device: EntitySpec = {
   },
 };
 
+/** Central's proof that it holds a stop's day, recorded by the coordinator before any purge. */
+const syncReceipt: EntitySpec = {
+  name: 'syncReceipt',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    stopId: ev(idSchema),
+    at: ev(isoDateTime),
+    staffId: ev(idSchema),
+    /** Day digest held alike by this device, the relay (when used) and central. */
+    digest: ev(z.string().regex(/^[0-9a-f]{64}$/)),
+    via: ev(z.enum(['central', 'relay'])),
+    devices: ev(z.array(z.object({ dev: idSchema, seq: z.number().int().min(0) })).max(1000)),
+    /** Each row of the day with the hash of the merge state central held. */
+    rows: ev(
+      z
+        .array(
+          z.object({
+            e: z.string().min(1).max(64),
+            id: idSchema,
+            h: z.string().regex(/^[0-9a-f]{32}$/),
+          }),
+        )
+        .max(50_000),
+    ),
+  },
+};
+
 export const ENTITY_SPECS = {
   organisation,
   unit,
@@ -416,6 +445,7 @@ export const ENTITY_SPECS = {
   audit,
   conflictResolution,
   device,
+  syncReceipt,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -617,9 +647,19 @@ export interface ConflictResolution extends Row {
   versions: { value: unknown; hlc: string }[];
   chosen: unknown;
 }
+export interface SyncReceipt extends Row {
+  stopId: string;
+  at: string;
+  staffId: string;
+  digest: string;
+  via: 'central' | 'relay';
+  devices: { dev: string; seq: number }[];
+  rows: { e: string; id: string; h: string }[];
+}
+export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
-  profile: z.infer<typeof deviceProfileSchema>;
+  profile: DeviceProfile;
   roomId: Nullable<string>;
   enrolledAt: string;
   revoked: boolean;
@@ -644,4 +684,5 @@ export interface EntityRows {
   audit: AuditEvent;
   conflictResolution: ConflictResolution;
   device: Device;
+  syncReceipt: SyncReceipt;
 }

@@ -4,11 +4,15 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { SCHEMA_VERSION } from '../domain/entities';
+import { dayProof, type ServerProof } from '../domain/closure';
+import { entitySpec, SCHEMA_VERSION } from '../domain/entities';
 import { SyncValidationError } from '../sync/errors';
 import {
+  type DeviceReport,
+  type DeviceSeen,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
+  receiptRequestSchema,
   type SyncResponse,
   syncRequestSchema,
 } from '../sync/protocol';
@@ -35,7 +39,11 @@ export interface AppOptions {
   /** Several instances over one database: pokes go through it (PostgreSQL NOTIFY) to all. */
   fanout?: Fanout;
   logger?: boolean;
+  /** On a relay: forwards everything, then asks central for its proof of a day (receipts). */
+  relay?: { centralProof(org: string, stopId: string): Promise<ServerProof> };
 }
+
+const deviceKey = (org: string, dev: string) => `device:${org}:${dev}`;
 
 const MiB = 1024 * 1024;
 
@@ -173,6 +181,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       throw error;
     }
+    if (request.status) {
+      const seen: DeviceReport & { lastSyncAt: number } = {
+        ...request.status,
+        lastSyncAt: Date.now(),
+      };
+      await store.setMeta(deviceKey(request.org, request.deviceId), JSON.stringify(seen));
+    }
     const page = await store.pull(
       request.org,
       request.since,
@@ -187,6 +202,55 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(page.hasMore ? {} : { digest: await store.digest(request.org) }),
     };
     return response;
+  });
+
+  // The devices this server has heard from: last sync, pending ops, version, last error.
+  app.get('/api/devices', async (req, reply) => {
+    const org = (req.query as { org?: string }).org;
+    if (!org) return fail(reply, 400, 'invalid_request', 'Paramètre « org » manquant.');
+    const held = new Map((await store.devices(org)).map((d) => [d.dev, d.seq]));
+    const prefix = deviceKey(org, '');
+    const devices: DeviceSeen[] = [];
+    for (const { key, value } of await store.metaWithPrefix(prefix)) {
+      const deviceId = key.slice(prefix.length);
+      devices.push({ deviceId, ...JSON.parse(value), accepted: held.get(deviceId) ?? 0 });
+    }
+    return { org, devices };
+  });
+
+  // The proof of a stop's day for a sync receipt: the day digest and each row's hash, as held by
+  // central. A relay first forwards everything, then answers with central's proof and its own
+  // digest beside it, so the device can check all three hold the same day.
+  app.post('/api/receipt', async (req, reply) => {
+    const parsed = receiptRequestSchema.safeParse(req.body);
+    if (!parsed.success) {
+      return fail(
+        reply,
+        400,
+        'invalid_request',
+        'Demande de reçu invalide : org et stopId attendus.',
+      );
+    }
+    const { org, stopId } = parsed.data;
+    let central: ServerProof | null = null;
+    if (options.relay) {
+      try {
+        central = await options.relay.centralProof(org, stopId);
+      } catch (error) {
+        return fail(
+          reply,
+          503,
+          'central_unreachable',
+          `Le serveur central est injoignable : le reçu ne peut pas être établi maintenant (${(error as Error).message}).`,
+        );
+      }
+    }
+    const own = dayProof(await store.rowStates(org), stopId, entitySpec);
+    if (!own.rows.some((r) => r.e === 'stop' && r.id === stopId)) {
+      return fail(reply, 404, 'unknown_stop', 'Escale inconnue de ce serveur.');
+    }
+    if (central) return { ...central, relayDigest: own.digest };
+    return { ...own, devices: await store.devices(org) } satisfies ServerProof;
   });
 
   app.get('/api/digest', async (req, reply) => {

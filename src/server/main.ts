@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     pokes,
     fanout,
     onStored: () => void relay?.syncNow(),
+    relay: relay ?? undefined,
     extraHealth: () => (relay ? { upstream: relay.status } : {}),
     logger: process.env.LOG === '1',
   });

@@ -4,6 +4,7 @@
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
+import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
 import { PROTOCOL_VERSION, type SyncResponse, syncResponseSchema } from '../sync/protocol';
 import type { SyncStore } from './store/types';
@@ -79,6 +80,19 @@ export class Relay {
       this.running = null;
     });
     return this.running;
+  }
+
+  /**
+   * For a sync receipt asked of the relay: forwards everything first, then asks central for its
+   * proof of the day. Throws (French message) when central cannot be reached.
+   */
+  async centralProof(org: string, stopId: string): Promise<ServerProof> {
+    await this.syncNow();
+    if (!this.status.reachable) {
+      throw new Error(this.status.lastError ?? 'Central injoignable.');
+    }
+    const res = await this.request('/api/receipt', { org, stopId });
+    return (await res.json()) as ServerProof;
   }
 
   private async orgs(): Promise<string[]> {

@@ -10,6 +10,29 @@ export const MAX_PUSH_OPS = 10_000;
 
 const count = z.int().min(0);
 
+export const deviceReportSchema = z.object({
+  /** Ops still in the outbox when the request left (this request's ops included). */
+  pending: count,
+  appVersion: z.string().min(1).max(32),
+  profile: z.enum(['reception', 'room', 'coordination', 'display']).nullable(),
+  lastError: z.string().max(500).nullable(),
+});
+export type DeviceReport = z.infer<typeof deviceReportSchema>;
+
+/** A device as the server last heard from it (GET /api/devices). */
+export interface DeviceSeen extends DeviceReport {
+  deviceId: string;
+  /** Server time (ms) of its last sync. */
+  lastSyncAt: number;
+  /** Its ops held here, 1..N contiguous. */
+  accepted: number;
+}
+
+export const receiptRequestSchema = z.object({
+  org: z.string().min(1).max(MAX_NAME),
+  stopId: z.string().min(1).max(MAX_NAME),
+});
+
 export const syncRequestSchema = z.object({
   protocol: z.int().min(0),
   /** The client's SCHEMA_VERSION. */
@@ -21,6 +44,8 @@ export const syncRequestSchema = z.object({
   ops: z.array(opSchema).max(MAX_PUSH_OPS),
   /** Soft cap on the size of the pulled page. */
   maxBytes: z.int().min(1).optional(),
+  /** How the device is doing, for the coordinator's device list (kept by the server it reaches). */
+  status: deviceReportSchema.optional(),
 });
 export type SyncRequest = z.infer<typeof syncRequestSchema>;
 

@@ -29,6 +29,27 @@ export function storeContract(kind: 'sqlite' | 'postgres'): void {
       }
     });
 
+    it('lists each device with how many of its ops it holds, and meta entries by prefix', async () => {
+      const s = await another();
+      const a = new TestDevice('dev-list-a');
+      const b = new TestDevice('dev-list-b');
+      await s.push(ORG, [...a.batch(3, 'l'), ...b.batch(2, 'l')]);
+      expect(await s.devices(ORG)).toEqual([
+        { dev: 'dev-list-a', seq: 3 },
+        { dev: 'dev-list-b', seq: 2 },
+      ]);
+      expect(await s.devices('another-org')).toEqual([]);
+      await s.setMeta('device:o_1:x', '1');
+      await s.setMeta('device:o_1:y', '2');
+      await s.setMeta('device:oX1:z', '3'); // `_` is a LIKE wildcard: must not match
+      await s.setMeta('device:o%1:w', '4');
+      expect(await s.metaWithPrefix('device:o_1:')).toEqual([
+        { key: 'device:o_1:x', value: '1' },
+        { key: 'device:o_1:y', value: '2' },
+      ]);
+      expect(await s.metaWithPrefix('device:o%1:')).toEqual([{ key: 'device:o%1:w', value: '4' }]);
+    });
+
     it('numbers accepted ops 1, 2, 3… per organisation and pulls them after N', async () => {
       const d = new TestDevice('dev-a');
       const ops = d.batch(5, 'seq');

@@ -78,6 +78,7 @@ export async function startTestServer(
     allowedOrigins: options.allowedOrigins,
     pokes,
     onStored: () => void relay?.syncNow(),
+    relay: relay ?? undefined,
     extraHealth: () => (relay ? { upstream: relay.status } : {}),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

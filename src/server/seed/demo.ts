@@ -539,6 +539,7 @@ export function buildDemoDataset(options: DemoOptions): {
       audit: [],
       conflictResolution: [],
       device: [],
+      syncReceipt: [],
     },
   };
 }

@@ -331,6 +331,27 @@ export class KyselyStore implements SyncStore {
     return row ? num(row.contig) : 0;
   }
 
+  async devices(org: string): Promise<{ dev: string; seq: number }[]> {
+    const rows = await this.db
+      .selectFrom('device_seq')
+      .select(['dev', 'contig'])
+      .where('org', '=', org)
+      .orderBy('dev')
+      .execute();
+    return rows.map((r) => ({ dev: r.dev, seq: num(r.contig) }));
+  }
+
+  async metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]> {
+    // Prefixes are our own constants; escape LIKE's wildcards all the same.
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.db
+      .selectFrom('meta')
+      .select(['key', 'value'])
+      .where(sql<boolean>`key like ${pattern} escape '\\'`)
+      .orderBy('key')
+      .execute();
+  }
+
   async lastSeq(org: string): Promise<number> {
     const row = await this.db
       .selectFrom('org_seq')

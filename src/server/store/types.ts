@@ -30,6 +30,10 @@ export interface SyncStore {
   /** Highest N such that ops 1..N of this device are held. */
   contiguous(org: string, dev: string): Promise<number>;
   lastSeq(org: string): Promise<number>;
+  /** Every device with ops here, and how many of its ops are held (1..N contiguous). */
+  devices(org: string): Promise<{ dev: string; seq: number }[]>;
+  /** Meta entries whose key starts with `prefix`, in key order. */
+  metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]>;
   /** Relay: ops of the local log after `after` that did not come from upstream. */
   toForward(org: string, after: number, maxBytes: number): Promise<{ ops: Op[]; upTo: number }>;
   rowStates(org: string, entity?: string): Promise<RowState[]>;

@@ -1,0 +1,167 @@
+// The device's side of the day's closure: asking the sync server for its proof of a stop's day,
+// the list of devices the server has heard from, and the purge after a sync receipt.
+
+import { v7 as uuidv7 } from 'uuid';
+import {
+  type DayProof,
+  DEFAULT_RETENTION_DAYS,
+  dayProof,
+  type PurgePlan,
+  purgePlan,
+  type ServerProof,
+} from '../domain/closure';
+import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
+import type { DeviceSeen } from '../sync/protocol';
+import { type EscaleDb, getMeta, META } from './db';
+import { registry, writeChanges } from './write';
+
+export async function localDayProof(db: EscaleDb, stopId: string): Promise<DayProof> {
+  return dayProof(await db.states.toArray(), stopId, registry);
+}
+
+export type ProofResult =
+  | { ok: true; proof: ServerProof; via: 'relay' | 'central'; server: string }
+  | { ok: false; message: string };
+
+const UNREACHABLE = 'Aucun serveur de synchronisation joignable : le reçu attendra le réseau.';
+
+async function messageOf(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { message?: unknown };
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // not JSON: fall through
+  }
+  return `Le serveur a répondu ${res.status}.`;
+}
+
+/**
+ * Asks the servers in order (the truck's relay first) for central's proof of a stop's day. A
+ * relay answers with central's proof and its own digest; it refuses (503) when central is out of
+ * reach, and then central itself is tried directly.
+ */
+export async function fetchServerProof(
+  servers: readonly string[],
+  org: string,
+  stopId: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<ProofResult> {
+  let last = UNREACHABLE;
+  for (const server of servers) {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${server}/api/receipt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ org, stopId }),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch {
+      continue;
+    }
+    if (!res.ok) {
+      last = await messageOf(res);
+      continue;
+    }
+    const proof = (await res.json()) as ServerProof;
+    return { ok: true, proof, via: proof.relayDigest === undefined ? 'central' : 'relay', server };
+  }
+  return { ok: false, message: last };
+}
+
+/** The devices the first reachable server has heard from, or null when none answers. */
+export async function fetchDevices(
+  servers: readonly string[],
+  org: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ server: string; devices: DeviceSeen[] } | null> {
+  for (const server of servers) {
+    try {
+      const res = await fetchImpl(`${server}/api/devices?org=${encodeURIComponent(org)}`, {
+        signal: AbortSignal.timeout(15_000),
+      });
+      if (!res.ok) continue;
+      const body = (await res.json()) as { devices: DeviceSeen[] };
+      return { server, devices: body.devices };
+    } catch {
+      // try the next server
+    }
+  }
+  return null;
+}
+
+/** Retention of this device: its own setting, or its profile's default. */
+export async function retentionDays(db: EscaleDb, profile: DeviceProfile): Promise<number> {
+  const own = await getMeta<number>(db, META.retentionDays);
+  return typeof own === 'number' && own >= 0 ? own : DEFAULT_RETENTION_DAYS[profile];
+}
+
+export interface PurgeOutcome extends PurgePlan {
+  removed: number;
+}
+
+/**
+ * Removes the patient data of receipted days this profile no longer needs, in one transaction
+ * with its audit record. Rows removed are remembered so pulled ops never rebuild them.
+ */
+export async function purgeAfterReceipts(
+  db: EscaleDb,
+  options: { profile: DeviceProfile; today: string; staffId?: string | null },
+): Promise<PurgeOutcome> {
+  const days = await retentionDays(db, options.profile);
+  const tables = [
+    ...ENTITY_NAMES.map((e) => db.table(e)),
+    db.states,
+    db.outbox,
+    db.meta,
+    db.purged,
+  ];
+  return db.transaction('rw', tables, async () => {
+    const [receipts, stops, states, outbox] = await Promise.all([
+      db.rows('syncReceipt').toArray(),
+      db.rows('stop').toArray(),
+      db.states.toArray(),
+      db.outbox.toArray(),
+    ]);
+    const plan = purgePlan({
+      profile: options.profile,
+      today: options.today,
+      retentionDays: days,
+      stops,
+      receipts,
+      states,
+      outbox,
+      registry,
+    });
+    if (plan.remove.length === 0) return { ...plan, removed: 0 };
+    const byEntity = new Map<string, string[]>();
+    for (const { e, id } of plan.remove) byEntity.set(e, [...(byEntity.get(e) ?? []), id]);
+    for (const [e, ids] of byEntity) await db.table(e).bulkDelete(ids);
+    await db.states.bulkDelete(plan.remove.map((r) => [r.e, r.id] as [string, string]));
+    await db.purged.bulkPut(plan.remove);
+    const deviceId = (await getMeta<string>(db, META.deviceId)) ?? 'inconnu';
+    const org = (await getMeta<string>(db, META.org)) ?? '';
+    const counts = [...byEntity].map(([e, ids]) => `${e}: ${ids.length}`).join(', ');
+    await writeChanges(db, { deviceId, org, userId: options.staffId ?? undefined }, [
+      {
+        entity: 'audit',
+        id: uuidv7(),
+        insert: {
+          orgId: org,
+          at: new Date().toISOString(),
+          actorId: options.staffId ?? null,
+          deviceId,
+          action: 'purge',
+          entity: 'stop',
+          entityId: plan.stops[0] ?? null,
+          detail:
+            `Purge après reçu (${options.profile}, conservation ${days} j) — ${counts}; conservées : ${plan.kept.length}`.slice(
+              0,
+              2000,
+            ),
+        },
+      },
+    ]);
+    return { ...plan, removed: plan.remove.length };
+  });
+}

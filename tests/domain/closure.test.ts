@@ -1,0 +1,353 @@
+// The day's closure: the checklist, the day's proof, the receipt's verdict, and the purge rules
+// (never without a matching receipt, never an unsynced op, never a row changed since).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  closureChecklist,
+  dayProof,
+  dayStates,
+  purgePlan,
+  receiptVerdict,
+  rowHash,
+} from '../../src/domain/closure';
+import { type EntityName, entitySpec } from '../../src/domain/entities';
+import { buildDemoDataset } from '../../src/server/seed/demo';
+import { rowsToOps } from '../../src/server/seed/ops';
+import { createClock, tick } from '../../src/sync/hlc';
+import { applyOp, type RowState } from '../../src/sync/merge';
+import type { Op } from '../../src/sync/op';
+
+const TODAY = '2026-11-30';
+const demo = buildDemoDataset({ today: TODAY });
+const { data } = demo;
+const org = data.organisation[0]!.id;
+const registry = entitySpec;
+
+function statesOf(ops: readonly Op[], start: RowState[] = []): RowState[] {
+  const map = new Map(start.map((s) => [`${s.e}/${s.id}`, s]));
+  for (const op of ops) {
+    const key = `${op.e}/${op.id}`;
+    map.set(key, applyOp(map.get(key), op, registry));
+  }
+  return [...map.values()];
+}
+
+const baseStates = statesOf(rowsToOps(org, 'seed', data, Date.parse(`${TODAY}T06:00:00Z`)));
+const pastStop = data.stop
+  .filter((s) => s.date < TODAY)
+  .sort((a, b) => (a.date < b.date ? -1 : 1))[0]!;
+const otherPast = data.stop.filter((s) => s.date < TODAY && s.id !== pastStop.id)[0]!;
+const dayConsultations = data.consultation.filter((c) => c.stopId === pastStop.id);
+
+let editor = createClock('box-1');
+let editorSeq = 0;
+function edit(entity: EntityName, id: string, field: string, val: unknown): Op {
+  const t = tick(editor, Date.parse(`${TODAY}T12:00:00Z`));
+  editor = t.clock;
+  return {
+    v: 2,
+    org,
+    dev: 'box-1',
+    seq: ++editorSeq,
+    hlc: t.hlc,
+    e: entity,
+    id,
+    f: field,
+    k: 'set',
+    val,
+    base: [],
+  };
+}
+
+describe('the day of a stop', () => {
+  it('holds the stop, its roster, visits, queue, notes with their events, and their patients', () => {
+    const scoped = dayStates(baseStates, pastStop.id, registry);
+    const kinds = new Set(scoped.map((s) => s.e));
+    for (const k of [
+      'stop',
+      'rosterSlot',
+      'visit',
+      'queueEntry',
+      'consultation',
+      'vitals',
+      'signature',
+      'patient',
+    ]) {
+      expect(kinds.has(k)).toBe(true);
+    }
+    for (const k of kinds) {
+      expect([
+        'stop',
+        'rosterSlot',
+        'appointment',
+        'visit',
+        'queueEntry',
+        'consultation',
+        'vitals',
+        'signature',
+        'addendum',
+        'patient',
+      ]).toContain(k);
+    }
+    const ids = new Set(scoped.map((s) => s.id));
+    for (const c of dayConsultations) {
+      expect(ids.has(c.id)).toBe(true);
+      expect(ids.has(c.patientId)).toBe(true);
+    }
+    const otherVisits = data.visit.filter((v) => v.stopId === otherPast.id);
+    for (const v of otherVisits) expect(ids.has(v.id)).toBe(false);
+    expect(scoped.some((s) => s.e === 'stop' && s.id !== pastStop.id)).toBe(false);
+  });
+
+  it('has a digest independent of the order rows are held in', () => {
+    const a = dayProof(baseStates, pastStop.id, registry);
+    const b = dayProof([...baseStates].reverse(), pastStop.id, registry);
+    expect(b.digest).toBe(a.digest);
+    expect(b.rows).toEqual(a.rows);
+  });
+
+  it('changes its digest when a row of the day changes, not when another stop does', () => {
+    const before = dayProof(baseStates, pastStop.id, registry).digest;
+    const c = dayConsultations[0]!;
+    const changed = statesOf(
+      [edit('consultation', c.id, 'plan', 'Revoir dans 8 jours')],
+      baseStates,
+    );
+    expect(dayProof(changed, pastStop.id, registry).digest).not.toBe(before);
+    const other = data.consultation.find((x) => x.stopId === otherPast.id)!;
+    const elsewhere = statesOf([edit('consultation', other.id, 'plan', 'Autre')], baseStates);
+    expect(dayProof(elsewhere, pastStop.id, registry).digest).toBe(before);
+  });
+});
+
+describe('the sync receipt', () => {
+  const local = dayProof(baseStates, pastStop.id, registry);
+  const central = { ...local, devices: [{ dev: 'seed', seq: 10 }] };
+
+  it('is granted when device, relay and central hold the same day', () => {
+    expect(receiptVerdict(central, local, 0)).toEqual({ ok: true });
+    expect(receiptVerdict({ ...central, relayDigest: local.digest }, local, 0)).toEqual({
+      ok: true,
+    });
+  });
+
+  it('is refused while this device still has ops to send', () => {
+    const v = receiptVerdict(central, local, 3);
+    expect(v).toMatchObject({ ok: false, reason: 'unsynced' });
+    if (!v.ok) expect(v.message).toMatch(/3 modification/);
+  });
+
+  it('is refused when the relay and central differ, or the device and central', () => {
+    expect(receiptVerdict({ ...central, relayDigest: 'f'.repeat(64) }, local, 0)).toMatchObject({
+      ok: false,
+      reason: 'relay_differs',
+    });
+    expect(receiptVerdict({ ...central, digest: '0'.repeat(64) }, local, 0)).toMatchObject({
+      ok: false,
+      reason: 'device_differs',
+    });
+  });
+});
+
+describe('the closure checklist', () => {
+  const today = data.stop.find((s) => s.id === demo.todayStopId)!;
+  const patient = data.patient[0]!;
+  const visit = { ...data.visit[0]!, id: 'v-today', stopId: today.id, patientId: patient.id };
+  const entry = {
+    ...data.queueEntry[0]!,
+    id: 'q-today',
+    stopId: today.id,
+    visitId: visit.id,
+    status: { status: 'waiting' as const, epoch: 0, rank: 0 },
+  };
+  const base = data.consultation[0]!;
+  const draft = {
+    ...base,
+    id: 'c1',
+    stopId: today.id,
+    status: 'draft' as const,
+    orientation: { kind: 'none' as const },
+  };
+  const toValidate = {
+    ...base,
+    id: 'c2',
+    stopId: today.id,
+    status: 'to_validate' as const,
+    orientation: { kind: 'specialist' as const, detail: 'Cardiologue' },
+  };
+  const booked = data.appointment.find((a) => a.stopId === today.id)!;
+
+  it('lists what is left and what blocks the receipt', () => {
+    const closure = closureChecklist({
+      stop: today,
+      patients: [{ ...patient, identityStatus: 'provisoire' }],
+      appointments: [{ ...booked, status: 'booked' }],
+      visits: [visit],
+      entries: [entry],
+      consultations: [draft, toValidate],
+      devices: [
+        { deviceId: 'box-1', name: 'Box 1', pending: 2, lastSyncAt: null, lastError: null },
+        { deviceId: 'accueil', name: 'Accueil', pending: 0, lastSyncAt: 1, lastError: null },
+      ],
+    });
+    expect(closure.unsyncedDevices.map((d) => d.deviceId)).toEqual(['box-1']);
+    expect(closure.unsigned.map((c) => c.id)).toEqual(['c1']);
+    expect(closure.toValidate.map((c) => c.id)).toEqual(['c2']);
+    expect(closure.stillOpen.map((e) => e.id)).toEqual(['q-today']);
+    expect(closure.notHonoured.map((a) => a.id)).toEqual([booked.id]);
+    expect(closure.provisional.map((p) => p.id)).toEqual([patient.id]);
+    expect(closure.orientations.map((c) => c.id)).toEqual(['c2']);
+    expect(closure.blocking).toEqual(['unsyncedDevices', 'unsigned', 'toValidate', 'stillOpen']);
+  });
+
+  it('blocks nothing once notes are validated, the queue ended and devices synced', () => {
+    const closure = closureChecklist({
+      stop: today,
+      patients: [patient],
+      appointments: [{ ...booked, status: 'checked_in' }],
+      visits: [visit],
+      entries: [{ ...entry, status: { status: 'done', epoch: 0, rank: 4 } }],
+      consultations: [{ ...toValidate, status: 'validated' }],
+      devices: [{ deviceId: 'box-1', name: 'Box 1', pending: 0, lastSyncAt: 1, lastError: null }],
+    });
+    expect(closure.blocking).toEqual([]);
+    expect(closure.orientations).toHaveLength(1);
+  });
+});
+
+describe('the purge after a receipt', () => {
+  const proof = dayProof(baseStates, pastStop.id, registry);
+  const receipt = { stopId: pastStop.id, rows: proof.rows, at: `${TODAY}T18:00:00Z` };
+  const common = {
+    today: TODAY,
+    retentionDays: 0,
+    stops: data.stop,
+    registry,
+  };
+  const dayVisits = new Set(data.visit.filter((v) => v.stopId === pastStop.id).map((v) => v.id));
+
+  it('removes nothing without a receipt', () => {
+    const plan = purgePlan({
+      ...common,
+      profile: 'display',
+      receipts: [],
+      states: baseStates,
+      outbox: [],
+    });
+    expect(plan.remove).toEqual([]);
+  });
+
+  it('removes nothing before the retention has run out', () => {
+    const plan = purgePlan({
+      ...common,
+      profile: 'room',
+      retentionDays: 365,
+      receipts: [receipt],
+      states: baseStates,
+      outbox: [],
+    });
+    expect(plan.remove).toEqual([]);
+  });
+
+  it('removes the day’s visits, queue and notes; reception keeps the identities it searches', () => {
+    const plan = purgePlan({
+      ...common,
+      profile: 'reception',
+      receipts: [receipt],
+      states: baseStates,
+      outbox: [],
+    });
+    const removed = new Set(plan.remove.map((r) => r.id));
+    for (const id of dayVisits) expect(removed.has(id)).toBe(true);
+    for (const c of dayConsultations) expect(removed.has(c.id)).toBe(true);
+    expect(plan.remove.some((r) => r.e === 'patient')).toBe(false);
+    expect(plan.remove.some((r) => r.e === 'stop' || r.e === 'rosterSlot')).toBe(false);
+  });
+
+  it('removes a patient only when nothing kept still names them', () => {
+    const plan = purgePlan({
+      ...common,
+      profile: 'room',
+      receipts: [receipt],
+      states: baseStates,
+      outbox: [],
+    });
+    const removedPatients = new Set(plan.remove.filter((r) => r.e === 'patient').map((r) => r.id));
+    const stillUsed = plan.kept.filter((k) => k.why === 'still_used').map((k) => k.id);
+    expect(removedPatients.size + stillUsed.length).toBe(
+      new Set(dayConsultations.map((c) => c.patientId)).size,
+    );
+    // A patient seen at another stop too (returning) is kept for that day's rows.
+    const seenElsewhere = dayConsultations
+      .map((c) => c.patientId)
+      .filter((p) => data.visit.some((v) => v.patientId === p && v.stopId !== pastStop.id));
+    for (const p of seenElsewhere) expect(removedPatients.has(p)).toBe(false);
+  });
+
+  it('keeps a row with an op still in the outbox', () => {
+    const c = dayConsultations[0]!;
+    const plan = purgePlan({
+      ...common,
+      profile: 'room',
+      receipts: [receipt],
+      states: baseStates,
+      outbox: [{ e: 'consultation', id: c.id }],
+    });
+    expect(plan.remove.some((r) => r.id === c.id)).toBe(false);
+    expect(plan.kept).toContainEqual({ e: 'consultation', id: c.id, why: 'unsynced' });
+  });
+
+  it('keeps a row changed since the receipt, and a row the receipt did not list', () => {
+    const c = dayConsultations[0]!;
+    const later = { ...data.addendum[0], id: 'add-late', consultationId: c.id };
+    const ops = [
+      edit('consultation', c.id, 'plan', 'Complément après le reçu'),
+      { ...edit('addendum', 'add-late', '*', later), f: '*', k: 'ins' as const, base: undefined },
+    ];
+    const states = statesOf(ops, baseStates);
+    const plan = purgePlan({ ...common, profile: 'room', receipts: [receipt], states, outbox: [] });
+    expect(plan.kept).toContainEqual({ e: 'consultation', id: c.id, why: 'changed' });
+    expect(plan.kept).toContainEqual({ e: 'addendum', id: 'add-late', why: 'not_in_receipt' });
+    expect(plan.remove.some((r) => r.id === c.id || r.id === 'add-late')).toBe(false);
+  });
+
+  it('never removes an unsynced or changed row, nor anything without a matching receipt (property)', () => {
+    const candidates = dayStates(baseStates, pastStop.id, registry).filter((s) =>
+      ['visit', 'queueEntry', 'consultation'].includes(s.e),
+    );
+    fc.assert(
+      fc.property(
+        fc.subarray(candidates),
+        fc.subarray(dayConsultations.map((c) => c.id)),
+        fc.boolean(),
+        fc.constantFrom('display', 'reception', 'room', 'coordination'),
+        (unsynced, changedIds, withReceipt, profile) => {
+          const states = statesOf(
+            changedIds.map((id) => edit('consultation', id, 'assessment', `modifié ${id}`)),
+            baseStates,
+          );
+          const plan = purgePlan({
+            ...common,
+            profile: profile as 'room',
+            receipts: withReceipt ? [receipt] : [],
+            states,
+            outbox: unsynced.map((s) => ({ e: s.e, id: s.id })),
+          });
+          if (!withReceipt) return plan.remove.length === 0;
+          const byKey = new Map(states.map((s) => [`${s.e}/${s.id}`, s]));
+          const listed = new Map(receipt.rows.map((r) => [`${r.e}/${r.id}`, r.h]));
+          return plan.remove.every((r) => {
+            const key = `${r.e}/${r.id}`;
+            const st = byKey.get(key)!;
+            return (
+              !unsynced.some((u) => u.e === r.e && u.id === r.id) &&
+              !changedIds.includes(r.id) &&
+              listed.get(key) === rowHash(st)
+            );
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
