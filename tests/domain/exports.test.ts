@@ -1,0 +1,115 @@
+// Exports: CSV cells a spreadsheet can never run as formulas, and a research dataset with stable
+// pseudonyms, age bands and nothing that names a patient.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  csvCell,
+  indicatorRows,
+  pseudonym,
+  researchCsv,
+  researchDataset,
+  toCsv,
+} from '../../src/domain/exports';
+import { computeIndicators } from '../../src/domain/indicators';
+import { buildDemoDataset } from '../../src/server/seed/demo';
+
+const TODAY = '2026-11-30';
+const { data } = buildDemoDataset({ today: TODAY });
+
+describe('a CSV cell', () => {
+  it.each(['=SUM(A1)', '+33 6', '-2+3', '@cmd', '\tx', '\r=1'])(
+    'neutralises %j, which a spreadsheet would read as a formula',
+    (text) => {
+      const cell = csvCell(text);
+      expect(cell.replace(/^"/, '').startsWith("'")).toBe(true);
+    },
+  );
+
+  it('quotes separators, quotes and line breaks, and leaves plain text and numbers alone', () => {
+    expect(csvCell('Mamers')).toBe('Mamers');
+    expect(csvCell('a;b')).toBe('"a;b"');
+    expect(csvCell('dit "oui"')).toBe('"dit ""oui"""');
+    expect(csvCell('ligne\nsuite')).toBe('"ligne\nsuite"');
+    expect(csvCell(-3)).toBe('-3');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(true)).toBe('oui');
+  });
+
+  it('never starts with a formula character whatever the text (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const cell = csvCell(text).replace(/^"/, '');
+        return !/^[=+\-@\t\r]/.test(cell);
+      }),
+    );
+  });
+
+  it('makes lines separated by CRLF with a header', () => {
+    expect(toCsv(['a', 'b'], [[1, '=x']])).toBe("a;b\r\n1;'=x\r\n");
+  });
+});
+
+describe('the indicators export', () => {
+  it('gives one line per figure, with the period and the totals', () => {
+    const ind = computeIndicators({
+      stops: data.stop,
+      visits: data.visit,
+      queueEntries: data.queueEntry,
+      consultations: data.consultation,
+      appointments: data.appointment,
+      patients: data.patient,
+      rosterSlots: data.rosterSlot,
+      rooms: data.room,
+      services: data.service,
+      period: { from: '2026-11-01', to: TODAY },
+    });
+    const rows = indicatorRows(ind);
+    expect(rows).toContainEqual(['période', 'du', '2026-11-01']);
+    expect(rows).toContainEqual(['totaux', 'consultations', ind.totals.consultations]);
+    expect(ind.totals.consultations).toBeGreaterThan(0);
+  });
+});
+
+describe('the research dataset', () => {
+  const input = {
+    key: 'clé-secrète-2026',
+    period: { from: '2026-01-01', to: TODAY },
+    stops: data.stop,
+    visits: data.visit,
+    entries: data.queueEntry,
+    consultations: data.consultation,
+    patients: data.patient,
+    services: data.service,
+  };
+
+  it('has one line per consultation, with stable pseudonyms and age bands', () => {
+    const rows = researchDataset(input);
+    expect(rows).toHaveLength(data.consultation.length);
+    const again = researchDataset(input);
+    expect(again).toEqual(rows);
+    const c = data.consultation[0]!;
+    expect(rows.some((r) => r.pseudonym === pseudonym(input.key, c.patientId))).toBe(true);
+    expect(rows.every((r) => /^P-[0-9a-f]{12}$/.test(r.pseudonym))).toBe(true);
+    expect(rows.every((r) => /^(\d+-\d+|76\+|inconnu)$/.test(r.ageBand))).toBe(true);
+  });
+
+  it('gives other pseudonyms under another key', () => {
+    const a = researchDataset(input)[0]!;
+    const b = researchDataset({ ...input, key: 'une-autre-clé' })[0]!;
+    expect(a.pseudonym).not.toBe(b.pseudonym);
+  });
+
+  it('holds no name, birth date, NIR or patient id', () => {
+    const csv = researchCsv(researchDataset(input));
+    for (const p of data.patient) {
+      expect(csv).not.toContain(p.id);
+      expect(csv).not.toContain(p.birthName);
+      expect(csv).not.toContain(p.birthDate);
+      if (p.nir) expect(csv).not.toContain(p.nir);
+    }
+  });
+
+  it('refuses a key too short to protect the pseudonyms', () => {
+    expect(() => researchDataset({ ...input, key: 'court' })).toThrow(/au moins 8 caractères/);
+  });
+});
