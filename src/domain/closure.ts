@@ -17,11 +17,12 @@ import type {
   DeviceProfile,
   Patient,
   QueueEntry,
+  StatusValue,
   Stop,
   SyncReceipt,
   Visit,
 } from './entities';
-import { isOpen } from './queue';
+import { isOpen, transition } from './queue';
 
 // ---- the day's scope ----
 
@@ -334,4 +335,18 @@ function dayStatesOfStops(
   const out: RowState[] = [];
   for (const stopId of stops) out.push(...dayStates(states, stopId, registry));
   return out;
+}
+
+/**
+ * How an entry still open at the end of the day is ended, in bulk: waiting or called patients get
+ * the coordinator's choice (left without being seen, or cancelled); a patient still in a room
+ * is finished (the consultation took place).
+ */
+export function endOfDayStatus(
+  current: StatusValue,
+  choice: 'leave' | 'cancel',
+): StatusValue | null {
+  const action = current.status === 'in_consultation' ? 'finish' : choice;
+  const next = transition(current, action);
+  return next.ok ? next.value : null;
 }

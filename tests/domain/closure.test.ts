@@ -6,6 +6,7 @@ import {
   closureChecklist,
   dayProof,
   dayStates,
+  endOfDayStatus,
   purgePlan,
   receiptVerdict,
   rowHash,
@@ -349,5 +350,26 @@ describe('the purge after a receipt', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('ending the queue at the end of the day', () => {
+  it('gives waiting and called patients the chosen end, and finishes a patient still in a room', () => {
+    expect(endOfDayStatus({ status: 'waiting', epoch: 0, rank: 0 }, 'leave')).toEqual({
+      status: 'left',
+      epoch: 0,
+      rank: 3,
+    });
+    expect(endOfDayStatus({ status: 'called', epoch: 1, rank: 1 }, 'cancel')).toEqual({
+      status: 'cancelled',
+      epoch: 1,
+      rank: 3,
+    });
+    expect(endOfDayStatus({ status: 'in_consultation', epoch: 0, rank: 2 }, 'leave')).toEqual({
+      status: 'done',
+      epoch: 0,
+      rank: 4,
+    });
+    expect(endOfDayStatus({ status: 'done', epoch: 0, rank: 4 }, 'leave')).toBeNull();
   });
 });

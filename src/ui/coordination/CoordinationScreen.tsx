@@ -1,12 +1,125 @@
-import { todayOf, useDay, useNow } from '../data/device-data';
+// The coordinating doctor's screen (DESIGN.md §2): live overview with the day's pictures,
+// supervision, closure with the sync receipt, conflicts, devices, planning, the period's
+// indicators and exports, and the printable day report — one route each.
+import { lazy, Suspense, useMemo } from 'react';
+import { NavLink, Route, Routes } from 'react-router';
+import { computeIndicators } from '../../domain/indicators';
+import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
+import { t } from '../i18n';
+import { StaffPicker } from '../room/StaffPicker';
 import { Loading, NoDatabase } from '../shell/Loading';
+import { NotFound } from '../shell/NotFound';
+import { PageTitle } from '../shell/PageTitle';
+import { SupervisionList } from '../supervision/SupervisionList';
+import { ClosurePage } from './ClosurePage';
+import { ConflictsPage } from './ConflictsPage';
 import { CoordinationView } from './CoordinationView';
-import { coordinationModel } from './coordination-model';
+import { useOrgRows } from './coordination-data';
+import { coordinationModel, occupancyTimeline, waitBuckets } from './coordination-model';
+import { DayReport } from './DayReport';
+import { DevicesPage } from './DevicesPage';
+import { PeriodPage } from './PeriodPage';
+import { PlanningPage } from './PlanningPage';
+import { TodayIndicators } from './TodayIndicators';
+import './coordination.css';
+
+const DayCharts = lazy(() => import('./DayCharts'));
+
+const TABS = [
+  { to: '/coordination', end: true, label: 'coordination.tabs.overview' },
+  { to: '/coordination/supervision', end: false, label: 'coordination.tabs.supervision' },
+  { to: '/coordination/cloture', end: false, label: 'coordination.tabs.closure' },
+  { to: '/coordination/conflits', end: false, label: 'coordination.tabs.conflicts' },
+  { to: '/coordination/appareils', end: false, label: 'coordination.tabs.devices' },
+  { to: '/coordination/planning', end: false, label: 'coordination.tabs.planning' },
+  { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
+  { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
+] as const;
 
 export default function CoordinationScreen() {
   const now = useNow();
-  const rows = useDay(todayOf(now));
-  if (rows === undefined) return <Loading />;
-  if (rows === null) return <NoDatabase />;
-  return <CoordinationView stop={rows.day.stop} model={coordinationModel(rows.day, now)} />;
+  const today = todayOf(now);
+  const day = useDay(today);
+  const org = useOrgRows();
+  const deviceId = useDeviceId() ?? null;
+  const ind = useMemo(() => {
+    const stop = day?.day.stop;
+    if (!org || !stop) return null;
+    return computeIndicators({
+      stops: org.stops.filter((s) => s.id === stop.id),
+      visits: org.visits,
+      queueEntries: org.entries,
+      consultations: org.consultations,
+      appointments: org.appointments,
+      patients: org.patients,
+      rosterSlots: org.slots,
+      rooms: org.rooms,
+      services: org.services,
+    });
+  }, [org, day]);
+  if (day === undefined || org === undefined) return <Loading />;
+  if (day === null || org === null) return <NoDatabase />;
+  const stop = day.day.stop;
+  const coordinators = org.staff.filter((s) => s.roles.includes('coordinateur')).map((s) => s.id);
+  const services = new Map(org.services.map((s) => [s.id, s.label]));
+  const receipt = org.receipts
+    .filter((r) => r.stopId === stop?.id)
+    .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+
+  return (
+    <div className="stack coordination">
+      <PageTitle page={t('coordination.title')} />
+      <div className="page-header no-print">
+        <h1>{t('coordination.title')}</h1>
+        <StaffPicker staff={org.staff.filter((s) => s.active)} suggested={coordinators} />
+      </div>
+      <nav className="tabs no-print" aria-label={t('coordination.tabs.label')}>
+        {TABS.map((tab) => (
+          <NavLink key={tab.to} to={tab.to} end={tab.end} className="tabs__tab">
+            {t(tab.label)}
+          </NavLink>
+        ))}
+      </nav>
+      <Routes>
+        <Route
+          index
+          element={
+            <div className="stack">
+              <CoordinationView stop={stop} model={coordinationModel(day.day, now)} />
+              {ind ? <TodayIndicators ind={ind} /> : null}
+              {stop ? (
+                <Suspense fallback={<p role="status">{t('coordination.charts.loading')}</p>}>
+                  <DayCharts
+                    bars={occupancyTimeline(day.day, now)}
+                    buckets={waitBuckets(day.day)}
+                  />
+                </Suspense>
+              ) : null}
+            </div>
+          }
+        />
+        <Route path="supervision" element={<SupervisionList />} />
+        <Route
+          path="cloture"
+          element={<ClosurePage rows={org} stop={stop} deviceId={deviceId} today={today} />}
+        />
+        <Route path="conflits" element={<ConflictsPage rows={org} />} />
+        <Route path="appareils" element={<DevicesPage deviceId={deviceId} />} />
+        <Route path="planning" element={<PlanningPage rows={org} today={today} />} />
+        <Route path="indicateurs" element={<PeriodPage rows={org} today={today} />} />
+        <Route
+          path="rapport"
+          element={
+            <DayReport
+              stop={stop}
+              ind={ind}
+              receipt={receipt}
+              serviceLabel={(id) => services.get(id) ?? id}
+            />
+          }
+        />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </div>
+  );
 }

@@ -84,3 +84,62 @@ export function coordinationModel(day: DayData, now: string): CoordinationModel 
     totalWaiting: serviceLines.reduce((n, s) => n + s.waiting, 0),
   };
 }
+
+// ---- pictures of the day (pure: the charts and their data tables read these) ----
+
+export interface TimelineBar {
+  roomId: string;
+  roomName: string;
+  ticket: string;
+  /** Minutes since midnight, local time. */
+  start: number;
+  end: number;
+}
+
+/** Consultations of the day per room, as minute ranges (an ongoing one ends now). */
+export function occupancyTimeline(day: DayData, now: string): TimelineBar[] {
+  const rooms = byId(live(day.rooms));
+  const minutes = (iso: string) => {
+    const [h, m] = localTime(iso).split(':').map(Number) as [number, number];
+    return h * 60 + m;
+  };
+  return live(day.entries)
+    .filter((e) => e.stopId === day.stop?.id && e.roomId && e.startedAt)
+    .filter((e) => e.status.status === 'done' || e.status.status === 'in_consultation')
+    .map((e) => ({
+      roomId: e.roomId!,
+      roomName: rooms.get(e.roomId!)?.name ?? e.roomId!,
+      ticket: e.ticket,
+      start: minutes(e.startedAt!),
+      end: Math.max(minutes(e.startedAt!) + 1, minutes(e.endedAt ?? now)),
+    }))
+    .sort((a, b) => a.roomName.localeCompare(b.roomName, 'fr') || a.start - b.start);
+}
+
+export const WAIT_BUCKETS = [0, 10, 20, 30, 45, 60] as const;
+
+/** Patients per waiting-time bucket (arrival → first call), the last bucket open-ended. */
+export function waitBuckets(day: DayData): { from: number; to: number | null; count: number }[] {
+  const visits = byId(live(day.visits));
+  const first = new Map<string, string>();
+  for (const e of live(day.entries)) {
+    const at = e.calledAt ?? e.startedAt;
+    if (e.stopId !== day.stop?.id || !at) continue;
+    const prev = first.get(e.visitId);
+    if (!prev || at < prev) first.set(e.visitId, at);
+  }
+  const counts: number[] = WAIT_BUCKETS.map(() => 0);
+  for (const [visitId, at] of first) {
+    const arrived = visits.get(visitId)?.arrivedAt;
+    if (!arrived) continue;
+    const wait = Math.max(0, (Date.parse(at) - Date.parse(arrived)) / 60_000);
+    let i = WAIT_BUCKETS.length - 1;
+    while (i > 0 && wait < WAIT_BUCKETS[i]!) i--;
+    counts[i]!++;
+  }
+  return WAIT_BUCKETS.map((from, i) => ({
+    from,
+    to: i + 1 < WAIT_BUCKETS.length ? WAIT_BUCKETS[i + 1]! : null,
+    count: counts[i]!,
+  }));
+}

@@ -8,6 +8,7 @@ import { DatabaseBanner } from './DatabaseBanner';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Header } from './Header';
 import { profileOfPath } from './profiles';
+import { PurgeWatcher } from './PurgeWatcher';
 import { MAIN_ID, SkipLink } from './SkipLink';
 import { UpdateBanner } from './UpdateBanner';
 
@@ -37,6 +38,7 @@ export function Layout() {
       <SkipLink />
       <UpdateBanner />
       <DatabaseBanner />
+      <PurgeWatcher />
       <Header current={current} />
       <main id={MAIN_ID} ref={mainRef} tabIndex={-1} className="app-main">
         <ErrorBoundary resetKey={pathname}>

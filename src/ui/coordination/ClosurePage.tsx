@@ -1,0 +1,464 @@
+// Clôture de journée (DESIGN.md §2): the checklist, bulk ends for what is left, then the sync
+// receipt — central's proof, through the relay when there is one — and this device's purge.
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  fetchDevices,
+  fetchServerProof,
+  localDayProof,
+  type PurgeOutcome,
+  purgeAfterReceipts,
+  retentionDays,
+} from '../../device/closure';
+import { readConnection, startSync } from '../../device/connection';
+import { META, setMeta } from '../../device/db';
+import {
+  closureChecklist,
+  type DeviceSyncState,
+  endOfDayStatus,
+  receiptVerdict,
+} from '../../domain/closure';
+import type { Stop, SyncReceipt } from '../../domain/entities';
+import { useDb } from '../data/device-data';
+import { useWriter } from '../data/writer';
+import { patientName } from '../day/day-data';
+import { SelectField, TextField } from '../forms/fields';
+import { formatDateTime, t, tn } from '../i18n';
+import { useUiStore } from '../state/ui-store';
+import type { OrgRows } from './coordination-data';
+
+type Status = { tone: 'ok' | 'error'; text: string } | null;
+
+function Message({ status }: { status: Status }) {
+  if (!status) return null;
+  return (
+    <p
+      role={status.tone === 'error' ? 'alert' : 'status'}
+      className={`notice ${status.tone === 'error' ? 'notice--warning' : 'notice--success'}`}
+    >
+      {status.text}
+    </p>
+  );
+}
+
+function useDeviceStates(deviceId: string | null): DeviceSyncState[] | null {
+  const db = useDb();
+  const [devices, setDevices] = useState<DeviceSyncState[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      if (!db) return;
+      const connection = await readConnection(db);
+      if (!connection) return;
+      const seen = await fetchDevices(connection.servers, connection.org);
+      if (!live || !seen) return;
+      setDevices(
+        seen.devices.map((d) => ({
+          deviceId: d.deviceId,
+          name:
+            d.deviceId === deviceId
+              ? t('coordination.devices.thisDevice', { id: d.deviceId })
+              : d.deviceId,
+          // This device's own outbox is checked locally at the receipt.
+          pending: d.deviceId === deviceId ? 0 : d.pending,
+          lastSyncAt: d.lastSyncAt,
+          lastError: d.lastError,
+        })),
+      );
+    })();
+    return () => {
+      live = false;
+    };
+  }, [db, deviceId]);
+  return devices;
+}
+
+function Section({
+  title,
+  count,
+  children,
+}: {
+  title: string;
+  count: number;
+  children?: React.ReactNode;
+}) {
+  const id = `closure-${title.replace(/\W+/g, '-')}`;
+  return (
+    <section className="panel stack" aria-labelledby={id}>
+      <h3 id={id}>{t('coordination.closure.count', { title, count })}</h3>
+      {count === 0 ? <p className="muted">{t('coordination.closure.empty')}</p> : children}
+    </section>
+  );
+}
+
+export function ClosurePage({
+  rows,
+  stop,
+  deviceId,
+  today,
+}: {
+  rows: OrgRows;
+  stop: Stop | null;
+  deviceId: string | null;
+  today: string;
+}) {
+  const db = useDb();
+  const write = useWriter();
+  const staffId = useUiStore((s) => s.staffId);
+  const devices = useDeviceStates(deviceId);
+  const [endChoice, setEndChoice] = useState<'leave' | 'cancel'>('leave');
+  const [endReason, setEndReason] = useState(t('coordination.closure.endReasonDefault'));
+  const [status, setStatus] = useState<Status>(null);
+  const [receiptStatus, setReceiptStatus] = useState<Status>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (!stop) return <p>{t('coordination.closure.noStop')}</p>;
+  const patients = new Map(rows.patients.map((p) => [p.id, p]));
+  const visits = new Map(rows.visits.map((v) => [v.id, v]));
+  const closure = closureChecklist({
+    stop,
+    patients: rows.patients,
+    appointments: rows.appointments,
+    visits: rows.visits,
+    entries: rows.entries,
+    consultations: rows.consultations,
+    devices: devices ?? [],
+  });
+  const receipts = rows.receipts
+    .filter((r) => r.stopId === stop.id)
+    .sort((a, b) => (a.at < b.at ? 1 : -1));
+  const nameOfPatient = (id: string) => {
+    const p = patients.get(id);
+    return p ? patientName(p) : t('day.unknownPatient');
+  };
+
+  const endAll = async () => {
+    const changes = closure.stillOpen.flatMap((e) => {
+      const next = endOfDayStatus(e.status, endChoice);
+      return next
+        ? [
+            {
+              entity: 'queueEntry' as const,
+              id: e.id,
+              set: {
+                status: next,
+                endedAt: new Date().toISOString(),
+                endReason: endReason.trim() || null,
+              },
+            },
+          ]
+        : [];
+    });
+    try {
+      await write(changes, {
+        action: 'closure_end_queue',
+        entity: 'stop',
+        entityId: stop.id,
+        detail: `${endChoice} : ${changes.length} — ${endReason.trim()}`,
+      });
+      setStatus({ tone: 'ok', text: tn('coordination.closure.ended', changes.length) });
+    } catch (error) {
+      setStatus({ tone: 'error', text: (error as Error).message });
+    }
+  };
+
+  const markAbsent = async () => {
+    const booked = closure.notHonoured.filter((a) => a.status === 'booked');
+    try {
+      await write(
+        booked.map((a) => ({
+          entity: 'appointment' as const,
+          id: a.id,
+          set: { status: 'no_show' as const },
+        })),
+        {
+          action: 'closure_no_shows',
+          entity: 'stop',
+          entityId: stop.id,
+          detail: String(booked.length),
+        },
+      );
+      setStatus({ tone: 'ok', text: tn('coordination.closure.markedAbsent', booked.length) });
+    } catch (error) {
+      setStatus({ tone: 'error', text: (error as Error).message });
+    }
+  };
+
+  const askReceipt = async () => {
+    if (!db) return;
+    if (!staffId) {
+      setReceiptStatus({ tone: 'error', text: t('coordination.closure.needStaff') });
+      return;
+    }
+    setBusy(true);
+    setReceiptStatus({ tone: 'ok', text: t('coordination.closure.asking') });
+    try {
+      const connection = await readConnection(db);
+      if (!connection) throw new Error(t('errors.deviceNotConnected'));
+      const client = await startSync(db);
+      await client?.syncNow();
+      const answer = await fetchServerProof(connection.servers, connection.org, stop.id);
+      if (!answer.ok) throw new Error(answer.message);
+      const [local, pending] = await Promise.all([localDayProof(db, stop.id), db.outbox.count()]);
+      const verdict = receiptVerdict(answer.proof, local, pending);
+      if (!verdict.ok) throw new Error(verdict.message);
+      const receipt: Omit<SyncReceipt, 'id' | '_deleted'> = {
+        orgId: connection.org,
+        stopId: stop.id,
+        at: new Date().toISOString(),
+        staffId,
+        digest: answer.proof.digest,
+        via: answer.via,
+        devices: answer.proof.devices,
+        rows: answer.proof.rows,
+      };
+      await write(
+        [
+          { entity: 'syncReceipt', id: uuidv7(), insert: receipt },
+          { entity: 'stop', id: stop.id, set: { status: 'closed' } },
+        ],
+        {
+          action: 'sync_receipt',
+          entity: 'stop',
+          entityId: stop.id,
+          detail: `${answer.via} ${answer.proof.digest} (${answer.proof.rows.length} lignes)`,
+        },
+      );
+      await client?.syncNow();
+      setReceiptStatus(null);
+    } catch (error) {
+      setReceiptStatus({
+        tone: 'error',
+        text: t('coordination.closure.refused', { reason: (error as Error).message }),
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const latest = receipts[0];
+  return (
+    <div className="stack closure">
+      <h2>{t('coordination.closure.title')}</h2>
+      <p>{t('coordination.closure.intro')}</p>
+      {stop.status === 'closed' ? (
+        <p className="notice notice--success">{t('coordination.closure.alreadyClosed')}</p>
+      ) : null}
+      <Message status={status} />
+
+      <h3>{t('coordination.closure.blockingTitle')}</h3>
+      {closure.blocking.length === 0 ? (
+        <p className="notice notice--success">{t('coordination.closure.allClear')}</p>
+      ) : null}
+      <Section
+        title={t('coordination.closure.devicesTitle')}
+        count={closure.unsyncedDevices.length}
+      >
+        <ul>
+          {closure.unsyncedDevices.map((d) => (
+            <li key={d.deviceId}>
+              {t('coordination.closure.devicePending', { name: d.name, count: d.pending })}
+            </li>
+          ))}
+        </ul>
+      </Section>
+      {devices === null ? (
+        <p className="muted">{t('coordination.closure.devicesUnknown')}</p>
+      ) : null}
+      <Section title={t('coordination.closure.unsignedTitle')} count={closure.unsigned.length}>
+        <ul>
+          {closure.unsigned.map((c) => (
+            <li key={c.id}>
+              {nameOfPatient(c.patientId)} — {t(`consultation.status.${c.status}`)}{' '}
+              <Link to={`/supervision/${c.id}`}>{t('coordination.closure.open')}</Link>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={t('coordination.closure.toValidateTitle')} count={closure.toValidate.length}>
+        <ul>
+          {closure.toValidate.map((c) => (
+            <li key={c.id}>
+              {nameOfPatient(c.patientId)}{' '}
+              <Link to={`/supervision/${c.id}`}>{t('coordination.closure.open')}</Link>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={t('coordination.closure.stillOpenTitle')} count={closure.stillOpen.length}>
+        <ul>
+          {closure.stillOpen.map((e) => (
+            <li key={e.id}>
+              {e.ticket} — {nameOfPatient(visits.get(e.visitId)?.patientId ?? '')} —{' '}
+              {t(`queueStatus.${e.status.status}`)}
+            </li>
+          ))}
+        </ul>
+        <div className="form-grid">
+          <SelectField
+            label={t('coordination.closure.endAction')}
+            value={endChoice}
+            onChange={(v) => setEndChoice(v)}
+            options={[
+              { value: 'leave', label: t('coordination.closure.endLeft') },
+              { value: 'cancel', label: t('coordination.closure.endCancelled') },
+            ]}
+          />
+          <TextField
+            label={t('coordination.closure.endReason')}
+            value={endReason}
+            onChange={setEndReason}
+          />
+        </div>
+        <button type="button" className="button" onClick={() => void endAll()}>
+          {t('coordination.closure.endAll')}
+        </button>
+      </Section>
+
+      <h3>{t('coordination.closure.infoTitle')}</h3>
+      <Section
+        title={t('coordination.closure.notHonouredTitle')}
+        count={closure.notHonoured.length}
+      >
+        <ul>
+          {closure.notHonoured.map((a) => (
+            <li key={a.id}>
+              {a.time} — {nameOfPatient(a.patientId)} — {t(`appointmentStatus.${a.status}`)}
+            </li>
+          ))}
+        </ul>
+        {closure.notHonoured.some((a) => a.status === 'booked') ? (
+          <button type="button" className="button" onClick={() => void markAbsent()}>
+            {t('coordination.closure.markAbsent')}
+          </button>
+        ) : null}
+      </Section>
+      <Section
+        title={t('coordination.closure.provisionalTitle')}
+        count={closure.provisional.length}
+      >
+        <ul>
+          {closure.provisional.map((p) => (
+            <li key={p.id}>{patientName(p)}</li>
+          ))}
+        </ul>
+      </Section>
+      <Section
+        title={t('coordination.closure.orientationsTitle')}
+        count={closure.orientations.length}
+      >
+        <ul>
+          {closure.orientations.map((c) => (
+            <li key={c.id}>
+              {nameOfPatient(c.patientId)} —{' '}
+              {t(`consultation.orientation.kinds.${c.orientation.kind}`)}
+              {c.orientation.detail ? ` (${c.orientation.detail})` : ''}
+              {c.orientation.mtName ? ` (${c.orientation.mtName})` : ''}
+            </li>
+          ))}
+        </ul>
+      </Section>
+
+      <section className="panel stack" aria-labelledby="receipt-title">
+        <h3 id="receipt-title">{t('coordination.closure.receiptTitle')}</h3>
+        {latest ? (
+          <div role="status" className="notice notice--success">
+            <p>
+              {t('coordination.closure.granted', {
+                at: formatDateTime(latest.at),
+                digest: latest.digest.slice(0, 12),
+              })}
+            </p>
+            <p>{t(`coordination.closure.via.${latest.via}`)}</p>
+            <p>
+              {t('coordination.closure.devicesCovered', {
+                devices: latest.devices.map((d) => `${d.dev} (${d.seq})`).join(', '),
+              })}
+            </p>
+          </div>
+        ) : null}
+        {closure.blocking.length > 0 ? (
+          <p className="muted">{t('coordination.closure.blocked')}</p>
+        ) : null}
+        <Message status={receiptStatus} />
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={busy || closure.blocking.length > 0}
+          onClick={() => void askReceipt()}
+        >
+          {t('coordination.closure.askReceipt')}
+        </button>
+      </section>
+      <PurgePanel today={today} />
+    </div>
+  );
+}
+
+function PurgePanel({ today }: { today: string }) {
+  const db = useDb();
+  const staffId = useUiStore((s) => s.staffId);
+  const [days, setDays] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [status, setStatus] = useState<Status>(null);
+  useEffect(() => {
+    if (db) void retentionDays(db, 'coordination').then((d) => setDays(String(d)));
+  }, [db]);
+  if (!db) return null;
+
+  const save = async () => {
+    const n = Number(days);
+    if (!/^\d+$/.test(days.trim()) || n > 3650) {
+      setError(t('coordination.closure.retentionError'));
+      return;
+    }
+    setError(undefined);
+    await setMeta(db, META.retentionDays, n);
+    setStatus({ tone: 'ok', text: t('coordination.closure.retentionSaved') });
+  };
+  const purge = async () => {
+    try {
+      const outcome: PurgeOutcome = await purgeAfterReceipts(db, {
+        profile: 'coordination',
+        today,
+        staffId,
+      });
+      const text =
+        outcome.removed === 0
+          ? t('coordination.closure.nothingToPurge')
+          : `${tn('coordination.closure.purged', outcome.removed)} ${
+              outcome.kept.length
+                ? t('coordination.closure.purgeKept', { count: outcome.kept.length })
+                : ''
+            }`;
+      setStatus({ tone: 'ok', text });
+    } catch (e) {
+      setStatus({ tone: 'error', text: (e as Error).message });
+    }
+  };
+  return (
+    <section className="panel stack" aria-labelledby="purge-title">
+      <h3 id="purge-title">{t('coordination.closure.purgeTitle')}</h3>
+      <div className="form-grid">
+        <TextField
+          label={t('coordination.closure.retention')}
+          hint={t('coordination.closure.retentionHint')}
+          value={days}
+          onChange={setDays}
+          inputMode="numeric"
+          error={error}
+        />
+      </div>
+      <div className="actions">
+        <button type="button" className="button" onClick={() => void save()}>
+          {t('coordination.closure.saveRetention')}
+        </button>
+        <button type="button" className="button" onClick={() => void purge()}>
+          {t('coordination.closure.purgeNow')}
+        </button>
+      </div>
+      <Message status={status} />
+    </section>
+  );
+}

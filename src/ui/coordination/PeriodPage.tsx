@@ -1,0 +1,237 @@
+// Indicators over a period (DESIGN.md §4.4): stops and communes visited, patients and
+// consultations per commune and service, shares without MT and with ALD, orientations; exported
+// as CSV (safe from formula injection) or as a pseudonymised research dataset.
+import { useMemo, useState } from 'react';
+import { indicatorRows, researchCsv, researchDataset, toCsv } from '../../domain/exports';
+import { computeIndicators } from '../../domain/indicators';
+import { isIsoDate } from '../../domain/time';
+import { useWriter } from '../data/writer';
+import { TextField } from '../forms/fields';
+import { formatDate, formatNumber, t } from '../i18n';
+import type { OrgRows } from './coordination-data';
+import { downloadText } from './download';
+
+const percent = (share: number | null) =>
+  share === null
+    ? t('coordination.today.none')
+    : t('coordination.today.percent', { value: formatNumber(Math.round(share * 1000) / 10) });
+
+export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
+  const write = useWriter();
+  const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
+  const [to, setTo] = useState(today);
+  const [key, setKey] = useState('');
+  const [keyError, setKeyError] = useState<string | undefined>();
+  const [status, setStatus] = useState<string | null>(null);
+  const valid = isIsoDate(from) && isIsoDate(to) && from <= to;
+  const ind = useMemo(
+    () =>
+      valid
+        ? computeIndicators({
+            stops: rows.stops,
+            visits: rows.visits,
+            queueEntries: rows.entries,
+            consultations: rows.consultations,
+            appointments: rows.appointments,
+            patients: rows.patients,
+            rosterSlots: rows.slots,
+            rooms: rows.rooms,
+            services: rows.services,
+            period: { from, to },
+          })
+        : null,
+    [rows, from, to, valid],
+  );
+  const stops = rows.stops
+    .filter(
+      (s) =>
+        s.date >= from &&
+        s.date <= to &&
+        (s.status === 'open' || s.status === 'closed' || s.date < today),
+    )
+    .sort((a, b) => (a.date < b.date ? -1 : 1));
+  const services = new Map(rows.services.map((s) => [s.id, s]));
+
+  const exportCsv = async () => {
+    if (!ind) return;
+    const file = `escale-indicateurs-${from}-${to}.csv`;
+    const lines = indicatorRows(ind);
+    downloadText(file, toCsv(['rubrique', 'indicateur', 'valeur'], lines));
+    await write([], {
+      action: 'export_indicators',
+      entity: null,
+      entityId: null,
+      detail: `${from} → ${to}`,
+    });
+    setStatus(t('coordination.period.exported', { file, count: lines.length }));
+  };
+  const exportResearch = async () => {
+    try {
+      const data = researchDataset({
+        key,
+        period: { from, to },
+        stops: rows.stops,
+        visits: rows.visits,
+        entries: rows.entries,
+        consultations: rows.consultations,
+        patients: rows.patients,
+        services: rows.services,
+      });
+      setKeyError(undefined);
+      const file = `escale-recherche-${from}-${to}.csv`;
+      downloadText(file, researchCsv(data));
+      await write([], {
+        action: 'export_research',
+        entity: null,
+        entityId: null,
+        detail: `${from} → ${to} : ${data.length}`,
+      });
+      setStatus(t('coordination.period.exported', { file, count: data.length }));
+    } catch (e) {
+      setKeyError((e as Error).message);
+    }
+  };
+
+  return (
+    <div className="stack">
+      <h2>{t('coordination.period.title')}</h2>
+      <div className="form-grid">
+        <TextField
+          label={t('coordination.period.from')}
+          type="date"
+          value={from}
+          onChange={setFrom}
+        />
+        <TextField
+          label={t('coordination.period.to')}
+          type="date"
+          value={to}
+          onChange={setTo}
+          error={valid ? undefined : t('coordination.period.badPeriod')}
+        />
+      </div>
+      {status ? (
+        <p role="status" className="notice notice--success">
+          {status}
+        </p>
+      ) : null}
+      {ind ? (
+        <>
+          <section className="panel stack" aria-labelledby="period-stops">
+            <h3 id="period-stops">{t('coordination.period.stops')}</h3>
+            {stops.length === 0 ? (
+              <p>{t('coordination.period.noStops')}</p>
+            ) : (
+              <ul>
+                {stops.map((s) => (
+                  <li key={s.id}>
+                    {formatDate(`${s.date}T12:00:00Z`)} — {s.communeName}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section className="panel stack" aria-labelledby="period-population">
+            <h3 id="period-population">{t('coordination.period.population')}</h3>
+            <p>{t('coordination.period.noMt', { value: percent(ind.population.noMtShare) })}</p>
+            <p>{t('coordination.period.ald', { value: percent(ind.population.aldShare) })}</p>
+            <p>
+              {t('coordination.period.newReturning', {
+                new: ind.patientsNewVsReturning.new,
+                returning: ind.patientsNewVsReturning.returning,
+              })}
+            </p>
+          </section>
+          <section className="stack" aria-labelledby="period-communes">
+            <h3 id="period-communes">{t('coordination.period.byCommune')}</h3>
+            <div className="table-scroll">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('coordination.period.columns.commune')}</th>
+                    <th scope="col">{t('coordination.period.columns.stops')}</th>
+                    <th scope="col">{t('coordination.period.columns.patients')}</th>
+                    <th scope="col">{t('coordination.period.columns.consultations')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ind.byCommune.map((c) => (
+                    <tr key={c.communeInsee}>
+                      <th scope="row">{c.communeName}</th>
+                      <td>{c.stops}</td>
+                      <td>{c.patients}</td>
+                      <td>{c.consultations}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          <section className="stack" aria-labelledby="period-services">
+            <h3 id="period-services">{t('coordination.period.byService')}</h3>
+            <div className="table-scroll">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('coordination.period.columns.service')}</th>
+                    <th scope="col">{t('coordination.period.columns.patients')}</th>
+                    <th scope="col">{t('coordination.period.columns.consultations')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ind.byService.map((s) => (
+                    <tr key={s.serviceId}>
+                      <th scope="row">
+                        {services.get(s.serviceId)?.label ?? s.code ?? s.serviceId}
+                      </th>
+                      <td>{s.patients}</td>
+                      <td>{s.consultations}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          <section className="stack" aria-labelledby="period-orientations">
+            <h3 id="period-orientations">{t('coordination.period.orientations')}</h3>
+            <div className="table-scroll">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('coordination.period.columns.kind')}</th>
+                    <th scope="col">{t('coordination.period.columns.count')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(ind.orientations.byKind).map(([kind, n]) => (
+                    <tr key={kind}>
+                      <th scope="row">{t(`consultation.orientation.kinds.${kind as 'none'}`)}</th>
+                      <td>{n}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          <section className="panel stack" aria-labelledby="period-exports">
+            <h3 id="period-exports">{t('coordination.period.exportsTitle')}</h3>
+            <button type="button" className="button" onClick={() => void exportCsv()}>
+              {t('coordination.period.exportCsv')}
+            </button>
+            <h4>{t('coordination.period.researchTitle')}</h4>
+            <p className="muted">{t('coordination.period.researchHint')}</p>
+            <TextField
+              label={t('coordination.period.researchKey')}
+              value={key}
+              onChange={setKey}
+              error={keyError}
+            />
+            <button type="button" className="button" onClick={() => void exportResearch()}>
+              {t('coordination.period.exportResearch')}
+            </button>
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}

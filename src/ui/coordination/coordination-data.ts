@@ -1,0 +1,94 @@
+// What the coordination screens read from the device, through live queries: the organisation's
+// records for the period and closure views, the conflicts left to settle, the receipts.
+import { useLiveQuery } from 'dexie-react-hooks';
+import type { EscaleDb } from '../../device/db';
+import { conflicts } from '../../device/queries';
+import { openConflicts } from '../../domain/conflict-resolution';
+import type {
+  Appointment,
+  ConflictResolution,
+  Consultation,
+  Patient,
+  QueueEntry,
+  Room,
+  RosterSlot,
+  Service,
+  Staff,
+  Stop,
+  SyncReceipt,
+  Visit,
+} from '../../domain/entities';
+import type { FieldConflict } from '../../sync/merge';
+import { useDb } from '../data/device-data';
+
+export interface OrgRows {
+  stops: Stop[];
+  visits: Visit[];
+  entries: QueueEntry[];
+  consultations: Consultation[];
+  appointments: Appointment[];
+  patients: Patient[];
+  slots: RosterSlot[];
+  rooms: Room[];
+  services: Service[];
+  staff: Staff[];
+  receipts: SyncReceipt[];
+}
+
+export async function readOrg(db: EscaleDb): Promise<OrgRows> {
+  const [stops, visits, entries, consultations, appointments, patients, slots, rooms, services] =
+    await Promise.all([
+      db.rows('stop').toArray(),
+      db.rows('visit').toArray(),
+      db.rows('queueEntry').toArray(),
+      db.rows('consultation').toArray(),
+      db.rows('appointment').toArray(),
+      db.rows('patient').toArray(),
+      db.rows('rosterSlot').toArray(),
+      db.rows('room').toArray(),
+      db.rows('service').toArray(),
+    ]);
+  const [staff, receipts] = await Promise.all([
+    db.rows('staff').toArray(),
+    db.rows('syncReceipt').toArray(),
+  ]);
+  const alive = <T extends { _deleted?: boolean }>(rows: T[]) => rows.filter((r) => !r._deleted);
+  return {
+    stops: alive(stops),
+    visits: alive(visits),
+    entries: alive(entries),
+    consultations: alive(consultations),
+    appointments: alive(appointments),
+    patients: alive(patients),
+    slots: alive(slots),
+    rooms: alive(rooms),
+    services: alive(services),
+    staff: alive(staff),
+    receipts,
+  };
+}
+
+/** Everything of the organisation on this device (undefined while loading, null: no database). */
+export function useOrgRows(): OrgRows | null | undefined {
+  const db = useDb();
+  const value = useLiveQuery(async () => ({ v: db ? await readOrg(db) : null }), [db]);
+  return value?.v;
+}
+
+export interface ConflictsView {
+  open: FieldConflict[];
+  resolutions: ConflictResolution[];
+}
+
+export function useConflicts(): ConflictsView | null | undefined {
+  const db = useDb();
+  const value = useLiveQuery(async () => {
+    if (!db) return { v: null };
+    const [all, resolutions] = await Promise.all([
+      conflicts(db),
+      db.rows('conflictResolution').toArray(),
+    ]);
+    return { v: { open: openConflicts(all, resolutions), resolutions } };
+  }, [db]);
+  return value?.v;
+}

@@ -1,0 +1,24 @@
+// Runs this device's purge whenever a sync receipt arrives (or the day changes): patient data the
+// profile no longer needs is removed once central has proved it holds it (DESIGN.md §6). Renders
+// nothing; the purge is audited by the device layer.
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect } from 'react';
+import { purgeAfterReceipts } from '../../device/closure';
+import { todayOf, useDb, useNow } from '../data/device-data';
+import { useUiStore } from '../state/ui-store';
+
+export function PurgeWatcher() {
+  const db = useDb();
+  const profile = useUiStore((s) => s.profile);
+  const staffId = useUiStore((s) => s.staffId);
+  const today = todayOf(useNow(10 * 60_000));
+  const receipts = useLiveQuery(async () => (db ? db.rows('syncReceipt').count() : 0), [db]);
+  useEffect(() => {
+    if (!db || !profile || !receipts) return;
+    purgeAfterReceipts(db, { profile, today, staffId }).catch((error: unknown) => {
+      // A failed purge removes nothing (one transaction); it is tried again at the next receipt.
+      console.error(error);
+    });
+  }, [db, profile, receipts, today, staffId]);
+  return null;
+}

@@ -1,0 +1,120 @@
+// The purge on a device after a sync receipt (DESIGN.md §6): it removes what central proved it
+// holds, keeps what still waits in the outbox or changed since, is audited, and a purged row is
+// never rebuilt half-filled by a later pulled op.
+import { describe, expect, it } from 'vitest';
+import { localDayProof, purgeAfterReceipts } from '../../src/device/closure';
+import { META, setMeta } from '../../src/device/db';
+import { applyRemote, writeChanges } from '../../src/device/write';
+import { buildDemoDataset } from '../../src/server/seed/demo';
+import { rowsToOps } from '../../src/server/seed/ops';
+import { openTestDb } from './support';
+
+const TODAY = '2026-11-30';
+const { data } = buildDemoDataset({ today: TODAY });
+const org = data.organisation[0]!.id;
+const past = data.stop.filter((s) => s.date < TODAY).sort((a, b) => (a.date < b.date ? -1 : 1))[0]!;
+const dayConsultations = data.consultation.filter((c) => c.stopId === past.id);
+
+async function deviceWithDemo() {
+  const db = openTestDb();
+  const ops = rowsToOps(org, 'seed', data, Date.parse(`${TODAY}T06:00:00Z`));
+  await applyRemote(
+    db,
+    ops.map((op, i) => ({ s: i + 1, op })),
+    'checkpoint:central',
+  );
+  await setMeta(db, META.deviceId, 'box-1');
+  await setMeta(db, META.org, org);
+  return { db, lastSeq: ops.length };
+}
+
+async function receive(
+  db: Awaited<ReturnType<typeof deviceWithDemo>>['db'],
+  rows: { e: string; id: string; h: string }[],
+) {
+  const proof = await localDayProof(db, past.id);
+  await writeChanges(db, { deviceId: 'coordination', org }, [
+    {
+      entity: 'syncReceipt',
+      id: 'receipt-1',
+      insert: {
+        orgId: org,
+        stopId: past.id,
+        at: `${TODAY}T18:00:00.000Z`,
+        staffId: 'coord',
+        digest: proof.digest,
+        via: 'central',
+        devices: [{ dev: 'seed', seq: 1 }],
+        rows,
+      },
+    },
+  ]);
+}
+
+describe('the purge after a receipt', () => {
+  it('removes the receipted day a room no longer needs, audited, and keeps an unsynced note', async () => {
+    const { db } = await deviceWithDemo();
+    const proof = await localDayProof(db, past.id);
+    const kept = dayConsultations[0]!;
+    // An edit made here before the receipt but not sent yet: its op sits in the outbox.
+    await writeChanges(db, { deviceId: 'box-1', org }, [
+      { entity: 'consultation', id: kept.id, set: { plan: 'Complété hors ligne' } },
+    ]);
+    await receive(db, proof.rows);
+    await setMeta(db, META.retentionDays, 0); // this room keeps nothing after the receipt
+
+    const outcome = await purgeAfterReceipts(db, {
+      profile: 'room',
+      today: TODAY,
+      staffId: 'coord',
+    });
+    expect(outcome.removed).toBeGreaterThan(0);
+    expect(await db.rows('consultation').get(kept.id)).toMatchObject({
+      plan: 'Complété hors ligne',
+    });
+    for (const c of dayConsultations.slice(1)) {
+      expect(await db.rows('consultation').get(c.id)).toBeUndefined();
+      expect(await db.states.get(['consultation', c.id])).toBeUndefined();
+    }
+    expect((await db.outbox.toArray()).some((op) => op.id === kept.id)).toBe(true);
+    const audit = (await db.rows('audit').toArray()).find((a) => a.action === 'purge');
+    expect(audit?.detail).toMatch(/consultation: \d+/);
+    expect(audit?.entityId).toBe(past.id);
+    // Today's stop and the later ones are untouched.
+    const todayVisits = data.visit.filter((v) => v.stopId !== past.id);
+    for (const v of todayVisits.slice(0, 5)) expect(await db.rows('visit').get(v.id)).toBeDefined();
+  });
+
+  it('removes nothing while the retention runs, nor without a receipt', async () => {
+    const { db } = await deviceWithDemo();
+    expect((await purgeAfterReceipts(db, { profile: 'display', today: TODAY })).removed).toBe(0);
+    await receive(db, (await localDayProof(db, past.id)).rows);
+    await setMeta(db, META.retentionDays, 400);
+    expect((await purgeAfterReceipts(db, { profile: 'display', today: TODAY })).removed).toBe(0);
+    expect(await db.rows('consultation').count()).toBe(data.consultation.length);
+  });
+
+  it('ignores a pulled op for a purged row instead of rebuilding half a row', async () => {
+    const { db, lastSeq } = await deviceWithDemo();
+    await receive(db, (await localDayProof(db, past.id)).rows);
+    await purgeAfterReceipts(db, { profile: 'display', today: TODAY });
+    const gone = dayConsultations[1]!;
+    expect(await db.rows('consultation').get(gone.id)).toBeUndefined();
+    const op = {
+      v: 2,
+      org,
+      dev: 'box-2',
+      seq: 1,
+      hlc: `${String(Date.parse(`${TODAY}T19:00:00Z`)).padStart(13, '0')}:0000:box-2`,
+      e: 'consultation',
+      id: gone.id,
+      f: 'plan',
+      k: 'set' as const,
+      val: 'Ajout tardif',
+      base: [],
+    };
+    await applyRemote(db, [{ s: lastSeq + 1, op }], 'checkpoint:central');
+    expect(await db.rows('consultation').get(gone.id)).toBeUndefined();
+    expect(await db.states.get(['consultation', gone.id])).toBeUndefined();
+  });
+});
