@@ -7,6 +7,7 @@ import { META, setMeta } from '../../src/device/db';
 import { applyRemote, writeChanges } from '../../src/device/write';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
+import { encodeHlc } from '../../src/sync/hlc';
 import { openTestDb } from './support';
 
 const TODAY = '2026-11-30';
@@ -105,7 +106,7 @@ describe('the purge after a receipt', () => {
       org,
       dev: 'box-2',
       seq: 1,
-      hlc: `${String(Date.parse(`${TODAY}T19:00:00Z`)).padStart(13, '0')}:0000:box-2`,
+      hlc: encodeHlc(Date.parse(`${TODAY}T19:00:00Z`), 0, 'box-2'),
       e: 'consultation',
       id: gone.id,
       f: 'plan',
@@ -113,7 +114,9 @@ describe('the purge after a receipt', () => {
       val: 'Ajout tardif',
       base: [],
     };
-    await applyRemote(db, [{ s: lastSeq + 1, op }], 'checkpoint:central');
+    const applied = await applyRemote(db, [{ s: lastSeq + 1, op }], 'checkpoint:central');
+    expect(applied.parked).toBe(0); // a valid op, ignored because its row was purged
+    expect(applied.checkpoint).toBe(lastSeq + 1);
     expect(await db.rows('consultation').get(gone.id)).toBeUndefined();
     expect(await db.states.get(['consultation', gone.id])).toBeUndefined();
   });

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Change } from '../../device/write';
 import { canMerge, mergedText, resolutionValue } from '../../domain/conflict-resolution';
 import type { EntityName } from '../../domain/entities';
+import { decodeHlc, isHlc } from '../../sync/hlc';
 import type { FieldConflict } from '../../sync/merge';
 import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
@@ -30,10 +31,9 @@ function entityLabel(entity: string): string {
     : t('coordination.conflicts.entities.other', { entity });
 }
 
-/** The physical time of an HLC ("<ms>:<counter>:<device>"), when it reads as one. */
+/** The physical time of an HLC, when it reads as one. */
 function timeOf(hlc: string): string | null {
-  const ms = Number.parseInt(hlc.split(':')[0] ?? '', 10);
-  return Number.isFinite(ms) && ms > 0 ? formatDateTime(ms) : null;
+  return isHlc(hlc) ? formatDateTime(decodeHlc(hlc).ms) : null;
 }
 
 function show(value: unknown): string {

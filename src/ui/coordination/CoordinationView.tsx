@@ -1,16 +1,13 @@
-// The coordinator's live picture, read-only for now: rooms now and waiting counts.
+// The coordinator's live picture: rooms now and waiting counts (the screen holds the title).
 
 import type { Stop } from '../../domain/entities';
 import { StopSummary } from '../day/StopSummary';
 import { t, tn } from '../i18n';
-import { PageTitle } from '../shell/PageTitle';
 import type { CoordinationModel } from './coordination-model';
 
 export function CoordinationView({ stop, model }: { stop: Stop | null; model: CoordinationModel }) {
   return (
     <div className="stack">
-      <PageTitle page={t('coordination.title')} />
-      <h1>{t('coordination.title')}</h1>
       <StopSummary stop={stop} />
       {stop ? (
         <>

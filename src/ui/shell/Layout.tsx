@@ -7,8 +7,8 @@ import { useUiStore } from '../state/ui-store';
 import { DatabaseBanner } from './DatabaseBanner';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Header } from './Header';
-import { profileOfPath } from './profiles';
 import { PurgeWatcher } from './PurgeWatcher';
+import { profileOfPath } from './profiles';
 import { MAIN_ID, SkipLink } from './SkipLink';
 import { UpdateBanner } from './UpdateBanner';
 

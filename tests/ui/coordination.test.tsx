@@ -1,0 +1,419 @@
+// The coordinating doctor's screen (DESIGN.md §2, issue 6): today's indicators and pictures, the
+// closure checklist with its bulk ends, the sync receipt (granted only on matching digests),
+// conflicts settled side by side, devices, planning and exports.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { localDayProof } from '../../src/device/closure';
+import type { EscaleDb } from '../../src/device/db';
+import { applyRemote } from '../../src/device/write';
+import { encodeHlc } from '../../src/sync/hlc';
+import type { Op } from '../../src/sync/op';
+import { useUiStore } from '../../src/ui/state/ui-store';
+import { NOW, TODAY } from './fixtures';
+import { freshDb, renderAt, seedDemoDay, TEST_DEVICE_ID } from './support';
+
+let db: EscaleDb;
+let demo: Awaited<ReturnType<typeof seedDemoDay>>;
+const staffId = (last: string) => demo.day.staff.find((s) => s.lastName === last)!.id;
+
+interface FakeServer {
+  /** Digest the fake central answers with (default: what the device holds). */
+  digest?: string;
+  devices?: unknown[];
+  receiptStatus?: number;
+  requests: string[];
+  /** The digest of the last proof it gave. */
+  answered?: string;
+}
+
+/** A fake sync server at https://central.test: sync acknowledges every pushed op. */
+function stubServer(server: FakeServer) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input);
+      server.requests.push(url.replace('https://central.test', ''));
+      const json = (body: unknown, status = 200) =>
+        new Response(JSON.stringify(body), {
+          status,
+          headers: { 'content-type': 'application/json' },
+        });
+      if (url.includes('/api/sync')) {
+        const body = JSON.parse(String(init?.body)) as { ops: { seq: number }[]; since: number };
+        const accepted = Math.max(0, ...body.ops.map((o) => o.seq));
+        return json({
+          accepted,
+          ops: [],
+          lastSeq: body.since,
+          hasMore: false,
+          serverTime: Date.now(),
+        });
+      }
+      if (url.includes('/api/devices')) return json({ org: 'x', devices: server.devices ?? [] });
+      if (url.includes('/api/receipt')) {
+        if (server.receiptStatus) {
+          return json(
+            { message: 'Le serveur central est injoignable : réessayez.' },
+            server.receiptStatus,
+          );
+        }
+        const { stopId } = JSON.parse(String(init?.body)) as { stopId: string };
+        const proof = await localDayProof(db, stopId);
+        server.answered = server.digest ?? proof.digest;
+        return json({
+          ...proof,
+          digest: server.digest ?? proof.digest,
+          devices: [{ dev: TEST_DEVICE_ID, seq: 3 }],
+        });
+      }
+      return json({ message: 'inconnu' }, 404);
+    }),
+  );
+}
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(NOW));
+  db = freshDb();
+  demo = await seedDemoDay(db);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  useUiStore.setState({ staffId: null });
+});
+
+describe('the live overview', () => {
+  it('shows today’s indicators and the day in pictures with their data', async () => {
+    renderAt('/coordination', db);
+    const kpis = await screen.findByRole('region', { name: 'Indicateurs du jour' });
+    expect(within(kpis).getByText('Patients vus ou attendus').nextSibling).toHaveTextContent(/\d+/);
+    expect(await screen.findByText('Occupation des salles dans la journée')).toBeInTheDocument();
+    // The dentist's consultation started at 09:42 and is still going.
+    expect(await screen.findByText(/Consultation DE-001/)).toBeInTheDocument();
+    expect(screen.getByText('Répartition des temps d’attente')).toBeInTheDocument();
+  });
+});
+
+describe('the closure of the day', () => {
+  it('lists what is left and keeps the receipt back while patients still wait', async () => {
+    stubServer({ requests: [] });
+    renderAt('/coordination/cloture', db);
+    const open = await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    expect(within(open).getByText(/MG-004/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Synchroniser et demander le reçu' })).toBeDisabled();
+    expect(screen.getByRole('region', { name: /^Rendez-vous non honorés/ })).toBeInTheDocument();
+  });
+
+  it('ends the remaining queue in bulk, audited: a patient still in a room is finished', async () => {
+    stubServer({ requests: [] });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    expect(await screen.findByText('5 passages terminés.')).toBeInTheDocument();
+    const entries = await db.rows('queueEntry').where('stopId').equals(demo.day.stop!.id).toArray();
+    const byTicket = new Map(entries.map((e) => [e.ticket, e.status.status]));
+    expect(byTicket.get('MG-002')).toBe('left');
+    expect(byTicket.get('DE-001')).toBe('done');
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('closure_end_queue');
+    expect(
+      await screen.findByRole('region', { name: /^Patients encore dans la file \(0\)/ }),
+    ).toBeInTheDocument();
+  });
+
+  it('grants the receipt when central holds the same day: recorded, the stop closed', async () => {
+    const server: FakeServer = { requests: [] };
+    stubServer(server);
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    await user.click(await screen.findByRole('button', { name: 'Marquer absents' }));
+    const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await user.click(ask);
+    expect(await screen.findByText(/^Reçu obtenu le/)).toBeInTheDocument();
+    const [receipt] = await db.rows('syncReceipt').toArray();
+    expect(receipt).toMatchObject({
+      stopId: demo.day.stop!.id,
+      staffId: staffId('Morvan'),
+      via: 'central',
+    });
+    expect(receipt!.digest).toBe(server.answered);
+    expect(receipt!.rows.some((r) => r.e === 'stop' && r.id === demo.day.stop!.id)).toBe(true);
+    expect((await db.rows('stop').get(demo.day.stop!.id))?.status).toBe('closed');
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('sync_receipt');
+    expect(server.requests.some((r) => r.startsWith('/api/sync'))).toBe(true);
+  });
+
+  it('refuses the receipt when digests differ, or central is out of reach, recording nothing', async () => {
+    const server: FakeServer = { requests: [], digest: 'f'.repeat(64) };
+    stubServer(server);
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await user.click(ask);
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /Reçu refusé : Cet appareil et le serveur central ne détiennent pas la même journée/,
+    );
+    server.digest = undefined;
+    server.receiptStatus = 503;
+    await user.click(ask);
+    expect(await screen.findByRole('alert')).toHaveTextContent(/serveur central est injoignable/);
+    expect(await db.rows('syncReceipt').count()).toBe(0);
+    expect((await db.rows('stop').get(demo.day.stop!.id))?.status).not.toBe('closed');
+  });
+
+  it('asks who signs the receipt', async () => {
+    stubServer({ requests: [] });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await user.click(ask);
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Indiquez d’abord qui vous êtes/);
+  });
+});
+
+describe('conflicts', () => {
+  async function concurrentPlans() {
+    const org = demo.day.stop!.orgId;
+    const visit = demo.day.visits[0]!;
+    const base = {
+      v: 2,
+      org,
+      e: 'consultation',
+      id: 'c-conflict',
+    };
+    const hlc = (ms: number, dev: string) => encodeHlc(ms, 0, dev);
+    const t0 = Date.parse(NOW);
+    const fields: [string, unknown][] = [
+      ['orgId', org],
+      ['queueEntryId', demo.entries.waiting1.id],
+      ['visitId', visit.id],
+      ['patientId', visit.patientId],
+      ['stopId', demo.day.stop!.id],
+      ['serviceId', demo.serviceId('MG')],
+      ['authorId', staffId('Garnier')],
+      ['supervisorId', staffId('Morvan')],
+      ['motif', 'Toux'],
+      ['subjective', ''],
+      ['objective', ''],
+      ['assessment', ''],
+      ['plan', 'Repos'],
+      ['orientation', { kind: 'none' }],
+      ['confidentiality', 'standard'],
+      ['status', 'draft'],
+      ['returnComment', null],
+      ['createdAt', NOW],
+    ];
+    const ops: Op[] = fields.map(([f, val], i) => ({
+      ...base,
+      dev: 'box-1',
+      seq: i + 1,
+      hlc: hlc(t0 + i, 'box-1'),
+      f,
+      k: 'set' as const,
+      val,
+      base: [],
+    }));
+    const planHead = ops.find((o) => o.f === 'plan')!.hlc;
+    // Two laptops edit the plan without seeing each other.
+    ops.push(
+      {
+        ...base,
+        dev: 'box-1',
+        seq: 100,
+        hlc: hlc(t0 + 100, 'box-1'),
+        f: 'plan',
+        k: 'set',
+        val: 'Bilan sanguin',
+        base: [planHead],
+      },
+      {
+        ...base,
+        dev: 'box-2',
+        seq: 1,
+        hlc: hlc(t0 + 101, 'box-2'),
+        f: 'plan',
+        k: 'set',
+        val: 'Radio du thorax',
+        base: [planHead],
+      },
+    );
+    await applyRemote(
+      db,
+      ops.map((op, i) => ({ s: 1000 + i, op })),
+      'checkpoint:test',
+    );
+    expect(await db.parked.count()).toBe(0);
+  }
+
+  it('shows both versions side by side and keeps the chosen one, recorded', async () => {
+    await concurrentPlans();
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/conflits', db);
+    expect(await screen.findByText('Bilan sanguin')).toBeInTheDocument();
+    expect(screen.getByText('Radio du thorax')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Garder la version 1' }));
+    expect(await screen.findByText('Aucun conflit à régler.')).toBeInTheDocument();
+    expect((await db.rows('consultation').get('c-conflict'))?.plan).toBe('Bilan sanguin');
+    const [resolution] = await db.rows('conflictResolution').toArray();
+    expect(resolution).toMatchObject({
+      entity: 'consultation',
+      rowId: 'c-conflict',
+      field: 'plan',
+      chosen: 'Bilan sanguin',
+    });
+    expect(resolution!.versions).toHaveLength(2);
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain(
+      'conflict_resolution',
+    );
+  });
+
+  it('merges the two texts when both matter', async () => {
+    await concurrentPlans();
+    const user = userEvent.setup();
+    renderAt('/coordination/conflits', db);
+    await user.click(await screen.findByRole('button', { name: 'Fusionner les textes' }));
+    const merged = screen.getByLabelText('Texte fusionné');
+    expect(merged).toHaveValue('Bilan sanguin\n\nRadio du thorax');
+    await user.type(merged, ' (urgent)');
+    await user.click(screen.getByRole('button', { name: 'Enregistrer la fusion' }));
+    await waitFor(async () =>
+      expect((await db.rows('consultation').get('c-conflict'))?.plan).toBe(
+        'Bilan sanguin\n\nRadio du thorax (urgent)',
+      ),
+    );
+  });
+});
+
+describe('devices', () => {
+  it('lists what the server knows of each device', async () => {
+    stubServer({
+      requests: [],
+      devices: [
+        {
+          deviceId: 'box-1',
+          pending: 4,
+          appVersion: '0.1.0',
+          profile: 'room',
+          lastError: null,
+          lastSyncAt: Date.parse(NOW),
+          accepted: 10,
+        },
+        {
+          deviceId: TEST_DEVICE_ID,
+          pending: 0,
+          appVersion: '0.1.0',
+          profile: 'coordination',
+          lastError: 'Hors ligne',
+          lastSyncAt: Date.parse(NOW),
+          accepted: 3,
+        },
+      ],
+    });
+    renderAt('/coordination/appareils', db);
+    const row = (await screen.findByRole('rowheader', { name: 'box-1' })).closest('tr')!;
+    expect(row).toHaveTextContent('Salle');
+    expect(row).toHaveTextContent('4');
+    expect(
+      screen.getByRole('rowheader', { name: `${TEST_DEVICE_ID} (cet appareil)` }).closest('tr'),
+    ).toHaveTextContent('Hors ligne');
+  });
+
+  it('says so when no server answers', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('offline'))),
+    );
+    renderAt('/coordination/appareils', db);
+    expect(await screen.findByText(/Aucun serveur joignable/)).toBeInTheDocument();
+  });
+});
+
+describe('planning', () => {
+  it('refuses a stop in the past or without a commune, storing nothing; then adds a valid one', async () => {
+    const user = userEvent.setup();
+    renderAt('/coordination/planning', db);
+    const before = await db.rows('stop').count();
+    await user.type(await screen.findByLabelText(/^Date/), '2026-11-01');
+    await user.type(screen.getByLabelText(/^Code INSEE/), '721');
+    await user.click(screen.getByRole('button', { name: 'Enregistrer l’escale' }));
+    expect(
+      await screen.findByText('Une nouvelle escale ne peut pas être dans le passé.'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Indiquez la commune.')).toBeInTheDocument();
+    expect(screen.getByText(/Le code INSEE compte 5 caractères/)).toBeInTheDocument();
+    expect(await db.rows('stop').count()).toBe(before);
+
+    await user.clear(screen.getByLabelText(/^Date/));
+    await user.type(screen.getByLabelText(/^Date/), '2027-01-12');
+    await user.type(screen.getByLabelText(/^Commune/), 'Bonnétable');
+    await user.clear(screen.getByLabelText(/^Code INSEE/));
+    await user.type(screen.getByLabelText(/^Code INSEE/), '72039');
+    await user.click(screen.getByRole('button', { name: 'Enregistrer l’escale' }));
+    expect(await screen.findByText('Escale enregistrée.')).toBeInTheDocument();
+    const created = (await db.rows('stop').toArray()).find((s) => s.date === '2027-01-12');
+    expect(created).toMatchObject({
+      communeName: 'Bonnétable',
+      communeInsee: '72039',
+      status: 'planned',
+    });
+    expect((await screen.findAllByRole('heading', { name: /Bonnétable/ })).length).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('shows the stops ahead with the appointments already booked there', async () => {
+    renderAt('/coordination/planning', db);
+    const next = demo.stops
+      .filter((s) => s.date > TODAY)
+      .sort((a, b) => (a.date < b.date ? -1 : 1))[0]!;
+    const heading = await screen.findByRole('heading', { name: new RegExp(next.communeName) });
+    expect(heading.closest('li')).toHaveTextContent(/rendez-vous/);
+  });
+});
+
+describe('exports', () => {
+  it('downloads the period’s indicators as CSV and refuses a short pseudonymisation key', async () => {
+    const blobs: Blob[] = [];
+    vi.stubGlobal(
+      'URL',
+      Object.assign(URL, {
+        createObjectURL: (b: Blob) => {
+          blobs.push(b);
+          return 'blob:test';
+        },
+        revokeObjectURL: () => {},
+      }),
+    );
+    const user = userEvent.setup();
+    renderAt('/coordination/indicateurs', db);
+    await user.click(await screen.findByRole('button', { name: 'Exporter les indicateurs (CSV)' }));
+    expect(await screen.findByText(/^Export prêt : escale-indicateurs-/)).toBeInTheDocument();
+    const csv = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.readAsText(blobs[0]!);
+    });
+    expect(csv).toMatch(/^\uFEFF?rubrique;indicateur;valeur\r\n/);
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('export_indicators');
+
+    await user.type(screen.getByLabelText(/^Clé de pseudonymisation/), 'court');
+    await user.click(screen.getByRole('button', { name: 'Exporter le jeu pseudonymisé (CSV)' }));
+    expect(await screen.findByText(/au moins 8 caractères/)).toBeInTheDocument();
+    expect(blobs).toHaveLength(1);
+  });
+});
