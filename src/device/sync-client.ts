@@ -422,6 +422,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
         source.addEventListener('poke', () => soon());
         source.addEventListener('message', () => soon());
+        // A poke sent before the channel (re)opened is lost: sync once it is open.
+        source.addEventListener('open', () => soon());
       },
       () => undefined,
     );

@@ -182,8 +182,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       throw error;
     }
     if (request.status) {
+      // The device counted this request's ops as pending: record what is left once they are held.
+      const accepted = await store.contiguous(request.org, request.deviceId);
+      const held = request.ops.filter((op) => op.dev === request.deviceId && op.seq <= accepted);
       const seen: DeviceReport & { lastSyncAt: number } = {
         ...request.status,
+        pending: Math.max(0, request.status.pending - held.length),
         lastSyncAt: Date.now(),
       };
       await store.setMeta(deviceKey(request.org, request.deviceId), JSON.stringify(seen));

@@ -191,6 +191,22 @@ describe('sync triggers', () => {
     await until(() => server.requests.length === 2);
   });
 
+  it('syncs when the live channel opens or reopens: a poke sent while it was down is not lost', async () => {
+    const db = await enrolledDb();
+    const server = stubServer();
+    const opened: Map<string, (ev: MessageEvent) => void>[] = [];
+    const eventSource = (): EventSourceLike => {
+      const listeners = new Map<string, (ev: MessageEvent) => void>();
+      opened.push(listeners);
+      return { addEventListener: (type, fn) => listeners.set(type, fn), close: () => {} };
+    };
+    client({ db, servers: [SERVER], fetch: server.fetch, eventSource }).start();
+    await until(() => opened.length === 1);
+    const before = server.requests.length;
+    opened[0]?.get('open')?.(new MessageEvent('open'));
+    await until(() => server.requests.length === before + 1);
+  });
+
   it('only the tab holding the lock syncs; the next one takes over when it stops', async () => {
     const db = await enrolledDb();
     const server = stubServer();

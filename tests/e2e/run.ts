@@ -1,13 +1,25 @@
 // End-to-end run: the built PWA (run `npm run build` first; built here if dist/ is missing) served
 // by the real server on loopback, driven in Debian's Chromium through playwright-core.
-// Scenarios: b (offline after a first visit, then convergence), c (the truck with no coverage:
-// devices work through the relay alone, then the relay reaches central) and e (axe on every screen).
+// Scenarios: a (a whole day across four devices, closed with a sync receipt), b (offline after a
+// first visit, then convergence), c (the truck with no coverage: devices work through the relay
+// alone, then the relay reaches central), d (an update applied without losing a half-typed note)
+// and e (axe on every screen).
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { zonedIso } from '../../src/domain/time';
 import { launch } from './support/browser';
-import { type E2EServer, makeDataDir, seedDemo, startRelay, startServer } from './support/server';
+import {
+  type E2EServer,
+  makeDataDir,
+  seedDemo,
+  startRelay,
+  startServer,
+  todayInParis,
+} from './support/server';
 
 const require = createRequire(import.meta.url);
 const SHOTS = 'tests/e2e/screenshots';
@@ -19,6 +31,7 @@ mkdirSync(SHOTS, { recursive: true });
 interface Demo {
   roomId: string;
   roomName: string;
+  walkIn: { birthName: string; firstName: string };
 }
 
 /** Joins the demo organisation and waits until its data is on the device and the SW is in charge. */
@@ -56,6 +69,14 @@ function routes(roomId: string): [string, string][] {
     ['accueil-journee', '/accueil/journee'],
     ['salle', `/salle/${roomId}`],
     ['coordination', '/coordination'],
+    ['coordination-supervision', '/coordination/supervision'],
+    ['coordination-cloture', '/coordination/cloture'],
+    ['coordination-conflits', '/coordination/conflits'],
+    ['coordination-appareils', '/coordination/appareils'],
+    ['coordination-planning', '/coordination/planning'],
+    ['coordination-indicateurs', '/coordination/indicateurs'],
+    ['coordination-rapport', '/coordination/rapport'],
+    ['supervision', '/supervision'],
     ['affichage', '/affichage'],
     ['appareil', '/appareil'],
   ];
@@ -110,6 +131,198 @@ async function axe(page: Page, screen: string): Promise<Violation[]> {
   return (found as Omit<Violation, 'screen'>[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ ...v, screen }));
+}
+
+/**
+ * A device whose wall clock reads 10:00 in the truck today: the rooms' roster offers their
+ * services (the run may happen at night). The server keeps the real time; HLCs absorb the skew.
+ */
+async function morningContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.clock.setFixedTime(new Date(zonedIso(todayInParis(), '10:00')));
+  return context;
+}
+
+/** Reception checks the walk-in patient in for general practice; returns the ticket. */
+async function checkInWalkIn(reception: Page, origin: string, demo: Demo): Promise<string> {
+  await reception.goto(`${origin}/accueil/arrivee`);
+  await rendered(reception, 'accueil arrivée');
+  await reception
+    .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
+    .fill(`${demo.walkIn.birthName} ${demo.walkIn.firstName}`);
+  await reception
+    .getByRole('button', { name: /^Enregistrer l’arrivée de/ })
+    .first()
+    .click();
+  await reception.getByLabel(/^Motif de la venue/).fill('Toux depuis trois jours');
+  await reception.getByLabel('Médecine générale').check();
+  await reception
+    .getByRole('button', { name: 'Enregistrer l’arrivée et donner le ticket' })
+    .click();
+  return (await reception.locator('.ticket--large').first().textContent({ timeout: TIMEOUT }))!;
+}
+
+/** Box 1 calls the next patient and takes them in: the note opens. */
+async function callAndTakeIn(box: Page, origin: string, demo: Demo, ticket: string): Promise<void> {
+  await box.goto(`${origin}/salle/${demo.roomId}`);
+  await rendered(box, 'salle');
+  await box.getByLabel('Qui travaille ici ?').selectOption({ label: 'Thomas Garnier (interne)' });
+  await box.getByRole('button', { name: `Appeler ${ticket}` }).click({ timeout: TIMEOUT });
+  await box.getByRole('button', { name: 'Faire entrer', exact: true }).click({ timeout: TIMEOUT });
+  await box.getByRole('textbox', { name: /^S — Subjectif/ }).waitFor({ timeout: TIMEOUT });
+}
+
+async function scenarioWholeDay(browser: Browser): Promise<void> {
+  const data = makeDataDir();
+  let server: E2EServer | null = null;
+  const contexts: BrowserContext[] = [];
+  try {
+    const demo = await seedDemo(data.dir);
+    server = await startServer(data.dir);
+    const origin = server.url;
+    const pages: Page[] = [];
+    for (let i = 0; i < 4; i++) {
+      const context = await morningContext(browser);
+      contexts.push(context);
+      const page = await context.newPage();
+      await join(page, origin, demo);
+      pages.push(page);
+    }
+    const [reception, box, coordinator, display] = pages as [Page, Page, Page, Page];
+    await display.goto(`${origin}/affichage`);
+    await rendered(display, 'affichage');
+
+    // Reception: the patient arrives and gets a ticket.
+    const ticket = await checkInWalkIn(reception, origin, demo);
+
+    // Box 1 calls: the waiting-room screen shows the ticket and the room.
+    await box.goto(`${origin}/salle/${demo.roomId}`);
+    await rendered(box, 'salle');
+    await box.getByLabel('Qui travaille ici ?').selectOption({ label: 'Thomas Garnier (interne)' });
+    await box.getByRole('button', { name: `Appeler ${ticket}` }).click({ timeout: TIMEOUT });
+    await display.getByText(`${ticket} → ${demo.roomName}`).waitFor({ timeout: TIMEOUT });
+    await display.screenshot({ path: `${SHOTS}/day-affichage-appel.png`, fullPage: true });
+
+    // The consultation: note, code, signature; then the room is free again.
+    await box
+      .getByRole('button', { name: 'Faire entrer', exact: true })
+      .click({ timeout: TIMEOUT });
+    await box
+      .getByRole('textbox', { name: /^S — Subjectif/ })
+      .fill('Toux sèche depuis trois jours');
+    await box.getByRole('textbox', { name: /^A — Appréciation/ }).fill('Toux virale probable');
+    await box.getByRole('textbox', { name: /^P — Plan/ }).fill('Hydratation, revoir si fièvre');
+    await box.getByRole('searchbox', { name: 'Rechercher un code' }).fill('toux');
+    await box.getByRole('button', { name: 'Ajouter R05 comme Résultat' }).first().click();
+    await box.getByRole('button', { name: 'Signer la note' }).click();
+    await box
+      .getByRole('button', { name: 'Signer la note' })
+      .waitFor({ state: 'detached', timeout: TIMEOUT });
+    await box.getByRole('button', { name: 'Terminer la consultation' }).click();
+    await box.screenshot({ path: `${SHOTS}/day-salle.png`, fullPage: true });
+
+    // The coordinating doctor validates the intern's note with a second signature.
+    await coordinator.goto(`${origin}/coordination/supervision`);
+    await rendered(coordinator, 'coordination supervision');
+    await coordinator
+      .getByLabel('Qui travaille ici ?')
+      .selectOption({ label: 'Hélène Morvan (médecin)' });
+    await coordinator
+      .getByRole('link', { name: /^Ouvrir la note de Thomas Garnier/ })
+      .click({ timeout: TIMEOUT });
+    const validate = coordinator.getByRole('button', { name: 'Valider (contre-signer)' });
+    await validate.click({ timeout: TIMEOUT });
+    // Once validated, the note is no longer reviewable: the button goes away.
+    await validate.waitFor({ state: 'detached', timeout: TIMEOUT });
+
+    // Closure: the appointments not honoured are marked absent, then the sync receipt.
+    await coordinator.goto(`${origin}/coordination/cloture`);
+    await coordinator
+      .getByRole('heading', { name: 'Clôture de journée' })
+      .waitFor({ timeout: TIMEOUT });
+    const absent = coordinator.getByRole('button', { name: 'Marquer absents' });
+    if (await absent.count()) await absent.click();
+    const ask = coordinator.getByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await until('nothing blocks the closure', () => ask.isEnabled(), TIMEOUT);
+    await ask.click();
+    await coordinator.getByText(/^Reçu obtenu le/).waitFor({ timeout: 60_000 });
+    await coordinator.screenshot({ path: `${SHOTS}/day-cloture.png`, fullPage: true });
+    await reception.screenshot({ path: `${SHOTS}/day-accueil.png`, fullPage: true });
+
+    // The receipt reached the server and names the stop's day the server holds.
+    const receipts = await server.store.rows((await server.store.orgs())[0]!, 'syncReceipt');
+    if (receipts.length !== 1)
+      throw new Error(`expected one receipt on the server, got ${receipts.length}`);
+    console.log(
+      `ok a: ${ticket} registered, called, consulted, signed, validated; receipt ${String(receipts[0]!.digest).slice(0, 12)}`,
+    );
+  } catch (error) {
+    await failureShots('a', contexts);
+    throw error;
+  } finally {
+    for (const context of contexts) await context.close();
+    await server?.stop();
+    data.remove();
+  }
+}
+
+/** Screenshots of every open page when a scenario fails, to see where it stood. */
+async function failureShots(scenario: string, contexts: BrowserContext[]): Promise<void> {
+  let n = 0;
+  for (const context of contexts) {
+    for (const page of context.pages()) {
+      await page
+        .screenshot({ path: `${SHOTS}/FAILED-${scenario}-${++n}.png`, fullPage: true })
+        .catch(() => {});
+    }
+  }
+}
+
+async function scenarioUpdate(browser: Browser): Promise<void> {
+  const data = makeDataDir();
+  const next = mkdtempSync(joinPath(tmpdir(), 'escale-next-'));
+  let server: E2EServer | null = null;
+  let context: BrowserContext | null = null;
+  try {
+    const demo = await seedDemo(data.dir);
+    server = await startServer(data.dir);
+    const { port, url: origin } = server;
+    context = await morningContext(browser);
+    const page = await context.newPage();
+    await join(page, origin, demo);
+    const ticket = await checkInWalkIn(page, origin, demo);
+    await callAndTakeIn(page, origin, demo, ticket);
+    const subjective = page.getByRole('textbox', { name: /^S — Subjectif/ });
+    await subjective.pressSequentially('Toux depuis tr', { delay: 20 });
+
+    // A new version is deployed: same app, a new service worker script.
+    cpSync('dist', next, { recursive: true });
+    appendFileSync(joinPath(next, 'sw.js'), `\n// déploiement ${Date.now()}\n`);
+    await server.stop();
+    server = await startServer(data.dir, port, next);
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+    await page.getByText('Nouvelle version disponible').waitFor({ timeout: 60_000 });
+
+    // The user keeps typing and accepts the update at once: the reload waits for the save.
+    await subjective.pressSequentially('ois jours', { delay: 20 });
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Mettre à jour' }).click();
+    await reloaded;
+    const after = page.getByRole('textbox', { name: /^S — Subjectif/ });
+    await after.waitFor({ timeout: TIMEOUT });
+    const text = await after.inputValue();
+    if (text !== 'Toux depuis trois jours') throw new Error(`note after the update: « ${text} »`);
+    if (await page.getByText('Nouvelle version disponible').count()) {
+      throw new Error('the update banner is still there after the reload');
+    }
+    await page.screenshot({ path: `${SHOTS}/update-note.png`, fullPage: true });
+    console.log('ok d: update applied, the half-typed note is intact');
+  } finally {
+    await context?.close();
+    await server?.stop();
+    rmSync(next, { recursive: true, force: true });
+    data.remove();
+  }
 }
 
 async function scenarioOffline(browser: Browser): Promise<void> {
@@ -285,11 +498,16 @@ async function scenarioAxe(browser: Browser): Promise<void> {
 const started = Date.now();
 const browser = await launch();
 let failed = 0;
-const scenarios = [
-  ['b offline', scenarioOffline],
-  ['c no coverage', scenarioNoCoverage],
-  ['e accessibility', scenarioAxe],
-] as const;
+const only = process.argv[2];
+const scenarios = (
+  [
+    ['a whole day', scenarioWholeDay],
+    ['b offline', scenarioOffline],
+    ['c no coverage', scenarioNoCoverage],
+    ['d update', scenarioUpdate],
+    ['e accessibility', scenarioAxe],
+  ] as const
+).filter(([name]) => !only || name.startsWith(only));
 for (const [name, scenario] of scenarios) {
   try {
     await scenario(browser);

@@ -34,6 +34,7 @@ async function post(url: string, path: string, body: unknown) {
 
 async function push(url: string, list: Op[], status?: unknown) {
   for (let i = 0; i < list.length; i += 2000) {
+    const left = list.length - i;
     const res = await post(url, '/api/sync', {
       protocol: PROTOCOL_VERSION,
       schema: SCHEMA_VERSION,
@@ -42,7 +43,7 @@ async function push(url: string, list: Op[], status?: unknown) {
       since: 0,
       ops: list.slice(i, i + 2000),
       maxBytes: 1024,
-      ...(status ? { status } : {}),
+      ...(status ? { status: { ...(status as object), pending: left } } : {}),
     });
     expect(res.status).toBe(200);
   }

@@ -56,14 +56,18 @@ export async function seedDemo(dataDir: string): Promise<{
 }
 
 /** Serves dist/ and the API from the data dir, on `port` (0: any free port). */
-export async function startServer(dataDir: string, port = 0): Promise<E2EServer> {
+export async function startServer(
+  dataDir: string,
+  port = 0,
+  staticDir = resolve('dist'),
+): Promise<E2EServer> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
   let app: FastifyInstance;
   try {
     app = await buildApp({
       store,
       role: 'central',
-      staticDir: resolve('dist'),
+      staticDir,
       pokes: new Pokes(),
     });
   } catch (error) {
