@@ -1,0 +1,166 @@
+// Fuzzing the sync endpoint over real HTTP (issue 8): random malformed payloads — arbitrary JSON,
+// valid requests with one part broken, ops with random fields, garbage bodies — never get a 5xx,
+// never store part of a batch, and never stop the server from serving the next request.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import type { Op } from '../../src/sync/op';
+import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { startTestServer, type TestServer } from '../support/server';
+import { ORG, TestDevice } from './ops-factory';
+
+const RUNS = 150;
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`fuzzing POST /api/sync (${kind})`, () => {
+    let server: TestServer;
+    const device = new TestDevice('fuzz-good');
+
+    beforeAll(async () => {
+      server = await startTestServer({ store: kind, bodyLimit: 64 * 1024 });
+      // Some state to protect: a few valid ops first.
+      const res = await post(JSON.stringify(request(device.batch(3, 'base'))));
+      expect(res.status).toBe(200);
+    });
+    afterAll(() => server.close());
+
+    function request(ops: unknown[], extra: Record<string, unknown> = {}) {
+      return {
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        org: ORG,
+        deviceId: 'fuzz-dev',
+        since: 0,
+        ops,
+        ...extra,
+      };
+    }
+
+    async function post(body: string, type = 'application/json') {
+      const res = await fetch(`${server.url}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      const text = await res.text();
+      return { status: res.status, text };
+    }
+
+    /** Runs `body`, then checks the server answered without a 5xx and stored nothing new. */
+    async function refusedCleanly(body: string, type?: string) {
+      const before = await server.store.lastSeq(ORG);
+      const res = await post(body, type);
+      expect(res.status, res.text).toBeLessThan(500);
+      if (res.status !== 200) {
+        expect(await server.store.lastSeq(ORG)).toBe(before);
+        // Every refusal is a JSON error with a French message for the user.
+        const parsed = JSON.parse(res.text) as { error?: string; message?: string };
+        expect(typeof parsed.error).toBe('string');
+        expect(typeof parsed.message).toBe('string');
+      }
+      return res.status;
+    }
+
+    const anyValue = fc.oneof(
+      fc.jsonValue(),
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.constant(null),
+      fc.array(fc.jsonValue(), { maxLength: 4 }),
+    );
+
+    it('answers arbitrary JSON with a 4xx, never a 5xx', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue(), async (value) => {
+          const status = await refusedCleanly(JSON.stringify(value));
+          return status >= 400;
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('refuses a request with one top-level field broken', async () => {
+      const fields = [
+        'protocol',
+        'schema',
+        'org',
+        'deviceId',
+        'since',
+        'ops',
+        'maxBytes',
+        'status',
+      ];
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...fields), anyValue, async (field, value) => {
+          await refusedCleanly(JSON.stringify(request([], { [field]: value })));
+          return true;
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('stores nothing of a batch where one op has a random field, value or kind', async () => {
+      const opFields = [
+        'v',
+        'org',
+        'dev',
+        'seq',
+        'hlc',
+        'e',
+        'id',
+        'f',
+        'k',
+        'val',
+        'base',
+        'tags',
+        'user',
+      ];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 5 }),
+          fc.constantFrom(...opFields),
+          anyValue,
+          async (n, field, value) => {
+            const writer = new TestDevice(`fuzz-${Math.random().toString(36).slice(2, 10)}`);
+            const ops: Op[] = writer.batch(n, 'fz');
+            const broken = { ...ops[n - 1], [field]: value } as Record<string, unknown>;
+            const status = await refusedCleanly(
+              JSON.stringify(request([...ops.slice(0, n - 1), broken], { deviceId: writer.dev })),
+            );
+            if (status !== 200) {
+              expect(await server.store.contiguous(ORG, writer.dev)).toBe(0);
+            }
+            return true;
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('refuses garbage bodies and wrong content types without failing', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ maxLength: 300 }),
+          fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+          async (body, type) => {
+            await refusedCleanly(body, type);
+            return true;
+          },
+        ),
+        { numRuns: RUNS },
+      );
+      // Too large: a 413 with a clear message, nothing stored.
+      const huge = JSON.stringify(request([{ pad: 'x'.repeat(70 * 1024) }]));
+      expect(await refusedCleanly(huge)).toBe(413);
+    });
+
+    it('still serves a valid sync after all that', async () => {
+      const res = await post(
+        JSON.stringify(request(device.batch(2, 'after'), { deviceId: device.dev })),
+      );
+      expect(res.status).toBe(200);
+      expect(await server.store.contiguous(ORG, device.dev)).toBe(5);
+    });
+  });
+}
