@@ -151,7 +151,7 @@ export async function purgeAfterReceipts(
           at: new Date().toISOString(),
           actorId: options.staffId ?? null,
           deviceId,
-          action: 'purge',
+          action: 'data.purged',
           entity: 'stop',
           entityId: plan.stops[0] ?? null,
           detail:

@@ -78,7 +78,7 @@ describe('the purge after a receipt', () => {
       expect(await db.states.get(['consultation', c.id])).toBeUndefined();
     }
     expect((await db.outbox.toArray()).some((op) => op.id === kept.id)).toBe(true);
-    const audit = (await db.rows('audit').toArray()).find((a) => a.action === 'purge');
+    const audit = (await db.rows('audit').toArray()).find((a) => a.action === 'data.purged');
     expect(audit?.detail).toMatch(/consultation: \d+/);
     expect(audit?.entityId).toBe(past.id);
     // Today's stop and the later ones are untouched.

@@ -76,6 +76,7 @@ function routes(roomId: string): [string, string][] {
     ['coordination-planning', '/coordination/planning'],
     ['coordination-indicateurs', '/coordination/indicateurs'],
     ['coordination-rapport', '/coordination/rapport'],
+    ['coordination-journal', '/coordination/journal'],
     ['supervision', '/supervision'],
     ['affichage', '/affichage'],
     ['appareil', '/appareil'],

@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import type { EscaleDb } from '../../src/device/db';
-import { applyRemote } from '../../src/device/write';
+import { applyRemote, writeChanges } from '../../src/device/write';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { useUiStore } from '../../src/ui/state/ui-store';
@@ -118,7 +118,7 @@ describe('the closure of the day', () => {
     const byTicket = new Map(entries.map((e) => [e.ticket, e.status.status]));
     expect(byTicket.get('MG-002')).toBe('left');
     expect(byTicket.get('DE-001')).toBe('done');
-    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('closure_end_queue');
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('closure.end_queue');
     expect(
       await screen.findByRole('region', { name: /^Patients encore dans la file \(0\)/ }),
     ).toBeInTheDocument();
@@ -146,7 +146,7 @@ describe('the closure of the day', () => {
     expect(receipt!.digest).toBe(server.answered);
     expect(receipt!.rows.some((r) => r.e === 'stop' && r.id === demo.day.stop!.id)).toBe(true);
     expect((await db.rows('stop').get(demo.day.stop!.id))?.status).toBe('closed');
-    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('sync_receipt');
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('sync.receipt');
     expect(server.requests.some((r) => r.startsWith('/api/sync'))).toBe(true);
   });
 
@@ -277,9 +277,7 @@ describe('conflicts', () => {
       chosen: 'Bilan sanguin',
     });
     expect(resolution!.versions).toHaveLength(2);
-    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain(
-      'conflict_resolution',
-    );
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('conflict.resolved');
   });
 
   it('merges the two texts when both matter', async () => {
@@ -409,11 +407,40 @@ describe('exports', () => {
       reader.readAsText(blobs[0]!);
     });
     expect(csv).toMatch(/^\uFEFF?rubrique;indicateur;valeur\r\n/);
-    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('export_indicators');
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('export.indicators');
 
     await user.type(screen.getByLabelText(/^Clé de pseudonymisation/), 'court');
     await user.click(screen.getByRole('button', { name: 'Exporter le jeu pseudonymisé (CSV)' }));
     expect(await screen.findByText(/au moins 8 caractères/)).toBeInTheDocument();
     expect(blobs).toHaveLength(1);
+  });
+});
+
+describe('the audit log', () => {
+  it('filters the log by action and person', async () => {
+    await writeChanges(db, { deviceId: 'box-1', org: demo.day.stop!.orgId }, [
+      {
+        entity: 'audit',
+        id: 'a-old',
+        insert: {
+          orgId: demo.day.stop!.orgId,
+          at: NOW,
+          actorId: staffId('Garnier'),
+          deviceId: 'box-1',
+          action: 'visit.checked_in',
+          entity: 'visit',
+          entityId: 'v-1',
+          detail: null,
+        },
+      },
+    ]);
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/journal', db);
+    expect(await screen.findByText('1 événement')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Action'), 'visit.checked_in');
+    expect(screen.getByRole('cell', { name: 'visit v-1' })).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Personne'), staffId('Morvan'));
+    expect(await screen.findByText('0 événement')).toBeInTheDocument();
   });
 });

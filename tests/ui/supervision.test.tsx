@@ -98,6 +98,18 @@ describe('the supervision list', () => {
     expect(
       await screen.findByRole('button', { name: 'Valider (contre-signer)' }),
     ).toBeInTheDocument();
+    // Every read of a consultation is audited, with who read it.
+    await waitFor(async () =>
+      expect(
+        (await db.rows('audit').toArray()).filter((a) => a.action === 'consultation.read'),
+      ).toEqual([
+        expect.objectContaining({
+          entityId: NOTE,
+          actorId: staffId('Morvan'),
+          entity: 'consultation',
+        }),
+      ]),
+    );
   });
 });
 

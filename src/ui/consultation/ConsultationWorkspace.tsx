@@ -1,7 +1,9 @@
 // One consultation on screen: the patient beside the note. Used in the room during the
 // consultation, and by the supervising doctor from the supervision list.
 
+import { useEffect } from 'react';
 import { todayOf, useNow } from '../data/device-data';
+import { useWriter } from '../data/writer';
 import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { useConsultationActions } from './consultation-actions';
@@ -18,6 +20,17 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
   const visit = useVisit(file?.consultation.visitId ?? null);
   const actions = useConsultationActions();
   const now = useNow();
+  const write = useWriter();
+  const found = file !== undefined && file !== null;
+  // Every read of a consultation is audited (DESIGN.md §6): once per opening, per person.
+  useEffect(() => {
+    if (!found) return;
+    write([], {
+      action: 'consultation.read',
+      entity: 'consultation',
+      entityId: consultationId,
+    }).catch((error: unknown) => console.error(error));
+  }, [found, consultationId, staffId, write]);
   if (file === undefined || directory === undefined) return <p role="status">{t('app.loading')}</p>;
   if (file === null) {
     return (

@@ -152,7 +152,7 @@ export function ClosurePage({
     });
     try {
       await write(changes, {
-        action: 'closure_end_queue',
+        action: 'closure.end_queue',
         entity: 'stop',
         entityId: stop.id,
         detail: `${endChoice} : ${changes.length} — ${endReason.trim()}`,
@@ -173,7 +173,7 @@ export function ClosurePage({
           set: { status: 'no_show' as const },
         })),
         {
-          action: 'closure_no_shows',
+          action: 'closure.no_shows',
           entity: 'stop',
           entityId: stop.id,
           detail: String(booked.length),
@@ -219,7 +219,7 @@ export function ClosurePage({
           { entity: 'stop', id: stop.id, set: { status: 'closed' } },
         ],
         {
-          action: 'sync_receipt',
+          action: 'sync.receipt',
           entity: 'stop',
           entityId: stop.id,
           detail: `${answer.via} ${answer.proof.digest} (${answer.proof.rows.length} lignes)`,

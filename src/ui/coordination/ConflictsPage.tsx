@@ -79,7 +79,7 @@ function ConflictCard({ conflict, rows }: { conflict: FieldConflict; rows: OrgRo
     });
     try {
       await write(changes, {
-        action: 'conflict_resolution',
+        action: 'conflict.resolved',
         entity: conflict.entity,
         entityId: conflict.id,
         detail: conflict.field,

@@ -11,6 +11,7 @@ import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
 import { PageTitle } from '../shell/PageTitle';
 import { SupervisionList } from '../supervision/SupervisionList';
+import { AuditPage } from './AuditPage';
 import { ClosurePage } from './ClosurePage';
 import { ConflictsPage } from './ConflictsPage';
 import { CoordinationView } from './CoordinationView';
@@ -34,6 +35,7 @@ const TABS = [
   { to: '/coordination/planning', end: false, label: 'coordination.tabs.planning' },
   { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
   { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
+  { to: '/coordination/journal', end: false, label: 'coordination.tabs.audit' },
 ] as const;
 
 export default function CoordinationScreen() {
@@ -118,6 +120,7 @@ export default function CoordinationScreen() {
             />
           }
         />
+        <Route path="journal" element={<AuditPage rows={org} />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </div>

@@ -58,7 +58,7 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
     const lines = indicatorRows(ind);
     downloadText(file, toCsv(['rubrique', 'indicateur', 'valeur'], lines));
     await write([], {
-      action: 'export_indicators',
+      action: 'export.indicators',
       entity: null,
       entityId: null,
       detail: `${from} → ${to}`,
@@ -81,7 +81,7 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
       const file = `escale-recherche-${from}-${to}.csv`;
       downloadText(file, researchCsv(data));
       await write([], {
-        action: 'export_research',
+        action: 'export.research',
         entity: null,
         entityId: null,
         detail: `${from} → ${to} : ${data.length}`,

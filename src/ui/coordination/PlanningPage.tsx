@@ -79,7 +79,7 @@ export function PlanningPage({ rows, today }: { rows: OrgRows; today: string }) 
             },
           },
         ],
-        { action: 'stop_created', entity: 'stop', entityId: id, detail: input.date },
+        { action: 'stop.created', entity: 'stop', entityId: id, detail: input.date },
       );
       setInput(EMPTY);
       setFailure(null);
@@ -91,7 +91,7 @@ export function PlanningPage({ rows, today }: { rows: OrgRows; today: string }) 
   const cancel = async (stop: Stop) => {
     try {
       await write([{ entity: 'stop', id: stop.id, set: { status: 'cancelled' } }], {
-        action: 'stop_cancelled',
+        action: 'stop.cancelled',
         entity: 'stop',
         entityId: stop.id,
         detail: stop.date,
