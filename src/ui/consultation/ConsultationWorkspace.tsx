@@ -22,7 +22,8 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
   const now = useNow();
   const write = useWriter();
   const found = file !== undefined && file !== null;
-  // Every read of a consultation is audited (DESIGN.md §6): once per opening, per person.
+  // Every read of a consultation is audited (DESIGN.md §6): once per opening, per person (`write`
+  // changes with the person at work).
   useEffect(() => {
     if (!found) return;
     write([], {
@@ -30,7 +31,7 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
       entity: 'consultation',
       entityId: consultationId,
     }).catch((error: unknown) => console.error(error));
-  }, [found, consultationId, staffId, write]);
+  }, [found, consultationId, write]);
   if (file === undefined || directory === undefined) return <p role="status">{t('app.loading')}</p>;
   if (file === null) {
     return (
