@@ -47,7 +47,7 @@ export function TextField({
 }: FieldProps & {
   value: string;
   onChange(value: string): void;
-  type?: 'text' | 'date' | 'time' | 'tel' | 'email' | 'search';
+  type?: 'text' | 'date' | 'time' | 'tel' | 'email' | 'search' | 'password';
   autoComplete?: string;
   inputMode?: 'text' | 'numeric' | 'tel' | 'email' | 'search';
   autoFocus?: boolean;

@@ -4,6 +4,7 @@ import { Link, NavLink } from 'react-router';
 import { useRooms, useSyncStatus } from '../data/device-data';
 import { t } from '../i18n';
 import type { Profile } from '../state/ui-store';
+import { LockButton } from './LockGate';
 import { profileLabel } from './profiles';
 import { SyncIndicatorView } from './SyncIndicator';
 
@@ -34,6 +35,7 @@ export function Header({
           <NavLink to="/supervision">{t('shell.supervision')}</NavLink>
         ) : null}
         <NavLink to="/appareil">{t('shell.deviceHealth')}</NavLink>
+        {current?.profile && current.profile !== 'display' ? <LockButton /> : null}
       </nav>
     </header>
   );

@@ -7,6 +7,7 @@ import { useUiStore } from '../state/ui-store';
 import { DatabaseBanner } from './DatabaseBanner';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Header } from './Header';
+import { LockGate } from './LockGate';
 import { PurgeWatcher } from './PurgeWatcher';
 import { profileOfPath } from './profiles';
 import { MAIN_ID, SkipLink } from './SkipLink';
@@ -42,9 +43,11 @@ export function Layout() {
       <Header current={current} />
       <main id={MAIN_ID} ref={mainRef} tabIndex={-1} className="app-main">
         <ErrorBoundary resetKey={pathname}>
-          <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
-            <Outlet />
-          </Suspense>
+          <LockGate>
+            <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
+              <Outlet />
+            </Suspense>
+          </LockGate>
         </ErrorBoundary>
       </main>
     </div>

@@ -16,8 +16,11 @@ export interface UiState {
   dirtyForms: string[];
   /** French message from start-up the user must see (e.g. the database was wiped). */
   startNotice: string | null;
-  /** Staff member working on this device now (stamps every write); PIN unlock arrives with accounts. */
+  /** Staff member working on this device now (stamps every write; unlocked by their PIN). */
   staffId: string | null;
+  /** The screen is locked (patient data hidden) or shows the PIN setup. */
+  lock: 'open' | 'locked' | 'setup';
+  setLock(lock: 'open' | 'locked' | 'setup'): void;
   setStaff(staffId: string | null): void;
   chooseProfile(profile: Profile, roomId?: string | null): void;
   forgetProfile(): void;
@@ -43,6 +46,10 @@ export const useUiStore = create<UiState>()(
       dirtyForms: [],
       startNotice: null,
       staffId: null,
+      lock: 'open',
+      setLock: (lock) => {
+        setState({ lock });
+      },
       setStaff: (staffId) => {
         setState({ staffId });
       },
