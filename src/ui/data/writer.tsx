@@ -3,6 +3,7 @@
 import { useCallback } from 'react';
 import { v7 as uuidv7 } from 'uuid';
 import { getMeta, META } from '../../device/db';
+import { writeRefusal } from '../../domain/access';
 import { type Change, writeChanges } from '../../device/write';
 import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
@@ -26,6 +27,7 @@ export type Write = (changes: Change[], audit?: AuditNote) => Promise<void>;
 export function useWriter(): Write {
   const db = useDb();
   const staffId = useUiStore((s) => s.staffId);
+  const profile = useUiStore((s) => s.profile);
   return useCallback(
     async (changes: Change[], audit?: AuditNote) => {
       if (!db) throw new Error(t('errors.noDatabase'));
@@ -53,8 +55,13 @@ export function useWriter(): Write {
             },
           ]
         : changes;
+      // The device refuses what its profile may not write (the server will refuse it too).
+      for (const c of all) {
+        const refusal = profile ? writeRefusal(profile, c.entity) : null;
+        if (refusal) throw new Error(refusal);
+      }
       await writeChanges(db, { deviceId, org, userId: staffId ?? undefined }, all);
     },
-    [db, staffId],
+    [db, staffId, profile],
   );
 }
