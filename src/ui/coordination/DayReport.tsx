@@ -3,6 +3,7 @@
 import type { Stop, SyncReceipt } from '../../domain/entities';
 import type { Indicators } from '../../domain/indicators';
 import { formatDate, formatDateTime, t } from '../i18n';
+import { FigureTable } from './FigureTable';
 import { TodayIndicators } from './TodayIndicators';
 
 export function DayReport({
@@ -34,45 +35,33 @@ export function DayReport({
       <TodayIndicators ind={ind} />
       <section className="stack" aria-labelledby="report-rooms">
         <h3 id="report-rooms">{t('coordination.report.roomsTitle')}</h3>
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('coordination.columns.room')}</th>
-              <th scope="col">{t('coordination.period.columns.consultations')}</th>
-              <th scope="col">{t('coordination.period.columns.patients')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ind.byRoom.map((r) => (
-              <tr key={r.roomId}>
-                <th scope="row">{r.name ?? r.roomId}</th>
-                <td>{r.consultations}</td>
-                <td>{r.patients}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FigureTable
+          columns={[
+            t('coordination.columns.room'),
+            t('coordination.period.columns.consultations'),
+            t('coordination.period.columns.patients'),
+          ]}
+          rows={ind.byRoom.map((r) => ({
+            key: r.roomId,
+            label: r.name ?? r.roomId,
+            cells: [r.consultations, r.patients],
+          }))}
+        />
       </section>
       <section className="stack" aria-labelledby="report-services">
         <h3 id="report-services">{t('coordination.report.servicesTitle')}</h3>
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('coordination.period.columns.service')}</th>
-              <th scope="col">{t('coordination.period.columns.patients')}</th>
-              <th scope="col">{t('coordination.period.columns.consultations')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ind.byService.map((s) => (
-              <tr key={s.serviceId}>
-                <th scope="row">{serviceLabel(s.serviceId)}</th>
-                <td>{s.patients}</td>
-                <td>{s.consultations}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FigureTable
+          columns={[
+            t('coordination.period.columns.service'),
+            t('coordination.period.columns.patients'),
+            t('coordination.period.columns.consultations'),
+          ]}
+          rows={ind.byService.map((x) => ({
+            key: x.serviceId,
+            label: serviceLabel(x.serviceId),
+            cells: [x.patients, x.consultations],
+          }))}
+        />
       </section>
       <section className="stack" aria-labelledby="report-orientations">
         <h3 id="report-orientations">{t('coordination.report.orientationsTitle')}</h3>

@@ -10,6 +10,7 @@ import { TextField } from '../forms/fields';
 import { formatDate, formatNumber, t } from '../i18n';
 import type { OrgRows } from './coordination-data';
 import { downloadText } from './download';
+import { FigureTable } from './FigureTable';
 
 const percent = (share: number | null) =>
   share === null
@@ -144,74 +145,48 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
           </section>
           <section className="stack" aria-labelledby="period-communes">
             <h3 id="period-communes">{t('coordination.period.byCommune')}</h3>
-            <div className="table-scroll">
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('coordination.period.columns.commune')}</th>
-                    <th scope="col">{t('coordination.period.columns.stops')}</th>
-                    <th scope="col">{t('coordination.period.columns.patients')}</th>
-                    <th scope="col">{t('coordination.period.columns.consultations')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ind.byCommune.map((c) => (
-                    <tr key={c.communeInsee}>
-                      <th scope="row">{c.communeName}</th>
-                      <td>{c.stops}</td>
-                      <td>{c.patients}</td>
-                      <td>{c.consultations}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <FigureTable
+              columns={[
+                t('coordination.period.columns.commune'),
+                t('coordination.period.columns.stops'),
+                t('coordination.period.columns.patients'),
+                t('coordination.period.columns.consultations'),
+              ]}
+              rows={ind.byCommune.map((c) => ({
+                key: c.communeInsee,
+                label: c.communeName,
+                cells: [c.stops, c.patients, c.consultations],
+              }))}
+            />
           </section>
           <section className="stack" aria-labelledby="period-services">
             <h3 id="period-services">{t('coordination.period.byService')}</h3>
-            <div className="table-scroll">
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('coordination.period.columns.service')}</th>
-                    <th scope="col">{t('coordination.period.columns.patients')}</th>
-                    <th scope="col">{t('coordination.period.columns.consultations')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ind.byService.map((s) => (
-                    <tr key={s.serviceId}>
-                      <th scope="row">
-                        {services.get(s.serviceId)?.label ?? s.code ?? s.serviceId}
-                      </th>
-                      <td>{s.patients}</td>
-                      <td>{s.consultations}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <FigureTable
+              columns={[
+                t('coordination.period.columns.service'),
+                t('coordination.period.columns.patients'),
+                t('coordination.period.columns.consultations'),
+              ]}
+              rows={ind.byService.map((x) => ({
+                key: x.serviceId,
+                label: services.get(x.serviceId)?.label ?? x.code ?? x.serviceId,
+                cells: [x.patients, x.consultations],
+              }))}
+            />
           </section>
           <section className="stack" aria-labelledby="period-orientations">
             <h3 id="period-orientations">{t('coordination.period.orientations')}</h3>
-            <div className="table-scroll">
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('coordination.period.columns.kind')}</th>
-                    <th scope="col">{t('coordination.period.columns.count')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {Object.entries(ind.orientations.byKind).map(([kind, n]) => (
-                    <tr key={kind}>
-                      <th scope="row">{t(`consultation.orientation.kinds.${kind as 'none'}`)}</th>
-                      <td>{n}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <FigureTable
+              columns={[
+                t('coordination.period.columns.kind'),
+                t('coordination.period.columns.count'),
+              ]}
+              rows={Object.entries(ind.orientations.byKind).map(([kind, n]) => ({
+                key: kind,
+                label: t(`consultation.orientation.kinds.${kind as 'none'}`),
+                cells: [n],
+              }))}
+            />
           </section>
           <section className="panel stack" aria-labelledby="period-exports">
             <h3 id="period-exports">{t('coordination.period.exportsTitle')}</h3>
