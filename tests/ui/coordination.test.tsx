@@ -380,7 +380,17 @@ describe('planning', () => {
       .filter((s) => s.date > TODAY)
       .sort((a, b) => (a.date < b.date ? -1 : 1))[0]!;
     const heading = await screen.findByRole('heading', { name: new RegExp(next.communeName) });
-    expect(heading.closest('li')).toHaveTextContent(/rendez-vous/);
+    const item = heading.closest('li')!;
+    expect(item).toHaveTextContent(/rendez-vous/);
+    // Its room roster opens with the roster editor, without the day's sync panel.
+    const user = userEvent.setup();
+    await user.click(
+      within(item as HTMLElement).getByRole('button', { name: 'Planning des salles' }),
+    );
+    expect(await within(item as HTMLElement).findByRole('table')).toHaveTextContent('Box 1');
+    expect(
+      within(item as HTMLElement).queryByRole('heading', { name: 'Synchronisation' }),
+    ).toBeNull();
   });
 });
 

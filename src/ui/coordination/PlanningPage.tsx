@@ -152,7 +152,9 @@ export function PlanningPage({ rows, today }: { rows: OrgRows; today: string }) 
                   </button>
                 ) : null}
               </div>
-              {open?.id === s.id ? <DayPage rows={dayOf(rows, s)} deviceId={null} /> : null}
+              {open?.id === s.id ? (
+                <DayPage rows={dayOf(rows, s)} deviceId={null} withSync={false} />
+              ) : null}
             </li>
           );
         })}

@@ -35,7 +35,15 @@ interface Draft {
   isNew: boolean;
 }
 
-export function DayPage({ rows }: { rows: DayRows; deviceId: string | null }) {
+export function DayPage({
+  rows,
+  withSync = true,
+}: {
+  rows: DayRows;
+  deviceId: string | null;
+  /** The day's sync status (reception's day); the planning of a later stop goes without. */
+  withSync?: boolean;
+}) {
   const { day } = rows;
   const status = useSyncStatus();
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -55,18 +63,20 @@ export function DayPage({ rows }: { rows: DayRows; deviceId: string | null }) {
   return (
     <div className="stack">
       <StopSummary stop={stop} />
-      <section className="panel" aria-labelledby="day-sync-title">
-        <h2 id="day-sync-title">{t('reception.day.syncTitle')}</h2>
-        <SyncIndicatorView status={status} />
-        {status?.lastSuccessAt ? (
-          <p className="muted">
-            {t('reception.day.lastSync', { at: formatDateTime(status.lastSuccessAt) })}
-          </p>
-        ) : null}
-        {status?.server ? (
-          <p className="muted">{t('reception.day.server', { server: status.server })}</p>
-        ) : null}
-      </section>
+      {withSync ? (
+        <section className="panel" aria-labelledby="day-sync-title">
+          <h2 id="day-sync-title">{t('reception.day.syncTitle')}</h2>
+          <SyncIndicatorView status={status} />
+          {status?.lastSuccessAt ? (
+            <p className="muted">
+              {t('reception.day.lastSync', { at: formatDateTime(status.lastSuccessAt) })}
+            </p>
+          ) : null}
+          {status?.server ? (
+            <p className="muted">{t('reception.day.server', { server: status.server })}</p>
+          ) : null}
+        </section>
+      ) : null}
       {misfits.length > 0 ? (
         <div className="notice notice--warning" role="status">
           <p>{tn('reception.day.misfits', misfits.length)}</p>
