@@ -77,6 +77,7 @@ function routes(roomId: string): [string, string][] {
     ['coordination-indicateurs', '/coordination/indicateurs'],
     ['coordination-rapport', '/coordination/rapport'],
     ['coordination-journal', '/coordination/journal'],
+    ['coordination-equipe', '/coordination/equipe'],
     ['supervision', '/supervision'],
     ['affichage', '/affichage'],
     ['appareil', '/appareil'],

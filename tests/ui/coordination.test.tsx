@@ -454,3 +454,52 @@ describe('the audit log', () => {
     expect(await screen.findByText('0 événement')).toBeInTheDocument();
   });
 });
+
+describe('the team and the rooms', () => {
+  it('adds an intern only with a supervisor, audited; the new intern can then be chosen in a room', async () => {
+    const user = userEvent.setup();
+    renderAt('/coordination/equipe', db);
+    await user.click(await screen.findByRole('button', { name: 'Ajouter un membre de l’équipe' }));
+    const form = screen.getByRole('form', { name: 'Nouveau membre de l’équipe' });
+    await user.type(within(form).getByLabelText(/^Prénom/), 'Léa');
+    await user.type(within(form).getByLabelText(/^Nom/), 'Martin');
+    await user.selectOptions(within(form).getByLabelText(/^Profession/), 'interne');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer' }));
+    expect(await within(form).findByText(/choisissez-le/)).toBeInTheDocument();
+    expect((await db.rows('staff').toArray()).some((s) => s.lastName === 'Martin')).toBe(false);
+
+    await user.selectOptions(within(form).getByLabelText(/^Superviseur/), staffId('Morvan'));
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer' }));
+    expect(await screen.findByText('Membre de l’équipe ajouté.')).toBeInTheDocument();
+    const lea = (await db.rows('staff').toArray()).find((s) => s.lastName === 'Martin');
+    expect(lea).toMatchObject({
+      profession: 'interne',
+      roles: ['clinicien'],
+      supervisorId: staffId('Morvan'),
+      active: true,
+    });
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('staff.added');
+    expect(screen.getByRole('rowheader', { name: 'Léa Martin' })).toBeInTheDocument();
+  });
+
+  it('sets someone inactive and renames a room', async () => {
+    const user = userEvent.setup();
+    renderAt('/coordination/equipe', db);
+    await user.click(await screen.findByRole('button', { name: 'Modifier Inès Benali' }));
+    await user.click(screen.getByLabelText('Actif (peut travailler sur les appareils)'));
+    await user.click(screen.getByRole('button', { name: 'Enregistrer' }));
+    await waitFor(async () =>
+      expect((await db.rows('staff').get(staffId('Benali')))?.active).toBe(false),
+    );
+
+    const box = screen.getByLabelText('Nom de la salle « Box 1 »');
+    await user.clear(box);
+    await user.click(screen.getAllByRole('button', { name: 'Renommer' })[0]!);
+    expect(await screen.findByText('Indiquez le nom de la salle.')).toBeInTheDocument();
+    await user.type(box, 'Box 1 (généraliste)');
+    await user.click(screen.getAllByRole('button', { name: 'Renommer' })[0]!);
+    await waitFor(async () =>
+      expect((await db.rows('room').get(demo.roomId('Box 1')))?.name).toBe('Box 1 (généraliste)'),
+    );
+  });
+});

@@ -21,6 +21,7 @@ import { DayReport } from './DayReport';
 import { DevicesPage } from './DevicesPage';
 import { PeriodPage } from './PeriodPage';
 import { PlanningPage } from './PlanningPage';
+import { TeamPage } from './TeamPage';
 import { TodayIndicators } from './TodayIndicators';
 import './coordination.css';
 
@@ -35,6 +36,7 @@ const TABS = [
   { to: '/coordination/planning', end: false, label: 'coordination.tabs.planning' },
   { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
   { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
+  { to: '/coordination/equipe', end: false, label: 'coordination.tabs.team' },
   { to: '/coordination/journal', end: false, label: 'coordination.tabs.audit' },
 ] as const;
 
@@ -120,6 +122,7 @@ export default function CoordinationScreen() {
             />
           }
         />
+        <Route path="equipe" element={<TeamPage rows={org} />} />
         <Route path="journal" element={<AuditPage rows={org} />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
