@@ -57,6 +57,8 @@ export interface SyncClientOptions {
   } | null;
   isVisible?: () => boolean;
   random?: () => number;
+  /** Ask the server for its state digest at the end of each complete pull (tests, diagnosis). */
+  withDigest?: boolean;
   /** The app version and profile reported with each sync (the coordinator's device list). */
   describe?: () => { appVersion: string | null; profile: DeviceReport['profile'] };
 }
@@ -125,7 +127,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const debounceMs = options.debounceMs ?? 200;
+  const debounceMs = options.debounceMs ?? 100;
   const backoffBaseMs = options.backoffBaseMs ?? 2_000;
   const backoffCapMs = options.backoffCapMs ?? 5 * 60_000;
   const pollMs = options.pollMs ?? 60_000;
@@ -290,6 +292,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           since,
           ops,
           maxBytes: maxPullBytes,
+          ...(options.withDigest ? { digest: true } : {}),
           ...(options.describe ? { status: await report() } : {}),
         });
       } catch (err) {
@@ -401,14 +404,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     timer = setTimeout(trigger, delay);
   }
 
-  function soon(): void {
+  /** Syncs after `delay`; a later call restarts the wait (a burst of writes shares one trip). */
+  function soon(delay = debounceMs): void {
     if (stopped || !leader || updateRequired) return;
     if (debounce) clearTimeout(debounce);
     debounce = setTimeout(() => {
       debounce = null;
       trigger();
-    }, debounceMs);
+    }, delay);
   }
+
+  /** Another device's change is waiting on the server: no burst to wait for, fetch it now. */
+  const fetchNow = () => soon(0);
 
   function connectEvents(server: string): void {
     if (!openEventSource || stopped || !leader) return;
@@ -420,10 +427,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         sourceUrl = server;
         // The browser's EventSource reconnects by itself; a dead channel only costs the poll.
         source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
-        source.addEventListener('poke', () => soon());
-        source.addEventListener('message', () => soon());
+        source.addEventListener('poke', fetchNow);
+        source.addEventListener('message', fetchNow);
         // A poke sent before the channel (re)opened is lost: sync once it is open.
-        source.addEventListener('open', () => soon());
+        source.addEventListener('open', fetchNow);
       },
       () => undefined,
     );
@@ -442,7 +449,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       events?.removeEventListener('online', onOnline);
       events?.removeEventListener('visibilitychange', onVisible);
     });
-    cleanups.push(onLocalWrite(db.name, soon));
+    cleanups.push(onLocalWrite(db.name, () => soon()));
     // Ops parked by an older version of the app may be understood now (cheap when none).
     void replayParked(db)
       .catch(() => {})

@@ -203,7 +203,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...page,
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
       serverTime: Date.now(),
-      ...(page.hasMore ? {} : { digest: await store.digest(request.org) }),
+      ...(page.hasMore || !request.digest ? {} : { digest: await store.digest(request.org) }),
     };
     return response;
   });

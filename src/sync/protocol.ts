@@ -44,6 +44,9 @@ export const syncRequestSchema = z.object({
   ops: z.array(opSchema).max(MAX_PUSH_OPS),
   /** Soft cap on the size of the pulled page. */
   maxBytes: z.int().min(1).optional(),
+  /** Ask for the server's state digest with the last page (it reads every row: costly on a large
+   * organisation, so only on demand). */
+  digest: z.boolean().optional(),
   /** How the device is doing, for the coordinator's device list (kept by the server it reaches). */
   status: deviceReportSchema.optional(),
 });

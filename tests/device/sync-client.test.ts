@@ -93,7 +93,7 @@ async function until(cond: () => Promise<boolean> | boolean, ms = 5_000): Promis
 describe('sync client against the real server', () => {
   it('two devices converge through the server to the same rows and the same digest', async () => {
     const s = await server();
-    const a = await device('dev-a', [s.url]);
+    const a = await device('dev-a', [s.url], { withDigest: true });
     const b = await device('dev-b', [s.url]);
     await a.write([
       ...patients('pa', 3),

@@ -41,7 +41,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(pushA.body.accepted).toBe(3);
       expect(pushA.body.ops).toEqual([]);
       expect(pushA.body.serverTime).toBeGreaterThan(0);
-      const pullB = await sync(server.url, { deviceId: 'http-b', ops: b.batch(1, 'rt') });
+      expect(pushA.body.digest).toBeUndefined(); // only on demand: it reads every row
+      const pullB = await sync(server.url, {
+        deviceId: 'http-b',
+        ops: b.batch(1, 'rt'),
+        digest: true,
+      });
       expect(pullB.body.ops.map((x) => x.op.dev)).toEqual(['http-a', 'http-a', 'http-a']);
       expect(pullB.body.lastSeq).toBe(4);
       expect(pullB.body.digest).toMatch(/^[0-9a-f]{64}$/);

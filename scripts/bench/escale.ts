@@ -1,0 +1,194 @@
+// Escale's side of the comparisons, in Node: the real server (Fastify app over the SQLite store)
+// in process, devices running the real write path and sync client over fake-indexeddb, and the
+// cached store holding the registry that bootstraps read.
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { EscaleDb, META } from '../../src/device/db';
+import { createSyncClient, type SyncClient } from '../../src/device/sync-client';
+import type { Change } from '../../src/device/write';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { buildApp } from '../../src/server/app';
+import { rowsToOps } from '../../src/server/seed/ops';
+import { openSqliteStore } from '../../src/server/store/open';
+import type { SyncStore } from '../../src/server/store/types';
+import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
+import { type ReferenceDay, type Rows, referenceDay } from './day';
+import { frenchPatients } from './identities';
+
+export const REGISTRY = 50_000;
+
+export interface EscaleServer {
+  url: string;
+  store: SyncStore;
+  stop(): Promise<void>;
+}
+
+export async function startEscaleServer(file: string): Promise<EscaleServer> {
+  const store = await openSqliteStore(file);
+  const app = await buildApp({ store, role: 'central' });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    store,
+    async stop() {
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
+      await store.close();
+    },
+  };
+}
+
+/** Pushes rows as the seed device's ops, in bounded batches. */
+export async function seedRows(store: SyncStore, org: string, device: string, rows: Rows) {
+  const ops = rowsToOps(org, device, rows);
+  for (let i = 0; i < ops.length; i += 5000) await store.push(org, ops.slice(i, i + 5000));
+  return ops.length;
+}
+
+export interface NodeDevice {
+  db: EscaleDb;
+  client: SyncClient;
+  deviceId: string;
+}
+
+/** A device already holding everything up to `checkpoint` on `server` (bootstrapped earlier). */
+export async function nodeDevice(
+  deviceId: string,
+  org: string,
+  server: string,
+  checkpoint: number,
+): Promise<NodeDevice> {
+  const db = new EscaleDb(`bench-${deviceId}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+  await db.open();
+  await db.meta.bulkPut([
+    { key: META.deviceId, value: deviceId },
+    { key: META.org, value: org },
+    { key: META.checkpoint(server), value: checkpoint },
+  ]);
+  const client = createSyncClient({
+    db,
+    servers: [server],
+    eventSource: null,
+    locks: null,
+    events: null,
+    timeoutMs: 120_000,
+  });
+  return { db, client, deviceId };
+}
+
+/** The day's rows as they stand at its end (the changes replayed the document way). */
+export function finalRows(day: ReferenceDay): Rows {
+  const rows = new Map<string, { entity: string; row: Record<string, unknown> }>();
+  const apply = (c: Change) => {
+    const key = `${c.entity}:${c.id}`;
+    const current = rows.get(key) ?? { entity: c.entity, row: { id: c.id } };
+    if ('insert' in c) Object.assign(current.row, c.insert);
+    else if ('set' in c) Object.assign(current.row, c.set);
+    rows.set(key, current);
+  };
+  for (const a of day.actions) for (const c of a.changes) apply(c);
+  const out: Record<string, { id: string }[]> = {};
+  for (const [entity, list] of Object.entries(day.reference)) out[entity] = [...(list ?? [])];
+  for (const { entity, row } of rows.values()) {
+    out[entity] = [...(out[entity] ?? []), row as { id: string }];
+  }
+  return out as Rows;
+}
+
+/** Everything a fresh device of the reference organisation loads: day, reference, registry. */
+export function bootstrapRows(day: ReferenceDay): Rows {
+  const rows = finalRows(day);
+  const registry = frenchPatients(REGISTRY - (rows.patient?.length ?? 0), day.org, 2026);
+  return { ...rows, patient: [...(rows.patient ?? []), ...registry] };
+}
+
+function sourceKey(): string {
+  const h = createHash('sha256');
+  for (const f of [
+    'scripts/bench/identities.ts',
+    'scripts/bench/day.ts',
+    'scripts/bench/escale.ts',
+    'src/server/seed/ops.ts',
+    'src/server/store/kysely-store.ts',
+    'src/domain/entities.ts',
+    'src/sync/merge.ts',
+  ]) {
+    h.update(readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * A copy of an SQLite store holding the bootstrap rows (≈ 1 M ops: a minute to build), cached
+ * under .bench/ by a hash of the code that shapes it. The caller owns the copy.
+ */
+export async function bootstrapStoreCopy(dest: string): Promise<{ file: string; ops: number }> {
+  const dir = '.bench/cache';
+  const file = join(dir, `bootstrap-${SCHEMA_VERSION}-${sourceKey()}.sqlite`);
+  const countFile = `${file}.ops`;
+  if (!existsSync(file) || !existsSync(countFile)) {
+    mkdirSync(dir, { recursive: true });
+    // Caches of older code are dead weight (≈ 700 MB each).
+    for (const old of readdirSync(dir)) rmSync(join(dir, old), { force: true });
+    const building = `${file}.building`;
+    rmSync(building, { force: true });
+    const store = await openSqliteStore(building);
+    const day = referenceDay();
+    const ops = await seedRows(store, day.org, 'seed', bootstrapRows(day));
+    // One file, no WAL beside it, so a plain copy is a whole database.
+    await store.close();
+    const db = new Database(building);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+    db.close();
+    renameSync(building, file);
+    writeFileSync(countFile, String(ops));
+  }
+  copyFileSync(file, dest);
+  return { file: dest, ops: Number(readFileSync(countFile, 'utf8')) };
+}
+
+/**
+ * A fresh device's first load, on the wire exactly as the sync client does it (one POST per
+ * page, `since` the last page's end, nothing to push) but without storing what it pulls: the
+ * wire cost alone. Returns the ops received.
+ */
+export async function pullEverything(server: string, org: string, deviceId: string) {
+  let since = 0;
+  let ops = 0;
+  let requests = 0;
+  for (;;) {
+    const res = await fetch(`${server}/api/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        deviceId,
+        org,
+        since,
+        ops: [],
+        maxBytes: 1024 * 1024, // the sync client's default page request
+      }),
+    });
+    if (!res.ok) throw new Error(`sync: HTTP ${res.status} ${await res.text()}`);
+    const page = (await res.json()) as SyncResponse;
+    requests++;
+    ops += page.ops.length;
+    since = page.lastSeq;
+    if (!page.hasMore) return { ops, requests };
+  }
+}
