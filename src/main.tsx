@@ -3,7 +3,12 @@ import './ui/styles.css';
 import { registerSW } from 'virtual:pwa-register';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { setDeviceReporter, startSync } from './device/connection';
+import {
+  setDeviceReporter,
+  setRevocationHandler,
+  startSync,
+  wipeDevice,
+} from './device/connection';
 import { EscaleDb } from './device/db';
 import { checkMarker, startMessage } from './device/marker';
 import { App } from './ui/App';
@@ -12,20 +17,33 @@ import { DeviceProvider } from './ui/data/device-data';
 import { t } from './ui/i18n';
 import { installStaleChunkGuard } from './ui/pwa/stale-chunks';
 import { announceUpdate, setUpdateApplier } from './ui/pwa/update';
-import { useUiStore } from './ui/state/ui-store';
+import { clearUiState, useUiStore } from './ui/state/ui-store';
 
 /** How often an open app asks the server for a new version (DESIGN.md §8: periodic checks). */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
+/** Carries the revocation message across the reload that follows the wipe. */
+const REVOKED_NOTICE = 'escale:revoked';
 
 function openDevice(): EscaleDb | null {
   setDeviceReporter(() => ({ appVersion: appVersion(), profile: useUiStore.getState().profile }));
   try {
     const db = new EscaleDb();
+    setRevocationHandler((message) => {
+      // Withdrawn by the coordination (a lost tablet): nothing of the organisation stays here.
+      void (async () => {
+        await wipeDevice(db);
+        await clearUiState();
+        sessionStorage.setItem(REVOKED_NOTICE, message);
+        window.location.replace('/');
+      })();
+    });
     // Dexie opens on first use; the marker check runs in the background and tells the user if
     // the browser wiped the database (never start empty silently).
     checkMarker(db).then(
       (state) => {
-        useUiStore.getState().setStartNotice(startMessage(state));
+        const revoked = sessionStorage.getItem(REVOKED_NOTICE);
+        sessionStorage.removeItem(REVOKED_NOTICE);
+        useUiStore.getState().setStartNotice(revoked ?? startMessage(state));
         // A connected device syncs from the start (the page drives sync, DESIGN.md §8).
         return startSync(db);
       },

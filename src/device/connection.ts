@@ -2,6 +2,7 @@
 // first, central second), kept in the device database; and the one sync loop of this page.
 // Enrolment with a code replaces the open organisation list (issue 8).
 import { type EscaleDb, getMeta, META, setMeta } from './db';
+import { forgetMarker, type MarkerStorage } from './marker';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
 
 const SERVERS = 'servers';
@@ -53,6 +54,22 @@ export async function listOrganisations(
 let running: { db: EscaleDb; client: SyncClient } | null = null;
 let reporter: SyncClientOptions['describe'];
 
+let onRevoked: SyncClientOptions['onRevoked'];
+
+/** What the page does when the coordination has withdrawn this device (wipe it, say why). */
+export function setRevocationHandler(handler: SyncClientOptions['onRevoked']): void {
+  onRevoked = handler;
+}
+
+/** Deletes everything this device holds: the coordination withdrew it (a lost tablet). */
+export async function wipeDevice(db: EscaleDb, storage?: MarkerStorage | null): Promise<void> {
+  running?.client.stop();
+  running = null;
+  forgetMarker(db, storage);
+  db.close();
+  await db.delete();
+}
+
 /** What this page tells the server about the device at each sync (version and profile). */
 export function setDeviceReporter(describe: SyncClientOptions['describe']): void {
   reporter = describe;
@@ -64,7 +81,12 @@ export async function startSync(db: EscaleDb): Promise<SyncClient | null> {
   const connection = await readConnection(db);
   if (!connection) return null;
   running?.client.stop();
-  const client = createSyncClient({ db, servers: connection.servers, describe: reporter });
+  const client = createSyncClient({
+    db,
+    servers: connection.servers,
+    describe: reporter,
+    onRevoked,
+  });
   client.start();
   running = { db, client };
   return client;

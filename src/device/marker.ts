@@ -11,7 +11,7 @@ export interface Marker {
   createdAt: string;
 }
 
-export type MarkerStorage = Pick<Storage, 'getItem' | 'setItem'>;
+export type MarkerStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export type StartState =
   /** First open of this database on this browser profile. */
@@ -86,4 +86,12 @@ export async function checkMarker(db: EscaleDb, options: StartOptions = {}): Pro
 export function startMessage(state: StartState): string | null {
   if (state.kind !== 'wiped') return null;
   return 'Les données locales de cet appareil ont été effacées par le navigateur. Elles sont rechargées depuis le serveur ; les saisies non synchronisées avant l’effacement sont perdues sur cet appareil.';
+}
+
+/** Forgets this database's marker (a revoked device is wiped on purpose, not by the browser). */
+export function forgetMarker(
+  db: EscaleDb,
+  storage: Pick<Storage, 'removeItem'> | null = defaultStorage(),
+): void {
+  storage?.removeItem(storageKey(db));
 }

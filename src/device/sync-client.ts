@@ -59,6 +59,8 @@ export interface SyncClientOptions {
   random?: () => number;
   /** Ask the server for its state digest at the end of each complete pull (tests, diagnosis). */
   withDigest?: boolean;
+  /** The coordination withdrew this device (403 revoked): the client stops; the page wipes it. */
+  onRevoked?: (message: string) => void;
   /** The app version and profile reported with each sync (the coordinator's device list). */
   describe?: () => { appVersion: string | null; profile: DeviceReport['profile'] };
 }
@@ -83,6 +85,7 @@ export const SYNC_MESSAGES = {
   opTooLarge:
     'Une modification est plus volumineuse que ce que le serveur accepte : elle reste en attente sur cet appareil.',
   badResponse: 'Réponse du serveur de synchronisation illisible.',
+  revoked: 'Cet appareil a été retiré par la coordination : ses données locales sont effacées.',
   noProgress:
     'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
 } as const;
@@ -97,6 +100,7 @@ class HttpError extends Error {
   }
 }
 class UpdateRequired extends Error {}
+class Revoked extends Error {}
 
 const encoder = new TextEncoder();
 const sizeOf = (op: Op): number => encoder.encode(JSON.stringify(op)).length + 1;
@@ -225,6 +229,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       clearTimeout(t);
     }
     if (res.status === 426) throw new UpdateRequired(SYNC_MESSAGES.updateRequired);
+    if (res.status === 403) {
+      const body = (await res.json().catch(() => null)) as {
+        error?: string;
+        message?: string;
+      } | null;
+      if (body?.error === 'revoked') throw new Revoked(body.message ?? SYNC_MESSAGES.revoked);
+      throw new HttpError(
+        403,
+        `Le serveur a refusé la synchronisation (HTTP 403) : ${body?.message ?? ''}`,
+      );
+    }
     if (!res.ok) {
       const text = await errorText(res);
       throw new HttpError(
@@ -339,6 +354,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         connectEvents(server);
         return status;
       } catch (err) {
+        if (err instanceof Revoked) {
+          stop();
+          const status = await writeStatus({ state: 'error', server, lastError: err.message });
+          options.onRevoked?.(err.message);
+          return status;
+        }
         if (err instanceof UpdateRequired) {
           updateRequired = true;
           clearTimer();

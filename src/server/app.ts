@@ -160,6 +160,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
     }
     const request = parsed.data;
+    // A device the coordination withdrew is refused and told so: it wipes itself.
+    const devices = await store.rows(request.org, 'device');
+    if (devices.some((d) => d.id === request.deviceId && d.revoked === true)) {
+      return fail(
+        reply,
+        403,
+        'revoked',
+        'Cet appareil a été retiré par la coordination : ses données locales sont effacées.',
+      );
+    }
     try {
       const pushed = await store.push(request.org, request.ops);
       if (pushed.stored > 0) {

@@ -207,6 +207,40 @@ describe('sync triggers', () => {
     await until(() => server.requests.length === before + 1);
   });
 
+  it('stops and hands over to the page when the server says the device was withdrawn', async () => {
+    const db = await enrolledDb();
+    const requests: string[] = [];
+    const fetch = (async (url: string) => {
+      requests.push(url);
+      return new Response(JSON.stringify({ error: 'revoked', message: 'Appareil retiré.' }), {
+        status: 403,
+      });
+    }) as typeof globalThis.fetch;
+    const revoked: string[] = [];
+    const c = client({ db, servers: [SERVER], fetch, onRevoked: (m) => revoked.push(m) });
+    c.start();
+    await until(() => revoked.length === 1);
+    expect(revoked).toEqual(['Appareil retiré.']);
+    await write(db, 'p1'); // a later write no longer triggers anything
+    await new Promise((r) => setTimeout(r, 100));
+    expect(requests).toHaveLength(1);
+    expect(c.isLeader).toBe(false);
+  });
+
+  it('treats any other 403 as an error to show, not a withdrawal', async () => {
+    const db = await enrolledDb();
+    const fetch = (async () =>
+      new Response(JSON.stringify({ error: 'forbidden', message: 'Interdit.' }), {
+        status: 403,
+      })) as typeof globalThis.fetch;
+    const revoked: string[] = [];
+    const c = client({ db, servers: [SERVER], fetch, onRevoked: (m) => revoked.push(m) });
+    const status = await c.syncNow();
+    expect(status.state).toBe('error');
+    expect(status.lastError).toMatch(/HTTP 403.*Interdit/);
+    expect(revoked).toEqual([]);
+  });
+
   it('only the tab holding the lock syncs; the next one takes over when it stops', async () => {
     const db = await enrolledDb();
     const server = stubServer();

@@ -331,6 +331,40 @@ describe('devices', () => {
     ).toHaveTextContent('Hors ligne');
   });
 
+  it('withdraws a lost device after a confirmation, audited', async () => {
+    stubServer({
+      requests: [],
+      devices: [
+        {
+          deviceId: 'tablette-perdue',
+          pending: 2,
+          appVersion: '0.1.0',
+          profile: 'reception',
+          lastError: null,
+          lastSyncAt: Date.parse(NOW),
+          accepted: 10,
+        },
+      ],
+    });
+    const user = userEvent.setup();
+    renderAt('/coordination/appareils', db);
+    await user.click(
+      await screen.findByRole('button', { name: 'Retirer l’appareil tablette-perdue' }),
+    );
+    expect(await db.rows('device').count()).toBe(0); // nothing before the confirmation
+    await user.click(
+      screen.getByRole('button', {
+        name: 'Confirmer : retirer tablette-perdue et effacer ses données',
+      }),
+    );
+    expect(await screen.findByText('retiré')).toBeInTheDocument();
+    expect(await db.rows('device').get('tablette-perdue')).toMatchObject({
+      revoked: true,
+      profile: 'reception',
+    });
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('device.revoked');
+  });
+
   it('says so when no server answers', async () => {
     vi.stubGlobal(
       'fetch',

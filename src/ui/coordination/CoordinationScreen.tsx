@@ -108,7 +108,7 @@ export default function CoordinationScreen() {
           element={<ClosurePage rows={org} stop={stop} deviceId={deviceId} today={today} />}
         />
         <Route path="conflits" element={<ConflictsPage rows={org} />} />
-        <Route path="appareils" element={<DevicesPage deviceId={deviceId} />} />
+        <Route path="appareils" element={<DevicesPage deviceId={deviceId} rows={org} />} />
         <Route path="planning" element={<PlanningPage rows={org} today={today} />} />
         <Route path="indicateurs" element={<PeriodPage rows={org} today={today} />} />
         <Route

@@ -1,15 +1,80 @@
 // The enrolled devices as the sync server last heard from them: last sync, pending ops, app
-// version and last error (DESIGN.md §2: the coordinator knows which device still holds work).
+// version and last error (DESIGN.md §2: the coordinator knows which device still holds work);
+// a lost device is withdrawn here: it is refused at its next contact and wipes itself.
 import { useCallback, useEffect, useState } from 'react';
 import { fetchDevices } from '../../device/closure';
 import { readConnection } from '../../device/connection';
 import type { DeviceSeen } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
+import { useWriter } from '../data/writer';
 import { formatDateTime, t } from '../i18n';
+import type { OrgRows } from './coordination-data';
 
 type State = { server: string; devices: DeviceSeen[] } | 'unreachable' | 'loading';
 
-export function DevicesPage({ deviceId }: { deviceId: string | null }) {
+function Withdraw({ seen, rows }: { seen: DeviceSeen; rows: OrgRows }) {
+  const write = useWriter();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const known = rows.devices.find((d) => d.id === seen.deviceId);
+  if (known?.revoked) return <span>{t('coordination.devices.withdrawn')}</span>;
+  const withdraw = async () => {
+    const orgId = rows.stops[0]?.orgId ?? rows.staff[0]?.orgId ?? '';
+    try {
+      await write(
+        [
+          {
+            entity: 'device',
+            id: seen.deviceId,
+            set: known
+              ? { revoked: true }
+              : {
+                  orgId,
+                  name: seen.deviceId,
+                  profile: seen.profile ?? 'reception',
+                  roomId: null,
+                  enrolledAt: new Date(seen.lastSyncAt).toISOString(),
+                  revoked: true,
+                },
+          },
+        ],
+        { action: 'device.revoked', entity: 'device', entityId: seen.deviceId },
+      );
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <div className="actions">
+      {confirming ? (
+        <>
+          <button type="button" className="button button--danger" onClick={() => void withdraw()}>
+            {t('coordination.devices.confirmWithdraw', { id: seen.deviceId })}
+          </button>
+          <button type="button" className="button" onClick={() => setConfirming(false)}>
+            {t('coordination.devices.keep')}
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          className="button"
+          aria-label={t('coordination.devices.withdrawFor', { id: seen.deviceId })}
+          onClick={() => setConfirming(true)}
+        >
+          {t('coordination.devices.withdraw')}
+        </button>
+      )}
+      {error ? (
+        <span role="alert" className="field__error">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+export function DevicesPage({ deviceId, rows }: { deviceId: string | null; rows: OrgRows }) {
   const db = useDb();
   const [state, setState] = useState<State>('loading');
   const load = useCallback(async () => {
@@ -53,6 +118,7 @@ export function DevicesPage({ deviceId }: { deviceId: string | null }) {
                     <th scope="col">{t('coordination.devices.columns.pending')}</th>
                     <th scope="col">{t('coordination.devices.columns.version')}</th>
                     <th scope="col">{t('coordination.devices.columns.error')}</th>
+                    <th scope="col">{t('coordination.devices.columns.withdraw')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -72,6 +138,13 @@ export function DevicesPage({ deviceId }: { deviceId: string | null }) {
                       <td className={d.pending > 0 ? 'text-warning' : undefined}>{d.pending}</td>
                       <td>{d.appVersion}</td>
                       <td>{d.lastError ?? t('coordination.devices.noError')}</td>
+                      <td>
+                        {d.deviceId === deviceId ? (
+                          t('day.none')
+                        ) : (
+                          <Withdraw seen={d} rows={rows} />
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

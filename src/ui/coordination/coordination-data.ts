@@ -8,6 +8,7 @@ import type {
   Appointment,
   ConflictResolution,
   Consultation,
+  Device,
   Patient,
   QueueEntry,
   Room,
@@ -33,6 +34,7 @@ export interface OrgRows {
   services: Service[];
   staff: Staff[];
   receipts: SyncReceipt[];
+  devices: Device[];
 }
 
 export async function readOrg(db: EscaleDb): Promise<OrgRows> {
@@ -48,9 +50,10 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
       db.rows('room').toArray(),
       db.rows('service').toArray(),
     ]);
-  const [staff, receipts] = await Promise.all([
+  const [staff, receipts, devices] = await Promise.all([
     db.rows('staff').toArray(),
     db.rows('syncReceipt').toArray(),
+    db.rows('device').toArray(),
   ]);
   const alive = <T extends { _deleted?: boolean }>(rows: T[]) => rows.filter((r) => !r._deleted);
   return {
@@ -65,6 +68,7 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
     services: alive(services),
     staff: alive(staff),
     receipts,
+    devices: alive(devices),
   };
 }
 

@@ -91,3 +91,9 @@ export const useUiStore = create<UiState>()(
 export function hasDirtyForms(state: Pick<UiState, 'dirtyForms'> = useUiStore.getState()): boolean {
   return state.dirtyForms.length > 0;
 }
+
+/** Forgets this device's preferences (profile, room, person): the device was withdrawn. */
+export async function clearUiState(): Promise<void> {
+  useUiStore.setState({ profile: null, roomId: null, staffId: null, lock: 'open' });
+  await useUiStore.persist.clearStorage();
+}
