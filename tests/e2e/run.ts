@@ -319,6 +319,9 @@ async function scenarioUpdate(browser: Browser): Promise<void> {
     }
     await page.screenshot({ path: `${SHOTS}/update-note.png`, fullPage: true });
     console.log('ok d: update applied, the half-typed note is intact');
+  } catch (error) {
+    if (context) await failureShots('d', [context]);
+    throw error;
   } finally {
     await context?.close();
     await server?.stop();
@@ -416,24 +419,7 @@ async function scenarioNoCoverage(browser: Browser): Promise<void> {
     central = null;
     await display.goto(`${origin}/affichage`);
     await rendered(display, 'affichage (relay only)');
-    await reception.goto(`${origin}/accueil/arrivee`);
-    await rendered(reception, 'accueil (relay only)');
-    await reception
-      .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
-      .fill(`${demo.walkIn.birthName} ${demo.walkIn.firstName}`);
-    await reception
-      .getByRole('button', { name: /^Enregistrer l’arrivée de/ })
-      .first()
-      .click();
-    await reception.getByLabel(/^Motif de la venue/).fill('Toux depuis trois jours');
-    await reception.getByLabel('Médecine générale').check();
-    await reception
-      .getByRole('button', { name: 'Enregistrer l’arrivée et donner le ticket' })
-      .click();
-    const ticket = (await reception
-      .locator('.ticket--large')
-      .first()
-      .textContent({ timeout: TIMEOUT }))!;
+    const ticket = await checkInWalkIn(reception, origin, demo);
     // The waiting-room screen shows the ticket, carried by the relay alone.
     await display.getByText(ticket, { exact: true }).waitFor({ timeout: TIMEOUT });
     await synced(reception);

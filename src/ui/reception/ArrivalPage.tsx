@@ -16,6 +16,7 @@ import { localDate } from '../../domain/time';
 import { type DayRows, useDb } from '../data/device-data';
 import { patientName } from '../day/day-data';
 import { formatDate, t } from '../i18n';
+import { useHydrated } from '../state/hydration';
 import { useUiStore } from '../state/ui-store';
 import { isFormStarted, useArrivalStore } from './arrival-store';
 import { CheckInForm } from './CheckInForm';
@@ -26,7 +27,7 @@ import { usePatientIndex } from './reception-data';
 
 const FORM_ID = 'reception.registration';
 
-export function ArrivalPage({
+function ArrivalSteps({
   rows,
   now,
   deviceId,
@@ -273,4 +274,13 @@ function DuplicateChoice({
       </div>
     </section>
   );
+}
+
+type ArrivalProps = Parameters<typeof ArrivalSteps>[0];
+
+/** Waits for the kept arrival (search, form, check-in) to load: typing must never be overwritten. */
+export function ArrivalPage(props: ArrivalProps) {
+  const hydrated = useHydrated(useArrivalStore);
+  if (!hydrated) return <p role="status">{t('app.loading')}</p>;
+  return <ArrivalSteps {...props} />;
 }

@@ -3,6 +3,7 @@
 import { Suspense, useEffect, useRef } from 'react';
 import { Outlet, useLocation } from 'react-router';
 import { t } from '../i18n';
+import { useHydrated } from '../state/hydration';
 import { useUiStore } from '../state/ui-store';
 import { DatabaseBanner } from './DatabaseBanner';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -20,12 +21,14 @@ export function Layout() {
   const mainRef = useRef<HTMLElement>(null);
   const shownPath = useRef(pathname);
 
-  // Opening a profile's screen makes it this device's profile (a bookmarked /affichage too).
+  // Opening a profile's screen makes it this device's profile (a bookmarked /affichage too) —
+  // again once the stored preferences have loaded, or they would put back the previous one.
   const profile = current?.profile;
   const roomId = current?.roomId ?? null;
+  const hydrated = useHydrated(useUiStore);
   useEffect(() => {
-    if (profile) chooseProfile(profile, roomId);
-  }, [profile, roomId, chooseProfile]);
+    if (profile && hydrated) chooseProfile(profile, roomId);
+  }, [profile, roomId, chooseProfile, hydrated]);
 
   // After a navigation, screen-reader and keyboard users start at the new content.
   useEffect(() => {
