@@ -23,9 +23,9 @@ import { buildApp } from '../../src/server/app';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
-import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { type ReferenceDay, type Rows, referenceDay } from './day';
 import { frenchPatients } from './identities';
+import { syncOnce } from './server-proc';
 
 export const REGISTRY = 50_000;
 
@@ -171,21 +171,7 @@ export async function pullEverything(server: string, org: string, deviceId: stri
   let ops = 0;
   let requests = 0;
   for (;;) {
-    const res = await fetch(`${server}/api/sync`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        protocol: PROTOCOL_VERSION,
-        schema: SCHEMA_VERSION,
-        deviceId,
-        org,
-        since,
-        ops: [],
-        maxBytes: 1024 * 1024, // the sync client's default page request
-      }),
-    });
-    if (!res.ok) throw new Error(`sync: HTTP ${res.status} ${await res.text()}`);
-    const page = (await res.json()) as SyncResponse;
+    const page = await syncOnce(server, org, deviceId, since, []);
     requests++;
     ops += page.ops.length;
     since = page.lastSeq;

@@ -42,7 +42,7 @@ export function staffErrors(
   }
   if (input.supervisorId) {
     const sup = team.find((s) => s.id === input.supervisorId);
-    if (!sup || !sup.active || !sup.roles.includes('clinicien') || sup.id === selfId) {
+    if (!sup?.active || !sup.roles.includes('clinicien') || sup.id === selfId) {
       errors.supervisorId = 'Le superviseur doit être un clinicien actif de l’équipe.';
     }
   }

@@ -191,9 +191,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       throw error;
     }
+    const accepted = await store.contiguous(request.org, request.deviceId);
     if (request.status) {
       // The device counted this request's ops as pending: record what is left once they are held.
-      const accepted = await store.contiguous(request.org, request.deviceId);
       const held = request.ops.filter((op) => op.dev === request.deviceId && op.seq <= accepted);
       const seen: DeviceReport & { lastSyncAt: number } = {
         ...request.status,
@@ -209,7 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.deviceId,
     );
     const response: SyncResponse = {
-      accepted: await store.contiguous(request.org, request.deviceId),
+      accepted,
       ...page,
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
       serverTime: Date.now(),

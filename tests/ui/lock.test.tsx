@@ -111,7 +111,7 @@ describe('creating a PIN', () => {
   it('refuses a trivial or mistyped PIN, then keeps the new one', async () => {
     useUiStore.setState({ staffId: staffId('Benali') });
     const user = userEvent.setup();
-    renderAt('/salle/' + demo.roomId('Box 1'), db);
+    renderAt(`/salle/${demo.roomId('Box 1')}`, db);
     await user.click(await screen.findByRole('button', { name: 'Créer mon code' }));
     await user.type(screen.getByLabelText('Nouveau code (4 à 8 chiffres)'), '1234');
     await user.type(screen.getByLabelText('Confirmez le code'), '1234');

@@ -4,7 +4,6 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
 import {
-  fetchDevices,
   fetchServerProof,
   localDayProof,
   type PurgeOutcome,
@@ -26,7 +25,7 @@ import { patientName } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
-import type { OrgRows } from './coordination-data';
+import { type OrgRows, useServerDevices } from './coordination-data';
 
 type Status = { tone: 'ok' | 'error'; text: string } | null;
 
@@ -42,36 +41,21 @@ function Message({ status }: { status: Status }) {
   );
 }
 
+/** The other devices' unsent work, as the sync server last heard it (null: no server answers). */
 function useDeviceStates(deviceId: string | null): DeviceSyncState[] | null {
-  const db = useDb();
-  const [devices, setDevices] = useState<DeviceSyncState[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    void (async () => {
-      if (!db) return;
-      const connection = await readConnection(db);
-      if (!connection) return;
-      const seen = await fetchDevices(connection.servers, connection.org);
-      if (!live || !seen) return;
-      setDevices(
-        seen.devices.map((d) => ({
-          deviceId: d.deviceId,
-          name:
-            d.deviceId === deviceId
-              ? t('coordination.devices.thisDevice', { id: d.deviceId })
-              : d.deviceId,
-          // This device's own outbox is checked locally at the receipt.
-          pending: d.deviceId === deviceId ? 0 : d.pending,
-          lastSyncAt: d.lastSyncAt,
-          lastError: d.lastError,
-        })),
-      );
-    })();
-    return () => {
-      live = false;
-    };
-  }, [db, deviceId]);
-  return devices;
+  const { state } = useServerDevices();
+  if (typeof state !== 'object') return null;
+  return state.devices.map((d) => ({
+    deviceId: d.deviceId,
+    name:
+      d.deviceId === deviceId
+        ? t('coordination.devices.thisDevice', { id: d.deviceId })
+        : d.deviceId,
+    // This device's own outbox is checked locally at the receipt.
+    pending: d.deviceId === deviceId ? 0 : d.pending,
+    lastSyncAt: d.lastSyncAt,
+    lastError: d.lastError,
+  }));
 }
 
 function Section({

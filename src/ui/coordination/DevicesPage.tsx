@@ -1,16 +1,11 @@
 // The enrolled devices as the sync server last heard from them: last sync, pending ops, app
 // version and last error (DESIGN.md §2: the coordinator knows which device still holds work);
 // a lost device is withdrawn here: it is refused at its next contact and wipes itself.
-import { useCallback, useEffect, useState } from 'react';
-import { fetchDevices } from '../../device/closure';
-import { readConnection } from '../../device/connection';
+import { useState } from 'react';
 import type { DeviceSeen } from '../../sync/protocol';
-import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { formatDateTime, t } from '../i18n';
-import type { OrgRows } from './coordination-data';
-
-type State = { server: string; devices: DeviceSeen[] } | 'unreachable' | 'loading';
+import { type OrgRows, useServerDevices } from './coordination-data';
 
 function Withdraw({ seen, rows }: { seen: DeviceSeen; rows: OrgRows }) {
   const write = useWriter();
@@ -75,23 +70,12 @@ function Withdraw({ seen, rows }: { seen: DeviceSeen; rows: OrgRows }) {
 }
 
 export function DevicesPage({ deviceId, rows }: { deviceId: string | null; rows: OrgRows }) {
-  const db = useDb();
-  const [state, setState] = useState<State>('loading');
-  const load = useCallback(async () => {
-    if (!db) return;
-    setState('loading');
-    const connection = await readConnection(db);
-    const seen = connection ? await fetchDevices(connection.servers, connection.org) : null;
-    setState(seen ?? 'unreachable');
-  }, [db]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { state, reload } = useServerDevices();
   return (
     <section className="stack" aria-labelledby="devices-title">
       <div className="page-header">
         <h2 id="devices-title">{t('coordination.devices.title')}</h2>
-        <button type="button" className="button" onClick={() => void load()}>
+        <button type="button" className="button" onClick={reload}>
           {t('coordination.devices.refresh')}
         </button>
       </div>

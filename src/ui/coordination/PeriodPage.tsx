@@ -7,15 +7,11 @@ import { computeIndicators } from '../../domain/indicators';
 import { isIsoDate } from '../../domain/time';
 import { useWriter } from '../data/writer';
 import { TextField } from '../forms/fields';
-import { formatDate, formatNumber, t } from '../i18n';
+import { formatDate, t } from '../i18n';
 import type { OrgRows } from './coordination-data';
 import { downloadText } from './download';
 import { FigureTable } from './FigureTable';
-
-const percent = (share: number | null) =>
-  share === null
-    ? t('coordination.today.none')
-    : t('coordination.today.percent', { value: formatNumber(Math.round(share * 1000) / 10) });
+import { percentText } from './figures';
 
 export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
   const write = useWriter();
@@ -134,8 +130,8 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
           </section>
           <section className="panel stack" aria-labelledby="period-population">
             <h3 id="period-population">{t('coordination.period.population')}</h3>
-            <p>{t('coordination.period.noMt', { value: percent(ind.population.noMtShare) })}</p>
-            <p>{t('coordination.period.ald', { value: percent(ind.population.aldShare) })}</p>
+            <p>{t('coordination.period.noMt', { value: percentText(ind.population.noMtShare) })}</p>
+            <p>{t('coordination.period.ald', { value: percentText(ind.population.aldShare) })}</p>
             <p>
               {t('coordination.period.newReturning', {
                 new: ind.patientsNewVsReturning.new,

@@ -1,6 +1,9 @@
 // What the coordination screens read from the device, through live queries: the organisation's
 // records for the period and closure views, the conflicts left to settle, the receipts.
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useCallback, useEffect, useState } from 'react';
+import { fetchDevices } from '../../device/closure';
+import { readConnection } from '../../device/connection';
 import type { EscaleDb } from '../../device/db';
 import { conflicts } from '../../device/queries';
 import { openConflicts } from '../../domain/conflict-resolution';
@@ -20,6 +23,7 @@ import type {
   Visit,
 } from '../../domain/entities';
 import type { FieldConflict } from '../../sync/merge';
+import type { DeviceSeen } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 
 export interface OrgRows {
@@ -95,4 +99,23 @@ export function useConflicts(): ConflictsView | null | undefined {
     return { v: { open: openConflicts(all, resolutions), resolutions } };
   }, [db]);
   return value?.v;
+}
+
+export type ServerDevices = { server: string; devices: DeviceSeen[] } | 'unreachable' | 'loading';
+
+/** The devices the first reachable sync server has heard from (fetched on mount and on reload). */
+export function useServerDevices(): { state: ServerDevices; reload(): void } {
+  const db = useDb();
+  const [state, setState] = useState<ServerDevices>('loading');
+  const reload = useCallback(async () => {
+    if (!db) return;
+    setState('loading');
+    const connection = await readConnection(db);
+    const seen = connection ? await fetchDevices(connection.servers, connection.org) : null;
+    setState(seen ?? 'unreachable');
+  }, [db]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { state, reload: () => void reload() };
 }

@@ -10,15 +10,16 @@ import { useUiStore } from '../state/ui-store';
 export function PurgeWatcher() {
   const db = useDb();
   const profile = useUiStore((s) => s.profile);
-  const staffId = useUiStore((s) => s.staffId);
   const today = todayOf(useNow(10 * 60_000));
   const receipts = useLiveQuery(async () => (db ? db.rows('syncReceipt').count() : 0), [db]);
   useEffect(() => {
     if (!db || !profile || !receipts) return;
+    // The person at work only signs the audit: switching person is no reason to scan again.
+    const { staffId } = useUiStore.getState();
     purgeAfterReceipts(db, { profile, today, staffId }).catch((error: unknown) => {
       // A failed purge removes nothing (one transaction); it is tried again at the next receipt.
       console.error(error);
     });
-  }, [db, profile, receipts, today, staffId]);
+  }, [db, profile, receipts, today]);
   return null;
 }
