@@ -9,7 +9,9 @@ import {
   startSync,
   wipeDevice,
 } from './device/connection';
+import { initDataKey } from './device/data-key';
 import { EscaleDb } from './device/db';
+import { enableEncryption } from './device/encryption';
 import { checkMarker, startMessage } from './device/marker';
 import { App } from './ui/App';
 import { appVersion } from './ui/app-version';
@@ -28,6 +30,8 @@ function openDevice(): EscaleDb | null {
   setDeviceReporter(() => ({ appVersion: appVersion(), profile: useUiStore.getState().profile }));
   try {
     const db = new EscaleDb();
+    // Clinical tables are sealed at rest with the device's data key, opened by a PIN.
+    enableEncryption(db);
     setRevocationHandler((message) => {
       // Withdrawn by the coordination (a lost tablet): nothing of the organisation stays here.
       void (async () => {
@@ -44,8 +48,9 @@ function openDevice(): EscaleDb | null {
         const revoked = sessionStorage.getItem(REVOKED_NOTICE);
         sessionStorage.removeItem(REVOKED_NOTICE);
         useUiStore.getState().setStartNotice(revoked ?? startMessage(state));
-        // A connected device syncs from the start (the page drives sync, DESIGN.md §8).
-        return startSync(db);
+        // A connected device syncs from the start (the page drives sync, DESIGN.md §8), once
+        // it knows whether its clinical data is locked.
+        return initDataKey(db).then(() => startSync(db));
       },
       (error: unknown) => {
         console.error(error);

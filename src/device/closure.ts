@@ -12,6 +12,7 @@ import {
 } from '../domain/closure';
 import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
 import type { DeviceSeen } from '../sync/protocol';
+import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
 import { registry, writeChanges } from './write';
 
@@ -41,19 +42,18 @@ async function messageOf(res: Response): Promise<string> {
  * reach, and then central itself is tried directly.
  */
 export async function fetchServerProof(
-  servers: readonly string[],
-  org: string,
+  connection: Connection,
   stopId: string,
   fetchImpl: typeof fetch = fetch,
 ): Promise<ProofResult> {
   let last = UNREACHABLE;
-  for (const server of servers) {
+  for (const server of connection.servers) {
     let res: Response;
     try {
       res = await fetchImpl(`${server}/api/receipt`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ org, stopId }),
+        headers: { 'content-type': 'application/json', ...authHeaders(connection) },
+        body: JSON.stringify({ org: connection.org, stopId }),
         signal: AbortSignal.timeout(60_000),
       });
     } catch {
@@ -69,25 +69,47 @@ export async function fetchServerProof(
   return { ok: false, message: last };
 }
 
-/** The devices the first reachable server has heard from, or null when none answers. */
+/** A device enrolled in the organisation, as the server keeps it (GET /api/devices). */
+export interface EnrolledDevice {
+  deviceId: string;
+  name: string;
+  profile: DeviceProfile | 'relay';
+  roomId: string | null;
+  /** Epoch ms. */
+  enrolledAt: number;
+  revoked: boolean;
+}
+
+export type DevicesResult =
+  | { ok: true; server: string; devices: DeviceSeen[]; enrolled: EnrolledDevice[] }
+  | { ok: false; message: string };
+
+/**
+ * The devices the first server that agrees to answer has heard from, and those enrolled;
+ * null when no server can be reached, the last refusal's French message when all refused.
+ */
 export async function fetchDevices(
-  servers: readonly string[],
-  org: string,
+  connection: Connection,
   fetchImpl: typeof fetch = fetch,
-): Promise<{ server: string; devices: DeviceSeen[] } | null> {
-  for (const server of servers) {
+): Promise<DevicesResult | null> {
+  let refused: string | null = null;
+  for (const server of connection.servers) {
     try {
-      const res = await fetchImpl(`${server}/api/devices?org=${encodeURIComponent(org)}`, {
-        signal: AbortSignal.timeout(15_000),
-      });
-      if (!res.ok) continue;
-      const body = (await res.json()) as { devices: DeviceSeen[] };
-      return { server, devices: body.devices };
+      const res = await fetchImpl(
+        `${server}/api/devices?org=${encodeURIComponent(connection.org)}`,
+        { headers: authHeaders(connection), signal: AbortSignal.timeout(15_000) },
+      );
+      if (!res.ok) {
+        refused = await messageOf(res);
+        continue;
+      }
+      const body = (await res.json()) as { devices?: DeviceSeen[]; enrolled?: EnrolledDevice[] };
+      return { ok: true, server, devices: body.devices ?? [], enrolled: body.enrolled ?? [] };
     } catch {
       // try the next server
     }
   }
-  return null;
+  return refused === null ? null : { ok: false, message: refused };
 }
 
 /** Retention of this device: its own setting, or its profile's default. */

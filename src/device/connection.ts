@@ -1,28 +1,51 @@
-// Which organisation this device belongs to and which sync servers it uses (the truck's relay
-// first, central second), kept in the device database; and the one sync loop of this page.
-// Enrolment with a code replaces the open organisation list (issue 8).
+// Which organisation this device belongs to, the credential it received at enrolment and which
+// sync servers it uses (the truck's relay first, central second), kept in the device database;
+// and the one sync loop of this page.
+import { readableFields } from '../domain/access';
+import type { DeviceProfile } from '../domain/entities';
+import { dataKeyState, onDataKeyChange, setDataKey } from './data-key';
 import { type EscaleDb, getMeta, META, setMeta } from './db';
+import { isEncrypted } from './encryption';
 import { forgetMarker, type MarkerStorage } from './marker';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
 
 const SERVERS = 'servers';
+const CREDENTIAL = 'credential';
+
+/** What the server gave this device at enrolment (docs/protocol.md, Enrolment). */
+export interface Credential {
+  /** `Authorization: Bearer <token>` on every request; `<deviceId>.<secret>`. */
+  token: string;
+  profile: DeviceProfile;
+  /** The room of a room device. */
+  roomId: string | null;
+  /** The device's name, as the coordination gave it. */
+  name: string;
+  orgName: string;
+}
 
 export interface Connection {
   org: string;
   servers: string[];
-}
-
-export interface Organisation {
-  id: string;
-  name: string;
+  /** Absent only on devices joined before enrolment existed (they must enrol again). */
+  credential?: Credential;
 }
 
 export async function readConnection(db: EscaleDb): Promise<Connection | null> {
-  const [org, servers] = await Promise.all([
+  const [org, servers, credential] = await Promise.all([
     getMeta<string>(db, META.org),
     getMeta<string[]>(db, SERVERS),
+    getMeta<Credential>(db, CREDENTIAL),
   ]);
-  return org && servers?.length ? { org, servers } : null;
+  if (!org || !servers?.length) return null;
+  return credential ? { org, servers, credential } : { org, servers };
+}
+
+/** Headers that authenticate this device (none before enrolment). */
+export function authHeaders(
+  connection: Pick<Connection, 'credential'> | null,
+): Record<string, string> {
+  return connection?.credential ? { authorization: `Bearer ${connection.credential.token}` } : {};
 }
 
 /** Normalises the server list: trimmed absolute URLs without trailing slash, no duplicates. */
@@ -38,20 +61,70 @@ export async function joinOrganisation(db: EscaleDb, connection: Connection): Pr
   await db.transaction('rw', db.meta, async () => {
     await setMeta(db, META.org, connection.org);
     await setMeta(db, SERVERS, connection.servers);
+    if (connection.credential) await setMeta(db, CREDENTIAL, connection.credential);
   });
 }
 
-/** The organisations a server holds, for the joining screen. */
-export async function listOrganisations(
-  server: string,
-  fetchImpl: typeof fetch = fetch,
-): Promise<Organisation[]> {
-  const res = await fetchImpl(new URL('/api/orgs', server));
-  if (!res.ok) throw new Error(`Le serveur a répondu ${res.status}`);
-  return ((await res.json()) as { orgs: Organisation[] }).orgs;
+export class EnrolError extends Error {}
+
+const ENROL_MESSAGES: Record<string, string> = {
+  unknown_code:
+    'Code inconnu, expiré ou déjà utilisé : demandez un nouveau code à la coordination.',
+  rate_limited: 'Trop d’essais : patientez quelques minutes avant de réessayer.',
+  unreachable: 'Serveur injoignable : vérifiez la connexion de l’appareil et réessayez.',
+};
+
+/** Normalises a typed enrolment code: capitals, no spaces or dashes. */
+export function normaliseCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
-let running: { db: EscaleDb; client: SyncClient } | null = null;
+/**
+ * Exchanges a code from the coordination for this device's credential at `server` (the one the
+ * app was loaded from), then remembers the organisation, the credential and the servers.
+ * Throws EnrolError with a French message.
+ */
+export async function enrolDevice(
+  db: EscaleDb,
+  { server, relay, code }: { server: string; relay?: string | null; code: string },
+  fetchImpl: typeof fetch = fetch,
+): Promise<Connection> {
+  const deviceId = await getMeta<string>(db, META.deviceId);
+  if (!deviceId) throw new EnrolError('Appareil sans identifiant : rechargez la page.');
+  const servers = serverList(relay, server);
+  let res: Response;
+  try {
+    res = await fetchImpl(new URL('/api/enrol', server), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: normaliseCode(code), deviceId }),
+    });
+  } catch {
+    throw new EnrolError(ENROL_MESSAGES.unreachable);
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    const known = ENROL_MESSAGES[String(body.error)];
+    throw new EnrolError(
+      known ?? (typeof body.message === 'string' ? body.message : `Erreur ${res.status}`),
+    );
+  }
+  const connection: Connection = {
+    org: String(body.org),
+    servers,
+    credential: {
+      token: String(body.token),
+      profile: body.profile as DeviceProfile,
+      roomId: typeof body.roomId === 'string' ? body.roomId : null,
+      name: String(body.name),
+      orgName: String(body.orgName),
+    },
+  };
+  await joinOrganisation(db, connection);
+  return connection;
+}
+
+let running: { db: EscaleDb; client: SyncClient; unlisten(): void } | null = null;
 let reporter: SyncClientOptions['describe'];
 
 let onRevoked: SyncClientOptions['onRevoked'];
@@ -64,7 +137,9 @@ export function setRevocationHandler(handler: SyncClientOptions['onRevoked']): v
 /** Deletes everything this device holds: the coordination withdrew it (a lost tablet). */
 export async function wipeDevice(db: EscaleDb, storage?: MarkerStorage | null): Promise<void> {
   running?.client.stop();
+  running?.unlisten();
   running = null;
+  setDataKey(null);
   forgetMarker(db, storage);
   db.close();
   await db.delete();
@@ -81,13 +156,26 @@ export async function startSync(db: EscaleDb): Promise<SyncClient | null> {
   const connection = await readConnection(db);
   if (!connection) return null;
   running?.client.stop();
+  running?.unlisten();
   const client = createSyncClient({
     db,
     servers: connection.servers,
     describe: reporter,
     onRevoked,
+    // Clinical records are sealed with the data key: a device that holds them waits for someone
+    // to unlock it (reception and the display never receive them, and sync on).
+    paused: () =>
+      isEncrypted(db) &&
+      dataKeyState() === 'locked' &&
+      readableFields(
+        { profile: connection.credential?.profile ?? 'coordination' },
+        'consultation',
+      ) !== null,
+  });
+  const unlisten = onDataKeyChange((state) => {
+    if (state !== 'locked') void client.syncNow();
   });
   client.start();
-  running = { db, client };
+  running = { db, client, unlisten };
   return client;
 }

@@ -60,6 +60,8 @@ export interface SyncClientOptions {
   /** Ask the server for its state digest at the end of each complete pull (tests, diagnosis). */
   withDigest?: boolean;
   /** The coordination withdrew this device (403 revoked): the client stops; the page wipes it. */
+  /** While true, runs do nothing (the device's clinical data is locked: see encryption.ts). */
+  paused?: () => boolean;
   onRevoked?: (message: string) => void;
   /** The app version and profile reported with each sync (the coordinator's device list). */
   describe?: () => { appVersion: string | null; profile: DeviceReport['profile'] };
@@ -185,6 +187,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     });
   }
 
+  /** The device's credential from its enrolment (docs/protocol.md, Authentication). */
+  async function token(): Promise<string | null> {
+    const credential = await getMeta<{ token?: string }>(db, 'credential');
+    return credential?.token ?? null;
+  }
+
+  async function bearer(): Promise<Record<string, string>> {
+    const t = await token();
+    return t ? { authorization: `Bearer ${t}` } : {};
+  }
+
   async function identity(): Promise<{ deviceId: string; org: string }> {
     const [deviceId, org] = await Promise.all([
       getMeta<string>(db, META.deviceId),
@@ -219,7 +232,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     try {
       res = await doFetch(`${server}/api/sync`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await options.headers?.()) },
+        headers: {
+          'content-type': 'application/json',
+          ...(await bearer()),
+          ...(await options.headers?.()),
+        },
         body: JSON.stringify(body),
         signal: controller.signal,
       });
@@ -338,6 +355,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   async function runOnce(): Promise<SyncStatus> {
     if (updateRequired) return writeStatus({ state: 'update_required' });
+    // Clinical data locked (page reloaded, nobody unlocked yet): nothing can be sealed or opened;
+    // the page calls syncNow again once someone unlocks.
+    if (options.paused?.()) return writeStatus({});
     await writeStatus({ state: 'syncing', lastAttemptAt: new Date(now()).toISOString() });
     let lastError: Error | null = null;
     for (const server of servers) {
@@ -442,12 +462,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     if (!openEventSource || stopped || !leader) return;
     if (source && sourceUrl === server) return;
     source?.close();
-    void getMeta<string>(db, META.org).then(
-      (org) => {
-        if (!org || stopped || !leader) return;
+    void token().then(
+      (credential) => {
+        if (!credential || stopped || !leader) return;
         sourceUrl = server;
         // The browser's EventSource reconnects by itself; a dead channel only costs the poll.
-        source = openEventSource(`${server}/api/events?org=${encodeURIComponent(org)}`);
+        // It cannot send headers: the credential goes in the query string (TLS protects it).
+        source = openEventSource(`${server}/api/events?token=${encodeURIComponent(credential)}`);
         source.addEventListener('poke', fetchNow);
         source.addEventListener('message', fetchNow);
         // A poke sent before the channel (re)opened is lost: sync once it is open.

@@ -1,12 +1,15 @@
 // `npm start` / `npm run serve`: the Escale server. Central by default; a relay when given an
-// upstream (`--upstream URL` or UPSTREAM_URL). On first start of a central with no data it seeds
-// the demo organisation (SEED_DEMO=0 to skip).
+// upstream (`--upstream URL` or UPSTREAM_URL) and, at its first start, a relay enrolment code
+// (`--code` or ENROL_CODE). On first start of a central with no data it seeds the demo
+// organisation (SEED_DEMO=0 to skip), and at each start prints demo enrolment codes.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildApp } from './app';
+import { Accounts } from './auth';
 import { Pokes } from './live';
-import { Relay } from './relay';
+import { enrolRelay, Relay, type RelayCredential } from './relay';
 import { buildDemoDataset } from './seed/demo';
+import { DEMO_PASSWORD, demoCodes, setDemoPasswords } from './seed/demo-access';
 import { rowsToOps } from './seed/ops';
 import { openStore } from './store/open';
 import { type Fanout, startPgFanout } from './store/pg-fanout';
@@ -37,34 +40,35 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir });
   await store.replayParked();
 
-  let accounts: ReturnType<typeof buildDemoDataset>['accounts'] | null = null;
+  let demoAccounts: ReturnType<typeof buildDemoDataset>['accounts'] | null = null;
   if (!upstream && process.env.SEED_DEMO !== '0' && (await store.orgs()).length === 0) {
     const demo = buildDemoDataset({ today: todayInParis() });
     const org = demo.data.organisation[0]!.id;
     await store.push(org, rowsToOps(org, 'seed', demo.data));
-    accounts = demo.accounts;
+    demoAccounts = demo.accounts;
   }
 
   const pokes = new Pokes();
   const fanout: Fanout | undefined = process.env.DATABASE_URL
     ? await startPgFanout(process.env.DATABASE_URL, (org, seq) => pokes.poke(org, seq))
     : undefined;
-  let relayId = await store.getMeta('relayId');
-  if (upstream && !relayId) {
-    relayId = `relay-${randomUUID()}`;
-    await store.setMeta('relayId', relayId);
-  }
-  const relay = upstream
-    ? new Relay({
-        store,
-        upstream,
-        relayId: relayId!,
-        orgs: (process.env.RELAY_ORGS ?? flag('org') ?? '').split(',').filter(Boolean),
-        onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
-      })
-    : null;
+  const accounts = new Accounts(store);
+  const credential = upstream ? await relayCredential(store, upstream) : null;
+  const relay =
+    upstream && credential
+      ? new Relay({
+          store,
+          upstream,
+          relayId: credential.relayId,
+          org: credential.org,
+          token: credential.token,
+          accounts,
+          onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
+        })
+      : null;
   const app = await buildApp({
     store,
+    accounts,
     role: upstream ? 'relay' : 'central',
     staticDir: process.env.STATIC_DIR ?? (upstream ? undefined : resolve('dist')),
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
@@ -85,11 +89,15 @@ async function main(): Promise<void> {
   );
   console.log(`Stockage : ${store.kind === 'sqlite' ? `SQLite dans ${dataDir}` : 'PostgreSQL'}`);
   const orgs = await store.orgs();
-  if (!upstream && orgs.length) {
-    const list = accounts ?? (await listAccounts(store, orgs[0]!));
-    console.log(
-      'Comptes de démonstration (choisissez le profil de l’appareil, puis la personne) :',
-    );
+  if (!upstream && orgs.length && process.env.SEED_DEMO !== '0') {
+    const org = orgs[0]!;
+    await setDemoPasswords(store, accounts, org);
+    const list = demoAccounts ?? (await listAccounts(store, org));
+    console.log('Codes d’enrôlement de démonstration (valables 24 h, un appareil chacun) :');
+    for (const c of await demoCodes(store, accounts, org)) {
+      console.log(`  - ${c.label.padEnd(28)} ${c.code}`);
+    }
+    console.log(`Comptes de démonstration (mot de passe : ${DEMO_PASSWORD}) :`);
     for (const a of list)
       console.log(`  - ${a.name} (${PROFESSION_LABEL[a.profession] ?? a.profession})`);
   }
@@ -107,6 +115,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The relay's credential at central: kept in its store, or obtained once with a code. */
+async function relayCredential(
+  store: Awaited<ReturnType<typeof openStore>>,
+  upstream: string,
+): Promise<RelayCredential> {
+  const kept = await store.getMeta('relayCredential');
+  if (kept) return JSON.parse(kept) as RelayCredential;
+  const code = flag('code') ?? process.env.ENROL_CODE;
+  if (!code) {
+    throw new Error(
+      'Relais non enrôlé : démarrez-le une première fois avec ENROL_CODE=<code> (code « Relais du camion » créé par la coordination).',
+    );
+  }
+  const relayId = (await store.getMeta('relayId')) ?? `relay-${randomUUID()}`;
+  const credential = await enrolRelay(upstream, code.toUpperCase().replace(/[\s-]/g, ''), relayId);
+  await store.setMeta('relayId', relayId);
+  await store.setMeta('relayCredential', JSON.stringify(credential));
+  return credential;
 }
 
 async function listAccounts(store: Awaited<ReturnType<typeof openStore>>, org: string) {

@@ -1,25 +1,36 @@
-// Relay mode: the same server, started with an upstream, replicates with central whenever it can
-// reach it. It forwards the ops of its log central has not had from it (not those that came from
+// Relay mode: the same server, started with an upstream and the relay's own credential (it is
+// enrolled like a device, with the profile `relay`), replicates its organisation with central
+// whenever it can reach it. Each pass first brings home the organisation's device credentials and
+// password hashes, so devices enrolled at central are recognised on the truck with no coverage. It forwards the ops of its log central has not had from it (not those that came from
 // central), and brings back central's ops after its checkpoint; both checkpoints are kept in the
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
+import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
 import { PROTOCOL_VERSION, type SyncResponse, syncResponseSchema } from '../sync/protocol';
+import type { Accounts, DeviceCredential, StaffPassword } from './auth';
 import type { SyncStore } from './store/types';
 
 export interface RelayOptions {
   store: SyncStore;
   upstream: string;
-  /** This relay's id as a client of central (no ':'). */
+  /** This relay's device id at central (no ':'). */
   relayId: string;
-  /** Organisations to replicate; empty: those it holds, or else those central lists. */
-  orgs?: string[];
+  /** The organisation it serves (its credential's). */
+  org: string;
+  /** Its bearer token at central. */
+  token: string;
+  /** Where the credentials brought from central are kept (the relay's own server's accounts). */
+  accounts: Accounts;
   intervalMs?: number;
   pageBytes?: number;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** How often a pass brings the credentials again (default 30 s); an unknown device asks
+   * for them at once (refreshCredentials). */
+  credentialsEveryMs?: number;
   /** Called when ops from central were stored here (to poke local devices). */
   onPulled?: (org: string, lastSeq: number) => void;
 }
@@ -41,6 +52,8 @@ export class Relay {
   private again = false;
   private stopped = false;
   private readonly fetchImpl: typeof fetch;
+  private credentialsAt = 0;
+  private credentialsAsked: Promise<void> | null = null;
 
   constructor(private readonly options: RelayOptions) {
     this.status = {
@@ -86,30 +99,35 @@ export class Relay {
    * For a sync receipt asked of the relay: forwards everything first, then asks central for its
    * proof of the day. Throws (French message) when central cannot be reached.
    */
-  async centralProof(org: string, stopId: string): Promise<ServerProof> {
+  async centralProof(org: string, stopId: string, viewer: Viewer): Promise<ServerProof> {
     await this.syncNow();
     if (!this.status.reachable) {
       throw new Error(this.status.lastError ?? 'Central injoignable.');
     }
-    const res = await this.request('/api/receipt', { org, stopId });
+    const res = await this.request('/api/receipt', { org, stopId, viewer });
     return (await res.json()) as ServerProof;
   }
 
-  private async orgs(): Promise<string[]> {
-    if (this.options.orgs?.length) return this.options.orgs;
-    const held = await this.options.store.orgs();
-    if (held.length) return held;
-    const res = await this.request('/api/orgs');
-    return ((await res.json()) as { orgs: { id: string }[] }).orgs.map((o) => o.id);
+  /** Passes a device's request (enrolment, codes, passwords) to central, answer included. */
+  async forward(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await this.send(path, body);
+    return { status: res.status, body: await res.json().catch(() => ({})) };
   }
 
-  private async request(path: string, body?: unknown): Promise<Response> {
-    const res = await this.fetchImpl(new URL(path, this.options.upstream), {
+  private send(path: string, body?: unknown): Promise<Response> {
+    return this.fetchImpl(new URL(path, this.options.upstream), {
       method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.options.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
     });
+  }
+
+  private async request(path: string, body?: unknown): Promise<Response> {
+    const res = await this.send(path, body);
     if (!res.ok) {
       const text = await res.text().catch(() => '');
       throw new Error(`central a répondu ${res.status} ${text.slice(0, 200)}`);
@@ -119,7 +137,10 @@ export class Relay {
 
   private async pass(): Promise<void> {
     try {
-      for (const org of await this.orgs()) await this.replicate(org);
+      if (Date.now() - this.credentialsAt >= (this.options.credentialsEveryMs ?? 30_000)) {
+        await this.bringCredentials(this.options.org);
+      }
+      await this.replicate(this.options.org);
       this.status.lastSuccess = Date.now();
       this.status.lastError = null;
       this.status.reachable = true;
@@ -127,6 +148,30 @@ export class Relay {
       this.status.reachable = false;
       this.status.lastError = `Central injoignable : ${(error as Error).message}`;
     }
+  }
+
+  /**
+   * Brings central's credentials now (a device unknown here may have just been enrolled); one
+   * request at a time, never fails (no coverage: the cache stays as it is).
+   */
+  refreshCredentials(): Promise<void> {
+    if (this.credentialsAsked) return this.credentialsAsked;
+    this.credentialsAsked = this.bringCredentials(this.options.org)
+      .catch(() => undefined)
+      .finally(() => {
+        this.credentialsAsked = null;
+      });
+    return this.credentialsAsked;
+  }
+
+  private async bringCredentials(org: string): Promise<void> {
+    const res = await this.request('/api/relay/credentials');
+    const body = (await res.json()) as {
+      credentials: DeviceCredential[];
+      passwords: StaffPassword[];
+    };
+    await this.options.accounts.importFromCentral(org, body.credentials, body.passwords);
+    this.credentialsAt = Date.now();
   }
 
   private async replicate(org: string): Promise<void> {
@@ -161,4 +206,34 @@ export class Relay {
       if (!more) return;
     }
   }
+}
+
+/** What a relay keeps of its enrolment at central. */
+export interface RelayCredential {
+  org: string;
+  token: string;
+  relayId: string;
+}
+
+/**
+ * Enrols this relay at central with a code of profile `relay` from the coordination. Throws a
+ * French message when central refuses the code or cannot be reached.
+ */
+export async function enrolRelay(
+  upstream: string,
+  code: string,
+  relayId: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<RelayCredential> {
+  const res = await fetchImpl(new URL('/api/enrol', upstream), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, deviceId: relayId }),
+  });
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new Error(String(body.message ?? `central a répondu ${res.status}`));
+  if (body.profile !== 'relay') {
+    throw new Error('Ce code n’est pas un code de relais : demandez un code « Relais du camion ».');
+  }
+  return { org: String(body.org), token: String(body.token), relayId };
 }

@@ -28,9 +28,28 @@ export interface DeviceSeen extends DeviceReport {
   accepted: number;
 }
 
+/** A device enrolled in the organisation (GET /api/devices, `enrolled`). */
+export interface EnrolledDevice {
+  deviceId: string;
+  name: string;
+  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay';
+  roomId: string | null;
+  /** Server time (ms) of the enrolment. */
+  enrolledAt: number;
+  /** Withdrawn by the coordination. */
+  revoked: boolean;
+}
+
 export const receiptRequestSchema = z.object({
   org: z.string().min(1).max(MAX_NAME),
   stopId: z.string().min(1).max(MAX_NAME),
+  /** Sent by a relay only: the device the proof is for (it holds a profile's view). */
+  viewer: z
+    .object({
+      profile: z.enum(['reception', 'room', 'coordination', 'display', 'relay']),
+      roomId: z.string().min(1).max(MAX_NAME).nullable(),
+    })
+    .optional(),
 });
 
 export const syncRequestSchema = z.object({

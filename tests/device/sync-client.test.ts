@@ -14,6 +14,7 @@ import {
 import type { SyncStatus } from '../../src/device/sync-status';
 import { type Change, writeChanges } from '../../src/device/write';
 import type { HlcClock } from '../../src/sync/hlc';
+import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient, ORG } from './fixtures';
 import { openTestDb } from './support';
@@ -23,8 +24,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Servers of this file by URL: a device enrols at the first of its servers that is one. */
+const byUrl = new Map<string, TestServer>();
+
 async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
   const s = await startTestServer({ store: 'sqlite', ...options });
+  byUrl.set(s.url, s);
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= s.close();
@@ -43,6 +48,23 @@ async function device(
   const db = openTestDb(undefined, `device-${deviceId}-${++n}`);
   await setMeta(db, META.deviceId, deviceId);
   await setMeta(db, META.org, ORG);
+  const home = servers.map((url) => byUrl.get(url)).find((x) => x !== undefined);
+  if (home) {
+    const { token } = await credentialFor(home, deviceId, { org: ORG });
+    await setMeta(db, 'credential', {
+      token,
+      profile: 'coordination',
+      roomId: null,
+      name: deviceId,
+      orgName: ORG,
+    });
+    // Its other servers know it as a relay knows central's devices.
+    const issued = await home.accounts.credentials(ORG);
+    for (const url of servers) {
+      const other = byUrl.get(url);
+      if (other && other !== home) await other.accounts.importFromCentral(ORG, issued, []);
+    }
+  }
   const client = createSyncClient({
     db,
     servers,
@@ -56,8 +78,7 @@ async function device(
     client.stop();
     db.close();
   });
-  const write = (changes: Change[]) =>
-    writeChanges(db, { deviceId, org: ORG, userId: 's1' }, changes);
+  const write = (changes: Change[]) => writeChanges(db, { deviceId, org: ORG }, changes);
   return { db, client, write };
 }
 
@@ -127,7 +148,7 @@ describe('sync client against the real server', () => {
     const s = await server({ bodyLimit: 16 * 1024 });
     const statuses: number[] = [];
     const a = await device('dev-a', [s.url], { fetch: recordingFetch(statuses) });
-    const ops = await a.write(patients('p', 40));
+    const ops = await a.write(patients('p', 44));
     expect(JSON.stringify(ops).length).toBeGreaterThan(8 * 16 * 1024); // several halvings
     expect((await a.client.syncNow()).state).toBe('ok');
     expect(statuses).toContain(413);
@@ -136,7 +157,7 @@ describe('sync client against the real server', () => {
     expect(await s.store.lastSeq(ORG)).toBe(ops.length);
     const b = await device('dev-b', [s.url]);
     await b.client.syncNow();
-    expect(await b.db.rows('patient').count()).toBe(40);
+    expect(await b.db.rows('patient').count()).toBe(44);
     expect(await localDigest(b.db)).toBe(await localDigest(a.db));
   });
 

@@ -16,15 +16,18 @@ import { ORG } from './fixtures';
 import { openTestDb } from './support';
 
 const SERVER = 'http://server.test';
+const TOKEN = 'dev-a.c2VjcmV0LWRlLWxhcHBhcmVpbA';
 
 /** A stub sync endpoint: acknowledges every push, never has anything to pull. */
 function stubServer(behaviour: { fail?: () => boolean; status?: () => number } = {}) {
   const requests: SyncRequest[] = [];
+  const credentials: (string | undefined)[] = [];
   let accepted = 0;
   const answer = (async (_url: string, init?: RequestInit): Promise<Response> => {
     if (behaviour.fail?.()) throw new TypeError('fetch failed');
     const body = JSON.parse(String(init?.body)) as SyncRequest;
     requests.push(body);
+    credentials.push((init?.headers as Record<string, string> | undefined)?.authorization);
     const status = behaviour.status?.() ?? 200;
     if (status !== 200) return new Response(JSON.stringify({ message: 'non' }), { status });
     for (const op of body.ops) accepted = Math.max(accepted, op.seq);
@@ -36,7 +39,7 @@ function stubServer(behaviour: { fail?: () => boolean; status?: () => number } =
       serverTime: Date.now(),
     });
   }) as typeof globalThis.fetch;
-  return { fetch: answer, requests };
+  return { fetch: answer, requests, credentials };
 }
 
 class FakeEvents {
@@ -60,6 +63,13 @@ async function enrolledDb(): Promise<EscaleDb> {
   const db = openTestDb();
   await setMeta(db, META.deviceId, 'dev-a');
   await setMeta(db, META.org, ORG);
+  await setMeta(db, 'credential', {
+    token: TOKEN,
+    profile: 'reception',
+    roomId: null,
+    name: 'Tablette',
+    orgName: ORG,
+  });
   return db;
 }
 
@@ -186,9 +196,12 @@ describe('sync triggers', () => {
     };
     client({ db, servers: [SERVER], fetch: server.fetch, eventSource }).start();
     await until(() => opened.length === 1);
-    expect(opened[0]?.url).toBe(`${SERVER}/api/events?org=${ORG}`);
+    // EventSource sends no headers: the credential goes in the query string.
+    expect(opened[0]?.url).toBe(`${SERVER}/api/events?token=${TOKEN}`);
     opened[0]?.listeners.get('poke')?.(new MessageEvent('poke', { data: '{"lastSeq":9}' }));
     await until(() => server.requests.length === 2);
+    // Every sync carries the device's credential.
+    expect(server.credentials).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
   });
 
   it('syncs when the live channel opens or reopens: a poke sent while it was down is not lost', async () => {

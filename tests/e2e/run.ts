@@ -11,9 +11,11 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { zonedIso } from '../../src/domain/time';
+import { DEMO_PASSWORD } from '../../src/server/seed/demo-access';
 import { launch } from './support/browser';
 import {
   type E2EServer,
+  enrolmentCode,
   makeDataDir,
   seedDemo,
   startRelay,
@@ -29,21 +31,64 @@ if (!existsSync('dist/index.html')) execSync('npm run build', { stdio: 'inherit'
 mkdirSync(SHOTS, { recursive: true });
 
 interface Demo {
+  org: string;
   roomId: string;
   roomName: string;
   walkIn: { birthName: string; firstName: string };
 }
 
-/** Joins the demo organisation and waits until its data is on the device and the SW is in charge. */
-async function join(page: Page, url: string, demo: Demo, relay?: string): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Organisation', { exact: true }).waitFor({ timeout: TIMEOUT });
+type Profile = 'reception' | 'room' | 'coordination' | 'display';
+
+/** Who works on each kind of device in the scenarios (demo accounts, password DEMO_PASSWORD). */
+const PERSON: Record<Exclude<Profile, 'display'>, string> = {
+  reception: 'Sophie Leroy',
+  room: 'Thomas Garnier',
+  coordination: 'Hélène Morvan',
+};
+const PIN = '4826';
+
+/** Each profile's own screen, where the device is taken to after its enrolment. */
+function home(profile: Profile, demo: Demo): string {
+  return {
+    reception: '/accueil',
+    room: `/salle/${demo.roomId}`,
+    coordination: '/coordination',
+    display: '/affichage',
+  }[profile];
+}
+
+/**
+ * Enrols a device as the coordination would (a code for `profile`), signs its person in with the
+ * password and creates their PIN, waits until the data is on the device and the service worker
+ * controls the page, and leaves it unlocked on its own screen.
+ */
+async function enrol(
+  page: Page,
+  central: E2EServer,
+  demo: Demo,
+  profile: Profile,
+  relay?: string,
+): Promise<void> {
+  const origin = central.url;
+  const code = await enrolmentCode(
+    central,
+    demo.org,
+    profile,
+    profile === 'room' ? demo.roomId : null,
+  );
+  await page.goto(origin);
+  await page.getByLabel('Code d’enrôlement').fill(code);
   if (relay) await page.getByLabel('Relais du camion (facultatif)').fill(relay);
-  await page.getByRole('button', { name: 'Relier cet appareil' }).click();
+  await page.getByRole('button', { name: 'Enrôler cet appareil' }).click();
+  // Enrolled: the home screen names the device, or asks who works on it; then the first sync.
+  await enrolled(page);
   await synced(page);
-  // "Synchronisé" can show before the first pull is applied: wait for data a user sees.
-  await page.goto(`${url}/salle/${demo.roomId}`);
-  await page.getByRole('heading', { name: demo.roomName }).first().waitFor({ timeout: TIMEOUT });
+  await page.goto(`${origin}${home(profile, demo)}`);
+  if (profile !== 'display') await signIn(page, PERSON[profile]);
+  await rendered(page, `${profile} after enrolment`);
+  if (profile === 'room') {
+    await page.getByRole('heading', { name: demo.roomName }).first().waitFor({ timeout: TIMEOUT });
+  }
   // The service worker must control the page before the server can go away. With `prompt`
   // updates it does not claim the page that installed it: the next load is controlled.
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
@@ -51,37 +96,107 @@ async function join(page: Page, url: string, demo: Demo, relay?: string): Promis
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
     timeout: TIMEOUT,
   });
+  // A device whose person has a PIN opens locked.
+  if (profile !== 'display') await unlock(page);
 }
 
-function synced(page: Page): Promise<void> {
-  return page
-    .locator('.sync-indicator', { hasText: 'Synchronisé' })
+/** The home screen of an enrolled device: its name, or the sign-in in front of it. */
+async function enrolled(page: Page): Promise<void> {
+  await page
+    .getByText(/^Cet appareil : /)
+    .or(page.getByRole('heading', { name: 'Connexion à cet appareil' }))
     .first()
     .waitFor({ timeout: TIMEOUT });
 }
 
-function routes(roomId: string): [string, string][] {
+/** First use of an enrolled device: the person chooses themselves, types the password, makes a PIN. */
+async function signIn(page: Page, name: string): Promise<void> {
+  const who = page.getByLabel('Qui êtes-vous ?');
+  // The team arrives with the first sync: wait for the person's name in the list.
+  await page
+    .locator('option', { hasText: name })
+    .first()
+    .waitFor({ state: 'attached', timeout: TIMEOUT });
+  await who.selectOption({ label: name });
+  await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByLabel('Nouveau code (4 à 8 chiffres)').fill(PIN, { timeout: TIMEOUT });
+  await page.getByLabel('Confirmez le code').fill(PIN);
+  await page.getByRole('button', { name: 'Enregistrer le code' }).click();
+  await page
+    .getByRole('button', { name: 'Enregistrer le code' })
+    .waitFor({ state: 'detached', timeout: TIMEOUT });
+}
+
+/** The lock screen: the person at work types their PIN. */
+async function unlock(page: Page): Promise<void> {
+  await page.getByLabel('Code personnel').fill(PIN, { timeout: TIMEOUT });
+  await page.getByRole('button', { name: 'Déverrouiller' }).click();
+  await page.getByLabel('Code personnel').waitFor({ state: 'detached', timeout: TIMEOUT });
+}
+
+function synced(page: Page): Promise<void> {
+  return (
+    page
+      // A regex: a string would match « Jamais synchronisé » too (case-insensitive).
+      .locator('.sync-indicator', { hasText: /Synchronisé/ })
+      .first()
+      .waitFor({ timeout: TIMEOUT })
+  );
+}
+
+/** Every screen, with the profile of the device that shows it (an enrolled device plays one). */
+function routes(roomId: string): [string, string, Profile][] {
   return [
-    ['home', '/'],
-    ['accueil', '/accueil'],
-    ['accueil-arrivee', '/accueil/arrivee'],
-    ['accueil-rendez-vous', '/accueil/rendez-vous'],
-    ['accueil-journee', '/accueil/journee'],
-    ['salle', `/salle/${roomId}`],
-    ['coordination', '/coordination'],
-    ['coordination-supervision', '/coordination/supervision'],
-    ['coordination-cloture', '/coordination/cloture'],
-    ['coordination-conflits', '/coordination/conflits'],
-    ['coordination-appareils', '/coordination/appareils'],
-    ['coordination-planning', '/coordination/planning'],
-    ['coordination-indicateurs', '/coordination/indicateurs'],
-    ['coordination-rapport', '/coordination/rapport'],
-    ['coordination-journal', '/coordination/journal'],
-    ['coordination-equipe', '/coordination/equipe'],
-    ['supervision', '/supervision'],
-    ['affichage', '/affichage'],
-    ['appareil', '/appareil'],
+    ['home', '/', 'reception'],
+    ['accueil', '/accueil', 'reception'],
+    ['accueil-arrivee', '/accueil/arrivee', 'reception'],
+    ['accueil-rendez-vous', '/accueil/rendez-vous', 'reception'],
+    ['accueil-journee', '/accueil/journee', 'reception'],
+    ['appareil', '/appareil', 'reception'],
+    ['salle', `/salle/${roomId}`, 'room'],
+    ['coordination', '/coordination', 'coordination'],
+    ['coordination-supervision', '/coordination/supervision', 'coordination'],
+    ['coordination-cloture', '/coordination/cloture', 'coordination'],
+    ['coordination-conflits', '/coordination/conflits', 'coordination'],
+    ['coordination-appareils', '/coordination/appareils', 'coordination'],
+    ['coordination-planning', '/coordination/planning', 'coordination'],
+    ['coordination-indicateurs', '/coordination/indicateurs', 'coordination'],
+    ['coordination-rapport', '/coordination/rapport', 'coordination'],
+    ['coordination-journal', '/coordination/journal', 'coordination'],
+    ['coordination-equipe', '/coordination/equipe', 'coordination'],
+    ['supervision', '/supervision', 'coordination'],
+    ['affichage', '/affichage', 'display'],
   ];
+}
+
+/**
+ * Opens `url` in a full page load. The page opens locked (the person at work has a PIN), except
+ * the waiting-room screen and device health: the PIN unlocks it.
+ */
+async function go(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  const path = new URL(url).pathname;
+  if (!path.startsWith('/affichage') && !path.startsWith('/appareil')) await unlock(page);
+}
+
+/** One enrolled device per profile, as on the truck. */
+async function devices(
+  browser: Browser,
+  central: E2EServer,
+  demo: Demo,
+  profiles: readonly Profile[],
+  options: { relay?: string; contexts: BrowserContext[] },
+): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (const profile of profiles) {
+    const context = await morningContext(browser);
+    options.contexts.push(context);
+    const page = await context.newPage();
+    await enrol(page, central, demo, profile, options.relay);
+    pages.push(page);
+  }
+  return pages;
 }
 
 /** A route rendered its screen (not the error boundary, not the not-found page). */
@@ -147,7 +262,7 @@ async function morningContext(browser: Browser): Promise<BrowserContext> {
 
 /** Reception checks the walk-in patient in for general practice; returns the ticket. */
 async function checkInWalkIn(reception: Page, origin: string, demo: Demo): Promise<string> {
-  await reception.goto(`${origin}/accueil/arrivee`);
+  await go(reception, `${origin}/accueil/arrivee`);
   await rendered(reception, 'accueil arrivée');
   await reception
     .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
@@ -166,7 +281,7 @@ async function checkInWalkIn(reception: Page, origin: string, demo: Demo): Promi
 
 /** Box 1 calls the next patient and takes them in: the note opens. */
 async function callAndTakeIn(box: Page, origin: string, demo: Demo, ticket: string): Promise<void> {
-  await box.goto(`${origin}/salle/${demo.roomId}`);
+  await go(box, `${origin}/salle/${demo.roomId}`);
   await rendered(box, 'salle');
   await box.getByLabel('Qui travaille ici ?').selectOption({ label: 'Thomas Garnier (interne)' });
   await box.getByRole('button', { name: `Appeler ${ticket}` }).click({ timeout: TIMEOUT });
@@ -182,23 +297,21 @@ async function scenarioWholeDay(browser: Browser): Promise<void> {
     const demo = await seedDemo(data.dir);
     server = await startServer(data.dir);
     const origin = server.url;
-    const pages: Page[] = [];
-    for (let i = 0; i < 4; i++) {
-      const context = await morningContext(browser);
-      contexts.push(context);
-      const page = await context.newPage();
-      await join(page, origin, demo);
-      pages.push(page);
-    }
-    const [reception, box, coordinator, display] = pages as [Page, Page, Page, Page];
-    await display.goto(`${origin}/affichage`);
+    const [reception, box, coordinator, display] = (await devices(
+      browser,
+      server,
+      demo,
+      ['reception', 'room', 'coordination', 'display'],
+      { contexts },
+    )) as [Page, Page, Page, Page];
+    await go(display, `${origin}/affichage`);
     await rendered(display, 'affichage');
 
     // Reception: the patient arrives and gets a ticket.
     const ticket = await checkInWalkIn(reception, origin, demo);
 
     // Box 1 calls: the waiting-room screen shows the ticket and the room.
-    await box.goto(`${origin}/salle/${demo.roomId}`);
+    await go(box, `${origin}/salle/${demo.roomId}`);
     await rendered(box, 'salle');
     await box.getByLabel('Qui travaille ici ?').selectOption({ label: 'Thomas Garnier (interne)' });
     await box.getByRole('button', { name: `Appeler ${ticket}` }).click({ timeout: TIMEOUT });
@@ -224,7 +337,7 @@ async function scenarioWholeDay(browser: Browser): Promise<void> {
     await box.screenshot({ path: `${SHOTS}/day-salle.png`, fullPage: true });
 
     // The coordinating doctor validates the intern's note with a second signature.
-    await coordinator.goto(`${origin}/coordination/supervision`);
+    await go(coordinator, `${origin}/coordination/supervision`);
     await rendered(coordinator, 'coordination supervision');
     await coordinator
       .getByLabel('Qui travaille ici ?')
@@ -238,7 +351,7 @@ async function scenarioWholeDay(browser: Browser): Promise<void> {
     await validate.waitFor({ state: 'detached', timeout: TIMEOUT });
 
     // Closure: the appointments not honoured are marked absent, then the sync receipt.
-    await coordinator.goto(`${origin}/coordination/cloture`);
+    await go(coordinator, `${origin}/coordination/cloture`);
     await coordinator
       .getByRole('heading', { name: 'Clôture de journée' })
       .waitFor({ timeout: TIMEOUT });
@@ -284,15 +397,15 @@ async function scenarioUpdate(browser: Browser): Promise<void> {
   const data = makeDataDir();
   const next = mkdtempSync(joinPath(tmpdir(), 'escale-next-'));
   let server: E2EServer | null = null;
-  let context: BrowserContext | null = null;
+  const contexts: BrowserContext[] = [];
   try {
     const demo = await seedDemo(data.dir);
     server = await startServer(data.dir);
     const { port, url: origin } = server;
-    context = await morningContext(browser);
-    const page = await context.newPage();
-    await join(page, origin, demo);
-    const ticket = await checkInWalkIn(page, origin, demo);
+    const [reception, page] = (await devices(browser, server, demo, ['reception', 'room'], {
+      contexts,
+    })) as [Page, Page];
+    const ticket = await checkInWalkIn(reception, origin, demo);
     await callAndTakeIn(page, origin, demo, ticket);
     const subjective = page.getByRole('textbox', { name: /^S — Subjectif/ });
     await subjective.pressSequentially('Toux depuis tr', { delay: 20 });
@@ -310,6 +423,7 @@ async function scenarioUpdate(browser: Browser): Promise<void> {
     const reloaded = page.waitForEvent('load', { timeout: 60_000 });
     await page.getByRole('button', { name: 'Mettre à jour' }).click();
     await reloaded;
+    await unlock(page); // a reloaded page opens locked
     const after = page.getByRole('textbox', { name: /^S — Subjectif/ });
     await after.waitFor({ timeout: TIMEOUT });
     const text = await after.inputValue();
@@ -320,10 +434,10 @@ async function scenarioUpdate(browser: Browser): Promise<void> {
     await page.screenshot({ path: `${SHOTS}/update-note.png`, fullPage: true });
     console.log('ok d: update applied, the half-typed note is intact');
   } catch (error) {
-    if (context) await failureShots('d', [context]);
+    await failureShots('d', contexts);
     throw error;
   } finally {
-    await context?.close();
+    for (const context of contexts) await context.close();
     await server?.stop();
     rmSync(next, { recursive: true, force: true });
     data.remove();
@@ -333,37 +447,50 @@ async function scenarioUpdate(browser: Browser): Promise<void> {
 async function scenarioOffline(browser: Browser): Promise<void> {
   const data = makeDataDir();
   let server: E2EServer | null = null;
-  let context: BrowserContext | null = null;
+  const contexts: BrowserContext[] = [];
   try {
     const demo = await seedDemo(data.dir);
     const { org, roomId } = demo;
     server = await startServer(data.dir);
     const port = server.port;
-    context = await browser.newContext();
-    const page = await context.newPage();
-    await join(page, server.url, demo);
+    const profiles: Profile[] = ['reception', 'room', 'coordination', 'display'];
+    const pages = await devices(browser, server, demo, profiles, { contexts });
+    const before = await server.store.digest(org);
 
     await server.stop();
     server = null;
-    await context.setOffline(true);
-    await page.reload();
-    await rendered(page, 'home (offline reload)');
-    for (const [name, path] of routes(roomId)) {
-      await page.goto(`http://127.0.0.1:${port}${path}`);
-      await rendered(page, `${name} (offline)`);
-      await dataShown(page, name, demo);
-      await page.screenshot({ path: `${SHOTS}/offline-${name}.png`, fullPage: true });
+    for (const context of contexts) await context.setOffline(true);
+    for (const [i, profile] of profiles.entries()) {
+      const page = pages[i]!;
+      await go(page, `http://127.0.0.1:${port}${home(profile, demo)}`);
+      await rendered(page, `${profile} (offline reload)`);
+      for (const [name, path] of routes(roomId).filter(([, , p]) => p === profile)) {
+        await go(page, `http://127.0.0.1:${port}${path}`);
+        await rendered(page, `${name} (offline)`);
+        await dataShown(page, name, demo);
+        await page.screenshot({ path: `${SHOTS}/offline-${name}.png`, fullPage: true });
+      }
     }
 
     server = await startServer(data.dir, port);
-    await context.setOffline(false);
-    await page.goto(`http://127.0.0.1:${port}/appareil`);
-    await synced(page);
-    const digest = await fetch(`${server.url}/api/digest?org=${org}`);
-    if (!digest.ok) throw new Error(`digest: HTTP ${digest.status}`);
-    console.log('ok b: offline boot, every route, back online synced');
+    for (const context of contexts) await context.setOffline(false);
+    const reception = pages[0]!;
+    await reception.goto(`http://127.0.0.1:${port}/appareil`);
+    await synced(reception);
+    // What the devices did offline (each unlock is audited) reached central once back online.
+    await until('the offline unlocks reach central', async () => {
+      const audits = await server!.store.rows(org, 'audit');
+      return (
+        audits.some((a) => a.action === 'session.unlock') &&
+        (await server!.store.digest(org)) !== before
+      );
+    });
+    console.log('ok b: offline boot of each device, every route, back online synced');
+  } catch (error) {
+    await failureShots('b', contexts);
+    throw error;
   } finally {
-    await context?.close();
+    for (const context of contexts) await context.close();
     await server?.stop();
     data.remove();
   }
@@ -379,10 +506,11 @@ async function until(what: string, check: () => Promise<boolean>, timeout = 60_0
   throw new Error(`timeout: ${what}`);
 }
 
-async function digestOf(url: string, org: string): Promise<{ digest: string; lastSeq: number }> {
-  const res = await fetch(`${url}/api/digest?org=${org}`);
-  if (!res.ok) throw new Error(`digest ${url}: HTTP ${res.status}`);
-  return (await res.json()) as { digest: string; lastSeq: number };
+async function digestOf(
+  server: E2EServer,
+  org: string,
+): Promise<{ digest: string; lastSeq: number }> {
+  return { digest: await server.store.digest(org), lastSeq: await server.store.lastSeq(org) };
 }
 
 async function scenarioNoCoverage(browser: Browser): Promise<void> {
@@ -397,27 +525,23 @@ async function scenarioNoCoverage(browser: Browser): Promise<void> {
     const port = central.port;
     const origin = central.url;
     // Morning at the depot: the relay fills up from central.
-    relay = await startRelay(data.dir, origin, org);
-    const before = await digestOf(origin, org);
+    relay = await startRelay(data.dir, central, org);
+    const before = await digestOf(central, org);
     await until('relay holds the organisation', async () => {
-      const r = await digestOf(relay!.url, org);
+      const r = await digestOf(relay!, org);
       return r.digest === before.digest;
     });
-    // The tablets load the app once, and sync through the truck's relay.
-    const pages: Page[] = [];
-    for (let i = 0; i < 2; i++) {
-      const context = await browser.newContext();
-      contexts.push(context);
-      const page = await context.newPage();
-      await join(page, origin, demo, relay.url);
-      pages.push(page);
-    }
-    const [reception, display] = pages as [Page, Page];
+    // The tablets are enrolled at the depot and sync through the truck's relay; the person at
+    // reception signs in through the relay (it holds the password hashes central gave it).
+    const [reception, display] = (await devices(browser, central, demo, ['reception', 'display'], {
+      relay: relay.url,
+      contexts,
+    })) as [Page, Page];
 
     // On the road: central is unreachable for the whole day.
     await central.stop();
     central = null;
-    await display.goto(`${origin}/affichage`);
+    await go(display, `${origin}/affichage`);
     await rendered(display, 'affichage (relay only)');
     const ticket = await checkInWalkIn(reception, origin, demo);
     // The waiting-room screen shows the ticket, carried by the relay alone.
@@ -429,7 +553,7 @@ async function scenarioNoCoverage(browser: Browser): Promise<void> {
     // Back in coverage: the relay reaches central and hands over the day.
     central = await startServer(data.dir, port);
     await until('central holds what the truck did', async () => {
-      const [c, r] = await Promise.all([digestOf(central!.url, org), digestOf(relay!.url, org)]);
+      const [c, r] = await Promise.all([digestOf(central!, org), digestOf(relay!, org)]);
       return c.digest === r.digest && c.lastSeq > before.lastSeq;
     });
     console.log(`ok c: ${ticket} checked in through the relay alone; central digest matches`);
@@ -450,24 +574,42 @@ async function scenarioAxe(browser: Browser): Promise<void> {
     const { roomId } = demo;
     server = await startServer(data.dir);
     const violations: Violation[] = [];
-    // Join screen, before any organisation is chosen.
+    // The enrolment screen, before the device belongs to anyone.
     const fresh = await browser.newContext();
     contexts.push(fresh);
     const first = await fresh.newPage();
     await first.goto(server.url);
-    await first.getByLabel('Organisation', { exact: true }).waitFor({ timeout: TIMEOUT });
-    violations.push(...(await axe(first, 'join')));
-    // One context per profile, as on the truck.
-    for (const [name, path] of routes(roomId)) {
-      const context = await browser.newContext();
-      contexts.push(context);
-      const page = await context.newPage();
-      await join(page, server.url, demo);
-      await page.goto(`${server.url}${path}`);
-      await rendered(page, name);
-      await synced(page);
-      await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-      violations.push(...(await axe(page, name)));
+    await first.getByLabel('Code d’enrôlement').waitFor({ timeout: TIMEOUT });
+    violations.push(...(await axe(first, 'enrolment')));
+    // Sign-in, PIN creation and the lock screen of a reception tablet.
+    const code = await enrolmentCode(server, demo.org, 'reception');
+    await first.getByLabel('Code d’enrôlement').fill(code);
+    await first.getByRole('button', { name: 'Enrôler cet appareil' }).click();
+    await enrolled(first);
+    await synced(first);
+    await first.goto(`${server.url}/accueil`);
+    await first.locator('option', { hasText: PERSON.reception }).first().waitFor({
+      state: 'attached',
+      timeout: TIMEOUT,
+    });
+    violations.push(...(await axe(first, 'sign-in')));
+    await signIn(first, PERSON.reception);
+    await first.reload();
+    await first.getByLabel('Code personnel').waitFor({ timeout: TIMEOUT });
+    violations.push(...(await axe(first, 'lock')));
+    // Every screen, on a device of its profile.
+    const byProfile = new Map<Profile, Page>();
+    for (const [name, path, profile] of routes(roomId)) {
+      let page = byProfile.get(profile);
+      if (!page) {
+        [page] = await devices(browser, server, demo, [profile], { contexts });
+        byProfile.set(profile, page!);
+      }
+      await go(page!, `${server.url}${path}`);
+      await rendered(page!, name);
+      await synced(page!);
+      await page!.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+      violations.push(...(await axe(page!, name)));
     }
     if (violations.length > 0) {
       for (const v of violations) {

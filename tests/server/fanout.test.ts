@@ -9,6 +9,7 @@ import { openPostgresStore } from '../../src/server/store/open';
 import { type Fanout, startPgFanout } from '../../src/server/store/pg-fanout';
 import type { SyncStore } from '../../src/server/store/types';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { authHeader } from '../support/auth';
 import { freshPostgresDatabase } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -46,13 +47,18 @@ describe('two central instances over one PostgreSQL', () => {
 
   it('pokes a device listening on B after a push on A, and B serves the ops', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${b.url}/api/events?org=${ORG}`, { signal: controller.signal });
+    // One enrolment at A; B shares its database, hence its credentials.
+    const { authorization } = await authHeader(a, 'fanout-dev');
+    const res = await fetch(`${b.url}/api/events`, {
+      signal: controller.signal,
+      headers: { authorization },
+    });
     const reader = res.body!.getReader();
     await reader.read(); // the stream is open (retry line)
     const d = new TestDevice('fanout-dev');
     const push = await fetch(`${a.url}/api/sync`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,

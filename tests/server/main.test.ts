@@ -1,5 +1,5 @@
 // `npm start` ends in `tsx src/server/main.ts`: it seeds the demo organisation once, prints the
-// URL and the demo accounts, answers health, and stops cleanly on SIGTERM and SIGINT.
+// URL, demo enrolment codes and accounts, answers health, and stops cleanly on SIGTERM and SIGINT.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -48,25 +48,53 @@ function exitCode(child: ChildProcess): Promise<number | null> {
 }
 
 describe('the server started by npm start', () => {
-  it('seeds the demo organisation, prints the URL and the accounts, and stops on SIGTERM', async () => {
+  it('seeds the demo organisation, prints the URL, enrolment codes and accounts, and stops on SIGTERM', async () => {
     const { child, out, port } = await start();
     expect(out()).toContain(`http://127.0.0.1:${port}`);
     for (const name of ['Sophie Leroy', 'Hélène Morvan', 'Thomas Garnier', 'Inès Benali']) {
       expect(out()).toContain(name);
     }
+    expect(out()).toContain('mot de passe : escale-demo');
     const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
     expect(health).toMatchObject({ status: 'ok', store: 'sqlite', role: 'central' });
-    const orgs = await (await fetch(`http://127.0.0.1:${port}/api/orgs`)).json();
-    expect(orgs.orgs).toEqual([expect.objectContaining({ name: 'Médicobus Perche Émeraude' })]);
+    // The printed reception code enrols a device of the demo organisation.
+    const code = /Accueil\s+([A-Z0-9]{8})/.exec(out())?.[1];
+    expect(code).toBeDefined();
+    const enrolled = await fetch(`http://127.0.0.1:${port}/api/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, deviceId: 'tablette-demo' }),
+    });
+    expect(enrolled.status).toBe(200);
+    expect(await enrolled.json()).toMatchObject({
+      orgName: 'Médicobus Perche Émeraude',
+      profile: 'reception',
+      deviceId: 'tablette-demo',
+    });
     const exited = exitCode(child);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 
   it('keeps its data across a restart without seeding twice, and stops on SIGINT', async () => {
-    const { child, port } = await start();
-    const orgs = await (await fetch(`http://127.0.0.1:${port}/api/orgs`)).json();
-    expect(orgs.orgs).toHaveLength(1);
+    const { child, out, port } = await start();
+    // A coordination device enrolled now sees the tablet enrolled before the restart.
+    const code = /Coordination\s+([A-Z0-9]{8})/.exec(out())?.[1];
+    const enrolled = await fetch(`http://127.0.0.1:${port}/api/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, deviceId: 'poste-coordination' }),
+    });
+    const { token } = (await enrolled.json()) as { token: string };
+    const devices = (await (
+      await fetch(`http://127.0.0.1:${port}/api/devices`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { enrolled: { deviceId: string }[] };
+    expect(devices.enrolled.map((d) => d.deviceId)).toEqual([
+      'tablette-demo',
+      'poste-coordination',
+    ]);
     const exited = exitCode(child);
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -8,6 +8,7 @@ import { rowsToOps } from '../../src/server/seed/ops';
 import { applyOp, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { authHeader, relayCredential } from '../support/auth';
 import { type Link, startLink } from '../support/link';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -24,27 +25,35 @@ function statesOf(list: readonly Op[]): RowState[] {
   return [...map.values()];
 }
 
-async function post(url: string, path: string, body: unknown) {
+/** The demo day is pushed whole, as a relay forwards it (every entity, no per-op check). */
+const TABLET = { org, profile: 'relay' } as const;
+
+async function post(url: string, path: string, body: unknown, auth: { authorization: string }) {
   return fetch(`${url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify(body),
   });
 }
 
-async function push(url: string, list: Op[], status?: unknown) {
+async function push(url: string, auth: { authorization: string }, list: Op[], status?: unknown) {
   for (let i = 0; i < list.length; i += 2000) {
     const left = list.length - i;
-    const res = await post(url, '/api/sync', {
-      protocol: PROTOCOL_VERSION,
-      schema: SCHEMA_VERSION,
-      org,
-      deviceId: 'tablette-accueil',
-      since: 0,
-      ops: list.slice(i, i + 2000),
-      maxBytes: 1024,
-      ...(status ? { status: { ...(status as object), pending: left } } : {}),
-    });
+    const res = await post(
+      url,
+      '/api/sync',
+      {
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        org,
+        deviceId: 'tablette-accueil',
+        since: 0,
+        ops: list.slice(i, i + 2000),
+        maxBytes: 1024,
+        ...(status ? { status: { ...(status as object), pending: left } } : {}),
+      },
+      auth,
+    );
     expect(res.status).toBe(200);
   }
 }
@@ -60,9 +69,11 @@ async function until(check: () => Promise<boolean>, what: string, ms = 15_000) {
 
 describe('central’s proof of a day', () => {
   let central: TestServer;
+  let tablet: { authorization: string };
   beforeAll(async () => {
     central = await startTestServer();
-    await push(central.url, ops, {
+    tablet = await authHeader(central, 'tablette-accueil', TABLET);
+    await push(central.url, tablet, ops, {
       pending: 0,
       appVersion: '0.1.0',
       profile: 'reception',
@@ -72,7 +83,7 @@ describe('central’s proof of a day', () => {
   afterAll(() => central.close());
 
   it('gives the day digest and row hashes a device computes from the same ops', async () => {
-    const res = await post(central.url, '/api/receipt', { org, stopId });
+    const res = await post(central.url, '/api/receipt', { org, stopId }, tablet);
     expect(res.status).toBe(200);
     const proof = (await res.json()) as ServerProof;
     const local = dayProof(statesOf(ops), stopId, entitySpec);
@@ -83,17 +94,21 @@ describe('central’s proof of a day', () => {
   });
 
   it('refuses a malformed request and an unknown stop, in French', async () => {
-    const bad = await post(central.url, '/api/receipt', { org });
+    const bad = await post(central.url, '/api/receipt', { org }, tablet);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/reçu invalide/);
-    const unknown = await post(central.url, '/api/receipt', { org, stopId: 'nulle-part' });
+    const unknown = await post(central.url, '/api/receipt', { org, stopId: 'nulle-part' }, tablet);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { message: string }).message).toMatch(/Escale inconnue/);
   });
 
   it('lists the devices it has heard from, with their report and the ops it holds', async () => {
-    const res = await fetch(`${central.url}/api/devices?org=${org}`);
-    const body = (await res.json()) as { devices: Record<string, unknown>[] };
+    const coordination = await authHeader(central, 'coordination', { org });
+    const res = await fetch(`${central.url}/api/devices`, { headers: coordination });
+    const body = (await res.json()) as {
+      devices: Record<string, unknown>[];
+      enrolled: Record<string, unknown>[];
+    };
     expect(body.devices).toEqual([
       expect.objectContaining({
         deviceId: 'tablette-accueil',
@@ -105,7 +120,13 @@ describe('central’s proof of a day', () => {
         lastSyncAt: expect.any(Number),
       }),
     ]);
-    expect((await fetch(`${central.url}/api/devices`)).status).toBe(400);
+    expect(body.enrolled.map((d) => [d.deviceId, d.profile, d.revoked])).toEqual([
+      ['tablette-accueil', 'relay', false],
+      ['coordination', 'coordination', false],
+    ]);
+    // Only the coordination sees the device list.
+    expect((await fetch(`${central.url}/api/devices`, { headers: tablet })).status).toBe(403);
+    expect((await fetch(`${central.url}/api/devices`)).status).toBe(401);
   });
 });
 
@@ -113,12 +134,19 @@ describe('a receipt asked of the truck’s relay', () => {
   let central: TestServer;
   let relay: TestServer;
   let link: Link;
+  let tablet: { authorization: string };
   beforeAll(async () => {
     central = await startTestServer();
     link = await startLink(central.url);
+    relay = await startTestServer({
+      upstream: link.url,
+      relayCredential: await relayCredential(central, org),
+      relayIntervalMs: 100,
+    });
+    tablet = await authHeader(central, 'tablette-accueil', TABLET);
+    await relay.relay!.refreshCredentials(); // the relay learns the tablet's credential
     link.cut();
-    relay = await startTestServer({ upstream: link.url, relayIntervalMs: 100 });
-    await push(relay.url, ops);
+    await push(relay.url, tablet, ops);
   });
   afterAll(async () => {
     await relay.close();
@@ -127,7 +155,7 @@ describe('a receipt asked of the truck’s relay', () => {
   });
 
   it('is refused with a clear reason while central is out of reach', async () => {
-    const res = await post(relay.url, '/api/receipt', { org, stopId });
+    const res = await post(relay.url, '/api/receipt', { org, stopId }, tablet);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { message: string }).message).toMatch(
       /serveur central est injoignable/,
@@ -140,7 +168,7 @@ describe('a receipt asked of the truck’s relay', () => {
       async () => (await central.store.lastSeq(org)) === ops.length,
       'central to hold the day',
     );
-    const res = await post(relay.url, '/api/receipt', { org, stopId });
+    const res = await post(relay.url, '/api/receipt', { org, stopId }, tablet);
     expect(res.status).toBe(200);
     const proof = (await res.json()) as ServerProof;
     expect(proof.relayDigest).toBe(proof.digest);

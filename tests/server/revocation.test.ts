@@ -5,13 +5,14 @@ import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { createClock, tick } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { authHeader } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
-async function sync(url: string, deviceId: string, ops: Op[]) {
-  const res = await fetch(`${url}/api/sync`, {
+async function sync(server: TestServer, deviceId: string, ops: Op[]) {
+  const res = await fetch(`${server.url}/api/sync`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await authHeader(server, deviceId)) },
     body: JSON.stringify({
       protocol: PROTOCOL_VERSION,
       schema: SCHEMA_VERSION,
@@ -63,10 +64,10 @@ describe('a withdrawn device', () => {
 
   it('syncs until withdrawn, then gets 403 revoked and nothing it sends is stored', async () => {
     const lost = new TestDevice('lost-tablet');
-    expect((await sync(server.url, 'lost-tablet', lost.batch(2, 'before'))).status).toBe(200);
-    expect((await sync(server.url, 'coordination', withdrawal('lost-tablet'))).status).toBe(200);
+    expect((await sync(server, 'lost-tablet', lost.batch(2, 'before'))).status).toBe(200);
+    expect((await sync(server, 'coordination', withdrawal('lost-tablet'))).status).toBe(200);
     const before = await server.store.lastSeq(ORG);
-    const refused = await sync(server.url, 'lost-tablet', lost.batch(3, 'after'));
+    const refused = await sync(server, 'lost-tablet', lost.batch(3, 'after'));
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({
       error: 'revoked',
@@ -74,10 +75,15 @@ describe('a withdrawn device', () => {
     });
     expect(await server.store.lastSeq(ORG)).toBe(before);
     expect(await server.store.contiguous(ORG, 'lost-tablet')).toBe(2);
+    // Every other route refuses it too (its live channel, its digest).
+    const events = await fetch(`${server.url}/api/digest`, {
+      headers: await authHeader(server, 'lost-tablet'),
+    });
+    expect(events.status).toBe(403);
   });
 
   it('leaves the other devices alone', async () => {
     const other = new TestDevice('box-1');
-    expect((await sync(server.url, 'box-1', other.batch(1, 'ok'))).status).toBe(200);
+    expect((await sync(server, 'box-1', other.batch(1, 'ok'))).status).toBe(200);
   });
 });

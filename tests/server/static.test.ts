@@ -49,10 +49,11 @@ describe('hosting the app', () => {
     expect(sw.headers['cache-control']).toBe('no-cache');
   });
 
-  it('answers 404, not the shell, for a missing file or API route', async () => {
+  it('answers 404, not the shell, for a missing file; a JSON error for an API route', async () => {
     expect((await app.inject({ method: 'GET', url: '/assets/app-old.js' })).statusCode).toBe(404);
+    // Without a device credential, no API route is even looked up.
     const api = await app.inject({ method: 'GET', url: '/api/nothing' });
-    expect(api.statusCode).toBe(404);
-    expect(api.json()).toMatchObject({ error: 'not_found' });
+    expect(api.statusCode).toBe(401);
+    expect(api.json()).toMatchObject({ error: 'unauthenticated' });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { authHeader } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -29,17 +30,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
         org: ORG,
-        deviceId: 'fuzz-dev',
+        deviceId: 'fuzz-good',
         since: 0,
         ops,
         ...extra,
       };
     }
 
-    async function post(body: string, type = 'application/json') {
+    async function post(body: string, type = 'application/json', deviceId = 'fuzz-good') {
       const res = await fetch(`${server.url}/api/sync`, {
         method: 'POST',
-        headers: { 'content-type': type },
+        headers: { 'content-type': type, ...(await authHeader(server, deviceId)) },
         body,
       });
       const text = await res.text();
@@ -47,9 +48,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     }
 
     /** Runs `body`, then checks the server answered without a 5xx and stored nothing new. */
-    async function refusedCleanly(body: string, type?: string) {
+    async function refusedCleanly(body: string, type?: string, deviceId?: string) {
       const before = await server.store.lastSeq(ORG);
-      const res = await post(body, type);
+      const res = await post(body, type, deviceId);
       expect(res.status, res.text).toBeLessThan(500);
       if (res.status !== 200) {
         expect(await server.store.lastSeq(ORG)).toBe(before);
@@ -127,6 +128,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
             const broken = { ...ops[n - 1], [field]: value } as Record<string, unknown>;
             const status = await refusedCleanly(
               JSON.stringify(request([...ops.slice(0, n - 1), broken], { deviceId: writer.dev })),
+              'application/json',
+              writer.dev,
             );
             if (status !== 200) {
               expect(await server.store.contiguous(ORG, writer.dev)).toBe(0);

@@ -3,13 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
+import { authHeader } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
-async function sync(url: string, body: Record<string, unknown>) {
-  const res = await fetch(`${url}/api/sync`, {
+async function sync(server: TestServer, body: Record<string, unknown>) {
+  const res = await fetch(`${server.url}/api/sync`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(await authHeader(server, String(body.deviceId))),
+    },
     body: JSON.stringify({
       protocol: PROTOCOL_VERSION,
       schema: SCHEMA_VERSION,
@@ -36,13 +40,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     it('pushes and pulls in one round trip, acknowledging the device’s ops', async () => {
       const a = new TestDevice('http-a');
       const b = new TestDevice('http-b');
-      const pushA = await sync(server.url, { deviceId: 'http-a', ops: a.batch(3, 'rt') });
+      const pushA = await sync(server, { deviceId: 'http-a', ops: a.batch(3, 'rt') });
       expect(pushA.status).toBe(200);
       expect(pushA.body.accepted).toBe(3);
       expect(pushA.body.ops).toEqual([]);
       expect(pushA.body.serverTime).toBeGreaterThan(0);
       expect(pushA.body.digest).toBeUndefined(); // only on demand: it reads every row
-      const pullB = await sync(server.url, {
+      const pullB = await sync(server, {
         deviceId: 'http-b',
         ops: b.batch(1, 'rt'),
         digest: true,
@@ -55,14 +59,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     it('treats a retried request as the same push', async () => {
       const d = new TestDevice('http-retry');
       const ops = d.batch(2, 'retry');
-      const first = await sync(server.url, { deviceId: d.dev, ops });
-      const second = await sync(server.url, { deviceId: d.dev, ops });
+      const first = await sync(server, { deviceId: d.dev, ops });
+      const second = await sync(server, { deviceId: d.dev, ops });
       expect(second.body.accepted).toBe(2);
       expect(second.body.lastSeq).toBe(first.body.lastSeq);
     });
 
     it('answers 426 update_required to a client below the minimum protocol', async () => {
-      const res = await sync(server.url, { deviceId: 'old', protocol: 0 });
+      const res = await sync(server, { deviceId: 'old', protocol: 0 });
       expect(res.status).toBe(426);
       expect(res.body.error).toBe('update_required');
       expect(res.body.message).toMatch(/mettez l’application à jour/);
@@ -72,7 +76,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const d = new TestDevice('http-bad');
       const before = await server.store.lastSeq(ORG);
       const bad: Op = { ...d.rename('x', 'x'), f: 'colour' };
-      const res = await sync(server.url, { deviceId: d.dev, ops: [...d.batch(2, 'bad'), bad] });
+      const res = await sync(server, { deviceId: d.dev, ops: [...d.batch(2, 'bad'), bad] });
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_op');
       expect(res.body.message).toMatch(/colour/);
@@ -80,9 +84,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     it('answers 400 invalid_request to a malformed body and to unknown entities', async () => {
-      expect((await sync(server.url, { deviceId: 'x', since: -1 })).body.error).toBe(
-        'invalid_request',
-      );
+      expect((await sync(server, { deviceId: 'x', since: -1 })).body.error).toBe('invalid_request');
       const raw = await fetch(`${server.url}/api/sync`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -90,7 +92,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
       expect(raw.status).toBe(400);
       const d = new TestDevice('http-unknown');
-      const unknown = await sync(server.url, {
+      const unknown = await sync(server, {
         deviceId: d.dev,
         ops: [{ ...d.rename('x', 'x'), e: 'rocket' }],
       });
@@ -100,7 +102,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it('answers 413 to an oversized body', async () => {
       const d = new TestDevice('http-big');
-      const res = await sync(server.url, { deviceId: d.dev, ops: d.batch(400, 'big') });
+      const res = await sync(server, { deviceId: d.dev, ops: d.batch(400, 'big') });
       expect(res.status).toBe(413);
       expect(res.body.error).toBe('too_large');
       expect(await server.store.contiguous(ORG, d.dev)).toBe(0);
@@ -108,11 +110,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it('pokes listeners of the live channel after a push', async () => {
       const controller = new AbortController();
-      const res = await fetch(`${server.url}/api/events?org=${ORG}`, { signal: controller.signal });
+      const { authorization } = await authHeader(server, 'http-poke');
+      const res = await fetch(`${server.url}/api/events`, {
+        signal: controller.signal,
+        headers: { authorization },
+      });
       expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
       const reader = res.body!.getReader();
       const d = new TestDevice('http-poke');
-      await sync(server.url, { deviceId: d.dev, ops: d.batch(1, 'poke') });
+      await sync(server, { deviceId: d.dev, ops: d.batch(1, 'poke') });
       let text = '';
       while (!text.includes('event: poke'))
         text += new TextDecoder().decode((await reader.read()).value);

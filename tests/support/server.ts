@@ -7,14 +7,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/server/app';
+import { Accounts } from '../../src/server/auth';
 import { Pokes } from '../../src/server/live';
-import { Relay } from '../../src/server/relay';
+import { Relay, type RelayCredential } from '../../src/server/relay';
 import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
 
 export interface TestServer {
   url: string;
   store: SyncStore;
+  accounts: Accounts;
   relay: Relay | null;
   close(): Promise<void>;
 }
@@ -50,6 +52,8 @@ export async function startTestServer(
   options: {
     store?: 'sqlite' | 'postgres';
     upstream?: string;
+    /** The relay's enrolment at central (tests/support/auth.ts relayCredential). */
+    relayCredential?: RelayCredential;
     bodyLimit?: number;
     pullBytes?: number;
     relayIntervalMs?: number;
@@ -59,11 +63,18 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
   const pokes = new Pokes();
+  const accounts = new Accounts(store);
+  if (options.upstream && !options.relayCredential) {
+    throw new Error('a relay needs relayCredential (tests/support/auth.ts)');
+  }
   const relay = options.upstream
     ? new Relay({
         store,
         upstream: options.upstream,
-        relayId: `relay-${randomUUID()}`,
+        relayId: options.relayCredential!.relayId,
+        org: options.relayCredential!.org,
+        token: options.relayCredential!.token,
+        accounts,
         intervalMs: options.relayIntervalMs ?? 200,
         pageBytes: options.relayPageBytes,
         timeoutMs: 2000,
@@ -72,6 +83,7 @@ export async function startTestServer(
     : null;
   const app = await buildApp({
     store,
+    accounts,
     role: relay ? 'relay' : 'central',
     bodyLimit: options.bodyLimit,
     pullBytes: options.pullBytes,
@@ -86,6 +98,7 @@ export async function startTestServer(
   return {
     url,
     store,
+    accounts,
     relay,
     async close() {
       await relay?.stop();

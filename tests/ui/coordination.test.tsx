@@ -22,6 +22,13 @@ interface FakeServer {
   digest?: string;
   devices?: unknown[];
   receiptStatus?: number;
+  /** Enrolled devices the server lists beside those it has heard from. */
+  enrolled?: unknown[];
+  /** Answers of POST /api/enrolments and /api/passwords (default: success). */
+  enrolment?: Response;
+  password?: Response;
+  /** JSON bodies received, by path. */
+  bodies?: Record<string, unknown[]>;
   requests: string[];
   /** The digest of the last proof it gave. */
   answered?: string;
@@ -50,7 +57,22 @@ function stubServer(server: FakeServer) {
           serverTime: Date.now(),
         });
       }
-      if (url.includes('/api/devices')) return json({ org: 'x', devices: server.devices ?? [] });
+      if (init?.body && server.bodies) {
+        const path = new URL(url).pathname;
+        server.bodies[path] = [...(server.bodies[path] ?? []), JSON.parse(String(init.body))];
+      }
+      if (url.includes('/api/devices')) {
+        return json({ org: 'x', devices: server.devices ?? [], enrolled: server.enrolled ?? [] });
+      }
+      if (url.includes('/api/enrolments')) {
+        return (
+          server.enrolment ??
+          json({ code: 'K7M2Q9XD', expiresAt: Date.parse(NOW) + 15 * 60_000 }, 201)
+        );
+      }
+      if (url.includes('/api/passwords')) {
+        return server.password ?? new Response(null, { status: 204 });
+      }
       if (url.includes('/api/receipt')) {
         if (server.receiptStatus) {
           return json(
@@ -365,6 +387,106 @@ describe('devices', () => {
     expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('device.revoked');
   });
 
+  it('merges the enrolled devices into the list: name, profile and room, enrolment, withdrawal', async () => {
+    stubServer({
+      requests: [],
+      devices: [
+        {
+          deviceId: 'box-1',
+          pending: 0,
+          appVersion: '0.1.0',
+          profile: 'room',
+          lastError: null,
+          lastSyncAt: Date.parse(NOW),
+          accepted: 10,
+        },
+      ],
+      enrolled: [
+        {
+          deviceId: 'box-1',
+          name: 'Portable Box 1',
+          profile: 'room',
+          roomId: demo.roomId('Box 1'),
+          enrolledAt: Date.parse('2026-11-20T08:00:00Z'),
+          revoked: false,
+        },
+        {
+          deviceId: 'tablette-2',
+          name: 'Tablette de secours',
+          profile: 'reception',
+          roomId: null,
+          enrolledAt: Date.parse('2026-11-21T08:00:00Z'),
+          revoked: true,
+        },
+      ],
+    });
+    renderAt('/coordination/appareils', db);
+    const box = (await screen.findByRole('rowheader', { name: 'Portable Box 1' })).closest('tr')!;
+    expect(box).toHaveTextContent('Salle : Box 1');
+    expect(box).toHaveTextContent('20/11/2026');
+    expect(
+      within(box).getByRole('button', { name: 'Retirer l’appareil Portable Box 1' }),
+    ).toBeInTheDocument();
+    const spare = screen.getByRole('rowheader', { name: 'Tablette de secours' }).closest('tr')!;
+    expect(spare).toHaveTextContent('Accueil');
+    expect(spare).toHaveTextContent('jamais');
+    expect(spare).toHaveTextContent('retiré');
+    expect(within(spare).queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('creates an enrolment code for a room device and shows it to read aloud', async () => {
+    const server: FakeServer = { requests: [], bodies: {} };
+    stubServer(server);
+    const user = userEvent.setup();
+    renderAt('/coordination/appareils', db);
+    const form = await screen.findByRole('form', { name: 'Enrôler un appareil' });
+    await user.click(within(form).getByRole('button', { name: 'Créer le code d’enrôlement' }));
+    expect(await within(form).findByText('Donnez un nom à l’appareil.')).toBeInTheDocument();
+    await user.selectOptions(within(form).getByLabelText(/^Profil de l’appareil/), 'room');
+    await user.type(within(form).getByLabelText(/^Nom de l’appareil/), 'Portable Box 2');
+    await user.click(within(form).getByRole('button', { name: 'Créer le code d’enrôlement' }));
+    expect(
+      await within(form).findByText('Choisissez la salle de cet appareil.'),
+    ).toBeInTheDocument();
+    expect(server.bodies!['/api/enrolments']).toBeUndefined();
+
+    await user.selectOptions(within(form).getByLabelText(/^Salle/), demo.roomId('Box 2'));
+    await user.click(within(form).getByRole('button', { name: 'Créer le code d’enrôlement' }));
+    const code = await screen.findByRole('region', {
+      name: 'Code d’enrôlement pour « Portable Box 2 »',
+    });
+    expect(server.bodies!['/api/enrolments']).toEqual([
+      { profile: 'room', roomId: demo.roomId('Box 2'), name: 'Portable Box 2' },
+    ]);
+    expect(within(code).getByText('K7M2')).toBeInTheDocument();
+    expect(within(code).getByText('Q9XD')).toBeInTheDocument();
+    expect(code).toHaveTextContent('Valable jusqu’à 10:15');
+    expect(code).toHaveTextContent('dans les 15 minutes');
+    await user.click(within(code).getByRole('button', { name: 'Enrôler un autre appareil' }));
+    expect(screen.getByRole('form', { name: 'Enrôler un appareil' })).toBeInTheDocument();
+  });
+
+  it('shows why the server refuses an enrolment code', async () => {
+    stubServer({
+      requests: [],
+      enrolment: new Response(
+        JSON.stringify({
+          error: 'forbidden',
+          message: 'Seul un appareil de la coordination crée des codes.',
+        }),
+        { status: 403 },
+      ),
+    });
+    const user = userEvent.setup();
+    renderAt('/coordination/appareils', db);
+    const form = await screen.findByRole('form', { name: 'Enrôler un appareil' });
+    await user.type(within(form).getByLabelText(/^Nom de l’appareil/), 'Tablette accueil');
+    await user.click(within(form).getByRole('button', { name: 'Créer le code d’enrôlement' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'Code non créé : Seul un appareil de la coordination crée des codes.',
+    );
+  });
+
   it('says so when no server answers', async () => {
     vi.stubGlobal(
       'fetch',
@@ -513,7 +635,65 @@ describe('the team and the rooms', () => {
       active: true,
     });
     expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('staff.added');
-    expect(screen.getByRole('rowheader', { name: 'Léa Martin' })).toBeInTheDocument();
+    expect(await screen.findByRole('rowheader', { name: 'Léa Martin' })).toBeInTheDocument();
+  });
+
+  it('sets a team member’s password: 8 characters at least, confirmed, then sent', async () => {
+    const server: FakeServer = { requests: [], bodies: {} };
+    stubServer(server);
+    const user = userEvent.setup();
+    renderAt('/coordination/equipe', db);
+    await user.click(
+      await screen.findByRole('button', { name: 'Définir le mot de passe de Inès Benali' }),
+    );
+    const form = screen.getByRole('form', { name: 'Mot de passe de Inès Benali' });
+    const password = within(form).getByLabelText(/^Nouveau mot de passe/);
+    const confirm = within(form).getByLabelText(/^Confirmez le mot de passe/);
+    await user.type(password, 'court');
+    await user.type(confirm, 'court');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer le mot de passe' }));
+    expect(
+      await within(form).findByText('Le mot de passe compte au moins 8 caractères.'),
+    ).toBeInTheDocument();
+    await user.clear(password);
+    await user.type(password, 'sept lieues');
+    await user.clear(confirm);
+    await user.type(confirm, 'sept lieue');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer le mot de passe' }));
+    expect(
+      await within(form).findByText('Les deux mots de passe saisis ne sont pas identiques.'),
+    ).toBeInTheDocument();
+    expect(server.bodies!['/api/passwords']).toBeUndefined();
+
+    await user.type(confirm, 's');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer le mot de passe' }));
+    expect(await screen.findByText('Mot de passe de Inès Benali enregistré.')).toBeInTheDocument();
+    expect(server.bodies!['/api/passwords']).toEqual([
+      { staffId: staffId('Benali'), password: 'sept lieues' },
+    ]);
+    expect(screen.queryByRole('form', { name: 'Mot de passe de Inès Benali' })).toBeNull();
+  });
+
+  it('shows the server’s refusal of a password', async () => {
+    stubServer({
+      requests: [],
+      password: new Response(
+        JSON.stringify({ error: 'weak_password', message: 'Mot de passe trop faible.' }),
+        { status: 400 },
+      ),
+    });
+    const user = userEvent.setup();
+    renderAt('/coordination/equipe', db);
+    await user.click(
+      await screen.findByRole('button', { name: 'Définir le mot de passe de Inès Benali' }),
+    );
+    const form = screen.getByRole('form', { name: 'Mot de passe de Inès Benali' });
+    await user.type(within(form).getByLabelText(/^Nouveau mot de passe/), 'sept lieues');
+    await user.type(within(form).getByLabelText(/^Confirmez le mot de passe/), 'sept lieues');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer le mot de passe' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'Mot de passe non enregistré : Mot de passe trop faible.',
+    );
   });
 
   it('sets someone inactive and renames a room', async () => {

@@ -405,6 +405,27 @@ export class KyselyStore implements SyncStore {
       .execute();
   }
 
+  async deleteMeta(key: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('meta').where('key', '=', key).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async rowsByIds(org: string, entity: string, ids: readonly string[]) {
+    const out: Record<string, unknown>[] = [];
+    const list = [...new Set(ids)];
+    for (let i = 0; i < list.length; i += 500) {
+      const found = await this.db
+        .selectFrom('rows')
+        .select('value')
+        .where('org', '=', org)
+        .where('e', '=', entity)
+        .where('id', 'in', list.slice(i, i + 500))
+        .execute();
+      for (const r of found) out.push(JSON.parse(r.value) as Record<string, unknown>);
+    }
+    return out;
+  }
+
   async replayParked(): Promise<number> {
     const parked = await this.db
       .selectFrom('ops')

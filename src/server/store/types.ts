@@ -42,6 +42,14 @@ export interface SyncStore {
   orgs(): Promise<string[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Deletes a meta entry; true when this call deleted it (single-use codes across instances). */
+  deleteMeta(key: string): Promise<boolean>;
+  /** Materialised rows of one entity by id (missing ids are skipped). */
+  rowsByIds(
+    org: string,
+    entity: string,
+    ids: readonly string[],
+  ): Promise<Record<string, unknown>[]>;
   /** Applies parked ops this schema version now understands. */
   replayParked(): Promise<number>;
   close(): Promise<void>;

@@ -44,13 +44,14 @@ function Message({ status }: { status: Status }) {
 /** The other devices' unsent work, as the sync server last heard it (null: no server answers). */
 function useDeviceStates(deviceId: string | null): DeviceSyncState[] | null {
   const { state } = useServerDevices();
-  if (typeof state !== 'object') return null;
+  if (typeof state !== 'object' || !('devices' in state)) return null;
+  const names = new Map(state.enrolled.map((e) => [e.deviceId, e.name]));
   return state.devices.map((d) => ({
     deviceId: d.deviceId,
     name:
       d.deviceId === deviceId
-        ? t('coordination.devices.thisDevice', { id: d.deviceId })
-        : d.deviceId,
+        ? t('coordination.devices.thisDevice', { id: names.get(d.deviceId) ?? d.deviceId })
+        : (names.get(d.deviceId) ?? d.deviceId),
     // This device's own outbox is checked locally at the receipt.
     pending: d.deviceId === deviceId ? 0 : d.pending,
     lastSyncAt: d.lastSyncAt,
@@ -182,7 +183,7 @@ export function ClosurePage({
       if (!connection) throw new Error(t('errors.deviceNotConnected'));
       const client = await startSync(db);
       await client?.syncNow();
-      const answer = await fetchServerProof(connection.servers, connection.org, stop.id);
+      const answer = await fetchServerProof(connection, stop.id);
       if (!answer.ok) throw new Error(answer.message);
       const [local, pending] = await Promise.all([localDayProof(db, stop.id), db.outbox.count()]);
       const verdict = receiptVerdict(answer.proof, local, pending);

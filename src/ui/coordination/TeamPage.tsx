@@ -1,8 +1,10 @@
 // The team and the rooms (DESIGN.md §2: the coordinating doctor manages staff, rooms and
 // devices): add or change a member — profession, roles, supervisor of an intern, active or not —
-// and rename the rooms. Every change goes through the write path and is audited.
+// and rename the rooms. Every change goes through the write path and is audited. Each member's
+// password (for signing in on enrolled devices) is set on the server, never kept here.
 import { useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
+import { AccountError, setStaffPassword } from '../../device/accounts';
 import {
   type Profession,
   professionSchema,
@@ -11,6 +13,7 @@ import {
   type Staff,
 } from '../../domain/entities';
 import { defaultRoles, type StaffErrors, type StaffInput, staffErrors } from '../../domain/team';
+import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { sortedRooms, staffName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
@@ -176,6 +179,83 @@ function StaffForm({
   );
 }
 
+/** Minimum length the server accepts (it answers 400 weak_password below). */
+const MIN_PASSWORD = 8;
+
+function PasswordForm({ person, onDone }: { person: Staff; onDone(message: string): void }) {
+  const db = useDb();
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<{ password?: string; confirm?: string }>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const name = staffName(person);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!db || busy) return;
+    const found: typeof errors = {};
+    if (password.length < MIN_PASSWORD) found.password = t('coordination.team.password.tooShort');
+    else if (confirm !== password) found.confirm = t('coordination.team.password.mismatch');
+    setErrors(found);
+    setFailure(null);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    try {
+      await setStaffPassword(db, person.id, password);
+      onDone(t('coordination.team.password.saved', { name }));
+    } catch (e) {
+      const reason = e instanceof AccountError ? e.message : (e as Error).message;
+      setFailure(t('coordination.team.password.failed', { reason }));
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="panel stack"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-labelledby="password-form-title"
+    >
+      <h3 id="password-form-title">{t('coordination.team.password.title', { name })}</h3>
+      <p>{t('coordination.team.password.intro')}</p>
+      <div className="form-grid">
+        <TextField
+          label={t('coordination.team.password.password')}
+          value={password}
+          onChange={setPassword}
+          type="password"
+          autoComplete="new-password"
+          error={errors.password}
+          required
+          autoFocus
+        />
+        <TextField
+          label={t('coordination.team.password.confirm')}
+          value={confirm}
+          onChange={setConfirm}
+          type="password"
+          autoComplete="new-password"
+          error={errors.confirm}
+          required
+        />
+      </div>
+      {failure ? (
+        <p role="alert" className="notice notice--error">
+          {failure}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="button button--primary" disabled={busy}>
+          {busy ? t('coordination.team.password.saving') : t('coordination.team.password.save')}
+        </button>
+        <button type="button" className="button" onClick={() => onDone('')}>
+          {t('coordination.team.password.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function RoomName({ id, name }: { id: string; name: string }) {
   const write = useWriter();
   const [value, setValue] = useState(name);
@@ -214,6 +294,7 @@ function RoomName({ id, name }: { id: string; name: string }) {
 
 export function TeamPage({ rows }: { rows: OrgRows }) {
   const [editing, setEditing] = useState<Staff | 'new' | null>(null);
+  const [passwordFor, setPasswordFor] = useState<Staff | null>(null);
   const [status, setStatus] = useState('');
   const staff = new Map(rows.staff.map((s) => [s.id, s]));
   const sorted = [...rows.staff].sort((a, b) => a.lastName.localeCompare(b.lastName, 'fr'));
@@ -235,6 +316,7 @@ export function TeamPage({ rows }: { rows: OrgRows }) {
               <th scope="col">{t('coordination.team.columns.supervisor')}</th>
               <th scope="col">{t('coordination.team.columns.active')}</th>
               <th scope="col">{t('coordination.team.columns.edit')}</th>
+              <th scope="col">{t('coordination.team.columns.password')}</th>
             </tr>
           </thead>
           <tbody>
@@ -257,12 +339,37 @@ export function TeamPage({ rows }: { rows: OrgRows }) {
                       {t('coordination.team.edit')}
                     </button>
                   </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button"
+                      aria-label={t('coordination.team.password.actionFor', {
+                        name: staffName(s),
+                      })}
+                      onClick={() => {
+                        setStatus('');
+                        setPasswordFor(s);
+                      }}
+                    >
+                      {t('coordination.team.password.action')}
+                    </button>
+                  </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
       </div>
+      {passwordFor ? (
+        <PasswordForm
+          key={passwordFor.id}
+          person={passwordFor}
+          onDone={(message) => {
+            setPasswordFor(null);
+            setStatus(message);
+          }}
+        />
+      ) : null}
       {editing ? (
         <StaffForm
           key={editing === 'new' ? 'new' : editing.id}

@@ -2,7 +2,7 @@
 // records for the period and closure views, the conflicts left to settle, the receipts.
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useState } from 'react';
-import { fetchDevices } from '../../device/closure';
+import { type EnrolledDevice, fetchDevices } from '../../device/closure';
 import { readConnection } from '../../device/connection';
 import type { EscaleDb } from '../../device/db';
 import { conflicts } from '../../device/queries';
@@ -101,9 +101,16 @@ export function useConflicts(): ConflictsView | null | undefined {
   return value?.v;
 }
 
-export type ServerDevices = { server: string; devices: DeviceSeen[] } | 'unreachable' | 'loading';
+export type ServerDevices =
+  | { server: string; devices: DeviceSeen[]; enrolled: EnrolledDevice[] }
+  | { refused: string }
+  | 'unreachable'
+  | 'loading';
 
-/** The devices the first reachable sync server has heard from (fetched on mount and on reload). */
+/**
+ * The devices the first reachable sync server has heard from and those enrolled (fetched on
+ * mount and on reload), or the server's French refusal.
+ */
 export function useServerDevices(): { state: ServerDevices; reload(): void } {
   const db = useDb();
   const [state, setState] = useState<ServerDevices>('loading');
@@ -111,8 +118,11 @@ export function useServerDevices(): { state: ServerDevices; reload(): void } {
     if (!db) return;
     setState('loading');
     const connection = await readConnection(db);
-    const seen = connection ? await fetchDevices(connection.servers, connection.org) : null;
-    setState(seen ?? 'unreachable');
+    const answer = connection ? await fetchDevices(connection) : null;
+    if (answer === null) setState('unreachable');
+    else if (answer.ok) {
+      setState({ server: answer.server, devices: answer.devices, enrolled: answer.enrolled });
+    } else setState({ refused: answer.message });
   }, [db]);
   useEffect(() => {
     void reload();

@@ -1,6 +1,8 @@
 import { useConnection, useRooms } from '../data/device-data';
+import { t } from '../i18n';
+import { isProfile } from '../shell/profiles';
 import { useUiStore } from '../state/ui-store';
-import { HomeView } from './HomeView';
+import { EnrolledHomeView, HomeView } from './HomeView';
 import { JoinOrganisation } from './JoinOrganisation';
 
 export function HomeScreen() {
@@ -9,8 +11,22 @@ export function HomeScreen() {
   const roomId = useUiStore((s) => s.roomId);
   const chooseProfile = useUiStore((s) => s.chooseProfile);
   const connection = useConnection();
-  // An unconnected device first joins an organisation; the profiles need its data.
+  // An unconnected device first enrols with a code; the profiles need its data.
   if (connection === null) return <JoinOrganisation />;
+  if (connection === undefined) return <p role="status">{t('app.loading')}</p>;
+  const credential = connection.credential;
+  if (credential && isProfile(credential.profile)) {
+    return (
+      <EnrolledHomeView
+        name={credential.name}
+        orgName={credential.orgName}
+        profile={credential.profile}
+        roomId={credential.roomId}
+        roomName={rooms?.find((r) => r.id === credential.roomId)?.name}
+        onChoose={chooseProfile}
+      />
+    );
+  }
   return (
     <HomeView
       rooms={rooms === null ? [] : rooms?.map((r) => ({ id: r.id, name: r.name }))}

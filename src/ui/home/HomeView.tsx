@@ -1,5 +1,6 @@
 // Home: choose what this device is — reception, a room (then which one), coordination or the
 // waiting-room display — plus the device-health link. The choice is remembered on the device.
+// An enrolled device plays only the profile (and room) of its credential: one big button.
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { t } from '../i18n';
@@ -87,6 +88,51 @@ export function HomeView({ rooms, current, onChoose }: HomeViewProps) {
           </ul>
         )}
       </section>
+      <p>
+        <Link className="choice" to="/appareil">
+          <span className="choice__title">{t('shell.deviceHealth')}</span>{' '}
+          <span>{t('home.deviceHealthHint')}</span>
+        </Link>
+      </p>
+    </div>
+  );
+}
+
+export interface EnrolledHomeViewProps {
+  /** The device's name and organisation, as the coordination enrolled it. */
+  name: string;
+  orgName: string;
+  profile: Profile;
+  roomId: string | null;
+  /** The room's name once the rooms are on the device. */
+  roomName: string | null | undefined;
+  onChoose(profile: Profile, roomId?: string): void;
+}
+
+export function EnrolledHomeView({
+  name,
+  orgName,
+  profile,
+  roomId,
+  roomName,
+  onChoose,
+}: EnrolledHomeViewProps) {
+  const label = profileLabel(profile, roomName);
+  return (
+    <div className="stack">
+      <PageTitle page={t('home.enrolledTitle', { name })} />
+      <h1>{t('home.enrolledTitle', { name })}</h1>
+      <p>{t('home.enrolledIntro', { org: orgName, profile: label })}</p>
+      <p>
+        <Link
+          className="button button--primary button--big"
+          to={profilePath(profile, roomId)}
+          onClick={() => onChoose(profile, roomId ?? undefined)}
+        >
+          {t('home.open', { profile: label })}
+        </Link>
+      </p>
+      <p className="muted">{t('home.enrolledHint')}</p>
       <p>
         <Link className="choice" to="/appareil">
           <span className="choice__title">{t('shell.deviceHealth')}</span>{' '}

@@ -1,100 +1,106 @@
-// First use of a device: choose the organisation (from the server the app was loaded from) and,
-// optionally, the truck's relay; then the sync loop starts and the data arrives.
-import { type FormEvent, useEffect, useId, useState } from 'react';
+// First use of a device: type the enrolment code the coordination created (8 characters, 15
+// minutes, single use) and, optionally, the truck's relay; the server the app was loaded from
+// exchanges the code for this device's credential and profile, then the sync loop starts and
+// the data arrives.
+import { type FormEvent, useId, useState } from 'react';
 import {
-  joinOrganisation,
-  listOrganisations,
-  type Organisation,
+  EnrolError,
+  enrolDevice,
+  normaliseCode,
   serverList,
   startSync,
 } from '../../device/connection';
 import { useDb } from '../data/device-data';
 import { t } from '../i18n';
 
+const CODE = /^[A-Z0-9]{8}$/;
+
 export function JoinOrganisation({ origin = window.location.origin }: { origin?: string }) {
   const db = useDb();
-  const [orgs, setOrgs] = useState<Organisation[] | null | 'error'>(null);
-  const [org, setOrg] = useState('');
+  const [code, setCode] = useState('');
   const [relay, setRelay] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const orgId = useId();
+  const [error, setError] = useState<{ field: 'code' | 'relay' | null; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const titleId = useId();
+  const codeId = useId();
+  const codeHintId = useId();
   const relayId = useId();
   const hintId = useId();
-
-  useEffect(() => {
-    let live = true;
-    listOrganisations(origin).then(
-      (list) => {
-        if (!live) return;
-        setOrgs(list);
-        if (list[0]) setOrg(list[0].id);
-      },
-      () => live && setOrgs('error'),
-    );
-    return () => {
-      live = false;
-    };
-  }, [origin]);
+  const errorId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!db || !org) return;
-    let servers: string[];
+    if (!db || busy) return;
+    if (!CODE.test(normaliseCode(code))) {
+      setError({ field: 'code', text: t('join.badCode') });
+      return;
+    }
     try {
-      servers = serverList(relay, origin);
+      serverList(relay, origin);
     } catch {
-      setError(t('join.badRelay'));
+      setError({ field: 'relay', text: t('join.badRelay') });
       return;
     }
     setError(null);
-    await joinOrganisation(db, { org, servers });
+    setBusy(true);
+    try {
+      await enrolDevice(db, { server: origin, relay: relay.trim() || null, code });
+    } catch (e) {
+      setError({ field: null, text: e instanceof EnrolError ? e.message : String(e) });
+      setBusy(false);
+      return;
+    }
+    // The home screen follows the stored credential; this form goes away with it.
     await startSync(db);
   };
 
+  const describe = (own: string, field: 'code' | 'relay') =>
+    error?.field === field ? `${own} ${errorId}` : own;
+
   return (
-    <section className="panel stack" aria-labelledby={`${orgId}-title`}>
-      <h2 id={`${orgId}-title`}>{t('join.title')}</h2>
+    <section className="panel stack" aria-labelledby={titleId}>
+      <h2 id={titleId}>{t('join.title')}</h2>
       <p>{t('join.intro')}</p>
-      {orgs === null && <p>{t('join.loading')}</p>}
-      {orgs === 'error' && (
-        <p role="alert" className="notice notice--warning">
-          {t('join.unreachable')}
+      <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+        <label htmlFor={codeId}>{t('join.code')}</label>
+        <input
+          id={codeId}
+          className="enrol-code-input"
+          type="text"
+          value={code}
+          autoComplete="one-time-code"
+          autoCapitalize="characters"
+          spellCheck={false}
+          maxLength={16}
+          aria-describedby={describe(codeHintId, 'code')}
+          aria-invalid={error?.field === 'code' ? true : undefined}
+          onChange={(e) => setCode(e.target.value)}
+        />
+        <p id={codeHintId} className="muted">
+          {t('join.codeHint')}
         </p>
-      )}
-      {Array.isArray(orgs) && orgs.length === 0 && <p>{t('join.none')}</p>}
-      {Array.isArray(orgs) && orgs.length > 0 && (
-        <form className="stack" onSubmit={submit} noValidate>
-          <label htmlFor={orgId}>{t('join.organisation')}</label>
-          <select id={orgId} value={org} onChange={(e) => setOrg(e.target.value)}>
-            {orgs.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-          <label htmlFor={relayId}>{t('join.relay')}</label>
-          <input
-            id={relayId}
-            type="url"
-            inputMode="url"
-            value={relay}
-            aria-describedby={hintId}
-            aria-invalid={error ? true : undefined}
-            onChange={(e) => setRelay(e.target.value)}
-          />
-          <p id={hintId} className="muted">
-            {t('join.relayHint')}
+        <label htmlFor={relayId}>{t('join.relay')}</label>
+        <input
+          id={relayId}
+          type="url"
+          inputMode="url"
+          value={relay}
+          aria-describedby={describe(hintId, 'relay')}
+          aria-invalid={error?.field === 'relay' ? true : undefined}
+          onChange={(e) => setRelay(e.target.value)}
+        />
+        <p id={hintId} className="muted">
+          {t('join.relayHint')}
+        </p>
+        {error ? (
+          <p id={errorId} role="alert" className="notice notice--error">
+            {error.text}
           </p>
-          {error && (
-            <p role="alert" className="notice notice--error">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="button button--primary">
-            {t('join.submit')}
-          </button>
-        </form>
-      )}
+        ) : null}
+        <button type="submit" className="button button--primary" disabled={busy}>
+          {busy ? t('join.submitting') : t('join.submit')}
+        </button>
+      </form>
     </section>
   );
 }

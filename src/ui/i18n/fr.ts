@@ -24,6 +24,21 @@ export const fr = {
     profileLabel: 'Profil : {profile}',
     noProfile: 'Aucun profil choisi',
     homeLink: 'Escale, choix du profil',
+    homeLinkEnrolled: 'Escale, écran d’accueil de l’appareil',
+    otherProfileTitle: 'Écran réservé à un autre appareil',
+    enrolledFor: {
+      reception: 'Cet appareil est enrôlé pour l’accueil : cet écran n’est pas disponible ici.',
+      room: 'Cet appareil est enrôlé pour une salle de consultation : cet écran n’est pas disponible ici.',
+      roomNamed:
+        'Cet appareil est enrôlé pour la salle « {room} » : cet écran n’est pas disponible ici.',
+      coordination:
+        'Cet appareil est enrôlé pour la coordination : cet écran n’est pas disponible ici.',
+      display:
+        'Cet appareil est enrôlé pour l’écran de la salle d’attente : cet écran n’est pas disponible ici.',
+    },
+    otherProfileHint:
+      'Un appareil enrôlé ne joue que son profil. Pour un autre usage, la coordination enrôle un autre appareil.',
+    goToOwn: 'Aller à l’écran de cet appareil : {profile}',
   },
   profiles: {
     reception: 'Accueil',
@@ -45,22 +60,26 @@ export const fr = {
     chooseRoom: 'Quelle salle ?',
     noRooms: 'Aucune salle n’est encore connue sur cet appareil.',
     deviceHealthHint: 'Stockage, versions, synchronisation et mode hors ligne.',
+    enrolledTitle: 'Cet appareil : {name}',
+    enrolledIntro: 'Enrôlé par {org} pour : {profile}.',
+    enrolledHint:
+      'Un appareil enrôlé ne joue que ce profil. Pour un autre usage, la coordination enrôle un autre appareil.',
+    open: 'Ouvrir : {profile}',
   },
   join: {
-    title: 'Relier cet appareil à une organisation',
+    title: 'Enrôler cet appareil',
     intro:
-      'Avant le premier usage, choisissez l’organisation de ce camion. L’appareil reçoit ensuite ses données et fonctionne hors ligne.',
-    organisation: 'Organisation',
+      'Avant le premier usage, saisissez le code d’enrôlement donné par la coordination (valable 15 minutes, une seule fois). L’appareil reçoit ensuite les données de son profil et fonctionne hors ligne.',
+    code: 'Code d’enrôlement',
+    codeHint:
+      '8 lettres ou chiffres, par exemple K7M2 Q9XD. Majuscules, espaces et tirets ne comptent pas.',
+    badCode: 'Le code compte 8 lettres ou chiffres : vérifiez-le auprès de la coordination.',
     relay: 'Relais du camion (facultatif)',
     relayHint:
       'Adresse du serveur relais sur le Wi-Fi du camion, par exemple https://relais.escale.local',
-    submit: 'Relier cet appareil',
-    loading: 'Recherche des organisations…',
-    none: 'Aucune organisation n’est disponible sur ce serveur.',
-    unreachable:
-      'Le serveur est injoignable : reliez l’appareil dès qu’une connexion est disponible.',
+    submit: 'Enrôler cet appareil',
+    submitting: 'Enrôlement en cours…',
     badRelay: 'L’adresse du relais n’est pas une adresse web valide.',
-    connected: 'Appareil relié : {org}',
   },
   sync: {
     label: 'Synchronisation',
@@ -87,6 +106,8 @@ export const fr = {
       other: 'Code incorrect : encore {count} essais avant un blocage temporaire.',
     },
     lockedOut: 'Trop d’essais : les codes sont refusés jusqu’à {time}.',
+    dataLocked:
+      'Ce code ne déverrouille pas les données cliniques de cet appareil : choisissez « Je n’ai pas encore de code PIN sur cet appareil » et reconnectez-vous avec votre mot de passe.',
     noPin: 'Cette personne n’a pas de code sur cet appareil.',
     lockNow: 'Verrouiller',
     setup: 'Créer mon code',
@@ -102,6 +123,20 @@ export const fr = {
     cancel: 'Annuler',
     back: 'Retour',
     chooseFirst: 'Choisissez d’abord votre nom (« Qui travaille ici ? »).',
+    noPinYet: 'Je n’ai pas encore de code PIN sur cet appareil',
+    signInTitle: 'Connexion à cet appareil',
+    signInIntro:
+      'Cet appareil est enrôlé : identifiez-vous une fois avec votre mot de passe Escale (réseau nécessaire), puis créez votre code PIN pour les déverrouillages suivants, même hors ligne.',
+    password: 'Mot de passe',
+    signIn: 'Se connecter',
+    signingIn: 'Connexion en cours…',
+    missingPassword: 'Saisissez votre mot de passe.',
+    chooseYourself: 'Choisissez votre nom.',
+    noStaff:
+      'L’équipe n’est pas encore arrivée sur cet appareil : patientez pendant la synchronisation, puis réessayez.',
+    noPassword:
+      'Pas encore de mot de passe ? Demandez à la coordination de le définir (Coordination, Équipe et salles).',
+    signedIn: 'Bonjour {name}. Créez maintenant votre code PIN sur cet appareil.',
     problems: {
       format: 'Le code compte 4 à 8 chiffres.',
       trivial: 'Code trop simple : évitez les chiffres identiques ou qui se suivent.',

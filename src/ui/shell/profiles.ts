@@ -36,3 +36,21 @@ export function profileLabel(profile: Profile, roomName?: string | null): string
   if (profile === 'room' && roomName) return t('profiles.roomNamed', { room: roomName });
   return t(`profiles.${profile}`);
 }
+
+export function isProfile(value: unknown): value is Profile {
+  return typeof value === 'string' && (PROFILES as readonly string[]).includes(value);
+}
+
+/**
+ * Whether a route's profile may be played on a device enrolled for `own` (an enrolled device
+ * plays only its profile, and a room device only its room). Devices without a credential
+ * (`own` null) play any profile.
+ */
+export function allowedOnDevice(
+  own: { profile: Profile; roomId: string | null } | null,
+  route: { profile: Profile; roomId: string | null } | null,
+): boolean {
+  if (!own || !route) return true;
+  if (own.profile !== route.profile) return false;
+  return own.profile !== 'room' || own.roomId === route.roomId;
+}

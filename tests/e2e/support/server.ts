@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/server/app';
+import { Accounts } from '../../../src/server/auth';
 import { Pokes } from '../../../src/server/live';
-import { Relay } from '../../../src/server/relay';
+import { enrolRelay, Relay } from '../../../src/server/relay';
 import { buildDemoDataset } from '../../../src/server/seed/demo';
+import { setDemoPasswords } from '../../../src/server/seed/demo-access';
 import { rowsToOps } from '../../../src/server/seed/ops';
 import { openSqliteStore } from '../../../src/server/store/open';
 import type { SyncStore } from '../../../src/server/store/types';
@@ -41,6 +43,7 @@ export async function seedDemo(dataDir: string): Promise<{
     const demo = buildDemoDataset({ today: todayInParis() });
     const org = demo.data.organisation[0]!.id;
     await store.push(org, rowsToOps(org, 'seed', demo.data));
+    await setDemoPasswords(store, new Accounts(store), org);
     const room = demo.data.room[0]!;
     const booked = new Set(demo.data.appointment.map((a) => a.patientId));
     const walkIn = demo.data.patient.find((p, i) => i > 45 && !booked.has(p.id))!;
@@ -89,22 +92,47 @@ export async function startServer(
   };
 }
 
+/** A single-use enrolment code of `central` (as the coordination would create one). */
+export async function enrolmentCode(
+  central: E2EServer,
+  org: string,
+  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay',
+  roomId: string | null = null,
+): Promise<string> {
+  const { code } = await new Accounts(central.store).createCode({
+    org,
+    profile,
+    roomId,
+    name: `E2E ${profile}`,
+    createdBy: null,
+  });
+  return code;
+}
+
 /**
  * The truck's relay: the API only (devices loaded the app from central), its own SQLite file,
- * replicating `org` with `upstream` whenever it can reach it.
+ * enrolled at central with a relay code, replicating `org` whenever it can reach central.
  */
 export async function startRelay(
   dataDir: string,
-  upstream: string,
+  central: E2EServer,
   org: string,
 ): Promise<E2EServer> {
+  const credential = await enrolRelay(
+    central.url,
+    await enrolmentCode(central, org, 'relay'),
+    'relay-e2e',
+  );
   const store = await openSqliteStore(join(dataDir, 'relay.sqlite'));
   const pokes = new Pokes();
+  const accounts = new Accounts(store);
   const relay = new Relay({
     store,
-    upstream,
-    relayId: 'relay-e2e',
-    orgs: [org],
+    upstream: central.url,
+    relayId: credential.relayId,
+    org: credential.org,
+    token: credential.token,
+    accounts,
     intervalMs: 1000,
     onPulled: (o, seq) => pokes.poke(o, seq),
   });
@@ -112,9 +140,11 @@ export async function startRelay(
   try {
     app = await buildApp({
       store,
+      accounts,
       role: 'relay',
       pokes,
       onStored: () => void relay.syncNow(),
+      relay,
       extraHealth: () => ({ upstream: relay.status }),
     });
   } catch (error) {

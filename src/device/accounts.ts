@@ -1,0 +1,154 @@
+// People and devices on the sync server (issue 8, docs/decisions/0002): a person signs in with
+// their password before setting a PIN on an enrolled device; the coordination creates enrolment
+// codes for new devices and sets the team's passwords. Every call authenticates this device
+// (its credential) and tries the servers in order — the truck's relay first, central second: a
+// network failure moves on to the next one, an answer from a server (even an error) is final.
+import type { DeviceProfile } from '../domain/entities';
+import { authHeaders, type Connection, readConnection } from './connection';
+import type { EscaleDb } from './db';
+
+/** What a server or the network said, in French (`message`), with the server's error code. */
+export class AccountError extends Error {
+  constructor(
+    message: string,
+    /** The server's `error` ('bad_password', 'rate_limited'…), or 'unreachable' / 'not_connected'. */
+    readonly code: string,
+    /** The HTTP status of the answer (absent when no server answered). */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'AccountError';
+  }
+}
+
+export const ACCOUNT_MESSAGES = {
+  unreachable: 'Serveur injoignable : vérifiez la connexion de l’appareil et réessayez.',
+  notConnected:
+    'Cet appareil n’est pas encore enrôlé : saisissez d’abord le code de la coordination sur l’écran d’accueil.',
+} as const;
+
+/** Profiles an enrolment code can be made for: the four device profiles and the truck's relay. */
+export type EnrolmentProfile = DeviceProfile | 'relay';
+
+export interface EnrolmentCode {
+  /** 8 characters, e.g. "K7M2Q9XD". */
+  code: string;
+  /** Epoch ms after which the code is refused (15 minutes). */
+  expiresAt: number;
+}
+
+export interface LoginResult {
+  staffId: string;
+  /** The person's key material for this device's encryption layer. */
+  escrow: string;
+}
+
+const TIMEOUT_MS = 15_000;
+
+async function errorOf(res: Response): Promise<AccountError> {
+  let body: { error?: unknown; message?: unknown } = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    // not JSON: a generic message below
+  }
+  const code = typeof body.error === 'string' ? body.error : `http_${res.status}`;
+  const message =
+    typeof body.message === 'string' && body.message.trim()
+      ? body.message
+      : `Le serveur a répondu ${res.status}.`;
+  return new AccountError(message, code, res.status);
+}
+
+/**
+ * Sends one authenticated JSON request to the first server that answers; returns its successful
+ * response, or throws AccountError with the server's message (or "serveur injoignable").
+ */
+async function call(
+  connection: Connection,
+  path: string,
+  body: unknown,
+  fetchImpl: typeof fetch,
+): Promise<Response> {
+  for (const server of connection.servers) {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${server}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders(connection) },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch {
+      continue; // network failure: the next server
+    }
+    if (!res.ok) throw await errorOf(res);
+    return res;
+  }
+  throw new AccountError(ACCOUNT_MESSAGES.unreachable, 'unreachable');
+}
+
+async function connected(db: EscaleDb): Promise<Connection> {
+  const connection = await readConnection(db);
+  if (!connection) throw new AccountError(ACCOUNT_MESSAGES.notConnected, 'not_connected');
+  return connection;
+}
+
+async function json<T>(res: Response): Promise<T> {
+  try {
+    return (await res.json()) as T;
+  } catch {
+    throw new AccountError(`Réponse illisible du serveur (${res.status}).`, 'bad_response');
+  }
+}
+
+/** Checks a person's password online; the answer carries their escrow for this device. */
+export async function login(
+  db: EscaleDb,
+  staffId: string,
+  password: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<LoginResult> {
+  const res = await call(await connected(db), '/api/login', { staffId, password }, fetchImpl);
+  const body = await json<{ staffId?: unknown; escrow?: unknown }>(res);
+  if (typeof body.escrow !== 'string') {
+    throw new AccountError('Réponse incomplète du serveur à la connexion.', 'bad_response');
+  }
+  return {
+    staffId: typeof body.staffId === 'string' ? body.staffId : staffId,
+    escrow: body.escrow,
+  };
+}
+
+/** A single-use code (15 minutes) that enrols a new device for a profile (and a room). */
+export async function createEnrolmentCode(
+  db: EscaleDb,
+  request: { profile: EnrolmentProfile; roomId: string | null; name: string },
+  fetchImpl: typeof fetch = fetch,
+): Promise<EnrolmentCode> {
+  const res = await call(
+    await connected(db),
+    '/api/enrolments',
+    {
+      profile: request.profile,
+      roomId: request.profile === 'room' ? request.roomId : null,
+      name: request.name.trim(),
+    },
+    fetchImpl,
+  );
+  const body = await json<{ code?: unknown; expiresAt?: unknown }>(res);
+  if (typeof body.code !== 'string' || typeof body.expiresAt !== 'number') {
+    throw new AccountError('Réponse incomplète du serveur pour le code.', 'bad_response');
+  }
+  return { code: body.code, expiresAt: body.expiresAt };
+}
+
+/** Sets (or replaces) a team member's password on the server (8 characters at least). */
+export async function setStaffPassword(
+  db: EscaleDb,
+  staffId: string,
+  password: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  await call(await connected(db), '/api/passwords', { staffId, password }, fetchImpl);
+}

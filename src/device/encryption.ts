@@ -1,0 +1,407 @@
+// Encryption at rest of the clinical records in IndexedDB (decision 0003, DESIGN.md §6).
+// A Dexie DBCore middleware seals, on their way to IndexedDB, the records of the clinical tables
+// (and the merge states, outbox ops and parked ops of clinical entities): every property but the
+// primary key and the indexed ones is replaced by `_enc`, the base64 of nonce‖AES-256-GCM
+// ciphertext of their JSON. Reads open them again. The cipher is synchronous (@noble/ciphers):
+// WebCrypto's promises would let the write path's and applyRemote's transactions auto-commit.
+// Records without `_enc` (written before encryption) pass through, until sealExisting.
+import { gcm } from '@noble/ciphers/aes.js';
+import {
+  type DBCore,
+  type DBCoreCursor,
+  type DBCoreMutateRequest,
+  type DBCoreTable,
+  Dexie,
+  type Middleware,
+} from 'dexie';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  currentDataKey,
+  type DataKeySecret,
+  dataKeyState,
+  type OpenDataKeyResult,
+  openDataKey,
+} from './data-key';
+import { type EscaleDb, STORES_V1, STORES_V2, STORES_V3 } from './db';
+
+export class DataLockedError extends Error {
+  constructor() {
+    super(
+      'Les données cliniques de cet appareil sont verrouillées : déverrouillez avec votre code PIN.',
+    );
+    this.name = 'DataLockedError';
+  }
+}
+
+/** A sealed record that the key in memory does not open: another key, or altered on disk. */
+export class DataUnreadableError extends Error {
+  constructor(table: string, cause?: unknown) {
+    super(
+      `Données cliniques illisibles (${table}) : elles ont été chiffrées avec une autre clé ou ont été altérées.`,
+      { cause },
+    );
+    this.name = 'DataUnreadableError';
+  }
+}
+
+// ---- what is encrypted ----
+
+/** Entities whose rows, merge states and ops are encrypted. */
+export const ENCRYPTED_ENTITIES = [
+  'consultation',
+  'vitals',
+  'signature',
+  'addendum',
+  'conflictResolution',
+] as const;
+
+const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
+
+/** The current store string of each table: later versions replace a table's string. */
+const CURRENT_STORES: Readonly<Record<string, string>> = {
+  ...STORES_V1,
+  ...STORES_V2,
+  ...STORES_V3,
+};
+
+/** Top-level properties of the primary key and indexes of a Dexie store string, e.g.
+ * `'[e+id], e'` → `['e', 'id']`, `'++id, &code, *tags'` → `['id', 'code', 'tags']`. */
+export function indexedProperties(stores: string): string[] {
+  const out = new Set<string>();
+  for (const part of stores.split(',')) {
+    const spec = part.trim().replace(/^(\+\+|&|\*)/, '');
+    if (!spec) continue;
+    const paths = spec.startsWith('[') ? spec.slice(1, -1).split('+') : [spec];
+    for (const path of paths) {
+      const top = path.trim().split('.')[0];
+      if (top) out.add(top);
+    }
+  }
+  return [...out];
+}
+
+export interface EncryptedTable {
+  /** Properties kept in clear: the primary key and indexes (from db.ts), plus `extra`. */
+  keep: readonly string[];
+  /** Where the record names its entity (`null`: every record of the table is clinical). */
+  entityPath: null | 'e' | 'op.e';
+}
+
+function encrypted(
+  table: string,
+  entityPath: EncryptedTable['entityPath'],
+  extra: string[] = [],
+): EncryptedTable {
+  const stores = CURRENT_STORES[table];
+  if (stores === undefined) throw new Error(`Table inconnue : ${table}`);
+  return { keep: [...new Set([...indexedProperties(stores), ...extra])], entityPath };
+}
+
+/**
+ * The encrypted tables and the properties each keeps in clear, derived from db.ts's store
+ * strings so that a new index cannot be forgotten. The outbox also keeps `e`, so a reader can
+ * tell a clinical op without opening it.
+ */
+export const ENCRYPTED_TABLES: Readonly<Record<string, EncryptedTable>> = {
+  ...Object.fromEntries(ENCRYPTED_ENTITIES.map((e) => [e, encrypted(e, null)])),
+  states: encrypted('states', 'e'),
+  outbox: encrypted('outbox', 'e', ['e']),
+  parked: encrypted('parked', 'op.e'),
+};
+
+type Rec = Record<string, unknown>;
+
+const isRecord = (x: unknown): x is Rec => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Whether a record of `spec`'s table must be encrypted. */
+function isClinical(spec: EncryptedTable, value: Rec): boolean {
+  if (spec.entityPath === null) return true;
+  const e = spec.entityPath === 'e' ? value.e : isRecord(value.op) ? value.op.e : undefined;
+  return typeof e === 'string' && CLINICAL.has(e);
+}
+
+// ---- seal / open ----
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const NONCE_BYTES = 12;
+
+/** Additional data binding a sealed record to its table and primary key: a sealed blob moved
+ * to another record does not open. */
+export function recordAad(table: string, primaryKey: unknown): Uint8Array {
+  return encoder.encode(`escale/enc/v1\u0000${table}\u0000${JSON.stringify(primaryKey ?? null)}`);
+}
+
+/** Whether a stored record is sealed (has `_enc`). */
+export function isSealed(value: unknown): boolean {
+  return isRecord(value) && typeof value._enc === 'string';
+}
+
+/**
+ * Keeps the `keep` properties of a JSON-able record and replaces the others by `_enc`
+ * (base64 of a fresh 12-byte nonce ‖ AES-256-GCM ciphertext and tag of their JSON).
+ */
+export function sealRecord(
+  record: Rec,
+  keep: readonly string[],
+  key: Uint8Array,
+  aad?: Uint8Array,
+) {
+  const kept: [string, unknown][] = [];
+  const hidden: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(record)) (keep.includes(k) ? kept : hidden).push([k, v]);
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  const plain = encoder.encode(JSON.stringify(Object.fromEntries(hidden)));
+  const sealed = gcm(key, nonce, aad).encrypt(plain);
+  const blob = new Uint8Array(NONCE_BYTES + sealed.length);
+  blob.set(nonce);
+  blob.set(sealed, NONCE_BYTES);
+  return Object.fromEntries([...kept, ['_enc', bytesToBase64(blob)]]) as Rec;
+}
+
+/** The record sealRecord sealed (kept properties first). Throws when the key or additional data
+ * do not match (no garbage is ever returned). */
+export function openRecord(stored: Rec, key: Uint8Array, aad?: Uint8Array): Rec {
+  const { _enc, ...kept } = stored;
+  if (typeof _enc !== 'string') return stored;
+  const blob = base64ToBytes(_enc);
+  if (blob.length < NONCE_BYTES + 16) throw new Error('chiffré tronqué');
+  const plain = gcm(key, blob.subarray(0, NONCE_BYTES), aad).decrypt(blob.subarray(NONCE_BYTES));
+  const hidden = JSON.parse(decoder.decode(plain)) as unknown;
+  if (!isRecord(hidden)) throw new Error('contenu chiffré inattendu');
+  return Object.fromEntries([...Object.entries(kept), ...Object.entries(hidden)]) as Rec;
+}
+
+// ---- the middleware ----
+
+/** Transactions whose reads and writes bypass the middleware (sealExisting reads raw records). */
+const rawTransactions = new WeakSet<object>();
+
+export interface EncryptionOptions {
+  /** The key in memory (default: the key ring of data-key.ts). */
+  key?: () => Uint8Array | null;
+  /** Whether clinical records may be written in clear when no key is in memory (default: when
+   * the device has no data key yet, see declareNoDataKey). */
+  plaintextWhenNoKey?: () => boolean;
+}
+
+function encryptedTable(
+  table: DBCoreTable,
+  spec: EncryptedTable,
+  key: () => Uint8Array | null,
+  plaintextWhenNoKey: () => boolean,
+): DBCoreTable {
+  const { name } = table;
+  const pkOf = table.schema.primaryKey.extractKey;
+  const keepSet = new Set(spec.keep);
+  const aad = (value: Rec, fallbackKey?: unknown) =>
+    recordAad(name, pkOf ? pkOf(value) : fallbackKey);
+
+  /** Already sealed: `_enc` and nothing but kept properties. */
+  const alreadySealed = (value: Rec) =>
+    typeof value._enc === 'string' &&
+    Object.keys(value).every((k) => k === '_enc' || keepSet.has(k));
+
+  const seal = (value: unknown, outboundKey?: unknown): unknown => {
+    if (!isRecord(value) || alreadySealed(value) || !isClinical(spec, value)) return value;
+    const k = key();
+    if (!k) {
+      if (plaintextWhenNoKey()) return value;
+      throw new DataLockedError();
+    }
+    return sealRecord(value, spec.keep, k, aad(value, outboundKey));
+  };
+
+  const open = (value: unknown, outboundKey?: unknown): unknown => {
+    if (!isRecord(value) || typeof value._enc !== 'string') return value;
+    const k = key();
+    if (!k) throw new DataLockedError();
+    try {
+      return openRecord(value, k, aad(value, outboundKey));
+    } catch (error) {
+      throw new DataUnreadableError(name, error);
+    }
+  };
+
+  const openCursor = (cursor: DBCoreCursor): DBCoreCursor => {
+    let lastRaw: unknown;
+    let lastOpened: unknown;
+    // Dexie's cursor methods are closures over the real cursor: inheriting them is safe (its own
+    // virtual-index middleware wraps cursors the same way).
+    return Object.create(cursor, {
+      value: {
+        get() {
+          const raw = cursor.value;
+          if (raw !== lastRaw || lastRaw === undefined) {
+            lastOpened = open(raw, cursor.primaryKey);
+            lastRaw = raw;
+          }
+          return lastOpened;
+        },
+      },
+    }) as DBCoreCursor;
+  };
+
+  return {
+    ...table,
+    mutate(req: DBCoreMutateRequest) {
+      if (rawTransactions.has(req.trans) || (req.type !== 'add' && req.type !== 'put')) {
+        return table.mutate(req);
+      }
+      let values: unknown[];
+      try {
+        values = req.values.map((v, i) => seal(v, req.keys?.[i]));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (values.every((v, i) => v === req.values[i])) return table.mutate(req);
+      if (req.type === 'add') return table.mutate({ ...req, values });
+      // changeSpec/updates repeat plaintext values for sync add-ons: never sent further down.
+      const { changeSpec: _changeSpec, updates: _updates, ...rest } = req;
+      return table.mutate({ ...rest, values });
+    },
+    get(req) {
+      if (rawTransactions.has(req.trans)) return table.get(req);
+      return table.get(req).then((v) => open(v, req.key));
+    },
+    getMany(req) {
+      if (rawTransactions.has(req.trans)) return table.getMany(req);
+      return table.getMany(req).then((vs) => vs.map((v, i) => open(v, req.keys[i])));
+    },
+    query(req) {
+      if (rawTransactions.has(req.trans) || !req.values) return table.query(req);
+      return table.query(req).then((res) => ({ ...res, result: res.result.map((v) => open(v)) }));
+    },
+    openCursor(req) {
+      if (rawTransactions.has(req.trans)) return table.openCursor(req);
+      return table.openCursor(req).then((cursor) => cursor && openCursor(cursor));
+    },
+  };
+}
+
+/**
+ * The Dexie DBCore middleware sealing the clinical records. Level 1.5: above Dexie's own
+ * observability and cache layers (they see sealed records, whose keys and indexes are in clear),
+ * below its hooks (which see clear records).
+ */
+export function encryptionMiddleware(options: EncryptionOptions = {}): Middleware<DBCore> {
+  const key = options.key ?? currentDataKey;
+  const plaintextWhenNoKey = options.plaintextWhenNoKey ?? (() => dataKeyState() === 'none');
+  return {
+    stack: 'dbcore',
+    name: 'escale-encryption',
+    level: 1.5,
+    create(down: DBCore): Partial<DBCore> {
+      return {
+        ...down,
+        table(name: string) {
+          const table = down.table(name);
+          const spec = ENCRYPTED_TABLES[name];
+          return spec ? encryptedTable(table, spec, key, plaintextWhenNoKey) : table;
+        },
+      };
+    },
+  };
+}
+
+const sealedDatabases = new WeakSet<Dexie>();
+
+/** Installs the middleware on a database not opened yet (call it right after `new EscaleDb`). */
+export function enableEncryption(db: Dexie, options?: EncryptionOptions): void {
+  if (db.isOpen()) {
+    throw new Error('Le chiffrement doit être activé avant l’ouverture de la base locale.');
+  }
+  db.use(encryptionMiddleware(options));
+  sealedDatabases.add(db);
+}
+
+/** Whether this database seals its clinical tables (its sync waits for an unlock). */
+export function isEncrypted(db: Dexie): boolean {
+  return sealedDatabases.has(db);
+}
+
+// ---- sealing what was written in clear ----
+
+const SEAL_CHUNK = 500;
+
+/** Primary-key ranges of a table that may hold clinical records: the merge states are keyed by
+ * [e+id], so only the clinical entities' ranges are read; other tables are read whole. */
+function clinicalRanges(name: string): [unknown, unknown][] {
+  if (name === 'states')
+    return ENCRYPTED_ENTITIES.map((e) => [
+      [e, Dexie.minKey],
+      [e, Dexie.maxKey],
+    ]);
+  return [[Dexie.minKey, Dexie.maxKey]];
+}
+
+export interface SealOptions {
+  /** The key in memory (default: the key ring). */
+  key?: () => Uint8Array | null;
+  /** Records read per transaction. */
+  chunk?: number;
+}
+
+/**
+ * Encrypts every clinical record still stored in clear (written before encryption, or while the
+ * device had no data key). Idempotent; returns how many records it sealed. Needs the key in
+ * memory. Works in chunks, one transaction each, reading raw records (no decryption).
+ */
+export async function sealExisting(db: Dexie, options: SealOptions = {}): Promise<number> {
+  const key = options.key ?? currentDataKey;
+  const chunk = options.chunk ?? SEAL_CHUNK;
+  if (!key()) throw new DataLockedError();
+  let sealed = 0;
+  for (const [name, spec] of Object.entries(ENCRYPTED_TABLES)) {
+    if (!db.tables.some((t) => t.name === name)) continue;
+    const table = db.table(name);
+    for (const [lower, upper] of clinicalRanges(name)) {
+      let from = lower;
+      let first = true;
+      let more = true;
+      while (more) {
+        more = await db.transaction('rw', table, async (tx) => {
+          rawTransactions.add(tx.idbtrans);
+          const pkOf = table.core.schema.primaryKey.extractKey!;
+          const rows = (await table
+            .where(':id')
+            .between(from, upper, first, true)
+            .limit(chunk)
+            .toArray()) as unknown[];
+          const k = key();
+          if (!k) throw new DataLockedError();
+          const clear = rows.filter(
+            (r): r is Rec => isRecord(r) && !isSealed(r) && isClinical(spec, r),
+          );
+          if (clear.length > 0) {
+            await table.bulkPut(
+              clear.map((r) => sealRecord(r, spec.keep, k, recordAad(name, pkOf(r)))),
+            );
+            sealed += clear.length;
+          }
+          const last = rows.at(-1);
+          if (last !== undefined) from = pkOf(last);
+          first = false;
+          return rows.length === chunk;
+        });
+      }
+    }
+  }
+  return sealed;
+}
+
+/**
+ * What the lock screen calls once a person's PIN (or the escrow secret) is accepted: puts the
+ * data key in memory (openDataKey) and seals what is still in clear. Returns openDataKey's
+ * result; `locked` when this secret opens no key of this device.
+ */
+export async function unlockClinicalData(
+  db: EscaleDb,
+  slot: string,
+  secret: DataKeySecret,
+): Promise<OpenDataKeyResult> {
+  const result = await openDataKey(db, slot, secret);
+  if (result !== 'locked') await sealExisting(db);
+  return result;
+}

@@ -1,0 +1,98 @@
+// `npm run admin -- <command>`: what the operator of a server does without a device, over the
+// same store as the server (DATABASE_URL, or SQLite under DATA_DIR):
+//   orgs                                            the organisations held
+//   code --org ORG --profile P [--room ID] [--name N] [--hours H]
+//                                                   a single-use enrolment code (e.g. the first
+//                                                   coordination device of an organisation, or a
+//                                                   relay: profile `relay`)
+//   password --org ORG --staff ID                   sets a person's password, read on stdin
+//   devices --org ORG                               the enrolled devices
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { deviceProfileSchema } from '../domain/entities';
+import { Accounts, CODE_TTL_MS, MIN_PASSWORD } from './auth';
+import { openStore } from './store/open';
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function required(args: string[], name: string): string {
+  const value = flag(args, name);
+  if (!value) throw new Error(`Option --${name} manquante.`);
+  return value;
+}
+
+async function readLine(): Promise<string> {
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return '';
+}
+
+export async function runAdmin(args: string[], out: (line: string) => void): Promise<void> {
+  const [command, ...rest] = args;
+  const store = await openStore({
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: resolve(process.env.DATA_DIR ?? './data'),
+  });
+  const accounts = new Accounts(store);
+  try {
+    if (command === 'orgs') {
+      for (const org of await store.orgs()) out(org);
+    } else if (command === 'code') {
+      const org = required(rest, 'org');
+      const profile = required(rest, 'profile');
+      if (profile !== 'relay' && !deviceProfileSchema.safeParse(profile).success) {
+        throw new Error('Profil attendu : reception, room, coordination, display ou relay.');
+      }
+      const roomId = flag(rest, 'room') ?? null;
+      if (profile === 'room' && !roomId) throw new Error('Un appareil de salle demande --room.');
+      if (!(await store.orgs()).includes(org)) throw new Error(`Organisation inconnue : ${org}.`);
+      const hours = Number(flag(rest, 'hours') ?? CODE_TTL_MS / 3_600_000);
+      const { code, expiresAt } = await accounts.createCode(
+        {
+          org,
+          profile: profile as 'relay',
+          roomId,
+          name: flag(rest, 'name') ?? profile,
+          createdBy: null,
+        },
+        hours * 3_600_000,
+      );
+      out(`${code} (valable jusqu’à ${new Date(expiresAt).toISOString()})`);
+    } else if (command === 'password') {
+      const org = required(rest, 'org');
+      const staffId = required(rest, 'staff');
+      if ((await store.rowsByIds(org, 'staff', [staffId])).length === 0) {
+        throw new Error('Personne inconnue dans cette organisation.');
+      }
+      const password = (await readLine()).trim();
+      if (password.length < MIN_PASSWORD) {
+        throw new Error(`Le mot de passe doit compter au moins ${MIN_PASSWORD} caractères.`);
+      }
+      await accounts.setPassword(org, staffId, password);
+      out('Mot de passe enregistré.');
+    } else if (command === 'devices') {
+      for (const c of await accounts.credentials(required(rest, 'org'))) {
+        out(
+          `${c.deviceId}\t${c.profile}\t${c.roomId ?? '-'}\t${c.name}\t${new Date(c.enrolledAt).toISOString()}`,
+        );
+      }
+    } else {
+      throw new Error('Commandes : orgs | code | password | devices (voir docs/operations.md).');
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+if (process.argv[1]?.endsWith('admin.ts')) {
+  runAdmin(process.argv.slice(2), (line) => console.log(line)).catch((error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  });
+}

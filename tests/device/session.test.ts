@@ -1,0 +1,94 @@
+// A person taking the device (issue 8): the PIN created after an online sign-in opens (or makes)
+// the device's data key; a later unlock opens it offline; both are audited; a PIN from before the
+// device sealed its data does not open it; sync waits while the clinical data is locked.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSync, wipeDevice } from '../../src/device/connection';
+import { dataKeyState, declareNoDataKey, setDataKey } from '../../src/device/data-key';
+import { type EscaleDb, META, setMeta } from '../../src/device/db';
+import { enableEncryption } from '../../src/device/encryption';
+import { setPin } from '../../src/device/pin';
+import { createPersonPin, unlockPerson } from '../../src/device/session';
+import { writeChanges } from '../../src/device/write';
+import { ORG } from './fixtures';
+import { openTestDb } from './support';
+
+const ESCROW = Buffer.alloc(32, 7).toString('base64');
+const ITER = 1000; // setPin's own cost is not under test here
+
+async function encryptedDevice(): Promise<EscaleDb> {
+  const db = openTestDb();
+  enableEncryption(db);
+  await setMeta(db, META.deviceId, 'tab-1');
+  await setMeta(db, META.org, ORG);
+  declareNoDataKey();
+  return db;
+}
+
+async function auditActions(db: EscaleDb): Promise<string[]> {
+  return (await db.rows('audit').toArray()).map((a) => `${a.action}:${a.actorId}`);
+}
+
+const note = (id: string) => ({
+  entity: 'consultation' as const,
+  id,
+  set: { orgId: ORG, plan: 'Revoir dans huit jours' },
+});
+
+afterEach(() => setDataKey(null));
+
+describe('a person taking the device', () => {
+  it('creates the data key at the first sign-in, audits the login, and reads notes back', async () => {
+    const db = await encryptedDevice();
+    expect(dataKeyState()).toBe('none');
+    expect(await createPersonPin(db, 's1', '4821', ESCROW)).toBe('opened');
+    expect(dataKeyState()).toBe('open');
+    expect(await auditActions(db)).toEqual(['session.login:s1']);
+    await writeChanges(db, { deviceId: 'tab-1', org: ORG, userId: 's1' }, [note('c1')]);
+    expect((await db.rows('consultation').get('c1'))?.plan).toBe('Revoir dans huit jours');
+  });
+
+  it('opens the key again offline with the PIN after a reload, and audits the unlock', async () => {
+    const db = await encryptedDevice();
+    await createPersonPin(db, 's1', '4821', ESCROW);
+    await writeChanges(db, { deviceId: 'tab-1', org: ORG, userId: 's1' }, [note('c1')]);
+    setDataKey(null); // the page was reloaded: nothing in memory
+    await expect(db.rows('consultation').get('c1')).rejects.toThrow(/verrouillées/);
+    const wrong = await unlockPerson(db, 's1', '0000');
+    expect(wrong.ok).toBe(false);
+    expect(dataKeyState()).toBe('locked');
+    const right = await unlockPerson(db, 's1', '4821');
+    expect(right).toMatchObject({ ok: true, data: 'opened' });
+    expect((await db.rows('consultation').get('c1'))?.plan).toBe('Revoir dans huit jours');
+    expect(await auditActions(db)).toContain('session.unlock:s1');
+  });
+
+  it('lets a second person in through the escrow of their sign-in, not through a bare PIN', async () => {
+    const db = await encryptedDevice();
+    await createPersonPin(db, 's1', '4821', ESCROW);
+    setDataKey(null);
+    // A PIN set without signing in (as before accounts existed) opens nothing.
+    await setPin(db, 's2', '7777', ITER);
+    const bare = await unlockPerson(db, 's2', '7777');
+    expect(bare).toMatchObject({ ok: true, data: 'locked' });
+    expect(await auditActions(db)).not.toContain('session.unlock:s2');
+    // Signed in online: the server's escrow opens the key, wrapped for the new PIN from now on.
+    expect(await createPersonPin(db, 's2', '5555', ESCROW)).toBe('opened');
+    setDataKey(null);
+    expect(await unlockPerson(db, 's2', '5555')).toMatchObject({ ok: true, data: 'opened' });
+  });
+
+  it('keeps sync waiting while the clinical data is locked, and resumes at the unlock', async () => {
+    const db = await encryptedDevice();
+    await createPersonPin(db, 's1', '4821', ESCROW);
+    await setMeta(db, 'servers', ['http://127.0.0.1:9']);
+    setDataKey(null);
+    const client = await startSync(db);
+    const status = await client!.syncNow();
+    expect(status.lastAttemptAt ?? null).toBeNull(); // no attempt made while locked
+    await unlockPerson(db, 's1', '4821');
+    const after = await client!.syncNow();
+    expect(after.state).toBe('offline'); // it tried: nothing listens on that port
+    await wipeDevice(db, null);
+    expect(dataKeyState()).toBe('locked');
+  });
+});

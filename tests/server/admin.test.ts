@@ -1,0 +1,76 @@
+// `npm run admin`: the operator's commands over the server's own store (here a SQLite file): a
+// code for the first coordination device of an organisation, a person's password, the devices.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/server/app';
+import { buildDemoDataset } from '../../src/server/seed/demo';
+import { rowsToOps } from '../../src/server/seed/ops';
+import { openSqliteStore } from '../../src/server/store/open';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'escale-admin-'));
+const demo = buildDemoDataset({ today: '2026-11-30' });
+const org = demo.data.organisation[0]!.id;
+const intern = demo.data.staff.find((s) => s.profession === 'interne')!;
+
+function admin(args: string[], input = '') {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/admin.ts', ...args], {
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+    input,
+    encoding: 'utf8',
+  });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+beforeAll(async () => {
+  const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+  await store.push(org, rowsToOps(org, 'seed', demo.data));
+  await store.close();
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm run admin', () => {
+  it('creates a code that enrols the first coordination device', async () => {
+    const run = admin(['code', '--org', org, '--profile', 'coordination', '--name', 'Poste']);
+    expect(run.code).toBe(0);
+    const code = /^([A-Z2-9]{8}) /.exec(run.out)?.[1];
+    expect(code).toBeDefined();
+    const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+    const app = await buildApp({ store });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/enrol',
+        payload: { code, deviceId: 'poste-1' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ profile: 'coordination', name: 'Poste', org });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+    expect(admin(['devices', '--org', org]).out).toMatch(/^poste-1\tcoordination\t-\tPoste\t/);
+  });
+
+  it('sets a password read on stdin, and refuses a short one or an unknown person', async () => {
+    expect(admin(['password', '--org', org, '--staff', intern.id], 'court\n').err).toMatch(
+      /au moins 8 caractères/,
+    );
+    expect(admin(['password', '--org', org, '--staff', 'nobody'], 'assez-long\n').code).toBe(1);
+    const ok = admin(['password', '--org', org, '--staff', intern.id], 'assez-long\n');
+    expect(ok.code).toBe(0);
+    const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+    expect(await store.getMeta(`pwd:${org}:${intern.id}`)).toMatch(/^scrypt\$/);
+    await store.close();
+  });
+
+  it('refuses an unknown organisation or profile with a French message', () => {
+    expect(admin(['code', '--org', 'nulle', '--profile', 'reception']).err).toMatch(
+      /Organisation inconnue/,
+    );
+    expect(admin(['code', '--org', org, '--profile', 'pilote']).err).toMatch(/Profil attendu/);
+    expect(admin(['code', '--org', org, '--profile', 'room']).err).toMatch(/--room/);
+  });
+});
