@@ -11,7 +11,7 @@ import {
   type ServerProof,
 } from '../domain/closure';
 import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
-import type { DeviceSeen } from '../sync/protocol';
+import type { DeviceSeen, EnrolledDevice } from '../sync/protocol';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
 import { registry, writeChanges } from './write';
@@ -69,17 +69,6 @@ export async function fetchServerProof(
   return { ok: false, message: last };
 }
 
-/** A device enrolled in the organisation, as the server keeps it (GET /api/devices). */
-export interface EnrolledDevice {
-  deviceId: string;
-  name: string;
-  profile: DeviceProfile | 'relay';
-  roomId: string | null;
-  /** Epoch ms. */
-  enrolledAt: number;
-  revoked: boolean;
-}
-
 export type DevicesResult =
   | { ok: true; server: string; devices: DeviceSeen[]; enrolled: EnrolledDevice[] }
   | { ok: false; message: string };
@@ -95,10 +84,10 @@ export async function fetchDevices(
   let refused: string | null = null;
   for (const server of connection.servers) {
     try {
-      const res = await fetchImpl(
-        `${server}/api/devices?org=${encodeURIComponent(connection.org)}`,
-        { headers: authHeaders(connection), signal: AbortSignal.timeout(15_000) },
-      );
+      const res = await fetchImpl(`${server}/api/devices`, {
+        headers: authHeaders(connection),
+        signal: AbortSignal.timeout(15_000),
+      });
       if (!res.ok) {
         refused = await messageOf(res);
         continue;

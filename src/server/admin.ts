@@ -7,6 +7,8 @@
 //                                                   relay: profile `relay`)
 //   password --org ORG --staff ID                   sets a person's password, read on stdin
 //   devices --org ORG                               the enrolled devices
+//   forget --device ID                              deletes a device's credential (a lost relay
+//                                                   box: its next request gets 401)
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
@@ -82,8 +84,14 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
           `${c.deviceId}\t${c.profile}\t${c.roomId ?? '-'}\t${c.name}\t${new Date(c.enrolledAt).toISOString()}`,
         );
       }
+    } else if (command === 'forget') {
+      const deviceId = required(rest, 'device');
+      if (!(await store.deleteMeta(`cred:${deviceId}`))) throw new Error('Appareil inconnu.');
+      out('Identifiant supprimé : cet appareil doit être enrôlé à nouveau.');
     } else {
-      throw new Error('Commandes : orgs | code | password | devices (voir docs/operations.md).');
+      throw new Error(
+        'Commandes : orgs | code | password | devices | forget (voir docs/operations.md).',
+      );
     }
   } finally {
     await store.close();

@@ -19,6 +19,8 @@ export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const CODE_LENGTH = 8;
 export const CODE_TTL_MS = 15 * 60_000;
 export const MIN_PASSWORD = 8;
+/** How long a credential read from the store is trusted without reading it again. */
+const CACHE_MS = 10_000;
 /** scrypt cost: about 0.1 s and 32 MiB per check on the server. */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
@@ -97,8 +99,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 export class Accounts {
-  /** Credentials already read (they never change once issued; revocation is the device row's). */
-  private readonly known = new Map<string, DeviceCredential>();
+  /** Credentials read in the last CACHE_MS (an operator may delete one: `npm run admin forget`). */
+  private readonly known = new Map<string, { credential: DeviceCredential; at: number }>();
 
   constructor(
     private readonly store: SyncStore,
@@ -140,7 +142,7 @@ export class Accounts {
       escrow: randomBytes(32).toString('base64'),
     };
     await this.store.setMeta(credKey(deviceId), JSON.stringify(credential));
-    this.known.set(deviceId, credential);
+    this.known.set(deviceId, { credential, at: this.now() });
     return { credential, token: `${deviceId}.${secret}` };
   }
 
@@ -157,11 +159,14 @@ export class Accounts {
 
   async credential(deviceId: string): Promise<DeviceCredential | null> {
     const cached = this.known.get(deviceId);
-    if (cached) return cached;
+    if (cached && this.now() - cached.at < CACHE_MS) return cached.credential;
     const raw = await this.store.getMeta(credKey(deviceId));
-    if (!raw) return null;
+    if (!raw) {
+      this.known.delete(deviceId);
+      return null;
+    }
     const credential = JSON.parse(raw) as DeviceCredential;
-    this.known.set(deviceId, credential);
+    this.known.set(deviceId, { credential, at: this.now() });
     return credential;
   }
 
@@ -182,10 +187,17 @@ export class Accounts {
   ): Promise<void> {
     for (const c of credentials) {
       if (c.org !== org) continue;
-      const held = this.known.get(c.deviceId) ?? (await this.credential(c.deviceId));
+      const held = await this.credential(c.deviceId);
       if (held && JSON.stringify(held) === JSON.stringify(c)) continue;
       await this.store.setMeta(credKey(c.deviceId), JSON.stringify(c));
-      this.known.set(c.deviceId, c);
+      this.known.set(c.deviceId, { credential: c, at: this.now() });
+    }
+    // Forgotten at central (a lost relay box, an operator's clean-up): forgotten here too.
+    const current = new Set(credentials.map((c) => c.deviceId));
+    for (const held of await this.credentials(org)) {
+      if (current.has(held.deviceId)) continue;
+      await this.store.deleteMeta(credKey(held.deviceId));
+      this.known.delete(held.deviceId);
     }
     for (const p of passwords) {
       const key = `${passwordPrefix(org)}${p.staffId}`;

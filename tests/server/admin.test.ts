@@ -54,6 +54,12 @@ describe('npm run admin', () => {
     expect(admin(['devices', '--org', org]).out).toMatch(/^poste-1\tcoordination\t-\tPoste\t/);
   });
 
+  it('forgets a device’s credential (a lost relay box): the server no longer knows it', async () => {
+    expect(admin(['forget', '--device', 'poste-1']).code).toBe(0);
+    expect(admin(['devices', '--org', org]).out).not.toContain('poste-1');
+    expect(admin(['forget', '--device', 'poste-1']).err).toMatch(/Appareil inconnu/);
+  });
+
   it('sets a password read on stdin, and refuses a short one or an unknown person', async () => {
     expect(admin(['password', '--org', org, '--staff', intern.id], 'court\n').err).toMatch(
       /au moins 8 caractères/,

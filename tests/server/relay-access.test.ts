@@ -109,6 +109,15 @@ describe('accounts through the relay', () => {
     expect((await post(central, '/api/sync', syncBody('tab-3'), token)).status).toBe(200);
   });
 
+  it('forgets on the truck a credential central forgot', async () => {
+    const box = await enrol(central, 'tab-forgotten', { org: ORG, profile: 'reception' });
+    expect((await post(relay, '/api/sync', syncBody('tab-forgotten'), box.token)).status).toBe(200);
+    await central.store.deleteMeta('cred:tab-forgotten');
+    await relay.relay!.refreshCredentials();
+    expect(await relay.accounts.credential('tab-forgotten')).toBeNull();
+    expect((await post(relay, '/api/sync', syncBody('tab-forgotten'), box.token)).status).toBe(401);
+  });
+
   it('refuses a device withdrawn at central once the withdrawal reached the truck', async () => {
     const lost = await enrol(central, 'tab-lost', { org: ORG, profile: 'reception' });
     const coordination = await enrol(central, 'coord-withdraw', {

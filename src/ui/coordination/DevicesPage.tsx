@@ -5,9 +5,8 @@
 // itself.
 import { useState } from 'react';
 import { AccountError, createEnrolmentCode, type EnrolmentProfile } from '../../device/accounts';
-import type { EnrolledDevice } from '../../device/closure';
 import type { DeviceProfile } from '../../domain/entities';
-import type { DeviceSeen } from '../../sync/protocol';
+import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { sortedRooms } from '../day/day-data';

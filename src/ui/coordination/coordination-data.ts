@@ -2,7 +2,7 @@
 // records for the period and closure views, the conflicts left to settle, the receipts.
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useState } from 'react';
-import { type EnrolledDevice, fetchDevices } from '../../device/closure';
+import { fetchDevices } from '../../device/closure';
 import { readConnection } from '../../device/connection';
 import type { EscaleDb } from '../../device/db';
 import { conflicts } from '../../device/queries';
@@ -23,7 +23,7 @@ import type {
   Visit,
 } from '../../domain/entities';
 import type { FieldConflict } from '../../sync/merge';
-import type { DeviceSeen } from '../../sync/protocol';
+import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 
 export interface OrgRows {
