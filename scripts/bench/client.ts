@@ -6,7 +6,9 @@
 //   applied by applyRemote in 512 KiB pages.
 // - client.bootstrap_s: a fresh device loads the reference day and the 50,000-identity registry
 //   (≈ 1 M ops) from the real server program over the simulated 1 Mbit/s, 300 ms RTT link, with
-//   the app's sync client, until up to date.
+//   the app's sync client, until up to date. The device is enrolled first, outside the timing and
+//   beside the link (a code over the server's store, exchanged at /api/enrol), with the profile
+//   `coordination`, which receives the whole organisation as before authentication.
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { referenceDay } from './day';
@@ -21,8 +23,8 @@ import {
   tempDir,
 } from './lib';
 import { SIMULATED, startSimLink } from './link';
-import type { ApplyRun, BootstrapRun, WriteRun } from './pages/client.page';
-import { startServerProcess } from './server-proc';
+import type { ApplyRun, BootstrapDevice, BootstrapRun, WriteRun } from './pages/client.page';
+import { appCredential, enrolDevices, startServerProcess } from './server-proc';
 
 const WRITES = 300;
 const APPLY_PATIENTS = 2500;
@@ -30,7 +32,7 @@ const APPLY_PATIENTS = 2500;
 type Bench = {
   benchWrite(count: number): Promise<WriteRun>;
   benchApply(patients: number): Promise<ApplyRun>;
-  benchBootstrap(server: string, org: string): Promise<BootstrapRun>;
+  benchBootstrap(server: string, device: BootstrapDevice): Promise<BootstrapRun>;
 };
 
 /** A blank page at `origin` (IndexedDB needs a real origin) with the device runtime loaded. */
@@ -89,10 +91,20 @@ export async function run(): Promise<BenchLine[]> {
     const server = await startServerProcess({ dataDir: data.dir });
     const link = await startSimLink(server.url, SIMULATED);
     try {
+      const deviceId = 'fresh-tablet';
+      const credentials = await enrolDevices(server, { dataDir: data.dir }, [
+        { deviceId, org: day.org, profile: 'coordination' },
+      ]);
+      const enrolled = credentials.get(deviceId)!;
+      const device: BootstrapDevice = {
+        deviceId,
+        org: enrolled.org,
+        credential: appCredential(enrolled),
+      };
       const page = await benchPage(browser.context, link.url, script);
       const b = await page.evaluate(
-        ([url, org]) => (globalThis as unknown as Bench).benchBootstrap(url, org),
-        [link.url, day.org] as const,
+        ([url, d]) => (globalThis as unknown as Bench).benchBootstrap(url, d),
+        [link.url, device] as const,
       );
       if (b.state !== 'ok' || b.patients !== REGISTRY) {
         throw new Error(`bootstrap: ${b.state} ${b.error ?? ''}, ${b.patients} patients held`);

@@ -1,6 +1,7 @@
 // Escale's side of the comparisons, in Node: the real server (Fastify app over the SQLite store)
-// in process, devices running the real write path and sync client over fake-indexeddb, and the
-// cached store holding the registry that bootstraps read.
+// in process, devices running the real write path and sync client over fake-indexeddb (enrolled
+// as a real device is, their credential in their database), and the cached store holding the
+// registry that bootstraps read.
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -25,7 +26,14 @@ import { openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
 import { type ReferenceDay, type Rows, referenceDay } from './day';
 import { frenchPatients } from './identities';
-import { syncOnce } from './server-proc';
+import {
+  appCredential,
+  createCodes,
+  type DeviceSpec,
+  type Enrolled,
+  enrol,
+  syncOnce,
+} from './server-proc';
 
 export const REGISTRY = 50_000;
 
@@ -51,6 +59,12 @@ export async function startEscaleServer(file: string): Promise<EscaleServer> {
   };
 }
 
+/** Enrols a device at an in-process server: a code from its accounts, exchanged over HTTP. */
+export async function enrolAt(server: EscaleServer, device: DeviceSpec): Promise<Enrolled> {
+  const [code] = await createCodes(server.store, [device]);
+  return enrol(server.url, code!, device.deviceId);
+}
+
 /** Pushes rows as the seed device's ops, in bounded batches. */
 export async function seedRows(store: SyncStore, org: string, device: string, rows: Rows) {
   const ops = rowsToOps(org, device, rows);
@@ -64,18 +78,22 @@ export interface NodeDevice {
   deviceId: string;
 }
 
-/** A device already holding everything up to `checkpoint` on `server` (bootstrapped earlier). */
+/**
+ * An enrolled device already holding everything up to `checkpoint` on `server` (bootstrapped
+ * earlier); its credential is where the app keeps it (meta `credential`, as enrolDevice does).
+ */
 export async function nodeDevice(
-  deviceId: string,
-  org: string,
+  device: Enrolled,
   server: string,
   checkpoint: number,
 ): Promise<NodeDevice> {
+  const { deviceId, org } = device;
   const db = new EscaleDb(`bench-${deviceId}`, { indexedDB: new IDBFactory(), IDBKeyRange });
   await db.open();
   await db.meta.bulkPut([
     { key: META.deviceId, value: deviceId },
     { key: META.org, value: org },
+    { key: 'credential', value: appCredential(device) },
     { key: META.checkpoint(server), value: checkpoint },
   ]);
   const client = createSyncClient({
@@ -166,12 +184,12 @@ export async function bootstrapStoreCopy(dest: string): Promise<{ file: string; 
  * page, `since` the last page's end, nothing to push) but without storing what it pulls: the
  * wire cost alone. Returns the ops received.
  */
-export async function pullEverything(server: string, org: string, deviceId: string) {
+export async function pullEverything(server: string, device: Enrolled) {
   let since = 0;
   let ops = 0;
   let requests = 0;
   for (;;) {
-    const page = await syncOnce(server, org, deviceId, since, []);
+    const page = await syncOnce(server, device, since, []);
     requests++;
     ops += page.ops.length;
     since = page.lastSeq;

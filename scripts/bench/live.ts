@@ -1,13 +1,26 @@
 // live.checkin_visible_p95_ms: reception checks a patient in on one device; how long until the
-// entry is on another device's screen. Central and the truck's relay run as in the e2e tests
-// (startServer, startRelay); two Chromium instances (two devices, IndexedDB on disk) load a page
-// of central's origin and sync with the relay (another origin: CORS as in the field) through the
-// app's own sync loop (live channel, sync after each write, both with their default delays).
-// Device A writes the check-in (domain plan, write path, audit); device B watches the queue with
-// a live query, as the screens do, and notes the next animation frame. From the start of the
-// write on A to that frame on B (both clocks are this machine's); p95 over CHECKINS after WARMUP.
+// entry is on another device's screen. Central runs as in the e2e tests (startServer) and the
+// truck's relay as src/server/main.ts starts one (enrolled at central with a relay code, the
+// organisation's credentials brought home); two Chromium instances (two reception devices,
+// IndexedDB on disk) load a page of central's origin and sync with the relay (another origin:
+// CORS as in the field) through the app's own sync loop (live channel, sync after each write,
+// both with their default delays). Each device is enrolled through the relay (a reception code
+// created at central, exchanged at the relay's /api/enrol, which forwards it), its credential
+// kept where the app keeps it. Device A writes the check-in (domain plan, write path, audit);
+// device B watches the queue with a live query, as the screens do, and notes the next animation
+// frame. From the start of the write on A to that frame on B (both clocks are this machine's);
+// p95 over CHECKINS after WARMUP.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { makeDataDir, seedDemo, startRelay, startServer } from '../../tests/e2e/support/server';
+import { buildApp } from '../../src/server/app';
+import { Accounts } from '../../src/server/auth';
+import { Pokes } from '../../src/server/live';
+import { enrolRelay, Relay } from '../../src/server/relay';
+import { openSqliteStore } from '../../src/server/store/open';
+import type { SyncStore } from '../../src/server/store/types';
+import { makeDataDir, seedDemo, startServer } from '../../tests/e2e/support/server';
 import {
   type BenchLine,
   bundlePage,
@@ -19,12 +32,14 @@ import {
   round,
   sleep,
 } from './lib';
+import type { LiveDevice } from './pages/live.page';
+import { appCredential, bearer, createCodes, type Enrolled, enrol } from './server-proc';
 
 const CHECKINS = 30;
 const WARMUP = 3;
 
 type Live = {
-  liveJoin(server: string, org: string): Promise<number>;
+  liveJoin(server: string, device: LiveDevice): Promise<number>;
   liveWatch(): void;
   liveCheckIn(k: number): Promise<{ id: string; t0: number }>;
   liveSeen(id: string): number | null;
@@ -39,6 +54,74 @@ async function until(what: string, check: () => Promise<boolean>, timeout = 60_0
   throw new Error(`timeout: ${what}`);
 }
 
+interface Central {
+  url: string;
+  store: SyncStore;
+}
+
+/** Enrols a device with a code created at central, exchanged at `via` (central or a relay). */
+async function enrolDevice(
+  central: Central,
+  via: string,
+  org: string,
+  profile: 'reception' | 'coordination',
+): Promise<Enrolled> {
+  const deviceId = randomUUID();
+  const [code] = await createCodes(central.store, [{ deviceId, org, profile }]);
+  return enrol(via, code!, deviceId);
+}
+
+/**
+ * The truck's relay as main.ts starts it with `--upstream` and a relay code: its own SQLite file
+ * in the data dir, enrolled at central, replicating the credential's organisation.
+ */
+async function startBenchRelay(dataDir: string, central: Central, org: string) {
+  const relayId = `relay-${randomUUID()}`;
+  const [code] = await createCodes(central.store, [{ deviceId: relayId, org, profile: 'relay' }]);
+  const credential = await enrolRelay(central.url, code!, relayId);
+  const store = await openSqliteStore(join(dataDir, 'relay.sqlite'));
+  const accounts = new Accounts(store);
+  const pokes = new Pokes();
+  const relay = new Relay({
+    store,
+    upstream: central.url,
+    relayId,
+    org: credential.org,
+    token: credential.token,
+    accounts,
+    intervalMs: 1000,
+    onPulled: (o, seq) => pokes.poke(o, seq),
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      store,
+      accounts,
+      role: 'relay',
+      pokes,
+      onStored: () => void relay.syncNow(),
+      relay,
+      extraHealth: () => ({ upstream: relay.status }),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  relay.start();
+  return {
+    url,
+    async stop() {
+      await relay.stop();
+      // Live (SSE) streams never go idle: cut them, or close would wait for the browser.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
+      await store.close();
+    },
+  };
+}
+
 export async function run(): Promise<BenchLine[]> {
   const script = await bundlePage('scripts/bench/pages/live.page.ts');
   const data = makeDataDir();
@@ -47,10 +130,16 @@ export async function run(): Promise<BenchLine[]> {
     const { org } = await seedDemo(data.dir);
     const central = await startServer(data.dir);
     closers.push(() => central.stop());
-    const relay = await startRelay(data.dir, central.url, org);
+    const relay = await startBenchRelay(data.dir, central, org);
     closers.unshift(() => relay.stop());
-    const digest = async (url: string) =>
-      ((await (await fetch(`${url}/api/digest?org=${org}`)).json()) as { digest: string }).digest;
+    // Digests as a coordination device sees them (the whole organisation), at central and at the
+    // relay (which brings the new credential from central on first sight).
+    const observer = await enrolDevice(central, central.url, org, 'coordination');
+    const digest = async (url: string) => {
+      const res = await fetch(`${url}/api/digest`, { headers: bearer(observer) });
+      if (!res.ok) throw new Error(`digest: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { digest: string }).digest;
+    };
     const expected = await digest(central.url);
     await until(
       'the relay holds the organisation',
@@ -67,9 +156,15 @@ export async function run(): Promise<BenchLine[]> {
       // would then refuse its calls to the relay on loopback.
       await page.goto(`${central.url}/__bench.txt`);
       await page.addScriptTag({ content: script });
-      await page.evaluate(([url, o]) => (globalThis as unknown as Live).liveJoin(url, o), [
+      const enrolled = await enrolDevice(central, relay.url, org, 'reception');
+      const device: LiveDevice = {
+        deviceId: enrolled.deviceId,
+        org: enrolled.org,
+        credential: appCredential(enrolled),
+      };
+      await page.evaluate(([url, d]) => (globalThis as unknown as Live).liveJoin(url, d), [
         relay.url,
-        org,
+        device,
       ] as const);
       pages.push(page);
     }

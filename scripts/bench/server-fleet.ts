@@ -7,16 +7,31 @@
 // time, again if asked meanwhile), and polls every 60 s. Each truck replays the reference day's
 // actions (day.ts) at the pace of its busiest half hour (100 actions per 30 min), from a random
 // phase, for DURATION_S. Value: p99 latency of every sync round trip; every error is counted.
+// Every device is enrolled (a code over the server's store, exchanged at /api/enrol) with the
+// profile of its place in the truck — reception, Box 1 and Box 2 (room, each with its room), the
+// laptop of Salles 3–4 that the coordinator also uses (coordination: it validates the interns'
+// notes), the waiting-room display — so central authorises each push against that profile and
+// the organisation's staff (ops carry the signed-in person) and filters each pull by it. The
+// seeded reference data is that of the day the trucks replay, so its staff and rooms are theirs.
 
+import type { Audience } from '../../src/domain/access';
 import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
 import type { Op } from '../../src/sync/op';
 import { startCluster } from '../../tests/support/postgres';
-import { type DayAction, referenceDay } from './day';
+import { type DayAction, type ReferenceDay, referenceDay } from './day';
 import { seedRows } from './escale';
 import { rng } from './identities';
 import { type BenchLine, line, machine, median, percentile, round, sleep, tempDir } from './lib';
 import { OpWriter } from './op-writer';
-import { startServerProcess, syncOnce } from './server-proc';
+import {
+  type DeviceSpec,
+  type Enrolled,
+  enrolDevices,
+  type ServerProcess,
+  type StoreConfig,
+  startServerProcess,
+  syncOnce,
+} from './server-proc';
 
 const TRUCKS = 100;
 const PER_TRUCK = 5;
@@ -43,19 +58,18 @@ class WireDevice {
 
   constructor(
     private readonly url: string,
-    readonly org: string,
-    readonly dev: string,
+    private readonly device: Enrolled,
     head: number,
     private readonly stats: Stats,
   ) {
     this.since = head;
-    this.writer = new OpWriter(dev, org);
+    this.writer = new OpWriter(device.deviceId, device.org);
   }
 
   async listen(phase: number): Promise<void> {
-    const res = await fetch(`${this.url}/api/events?org=${this.org}`, {
-      signal: this.abort.signal,
-    });
+    // The credential goes in the query string: a browser's EventSource cannot send headers.
+    const token = encodeURIComponent(this.device.token);
+    const res = await fetch(`${this.url}/api/events?token=${token}`, { signal: this.abort.signal });
     if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
     const pump = async () => {
       const decoder = new TextDecoder();
@@ -81,7 +95,7 @@ class WireDevice {
   }
 
   write(action: DayAction): void {
-    this.outbox.push(...this.writer.write(action.changes));
+    this.outbox.push(...this.writer.write(action.changes, action.staffId));
     this.soon();
   }
 
@@ -104,7 +118,7 @@ class WireDevice {
         const ops = this.outbox.slice();
         const t = performance.now();
         try {
-          const res = await syncOnce(this.url, this.org, this.dev, this.since, ops);
+          const res = await syncOnce(this.url, this.device, this.since, ops);
           this.stats.latencies.push(performance.now() - t);
           this.outbox = this.outbox.filter((op) => op.seq > res.accepted);
           this.since = res.lastSeq;
@@ -129,16 +143,33 @@ class WireDevice {
   }
 }
 
-async function fleet(url: string, orgs: string[], head: number): Promise<Stats & { s: number }> {
-  const day = referenceDay(5);
+/** A truck's devices, in the order of the day's device index (the display last). */
+function truckDevices(day: ReferenceDay, org: string, o: number): DeviceSpec[] {
+  const room = (name: string) => day.reference.room?.find((r) => r.name === name)?.id ?? null;
+  const places: { profile: Audience; roomId?: string | null }[] = [
+    { profile: 'reception' },
+    { profile: 'room', roomId: room('Box 1') },
+    { profile: 'room', roomId: room('Box 2') },
+    { profile: 'coordination' },
+    { profile: 'display' },
+  ];
+  return places.slice(0, PER_TRUCK).map((p, j) => ({ deviceId: `dev-${o}-${j}`, org, ...p }));
+}
+
+async function fleet(
+  server: ServerProcess,
+  config: StoreConfig,
+  day: ReferenceDay,
+  orgs: string[],
+  head: number,
+): Promise<Stats & { s: number }> {
   const r = rng(500);
   const stats: Stats = { latencies: [], errors: 0, firstError: null };
   const pace = (30 * 60 * 1000) / 100; // the reference day's busiest slot: 100 actions
-  const trucks = orgs.map((org, o) => ({
-    devices: Array.from(
-      { length: PER_TRUCK },
-      (_, j) => new WireDevice(url, org, `dev-${o}-${j}`, head, stats),
-    ),
+  const specs = orgs.map((org, o) => truckDevices(day, org, o));
+  const credentials = await enrolDevices(server, config, specs.flat());
+  const trucks = specs.map((list) => ({
+    devices: list.map((d) => new WireDevice(server.url, credentials.get(d.deviceId)!, head, stats)),
     phase: r() * pace,
   }));
   const all = trucks.flatMap((t) => t.devices);
@@ -167,16 +198,14 @@ async function measure(kind: 'sqlite' | 'postgres') {
     const store = cluster
       ? await openPostgresStore(cluster.url)
       : await openSqliteStore(`${data.dir}/escale.sqlite`);
-    const reference = referenceDay(7).reference;
-    for (const org of orgs) await seedRows(store, org, 'seed', reference);
+    const day = referenceDay(5);
+    for (const org of orgs) await seedRows(store, org, 'seed', day.reference);
     const head = await store.lastSeq(orgs[0]!);
     await store.close();
-    const server = await startServerProcess({
-      dataDir: data.dir,
-      ...(cluster ? { databaseUrl: cluster.url } : {}),
-    });
+    const config = { dataDir: data.dir, ...(cluster ? { databaseUrl: cluster.url } : {}) };
+    const server = await startServerProcess(config);
     try {
-      return await fleet(server.url, orgs, head);
+      return await fleet(server, config, day, orgs, head);
     } finally {
       await server.stop();
     }

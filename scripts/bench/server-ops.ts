@@ -3,7 +3,13 @@
 // (day.ts: check-ins, queue moves, notes of ~1.5 KB, vitals, signatures, audit) as the write
 // path's ops, each sending batches of 200 in full sync round trips (push, then pull what the
 // other device wrote) over loopback, concurrently. Value: ops stored / wall time.
+// Each device is enrolled with the profile `coordination`: it replays the whole day (reception,
+// rooms and the coordinator's validations) as one writer, which only that profile may write; its
+// ops carry the staff id of each action (`user`), as the write path stamps them, and the server
+// checks every op against the profile and the organisation's active staff, as in production.
+// Each organisation's seed therefore holds the staff of the days its devices replay.
 
+import type { Staff } from '../../src/domain/entities';
 import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
 import type { Op } from '../../src/sync/op';
@@ -12,7 +18,7 @@ import { referenceDay } from './day';
 import { seedRows } from './escale';
 import { type BenchLine, line, machine, round, tempDir } from './lib';
 import { OpWriter } from './op-writer';
-import { startServerProcess, syncOnce } from './server-proc';
+import { type Enrolled, enrolDevices, startServerProcess, syncOnce } from './server-proc';
 
 const ORGS = 4;
 const DEVICES_PER_ORG = 2;
@@ -23,6 +29,8 @@ interface Device {
   org: string;
   dev: string;
   ops: Op[];
+  /** The staff of the day it replays (signed in on its ops). */
+  staff: Staff[];
 }
 
 function devices(): { orgs: string[]; list: Device[] } {
@@ -36,26 +44,38 @@ function devices(): { orgs: string[]; list: Device[] } {
       list.push({
         org,
         dev,
-        ops: day.actions.flatMap((a) => w.write(a.changes)).slice(0, OPS_PER_DEVICE),
+        ops: day.actions.flatMap((a) => w.write(a.changes, a.staffId)).slice(0, OPS_PER_DEVICE),
+        staff: day.reference.staff ?? [],
       });
     }
   });
   return { orgs, list };
 }
 
-async function seed(store: SyncStore, orgs: string[]) {
+async function seed(store: SyncStore, orgs: string[], list: Device[]) {
   const reference = referenceDay(7).reference;
-  for (const org of orgs) await seedRows(store, org, 'seed', reference);
+  for (const org of orgs) {
+    const staff = list.filter((d) => d.org === org).flatMap((d) => d.staff);
+    await seedRows(store, org, 'seed', {
+      ...reference,
+      staff: [...(reference.staff ?? []), ...staff],
+    });
+  }
 }
 
-async function load(url: string, list: Device[]): Promise<{ ops: number; seconds: number }> {
+async function load(
+  url: string,
+  list: Device[],
+  credentials: Map<string, Enrolled>,
+): Promise<{ ops: number; seconds: number }> {
   const started = performance.now();
   await Promise.all(
     list.map(async (d) => {
+      const device = credentials.get(d.dev)!;
       let since = 0;
       for (let i = 0; i < d.ops.length; i += BATCH) {
         const batch = d.ops.slice(i, i + BATCH);
-        const res = await syncOnce(url, d.org, d.dev, since, batch);
+        const res = await syncOnce(url, device, since, batch);
         if (res.accepted !== batch[batch.length - 1]!.seq) {
           throw new Error(`${d.dev}: accepted ${res.accepted}, sent up to ${batch.at(-1)!.seq}`);
         }
@@ -75,14 +95,17 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<BenchLine> {
     const store = cluster
       ? await openPostgresStore(cluster.url)
       : await openSqliteStore(`${data.dir}/escale.sqlite`);
-    await seed(store, orgs);
+    await seed(store, orgs, list);
     await store.close();
-    const server = await startServerProcess({
-      dataDir: data.dir,
-      ...(cluster ? { databaseUrl: cluster.url } : {}),
-    });
+    const config = { dataDir: data.dir, ...(cluster ? { databaseUrl: cluster.url } : {}) };
+    const server = await startServerProcess(config);
     try {
-      const r = await load(server.url, list);
+      const credentials = await enrolDevices(
+        server,
+        config,
+        list.map((d) => ({ deviceId: d.dev, org: d.org, profile: 'coordination' as const })),
+      );
+      const r = await load(server.url, list, credentials);
       return line(`server.ops_per_s.${kind}`, Math.round(r.ops / r.seconds), 'ops/s', {
         goal: kind === 'sqlite' ? '>= 5000' : '>= 3000',
         ops: r.ops,

@@ -12,6 +12,10 @@
 //    bootstrap over the delayed link in Chromium.
 // 3. sync.bytes_per_field_change: one device changes 100 fields (50 visits × 2) and syncs once;
 //    wire bytes of that round trip / 100 (PouchDB's figure for the same changes as anchor).
+// Escale's devices are enrolled before anything is counted (a code from the server's accounts,
+// exchanged at /api/enrol beside the link) with the profile `coordination`, which receives the
+// whole organisation as every PouchDB replica does; their requests carry the credential (its
+// header is counted on the link) and their ops the signed-in person, as in the app.
 import { join } from 'node:path';
 import type { Change } from '../../src/device/write';
 import { writeChanges } from '../../src/device/write';
@@ -20,6 +24,7 @@ import {
   bootstrapRows,
   bootstrapStoreCopy,
   type EscaleServer,
+  enrolAt,
   type NodeDevice,
   nodeDevice,
   pullEverything,
@@ -74,7 +79,14 @@ async function escaleDay(day: ReferenceDay, dir: string) {
     await seedRows(server.store, day.org, 'seed', day.reference);
     const head = await server.store.lastSeq(day.org);
     link = await startSimLink(server.url, SIMULATED);
-    for (const dev of day.devices) devices.push(await nodeDevice(dev, day.org, link.url, head));
+    for (const dev of day.devices) {
+      const enrolled = await enrolAt(server, {
+        deviceId: dev,
+        org: day.org,
+        profile: 'coordination',
+      });
+      devices.push(await nodeDevice(enrolled, link.url, head));
+    }
     const started = performance.now();
     for (let slot = 0; slot < day.slots; slot++) {
       await Promise.all(
@@ -170,8 +182,13 @@ async function escaleBootstrap(day: ReferenceDay, dir: string) {
   const server = await startEscaleServer(file);
   const link = await startSimLink(server.url, { ...SIMULATED, countOnly: true });
   try {
+    const device = await enrolAt(server, {
+      deviceId: 'fresh-device',
+      org: day.org,
+      profile: 'coordination',
+    });
     const started = performance.now();
-    const pulled = await pullEverything(link.url, day.org, 'fresh-device');
+    const pulled = await pullEverything(link.url, device);
     if (pulled.ops !== ops) throw new Error(`Escale bootstrap: ${pulled.ops} of ${ops} ops`);
     const result = phase(link.stats, started, true);
     // The last page of every pull carries the state digest: its cost grows with the organisation.

@@ -1,6 +1,7 @@
 // Runs in Chromium: the device runtime of the app (src/device) against IndexedDB, for the
 // client.* benches. Bundled by esbuild into one script; exposes its entry points on globalThis.
 import { Dexie } from 'dexie';
+import type { Credential } from '../../../src/device/connection';
 import { EscaleDb, META, STORES_V1 } from '../../../src/device/db';
 import { createSyncClient } from '../../../src/device/sync-client';
 import { applyRemote, writeChanges } from '../../../src/device/write';
@@ -113,9 +114,20 @@ export interface BootstrapRun {
   patients: number;
 }
 
-/** A fresh device of `org` joins `server` and syncs until it holds everything. */
-async function benchBootstrap(server: string, org: string): Promise<BootstrapRun> {
-  const db = await freshDb('escale-bootstrap', 'fresh-tablet', org);
+/** A device enrolled beforehand: its id, organisation and credential. */
+export interface BootstrapDevice {
+  deviceId: string;
+  org: string;
+  credential: Credential;
+}
+
+/**
+ * A fresh device joins `server` with the credential it was enrolled with (kept where the app's
+ * enrolment keeps it) and syncs until it holds everything.
+ */
+async function benchBootstrap(server: string, device: BootstrapDevice): Promise<BootstrapRun> {
+  const db = await freshDb('escale-bootstrap', device.deviceId, device.org);
+  await db.meta.put({ key: 'credential', value: device.credential });
   const client = createSyncClient({
     db,
     servers: [server],

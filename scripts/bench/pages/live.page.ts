@@ -1,11 +1,12 @@
 // Runs in Chromium: one device of the live bench, with the app's own code paths — joining an
-// organisation and starting the page's sync loop (src/device/connection.ts: leader election,
+// organisation with the credential the bench enrolled it with (kept as enrolDevice keeps it) and
+// starting the page's sync loop (src/device/connection.ts: leader election,
 // live channel, sync after each write), the reception check-in (domain plan + write path + audit,
 // as src/ui/reception/reception-actions.ts does), and a live query on the queue as the screens
 // read it.
 import { liveQuery } from 'dexie';
 import { v7 as uuidv7 } from 'uuid';
-import { joinOrganisation, startSync } from '../../../src/device/connection';
+import { type Credential, joinOrganisation, startSync } from '../../../src/device/connection';
 import { EscaleDb, META } from '../../../src/device/db';
 import { type Change, writeChanges } from '../../../src/device/write';
 import { planCheckIn } from '../../../src/domain/checkin';
@@ -17,13 +18,20 @@ let org: string;
 const seen = new Map<string, number>();
 const now = () => performance.timeOrigin + performance.now();
 
-async function liveJoin(server: string, orgId: string): Promise<number> {
-  org = orgId;
-  deviceId = uuidv7();
+/** An enrolled device: its id (the one its credential names), organisation and credential. */
+export interface LiveDevice {
+  deviceId: string;
+  org: string;
+  credential: Credential;
+}
+
+async function liveJoin(server: string, device: LiveDevice): Promise<number> {
+  org = device.org;
+  deviceId = device.deviceId;
   db = new EscaleDb('escale');
   await db.open();
   await db.meta.put({ key: META.deviceId, value: deviceId });
-  await joinOrganisation(db, { org, servers: [server] });
+  await joinOrganisation(db, { org, servers: [server], credential: device.credential });
   await startSync(db);
   for (let i = 0; i < 600; i++) {
     if ((await db.rows('stop').count()) > 0 && (await db.rows('service').count()) > 0) {
