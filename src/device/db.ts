@@ -191,6 +191,8 @@ export const META = {
   lastSeq: 'lastSeq',
   persistence: 'persistence',
   syncStatus: 'syncStatus',
+  /** Minutes without activity before this device locks (default: by profile). */
+  idleMinutes: 'idleMinutes',
   /** Days this device keeps a receipted stop's patient data (default: by profile). */
   retentionDays: 'retentionDays',
   checkpoint: (server: string) => `checkpoint:${server}`,

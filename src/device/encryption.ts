@@ -5,25 +5,17 @@
 // ciphertext of their JSON. Reads open them again. The cipher is synchronous (@noble/ciphers):
 // WebCrypto's promises would let the write path's and applyRemote's transactions auto-commit.
 // Records without `_enc` (written before encryption) pass through, until sealExisting.
-import { gcm } from '@noble/ciphers/aes.js';
-import {
-  type DBCore,
-  type DBCoreCursor,
-  type DBCoreMutateRequest,
-  type DBCoreTable,
+import type {
+  DBCore,
+  DBCoreCursor,
+  DBCoreMutateRequest,
+  DBCoreTable,
   Dexie,
-  type Middleware,
+  Middleware,
 } from 'dexie';
-import {
-  base64ToBytes,
-  bytesToBase64,
-  currentDataKey,
-  type DataKeySecret,
-  dataKeyState,
-  type OpenDataKeyResult,
-  openDataKey,
-} from './data-key';
-import { type EscaleDb, STORES_V1, STORES_V2, STORES_V3 } from './db';
+import { gcm } from './cipher';
+import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
+import { STORES_V1, STORES_V2, STORES_V3 } from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -110,12 +102,13 @@ export const ENCRYPTED_TABLES: Readonly<Record<string, EncryptedTable>> = {
   parked: encrypted('parked', 'op.e'),
 };
 
-type Rec = Record<string, unknown>;
+export type Rec = Record<string, unknown>;
 
-const isRecord = (x: unknown): x is Rec => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isRecord = (x: unknown): x is Rec =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Whether a record of `spec`'s table must be encrypted. */
-function isClinical(spec: EncryptedTable, value: Rec): boolean {
+export function isClinical(spec: EncryptedTable, value: Rec): boolean {
   if (spec.entityPath === null) return true;
   const e = spec.entityPath === 'e' ? value.e : isRecord(value.op) ? value.op.e : undefined;
   return typeof e === 'string' && CLINICAL.has(e);
@@ -177,6 +170,11 @@ export function openRecord(stored: Rec, key: Uint8Array, aad?: Uint8Array): Rec 
 
 /** Transactions whose reads and writes bypass the middleware (sealExisting reads raw records). */
 const rawTransactions = new WeakSet<object>();
+
+/** Lets a transaction read and write records as stored (sealExisting). */
+export function markRawTransaction(idbtrans: object): void {
+  rawTransactions.add(idbtrans);
+}
 
 export interface EncryptionOptions {
   /** The key in memory (default: the key ring of data-key.ts). */
@@ -319,89 +317,4 @@ export function enableEncryption(db: Dexie, options?: EncryptionOptions): void {
 /** Whether this database seals its clinical tables (its sync waits for an unlock). */
 export function isEncrypted(db: Dexie): boolean {
   return sealedDatabases.has(db);
-}
-
-// ---- sealing what was written in clear ----
-
-const SEAL_CHUNK = 500;
-
-/** Primary-key ranges of a table that may hold clinical records: the merge states are keyed by
- * [e+id], so only the clinical entities' ranges are read; other tables are read whole. */
-function clinicalRanges(name: string): [unknown, unknown][] {
-  if (name === 'states')
-    return ENCRYPTED_ENTITIES.map((e) => [
-      [e, Dexie.minKey],
-      [e, Dexie.maxKey],
-    ]);
-  return [[Dexie.minKey, Dexie.maxKey]];
-}
-
-export interface SealOptions {
-  /** The key in memory (default: the key ring). */
-  key?: () => Uint8Array | null;
-  /** Records read per transaction. */
-  chunk?: number;
-}
-
-/**
- * Encrypts every clinical record still stored in clear (written before encryption, or while the
- * device had no data key). Idempotent; returns how many records it sealed. Needs the key in
- * memory. Works in chunks, one transaction each, reading raw records (no decryption).
- */
-export async function sealExisting(db: Dexie, options: SealOptions = {}): Promise<number> {
-  const key = options.key ?? currentDataKey;
-  const chunk = options.chunk ?? SEAL_CHUNK;
-  if (!key()) throw new DataLockedError();
-  let sealed = 0;
-  for (const [name, spec] of Object.entries(ENCRYPTED_TABLES)) {
-    if (!db.tables.some((t) => t.name === name)) continue;
-    const table = db.table(name);
-    for (const [lower, upper] of clinicalRanges(name)) {
-      let from = lower;
-      let first = true;
-      let more = true;
-      while (more) {
-        more = await db.transaction('rw', table, async (tx) => {
-          rawTransactions.add(tx.idbtrans);
-          const pkOf = table.core.schema.primaryKey.extractKey!;
-          const rows = (await table
-            .where(':id')
-            .between(from, upper, first, true)
-            .limit(chunk)
-            .toArray()) as unknown[];
-          const k = key();
-          if (!k) throw new DataLockedError();
-          const clear = rows.filter(
-            (r): r is Rec => isRecord(r) && !isSealed(r) && isClinical(spec, r),
-          );
-          if (clear.length > 0) {
-            await table.bulkPut(
-              clear.map((r) => sealRecord(r, spec.keep, k, recordAad(name, pkOf(r)))),
-            );
-            sealed += clear.length;
-          }
-          const last = rows.at(-1);
-          if (last !== undefined) from = pkOf(last);
-          first = false;
-          return rows.length === chunk;
-        });
-      }
-    }
-  }
-  return sealed;
-}
-
-/**
- * What the lock screen calls once a person's PIN (or the escrow secret) is accepted: puts the
- * data key in memory (openDataKey) and seals what is still in clear. Returns openDataKey's
- * result; `locked` when this secret opens no key of this device.
- */
-export async function unlockClinicalData(
-  db: EscaleDb,
-  slot: string,
-  secret: DataKeySecret,
-): Promise<OpenDataKeyResult> {
-  const result = await openDataKey(db, slot, secret);
-  if (result !== 'locked') await sealExisting(db);
-  return result;
 }

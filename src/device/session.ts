@@ -2,10 +2,12 @@
 // device's data key opened with it (clinical tables are sealed at rest, encryption.ts); and the
 // audit trail of each sign-in and unlock (DESIGN.md §6: logins are audited).
 import { v7 as uuidv7 } from 'uuid';
-import { dataKeySlots, escrowSecret, type OpenDataKeyResult } from './data-key';
+import { dataKeySlots } from './data-key';
+import { escrowSecret, type OpenDataKeyResult } from './data-key-wrap';
 import { type EscaleDb, getMeta, META } from './db';
-import { isEncrypted, unlockClinicalData } from './encryption';
+import { isEncrypted } from './encryption';
 import { setPin, type UnlockResult, unlock } from './pin';
+import { unlockClinicalData } from './seal-existing';
 import { writeChanges } from './write';
 
 export type SessionAction = 'session.login' | 'session.unlock';

@@ -246,7 +246,7 @@ describe('the closure’s server calls', () => {
       enrolled,
     });
     const request = sent(fetchImpl);
-    expect(request.url).toBe(`${RELAY}/api/devices?org=org-1`);
+    expect(request.url).toBe(`${RELAY}/api/devices`);
     expect(request.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
   });
 

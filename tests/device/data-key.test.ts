@@ -1,6 +1,7 @@
 // The device's data key (decision 0003): held in memory only, stored wrapped under a PIN or the
 // server's escrow secret; a wrong secret opens nothing.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadCipher } from '../../src/device/cipher';
 import {
   bytesToBase64,
   currentDataKey,
@@ -8,20 +9,25 @@ import {
   dataKeySlots,
   dataKeyState,
   declareNoDataKey,
-  escrowSecret,
-  generateDataKey,
   hasDataKey,
   initDataKey,
   onDataKeyChange,
-  openDataKey,
   setDataKey,
-  unwrapDataKey,
   type WrappedDataKey,
-  wrapDataKey,
 } from '../../src/device/data-key';
+import {
+  escrowSecret,
+  generateDataKey,
+  openDataKey,
+  unwrapDataKey,
+  wrapDataKey,
+} from '../../src/device/data-key-wrap';
 import { getMeta } from '../../src/device/db';
 import { hashPin } from '../../src/device/pin';
 import { openTestDb } from './support';
+
+// The app loads the cipher in openDataKey; these tests also put keys in memory directly.
+beforeAll(loadCipher);
 
 /** Few iterations: these tests check behaviour, not the cost of PBKDF2. */
 const FAST = 1_000;

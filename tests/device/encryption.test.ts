@@ -4,14 +4,15 @@
 // Nothing here is timed: the cost of sealing is not measured by tests (no timers, no budgets).
 import { liveQuery } from 'dexie';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadCipher } from '../../src/device/cipher';
 import {
   bytesToBase64,
   dataKeySlots,
   declareNoDataKey,
-  generateDataKey,
   setDataKey,
 } from '../../src/device/data-key';
+import { generateDataKey } from '../../src/device/data-key-wrap';
 import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
 import {
   DataLockedError,
@@ -22,10 +23,9 @@ import {
   indexedProperties,
   openRecord,
   recordAad,
-  sealExisting,
   sealRecord,
-  unlockClinicalData,
 } from '../../src/device/encryption';
+import { sealExisting, unlockClinicalData } from '../../src/device/seal-existing';
 import { createSyncClient } from '../../src/device/sync-client';
 import {
   applyRemote,
@@ -39,6 +39,9 @@ import type { Op } from '../../src/sync/op';
 import { type SeqOp, type SyncRequest, syncRequestSchema } from '../../src/sync/protocol';
 import { newPatient, ORG, vitalsRow } from './fixtures';
 import { enableLiveQueries, freshIdb, type Idb, openTestDb } from './support';
+
+// The app loads the cipher in openDataKey; these tests also put keys in memory directly.
+beforeAll(loadCipher);
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
 const ctx = (deviceId = 'dev-a'): WriteContext => ({

@@ -116,7 +116,7 @@ describe('creating a PIN', () => {
     const user = userEvent.setup();
     renderAt(`/salle/${demo.roomId('Box 1')}`, db);
     await user.click(await screen.findByRole('button', { name: 'Créer mon code' }));
-    await user.type(screen.getByLabelText('Nouveau code (4 à 8 chiffres)'), '1234');
+    await user.type(await screen.findByLabelText('Nouveau code (4 à 8 chiffres)'), '1234');
     await user.type(screen.getByLabelText('Confirmez le code'), '1234');
     await user.click(screen.getByRole('button', { name: 'Enregistrer le code' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Code trop simple');
