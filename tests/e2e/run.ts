@@ -329,6 +329,8 @@ async function scenarioWholeDay(browser: Browser): Promise<void> {
     await box.getByRole('textbox', { name: /^P — Plan/ }).fill('Hydratation, revoir si fièvre');
     await box.getByRole('searchbox', { name: 'Rechercher un code' }).fill('toux');
     await box.getByRole('button', { name: 'Ajouter R05 comme Résultat' }).first().click();
+    // The code is in the note (saved, read back) before signing checks the note is complete.
+    await box.getByRole('button', { name: 'Retirer le code R05' }).waitFor({ timeout: TIMEOUT });
     await box.getByRole('button', { name: 'Signer la note' }).click();
     await box
       .getByRole('button', { name: 'Signer la note' })
