@@ -283,7 +283,7 @@ export interface StaffFacts {
 }
 
 export interface PushContext {
-  /** The organisation's staff by id. */
+  /** The organisation's staff by id (including people who left). */
   staff: ReadonlyMap<string, StaffFacts>;
   /** The current author of a consultation, when the server knows the note. */
   authorOf(consultationId: string): string | undefined;
@@ -308,8 +308,10 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
   const refusal = writeRefusal(writer.profile, op.e as EntityName);
   if (refusal) return refusal;
   const user = op.user === undefined ? undefined : ctx.staff.get(op.user);
-  if (op.user !== undefined && user?.active !== true) {
-    return 'Modification signée par une personne inconnue ou inactive dans cette organisation.';
+  // Known, not necessarily still active: work done offline before someone left the team must
+  // still reach the server (sign-in is what refuses a person who left).
+  if (op.user !== undefined && user === undefined) {
+    return 'Modification signée par une personne inconnue dans cette organisation.';
   }
   if (STAMPED.has(op.e) && op.user === undefined) {
     return 'Une donnée clinique doit porter la personne identifiée sur l’appareil.';

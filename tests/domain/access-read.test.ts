@@ -180,15 +180,14 @@ describe('what the server refuses on push', () => {
     ).toBeNull();
   });
 
-  it('refuses another device’s op, an entity outside the profile, an unknown or inactive person', () => {
+  it('refuses another device’s op, an entity outside the profile, an unknown person', () => {
     expect(pushRefusal({ ...room, deviceId: 'other' }, status('doc', 'c1'), ctx)).toMatch(
       /propres modifications/,
     );
     expect(pushRefusal({ profile: 'reception', deviceId: 'd' }, status('doc', 'c1'), ctx)).toMatch(
       /ne peut pas enregistrer/,
     );
-    expect(pushRefusal(room, status('nobody', 'c1'), ctx)).toMatch(/inconnue ou inactive/);
-    expect(pushRefusal(room, status('gone', 'c1'), ctx)).toMatch(/inconnue ou inactive/);
+    expect(pushRefusal(room, status('nobody', 'c1'), ctx)).toMatch(/personne inconnue/);
     const { user: _u, ...unstamped } = status('doc', 'c1');
     expect(pushRefusal(room, unstamped as Op, ctx)).toMatch(/personne identifiée/);
   });
@@ -200,6 +199,19 @@ describe('what the server refuses on push', () => {
     expect(pushRefusal(room, status('gp', 'c2'), ctx)).toBeNull();
     expect(pushRefusal(room, status('gp', 'c2', 'returned'), ctx)).toMatch(/superviseur/);
     expect(pushRefusal(room, status('intern', 'c1', 'to_validate'), ctx)).toBeNull();
+  });
+
+  it('accepts the offline work of someone who has left the team since (nothing typed is lost)', () => {
+    const note = op({
+      user: 'gone',
+      e: 'consultation',
+      id: 'c3',
+      f: 'plan',
+      k: 'set',
+      val: 'x',
+      base: [],
+    });
+    expect(pushRefusal(room, note, ctx)).toBeNull();
   });
 
   it('lets only the author sign as author', () => {
