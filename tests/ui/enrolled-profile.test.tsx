@@ -55,6 +55,14 @@ describe('a device enrolled for one profile', () => {
     expect(screen.queryByRole('link', { name: 'Changer de profil' })).not.toBeInTheDocument();
   });
 
+  it('keeps supervision, which reads notes, to room and coordination devices', async () => {
+    await enrol({ profile: 'reception', roomId: null, name: 'Tablette accueil' });
+    renderAt('/supervision', db);
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Cet appareil est enrôlé pour l’accueil',
+    );
+  });
+
   it('keeps a room device to its own room', async () => {
     await enrol({ profile: 'room', roomId: demo.roomId('Box 1'), name: 'Portable Box 1' });
     renderAt(`/salle/${demo.roomId('Box 2')}`, db);

@@ -13,7 +13,7 @@ import { Header } from './Header';
 import { LockGate } from './LockGate';
 import { PageTitle } from './PageTitle';
 import { PurgeWatcher } from './PurgeWatcher';
-import { allowedOnDevice, isProfile, profileLabel, profileOfPath, profilePath } from './profiles';
+import { allowedPath, isProfile, profileLabel, profileOfPath, profilePath } from './profiles';
 import { MAIN_ID, SkipLink } from './SkipLink';
 import { UpdateBanner } from './UpdateBanner';
 
@@ -65,7 +65,7 @@ export function Layout() {
   const mainRef = useRef<HTMLElement>(null);
   const shownPath = useRef(pathname);
   // undefined while the credential is read: nothing of a profile screen shows before.
-  const allowed = own === undefined ? undefined : allowedOnDevice(own, route);
+  const allowed = own === undefined ? undefined : allowedPath(own, pathname);
   // What the header shows: the route's profile, or on an enrolled device always its own.
   const current = (allowed === false ? null : route) ?? own ?? null;
 

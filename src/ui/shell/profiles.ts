@@ -54,3 +54,21 @@ export function allowedOnDevice(
   if (own.profile !== route.profile) return false;
   return own.profile !== 'room' || own.roomId === route.roomId;
 }
+
+/** Screens outside the four profiles' routes, and the enrolled profiles that may open them. */
+const SHARED_SCREENS: readonly { prefix: string; profiles: readonly Profile[] }[] = [
+  // Supervision reads notes: only devices that receive them (rooms' supervisors, coordination).
+  { prefix: '/supervision', profiles: ['room', 'coordination'] },
+];
+
+/** Whether `pathname` may be shown on a device enrolled for `own` (null: not enrolled). */
+export function allowedPath(
+  own: { profile: Profile; roomId: string | null } | null,
+  pathname: string,
+): boolean {
+  if (!allowedOnDevice(own, profileOfPath(pathname))) return false;
+  const shared = SHARED_SCREENS.find(
+    (s) => pathname === s.prefix || pathname.startsWith(`${s.prefix}/`),
+  );
+  return !own || !shared || shared.profiles.includes(own.profile);
+}
