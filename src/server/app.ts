@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import {
   type Audience,
+  CONSULTATION_FAMILY,
   consultationIdOf,
   pushRefusal,
   restrictedHiddenFrom,
@@ -454,12 +455,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     for (const x of cut) {
       const val = x.op.k === 'ins' ? (x.op.val as Record<string, unknown>) : undefined;
       const id = consultationIdOf(x.op.e, x.op.id, val);
-      if (
-        id === null &&
-        x.op.e !== 'consultation' &&
-        consultationIdOf(x.op.e, x.op.id, {}) === null &&
-        x.op.e in { vitals: 1, signature: 1, addendum: 1 }
-      ) {
+      // An event of a note (vitals, signature, addendum) whose op does not name the note.
+      if (id === null && CONSULTATION_FAMILY[x.op.e] !== undefined) {
         unknownRows.set(x.op.e, [...(unknownRows.get(x.op.e) ?? []), x.op.id]);
       }
       family.set(x, id);
