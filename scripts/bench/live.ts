@@ -11,16 +11,9 @@
 // frame. From the start of the write on A to that frame on B (both clocks are this machine's);
 // p95 over CHECKINS after WARMUP.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { buildApp } from '../../src/server/app';
-import { Accounts } from '../../src/server/auth';
-import { Pokes } from '../../src/server/live';
-import { enrolRelay, Relay } from '../../src/server/relay';
-import { openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
-import { makeDataDir, seedDemo, startServer } from '../../tests/e2e/support/server';
+import { makeDataDir, seedDemo, startRelay, startServer } from '../../tests/e2e/support/server';
 import {
   type BenchLine,
   bundlePage,
@@ -71,57 +64,6 @@ async function enrolDevice(
   return enrol(via, code!, deviceId);
 }
 
-/**
- * The truck's relay as main.ts starts it with `--upstream` and a relay code: its own SQLite file
- * in the data dir, enrolled at central, replicating the credential's organisation.
- */
-async function startBenchRelay(dataDir: string, central: Central, org: string) {
-  const relayId = `relay-${randomUUID()}`;
-  const [code] = await createCodes(central.store, [{ deviceId: relayId, org, profile: 'relay' }]);
-  const credential = await enrolRelay(central.url, code!, relayId);
-  const store = await openSqliteStore(join(dataDir, 'relay.sqlite'));
-  const accounts = new Accounts(store);
-  const pokes = new Pokes();
-  const relay = new Relay({
-    store,
-    upstream: central.url,
-    relayId,
-    org: credential.org,
-    token: credential.token,
-    accounts,
-    intervalMs: 1000,
-    onPulled: (o, seq) => pokes.poke(o, seq),
-  });
-  let app: FastifyInstance;
-  try {
-    app = await buildApp({
-      store,
-      accounts,
-      role: 'relay',
-      pokes,
-      onStored: () => void relay.syncNow(),
-      relay,
-      extraHealth: () => ({ upstream: relay.status }),
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  relay.start();
-  return {
-    url,
-    async stop() {
-      await relay.stop();
-      // Live (SSE) streams never go idle: cut them, or close would wait for the browser.
-      const closing = app.close();
-      app.server.closeAllConnections();
-      await closing;
-      await store.close();
-    },
-  };
-}
-
 export async function run(): Promise<BenchLine[]> {
   const script = await bundlePage('scripts/bench/pages/live.page.ts');
   const data = makeDataDir();
@@ -130,7 +72,7 @@ export async function run(): Promise<BenchLine[]> {
     const { org } = await seedDemo(data.dir);
     const central = await startServer(data.dir);
     closers.push(() => central.stop());
-    const relay = await startBenchRelay(data.dir, central, org);
+    const relay = await startRelay(data.dir, central, org);
     closers.unshift(() => relay.stop());
     // Digests as a coordination device sees them (the whole organisation), at central and at the
     // relay (which brings the new credential from central on first sight).

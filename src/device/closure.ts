@@ -1,7 +1,6 @@
 // The device's side of the day's closure: asking the sync server for its proof of a stop's day,
 // the list of devices the server has heard from, and the purge after a sync receipt.
 
-import { v7 as uuidv7 } from 'uuid';
 import {
   type DayProof,
   DEFAULT_RETENTION_DAYS,
@@ -12,6 +11,7 @@ import {
 } from '../domain/closure';
 import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
 import type { DeviceSeen, EnrolledDevice } from '../sync/protocol';
+import { auditChange } from './audit-change';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
 import { registry, writeChanges } from './write';
@@ -154,14 +154,9 @@ export async function purgeAfterReceipts(
     const org = (await getMeta<string>(db, META.org)) ?? '';
     const counts = [...byEntity].map(([e, ids]) => `${e}: ${ids.length}`).join(', ');
     await writeChanges(db, { deviceId, org, userId: options.staffId ?? undefined }, [
-      {
-        entity: 'audit',
-        id: uuidv7(),
-        insert: {
-          orgId: org,
-          at: new Date().toISOString(),
-          actorId: options.staffId ?? null,
-          deviceId,
+      auditChange(
+        { org, deviceId, actorId: options.staffId ?? null },
+        {
           action: 'data.purged',
           entity: 'stop',
           entityId: plan.stops[0] ?? null,
@@ -171,7 +166,7 @@ export async function purgeAfterReceipts(
               2000,
             ),
         },
-      },
+      ),
     ]);
     return { ...plan, removed: plan.remove.length };
   });

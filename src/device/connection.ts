@@ -3,6 +3,7 @@
 // and the one sync loop of this page.
 import { readableFields } from '../domain/access';
 import type { DeviceProfile } from '../domain/entities';
+import { normaliseCode } from '../sync/protocol';
 import { dataKeyState, onDataKeyChange, setDataKey } from './data-key';
 import { type EscaleDb, getMeta, META, setMeta } from './db';
 import { isEncrypted } from './encryption';
@@ -73,11 +74,6 @@ const ENROL_MESSAGES: Record<string, string> = {
   rate_limited: 'Trop d’essais : patientez quelques minutes avant de réessayer.',
   unreachable: 'Serveur injoignable : vérifiez la connexion de l’appareil et réessayez.',
 };
-
-/** Normalises a typed enrolment code: capitals, no spaces or dashes. */
-export function normaliseCode(code: string): string {
-  return code.toUpperCase().replace(/[\s-]/g, '');
-}
 
 /**
  * Exchanges a code from the coordination for this device's credential at `server` (the one the

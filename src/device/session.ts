@@ -1,7 +1,7 @@
 // A person taking the device: their PIN created after an online sign-in, or checked offline; the
 // device's data key opened with it (clinical tables are sealed at rest, encryption.ts); and the
 // audit trail of each sign-in and unlock (DESIGN.md §6: logins are audited).
-import { v7 as uuidv7 } from 'uuid';
+import { auditChange } from './audit-change';
 import { dataKeySlots } from './data-key';
 import { escrowSecret, type OpenDataKeyResult } from './data-key-wrap';
 import { type EscaleDb, getMeta, META } from './db';
@@ -24,20 +24,10 @@ export async function auditSession(
   ]);
   if (!deviceId || !org) return;
   await writeChanges(db, { deviceId, org, userId: staffId }, [
-    {
-      entity: 'audit',
-      id: uuidv7(),
-      insert: {
-        orgId: org,
-        at: new Date().toISOString(),
-        actorId: staffId,
-        deviceId,
-        action,
-        entity: 'staff',
-        entityId: staffId,
-        detail: null,
-      },
-    },
+    auditChange(
+      { org, deviceId, actorId: staffId },
+      { action, entity: 'staff', entityId: staffId },
+    ),
   ]);
 }
 

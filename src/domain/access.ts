@@ -90,47 +90,33 @@ const SETUP: Readable = {
   rosterSlot: 'all',
 };
 
+/** The day's patients and flow, as reception handles them. */
+const DAY: Readable = {
+  ...SETUP,
+  patient: 'all',
+  appointment: 'all',
+  visit: 'all',
+  queueEntry: 'all',
+  syncReceipt: 'all',
+};
+
+/** Notes and what belongs to them. */
+const NOTES: Readable = {
+  consultation: 'all',
+  vitals: 'all',
+  signature: 'all',
+  addendum: 'all',
+  conflictResolution: 'all',
+};
+
 /**
  * Entities and fields each profile receives. Reception never receives the consultation side;
  * the waiting-room screen receives tickets and what orders them, never identities or motives.
  */
 export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
-  reception: {
-    ...SETUP,
-    patient: 'all',
-    appointment: 'all',
-    visit: 'all',
-    queueEntry: 'all',
-    syncReceipt: 'all',
-  },
-  room: {
-    ...SETUP,
-    patient: 'all',
-    appointment: 'all',
-    visit: 'all',
-    queueEntry: 'all',
-    consultation: 'all',
-    vitals: 'all',
-    signature: 'all',
-    addendum: 'all',
-    conflictResolution: 'all',
-    syncReceipt: 'all',
-  },
-  coordination: {
-    ...SETUP,
-    patient: 'all',
-    appointment: 'all',
-    visit: 'all',
-    queueEntry: 'all',
-    consultation: 'all',
-    vitals: 'all',
-    signature: 'all',
-    addendum: 'all',
-    audit: 'all',
-    conflictResolution: 'all',
-    device: 'all',
-    syncReceipt: 'all',
-  },
+  reception: DAY,
+  room: { ...DAY, ...NOTES },
+  coordination: { ...DAY, ...NOTES, audit: 'all', device: 'all' },
   display: {
     organisation: 'all',
     unit: 'all',

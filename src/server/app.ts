@@ -28,6 +28,7 @@ import {
   type DeviceSeen,
   type EnrolledDevice,
   MIN_PROTOCOL_VERSION,
+  normaliseCode,
   PROTOCOL_VERSION,
   receiptRequestSchema,
   type SeqOp,
@@ -303,7 +304,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (answer.status < 300) await options.relay.refreshCredentials();
       return reply.code(answer.status).send(answer.body);
     }
-    const code = parsed.data.code.toUpperCase().replace(/[\s-]/g, '');
+    const code = normaliseCode(parsed.data.code);
     const done = await accounts.enrol(code, parsed.data.deviceId);
     if (!done) {
       enrolFailures.fail(ip);

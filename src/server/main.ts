@@ -131,7 +131,7 @@ async function relayCredential(
     );
   }
   const relayId = (await store.getMeta('relayId')) ?? `relay-${randomUUID()}`;
-  const credential = await enrolRelay(upstream, code.toUpperCase().replace(/[\s-]/g, ''), relayId);
+  const credential = await enrolRelay(upstream, code, relayId);
   await store.setMeta('relayId', relayId);
   await store.setMeta('relayCredential', JSON.stringify(credential));
   return credential;

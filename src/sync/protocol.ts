@@ -40,6 +40,11 @@ export interface EnrolledDevice {
   revoked: boolean;
 }
 
+/** An enrolment code as typed: capitals, spaces and dashes do not count. */
+export function normaliseCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
+}
+
 export const receiptRequestSchema = z.object({
   org: z.string().min(1).max(MAX_NAME),
   stopId: z.string().min(1).max(MAX_NAME),

@@ -1,7 +1,7 @@
 // The screens' only way to change data: the device's one write path (row + outbox in one
 // transaction), stamped with this device, its organisation and the staff member at work.
 import { useCallback } from 'react';
-import { v7 as uuidv7 } from 'uuid';
+import { type AuditNote, auditChange } from '../../device/audit-change';
 import { getMeta, META } from '../../device/db';
 import { writeRefusal } from '../../domain/access';
 import { type Change, writeChanges } from '../../device/write';
@@ -9,13 +9,7 @@ import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { useDb } from './device-data';
 
-/** What an audited change records besides itself (DESIGN.md §6: who did what, when, where). */
-export interface AuditNote {
-  action: string;
-  entity: string | null;
-  entityId: string | null;
-  detail?: string | null;
-}
+export type { AuditNote };
 
 export type Write = (changes: Change[], audit?: AuditNote) => Promise<void>;
 
@@ -37,23 +31,7 @@ export function useWriter(): Write {
       ]);
       if (!deviceId || !org) throw new Error(t('errors.deviceNotConnected'));
       const all: Change[] = audit
-        ? [
-            ...changes,
-            {
-              entity: 'audit',
-              id: uuidv7(),
-              insert: {
-                orgId: org,
-                at: new Date().toISOString(),
-                actorId: staffId,
-                deviceId,
-                action: audit.action,
-                entity: audit.entity,
-                entityId: audit.entityId,
-                detail: audit.detail ?? null,
-              },
-            },
-          ]
+        ? [...changes, auditChange({ org, deviceId, actorId: staffId }, audit)]
         : changes;
       // The device refuses what its profile may not write (the server will refuse it too).
       for (const c of all) {

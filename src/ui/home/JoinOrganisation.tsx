@@ -3,13 +3,8 @@
 // exchanges the code for this device's credential and profile, then the sync loop starts and
 // the data arrives.
 import { type FormEvent, useId, useState } from 'react';
-import {
-  EnrolError,
-  enrolDevice,
-  normaliseCode,
-  serverList,
-  startSync,
-} from '../../device/connection';
+import { EnrolError, enrolDevice, serverList, startSync } from '../../device/connection';
+import { normaliseCode } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 import { t } from '../i18n';
 
