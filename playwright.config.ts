@@ -1,0 +1,30 @@
+// End-to-end scenarios (tests/e2e/*.spec.ts): the built PWA served by the real server on loopback,
+// in Debian's Chromium. vitest never reads tests/e2e (vitest.config.ts) and Playwright reads only
+// the spec files there.
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/e2e/support/browser';
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  testMatch: '*.spec.ts',
+  outputDir: 'tests/e2e/results',
+  globalSetup: './tests/e2e/support/global-setup.ts',
+  // One scenario at a time: each drives up to five Chromium contexts and its own servers, and the
+  // machine running them has two cores.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: true,
+  // A scenario is a whole day on several devices: minutes, not seconds, under load.
+  timeout: 300_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list'], ['./tests/e2e/support/summary-reporter.ts']],
+  use: {
+    browserName: 'chromium',
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+    actionTimeout: 30_000,
+    navigationTimeout: 30_000,
+    trace: 'retain-on-failure',
+    screenshot: { mode: 'only-on-failure', fullPage: true },
+  },
+});
