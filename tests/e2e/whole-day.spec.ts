@@ -81,6 +81,11 @@ test('a — a whole day on four devices, closed with a sync receipt', async ({
     await expect(ask).toBeEnabled();
     await ask.click();
     await expect(coordinator.getByText(/^Reçu obtenu le/)).toBeVisible({ timeout: 60_000 });
+    // The device pushes the receipt it wrote, then clears « Synchronisation… en cours ».
+    await expect(
+      coordinator.getByText('Synchronisation et vérification en cours…'),
+      'the receipt pushed',
+    ).toHaveCount(0, { timeout: 60_000 });
     await shot(coordinator, 'coordination-receipt');
     await shot(reception, 'reception-end-of-day');
   });
