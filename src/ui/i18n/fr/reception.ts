@@ -88,6 +88,10 @@ export const reception = {
       other: '{count} patients trouvés',
     },
     born: 'né(e) le {date}',
+    age: {
+      one: '{count} an',
+      other: '{count} ans',
+    },
     choose: 'Enregistrer l’arrivée',
     chooseFor: 'Enregistrer l’arrivée de {name}',
     register: 'Nouveau patient : créer l’identité',
