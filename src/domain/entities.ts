@@ -1,25 +1,12 @@
 // Every entity the app keeps (DESIGN.md §4.1), as zod schemas, with the merge kind of each field.
 // The field kinds are the domain's decision (DESIGN.md §5): replication only applies them.
 import { z } from 'zod';
+import type { EntitySpec, FieldSpec } from '../sync/fields';
+
+export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 
 /** 2: adds the sync receipt (syncReceipt). */
 export const SCHEMA_VERSION = 2;
-
-export type FieldKind = 'lww' | 'status' | 'set' | 'event';
-
-export interface FieldSpec {
-  kind: FieldKind;
-  /** A concurrent loser on this field is kept as a visible conflict. */
-  clinical?: boolean;
-  schema: z.ZodType;
-}
-
-export interface EntitySpec {
-  name: string;
-  /** Rows are inserted once, whole, and never changed (append-only events). */
-  immutable?: boolean;
-  fields: Record<string, FieldSpec>;
-}
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);

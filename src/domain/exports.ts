@@ -1,7 +1,7 @@
 // Exports for the evaluation (DESIGN.md §4.4, §6): CSV safe against formula injection, the
 // period's indicators as rows, and a pseudonymised research dataset (stable pseudonyms, age
 // bands, no names, no NIR, no free text).
-import { Sha256 } from '../sync/sha256';
+import { hmacSha256Hex } from '../sync/sha256';
 import type { Consultation, Patient, QueueEntry, Service, Stop, Visit } from './entities';
 import { type AgeBand, ageBand, type Indicators } from './indicators';
 
@@ -59,10 +59,11 @@ export function indicatorRows(ind: Indicators): [string, string, number | string
 
 /**
  * A stable pseudonym: the same patient and key always give the same pseudonym, and without the
- * key nobody can link it back to the patient's record.
+ * key nobody can link it back to the patient's record. A keyed MAC (HMAC-SHA-256), not a hash of
+ * key and id joined, so the construction is the standard one for keyed pseudonyms.
  */
 export function pseudonym(key: string, patientId: string): string {
-  return `P-${new Sha256().update(`${key}\u0000${patientId}`).hex().slice(0, 12)}`;
+  return `P-${hmacSha256Hex(key, patientId).slice(0, 12)}`;
 }
 
 export interface ResearchRow {

@@ -876,6 +876,20 @@ export function parseSearchQuery(query: string): ParsedQuery {
     return q;
   }
 
+  // The start of a NIR typed as the card prints it (« 2 37 08 », « 1 84 05 2A 012 »): sex, year,
+  // month, then département, commune, order and key. Read as a NIR when it is not also a valid date (« 1 12 60 » stays
+  // 1 December 1960), or when it goes past what a date could be.
+  const spaced = text.replace(/\s+/gu, ' ').toUpperCase();
+  const card = /^[1-478] \d{2} \d{2}( (\d{2}|2[AB])( \d{3}( \d{3}( \d{2})?)?)?)?$/.exec(spaced);
+  if (card) {
+    const [d, m, y] = spaced.split(' ').map(Number) as [number, number, number];
+    const asDate = isoFrom(1900 + y, m, d) ?? isoFrom(2000 + y, m, d);
+    if (card[1] !== undefined || asDate === null) {
+      q.nirPrefixes.push(compact);
+      return q;
+    }
+  }
+
   // « 12 03 1960 » is one date, not three numbers.
   const joined = text.replace(
     /(^|\s)(\d{1,2})\s+(\d{1,2})\s+(\d{4}|\d{2})(?=\s|$)/gu,

@@ -17,6 +17,11 @@
 // Spaces (including non-breaking ones) are ignored and a lower-case « 2a »/« 2b » is read as
 // « 2A »/« 2B »: formatting only. Any other difference is an error.
 
+/** A bad key: what to reread, without telling the key that would match (the error is far more
+ * often a mistyped digit of the first thirteen than of the key). */
+export const NIR_KEY_MESSAGE =
+  'Ce NIR n’est pas valide : ses 13 premiers chiffres et sa clé ne vont pas ensemble. Relire chaque chiffre sur la carte Vitale ou l’attestation (sexe, année et mois de naissance, département, commune, rang, puis la clé).';
+
 export type NirSex = 'M' | 'F';
 
 export type NirErrorCode = 'empty' | 'length' | 'characters' | 'sex' | 'month' | 'place' | 'key';
@@ -209,8 +214,8 @@ export function parseNir(input: string): NirResult {
   if (key !== expected) {
     return fail(
       'key',
-      `La clé du NIR ne correspond pas : attendue ${String(expected).padStart(2, '0')}, saisie ${nir.slice(13)}. ` +
-        'Vérifier chaque chiffre sur la carte Vitale ou l’attestation.',
+      // The expected key is not told: it would invite fixing the key to match a mistyped digit.
+      NIR_KEY_MESSAGE,
     );
   }
 

@@ -1,9 +1,23 @@
-// What replication needs to know from the domain: the merge kind of each field (DESIGN.md §5).
-// The domain implements `Registry` (src/domain/entities.ts `entitySpec`); sync only applies it.
-import type { EntitySpec } from '../domain/entities';
+// What replication needs to know of each entity: the merge kind of each field. Sync is generic
+// and knows nothing of the domain: it defines this contract, and the domain implements it
+// (src/domain/entities.ts `entitySpec`), choosing each field's kind (docs/architecture.md).
+import type { z } from 'zod';
 
-// The field kinds and specs are the domain's own definitions (sync depends on domain).
-export type { EntitySpec, FieldKind, FieldSpec } from '../domain/entities';
+export type FieldKind = 'lww' | 'status' | 'set' | 'event';
+
+export interface FieldSpec {
+  kind: FieldKind;
+  /** A concurrent loser on this field is kept as a visible conflict. */
+  clinical?: boolean;
+  schema: z.ZodType;
+}
+
+export interface EntitySpec {
+  name: string;
+  /** Rows are inserted once, whole, and never changed (append-only events). */
+  immutable?: boolean;
+  fields: Record<string, FieldSpec>;
+}
 
 export type Registry = (entity: string) => EntitySpec | undefined;
 

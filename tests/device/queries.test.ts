@@ -1,6 +1,6 @@
 // The screens' reads: what they return for data written through the write path.
 import { liveQuery } from 'dexie';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { META, setMeta } from '../../src/device/db';
 import {
   appointmentsOfStop,
@@ -207,7 +207,7 @@ describe('device queries', () => {
         throw e;
       },
     });
-    await waitFor(() => seen.length === 1);
+    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 10_000 });
     await writeChanges(db, ctx('dev-a'), [
       {
         entity: 'queueEntry',
@@ -215,17 +215,9 @@ describe('device queries', () => {
         set: { orgId: ORG, stopId: 'stop-1', visitId: 'v1', status: status('waiting', 0) },
       },
     ]);
-    await waitFor(() => seen.at(-1) === 2);
+    await vi.waitFor(() => expect(seen.at(-1)).toBe(2), { timeout: 10_000 });
     sub.unsubscribe();
     expect(seen[0]).toBe(1);
     expect(seen.at(-1)).toBe(2);
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 2_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

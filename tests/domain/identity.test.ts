@@ -499,6 +499,18 @@ describe('parseSearchQuery', () => {
     expect(parseSearchQuery('1 85 05 78 006 084 91').nirPrefixes).toEqual(['185057800608491']);
   });
 
+  it('reads the start of a NIR typed with the card’s spaces, unless it is also a date', () => {
+    // « 2 37 08 » as printed on the card: no date has a 37th month.
+    expect(parseSearchQuery('2 37 08')).toMatchObject({ nirPrefixes: ['23708'], dates: [] });
+    expect(parseSearchQuery('1 84 05 2a 012').nirPrefixes).toEqual(['184052A012']);
+    expect(parseSearchQuery('2  37 08 72').nirPrefixes).toEqual(['2370872']);
+    // « 1 12 60 » is 1 December 1960 as much as a NIR start: a date, as reception means it.
+    expect(parseSearchQuery('1 12 60')).toMatchObject({
+      dates: [['1960-12-01', '2060-12-01']],
+      nirPrefixes: [],
+    });
+  });
+
   it('keeps what it cannot read, so that the search finds nothing rather than too much', () => {
     expect(parseSearchQuery('dupont 31/02/1960').dates).toEqual([[]]);
     expect(parseSearchQuery('dupont 12').unread).toEqual(['12']);
@@ -507,6 +519,20 @@ describe('parseSearchQuery', () => {
 });
 
 describe('search', () => {
+  it('finds a patient from the first groups of the NIR typed as on the card', () => {
+    const odile = person('odile', {
+      birthName: 'Chevallier',
+      firstNames: 'Odile',
+      sex: 'F',
+      birthDate: '1937-08-22',
+      nir: '237087218900505',
+    });
+    expect(searchPatients('2 37 08', [jean, odile]).map((h) => h.record.id)).toEqual(['odile']);
+    expect(searchPatients('2 37 08 72 189', [jean, odile]).map((h) => h.record.id)).toEqual([
+      'odile',
+    ]);
+  });
+
   const registry: IdentityRecord[] = [
     jean,
     person('dupontel', { birthName: 'Dupontel', firstNames: 'Jean' }),

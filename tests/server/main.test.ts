@@ -1,6 +1,7 @@
-// `npm start` ends in `tsx src/server/main.ts`: it seeds the demo organisation once, prints the
-// URL, demo enrolment codes and accounts, answers health, and stops cleanly on SIGTERM and SIGINT.
-import { type ChildProcess, spawn } from 'node:child_process';
+// `npm start` ends in `node build/server/main.js` (the server as built for production, plain
+// JavaScript run by node): it seeds the demo organisation once, prints the URL, demo enrolment
+// codes and accounts, answers health, and stops cleanly on SIGTERM and SIGINT.
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'escale-main-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+// Built here from the current sources (esbuild, about a second), as `npm run build` does.
+execSync('npm run build:server', { stdio: 'ignore' });
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -22,7 +25,7 @@ async function freePort(): Promise<number> {
 
 async function start(): Promise<{ child: ChildProcess; out: () => string; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'build/server/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),

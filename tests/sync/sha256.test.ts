@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Sha256, sha256Hex } from '../../src/sync/sha256';
+import { hmacSha256Hex, Sha256, sha256Hex } from '../../src/sync/sha256';
 
 const nodeSha = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 
@@ -38,6 +38,19 @@ describe('sha256', () => {
           expect(h.hex()).toBe(nodeSha(bytes));
         },
       ),
+    );
+  });
+
+  it('computes HMAC-SHA-256 as RFC 4231 says (test case 2) and as node:crypto does', () => {
+    expect(hmacSha256Hex('Jefe', 'what do ya want for nothing?')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string(), (key, message) => {
+        expect(hmacSha256Hex(key, message)).toBe(
+          createHmac('sha256', key).update(message).digest('hex'),
+        );
+      }),
     );
   });
 });

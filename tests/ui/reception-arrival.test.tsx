@@ -97,6 +97,18 @@ describe('patient search', () => {
   });
 });
 
+describe('a result line', () => {
+  it('shows the birth date without its weekday, and the age', async () => {
+    const { user, search } = await openArrival();
+    // The demo's Odile Chevallier was born on 22 August 1937; the fixtures' today is
+    // 23 November 2026, so she is 89.
+    await user.type(search, 'chevallier odile');
+    const results = await screen.findByRole('list', { name: 'Patients trouvés' });
+    expect(results.textContent).toContain('né(e) le 22/08/1937 · 89 ans');
+    expect(results.textContent).not.toMatch(/dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi/);
+  });
+});
+
 describe('registration', () => {
   it('refuses a missing trait, a birth date in the future and a wrong NIR key, storing nothing', async () => {
     const before = (await rows('patient')).length;
@@ -119,6 +131,7 @@ describe('registration', () => {
     expect(within(form).getByText('La date de naissance est dans le futur.')).toBeInTheDocument();
     expect(within(form).getByLabelText(/^NIR/)).toHaveAttribute('aria-invalid', 'true');
     expect(within(form).getByLabelText(/^NIR/)).toHaveAccessibleDescription(/clé/i);
+    expect(screen.getByText('Corriger les 3 champs signalés avant d’enregistrer.')).toBeVisible();
     expect((await rows('patient')).length).toBe(before);
   });
 

@@ -2,15 +2,11 @@
 // notes of earlier stops — restricted classes only for those allowed to read them.
 import { canRead } from '../../domain/consultation';
 import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
+import { ageYears } from '../../domain/indicators';
+import { localDate } from '../../domain/time';
 import { patientName } from '../day/day-data';
-import { formatDate, t } from '../i18n';
+import { formatBirthDate, formatDate, t } from '../i18n';
 import { usePatientHistory } from './consultation-data';
-
-function age(birthDate: string, on: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = on.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
-}
 
 export function PatientPanel({
   patient,
@@ -40,8 +36,8 @@ export function PatientPanel({
       <p>
         {t('consultation.patient.identity', {
           sex: t(`consultation.patient.sex.${patient.sex}`),
-          date: formatDate(patient.birthDate),
-          age: age(patient.birthDate, now),
+          date: formatBirthDate(patient.birthDate),
+          age: ageYears(patient.birthDate, localDate(now)),
         })}
       </p>
       <p className="muted">{t(`reception.identityStatus.${patient.identityStatus}`)}</p>

@@ -84,6 +84,12 @@ const dateFormat = new Intl.DateTimeFormat(LOCALE, {
   year: 'numeric',
   timeZone: TIME_ZONE,
 });
+const birthDateFormat = new Intl.DateTimeFormat(LOCALE, {
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  timeZone: TIME_ZONE,
+});
 const timeFormat = new Intl.DateTimeFormat(LOCALE, {
   hour: '2-digit',
   minute: '2-digit',
@@ -106,6 +112,11 @@ function toDate(value: Date | string | number): Date {
 /** "lundi 23 novembre 2026" — accepts an ISO instant, a calendar date (AAAA-MM-JJ) or a Date. */
 export function formatDate(value: Date | string | number): string {
   return dateFormat.format(toDate(value));
+}
+
+/** "22/08/1937" — a birth date: the weekday someone was born on is noise at a desk. */
+export function formatBirthDate(value: string): string {
+  return birthDateFormat.format(toDate(value));
 }
 
 /** "09:05" in French wall time. */

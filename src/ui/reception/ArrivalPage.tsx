@@ -113,6 +113,7 @@ function ArrivalSteps({
       return (
         <PatientSearch
           index={index}
+          today={localDate(now)}
           query={arrival.query}
           onQuery={arrival.setQuery}
           onChoose={(p) => arrival.choosePatient(p.id)}

@@ -3,10 +3,11 @@
 import { useDeferredValue, useMemo } from 'react';
 import type { Patient } from '../../domain/entities';
 import { type SearchIndex, searchIndex } from '../../domain/identity';
+import { ageYears } from '../../domain/indicators';
 import { formatNir } from '../../domain/nir';
 import { patientName } from '../day/day-data';
 import { TextField } from '../forms/fields';
-import { formatDate, t, tn } from '../i18n';
+import { formatBirthDate, t, tn } from '../i18n';
 
 export function PatientSearch({
   index,
@@ -14,8 +15,11 @@ export function PatientSearch({
   onQuery,
   onChoose,
   onRegister,
+  today,
 }: {
   index: SearchIndex<Patient> | undefined;
+  /** 'YYYY-MM-DD' in France, for the age shown beside the birth date. */
+  today: string;
   query: string;
   onQuery(query: string): void;
   onChoose(patient: Patient): void;
@@ -54,7 +58,10 @@ export function PatientSearch({
                 <strong>{patientName(p)}</strong>
                 <span className="muted">
                   {' '}
-                  {t('reception.search.born', { date: formatDate(p.birthDate) })}
+                  {t('reception.search.born', { date: formatBirthDate(p.birthDate) })}
+                  {p.birthDate <= today
+                    ? ` · ${tn('reception.search.age', ageYears(p.birthDate, today))}`
+                    : ''}
                   {p.nir ? ` · ${formatNir(p.nir)}` : ''}
                 </span>
                 <span className="status-tag">

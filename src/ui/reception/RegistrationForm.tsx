@@ -3,7 +3,7 @@
 // Errors come from the domain rules, one per field, in French.
 import type { RegistrationErrors, RegistrationInput } from '../../domain/registration';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 
 const SEXES = ['F', 'M', 'I'] as const;
 const STATUSES = ['provisoire', 'validee'] as const;
@@ -46,7 +46,7 @@ export function RegistrationForm({
       <h2 id="registration-title">{t('reception.register.title')}</h2>
       {count > 0 ? (
         <p className="notice notice--error" role="alert">
-          {t('reception.register.fix', { count })}
+          {tn('reception.register.fix', count)}
         </p>
       ) : null}
       <FieldGroup legend={t('reception.register.traits')}>

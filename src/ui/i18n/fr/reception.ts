@@ -88,6 +88,10 @@ export const reception = {
       other: '{count} patients trouvés',
     },
     born: 'né(e) le {date}',
+    age: {
+      one: '{count} an',
+      other: '{count} ans',
+    },
     choose: 'Enregistrer l’arrivée',
     chooseFor: 'Enregistrer l’arrivée de {name}',
     register: 'Nouveau patient : créer l’identité',
@@ -113,7 +117,10 @@ export const reception = {
   },
   register: {
     title: 'Nouveau patient',
-    fix: 'Corriger les {count} champ(s) signalé(s) avant d’enregistrer.',
+    fix: {
+      one: 'Corriger le champ signalé avant d’enregistrer.',
+      other: 'Corriger les {count} champs signalés avant d’enregistrer.',
+    },
     traits: 'Traits d’identité (pièce d’identité si possible)',
     birthName: 'Nom de naissance',
     firstNames: 'Prénom(s) de naissance',

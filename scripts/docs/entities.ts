@@ -1,0 +1,96 @@
+// docs/entities.md, generated from the domain's schemas so the protocol's field reference cannot
+// drift from what devices and servers check: `npm run docs:entities` writes it, and
+// tests/docs/entities-doc.test.ts fails when the committed file differs from what this produces.
+import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ENTITY_NAMES, ENTITY_SPECS, SCHEMA_VERSION } from '../../src/domain/entities';
+
+type Json = Record<string, unknown>;
+
+const KIND: Record<string, string> = {
+  lww: 'register (last writer wins)',
+  status: 'queue status (monotonic, epochs)',
+  set: 'add-wins set',
+  event: 'event (immutable row)',
+};
+
+/** A short reading of a JSON Schema: what a value of the field may be. */
+function describe(s: Json): string {
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(describe).join(' or ');
+  if (Array.isArray(s.oneOf)) return (s.oneOf as Json[]).map(describe).join(' or ');
+  if (Array.isArray(s.enum))
+    return `one of ${(s.enum as unknown[]).map((v) => `\`${JSON.stringify(v)}\``).join(', ')}`;
+  if ('const' in s) return `\`${JSON.stringify(s.const)}\``;
+  switch (s.type) {
+    case 'null':
+      return 'null';
+    case 'boolean':
+      return 'boolean';
+    case 'string': {
+      const parts: string[] = [];
+      if (s.format) parts.push(String(s.format));
+      if (s.pattern) parts.push(`matching \`${String(s.pattern)}\``);
+      if (s.minLength !== undefined && s.minLength !== 0) parts.push(`≥ ${s.minLength} characters`);
+      if (s.maxLength !== undefined) parts.push(`≤ ${s.maxLength} characters`);
+      return `string${parts.length ? ` (${parts.join(', ')})` : ''}`;
+    }
+    case 'integer':
+    case 'number': {
+      const parts: string[] = [];
+      if (s.minimum !== undefined) parts.push(`≥ ${s.minimum}`);
+      if (s.exclusiveMinimum !== undefined) parts.push(`> ${s.exclusiveMinimum}`);
+      if (s.maximum !== undefined) parts.push(`≤ ${s.maximum}`);
+      if (s.exclusiveMaximum !== undefined) parts.push(`< ${s.exclusiveMaximum}`);
+      return `${String(s.type)}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+    }
+    case 'array': {
+      const items = s.items ? describe(s.items as Json) : 'anything';
+      const bound = s.maxItems !== undefined ? `, ≤ ${s.maxItems} items` : '';
+      return `array of ${items}${bound}`;
+    }
+    case 'object': {
+      const props = Object.entries((s.properties as Record<string, Json>) ?? {});
+      const required = new Set((s.required as string[]) ?? []);
+      return `{ ${props.map(([k, v]) => `${k}${required.has(k) ? '' : '?'}: ${describe(v)}`).join('; ')} }`;
+    }
+    default:
+      return Object.keys(s).length === 0 ? 'any JSON value' : `\`${JSON.stringify(s)}\``;
+  }
+}
+
+function schemaOf(schema: z.ZodType): Json {
+  const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Json;
+  delete json.$schema;
+  return json;
+}
+
+export function entitiesMarkdown(): string {
+  const out: string[] = [
+    '# Entities and fields (generated)',
+    '',
+    `Generated from \`src/domain/entities.ts\` by \`npm run docs:entities\` — do not edit by hand. Schema version ${SCHEMA_VERSION}.`,
+    'Every op names an entity (`e`), a row id (`id`, ≤ 64 characters) and a field (`f`); its value must fit the',
+    'field below, and its kind (`k`) must fit the merge kind: `set` on a register or queue status, `add`/`rem` on',
+    'a set (the value is one element), `ins` with `f: "*"` and the whole row on an immutable entity, `del`',
+    '(`f: "_deleted"`) on a mutable one. *Clinical* registers keep a concurrent loser as a visible conflict.',
+    'Which profile may write and receive each entity is in `docs/protocol.md` (Authorisation).',
+    '',
+  ];
+  for (const name of ENTITY_NAMES) {
+    const spec = ENTITY_SPECS[name];
+    out.push(`## \`${name}\`${spec.immutable ? ' — immutable (inserted once, whole)' : ''}`, '');
+    out.push('| field | merge | value |', '|---|---|---|');
+    for (const [field, f] of Object.entries(spec.fields)) {
+      const kind = `${KIND[f.kind] ?? f.kind}${f.clinical ? ', clinical' : ''}`;
+      const value = describe(schemaOf(f.schema)).replaceAll('|', '\\|');
+      out.push(`| \`${field}\` | ${kind} | ${value} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+if (process.argv[1]?.endsWith('entities.ts')) {
+  writeFileSync('docs/entities.md', entitiesMarkdown());
+  console.log('docs/entities.md written');
+}

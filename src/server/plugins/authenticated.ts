@@ -1,0 +1,48 @@
+// Authentication as an encapsulated hook: every route registered inside this plugin needs a
+// device's bearer token (the organisation always comes from it); routes open without one
+// (health, enrolment) are registered outside it.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerPlugin, WithContext } from '../context';
+
+export const authenticated: FastifyPluginAsync<WithContext & { routes: ServerPlugin[] }> = async (
+  scope,
+  { ctx, routes },
+) => {
+  const { accounts, relay, fail } = ctx;
+  scope.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ')
+      ? header.slice('Bearer '.length).trim()
+      : (req.query as { token?: string } | undefined)?.token;
+    let device = await accounts.authenticate(token);
+    if (!device && token && relay) {
+      // Enrolled at central since the relay's last pass: ask central once, then check again.
+      await relay.refreshCredentials();
+      device = await accounts.authenticate(token);
+    }
+    if (!device) {
+      return fail(
+        reply,
+        401,
+        'unauthenticated',
+        'Appareil non reconnu : enrôlez-le avec un code donné par la coordination.',
+      );
+    }
+    // A device the coordination withdrew is refused and told so: it wipes itself.
+    if (await ctx.isRevoked(device)) {
+      return fail(
+        reply,
+        403,
+        'revoked',
+        'Cet appareil a été retiré par la coordination : ses données locales sont effacées.',
+      );
+    }
+    req.device = device;
+  });
+  for (const plugin of routes) await scope.register(plugin, { ctx });
+  // Any other API path is authenticated too, then not found: a caller without a credential
+  // learns nothing of which routes exist.
+  scope.all('/api/*', async (_req, reply) =>
+    fail(reply, 404, 'not_found', 'Ressource introuvable.'),
+  );
+};

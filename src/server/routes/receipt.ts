@@ -1,0 +1,68 @@
+// Sync receipts (a stop's day proved by central, and by the relay in between) and the digest of
+// what a device holds.
+import type { Viewer } from '../../domain/access';
+import { visibleStates } from '../../domain/access';
+import { dayProof, type ServerProof } from '../../domain/closure';
+import { entitySpec } from '../../domain/entities';
+import { receiptRequestSchema } from '../../sync/protocol';
+import type { ServerPlugin } from '../context';
+import { viewerDigest } from './sync';
+
+export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
+  const { store, viewerOf, fail, relay } = ctx;
+  // The proof of a stop's day for a sync receipt: the day digest and each row's hash, as held by
+  // central. A relay first forwards everything, then answers with central's proof and its own
+  // digest beside it, so the device can check all three hold the same day.
+  app.post('/api/receipt', async (req, reply) => {
+    const parsed = receiptRequestSchema.safeParse(req.body);
+    if (!parsed.success) {
+      return fail(
+        reply,
+        400,
+        'invalid_request',
+        'Demande de reçu invalide : org et stopId attendus.',
+      );
+    }
+    const { org, stopId } = parsed.data;
+    const device = req.device!;
+    if (org !== device.org) {
+      return fail(reply, 403, 'wrong_org', 'Cette escale appartient à une autre organisation.');
+    }
+    // A relay asks on behalf of a device: the proof is of what that device holds.
+    const viewer: Viewer =
+      device.profile === 'relay' && parsed.data.viewer ? parsed.data.viewer : viewerOf(device);
+    let central: ServerProof | null = null;
+    if (relay) {
+      try {
+        central = await relay.centralProof(org, stopId, viewer);
+      } catch (error) {
+        return fail(
+          reply,
+          503,
+          'central_unreachable',
+          `Le serveur central est injoignable : le reçu ne peut pas être établi maintenant (${(error as Error).message}).`,
+        );
+      }
+    }
+    const own = dayProof(
+      visibleStates(viewer, await store.rowStates(org), entitySpec),
+      stopId,
+      entitySpec,
+    );
+    if (!own.rows.some((r) => r.e === 'stop' && r.id === stopId)) {
+      return fail(reply, 404, 'unknown_stop', 'Escale inconnue de ce serveur.');
+    }
+    if (central) return { ...central, relayDigest: own.digest };
+    return { ...own, devices: await store.devices(org) } satisfies ServerProof;
+  });
+
+  app.get('/api/digest', async (req) => {
+    const device = req.device!;
+    const org = device.org;
+    return {
+      org,
+      digest: await viewerDigest(store, org, viewerOf(device)),
+      lastSeq: await store.lastSeq(org),
+    };
+  });
+};
