@@ -59,8 +59,9 @@ export interface RelayLink {
   centralProof(org: string, stopId: string, viewer: Viewer): Promise<ServerProof>;
   /** Passes a request to central with the relay's credential; throws when out of reach. */
   forward(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
-  /** Brings central's credentials now (a device enrolled there since the last pass). */
-  refreshCredentials(): Promise<void>;
+  /** Brings central's credentials now (a device enrolled there since the last pass); resolves
+   * with whether central's list could be brought. */
+  refreshCredentials(): Promise<boolean>;
 }
 
 /** `TRUST_PROXY` read: unset, `0` or `false`: off; `1` or `true`: any proxy; otherwise the

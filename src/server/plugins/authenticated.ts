@@ -28,8 +28,18 @@ export const authenticated: FastifyPluginAsync<WithContext & { routes: ServerPlu
     let device = await accounts.authenticate(token);
     if (!device && token && relay) {
       // Enrolled at central since the relay's last pass: ask central once, then check again.
-      await relay.refreshCredentials();
+      const asked = await relay.refreshCredentials();
       device = await accounts.authenticate(token);
+      // Central out of reach: the relay cannot tell a device enrolled a moment before coverage
+      // was lost from an unknown one. Not an « enrol again »: the device retries later.
+      if (!device && !asked) {
+        return fail(
+          reply,
+          503,
+          'relay_unknown_device',
+          'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.',
+        );
+      }
     }
     if (!device) {
       return fail(
