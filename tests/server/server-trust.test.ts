@@ -200,3 +200,19 @@ describe('a body over the limit', () => {
     }
   });
 });
+
+describe('the live channel when the server stops', () => {
+  it('is ended by the server, so closing it does not wait for the devices to hang up', async () => {
+    const server = await startTestServer();
+    const { token } = await enrol(server, 'tok-stop');
+    const res = await fetch(`${server.url}/api/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const reader = res.body!.getReader();
+    await reader.read(); // `retry:` — the stream is open
+    await server.close();
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
+  });
+});

@@ -5,6 +5,13 @@ import type { ServerPlugin } from '../context';
 
 export const eventRoutes: ServerPlugin = async (app, { ctx }) => {
   const { pokes } = ctx;
+  // Open streams never end by themselves: the server ends them when it closes (preClose runs
+  // before it stops listening and waits for its connections). A hook cannot be added once the
+  // server started, so there is one for all streams.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
   app.get('/api/events', { config: { tokenInQuery: true } }, (req, reply) => {
     const org = req.device!.org;
     reply.hijack();
@@ -21,14 +28,16 @@ export const eventRoutes: ServerPlugin = async (app, { ctx }) => {
       res.write(`event: poke\ndata: ${JSON.stringify({ lastSeq })}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    const end = () => {
+      close();
+      res.end();
+    };
     const close = () => {
       clearInterval(heartbeat);
       stop();
+      streams.delete(end);
     };
+    streams.add(end);
     req.raw.on('close', close);
-    app.addHook('onClose', async () => {
-      close();
-      res.end();
-    });
   });
 };
