@@ -88,6 +88,8 @@ export const SYNC_MESSAGES = {
     'Une modification est plus volumineuse que ce que le serveur accepte : elle reste en attente sur cet appareil.',
   badResponse: 'Réponse du serveur de synchronisation illisible.',
   revoked: 'Cet appareil a été retiré par la coordination : ses données locales sont effacées.',
+  relayUnknownDevice:
+    'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.',
   noProgress:
     'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
 } as const;
@@ -101,6 +103,9 @@ class HttpError extends Error {
     super(message);
   }
 }
+/** The server cannot serve this device yet (a relay that has not learnt its credential from
+ * central, 503 relay_unknown_device): retried like an unreachable server, never « enrol again ». */
+class NotYetKnown extends Error {}
 class UpdateRequired extends Error {}
 class Revoked extends Error {}
 
@@ -257,6 +262,15 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         `Le serveur a refusé la synchronisation (HTTP 403) : ${body?.message ?? ''}`,
       );
     }
+    if (res.status === 503) {
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: string; message?: string } | null;
+      if (body?.error === 'relay_unknown_device') {
+        throw new NotYetKnown(body.message ?? SYNC_MESSAGES.relayUnknownDevice);
+      }
+    }
     if (!res.ok) {
       const text = await errorText(res);
       throw new HttpError(
@@ -388,15 +402,21 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         lastError = err instanceof Error ? err : new Error(String(err));
         // Unreachable, or broken beyond this client's reach (5xx): the next server may do.
         const tryNext =
-          err instanceof NetworkError || (err instanceof HttpError && err.status >= 500);
+          err instanceof NetworkError ||
+          err instanceof NotYetKnown ||
+          (err instanceof HttpError && err.status >= 500);
         if (!tryNext) break;
       }
     }
     failures++;
-    const offline = lastError instanceof NetworkError;
+    // Transient: no server reachable, or one that cannot serve this device yet (its message).
+    const offline = lastError instanceof NetworkError || lastError instanceof NotYetKnown;
     return writeStatus({
       state: offline ? 'offline' : 'error',
-      lastError: offline ? SYNC_MESSAGES.offline : (lastError?.message ?? SYNC_MESSAGES.offline),
+      lastError:
+        lastError instanceof NetworkError
+          ? SYNC_MESSAGES.offline
+          : (lastError?.message ?? SYNC_MESSAGES.offline),
     });
   }
 

@@ -1,6 +1,10 @@
 // `npm run admin -- <command>`: what the operator of a server does without a device, over the
 // same store as the server (DATABASE_URL, or SQLite under DATA_DIR):
 //   orgs                                            the organisations held
+//   org create --name N --coordinator "Prénom Nom" [--truck T] [--registration R] [--hours H]
+//                                                   a new organisation (one truck, its four
+//                                                   rooms, the usual services, its coordinating
+//                                                   doctor) and its first coordination code
 //   code --org ORG --profile P [--room ID] [--name N] [--hours H]
 //                                                   a single-use enrolment code (e.g. the first
 //                                                   coordination device of an organisation, or a
@@ -13,7 +17,10 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
 import { Accounts, CODE_TTL_MS, MIN_PASSWORD } from './auth';
+import { rowsToOps } from './seed/ops';
+import { newOrganisation } from './seed/organisation';
 import { openStore } from './store/open';
+import type { SyncStore } from './store/types';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -45,6 +52,8 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
   try {
     if (command === 'orgs') {
       for (const org of await store.orgs()) out(org);
+    } else if (command === 'org' && rest[0] === 'create') {
+      await createOrganisation(store, accounts, rest.slice(1), out);
     } else if (command === 'code') {
       const org = required(rest, 'org');
       const profile = required(rest, 'profile');
@@ -90,12 +99,56 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
       out('Identifiant supprimé : cet appareil doit être enrôlé à nouveau.');
     } else {
       throw new Error(
-        'Commandes : orgs | code | password | devices | forget (voir docs/operations.md).',
+        'Commandes : orgs | org create | code | password | devices | forget (voir docs/operations.md).',
       );
     }
   } finally {
     await store.close();
   }
+}
+
+async function createOrganisation(
+  store: SyncStore,
+  accounts: Accounts,
+  args: string[],
+  out: (line: string) => void,
+): Promise<void> {
+  const name = required(args, 'name').trim();
+  const [firstName, ...last] = required(args, 'coordinator').trim().split(/\s+/);
+  if (!name) throw new Error('Option --name vide.');
+  if (!firstName || last.length === 0) {
+    throw new Error('--coordinator attend le prénom et le nom du médecin coordinateur.');
+  }
+  for (const org of await store.orgs()) {
+    const [row] = await store.rowsByIds(org, 'organisation', [org]);
+    if (row?.name === name) throw new Error(`Une organisation porte déjà ce nom : ${org}.`);
+  }
+  const rows = newOrganisation({
+    name,
+    coordinator: { firstName, lastName: last.join(' ') },
+    truck: flag(args, 'truck'),
+    registration: flag(args, 'registration') ?? null,
+  });
+  const org = rows.organisation[0]!.id;
+  // The organisation's rows replicate like any data: ops of an `admin` writer.
+  await store.push(org, rowsToOps(org, 'admin', rows));
+  const coordinator = rows.staff[0]!;
+  const hours = Number(flag(args, 'hours') ?? CODE_TTL_MS / 3_600_000);
+  const { code, expiresAt } = await accounts.createCode(
+    { org, profile: 'coordination', roomId: null, name: 'Poste coordination', createdBy: null },
+    hours * 3_600_000,
+  );
+  out(`Organisation créée : ${name} (${org})`);
+  out(`Camion : ${rows.unit[0]!.name} ; salles : ${rows.room.map((r) => r.name).join(', ')}`);
+  out(
+    `Médecin coordinateur : ${coordinator.firstName} ${coordinator.lastName} (${coordinator.id})`,
+  );
+  out(
+    `Son mot de passe : echo '…' | npm run admin -- password --org ${org} --staff ${coordinator.id}`,
+  );
+  out(
+    `Code du premier poste de coordination : ${code} (valable jusqu’à ${new Date(expiresAt).toISOString()})`,
+  );
 }
 
 if (process.argv[1]?.endsWith('admin.ts')) {

@@ -1,8 +1,8 @@
-// The HTTP server, as Fastify plugins over one shared context (src/server/context.ts): CORS and
-// Private Network Access for the app's origin, one error answer, the open routes (health,
-// enrolment), then every route that needs a device's bearer token inside the `authenticated`
-// plugin (sign-in, enrolment codes and passwords, sync, devices, receipts, the live channel),
-// and the built PWA. The organisation of an authenticated request always comes from its token.
+// The HTTP server, as Fastify plugins over one shared context (src/server/context.ts): security
+// headers, CORS and Private Network Access for the app's origin, one error answer, the open
+// routes (health, enrolment), then every route that needs a device's bearer token inside the
+// `authenticated` plugin (sign-in, enrolment codes and passwords, sync, devices, receipts, the
+// live channel), and the built PWA. The organisation of an authenticated request always comes from its token.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
@@ -12,6 +12,7 @@ import { Pokes } from './live';
 import { authenticated } from './plugins/authenticated';
 import { cors } from './plugins/cors';
 import { errors } from './plugins/errors';
+import { securityHeaders } from './plugins/security-headers';
 import { FailureLimiter } from './rate-limit';
 import { deviceRoutes } from './routes/devices';
 import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
@@ -42,6 +43,10 @@ export interface AppOptions {
   /** Several instances over one database: pokes go through it (PostgreSQL NOTIFY) to all. */
   fanout?: Fanout;
   logger?: boolean;
+  /** Behind a reverse proxy: which proxies to believe about the client's address and protocol
+   * (Fastify's `trustProxy`: true for any, or the proxies' addresses / CIDR ranges). Off by
+   * default: any client could otherwise choose the address the rate limits count. */
+  trustProxy?: boolean | string[];
   /** On a relay: what it asks of central (receipts, enrolment, codes, passwords). */
   relay?: RelayLink;
   /** Accounts over the same store (tests share one with their own helpers). */
@@ -54,8 +59,21 @@ export interface RelayLink {
   centralProof(org: string, stopId: string, viewer: Viewer): Promise<ServerProof>;
   /** Passes a request to central with the relay's credential; throws when out of reach. */
   forward(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
-  /** Brings central's credentials now (a device enrolled there since the last pass). */
-  refreshCredentials(): Promise<void>;
+  /** Brings central's credentials now (a device enrolled there since the last pass); resolves
+   * with whether central's list could be brought. */
+  refreshCredentials(): Promise<boolean>;
+}
+
+/** `TRUST_PROXY` read: unset, `0` or `false`: off; `1` or `true`: any proxy; otherwise the
+ * proxies' addresses or CIDR ranges, comma-separated (`127.0.0.1,10.0.0.0/8`, `loopback`). */
+export function trustProxyFrom(value: string | undefined): boolean | string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -64,7 +82,11 @@ const MiB = 1024 * 1024;
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const now = options.now ?? Date.now;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 4 * MiB });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 4 * MiB,
+    trustProxy: options.trustProxy ?? false,
+  });
 
   const ctx: ServerContext = {
     app,
@@ -123,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
 
+  await app.register(securityHeaders, { ctx });
   await app.register(cors, { ctx });
   await app.register(errors, { ctx });
   // Open: no device credential yet.

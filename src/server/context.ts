@@ -14,6 +14,10 @@ declare module 'fastify' {
     /** The authenticated device (set by plugins/authenticated.ts on the routes inside it). */
     device?: DeviceCredential;
   }
+  interface FastifyContextConfig {
+    /** The route also takes the device's token as `?token=` (plugins/authenticated.ts). */
+    tokenInQuery?: boolean;
+  }
 }
 
 export interface ServerContext {

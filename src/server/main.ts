@@ -4,14 +4,14 @@
 // organisation (SEED_DEMO=0 to skip), and at each start prints demo enrolment codes.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildApp } from './app';
+import { buildApp, trustProxyFrom } from './app';
 import { Accounts } from './auth';
 import { Pokes } from './live';
 import { enrolRelay, Relay, type RelayCredential } from './relay';
 import { buildDemoDataset } from './seed/demo';
 import { DEMO_PASSWORD, demoCodes, setDemoPasswords } from './seed/demo-access';
 import { rowsToOps } from './seed/ops';
-import { openStore } from './store/open';
+import { openStore, storeConfig } from './store/open';
 import { type Fanout, startPgFanout } from './store/pg-fanout';
 
 function flag(name: string): string | undefined {
@@ -35,9 +35,9 @@ const PROFESSION_LABEL: Record<string, string> = {
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const host = process.env.HOST ?? '0.0.0.0';
-  const dataDir = resolve(process.env.DATA_DIR ?? './data');
   const upstream = flag('upstream') ?? process.env.UPSTREAM_URL;
-  const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir });
+  const { databaseUrl, dataDir } = storeConfig(process.env, upstream ? 'relay' : 'central');
+  const store = await openStore({ databaseUrl, dataDir });
   await store.replayParked();
 
   let demoAccounts: ReturnType<typeof buildDemoDataset>['accounts'] | null = null;
@@ -49,8 +49,8 @@ async function main(): Promise<void> {
   }
 
   const pokes = new Pokes();
-  const fanout: Fanout | undefined = process.env.DATABASE_URL
-    ? await startPgFanout(process.env.DATABASE_URL, (org, seq) => pokes.poke(org, seq))
+  const fanout: Fanout | undefined = databaseUrl
+    ? await startPgFanout(databaseUrl, (org, seq) => pokes.poke(org, seq))
     : undefined;
   const accounts = new Accounts(store);
   const credential = upstream ? await relayCredential(store, upstream) : null;
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     relay: relay ?? undefined,
     extraHealth: () => (relay ? { upstream: relay.status } : {}),
     logger: process.env.LOG === '1',
+    trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   });
   await app.listen({ port, host });
   relay?.start();

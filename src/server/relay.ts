@@ -53,7 +53,7 @@ export class Relay {
   private stopped = false;
   private readonly fetchImpl: typeof fetch;
   private credentialsAt = 0;
-  private credentialsAsked: Promise<void> | null = null;
+  private credentialsAsked: Promise<boolean> | null = null;
 
   constructor(private readonly options: RelayOptions) {
     this.status = {
@@ -152,12 +152,15 @@ export class Relay {
 
   /**
    * Brings central's credentials now (a device unknown here may have just been enrolled); one
-   * request at a time, never fails (no coverage: the cache stays as it is).
+   * request at a time, never fails (no coverage: the cache stays as it is). Resolves with
+   * whether central's list was brought, so an unknown device is told « not yet » rather than
+   * « enrol again » when central could not be asked.
    */
-  refreshCredentials(): Promise<void> {
+  refreshCredentials(): Promise<boolean> {
     if (this.credentialsAsked) return this.credentialsAsked;
     this.credentialsAsked = this.bringCredentials(this.options.org)
-      .catch(() => undefined)
+      .then(() => true)
+      .catch(() => false)
       .finally(() => {
         this.credentialsAsked = null;
       });

@@ -252,6 +252,44 @@ describe('sync client against the real server', () => {
     expect(status.pending).toBe(await b.db.outbox.count());
   });
 
+  it('waits, as when offline, on a relay that does not know the device yet (503), then syncs', async () => {
+    const s = await server();
+    const message =
+      'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.';
+    let relayKnowsIt = false;
+    // The truck's relay before it could learn the device's credential from central.
+    const relay = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (!relayKnowsIt && String(input).endsWith('/api/sync')) {
+        return new Response(JSON.stringify({ error: 'relay_unknown_device', message }), {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    const a = await device('dev-a', [s.url], { fetch: relay });
+    const ops = await a.write(patients('p', 2));
+    const waiting = await a.client.syncNow();
+    expect(waiting).toMatchObject({ state: 'offline', lastError: message });
+    expect(await a.db.outbox.count()).toBe(ops.length);
+    relayKnowsIt = true;
+    expect(await a.client.syncNow()).toMatchObject({ state: 'ok', pending: 0, lastError: null });
+  });
+
+  it('moves on to the next server when the relay does not know the device yet', async () => {
+    const central = await server();
+    const relayUrl = await deadUrl();
+    const relay = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      String(input).startsWith(relayUrl)
+        ? new Response(JSON.stringify({ error: 'relay_unknown_device', message: '…' }), {
+            status: 503,
+          })
+        : fetch(input, init)) as typeof fetch;
+    const a = await device('dev-a', [relayUrl, central.url], { fetch: relay });
+    await a.write(patients('p', 1));
+    expect(await a.client.syncNow()).toMatchObject({ state: 'ok', server: central.url });
+  });
+
   it('reports update_required on 426 and stops retrying, keeping the outbox', async () => {
     const s = await server();
     const statuses: number[] = [];

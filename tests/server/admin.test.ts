@@ -79,4 +79,89 @@ describe('npm run admin', () => {
     expect(admin(['code', '--org', org, '--profile', 'pilote']).err).toMatch(/Profil attendu/);
     expect(admin(['code', '--org', org, '--profile', 'room']).err).toMatch(/--room/);
   });
+
+  it('creates an organisation, its truck and rooms, its coordinating doctor and a first code', async () => {
+    const run = admin([
+      'org',
+      'create',
+      '--name',
+      'Médicobus du Val',
+      '--coordinator',
+      'Anne Le Clerc',
+      '--truck',
+      'Camion du Val',
+    ]);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const created = /Organisation créée : Médicobus du Val \((\S+)\)/.exec(run.out)?.[1];
+    const staffId = /Médecin coordinateur : Anne Le Clerc \((\S+)\)/.exec(run.out)?.[1];
+    const code = /premier poste de coordination : ([A-Z2-9]{8}) /.exec(run.out)?.[1];
+    expect(created && staffId && code).toBeTruthy();
+    // The first coordination device's person needs a password: the admin command sets it.
+    expect(
+      admin(['password', '--org', created!, '--staff', staffId!], 'mot-de-passe-val\n').code,
+    ).toBe(0);
+
+    const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+    const app = await buildApp({ store });
+    try {
+      expect(await store.orgs()).toContain(created);
+      expect((await store.rows(created!, 'organisation'))[0]).toMatchObject({
+        name: 'Médicobus du Val',
+      });
+      const [truck] = await store.rows(created!, 'unit');
+      expect(truck).toMatchObject({ name: 'Camion du Val' });
+      const rooms = await store.rows(created!, 'room');
+      expect(rooms.map((r) => r.name).sort()).toEqual(['Box 1', 'Box 2', 'Salle 3', 'Salle 4']);
+      expect(rooms.every((r) => r.unitId === truck!.id)).toBe(true);
+      expect((await store.rows(created!, 'service')).map((s) => s.code)).toContain('MG');
+      expect(await store.rows(created!, 'staff')).toEqual([
+        expect.objectContaining({
+          id: staffId,
+          firstName: 'Anne',
+          lastName: 'Le Clerc',
+          roles: expect.arrayContaining(['coordinateur']),
+          active: true,
+        }),
+      ]);
+      const enrolled = await app.inject({
+        method: 'POST',
+        url: '/api/enrol',
+        payload: { code, deviceId: 'val-poste-1' },
+      });
+      expect(enrolled.statusCode).toBe(200);
+      expect(enrolled.json()).toMatchObject({
+        org: created,
+        orgName: 'Médicobus du Val',
+        profile: 'coordination',
+      });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/login',
+        headers: { authorization: `Bearer ${enrolled.json().token}` },
+        payload: { staffId, password: 'mot-de-passe-val' },
+      });
+      expect(login.statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
+  it('refuses a second organisation of the same name, or no coordinating doctor', () => {
+    const again = admin([
+      'org',
+      'create',
+      '--name',
+      'Médicobus du Val',
+      '--coordinator',
+      'Paul Durand',
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/Une organisation porte déjà ce nom/);
+    expect(admin(['org', 'create', '--name', 'Autre']).err).toMatch(/--coordinator/);
+    expect(admin(['org', 'create', '--name', 'Autre', '--coordinator', 'Paul']).err).toMatch(
+      /prénom et le nom/,
+    );
+  });
 });

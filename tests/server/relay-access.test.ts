@@ -82,8 +82,31 @@ describe('accounts through the relay', () => {
       { profile: 'reception', name: 'Tablette 2' },
       coordination.token,
     );
-    expect(code.status).toBe(401); // not known on the truck yet: enrolled after the cut
+    // Not known on the truck yet (enrolled after the cut), and central cannot be asked.
+    expect(code.status).toBe(503);
+    expect(code.body.error).toBe('relay_unknown_device');
     link.restore();
+  });
+
+  it('tells a device enrolled at central just before the cut to wait, not to enrol again', async () => {
+    link.cut();
+    const late = await enrol(central, 'tab-late', { org: ORG, profile: 'reception' });
+    const waiting = await post(relay, '/api/sync', syncBody('tab-late'), late.token);
+    expect(waiting.status).toBe(503);
+    expect(waiting.body).toMatchObject({
+      error: 'relay_unknown_device',
+      message:
+        'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.',
+    });
+    link.restore();
+    // Once central can be asked, the relay learns the credential and serves the device.
+    expect((await post(relay, '/api/sync', syncBody('tab-late'), late.token)).status).toBe(200);
+  });
+
+  it('answers 401 to a credential central itself does not know', async () => {
+    const unknown = await post(relay, '/api/sync', syncBody('tab-ghost'), 'tab-ghost.not-a-secret');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error).toBe('unauthenticated');
   });
 
   it('forwards an enrolment to central and recognises the new device at once', async () => {

@@ -1,6 +1,6 @@
 // The central server hosts the built PWA: the shell for app routes, files as they are, and a real
 // 404 for a missing file (an old chunk after a deploy must not come back as HTML).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +19,8 @@ describe('hosting the app', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Escale</title>');
     writeFileSync(join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {});');
     writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1);');
+    writeFileSync(join(dir, 'assets', 'app-1234.js.map'), '{"version":3,"sources":["app.ts"]}');
+    writeFileSync(join(dir, 'sw.js.map'), '{"version":3,"sources":["sw.ts"]}');
     const { store, cleanup } = await openTestStore('sqlite');
     app = await buildApp({ store, staticDir: dir });
     done = async () => {
@@ -55,5 +57,29 @@ describe('hosting the app', () => {
     const api = await app.inject({ method: 'GET', url: '/api/nothing' });
     expect(api.statusCode).toBe(401);
     expect(api.json()).toMatchObject({ error: 'unauthenticated' });
+  });
+
+  it('never serves source maps, which would publish the app’s source', async () => {
+    for (const url of ['/assets/app-1234.js.map', '/sw.js.map']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toMatchObject({ error: 'not_found' });
+    }
+  });
+
+  it('serves the shell under a policy without inline code, with everything it loads its own', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).toMatch(/style-src 'self'/);
+    expect(csp).toMatch(/worker-src 'self'/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    // The page the build turns into the shell: nothing inline, nothing from another origin.
+    const shell = readFileSync('index.html', 'utf8');
+    expect(shell).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(shell).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+    for (const [, url] of shell.matchAll(/\s(?:src|href)="([^"]+)"/g)) {
+      expect(url, url).toMatch(/^\/(?!\/)/);
+    }
   });
 });

@@ -59,6 +59,7 @@ export async function startTestServer(
     relayIntervalMs?: number;
     relayPageBytes?: number;
     allowedOrigins?: string[];
+    trustProxy?: boolean | string[];
   } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
@@ -88,6 +89,7 @@ export async function startTestServer(
     bodyLimit: options.bodyLimit,
     pullBytes: options.pullBytes,
     allowedOrigins: options.allowedOrigins,
+    trustProxy: options.trustProxy,
     pokes,
     onStored: () => void relay?.syncNow(),
     relay: relay ?? undefined,

@@ -1,4 +1,5 @@
-// The built PWA (central only) and the not-found answer of the whole app.
+// The built PWA (central only) and the not-found answer of the whole app. Source maps are never
+// served (the build writes them for debugging; they would publish the app's source).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -10,6 +11,7 @@ export const staticRoutes = unscoped(async (app, { ctx }) => {
   if (root && existsSync(join(root, 'index.html'))) {
     await app.register(fastifyStatic, {
       root,
+      allowedPath: (path) => !path.endsWith('.map'),
       setHeaders(res, path) {
         // The shell and the service worker must be revalidated; hashed assets never change.
         if (/\/assets\//.test(path))

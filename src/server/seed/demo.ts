@@ -22,6 +22,7 @@ import type {
   Visit,
   Vitals,
 } from '../../domain/entities';
+import { standardServices, truckRooms } from './organisation';
 import { prng } from './prng';
 
 export type DemoDataset = { [K in EntityName]: EntityRows[K][] };
@@ -145,20 +146,7 @@ export function buildDemoDataset(options: DemoOptions): {
   const organisation: Organisation[] = [{ id: orgId, name: 'Médicobus Perche Émeraude' }];
   const unit: Unit[] = [{ id: id(), orgId, name: 'Camion Escale 1', registration: 'GH-472-PE' }];
   const unitId = unit[0]!.id;
-  const roomDefs: [string, Room['kind']][] = [
-    ['Box 1', 'gp_box'],
-    ['Box 2', 'gp_box'],
-    ['Salle 3', 'modular'],
-    ['Salle 4', 'modular'],
-  ];
-  const room: Room[] = roomDefs.map(([name, kind], order) => ({
-    id: id(),
-    orgId,
-    unitId,
-    name,
-    kind,
-    order,
-  }));
+  const room = truckRooms(orgId, unitId, id);
   const [box1, box2, salle3, salle4] = room as [Room, Room, Room, Room];
 
   const person = (
@@ -197,41 +185,8 @@ export function buildDemoDataset(options: DemoOptions): {
     Staff,
   ];
 
-  const svc = (
-    code: string,
-    label: string,
-    ticketPrefix: string,
-    typicalMinutes: number,
-    roomKinds: Room['kind'][],
-    professions: Staff['profession'][],
-    confidentiality: Service['confidentiality'] = 'standard',
-  ): Service => ({
-    id: id(),
-    orgId,
-    code,
-    label,
-    ticketPrefix,
-    typicalMinutes,
-    roomKinds,
-    professions,
-    confidentiality,
-  });
-  const service: Service[] = [
-    svc('MG', 'Médecine générale', 'MG', 20, ['gp_box'], ['interne', 'medecin']),
-    svc('SF', 'Sage-femme', 'SF', 30, ['modular'], ['sage_femme'], 'sexual_health'),
-    svc('GYN', 'Gynécologie', 'GY', 30, ['modular'], ['gynecologue'], 'sexual_health'),
-    svc('DENT', 'Dentiste', 'DE', 30, ['modular'], ['dentiste']),
-    svc('AS', 'Assistante sociale', 'AS', 30, ['modular'], ['assistante_sociale'], 'social'),
-    svc('MED', 'Médiation en santé', 'ME', 20, ['modular'], ['mediateur'], 'social'),
-    svc(
-      'DEP',
-      'Dépistage et prévention',
-      'DP',
-      15,
-      ['modular', 'gp_box'],
-      ['infirmier', 'medecin'],
-    ),
-  ];
+  // Created after the staff, as they always were: the demo's ids stay what they were.
+  const service = standardServices(orgId, id);
   const byCode = (code: string) => service.find((s) => s.code === code)!;
   const mg = byCode('MG');
   const sf = byCode('SF');
