@@ -540,6 +540,7 @@ export function buildDemoDataset(options: DemoOptions): {
       conflictResolution: [],
       device: [],
       syncReceipt: [],
+      contradictionAck: [],
     },
   };
 }
