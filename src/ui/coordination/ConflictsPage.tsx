@@ -284,7 +284,11 @@ function ContradictionCard({
       <ul className="stack plain-list">
         {c.sides.map((side) => {
           const key = sideKey(c.id, side);
-          return <li key={key}>{sideLine(names, side, view.deviceOfSide.get(key) ?? null)}</li>;
+          const writer = view.writerOfSide.get(key);
+          // An entry side is told by whoever wrote its status or room, not by the practitioner.
+          const told =
+            side.consultationId || !writer?.staffId ? side : { ...side, staffId: writer.staffId };
+          return <li key={key}>{sideLine(names, told, writer?.device ?? null)}</li>;
         })}
       </ul>
       <p className="muted">{settlementLine(names, c)}</p>

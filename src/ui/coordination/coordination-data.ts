@@ -106,9 +106,14 @@ export function useConflicts(): ConflictsView | null | undefined {
 
 export interface ContradictionsView {
   all: Contradiction[];
-  /** The device that wrote each side, by sideKey. */
-  deviceOfSide: Map<string, string | null>;
+  /** The device and person that wrote each side, by sideKey. */
+  writerOfSide: Map<string, SideWriter>;
   signatures: Signature[];
+}
+
+export interface SideWriter {
+  device: string | null;
+  staffId: string | null;
 }
 
 export const sideKey = (
@@ -116,12 +121,22 @@ export const sideKey = (
   s: { queueEntryId: string; consultationId: string | null },
 ) => `${contradictionId}/${s.queueEntryId}/${s.consultationId ?? ''}`;
 
-/** The writer (device) of a register's winning head, read from the merge state. */
-function writerOf(st: RowState | undefined, field: string): string | null {
+/** Who wrote a register's winning head (a status: greatest epoch, rank, then hlc; else the last
+ * hlc), from the merge state: the device from its stamp and the signed-in person. */
+function writerOf(st: RowState | undefined, field: string): SideWriter {
   const f = st?.f[field];
-  if (f?.t !== 'r') return null;
-  const head = f.heads[f.heads.length - 1];
-  return head ? deviceOfHlc(head.h) : null;
+  if (f?.t !== 'r' || f.heads.length === 0) return { device: null, staffId: null };
+  let head = f.heads[f.heads.length - 1]!;
+  if (field === 'status') {
+    const rank = (v: unknown) => v as { epoch?: number; rank?: number };
+    for (const h of f.heads) {
+      const a = rank(h.v);
+      const b = rank(head.v);
+      if ((a.epoch ?? 0) > (b.epoch ?? 0)) head = h;
+      else if ((a.epoch ?? 0) === (b.epoch ?? 0) && (a.rank ?? 0) > (b.rank ?? 0)) head = h;
+    }
+  }
+  return { device: deviceOfHlc(head.h), staffId: head.u ?? null };
 }
 
 /** The day's contradictions over every stop on this device (docs/decisions/0004). */
@@ -143,13 +158,13 @@ export function useContradictions(): ContradictionsView | null | undefined {
       signatures,
       acknowledgements,
     });
-    const deviceOfSide = new Map<string, string | null>();
+    const writerOfSide = new Map<string, SideWriter>();
     for (const c of all) {
       for (const side of c.sides) {
         const st = side.consultationId
           ? await db.states.get(['consultation', side.consultationId])
           : await db.states.get(['queueEntry', side.queueEntryId]);
-        deviceOfSide.set(
+        writerOfSide.set(
           sideKey(c.id, side),
           side.consultationId
             ? writerOf(st, 'authorId')
@@ -158,7 +173,7 @@ export function useContradictions(): ContradictionsView | null | undefined {
         );
       }
     }
-    return { v: { all, deviceOfSide, signatures } };
+    return { v: { all, writerOfSide, signatures } };
   }, [db]);
   return value?.v;
 }
