@@ -626,3 +626,91 @@ describe('two devices offline, merged in any order', () => {
     );
   });
 });
+
+describe('two coordinators settle one contradiction at once', () => {
+  it('converges to one outcome, through the merge, whatever the order; both kept as audit', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<QueueStatus>('done', 'in_consultation'),
+        fc.constantFrom<QueueStatus>('done', 'in_consultation'),
+        fc.integer(),
+        fc.constantFrom(0, 24 * 3600_000),
+        (choiceA, choiceB, seed, skew) => {
+          // The morning: Box 1 took the patient in and signed; reception marked them « parti ».
+          const { seed: shared, ops: morning } = play({
+            a: ['start', 'sign'],
+            b: ['leave'],
+            skewB: 0,
+          });
+          const day = [...shared, ...morning];
+          const before = rowsOf(merged(day));
+          const [c] = dayContradictions(before).filter((x) => x.kind === 'ended_with_note');
+          expect(c).toBeDefined();
+          // Two coordination devices, each with the merged day, settle it without seeing each other.
+          const settle = (dev: string, choice: QueueStatus, skewMs: number, ackId: string) => {
+            const d: Device = {
+              dev,
+              room: 'box1',
+              staff: `coord-${dev}`,
+              skewMs,
+              seq: 0,
+              states: merged(day),
+              ops: [],
+              noteId: null,
+            };
+            const e = read<QueueEntry>(d.states, 'queueEntry', 'q1')!;
+            emit(d, 50, 'queueEntry', 'q1', 'status', statusValue(choice, e.status.epoch + 1));
+            const row = ack(ackId, c!, { decision: 'status_kept', staffId: `coord-${dev}` });
+            const { id, ...val } = row;
+            d.seq++;
+            d.ops.push({
+              v: SCHEMA_VERSION,
+              org: 'org',
+              dev,
+              seq: d.seq,
+              hlc: encodeHlc(T0 + skewMs + 60_000, d.seq, dev),
+              user: `coord-${dev}`,
+              e: 'contradictionAck',
+              id,
+              f: '*',
+              k: 'ins',
+              val,
+            });
+            return d.ops;
+          };
+          const resolutions = [
+            ...settle('coordA', choiceA, 0, 'ack-a'),
+            ...settle('coordB', choiceB, skew, 'ack-b'),
+          ];
+          const outcome = (ops: Op[]) => {
+            const states = merged(ops);
+            const acks = [...states.values()]
+              .filter((s) => s.e === 'contradictionAck')
+              .map((s) => materialise(s, entitySpec) as unknown as ContradictionAck);
+            const rows = { ...rowsOf(states), acknowledgements: acks };
+            return {
+              status: read<QueueEntry>(states, 'queueEntry', 'q1')!.status,
+              effective: withEffectiveStatus(rows)[0]!.status.status,
+              winner: settlements(acks).get(c!.id)?.id,
+              acks: acks.map((a) => a.id).sort(),
+              listed: dayContradictions(rows).find((x) => x.id === c!.id),
+            };
+          };
+          const one = outcome([...day, ...shuffle(resolutions, seed)]);
+          const two = outcome([...shuffle(resolutions, seed + 7), ...shuffle(day, seed)]);
+          expect(two).toEqual(one);
+          // One outcome: the rank of the choices decides the status (0001), the smallest ack id
+          // the settlement; both acknowledgements stay; the rows agree again, so the breach is
+          // no longer derived at all.
+          const best = STATUS_RANK[choiceA] >= STATUS_RANK[choiceB] ? choiceA : choiceB;
+          expect(one.status.status).toBe(best);
+          expect(one.effective).toBe('done'); // the signed note still decides what screens show
+          expect(one.winner).toBe('ack-a');
+          expect(one.acks).toEqual(['ack-a', 'ack-b']);
+          expect(one.listed).toBeUndefined();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
