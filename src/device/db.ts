@@ -35,7 +35,7 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Version 1, frozen. Indexes are those the screens query (see queries.ts).
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
-const ENTITY_STORES_V1: Record<Exclude<EntityName, 'syncReceipt'>, string> = {
+const ENTITY_STORES_V1: Record<Exclude<EntityName, 'syncReceipt' | 'contradictionAck'>, string> = {
   organisation: 'id',
   unit: 'id',
   room: 'id, unitId, order',
@@ -76,8 +76,13 @@ export const STORES_V3: Record<string, string> = {
   purged: '[e+id]',
 };
 
+/** Version 4: acknowledgements of the day's contradictions (docs/decisions/0004). */
+export const STORES_V4: Record<string, string> = {
+  contradictionAck: 'id, stopId, contradictionId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -108,6 +113,7 @@ function declareVersions(db: Dexie, upTo: number): void {
       });
   }
   if (upTo >= 3) db.version(3).stores(STORES_V3);
+  if (upTo >= 4) db.version(4).stores(STORES_V4);
 }
 
 export interface EscaleDbOptions {
@@ -177,7 +183,7 @@ export function healthMessage(h: DbHealth): string | null {
 
 /** Entity tables declared by the current schema (used to check every entity has a table). */
 export function entityTableNames(): string[] {
-  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt'];
+  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt', 'contradictionAck'];
 }
 
 // ---- meta keys ----

@@ -27,6 +27,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'addendum',
     'appointment',
     'audit',
+    // Day invariants (docs/decisions/0004): a room acknowledges a contradiction it settles.
+    'contradictionAck',
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -49,6 +51,7 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'conflictResolution',
     'device',
     'syncReceipt',
+    'contradictionAck',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -98,6 +101,8 @@ const DAY: Readable = {
   visit: 'all',
   queueEntry: 'all',
   syncReceipt: 'all',
+  // Day invariants (docs/decisions/0004): reception reads who acknowledged a contradiction.
+  contradictionAck: 'all',
 };
 
 /** Notes and what belongs to them. */
@@ -276,7 +281,14 @@ export interface PushContext {
 }
 
 /** Entities whose every op must name the signed-in person. */
-const STAMPED = new Set(['consultation', 'vitals', 'signature', 'addendum', 'conflictResolution']);
+const STAMPED = new Set([
+  'consultation',
+  'vitals',
+  'signature',
+  'addendum',
+  'conflictResolution',
+  'contradictionAck',
+]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
   Array.isArray(s?.roles) ? (s.roles as string[]) : [];

@@ -2,6 +2,9 @@
 // against what it sees, but two offline devices can each call a patient into the same room, or
 // call the same patient into two rooms. The merge keeps both (nothing is lost); these functions
 // derive the breach from the merged state so it is shown as a conflict a person resolves.
+// Screens and the coordination read the same checks on *effective* statuses, with the other
+// invariants of the day, from src/domain/day-invariants.ts (docs/decisions/0004); these raw
+// versions stay for the queue rules' own tests and the simulation.
 import type { QueueEntry } from './entities';
 import { isActive } from './queue';
 

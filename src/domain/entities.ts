@@ -5,8 +5,9 @@ import type { EntitySpec, FieldSpec } from '../sync/fields';
 
 export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 
-/** 2: adds the sync receipt (syncReceipt). */
-export const SCHEMA_VERSION = 2;
+/** 2: adds the sync receipt (syncReceipt). 3: adds contradictionAck and consultation.roomId
+ * (an older replica parks these ops instead of refusing an entity it does not know). */
+export const SCHEMA_VERSION = 3;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -292,6 +293,8 @@ const consultation: EntitySpec = {
     status: clin(consultationStatusSchema),
     returnComment: clin(longText.nullable()),
     createdAt: lww(isoDateTime),
+    /** The room the note was written in (absent on notes written before schema 3). */
+    roomId: lww(optionalId.optional()),
   },
 };
 
@@ -373,6 +376,41 @@ const conflictResolution: EntitySpec = {
   },
 };
 
+export const contradictionKindSchema = z.enum([
+  'patient_in_two_rooms',
+  'room_two_patients',
+  'two_consultations',
+  'ended_with_note',
+  'stale_call',
+]);
+export const contradictionDecisionSchema = z.enum([
+  'acknowledged',
+  'status_kept',
+  'addendum',
+  'room_reassigned',
+]);
+
+/**
+ * A person saw a contradiction of the day (src/domain/day-invariants.ts) and acted on it. The
+ * contradiction itself is derived from the rows, never stored; this event only closes it, and
+ * keeps who and what (docs/decisions/0004-day-invariants.md). No free text: reception reads it.
+ */
+const contradictionAck: EntitySpec = {
+  name: 'contradictionAck',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    stopId: ev(idSchema),
+    contradictionId: ev(z.string().min(1).max(1000)),
+    kind: ev(contradictionKindSchema),
+    at: ev(isoDateTime),
+    staffId: ev(idSchema),
+    decision: ev(contradictionDecisionSchema),
+    /** For two notes of one visit: the note kept as the main one (the other got an addendum). */
+    keptConsultationId: ev(optionalId),
+  },
+};
+
 const device: EntitySpec = {
   name: 'device',
   fields: {
@@ -433,6 +471,7 @@ export const ENTITY_SPECS = {
   conflictResolution,
   device,
   syncReceipt,
+  contradictionAck,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -588,6 +627,8 @@ export interface Consultation extends Row {
   status: z.infer<typeof consultationStatusSchema>;
   returnComment: Nullable<string>;
   createdAt: string;
+  /** Absent on notes written before schema 3: their room is their queue entry's. */
+  roomId?: Nullable<string>;
 }
 export interface Vitals extends Row {
   consultationId: string;
@@ -643,6 +684,15 @@ export interface SyncReceipt extends Row {
   devices: { dev: string; seq: number }[];
   rows: { e: string; id: string; h: string }[];
 }
+export interface ContradictionAck extends Row {
+  stopId: string;
+  contradictionId: string;
+  kind: z.infer<typeof contradictionKindSchema>;
+  at: string;
+  staffId: string;
+  decision: z.infer<typeof contradictionDecisionSchema>;
+  keptConsultationId: Nullable<string>;
+}
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
@@ -672,4 +722,5 @@ export interface EntityRows {
   conflictResolution: ConflictResolution;
   device: Device;
   syncReceipt: SyncReceipt;
+  contradictionAck: ContradictionAck;
 }

@@ -8,7 +8,11 @@
 //   `excluded.unknownStop` and nowhere else.
 // - Patient = distinct patient with a visit in the period. Without MT / ALD: as ticked by reception
 //   at the patient's latest visit in the period.
-// - Consultations = consultation records; their room is the room of their queue entry.
+// - Consultations = consultation records, one per visit and service: two notes written for one
+//   visit and service (two rooms took the same patient in) count once (docs/decisions/0004);
+//   their room is the note's own room, else the room of their queue entry.
+// - Queue entries are read with their *effective* status and room (src/domain/day-invariants.ts):
+//   a patient with a note never counts as a no-show or a leaver.
 // - Waiting time = per visit, arrival → call of its first service (the entry of lowest position;
 //   the start time when it was taken in without a call). Visits never called are not in it (see
 //   leavers and no-shows). A requeued entry counts until its last call.
@@ -16,15 +20,18 @@
 //   the open minutes of the room's roster slots.
 // - Returning patient = had a visit at a stop dated before their first stop of the period.
 // - Communes covered = communes of the period's stops that took place (open or closed).
+import { countedConsultations, withEffectiveStatus } from './day-invariants';
 import type {
   Appointment,
   Consultation,
+  ContradictionAck,
   Orientation,
   Patient,
   QueueEntry,
   Room,
   RosterSlot,
   Service,
+  Signature,
   Stop,
   Visit,
 } from './entities';
@@ -41,6 +48,10 @@ export interface IndicatorInput {
   rosterSlots: readonly RosterSlot[];
   rooms: readonly Room[];
   services: readonly Service[];
+  /** Author signatures (a note signed counts as done); optional, the note's status also says it. */
+  signatures?: readonly Signature[];
+  /** Acknowledged contradictions: the note a person kept among two is the one counted. */
+  acknowledgements?: readonly ContradictionAck[];
   /** Inclusive 'YYYY-MM-DD' bounds; default: every stop given. */
   period?: { from: string; to: string };
 }
@@ -244,14 +255,25 @@ export function computeIndicators(input: IndicatorInput): Indicators {
     });
   const allVisits = live(input.visits);
   const visits = attribute(input.visits);
-  const entries = attribute(input.queueEntries);
-  const consultations = attribute(input.consultations);
+  const effective = withEffectiveStatus({
+    visits: input.visits,
+    queueEntries: input.queueEntries,
+    consultations: input.consultations,
+    ...(input.signatures ? { signatures: input.signatures } : {}),
+  });
+  const entries = attribute(effective);
+  const consultations = attribute(
+    countedConsultations(input.consultations, {
+      ...(input.signatures ? { signatures: input.signatures } : {}),
+      ...(input.acknowledgements ? { acknowledgements: input.acknowledgements } : {}),
+    }),
+  );
   const appointments = attribute(input.appointments);
   const patientById = new Map(live(input.patients).map((p) => [p.id, p]));
   const serviceById = new Map(live(input.services).map((s) => [s.id, s]));
   const roomById = new Map(live(input.rooms).map((r) => [r.id, r]));
   const visitById = new Map(allVisits.map((v) => [v.id, v]));
-  const entryById = new Map(live(input.queueEntries).map((e) => [e.id, e]));
+  const entryById = new Map(live(effective).map((e) => [e.id, e]));
   const stopDate = (stopId: string) => stopById.get(stopId)?.date ?? '';
 
   // ---- per stop and commune ----
@@ -353,7 +375,8 @@ export function computeIndicators(input: IndicatorInput): Indicators {
     consultations: consultsPerService.get(id) ?? 0,
   }));
 
-  const roomOfConsultation = (c: Consultation) => entryById.get(c.queueEntryId)?.roomId ?? null;
+  const roomOfConsultation = (c: Consultation) =>
+    c.roomId ?? entryById.get(c.queueEntryId)?.roomId ?? null;
   const seenEntries = entries.filter(
     (e) => e.roomId && (e.status.status === 'done' || e.status.status === 'in_consultation'),
   );

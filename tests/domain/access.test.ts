@@ -24,6 +24,7 @@ const MATRIX: Record<EntityName, string> = {
   conflictResolution: 'C',
   device: 'C',
   syncReceipt: 'C',
+  contradictionAck: 'SC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

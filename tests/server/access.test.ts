@@ -130,6 +130,16 @@ function sampleOp(w: Writer, entity: EntityName): Op {
       devices: [],
       rows: [],
     },
+    contradictionAck: {
+      orgId: org,
+      stopId: demo.todayStopId,
+      contradictionId: 'two_consultations:c1+c2',
+      kind: 'two_consultations',
+      at: `${TODAY}T09:00:00.000Z`,
+      staffId: user,
+      decision: 'acknowledged',
+      keptConsultationId: null,
+    },
     conflictResolution: {
       orgId: org,
       at: `${TODAY}T09:00:00.000Z`,

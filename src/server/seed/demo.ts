@@ -495,6 +495,7 @@ export function buildDemoDataset(options: DemoOptions): {
       conflictResolution: [],
       device: [],
       syncReceipt: [],
+      contradictionAck: [],
     },
   };
 }

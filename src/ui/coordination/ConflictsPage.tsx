@@ -1,58 +1,52 @@
-// Sync conflicts a person must settle (DESIGN.md §5): both versions side by side with who and
-// when; keep one or merge texts. The choice is written over every version and recorded.
+// What a coordinator settles (DESIGN.md §5 "nothing is silently lost"): the day's contradictions
+// (docs/decisions/0004-day-invariants.md) and the field conflicts of the merge, each as a card
+// naming the patient, ticket, service, rooms, devices, people and times in French, with the
+// actions that fit. Every action goes through the one write path and is audited.
 import { useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
 import type { Change } from '../../device/write';
 import { canMerge, mergedText, resolutionValue } from '../../domain/conflict-resolution';
-import type { EntityName } from '../../domain/entities';
-import { decodeHlc, isHlc } from '../../sync/hlc';
+import type { Contradiction } from '../../domain/day-invariants';
+import type { ContradictionAck, EntityName, QueueEntry } from '../../domain/entities';
+import { statusValue, transition } from '../../domain/queue';
 import type { FieldConflict } from '../../sync/merge';
 import { useWriter } from '../data/writer';
-import { staffName } from '../day/day-data';
 import { TextAreaField } from '../forms/fields';
-import { formatDateTime, t } from '../i18n';
+import { t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
+import {
+  conflictTitle,
+  conflictValue,
+  contradictionTitle,
+  type Lookup,
+  lookup,
+  parallelNoteAddendum,
+  settlementLine,
+  sideLine,
+  versionByline,
+} from './conflict-text';
 import type { OrgRows } from './coordination-data';
-import { useConflicts } from './coordination-data';
+import {
+  type ContradictionsView,
+  sideKey,
+  useConflicts,
+  useContradictions,
+} from './coordination-data';
 
-const KNOWN = [
-  'patient',
-  'consultation',
-  'queueEntry',
-  'visit',
-  'vitals',
-  'signature',
-  'addendum',
-] as const;
-
-function entityLabel(entity: string): string {
-  return (KNOWN as readonly string[]).includes(entity)
-    ? t(`coordination.conflicts.entities.${entity as (typeof KNOWN)[number]}`)
-    : t('coordination.conflicts.entities.other', { entity });
-}
-
-/** The physical time of an HLC, when it reads as one. */
-function timeOf(hlc: string): string | null {
-  return isHlc(hlc) ? formatDateTime(decodeHlc(hlc).ms) : null;
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined || value === '')
-    return t('coordination.conflicts.emptyValue');
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value && 'status' in value) {
-    return t(`queueStatus.${(value as { status: 'waiting' }).status}`);
-  }
-  return JSON.stringify(value);
-}
-
-function ConflictCard({ conflict, rows }: { conflict: FieldConflict; rows: OrgRows }) {
+function ConflictCard({
+  conflict,
+  rows,
+  names,
+}: {
+  conflict: FieldConflict;
+  rows: OrgRows;
+  names: Lookup;
+}) {
   const write = useWriter();
   const staffId = useUiStore((s) => s.staffId);
   const [merging, setMerging] = useState(false);
   const [merged, setMerged] = useState(() => mergedText(conflict));
   const [error, setError] = useState<string | null>(null);
-  const staff = new Map(rows.staff.map((s) => [s.id, s]));
   const resolve = async (chosen: unknown) => {
     const value = resolutionValue(conflict, chosen);
     const changes: Change[] = [];
@@ -89,34 +83,21 @@ function ConflictCard({ conflict, rows }: { conflict: FieldConflict; rows: OrgRo
       setError((e as Error).message);
     }
   };
-  const title = t('coordination.conflicts.what', {
-    entity: entityLabel(conflict.entity),
-    field: conflict.field,
-  });
   return (
     <li className="panel stack conflict">
-      <h3>{title}</h3>
+      <h3>{conflictTitle(names, conflict)}</h3>
       <p className="muted">{t(`coordination.conflicts.kinds.${conflict.kind}`)}</p>
       <div className="conflict__versions">
-        {conflict.versions.map((v, i) => {
-          const who = v.user ? staff.get(v.user) : undefined;
-          const at = timeOf(v.hlc);
-          return (
-            <div key={v.hlc} className="conflict__version">
-              <h4>{t('coordination.conflicts.version', { n: i + 1 })}</h4>
-              <p className="conflict__value">{show(v.value)}</p>
-              <p className="muted">
-                {t('coordination.conflicts.by', {
-                  who: who ? staffName(who) : t('coordination.conflicts.unknownAuthor'),
-                  at: at ?? v.hlc,
-                })}
-              </p>
-              <button type="button" className="button" onClick={() => void resolve(v.value)}>
-                {t('coordination.conflicts.keep', { n: i + 1 })}
-              </button>
-            </div>
-          );
-        })}
+        {conflict.versions.map((v, i) => (
+          <div key={v.hlc} className="conflict__version">
+            <h4>{t('coordination.conflicts.version', { n: i + 1 })}</h4>
+            <p className="conflict__value">{conflictValue(names, conflict.field, v.value)}</p>
+            <p className="muted">{versionByline(names, v)}</p>
+            <button type="button" className="button" onClick={() => void resolve(v.value)}>
+              {t('coordination.conflicts.keep', { n: i + 1 })}
+            </button>
+          </div>
+        ))}
       </div>
       {canMerge(conflict) ? (
         merging ? (
@@ -150,25 +131,249 @@ function ConflictCard({ conflict, rows }: { conflict: FieldConflict; rows: OrgRo
   );
 }
 
+interface Action {
+  label: string;
+  decision: ContradictionAck['decision'];
+  keptConsultationId?: string;
+  changes: () => Change[];
+}
+
+/** The actions that fit a contradiction; every one ends with the acknowledgement. */
+function actionsFor(c: Contradiction, names: Lookup, staffId: string, now: string): Action[] {
+  const out: Action[] = [];
+  const entryOf = (id: string) => names.entry(id);
+  if (c.kind === 'two_consultations') {
+    for (const side of c.sides) {
+      const keptId = side.consultationId;
+      if (!keptId) continue;
+      out.push({
+        label: t('coordination.contradictions.keepNote', {
+          who: names.staff(side.staffId),
+          room: names.room(side.roomId),
+        }),
+        decision: 'addendum',
+        keptConsultationId: keptId,
+        // Nothing typed is dropped: each other note is copied, attributed, into the kept one.
+        changes: () =>
+          c.consultationIds.flatMap((otherId): Change[] => {
+            const other = names.consultation(otherId);
+            if (otherId === keptId || !other) return [];
+            return [
+              {
+                entity: 'addendum',
+                id: uuidv7(),
+                insert: {
+                  orgId: other.orgId,
+                  consultationId: keptId,
+                  authorId: staffId,
+                  at: now,
+                  text: parallelNoteAddendum(names, other),
+                },
+              },
+            ];
+          }),
+      });
+    }
+  }
+  if ((c.kind === 'ended_with_note' || c.kind === 'stale_call') && c.effective) {
+    const eff = c.effective;
+    const entry = entryOf(eff.queueEntryId);
+    const author = c.sides.find((s) => s.consultationId)?.staffId ?? null;
+    if (entry) {
+      out.push({
+        label: t('coordination.contradictions.confirm', {
+          status: t(`queueStatus.${eff.status}`),
+          room: names.room(eff.roomId),
+        }),
+        decision: c.kind === 'stale_call' ? 'room_reassigned' : 'status_kept',
+        // Re-issued in a new epoch so it outranks the stale end it settles (decision 0001).
+        changes: () => [
+          {
+            entity: 'queueEntry',
+            id: entry.id,
+            set: {
+              status: statusValue(eff.status, entry.status.epoch + 1),
+              roomId: eff.roomId,
+              ...(author ? { practitionerId: author } : {}),
+            },
+          },
+        ],
+      });
+    }
+  }
+  if (c.kind === 'patient_in_two_rooms' || c.kind === 'room_two_patients') {
+    for (const id of c.queueEntryIds) {
+      const entry: QueueEntry | undefined = entryOf(id);
+      const next = entry ? transition(entry.status, 'requeue') : null;
+      if (!entry || !next?.ok) continue;
+      out.push({
+        label: t('coordination.contradictions.requeue', { ticket: entry.ticket }),
+        decision: 'status_kept',
+        changes: () => [
+          {
+            entity: 'queueEntry',
+            id: entry.id,
+            set: { status: next.value, roomId: null, practitionerId: null, calledAt: null },
+          },
+        ],
+      });
+    }
+  }
+  out.push({
+    label: t('coordination.contradictions.acknowledge'),
+    decision: 'acknowledged',
+    changes: () => [],
+  });
+  return out;
+}
+
+function ContradictionCard({
+  contradiction: c,
+  view,
+  names,
+  orgId,
+}: {
+  contradiction: Contradiction;
+  view: ContradictionsView;
+  names: Lookup;
+  orgId: string;
+}) {
+  const write = useWriter();
+  const staffId = useUiStore((s) => s.staffId);
+  const [error, setError] = useState<string | null>(null);
+  const act = async (action: Action) => {
+    if (!staffId) {
+      setError(t('coordination.contradictions.needStaff'));
+      return;
+    }
+    const now = new Date().toISOString();
+    const changes: Change[] = [
+      ...action.changes(),
+      {
+        entity: 'contradictionAck',
+        id: uuidv7(),
+        insert: {
+          orgId,
+          stopId: c.stopId,
+          contradictionId: c.id,
+          kind: c.kind,
+          at: now,
+          staffId,
+          decision: action.decision,
+          keptConsultationId: action.keptConsultationId ?? null,
+        },
+      },
+    ];
+    try {
+      await write(changes, {
+        action: `contradiction.${action.decision}`,
+        entity: 'queueEntry',
+        entityId: c.queueEntryIds[0] ?? null,
+        detail: c.kind,
+      });
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const actions = actionsFor(c, names, staffId ?? '', new Date().toISOString());
+  return (
+    <li className="panel stack conflict">
+      <h3>{contradictionTitle(names, c)}</h3>
+      <p>{t(`coordination.contradictions.explain.${c.kind}`)}</p>
+      <ul className="stack plain-list">
+        {c.sides.map((side) => {
+          const key = sideKey(c.id, side);
+          const writer = view.writerOfSide.get(key);
+          // An entry side is told by whoever wrote its status or room, not by the practitioner.
+          const told =
+            side.consultationId || !writer?.staffId ? side : { ...side, staffId: writer.staffId };
+          return <li key={key}>{sideLine(names, told, writer?.device ?? null)}</li>;
+        })}
+      </ul>
+      <p className="muted">{settlementLine(names, c)}</p>
+      <div className="actions">
+        {actions.map((a) => (
+          <button key={a.label} type="button" className="button" onClick={() => void act(a)}>
+            {a.label}
+          </button>
+        ))}
+      </div>
+      {error ? (
+        <p role="alert" className="notice notice--error">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
 export function ConflictsPage({ rows }: { rows: OrgRows }) {
   const view = useConflicts();
-  if (view === undefined) return <p role="status">{t('app.loading')}</p>;
-  if (view === null) return null;
+  const day = useContradictions();
+  if (view === undefined || day === undefined) return <p role="status">{t('app.loading')}</p>;
+  if (view === null || day === null) return null;
+  const names = lookup({
+    patients: rows.patients,
+    visits: rows.visits,
+    entries: rows.entries,
+    consultations: rows.consultations,
+    services: rows.services,
+    rooms: rows.rooms,
+    staff: rows.staff,
+    devices: rows.devices,
+  });
+  const open = day.all.filter((c) => c.open);
+  const acknowledged = day.all.length - open.length;
+  const orgId = rows.stops[0]?.orgId ?? '';
   return (
-    <section className="stack" aria-labelledby="conflicts-title">
-      <h2 id="conflicts-title">{t('coordination.conflicts.title')}</h2>
-      <p>{t('coordination.conflicts.intro')}</p>
-      {view.open.length === 0 ? (
-        <p role="status" className="notice notice--success">
-          {t('coordination.conflicts.none')}
-        </p>
-      ) : (
-        <ul className="stack plain-list">
-          {view.open.map((c) => (
-            <ConflictCard key={`${c.entity}/${c.id}/${c.field}`} conflict={c} rows={rows} />
-          ))}
-        </ul>
-      )}
-    </section>
+    <div className="stack">
+      <section className="stack" aria-labelledby="contradictions-title">
+        <h2 id="contradictions-title">{t('coordination.contradictions.title')}</h2>
+        <p>{t('coordination.contradictions.intro')}</p>
+        {open.length === 0 ? (
+          <p role="status" className="notice notice--success">
+            {t('coordination.contradictions.none')}
+          </p>
+        ) : (
+          <ul className="stack plain-list">
+            {open.map((c) => (
+              <ContradictionCard
+                key={c.id}
+                contradiction={c}
+                view={day}
+                names={names}
+                orgId={orgId}
+              />
+            ))}
+          </ul>
+        )}
+        {acknowledged > 0 ? (
+          <p className="muted">
+            {tn('coordination.contradictions.acknowledgedCount', acknowledged)}
+          </p>
+        ) : null}
+      </section>
+      <section className="stack" aria-labelledby="conflicts-title">
+        <h2 id="conflicts-title">{t('coordination.conflicts.title')}</h2>
+        <p>{t('coordination.conflicts.intro')}</p>
+        {view.open.length === 0 ? (
+          <p role="status" className="notice notice--success">
+            {t('coordination.conflicts.none')}
+          </p>
+        ) : (
+          <ul className="stack plain-list">
+            {view.open.map((c) => (
+              <ConflictCard
+                key={`${c.entity}/${c.id}/${c.field}`}
+                conflict={c}
+                rows={rows}
+                names={names}
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
   );
 }

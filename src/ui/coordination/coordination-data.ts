@@ -7,6 +7,7 @@ import { readConnection } from '../../device/connection';
 import type { EscaleDb } from '../../device/db';
 import { conflicts } from '../../device/queries';
 import { openConflicts } from '../../domain/conflict-resolution';
+import { type Contradiction, dayContradictions } from '../../domain/day-invariants';
 import type {
   Appointment,
   ConflictResolution,
@@ -17,14 +18,16 @@ import type {
   Room,
   RosterSlot,
   Service,
+  Signature,
   Staff,
   Stop,
   SyncReceipt,
   Visit,
 } from '../../domain/entities';
-import type { FieldConflict } from '../../sync/merge';
+import type { FieldConflict, RowState } from '../../sync/merge';
 import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
+import { deviceOfHlc } from './conflict-text';
 
 export interface OrgRows {
   stops: Stop[];
@@ -97,6 +100,80 @@ export function useConflicts(): ConflictsView | null | undefined {
       db.rows('conflictResolution').toArray(),
     ]);
     return { v: { open: openConflicts(all, resolutions), resolutions } };
+  }, [db]);
+  return value?.v;
+}
+
+export interface ContradictionsView {
+  all: Contradiction[];
+  /** The device and person that wrote each side, by sideKey. */
+  writerOfSide: Map<string, SideWriter>;
+  signatures: Signature[];
+}
+
+export interface SideWriter {
+  device: string | null;
+  staffId: string | null;
+}
+
+export const sideKey = (
+  contradictionId: string,
+  s: { queueEntryId: string; consultationId: string | null },
+) => `${contradictionId}/${s.queueEntryId}/${s.consultationId ?? ''}`;
+
+/** Who wrote a register's winning head (a status: greatest epoch, rank, then hlc; else the last
+ * hlc), from the merge state: the device from its stamp and the signed-in person. */
+function writerOf(st: RowState | undefined, field: string): SideWriter {
+  const f = st?.f[field];
+  if (f?.t !== 'r' || f.heads.length === 0) return { device: null, staffId: null };
+  let head = f.heads[f.heads.length - 1]!;
+  if (field === 'status') {
+    const rank = (v: unknown) => v as { epoch?: number; rank?: number };
+    for (const h of f.heads) {
+      const a = rank(h.v);
+      const b = rank(head.v);
+      if ((a.epoch ?? 0) > (b.epoch ?? 0)) head = h;
+      else if ((a.epoch ?? 0) === (b.epoch ?? 0) && (a.rank ?? 0) > (b.rank ?? 0)) head = h;
+    }
+  }
+  return { device: deviceOfHlc(head.h), staffId: head.u ?? null };
+}
+
+/** The day's contradictions over every stop on this device (docs/decisions/0004). */
+export function useContradictions(): ContradictionsView | null | undefined {
+  const db = useDb();
+  const value = useLiveQuery(async () => {
+    if (!db) return { v: null };
+    const [visits, queueEntries, consultations, signatures, acknowledgements] = await Promise.all([
+      db.rows('visit').toArray(),
+      db.rows('queueEntry').toArray(),
+      db.rows('consultation').toArray(),
+      db.rows('signature').toArray(),
+      db.rows('contradictionAck').toArray(),
+    ]);
+    const all = dayContradictions({
+      visits,
+      queueEntries,
+      consultations,
+      signatures,
+      acknowledgements,
+    });
+    const writerOfSide = new Map<string, SideWriter>();
+    for (const c of all) {
+      for (const side of c.sides) {
+        const st = side.consultationId
+          ? await db.states.get(['consultation', side.consultationId])
+          : await db.states.get(['queueEntry', side.queueEntryId]);
+        writerOfSide.set(
+          sideKey(c.id, side),
+          side.consultationId
+            ? writerOf(st, 'authorId')
+            : // An end without care is the status's writer; a stale call, the room's.
+              writerOf(st, c.kind === 'ended_with_note' ? 'status' : 'roomId'),
+        );
+      }
+    }
+    return { v: { all, writerOfSide, signatures } };
   }, [db]);
   return value?.v;
 }

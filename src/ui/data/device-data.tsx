@@ -1,6 +1,7 @@
 // The UI's only door to data: React hooks over the device layer's read functions, wrapped in
 // Dexie live queries so every screen follows the database (writes from this tab, other tabs and
 // sync alike). zustand never holds rows (DESIGN.md §7).
+import { dayContradictions, withEffectiveStatus } from '../../domain/day-invariants';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { type Connection, readConnection } from '../../device/connection';
@@ -96,15 +97,22 @@ export async function readDay(db: EscaleDb, date: string): Promise<DayRows> {
   if (!stop) {
     return { day: { ...EMPTY_DAY, rooms: roomList, services: serviceList, staff }, patients: [] };
   }
-  const [slots, queue, appointments] = await Promise.all([
+  const [slots, queue, appointments, notes, acknowledgements] = await Promise.all([
     rosterOfStop(db, stop.id),
     queueOfStop(db, stop.id),
     appointmentsOfStop(db, stop.id),
+    // Empty on devices that receive no notes (reception, display): the take-in time is then the
+    // evidence (docs/decisions/0004-day-invariants.md).
+    db.rows('consultation').where('stopId').equals(stop.id).toArray(),
+    db.rows('contradictionAck').where('stopId').equals(stop.id).toArray(),
   ]);
   const patients = new Map<string, Patient>();
   for (const item of [...queue, ...appointments]) {
     if (item.patient) patients.set(item.patient.id, item.patient);
   }
+  const visits = queue.flatMap((q) => (q.visit ? [q.visit] : []));
+  const recorded = queue.map((q) => q.entry);
+  const facts = { visits, queueEntries: recorded, consultations: notes, acknowledgements };
   return {
     day: {
       stop,
@@ -113,8 +121,10 @@ export async function readDay(db: EscaleDb, date: string): Promise<DayRows> {
       staff,
       slots,
       appointments: appointments.map((a) => a.appointment),
-      visits: queue.flatMap((q) => (q.visit ? [q.visit] : [])),
-      entries: queue.map((q) => q.entry),
+      visits,
+      // Every screen shows the effective status: clinical evidence wins over a stale end.
+      entries: withEffectiveStatus(facts),
+      contradictions: dayContradictions(facts),
     },
     patients: [...patients.values()],
   };

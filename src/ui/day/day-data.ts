@@ -1,5 +1,7 @@
 // The rows of one day at one stop, as the screens receive them from the device's live queries,
 // and the small lookups every profile screen needs. Pure: no React, no database.
+
+import type { Contradiction } from '../../domain/day-invariants';
 import type {
   Appointment,
   Patient,
@@ -23,7 +25,10 @@ export interface DayData {
   slots: RosterSlot[];
   appointments: Appointment[];
   visits: Visit[];
+  /** Queue entries with their *effective* status and room (src/domain/day-invariants.ts). */
   entries: QueueEntry[];
+  /** The day's contradictions, open or acknowledged (docs/decisions/0004-day-invariants.md). */
+  contradictions?: Contradiction[];
 }
 
 export const EMPTY_DAY: DayData = {
@@ -35,6 +40,7 @@ export const EMPTY_DAY: DayData = {
   appointments: [],
   visits: [],
   entries: [],
+  contradictions: [],
 };
 
 export function live<T extends { _deleted?: boolean }>(rows: readonly T[]): T[] {

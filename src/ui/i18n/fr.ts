@@ -177,6 +177,9 @@ export const fr = {
     none: '—',
     unknownPatient: 'Patient non encore synchronisé',
     unknownService: 'Service inconnu',
+    contradictionGlyph: '!',
+    contradictionMarker:
+      'Contradiction à vérifier : deux appareils ont enregistré des faits incompatibles pour ce patient (la coordination tranche)',
   },
   queueStatus: {
     waiting: 'en attente',

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import type { QueueEntry, Service, Visit } from '../../domain/entities';
 import type { DayRows } from '../data/device-data';
+import { ContradictionMarker } from '../day/ContradictionMarker';
 import { byId, live } from '../day/day-data';
 import { StopSummary } from '../day/StopSummary';
 import { CheckboxField, SelectField, TextField } from '../forms/fields';
@@ -38,6 +39,7 @@ export function BoardPage({
                     <span className="ticket">{r.occupant.ticket}</span>{' '}
                     <span className="status-tag">{t(`queueStatus.${r.occupant.status}`)}</span>
                     {r.occupant.patient ? <span> {r.occupant.patient}</span> : null}
+                    <ContradictionMarker shown={r.occupant.contradiction} />
                   </>
                 ) : (
                   t('reception.board.roomFree')
@@ -119,7 +121,10 @@ function BoardTable({
                 <td>
                   <span className="ticket">{r.ticket}</span>
                 </td>
-                <td>{r.patient ?? t('day.unknownPatient')}</td>
+                <td>
+                  {r.patient ?? t('day.unknownPatient')}
+                  <ContradictionMarker shown={r.contradiction} />
+                </td>
                 <td>
                   <span className="status-tag">{t(`queueStatus.${r.status}`)}</span>
                   {r.roomName ? (

@@ -1,6 +1,8 @@
 // The reception live board (DESIGN.md §2): per service, the queue in domain order with elapsed
 // and estimated waits; per room, who is called or inside now. Built from the day's rows by the
 // domain rules only (orderQueue, estimateWaits, waitColour, roomOccupant, allowedActions).
+
+import { entriesWithOpenContradiction } from '../../domain/day-invariants';
 import type { Patient, QueueEntry, QueueStatus } from '../../domain/entities';
 import { elapsedMinutes, estimateWaits, type WaitColour, waitColour } from '../../domain/estimates';
 import { allowedActions, isOpen, type QueueAction } from '../../domain/queue';
@@ -41,6 +43,8 @@ export interface BoardRow {
   actions: ReceptionAction[];
   /** Waiting entries may change service. */
   movable: boolean;
+  /** An open contradiction of the day names this entry (docs/decisions/0004). */
+  contradiction: boolean;
 }
 
 export interface ServiceBoard {
@@ -55,7 +59,12 @@ export interface RoomNow {
   roomId: string;
   roomName: string;
   services: string[];
-  occupant: { ticket: string; status: QueueStatus; patient: string | null } | null;
+  occupant: {
+    ticket: string;
+    status: QueueStatus;
+    patient: string | null;
+    contradiction: boolean;
+  } | null;
 }
 
 export interface BoardModel {
@@ -78,6 +87,7 @@ export function boardModel(day: DayData, patients: readonly Patient[], now: stri
     ctx,
   );
   const estimates = estimateWaits(ordered, { entries, services: day.services, slots }, now);
+  const flagged = entriesWithOpenContradiction(day.contradictions ?? []);
 
   const row = (e: QueueEntry): BoardRow => {
     const visit = ctx.visits.get(e.visitId);
@@ -107,6 +117,7 @@ export function boardModel(day: DayData, patients: readonly Patient[], now: stri
         (a) => allowed.has(a) && !(a === 'reopen' && e.status.status === 'done'),
       ),
       movable: e.status.status === 'waiting',
+      contradiction: flagged.has(e.id),
     };
   };
 
@@ -149,6 +160,7 @@ export function boardModel(day: DayData, patients: readonly Patient[], now: stri
             ticket: occ.ticket,
             status: occ.status.status,
             patient: person ? patientName(person) : null,
+            contradiction: flagged.has(occ.id),
           }
         : null,
     };

@@ -10,6 +10,7 @@ import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
 import { ConsultationWorkspace } from '../consultation/ConsultationWorkspace';
 import { type DayRows, useDb } from '../data/device-data';
+import { ContradictionMarker } from '../day/ContradictionMarker';
 import { byId, live, queueContext } from '../day/day-data';
 import { SelectField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
@@ -138,6 +139,7 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
                   })}
                 </span>
                 {occupant.patient ? <span> {occupant.patient}</span> : null}
+                <ContradictionMarker shown={occupant.contradiction} />
               </p>
               <div className="actions">
                 {occupant.status === 'called' ? (
@@ -259,7 +261,10 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
                       <th scope="row" className="ticket">
                         {line.ticket}
                       </th>
-                      <td>{line.patient ?? t('day.unknownPatient')}</td>
+                      <td>
+                        {line.patient ?? t('day.unknownPatient')}
+                        <ContradictionMarker shown={line.contradiction} />
+                      </td>
                       <td>{line.service ?? t('day.unknownService')}</td>
                       <td>{line.arrivedAt ? formatTime(line.arrivedAt) : t('day.none')}</td>
                       <td className={line.waitColour ? `wait--${line.waitColour}` : undefined}>

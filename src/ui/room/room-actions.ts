@@ -95,6 +95,9 @@ export function useRoomActions(roomId: string, staff: Staff | undefined): RoomAc
           status: 'draft',
           returnComment: null,
           createdAt: now,
+          // The note's own room: the clinical evidence that wins the entry's room
+          // (docs/decisions/0004) when a stale device later writes another.
+          roomId,
         };
         await write(
           [

@@ -1,5 +1,7 @@
 // What a consultation room shows (read-only for now): its roster slot now, who is called or in
 // consultation there, and the patients it may call next, in queue order with estimated waits.
+
+import { entriesWithOpenContradiction } from '../../domain/day-invariants';
 import type { Patient, QueueStatus } from '../../domain/entities';
 import { elapsedMinutes, estimateWaits, type WaitColour, waitColour } from '../../domain/estimates';
 import { eligibleForRoom, priorityClass, roomOccupant } from '../../domain/queue-order';
@@ -35,6 +37,8 @@ export interface RoomQueueLine {
   noMt: boolean;
   ald: boolean;
   comingFrom: string | null;
+  /** An open contradiction of the day names this entry (docs/decisions/0004). */
+  contradiction: boolean;
 }
 
 export interface RoomOccupant {
@@ -44,6 +48,7 @@ export interface RoomOccupant {
   status: QueueStatus;
   patient: string | null;
   service: string | null;
+  contradiction: boolean;
 }
 
 export interface RoomModel {
@@ -87,6 +92,7 @@ export function roomModel(
     return p ? patientName(p) : null;
   };
 
+  const flagged = entriesWithOpenContradiction(day.contradictions ?? []);
   const occ = roomOccupant(entries, roomId);
   const occupant = occ
     ? {
@@ -96,6 +102,7 @@ export function roomModel(
         status: occ.status.status,
         patient: patientOf(occ.visitId),
         service: services.get(occ.serviceId)?.label ?? null,
+        contradiction: flagged.has(occ.id),
       }
     : null;
 
@@ -117,6 +124,7 @@ export function roomModel(
       noMt: visit ? priorityClass(visit) < 2 : false,
       ald: visit?.ald ?? false,
       comingFrom: e.comingFromRoomId ? (rooms.get(e.comingFromRoomId)?.name ?? null) : null,
+      contradiction: flagged.has(e.id),
     };
   });
 
