@@ -13,6 +13,7 @@ import { authenticated } from './plugins/authenticated';
 import { cors } from './plugins/cors';
 import { errors } from './plugins/errors';
 import { FailureLimiter } from './rate-limit';
+import { closureRoutes } from './routes/closure';
 import { deviceRoutes } from './routes/devices';
 import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
 import { eventRoutes } from './routes/events';
@@ -131,7 +132,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Everything else under /api needs one.
   await app.register(authenticated, {
     ctx,
-    routes: [enrolmentRoutes, loginRoutes, syncRoutes, deviceRoutes, receiptRoutes, eventRoutes],
+    routes: [
+      enrolmentRoutes,
+      loginRoutes,
+      syncRoutes,
+      deviceRoutes,
+      receiptRoutes,
+      closureRoutes,
+      eventRoutes,
+    ],
   });
   await app.register(staticRoutes, { ctx });
   return app;
