@@ -181,6 +181,11 @@ export interface HeardReport {
   day?: DayReport | null;
 }
 
+/** How people name a device: its enrolment name, and its room for a room device. */
+export function deviceLabel(name: string, roomName: string | null | undefined): string {
+  return roomName ? `${name} (${roomName})` : name;
+}
+
 /** An enrolled device as the coverage rule needs it. */
 export interface TruckDevice {
   deviceId: string;
