@@ -359,10 +359,24 @@ async function scenarioWholeDay(browser: Browser): Promise<void> {
       .waitFor({ timeout: TIMEOUT });
     const absent = coordinator.getByRole('button', { name: 'Marquer absents' });
     if (await absent.count()) await absent.click();
+    // The closure begins (central's time); every device of the truck then reports its day with
+    // its next sync (docs/decisions/0007-closure-coverage.md) before the receipt is granted.
+    await coordinator
+      .getByRole('button', { name: 'Commencer la clôture' })
+      .click({ timeout: TIMEOUT });
+    await coordinator.getByText(/^Clôture commencée à/).waitFor({ timeout: TIMEOUT });
     const ask = coordinator.getByRole('button', { name: 'Synchroniser et demander le reçu' });
     await until('nothing blocks the closure', () => ask.isEnabled(), TIMEOUT);
-    await ask.click();
-    await coordinator.getByText(/^Reçu obtenu le/).waitFor({ timeout: 60_000 });
+    const granted = coordinator.getByText(/^Reçu obtenu le/);
+    await until(
+      'every device reported the day and the receipt is granted',
+      async () => {
+        if (await granted.count()) return true;
+        if (await ask.isEnabled()) await ask.click();
+        return (await granted.count()) > 0;
+      },
+      60_000,
+    );
     await coordinator.screenshot({ path: `${SHOTS}/day-cloture.png`, fullPage: true });
     await reception.screenshot({ path: `${SHOTS}/day-accueil.png`, fullPage: true });
 
