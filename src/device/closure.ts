@@ -2,6 +2,7 @@
 // the list of devices the server has heard from, and the purge after a sync receipt.
 
 import {
+  type ClosureRecord,
   type DayProof,
   DEFAULT_RETENTION_DAYS,
   dayProof,
@@ -67,6 +68,59 @@ export async function fetchServerProof(
     return { ok: true, proof, via: proof.relayDigest === undefined ? 'central' : 'relay', server };
   }
   return { ok: false, message: last };
+}
+
+export type ClosureResult = { ok: true; closure: ClosureRecord } | { ok: false; message: string };
+
+/** Posts a closure request (begin, excuse) to the servers in order; a relay passes it to
+ * central, which alone decides (docs/decisions/0007-closure-coverage.md). */
+async function closureRequest(
+  connection: Connection,
+  path: string,
+  body: Record<string, unknown>,
+  fetchImpl: typeof fetch,
+): Promise<ClosureResult> {
+  let last = UNREACHABLE;
+  for (const server of connection.servers) {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${server}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders(connection) },
+        body: JSON.stringify({ org: connection.org, ...body }),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch {
+      continue;
+    }
+    if (!res.ok) {
+      last = await messageOf(res);
+      continue;
+    }
+    return { ok: true, closure: ((await res.json()) as { closure: ClosureRecord }).closure };
+  }
+  return { ok: false, message: last };
+}
+
+/** Begins the closure of a stop's day: central records the time; devices are told at their
+ * next sync and answer with their day digest. */
+export function beginClosure(
+  connection: Connection,
+  stopId: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<ClosureResult> {
+  return closureRequest(connection, '/api/closure/begin', { stopId }, fetchImpl);
+}
+
+/** Excuses a device from the closure's coverage, with the coordinator's reason. */
+export function excuseDevice(
+  connection: Connection,
+  stopId: string,
+  deviceId: string,
+  reason: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<ClosureResult> {
+  return closureRequest(connection, '/api/closure/excuse', { stopId, deviceId, reason }, fetchImpl);
 }
 
 export type DevicesResult =
@@ -143,6 +197,7 @@ export async function purgeAfterReceipts(
       states,
       outbox,
       registry,
+      deviceId: (await getMeta<string>(db, META.deviceId)) ?? undefined,
     });
     if (plan.remove.length === 0) return { ...plan, removed: 0 };
     const byEntity = new Map<string, string[]>();

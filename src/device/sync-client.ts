@@ -13,6 +13,7 @@ import {
   type SyncResponse,
   syncResponseSchema,
 } from '../sync/protocol';
+import { dayReporter, rememberClosings } from './closure-report';
 import { type EscaleDb, getMeta, META } from './db';
 import { onLocalWrite } from './local-writes';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
@@ -301,17 +302,21 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     });
   }
 
+  const dayOf = dayReporter(db, servers);
+
   async function report(): Promise<DeviceReport> {
     const about = options.describe!();
-    const [pending, status] = await Promise.all([
+    const [pending, status, day] = await Promise.all([
       db.outbox.count(),
       getMeta<SyncStatus>(db, META.syncStatus),
+      dayOf(),
     ]);
     return {
       pending,
       appVersion: (about.appVersion ?? 'inconnue').slice(0, 32),
       profile: about.profile,
       lastError: status?.lastError?.slice(0, 500) ?? null,
+      ...(day ? { day } : {}),
     };
   }
 
@@ -323,6 +328,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
     // they stay in the outbox until acknowledged, and are offered again at the next run.
     let pushedUpTo = 0;
+    // During a closure the report must describe the day as held after this run's pull: one more
+    // round trip carries it (docs/protocol.md, Closure).
+    let dayReported = false;
+    let dayChanged = false;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const { ops, bytes } = await outboxSlice(budget, pushedUpTo);
@@ -351,6 +360,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       }
       await learnServerTime(res.serverTime, sentAt, now());
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
+      if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
+      if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
       if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
       if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
       const morePush = (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
@@ -361,7 +372,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           : null,
         ...(res.digest === undefined ? {} : { serverDigest: res.digest }),
       });
-      if (!res.hasMore && !morePush) return;
+      if (!res.hasMore && !morePush) {
+        if (!options.describe || dayReported || !dayChanged) return;
+        dayReported = true;
+        continue;
+      }
       // A server that says "more" without moving forward would keep this loop busy forever.
       if (res.hasMore && res.lastSeq <= since) throw new HttpError(0, SYNC_MESSAGES.noProgress);
     }

@@ -91,25 +91,37 @@ export function dayProof(
 // ---- the receipt ----
 
 export interface ServerProof extends DayProof {
-  /** Ops of each device that central holds (1..N contiguous). */
-  devices: { dev: string; seq: number }[];
+  /** Ops of each device that central holds (1..N contiguous), with the device's name and room
+   * when it is enrolled (a receipt never names a device by its id). */
+  devices: { dev: string; seq: number; name?: string }[];
   /** When the relay answered: its own proof, which must equal central's. */
   relayDigest?: string;
+  /** Whether every device of the truck has reported the day since the closure began
+   * (docs/decisions/0007-closure-coverage.md). */
+  coverage: Coverage;
 }
 
 export type ReceiptVerdict =
   | { ok: true }
-  | { ok: false; reason: 'relay_differs' | 'device_differs' | 'unsynced'; message: string };
+  | {
+      ok: false;
+      reason: 'relay_differs' | 'device_differs' | 'unsynced' | 'uncovered';
+      message: string;
+    };
 
 /**
  * A receipt is granted only when central's day digest equals the relay's (when there is one)
- * and this device's, and this device has nothing left to push.
+ * and this device's, this device has nothing left to push, and every other device of the truck
+ * has reported the same day since the closure began, or was excused.
  */
 export function receiptVerdict(
   central: ServerProof,
   local: DayProof,
   pendingOps: number,
 ): ReceiptVerdict {
+  if (!central.coverage.ok) {
+    return { ok: false, reason: 'uncovered', message: coverageMessage(central.coverage) };
+  }
   if (pendingOps > 0) {
     return {
       ok: false,
@@ -136,10 +148,198 @@ export function receiptVerdict(
   return { ok: true };
 }
 
+// ---- the closure's coverage: every device of the truck, or excused by name ----
+
+/** The closure of a stop's day as the server recorded it: begun at central's time. */
+export interface ClosureRecord {
+  stopId: string;
+  /** Central's clock (ms) when the coordinator began the closure. */
+  startedAt: number;
+  excused: Excuse[];
+}
+
+export interface Excuse {
+  deviceId: string;
+  reason: string;
+  /** Central's clock (ms). */
+  at: number;
+}
+
+/** The day digest a device sends with its status once it sees the closure has begun: its own
+ * view of the day, and the closure start it answers. */
+export interface DayReport {
+  stopId: string;
+  startedAt: number;
+  digest: string;
+}
+
+/** What the server last heard from a device (its status report). */
+export interface HeardReport {
+  pending: number;
+  /** Server time (ms) of the report. */
+  lastSyncAt: number;
+  day?: DayReport | null;
+}
+
+/** How people name a device: its enrolment name, and its room for a room device. */
+export function deviceLabel(name: string, roomName: string | null | undefined): string {
+  return roomName ? `${name} (${roomName})` : name;
+}
+
+/** An enrolled device as the coverage rule needs it. */
+export interface TruckDevice {
+  deviceId: string;
+  name: string;
+  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay';
+  roomId: string | null;
+  enrolledAt: number;
+  revoked: boolean;
+}
+
+/**
+ * The window of a stop's day in server time, wide enough for any timezone the trucks work in
+ * (from noon UTC the day before to noon UTC the day after): too wide only asks one more device
+ * to report, too narrow would let a device's work go unseen.
+ */
+export function dayWindow(date: string): { from: number; to: number } {
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  return { from: midnight - 12 * 3_600_000, to: midnight + 36 * 3_600_000 };
+}
+
+/**
+ * The devices that must report before a receipt: every enrolled device of the organisation (the
+ * truck's) not withdrawn and enrolled before the day ended — a device's offline work cannot be
+ * ruled out from the server, so "worked that day" is taken as "could have". Relays forward, they
+ * hold no work of their own; the waiting-room display writes nothing (docs/protocol.md).
+ */
+export function devicesToCover(
+  enrolled: readonly TruckDevice[],
+  window: { from: number; to: number },
+): TruckDevice[] {
+  return enrolled.filter(
+    (d) =>
+      !d.revoked && d.profile !== 'relay' && d.profile !== 'display' && d.enrolledAt < window.to,
+  );
+}
+
+export type CoverageState =
+  | 'reported'
+  | 'excused'
+  | 'never_heard'
+  | 'before_closure'
+  | 'pending'
+  | 'digest_differs';
+
+export interface DeviceCoverage {
+  deviceId: string;
+  name: string;
+  roomId: string | null;
+  profile: TruckDevice['profile'];
+  state: CoverageState;
+  /** Last contact (server time, ms), null when never heard. */
+  lastContactAt: number | null;
+  /** Changes waiting as of the last contact (last known, not current). */
+  pending: number | null;
+  excuse: Excuse | null;
+}
+
+export interface Coverage {
+  /** The closure has begun and every required device reported or was excused. */
+  ok: boolean;
+  startedAt: number | null;
+  devices: DeviceCoverage[];
+}
+
+/**
+ * Whether each device of the truck proved the day: its last report came after the closure began
+ * (it names this closure's start, which only the server's answers carry), with nothing pending
+ * and a day digest equal to central's for that device's view. An excused device passes, by name.
+ */
+export function coverageVerdict(input: {
+  closure: ClosureRecord | null;
+  required: readonly TruckDevice[];
+  reports: ReadonlyMap<string, HeardReport>;
+  /** Central's digest of the day for each device's view. */
+  centralDigest: (device: TruckDevice) => string;
+}): Coverage {
+  const { closure } = input;
+  const excuses = new Map((closure?.excused ?? []).map((x) => [x.deviceId, x]));
+  const devices = input.required.map((d): DeviceCoverage => {
+    const report = input.reports.get(d.deviceId);
+    const excuse = excuses.get(d.deviceId) ?? null;
+    let state: CoverageState;
+    if (excuse) state = 'excused';
+    else if (!report) state = 'never_heard';
+    else if (
+      !closure ||
+      !report.day ||
+      report.day.stopId !== closure.stopId ||
+      report.day.startedAt !== closure.startedAt
+    ) {
+      state = 'before_closure';
+    } else if (report.pending > 0) state = 'pending';
+    else if (report.day.digest !== input.centralDigest(d)) state = 'digest_differs';
+    else state = 'reported';
+    return {
+      deviceId: d.deviceId,
+      name: d.name,
+      roomId: d.roomId,
+      profile: d.profile,
+      state,
+      lastContactAt: report?.lastSyncAt ?? null,
+      pending: report?.pending ?? null,
+      excuse,
+    };
+  });
+  return {
+    ok: closure !== null && devices.every((d) => d.state === 'reported' || d.state === 'excused'),
+    startedAt: closure?.startedAt ?? null,
+    devices,
+  };
+}
+
+/** Why a coverage does not allow the receipt, naming the devices. */
+export function coverageMessage(coverage: Coverage): string {
+  if (coverage.startedAt === null) {
+    return 'La clôture n’a pas commencé : commencez-la pour que chaque appareil envoie sa journée.';
+  }
+  const missing = coverage.devices.filter((d) => d.state !== 'reported' && d.state !== 'excused');
+  return `Appareils qui n’ont pas encore prouvé la journée depuis le début de la clôture : ${missing
+    .map((d) => d.name)
+    .join(', ')}. Attendez qu’ils se synchronisent, ou excusez-les avec un motif.`;
+}
+
+// ---- a closed day reopened ----
+
+/**
+ * The day changed since its receipt (a device synced later with changes of that day): rows the
+ * receipt does not list, or whose state differs. The stop's own row is left out (the receipt
+ * closes it). A receipt is derived green only while this is empty.
+ */
+export function changedSinceReceipt(
+  receipt: Pick<SyncReceipt, 'rows'>,
+  current: DayProof,
+): ReceiptRow[] {
+  const listed = new Map(receipt.rows.map((r) => [keyOf(r.e, r.id), r.h]));
+  return current.rows.filter((r) => r.e !== 'stop' && listed.get(keyOf(r.e, r.id)) !== r.h);
+}
+
+// ---- liveness ----
+
+/** Beyond this silence a device's last report is shown as last known, not current: a device
+ * online syncs at least every poll (60 s) and at once after a write, so five minutes of silence
+ * means it is off, asleep or out of reach. */
+export const STALE_AFTER_MS = 5 * 60_000;
+
+export function isStale(lastContactAt: number | null, now: number): boolean {
+  return lastContactAt === null || now - lastContactAt > STALE_AFTER_MS;
+}
+
 // ---- the closure checklist ----
 
 export interface DeviceSyncState {
   deviceId: string;
+  /** Its name and room as people say it (never its id). */
   name: string;
   pending: number;
   lastSyncAt: number | null;
@@ -154,6 +354,8 @@ export interface ClosureInput {
   entries: readonly QueueEntry[];
   consultations: readonly Consultation[];
   devices: readonly DeviceSyncState[];
+  /** Rows of the day changed since its latest receipt (changedSinceReceipt). */
+  changedSinceReceipt?: readonly ReceiptRow[];
 }
 
 export interface Closure {
@@ -168,6 +370,8 @@ export interface Closure {
   provisional: Patient[];
   /** Consultations whose orientation needs a follow-up (anything but none). */
   orientations: Consultation[];
+  /** The day received changes after its receipt: it is open again until a new receipt. */
+  reopened: ReceiptRow[];
   /** What must be settled before the receipt: notes, open entries and unsynced devices. */
   blocking: string[];
 }
@@ -192,8 +396,10 @@ export function closureChecklist(input: ClosureInput): Closure {
       (p) => dayPatients.has(p.id) && p.identityStatus === 'provisoire',
     ),
     orientations: consultations.filter((c) => c.orientation.kind !== 'none'),
+    reopened: [...(input.changedSinceReceipt ?? [])],
   };
   const blocking: string[] = [];
+  if (closure.reopened.length) blocking.push('reopened');
   if (closure.unsyncedDevices.length) blocking.push('unsyncedDevices');
   if (closure.unsigned.length) blocking.push('unsigned');
   if (closure.toValidate.length) blocking.push('toValidate');
@@ -246,7 +452,12 @@ export interface PurgeInput {
   today: string;
   retentionDays: number;
   stops: readonly Pick<Stop, 'id' | 'date'>[];
-  receipts: readonly Pick<SyncReceipt, 'stopId' | 'rows' | 'at'>[];
+  receipts: readonly (Pick<SyncReceipt, 'stopId' | 'rows' | 'at'> & {
+    excused?: readonly { dev: string }[];
+  })[];
+  /** This device: a receipt that excused it does not let it purge (it keeps everything until
+   * a receipt covers its own report). */
+  deviceId?: string;
   /** The device's merge states. */
   states: readonly RowState[];
   /** (entity, id) of every op still in the outbox. */
@@ -278,6 +489,7 @@ export function purgePlan(input: PurgeInput): PurgePlan {
   // The newest receipt of each stop wins: a later receipt covers later edits.
   const latest = new Map<string, PurgeInput['receipts'][number]>();
   for (const r of input.receipts) {
+    if (r.excused?.some((x) => x.dev === input.deviceId)) continue;
     const prev = latest.get(r.stopId);
     if (!prev || r.at > prev.at) latest.set(r.stopId, r);
   }

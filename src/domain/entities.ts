@@ -435,7 +435,26 @@ const syncReceipt: EntitySpec = {
     /** Day digest held alike by this device, the relay (when used) and central. */
     digest: ev(z.string().regex(/^[0-9a-f]{64}$/)),
     via: ev(z.enum(['central', 'relay'])),
-    devices: ev(z.array(z.object({ dev: idSchema, seq: z.number().int().min(0) })).max(1000)),
+    /** The devices whose ops central held, with their name and room (docs/protocol.md). */
+    devices: ev(
+      z
+        .array(
+          z.object({
+            dev: idSchema,
+            seq: z.number().int().min(0),
+            name: z.string().max(200).optional(),
+          }),
+        )
+        .max(1000),
+    ),
+    /** Devices the coordinator excused from the closure's coverage, named, with the reason:
+     * they keep their data until a later receipt covers them (docs/decisions/0007). */
+    excused: ev(
+      z
+        .array(z.object({ dev: idSchema, name: z.string().max(200), reason: z.string().max(500) }))
+        .max(100)
+        .optional(),
+    ),
     /** Each row of the day with the hash of the merge state central held. */
     rows: ev(
       z
@@ -681,7 +700,8 @@ export interface SyncReceipt extends Row {
   staffId: string;
   digest: string;
   via: 'central' | 'relay';
-  devices: { dev: string; seq: number }[];
+  devices: { dev: string; seq: number; name?: string }[];
+  excused?: { dev: string; name: string; reason: string }[];
   rows: { e: string; id: string; h: string }[];
 }
 export interface ContradictionAck extends Row {

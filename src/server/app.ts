@@ -14,6 +14,7 @@ import { cors } from './plugins/cors';
 import { errors } from './plugins/errors';
 import { securityHeaders } from './plugins/security-headers';
 import { FailureLimiter } from './rate-limit';
+import { closureRoutes } from './routes/closure';
 import { deviceRoutes } from './routes/devices';
 import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
 import { eventRoutes } from './routes/events';
@@ -154,7 +155,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Everything else under /api needs one.
   await app.register(authenticated, {
     ctx,
-    routes: [enrolmentRoutes, loginRoutes, syncRoutes, deviceRoutes, receiptRoutes, eventRoutes],
+    routes: [
+      enrolmentRoutes,
+      loginRoutes,
+      syncRoutes,
+      deviceRoutes,
+      receiptRoutes,
+      closureRoutes,
+      eventRoutes,
+    ],
   });
   await app.register(staticRoutes, { ctx });
   return app;

@@ -11,6 +11,7 @@ import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
 import { PROTOCOL_VERSION, type SyncResponse, syncResponseSchema } from '../sync/protocol';
 import type { Accounts, DeviceCredential, StaffPassword } from './auth';
+import { heardReports, importClosings } from './routes/closure';
 import type { SyncStore } from './store/types';
 
 export interface RelayOptions {
@@ -141,6 +142,7 @@ export class Relay {
         await this.bringCredentials(this.options.org);
       }
       await this.replicate(this.options.org);
+      await this.forwardReports(this.options.org);
       this.status.lastSuccess = Date.now();
       this.status.lastError = null;
       this.status.reachable = true;
@@ -177,6 +179,36 @@ export class Relay {
     this.credentialsAt = Date.now();
   }
 
+  /** Reports already passed on: device → its report's time here. */
+  private readonly reported = new Map<string, number>();
+
+  /**
+   * Passes on to central the status reports devices sent here since the last pass (after the
+   * ops: a report of nothing pending is true at central only once the ops are there), so
+   * central can judge the closure of devices that only reach the relay (docs/protocol.md).
+   */
+  private async forwardReports(org: string): Promise<void> {
+    const fresh = [...(await heardReports(this.options.store, org))].filter(
+      ([dev, r]) => this.reported.get(dev) !== r.lastSyncAt,
+    );
+    if (fresh.length === 0) return;
+    await this.request('/api/relay/reports', {
+      org,
+      reports: fresh.map(([deviceId, r]) => ({
+        deviceId,
+        report: {
+          pending: r.pending,
+          appVersion: r.appVersion,
+          profile: r.profile,
+          lastError: r.lastError,
+          lastSyncAt: r.lastSyncAt,
+          ...(r.day ? { day: r.day } : {}),
+        },
+      })),
+    });
+    for (const [dev, r] of fresh) this.reported.set(dev, r.lastSyncAt);
+  }
+
   private async replicate(org: string): Promise<void> {
     const { store } = this.options;
     const pageBytes = this.options.pageBytes ?? 256 * 1024;
@@ -194,6 +226,10 @@ export class Relay {
         maxBytes: pageBytes,
       });
       const reply: SyncResponse = syncResponseSchema.parse(await res.json());
+      // Central's closures reach the truck's devices through this relay's answers.
+      if (reply.closing && (await importClosings(store, org, reply.closing))) {
+        this.options.onPulled?.(org, await store.lastSeq(org));
+      }
       if (reply.ops.length) {
         const stored = await store.push(
           org,

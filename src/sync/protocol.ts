@@ -16,8 +16,50 @@ export const deviceReportSchema = z.object({
   appVersion: z.string().min(1).max(32),
   profile: z.enum(['reception', 'room', 'coordination', 'display']).nullable(),
   lastError: z.string().max(500).nullable(),
+  /** Once the device sees a closure has begun (syncResponse.closing): the digest of its own view
+   * of that stop's day, and the closure start it answers (docs/protocol.md, Closure). */
+  day: z
+    .object({
+      stopId: z.string().min(1).max(MAX_NAME),
+      startedAt: z.number().int().min(0),
+      digest: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .nullable()
+    .optional(),
 });
 export type DeviceReport = z.infer<typeof deviceReportSchema>;
+
+/** A closure the coordinator began: the stop and central's time (docs/protocol.md, Closure). */
+export const closingSchema = z.object({
+  stopId: z.string().min(1).max(MAX_NAME),
+  startedAt: z.number().int().min(0),
+});
+export type Closing = z.infer<typeof closingSchema>;
+
+export const closureBeginSchema = z.object({
+  org: z.string().min(1).max(MAX_NAME),
+  stopId: z.string().min(1).max(MAX_NAME),
+});
+
+export const closureExcuseSchema = z.object({
+  org: z.string().min(1).max(MAX_NAME),
+  stopId: z.string().min(1).max(MAX_NAME),
+  deviceId: z.string().min(1).max(MAX_NAME),
+  reason: z.string().trim().min(3).max(500),
+});
+
+/** Reports a relay received from its devices, passed on to central (POST /api/relay/reports). */
+export const relayReportsSchema = z.object({
+  org: z.string().min(1).max(MAX_NAME),
+  reports: z
+    .array(
+      z.object({
+        deviceId: z.string().min(1).max(MAX_NAME),
+        report: deviceReportSchema.extend({ lastSyncAt: z.number().int().min(0) }),
+      }),
+    )
+    .max(1000),
+});
 
 /** A device as the server last heard from it (GET /api/devices). */
 export interface DeviceSeen extends DeviceReport {
@@ -92,5 +134,7 @@ export const syncResponseSchema = z.object({
   serverTime: z.number(),
   /** Digest of the server's state, when asked for (sync receipt). */
   digest: z.string().optional(),
+  /** Closures begun lately: a device then reports its day digest (docs/protocol.md, Closure). */
+  closing: z.array(closingSchema).max(50).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;

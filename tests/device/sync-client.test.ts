@@ -3,6 +3,7 @@
 // checkpoint each, an old client is told to update, and a poke on the live channel syncs at once.
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localDayProof } from '../../src/device/closure';
 import { getMeta, META, setMeta } from '../../src/device/db';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import {
@@ -13,6 +14,11 @@ import {
 } from '../../src/device/sync-client';
 import type { SyncStatus } from '../../src/device/sync-status';
 import { type Change, writeChanges } from '../../src/device/write';
+import { dayProof } from '../../src/domain/closure';
+import { entitySpec } from '../../src/domain/entities';
+import { heardReports } from '../../src/server/routes/closure';
+import { buildDemoDataset } from '../../src/server/seed/demo';
+import { rowsToOps } from '../../src/server/seed/ops';
 import type { HlcClock } from '../../src/sync/hlc';
 import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
@@ -399,3 +405,35 @@ function fetchEventSource(url: string): EventSourceLike {
     close: () => controller.abort(),
   };
 }
+
+describe('the day digest in the status report during a closure', () => {
+  it('once told the closure began, the device reports its view of the day as held after the pull', async () => {
+    const s = await server();
+    const stop = { ...buildDemoDataset({ today: '2026-11-23' }).data.stop[0]!, orgId: ORG };
+    await s.store.push(ORG, rowsToOps(ORG, 'seed', { stop: [stop] }));
+    const a = await device('dev-a', [s.url], {
+      describe: () => ({ appVersion: '0.1.0', profile: 'coordination' }),
+    });
+    await a.write(patients('pa', 2));
+    expect(await a.client.syncNow()).toMatchObject({ state: 'ok', lastError: null });
+    const heard = async () => (await heardReports(s.store, ORG)).get('dev-a');
+    expect((await heard())?.day).toBeUndefined();
+    const coordination = await credentialFor(byUrl.get(s.url)!, 'dev-a', { org: ORG });
+    const res = await fetch(`${s.url}/api/closure/begin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...coordination.headers },
+      body: JSON.stringify({ org: ORG, stopId: stop.id }),
+    });
+    const { closure } = (await res.json()) as { closure: { startedAt: number } };
+    // One sync run: told of the closure by the answer, it reports again before it ends.
+    expect(await a.client.syncNow()).toMatchObject({ state: 'ok', lastError: null });
+    expect((await heard())?.day).toEqual({
+      stopId: stop.id,
+      startedAt: closure.startedAt,
+      digest: (await localDayProof(a.db, stop.id)).digest,
+    });
+    expect((await heard())?.day?.digest).toBe(
+      dayProof(await s.store.rowStates(ORG), stop.id, entitySpec).digest,
+    );
+  });
+});

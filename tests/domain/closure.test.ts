@@ -3,13 +3,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type ClosureRecord,
+  changedSinceReceipt,
   closureChecklist,
+  coverageVerdict,
   dayProof,
   dayStates,
+  dayWindow,
+  devicesToCover,
   endOfDayStatus,
+  type HeardReport,
+  isStale,
   purgePlan,
   receiptVerdict,
   rowHash,
+  STALE_AFTER_MS,
+  type TruckDevice,
 } from '../../src/domain/closure';
 import { type EntityName, entitySpec } from '../../src/domain/entities';
 import { buildDemoDataset } from '../../src/server/seed/demo';
@@ -123,7 +132,8 @@ describe('the day of a stop', () => {
 
 describe('the sync receipt', () => {
   const local = dayProof(baseStates, pastStop.id, registry);
-  const central = { ...local, devices: [{ dev: 'seed', seq: 10 }] };
+  const covered = { ok: true, startedAt: 1, devices: [] };
+  const central = { ...local, devices: [{ dev: 'seed', seq: 10 }], coverage: covered };
 
   it('is granted when device, relay and central hold the same day', () => {
     expect(receiptVerdict(central, local, 0)).toEqual({ ok: true });
@@ -147,6 +157,41 @@ describe('the sync receipt', () => {
       ok: false,
       reason: 'device_differs',
     });
+  });
+
+  it('is refused, naming the devices, while the truck is not covered', () => {
+    const v = receiptVerdict(
+      {
+        ...central,
+        coverage: {
+          ok: false,
+          startedAt: 1,
+          devices: [
+            {
+              deviceId: 'b2',
+              name: 'Portable Box 2',
+              roomId: 'r2',
+              profile: 'room',
+              state: 'pending',
+              lastContactAt: 0,
+              pending: 123,
+              excuse: null,
+            },
+          ],
+        },
+      },
+      local,
+      0,
+    );
+    expect(v).toMatchObject({ ok: false, reason: 'uncovered' });
+    if (!v.ok) expect(v.message).toMatch(/Portable Box 2/);
+    const notBegun = receiptVerdict(
+      { ...central, coverage: { ok: false, startedAt: null, devices: [] } },
+      local,
+      0,
+    );
+    if (!notBegun.ok) expect(notBegun.message).toMatch(/n’a pas commencé/);
+    expect(notBegun.ok).toBe(false);
   });
 });
 
@@ -248,6 +293,15 @@ describe('the purge after a receipt', () => {
       outbox: [],
     });
     expect(plan.remove).toEqual([]);
+  });
+
+  it('removes nothing on the device a receipt excused; the others purge by it', () => {
+    const excusing = { ...receipt, excused: [{ dev: 'box-2' }] };
+    const input = { ...common, profile: 'room' as const, states: baseStates, outbox: [] };
+    expect(purgePlan({ ...input, deviceId: 'box-2', receipts: [excusing] }).remove).toEqual([]);
+    expect(
+      purgePlan({ ...input, deviceId: 'box-1', receipts: [excusing] }).remove.length,
+    ).toBeGreaterThan(0);
   });
 
   it('removes the day’s visits, queue and notes; reception keeps the identities it searches', () => {
@@ -371,5 +425,184 @@ describe('ending the queue at the end of the day', () => {
       rank: 4,
     });
     expect(endOfDayStatus({ status: 'done', epoch: 0, rank: 4 }, 'leave')).toBeNull();
+  });
+});
+
+describe('the closure’s coverage of the truck', () => {
+  const window = dayWindow(TODAY);
+  const device = (deviceId: string, over: Partial<TruckDevice> = {}): TruckDevice => ({
+    deviceId,
+    name: `Appareil ${deviceId}`,
+    profile: 'room',
+    roomId: 'salle-1',
+    enrolledAt: window.from,
+    revoked: false,
+    ...over,
+  });
+
+  it('asks every enrolled device that could have worked, not relays, displays, withdrawn or later ones', () => {
+    const list = [
+      device('box1'),
+      device('accueil', { profile: 'reception', roomId: null }),
+      device('relais', { profile: 'relay' }),
+      device('ecran', { profile: 'display' }),
+      device('perdu', { revoked: true }),
+      device('demain', { enrolledAt: window.to }),
+    ];
+    expect(devicesToCover(list, window).map((d) => d.deviceId)).toEqual(['box1', 'accueil']);
+  });
+
+  const closure: ClosureRecord = { stopId: 's1', startedAt: 1000, excused: [] };
+  const fresh = (digest: string, over: Partial<HeardReport> = {}): HeardReport => ({
+    pending: 0,
+    lastSyncAt: 2000,
+    day: { stopId: 's1', startedAt: 1000, digest },
+    ...over,
+  });
+  const central = () => 'd'.repeat(64);
+
+  it('passes a device that reported the same day since the closure began, with nothing pending', () => {
+    const v = coverageVerdict({
+      closure,
+      required: [device('box1')],
+      reports: new Map([['box1', fresh('d'.repeat(64))]]),
+      centralDigest: central,
+    });
+    expect(v.ok).toBe(true);
+    expect(v.devices[0]).toMatchObject({ state: 'reported', name: 'Appareil box1' });
+  });
+
+  it('holds back a device never heard, heard before the closure, with pending changes or another day', () => {
+    const cases: [HeardReport | undefined, string][] = [
+      [undefined, 'never_heard'],
+      [fresh('d'.repeat(64), { day: null }), 'before_closure'],
+      [
+        fresh('d'.repeat(64), { day: { stopId: 's1', startedAt: 999, digest: 'd' } }),
+        'before_closure',
+      ],
+      [fresh('d'.repeat(64), { pending: 123 }), 'pending'],
+      [fresh('0'.repeat(64)), 'digest_differs'],
+    ];
+    for (const [report, state] of cases) {
+      const v = coverageVerdict({
+        closure,
+        required: [device('box2')],
+        reports: new Map(report ? [['box2', report]] : []),
+        centralDigest: central,
+      });
+      expect(v.ok).toBe(false);
+      expect(v.devices[0]!.state).toBe(state);
+    }
+  });
+
+  it('lets an excused device through, named with its reason; nothing passes before the closure began', () => {
+    const excused = coverageVerdict({
+      closure: { ...closure, excused: [{ deviceId: 'box2', reason: 'Batterie vide', at: 1500 }] },
+      required: [device('box2')],
+      reports: new Map([['box2', fresh('d'.repeat(64), { pending: 123, day: null })]]),
+      centralDigest: central,
+    });
+    expect(excused.ok).toBe(true);
+    expect(excused.devices[0]).toMatchObject({
+      state: 'excused',
+      name: 'Appareil box2',
+      pending: 123,
+      excuse: { reason: 'Batterie vide' },
+    });
+    expect(
+      coverageVerdict({ closure: null, required: [], reports: new Map(), centralDigest: central })
+        .ok,
+    ).toBe(false);
+  });
+
+  it('is never granted while a device not excused is stale, has pending changes or another digest (property)', () => {
+    const report = fc.option(
+      fc.record({
+        pending: fc.nat(5),
+        lastSyncAt: fc.nat(5000),
+        day: fc.option(
+          fc.record({
+            stopId: fc.constantFrom('s1', 's2'),
+            startedAt: fc.constantFrom(999, 1000, 1001),
+            digest: fc.constantFrom('a', 'b'),
+          }),
+        ),
+      }),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ report, excused: fc.boolean(), digest: fc.constantFrom('a', 'b') }), {
+          maxLength: 6,
+        }),
+        (rows) => {
+          const required = rows.map((_, i) => device(`d${i}`));
+          const reports = new Map<string, HeardReport>();
+          rows.forEach((r, i) => {
+            if (r.report) reports.set(`d${i}`, r.report);
+          });
+          const v = coverageVerdict({
+            closure: {
+              ...closure,
+              excused: rows.flatMap((r, i) =>
+                r.excused ? [{ deviceId: `d${i}`, reason: 'motif', at: 1 }] : [],
+              ),
+            },
+            required,
+            reports,
+            centralDigest: (d) => rows[Number(d.deviceId.slice(1))]!.digest,
+          });
+          const blocked = rows.some(({ report, excused, digest }) => {
+            if (excused) return false;
+            const day = report?.day;
+            if (!report || !day) return true;
+            const current = day.stopId === 's1' && day.startedAt === 1000;
+            return !current || report.pending > 0 || day.digest !== digest;
+          });
+          expect(v.ok).toBe(!blocked);
+          expect(v.devices.map((d) => d.name)).toEqual(required.map((d) => d.name));
+        },
+      ),
+    );
+  });
+
+  it('calls a report stale after five minutes of silence, and a device never heard stale', () => {
+    expect(isStale(1000, 1000 + STALE_AFTER_MS)).toBe(false);
+    expect(isStale(1000, 1001 + STALE_AFTER_MS)).toBe(true);
+    expect(isStale(null, 0)).toBe(true);
+  });
+});
+
+describe('a closed day reopened', () => {
+  const proof = dayProof(baseStates, pastStop.id, registry);
+
+  it('finds nothing changed while the day is as the receipt listed it, the stop’s own row aside', () => {
+    expect(changedSinceReceipt({ rows: proof.rows }, proof)).toEqual([]);
+    const closed = statesOf([edit('stop', pastStop.id, 'status', 'closed')], baseStates);
+    expect(
+      changedSinceReceipt({ rows: proof.rows }, dayProof(closed, pastStop.id, registry)),
+    ).toEqual([]);
+  });
+
+  it('finds a row changed or added after the receipt, and the checklist blocks on it', () => {
+    const c = data.consultation.find((x) => x.stopId === pastStop.id)!;
+    const later = statesOf([edit('consultation', c.id, 'plan', 'Ajout tardif')], baseStates);
+    const changed = changedSinceReceipt(
+      { rows: proof.rows },
+      dayProof(later, pastStop.id, registry),
+    );
+    expect(changed.map((r) => [r.e, r.id])).toEqual([['consultation', c.id]]);
+    const stop = data.stop.find((s) => s.id === pastStop.id)!;
+    const checklist = closureChecklist({
+      stop,
+      patients: [],
+      appointments: [],
+      visits: [],
+      entries: [],
+      consultations: [],
+      devices: [],
+      changedSinceReceipt: changed,
+    });
+    expect(checklist.blocking).toEqual(['reopened']);
   });
 });

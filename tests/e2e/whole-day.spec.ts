@@ -76,11 +76,24 @@ test('a — a whole day on four devices, closed with a sync receipt', async ({
     const absent = coordinator.getByRole('button', { name: 'Marquer absents' });
     await absent.click();
     await expect(absent).toHaveCount(0);
+    // The closure begins (central's time); every device of the truck then reports its day with
+    // its next sync (docs/decisions/0007-closure-coverage.md) before the receipt is granted.
+    await coordinator.getByRole('button', { name: 'Commencer la clôture' }).click();
+    await expect(coordinator.getByText(/^Clôture commencée à/)).toBeVisible();
     const ask = coordinator.getByRole('button', { name: 'Synchroniser et demander le reçu' });
     // Enabled once nothing blocks the closure (every device synced, every note signed).
     await expect(ask).toBeEnabled();
-    await ask.click();
-    await expect(coordinator.getByText(/^Reçu obtenu le/)).toBeVisible({ timeout: 60_000 });
+    const granted = coordinator.getByText(/^Reçu obtenu le/);
+    await expect
+      .poll(
+        async () => {
+          if (await granted.count()) return true;
+          if (await ask.isEnabled()) await ask.click();
+          return (await granted.count()) > 0;
+        },
+        { message: 'every device reported the day and the receipt is granted', timeout: 90_000 },
+      )
+      .toBe(true);
     // The device pushes the receipt it wrote, then clears « Synchronisation… en cours ».
     await expect(
       coordinator.getByText('Synchronisation et vérification en cours…'),

@@ -90,7 +90,9 @@ describe('central’s proof of a day', () => {
     expect(proof.digest).toBe(local.digest);
     expect(proof.rows).toEqual(local.rows);
     expect(proof.relayDigest).toBeUndefined();
-    expect(proof.devices).toEqual([{ dev: 'tablette-accueil', seq: ops.length }]);
+    expect(proof.devices).toEqual([
+      { dev: 'tablette-accueil', seq: ops.length, name: 'Test tablette-accueil' },
+    ]);
   });
 
   it('refuses a malformed request and an unknown stop, in French', async () => {
@@ -173,6 +175,8 @@ describe('a receipt asked of the truck’s relay', () => {
     const proof = (await res.json()) as ServerProof;
     expect(proof.relayDigest).toBe(proof.digest);
     expect(proof.digest).toBe(dayProof(statesOf(ops), stopId, entitySpec).digest);
-    expect(proof.devices).toEqual([{ dev: 'tablette-accueil', seq: ops.length }]);
+    expect(proof.devices).toEqual([
+      { dev: 'tablette-accueil', seq: ops.length, name: 'Test tablette-accueil' },
+    ]);
   });
 });

@@ -1,12 +1,13 @@
 // The coordinating doctor's screen (DESIGN.md §2, issue 6): today's indicators and pictures, the
 // closure checklist with its bulk ends, the sync receipt (granted only on matching digests),
 // conflicts settled side by side, devices, planning and exports.
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import type { EscaleDb } from '../../src/device/db';
 import { applyRemote, writeChanges } from '../../src/device/write';
+import type { Coverage, DeviceCoverage } from '../../src/domain/closure';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { useUiStore } from '../../src/ui/state/ui-store';
@@ -32,6 +33,8 @@ interface FakeServer {
   requests: string[];
   /** The digest of the last proof it gave. */
   answered?: string;
+  /** Central's judgement of the truck's devices (default: the closure begun, all covered). */
+  coverage?: Coverage;
 }
 
 /** A fake sync server at https://central.test: sync acknowledges every pushed op. */
@@ -86,13 +89,23 @@ function stubServer(server: FakeServer) {
         return json({
           ...proof,
           digest: server.digest ?? proof.digest,
-          devices: [{ dev: TEST_DEVICE_ID, seq: 3 }],
+          devices: [{ dev: TEST_DEVICE_ID, seq: 3, name: 'Portable coordination' }],
+          coverage: server.coverage ?? { ok: true, startedAt: Date.parse(NOW), devices: [] },
+        });
+      }
+      if (url.includes('/api/closure/')) {
+        return json({
+          closure: { stopId: demo.day.stop!.id, startedAt: Date.parse(NOW), excused: [] },
         });
       }
       return json({ message: 'inconnu' }, 404);
     }),
   );
 }
+
+// The closure's flows sync, digest the day and write before answering: on a loaded CI machine
+// that takes more than the default second.
+configure({ asyncUtilTimeout: 10_000 });
 
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
@@ -116,6 +129,43 @@ describe('the live overview', () => {
     // The dentist's consultation started at 09:42 and is still going.
     expect(await screen.findByText(/Consultation DE-001/)).toBeInTheDocument();
     expect(screen.getByText('Répartition des temps d’attente')).toBeInTheDocument();
+  });
+});
+
+describe('the live overview from stale data', () => {
+  it('does not show a room free from a silent room device without saying so', async () => {
+    const rooms = demo.day.rooms;
+    stubServer({
+      requests: [],
+      devices: rooms.map((r) => ({
+        deviceId: `salle-${r.id}`,
+        pending: 0,
+        appVersion: '0.1.0',
+        profile: 'room',
+        lastError: null,
+        lastSyncAt: Date.parse(NOW) - 48 * 60_000,
+        accepted: 10,
+      })),
+      enrolled: rooms.map((r) => ({
+        deviceId: `salle-${r.id}`,
+        name: 'Portable',
+        profile: 'room',
+        roomId: r.id,
+        enrolledAt: Date.parse(NOW) - 86_400_000,
+        revoked: false,
+      })),
+    });
+    renderAt('/coordination', db);
+    const table = (
+      await screen.findByRole('region', { name: 'Les salles en ce moment' })
+    ).querySelector('table')!;
+    await waitFor(() =>
+      expect(table).toHaveTextContent(
+        /libre selon les données de la salle au dernier contact de Portable \(.+\), à 09:12/,
+      ),
+    );
+    for (const cell of within(table).getAllByRole('cell'))
+      expect(cell.textContent).not.toBe('libre');
   });
 });
 
@@ -204,6 +254,155 @@ describe('the closure of the day', () => {
     await waitFor(() => expect(ask).toBeEnabled());
     await user.click(ask);
     expect(await screen.findByRole('alert')).toHaveTextContent(/Indiquez d’abord qui vous êtes/);
+  });
+});
+
+describe('the closure covers every device of the truck', () => {
+  const BOX2_AT = Date.parse(NOW) - 48 * 60_000; // 09:12, 48 minutes before NOW
+  const box2 = (over: Partial<DeviceCoverage> = {}): DeviceCoverage => ({
+    deviceId: '0190f7a2-box2',
+    name: 'Portable Box 2 (Box 2)',
+    roomId: 'r2',
+    profile: 'room',
+    state: 'before_closure',
+    lastContactAt: BOX2_AT,
+    pending: 123,
+    excuse: null,
+    ...over,
+  });
+
+  async function clearQueue(user: ReturnType<typeof userEvent.setup>) {
+    await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    await user.click(await screen.findByRole('button', { name: 'Marquer absents' }));
+  }
+
+  it('begins the closure from the page; the server’s start is shown', async () => {
+    const server: FakeServer = {
+      requests: [],
+      bodies: {},
+      coverage: { ok: false, startedAt: null, devices: [] },
+    };
+    stubServer(server);
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    expect(await screen.findByText('La clôture n’a pas commencé.')).toBeInTheDocument();
+    server.coverage = { ok: true, startedAt: Date.parse(NOW), devices: [] };
+    await user.click(screen.getByRole('button', { name: 'Commencer la clôture' }));
+    expect(
+      await screen.findByText('Clôture commencée à 10:00 (heure du serveur central).'),
+    ).toBeInTheDocument();
+    expect(server.bodies!['/api/closure/begin']).toEqual([
+      { org: expect.any(String), stopId: demo.day.stop!.id },
+    ]);
+  });
+
+  it('keeps the receipt back while Box 2 is offline, named with its last contact and pending work', async () => {
+    const server: FakeServer = {
+      requests: [],
+      coverage: { ok: false, startedAt: Date.parse(NOW) - 5 * 60_000, devices: [box2()] },
+    };
+    stubServer(server);
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    const coverage = await screen.findByRole('region', { name: 'Appareils du camion' });
+    await waitFor(() =>
+      expect(coverage).toHaveTextContent(
+        'Portable Box 2 (Box 2) — n’a rien envoyé depuis le début de la clôture — hors ligne depuis 09:12, 123 modification(s) en attente au dernier contact, à 09:12',
+      ),
+    );
+    expect(coverage).not.toHaveTextContent('0190f7a2');
+    await clearQueue(user);
+    const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await user.click(ask);
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /Reçu refusé : Appareils qui n’ont pas encore prouvé la journée .*Portable Box 2 \(Box 2\)/,
+    );
+    expect(await db.rows('syncReceipt').count()).toBe(0);
+  });
+
+  it('excuses Box 2 with a reason (audited); the receipt then names it and the devices by name', async () => {
+    const server: FakeServer = {
+      requests: [],
+      bodies: {},
+      coverage: { ok: false, startedAt: Date.parse(NOW), devices: [box2()] },
+    };
+    stubServer(server);
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await user.click(await screen.findByRole('button', { name: 'Excuser Portable Box 2 (Box 2)' }));
+    await user.click(screen.getByRole('button', { name: 'Confirmer l’excuse' }));
+    expect(await screen.findByText('Donnez un motif (3 caractères au moins).')).toBeInTheDocument();
+    expect(server.bodies!['/api/closure/excuse']).toBeUndefined();
+    server.coverage = {
+      ok: true,
+      startedAt: Date.parse(NOW),
+      devices: [
+        box2({
+          state: 'excused',
+          excuse: { deviceId: '0190f7a2-box2', reason: 'Batterie vide', at: 0 },
+        }),
+      ],
+    };
+    await user.type(
+      screen.getByLabelText('Motif de l’excuse pour Portable Box 2 (Box 2)'),
+      'Batterie vide',
+    );
+    await user.click(screen.getByRole('button', { name: 'Confirmer l’excuse' }));
+    expect(await screen.findByText('Portable Box 2 (Box 2) excusé.')).toBeInTheDocument();
+    expect(server.bodies!['/api/closure/excuse']).toEqual([
+      expect.objectContaining({ deviceId: '0190f7a2-box2', reason: 'Batterie vide' }),
+    ]);
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain(
+      'closure.device_excused',
+    );
+    await clearQueue(user);
+    const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await user.click(ask);
+    const granted = (await screen.findByText(/^Reçu obtenu le/)).closest('div')!;
+    expect(granted).toHaveTextContent('Appareils couverts : Portable coordination');
+    expect(granted).toHaveTextContent(
+      'Appareils excusés (ils gardent leurs données jusqu’à un prochain reçu) : Portable Box 2 (Box 2) — Batterie vide',
+    );
+    expect(granted).not.toHaveTextContent(TEST_DEVICE_ID);
+    const [receipt] = await db.rows('syncReceipt').toArray();
+    expect(receipt!.excused).toEqual([
+      { dev: '0190f7a2-box2', name: 'Portable Box 2 (Box 2)', reason: 'Batterie vide' },
+    ]);
+  });
+
+  it('reopens the day visibly when a device syncs changes of it after the receipt', async () => {
+    stubServer({ requests: [] });
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await clearQueue(user);
+    const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
+    await waitFor(() => expect(ask).toBeEnabled());
+    await user.click(ask);
+    expect(await screen.findByText(/^Reçu obtenu le/)).toBeInTheDocument();
+    // Box 2 comes back and syncs a change of that day made offline.
+    const entry = (await db.rows('queueEntry').where('stopId').equals(demo.day.stop!.id).first())!;
+    const late: Op = {
+      v: 2,
+      org: entry.orgId,
+      dev: 'box-2',
+      seq: 1,
+      hlc: encodeHlc(Date.parse(NOW) + 60_000, 0, 'box-2'),
+      e: 'queueEntry',
+      id: entry.id,
+      f: 'endReason',
+      k: 'set',
+      val: 'Ajouté hors ligne',
+    };
+    await applyRemote(db, [{ s: 9_000_000, op: late }], 'checkpoint:test', 9_000_000);
+    expect(await screen.findByText(/^Journée rouverte : 1 enregistrement/)).toBeInTheDocument();
+    expect(screen.queryByText(/^Reçu obtenu le/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Synchroniser et demander le reçu' })).toBeDisabled();
   });
 });
 
@@ -351,6 +550,39 @@ describe('devices', () => {
     expect(
       screen.getByRole('rowheader', { name: `${TEST_DEVICE_ID} (cet appareil)` }).closest('tr'),
     ).toHaveTextContent('Hors ligne');
+  });
+
+  it('shows a silent device as offline since its last contact, its pending work as last known', async () => {
+    stubServer({
+      requests: [],
+      devices: [
+        {
+          deviceId: 'box-2',
+          pending: 123,
+          appVersion: '0.1.0',
+          profile: 'room',
+          lastError: null,
+          lastSyncAt: Date.parse(NOW) - 48 * 60_000,
+          accepted: 10,
+        },
+        {
+          deviceId: 'box-1',
+          pending: 2,
+          appVersion: '0.1.0',
+          profile: 'room',
+          lastError: null,
+          lastSyncAt: Date.parse(NOW) - 60_000,
+          accepted: 10,
+        },
+      ],
+    });
+    renderAt('/coordination/appareils', db);
+    const stale = (await screen.findByRole('rowheader', { name: 'box-2' })).closest('tr')!;
+    expect(stale).toHaveTextContent('hors ligne depuis 09:12');
+    expect(stale).toHaveTextContent('123 modification(s) en attente au dernier contact, à 09:12');
+    const live = screen.getByRole('rowheader', { name: 'box-1' }).closest('tr')!;
+    expect(live).toHaveTextContent('en ligne (dernier contact à 09:59)');
+    expect(live).not.toHaveTextContent('au dernier contact');
   });
 
   it('withdraws a lost device after a confirmation, audited', async () => {

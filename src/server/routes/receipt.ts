@@ -6,6 +6,7 @@ import { dayProof, type ServerProof } from '../../domain/closure';
 import { entitySpec } from '../../domain/entities';
 import { receiptRequestSchema } from '../../sync/protocol';
 import type { ServerPlugin } from '../context';
+import { coverageOf, truckDevices } from './closure';
 import { viewerDigest } from './sync';
 
 export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
@@ -53,7 +54,16 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
       return fail(reply, 404, 'unknown_stop', 'Escale inconnue de ce serveur.');
     }
     if (central) return { ...central, relayDigest: own.digest };
-    return { ...own, devices: await store.devices(org) } satisfies ServerProof;
+    // Central: the devices named (never by id), and whether every device of the truck has
+    // reported the day since the closure began (docs/decisions/0007-closure-coverage.md).
+    const stop = (await store.rowsByIds(org, 'stop', [stopId]))[0]!;
+    const names = new Map((await truckDevices(ctx, org)).map((d) => [d.deviceId, d.name]));
+    const devices = (await store.devices(org)).map((d) => {
+      const name = names.get(d.dev);
+      return name === undefined ? d : { ...d, name };
+    });
+    const coverage = await coverageOf(ctx, org, stopId, String(stop.date));
+    return { ...own, devices, coverage } satisfies ServerProof;
   });
 
   app.get('/api/digest', async (req) => {

@@ -10,6 +10,7 @@ import {
   viewOp,
   visibleStates,
 } from '../../domain/access';
+import { dayProof } from '../../domain/closure';
 import { entitySpec } from '../../domain/entities';
 import { digestRows } from '../../sync/digest';
 import { SyncValidationError } from '../../sync/errors';
@@ -23,6 +24,7 @@ import {
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import type { SyncStore } from '../store/types';
+import { recentClosings } from './closure';
 
 type SyncRequestOp = z.infer<typeof syncRequestSchema>['ops'][number];
 
@@ -88,6 +90,43 @@ async function visibleOps(
   });
 }
 
+/** Closures begun lately, announced with every answer (docs/protocol.md, Closure). */
+async function closingPart(store: SyncStore, org: string, now: number) {
+  const closing = await recentClosings(store, org, now);
+  return closing.length ? { closing } : {};
+}
+
+/**
+ * A sync receipt is stored only when its digest is this server's own proof of the day for the
+ * device that records it (docs/decisions/0007-closure-coverage.md): a receipt contradicting the
+ * server would otherwise be replicated to every device and let them purge. A relay forwards
+ * receipts it already checked.
+ */
+async function receiptRefusal(
+  store: SyncStore,
+  device: DeviceCredential,
+  viewer: Viewer,
+  ops: readonly SyncRequestOp[],
+) {
+  if (device.profile === 'relay') return null;
+  const receipts = ops.filter((op) => op.e === 'syncReceipt' && op.k === 'ins');
+  if (receipts.length === 0) return null;
+  const states = visibleStates(viewer, await store.rowStates(device.org), entitySpec);
+  for (const op of receipts) {
+    const val = (op.val ?? {}) as { stopId?: unknown; digest?: unknown };
+    const own =
+      typeof val.stopId === 'string' ? dayProof(states, val.stopId, entitySpec) : undefined;
+    if (!own?.rows.some((r) => r.e === 'stop') || own.digest !== val.digest) {
+      return {
+        message:
+          'Reçu refusé par le serveur : son empreinte ne correspond pas à la journée que détient ce serveur. Redemandez le reçu.',
+        details: { entity: op.e, dev: op.dev, seq: op.seq },
+      };
+    }
+  }
+  return null;
+}
+
 /** The digest of what this viewer holds (the whole organisation for coordination and relays). */
 export const viewerDigest = async (store: SyncStore, org: string, viewer: Viewer) =>
   viewer.profile === 'coordination' || viewer.profile === 'relay'
@@ -129,6 +168,8 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     }
     const refusal = await authorise(device, request.ops);
     if (refusal) return fail(reply, 403, 'forbidden_op', refusal.message, refusal.details);
+    const unproved = await receiptRefusal(store, device, viewerOf(device), request.ops);
+    if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
     try {
       const pushed = await store.push(request.org, request.ops);
       if (pushed.stored > 0) {
@@ -174,6 +215,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ops: await visibleOps(store, request.org, viewer, page.ops),
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
       serverTime: Date.now(),
+      ...(await closingPart(store, request.org, ctx.now())),
       ...(page.hasMore || !request.digest
         ? {}
         : { digest: await viewerDigest(store, request.org, viewer) }),

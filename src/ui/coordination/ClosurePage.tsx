@@ -4,6 +4,8 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  beginClosure,
+  excuseDevice,
   fetchServerProof,
   localDayProof,
   type PurgeOutcome,
@@ -13,19 +15,26 @@ import {
 import { readConnection, startSync } from '../../device/connection';
 import { META, setMeta } from '../../device/db';
 import {
+  changedSinceReceipt,
   closureChecklist,
+  type DeviceCoverage,
   type DeviceSyncState,
+  deviceLabel,
   endOfDayStatus,
+  isStale,
+  type ReceiptRow,
   receiptVerdict,
+  type ServerProof,
 } from '../../domain/closure';
 import type { Stop, SyncReceipt } from '../../domain/entities';
-import { useDb } from '../data/device-data';
+import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { patientName } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { type OrgRows, useServerDevices } from './coordination-data';
+import { contactText, contactTime } from './liveness';
 
 type Status = { tone: 'ok' | 'error'; text: string } | null;
 
@@ -41,22 +50,208 @@ function Message({ status }: { status: Status }) {
   );
 }
 
-/** The other devices' unsent work, as the sync server last heard it (null: no server answers). */
-function useDeviceStates(deviceId: string | null): DeviceSyncState[] | null {
+/** The other devices' unsent work, as the sync server last heard it (null: no server answers),
+ * named by their name and room, never by id. */
+function useDeviceStates(deviceId: string | null, rows: OrgRows): DeviceSyncState[] | null {
   const { state } = useServerDevices();
   if (typeof state !== 'object' || !('devices' in state)) return null;
-  const names = new Map(state.enrolled.map((e) => [e.deviceId, e.name]));
+  const rooms = new Map(rows.rooms.map((r) => [r.id, r.name]));
+  const names = new Map(
+    state.enrolled.map((e) => [
+      e.deviceId,
+      deviceLabel(e.name, e.roomId ? rooms.get(e.roomId) : null),
+    ]),
+  );
   return state.devices.map((d) => ({
     deviceId: d.deviceId,
     name:
       d.deviceId === deviceId
-        ? t('coordination.devices.thisDevice', { id: names.get(d.deviceId) ?? d.deviceId })
-        : (names.get(d.deviceId) ?? d.deviceId),
+        ? t('coordination.devices.thisDevice', {
+            id: names.get(d.deviceId) ?? t('coordination.closure.unnamedDevice'),
+          })
+        : (names.get(d.deviceId) ?? t('coordination.closure.unnamedDevice')),
     // This device's own outbox is checked locally at the receipt.
     pending: d.deviceId === deviceId ? 0 : d.pending,
     lastSyncAt: d.lastSyncAt,
     lastError: d.lastError,
   }));
+}
+
+type ProofState = { proof: ServerProof } | { error: string } | null;
+
+/**
+ * The truck's devices for the closure (docs/decisions/0007-closure-coverage.md): begin it, see
+ * which device has proved the day since, with its last contact, and excuse one with a reason.
+ */
+function CoveragePanel({
+  stop,
+  proof,
+  setProof,
+  now,
+}: {
+  stop: Stop;
+  proof: ProofState;
+  setProof: (p: ProofState) => void;
+  now: number;
+}) {
+  const db = useDb();
+  const write = useWriter();
+  const [busy, setBusy] = useState(false);
+  const [excusing, setExcusing] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | undefined>();
+  const [status, setStatus] = useState<Status>(null);
+
+  const check = async () => {
+    if (!db) return;
+    setBusy(true);
+    try {
+      const connection = await readConnection(db);
+      if (!connection) throw new Error(t('errors.deviceNotConnected'));
+      const answer = await fetchServerProof(connection, stop.id);
+      setProof(answer.ok ? { proof: answer.proof } : { error: answer.message });
+    } catch (e) {
+      setProof({ error: (e as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: checked once per stop on opening
+  useEffect(() => {
+    void check();
+  }, [db, stop.id]);
+
+  const begin = async () => {
+    if (!db) return;
+    setStatus(null);
+    const connection = await readConnection(db);
+    if (!connection) return setStatus({ tone: 'error', text: t('errors.deviceNotConnected') });
+    const answer = await beginClosure(connection, stop.id);
+    if (!answer.ok) return setStatus({ tone: 'error', text: answer.message });
+    // This device reports its own day with its next sync.
+    await (await startSync(db))?.syncNow();
+    await check();
+  };
+
+  const excuse = async (deviceId: string, name: string) => {
+    if (!db) return;
+    if (reason.trim().length < 3) {
+      setReasonError(t('coordination.closure.excuseMissing'));
+      return;
+    }
+    setReasonError(undefined);
+    const connection = await readConnection(db);
+    if (!connection) return setStatus({ tone: 'error', text: t('errors.deviceNotConnected') });
+    const answer = await excuseDevice(connection, stop.id, deviceId, reason.trim());
+    if (!answer.ok) return setStatus({ tone: 'error', text: answer.message });
+    await write([], {
+      action: 'closure.device_excused',
+      entity: 'stop',
+      entityId: stop.id,
+      detail: `${name} — ${reason.trim()}`,
+    });
+    setExcusing(null);
+    setReason('');
+    setStatus({ tone: 'ok', text: t('coordination.closure.excused', { name }) });
+    await check();
+  };
+
+  const coverage = proof && 'proof' in proof ? proof.proof.coverage : null;
+  const contact = (d: DeviceCoverage) => {
+    if (d.lastContactAt === null) return t('coordination.devices.neverSynced');
+    const base = contactText(d.lastContactAt, now);
+    return d.pending && d.pending > 0
+      ? `${base}, ${t('coordination.devices.pendingStale', { count: d.pending, time: contactTime(d.lastContactAt, now) })}`
+      : base;
+  };
+  const stateText = (d: DeviceCoverage) => {
+    switch (d.state) {
+      case 'reported':
+        return t('coordination.closure.state.reported', {
+          time: contactTime(d.lastContactAt ?? now, now),
+        });
+      case 'excused':
+        return t('coordination.closure.state.excused', { reason: d.excuse?.reason ?? '' });
+      case 'never_heard':
+        return t('coordination.closure.state.never_heard');
+      default:
+        return t(`coordination.closure.state.${d.state}`, { contact: contact(d) });
+    }
+  };
+  return (
+    <section className="panel stack" aria-labelledby="closure-coverage">
+      <h3 id="closure-coverage">{t('coordination.closure.coverageTitle')}</h3>
+      <p>{t('coordination.closure.coverageIntro')}</p>
+      {proof && 'error' in proof ? (
+        <p className="notice notice--warning" role="status">
+          {t('coordination.closure.coverageUnknown', { reason: proof.error })}
+        </p>
+      ) : null}
+      {coverage && coverage.startedAt === null ? <p>{t('coordination.closure.notBegun')}</p> : null}
+      {coverage && coverage.startedAt !== null ? (
+        <p>{t('coordination.closure.begun', { time: contactTime(coverage.startedAt, now) })}</p>
+      ) : null}
+      {coverage?.startedAt !== null && coverage?.devices.length ? (
+        <ul>
+          {coverage.devices.map((d) => (
+            <li key={d.deviceId}>
+              <strong>{d.name}</strong> — {stateText(d)}
+              {d.state !== 'reported' && d.state !== 'excused' ? (
+                excusing === d.deviceId ? (
+                  <div className="stack">
+                    <TextField
+                      label={t('coordination.closure.excuseReason', { name: d.name })}
+                      value={reason}
+                      onChange={setReason}
+                      error={reasonError}
+                    />
+                    <div className="actions">
+                      <button
+                        type="button"
+                        className="button"
+                        onClick={() => void excuse(d.deviceId, d.name)}
+                      >
+                        {t('coordination.closure.excuseConfirm')}
+                      </button>
+                      <button type="button" className="button" onClick={() => setExcusing(null)}>
+                        {t('coordination.closure.excuseCancel')}
+                      </button>
+                    </div>
+                  </div>
+                ) : (
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      className="button"
+                      aria-label={t('coordination.closure.excuseFor', { name: d.name })}
+                      onClick={() => {
+                        setExcusing(d.deviceId);
+                        setReason('');
+                      }}
+                    >
+                      {t('coordination.closure.excuse')}
+                    </button>
+                  </>
+                )
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="actions">
+        {coverage?.startedAt === null ? (
+          <button type="button" className="button" disabled={busy} onClick={() => void begin()}>
+            {t('coordination.closure.begin')}
+          </button>
+        ) : null}
+        <button type="button" className="button" disabled={busy} onClick={() => void check()}>
+          {busy ? t('coordination.closure.checking') : t('coordination.closure.checkDevices')}
+        </button>
+      </div>
+      <Message status={status} />
+    </section>
+  );
 }
 
 function Section({
@@ -91,7 +286,28 @@ export function ClosurePage({
   const db = useDb();
   const write = useWriter();
   const staffId = useUiStore((s) => s.staffId);
-  const devices = useDeviceStates(deviceId);
+  const devices = useDeviceStates(deviceId, rows);
+  const now = Date.parse(useNow());
+  const [proof, setProof] = useState<ProofState>(null);
+  const [reopened, setReopened] = useState<ReceiptRow[]>([]);
+  const latestReceipt = stop
+    ? rows.receipts.filter((r) => r.stopId === stop.id).sort((a, b) => (a.at < b.at ? 1 : -1))[0]
+    : undefined;
+  // A day synced after its receipt is open again: derived from the receipt's rows against the
+  // day as this device now holds it (changedSinceReceipt), recomputed whenever rows change.
+  useEffect(() => {
+    if (!db || !stop || !latestReceipt) {
+      setReopened([]);
+      return;
+    }
+    let live = true;
+    void localDayProof(db, stop.id).then((current) => {
+      if (live) setReopened(changedSinceReceipt(latestReceipt, current));
+    });
+    return () => {
+      live = false;
+    };
+  }, [db, stop, latestReceipt]);
   const [endChoice, setEndChoice] = useState<'leave' | 'cancel'>('leave');
   const [endReason, setEndReason] = useState(t('coordination.closure.endReasonDefault'));
   const [status, setStatus] = useState<Status>(null);
@@ -109,6 +325,7 @@ export function ClosurePage({
     entries: rows.entries,
     consultations: rows.consultations,
     devices: devices ?? [],
+    changedSinceReceipt: reopened,
   });
   const receipts = rows.receipts
     .filter((r) => r.stopId === stop.id)
@@ -186,8 +403,12 @@ export function ClosurePage({
       const answer = await fetchServerProof(connection, stop.id);
       if (!answer.ok) throw new Error(answer.message);
       const [local, pending] = await Promise.all([localDayProof(db, stop.id), db.outbox.count()]);
+      setProof({ proof: answer.proof });
       const verdict = receiptVerdict(answer.proof, local, pending);
       if (!verdict.ok) throw new Error(verdict.message);
+      const excused = answer.proof.coverage.devices.flatMap((d) =>
+        d.excuse ? [{ dev: d.deviceId, name: d.name, reason: d.excuse.reason }] : [],
+      );
       const receipt: Omit<SyncReceipt, 'id' | '_deleted'> = {
         orgId: connection.org,
         stopId: stop.id,
@@ -196,6 +417,7 @@ export function ClosurePage({
         digest: answer.proof.digest,
         via: answer.via,
         devices: answer.proof.devices,
+        ...(excused.length ? { excused } : {}),
         rows: answer.proof.rows,
       };
       await write(
@@ -243,13 +465,32 @@ export function ClosurePage({
         <ul>
           {closure.unsyncedDevices.map((d) => (
             <li key={d.deviceId}>
-              {t('coordination.closure.devicePending', { name: d.name, count: d.pending })}
+              {d.lastSyncAt !== null && isStale(d.lastSyncAt, now)
+                ? t('coordination.closure.devicePendingStale', {
+                    name: d.name,
+                    count: d.pending,
+                    time: contactTime(d.lastSyncAt, now),
+                  })
+                : t('coordination.closure.devicePending', {
+                    name: d.name,
+                    count: d.pending,
+                    time: d.lastSyncAt === null ? '' : contactTime(d.lastSyncAt, now),
+                  })}
             </li>
           ))}
         </ul>
       </Section>
       {devices === null ? (
         <p className="muted">{t('coordination.closure.devicesUnknown')}</p>
+      ) : null}
+      <CoveragePanel stop={stop} proof={proof} setProof={setProof} now={now} />
+      {closure.reopened.length > 0 ? (
+        <section className="panel stack" aria-labelledby="closure-reopened">
+          <h3 id="closure-reopened">{t('coordination.closure.reopenedTitle')}</h3>
+          <p role="alert" className="notice notice--warning">
+            {t('coordination.closure.reopened', { count: closure.reopened.length })}
+          </p>
+        </section>
       ) : null}
       <Section title={t('coordination.closure.unsignedTitle')} count={closure.unsigned.length}>
         <ul>
@@ -347,7 +588,7 @@ export function ClosurePage({
 
       <section className="panel stack" aria-labelledby="receipt-title">
         <h3 id="receipt-title">{t('coordination.closure.receiptTitle')}</h3>
-        {latest ? (
+        {latest && closure.reopened.length === 0 ? (
           <div role="status" className="notice notice--success">
             <p>
               {t('coordination.closure.granted', {
@@ -358,9 +599,22 @@ export function ClosurePage({
             <p>{t(`coordination.closure.via.${latest.via}`)}</p>
             <p>
               {t('coordination.closure.devicesCovered', {
-                devices: latest.devices.map((d) => `${d.dev} (${d.seq})`).join(', '),
+                devices: latest.devices
+                  .map((d) => d.name ?? t('coordination.closure.unnamedDevice'))
+                  .join(', '),
               })}
             </p>
+            {latest.excused?.length ? (
+              <p>
+                {t('coordination.closure.excusedInReceipt', {
+                  devices: latest.excused
+                    .map((x) =>
+                      t('coordination.closure.excusedLine', { name: x.name, reason: x.reason }),
+                    )
+                    .join(' ; '),
+                })}
+              </p>
+            ) : null}
           </div>
         ) : null}
         {closure.blocking.length > 0 ? (

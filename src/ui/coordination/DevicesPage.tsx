@@ -7,13 +7,14 @@ import { useState } from 'react';
 import { AccountError, createEnrolmentCode, type EnrolmentProfile } from '../../device/accounts';
 import type { DeviceProfile } from '../../domain/entities';
 import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
-import { useDb } from '../data/device-data';
+import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { sortedRooms } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
 import { profileLabel } from '../shell/profiles';
 import { type OrgRows, useServerDevices } from './coordination-data';
+import { contactText, pendingText } from './liveness';
 
 const ENROL_PROFILES: readonly EnrolmentProfile[] = [
   'reception',
@@ -280,6 +281,7 @@ export function DevicesPage({ deviceId, rows }: { deviceId: string | null; rows:
   const { state, reload } = useServerDevices();
   const answered = typeof state === 'object' && 'devices' in state ? state : null;
   const lines = answered ? mergeLines(answered.devices, answered.enrolled) : [];
+  const now = Date.parse(useNow());
   return (
     <section className="stack" aria-labelledby="devices-title">
       <div className="page-header">
@@ -335,13 +337,11 @@ export function DevicesPage({ deviceId, rows }: { deviceId: string | null; rows:
                           ? t('coordination.devices.notEnrolled')
                           : formatDateTime(d.enrolledAt)}
                       </td>
-                      <td>
-                        {d.seen
-                          ? formatDateTime(d.seen.lastSyncAt)
-                          : t('coordination.devices.neverSynced')}
-                      </td>
+                      <td>{contactText(d.seen?.lastSyncAt ?? null, now)}</td>
                       <td className={d.seen && d.seen.pending > 0 ? 'text-warning' : undefined}>
-                        {d.seen ? d.seen.pending : t('day.none')}
+                        {d.seen
+                          ? pendingText(d.seen.pending, d.seen.lastSyncAt, now)
+                          : t('day.none')}
                       </td>
                       <td>{d.seen?.appVersion ?? t('day.none')}</td>
                       <td>

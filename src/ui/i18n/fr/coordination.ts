@@ -30,6 +30,9 @@ export const coordination = {
   },
   closed: 'fermée',
   free: 'libre',
+  freeStale:
+    'libre selon les données de la salle au dernier contact de {device}, à {time} (appareil hors ligne depuis)',
+  freeNeverHeard: 'libre selon cet appareil : aucune nouvelle de l’appareil de la salle',
   totalWaiting: {
     one: '{count} patient en attente',
     other: '{count} patients en attente',
@@ -76,7 +79,39 @@ export const coordination = {
     devicesTitle: 'Appareils avec des modifications non envoyées',
     devicesUnknown:
       'État des autres appareils inconnu : aucun serveur joignable pour le moment. Le reçu vérifiera ce que détient le central.',
-    devicePending: '{name} : {count} en attente',
+    devicePending: '{name} : {count} modification(s) en attente à {time}',
+    devicePendingStale: '{name} : {count} modification(s) en attente au dernier contact, à {time}',
+    coverageTitle: 'Appareils du camion',
+    coverageIntro:
+      'Le reçu exige que chaque appareil du camion ait envoyé sa journée depuis le début de la clôture, sans modification en attente, ou qu’il soit excusé avec un motif.',
+    notBegun: 'La clôture n’a pas commencé.',
+    begin: 'Commencer la clôture',
+    begun: 'Clôture commencée à {time} (heure du serveur central).',
+    checkDevices: 'Vérifier les appareils',
+    checking: 'Vérification des appareils…',
+    coverageUnknown: 'Couverture des appareils inconnue : {reason}',
+    state: {
+      reported: 'a envoyé sa journée (dernier contact à {time})',
+      excused: 'excusé : {reason}',
+      never_heard: 'jamais synchronisé',
+      before_closure: 'n’a rien envoyé depuis le début de la clôture — {contact}',
+      pending: '{contact}',
+      digest_differs: 'ne détient pas encore la même journée que le serveur central — {contact}',
+    },
+    excuse: 'Excuser',
+    excuseFor: 'Excuser {name}',
+    excuseReason: 'Motif de l’excuse pour {name}',
+    excuseConfirm: 'Confirmer l’excuse',
+    excuseCancel: 'Annuler',
+    excuseMissing: 'Donnez un motif (3 caractères au moins).',
+    excused: '{name} excusé.',
+    reopened:
+      'Journée rouverte : {count} enregistrement(s) de cette escale ont changé depuis le reçu (un appareil s’est synchronisé ensuite). Demandez un nouveau reçu.',
+    reopenedTitle: 'Changements depuis le reçu',
+    excusedInReceipt:
+      'Appareils excusés (ils gardent leurs données jusqu’à un prochain reçu) : {devices}',
+    excusedLine: '{name} — {reason}',
+    unnamedDevice: 'appareil sans nom (non enrôlé)',
     unsignedTitle: 'Notes non signées ou à reprendre',
     toValidateTitle: 'Notes à valider',
     open: 'Ouvrir',
@@ -286,6 +321,10 @@ export const coordination = {
     thisDevice: '{id} (cet appareil)',
     notEnrolled: 'sans enrôlement',
     neverSynced: 'jamais',
+    online: 'en ligne (dernier contact à {time})',
+    offlineSince: 'hors ligne depuis {time}',
+    pendingNow: '{count}',
+    pendingStale: '{count} modification(s) en attente au dernier contact, à {time}',
     enrol: {
       title: 'Enrôler un appareil',
       intro:
