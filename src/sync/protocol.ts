@@ -1,14 +1,14 @@
 // Wire contract of the single sync round trip (push then pull, paged by bytes with hasMore).
 // A client below MIN_PROTOCOL_VERSION gets 426 update_required.
 import { z } from 'zod';
-import { MAX_NAME, opSchema } from './op';
+import { nameSchema, opSchema, wireInt } from './op';
 
 export const PROTOCOL_VERSION = 1;
 export const MIN_PROTOCOL_VERSION = 1;
 /** Upper bound on ops pushed in one request (the body size is bounded by the server too). */
 export const MAX_PUSH_OPS = 10_000;
 
-const count = z.int().min(0);
+const count = wireInt();
 
 export const deviceReportSchema = z.object({
   /** Ops still in the outbox when the request left (this request's ops included). */
@@ -46,28 +46,28 @@ export function normaliseCode(code: string): string {
 }
 
 export const receiptRequestSchema = z.object({
-  org: z.string().min(1).max(MAX_NAME),
-  stopId: z.string().min(1).max(MAX_NAME),
+  org: nameSchema,
+  stopId: nameSchema,
   /** Sent by a relay only: the device the proof is for (it holds a profile's view). */
   viewer: z
     .object({
       profile: z.enum(['reception', 'room', 'coordination', 'display', 'relay']),
-      roomId: z.string().min(1).max(MAX_NAME).nullable(),
+      roomId: nameSchema.nullable(),
     })
     .optional(),
 });
 
 export const syncRequestSchema = z.object({
-  protocol: z.int().min(0),
+  protocol: wireInt(),
   /** The client's SCHEMA_VERSION. */
-  schema: z.int().min(1),
-  deviceId: z.string().min(1).max(MAX_NAME),
-  org: z.string().min(1).max(MAX_NAME),
+  schema: wireInt().min(1),
+  deviceId: nameSchema,
+  org: nameSchema,
   /** Server sequence already pulled (pull "after N"). */
   since: count,
   ops: z.array(opSchema).max(MAX_PUSH_OPS),
   /** Soft cap on the size of the pulled page. */
-  maxBytes: z.int().min(1).optional(),
+  maxBytes: wireInt().min(1).optional(),
   /** Ask for the server's state digest with the last page (it reads every row: costly on a large
    * organisation, so only on demand). */
   digest: z.boolean().optional(),

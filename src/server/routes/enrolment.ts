@@ -2,24 +2,23 @@
 // codes and sets passwords; a relay brings home its organisation's credentials (authenticated).
 import { z } from 'zod';
 import { deviceProfileSchema } from '../../domain/entities';
-import { MAX_NAME } from '../../sync/op';
+import { nameSchema } from '../../sync/op';
 import { normaliseCode } from '../../sync/protocol';
 import { MIN_PASSWORD } from '../auth';
 import type { ServerPlugin } from '../context';
 
 const enrolSchema = z.object({
   code: z.string().min(1).max(32),
-  deviceId: z
-    .string()
-    .min(1)
-    .max(MAX_NAME)
-    .refine((d) => !d.includes(':') && !d.includes('.'), 'identifiant sans « : » ni « . »'),
+  deviceId: nameSchema.refine(
+    (d) => !d.includes(':') && !d.includes('.'),
+    'identifiant sans « : » ni « . »',
+  ),
 });
 
 const codeRequestSchema = z
   .object({
     profile: z.union([deviceProfileSchema, z.literal('relay')]),
-    roomId: z.string().min(1).max(MAX_NAME).nullable().optional(),
+    roomId: nameSchema.nullable().optional(),
     name: z.string().trim().min(1).max(100),
   })
   .refine((r) => r.profile !== 'room' || !!r.roomId, {
@@ -28,7 +27,7 @@ const codeRequestSchema = z
   });
 
 const passwordSchema = z.object({
-  staffId: z.string().min(1).max(MAX_NAME),
+  staffId: nameSchema,
   password: z.string().max(200),
 });
 
