@@ -42,11 +42,17 @@ export const MAX_TAGS = 256;
 export const MAX_INT = 2 ** 31 - 1;
 
 /** Control characters (NUL included), which PostgreSQL refuses or which no id or name needs. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 
 /** Ids and names as every store holds them: no control character, no lone surrogate. */
 export function isStorableName(text: string): boolean {
-  return !CONTROL.test(text) && text.isWellFormed();
+  return !hasControl(text) && text.isWellFormed();
 }
 
 /**
