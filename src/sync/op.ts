@@ -101,10 +101,8 @@ export const opSchema: z.ZodType<Op> = z
     id: name,
     f: name,
     k: z.enum(['set', 'add', 'rem', 'ins', 'del']),
-    val: z
-      .unknown()
-      .refine(isStorableValue, 'valeur non enregistrable (caractère nul ou nombre infini)')
-      .optional(),
+    // Checked by validateOp (an invalid_value naming the op, not a malformed request).
+    val: z.unknown().optional(),
     base: z.array(hlc).max(MAX_BASE).optional(),
     tags: z.array(hlc).max(MAX_TAGS).optional(),
   })

@@ -128,13 +128,22 @@ describe('ops every store holds', () => {
     ['a control character in an entity name', { e: 'note\n' }, /\(e\)/],
     ['a NUL in the person', { user: 'u\u0000' }, /\(user\)/],
     ['a lone surrogate in a field name', { f: 'title\ud800' }, /\(f\)/],
-    ['a NUL in a text value', { val: 'Titre\u0000' }, /\(val\)/],
-    ['a NUL in a key of a value', { val: { 'a\u0000': 1 } }, /\(val\)/],
-    ['a NUL deep in a value', { val: [{ x: ['ok', 'k\u0000o'] }] }, /\(val\)/],
   ])('refuses %s', (_, change, where) => {
     const err = failure({ ...set('a', 1, 'n', 'title', 'x'), ...change });
     expect(err.code).toBe('invalid_op');
     expect(err.message).toMatch(where);
+  });
+
+  it.each([
+    ['a NUL in a text value', 'Titre\u0000'],
+    ['a NUL in a key of a value', { 'a\u0000': 1 }],
+    ['a NUL deep in a value', [{ x: ['ok', 'k\u0000o'] }]],
+    ['a lone surrogate', 'a\udc00'],
+  ])('refuses %s as a value of the op it names', (_, val) => {
+    const err = failure({ ...set('a', 1, 'n', 'title', 'x'), val });
+    expect(err.code).toBe('invalid_value');
+    expect([err.entity, err.field]).toEqual(['note', 'title']);
+    expect(err.message).toMatch(/Valeur non enregistrable pour note\.title/);
   });
 
   it('accepts the largest sequence every store holds', () => {

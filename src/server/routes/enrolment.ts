@@ -67,7 +67,16 @@ export const enrolRoute: ServerPlugin = async (app, { ctx }) => {
     }
     const code = normaliseCode(parsed.data.code);
     const done = await accounts.enrol(code, parsed.data.deviceId);
-    if (!done) {
+    if (done === 'device_exists') {
+      // Not a wrong code: no failure counted, and the code stays usable with a fresh id.
+      return fail(
+        reply,
+        409,
+        'device_exists',
+        'Cet appareil est déjà enrôlé : un identifiant reste lié à son premier enrôlement. Pour changer son rôle ou sa salle, passez par la coordination.',
+      );
+    }
+    if (done === 'unknown_code') {
       enrolFailures.fail(ip);
       return fail(
         reply,
