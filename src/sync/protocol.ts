@@ -40,6 +40,23 @@ export interface EnrolledDevice {
   revoked: boolean;
 }
 
+/** An op a server refused and set apart (GET /api/quarantine). */
+export interface QuarantinedView {
+  dev: string;
+  seq: number;
+  /** The name given at enrolment, when the server knows the device. */
+  deviceName: string | null;
+  entity: string;
+  field: string;
+  error: string;
+  /** The server's reason, in French. */
+  reason: string;
+  /** The device or relay whose request brought it. */
+  via: string;
+  /** When it was set apart (ISO). */
+  at: string;
+}
+
 /** An enrolment code as typed: capitals, spaces and dashes do not count. */
 export function normaliseCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { deviceProfileSchema } from '../../domain/entities';
 import { nameSchema } from '../../sync/op';
-import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
+import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { recordServerAudit } from '../audit';
 import type { ServerPlugin } from '../context';
 import { deviceKey } from './sync';
@@ -59,17 +59,19 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
     if (!allowOnly(req, reply, ['coordination'])) return reply;
     const org = req.device!.org;
     const names = new Map((await accounts.credentials(org)).map((c) => [c.deviceId, c.name]));
-    const ops = (await store.quarantined(org)).map((q) => ({
-      dev: q.dev,
-      seq: q.seq,
-      deviceName: names.get(q.dev) ?? null,
-      entity: String(q.op.e),
-      field: String(q.op.f),
-      error: q.code,
-      reason: q.reason,
-      via: q.via,
-      at: q.at,
-    }));
+    const ops = (await store.quarantined(org)).map(
+      (q): QuarantinedView => ({
+        dev: q.dev,
+        seq: q.seq,
+        deviceName: names.get(q.dev) ?? null,
+        entity: String(q.op.e),
+        field: String(q.op.f),
+        error: q.code,
+        reason: q.reason,
+        via: q.via,
+        at: q.at,
+      }),
+    );
     return { org, ops };
   });
 

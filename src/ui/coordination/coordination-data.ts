@@ -23,7 +23,7 @@ import type {
   Visit,
 } from '../../domain/entities';
 import type { FieldConflict } from '../../sync/merge';
-import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
+import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 
 export interface OrgRows {
@@ -102,7 +102,12 @@ export function useConflicts(): ConflictsView | null | undefined {
 }
 
 export type ServerDevices =
-  | { server: string; devices: DeviceSeen[]; enrolled: EnrolledDevice[] }
+  | {
+      server: string;
+      devices: DeviceSeen[];
+      enrolled: EnrolledDevice[];
+      quarantined: QuarantinedView[];
+    }
   | { refused: string }
   | 'unreachable'
   | 'loading';
@@ -121,7 +126,12 @@ export function useServerDevices(): { state: ServerDevices; reload(): void } {
     const answer = connection ? await fetchDevices(connection) : null;
     if (answer === null) setState('unreachable');
     else if (answer.ok) {
-      setState({ server: answer.server, devices: answer.devices, enrolled: answer.enrolled });
+      setState({
+        server: answer.server,
+        devices: answer.devices,
+        enrolled: answer.enrolled,
+        quarantined: answer.quarantined,
+      });
     } else setState({ refused: answer.message });
   }, [db]);
   useEffect(() => {
