@@ -11,7 +11,7 @@ import {
   type ServerProof,
 } from '../domain/closure';
 import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
-import type { DeviceSeen, EnrolledDevice } from '../sync/protocol';
+import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../sync/protocol';
 import { auditChange } from './audit-change';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
@@ -124,7 +124,14 @@ export function excuseDevice(
 }
 
 export type DevicesResult =
-  | { ok: true; server: string; devices: DeviceSeen[]; enrolled: EnrolledDevice[] }
+  | {
+      ok: true;
+      server: string;
+      devices: DeviceSeen[];
+      enrolled: EnrolledDevice[];
+      /** Ops this server refused and set apart (docs/protocol.md, Quarantine). */
+      quarantined: QuarantinedView[];
+    }
   | { ok: false; message: string };
 
 /**
@@ -147,7 +154,21 @@ export async function fetchDevices(
         continue;
       }
       const body = (await res.json()) as { devices?: DeviceSeen[]; enrolled?: EnrolledDevice[] };
-      return { ok: true, server, devices: body.devices ?? [], enrolled: body.enrolled ?? [] };
+      // The same server's quarantine; an older server without it lists none.
+      const aside = await fetchImpl(`${server}/api/quarantine`, {
+        headers: authHeaders(connection),
+        signal: AbortSignal.timeout(15_000),
+      }).catch(() => null);
+      const quarantined = aside?.ok
+        ? (((await aside.json().catch(() => ({}))) as { ops?: QuarantinedView[] }).ops ?? [])
+        : [];
+      return {
+        ok: true,
+        server,
+        devices: body.devices ?? [],
+        enrolled: body.enrolled ?? [],
+        quarantined,
+      };
     } catch {
       // try the next server
     }

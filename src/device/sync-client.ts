@@ -16,6 +16,7 @@ import {
 import { dayReporter, rememberClosings } from './closure-report';
 import { type EscaleDb, getMeta, META } from './db';
 import { onLocalWrite } from './local-writes';
+import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import { applyRemote, replayParked } from './write';
 
@@ -100,6 +101,8 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The error body of a 4xx, when it was JSON (it may name refused ops). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -218,10 +221,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const ops: Op[] = [];
     let bytes = 0;
     let after = from;
+    const aside = await setAsideSeqs(db);
     for (;;) {
       const chunk = await db.outbox.where('seq').above(after).limit(256).toArray();
       if (chunk.length === 0) return { ops, bytes };
       for (const op of chunk) {
+        if (aside.has(op.seq)) continue;
         const size = sizeOf(op);
         if (ops.length > 0 && bytes + size > budget) return { ops, bytes };
         ops.push(op);
@@ -261,6 +266,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       throw new HttpError(
         403,
         `Le serveur a refusé la synchronisation (HTTP 403) : ${body?.message ?? ''}`,
+        body,
+      );
+    }
+    if (res.status === 400) {
+      const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
+      const text = typeof body?.message === 'string' ? body.message : '';
+      throw new HttpError(
+        400,
+        `Le serveur a refusé la synchronisation (HTTP 400)${text ? ` : ${text}` : '.'}`,
+        body,
       );
     }
     if (res.status === 503) {
@@ -306,16 +321,21 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   async function report(): Promise<DeviceReport> {
     const about = options.describe!();
-    const [pending, status, day] = await Promise.all([
+    const [pending, status, day, aside] = await Promise.all([
       db.outbox.count(),
       getMeta<SyncStatus>(db, META.syncStatus),
       dayOf(),
+      setAsideSeqs(db),
     ]);
+    const asideNote =
+      aside.size > 0
+        ? `${aside.size} modification${aside.size > 1 ? 's' : ''} refusée${aside.size > 1 ? 's' : ''} par le serveur, gardée${aside.size > 1 ? 's' : ''} à part sur l’appareil.`
+        : null;
     return {
       pending,
       appVersion: (about.appVersion ?? 'inconnue').slice(0, 32),
       profile: about.profile,
-      lastError: status?.lastError?.slice(0, 500) ?? null,
+      lastError: (status?.lastError ?? asideNote)?.slice(0, 500) ?? null,
       ...(day ? { day } : {}),
     };
   }
@@ -356,15 +376,42 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           pushBytes.set(server, Math.max(1, Math.floor(Math.min(budget, bytes) / 2)));
           continue;
         }
+        // Ops the server refuses for good (docs/protocol.md, Quarantine): kept, set aside, and
+        // the rest pushed again at once — one op never blocks the device.
+        const refused =
+          err instanceof HttpError && (err.status === 400 || err.status === 403)
+            ? refusedByServer(err.body, deviceId, ops)
+            : [];
+        if (refused.length > 0) {
+          const at = new Date(now()).toISOString();
+          await setAside(
+            db,
+            refused.map((r) => ({ ...r, at })),
+          );
+          continue;
+        }
         throw err;
       }
       await learnServerTime(res.serverTime, sentAt, now());
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
       if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
       if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
-      if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
+      // Set-aside ops count as held on the server but stay here (see set-aside.ts).
+      const aside = await setAsideSeqs(db);
+      if (res.accepted > 0) {
+        await db.outbox
+          .where('seq')
+          .belowOrEqual(res.accepted)
+          .filter((op) => !aside.has(op.seq))
+          .delete();
+      }
       if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
-      const morePush = (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
+      const morePush =
+        (await db.outbox
+          .where('seq')
+          .above(pushedUpTo)
+          .filter((op) => !aside.has(op.seq))
+          .count()) > 0;
       await writeStatus({
         server,
         pull: res.hasMore

@@ -5,7 +5,7 @@
 import type { Registry } from '../sync/fields';
 import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
-import type { DeviceProfile, EntityName } from './entities';
+import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
 
 /** Entities each profile writes. Audit events are written by every profile but the display. */
 export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> = {
@@ -265,6 +265,16 @@ export function visibleStates(
 export interface Writer {
   profile: Audience;
   deviceId: string;
+  /** The room of a room device. */
+  roomId?: string | null;
+}
+
+/** What the server stores of the rows an op touches, before the op (undefined: not held). */
+export interface StoredFacts {
+  /** The consultation the op writes, or whose event (vitals, signature, addendum) it inserts. */
+  consultation?: Record<string, unknown>;
+  /** The queue entry the op writes, or the consultation's queue entry. */
+  queueEntry?: Record<string, unknown>;
 }
 
 export interface StaffFacts {
@@ -278,6 +288,8 @@ export interface PushContext {
   staff: ReadonlyMap<string, StaffFacts>;
   /** The current author of a consultation, when the server knows the note. */
   authorOf(consultationId: string): string | undefined;
+  /** The stored rows the op touches, for the field rules (fieldRefusal). */
+  stored?(op: Op): StoredFacts;
 }
 
 /** Entities whose every op must name the signed-in person. */
@@ -302,6 +314,11 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
   if (writer.profile === 'relay') return null;
   if (op.dev !== writer.deviceId) {
     return 'Un appareil ne peut envoyer que ses propres modifications.';
+  }
+  // A parked op is stored unchecked (its schema is unknown here): only a relay, which forwards
+  // what a newer device wrote, may bring one; a device talking to an older server may not.
+  if (op.v > SCHEMA_VERSION) {
+    return 'Modification d’une version plus récente que celle du serveur : elle attend sa mise à jour.';
   }
   const refusal = writeRefusal(writer.profile, op.e as EntityName);
   if (refusal) return refusal;
@@ -334,6 +351,125 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     const val = op.val as { staffId?: unknown; kind?: unknown } | undefined;
     if (val?.kind === 'author' && val.staffId !== op.user) {
       return 'Seul l’auteur de la note peut la signer.';
+    }
+  }
+  return ctx.stored ? fieldRefusal(writer, op, ctx.stored(op)) : null;
+}
+
+// ---- field rules on what the server stores (issue #20 item 3, issue #21 item 3) ----
+
+/** Fields a note gets when it is created and keeps: which patient, visit, queue entry (hence
+ * which room holds it), author. Only the coordination changes them afterwards. */
+export const NOTE_FIXED_FIELDS: ReadonlySet<string> = new Set([
+  'orgId',
+  'queueEntryId',
+  'visitId',
+  'patientId',
+  'stopId',
+  'serviceId',
+  'authorId',
+  'createdAt',
+]);
+
+/** What may still be written on a signed note: its review (validation or return), and — by the
+ * coordination only — its confidentiality. Addenda are rows of their own. */
+export const SIGNED_NOTE_WRITABLE: ReadonlySet<string> = new Set([
+  'status',
+  'returnComment',
+  'confidentiality',
+]);
+
+/** Queue statuses of an entry whose note exists: the room it is in holds the note. */
+const NOTE_HELD = new Set(['in_consultation', 'done']);
+
+const isDeletion = (op: Op) => op.k === 'del' || op.f === '_deleted';
+
+/** A signed note: awaiting validation or validated (a returned note is open again). */
+export function isSigned(consultation: Record<string, unknown> | undefined): boolean {
+  return consultation?.status === 'to_validate' || consultation?.status === 'validated';
+}
+
+function isRestricted(consultation: Record<string, unknown> | undefined): boolean {
+  const c = consultation?.confidentiality;
+  return c !== undefined && c !== 'standard';
+}
+
+function queueStatusOf(entry: Record<string, unknown> | undefined): unknown {
+  const status = entry?.status as { status?: unknown } | undefined;
+  return status?.status;
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Why the server refuses this op given the rows it stores, or null. A room may not decide by
+ * what it writes which room holds a restricted note, declassify, delete or touch another room's
+ * restricted note, and nobody rewrites a signed note (docs/protocol.md, Authorisation).
+ */
+export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): string | null {
+  if (writer.profile === 'relay') return null;
+  const coordination = writer.profile === 'coordination';
+  const { consultation: c, queueEntry: q } = stored;
+
+  // Another room's restricted note (and its events) is not this room's to write.
+  if (
+    writer.profile === 'room' &&
+    CONSULTATION_FAMILY[op.e] !== undefined &&
+    c !== undefined &&
+    isRestricted(c) &&
+    q?.roomId !== writer.roomId
+  ) {
+    return 'Cette note confidentielle est tenue par une autre salle : cet appareil ne peut pas la modifier.';
+  }
+
+  if (op.e === 'consultation' && c !== undefined) {
+    const author = op.user !== undefined && op.user === c.authorId;
+    if (isDeletion(op)) {
+      if (coordination || (author && !isSigned(c))) return null;
+      return 'Seul l’auteur d’une note non signée ou la coordination peut la supprimer.';
+    }
+    const unchanged = op.k === 'set' && sameValue(c[op.f], op.val);
+    if (isSigned(c) && op.f === 'confidentiality' && !unchanged && !coordination) {
+      return 'Note signée : seule la coordination change encore sa confidentialité.';
+    }
+    if (isSigned(c) && !SIGNED_NOTE_WRITABLE.has(op.f) && !unchanged) {
+      return 'Note signée : son contenu ne change plus sur le serveur ; ajoutez un addendum.';
+    }
+    if (
+      NOTE_FIXED_FIELDS.has(op.f) &&
+      c[op.f] !== undefined &&
+      !sameValue(c[op.f], op.val) &&
+      !coordination
+    ) {
+      return `Le champ ${op.f} d’une note est fixé à sa création : seule la coordination le change.`;
+    }
+    if (
+      op.f === 'confidentiality' &&
+      isRestricted(c) &&
+      !sameValue(c.confidentiality, op.val) &&
+      !coordination &&
+      !author
+    ) {
+      return 'Seul l’auteur de la note ou la coordination peut lever sa confidentialité.';
+    }
+    return null;
+  }
+
+  if (op.e === 'queueEntry' && q !== undefined) {
+    const held = NOTE_HELD.has(queueStatusOf(q) as string);
+    if (op.f === 'roomId' && held && !sameValue(q.roomId, op.val) && !coordination) {
+      return 'Ce passage a une note : la salle qui la tient ne change que par la coordination.';
+    }
+    if (writer.profile === 'room' && held && q.roomId !== writer.roomId && !isDeletion(op)) {
+      return 'Ce passage est tenu par une autre salle : cet appareil ne peut pas le modifier.';
+    }
+    if (writer.profile === 'room' && held && isDeletion(op)) {
+      return 'Un passage qui a une note ne se supprime que par la coordination.';
+    }
+  }
+  if (op.e === 'queueEntry' && op.f === 'roomId' && writer.profile === 'room') {
+    if (op.val !== null && op.val !== writer.roomId) {
+      return 'Une salle ne peut appeler un patient que dans sa propre salle.';
     }
   }
   return null;

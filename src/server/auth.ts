@@ -118,18 +118,27 @@ export class Accounts {
     return { code, expiresAt };
   }
 
-  /** Exchanges a code for a credential; null when the code is unknown, used or expired. */
+  /**
+   * Exchanges a code for a credential: 'unknown_code' when the code is unknown, used or expired;
+   * 'device_exists' when the id is already enrolled — an id stays bound to its first credential
+   * (a second enrolment would take over the device: its sequence, its acknowledgements), and the
+   * code is then left unused. Moving a device is the coordination's `reassign`.
+   */
   async enrol(
     code: string,
     deviceId: string,
-  ): Promise<{ credential: DeviceCredential; token: string } | null> {
+  ): Promise<{ credential: DeviceCredential; token: string } | 'unknown_code' | 'device_exists'> {
     const key = codeKey(code);
     const raw = await this.store.getMeta(key);
-    if (!raw) return null;
-    // Deleting first makes the code single-use even with several server instances.
-    if (!(await this.store.deleteMeta(key))) return null;
+    if (!raw) return 'unknown_code';
     const spec = JSON.parse(raw) as EnrolmentCode;
-    if (spec.expiresAt < this.now()) return null;
+    if (spec.expiresAt < this.now()) {
+      await this.store.deleteMeta(key);
+      return 'unknown_code';
+    }
+    if (await this.store.getMeta(credKey(deviceId))) return 'device_exists';
+    // Deleting first makes the code single-use even with several server instances.
+    if (!(await this.store.deleteMeta(key))) return 'unknown_code';
     const secret = randomBytes(32).toString('base64url');
     const credential: DeviceCredential = {
       deviceId,
@@ -141,9 +150,30 @@ export class Accounts {
       enrolledAt: this.now(),
       escrow: randomBytes(32).toString('base64'),
     };
-    await this.store.setMeta(credKey(deviceId), JSON.stringify(credential));
+    // Insert-if-absent: two enrolments racing for one id cannot both bind it.
+    if (!(await this.store.claimMeta(credKey(deviceId), JSON.stringify(credential)))) {
+      return 'device_exists';
+    }
     this.known.set(deviceId, { credential, at: this.now() });
     return { credential, token: `${deviceId}.${secret}` };
+  }
+
+  /**
+   * The coordination moves an enrolled device of its organisation to another profile or room
+   * (same secret). Null when the device is unknown here or belongs to another organisation.
+   */
+  async reassign(
+    org: string,
+    deviceId: string,
+    to: { profile: DeviceCredential['profile']; roomId: string | null },
+  ): Promise<{ before: DeviceCredential; after: DeviceCredential } | null> {
+    this.known.delete(deviceId);
+    const before = await this.credential(deviceId);
+    if (!before || before.org !== org) return null;
+    const after: DeviceCredential = { ...before, profile: to.profile, roomId: to.roomId };
+    await this.store.setMeta(credKey(deviceId), JSON.stringify(after));
+    this.known.set(deviceId, { credential: after, at: this.now() });
+    return { before, after };
   }
 
   /** The device a bearer token belongs to, or null. */

@@ -16,7 +16,7 @@ import {
   type StatusValue,
 } from './fields';
 import type { Hlc } from './hlc';
-import { type Op, opSchema } from './op';
+import { isStorableValue, type Op, opSchema } from './op';
 
 /** One surviving write of a register: an op no received op's base names. */
 export interface Head {
@@ -273,6 +273,15 @@ export function validateOp(op: unknown, registry: Registry): Op {
     throw new SyncValidationError('invalid_op', `Opération mal formée${where} : ${issue?.message}`);
   }
   const o = op as Op;
+  // Every store keeps the value as it came (PostgreSQL refuses NUL in text): one rule everywhere.
+  if (!isStorableValue(o.val)) {
+    throw new SyncValidationError(
+      'invalid_value',
+      `Valeur non enregistrable pour ${o.e}.${o.f} : caractère nul, caractère isolé invalide ou nombre infini`,
+      o.e,
+      o.f,
+    );
+  }
   const spec = registry(o.e);
   if (!spec) throw unknownEntity(o.e);
   const [name, kind] = target(o, spec);

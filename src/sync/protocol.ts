@@ -1,14 +1,14 @@
 // Wire contract of the single sync round trip (push then pull, paged by bytes with hasMore).
 // A client below MIN_PROTOCOL_VERSION gets 426 update_required.
 import { z } from 'zod';
-import { MAX_NAME, opSchema } from './op';
+import { nameSchema, opSchema, wireInt } from './op';
 
 export const PROTOCOL_VERSION = 1;
 export const MIN_PROTOCOL_VERSION = 1;
 /** Upper bound on ops pushed in one request (the body size is bounded by the server too). */
 export const MAX_PUSH_OPS = 10_000;
 
-const count = z.int().min(0);
+const count = wireInt();
 
 export const deviceReportSchema = z.object({
   /** Ops still in the outbox when the request left (this request's ops included). */
@@ -20,7 +20,7 @@ export const deviceReportSchema = z.object({
    * of that stop's day, and the closure start it answers (docs/protocol.md, Closure). */
   day: z
     .object({
-      stopId: z.string().min(1).max(MAX_NAME),
+      stopId: nameSchema,
       startedAt: z.number().int().min(0),
       digest: z.string().regex(/^[0-9a-f]{64}$/),
     })
@@ -31,30 +31,30 @@ export type DeviceReport = z.infer<typeof deviceReportSchema>;
 
 /** A closure the coordinator began: the stop and central's time (docs/protocol.md, Closure). */
 export const closingSchema = z.object({
-  stopId: z.string().min(1).max(MAX_NAME),
+  stopId: nameSchema,
   startedAt: z.number().int().min(0),
 });
 export type Closing = z.infer<typeof closingSchema>;
 
 export const closureBeginSchema = z.object({
-  org: z.string().min(1).max(MAX_NAME),
-  stopId: z.string().min(1).max(MAX_NAME),
+  org: nameSchema,
+  stopId: nameSchema,
 });
 
 export const closureExcuseSchema = z.object({
-  org: z.string().min(1).max(MAX_NAME),
-  stopId: z.string().min(1).max(MAX_NAME),
-  deviceId: z.string().min(1).max(MAX_NAME),
+  org: nameSchema,
+  stopId: nameSchema,
+  deviceId: nameSchema,
   reason: z.string().trim().min(3).max(500),
 });
 
 /** Reports a relay received from its devices, passed on to central (POST /api/relay/reports). */
 export const relayReportsSchema = z.object({
-  org: z.string().min(1).max(MAX_NAME),
+  org: nameSchema,
   reports: z
     .array(
       z.object({
-        deviceId: z.string().min(1).max(MAX_NAME),
+        deviceId: nameSchema,
         report: deviceReportSchema.extend({ lastSyncAt: z.number().int().min(0) }),
       }),
     )
@@ -82,34 +82,51 @@ export interface EnrolledDevice {
   revoked: boolean;
 }
 
+/** An op a server refused and set apart (GET /api/quarantine). */
+export interface QuarantinedView {
+  dev: string;
+  seq: number;
+  /** The name given at enrolment, when the server knows the device. */
+  deviceName: string | null;
+  entity: string;
+  field: string;
+  error: string;
+  /** The server's reason, in French. */
+  reason: string;
+  /** The device or relay whose request brought it. */
+  via: string;
+  /** When it was set apart (ISO). */
+  at: string;
+}
+
 /** An enrolment code as typed: capitals, spaces and dashes do not count. */
 export function normaliseCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
 export const receiptRequestSchema = z.object({
-  org: z.string().min(1).max(MAX_NAME),
-  stopId: z.string().min(1).max(MAX_NAME),
+  org: nameSchema,
+  stopId: nameSchema,
   /** Sent by a relay only: the device the proof is for (it holds a profile's view). */
   viewer: z
     .object({
       profile: z.enum(['reception', 'room', 'coordination', 'display', 'relay']),
-      roomId: z.string().min(1).max(MAX_NAME).nullable(),
+      roomId: nameSchema.nullable(),
     })
     .optional(),
 });
 
 export const syncRequestSchema = z.object({
-  protocol: z.int().min(0),
+  protocol: wireInt(),
   /** The client's SCHEMA_VERSION. */
-  schema: z.int().min(1),
-  deviceId: z.string().min(1).max(MAX_NAME),
-  org: z.string().min(1).max(MAX_NAME),
+  schema: wireInt().min(1),
+  deviceId: nameSchema,
+  org: nameSchema,
   /** Server sequence already pulled (pull "after N"). */
   since: count,
   ops: z.array(opSchema).max(MAX_PUSH_OPS),
   /** Soft cap on the size of the pulled page. */
-  maxBytes: z.int().min(1).optional(),
+  maxBytes: wireInt().min(1).optional(),
   /** Ask for the server's state digest with the last page (it reads every row: costly on a large
    * organisation, so only on demand). */
   digest: z.boolean().optional(),

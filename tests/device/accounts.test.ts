@@ -244,6 +244,8 @@ describe('the closure’s server calls', () => {
       server: RELAY,
       devices: [],
       enrolled,
+      // The fake server lists no quarantined op.
+      quarantined: [],
     });
     const request = sent(fetchImpl);
     expect(request.url).toBe(`${RELAY}/api/devices`);

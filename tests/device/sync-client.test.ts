@@ -1,11 +1,13 @@
 // The sync loop against the real server (SQLite store) on loopback: devices converge through it,
 // pushes survive 413s and lost responses without duplicates, servers fail over in order with a
 // checkpoint each, an old client is told to update, and a poke on the live channel syncs at once.
+
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import { getMeta, META, setMeta } from '../../src/device/db';
 import { localDigest, syncStatus } from '../../src/device/queries';
+import { listSetAside } from '../../src/device/set-aside';
 import {
   checkpointKey,
   createSyncClient,
@@ -435,5 +437,47 @@ describe('the day digest in the status report during a closure', () => {
     expect((await heard())?.day?.digest).toBe(
       dayProof(await s.store.rowStates(ORG), stop.id, entitySpec).digest,
     );
+  });
+});
+
+// Issue #20, item 2: an op the server refuses for good is set aside on the device — kept,
+// listed, reported — and never blocks the device's other ops.
+describe('an op the server refuses', () => {
+  it('is set aside and kept, and the rest of the outbox goes through', async () => {
+    const s = await server();
+    const d = await device('dev-aside', [s.url], {
+      describe: () => ({ appVersion: '0.1.0', profile: 'coordination' }),
+    });
+    await d.write(patients('ok', 3));
+    const outbox = await d.db.outbox.orderBy('seq').toArray();
+    expect(outbox.length).toBeGreaterThanOrEqual(3);
+    // A value no store holds (a NUL), as a buggy or older client could have written it.
+    const poisoned = { ...outbox[1]!, val: 'Du\u0000pont' };
+    await d.db.outbox.put(poisoned);
+    const status = await d.client.syncNow();
+    expect(status.state).toBe('ok');
+    // Every other op reached the server; the refused one is held apart there, kept here.
+    const last = outbox[outbox.length - 1]!.seq;
+    expect(await s.store.contiguous(ORG, 'dev-aside')).toBe(last);
+    const left = await d.db.outbox.toArray();
+    expect(left.map((op) => op.seq)).toEqual([poisoned.seq]);
+    const aside = await listSetAside(d.db);
+    expect(aside).toEqual([
+      {
+        seq: poisoned.seq,
+        reason: expect.stringMatching(/Valeur non enregistrable/),
+        at: expect.any(String),
+      },
+    ]);
+    expect((await s.store.quarantined(ORG)).map((q) => q.seq)).toEqual([poisoned.seq]);
+    // Later work is not blocked, and the next sync reports the op set aside.
+    await d.write(patients('later', 1));
+    expect((await d.client.syncNow()).state).toBe('ok');
+    expect(await s.store.contiguous(ORG, 'dev-aside')).toBeGreaterThan(last);
+    expect((await d.db.outbox.toArray()).map((op) => op.seq)).toEqual([poisoned.seq]);
+    const seen = JSON.parse((await s.store.getMeta(`device:${ORG}:dev-aside`))!) as {
+      lastError: string;
+    };
+    expect(seen.lastError).toMatch(/1 modification refusée par le serveur/);
   });
 });

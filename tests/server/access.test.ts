@@ -326,7 +326,20 @@ describe('authorisation of pushed ops, profile × entity', () => {
   it('refuses ops of another device, of an unknown person, and unstamped clinical ops', async () => {
     const device = await enrol(server, 'laptop-rules', { org, profile: 'room', roomId: box1!.id });
     const w = new Writer(device);
-    const consultation = demo.data.consultation[0]!;
+    // A signed note's content is immutable: the coordinating doctor returns one first.
+    const consultation = demo.data.consultation[5]!;
+    const returned = await w.push([
+      w.op({
+        user: coordinator.id,
+        e: 'consultation',
+        id: consultation.id,
+        f: 'status',
+        k: 'set',
+        val: 'returned',
+        base: [],
+      }),
+    ]);
+    expect(returned.status).toBe(200);
     const note = (fields: Partial<Op>) =>
       w.op({
         user: coordinator.id,

@@ -2,11 +2,12 @@
 // valid requests with one part broken, ops with random fields, garbage bodies — never get a 5xx,
 // never store part of a batch, and never stop the server from serving the next request.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
-import { authHeader } from '../support/auth';
+import { authHeader, relayCredential } from '../support/auth';
+import { type Link, startLink } from '../support/link';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -132,7 +133,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
               writer.dev,
             );
             if (status !== 200) {
-              expect(await server.store.contiguous(ORG, writer.dev)).toBe(0);
+              // Nothing of the batch is in the log; the refused op alone may be quarantined
+              // (counted as held), so only a batch of one can show as held.
+              expect(await server.store.contiguous(ORG, writer.dev)).toBeLessThanOrEqual(
+                n === 1 ? 1 : 0,
+              );
             }
             return true;
           },
@@ -167,3 +172,103 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+// The relay path (issue #20, item 4): fuzzed ops pushed to a SQLite relay never stop the
+// forwarding of other devices' ops to a PostgreSQL central, and neither server answers a 5xx.
+describe('fuzzing through a SQLite relay to a PostgreSQL central', () => {
+  let central: TestServer;
+  let relay: TestServer;
+  let link: Link;
+  const good = new TestDevice('fuzz-steady');
+
+  beforeAll(async () => {
+    central = await startTestServer({ store: 'postgres' });
+    link = await startLink(central.url);
+    relay = await startTestServer({
+      store: 'sqlite',
+      upstream: link.url,
+      relayCredential: await relayCredential(central),
+      relayIntervalMs: 100,
+    });
+    await authHeader(central, good.dev);
+    await relay.relay!.refreshCredentials();
+  });
+  afterAll(async () => {
+    await relay.close();
+    await link.close();
+    await central.close();
+  });
+
+  const opFields = ['v', 'seq', 'id', 'e', 'f', 'k', 'val', 'base', 'tags', 'user', 'hlc'];
+  const poison = fc.oneof(
+    fc.constant(2 ** 31),
+    fc.constant('a\u0000b'),
+    fc.constant({ k: '\u0000' }),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.integer(),
+    fc.double(),
+    fc.jsonValue(),
+  );
+
+  it('forwards every good op to central whatever the fuzzed ones around them', async () => {
+    const writers = Array.from({ length: 3 }, (_, i) => new TestDevice(`fuzz-relay-${i}`));
+    for (const w of writers) await authHeader(central, w.dev);
+    await relay.relay!.refreshCredentials();
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 }),
+        fc.constantFrom(...opFields),
+        poison,
+        async (which, field, value) => {
+          const w = writers[which]!;
+          const [op] = w.batch(1, 'fz');
+          const broken = { ...op, [field]: value };
+          for (const target of [relay, central]) {
+            const res = await fetch(`${target.url}/api/sync`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                ...(await authHeader(central, w.dev)),
+              },
+              body: JSON.stringify({
+                protocol: PROTOCOL_VERSION,
+                schema: SCHEMA_VERSION,
+                org: ORG,
+                deviceId: w.dev,
+                since: 0,
+                ops: [broken],
+              }),
+            });
+            expect(res.status, await res.text()).toBeLessThan(500);
+          }
+          // Meanwhile another device's work goes through the relay.
+          const steady = await fetch(`${relay.url}/api/sync`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...(await authHeader(central, good.dev)),
+            },
+            body: JSON.stringify({
+              protocol: PROTOCOL_VERSION,
+              schema: SCHEMA_VERSION,
+              org: ORG,
+              deviceId: good.dev,
+              since: 0,
+              ops: good.batch(1, 'steady'),
+            }),
+          });
+          expect(steady.status).toBe(200);
+          sent++;
+          return true;
+        },
+      ),
+      { numRuns: 60 },
+    );
+    await vi.waitFor(async () => expect(await central.store.contiguous(ORG, good.dev)).toBe(sent), {
+      timeout: 20_000,
+      interval: 100,
+    });
+    expect(relay.relay!.status.lastError).toBeNull();
+  });
+});

@@ -1,7 +1,9 @@
 // validateOp: structure, then the value against the domain's schema, with French messages.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SyncValidationError } from '../../src/sync/errors';
 import { validateOp } from '../../src/sync/merge';
+import { isStorableName, isStorableValue, MAX_INT } from '../../src/sync/op';
 import { at, op, set } from './ops';
 import { toyRegistry } from './toy-registry';
 
@@ -113,5 +115,60 @@ describe('validateOp', () => {
   it('names the entity and field on the error', () => {
     const err = failure(set('a', 1, 'n', 'dose', 5000));
     expect([err.entity, err.field]).toEqual(['note', 'dose']);
+  });
+});
+
+// One validation everywhere (issue #20, item 2): what a SQLite relay accepts, a PostgreSQL
+// central accepts too. PostgreSQL's `integer` stops at 2³¹−1 and its text refuses NUL.
+describe('ops every store holds', () => {
+  it.each([
+    ['a sequence beyond a 32-bit integer', { seq: 2 ** 31 }, /seq/],
+    ['a version beyond a 32-bit integer', { v: 2 ** 31 }, /\(v\)/],
+    ['a NUL in a row id', { id: 'n\u0000' }, /\(id\)/],
+    ['a control character in an entity name', { e: 'note\n' }, /\(e\)/],
+    ['a NUL in the person', { user: 'u\u0000' }, /\(user\)/],
+    ['a lone surrogate in a field name', { f: 'title\ud800' }, /\(f\)/],
+  ])('refuses %s', (_, change, where) => {
+    const err = failure({ ...set('a', 1, 'n', 'title', 'x'), ...change });
+    expect(err.code).toBe('invalid_op');
+    expect(err.message).toMatch(where);
+  });
+
+  it.each([
+    ['a NUL in a text value', 'Titre\u0000'],
+    ['a NUL in a key of a value', { 'a\u0000': 1 }],
+    ['a NUL deep in a value', [{ x: ['ok', 'k\u0000o'] }]],
+    ['a lone surrogate', 'a\udc00'],
+  ])('refuses %s as a value of the op it names', (_, val) => {
+    const err = failure({ ...set('a', 1, 'n', 'title', 'x'), val });
+    expect(err.code).toBe('invalid_value');
+    expect([err.entity, err.field]).toEqual(['note', 'title']);
+    expect(err.message).toMatch(/Valeur non enregistrable pour note\.title/);
+  });
+
+  it('accepts the largest sequence every store holds', () => {
+    const o = { ...set('a', 1, 'n', 'title', 'x'), seq: MAX_INT };
+    expect(validateOp(o, toyRegistry)).toBe(o);
+  });
+
+  it('property: a string value is storable exactly when it has no NUL and no lone surrogate', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (text) => {
+        const storable = !text.includes('\u0000') && text.isWellFormed();
+        expect(isStorableValue(text)).toBe(storable);
+        expect(isStorableValue({ nested: [text] })).toBe(storable);
+        // What is storable survives the store's JSON text unchanged.
+        if (storable) expect(JSON.parse(JSON.stringify({ text })).text).toBe(text);
+      }),
+    );
+  });
+
+  it('property: an id is storable exactly when it has no control character or lone surrogate', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (text) => {
+        const control = [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+        expect(isStorableName(text)).toBe(!control && text.isWellFormed());
+      }),
+    );
   });
 });

@@ -25,6 +25,8 @@ interface FakeServer {
   receiptStatus?: number;
   /** Enrolled devices the server lists beside those it has heard from. */
   enrolled?: unknown[];
+  /** Ops the server set apart (GET /api/quarantine). */
+  quarantined?: unknown[];
   /** Answers of POST /api/enrolments and /api/passwords (default: success). */
   enrolment?: Response;
   password?: Response;
@@ -63,6 +65,9 @@ function stubServer(server: FakeServer) {
       if (init?.body && server.bodies) {
         const path = new URL(url).pathname;
         server.bodies[path] = [...(server.bodies[path] ?? []), JSON.parse(String(init.body))];
+      }
+      if (url.includes('/api/quarantine')) {
+        return json({ org: 'x', ops: server.quarantined ?? [] });
       }
       if (url.includes('/api/devices')) {
         return json({ org: 'x', devices: server.devices ?? [], enrolled: server.enrolled ?? [] });
@@ -583,6 +588,44 @@ describe('devices', () => {
     const live = screen.getByRole('rowheader', { name: 'box-1' }).closest('tr')!;
     expect(live).toHaveTextContent('en ligne (dernier contact à 09:59)');
     expect(live).not.toHaveTextContent('au dernier contact');
+  });
+
+  it('names the device and the reason of each op the server set apart, in French', async () => {
+    stubServer({
+      requests: [],
+      enrolled: [
+        {
+          deviceId: 'laptop-2',
+          name: 'Portable Box 2',
+          profile: 'room',
+          roomId: null,
+          enrolledAt: Date.parse(NOW),
+          revoked: false,
+        },
+      ],
+      quarantined: [
+        {
+          dev: 'laptop-2',
+          seq: 12,
+          deviceName: null,
+          entity: 'consultation',
+          field: 'plan',
+          error: 'forbidden_op',
+          reason: 'Note signée : son contenu ne change plus sur le serveur ; ajoutez un addendum.',
+          via: 'relay-1',
+          at: NOW,
+        },
+      ],
+    });
+    renderAt('/coordination/appareils', db);
+    const heading = await screen.findByRole('heading', {
+      name: 'Modifications refusées par le serveur',
+    });
+    const item = within(heading.closest('section')!).getByRole('listitem');
+    expect(item).toHaveTextContent(
+      /une modification de l’appareil « Portable Box 2 » a été refusée par le serveur : Note signée : son contenu ne change plus/,
+    );
+    expect(item.textContent).not.toMatch(/laptop-2|\d{4}-\d{2}-\d{2}T/);
   });
 
   it('withdraws a lost device after a confirmation, audited', async () => {

@@ -7,6 +7,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
 import { checkMarker } from '../../src/device/marker';
+import { setAside } from '../../src/device/set-aside';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { freshDb, renderAt } from './support';
 
@@ -164,5 +165,28 @@ describe('device health', () => {
     expect(within(sync).getByText('Aucun serveur joignable')).toBeInTheDocument();
     expect(within(sync).getByText('non')).toBeInTheDocument();
     expect(within(screen.getByRole('banner')).getByText('Hors ligne')).toBeInTheDocument();
+  });
+});
+
+describe('ops the server refused', () => {
+  it('lists them in the sync section, in French, with the server’s reason', async () => {
+    await checkMarker(db, { storage: null });
+    await setAside(db, [
+      {
+        seq: 7,
+        reason: 'Note signée : son contenu ne change plus sur le serveur ; ajoutez un addendum.',
+        at: '2026-12-03T09:15:00.000Z',
+      },
+    ]);
+    renderAt('/appareil', db);
+    const sync = await screen.findByRole('region', { name: 'Synchronisation' });
+    const alert = await within(sync).findByRole('alert');
+    expect(alert).toHaveTextContent(
+      '1 modification refusée par le serveur est gardée à part sur cet appareil',
+    );
+    expect(within(alert).getByRole('listitem')).toHaveTextContent(
+      /^Refusée le .+ : Note signée : son contenu ne change plus/,
+    );
+    expect(alert.textContent).not.toMatch(/2026-12-03T/);
   });
 });

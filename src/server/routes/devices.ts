@@ -1,10 +1,33 @@
-// The coordination's view of its devices.
-import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
+// The coordination's view of its devices, and its explicit act of moving one.
+import { z } from 'zod';
+import { deviceProfileSchema } from '../../domain/entities';
+import { nameSchema } from '../../sync/op';
+import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
+import { recordServerAudit } from '../audit';
 import type { ServerPlugin } from '../context';
 import { deviceKey } from './sync';
 
+const reassignSchema = z
+  .object({
+    deviceId: nameSchema,
+    profile: deviceProfileSchema,
+    roomId: nameSchema.nullable().optional(),
+  })
+  .refine((r) => r.profile !== 'room' || !!r.roomId, {
+    message: 'Un appareil de salle doit être rattaché à une salle.',
+    path: ['roomId'],
+  });
+
+const PROFILE_NAME: Record<string, string> = {
+  reception: 'accueil',
+  room: 'salle',
+  coordination: 'coordination',
+  display: 'écran d’affichage',
+  relay: 'relais',
+};
+
 export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
-  const { store, accounts, allowOnly } = ctx;
+  const { store, accounts, allowOnly, fail, relay, forwardToCentral, pokes } = ctx;
   // The devices this server has heard from: last sync, pending ops, version, last error.
   app.get('/api/devices', async (req, reply) => {
     if (!allowOnly(req, reply, ['coordination'])) return reply;
@@ -28,5 +51,77 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
       revoked: revoked.has(c.deviceId),
     }));
     return { org, devices, enrolled };
+  });
+
+  // Ops this server refused and set apart (docs/protocol.md, Quarantine): the coordination sees
+  // which device wrote what and why; they never block the device's other ops.
+  app.get('/api/quarantine', async (req, reply) => {
+    if (!allowOnly(req, reply, ['coordination'])) return reply;
+    const org = req.device!.org;
+    const names = new Map((await accounts.credentials(org)).map((c) => [c.deviceId, c.name]));
+    const ops = (await store.quarantined(org)).map(
+      (q): QuarantinedView => ({
+        dev: q.dev,
+        seq: q.seq,
+        deviceName: names.get(q.dev) ?? null,
+        entity: String(q.op.e),
+        field: String(q.op.f),
+        error: q.code,
+        reason: q.reason,
+        via: q.via,
+        at: q.at,
+      }),
+    );
+    return { org, ops };
+  });
+
+  // Moving an enrolled device to another profile or room (docs/protocol.md): never by a new
+  // enrolment, always this explicit, audited act of the coordination. Central holds the
+  // credentials; a relay passes the request on and brings the changed credential home.
+  app.post('/api/devices/assignment', async (req, reply) => {
+    if (!allowOnly(req, reply, ['coordination', 'relay'])) return reply;
+    const parsed = reassignSchema.safeParse(req.body);
+    if (!parsed.success) {
+      return fail(
+        reply,
+        400,
+        'invalid_request',
+        parsed.error.issues[0]?.message ?? 'Appareil, rôle et salle attendus.',
+      );
+    }
+    if (relay) {
+      const answered = await forwardToCentral(reply, '/api/devices/assignment', parsed.data);
+      await relay.refreshCredentials();
+      return answered;
+    }
+    const device = req.device!;
+    const { deviceId, profile } = parsed.data;
+    const roomId = profile === 'room' ? (parsed.data.roomId ?? null) : null;
+    if (roomId && (await store.rowsByIds(device.org, 'room', [roomId])).length === 0) {
+      return fail(reply, 400, 'unknown_room', 'Salle inconnue dans cette organisation.');
+    }
+    const held = await accounts.credential(deviceId);
+    if (!held || held.org !== device.org) {
+      return fail(reply, 404, 'unknown_device', 'Appareil inconnu dans cette organisation.');
+    }
+    if (held.profile === 'relay') {
+      return fail(reply, 400, 'relay_fixed', 'Un relais reste un relais : enrôlez-en un autre.');
+    }
+    const moved = await accounts.reassign(device.org, deviceId, { profile, roomId });
+    if (!moved) {
+      return fail(reply, 404, 'unknown_device', 'Appareil inconnu dans cette organisation.');
+    }
+    const where = (c: { profile: string; roomId: string | null }) =>
+      `${PROFILE_NAME[c.profile] ?? c.profile}${c.roomId ? ` (${c.roomId})` : ''}`;
+    await recordServerAudit(store, device.org, {
+      deviceId: device.deviceId,
+      action: 'device.reassign',
+      entity: 'device',
+      entityId: deviceId,
+      detail: `${held.name} : ${where(moved.before)} → ${where(moved.after)}`,
+    });
+    pokes.poke(device.org, await store.lastSeq(device.org));
+    const { hash: _hash, escrow: _escrow, ...shown } = moved.after;
+    return shown;
   });
 };

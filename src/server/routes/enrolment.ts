@@ -2,24 +2,23 @@
 // codes and sets passwords; a relay brings home its organisation's credentials (authenticated).
 import { z } from 'zod';
 import { deviceProfileSchema } from '../../domain/entities';
-import { MAX_NAME } from '../../sync/op';
+import { nameSchema } from '../../sync/op';
 import { normaliseCode } from '../../sync/protocol';
 import { MIN_PASSWORD } from '../auth';
 import type { ServerPlugin } from '../context';
 
 const enrolSchema = z.object({
   code: z.string().min(1).max(32),
-  deviceId: z
-    .string()
-    .min(1)
-    .max(MAX_NAME)
-    .refine((d) => !d.includes(':') && !d.includes('.'), 'identifiant sans « : » ni « . »'),
+  deviceId: nameSchema.refine(
+    (d) => !d.includes(':') && !d.includes('.'),
+    'identifiant sans « : » ni « . »',
+  ),
 });
 
 const codeRequestSchema = z
   .object({
     profile: z.union([deviceProfileSchema, z.literal('relay')]),
-    roomId: z.string().min(1).max(MAX_NAME).nullable().optional(),
+    roomId: nameSchema.nullable().optional(),
     name: z.string().trim().min(1).max(100),
   })
   .refine((r) => r.profile !== 'room' || !!r.roomId, {
@@ -28,7 +27,7 @@ const codeRequestSchema = z
   });
 
 const passwordSchema = z.object({
-  staffId: z.string().min(1).max(MAX_NAME),
+  staffId: nameSchema,
   password: z.string().max(200),
 });
 
@@ -68,7 +67,16 @@ export const enrolRoute: ServerPlugin = async (app, { ctx }) => {
     }
     const code = normaliseCode(parsed.data.code);
     const done = await accounts.enrol(code, parsed.data.deviceId);
-    if (!done) {
+    if (done === 'device_exists') {
+      // Not a wrong code: no failure counted, and the code stays usable with a fresh id.
+      return fail(
+        reply,
+        409,
+        'device_exists',
+        'Cet appareil est déjà enrôlé : un identifiant reste lié à son premier enrôlement. Pour changer son rôle ou sa salle, passez par la coordination.',
+      );
+    }
+    if (done === 'unknown_code') {
       enrolFailures.fail(ip);
       return fail(
         reply,

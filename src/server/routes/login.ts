@@ -1,10 +1,10 @@
 // Sign-in of a person on an enrolled device (the device's credential is required).
 import { z } from 'zod';
-import { MAX_NAME } from '../../sync/op';
+import { nameSchema } from '../../sync/op';
 import type { ServerPlugin } from '../context';
 
 const loginSchema = z.object({
-  staffId: z.string().min(1).max(MAX_NAME),
+  staffId: nameSchema,
   password: z.string().min(1).max(200),
 });
 

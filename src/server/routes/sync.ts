@@ -1,19 +1,23 @@
 // The sync round trip: a push authorised per device profile, a pull filtered per profile.
-import type { z } from 'zod';
 import {
   CONSULTATION_FAMILY,
   consultationIdOf,
+  type PushContext,
   pushRefusal,
   restrictedHiddenFrom,
   type StaffFacts,
+  type StoredFacts,
   type Viewer,
   viewOp,
   visibleStates,
+  type Writer,
 } from '../../domain/access';
 import { dayProof } from '../../domain/closure';
-import { entitySpec } from '../../domain/entities';
+import { entitySpec, SCHEMA_VERSION } from '../../domain/entities';
 import { digestRows } from '../../sync/digest';
 import { SyncValidationError } from '../../sync/errors';
+import { validateOp } from '../../sync/merge';
+import { MAX_INT, type Op } from '../../sync/op';
 import {
   type DeviceReport,
   MIN_PROTOCOL_VERSION,
@@ -26,7 +30,15 @@ import type { ServerPlugin } from '../context';
 import type { SyncStore } from '../store/types';
 import { recentClosings } from './closure';
 
-type SyncRequestOp = z.infer<typeof syncRequestSchema>['ops'][number];
+/** An op the server refuses, and the answer it gives for it. */
+interface Refused {
+  op: Op;
+  status: 400 | 403;
+  error: 'invalid_op' | 'forbidden_op';
+  /** For schema errors, the validation code (unknown_field, invalid_value, …). */
+  code?: string;
+  message: string;
+}
 
 /** Where a device's last report is kept (read back by routes/devices.ts). */
 export const deviceKey = (org: string, dev: string) => `device:${org}:${dev}`;
@@ -106,7 +118,7 @@ async function receiptRefusal(
   store: SyncStore,
   device: DeviceCredential,
   viewer: Viewer,
-  ops: readonly SyncRequestOp[],
+  ops: readonly Op[],
 ) {
   if (device.profile === 'relay') return null;
   const receipts = ops.filter((op) => op.e === 'syncReceipt' && op.k === 'ins');
@@ -134,7 +146,7 @@ export const viewerDigest = async (store: SyncStore, org: string, viewer: Viewer
     : digestRows(visibleStates(viewer, await store.rowStates(org), entitySpec));
 
 export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
-  const { store, pokes, fanout, pullBytes, viewerOf, fail } = ctx;
+  const { store, accounts, pokes, fanout, pullBytes, viewerOf, fail } = ctx;
   app.post('/api/sync', async (req, reply) => {
     const body = req.body as { protocol?: unknown } | undefined;
     if (typeof body?.protocol === 'number' && body.protocol < MIN_PROTOCOL_VERSION) {
@@ -149,11 +161,41 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     const parsed = syncRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
+      // An op too malformed to be held (its sequence or id unstorable): named by its place in
+      // the batch, and by (dev, seq) when those are readable, so the device can set it aside.
+      const index = issue?.path[0] === 'ops' ? issue.path[1] : undefined;
+      const bad =
+        typeof index === 'number'
+          ? ((req.body as { ops?: unknown[] }).ops?.[index] as { dev?: unknown; seq?: unknown })
+          : undefined;
+      const message = `Requête de synchronisation invalide${issue?.path.length ? ` (${issue.path.join('.')})` : ''} : ${issue?.message}`;
+      // The device's own op with a storable sequence is set apart like any refused op, so its
+      // sequence does not hold back the device's others once it sets the op aside.
+      const device = req.device!;
+      if (
+        bad?.dev === device.deviceId &&
+        typeof bad.seq === 'number' &&
+        Number.isInteger(bad.seq) &&
+        bad.seq >= 1 &&
+        bad.seq <= MAX_INT
+      ) {
+        await store.quarantine(device.org, [
+          { op: bad as Op, code: 'invalid_request', reason: message, via: device.deviceId },
+        ]);
+      }
       return fail(
         reply,
         400,
         'invalid_request',
-        `Requête de synchronisation invalide${issue?.path.length ? ` (${issue.path.join('.')})` : ''} : ${issue?.message}`,
+        message,
+        typeof index === 'number'
+          ? {
+              index,
+              ...(typeof bad?.dev === 'string' && typeof bad.seq === 'number'
+                ? { dev: bad.dev.slice(0, 64), seq: bad.seq }
+                : {}),
+            }
+          : undefined,
       );
     }
     const request = parsed.data;
@@ -166,30 +208,50 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         'Cette requête ne correspond pas à l’appareil enrôlé (organisation ou identifiant différents).',
       );
     }
-    const refusal = await authorise(device, request.ops);
-    if (refusal) return fail(reply, 403, 'forbidden_op', refusal.message, refusal.details);
+    // Ops already held (stored or quarantined) are ignored whatever the state now: a retry
+    // whose answer was lost stays idempotent. Each new op is validated and authorised; a
+    // refused op is quarantined — from a relay silently, so it never blocks the truck; from a
+    // device with a 4xx naming it, so the device sets it aside and goes on (docs/protocol.md).
     const unproved = await receiptRefusal(store, device, viewerOf(device), request.ops);
     if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
-    try {
-      const pushed = await store.push(request.org, request.ops);
-      if (pushed.stored > 0) {
-        if (fanout) await fanout.publish(request.org, pushed.lastSeq);
-        else pokes.poke(request.org, pushed.lastSeq);
-        ctx.options.onStored?.(request.org);
-      }
-    } catch (error) {
-      if (
-        error instanceof SyncValidationError ||
-        (error as { code?: string }).code === 'invalid_op'
-      ) {
-        const e = error as SyncValidationError;
-        return fail(reply, 400, 'invalid_op', e.message, {
-          code: e.code,
-          entity: e.entity,
-          field: e.field,
-        });
-      }
-      throw error;
+    const held = await store.heldKeys(request.org, request.ops);
+    const fresh = request.ops.filter((op) => !held.has(`${op.dev}#${op.seq}`));
+    const refused = await check(device, request.org, fresh);
+    const refusedOps = new Set(refused.map((r) => r.op));
+    if (device.profile === 'relay') {
+      await store.quarantine(
+        request.org,
+        refused.map((r) => ({ op: r.op, code: r.error, reason: r.message, via: device.deviceId })),
+      );
+    } else if (refused.length > 0) {
+      // Only the device's own ops are set apart: another device's sequence is not its to fill.
+      await store.quarantine(
+        request.org,
+        refused
+          .filter((r) => r.op.dev === device.deviceId)
+          .map((r) => ({ op: r.op, code: r.error, reason: r.message, via: device.deviceId })),
+      );
+      const [first] = refused;
+      return fail(reply, first!.status, first!.error, first!.message, {
+        dev: first!.op.dev,
+        seq: first!.op.seq,
+        entity: first!.op.e,
+        field: first!.op.f,
+        ...(first!.code ? { code: first!.code } : {}),
+        refused: refused.map((r) => ({
+          dev: r.op.dev,
+          seq: r.op.seq,
+          error: r.error,
+          message: r.message,
+        })),
+      });
+    }
+    const toStore = fresh.filter((op) => !refusedOps.has(op));
+    const pushed = await store.push(request.org, toStore);
+    if (pushed.stored > 0) {
+      if (fanout) await fanout.publish(request.org, pushed.lastSeq);
+      else pokes.poke(request.org, pushed.lastSeq);
+      ctx.options.onStored?.(request.org);
     }
     const accepted = await store.contiguous(request.org, request.deviceId);
     if (request.status) {
@@ -223,40 +285,125 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     return response;
   });
 
-  /** The first op this device may not push, with why (null: the batch is accepted). */
-  async function authorise(device: DeviceCredential, ops: readonly SyncRequestOp[]) {
-    if (device.profile === 'relay' || ops.length === 0) return null;
+  /**
+   * The ops of this request the server refuses, with why: the shared schema (src/sync/op.ts,
+   * validateOp) for ops of this schema version, then the authorisation rules of
+   * src/domain/access.ts over the stored rows. A relay's ops are checked against the profile of
+   * the device that wrote them when central knows it (a relay's own checks may have run on an
+   * older state, or an older version); parked ops are accepted from relays only.
+   */
+  async function check(device: DeviceCredential, org: string, ops: readonly Op[]) {
+    const refused: Refused[] = [];
+    const valid: Op[] = [];
+    for (const op of ops) {
+      if (op.org !== org) {
+        refused.push({
+          op,
+          status: 400,
+          error: 'invalid_op',
+          message: `Opération d’une autre organisation (${op.dev}#${op.seq}).`,
+        });
+        continue;
+      }
+      if (op.v > SCHEMA_VERSION && device.profile === 'relay') continue;
+      if (op.v <= SCHEMA_VERSION) {
+        try {
+          validateOp(op, entitySpec);
+        } catch (error) {
+          if (!(error instanceof SyncValidationError)) throw error;
+          refused.push({
+            op,
+            status: 400,
+            error: 'invalid_op',
+            code: error.code,
+            message: error.message,
+          });
+          continue;
+        }
+      }
+      valid.push(op);
+    }
+    if (valid.length === 0) return refused;
+    const writers = new Map<string, Writer>();
+    if (device.profile === 'relay') {
+      for (const dev of new Set(valid.map((op) => op.dev))) {
+        const origin = await accounts.credential(dev);
+        if (origin && origin.org === org && origin.profile !== 'relay') {
+          writers.set(dev, { profile: origin.profile, deviceId: dev, roomId: origin.roomId });
+        }
+      }
+    }
+    const ctxFor = await pushContext(org, valid);
+    for (const op of valid) {
+      const writer: Writer | undefined =
+        device.profile === 'relay'
+          ? writers.get(op.dev)
+          : { profile: device.profile, deviceId: device.deviceId, roomId: device.roomId };
+      if (!writer) continue;
+      // Unknown entity at this version: validateOp refused it already.
+      const why = pushRefusal(writer, op, ctxFor);
+      if (why) {
+        refused.push({
+          op,
+          status: 403,
+          error: 'forbidden_op',
+          message: `Modification refusée par le serveur : ${why}`,
+        });
+      }
+    }
+    return refused;
+  }
+
+  /** What the rules need of the stored rows for these ops, read once per request. */
+  async function pushContext(org: string, ops: readonly Op[]): Promise<PushContext> {
     const staff = new Map<string, StaffFacts>(
-      (await store.rows(device.org, 'staff')).map((s) => [String(s.id), s]),
+      (await store.rows(org, 'staff')).map((s) => [String(s.id), s]),
     );
     const noted = new Map<string, string>();
-    const reviewed: string[] = [];
+    const consultationIds = new Set<string>();
+    const entryIds = new Set<string>();
     for (const op of ops) {
       if (op.e === 'consultation' && op.f === 'authorId' && typeof op.val === 'string') {
         noted.set(op.id, op.val);
       }
-      if (op.e === 'consultation' && op.f === 'status') reviewed.push(op.id);
+      const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
+      const cid = consultationIdOf(op.e, op.id, val);
+      if (cid) consultationIds.add(cid);
+      if (op.e === 'queueEntry') entryIds.add(op.id);
     }
-    const missing = reviewed.filter((id) => !noted.has(id));
-    for (const c of missing.length
-      ? await store.rowsByIds(device.org, 'consultation', missing)
-      : []) {
-      if (typeof c.authorId === 'string') noted.set(String(c.id), c.authorId);
-    }
-    for (const op of ops) {
-      // Unknown to this server: the schema check answers it (400), or it is parked (newer).
-      if (!entitySpec(op.e)) continue;
-      const why = pushRefusal({ profile: device.profile, deviceId: device.deviceId }, op, {
-        staff,
-        authorOf: (id) => noted.get(id),
-      });
-      if (why) {
-        return {
-          message: `Modification refusée par le serveur : ${why}`,
-          details: { entity: op.e, field: op.f, dev: op.dev, seq: op.seq },
-        };
+    const consultations = new Map(
+      (consultationIds.size
+        ? await store.rowsByIds(org, 'consultation', [...consultationIds])
+        : []
+      ).map((c) => [String(c.id), c]),
+    );
+    for (const c of consultations.values()) {
+      if (typeof c.queueEntryId === 'string') entryIds.add(c.queueEntryId);
+      if (typeof c.authorId === 'string' && !noted.has(String(c.id))) {
+        noted.set(String(c.id), c.authorId);
       }
     }
-    return null;
+    const entries = new Map(
+      (entryIds.size ? await store.rowsByIds(org, 'queueEntry', [...entryIds]) : []).map((q) => [
+        String(q.id),
+        q,
+      ]),
+    );
+    return {
+      staff,
+      authorOf: (id) => noted.get(id),
+      stored: (op): StoredFacts => {
+        const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
+        const cid = consultationIdOf(op.e, op.id, val);
+        const consultation = cid ? consultations.get(cid) : undefined;
+        const entryId =
+          op.e === 'queueEntry'
+            ? op.id
+            : typeof consultation?.queueEntryId === 'string'
+              ? consultation.queueEntryId
+              : undefined;
+        return { consultation, queueEntry: entryId ? entries.get(entryId) : undefined };
+      },
+    };
   }
 };

@@ -6,7 +6,14 @@ import { digestRows } from '../../sync/digest';
 import { applyOp, materialise, type RowState, validateOp } from '../../sync/merge';
 import type { Op } from '../../sync/op';
 import type { SeqOp } from '../../sync/protocol';
-import type { PullPage, PushOptions, StoreKind, SyncStore } from './types';
+import type {
+  PullPage,
+  PushOptions,
+  QuarantinedOp,
+  QuarantineEntry,
+  StoreKind,
+  SyncStore,
+} from './types';
 
 export interface Tables {
   ops: {
@@ -25,6 +32,16 @@ export interface Tables {
   org_seq: { org: string; seq: number };
   device_seq: { org: string; dev: string; contig: number };
   meta: { key: string; value: string };
+  quarantine: {
+    org: string;
+    dev: string;
+    dseq: number;
+    payload: string;
+    code: string;
+    reason: string;
+    via: string;
+    at: string;
+  };
 }
 
 export async function migrate(db: Kysely<Tables>): Promise<void> {
@@ -74,6 +91,27 @@ export async function migrate(db: Kysely<Tables>): Promise<void> {
     .ifNotExists()
     .addColumn('key', 'varchar(200)', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}
+
+/**
+ * Migration `quarantine`: ops a server refused (validation or authorisation) are kept apart with
+ * their reason, never applied nor pulled, and count as held for their device's contiguity
+ * (docs/protocol.md, Quarantine). Separate from `migrate` so it slots into a migrator as is.
+ */
+export async function migrateQuarantine(db: Kysely<Tables>): Promise<void> {
+  await db.schema
+    .createTable('quarantine')
+    .ifNotExists()
+    .addColumn('org', 'varchar(64)', (c) => c.notNull())
+    .addColumn('dev', 'varchar(64)', (c) => c.notNull())
+    .addColumn('dseq', 'integer', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('code', 'varchar(64)', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('via', 'varchar(64)', (c) => c.notNull())
+    .addColumn('at', 'varchar(32)', (c) => c.notNull())
+    .addPrimaryKeyConstraint('quarantine_pk', ['org', 'dev', 'dseq'])
     .execute();
 }
 
@@ -171,6 +209,14 @@ export class KyselyStore implements SyncStore {
           .where('dseq', 'in', seqs.slice(i, i + 500))
           .execute();
         for (const r of found) known.add(`${dev}#${num(r.dseq)}`);
+        const aside = await trx
+          .selectFrom('quarantine')
+          .select('dseq')
+          .where('org', '=', org)
+          .where('dev', '=', dev)
+          .where('dseq', 'in', seqs.slice(i, i + 500))
+          .execute();
+        for (const r of aside) known.add(`${dev}#${num(r.dseq)}`);
       }
     }
     const seen = new Set<string>();
@@ -244,6 +290,18 @@ export class KyselyStore implements SyncStore {
         .where('dev', '=', dev)
         .executeTakeFirst();
       let contig = row ? num(row.contig) : 0;
+      // Quarantined ops count as held: a refused op never holds back the device's others.
+      const aside = new Set(
+        (
+          await trx
+            .selectFrom('quarantine')
+            .select('dseq')
+            .where('org', '=', org)
+            .where('dev', '=', dev)
+            .where('dseq', '>', contig)
+            .execute()
+        ).map((r) => num(r.dseq)),
+      );
       for (;;) {
         const next = await trx
           .selectFrom('ops')
@@ -254,9 +312,9 @@ export class KyselyStore implements SyncStore {
           .orderBy('dseq')
           .limit(1000)
           .execute();
+        const held = new Set(next.map((r) => num(r.dseq)));
         let advanced = false;
-        for (const r of next) {
-          if (num(r.dseq) !== contig + 1) break;
+        while (held.has(contig + 1) || aside.has(contig + 1)) {
           contig += 1;
           advanced = true;
         }
@@ -405,6 +463,15 @@ export class KyselyStore implements SyncStore {
       .execute();
   }
 
+  async claimMeta(key: string, value: string): Promise<boolean> {
+    const result = await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   async deleteMeta(key: string): Promise<boolean> {
     const result = await this.db.deleteFrom('meta').where('key', '=', key).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
@@ -454,6 +521,75 @@ export class KyselyStore implements SyncStore {
       replayed++;
     }
     return replayed;
+  }
+
+  async heldKeys(org: string, ops: readonly Op[]): Promise<Set<string>> {
+    if (ops.length === 0) return new Set();
+    return this.db.transaction().execute(async (trx) => {
+      const fresh = new Set(await this.withoutKnown(trx, org, ops));
+      return new Set(ops.filter((op) => !fresh.has(op)).map((op) => `${op.dev}#${op.seq}`));
+    });
+  }
+
+  async quarantine(org: string, entries: readonly QuarantineEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      // The organisation's lock, as a push takes it: contiguity moves under one writer.
+      await trx
+        .insertInto('org_seq')
+        .values({ org, seq: 0 })
+        .onConflict((oc) => oc.column('org').doNothing())
+        .execute();
+      await trx.updateTable('org_seq').set({ seq: sql`seq` }).where('org', '=', org).execute();
+      const fresh = new Set(
+        await this.withoutKnown(
+          trx,
+          org,
+          entries.map((x) => x.op),
+        ),
+      );
+      const values = entries
+        .filter((x) => fresh.has(x.op))
+        .map((x) => ({
+          org,
+          dev: x.op.dev,
+          dseq: x.op.seq,
+          payload: JSON.stringify(x.op),
+          code: x.code.slice(0, 64),
+          reason: x.reason,
+          via: x.via,
+          at: new Date().toISOString(),
+        }));
+      for (let i = 0; i < values.length; i += 200) {
+        await trx
+          .insertInto('quarantine')
+          .values(values.slice(i, i + 200))
+          .execute();
+      }
+      await this.advanceContiguous(trx, org, new Set(values.map((v) => v.dev)));
+      return values.length;
+    });
+  }
+
+  async quarantined(org: string, limit = 500): Promise<QuarantinedOp[]> {
+    const rows = await this.db
+      .selectFrom('quarantine')
+      .selectAll()
+      .where('org', '=', org)
+      .orderBy('at', 'desc')
+      .orderBy('dev')
+      .orderBy('dseq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      dev: r.dev,
+      seq: num(r.dseq),
+      op: JSON.parse(r.payload) as Op,
+      code: r.code,
+      reason: r.reason,
+      via: r.via,
+      at: r.at,
+    }));
   }
 
   async close(): Promise<void> {

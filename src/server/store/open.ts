@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { KyselyStore, migrate, type Tables } from './kysely-store';
+import { KyselyStore, migrate, migrateQuarantine, type Tables } from './kysely-store';
 import type { SyncStore } from './types';
 
 export async function openSqliteStore(file: string): Promise<SyncStore> {
@@ -16,6 +16,7 @@ export async function openSqliteStore(file: string): Promise<SyncStore> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
+  await migrateQuarantine(db);
   return new KyselyStore('sqlite', db);
 }
 
@@ -23,6 +24,7 @@ export async function openPostgresStore(url: string, poolSize = 10): Promise<Syn
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db);
+  await migrateQuarantine(db);
   return new KyselyStore('postgres', db);
 }
 

@@ -17,6 +17,28 @@ export interface PullPage {
   hasMore: boolean;
 }
 
+/** An op a server refuses, to keep apart (migration `quarantine`). */
+export interface QuarantineEntry {
+  op: Op;
+  /** Machine code of the refusal (invalid_op, forbidden_op, …). */
+  code: string;
+  /** The French reason, as the coordination reads it. */
+  reason: string;
+  /** The device whose request brought it (the origin device, or a relay). */
+  via: string;
+}
+
+export interface QuarantinedOp {
+  dev: string;
+  seq: number;
+  op: Op;
+  code: string;
+  reason: string;
+  via: string;
+  /** When it was set apart (ISO). */
+  at: string;
+}
+
 export interface SyncStore {
   readonly kind: StoreKind;
   /** Validates every op, then stores the new ones in one transaction; all or nothing. */
@@ -42,6 +64,8 @@ export interface SyncStore {
   orgs(): Promise<string[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Inserts a meta entry only if the key is absent; true when this call inserted it. */
+  claimMeta(key: string, value: string): Promise<boolean>;
   /** Deletes a meta entry; true when this call deleted it (single-use codes across instances). */
   deleteMeta(key: string): Promise<boolean>;
   /** Materialised rows of one entity by id (missing ids are skipped). */
@@ -50,6 +74,13 @@ export interface SyncStore {
     entity: string,
     ids: readonly string[],
   ): Promise<Record<string, unknown>[]>;
+  /** The `dev#seq` keys of these ops this server already holds (stored or quarantined). */
+  heldKeys(org: string, ops: readonly Op[]): Promise<Set<string>>;
+  /** Sets refused ops apart: never applied nor pulled, counted as held for contiguity; ops
+   * already held are skipped. Returns how many were set apart. */
+  quarantine(org: string, entries: readonly QuarantineEntry[]): Promise<number>;
+  /** The organisation's quarantined ops, newest first. */
+  quarantined(org: string, limit?: number): Promise<QuarantinedOp[]>;
   /** Applies parked ops this schema version now understands. */
   replayParked(): Promise<number>;
   close(): Promise<void>;

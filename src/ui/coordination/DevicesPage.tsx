@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { AccountError, createEnrolmentCode, type EnrolmentProfile } from '../../device/accounts';
 import type { DeviceProfile } from '../../domain/entities';
-import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
+import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { sortedRooms } from '../day/day-data';
@@ -362,8 +362,41 @@ export function DevicesPage({ deviceId, rows }: { deviceId: string | null; rows:
               </table>
             </div>
           )}
+          <Quarantined ops={answered.quarantined} lines={lines} />
         </>
       ) : null}
+    </section>
+  );
+}
+
+/** Ops the server set apart (docs/protocol.md, Quarantine): which device, and why, in French. */
+function Quarantined({
+  ops,
+  lines,
+}: {
+  ops: readonly QuarantinedView[];
+  lines: readonly DeviceLine[];
+}) {
+  if (ops.length === 0) return null;
+  const names = new Map(lines.flatMap((l) => (l.name ? [[l.deviceId, l.name] as const] : [])));
+  return (
+    <section className="panel stack" aria-labelledby="quarantine-title">
+      <h3 id="quarantine-title">{t('coordination.devices.quarantine.title')}</h3>
+      <p>{t('coordination.devices.quarantine.intro')}</p>
+      <ul>
+        {ops.map((q) => (
+          <li key={`${q.dev}#${q.seq}`}>
+            {t('coordination.devices.quarantine.line', {
+              at: formatDateTime(Date.parse(q.at)),
+              device:
+                q.deviceName ??
+                names.get(q.dev) ??
+                t('coordination.devices.quarantine.unknownDevice'),
+              reason: q.reason,
+            })}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -25,7 +25,7 @@ import type {
   Visit,
 } from '../../domain/entities';
 import type { FieldConflict, RowState } from '../../sync/merge';
-import type { DeviceSeen, EnrolledDevice } from '../../sync/protocol';
+import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 import { deviceOfHlc } from './conflict-text';
 
@@ -179,7 +179,12 @@ export function useContradictions(): ContradictionsView | null | undefined {
 }
 
 export type ServerDevices =
-  | { server: string; devices: DeviceSeen[]; enrolled: EnrolledDevice[] }
+  | {
+      server: string;
+      devices: DeviceSeen[];
+      enrolled: EnrolledDevice[];
+      quarantined: QuarantinedView[];
+    }
   | { refused: string }
   | 'unreachable'
   | 'loading';
@@ -198,7 +203,12 @@ export function useServerDevices(): { state: ServerDevices; reload(): void } {
     const answer = connection ? await fetchDevices(connection) : null;
     if (answer === null) setState('unreachable');
     else if (answer.ok) {
-      setState({ server: answer.server, devices: answer.devices, enrolled: answer.enrolled });
+      setState({
+        server: answer.server,
+        devices: answer.devices,
+        enrolled: answer.enrolled,
+        quarantined: answer.quarantined,
+      });
     } else setState({ refused: answer.message });
   }, [db]);
   useEffect(() => {

@@ -1,6 +1,7 @@
 // The UI's only door to data: React hooks over the device layer's read functions, wrapped in
 // Dexie live queries so every screen follows the database (writes from this tab, other tabs and
 // sync alike). zustand never holds rows (DESIGN.md §7).
+import { listSetAside, type SetAsideOp } from '../../device/set-aside';
 import { dayContradictions, withEffectiveStatus } from '../../domain/day-invariants';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
@@ -57,6 +58,11 @@ export function useRooms(): Room[] | null | undefined {
 
 export function useSyncStatus(): SyncStatus | null | undefined {
   return useLive(syncStatus, []);
+}
+
+/** Ops the server refused, kept aside on this device (src/device/set-aside.ts). */
+export function useSetAside(): SetAsideOp[] | null | undefined {
+  return useLive(listSetAside, []);
 }
 
 /** The organisation and sync servers this device is connected to (null: not connected yet). */

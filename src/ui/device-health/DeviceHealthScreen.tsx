@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { SCHEMA_VERSION } from '../../domain/entities';
 import { appVersion } from '../app-version';
-import { useDatabaseProblem, useDeviceId, useSyncStatus } from '../data/device-data';
+import { useDatabaseProblem, useDeviceId, useSetAside, useSyncStatus } from '../data/device-data';
 import { useServiceWorkerState } from '../pwa/service-worker-state';
 import { DeviceHealthView } from './DeviceHealthView';
 import { readStorage, requestPersistence, type StorageReport } from './storage';
@@ -28,6 +28,7 @@ export default function DeviceHealthScreen() {
       schemaVersion={SCHEMA_VERSION}
       deviceId={useDeviceId()}
       sync={useSyncStatus()}
+      setAside={useSetAside()}
       databaseProblem={useDatabaseProblem()}
       serviceWorker={useServiceWorkerState()}
       onRefresh={refresh}

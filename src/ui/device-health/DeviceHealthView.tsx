@@ -1,7 +1,8 @@
 // Device health (DESIGN.md §8): what a field worker or the coordinator checks when something
 // seems wrong — storage kept or evictable, space left, versions, sync, offline readiness.
+import type { SetAsideOp } from '../../device/set-aside';
 import type { SyncStatus } from '../../device/sync-status';
-import { formatBytes, formatDateTime, formatNumber, t } from '../i18n';
+import { formatBytes, formatDateTime, formatNumber, t, tn } from '../i18n';
 import type { ServiceWorkerState } from '../pwa/service-worker-state';
 import { PageTitle } from '../shell/PageTitle';
 import { serverReached } from '../shell/sync-tone';
@@ -19,6 +20,9 @@ export interface DeviceHealthProps {
   deviceId: string | null | undefined;
   /** undefined while read; null when this device has no database open. */
   sync: SyncStatus | null | undefined;
+  /** Ops the server refused, kept aside here (undefined while read; optional for callers that
+   * show no sync detail). */
+  setAside?: SetAsideOp[] | null;
   /** French message when the local database is blocked or outdated, else null. */
   databaseProblem: string | null;
   serviceWorker: ServiceWorkerState;
@@ -122,6 +126,23 @@ function SyncSection({ sync }: { sync: SyncStatus | null | undefined }) {
   );
 }
 
+/** Ops the server refused for good: kept on the device, no longer sent, blocking nothing. */
+function SetAsideList({ ops }: { ops: readonly SetAsideOp[] }) {
+  if (ops.length === 0) return null;
+  return (
+    <div role="alert" className="notice notice--warning">
+      <p>{tn('deviceHealth.setAside', ops.length)}</p>
+      <ul>
+        {ops.map((x) => (
+          <li key={x.seq}>
+            {t('deviceHealth.setAsideLine', { at: formatDateTime(x.at), reason: x.reason })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 const SW_TEXT = {
   ready: 'deviceHealth.swReady',
   pending: 'deviceHealth.swPending',
@@ -154,6 +175,7 @@ export function DeviceHealthView(props: DeviceHealthProps) {
         <section className="panel" aria-labelledby="health-sync">
           <h2 id="health-sync">{t('deviceHealth.syncTitle')}</h2>
           <SyncSection sync={props.sync} />
+          <SetAsideList ops={props.setAside ?? []} />
         </section>
         <section className="panel" aria-labelledby="health-versions">
           <h2 id="health-versions">{t('deviceHealth.versionsTitle')}</h2>

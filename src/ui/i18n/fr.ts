@@ -231,6 +231,12 @@ export const fr = {
     databaseOk: 'ouverte',
     syncTitle: 'Synchronisation',
     pendingOps: 'Modifications en attente d’envoi',
+    setAside: {
+      one: '{count} modification refusée par le serveur est gardée à part sur cet appareil : elle n’est plus envoyée et ne bloque rien. Signalez-la à la coordination.',
+      other:
+        '{count} modifications refusées par le serveur sont gardées à part sur cet appareil : elles ne sont plus envoyées et ne bloquent rien. Signalez-les à la coordination.',
+    },
+    setAsideLine: 'Refusée le {at} : {reason}',
     lastSuccess: 'Dernière synchronisation réussie',
     lastAttempt: 'Dernière tentative',
     lastError: 'Dernière erreur',

@@ -317,6 +317,13 @@ export const coordination = {
     keep: 'Garder l’appareil',
     withdrawn: 'retiré',
     noError: 'aucune',
+    quarantine: {
+      title: 'Modifications refusées par le serveur',
+      intro:
+        'Le serveur a mis ces modifications à l’écart : elles ne sont ni appliquées ni transmises, et ne bloquent rien d’autre. L’appareil les garde.',
+      line: 'Le {at}, une modification de l’appareil « {device} » a été refusée par le serveur : {reason}',
+      unknownDevice: 'inconnu de ce serveur',
+    },
     unknownProfile: 'non choisi',
     thisDevice: '{id} (cet appareil)',
     notEnrolled: 'sans enrôlement',

@@ -1,0 +1,442 @@
+// The field rules the server applies with the rows it stores (issue #20 item 3, issue #21
+// item 3), as a table: which room holds a restricted note is not decided by a field that room
+// writes; declassifying or deleting a note is for its author before signature or the
+// coordination; a signed note's content does not change; parked ops come from relays only.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  fieldRefusal,
+  NOTE_FIXED_FIELDS,
+  type PushContext,
+  pushRefusal,
+  SIGNED_NOTE_WRITABLE,
+  type StoredFacts,
+  type Writer,
+} from '../../src/domain/access';
+import { ENTITY_SPECS, SCHEMA_VERSION } from '../../src/domain/entities';
+import type { Op } from '../../src/sync/op';
+
+const BOX1 = 'box-1';
+const BOX2 = 'box-2';
+const AUTHOR = 'author';
+const OTHER = 'other-clinician';
+
+const room1: Writer = { profile: 'room', deviceId: 'laptop-1', roomId: BOX1 };
+const room2: Writer = { profile: 'room', deviceId: 'laptop-2', roomId: BOX2 };
+const reception: Writer = { profile: 'reception', deviceId: 'tablet', roomId: null };
+const coordination: Writer = { profile: 'coordination', deviceId: 'office', roomId: null };
+const display: Writer = { profile: 'display', deviceId: 'screen', roomId: null };
+
+const note = (over: Record<string, unknown> = {}) => ({
+  id: 'c1',
+  queueEntryId: 'q1',
+  authorId: AUTHOR,
+  confidentiality: 'sexual_health',
+  status: 'draft',
+  ...over,
+});
+const entry = (roomId: string | null, status = 'in_consultation') => ({
+  id: 'q1',
+  roomId,
+  status: { status, epoch: 0, rank: 2 },
+});
+
+function op(writer: Writer, fields: Partial<Op> & Pick<Op, 'e' | 'f' | 'k'>): Op {
+  return {
+    v: SCHEMA_VERSION,
+    org: 'o',
+    dev: writer.deviceId,
+    seq: 1,
+    hlc: `0m3x1k2ab:0000:${writer.deviceId}`,
+    id: fields.e === 'queueEntry' ? 'q1' : 'c1',
+    ...fields,
+  };
+}
+
+type Case = [string, Writer, Partial<Op> & Pick<Op, 'e' | 'f' | 'k'>, StoredFacts, boolean];
+
+// [what, who, op, stored rows, accepted]
+const restrictedIn1: StoredFacts = { consultation: note(), queueEntry: entry(BOX1) };
+const signedIn1: StoredFacts = {
+  consultation: note({ status: 'to_validate', confidentiality: 'standard' }),
+  queueEntry: entry(BOX1),
+};
+const TABLE: Case[] = [
+  // The leak by moving: the holding room is fixed once the note exists.
+  [
+    'room 2 moves room 1’s entry into itself',
+    room2,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2, user: OTHER },
+    { queueEntry: entry(BOX1) },
+    false,
+  ],
+  [
+    'room 1 moves its own held entry to room 2',
+    room1,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2, user: AUTHOR },
+    { queueEntry: entry(BOX1) },
+    false,
+  ],
+  [
+    'reception moves a held entry',
+    reception,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2 },
+    { queueEntry: entry(BOX1) },
+    false,
+  ],
+  [
+    'the coordination moves a held entry',
+    coordination,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2 },
+    { queueEntry: entry(BOX1) },
+    true,
+  ],
+  [
+    'room 1 writes the same room again',
+    room1,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX1 },
+    { queueEntry: entry(BOX1) },
+    true,
+  ],
+  [
+    'room 2 calls a waiting patient',
+    room2,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2 },
+    { queueEntry: entry(null, 'waiting') },
+    true,
+  ],
+  [
+    'room 2 calls a patient into room 1',
+    room2,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX1 },
+    { queueEntry: entry(null, 'waiting') },
+    false,
+  ],
+  [
+    'room 1 requeues its called patient',
+    room1,
+    { e: 'queueEntry', f: 'roomId', k: 'set', val: null },
+    { queueEntry: entry(BOX1, 'called') },
+    true,
+  ],
+  [
+    'room 2 finishes room 1’s consultation',
+    room2,
+    { e: 'queueEntry', f: 'endedAt', k: 'set', val: '2026-12-03T10:00:00Z' },
+    { queueEntry: entry(BOX1) },
+    false,
+  ],
+  [
+    'room 1 finishes its consultation',
+    room1,
+    { e: 'queueEntry', f: 'endedAt', k: 'set', val: '2026-12-03T10:00:00Z' },
+    { queueEntry: entry(BOX1) },
+    true,
+  ],
+  [
+    'room 1 deletes its held entry',
+    room1,
+    { e: 'queueEntry', f: '_deleted', k: 'del', val: true },
+    { queueEntry: entry(BOX1) },
+    false,
+  ],
+  [
+    'reception ends a waiting entry',
+    reception,
+    { e: 'queueEntry', f: 'endReason', k: 'set', val: 'parti' },
+    { queueEntry: entry(null, 'waiting') },
+    true,
+  ],
+  // Re-pointing the note to another queue entry is moving it too.
+  [
+    'room 1 re-points its note to another entry',
+    room1,
+    { e: 'consultation', f: 'queueEntryId', k: 'set', val: 'q2', user: AUTHOR },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'room 1 changes its note’s author',
+    room1,
+    { e: 'consultation', f: 'authorId', k: 'set', val: OTHER, user: AUTHOR },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'the coordination re-points a note',
+    coordination,
+    { e: 'consultation', f: 'queueEntryId', k: 'set', val: 'q2', user: OTHER },
+    restrictedIn1,
+    true,
+  ],
+  [
+    'a new note: every field',
+    room1,
+    { e: 'consultation', f: 'queueEntryId', k: 'set', val: 'q1', user: AUTHOR },
+    {},
+    true,
+  ],
+  // Declassification.
+  [
+    'room 2 declassifies room 1’s note',
+    room2,
+    { e: 'consultation', f: 'confidentiality', k: 'set', val: 'standard', user: OTHER },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'another clinician in room 1 declassifies it',
+    room1,
+    { e: 'consultation', f: 'confidentiality', k: 'set', val: 'standard', user: OTHER },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'its author declassifies it before signing',
+    room1,
+    { e: 'consultation', f: 'confidentiality', k: 'set', val: 'standard', user: AUTHOR },
+    restrictedIn1,
+    true,
+  ],
+  [
+    'the coordination declassifies it',
+    coordination,
+    { e: 'consultation', f: 'confidentiality', k: 'set', val: 'standard', user: OTHER },
+    restrictedIn1,
+    true,
+  ],
+  [
+    'anyone in the room restricts a standard note',
+    room1,
+    { e: 'consultation', f: 'confidentiality', k: 'set', val: 'social', user: OTHER },
+    { consultation: note({ confidentiality: 'standard' }), queueEntry: entry(BOX1) },
+    true,
+  ],
+  // Deletion.
+  [
+    'room 2 tombstones room 1’s restricted note',
+    room2,
+    { e: 'consultation', f: '_deleted', k: 'del', val: true, user: OTHER },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'another clinician deletes the note',
+    room1,
+    { e: 'consultation', f: '_deleted', k: 'del', val: true, user: OTHER },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'its author deletes a draft',
+    room1,
+    { e: 'consultation', f: '_deleted', k: 'del', val: true, user: AUTHOR },
+    restrictedIn1,
+    true,
+  ],
+  [
+    'its author deletes a signed note',
+    room1,
+    { e: 'consultation', f: '_deleted', k: 'del', val: true, user: AUTHOR },
+    signedIn1,
+    false,
+  ],
+  [
+    'the coordination deletes a signed note',
+    coordination,
+    { e: 'consultation', f: '_deleted', k: 'del', val: true, user: OTHER },
+    signedIn1,
+    true,
+  ],
+  // Another room's restricted note and its events.
+  [
+    'room 2 edits room 1’s restricted note',
+    room2,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: OTHER },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'room 2 adds an addendum to it',
+    room2,
+    { e: 'addendum', f: '*', k: 'ins', val: { consultationId: 'c1' }, user: OTHER },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'room 1 adds an addendum to it',
+    room1,
+    { e: 'addendum', f: '*', k: 'ins', val: { consultationId: 'c1' }, user: AUTHOR },
+    restrictedIn1,
+    true,
+  ],
+  [
+    'room 2 edits room 1’s standard note',
+    room2,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: OTHER },
+    { consultation: note({ confidentiality: 'standard' }), queueEntry: entry(BOX1) },
+    true,
+  ],
+  // A signed note (issue #21 item 3).
+  [
+    'its author edits the signed plan',
+    room1,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: AUTHOR },
+    signedIn1,
+    false,
+  ],
+  [
+    'the coordination edits the signed plan',
+    coordination,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: OTHER },
+    signedIn1,
+    false,
+  ],
+  [
+    'codes added to a signed note',
+    room1,
+    { e: 'consultation', f: 'codes', k: 'add', val: {}, user: AUTHOR },
+    signedIn1,
+    false,
+  ],
+  [
+    'a signed note validated',
+    coordination,
+    { e: 'consultation', f: 'status', k: 'set', val: 'validated', user: OTHER },
+    signedIn1,
+    true,
+  ],
+  [
+    'a signed note returned with a comment',
+    room1,
+    { e: 'consultation', f: 'returnComment', k: 'set', val: 'Reprendre', user: OTHER },
+    signedIn1,
+    true,
+  ],
+  [
+    'a returned note edited again',
+    room1,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: AUTHOR },
+    {
+      consultation: note({ status: 'returned', confidentiality: 'standard' }),
+      queueEntry: entry(BOX1),
+    },
+    true,
+  ],
+  [
+    'an addendum to a signed note',
+    room1,
+    { e: 'addendum', f: '*', k: 'ins', val: { consultationId: 'c1' }, user: AUTHOR },
+    signedIn1,
+    true,
+  ],
+  // A relay's forwarding is checked against its origin device, not here.
+  [
+    'a relay',
+    { profile: 'relay', deviceId: 'relay', roomId: null },
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x' },
+    signedIn1,
+    true,
+  ],
+];
+
+describe('field rules on stored rows', () => {
+  it.each(TABLE)('%s', (_what, writer, fields, stored, accepted) => {
+    const refusal = fieldRefusal(writer, op(writer, fields), stored);
+    if (accepted) expect(refusal).toBeNull();
+    else expect(refusal).toMatch(/./);
+  });
+
+  it('keeps the signed note’s writable fields to its review', () => {
+    const content = Object.keys(ENTITY_SPECS.consultation.fields).filter(
+      (f) => !SIGNED_NOTE_WRITABLE.has(f),
+    );
+    expect([...SIGNED_NOTE_WRITABLE].sort()).toEqual([
+      'confidentiality',
+      'returnComment',
+      'status',
+    ]);
+    expect(content).toContain('plan');
+    for (const f of NOTE_FIXED_FIELDS) expect(ENTITY_SPECS.consultation.fields).toHaveProperty(f);
+  });
+
+  const writers = fc.constantFrom(room1, room2, reception, coordination, display);
+  const fields = fc.constantFrom(...Object.keys(ENTITY_SPECS.consultation.fields), '_deleted');
+  const statuses = fc.constantFrom('draft', 'to_validate', 'validated', 'returned');
+  const classes = fc.constantFrom('standard', 'social', 'sexual_health');
+  const users = fc.constantFrom(AUTHOR, OTHER);
+  const rooms = fc.constantFrom(BOX1, BOX2, null);
+
+  it('property: no device changes a signed note’s content, whoever it is', () => {
+    fc.assert(
+      fc.property(writers, fields, classes, users, fc.jsonValue(), (w, f, cls, user, val) => {
+        fc.pre(!SIGNED_NOTE_WRITABLE.has(f) && f !== '_deleted');
+        fc.pre(JSON.stringify(val) !== JSON.stringify(note()[f as 'id']));
+        const stored = {
+          consultation: note({ status: 'validated', confidentiality: cls }),
+          queueEntry: entry(BOX1),
+        };
+        const k = f === 'codes' ? 'add' : 'set';
+        expect(
+          fieldRefusal(w, op(w, { e: 'consultation', f, k, val, user }), stored),
+        ).not.toBeNull();
+      }),
+    );
+  });
+
+  it('property: a room never writes a restricted note held by another room, nor moves its entry', () => {
+    fc.assert(
+      fc.property(fields, statuses, users, rooms, fc.jsonValue(), (f, status, user, to, val) => {
+        const stored = { consultation: note({ status }), queueEntry: entry(BOX1) };
+        const k = f === '_deleted' ? 'del' : f === 'codes' ? 'add' : 'set';
+        expect(
+          fieldRefusal(room2, op(room2, { e: 'consultation', f, k, val, user }), stored),
+        ).not.toBeNull();
+        const move = op(room2, { e: 'queueEntry', f: 'roomId', k: 'set', val: to, user });
+        if (to !== BOX1)
+          expect(fieldRefusal(room2, move, { queueEntry: entry(BOX1) })).not.toBeNull();
+      }),
+    );
+  });
+
+  it('property: the holding room of a held entry changes only by the coordination', () => {
+    fc.assert(
+      fc.property(writers, rooms, fc.constantFrom('in_consultation', 'done'), (w, to, status) => {
+        fc.pre(to !== BOX1);
+        const refusal = fieldRefusal(
+          w,
+          op(w, { e: 'queueEntry', f: 'roomId', k: 'set', val: to }),
+          { queueEntry: entry(BOX1, status) },
+        );
+        expect(refusal === null).toBe(w.profile === 'coordination');
+      }),
+    );
+  });
+});
+
+describe('parked ops', () => {
+  const ctx: PushContext = { staff: new Map([[AUTHOR, { active: true }]]), authorOf: () => AUTHOR };
+  it('are accepted from a relay only', () => {
+    for (const w of [room1, reception, coordination, display]) {
+      const newer = {
+        ...op(w, { e: 'futureThing', f: 'x', k: 'set', val: 1 }),
+        v: SCHEMA_VERSION + 1,
+      };
+      expect(pushRefusal(w, newer, ctx)).toMatch(/version plus récente/);
+    }
+    const relay: Writer = { profile: 'relay', deviceId: 'relay' };
+    const forwarded = {
+      ...op(room1, { e: 'futureThing', f: 'x', k: 'set', val: 1 }),
+      v: SCHEMA_VERSION + 1,
+    };
+    expect(pushRefusal(relay, forwarded, ctx)).toBeNull();
+  });
+
+  it('the display writes nothing, whatever the entity', () => {
+    for (const e of Object.keys(ENTITY_SPECS)) {
+      expect(
+        pushRefusal(display, op(display, { e, f: 'x', k: 'set', val: 1 }), ctx),
+      ).not.toBeNull();
+    }
+  });
+});

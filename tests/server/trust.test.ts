@@ -1,0 +1,274 @@
+// What a client written from docs/protocol.md alone found (issue #20 items 2 and 3), over real
+// HTTP, on SQLite and PostgreSQL centrals behind a SQLite relay: a poison op (a sequence beyond
+// a 32-bit integer, a NUL in a row id) is refused alike everywhere — never a 5xx — and never
+// stops the truck; an op central refuses from a relay is quarantined, listed for the
+// coordination, and holds back nothing; a room cannot make another room's restricted note its
+// own by writing (moving its queue entry, declassifying it, tombstoning it).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { rowsToOps } from '../../src/server/seed/ops';
+import { createClock, tick } from '../../src/sync/hlc';
+import type { Op } from '../../src/sync/op';
+import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
+import { type Enrolled, enrol, relayCredential, seedStaff } from '../support/auth';
+import { type Link, startLink } from '../support/link';
+import { startTestServer, type TestServer } from '../support/server';
+import { ORG } from './ops-factory';
+
+const AUTHOR = 'staff-author';
+const OTHER = 'staff-other';
+
+class Device {
+  private clock;
+  seq = 0;
+  constructor(readonly who: Enrolled) {
+    this.clock = createClock(who.deviceId);
+  }
+  op(fields: Omit<Op, 'v' | 'org' | 'dev' | 'seq' | 'hlc'>): Op {
+    const t = tick(this.clock, Date.now());
+    this.clock = t.clock;
+    return {
+      v: SCHEMA_VERSION,
+      org: ORG,
+      dev: this.who.deviceId,
+      seq: ++this.seq,
+      hlc: t.hlc,
+      ...fields,
+    };
+  }
+  set(e: string, id: string, f: string, val: unknown, user?: string): Op {
+    return this.op({ e, id, f, k: 'set', val, base: [], ...(user ? { user } : {}) });
+  }
+}
+
+async function sync(server: TestServer, who: Enrolled, ops: Op[], since = 0) {
+  const res = await fetch(`${server.url}/api/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...who.headers },
+    body: JSON.stringify({
+      protocol: PROTOCOL_VERSION,
+      schema: SCHEMA_VERSION,
+      org: ORG,
+      deviceId: who.deviceId,
+      since,
+      ops,
+    }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
+}
+
+async function pullAll(server: TestServer, who: Enrolled): Promise<Op[]> {
+  const ops: Op[] = [];
+  let since = 0;
+  for (;;) {
+    const page = (await sync(server, who, [], since)).body as unknown as SyncResponse;
+    ops.push(...page.ops.map((x) => x.op));
+    since = page.lastSeq;
+    if (!page.hasMore) return ops;
+  }
+}
+
+async function quarantine(server: TestServer, who: Enrolled) {
+  const res = await fetch(`${server.url}/api/quarantine`, { headers: who.headers });
+  return { status: res.status, body: (await res.json()) as { ops: Record<string, unknown>[] } };
+}
+
+/** A note of `room` (restricted when `cls` says so), its queue entry held there. */
+function noteOps(d: Device, id: string, room: string, cls: string, status = 'draft'): Op[] {
+  const entry = `q-${id}`;
+  return [
+    d.set('queueEntry', entry, 'roomId', room),
+    d.set('queueEntry', entry, 'status', { status: 'in_consultation', epoch: 0, rank: 2 }),
+    d.set('consultation', id, 'queueEntryId', entry, AUTHOR),
+    d.set('consultation', id, 'authorId', AUTHOR, AUTHOR),
+    d.set('consultation', id, 'confidentiality', cls, AUTHOR),
+    d.set('consultation', id, 'plan', 'Revoir', AUTHOR),
+    d.set('consultation', id, 'status', status, AUTHOR),
+  ];
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`trust between devices, relay and central (${kind} central)`, () => {
+    let central: TestServer;
+    let relay: TestServer;
+    let link: Link;
+    let office: Enrolled;
+    let box1: Enrolled;
+    let box2: Enrolled;
+    let tablet: Enrolled;
+
+    beforeAll(async () => {
+      central = await startTestServer({ store: kind });
+      await seedStaff(central.store, ORG, [AUTHOR, OTHER]);
+      await central.store.push(
+        ORG,
+        rowsToOps(ORG, 'seed-rooms', {
+          room: ['box-1', 'box-2'].map((id) => ({
+            id,
+            orgId: ORG,
+            name: id,
+            kind: 'gp_box',
+          })) as never,
+        }),
+      );
+      link = await startLink(central.url);
+      relay = await startTestServer({
+        store: 'sqlite',
+        upstream: link.url,
+        relayCredential: await relayCredential(central),
+        relayIntervalMs: 100,
+      });
+      office = await enrol(central, 'office', { profile: 'coordination' });
+      box1 = await enrol(central, 'laptop-box1', { profile: 'room', roomId: 'box-1' });
+      box2 = await enrol(central, 'laptop-box2', { profile: 'room', roomId: 'box-2' });
+      tablet = await enrol(central, 'tablet', { profile: 'reception' });
+      await relay.relay!.refreshCredentials();
+      await relay.relay!.syncNow();
+    });
+    afterAll(async () => {
+      await relay.close();
+      await link.close();
+      await central.close();
+    });
+
+    it('refuses a poison op alike on the relay and on central, naming it, and sets it apart', async () => {
+      const d = new Device(box1);
+      const good = d.set('queueEntry', 'q-poison', 'endReason', 'ok', AUTHOR);
+      const huge = { ...good, seq: 2 ** 31 }; // a sequence no store holds: never the device's
+      const nul = d.set('queueEntry', 'q\u0000poison', 'endReason', 'x', AUTHOR);
+      for (const server of [relay, central]) {
+        for (const poison of [huge, nul]) {
+          const res = await sync(server, box1, [good, poison]);
+          expect(res.status).toBe(400);
+          expect(res.body.error).toBe('invalid_request');
+          expect(res.body.details).toMatchObject({ index: 1 });
+        }
+      }
+      // A NUL in a value is refused by the shared schema too, as an op: named and set apart.
+      const nulValue = d.set('queueEntry', 'q-poison', 'endReason', 'a\u0000b', AUTHOR);
+      for (const server of [relay, central]) {
+        const res = await sync(server, box1, [good, nulValue]);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toBe('invalid_op');
+        expect(res.body.details).toMatchObject({ dev: 'laptop-box1', seq: nulValue.seq });
+        // Nothing of the batch was stored; the refused ops count as held, so the device's
+        // next push (without them) is acknowledged past them.
+        const next = await sync(server, box1, [good]);
+        expect(next.status).toBe(200);
+        expect(next.body.accepted).toBe(nulValue.seq);
+        expect(await server.store.lastSeq(ORG)).toBeGreaterThan(0);
+      }
+      const listed = await quarantine(central, office);
+      expect(listed.status).toBe(200);
+      expect(listed.body.ops).toContainEqual(
+        expect.objectContaining({ dev: 'laptop-box1', seq: nulValue.seq, error: 'invalid_op' }),
+      );
+      expect((await quarantine(central, box1)).status).toBe(403);
+    });
+
+    it('quarantines at central what a relay accepted on an older state, and forwards the rest', async () => {
+      const writer = await enrol(central, 'laptop-box1-q', { profile: 'room', roomId: 'box-1' });
+      await relay.relay!.refreshCredentials();
+      const d1 = new Device(writer);
+      const created = noteOps(d1, 'c-signed', 'box-1', 'standard');
+      expect((await sync(central, writer, created)).status).toBe(200);
+      await relay.relay!.syncNow();
+      link.cut();
+      // Central learns the note is signed; the truck does not, and edits it.
+      expect(
+        (
+          await sync(central, office, [
+            new Device(office).set('consultation', 'c-signed', 'status', 'validated', AUTHOR),
+          ])
+        ).status,
+      ).toBe(200);
+      const edit = d1.set('consultation', 'c-signed', 'plan', 'Changé après signature', AUTHOR);
+      expect((await sync(relay, writer, [edit])).status).toBe(200);
+      const t = new Device(tablet);
+      const reception = [
+        t.set('queueEntry', 'q-reception', 'endReason', 'parti'),
+        t.set('queueEntry', 'q-reception', 'position', 3),
+      ];
+      expect((await sync(relay, tablet, reception)).status).toBe(200);
+      link.restore();
+      await vi.waitFor(async () => expect(await central.store.contiguous(ORG, 'tablet')).toBe(2), {
+        timeout: 15_000,
+      });
+      // The edit is held for contiguity, never applied nor pulled, and listed with its reason.
+      await vi.waitFor(
+        async () => expect(await central.store.contiguous(ORG, 'laptop-box1-q')).toBe(edit.seq),
+        { timeout: 15_000 },
+      );
+      const [note] = await central.store.rowsByIds(ORG, 'consultation', ['c-signed']);
+      expect(note?.plan).toBe('Revoir');
+      expect((await pullAll(central, office)).some((op) => op.hlc === edit.hlc)).toBe(false);
+      const listed = await quarantine(central, office);
+      expect(listed.body.ops).toContainEqual(
+        expect.objectContaining({
+          dev: 'laptop-box1-q',
+          seq: edit.seq,
+          deviceName: 'Test laptop-box1-q',
+          error: 'forbidden_op',
+          reason: expect.stringMatching(/Note signée/),
+        }),
+      );
+    });
+
+    it('a room cannot take another room’s restricted note by writing', async () => {
+      const d1 = new Device(box1);
+      d1.seq = 200;
+      expect(
+        (await sync(central, box1, noteOps(d1, 'c-secret', 'box-1', 'sexual_health'))).status,
+      ).toBe(200);
+      expect(
+        (
+          await sync(central, box1, [
+            d1.op({
+              e: 'addendum',
+              id: 'a-secret',
+              f: '*',
+              k: 'ins',
+              user: AUTHOR,
+              val: {
+                orgId: ORG,
+                consultationId: 'c-secret',
+                authorId: AUTHOR,
+                at: '2026-12-03T10:00:00.000Z',
+                text: 'Suite',
+              },
+            }),
+          ])
+        ).status,
+      ).toBe(200);
+      const d2 = new Device(box2);
+      const attempts = [
+        d2.set('queueEntry', 'q-c-secret', 'roomId', 'box-2', OTHER),
+        d2.set('consultation', 'c-secret', 'confidentiality', 'standard', OTHER),
+        d2.op({
+          e: 'consultation',
+          id: 'c-secret',
+          f: '_deleted',
+          k: 'del',
+          val: true,
+          base: [],
+          user: OTHER,
+        }),
+        d2.set('consultation', 'c-secret', 'queueEntryId', 'q-box2', OTHER),
+      ];
+      for (const attempt of attempts) {
+        const res = await sync(central, box2, [attempt]);
+        expect(res.status, JSON.stringify(res.body)).toBe(403);
+        expect(res.body.error).toBe('forbidden_op');
+        expect(res.body.details).toMatchObject({ dev: 'laptop-box2', seq: attempt.seq });
+      }
+      const seen = await pullAll(central, box2);
+      expect(seen.some((op) => op.id === 'c-secret' || op.id === 'a-secret')).toBe(false);
+      const [note] = await central.store.rowsByIds(ORG, 'consultation', ['c-secret']);
+      expect(note).toMatchObject({ confidentiality: 'sexual_health', _deleted: false });
+      // The room that holds it still sees it (another device of that room).
+      const box1b = await enrol(central, 'laptop-box1b', { profile: 'room', roomId: 'box-1' });
+      expect((await pullAll(central, box1b)).some((op) => op.id === 'a-secret')).toBe(true);
+    });
+  });
+}
