@@ -301,18 +301,29 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     };
   }
 
+  /** The device's own ops 1..N it no longer holds: deleted once durable at central. */
+  async function floorOf(): Promise<number> {
+    const first = await db.outbox.orderBy('seq').first();
+    return first ? first.seq - 1 : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
+  }
+
   /** Round trips with one server until nothing is left to push or pull. */
   async function syncWith(server: string): Promise<void> {
     const { deviceId, org } = await identity();
     const key = checkpointKey(server);
     // Each op is pushed once per run. The server may hold ops without acknowledging them yet
     // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
-    // they stay in the outbox until acknowledged, and are offered again at the next run.
+    // they stay in the outbox until acknowledged, and are offered again at the next run. Ops it
+    // acknowledged (`accepted`) are not sent to it again, but stay in the outbox until durable
+    // at central (`durable`, docs/protocol.md).
     let pushedUpTo = 0;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
-      const { ops, bytes } = await outboxSlice(budget, pushedUpTo);
+      const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
+      const { ops, bytes } = await outboxSlice(budget, Math.max(pushedUpTo, acked));
       const since = (await getMeta<number>(db, key)) ?? 0;
+      const epoch = await getMeta<string>(db, META.epoch(server));
+      const floor = await floorOf();
       const sentAt = now();
       let res: SyncResponse;
       try {
@@ -322,6 +333,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           deviceId,
           org,
           since,
+          ...(epoch ? { epoch } : {}),
+          ...(floor > 0 ? { floor } : {}),
           ops,
           maxBytes: maxPullBytes,
           ...(options.withDigest ? { digest: true } : {}),
@@ -336,10 +349,20 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         throw err;
       }
       await learnServerTime(res.serverTime, sentAt, now());
+      // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
+      if (res.reset) await db.meta.put({ key, value: 0 });
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
-      if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
+      if (res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
       if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
-      const morePush = (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
+      // The server holds less than it acknowledged (restored, or reinstalled empty): send again
+      // from what it holds now; what this device no longer has is below its floor.
+      if (res.reset || res.accepted < acked) pushedUpTo = Math.min(pushedUpTo, res.accepted);
+      await db.meta.put({ key: META.acked(server), value: res.accepted });
+      // A version 1 server has no `durable`: its acknowledgement was its only word.
+      const durable = res.durable ?? res.accepted;
+      if (durable > 0) await db.outbox.where('seq').belowOrEqual(durable).delete();
+      const from = Math.max(pushedUpTo, res.accepted);
+      const morePush = (await db.outbox.where('seq').above(from).count()) > 0;
       await writeStatus({
         server,
         pull: res.hasMore
@@ -349,7 +372,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       });
       if (!res.hasMore && !morePush) return;
       // A server that says "more" without moving forward would keep this loop busy forever.
-      if (res.hasMore && res.lastSeq <= since) throw new HttpError(0, SYNC_MESSAGES.noProgress);
+      if (res.hasMore && !res.reset && res.lastSeq <= since) {
+        throw new HttpError(0, SYNC_MESSAGES.noProgress);
+      }
     }
   }
 
