@@ -196,16 +196,13 @@ export class Relay {
       const out = await store.toForward(org, pushed, pageBytes, refill);
       // Devices whose ops this relay acknowledged beyond what central last said it holds.
       const upstream = await store.upstreamHeld(org);
-      const floors = await store.floors(org);
       const ask = (await store.devices(org))
         .filter((d) => (upstream.get(d.dev) ?? 0) < d.seq)
         .map((d) => d.dev)
         .slice(0, MAX_ASKED_DEVICES);
-      const passOn = Object.fromEntries(
-        [...new Set([...ask, ...out.ops.map((op) => op.dev)])].flatMap((dev) =>
-          floors.has(dev) ? [[dev, floors.get(dev)!]] : [],
-        ),
-      );
+      // A floor goes on to central only when this relay lacks ops below it (reinstalled empty):
+      // those it holds, it forwards itself.
+      const passOn = Object.fromEntries((await store.gaps(org)).map((g) => [g.dev, g.to]));
       const res = await this.request('/api/sync', {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
