@@ -39,7 +39,8 @@ export interface SyncStore {
    * (what the server acknowledges as `accepted`). */
   contiguous(org: string, dev: string): Promise<number>;
   /** The device no longer holds its ops 1..floor (never lowers a floor declared before);
-   * acknowledgement continues from there. The gap left when this store lacks some of them. */
+   * acknowledgement continues from there. When the floor rose: the gap left if this store
+   * lacks some of them (null otherwise). */
   declareFloor(org: string, dev: string, floor: number): Promise<DeviceGap | null>;
   /** Declared floors above 0, by device. */
   floors(org: string): Promise<Map<string, number>>;
