@@ -202,6 +202,10 @@ export const META = {
   /** Days this device keeps a receipted stop's patient data (default: by profile). */
   retentionDays: 'retentionDays',
   checkpoint: (server: string) => `checkpoint:${server}`,
+  /** The server's epoch (log identity) the checkpoint was read in. */
+  epoch: (server: string) => `epoch:${server}`,
+  /** How far the server last acknowledged this device's ops (`accepted`): not re-sent to it. */
+  acked: (server: string) => `acked:${server}`,
 } as const;
 
 export async function getMeta<T>(db: EscaleDb, key: string): Promise<T | undefined> {

@@ -340,13 +340,21 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     };
   }
 
+  /** The device's own ops 1..N it no longer holds: deleted once durable at central. */
+  async function floorOf(): Promise<number> {
+    const first = await db.outbox.orderBy('seq').first();
+    return first ? first.seq - 1 : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
+  }
+
   /** Round trips with one server until nothing is left to push or pull. */
   async function syncWith(server: string): Promise<void> {
     const { deviceId, org } = await identity();
     const key = checkpointKey(server);
     // Each op is pushed once per run. The server may hold ops without acknowledging them yet
     // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
-    // they stay in the outbox until acknowledged, and are offered again at the next run.
+    // they stay in the outbox until acknowledged, and are offered again at the next run. Ops it
+    // acknowledged (`accepted`) are not sent to it again, but stay in the outbox until durable
+    // at central (`durable`, docs/protocol.md).
     let pushedUpTo = 0;
     // During a closure the report must describe the day as held after this run's pull: one more
     // round trip carries it (docs/protocol.md, Closure).
@@ -354,8 +362,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     let dayChanged = false;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
-      const { ops, bytes } = await outboxSlice(budget, pushedUpTo);
+      const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
+      const { ops, bytes } = await outboxSlice(budget, Math.max(pushedUpTo, acked));
       const since = (await getMeta<number>(db, key)) ?? 0;
+      const epoch = await getMeta<string>(db, META.epoch(server));
+      const floor = await floorOf();
       const sentAt = now();
       let res: SyncResponse;
       try {
@@ -365,6 +376,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           deviceId,
           org,
           since,
+          ...(epoch ? { epoch } : {}),
+          ...(floor > 0 ? { floor } : {}),
           ops,
           maxBytes: maxPullBytes,
           ...(options.withDigest ? { digest: true } : {}),
@@ -393,23 +406,33 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         throw err;
       }
       await learnServerTime(res.serverTime, sentAt, now());
+      // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
+      if (res.reset) await db.meta.put({ key, value: 0 });
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
       if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
       if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
+      if (res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
+      if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
+      // The server holds less than it acknowledged (restored, or reinstalled empty): send again
+      // from what it holds now; what this device no longer has is below its floor.
+      if (res.reset || res.accepted < acked) pushedUpTo = Math.min(pushedUpTo, res.accepted);
+      await db.meta.put({ key: META.acked(server), value: res.accepted });
+      // A version 1 server has no `durable`: its acknowledgement was its only word.
+      const durable = res.durable ?? res.accepted;
       // Set-aside ops count as held on the server but stay here (see set-aside.ts).
       const aside = await setAsideSeqs(db);
-      if (res.accepted > 0) {
+      if (durable > 0) {
         await db.outbox
           .where('seq')
-          .belowOrEqual(res.accepted)
+          .belowOrEqual(durable)
           .filter((op) => !aside.has(op.seq))
           .delete();
       }
-      if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
+      const from = Math.max(pushedUpTo, res.accepted);
       const morePush =
         (await db.outbox
           .where('seq')
-          .above(pushedUpTo)
+          .above(from)
           .filter((op) => !aside.has(op.seq))
           .count()) > 0;
       await writeStatus({
@@ -425,7 +448,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         continue;
       }
       // A server that says "more" without moving forward would keep this loop busy forever.
-      if (res.hasMore && res.lastSeq <= since) throw new HttpError(0, SYNC_MESSAGES.noProgress);
+      if (res.hasMore && !res.reset && res.lastSeq <= since) {
+        throw new HttpError(0, SYNC_MESSAGES.noProgress);
+      }
     }
   }
 

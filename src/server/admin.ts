@@ -13,6 +13,9 @@
 //   devices --org ORG                               the enrolled devices
 //   forget --device ID                              deletes a device's credential (a lost relay
 //                                                   box: its next request gets 401)
+//   new-epoch                                       after restoring a backup: a new identity of
+//                                                   the log, so every client pulls again from 0
+//                                                   and sends again what it holds (docs/operations.md)
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
@@ -97,9 +100,15 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
       const deviceId = required(rest, 'device');
       if (!(await store.deleteMeta(`cred:${deviceId}`))) throw new Error('Appareil inconnu.');
       out('Identifiant supprimé : cet appareil doit être enrôlé à nouveau.');
+    } else if (command === 'new-epoch') {
+      const before = await store.epoch();
+      const epoch = await store.newEpoch();
+      out(
+        `Nouvelle époque du journal : ${epoch} (était ${before}). Les appareils et relais reprendront la synchronisation depuis le début et renverront ce qu’ils détiennent.`,
+      );
     } else {
       throw new Error(
-        'Commandes : orgs | org create | code | password | devices | forget (voir docs/operations.md).',
+        'Commandes : orgs | org create | code | password | devices | forget | new-epoch (voir docs/operations.md).',
       );
     }
   } finally {

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
           token: credential.token,
           accounts,
           onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
+          // Devices delete their ops once central holds them: tell them it does.
+          onDurable: (org) => void store.lastSeq(org).then((seq) => pokes.poke(org, seq)),
         })
       : null;
   const app = await buildApp({

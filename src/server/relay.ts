@@ -9,7 +9,12 @@
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
-import { PROTOCOL_VERSION, type SyncResponse, syncResponseSchema } from '../sync/protocol';
+import {
+  MAX_ASKED_DEVICES,
+  PROTOCOL_VERSION,
+  type SyncResponse,
+  syncResponseSchema,
+} from '../sync/protocol';
 import type { Accounts, DeviceCredential, StaffPassword } from './auth';
 import { heardReports, importClosings } from './routes/closure';
 import type { SyncStore } from './store/types';
@@ -34,6 +39,8 @@ export interface RelayOptions {
   credentialsEveryMs?: number;
   /** Called when ops from central were stored here (to poke local devices). */
   onPulled?: (org: string, lastSeq: number) => void;
+  /** Called when central said how far it holds devices' ops (their durable point may move). */
+  onDurable?: (org: string) => void;
 }
 
 export interface RelayStatus {
@@ -45,6 +52,10 @@ export interface RelayStatus {
 
 const pushedKey = (org: string) => `upstream:pushed:${org}`;
 const pulledKey = (org: string) => `upstream:pulled:${org}`;
+/** Central's epoch the pull checkpoint belongs to. */
+const epochKey = (org: string) => `upstream:epoch:${org}`;
+/** After central lost ops: forward again the ops that came from it, up to this sequence. */
+const refillKey = (org: string) => `upstream:refill:${org}`;
 
 export class Relay {
   readonly status: RelayStatus;
@@ -215,14 +226,28 @@ export class Relay {
     for (let round = 0; round < 10_000 && !this.stopped; round++) {
       const pushed = Number((await store.getMeta(pushedKey(org))) ?? 0);
       const pulled = Number((await store.getMeta(pulledKey(org))) ?? 0);
-      const out = await store.toForward(org, pushed, pageBytes);
+      const refill = Number((await store.getMeta(refillKey(org))) ?? 0);
+      const epoch = await store.getMeta(epochKey(org));
+      const out = await store.toForward(org, pushed, pageBytes, refill);
+      // Devices whose ops this relay acknowledged beyond what central last said it holds.
+      const upstream = await store.upstreamHeld(org);
+      const ask = (await store.devices(org))
+        .filter((d) => (upstream.get(d.dev) ?? 0) < d.seq)
+        .map((d) => d.dev)
+        .slice(0, MAX_ASKED_DEVICES);
+      // A floor goes on to central only when this relay lacks ops below it (reinstalled empty):
+      // those it holds, it forwards itself.
+      const passOn = Object.fromEntries((await store.gaps(org)).map((g) => [g.dev, g.to]));
       const res = await this.request('/api/sync', {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
         deviceId: this.options.relayId,
         org,
         since: pulled,
+        ...(epoch ? { epoch } : {}),
         ops: out.ops,
+        ask,
+        ...(Object.keys(passOn).length ? { floors: passOn } : {}),
         maxBytes: pageBytes,
       });
       const reply: SyncResponse = syncResponseSchema.parse(await res.json());
@@ -238,10 +263,27 @@ export class Relay {
         );
         if (stored.stored > 0) this.options.onPulled?.(org, stored.lastSeq);
       }
-      // Checkpoints move only after central answered and its ops are stored here.
-      await store.setMeta(pushedKey(org), String(out.upTo));
+      // Central lost ops it had from this relay (restored from a backup): a new epoch, a
+      // checkpoint beyond its log, or a device held less than it said before. Everything this
+      // relay holds goes to central again, what came from central included.
+      const lost =
+        reply.reset === true ||
+        Object.entries(reply.held ?? {}).some(([dev, n]) => n < (upstream.get(dev) ?? 0));
+      if (reply.held) await store.setUpstreamHeld(org, reply.held);
+      if (lost) {
+        await store.setMeta(pushedKey(org), '0');
+        await store.setMeta(refillKey(org), String(await store.lastSeq(org)));
+      } else {
+        // Checkpoints move only after central answered and its ops are stored here.
+        await store.setMeta(pushedKey(org), String(out.upTo));
+      }
       await store.setMeta(pulledKey(org), String(reply.lastSeq));
-      const more = reply.hasMore || out.upTo < (await store.lastSeq(org));
+      if (reply.epoch) await store.setMeta(epochKey(org), reply.epoch);
+      const advanced = Object.entries(reply.held ?? {}).some(
+        ([dev, n]) => n > (upstream.get(dev) ?? 0),
+      );
+      if (advanced) this.options.onDurable?.(org);
+      const more = lost || reply.hasMore || out.upTo < (await store.lastSeq(org));
       if (!more) return;
     }
   }

@@ -1,12 +1,16 @@
 // Wire contract of the single sync round trip (push then pull, paged by bytes with hasMore).
-// A client below MIN_PROTOCOL_VERSION gets 426 update_required.
+// A client below MIN_PROTOCOL_VERSION gets 426 update_required. Version 2 adds durable
+// acknowledgement, the log's epoch and gap recovery (docs/decisions/0005-durable-acknowledgement.md);
+// its fields are optional, so version 1 clients still sync (with version 1's guarantees).
 import { z } from 'zod';
 import { nameSchema, opSchema, wireInt } from './op';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;
 /** Upper bound on ops pushed in one request (the body size is bounded by the server too). */
 export const MAX_PUSH_OPS = 10_000;
+/** Upper bound on the devices a relay asks central about in one request. */
+export const MAX_ASKED_DEVICES = 2_000;
 
 const count = wireInt();
 
@@ -70,6 +74,19 @@ export interface DeviceSeen extends DeviceReport {
   accepted: number;
 }
 
+/** Ops a device declared gone from it (durable at central, it had been told) that the server
+ * answering does not hold: lost unless another replica brings them back (GET /api/devices). */
+export interface DeviceIncident {
+  deviceId: string;
+  /** The missing ops when the incident was recorded: from..to of this device. */
+  from: number;
+  to: number;
+  /** Server time (ms) of the record. */
+  at: number;
+  /** The ops have arrived since (a relay still held them). */
+  resolved: boolean;
+}
+
 /** A device enrolled in the organisation (GET /api/devices, `enrolled`). */
 export interface EnrolledDevice {
   deviceId: string;
@@ -124,6 +141,14 @@ export const syncRequestSchema = z.object({
   org: nameSchema,
   /** Server sequence already pulled (pull "after N"). */
   since: count,
+  /** The server's epoch `since` was read in (absent at first): another one resets the pull. */
+  epoch: nameSchema.optional(),
+  /** The device's own ops 1..floor it no longer holds (deleted once durable at central). */
+  floor: count.optional(),
+  /** Relay only: devices whose ops it asks central how far it holds (`held` in the answer). */
+  ask: z.array(nameSchema).max(MAX_ASKED_DEVICES).optional(),
+  /** Relay only: floors its devices declared to it, passed on to central. */
+  floors: z.record(nameSchema, count).optional(),
   ops: z.array(opSchema).max(MAX_PUSH_OPS),
   /** Soft cap on the size of the pulled page. */
   maxBytes: wireInt().min(1).optional(),
@@ -141,6 +166,18 @@ export type SeqOp = z.infer<typeof seqOpSchema>;
 export const syncResponseSchema = z.object({
   /** Highest device seq N such that ops 1..N of this device are now held by the server. */
   accepted: count,
+  /** Highest N such that ops 1..N of this device are durable at central (central: `accepted`;
+   * a relay: what central told it). The client deletes ops up to this only. Absent from version
+   * 1 servers: read `accepted`. */
+  durable: count.optional(),
+  /** The identity of the server's log: a checkpoint is valid only within the same epoch. */
+  epoch: z.string().optional(),
+  /** The checkpoint was not valid (another epoch, or beyond the log's end): this page is from 0;
+   * the client sets its checkpoint from it and pushes again what it holds unacknowledged. */
+  reset: z.boolean().optional(),
+  /** To a relay only: for each origin device of the pushed ops and each asked device, how far
+   * central holds its ops, 1..N contiguous. */
+  held: z.record(z.string(), count).optional(),
   ops: z.array(seqOpSchema),
   /** Server sequence of the end of this page (the next `since`). */
   lastSeq: count,

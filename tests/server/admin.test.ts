@@ -72,6 +72,20 @@ describe('npm run admin', () => {
     await store.close();
   });
 
+  it('gives the log a new epoch after a restore: a client’s checkpoint from before is reset', async () => {
+    let store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+    const before = await store.epoch();
+    await store.close();
+    const run = admin(['new-epoch']);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`était ${before}`);
+    store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+    const after = await store.epoch();
+    await store.close();
+    expect(after).not.toBe(before);
+    expect(run.out).toContain(after);
+  });
+
   it('refuses an unknown organisation or profile with a French message', () => {
     expect(admin(['code', '--org', 'nulle', '--profile', 'reception']).err).toMatch(
       /Organisation inconnue/,

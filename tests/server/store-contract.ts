@@ -200,6 +200,67 @@ export function storeContract(kind: 'sqlite' | 'postgres'): void {
       expect(out.ops.map((o) => o.dev)).toEqual(['dev-local', 'dev-local', 'dev-local']);
       expect(out.upTo).toBe(5);
       expect((await s.toForward(ORG, 5, 1 << 20)).ops).toEqual([]);
+      // Central lost what it had (restored from a backup): everything up to 4 goes again.
+      const refill = await s.toForward(ORG, 0, 1 << 20, 4);
+      expect(refill.ops.map((o) => `${o.dev}#${o.seq}`)).toEqual([
+        'dev-local#1',
+        'dev-local#2',
+        'dev-remote#1',
+        'dev-remote#2',
+        'dev-local#3',
+      ]);
+    });
+
+    it('has an epoch of its own, kept across restarts, replaced by newEpoch', async () => {
+      const s = await another();
+      const epoch = await s.epoch();
+      expect(epoch).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await s.epoch()).toBe(epoch);
+      expect(await store.epoch()).not.toBe(epoch); // each store its own
+      const next = await s.newEpoch();
+      expect(next).not.toBe(epoch);
+      expect(await s.epoch()).toBe(next);
+    });
+
+    it('acknowledges from a declared floor, reports the ops it lacks below it, until they arrive', async () => {
+      const s = await another();
+      const d = new TestDevice('dev-floor');
+      const ops = d.batch(8, 'fl');
+      await s.push(ORG, ops.slice(0, 2));
+      // The device no longer holds 1..5 (durable at central, it was told); this store has 1..2.
+      expect(await s.declareFloor(ORG, 'dev-floor', 5)).toEqual({
+        dev: 'dev-floor',
+        from: 3,
+        to: 5,
+      });
+      expect(await s.contiguous(ORG, 'dev-floor')).toBe(5);
+      await s.push(ORG, ops.slice(5, 7));
+      expect(await s.contiguous(ORG, 'dev-floor')).toBe(7);
+      expect(await s.floors(ORG)).toEqual(new Map([['dev-floor', 5]]));
+      // A lower floor never lowers it.
+      await s.declareFloor(ORG, 'dev-floor', 1);
+      expect(await s.floors(ORG)).toEqual(new Map([['dev-floor', 5]]));
+      expect(await s.gaps(ORG)).toEqual([{ dev: 'dev-floor', from: 3, to: 5 }]);
+      // A replica that still held them brings them back: the gap closes, contiguity goes on.
+      await s.push(ORG, ops.slice(2, 5));
+      expect(await s.gaps(ORG)).toEqual([]);
+      await s.push(ORG, [ops[7]!]);
+      expect(await s.contiguous(ORG, 'dev-floor')).toBe(8);
+      expect(await s.declareFloor(ORG, 'dev-floor', 8)).toBeNull();
+    });
+
+    it('keeps how far upstream holds each device, which may go down (upstream restored)', async () => {
+      const s = await another();
+      expect(await s.upstreamHeld(ORG)).toEqual(new Map());
+      await s.setUpstreamHeld(ORG, { a: 4, b: 2 });
+      await s.setUpstreamHeld(ORG, { a: 1 });
+      expect(await s.upstreamHeld(ORG)).toEqual(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      );
+      expect(await s.upstreamHeld('another-org')).toEqual(new Map());
     });
   });
 }

@@ -60,9 +60,18 @@ export async function startTestServer(
     relayPageBytes?: number;
     allowedOrigins?: string[];
     trustProxy?: boolean | string[];
+    /** Listen on this port (a server restarted where its devices expect it). */
+    port?: number;
+    /** Open this SQLite file or PostgreSQL database (kept at close) instead of a fresh one. */
+    sqliteFile?: string;
+    databaseUrl?: string;
   } = {},
 ): Promise<TestServer> {
-  const { store, cleanup } = await openTestStore(options.store ?? 'sqlite');
+  const { store, cleanup } = options.sqliteFile
+    ? { store: await openSqliteStore(options.sqliteFile), cleanup: () => {} }
+    : options.databaseUrl
+      ? { store: await openPostgresStore(options.databaseUrl, 30), cleanup: () => {} }
+      : await openTestStore(options.store ?? 'sqlite');
   const pokes = new Pokes();
   const accounts = new Accounts(store);
   if (options.upstream && !options.relayCredential) {
@@ -80,6 +89,7 @@ export async function startTestServer(
         pageBytes: options.relayPageBytes,
         timeoutMs: 2000,
         onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
+        onDurable: (org) => void store.lastSeq(org).then((seq) => pokes.poke(org, seq)),
       })
     : null;
   const app = await buildApp({
@@ -95,7 +105,7 @@ export async function startTestServer(
     relay: relay ?? undefined,
     extraHealth: () => (relay ? { upstream: relay.status } : {}),
   });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   relay?.start();
   return {
     url,

@@ -2,10 +2,15 @@
 import { z } from 'zod';
 import { deviceProfileSchema } from '../../domain/entities';
 import { nameSchema } from '../../sync/op';
-import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
+import type {
+  DeviceIncident,
+  DeviceSeen,
+  EnrolledDevice,
+  QuarantinedView,
+} from '../../sync/protocol';
 import { recordServerAudit } from '../audit';
 import type { ServerPlugin } from '../context';
-import { deviceKey } from './sync';
+import { deviceKey, incidentKey } from './sync';
 
 const reassignSchema = z
   .object({
@@ -50,7 +55,22 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
       enrolledAt: c.enrolledAt,
       revoked: revoked.has(c.deviceId),
     }));
-    return { org, devices, enrolled };
+    // Ops a device declared durable that this server lacks (docs/protocol.md, Gap recovery):
+    // resolved once every one of them arrived (a relay still held them).
+    const gaps = new Map((await store.gaps(org)).map((g) => [g.dev, g]));
+    const incidents: DeviceIncident[] = [];
+    const incidentPrefix = incidentKey(org, '');
+    for (const { key, value } of await store.metaWithPrefix(incidentPrefix)) {
+      const deviceId = key.slice(incidentPrefix.length).split(':')[0]!;
+      const recorded = JSON.parse(value) as { from: number; to: number; at: number };
+      const gap = gaps.get(deviceId);
+      incidents.push({
+        deviceId,
+        ...recorded,
+        resolved: !gap || gap.from > recorded.to || gap.to < recorded.from,
+      });
+    }
+    return { org, devices, enrolled, incidents };
   });
 
   // Ops this server refused and set apart (docs/protocol.md, Quarantine): the coordination sees

@@ -1,4 +1,5 @@
 // The sync round trip: a push authorised per device profile, a pull filtered per profile.
+import type { z } from 'zod';
 import {
   CONSULTATION_FAMILY,
   consultationIdOf,
@@ -42,6 +43,10 @@ interface Refused {
 
 /** Where a device's last report is kept (read back by routes/devices.ts). */
 export const deviceKey = (org: string, dev: string) => `device:${org}:${dev}`;
+
+/** Where an incident is kept: ops a device declared gone that this server lacks (routes/devices.ts). */
+export const incidentKey = (org: string, dev: string, from?: number) =>
+  `incident:${org}:${dev}${from === undefined ? '' : `:${String(from).padStart(12, '0')}`}`;
 
 /** A pulled page as this viewer may receive it (cut by profile, restricted notes of other
  * rooms left out). The page's bounds are unchanged, so the viewer's checkpoint still moves. */
@@ -253,6 +258,12 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       else pokes.poke(request.org, pushed.lastSeq);
       ctx.options.onStored?.(request.org);
     }
+    const isRelay = device.profile === 'relay';
+    // Gap recovery (docs/protocol.md): ops a device no longer holds count as acknowledged.
+    await declareFloors(request.org, {
+      ...(isRelay ? request.floors : {}),
+      ...(request.floor ? { [request.deviceId]: request.floor } : {}),
+    });
     const accepted = await store.contiguous(request.org, request.deviceId);
     if (request.status) {
       // The device counted this request's ops as pending: record what is left once they are held.
@@ -264,15 +275,25 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       };
       await store.setMeta(deviceKey(request.org, request.deviceId), JSON.stringify(seen));
     }
+    // A checkpoint read in another epoch of the log, or beyond its end (the log was restored
+    // from a backup): the client pulls again from 0 rather than skip what comes next.
+    const epoch = await store.epoch();
+    const reset =
+      (request.epoch !== undefined && request.epoch !== epoch) ||
+      request.since > (await store.lastSeq(request.org));
     const page = await store.pull(
       request.org,
-      request.since,
+      reset ? 0 : request.since,
       Math.min(request.maxBytes ?? pullBytes, pullBytes),
       request.deviceId,
     );
     const viewer = viewerOf(device);
     const response: SyncResponse = {
       accepted,
+      durable: await durableOf(request.org, request.deviceId, accepted),
+      epoch,
+      ...(reset ? { reset: true } : {}),
+      ...(isRelay ? { held: await heldFor(request) } : {}),
       ...page,
       ops: await visibleOps(store, request.org, viewer, page.ops),
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
@@ -284,6 +305,33 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     };
     return response;
   });
+
+  /** Central holds everything it acknowledges; a relay only what central told it it holds. */
+  async function durableOf(org: string, dev: string, accepted: number): Promise<number> {
+    if (ctx.role === 'central') return accepted;
+    return Math.min(accepted, (await store.upstreamHeld(org)).get(dev) ?? 0);
+  }
+
+  /** To a relay: how far this server holds each device it forwarded ops of or asked about. */
+  async function heldFor(request: z.infer<typeof syncRequestSchema>) {
+    const devs = new Set([...request.ops.map((op) => op.dev), ...(request.ask ?? [])]);
+    const held: Record<string, number> = {};
+    for (const dev of devs) held[dev] = await store.contiguous(request.org, dev);
+    return held;
+  }
+
+  /** Records declared floors; central records an incident for ops it lacks below one. */
+  async function declareFloors(org: string, floors: Readonly<Record<string, number>>) {
+    for (const [dev, floor] of Object.entries(floors)) {
+      if (floor <= 0) continue;
+      const gap = await store.declareFloor(org, dev, floor);
+      if (!gap || ctx.role !== 'central') continue;
+      const key = incidentKey(org, dev, gap.from);
+      if (await store.getMeta(key)) continue;
+      await store.setMeta(key, JSON.stringify({ from: gap.from, to: gap.to, at: Date.now() }));
+      app.log.warn({ org, dev, from: gap.from, to: gap.to }, 'ops declared durable are missing');
+    }
+  }
 
   /**
    * The ops of this request the server refuses, with why: the shared schema (src/sync/op.ts,

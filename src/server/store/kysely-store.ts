@@ -1,5 +1,6 @@
 // One implementation of SyncStore over Kysely, for SQLite and PostgreSQL alike. The merge is the
 // shared pure core (src/sync): the server never re-implements it.
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { entitySpec, SCHEMA_VERSION } from '../../domain/entities';
 import { digestRows } from '../../sync/digest';
@@ -7,6 +8,7 @@ import { applyOp, materialise, type RowState, validateOp } from '../../sync/merg
 import type { Op } from '../../sync/op';
 import type { SeqOp } from '../../sync/protocol';
 import type {
+  DeviceGap,
   PullPage,
   PushOptions,
   QuarantinedOp,
@@ -30,7 +32,10 @@ export interface Tables {
   };
   rows: { org: string; e: string; id: string; state: string; value: string; updated_s: number };
   org_seq: { org: string; seq: number };
-  device_seq: { org: string; dev: string; contig: number };
+  /** contig: acknowledged (1..contig held here or below the declared floor); own: 1..own held
+   * here; floor: 1..floor declared gone from the device, durable at central. */
+  device_seq: { org: string; dev: string; contig: number; own: number; floor: number };
+  upstream_held: { org: string; dev: string; held: number };
   meta: { key: string; value: string };
   quarantine: {
     org: string;
@@ -44,55 +49,7 @@ export interface Tables {
   };
 }
 
-export async function migrate(db: Kysely<Tables>): Promise<void> {
-  await db.schema
-    .createTable('ops')
-    .ifNotExists()
-    .addColumn('org', 'varchar(64)', (c) => c.notNull())
-    .addColumn('s', 'integer', (c) => c.notNull())
-    .addColumn('dev', 'varchar(64)', (c) => c.notNull())
-    .addColumn('dseq', 'integer', (c) => c.notNull())
-    .addColumn('e', 'varchar(64)', (c) => c.notNull())
-    .addColumn('rid', 'varchar(64)', (c) => c.notNull())
-    .addColumn('payload', 'text', (c) => c.notNull())
-    .addColumn('bytes', 'integer', (c) => c.notNull())
-    .addColumn('upstream', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('applied', 'integer', (c) => c.notNull().defaultTo(1))
-    .addPrimaryKeyConstraint('ops_pk', ['org', 's'])
-    .addUniqueConstraint('ops_origin', ['org', 'dev', 'dseq'])
-    .execute();
-  await db.schema
-    .createTable('rows')
-    .ifNotExists()
-    .addColumn('org', 'varchar(64)', (c) => c.notNull())
-    .addColumn('e', 'varchar(64)', (c) => c.notNull())
-    .addColumn('id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('value', 'text', (c) => c.notNull())
-    .addColumn('updated_s', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('rows_pk', ['org', 'e', 'id'])
-    .execute();
-  await db.schema
-    .createTable('org_seq')
-    .ifNotExists()
-    .addColumn('org', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('seq', 'integer', (c) => c.notNull())
-    .execute();
-  await db.schema
-    .createTable('device_seq')
-    .ifNotExists()
-    .addColumn('org', 'varchar(64)', (c) => c.notNull())
-    .addColumn('dev', 'varchar(64)', (c) => c.notNull())
-    .addColumn('contig', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('device_seq_pk', ['org', 'dev'])
-    .execute();
-  await db.schema
-    .createTable('meta')
-    .ifNotExists()
-    .addColumn('key', 'varchar(200)', (c) => c.primaryKey())
-    .addColumn('value', 'text', (c) => c.notNull())
-    .execute();
-}
+export { migrateToLatest as migrate } from './migrations';
 
 /**
  * Migration `quarantine`: ops a server refused (validation or authorisation) are kept apart with
@@ -116,6 +73,9 @@ export async function migrateQuarantine(db: Kysely<Tables>): Promise<void> {
 }
 
 const num = (v: unknown): number => Number(v);
+
+/** Meta key of the log's identity (docs/protocol.md, Epoch). */
+export const EPOCH_KEY = 'epoch';
 
 export class KyselyStore implements SyncStore {
   constructor(
@@ -143,18 +103,7 @@ export class KyselyStore implements SyncStore {
       // Take the organisation's counter row lock first: every push of this organisation is
       // serialised from here to commit, so sequence order is commit order and a pull "after N"
       // can never miss an op that commits later with a smaller number.
-      await trx
-        .insertInto('org_seq')
-        .values({ org, seq: 0 })
-        .onConflict((oc) => oc.column('org').doNothing())
-        .execute();
-      const locked = await trx
-        .updateTable('org_seq')
-        .set({ seq: sql`seq` })
-        .where('org', '=', org)
-        .returning('seq')
-        .executeTakeFirstOrThrow();
-      let seq = num(locked.seq);
+      let seq = await this.lockOrg(trx, org);
       const fresh = await this.withoutKnown(trx, org, ops);
       if (fresh.length === 0) return { stored: 0, lastSeq: seq };
       const states = await this.loadStates(trx, org, fresh);
@@ -193,6 +142,22 @@ export class KyselyStore implements SyncStore {
       await this.advanceContiguous(trx, org, new Set(fresh.map((o) => o.dev)));
       return { stored: fresh.length, lastSeq: seq };
     });
+  }
+
+  /** Takes the organisation's counter row lock (until commit); returns the counter. */
+  private async lockOrg(trx: Transaction<Tables>, org: string): Promise<number> {
+    await trx
+      .insertInto('org_seq')
+      .values({ org, seq: 0 })
+      .onConflict((oc) => oc.column('org').doNothing())
+      .execute();
+    const locked = await trx
+      .updateTable('org_seq')
+      .set({ seq: sql`seq` })
+      .where('org', '=', org)
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return num(locked.seq);
   }
 
   private async withoutKnown(trx: Transaction<Tables>, org: string, ops: readonly Op[]) {
@@ -281,51 +246,147 @@ export class KyselyStore implements SyncStore {
     }
   }
 
-  private async advanceContiguous(trx: Transaction<Tables>, org: string, devs: Set<string>) {
-    for (const dev of devs) {
-      const row = await trx
-        .selectFrom('device_seq')
-        .select('contig')
-        .where('org', '=', org)
-        .where('dev', '=', dev)
-        .executeTakeFirst();
-      let contig = row ? num(row.contig) : 0;
-      // Quarantined ops count as held: a refused op never holds back the device's others.
-      const aside = new Set(
-        (
-          await trx
-            .selectFrom('quarantine')
-            .select('dseq')
-            .where('org', '=', org)
-            .where('dev', '=', dev)
-            .where('dseq', '>', contig)
-            .execute()
-        ).map((r) => num(r.dseq)),
-      );
-      for (;;) {
-        const next = await trx
-          .selectFrom('ops')
+  /** The end of the run of this device's ops held here that starts right after `from`. */
+  private async runFrom(trx: Transaction<Tables>, org: string, dev: string, from: number) {
+    let end = from;
+    // Quarantined ops count as held: a refused op never holds back the device's others.
+    const aside = new Set(
+      (
+        await trx
+          .selectFrom('quarantine')
           .select('dseq')
           .where('org', '=', org)
           .where('dev', '=', dev)
-          .where('dseq', '>', contig)
-          .orderBy('dseq')
-          .limit(1000)
-          .execute();
-        const held = new Set(next.map((r) => num(r.dseq)));
-        let advanced = false;
-        while (held.has(contig + 1) || aside.has(contig + 1)) {
-          contig += 1;
-          advanced = true;
-        }
-        if (!advanced || next.length < 1000) break;
+          .where('dseq', '>', from)
+          .execute()
+      ).map((r) => num(r.dseq)),
+    );
+    for (;;) {
+      while (aside.has(end + 1)) end += 1;
+      const next = await trx
+        .selectFrom('ops')
+        .select('dseq')
+        .where('org', '=', org)
+        .where('dev', '=', dev)
+        .where('dseq', '>', end)
+        .orderBy('dseq')
+        .limit(1000)
+        .execute();
+      let advanced = false;
+      for (const r of next) {
+        while (aside.has(end + 1)) end += 1;
+        if (num(r.dseq) !== end + 1) break;
+        end += 1;
+        advanced = true;
       }
+      while (aside.has(end + 1)) end += 1;
+      if (!advanced || next.length < 1000) return end;
+    }
+  }
+
+  private async advanceContiguous(
+    trx: Transaction<Tables>,
+    org: string,
+    devs: Set<string>,
+    floors: ReadonlyMap<string, number> = new Map(),
+  ) {
+    for (const dev of devs) {
+      const row = await trx
+        .selectFrom('device_seq')
+        .select(['contig', 'own', 'floor'])
+        .where('org', '=', org)
+        .where('dev', '=', dev)
+        .executeTakeFirst();
+      const floor = Math.max(row ? num(row.floor) : 0, floors.get(dev) ?? 0);
+      const own = await this.runFrom(trx, org, dev, row ? num(row.own) : 0);
+      const contig = await this.runFrom(
+        trx,
+        org,
+        dev,
+        Math.max(own, floor, row ? num(row.contig) : 0),
+      );
       await trx
         .insertInto('device_seq')
-        .values({ org, dev, contig })
-        .onConflict((oc) => oc.columns(['org', 'dev']).doUpdateSet({ contig }))
+        .values({ org, dev, contig, own, floor })
+        .onConflict((oc) => oc.columns(['org', 'dev']).doUpdateSet({ contig, own, floor }))
         .execute();
     }
+  }
+
+  async declareFloor(org: string, dev: string, floor: number): Promise<DeviceGap | null> {
+    // Sent with every sync: most of the time it is the floor already known, take no lock then.
+    const known = await this.db
+      .selectFrom('device_seq')
+      .select('floor')
+      .where('org', '=', org)
+      .where('dev', '=', dev)
+      .executeTakeFirst();
+    if (known && num(known.floor) >= floor) return null;
+    await this.db.transaction().execute(async (trx) => {
+      await this.lockOrg(trx, org);
+      await this.advanceContiguous(trx, org, new Set([dev]), new Map([[dev, floor]]));
+    });
+    return (await this.gaps(org)).find((g) => g.dev === dev) ?? null;
+  }
+
+  async floors(org: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('device_seq')
+      .select(['dev', 'floor'])
+      .where('org', '=', org)
+      .where('floor', '>', 0)
+      .execute();
+    return new Map(rows.map((r) => [r.dev, num(r.floor)]));
+  }
+
+  async gaps(org: string): Promise<DeviceGap[]> {
+    const rows = await this.db
+      .selectFrom('device_seq')
+      .select(['dev', 'own', 'floor'])
+      .where('org', '=', org)
+      .whereRef('own', '<', 'floor')
+      .orderBy('dev')
+      .execute();
+    return rows.map((r) => ({ dev: r.dev, from: num(r.own) + 1, to: num(r.floor) }));
+  }
+
+  async upstreamHeld(org: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('upstream_held')
+      .select(['dev', 'held'])
+      .where('org', '=', org)
+      .execute();
+    return new Map(rows.map((r) => [r.dev, num(r.held)]));
+  }
+
+  async setUpstreamHeld(org: string, held: Readonly<Record<string, number>>): Promise<void> {
+    const values = Object.entries(held).map(([dev, n]) => ({ org, dev, held: n }));
+    for (let i = 0; i < values.length; i += 200) {
+      await this.db
+        .insertInto('upstream_held')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc.columns(['org', 'dev']).doUpdateSet({ held: (eb) => eb.ref('excluded.held') }),
+        )
+        .execute();
+    }
+  }
+
+  async epoch(): Promise<string> {
+    const held = await this.getMeta(EPOCH_KEY);
+    if (held) return held;
+    await this.db
+      .insertInto('meta')
+      .values({ key: EPOCH_KEY, value: randomUUID() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.getMeta(EPOCH_KEY))!;
+  }
+
+  async newEpoch(): Promise<string> {
+    const epoch = randomUUID();
+    await this.setMeta(EPOCH_KEY, epoch);
+    return epoch;
   }
 
   async pull(org: string, since: number, maxBytes: number, excludeDev?: string): Promise<PullPage> {
@@ -357,6 +418,7 @@ export class KyselyStore implements SyncStore {
     org: string,
     after: number,
     maxBytes: number,
+    upstreamUpTo = 0,
   ): Promise<{ ops: Op[]; upTo: number }> {
     const ops: Op[] = [];
     let bytes = 0;
@@ -372,7 +434,7 @@ export class KyselyStore implements SyncStore {
     for (const r of batch) {
       if (bytes > 0 && bytes + num(r.bytes) > maxBytes) break;
       upTo = num(r.s);
-      if (num(r.upstream) === 1) continue;
+      if (num(r.upstream) === 1 && upTo > upstreamUpTo) continue;
       bytes += num(r.bytes);
       ops.push(JSON.parse(r.payload) as Op);
     }

@@ -39,6 +39,14 @@ export interface QuarantinedOp {
   at: string;
 }
 
+/** Ops a device declared it no longer holds (durable at central, said a server) that this store
+ * does not hold either: ops `from`..`to` of `dev` may be lost (docs/protocol.md, Gap recovery). */
+export interface DeviceGap {
+  dev: string;
+  from: number;
+  to: number;
+}
+
 export interface SyncStore {
   readonly kind: StoreKind;
   /** Validates every op, then stores the new ones in one transaction; all or nothing. */
@@ -49,15 +57,38 @@ export interface SyncStore {
   ): Promise<{ stored: number; lastSeq: number }>;
   /** Ops after `since`, in sequence order, paged by bytes (at least one op when there is one). */
   pull(org: string, since: number, maxBytes: number, excludeDev?: string): Promise<PullPage>;
-  /** Highest N such that ops 1..N of this device are held. */
+  /** Highest N such that each op 1..N of this device is held here or at most its declared floor
+   * (what the server acknowledges as `accepted`). */
   contiguous(org: string, dev: string): Promise<number>;
+  /** The device no longer holds its ops 1..floor (never lowers a floor declared before);
+   * acknowledgement continues from there. When the floor rose: the gap left if this store
+   * lacks some of them (null otherwise). */
+  declareFloor(org: string, dev: string, floor: number): Promise<DeviceGap | null>;
+  /** Declared floors above 0, by device. */
+  floors(org: string): Promise<Map<string, number>>;
+  /** Devices whose declared floor is above the ops actually held here. */
+  gaps(org: string): Promise<DeviceGap[]>;
+  /** Relay: how far central holds each device's ops (1..N contiguous), as central last said. */
+  upstreamHeld(org: string): Promise<Map<string, number>>;
+  /** Relay: records central's word (it may go down: central restored from a backup). */
+  setUpstreamHeld(org: string, held: Readonly<Record<string, number>>): Promise<void>;
+  /** The log's identity, created with the store; a checkpoint is valid only within it. */
+  epoch(): Promise<string>;
+  /** A new identity (after restoring a backup): every client's checkpoint here is reset. */
+  newEpoch(): Promise<string>;
   lastSeq(org: string): Promise<number>;
   /** Every device with ops here, and how many of its ops are held (1..N contiguous). */
   devices(org: string): Promise<{ dev: string; seq: number }[]>;
   /** Meta entries whose key starts with `prefix`, in key order. */
   metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]>;
-  /** Relay: ops of the local log after `after` that did not come from upstream. */
-  toForward(org: string, after: number, maxBytes: number): Promise<{ ops: Op[]; upTo: number }>;
+  /** Relay: ops of the local log after `after` that did not come from upstream (those too up
+   * to `upstreamUpTo`, when upstream lost what it had sent: central restored from a backup). */
+  toForward(
+    org: string,
+    after: number,
+    maxBytes: number,
+    upstreamUpTo?: number,
+  ): Promise<{ ops: Op[]; upTo: number }>;
   rowStates(org: string, entity?: string): Promise<RowState[]>;
   rows(org: string, entity: string): Promise<Record<string, unknown>[]>;
   digest(org: string): Promise<string>;

@@ -402,6 +402,9 @@ export function ClosurePage({
       await client?.syncNow();
       const answer = await fetchServerProof(connection, stop.id);
       if (!answer.ok) throw new Error(answer.message);
+      // The relay forwarded everything for the proof: sync again so this device learns its ops
+      // are durable at central and empties its outbox (docs/protocol.md, Acknowledgement).
+      await client?.syncNow();
       const [local, pending] = await Promise.all([localDayProof(db, stop.id), db.outbox.count()]);
       setProof({ proof: answer.proof });
       const verdict = receiptVerdict(answer.proof, local, pending);
