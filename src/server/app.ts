@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
+import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
 import type { Fanout } from './store/pg-fanout';
@@ -131,7 +132,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Everything else under /api needs one.
   await app.register(authenticated, {
     ctx,
-    routes: [enrolmentRoutes, loginRoutes, syncRoutes, deviceRoutes, receiptRoutes, eventRoutes],
+    routes: [
+      enrolmentRoutes,
+      loginRoutes,
+      sessionRoutes,
+      syncRoutes,
+      deviceRoutes,
+      receiptRoutes,
+      eventRoutes,
+    ],
   });
   await app.register(staticRoutes, { ctx });
   return app;

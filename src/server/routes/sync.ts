@@ -22,6 +22,7 @@ import {
 } from '../../sync/protocol';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
+import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import type { SyncStore } from '../store/types';
 
 type SyncRequestOp = z.infer<typeof syncRequestSchema>['ops'][number];
@@ -129,6 +130,10 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     }
     const refusal = await authorise(device, request.ops);
     if (refusal) return fail(reply, 403, 'forbidden_op', refusal.message, refusal.details);
+    // Person sessions (docs/decisions/0006-person-sessions.md): nothing stored, the device asks
+    // the person named to sign in again and keeps its ops.
+    const unsigned = await sessionRefusal(ctx, device, request.ops);
+    if (unsigned) return fail(reply, 403, 'session_required', unsigned.message, unsigned.details);
     try {
       const pushed = await store.push(request.org, request.ops);
       if (pushed.stored > 0) {
@@ -150,6 +155,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       }
       throw error;
     }
+    await renewWorkingSessions(ctx, device, request.ops);
     const accepted = await store.contiguous(request.org, request.deviceId);
     if (request.status) {
       // The device counted this request's ops as pending: record what is left once they are held.
