@@ -196,6 +196,9 @@ export const META = {
   /** Days this device keeps a receipted stop's patient data (default: by profile). */
   retentionDays: 'retentionDays',
   checkpoint: (server: string) => `checkpoint:${server}`,
+  /** A server refused this device's ops until a person signs in again (403 session_required):
+   * `{ staffId, message }`, cleared by that person's sign-in (docs/decisions/0006). */
+  sessionRequired: 'sessionRequired',
 } as const;
 
 export async function getMeta<T>(db: EscaleDb, key: string): Promise<T | undefined> {

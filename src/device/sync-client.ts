@@ -90,6 +90,8 @@ export const SYNC_MESSAGES = {
   revoked: 'Cet appareil a été retiré par la coordination : ses données locales sont effacées.',
   noProgress:
     'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
+  sessionRequired:
+    'Une personne doit se reconnecter avec son mot de passe sur cet appareil : ses modifications y restent en attente.',
 } as const;
 
 class NetworkError extends Error {}
@@ -103,6 +105,22 @@ class HttpError extends Error {
 }
 class UpdateRequired extends Error {}
 class Revoked extends Error {}
+/** 403 session_required: a person stamped on the pushed ops must sign in on this device again. */
+class SessionRequired extends Error {
+  constructor(
+    readonly staffId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the device keeps of a 403 session_required until that person signs in (META). */
+export interface SessionRequiredNotice {
+  staffId: string;
+  /** The server's French sentence, naming the person. */
+  message: string;
+}
 
 const encoder = new TextEncoder();
 const sizeOf = (op: Op): number => encoder.encode(JSON.stringify(op)).length + 1;
@@ -252,6 +270,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         message?: string;
       } | null;
       if (body?.error === 'revoked') throw new Revoked(body.message ?? SYNC_MESSAGES.revoked);
+      const staffId = (body as { details?: { staffId?: unknown } } | null)?.details?.staffId;
+      if (body?.error === 'session_required' && typeof staffId === 'string') {
+        throw new SessionRequired(staffId, body.message ?? SYNC_MESSAGES.sessionRequired);
+      }
       throw new HttpError(
         403,
         `Le serveur a refusé la synchronisation (HTTP 403) : ${body?.message ?? ''}`,
@@ -309,9 +331,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
     // they stay in the outbox until acknowledged, and are offered again at the next run.
     let pushedUpTo = 0;
+    // Pushes refused until someone signs in again (decision 0006): the outbox is kept whole and
+    // the device goes on pulling the others' work; the refusal is reported at the end.
+    let held: SessionRequired | null = null;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
-      const { ops, bytes } = await outboxSlice(budget, pushedUpTo);
+      const { ops, bytes } = held ? { ops: [], bytes: 0 } : await outboxSlice(budget, pushedUpTo);
       const since = (await getMeta<number>(db, key)) ?? 0;
       const sentAt = now();
       let res: SyncResponse;
@@ -333,13 +358,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           pushBytes.set(server, Math.max(1, Math.floor(Math.min(budget, bytes) / 2)));
           continue;
         }
+        if (err instanceof SessionRequired && !held) {
+          held = err;
+          continue;
+        }
         throw err;
       }
       await learnServerTime(res.serverTime, sentAt, now());
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
       if (res.accepted > 0) await db.outbox.where('seq').belowOrEqual(res.accepted).delete();
       if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
-      const morePush = (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
+      const morePush = !held && (await db.outbox.where('seq').above(pushedUpTo).count()) > 0;
       await writeStatus({
         server,
         pull: res.hasMore
@@ -347,7 +376,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           : null,
         ...(res.digest === undefined ? {} : { serverDigest: res.digest }),
       });
-      if (!res.hasMore && !morePush) return;
+      if (!res.hasMore && !morePush) {
+        if (held) throw held;
+        return;
+      }
       // A server that says "more" without moving forward would keep this loop busy forever.
       if (res.hasMore && res.lastSeq <= since) throw new HttpError(0, SYNC_MESSAGES.noProgress);
     }
@@ -363,6 +395,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     for (const server of servers) {
       try {
         await syncWith(server);
+        if (await getMeta(db, META.sessionRequired)) await db.meta.delete(META.sessionRequired);
         failures = 0;
         const status = await writeStatus({
           state: 'ok',
@@ -379,6 +412,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           const status = await writeStatus({ state: 'error', server, lastError: err.message });
           options.onRevoked?.(err.message);
           return status;
+        }
+        if (err instanceof SessionRequired) {
+          // Every server applies the same rule: no use trying the next one. Kept until the
+          // person signs in (src/device/session.ts), which syncs again at once.
+          const notice: SessionRequiredNotice = { staffId: err.staffId, message: err.message };
+          await db.meta.put({ key: META.sessionRequired, value: notice });
+          failures++;
+          return writeStatus({ state: 'error', server, lastError: err.message });
         }
         if (err instanceof UpdateRequired) {
           updateRequired = true;
