@@ -5,7 +5,7 @@
 // network failure moves on to the next one, an answer from a server (even an error) is final.
 import type { DeviceProfile } from '../domain/entities';
 import { authHeaders, type Connection, readConnection } from './connection';
-import type { EscaleDb } from './db';
+import { type EscaleDb, getMeta, META } from './db';
 
 /** What a server or the network said, in French (`message`), with the server's error code. */
 export class AccountError extends Error {
@@ -41,6 +41,10 @@ export interface LoginResult {
   staffId: string;
   /** The person's key material for this device's encryption layer. */
   escrow: string;
+  /** The person's session on this device (docs/decisions/0006-person-sessions.md), when the
+   * server gives one: their stamped ops are accepted from here until `expiresAt` (renewed while
+   * they work). */
+  session: { from: number; issuedAt: number; expiresAt: number } | null;
 }
 
 const TIMEOUT_MS = 15_000;
@@ -110,14 +114,32 @@ export async function login(
   fetchImpl: typeof fetch = fetch,
 ): Promise<LoginResult> {
   const res = await call(await connected(db), '/api/login', { staffId, password }, fetchImpl);
-  const body = await json<{ staffId?: unknown; escrow?: unknown }>(res);
+  const body = await json<{ staffId?: unknown; escrow?: unknown; session?: unknown }>(res);
   if (typeof body.escrow !== 'string') {
     throw new AccountError('Réponse incomplète du serveur à la connexion.', 'bad_response');
   }
+  const session = body.session as LoginResult['session'] | undefined;
+  // Signed in again: the pushes the server held back for this person may go (the sync retries
+  // on the audit event the sign-in writes).
+  const notice = await getMeta<{ staffId?: string }>(db, META.sessionRequired);
+  if (notice?.staffId === staffId) await db.meta.delete(META.sessionRequired);
   return {
     staffId: typeof body.staffId === 'string' ? body.staffId : staffId,
     escrow: body.escrow,
+    session: typeof session?.expiresAt === 'number' ? session : null,
   };
+}
+
+/**
+ * Ends a person's session on this device at the server (sign-out, or the person forgotten here):
+ * ops stamped with them from this device after now are refused. Needs a server (relay or central).
+ */
+export async function logout(
+  db: EscaleDb,
+  staffId: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  await call(await connected(db), '/api/logout', { staffId }, fetchImpl);
 }
 
 /** A single-use code (15 minutes) that enrols a new device for a profile (and a room). */

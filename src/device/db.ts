@@ -206,6 +206,9 @@ export const META = {
   epoch: (server: string) => `epoch:${server}`,
   /** How far the server last acknowledged this device's ops (`accepted`): not re-sent to it. */
   acked: (server: string) => `acked:${server}`,
+  /** A server refused this device's ops until a person signs in again (403 session_required):
+   * `{ staffId, message }`, cleared by that person's sign-in (docs/decisions/0006). */
+  sessionRequired: 'sessionRequired',
 } as const;
 
 export async function getMeta<T>(db: EscaleDb, key: string): Promise<T | undefined> {

@@ -53,6 +53,21 @@ export async function createPersonPin(
   return opened;
 }
 
+/**
+ * After a password sign-in of a person who already holds a PIN here (the server asked them to
+ * sign in again: 403 session_required): their session is open again, no new PIN. Opens the data
+ * key with the escrow secret when it is locked, and audits the sign-in — which also starts the
+ * sync that sends their kept work.
+ */
+export async function resumePersonSession(
+  db: EscaleDb,
+  staffId: string,
+  escrow: string,
+): Promise<void> {
+  if (isEncrypted(db)) await unlockClinicalData(db, dataKeySlots.escrow, escrowSecret(escrow));
+  await auditSession(db, staffId, 'session.login');
+}
+
 /** Checks a PIN offline and, when right, opens the data key with it. Audited as an unlock. */
 export async function unlockPerson(
   db: EscaleDb,

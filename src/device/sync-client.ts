@@ -94,6 +94,8 @@ export const SYNC_MESSAGES = {
     'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.',
   noProgress:
     'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
+  sessionRequired:
+    'Une personne doit se reconnecter avec son mot de passe sur cet appareil : ses modifications y restent en attente.',
 } as const;
 
 class NetworkError extends Error {}
@@ -112,6 +114,22 @@ class HttpError extends Error {
 class NotYetKnown extends Error {}
 class UpdateRequired extends Error {}
 class Revoked extends Error {}
+/** 403 session_required: a person stamped on the pushed ops must sign in on this device again. */
+class SessionRequired extends Error {
+  constructor(
+    readonly staffId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the device keeps of a 403 session_required until that person signs in (META). */
+export interface SessionRequiredNotice {
+  staffId: string;
+  /** The server's French sentence, naming the person. */
+  message: string;
+}
 
 const encoder = new TextEncoder();
 const sizeOf = (op: Op): number => encoder.encode(JSON.stringify(op)).length + 1;
@@ -263,6 +281,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         message?: string;
       } | null;
       if (body?.error === 'revoked') throw new Revoked(body.message ?? SYNC_MESSAGES.revoked);
+      const staffId = (body as { details?: { staffId?: unknown } } | null)?.details?.staffId;
+      if (body?.error === 'session_required' && typeof staffId === 'string') {
+        throw new SessionRequired(staffId, body.message ?? SYNC_MESSAGES.sessionRequired);
+      }
       throw new HttpError(
         403,
         `Le serveur a refusé la synchronisation (HTTP 403) : ${body?.message ?? ''}`,
@@ -360,10 +382,15 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // round trip carries it (docs/protocol.md, Closure).
     let dayReported = false;
     let dayChanged = false;
+    // Pushes refused until someone signs in again (decision 0006): the outbox is kept whole and
+    // the device goes on pulling the others' work; the refusal is reported at the end.
+    let held: SessionRequired | null = null;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
-      const { ops, bytes } = await outboxSlice(budget, Math.max(pushedUpTo, acked));
+      const { ops, bytes } = held
+        ? { ops: [], bytes: 0 }
+        : await outboxSlice(budget, Math.max(pushedUpTo, acked));
       const since = (await getMeta<number>(db, key)) ?? 0;
       const epoch = await getMeta<string>(db, META.epoch(server));
       const floor = await floorOf();
@@ -387,6 +414,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         if (err instanceof HttpError && err.status === 413) {
           if (ops.length <= 1) throw new HttpError(413, SYNC_MESSAGES.opTooLarge);
           pushBytes.set(server, Math.max(1, Math.floor(Math.min(budget, bytes) / 2)));
+          continue;
+        }
+        if (err instanceof SessionRequired && !held) {
+          held = err;
           continue;
         }
         // Ops the server refuses for good (docs/protocol.md, Quarantine): kept, set aside, and
@@ -430,6 +461,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       }
       const from = Math.max(pushedUpTo, res.accepted);
       const morePush =
+        !held &&
         (await db.outbox
           .where('seq')
           .above(from)
@@ -443,6 +475,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         ...(res.digest === undefined ? {} : { serverDigest: res.digest }),
       });
       if (!res.hasMore && !morePush) {
+        if (held) throw held;
         if (!options.describe || dayReported || !dayChanged) return;
         dayReported = true;
         continue;
@@ -464,6 +497,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     for (const server of servers) {
       try {
         await syncWith(server);
+        if (await getMeta(db, META.sessionRequired)) await db.meta.delete(META.sessionRequired);
         failures = 0;
         const status = await writeStatus({
           state: 'ok',
@@ -480,6 +514,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           const status = await writeStatus({ state: 'error', server, lastError: err.message });
           options.onRevoked?.(err.message);
           return status;
+        }
+        if (err instanceof SessionRequired) {
+          // Every server applies the same rule: no use trying the next one. Kept until the
+          // person signs in (src/device/session.ts), which syncs again at once.
+          const notice: SessionRequiredNotice = { staffId: err.staffId, message: err.message };
+          await db.meta.put({ key: META.sessionRequired, value: notice });
+          failures++;
+          return writeStatus({ state: 'error', server, lastError: err.message });
         }
         if (err instanceof UpdateRequired) {
           updateRequired = true;

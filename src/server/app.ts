@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
+import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
 import type { Fanout } from './store/pg-fanout';
@@ -158,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routes: [
       enrolmentRoutes,
       loginRoutes,
+      sessionRoutes,
       syncRoutes,
       deviceRoutes,
       receiptRoutes,

@@ -5,6 +5,13 @@
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Audience } from '../domain/access';
+import {
+  endSessions,
+  mergeSession,
+  newSessionSpan,
+  type PersonSession,
+  renewed,
+} from '../domain/sessions';
 import type { SyncStore } from './store/types';
 
 const scryptAsync = promisify(scrypt) as (
@@ -57,6 +64,13 @@ export interface StaffPassword {
 const credKey = (deviceId: string) => `cred:${deviceId}`;
 const codeKey = (code: string) => `enrol:${sha256(code)}`;
 const passwordPrefix = (org: string) => `pwd:${org}:`;
+
+// Person sessions (docs/decisions/0006-person-sessions.md), one entry per session; on a relay a
+// second entry marks a session changed here that central has not had yet.
+const sessionPrefix = (org: string, deviceId?: string) =>
+  `session:${org}:${deviceId === undefined ? '' : `${deviceId}:`}`;
+const sessionKey = (s: PersonSession) => `${sessionPrefix(s.org, s.deviceId)}${s.id}`;
+const handOverPrefix = (org: string) => `session-out:${org}:`;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -256,5 +270,102 @@ export class Accounts {
       staffId: m.key.slice(prefix.length),
       hash: m.value,
     }));
+  }
+
+  // ---- person sessions ----
+
+  /** Every session recorded for people on this device (open, lapsed or ended). */
+  async sessionsOf(org: string, deviceId: string): Promise<PersonSession[]> {
+    return (await this.store.metaWithPrefix(sessionPrefix(org, deviceId))).map(
+      (m) => JSON.parse(m.value) as PersonSession,
+    );
+  }
+
+  /** Every session of an organisation (what central gives its relays). */
+  async sessions(org: string): Promise<PersonSession[]> {
+    return (await this.store.metaWithPrefix(sessionPrefix(org))).map(
+      (m) => JSON.parse(m.value) as PersonSession,
+    );
+  }
+
+  /**
+   * Records a session change made here. `handOver`: this server is a relay, so central must
+   * have it before the device's ops it covers (Relay hands it over at its next pass).
+   */
+  private async save(s: PersonSession, handOver: boolean): Promise<void> {
+    await this.store.setMeta(sessionKey(s), JSON.stringify(s));
+    if (handOver) await this.store.setMeta(`${handOverPrefix(s.org)}${s.id}`, JSON.stringify(s));
+  }
+
+  /** A password sign-in of `staffId` on this device: a new session (newSessionSpan). */
+  async openSession(
+    device: Pick<DeviceCredential, 'org' | 'deviceId' | 'enrolledAt'>,
+    staffId: string,
+    handOver: boolean,
+  ): Promise<PersonSession> {
+    const previous = (await this.sessionsOf(device.org, device.deviceId)).filter(
+      (s) => s.staffId === staffId,
+    );
+    const now = this.now();
+    const session: PersonSession = {
+      id: randomBytes(16).toString('hex'),
+      org: device.org,
+      deviceId: device.deviceId,
+      staffId,
+      ...newSessionSpan(previous, device.enrolledAt, now),
+    };
+    await this.save(session, handOver);
+    return session;
+  }
+
+  /** Sign-out or forgetting of a person on this device: their open sessions end now. */
+  async endSession(
+    org: string,
+    deviceId: string,
+    staffId: string,
+    handOver: boolean,
+  ): Promise<number> {
+    const open = (await this.sessionsOf(org, deviceId)).filter((s) => s.staffId === staffId);
+    const ended = endSessions(open, this.now());
+    for (const s of ended) await this.save(s, handOver);
+    return ended.length;
+  }
+
+  /** The people at work in an accepted push keep their open sessions on this device alive. */
+  async renewSessions(
+    org: string,
+    deviceId: string,
+    staffIds: ReadonlySet<string>,
+    handOver: boolean,
+  ): Promise<void> {
+    if (staffIds.size === 0) return;
+    for (const s of await this.sessionsOf(org, deviceId)) {
+      if (!staffIds.has(s.staffId)) continue;
+      const next = renewed(s, this.now());
+      if (next) await this.save(next, handOver);
+    }
+  }
+
+  /** Sessions recorded elsewhere (a relay's, or central's on a relay), merged into ours. */
+  async importSessions(org: string, sessions: readonly PersonSession[]): Promise<void> {
+    for (const s of sessions) {
+      if (s.org !== org) continue;
+      const raw = await this.store.getMeta(sessionKey(s));
+      const merged = raw ? mergeSession(JSON.parse(raw) as PersonSession, s) : s;
+      if (raw !== JSON.stringify(merged))
+        await this.store.setMeta(sessionKey(s), JSON.stringify(merged));
+    }
+  }
+
+  /** On a relay: sessions changed here that central has not acknowledged yet. */
+  async sessionsToHandOver(org: string): Promise<{ key: string; value: string }[]> {
+    return this.store.metaWithPrefix(handOverPrefix(org));
+  }
+
+  /** On a relay: central holds these; forget the marks unless they changed meanwhile. */
+  async handedOver(marks: readonly { key: string; value: string }[]): Promise<void> {
+    for (const m of marks) {
+      if ((await this.store.getMeta(m.key)) === m.value) await this.store.deleteMeta(m.key);
+    }
   }
 }

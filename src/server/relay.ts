@@ -9,6 +9,7 @@
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
+import type { PersonSession } from '../domain/sessions';
 import {
   MAX_ASKED_DEVICES,
   PROTOCOL_VERSION,
@@ -152,6 +153,8 @@ export class Relay {
       if (Date.now() - this.credentialsAt >= (this.options.credentialsEveryMs ?? 30_000)) {
         await this.bringCredentials(this.options.org);
       }
+      // Sessions recorded here first: central then accepts the ops they cover (decision 0006).
+      await this.handOverSessions(this.options.org);
       await this.replicate(this.options.org);
       await this.forwardReports(this.options.org);
       this.status.lastSuccess = Date.now();
@@ -187,6 +190,7 @@ export class Relay {
       passwords: StaffPassword[];
     };
     await this.options.accounts.importFromCentral(org, body.credentials, body.passwords);
+    await this.bringSessions(org);
     this.credentialsAt = Date.now();
   }
 
@@ -218,6 +222,25 @@ export class Relay {
       })),
     });
     for (const [dev, r] of fresh) this.reported.set(dev, r.lastSyncAt);
+  }
+
+  // ---- person sessions (docs/decisions/0006-person-sessions.md) ----
+
+  /** Central's sessions of the organisation: people signed in there are recognised here. */
+  private async bringSessions(org: string): Promise<void> {
+    const res = await this.request('/api/relay/sessions');
+    const body = (await res.json()) as { sessions: PersonSession[] };
+    await this.options.accounts.importSessions(org, body.sessions);
+  }
+
+  /** Sessions opened, renewed or ended here go to central before the ops they cover. */
+  private async handOverSessions(org: string): Promise<void> {
+    const marks = await this.options.accounts.sessionsToHandOver(org);
+    if (marks.length === 0) return;
+    await this.request('/api/relay/sessions', {
+      sessions: marks.map((m) => JSON.parse(m.value) as PersonSession),
+    });
+    await this.options.accounts.handedOver(marks);
   }
 
   private async replicate(org: string): Promise<void> {

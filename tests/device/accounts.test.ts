@@ -68,10 +68,14 @@ function sent(fetchImpl: ReturnType<typeof fakeFetch>, call = 0) {
 
 describe('signing in', () => {
   it('sends the person and password to the relay with the device credential, and returns the escrow', async () => {
-    const fetchImpl = fakeFetch({ [RELAY]: () => json({ staffId: 's1', escrow: 'clé-s1' }) });
+    const session = { from: 1, issuedAt: 2, expiresAt: 3 };
+    const fetchImpl = fakeFetch({
+      [RELAY]: () => json({ staffId: 's1', escrow: 'clé-s1', session }),
+    });
     await expect(login(db, 's1', 'correct horse', fetchImpl)).resolves.toEqual({
       staffId: 's1',
       escrow: 'clé-s1',
+      session,
     });
     const request = sent(fetchImpl);
     expect(request).toMatchObject({

@@ -18,7 +18,7 @@ import { rowsToOps } from '../../src/server/seed/ops';
 import { createClock, tick } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
-import { type Enrolled, enrol } from '../support/auth';
+import { type Enrolled, enrol, signIn } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 
 const TODAY = '2026-11-30';
@@ -264,6 +264,7 @@ describe('isolation between organisations', () => {
       org: 'org-voisine',
       profile: 'coordination',
     });
+    await signIn(server, ours, coordinator.id);
     const crossed = await call('/api/sync', ours, { ...syncBody(ours, []), org: 'org-voisine' });
     expect(crossed.status).toBe(403);
     expect(crossed.body.error).toBe('wrong_org');
@@ -288,6 +289,11 @@ describe('authorisation of pushed ops, profile × entity', () => {
         profile,
         roomId: profile === 'room' ? box1!.id : null,
       });
+      // The people the sample ops are stamped with (the coordinator; a signature's signer).
+      if (profile !== 'display') {
+        const signer = demo.data.signature[0]!.staffId;
+        await signIn(server, device, ...new Set([coordinator.id, signer]));
+      }
       const w = new Writer(device);
       const outcome: Record<string, number> = {};
       const expected: Record<string, number> = {};
@@ -325,6 +331,7 @@ describe('authorisation of pushed ops, profile × entity', () => {
 
   it('refuses ops of another device, of an unknown person, and unstamped clinical ops', async () => {
     const device = await enrol(server, 'laptop-rules', { org, profile: 'room', roomId: box1!.id });
+    await signIn(server, device, coordinator.id);
     const w = new Writer(device);
     // A signed note's content is immutable: the coordinating doctor returns one first.
     const consultation = demo.data.consultation[5]!;
@@ -366,6 +373,7 @@ describe('authorisation of pushed ops, profile × entity', () => {
 
   it('lets the supervisor validate an intern’s note, never the intern', async () => {
     const device = await enrol(server, 'laptop-review', { org, profile: 'room', roomId: box1!.id });
+    await signIn(server, device, intern.id, coordinator.id);
     const w = new Writer(device);
     const byIntern = demo.data.consultation.find((c) => c.authorId === intern.id)!;
     const validate = (user: string) =>
@@ -388,6 +396,7 @@ describe('authorisation of pushed ops, profile × entity', () => {
     const device = await enrol(server, 'laptop-sign', { org, profile: 'room', roomId: box1!.id });
     const w = new Writer(device);
     const signature = { ...demo.data.signature.find((s) => s.kind === 'author')!, id: uuidv7() };
+    await signIn(server, device, ...new Set([intern.id, coordinator.id, signature.staffId]));
     const sign = (user: string) =>
       w.op({ user, e: 'signature', id: signature.id, f: '*', k: 'ins', val: signature });
     const other = signature.staffId === coordinator.id ? intern.id : coordinator.id;
@@ -401,6 +410,7 @@ describe('what each profile receives', () => {
   beforeAll(async () => {
     // A social consultation held in Box 2.
     const coordination = await enrol(server, 'coord-restricted', { org, profile: 'coordination' });
+    await signIn(server, coordination, coordinator.id);
     const w = new Writer(coordination);
     const consultation = demo.data.consultation[0]!;
     restrictedId = consultation.id;
@@ -522,7 +532,12 @@ describe('passwords and sign-in', () => {
   });
 
   it('signs in with the password and hands the device’s escrow secret', async () => {
-    const noPassword = await call('/api/login', tablet, { staffId: coordinator.id, password: 'x' });
+    // Nobody set the receptionist's password (the helpers only set those of people they sign in).
+    const receptionist = staffOf('accueil');
+    const noPassword = await call('/api/login', tablet, {
+      staffId: receptionist.id,
+      password: 'x',
+    });
     expect(noPassword.status).toBe(401);
     expect(noPassword.body.error).toBe('no_password');
     const ok = await call('/api/login', tablet, { staffId: intern.id, password: 'assez-long-1' });
@@ -550,8 +565,9 @@ describe('passwords and sign-in', () => {
   it('refuses a person who left the team', async () => {
     const gone = demo.data.staff.find((s) => s.profession === 'dentiste')!;
     await call('/api/passwords', coordination, { staffId: gone.id, password: 'assez-long-2' });
+    await signIn(server, coordination, coordinator.id);
     const w = new Writer(coordination);
-    await w.push([
+    const left = await w.push([
       w.op({
         user: coordinator.id,
         e: 'staff',
@@ -562,6 +578,7 @@ describe('passwords and sign-in', () => {
         base: [],
       }),
     ]);
+    expect(left.status).toBe(200);
     const res = await call('/api/login', tablet, { staffId: gone.id, password: 'assez-long-2' });
     expect(res.status).toBe(403);
     expect(res.body.error).toBe('inactive');

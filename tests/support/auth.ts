@@ -101,3 +101,37 @@ export async function seedStaff(store: SyncStore, org: string, ids: readonly str
   }));
   await store.push(org, rowsToOps(org, `seed-${org}`, { staff }));
 }
+
+const passwordsSet = new WeakMap<SyncStore, Set<string>>();
+/** The password the test helpers give every person they sign in. */
+export const TEST_PASSWORD = 'mot-de-passe-de-test';
+
+/**
+ * Signs people in on an enrolled device over HTTP, as its sign-in screen does (a password set
+ * for them first when the helper has not yet): each then holds a session on that device, so ops
+ * stamped with them are accepted from it (docs/decisions/0006-person-sessions.md). Returns the
+ * login answers. The people must be active staff of the device's organisation on `server`.
+ */
+export async function signIn(
+  server: Reachable,
+  device: Enrolled,
+  ...staffIds: string[]
+): Promise<Record<string, unknown>[]> {
+  const set = passwordsSet.get(server.store) ?? new Set<string>();
+  passwordsSet.set(server.store, set);
+  const answers: Record<string, unknown>[] = [];
+  for (const staffId of staffIds) {
+    if (!set.has(`${device.org}|${staffId}`)) {
+      await new Accounts(server.store).setPassword(device.org, staffId, TEST_PASSWORD);
+      set.add(`${device.org}|${staffId}`);
+    }
+    const res = await fetch(`${server.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...device.headers },
+      body: JSON.stringify({ staffId, password: TEST_PASSWORD }),
+    });
+    if (!res.ok) throw new Error(`sign-in refused: ${res.status} ${await res.text()}`);
+    answers.push((await res.json()) as Record<string, unknown>);
+  }
+  return answers;
+}

@@ -6,7 +6,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { joinOrganisation } from '../../src/device/connection';
-import type { EscaleDb } from '../../src/device/db';
+import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
 import { setPin, staffWithPin } from '../../src/device/pin';
 import { patientName } from '../../src/ui/day/day-data';
 import { setLockCheckPeriod } from '../../src/ui/shell/LockGate';
@@ -337,6 +337,59 @@ describe('an enrolled device', () => {
       await screen.findAllByText(/MG-002/);
       expect(useUiStore.getState().staffId).toBe(staffId('Benali'));
       expect(await staffWithPin(db)).toContain(staffId('Benali'));
+    });
+
+    it('asks the person a server named to sign in again, with no new PIN, and keeps their work', async () => {
+      // The sync was refused: Thomas Garnier holds no session here (403 session_required).
+      await setMeta(db, META.sessionRequired, {
+        staffId: staffId('Garnier'),
+        message: 'Thomas Garnier doit se reconnecter (message du serveur).',
+      });
+      const fetchImpl = serveLogin(
+        () =>
+          new Response(
+            JSON.stringify({
+              staffId: staffId('Garnier'),
+              escrow: 'e',
+              session: { from: NOW, issuedAt: NOW, expiresAt: NOW + 14 * 86_400_000 },
+            }),
+            { status: 200 },
+          ),
+      );
+      const user = userEvent.setup();
+      renderAt('/accueil', db);
+      // Locked: the notice says who, and offers no way around the lock.
+      const notice = await screen.findByText(/^Thomas Garnier doit se reconnecter avec son mot/);
+      expect(notice).toHaveTextContent(
+        'Thomas Garnier doit se reconnecter avec son mot de passe sur cet appareil : les modifications faites à son nom y restent en attente jusque-là.',
+      );
+      const pin = await screen.findByLabelText('Code personnel');
+      expect(screen.queryByRole('button', { name: 'Se reconnecter' })).not.toBeInTheDocument();
+      await user.type(pin, '2580');
+      await user.click(screen.getByRole('button', { name: 'Déverrouiller' }));
+      await screen.findAllByText(/MG-002/);
+
+      await user.click(screen.getByRole('button', { name: 'Se reconnecter' }));
+      expect(
+        await screen.findByRole('heading', { name: 'Connexion à cet appareil' }),
+      ).toBeInTheDocument();
+      expect(screen.getByLabelText(/^Qui êtes-vous/)).toHaveValue(staffId('Garnier'));
+      await user.type(screen.getByLabelText(/^Mot de passe/), 'son mot de passe');
+      await user.click(screen.getByRole('button', { name: 'Se connecter' }));
+      // Straight back to work as him: he already holds a PIN here.
+      await screen.findAllByText(/MG-002/);
+      expect(screen.queryByLabelText('Nouveau code (4 à 8 chiffres)')).not.toBeInTheDocument();
+      expect(useUiStore.getState().staffId).toBe(staffId('Garnier'));
+      await waitFor(() =>
+        expect(screen.queryByText(/doit se reconnecter/)).not.toBeInTheDocument(),
+      );
+      expect(loginCalls(fetchImpl)).toHaveLength(1);
+      expect(await getMeta(db, META.sessionRequired)).toBeUndefined();
+      // His sign-in is audited (and its op, stamped with him, restarts the sync).
+      const audit = await db.rows('audit').toArray();
+      expect(
+        audit.some((a) => a.action === 'session.login' && a.actorId === staffId('Garnier')),
+      ).toBe(true);
     });
   });
 });

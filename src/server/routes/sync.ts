@@ -28,6 +28,7 @@ import {
 } from '../../sync/protocol';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
+import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import type { SyncStore } from '../store/types';
 import { recentClosings } from './closure';
 
@@ -221,6 +222,10 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
     const held = await store.heldKeys(request.org, request.ops);
     const fresh = request.ops.filter((op) => !held.has(`${op.dev}#${op.seq}`));
+    // Person sessions (docs/decisions/0006-person-sessions.md): nothing stored, the device asks
+    // the person named to sign in again and keeps its ops.
+    const unsigned = await sessionRefusal(ctx, device, fresh);
+    if (unsigned) return fail(reply, 403, 'session_required', unsigned.message, unsigned.details);
     const refused = await check(device, request.org, fresh);
     const refusedOps = new Set(refused.map((r) => r.op));
     if (device.profile === 'relay') {
@@ -258,6 +263,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       else pokes.poke(request.org, pushed.lastSeq);
       ctx.options.onStored?.(request.org);
     }
+    await renewWorkingSessions(ctx, device, toStore);
     const isRelay = device.profile === 'relay';
     // Gap recovery (docs/protocol.md): ops a device no longer holds count as acknowledged.
     await declareFloors(request.org, {

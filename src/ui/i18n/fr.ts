@@ -137,6 +137,9 @@ export const fr = {
     noPassword:
       'Pas encore de mot de passe ? Demandez à la coordination de le définir (Coordination, Équipe et salles).',
     signedIn: 'Bonjour {name}. Créez maintenant votre code PIN sur cet appareil.',
+    sessionRequired:
+      '{name} doit se reconnecter avec son mot de passe sur cet appareil : les modifications faites à son nom y restent en attente jusque-là.',
+    signInAgain: 'Se reconnecter',
     problems: {
       format: 'Le code compte 4 à 8 chiffres.',
       trivial: 'Code trop simple : évitez les chiffres identiques ou qui se suivent.',

@@ -14,6 +14,7 @@ import { LockGate } from './LockGate';
 import { PageTitle } from './PageTitle';
 import { PurgeWatcher } from './PurgeWatcher';
 import { allowedPath, isProfile, profileLabel, profileOfPath, profilePath } from './profiles';
+import { SessionBanner } from './SessionBanner';
 import { MAIN_ID, SkipLink } from './SkipLink';
 import { UpdateBanner } from './UpdateBanner';
 
@@ -93,6 +94,7 @@ export function Layout() {
       <SkipLink />
       <UpdateBanner />
       <DatabaseBanner />
+      <SessionBanner />
       <PurgeWatcher />
       <Header current={current} enrolled={!!own} />
       <main id={MAIN_ID} ref={mainRef} tabIndex={-1} className="app-main">

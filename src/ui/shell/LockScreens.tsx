@@ -5,14 +5,16 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
 import { AccountError, login } from '../../device/accounts';
 import { getMeta, META, setMeta } from '../../device/db';
+import { staffWithPin } from '../../device/pin';
 import { staffList } from '../../device/queries';
-import { createPersonPin, unlockPerson } from '../../device/session';
+import { createPersonPin, resumePersonSession, unlockPerson } from '../../device/session';
 import { DEFAULT_IDLE_MINUTES, pinProblem } from '../../domain/lock';
 import { useDb } from '../data/device-data';
 import { staffName } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatTime, t, tn } from '../i18n';
 import { type Profile, useUiStore } from '../state/ui-store';
+import { useSessionRequired } from './SessionBanner';
 
 function useStaffNames(ids: readonly string[]) {
   const db = useDb();
@@ -127,7 +129,10 @@ export function SignIn({
   const current = useUiStore((s) => s.staffId);
   const setStaff = useUiStore((s) => s.setStaff);
   const staff = useLiveQuery(async () => (db ? staffList(db, { activeOnly: true }) : []), [db]);
-  const [who, setWho] = useState(current ?? '');
+  // The person a server asked to sign in again comes first (decision 0006).
+  const required = useSessionRequired();
+  const [picked, setWho] = useState<string | null>(null);
+  const who = picked ?? required?.staffId ?? current ?? '';
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -167,6 +172,13 @@ export function SignIn({
     try {
       const result = await login(db, chosen, password);
       setPassword('');
+      if ((await staffWithPin(db)).includes(chosen)) {
+        // Signing in again (their session here had lapsed or ended): their PIN stays.
+        await resumePersonSession(db, chosen, result.escrow);
+        setStaff(chosen);
+        onDone(chosen);
+        return;
+      }
       setSignedIn({ staffId: chosen, escrow: result.escrow });
     } catch (e) {
       setError(e instanceof AccountError ? e.message : (e as Error).message);
