@@ -78,7 +78,17 @@ class Writer {
   }
   notePlan(user: string, plan: string, at?: number): Op {
     return this.op(
-      { user, e: 'consultation', id: internNote.id, f: 'plan', k: 'set', val: plan, base: [] },
+      // A comment on the review: one of the few fields a signed note still takes (its content is
+      // immutable on the server).
+      {
+        user,
+        e: 'consultation',
+        id: internNote.id,
+        f: 'returnComment',
+        k: 'set',
+        val: plan,
+        base: [],
+      },
       at,
     );
   }

@@ -10,7 +10,7 @@ import { rowsToOps } from '../../src/server/seed/ops';
 import { createClock, tick } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
-import { type Enrolled, enrol, relayCredential, seedStaff } from '../support/auth';
+import { type Enrolled, enrol, relayCredential, seedStaff, signIn } from '../support/auth';
 import { type Link, startLink } from '../support/link';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG } from './ops-factory';
@@ -123,6 +123,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       box1 = await enrol(central, 'laptop-box1', { profile: 'room', roomId: 'box-1' });
       box2 = await enrol(central, 'laptop-box2', { profile: 'room', roomId: 'box-2' });
       tablet = await enrol(central, 'tablet', { profile: 'reception' });
+      // The people these tests stamp hold sessions on the devices (docs/decisions/0006).
+      for (const d of [office, box1, box2, tablet]) await signIn(central, d, AUTHOR, OTHER);
       await relay.relay!.refreshCredentials();
       await relay.relay!.syncNow();
     });
@@ -169,6 +171,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it('quarantines at central what a relay accepted on an older state, and forwards the rest', async () => {
       const writer = await enrol(central, 'laptop-box1-q', { profile: 'room', roomId: 'box-1' });
+      await signIn(central, writer, AUTHOR, OTHER);
       await relay.relay!.refreshCredentials();
       const d1 = new Device(writer);
       const created = noteOps(d1, 'c-signed', 'box-1', 'standard');
@@ -268,6 +271,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(note).toMatchObject({ confidentiality: 'sexual_health', _deleted: false });
       // The room that holds it still sees it (another device of that room).
       const box1b = await enrol(central, 'laptop-box1b', { profile: 'room', roomId: 'box-1' });
+      await signIn(central, box1b, AUTHOR, OTHER);
       expect((await pullAll(central, box1b)).some((op) => op.id === 'a-secret')).toBe(true);
     });
   });

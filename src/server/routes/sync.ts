@@ -222,10 +222,6 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
     const held = await store.heldKeys(request.org, request.ops);
     const fresh = request.ops.filter((op) => !held.has(`${op.dev}#${op.seq}`));
-    // Person sessions (docs/decisions/0006-person-sessions.md): nothing stored, the device asks
-    // the person named to sign in again and keeps its ops.
-    const unsigned = await sessionRefusal(ctx, device, fresh);
-    if (unsigned) return fail(reply, 403, 'session_required', unsigned.message, unsigned.details);
     const refused = await check(device, request.org, fresh);
     const refusedOps = new Set(refused.map((r) => r.op));
     if (device.profile === 'relay') {
@@ -257,6 +253,10 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       });
     }
     const toStore = fresh.filter((op) => !refusedOps.has(op));
+    // Person sessions (docs/decisions/0006-person-sessions.md), once the rules have spoken:
+    // nothing stored, the device asks the person named to sign in again and keeps its ops.
+    const unsigned = await sessionRefusal(ctx, device, toStore);
+    if (unsigned) return fail(reply, 403, 'session_required', unsigned.message, unsigned.details);
     const pushed = await store.push(request.org, toStore);
     if (pushed.stored > 0) {
       if (fanout) await fanout.publish(request.org, pushed.lastSeq);
