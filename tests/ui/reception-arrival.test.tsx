@@ -131,7 +131,7 @@ describe('registration', () => {
     expect(within(form).getByText('La date de naissance est dans le futur.')).toBeInTheDocument();
     expect(within(form).getByLabelText(/^NIR/)).toHaveAttribute('aria-invalid', 'true');
     expect(within(form).getByLabelText(/^NIR/)).toHaveAccessibleDescription(/clé/i);
-    expect(screen.getByText('Corriger les 3 champs signalés avant d’enregistrer.')).toBeVisible();
+    expect(screen.getByText('3 champs signalés à corriger avant d’enregistrer.')).toBeVisible();
     expect((await rows('patient')).length).toBe(before);
   });
 

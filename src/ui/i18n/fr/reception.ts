@@ -118,8 +118,8 @@ export const reception = {
   register: {
     title: 'Nouveau patient',
     fix: {
-      one: 'Corriger le champ signalé avant d’enregistrer.',
-      other: 'Corriger les {count} champs signalés avant d’enregistrer.',
+      one: '{count} champ signalé à corriger avant d’enregistrer.',
+      other: '{count} champs signalés à corriger avant d’enregistrer.',
     },
     traits: 'Traits d’identité (pièce d’identité si possible)',
     birthName: 'Nom de naissance',
