@@ -22,6 +22,9 @@ export default defineConfig({
   reporter: [['list'], ['./tests/e2e/support/summary-reporter.ts']],
   use: {
     browserName: 'chromium',
+    // axe-core is injected into each page as a script: the app's Content-Security-Policy (no
+    // inline script) would refuse it. The app itself is still served and run under its CSP.
+    bypassCSP: true,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     actionTimeout: 30_000,
     navigationTimeout: 30_000,

@@ -44,8 +44,12 @@ test('a — a whole day on four devices, closed with a sync receipt', async ({
     await sign.click();
     await expect(sign).toHaveCount(0);
     await shot(box, 'room-note-signed');
-    await box.getByRole('button', { name: 'Terminer la consultation' }).click();
+    // A signed note ends the consultation: clinical evidence wins the status
+    // (docs/decisions/0004-day-invariants.md), so the room is free with no further click.
     await expect(box.getByRole('button', { name: 'Terminer la consultation' })).toHaveCount(0);
+    await expect(
+      box.getByText('Personne n’est appelé ni en consultation dans cette salle.'),
+    ).toBeVisible();
     await shot(box, 'room-free');
   });
 

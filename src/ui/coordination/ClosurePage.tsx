@@ -1,5 +1,6 @@
 // Clôture de journée (DESIGN.md §2): the checklist, bulk ends for what is left, then the sync
 // receipt — central's proof, through the relay when there is one — and this device's purge.
+
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
@@ -26,6 +27,7 @@ import {
   receiptVerdict,
   type ServerProof,
 } from '../../domain/closure';
+import { withEffectiveStatus } from '../../domain/day-invariants';
 import type { Stop, SyncReceipt } from '../../domain/entities';
 import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
@@ -322,7 +324,13 @@ export function ClosurePage({
     patients: rows.patients,
     appointments: rows.appointments,
     visits: rows.visits,
-    entries: rows.entries,
+    // Clinical evidence wins the status (docs/decisions/0004): a patient whose note is signed is
+    // not « still in the queue » because nobody clicked « Terminer ».
+    entries: withEffectiveStatus({
+      visits: rows.visits,
+      queueEntries: rows.entries,
+      consultations: rows.consultations,
+    }),
     consultations: rows.consultations,
     devices: devices ?? [],
     changedSinceReceipt: reopened,
