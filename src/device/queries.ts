@@ -16,6 +16,7 @@ import { foldName } from '../domain/text';
 import { digestRows } from '../sync/digest';
 import { conflictsOf, type FieldConflict } from '../sync/merge';
 import { type EscaleDb, getMeta, META, type StoredRow } from './db';
+import { setAsideSeqs } from './set-aside';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import { registry } from './write';
 
@@ -123,11 +124,25 @@ export async function consultationsOfPatient(
 
 /** The sync status written by the leader, with the live count of ops waiting in the outbox. */
 export async function syncStatus(db: EscaleDb): Promise<SyncStatus> {
-  const [stored, pending] = await Promise.all([
+  const [stored, pending, awaitingCentral] = await Promise.all([
     getMeta<SyncStatus>(db, META.syncStatus),
     db.outbox.count(),
+    heldByAServer(db),
   ]);
-  return { ...INITIAL_SYNC_STATUS, ...stored, pending };
+  return { ...INITIAL_SYNC_STATUS, ...stored, pending, awaitingCentral };
+}
+
+/**
+ * Outbox ops a server acknowledged (the relay) that are not yet durable at central: the highest
+ * acknowledgement of any server bounds them (a device's ops are acknowledged contiguously).
+ */
+export async function heldByAServer(db: EscaleDb): Promise<number> {
+  const acks = await db.meta.where('key').startsWith(META.acked('')).toArray();
+  const held = Math.max(0, ...acks.map((a) => (typeof a.value === 'number' ? a.value : 0)));
+  if (held === 0) return 0;
+  const aside = await setAsideSeqs(db);
+  const seqs = await db.outbox.where('seq').belowOrEqual(held).primaryKeys();
+  return seqs.filter((seq) => !aside.has(seq)).length;
 }
 
 /** Conflicts a person must resolve, read from the merge state (never stored beside it). */

@@ -452,21 +452,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const durable = res.durable ?? res.accepted;
       // Set-aside ops count as held on the server but stay here (see set-aside.ts).
       const aside = await setAsideSeqs(db);
+      // By primary keys only: the rows are sealed at rest (encryption.ts), and a key range
+      // never needs them opened.
       if (durable > 0) {
-        await db.outbox
-          .where('seq')
-          .belowOrEqual(durable)
-          .filter((op) => !aside.has(op.seq))
-          .delete();
+        const done = await db.outbox.where('seq').belowOrEqual(durable).primaryKeys();
+        await db.outbox.bulkDelete(done.filter((seq) => !aside.has(seq)));
       }
       const from = Math.max(pushedUpTo, res.accepted);
       const morePush =
         !held &&
-        (await db.outbox
-          .where('seq')
-          .above(from)
-          .filter((op) => !aside.has(op.seq))
-          .count()) > 0;
+        (await db.outbox.where('seq').above(from).primaryKeys()).some((seq) => !aside.has(seq));
       await writeStatus({
         server,
         pull: res.hasMore

@@ -24,6 +24,11 @@ export interface SyncStatus {
   state: SyncState;
   /** Ops waiting in the outbox when the status was written (queries read the live count). */
   pending: number;
+  /**
+   * Of those, the ones a server (the truck's relay) already holds but central does not yet: they
+   * stay on the device until central holds them (docs/protocol.md, Durable acknowledgement).
+   */
+  awaitingCentral?: number;
   lastSuccessAt: string | null;
   lastAttemptAt: string | null;
   /** Last error, in French, for the status bar; null after a success. */

@@ -41,7 +41,12 @@ test('c — no coverage: the devices work through the relay alone', async ({
   const ticket = await checkInWalkIn(reception, origin, demo, shot);
   // The waiting-room screen shows the ticket, carried by the relay alone.
   await expect(display.getByText(ticket, { exact: true })).toBeVisible();
+  // The relay holds the check-in; central does not yet: the device says both, and keeps the ops.
   await synced(reception);
+  await expect(reception.locator('.sync-indicator')).toContainText(
+    'Synchronisé avec le relais du camion',
+  );
+  await expect(reception.locator('.sync-indicator')).toContainText('en attente du serveur central');
   await shot(reception, 'reception-synced-with-relay');
   await shot(display, 'display-ticket');
 
@@ -56,6 +61,17 @@ test('c — no coverage: the devices work through the relay alone', async ({
         { message: 'central holds what the truck did', timeout: 60_000 },
       )
       .toEqual({ sameDigest: true, centralAdvanced: true });
+    // Central holds them now: the relay says so at the device's next sync, which lets them go.
+    await expect
+      .poll(
+        async () => {
+          await go(reception, `${origin}/appareil`);
+          return reception.locator('.sync-indicator').innerText();
+        },
+        { message: 'the reception tablet no longer waits for central', timeout: 60_000 },
+      )
+      .not.toMatch(/relais|attente/);
+    await shot(reception, 'reception-synced-after-central');
   });
   console.log(`c: ${ticket} checked in through the relay alone; central digest matches`);
 });

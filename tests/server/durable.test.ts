@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getMeta, META, setMeta } from '../../src/device/db';
-import { localDigest } from '../../src/device/queries';
+import { localDigest, syncStatus } from '../../src/device/queries';
 import { checkpointKey, createSyncClient } from '../../src/device/sync-client';
 import { type Change, writeChanges } from '../../src/device/write';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
+import { syncTone } from '../../src/ui/shell/sync-tone';
 import { newPatient, ORG } from '../device/fixtures';
 import { openTestDb } from '../device/support';
 import { authHeader, credentialFor, relayCredential } from '../support/auth';
@@ -215,18 +216,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const sent = tablet.pushed.length;
       await tablet.sync();
       expect(tablet.pushed.length).toBe(sent);
+      // What the header reads: all of it on the relay, none of it at central yet.
+      expect(await syncStatus(tablet.db)).toMatchObject({ pending: a, awaitingCentral: a });
+      expect(syncTone(await syncStatus(tablet.db))).toBe('relayed');
+      const a1 = await tablet.write(1); // typed since: not on any server
+      expect(syncTone(await syncStatus(tablet.db))).toBe('pending');
+      await tablet.sync();
 
       link.restore();
-      await until(async () => (await hq.store.contiguous(ORG, 'tablet')) === a, 'central: 1..a');
+      await until(async () => (await hq.store.contiguous(ORG, 'tablet')) === a1, 'central: 1..a1');
       await until(async () => {
         await tablet.sync();
         return (await tablet.outbox()).length === 0;
-      }, 'the tablet to learn 1..a are durable');
+      }, 'the tablet to learn 1..a1 are durable');
+      expect(syncTone(await syncStatus(tablet.db))).toBe('ok');
 
       link.cut();
       const b = await tablet.write(3);
       await tablet.sync();
-      expect(await tablet.outbox()).toEqual(range(a + 1, b));
+      expect(await tablet.outbox()).toEqual(range(a1 + 1, b));
 
       // The relay's disk dies; the box is reinstalled empty where the devices expect it.
       const port = portOf(relay.url);
@@ -236,9 +244,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
       const c = await tablet.write(2); // the day goes on
       await tablet.sync();
-      // The tablet declared 1..a gone (durable at central) and sent a+1..b again.
+      // The tablet declared 1..a1 gone (durable at central) and sent a1+1..b again.
       expect(await relay.store.contiguous(ORG, 'tablet')).toBe(c);
-      expect(await tablet.outbox()).toEqual(range(a + 1, c));
+      expect(await tablet.outbox()).toEqual(range(a1 + 1, c));
       expect(await getMeta(tablet.db, META.acked(relay.url))).toBe(c);
 
       link.restore();

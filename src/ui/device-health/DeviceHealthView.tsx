@@ -100,6 +100,12 @@ function SyncSection({ sync }: { sync: SyncStatus | null | undefined }) {
       <dl className="definition-list">
         <dt>{t('deviceHealth.pendingOps')}</dt>
         <dd>{sync.pending}</dd>
+        {sync.awaitingCentral ? (
+          <>
+            <dt>{t('deviceHealth.awaitingCentral')}</dt>
+            <dd>{sync.awaitingCentral}</dd>
+          </>
+        ) : null}
         <dt>{t('deviceHealth.lastSuccess')}</dt>
         <dd>{sync.lastSuccessAt ? formatDateTime(sync.lastSuccessAt) : t('deviceHealth.never')}</dd>
         <dt>{t('deviceHealth.lastAttempt')}</dt>

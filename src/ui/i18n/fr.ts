@@ -85,6 +85,11 @@ export const fr = {
     label: 'Synchronisation',
     unknown: 'Synchronisation : état inconnu',
     synced: 'Synchronisé',
+    relayed: 'Synchronisé avec le relais du camion',
+    awaitingCentral: {
+      one: '{count} modification en attente du serveur central',
+      other: '{count} modifications en attente du serveur central',
+    },
     syncing: 'Synchronisation en cours…',
     offline: 'Hors ligne',
     error: 'Erreur de synchronisation',
@@ -234,6 +239,7 @@ export const fr = {
     databaseOk: 'ouverte',
     syncTitle: 'Synchronisation',
     pendingOps: 'Modifications en attente d’envoi',
+    awaitingCentral: 'Dont déjà sur le relais du camion, en attente du serveur central',
     setAside: {
       one: '{count} modification refusée par le serveur est gardée à part sur cet appareil : elle n’est plus envoyée et ne bloque rien. Signalez-la à la coordination.',
       other:

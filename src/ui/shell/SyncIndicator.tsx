@@ -8,6 +8,7 @@ const CLASS: Record<SyncTone, string> = {
   never: 'unknown',
   syncing: 'pending',
   ok: 'ok',
+  relayed: 'ok',
   pending: 'pending',
   offline: 'offline',
   error: 'error',
@@ -24,6 +25,8 @@ function headline(tone: SyncTone, pending: number): string {
       return t('sync.syncing');
     case 'ok':
       return t('sync.synced');
+    case 'relayed':
+      return t('sync.relayed');
     case 'pending':
       return tn('sync.pending', pending);
     case 'offline':
@@ -39,7 +42,12 @@ export function SyncIndicatorView({ status }: { status: SyncStatus | null | unde
   const tone = syncTone(status);
   const pending = status?.pending ?? 0;
   // When the headline is not already the count, still say how much is waiting.
-  const detail = tone !== 'pending' && pending > 0 ? tn('sync.pending', pending) : null;
+  const detail =
+    tone === 'relayed'
+      ? tn('sync.awaitingCentral', pending)
+      : tone !== 'pending' && pending > 0
+        ? tn('sync.pending', pending)
+        : null;
   return (
     <p className={`sync-indicator sync-indicator--${CLASS[tone]}`} role="status">
       <span className="visually-hidden">{t('sync.label')}</span>

@@ -6,16 +6,22 @@ export type SyncTone =
   | 'never'
   | 'syncing'
   | 'ok'
+  /** Everything is on the truck's relay; central does not hold all of it yet. */
+  | 'relayed'
   | 'pending'
   | 'offline'
   | 'error'
   | 'update_required';
 
-/** Work waiting in the outbox turns a past success into "pending": it is not on a server yet. */
+/**
+ * Work waiting in the outbox turns a past success into "pending": it is not on a server yet. Work
+ * the relay holds, waiting only for central, is "relayed": safe off the device, not yet certified.
+ */
 export function syncTone(s: SyncStatus | null | undefined): SyncTone {
   if (!s) return 'unknown';
-  if (s.state === 'ok') return s.pending > 0 ? 'pending' : 'ok';
-  return s.state;
+  if (s.state !== 'ok') return s.state;
+  if (s.pending === 0) return 'ok';
+  return s.pending <= (s.awaitingCentral ?? 0) ? 'relayed' : 'pending';
 }
 
 /** Did the last attempt reach a server? null when nothing says (never tried, or trying now). */
