@@ -66,7 +66,7 @@ test('c — no coverage: the devices work through the relay alone', async ({
       .poll(
         async () => {
           await go(reception, `${origin}/appareil`);
-          return reception.locator('.sync-indicator').innerText();
+          return reception.locator('.sync-indicator').textContent();
         },
         { message: 'the reception tablet no longer waits for central', timeout: 60_000 },
       )
