@@ -21,7 +21,7 @@ import { installStaleChunkGuard } from './ui/pwa/stale-chunks';
 import { announceUpdate, setUpdateApplier } from './ui/pwa/update';
 import { clearUiState, useUiStore } from './ui/state/ui-store';
 
-/** How often an open app asks the server for a new version (DESIGN.md §8: periodic checks). */
+/** How often an open app asks the server for a new version (docs/design.md §8: periodic checks). */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 /** Carries the revocation message across the reload that follows the wipe. */
 const REVOKED_NOTICE = 'escale:revoked';
@@ -48,7 +48,7 @@ function openDevice(): EscaleDb | null {
         const revoked = sessionStorage.getItem(REVOKED_NOTICE);
         sessionStorage.removeItem(REVOKED_NOTICE);
         useUiStore.getState().setStartNotice(revoked ?? startMessage(state));
-        // A connected device syncs from the start (the page drives sync, DESIGN.md §8), once
+        // A connected device syncs from the start (the page drives sync, docs/design.md §8), once
         // it knows whether its clinical data is locked.
         return initDataKey(db).then(() => startSync(db));
       },

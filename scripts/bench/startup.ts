@@ -1,4 +1,4 @@
-// startup.offline_interactive_ms (DESIGN.md §8, issue 7): cold start offline to interactive in
+// startup.offline_interactive_ms (docs/design.md §8, issue 7): cold start offline to interactive in
 // Chromium. Enrols a reception device of the demo organisation online, the person at the desk
 // signs in once and chooses a PIN, the server is stopped, then fresh pages open offline and are
 // timed until the reception screen shows today's stop; median of RUNS pages.

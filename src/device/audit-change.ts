@@ -1,4 +1,4 @@
-// An audit event as a change for the write path (DESIGN.md §6: who did what, when, where), so it
+// An audit event as a change for the write path (docs/design.md §6: who did what, when, where), so it
 // lands with the change it traces, in the same transaction.
 import { v7 as uuidv7 } from 'uuid';
 import type { Change } from './write';

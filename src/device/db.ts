@@ -1,7 +1,7 @@
 // The device database (Dexie 4 over IndexedDB): one table per entity holding the materialised
 // rows the screens read, the merge state behind them, the outbox of local ops, the ops parked
 // until this client understands their schema, and a small key/value `meta` table.
-// Versions are append-only (DESIGN.md §8): never edit a published version, add the next one.
+// Versions are append-only (docs/design.md §8): never edit a published version, add the next one.
 import { Dexie, type DexieOptions, type Table, type Transaction } from 'dexie';
 import type { EntityName, EntityRows } from '../domain/entities';
 import { foldName } from '../domain/text';

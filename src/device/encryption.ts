@@ -1,4 +1,4 @@
-// Encryption at rest of the clinical records in IndexedDB (decision 0003, DESIGN.md §6).
+// Encryption at rest of the clinical records in IndexedDB (decision 0003, docs/design.md §6).
 // A Dexie DBCore middleware seals, on their way to IndexedDB, the records of the clinical tables
 // (and the merge states, outbox ops and parked ops of clinical entities): every property but the
 // primary key and the indexed ones is replaced by `_enc`, the base64 of nonce‖AES-256-GCM

@@ -1,5 +1,5 @@
 // "Something was written locally": the sync leader listens to push soon after each write
-// (DESIGN.md §8: the page drives sync). Writes in another tab reach the leader through a
+// (docs/design.md §8: the page drives sync). Writes in another tab reach the leader through a
 // BroadcastChannel when the browser has one.
 
 type Listener = (dbName: string) => void;

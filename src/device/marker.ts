@@ -1,4 +1,4 @@
-// Wiped-database detection (DESIGN.md §8). Safari may evict IndexedDB; starting empty as if
+// Wiped-database detection (docs/design.md §8). Safari may evict IndexedDB; starting empty as if
 // nothing happened would hide the loss and, worse, reuse the device id with a sequence restarted
 // at 1 (the server would drop the new ops as duplicates). So the first open writes a marker in
 // the database and a copy in localStorage; a marker known to localStorage but missing from the

@@ -1,4 +1,4 @@
-// Ask the browser not to evict our storage (Safari/iOS evicts otherwise, DESIGN.md §8).
+// Ask the browser not to evict our storage (Safari/iOS evicts otherwise, docs/design.md §8).
 // Asked once, on the first save: browsers may prompt, and asking at start-up with nothing
 // saved yet is refused more often. The answer is kept for the device-health screen.
 import { type EscaleDb, getMeta, META, setMeta } from './db';

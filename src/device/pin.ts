@@ -1,4 +1,4 @@
-// PINs on the device (DESIGN.md §6): each person's PIN is kept only as a slow salted hash
+// PINs on the device (docs/design.md §6): each person's PIN is kept only as a slow salted hash
 // (PBKDF2-SHA-256 through WebCrypto) in the device database, checked offline. Failures are
 // counted in the database too, so reloading the page does not reset a lockout.
 import { FREE_ATTEMPTS, lockoutMs } from '../domain/lock';

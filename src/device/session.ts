@@ -1,6 +1,6 @@
 // A person taking the device: their PIN created after an online sign-in, or checked offline; the
 // device's data key opened with it (clinical tables are sealed at rest, encryption.ts); and the
-// audit trail of each sign-in and unlock (DESIGN.md §6: logins are audited).
+// audit trail of each sign-in and unlock (docs/design.md §6: logins are audited).
 import { auditChange } from './audit-change';
 import { dataKeySlots } from './data-key';
 import { escrowSecret, type OpenDataKeyResult } from './data-key-wrap';

@@ -1,4 +1,4 @@
-// The sync loop, driven by the page (no Background Sync API on Safari/Firefox, DESIGN.md §8).
+// The sync loop, driven by the page (no Background Sync API on Safari/Firefox, docs/design.md §8).
 // One round trip pushes a byte-bounded slice of the outbox and pulls a page "after N"; it loops
 // while the server has more or the outbox is not empty. Servers are tried in order (the truck's
 // relay, then central) with one checkpoint per server. One tab leads (Web Locks); every tab

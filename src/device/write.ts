@@ -1,4 +1,4 @@
-// THE write path (DESIGN.md §5 "One write path"). A local change becomes field ops that are
+// THE write path (docs/design.md §5 "One write path"). A local change becomes field ops that are
 // validated, applied to the merge state, materialised into the row the screens read, and
 // appended to the outbox — all in one IndexedDB transaction, so a closed tab or a bad value
 // never leaves a row without its ops or ops without their row.

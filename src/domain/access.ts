@@ -1,4 +1,4 @@
-// Who may write what (DESIGN.md §4.3), by device profile: the device's write path refuses the
+// Who may write what (docs/design.md §4.3), by device profile: the device's write path refuses the
 // rest with a French message, and the server applies the same table once devices authenticate
 // (docs/decisions/0002-device-authentication.md). Staff-level rules (only the supervisor
 // validates, only the author signs) are the consultation rules' (src/domain/consultation.ts).
@@ -215,7 +215,7 @@ export function consultationIdOf(
 
 /**
  * Restricted notes (social, sexual health) reach the coordination and the room device where the
- * consultation is held, never the other rooms (DESIGN.md §6). A standard note reaches every room.
+ * consultation is held, never the other rooms (docs/design.md §6). A standard note reaches every room.
  */
 export function restrictedHiddenFrom(
   viewer: Viewer,

@@ -1,4 +1,4 @@
-// Reading the audit log (DESIGN.md §6): the coordinator filters it by action, person, period
+// Reading the audit log (docs/design.md §6): the coordinator filters it by action, person, period
 // and record. Pure: the screen passes the rows and the filter.
 import type { AuditEvent } from './entities';
 

@@ -1,4 +1,4 @@
-// Check-in at reception (DESIGN.md §2, §4.2): a visit for today's stop, one queue entry per
+// Check-in at reception (docs/design.md §2, §4.2): a visit for today's stop, one queue entry per
 // service asked for (in order), a ticket per service, and the appointment marked as honoured.
 // Pure: the caller passes the stop's entries, the services, the clock and fresh ids.
 import type { Appointment, QueueEntry, Service, Visit } from './entities';

@@ -1,4 +1,4 @@
-// The end of a stop's day (DESIGN.md §2 coordinating doctor, §5 Proof, §6): the closure
+// The end of a stop's day (docs/design.md §2 coordinating doctor, §5 Proof, §6): the closure
 // checklist, the day's scope and its digest, the sync receipt's verdict, and the purge a device
 // may run once the receipt proves central holds what it would remove.
 //

@@ -1,4 +1,4 @@
-// Settling a sync conflict (DESIGN.md §5 "nothing is silently lost"): the coordinator picks one
+// Settling a sync conflict (docs/design.md §5 "nothing is silently lost"): the coordinator picks one
 // version or writes a merge; the chosen value is written as an ordinary op over every head (so
 // it supersedes them all) and a conflictResolution event keeps who, when and both versions.
 import type { FieldConflict } from '../sync/merge';

@@ -1,4 +1,4 @@
-// The consultation note and its supervision (DESIGN.md §2 intern and coordinating doctor, §4.2):
+// The consultation note and its supervision (docs/design.md §2 intern and coordinating doctor, §4.2):
 // what must be filled to sign, who may edit, sign, validate or return a note, what a signature
 // covers, and who may read a restricted note. Pure: the caller passes rows.
 import type { Code, Consultation, Orientation, Service, Staff } from './entities';

@@ -1,5 +1,5 @@
-// Every entity the app keeps (DESIGN.md §4.1), as zod schemas, with the merge kind of each field.
-// The field kinds are the domain's decision (DESIGN.md §5): replication only applies them.
+// Every entity the app keeps (docs/design.md §4.1), as zod schemas, with the merge kind of each field.
+// The field kinds are the domain's decision (docs/design.md §5): replication only applies them.
 import { z } from 'zod';
 import type { EntitySpec, FieldSpec } from '../sync/fields';
 

@@ -1,4 +1,4 @@
-// Estimated wait per patient (DESIGN.md §4.2): the day's own observed durations per service,
+// Estimated wait per patient (docs/design.md §4.2): the day's own observed durations per service,
 // falling back to the catalogue's typical duration, spread over the rooms serving the service.
 import type { QueueEntry, RosterSlot, Service } from './entities';
 import { isActive } from './queue';

@@ -1,4 +1,4 @@
-// Exports for the evaluation (DESIGN.md §4.4, §6): CSV safe against formula injection, the
+// Exports for the evaluation (docs/design.md §4.4, §6): CSV safe against formula injection, the
 // period's indicators as rows, and a pseudonymised research dataset (stable pseudonyms, age
 // bands, no names, no NIR, no free text).
 import { hmacSha256Hex } from '../sync/sha256';

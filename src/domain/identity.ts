@@ -1,4 +1,4 @@
-// Identity rules (DESIGN.md §4.2, INS): the five strict traits, which identity status may be set
+// Identity rules (docs/design.md §4.2, INS): the five strict traits, which identity status may be set
 // when, duplicate suspicion, and the reception search that must come before any creation.
 // Pure: the caller passes today's date, the connectivity and the registry.
 import { parseNir } from './nir';

@@ -1,4 +1,4 @@
-// The evaluation's indicators (DESIGN.md §4.4), computed from a day's or a period's records.
+// The evaluation's indicators (docs/design.md §4.4), computed from a day's or a period's records.
 // Pure and plain: the result is a JSON-able object with no names in it, ready for export.
 //
 // Definitions (what the researchers get):

@@ -1,4 +1,4 @@
-// Locking a shared device (DESIGN.md §2, §6): a PIN per person checked on the device, a lockout
+// Locking a shared device (docs/design.md §2, §6): a PIN per person checked on the device, a lockout
 // that grows after repeated failures, and an automatic lock when the device is left idle.
 import type { DeviceProfile } from './entities';
 

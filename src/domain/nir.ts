@@ -2,7 +2,7 @@
 // (numéro identifiant d'attente) that stands in for it: both are valid INS matricules.
 // Layout, 15 characters: sex (1) · year (2) · month (2) · place of birth (5) · order (3) · key (2).
 // The key is 97 − (first 13 digits mod 97), Corsica's 2A and 2B counting as 19 and 18.
-// We check and explain; we never fix a number behind the user's back (DESIGN.md §4.2).
+// We check and explain; we never fix a number behind the user's back (docs/design.md §4.2).
 //
 // Choices, from INSEE's and the Assurance Maladie's published rules:
 // - First digit: 1 (man) and 2 (woman) for a NIR; 7 (man) and 8 (woman) for a NIA, the

@@ -1,4 +1,4 @@
-// The round of stops ahead (DESIGN.md §2 coordinating doctor: planning): a new stop's checks.
+// The round of stops ahead (docs/design.md §2 coordinating doctor: planning): a new stop's checks.
 import type { Stop } from './entities';
 import { isHHMM, isIsoDate, toMinutes } from './time';
 

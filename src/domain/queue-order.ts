@@ -1,4 +1,4 @@
-// Order of the queue and who a room may call next (DESIGN.md §4.2).
+// Order of the queue and who a room may call next (docs/design.md §4.2).
 //
 // Sort keys, most significant first:
 //  1. urgent override (set by reception with a reason);

@@ -1,4 +1,4 @@
-// The queue-entry state machine (DESIGN.md §4.2). A status is replicated as {status, epoch, rank}
+// The queue-entry state machine (docs/design.md §4.2). A status is replicated as {status, epoch, rank}
 // and merged by taking the greatest (epoch, rank) (docs/decisions/0001). Forward moves raise the
 // rank within an epoch; the only ways back — requeue after an unanswered call, reopen of an entry
 // ended by mistake — are explicit acts that open a new epoch. So every accepted transition strictly

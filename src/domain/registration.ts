@@ -1,4 +1,4 @@
-// Registration at reception (DESIGN.md §2, §4.2): the form as typed becomes a patient row, or a
+// Registration at reception (docs/design.md §2, §4.2): the form as typed becomes a patient row, or a
 // French message for every field at fault. Pure: the caller passes today's date and connectivity.
 import type { Patient } from './entities';
 import { canSetStatus, type IdentityStatus, identityTraitsErrors, isIsoDate } from './identity';

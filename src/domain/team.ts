@@ -1,4 +1,4 @@
-// The team as the coordinating doctor manages it (DESIGN.md §2, §4.3): a staff member's checks,
+// The team as the coordinating doctor manages it (docs/design.md §2, §4.3): a staff member's checks,
 // and the role a profession implies by default.
 import type { Profession, Role, Staff } from './entities';
 

@@ -1,5 +1,5 @@
 // Text helpers for identity matching: folding names to a comparable form, edit distances and
-// the typo tolerance the identity rules use (DESIGN.md §4.2). Pure, no I/O.
+// the typo tolerance the identity rules use (docs/design.md §4.2). Pure, no I/O.
 
 /** Letters that carry no combining mark in Unicode and so survive NFKD: spelled out by hand. */
 const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
@@ -125,7 +125,7 @@ export function withinOneEdit(a: string, b: string): boolean {
 }
 
 /**
- * The typo tolerance for a name (DESIGN.md §4.2): one edit for short names, two from 8 characters
+ * The typo tolerance for a name (docs/design.md §4.2): one edit for short names, two from 8 characters
  * on. Measured on the longer of the two folded names being compared.
  */
 export function typoTolerance(length: number): number {

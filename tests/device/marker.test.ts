@@ -1,5 +1,5 @@
 // A database evicted by the browser is detected at start-up and never mistaken for a first
-// start: the device comes back under a new id (DESIGN.md §8).
+// start: the device comes back under a new id (docs/design.md §8).
 import { describe, expect, it } from 'vitest';
 import { getMeta, META } from '../../src/device/db';
 import { checkMarker, startMessage } from '../../src/device/marker';

@@ -1,5 +1,5 @@
 // Database migrations are append-only and each upgrade is tested from data written by the
-// previous version (DESIGN.md §8).
+// previous version (docs/design.md §8).
 import { describe, expect, it } from 'vitest';
 import { DB_VERSION, entityTableNames, healthMessage } from '../../src/device/db';
 import { ENTITY_NAMES } from '../../src/domain/entities';

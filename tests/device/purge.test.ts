@@ -1,4 +1,4 @@
-// The purge on a device after a sync receipt (DESIGN.md §6): it removes what central proved it
+// The purge on a device after a sync receipt (docs/design.md §6): it removes what central proved it
 // holds, keeps what still waits in the outbox or changed since, is audited, and a purged row is
 // never rebuilt half-filled by a later pulled op.
 import { describe, expect, it } from 'vitest';

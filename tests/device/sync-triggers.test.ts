@@ -1,4 +1,4 @@
-// When the sync loop runs (DESIGN.md §8: the page drives sync): at start, after local writes
+// When the sync loop runs (docs/design.md §8: the page drives sync): at start, after local writes
 // (debounced), on `online` and on becoming visible, on a backoff timer after failures, on a
 // live-channel poke; one leader among tabs. The server is a stub answering the protocol here;
 // tests/device/sync-client.test.ts runs the loop against the real server.

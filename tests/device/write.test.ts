@@ -1,4 +1,4 @@
-// The one write path and the application of pulled ops (DESIGN.md §5).
+// The one write path and the application of pulled ops (docs/design.md §5).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EscaleDb, getMeta, META } from '../../src/device/db';

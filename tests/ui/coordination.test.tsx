@@ -1,4 +1,4 @@
-// The coordinating doctor's screen (DESIGN.md §2, issue 6): today's indicators and pictures, the
+// The coordinating doctor's screen (docs/design.md §2, issue 6): today's indicators and pictures, the
 // closure checklist with its bulk ends, the sync receipt (granted only on matching digests),
 // conflicts settled side by side, devices, planning and exports.
 import { configure, screen, waitFor, within } from '@testing-library/react';

@@ -1,4 +1,4 @@
-// The lock of a shared device (DESIGN.md §2, §6): locked, no patient data is on screen; a person
+// The lock of a shared device (docs/design.md §2, §6): locked, no patient data is on screen; a person
 // unlocks with their own PIN (quick user switch); failures lead to a lockout; an idle device
 // locks itself; a new PIN is refused when too simple. On an enrolled device (issue 8) someone
 // must be signed in: a person without a PIN there signs in online with their password first.

@@ -1,4 +1,4 @@
-// A room's calls (DESIGN.md §2, intern): the next patient in domain order, a room never holding
+// A room's calls (docs/design.md §2, intern): the next patient in domain order, a room never holding
 // two patients, requeue and absent, taking a patient in (which opens the note), and sending the
 // patient on to another service of the truck.
 import { screen, waitFor, within } from '@testing-library/react';

@@ -1,4 +1,4 @@
-// The consultation note (DESIGN.md §2, §4.2): typed text kept as it is typed, vitals checked,
+// The consultation note (docs/design.md §2, §4.2): typed text kept as it is typed, vitals checked,
 // codes from the catalogue, signature refused while incomplete, a signed note never edited but
 // amended by addenda, and earlier notes of restricted classes hidden from those not allowed.
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';

@@ -1,4 +1,4 @@
-// Supervision (DESIGN.md §2, §4.2): the coordinating doctor validates an intern's signed note
+// Supervision (docs/design.md §2, §4.2): the coordinating doctor validates an intern's signed note
 // with a second signature, or returns it with a comment; nobody else may, and the author never.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';

@@ -1,4 +1,4 @@
-// The build settings the PWA's robustness depends on (DESIGN.md §8).
+// The build settings the PWA's robustness depends on (docs/design.md §8).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin, UserConfig } from 'vite';

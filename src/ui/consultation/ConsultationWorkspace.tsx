@@ -22,7 +22,7 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
   const now = useNow();
   const write = useWriter();
   const found = file !== undefined && file !== null;
-  // Every read of a consultation is audited (DESIGN.md §6): once per opening, per person (`write`
+  // Every read of a consultation is audited (docs/design.md §6): once per opening, per person (`write`
   // changes with the person at work).
   useEffect(() => {
     if (!found) return;

@@ -1,4 +1,4 @@
-// The orientation outcome (DESIGN.md §2, §4.4): médecin traitant found or declared with the name,
+// The orientation outcome (docs/design.md §2, §4.4): médecin traitant found or declared with the name,
 // MSP/CPTS, specialist, emergency department, social worker, or follow-up in the truck at a next
 // stop — booked here, in a free slot of that stop's roster.
 import { useMemo, useState } from 'react';

@@ -1,4 +1,4 @@
-// The audit log (DESIGN.md §6): logins, reads of consultations, writes, exports, purges and
+// The audit log (docs/design.md §6): logins, reads of consultations, writes, exports, purges and
 // conflict resolutions, append-only and replicated; the coordinator filters it.
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';

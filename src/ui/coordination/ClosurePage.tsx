@@ -1,4 +1,4 @@
-// Clôture de journée (DESIGN.md §2): the checklist, bulk ends for what is left, then the sync
+// Clôture de journée (docs/design.md §2): the checklist, bulk ends for what is left, then the sync
 // receipt — central's proof, through the relay when there is one — and this device's purge.
 
 import { useEffect, useState } from 'react';

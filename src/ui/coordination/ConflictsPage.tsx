@@ -1,4 +1,4 @@
-// What a coordinator settles (DESIGN.md §5 "nothing is silently lost"): the day's contradictions
+// What a coordinator settles (docs/design.md §5 "nothing is silently lost"): the day's contradictions
 // (docs/decisions/0004-day-invariants.md) and the field conflicts of the merge, each as a card
 // naming the patient, ticket, service, rooms, devices, people and times in French, with the
 // actions that fit. Every action goes through the one write path and is audited.

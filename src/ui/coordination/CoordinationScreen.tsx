@@ -1,4 +1,4 @@
-// The coordinating doctor's screen (DESIGN.md §2): live overview with the day's pictures,
+// The coordinating doctor's screen (docs/design.md §2): live overview with the day's pictures,
 // supervision, closure with the sync receipt, conflicts, devices, planning, the period's
 // indicators and exports, and the printable day report — one route each.
 import { lazy, Suspense, useMemo } from 'react';

@@ -1,4 +1,4 @@
-// The organisation's devices (DESIGN.md §2, §6; issue 8): enrol a new one with a single-use code
+// The organisation's devices (docs/design.md §2, §6; issue 8): enrol a new one with a single-use code
 // for one profile (and room); the enrolled devices and what the sync server last heard from each
 // — last sync, pending ops, app version and last error — so the coordinator knows which device
 // still holds work; a lost device is withdrawn here: it is refused at its next contact and wipes

@@ -1,4 +1,4 @@
-// Indicators over a period (DESIGN.md §4.4): stops and communes visited, patients and
+// Indicators over a period (docs/design.md §4.4): stops and communes visited, patients and
 // consultations per commune and service, shares without MT and with ALD, orientations; exported
 // as CSV (safe from formula injection) or as a pseudonymised research dataset.
 import { useMemo, useState } from 'react';

@@ -1,4 +1,4 @@
-// The round ahead (DESIGN.md §2): the stops to come with their appointment counts, a new stop,
+// The round ahead (docs/design.md §2): the stops to come with their appointment counts, a new stop,
 // cancelling one, and each stop's room roster edited with the same editor reception uses.
 import { useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';

@@ -1,4 +1,4 @@
-// The team and the rooms (DESIGN.md §2: the coordinating doctor manages staff, rooms and
+// The team and the rooms (docs/design.md §2: the coordinating doctor manages staff, rooms and
 // devices): add or change a member — profession, roles, supervisor of an intern, active or not —
 // and rename the rooms. Every change goes through the write path and is audited. Each member's
 // password (for signing in on enrolled devices) is set on the server, never kept here.

@@ -1,4 +1,4 @@
-// Today's indicators at a glance, from the domain's indicator definitions (DESIGN.md §4.4).
+// Today's indicators at a glance, from the domain's indicator definitions (docs/design.md §4.4).
 import type { Indicators } from '../../domain/indicators';
 import { formatNumber, t } from '../i18n';
 import { minutesText, percentText } from './figures';

@@ -1,6 +1,6 @@
 // The UI's only door to data: React hooks over the device layer's read functions, wrapped in
 // Dexie live queries so every screen follows the database (writes from this tab, other tabs and
-// sync alike). zustand never holds rows (DESIGN.md §7).
+// sync alike). zustand never holds rows (docs/design.md §7).
 import { listSetAside, type SetAsideOp } from '../../device/set-aside';
 import { dayContradictions, withEffectiveStatus } from '../../domain/day-invariants';
 import { useLiveQuery } from 'dexie-react-hooks';

@@ -1,4 +1,4 @@
-// Device health (DESIGN.md §8): what a field worker or the coordinator checks when something
+// Device health (docs/design.md §8): what a field worker or the coordinator checks when something
 // seems wrong — storage kept or evictable, space left, versions, sync, offline readiness.
 import type { SetAsideOp } from '../../device/set-aside';
 import type { SyncStatus } from '../../device/sync-status';

@@ -1,4 +1,4 @@
-// What the browser says about this device's storage (DESIGN.md §8): persisted or evictable,
+// What the browser says about this device's storage (docs/design.md §8): persisted or evictable,
 // how much is used of the quota. Every call tolerates a browser without the Storage API.
 export const QUOTA_WARNING_RATIO = 0.8;
 

@@ -1,4 +1,4 @@
-// The waiting-room screen: tickets only, never names (DESIGN.md §2). The model is built from
+// The waiting-room screen: tickets only, never names (docs/design.md §2). The model is built from
 // queue entries, services and rooms alone — it never receives patients or visits' identities —
 // so a name cannot reach the screen by accident.
 import type { QueueEntry, Room, Service, Visit } from '../../domain/entities';

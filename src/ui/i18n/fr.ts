@@ -1,4 +1,4 @@
-// Every string of the interface, in French (DESIGN.md §3 for the vocabulary). Components never
+// Every string of the interface, in French (docs/design.md §3 for the vocabulary). Components never
 // hold text: they call t('section.key'). Placeholders are written {name}; plural groups hold
 // `one` (0 and 1 in French) and `other`.
 import { consultation } from './fr/consultation';

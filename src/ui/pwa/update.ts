@@ -1,4 +1,4 @@
-// The update prompt (DESIGN.md §8): a new service worker waits until the user says so, and even
+// The update prompt (docs/design.md §8): a new service worker waits until the user says so, and even
 // then the page reloads only when no form holds unsaved edits.
 import { hasDirtyForms, useUiStore } from '../state/ui-store';
 

@@ -1,4 +1,4 @@
-// Opening the day (DESIGN.md §2): today's stop, the sync status, and the room roster per session
+// Opening the day (docs/design.md §2): today's stop, the sync status, and the room roster per session
 // — which service and which staff in each room — changeable in the middle of the day. A change
 // is checked by the domain's roster rules; bookings it no longer serves are flagged.
 import { useEffect, useMemo, useRef, useState } from 'react';

@@ -1,4 +1,4 @@
-// Search before any creation (DESIGN.md §2): results as you type over the whole local registry,
+// Search before any creation (docs/design.md §2): results as you type over the whole local registry,
 // insensitive to accents, case and hyphens, tolerant of a typo (the domain's search index).
 import { useDeferredValue, useMemo } from 'react';
 import type { Patient } from '../../domain/entities';

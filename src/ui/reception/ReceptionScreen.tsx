@@ -1,4 +1,4 @@
-// The reception tablet (DESIGN.md §2): the live board, arrivals (search, registration, check-in),
+// The reception tablet (docs/design.md §2): the live board, arrivals (search, registration, check-in),
 // appointments and booking, the opening of the day, and ticket printing — one route each.
 import { NavLink, Route, Routes } from 'react-router';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';

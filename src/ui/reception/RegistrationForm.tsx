@@ -1,4 +1,4 @@
-// Registration of a new identity (DESIGN.md §4.2, INS): the five strict traits, the identity
+// Registration of a new identity (docs/design.md §4.2, INS): the five strict traits, the identity
 // status, an optional NIR checked key and all, contact, coverage, médecin traitant and ALD.
 // Errors come from the domain rules, one per field, in French.
 import type { RegistrationErrors, RegistrationInput } from '../../domain/registration';

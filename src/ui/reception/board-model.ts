@@ -1,4 +1,4 @@
-// The reception live board (DESIGN.md §2): per service, the queue in domain order with elapsed
+// The reception live board (docs/design.md §2): per service, the queue in domain order with elapsed
 // and estimated waits; per room, who is called or inside now. Built from the day's rows by the
 // domain rules only (orderQueue, estimateWaits, waitColour, roomOccupant, allowedActions).
 

@@ -1,5 +1,5 @@
 // Problems with the local database the user must act on: another window blocks an upgrade,
-// a newer version is open elsewhere, or the browser wiped the data (DESIGN.md §8).
+// a newer version is open elsewhere, or the browser wiped the data (docs/design.md §8).
 import { useDatabaseProblem } from '../data/device-data';
 import { useUiStore } from '../state/ui-store';
 

@@ -1,4 +1,4 @@
-// The lock of a shared device (DESIGN.md §2, §6): when the person at work has a PIN here, the
+// The lock of a shared device (docs/design.md §2, §6): when the person at work has a PIN here, the
 // screen locks after the profile's idle time, on demand, and at start-up; locked, no patient
 // data is rendered. Unlocking takes a person and their PIN (quick user switch), checked offline
 // against a slow hash, with a growing lockout after repeated failures.

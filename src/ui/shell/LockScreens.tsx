@@ -1,4 +1,4 @@
-// The screens of the device lock (DESIGN.md §2, §6), loaded when first needed: unlock with a PIN
+// The screens of the device lock (docs/design.md §2, §6), loaded when first needed: unlock with a PIN
 // (quick switch between the people holding one here), sign-in with a password on an enrolled
 // device, and the creation of a PIN. The gate that decides which one shows is LockGate.tsx.
 import { useLiveQuery } from 'dexie-react-hooks';

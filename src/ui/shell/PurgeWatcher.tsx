@@ -1,5 +1,5 @@
 // Runs this device's purge whenever a sync receipt arrives (or the day changes): patient data the
-// profile no longer needs is removed once central has proved it holds it (DESIGN.md §6). Renders
+// profile no longer needs is removed once central has proved it holds it (docs/design.md §6). Renders
 // nothing; the purge is audited by the device layer.
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect } from 'react';

@@ -1,4 +1,4 @@
-// The profiles a device can play and the route of each (DESIGN.md §2).
+// The profiles a device can play and the route of each (docs/design.md §2).
 import { t } from '../i18n';
 import type { Profile } from '../state/ui-store';
 

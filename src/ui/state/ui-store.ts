@@ -1,4 +1,4 @@
-// UI state only (DESIGN.md §7): which profile and room this device plays, whether an update waits,
+// UI state only (docs/design.md §7): which profile and room this device plays, whether an update waits,
 // which forms hold unsaved edits. Never rows of the database. The profile and room are small
 // device preferences persisted in idb-keyval, apart from the domain database.
 import { del, get, set } from 'idb-keyval';

@@ -1,4 +1,4 @@
-// Notes signed by interns and awaiting validation, across rooms and stops (DESIGN.md §2): the
+// Notes signed by interns and awaiting validation, across rooms and stops (docs/design.md §2): the
 // coordinating doctor opens one to validate it or return it with a comment.
 import { Link } from 'react-router';
 import { canReview } from '../../domain/consultation';
