@@ -214,18 +214,31 @@ export function consultationIdOf(
 }
 
 /**
+ * The room that holds a note: the note's own room, fixed when it is written (a room cannot
+ * change it); for notes written before notes carried their room, the room of their queue entry.
+ * Never a field another room may write: a stale room may move the entry (a named contradiction,
+ * docs/decisions/0004-day-invariants.md), not the note.
+ */
+export function holdingRoom(
+  consultation: { roomId?: unknown } | undefined,
+  queueEntry: { roomId?: unknown } | undefined,
+): unknown {
+  return typeof consultation?.roomId === 'string' ? consultation.roomId : queueEntry?.roomId;
+}
+
+/**
  * Restricted notes (social, sexual health) reach the coordination and the room device where the
  * consultation is held, never the other rooms (docs/design.md §6). A standard note reaches every room.
  */
 export function restrictedHiddenFrom(
   viewer: Viewer,
-  consultation: { confidentiality?: unknown } | undefined,
+  consultation: { confidentiality?: unknown; roomId?: unknown } | undefined,
   queueEntry: { roomId?: unknown } | undefined,
 ): boolean {
   if (viewer.profile !== 'room') return false;
   if (!consultation || consultation.confidentiality === 'standard') return false;
   if (consultation.confidentiality === undefined) return false;
-  return queueEntry?.roomId !== viewer.roomId;
+  return holdingRoom(consultation, queueEntry) !== viewer.roomId;
 }
 
 /**
@@ -358,10 +371,11 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
 
 // ---- field rules on what the server stores (issue #20 item 3, issue #21 item 3) ----
 
-/** Fields a note gets when it is created and keeps: which patient, visit, queue entry (hence
- * which room holds it), author. Only the coordination changes them afterwards. */
+/** Fields a note gets when it is created and keeps: which patient, visit, queue entry, room
+ * (which room holds it), author. Only the coordination changes them afterwards. */
 export const NOTE_FIXED_FIELDS: ReadonlySet<string> = new Set([
   'orgId',
+  'roomId',
   'queueEntryId',
   'visitId',
   'patientId',
@@ -417,7 +431,7 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
     CONSULTATION_FAMILY[op.e] !== undefined &&
     c !== undefined &&
     isRestricted(c) &&
-    q?.roomId !== writer.roomId
+    holdingRoom(c, q) !== writer.roomId
   ) {
     return 'Cette note confidentielle est tenue par une autre salle : cet appareil ne peut pas la modifier.';
   }
@@ -455,14 +469,21 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
     return null;
   }
 
+  // A room writes the notes of its own room only.
+  if (
+    op.e === 'consultation' &&
+    op.f === 'roomId' &&
+    writer.profile === 'room' &&
+    op.val !== writer.roomId
+  ) {
+    return 'Une note est tenue par la salle qui l’écrit : cet appareil ne peut pas la placer ailleurs.';
+  }
+
+  // A queue entry's status and room are the day's flow, not who holds a note: a room acting on
+  // a stale view (offline while another took the patient) is accepted, and the day's
+  // contradictions name it (docs/decisions/0004-day-invariants.md) — nothing it did is dropped.
   if (op.e === 'queueEntry' && q !== undefined) {
     const held = NOTE_HELD.has(queueStatusOf(q) as string);
-    if (op.f === 'roomId' && held && !sameValue(q.roomId, op.val) && !coordination) {
-      return 'Ce passage a une note : la salle qui la tient ne change que par la coordination.';
-    }
-    if (writer.profile === 'room' && held && q.roomId !== writer.roomId && !isDeletion(op)) {
-      return 'Ce passage est tenu par une autre salle : cet appareil ne peut pas le modifier.';
-    }
     if (writer.profile === 'room' && held && isDeletion(op)) {
       return 'Un passage qui a une note ne se supprime que par la coordination.';
     }

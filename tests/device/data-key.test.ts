@@ -106,19 +106,22 @@ describe('wrapping the data key', () => {
     );
     const iv = Uint8Array.from(atob(wrapped.iv), (c) => c.charCodeAt(0));
     const data = Uint8Array.from(atob(wrapped.data), (c) => c.charCodeAt(0));
+    // Started one at a time: a second rejection would otherwise go unhandled while the first
+    // is awaited.
     const attempts = [
-      crypto.subtle.decrypt({ name: 'AES-GCM', iv }, asKey, data),
-      crypto.subtle.decrypt(
-        {
-          name: 'AES-GCM',
-          iv,
-          additionalData: new TextEncoder().encode('escale/data-key/v1/pbkdf2-sha256'),
-        },
-        asKey,
-        data,
-      ),
+      () => crypto.subtle.decrypt({ name: 'AES-GCM', iv }, asKey, data),
+      () =>
+        crypto.subtle.decrypt(
+          {
+            name: 'AES-GCM',
+            iv,
+            additionalData: new TextEncoder().encode('escale/data-key/v1/pbkdf2-sha256'),
+          },
+          asKey,
+          data,
+        ),
     ];
-    for (const attempt of attempts) await expect(attempt).rejects.toThrow();
+    for (const attempt of attempts) await expect(attempt()).rejects.toThrow();
   });
 });
 

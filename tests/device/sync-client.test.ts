@@ -111,7 +111,7 @@ function recordingFetch(statuses: number[], inner: typeof fetch = fetch): typeof
   }) as typeof fetch;
 }
 
-async function until(cond: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
+async function until(cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');
@@ -370,7 +370,7 @@ describe('sync client against the real server', () => {
     await new Promise((r) => setTimeout(r, 100)); // the live channel connects
     await a.write(patients('p', 1));
     await a.client.syncNow();
-    await until(async () => (await b.db.rows('patient').count()) === 1, 3_000);
+    await until(async () => (await b.db.rows('patient').count()) === 1);
   });
 });
 

@@ -96,7 +96,7 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.stop();
 });
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');

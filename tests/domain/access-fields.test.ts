@@ -9,6 +9,7 @@ import {
   NOTE_FIXED_FIELDS,
   type PushContext,
   pushRefusal,
+  restrictedHiddenFrom,
   SIGNED_NOTE_WRITABLE,
   type StoredFacts,
   type Writer,
@@ -33,6 +34,7 @@ const note = (over: Record<string, unknown> = {}) => ({
   authorId: AUTHOR,
   confidentiality: 'sexual_health',
   status: 'draft',
+  roomId: BOX1,
   ...over,
 });
 const entry = (roomId: string | null, status = 'in_consultation') => ({
@@ -62,13 +64,14 @@ const signedIn1: StoredFacts = {
   queueEntry: entry(BOX1),
 };
 const TABLE: Case[] = [
-  // The leak by moving: the holding room is fixed once the note exists.
+  // The day's flow: a room on a stale view (offline while room 1 took the patient) is accepted;
+  // the day's contradictions name it. The note stays room 1's (its own roomId).
   [
-    'room 2 moves room 1’s entry into itself',
+    'room 2, on a stale view, takes room 1’s patient into itself',
     room2,
     { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2, user: OTHER },
     { queueEntry: entry(BOX1) },
-    false,
+    true,
   ],
   [
     'room 1 moves its own held entry to room 2',
@@ -78,11 +81,11 @@ const TABLE: Case[] = [
     false,
   ],
   [
-    'reception moves a held entry',
+    'reception, on a stale view, sends a held entry to room 2',
     reception,
     { e: 'queueEntry', f: 'roomId', k: 'set', val: BOX2 },
     { queueEntry: entry(BOX1) },
-    false,
+    true,
   ],
   [
     'the coordination moves a held entry',
@@ -120,10 +123,53 @@ const TABLE: Case[] = [
     true,
   ],
   [
-    'room 2 finishes room 1’s consultation',
+    'room 2, on a stale view, ends room 1’s consultation',
     room2,
     { e: 'queueEntry', f: 'endedAt', k: 'set', val: '2026-12-03T10:00:00Z' },
     { queueEntry: entry(BOX1) },
+    true,
+  ],
+  // The note's own room: which room holds it, fixed by the room that writes it.
+  [
+    'room 1 writes its new note’s room',
+    room1,
+    { e: 'consultation', f: 'roomId', k: 'set', val: BOX1, user: AUTHOR },
+    {},
+    true,
+  ],
+  [
+    'room 2 writes a new note into room 1',
+    room2,
+    { e: 'consultation', f: 'roomId', k: 'set', val: BOX1, user: OTHER },
+    {},
+    false,
+  ],
+  [
+    'room 1 moves its restricted note to room 2',
+    room1,
+    { e: 'consultation', f: 'roomId', k: 'set', val: BOX2, user: AUTHOR },
+    restrictedIn1,
+    false,
+  ],
+  [
+    'the coordination moves a note to room 2',
+    coordination,
+    { e: 'consultation', f: 'roomId', k: 'set', val: BOX2, user: OTHER },
+    restrictedIn1,
+    true,
+  ],
+  [
+    'room 2 edits room 1’s restricted note after moving its entry',
+    room2,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: OTHER },
+    { consultation: note(), queueEntry: entry(BOX2) },
+    false,
+  ],
+  [
+    'room 2 edits room 1’s restricted note written before notes had a room',
+    room2,
+    { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: OTHER },
+    { consultation: note({ roomId: undefined }), queueEntry: entry(BOX1) },
     false,
   ],
   [
@@ -384,31 +430,39 @@ describe('field rules on stored rows', () => {
     );
   });
 
-  it('property: a room never writes a restricted note held by another room, nor moves its entry', () => {
+  it('property: a room never writes a restricted note held by another room, wherever its entry is', () => {
     fc.assert(
-      fc.property(fields, statuses, users, rooms, fc.jsonValue(), (f, status, user, to, val) => {
-        const stored = { consultation: note({ status }), queueEntry: entry(BOX1) };
-        const k = f === '_deleted' ? 'del' : f === 'codes' ? 'add' : 'set';
-        expect(
-          fieldRefusal(room2, op(room2, { e: 'consultation', f, k, val, user }), stored),
-        ).not.toBeNull();
-        const move = op(room2, { e: 'queueEntry', f: 'roomId', k: 'set', val: to, user });
-        if (to !== BOX1)
-          expect(fieldRefusal(room2, move, { queueEntry: entry(BOX1) })).not.toBeNull();
-      }),
+      fc.property(
+        fields,
+        statuses,
+        users,
+        rooms,
+        fc.jsonValue(),
+        (f, status, user, entryRoom, val) => {
+          const stored = { consultation: note({ status }), queueEntry: entry(entryRoom) };
+          const k = f === '_deleted' ? 'del' : f === 'codes' ? 'add' : 'set';
+          expect(
+            fieldRefusal(room2, op(room2, { e: 'consultation', f, k, val, user }), stored),
+          ).not.toBeNull();
+        },
+      ),
     );
   });
 
-  it('property: the holding room of a held entry changes only by the coordination', () => {
+  it('property: the room holding a note changes only by the coordination, and its entry’s room never decides who reads it', () => {
     fc.assert(
-      fc.property(writers, rooms, fc.constantFrom('in_consultation', 'done'), (w, to, status) => {
+      fc.property(writers, rooms, rooms, (w, to, entryRoom) => {
         fc.pre(to !== BOX1);
         const refusal = fieldRefusal(
           w,
-          op(w, { e: 'queueEntry', f: 'roomId', k: 'set', val: to }),
-          { queueEntry: entry(BOX1, status) },
+          op(w, { e: 'consultation', f: 'roomId', k: 'set', val: to, user: AUTHOR }),
+          { consultation: note(), queueEntry: entry(entryRoom) },
         );
-        expect(refusal === null).toBe(w.profile === 'coordination');
+        expect(refusal === null).toBe(w.profile === 'coordination' || w.profile === 'relay');
+        // Whatever a stale room wrote into the entry, the note reaches room 1 and only it.
+        const viewer = (roomId: string) => ({ profile: 'room' as const, roomId });
+        expect(restrictedHiddenFrom(viewer(BOX1), note(), entry(entryRoom))).toBe(false);
+        expect(restrictedHiddenFrom(viewer(BOX2), note(), entry(entryRoom))).toBe(true);
       }),
     );
   });

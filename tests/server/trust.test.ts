@@ -81,6 +81,7 @@ function noteOps(d: Device, id: string, room: string, cls: string, status = 'dra
     d.set('queueEntry', entry, 'roomId', room),
     d.set('queueEntry', entry, 'status', { status: 'in_consultation', epoch: 0, rank: 2 }),
     d.set('consultation', id, 'queueEntryId', entry, AUTHOR),
+    d.set('consultation', id, 'roomId', room, AUTHOR),
     d.set('consultation', id, 'authorId', AUTHOR, AUTHOR),
     d.set('consultation', id, 'confidentiality', cls, AUTHOR),
     d.set('consultation', id, 'plan', 'Revoir', AUTHOR),
@@ -245,8 +246,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         ).status,
       ).toBe(200);
       const d2 = new Device(box2);
+      // Taking the patient into box 2 (a stale view, or on purpose) is the day's flow: accepted,
+      // and named by the day's contradictions. It does not hand box 2 the note.
+      expect(
+        (await sync(central, box2, [d2.set('queueEntry', 'q-c-secret', 'roomId', 'box-2', OTHER)]))
+          .status,
+      ).toBe(200);
       const attempts = [
-        d2.set('queueEntry', 'q-c-secret', 'roomId', 'box-2', OTHER),
+        d2.set('consultation', 'c-secret', 'roomId', 'box-2', OTHER),
         d2.set('consultation', 'c-secret', 'confidentiality', 'standard', OTHER),
         d2.op({
           e: 'consultation',

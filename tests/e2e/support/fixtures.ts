@@ -13,7 +13,7 @@ import {
   startServer,
   todayInParis,
 } from './server';
-import { enrol, type Profile, type Shot } from './steps';
+import { type EnrolOptions, enrol, type Profile, type Shot } from './steps';
 
 export { expect } from '@playwright/test';
 
@@ -81,7 +81,7 @@ export interface Devices {
   /** A device fresh out of its box: a page of its own, nothing stored. */
   fresh(): Promise<Page>;
   /** A device enrolled for `profile` (through `relay` when given), unlocked on its own screen. */
-  enrol(profile: Profile, options?: { relay?: string }): Promise<Page>;
+  enrol(profile: Profile, options?: EnrolOptions): Promise<Page>;
 }
 
 interface Fixtures {
@@ -139,7 +139,7 @@ export const test = base.extend<Fixtures>({
       fresh,
       async enrol(profile, options = {}) {
         const page = await fresh();
-        await enrol(page, site, profile, shot, options.relay);
+        await enrol(page, site, profile, shot, options);
         return page;
       },
     });

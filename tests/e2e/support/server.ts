@@ -35,6 +35,8 @@ export async function seedDemo(dataDir: string): Promise<{
   org: string;
   roomId: string;
   roomName: string;
+  /** The second GP box, where the other intern works. */
+  room2: { id: string; name: string };
   /** A registered patient with no booking today, for a walk-in. */
   walkIn: { birthName: string; firstName: string };
 }> {
@@ -51,6 +53,7 @@ export async function seedDemo(dataDir: string): Promise<{
       org,
       roomId: room.id,
       roomName: room.name,
+      room2: { id: demo.data.room[1]!.id, name: demo.data.room[1]!.name },
       walkIn: { birthName: walkIn.birthName, firstName: walkIn.firstNames.split(' ')[0]! },
     };
   } finally {
@@ -98,12 +101,13 @@ export async function enrolmentCode(
   org: string,
   profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay',
   roomId: string | null = null,
+  name = `E2E ${profile}`,
 ): Promise<string> {
   const { code } = await new Accounts(central.store).createCode({
     org,
     profile,
     roomId,
-    name: `E2E ${profile}`,
+    name,
     createdBy: null,
   });
   return code;

@@ -22,6 +22,13 @@ export const PERSON: Record<Exclude<Profile, 'display'>, string> = {
 };
 const PIN = '4826';
 
+/** The names the coordination gives the truck's devices (a room's: « Ordinateur Box 1 »). */
+const DEVICE_NAME: Record<Exclude<Profile, 'room'>, string> = {
+  reception: 'Tablette de l’accueil',
+  coordination: 'Poste de coordination',
+  display: 'Écran de la salle d’attente',
+};
+
 /** Each profile's own screen, where the device is taken to after its enrolment. */
 export function home(profile: Profile, demo: Demo): string {
   return {
@@ -62,20 +69,29 @@ export function routes(roomId: string): [string, string, Profile][] {
  * password and creates their PIN, waits until the data is on the device and the service worker
  * controls the page, and leaves it unlocked on its own screen.
  */
+export interface EnrolOptions {
+  /** The truck's relay the device syncs through. */
+  relay?: string;
+  /** A room device's room and the person who works there (Box 1 and its intern by default). */
+  room?: { id: string; name: string; person: string };
+}
+
 export async function enrol(
   page: Page,
   site: Site,
   profile: Profile,
   shot: Shot,
-  relay?: string,
+  { relay, room: chosen }: EnrolOptions = {},
 ): Promise<void> {
   await test.step(`enrol a ${profile} device${relay ? ' through the relay' : ''}`, async () => {
     const { demo, origin } = site;
+    const room = chosen ?? { id: demo.roomId, name: demo.roomName, person: PERSON.room };
     const code = await enrolmentCode(
       site.requireCentral(),
       demo.org,
       profile,
-      profile === 'room' ? demo.roomId : null,
+      profile === 'room' ? room.id : null,
+      profile === 'room' ? `Ordinateur ${room.name}` : DEVICE_NAME[profile],
     );
     await page.goto(origin);
     await page.getByLabel('Code d’enrôlement').fill(code);
@@ -86,11 +102,14 @@ export async function enrol(
     await enrolled(page);
     await synced(page);
     await shot(page, `${profile}-enrolled`);
-    await page.goto(`${origin}${home(profile, demo)}`);
-    if (profile !== 'display') await signIn(page, PERSON[profile], shot, profile);
+    const own = profile === 'room' ? `/salle/${room.id}` : home(profile, demo);
+    await page.goto(`${origin}${own}`);
+    const person =
+      profile === 'room' ? room.person : profile === 'display' ? null : PERSON[profile];
+    if (person) await signIn(page, person, shot, profile);
     await rendered(page, `${profile} after enrolment`);
     if (profile === 'room') {
-      await expect(page.getByRole('heading', { name: demo.roomName }).first()).toBeVisible();
+      await expect(page.getByRole('heading', { name: room.name }).first()).toBeVisible();
     }
     await shot(page, `${profile}-home`);
     // The service worker must control the page before the server can go away. With `prompt`
