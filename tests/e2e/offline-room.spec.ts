@@ -1,4 +1,4 @@
-// Scenario f: a room offline while the others work (issue 14). Box 2's laptop loses the Wi-Fi
+// Scenario g: a room offline while the others work (issue 14). Box 2's laptop loses the Wi-Fi
 // with a stale view of the queue; Box 1 calls, sees and signs for the walk-in; Box 2, still
 // offline, calls the same ticket, takes them in and signs a note too. While Box 2 is away the
 // closure refuses the receipt and names it; back online, the coordinator sees the contradiction
@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { call, checkInWalkIn, go, rendered, type Shot, takeIn } from './support/steps';
 
-test.use({ scenario: 'f' });
+test.use({ scenario: 'g' });
 
 /** The room writes a short note, codes it and signs it; the room is then free. */
 async function writeAndSign(box: Page, subjective: string, shot: Shot, name: string) {
@@ -23,7 +23,7 @@ async function writeAndSign(box: Page, subjective: string, shot: Shot, name: str
   await shot(box, name);
 }
 
-test('f — a room offline for a while: named contradictions, a closure that waits for it', async ({
+test('g — a room offline for a while: named contradictions, a closure that waits for it', async ({
   site,
   devices,
   shot,
