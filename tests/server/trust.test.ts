@@ -167,6 +167,18 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         expect.objectContaining({ dev: 'laptop-box1', seq: nulValue.seq, error: 'invalid_op' }),
       );
       expect((await quarantine(central, box1)).status).toBe(403);
+      // The truck goes on: another device's five ops pushed to the relay after the poison all
+      // reach central (before, 0 of 5 after a minute).
+      const steady = await enrol(central, 'tablet-steady', { profile: 'reception' });
+      await relay.relay!.refreshCredentials();
+      const t = new Device(steady);
+      const five = [1, 2, 3, 4, 5].map((n) => t.set('queueEntry', `q-steady-${n}`, 'position', n));
+      expect((await sync(relay, steady, five)).status).toBe(200);
+      await vi.waitFor(
+        async () => expect(await central.store.contiguous(ORG, 'tablet-steady')).toBe(5),
+        { timeout: 15_000 },
+      );
+      expect(relay.relay!.status.lastError).toBeNull();
     });
 
     it('quarantines at central what a relay accepted on an older state, and forwards the rest', async () => {
