@@ -3,7 +3,21 @@
 // tests/docs/entities-doc.test.ts fails when the committed file differs from what this produces.
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ENTITY_NAMES, ENTITY_SPECS, SCHEMA_VERSION } from '../../src/domain/entities';
+import {
+  CONSULTATION_FAMILY,
+  NOTE_FIXED_FIELDS,
+  READABLE,
+  SIGNED_NOTE_WRITABLE,
+  STAMPED,
+  WRITABLE,
+} from '../../src/domain/access';
+import {
+  type DeviceProfile,
+  ENTITY_NAMES,
+  ENTITY_SPECS,
+  type EntityName,
+  SCHEMA_VERSION,
+} from '../../src/domain/entities';
 
 type Json = Record<string, unknown>;
 
@@ -64,6 +78,69 @@ function schemaOf(schema: z.ZodType): Json {
   return json;
 }
 
+const PROFILES: readonly DeviceProfile[] = ['reception', 'room', 'coordination', 'display'];
+
+/** Who writes and who receives an entity, from the server's own tables (src/domain/access.ts). */
+function accessLines(name: EntityName): string[] {
+  const writers = PROFILES.filter((p) => WRITABLE[p].has(name));
+  const readers = PROFILES.flatMap((p) => {
+    const rule = READABLE[p][name];
+    if (rule === undefined) return [];
+    return [rule === 'all' ? p : `${p} (only ${rule.map((f) => `\`${f}\``).join(', ')})`];
+  });
+  const lines = [
+    `**Written by:** ${writers.length ? writers.join(', ') : 'no device (the server only)'}. ` +
+      `**Received by:** ${[...readers, 'relays'].join(', ')}.`,
+  ];
+  if (STAMPED.has(name)) {
+    lines.push(
+      "**Stamped:** every op carries `user`, a person of the organisation holding a session on the sending device at the op's time (`403 session_required` otherwise).",
+    );
+  }
+  if (CONSULTATION_FAMILY[name] !== undefined) {
+    lines.push(
+      '**Restricted notes:** a note whose `confidentiality` is not `"standard"`, and its vitals, signatures and addenda, reach only the coordination and the room device of the room holding it (the note\'s own `roomId`, or its queue entry\'s for a note written without one); no other room writes them.',
+    );
+  }
+  return lines;
+}
+
+/** The server's field rules (fieldRefusal, pushRefusal in src/domain/access.ts), per field. */
+function fieldRule(entity: EntityName, field: string): string {
+  if (entity === 'consultation') {
+    const rules: string[] = [];
+    if (NOTE_FIXED_FIELDS.has(field))
+      rules.push('fixed once set: only the coordination changes it');
+    if (field === 'roomId') rules.push('a room writes its own room only');
+    if (field === 'status') {
+      rules.push(
+        "`validated` or `returned` only by the author's supervisor, a coordinating doctor, or (`validated`) an author without supervisor",
+      );
+    }
+    if (field === 'confidentiality') {
+      rules.push(
+        'lifted from a restricted value by its author before signature or the coordination; on a signed note, the coordination only',
+      );
+    }
+    rules.push(
+      SIGNED_NOTE_WRITABLE.has(field)
+        ? 'still written once the note is signed'
+        : 'frozen once the note is signed (`to_validate`, `validated`): add an addendum',
+    );
+    return rules.join('; ');
+  }
+  if (entity === 'queueEntry' && field === 'roomId') {
+    return 'a room sets its own room or null; a stale room or reception writing it is accepted and named by the day\'s contradictions; an entry with a note is deleted only by the coordination';
+  }
+  if (entity === 'signature' && field === 'staffId') {
+    return 'an `author` signature is inserted by its `staffId` (`op.user`)';
+  }
+  if (entity === 'syncReceipt' && field === 'digest') {
+    return "must equal the server's own proof of that day for the sender's view (`409 receipt_mismatch`)";
+  }
+  return '';
+}
+
 export function entitiesMarkdown(): string {
   const out: string[] = [
     '# Entities and fields (generated)',
@@ -73,17 +150,21 @@ export function entitiesMarkdown(): string {
     'field below, and its kind (`k`) must fit the merge kind: `set` on a register or queue status, `add`/`rem` on',
     'a set (the value is one element), `ins` with `f: "*"` and the whole row on an immutable entity, `del`',
     '(`f: "_deleted"`) on a mutable one. *Clinical* registers keep a concurrent loser as a visible conflict.',
-    'Which profile may write and receive each entity is in `docs/protocol.md` (Authorisation).',
+    'Each entity says which device profiles write it and which receive it (from `WRITABLE` and `READABLE`,',
+    '`src/domain/access.ts`), and each field the rule the server applies to it beyond its value, if any',
+    '(`fieldRefusal`, `pushRefusal`); the whole authorisation is in `docs/protocol.md` (Authorisation).',
+    'A refused op gets `400 invalid_op` (value, kind, field) or `403 forbidden_op` (profile, rule).',
     '',
   ];
   for (const name of ENTITY_NAMES) {
     const spec = ENTITY_SPECS[name];
     out.push(`## \`${name}\`${spec.immutable ? ' — immutable (inserted once, whole)' : ''}`, '');
-    out.push('| field | merge | value |', '|---|---|---|');
+    for (const line of accessLines(name)) out.push(line, '');
+    out.push('| field | merge | value | rule |', '|---|---|---|---|');
     for (const [field, f] of Object.entries(spec.fields)) {
       const kind = `${KIND[f.kind] ?? f.kind}${f.clinical ? ', clinical' : ''}`;
       const value = describe(schemaOf(f.schema)).replaceAll('|', '\\|');
-      out.push(`| \`${field}\` | ${kind} | ${value} |`);
+      out.push(`| \`${field}\` | ${kind} | ${value} | ${fieldRule(name, field)} |`);
     }
     out.push('');
   }

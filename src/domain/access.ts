@@ -306,7 +306,7 @@ export interface PushContext {
 }
 
 /** Entities whose every op must name the signed-in person. */
-const STAMPED = new Set([
+export const STAMPED: ReadonlySet<string> = new Set([
   'consultation',
   'vitals',
   'signature',

@@ -1,23 +1,28 @@
-// `npm run admin`: the operator's commands over the server's own store (here a SQLite file): a
-// code for the first coordination device of an organisation, a person's password, the devices.
+// `npm run admin`: the operator's commands over the server's own store (a SQLite file, or the
+// PostgreSQL database of DATABASE_URL): a new organisation and its first coordination device's
+// code, a person's password, the devices, a new epoch after a restore.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { buildApp } from '../../src/server/app';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
-import { openSqliteStore } from '../../src/server/store/open';
+import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
+import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { enrol } from '../support/auth';
+import { freshPostgresDatabase, startTestServer } from '../support/server';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'escale-admin-'));
 const demo = buildDemoDataset({ today: '2026-11-30' });
 const org = demo.data.organisation[0]!.id;
 const intern = demo.data.staff.find((s) => s.profession === 'interne')!;
 
-function admin(args: string[], input = '') {
+function admin(args: string[], input = '', databaseUrl = '') {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/admin.ts', ...args], {
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl },
     input,
     encoding: 'utf8',
   });
@@ -177,5 +182,111 @@ describe('npm run admin', () => {
     expect(admin(['org', 'create', '--name', 'Autre', '--coordinator', 'Paul']).err).toMatch(
       /prénom et le nom/,
     );
+  });
+});
+
+describe('npm run admin on a PostgreSQL central (DATABASE_URL)', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await freshPostgresDatabase();
+  });
+
+  it('creates a second organisation whose first device enrols, signs in and syncs over HTTP', async () => {
+    const first = admin(
+      ['org', 'create', '--name', 'Médicobus Nord', '--coordinator', 'Iris Roy'],
+      '',
+      url,
+    );
+    expect(first.err).toBe('');
+    const run = admin(
+      ['org', 'create', '--name', 'Médicobus Sud', '--coordinator', 'Paul Durand'],
+      '',
+      url,
+    );
+    expect(run.code).toBe(0);
+    const created = /Organisation créée : Médicobus Sud \((\S+)\)/.exec(run.out)?.[1];
+    const staffId = /Médecin coordinateur : Paul Durand \((\S+)\)/.exec(run.out)?.[1];
+    const code = /premier poste de coordination : ([A-Z2-9]{8}) /.exec(run.out)?.[1];
+    expect(created && staffId && code).toBeTruthy();
+    expect(
+      admin(['password', '--org', created!, '--staff', staffId!], 'mot-de-passe-sud\n', url).code,
+    ).toBe(0);
+    const server = await startTestServer({ databaseUrl: url });
+    try {
+      expect((await server.store.orgs()).sort()).toHaveLength(2);
+      const post = async (path: string, body: unknown, token?: string) => {
+        const res = await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      const enrolled = await post('/api/enrol', { code, deviceId: 'sud-poste-1' });
+      expect(enrolled.status).toBe(200);
+      expect(enrolled.body).toMatchObject({ org: created, orgName: 'Médicobus Sud' });
+      const token = String(enrolled.body.token);
+      expect(
+        (await post('/api/login', { staffId, password: 'mot-de-passe-sud' }, token)).status,
+      ).toBe(200);
+      const sync = await post(
+        '/api/sync',
+        {
+          protocol: PROTOCOL_VERSION,
+          schema: SCHEMA_VERSION,
+          org: created,
+          deviceId: 'sud-poste-1',
+          since: 0,
+          ops: [],
+        },
+        token,
+      );
+      expect(sync.status).toBe(200);
+      // Only its own organisation: its rooms, none of the other's.
+      const ops = (sync.body.ops as { op: { org: string } }[]).map((x) => x.op);
+      expect(ops.length).toBeGreaterThan(0);
+      expect(ops.every((op) => op.org === created)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives the log a new epoch: a checkpoint from before the restore is answered with a reset', async () => {
+    let store = await openPostgresStore(url, 5);
+    const before = await store.epoch();
+    await store.close();
+    const run = admin(['new-epoch'], '', url);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`était ${before}`);
+    store = await openPostgresStore(url, 5);
+    const after = await store.epoch();
+    await store.close();
+    expect(after).not.toBe(before);
+    expect(run.out).toContain(after);
+    const server = await startTestServer({ databaseUrl: url });
+    try {
+      const [someOrg] = await server.store.orgs();
+      const device = await enrol(server, 'poste-avant-restauration', { org: someOrg });
+      const res = await fetch(`${server.url}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...device.headers },
+        body: JSON.stringify({
+          protocol: PROTOCOL_VERSION,
+          schema: SCHEMA_VERSION,
+          org: someOrg,
+          deviceId: device.deviceId,
+          since: 3,
+          epoch: before,
+          ops: [],
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ epoch: after, reset: true });
+    } finally {
+      await server.close();
+    }
   });
 });

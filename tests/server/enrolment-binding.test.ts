@@ -138,9 +138,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         deviceId: 'coord-a',
         entity: 'device',
         entityId: 'tablet-c',
-        detail: 'Test tablet-c : accueil → salle (box-1)',
+        detail: 'Test tablet-c : accueil → salle (Box 1)',
       });
-      // Through the relay as well (it passes the act to central).
+      // Through the relay as well: it passes the act to central, naming who asked.
+      expect(
+        (
+          await post(
+            relay,
+            '/api/devices/assignment',
+            { deviceId: 'tablet-c', profile: 'reception' },
+            reception.headers,
+          )
+        ).status,
+      ).toBe(403);
       const back = await post(
         relay,
         '/api/devices/assignment',
@@ -151,6 +161,29 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await new Accounts(central.store).credential('tablet-c')).toMatchObject({
         profile: 'reception',
         roomId: null,
+      });
+      const audits = (await central.store.rows(ORG, 'audit')).filter(
+        (a) => a.action === 'device.reassign',
+      );
+      expect(audits.map((a) => [a.deviceId, a.detail])).toEqual([
+        ['coord-a', 'Test tablet-c : accueil → salle (Box 1)'],
+        ['coord-a', 'Test tablet-c : salle (Box 1) → accueil, par le relais du camion'],
+      ]);
+      // A relay's credential alone moves nothing: central wants the coordination device behind it.
+      const relayAlone = await relayCredential(central);
+      const bare = { authorization: `Bearer ${relayAlone.token}` };
+      for (const by of [undefined, 'tablet-c', 'nobody']) {
+        const res = await post(
+          central,
+          '/api/devices/assignment',
+          { deviceId: 'tablet-c', profile: 'display', ...(by ? { by } : {}) },
+          bare,
+        );
+        expect(res.status, String(by)).toBe(403);
+        expect(res.body.message).toMatch(/poste de coordination/);
+      }
+      expect(await new Accounts(central.store).credential('tablet-c')).toMatchObject({
+        profile: 'reception',
       });
     });
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app';
 import { openTestStore } from '../support/server';
 
-describe('hosting the app', () => {
+describe.each(['sqlite', 'postgres'] as const)('hosting the app (%s)', (kind) => {
   let app: FastifyInstance;
   let dir: string;
   let done: () => Promise<void>;
@@ -21,7 +21,7 @@ describe('hosting the app', () => {
     writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1);');
     writeFileSync(join(dir, 'assets', 'app-1234.js.map'), '{"version":3,"sources":["app.ts"]}');
     writeFileSync(join(dir, 'sw.js.map'), '{"version":3,"sources":["sw.ts"]}');
-    const { store, cleanup } = await openTestStore('sqlite');
+    const { store, cleanup } = await openTestStore(kind);
     app = await buildApp({ store, staticDir: dir });
     done = async () => {
       await app.close();

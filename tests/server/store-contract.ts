@@ -262,5 +262,41 @@ export function storeContract(kind: 'sqlite' | 'postgres'): void {
       );
       expect(await s.upstreamHeld('another-org')).toEqual(new Map());
     });
+
+    it('sets a refused op apart: held for contiguity, never applied nor pulled, listed with its reason', async () => {
+      const s = await another();
+      const d = new TestDevice('dev-q');
+      const [first, refused, third] = d.batch(3, 'q');
+      await s.push(ORG, [first!]);
+      const entry = {
+        op: refused!,
+        code: 'forbidden_op',
+        reason: 'Modification refusée par le serveur : note signée.',
+        via: 'relay-1',
+      };
+      expect(await s.quarantine(ORG, [entry])).toBe(1);
+      // Set apart once: a retry, or an op already stored, is skipped.
+      expect(await s.quarantine(ORG, [entry, { ...entry, op: first! }])).toBe(0);
+      expect(await s.contiguous(ORG, 'dev-q')).toBe(2);
+      expect(await s.heldKeys(ORG, [first!, refused!, third!])).toEqual(
+        new Set(['dev-q#1', 'dev-q#2']),
+      );
+      // The device's next op is acknowledged past it.
+      await s.push(ORG, [third!]);
+      expect(await s.contiguous(ORG, 'dev-q')).toBe(3);
+      const pulled = (await s.pull(ORG, 0, 1 << 20)).ops.map((x) => x.op.seq);
+      expect(pulled).toEqual([1, 3]);
+      expect((await s.rows(ORG, 'room')).map((r) => r.id)).not.toContain(refused!.id);
+      expect(await s.quarantined(ORG)).toEqual([
+        expect.objectContaining({
+          dev: 'dev-q',
+          seq: 2,
+          code: 'forbidden_op',
+          reason: entry.reason,
+          via: 'relay-1',
+        }),
+      ]);
+      expect(await s.quarantined('another-org')).toEqual([]);
+    });
   });
 }

@@ -173,8 +173,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   });
 }
 
-// The relay path (issue #20, item 4): fuzzed ops pushed to a SQLite relay never stop the
-// forwarding of other devices' ops to a PostgreSQL central, and neither server answers a 5xx.
+// The relay path (issue #20, item 3): fuzzed ops pushed to a SQLite relay never stop the
+// forwarding of other devices' ops to a PostgreSQL central, neither server answers a 5xx, and a
+// relay's own batches with a fuzzed op are refused whole or have that op set apart at central.
 describe('fuzzing through a SQLite relay to a PostgreSQL central', () => {
   let central: TestServer;
   let relay: TestServer;
@@ -270,5 +271,67 @@ describe('fuzzing through a SQLite relay to a PostgreSQL central', () => {
       interval: 100,
     });
     expect(relay.relay!.status.lastError).toBeNull();
+    // What the relay accepted of the fuzzed writers reached central too (held or set apart).
+    await relay.relay!.syncNow();
+    await vi.waitFor(
+      async () => {
+        const upstream = await relay.store.upstreamHeld(ORG);
+        for (const w of writers) {
+          expect(upstream.get(w.dev) ?? 0).toBe(await relay.store.contiguous(ORG, w.dev));
+        }
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+  });
+
+  it('answers a relay’s batch with one fuzzed op by a 4xx or by setting it apart, never a 5xx', async () => {
+    // What a relay of another version might forward: central on PostgreSQL refuses a malformed
+    // request whole, storing nothing, and quarantines a well-formed op it refuses, keeping the
+    // rest of the batch.
+    const other = await relayCredential(central);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${other.token}` };
+    const steady = new TestDevice('fuzz-forwarded');
+    const odd = new TestDevice('fuzz-forwarded-odd');
+    for (const d of [steady, odd]) await authHeader(central, d.dev, { profile: 'reception' });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...opFields), poison, async (field, value) => {
+        const [good] = steady.batch(1, 'fwd');
+        const [op] = odd.batch(1, 'fwd');
+        const broken = { ...op, [field]: value };
+        const before = await central.store.lastSeq(ORG);
+        const res = await fetch(`${central.url}/api/sync`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            protocol: PROTOCOL_VERSION,
+            schema: SCHEMA_VERSION,
+            org: ORG,
+            deviceId: other.relayId,
+            since: 0,
+            ops: [good, broken],
+            maxBytes: 1024,
+          }),
+        });
+        const text = await res.text();
+        expect(res.status, text).toBeLessThan(500);
+        const held = await central.store.heldKeys(ORG, [good!]);
+        if (res.status === 200) {
+          expect(held.has(`${good!.dev}#${good!.seq}`), text).toBe(true);
+        } else {
+          expect(JSON.parse(text)).toMatchObject({
+            error: expect.any(String),
+            message: expect.any(String),
+          });
+          expect(await central.store.lastSeq(ORG)).toBe(before);
+          // A later, whole batch goes through: the refusal held nothing back.
+          steady.seq--;
+          odd.seq--;
+        }
+        return true;
+      }),
+      { numRuns: 60 },
+    );
+    // Every good op of the forwarded device is held at central.
+    expect(await central.store.contiguous(ORG, steady.dev)).toBe(steady.seq);
   });
 });

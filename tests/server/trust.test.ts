@@ -168,6 +168,18 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         expect.objectContaining({ dev: 'laptop-box1', seq: nulValue.seq, error: 'invalid_op' }),
       );
       expect((await quarantine(central, box1)).status).toBe(403);
+      // The truck goes on: another device's five ops pushed to the relay after the poison all
+      // reach central (before, 0 of 5 after a minute).
+      const steady = await enrol(central, 'tablet-steady', { profile: 'reception' });
+      await relay.relay!.refreshCredentials();
+      const t = new Device(steady);
+      const five = [1, 2, 3, 4, 5].map((n) => t.set('queueEntry', `q-steady-${n}`, 'position', n));
+      expect((await sync(relay, steady, five)).status).toBe(200);
+      await vi.waitFor(
+        async () => expect(await central.store.contiguous(ORG, 'tablet-steady')).toBe(5),
+        { timeout: 15_000 },
+      );
+      expect(relay.relay!.status.lastError).toBeNull();
     });
 
     it('quarantines at central what a relay accepted on an older state, and forwards the rest', async () => {
@@ -280,6 +292,163 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const box1b = await enrol(central, 'laptop-box1b', { profile: 'room', roomId: 'box-1' });
       await signIn(central, box1b, AUTHOR, OTHER);
       expect((await pullAll(central, box1b)).some((op) => op.id === 'a-secret')).toBe(true);
+    });
+
+    it('parks ops of a newer schema from a relay only; a device, the display included, is refused', async () => {
+      const display = await enrol(central, 'screen', { profile: 'display' });
+      const newerRelay = await relayCredential(central);
+      const asRelay: Enrolled = {
+        deviceId: newerRelay.relayId,
+        org: ORG,
+        token: newerRelay.token,
+        profile: 'relay',
+        headers: { authorization: `Bearer ${newerRelay.token}` },
+      };
+      await relay.relay!.refreshCredentials();
+      const future = (d: Device) => ({
+        ...d.set('room', 'room-future', 'name', 'Salle du futur'),
+        v: SCHEMA_VERSION + 1,
+        shape: { unknown: 'to this version' },
+      });
+      const before = await central.store.lastSeq(ORG);
+      for (const who of [display, box1]) {
+        const d = new Device(who);
+        d.seq = 900; // beyond what the earlier tests sent as box1
+        for (const server of [relay, central]) {
+          const res = await sync(server, who, [future(d)]);
+          expect(res.status, JSON.stringify(res.body)).toBe(403);
+          expect(res.body.error).toBe('forbidden_op');
+          expect(String(res.body.message)).toMatch(/version plus récente/);
+        }
+      }
+      expect(await central.store.lastSeq(ORG)).toBe(before);
+      // A relay of a newer version forwards what a newer device wrote: central keeps it verbatim,
+      // applies nothing of it, and passes it on to those who may read rooms.
+      const writer = await enrol(central, 'tablet-newer', { profile: 'reception' });
+      const parked = future(new Device(writer));
+      const res = await sync(central, asRelay, [parked]);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(await central.store.rowsByIds(ORG, 'room', ['room-future'])).toEqual([]);
+      expect((await pullAll(central, office)).find((op) => op.hlc === parked.hlc)).toEqual(parked);
+    });
+
+    it('lets the display write nothing and reception no clinical note, on either server', async () => {
+      const screen = await enrol(central, 'screen-2', { profile: 'display' });
+      const desk = await enrol(central, 'tablet-2', { profile: 'reception' });
+      await signIn(central, desk, AUTHOR);
+      await relay.relay!.refreshCredentials();
+      const s = new Device(screen);
+      const t = new Device(desk);
+      const attempts: [Enrolled, Op][] = [
+        [screen, s.set('queueEntry', 'q-screen', 'position', 1)],
+        [screen, s.set('room', 'box-1', 'name', 'Renommée')],
+        [desk, t.set('consultation', 'c-desk', 'plan', 'Rien', AUTHOR)],
+        [desk, t.set('staff', AUTHOR, 'active', false)],
+      ];
+      const before = await central.store.lastSeq(ORG);
+      for (const server of [relay, central]) {
+        for (const [who, op] of attempts) {
+          const res = await sync(server, who, [op]);
+          expect(res.status, `${who.deviceId} ${op.e}`).toBe(403);
+          expect(res.body.error).toBe('forbidden_op');
+          expect(res.body.details).toMatchObject({ dev: who.deviceId, seq: op.seq, entity: op.e });
+        }
+      }
+      expect(await central.store.lastSeq(ORG)).toBe(before);
+    });
+
+    it('declassifies or deletes a restricted note only by its author before signature, or the coordination', async () => {
+      const room = await enrol(central, 'laptop-box1-c', { profile: 'room', roomId: 'box-1' });
+      await signIn(central, room, AUTHOR, OTHER);
+      const d = new Device(room);
+      const o = new Device(office);
+      o.seq = 500;
+      const ok = async (who: Enrolled, op: Op) => {
+        const res = await sync(central, who, [op]);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+      };
+      const refused = async (op: Op, reason: RegExp) => {
+        const res = await sync(central, room, [op]);
+        expect(res.status, JSON.stringify(res.body)).toBe(403);
+        expect(String(res.body.message)).toMatch(reason);
+      };
+      const stored = async (id: string) =>
+        (await central.store.rowsByIds(ORG, 'consultation', [id]))[0];
+
+      // A draft: a colleague of the same room may not lift its confidentiality nor delete it;
+      // its author may.
+      for (const op of noteOps(d, 'c-draft', 'box-1', 'social')) await ok(room, op);
+      await refused(
+        d.set('consultation', 'c-draft', 'confidentiality', 'standard', OTHER),
+        /Seul l’auteur de la note ou la coordination/,
+      );
+      await refused(
+        d.op({
+          e: 'consultation',
+          id: 'c-draft',
+          f: '_deleted',
+          k: 'del',
+          val: true,
+          base: [],
+          user: OTHER,
+        }),
+        /Seul l’auteur d’une note non signée ou la coordination/,
+      );
+      await ok(room, d.set('consultation', 'c-draft', 'confidentiality', 'standard', AUTHOR));
+      expect((await stored('c-draft'))?.confidentiality).toBe('standard');
+      for (const op of noteOps(d, 'c-draft2', 'box-1', 'sexual_health')) await ok(room, op);
+      await ok(
+        room,
+        d.op({
+          e: 'consultation',
+          id: 'c-draft2',
+          f: '_deleted',
+          k: 'del',
+          val: true,
+          base: [],
+          user: AUTHOR,
+        }),
+      );
+      expect((await stored('c-draft2'))?._deleted).toBe(true);
+
+      // Signed: not even its author; the coordination still may.
+      for (const op of noteOps(d, 'c-sent', 'box-1', 'sexual_health', 'to_validate')) {
+        await ok(room, op);
+      }
+      await refused(
+        d.set('consultation', 'c-sent', 'confidentiality', 'standard', AUTHOR),
+        /seule la coordination change encore sa confidentialité/,
+      );
+      await refused(
+        d.op({
+          e: 'consultation',
+          id: 'c-sent',
+          f: '_deleted',
+          k: 'del',
+          val: true,
+          base: [],
+          user: AUTHOR,
+        }),
+        /Seul l’auteur d’une note non signée ou la coordination/,
+      );
+      expect(await stored('c-sent')).toMatchObject({
+        confidentiality: 'sexual_health',
+        _deleted: false,
+      });
+      await ok(office, o.set('consultation', 'c-sent', 'confidentiality', 'standard', OTHER));
+      await ok(
+        office,
+        o.op({
+          e: 'consultation',
+          id: 'c-sent',
+          f: '_deleted',
+          k: 'del',
+          val: true,
+          base: [],
+          user: OTHER,
+        }),
+      );
+      expect(await stored('c-sent')).toMatchObject({ confidentiality: 'standard', _deleted: true });
     });
   });
 }

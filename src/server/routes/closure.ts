@@ -2,6 +2,8 @@
 // it (central's clock), may excuse a named device with a reason; a relay passes both to central
 // and keeps central's record; a relay passes on the status reports its devices sent it, so
 // central can judge devices that only talk to the relay.
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
 import type { Viewer } from '../../domain/access';
 import { visibleStates } from '../../domain/access';
 import {
@@ -146,96 +148,93 @@ export const closureRoutes: ServerPlugin = async (app, { ctx }) => {
     return (await store.rowsByIds(org, 'stop', [stopId]))[0];
   }
 
-  // A relay passes on the request of a coordination device it authenticated.
-  app.post('/api/closure/begin', async (req, reply) => {
-    if (!allowOnly(req, reply, relay ? ['coordination'] : ['coordination', 'relay'])) return reply;
-    const parsed = closureBeginSchema.safeParse(req.body);
-    if (!parsed.success) {
-      return fail(reply, 400, 'invalid_request', 'Demande invalide : org et stopId attendus.');
-    }
-    const { org, stopId } = parsed.data;
-    if (org !== req.device!.org) {
-      return fail(reply, 403, 'wrong_org', 'Cette escale appartient à une autre organisation.');
-    }
-    if (relay) {
+  /**
+   * A closure act of the coordination (begin, excuse): the same checks on central and on a
+   * relay, which passes a request of a coordination device it authenticated to central and keeps
+   * central's answer; on central, `act` decides.
+   */
+  function closureAct<T extends { org: string; stopId: string }>(
+    path: string,
+    schema: z.ZodType<T>,
+    messages: { invalid: string; unreachable: string },
+    act: (request: T, reply: FastifyReply) => Promise<unknown>,
+  ) {
+    app.post(path, async (req, reply) => {
+      if (!allowOnly(req, reply, relay ? ['coordination'] : ['coordination', 'relay'])) {
+        return reply;
+      }
+      const parsed = schema.safeParse(req.body);
+      if (!parsed.success) return fail(reply, 400, 'invalid_request', messages.invalid);
+      if (parsed.data.org !== req.device!.org) {
+        return fail(reply, 403, 'wrong_org', 'Cette escale appartient à une autre organisation.');
+      }
+      if (!relay) return act(parsed.data, reply);
       try {
-        const answer = await throughCentral('/api/closure/begin', parsed.data);
+        const answer = await throughCentral(path, parsed.data);
         return reply.code(answer.status).send(answer.body);
       } catch {
-        return fail(
-          reply,
-          503,
-          'central_unreachable',
-          'Le serveur central est injoignable : la clôture commencera quand le camion aura du réseau.',
-        );
+        return fail(reply, 503, 'central_unreachable', messages.unreachable);
       }
-    }
-    if (!(await stopOf(org, stopId))) {
-      return fail(reply, 404, 'unknown_stop', 'Escale inconnue de ce serveur.');
-    }
-    // Beginning twice keeps the first start: reports already sent for it still count.
-    const held = await readClosure(store, org, stopId);
-    const closure = held ?? { stopId, startedAt: ctx.now(), excused: [] };
-    if (!held) {
-      await writeClosure(store, org, closure);
-      // Devices listening are told to sync now: their next report carries the day digest.
-      const seq = await store.lastSeq(org);
-      if (ctx.fanout) await ctx.fanout.publish(org, seq);
-      else pokes.poke(org, seq);
-    }
-    return { closure };
-  });
+    });
+  }
 
-  app.post('/api/closure/excuse', async (req, reply) => {
-    if (!allowOnly(req, reply, relay ? ['coordination'] : ['coordination', 'relay'])) return reply;
-    const parsed = closureExcuseSchema.safeParse(req.body);
-    if (!parsed.success) {
-      return fail(
-        reply,
-        400,
-        'invalid_request',
-        'Excuse invalide : l’appareil et un motif (3 caractères au moins) sont attendus.',
-      );
-    }
-    const { org, stopId, deviceId, reason } = parsed.data;
-    if (org !== req.device!.org) {
-      return fail(reply, 403, 'wrong_org', 'Cette escale appartient à une autre organisation.');
-    }
-    if (relay) {
-      try {
-        const answer = await throughCentral('/api/closure/excuse', parsed.data);
-        return reply.code(answer.status).send(answer.body);
-      } catch {
+  closureAct(
+    '/api/closure/begin',
+    closureBeginSchema,
+    {
+      invalid: 'Demande invalide : org et stopId attendus.',
+      unreachable:
+        'Le serveur central est injoignable : la clôture commencera quand le camion aura du réseau.',
+    },
+    async ({ org, stopId }, reply) => {
+      if (!(await stopOf(org, stopId))) {
+        return fail(reply, 404, 'unknown_stop', 'Escale inconnue de ce serveur.');
+      }
+      // Beginning twice keeps the first start: reports already sent for it still count.
+      const held = await readClosure(store, org, stopId);
+      const closure = held ?? { stopId, startedAt: ctx.now(), excused: [] };
+      if (!held) {
+        await writeClosure(store, org, closure);
+        // Devices listening are told to sync now: their next report carries the day digest.
+        const seq = await store.lastSeq(org);
+        if (ctx.fanout) await ctx.fanout.publish(org, seq);
+        else pokes.poke(org, seq);
+      }
+      return { closure };
+    },
+  );
+
+  closureAct(
+    '/api/closure/excuse',
+    closureExcuseSchema,
+    {
+      invalid: 'Excuse invalide : l’appareil et un motif (3 caractères au moins) sont attendus.',
+      unreachable: 'Le serveur central est injoignable : l’excuse attendra le réseau.',
+    },
+    async ({ org, stopId, deviceId, reason }, reply) => {
+      const held = await readClosure(store, org, stopId);
+      if (!held) {
         return fail(
           reply,
-          503,
-          'central_unreachable',
-          'Le serveur central est injoignable : l’excuse attendra le réseau.',
+          409,
+          'closure_not_begun',
+          'La clôture de cette escale n’a pas commencé : commencez-la avant d’excuser un appareil.',
         );
       }
-    }
-    const held = await readClosure(store, org, stopId);
-    if (!held) {
-      return fail(
-        reply,
-        409,
-        'closure_not_begun',
-        'La clôture de cette escale n’a pas commencé : commencez-la avant d’excuser un appareil.',
-      );
-    }
-    if (!(await ctx.accounts.credentials(org)).some((c) => c.deviceId === deviceId)) {
-      return fail(reply, 404, 'unknown_device', 'Cet appareil n’est pas enrôlé ici.');
-    }
-    const closure: ClosureRecord = {
-      ...held,
-      excused: [
-        ...held.excused.filter((x) => x.deviceId !== deviceId),
-        { deviceId, reason, at: ctx.now() },
-      ],
-    };
-    await writeClosure(store, org, closure);
-    return { closure };
-  });
+      if (!(await ctx.accounts.credentials(org)).some((c) => c.deviceId === deviceId)) {
+        return fail(reply, 404, 'unknown_device', 'Cet appareil n’est pas enrôlé ici.');
+      }
+      const closure: ClosureRecord = {
+        ...held,
+        excused: [
+          ...held.excused.filter((x) => x.deviceId !== deviceId),
+          { deviceId, reason, at: ctx.now() },
+        ],
+      };
+      await writeClosure(store, org, closure);
+      return { closure };
+    },
+  );
 
   // A relay passes on the reports its devices sent it; the newer report of a device wins (a
   // device may reach central directly too).

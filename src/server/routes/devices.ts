@@ -17,6 +17,8 @@ const reassignSchema = z
     deviceId: nameSchema,
     profile: deviceProfileSchema,
     roomId: nameSchema.nullable().optional(),
+    /** From a relay: the coordination device that asked it (the act is recorded as its). */
+    by: nameSchema.optional(),
   })
   .refine((r) => r.profile !== 'room' || !!r.roomId, {
     message: 'Un appareil de salle doit être rattaché à une salle.',
@@ -98,8 +100,11 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
   // Moving an enrolled device to another profile or room (docs/protocol.md): never by a new
   // enrolment, always this explicit, audited act of the coordination. Central holds the
   // credentials; a relay passes the request on and brings the changed credential home.
+  // Moving a device is the coordination's explicit act, recorded in the audit log under the
+  // coordination device that asked — through a relay too, which names it (`by`) and which central
+  // checks is a coordination device of the organisation.
   app.post('/api/devices/assignment', async (req, reply) => {
-    if (!allowOnly(req, reply, ['coordination', 'relay'])) return reply;
+    if (!allowOnly(req, reply, relay ? ['coordination'] : ['coordination', 'relay'])) return reply;
     const parsed = reassignSchema.safeParse(req.body);
     if (!parsed.success) {
       return fail(
@@ -110,14 +115,32 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
       );
     }
     if (relay) {
-      const answered = await forwardToCentral(reply, '/api/devices/assignment', parsed.data);
+      const answered = await forwardToCentral(reply, '/api/devices/assignment', {
+        ...parsed.data,
+        by: req.device!.deviceId,
+      });
       await relay.refreshCredentials();
       return answered;
     }
     const device = req.device!;
+    const asker =
+      device.profile === 'relay'
+        ? parsed.data.by
+          ? await accounts.credential(parsed.data.by)
+          : null
+        : device;
+    if (!asker || asker.org !== device.org || asker.profile !== 'coordination') {
+      return fail(
+        reply,
+        403,
+        'forbidden',
+        'Seul un poste de coordination de cette organisation peut changer le rôle d’un appareil.',
+      );
+    }
     const { deviceId, profile } = parsed.data;
     const roomId = profile === 'room' ? (parsed.data.roomId ?? null) : null;
-    if (roomId && (await store.rowsByIds(device.org, 'room', [roomId])).length === 0) {
+    const room = roomId ? (await store.rowsByIds(device.org, 'room', [roomId]))[0] : undefined;
+    if (roomId && !room) {
       return fail(reply, 400, 'unknown_room', 'Salle inconnue dans cette organisation.');
     }
     const held = await accounts.credential(deviceId);
@@ -131,14 +154,24 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
     if (!moved) {
       return fail(reply, 404, 'unknown_device', 'Appareil inconnu dans cette organisation.');
     }
+    // People read the audit: rooms by their name, never an id.
+    const rooms = new Map(
+      (
+        await store.rowsByIds(
+          device.org,
+          'room',
+          [moved.before.roomId, moved.after.roomId].filter((r): r is string => !!r),
+        )
+      ).map((r) => [String(r.id), String(r.name)]),
+    );
     const where = (c: { profile: string; roomId: string | null }) =>
-      `${PROFILE_NAME[c.profile] ?? c.profile}${c.roomId ? ` (${c.roomId})` : ''}`;
+      `${PROFILE_NAME[c.profile] ?? c.profile}${c.roomId ? ` (${rooms.get(c.roomId) ?? c.roomId})` : ''}`;
     await recordServerAudit(store, device.org, {
-      deviceId: device.deviceId,
+      deviceId: asker.deviceId,
       action: 'device.reassign',
       entity: 'device',
       entityId: deviceId,
-      detail: `${held.name} : ${where(moved.before)} → ${where(moved.after)}`,
+      detail: `${held.name} : ${where(moved.before)} → ${where(moved.after)}${device.profile === 'relay' ? ', par le relais du camion' : ''}`,
     });
     pokes.poke(device.org, await store.lastSeq(device.org));
     const { hash: _hash, escrow: _escrow, ...shown } = moved.after;
