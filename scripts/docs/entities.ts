@@ -130,7 +130,7 @@ function fieldRule(entity: EntityName, field: string): string {
     return rules.join('; ');
   }
   if (entity === 'queueEntry' && field === 'roomId') {
-    return 'a room sets its own room or null; a stale room or reception writing it is accepted and named by the day\'s contradictions; an entry with a note is deleted only by the coordination';
+    return "a room sets its own room or null; a stale room or reception writing it is accepted and named by the day's contradictions; an entry with a note is deleted only by the coordination";
   }
   if (entity === 'signature' && field === 'staffId') {
     return 'an `author` signature is inserted by its `staffId` (`op.user`)';
