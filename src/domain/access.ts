@@ -12,6 +12,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
   // Arrivals, bookings, the queue, the day's roster; never clinical notes.
   reception: new Set<EntityName>([
     'patient',
+    // Identity lifecycle: reception corrects, qualifies and merges (src/domain/identity-lifecycle.ts).
+    'identityChange',
     'appointment',
     'visit',
     'queueEntry',
@@ -52,6 +54,7 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'device',
     'syncReceipt',
     'contradictionAck',
+    'identityChange',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -103,6 +106,8 @@ const DAY: Readable = {
   syncReceipt: 'all',
   // Day invariants (docs/decisions/0004): reception reads who acknowledged a contradiction.
   contradictionAck: 'all',
+  // Each identity's history (corrections, qualifications, merges): identity data, not clinical.
+  identityChange: 'all',
 };
 
 /** Notes and what belongs to them. */
@@ -300,6 +305,7 @@ const STAMPED = new Set([
   'addendum',
   'conflictResolution',
   'contradictionAck',
+  'identityChange',
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -345,6 +351,15 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     const ownFinal = op.val === 'validated' && author === op.user && !supervised;
     if (!coordinates && !supervises && !ownFinal) {
       return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer une note.';
+    }
+  }
+  if (op.e === 'patient' && op.f === 'mergedInto' && op.val === op.id) {
+    return 'Un dossier ne peut pas être fusionné avec lui-même.';
+  }
+  if (op.e === 'identityChange' && op.k === 'ins') {
+    const val = op.val as { staffId?: unknown } | undefined;
+    if (val?.staffId !== op.user) {
+      return 'L’historique d’une identité porte la personne identifiée sur l’appareil, pas une autre.';
     }
   }
   if (op.e === 'signature' && op.k === 'ins') {

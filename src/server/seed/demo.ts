@@ -496,6 +496,7 @@ export function buildDemoDataset(options: DemoOptions): {
       device: [],
       syncReceipt: [],
       contradictionAck: [],
+      identityChange: [],
     },
   };
 }
