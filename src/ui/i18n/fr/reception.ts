@@ -133,7 +133,11 @@ export const reception = {
     },
     birthDate: 'Date de naissance',
     birthPlaceCode: 'Code INSEE du lieu de naissance',
-    birthPlaceHint: 'Commune de naissance (ex. 72181), ou 99 + code du pays si né(e) à l’étranger.',
+    birthPlaceHint:
+      'Commune de naissance (ex. 72181), ou 99 + code du pays si né(e) à l’étranger ; 99999 si le lieu est inconnu.',
+    walkIn: 'Ne connaît que son nom et sa date de naissance',
+    walkInHint:
+      'Sexe « indéterminé ou inconnu » et lieu de naissance inconnu (99999) : l’identité reste provisoire, à qualifier plus tard.',
     usedName: 'Nom utilisé',
     usedFirstName: 'Prénom utilisé',
     statusTitle: 'Statut de l’identité',
