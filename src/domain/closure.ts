@@ -7,6 +7,7 @@
 //   device's own state of the row hashes the same (a later edit, or an op central never got,
 //   changes the hash, so the row stays);
 // - no op in the device's outbox touches the row (an unsynced op is never removed).
+
 import { canonicalJson, digestRows } from '../sync/digest';
 import type { Registry } from '../sync/fields';
 import { materialise, type RowState } from '../sync/merge';
@@ -22,6 +23,7 @@ import type {
   SyncReceipt,
   Visit,
 } from './entities';
+import { effectiveIdentityStatus } from './identity-lifecycle';
 import { isOpen, transition } from './queue';
 
 // ---- the day's scope ----
@@ -393,7 +395,8 @@ export function closureChecklist(input: ClosureInput): Closure {
       (a) => a.stopId === stopId && (a.status === 'booked' || a.status === 'no_show'),
     ),
     provisional: alive(input.patients).filter(
-      (p) => dayPatients.has(p.id) && p.identityStatus === 'provisoire',
+      // A doubtful or fictitious identity is provisional whatever its status field says.
+      (p) => dayPatients.has(p.id) && effectiveIdentityStatus(p) === 'provisoire',
     ),
     orientations: consultations.filter((c) => c.orientation.kind !== 'none'),
     reopened: [...(input.changedSinceReceipt ?? [])],
