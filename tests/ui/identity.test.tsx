@@ -137,6 +137,40 @@ describe('reception: correction', () => {
   });
 });
 
+describe('reception: a walk-in with only a name and a birth date', () => {
+  it('registers a provisional identity with sex and birth place unknown (99999)', async () => {
+    const user = userEvent.setup();
+    renderAt('/accueil/arrivee', db);
+    const search = await screen.findByRole('searchbox', {
+      name: 'Nom, prénom, date de naissance ou NIR',
+    });
+    await user.type(search, 'Zyxwovic Lucas');
+    await user.click(screen.getByRole('button', { name: 'Nouveau patient : créer l’identité' }));
+    const form = screen.getByRole('form', { name: 'Nouveau patient' });
+    await user.type(within(form).getByLabelText(/^Date de naissance/), '1990-02-02');
+    await user.click(
+      within(form).getByRole('button', { name: 'Ne connaît que son nom et sa date de naissance' }),
+    );
+    expect(within(form).getByLabelText(/^Code INSEE du lieu de naissance/)).toHaveValue('99999');
+    await user.click(within(form).getByRole('button', { name: 'Créer le patient' }));
+    expect(
+      await screen.findByRole('heading', { name: 'Arrivée de ZYXWOVIC Lucas' }),
+    ).toBeInTheDocument();
+    const created = (await db.rows('patient').toArray()).find((p) => p.birthName === 'ZYXWOVIC');
+    expect(created).toMatchObject({
+      sex: 'I',
+      birthPlaceCode: '99999',
+      identityStatus: 'provisoire',
+      identityDocument: null,
+    });
+    // From the check-in, the identity's page is one link away.
+    await user.click(
+      screen.getByRole('link', { name: 'Corriger ou qualifier l’identité de ZYXWOVIC Lucas' }),
+    );
+    expect(await screen.findByText('Lieu de naissance inconnu (99999)')).toBeInTheDocument();
+  });
+});
+
 describe('reception: qualification', () => {
   it('« validée » asks which document; a doubtful identity stays « provisoire »', async () => {
     await addPatient('p1', {});
