@@ -118,6 +118,24 @@ describe('reception: correction', () => {
     });
   });
 
+  it('a correction opened on a merged identity lands on the identity kept', async () => {
+    await addPatient('p-keep', { usedName: null });
+    await addPatient('p-dup', { mergedInto: 'p-keep' });
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p-dup', db);
+    expect(
+      await screen.findByText(
+        'Ce dossier a été fusionné : vous consultez le dossier qui le remplace.',
+      ),
+    ).toBeInTheDocument();
+    const form = screen.getByRole('form', { name: 'Corriger l’identité' });
+    await user.type(within(form).getByLabelText('Nom d’usage'), 'MARTIN');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Correction enregistrée.');
+    expect((await db.rows('patient').get('p-keep'))?.usedName).toBe('MARTIN');
+    expect((await db.rows('patient').get('p-dup'))?.usedName).toBeNull();
+  });
+
   it('bad input: the French message sits next to the field and nothing is stored', async () => {
     await addPatient('p1', {});
     const user = userEvent.setup();
