@@ -110,6 +110,11 @@ const DAY: Readable = {
   identityChange: 'all',
 };
 
+function withoutHistory(r: Readable): Readable {
+  const { identityChange: _history, ...rest } = r;
+  return rest;
+}
+
 /** Notes and what belongs to them. */
 const NOTES: Readable = {
   consultation: 'all',
@@ -125,7 +130,9 @@ const NOTES: Readable = {
  */
 export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
   reception: DAY,
-  room: { ...DAY, ...NOTES },
+  // A room needs who the patient is, not how their identity was corrected or merged: the
+  // identity's history stays with reception and coordination.
+  room: { ...withoutHistory(DAY), ...NOTES },
   coordination: { ...DAY, ...NOTES, audit: 'all', device: 'all' },
   display: {
     organisation: 'all',

@@ -521,15 +521,26 @@ export function purgePlan(input: PurgeInput): PurgePlan {
   const stillNamed = new Set<string>();
   for (const st of input.states) {
     const key = keyOf(st.e, st.id);
-    if (candidates.has(key) || st.e === 'patient') continue;
+    // The identity's own history does not keep it (it goes with it, below).
+    if (candidates.has(key) || st.e === 'patient' || st.e === 'identityChange') continue;
     const row = materialise(st, input.registry);
     if (row._deleted === true) continue;
     if (typeof row.patientId === 'string') stillNamed.add(row.patientId);
   }
+  const removedPatients = new Set<string>();
   for (const key of candidates) {
     const [e, id] = key.split('\u0000') as [string, string];
     if (e === 'patient' && stillNamed.has(id)) kept.push({ e, id, why: 'still_used' });
-    else remove.push({ e, id });
+    else {
+      remove.push({ e, id });
+      if (e === 'patient') removedPatients.add(id);
+    }
+  }
+  // An identity's history (src/domain/identity-lifecycle.ts) goes with the identity it names.
+  for (const st of input.states) {
+    if (st.e !== 'identityChange' || unsynced.has(keyOf(st.e, st.id))) continue;
+    const row = materialise(st, input.registry);
+    if (removedPatients.has(String(row.patientId))) remove.push({ e: st.e, id: st.id });
   }
   // Rows of a due day the receipt did not list (written after it) wait for the next receipt.
   const listed = new Set(due.flatMap((r) => r.rows.map((x) => keyOf(x.e, x.id))));
