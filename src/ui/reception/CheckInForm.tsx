@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { type CheckInErrors, checkInErrors } from '../../domain/checkin';
 import type { Appointment, Patient, Service } from '../../domain/entities';
+import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import type { DayRows } from '../data/device-data';
 import { live, patientName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
@@ -133,7 +134,7 @@ export function CheckInForm({
       <p className="muted">
         {t('reception.search.born', { date: formatDate(patient.birthDate) })}
         {' · '}
-        {t(`reception.identityStatus.${patient.identityStatus}`)}
+        {t(`reception.identityStatus.${effectiveIdentityStatus(patient)}`)}
       </p>
       {errors.patientId ? (
         <p className="notice notice--error" role="alert">
