@@ -35,7 +35,10 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Version 1, frozen. Indexes are those the screens query (see queries.ts).
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
-const ENTITY_STORES_V1: Record<Exclude<EntityName, 'syncReceipt' | 'contradictionAck'>, string> = {
+const ENTITY_STORES_V1: Record<
+  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange'>,
+  string
+> = {
   organisation: 'id',
   unit: 'id',
   room: 'id, unitId, order',
@@ -81,8 +84,15 @@ export const STORES_V4: Record<string, string> = {
   contradictionAck: 'id, stopId, contradictionId',
 };
 
+/** Version 5: the identity lifecycle (src/domain/identity-lifecycle.ts): patients indexed by the
+ * identity they were merged into (reads follow it), and each identity's history of changes. */
+export const STORES_V5: Record<string, string> = {
+  patient: 'id, birthName, birthDate, nir, searchKey, mergedInto',
+  identityChange: 'id, patientId, otherPatientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -114,6 +124,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   }
   if (upTo >= 3) db.version(3).stores(STORES_V3);
   if (upTo >= 4) db.version(4).stores(STORES_V4);
+  if (upTo >= 5) db.version(5).stores(STORES_V5);
 }
 
 export interface EscaleDbOptions {
@@ -183,7 +194,7 @@ export function healthMessage(h: DbHealth): string | null {
 
 /** Entity tables declared by the current schema (used to check every entity has a table). */
 export function entityTableNames(): string[] {
-  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt', 'contradictionAck'];
+  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt', 'contradictionAck', 'identityChange'];
 }
 
 // ---- meta keys ----

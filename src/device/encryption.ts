@@ -15,7 +15,7 @@ import type {
 } from 'dexie';
 import { gcm } from './cipher';
 import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
-import { STORES_V1, STORES_V2, STORES_V3, STORES_V4 } from './db';
+import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5 } from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -56,6 +56,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V2,
   ...STORES_V3,
   ...STORES_V4,
+  ...STORES_V5,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

@@ -12,6 +12,12 @@ import type {
   Stop,
   Visit,
 } from '../domain/entities';
+import {
+  followMerges,
+  mergeGroup,
+  resolveIdentity,
+  survivorMap,
+} from '../domain/identity-lifecycle';
 import { foldName } from '../domain/text';
 import { digestRows } from '../sync/digest';
 import { conflictsOf, type FieldConflict } from '../sync/merge';
@@ -63,6 +69,21 @@ export async function staffList(
     .sort(byString((s) => `${s.lastName}\u0000${s.firstName}`));
 }
 
+/**
+ * The merge pointers this device holds (src/domain/identity-lifecycle.ts): each identity → the
+ * identity it resolves to. Reads follow them, so visits, notes and bookings of a merged identity
+ * show under its survivor, offline and whatever order the ops arrived in. Only merged rows are
+ * read (a null pointer is not in the index).
+ */
+export async function identitySurvivors(db: EscaleDb): Promise<Map<string, string>> {
+  const merged = await db.rows('patient').orderBy('mergedInto').toArray();
+  if (merged.length === 0) return new Map();
+  const targets = [...new Set(merged.map((p) => p.mergedInto ?? ''))];
+  const held = (await db.rows('patient').bulkGet(targets)).filter((p) => p !== undefined);
+  const nodes = new Map([...held, ...merged].map((p) => [p.id, p]));
+  return survivorMap([...nodes.values()]);
+}
+
 export interface QueueItem {
   entry: QueueEntry;
   visit: Visit | undefined;
@@ -72,7 +93,10 @@ export interface QueueItem {
 /** The queue entries of a stop with their visits and patients (rows may still be arriving). */
 export async function queueOfStop(db: EscaleDb, stopId: string): Promise<QueueItem[]> {
   const entries = await db.rows('queueEntry').where('stopId').equals(stopId).toArray();
-  const visits = await db.rows('visit').bulkGet(entries.map((e) => e.visitId));
+  const survivors = await identitySurvivors(db);
+  const visits = (await db.rows('visit').bulkGet(entries.map((e) => e.visitId))).map((v) =>
+    v ? followMerges([v], survivors)[0] : v,
+  );
   const patients = await db.rows('patient').bulkGet(visits.map((v) => v?.patientId ?? ''));
   return entries.map((entry, i) => ({ entry, visit: visits[i], patient: patients[i] }));
 }
@@ -86,20 +110,53 @@ export async function appointmentsOfStop(db: EscaleDb, stopId: string): Promise<
   const list = (await db.rows('appointment').where('stopId').equals(stopId).toArray()).sort(
     byString((a) => `${a.time}\u0000${a.id}`),
   );
-  const patients = await db.rows('patient').bulkGet(list.map((a) => a.patientId));
-  return list.map((appointment, i) => ({ appointment, patient: patients[i] }));
+  const followed = followMerges(list, await identitySurvivors(db));
+  const patients = await db.rows('patient').bulkGet(followed.map((a) => a.patientId));
+  return followed.map((appointment, i) => ({ appointment, patient: patients[i] }));
 }
 
+/**
+ * A patient, read through its merges: a merged identity gives its survivor, whose allergies
+ * include those recorded on the identities merged into it (nothing known is lost by a merge).
+ */
 export async function patientById(
   db: EscaleDb,
   id: string,
 ): Promise<StoredRow<'patient'> | undefined> {
-  return db.rows('patient').get(id);
+  const survivors = await identitySurvivors(db);
+  const survivorId = resolveIdentity(id, survivors);
+  const group = mergeGroup(survivorId, survivors);
+  const rows = await db.rows('patient').bulkGet(group);
+  const survivor = rows[0];
+  if (!survivor || rows.length === 1) return survivor;
+  const allergies = new Set(rows.flatMap((r) => r?.allergies ?? []));
+  return { ...survivor, allergies: [...allergies] };
 }
 
-/** Every patient, for the domain's identity search index (searchPatients / buildSearchIndex). */
+/** The identity `id` resolves to through merges (itself when not merged). */
+export async function survivorOf(db: EscaleDb, id: string): Promise<string> {
+  return resolveIdentity(id, await identitySurvivors(db));
+}
+
+/** Every patient not merged into another, for the domain's identity search index
+ * (searchPatients / buildSearchIndex): a merged identity is found through its survivor. */
 export async function allPatients(db: EscaleDb): Promise<Patient[]> {
-  return db.rows('patient').toArray();
+  const survivors = await identitySurvivors(db);
+  const all = await db.rows('patient').toArray();
+  return survivors.size === 0 ? all : all.filter((p) => resolveIdentity(p.id, survivors) === p.id);
+}
+
+/** An identity's history (corrections, qualifications, merges), newest first, with the merges
+ * that pointed other identities to it. */
+export async function identityHistory(db: EscaleDb, patientId: string) {
+  const survivors = await identitySurvivors(db);
+  const group = mergeGroup(resolveIdentity(patientId, survivors), survivors);
+  const [own, other] = await Promise.all([
+    db.rows('identityChange').where('patientId').anyOf(group).toArray(),
+    db.rows('identityChange').where('otherPatientId').anyOf(group).toArray(),
+  ]);
+  const byId = new Map([...own, ...other].map((c) => [c.id, c]));
+  return [...byId.values()].sort(byString((c) => `${c.at}\u0000${c.id}`)).reverse();
 }
 
 /** Patients whose folded "birth name first names" starts with the folded text. */
@@ -118,8 +175,12 @@ export async function consultationsOfPatient(
   db: EscaleDb,
   patientId: string,
 ): Promise<Consultation[]> {
-  const list = await db.rows('consultation').where('patientId').equals(patientId).toArray();
-  return list.sort(byString((c) => c.createdAt)).reverse();
+  const survivors = await identitySurvivors(db);
+  const group = mergeGroup(resolveIdentity(patientId, survivors), survivors);
+  const list = await db.rows('consultation').where('patientId').anyOf(group).toArray();
+  return followMerges(list, survivors)
+    .sort(byString((c) => c.createdAt))
+    .reverse();
 }
 
 /** The sync status written by the leader, with the live count of ops waiting in the outbox. */

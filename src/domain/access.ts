@@ -12,6 +12,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
   // Arrivals, bookings, the queue, the day's roster; never clinical notes.
   reception: new Set<EntityName>([
     'patient',
+    // Identity lifecycle: reception corrects, qualifies and merges (src/domain/identity-lifecycle.ts).
+    'identityChange',
     'appointment',
     'visit',
     'queueEntry',
@@ -52,6 +54,7 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'device',
     'syncReceipt',
     'contradictionAck',
+    'identityChange',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -103,7 +106,14 @@ const DAY: Readable = {
   syncReceipt: 'all',
   // Day invariants (docs/decisions/0004): reception reads who acknowledged a contradiction.
   contradictionAck: 'all',
+  // Each identity's history (corrections, qualifications, merges): identity data, not clinical.
+  identityChange: 'all',
 };
+
+function withoutHistory(r: Readable): Readable {
+  const { identityChange: _history, ...rest } = r;
+  return rest;
+}
 
 /** Notes and what belongs to them. */
 const NOTES: Readable = {
@@ -120,7 +130,9 @@ const NOTES: Readable = {
  */
 export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
   reception: DAY,
-  room: { ...DAY, ...NOTES },
+  // A room needs who the patient is, not how their identity was corrected or merged: the
+  // identity's history stays with reception and coordination.
+  room: { ...withoutHistory(DAY), ...NOTES },
   coordination: { ...DAY, ...NOTES, audit: 'all', device: 'all' },
   display: {
     organisation: 'all',
@@ -313,6 +325,7 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'addendum',
   'conflictResolution',
   'contradictionAck',
+  'identityChange',
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -358,6 +371,15 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     const ownFinal = op.val === 'validated' && author === op.user && !supervised;
     if (!coordinates && !supervises && !ownFinal) {
       return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer une note.';
+    }
+  }
+  if (op.e === 'patient' && op.f === 'mergedInto' && op.val === op.id) {
+    return 'Un dossier ne peut pas être fusionné avec lui-même.';
+  }
+  if (op.e === 'identityChange' && op.k === 'ins') {
+    const val = op.val as { staffId?: unknown } | undefined;
+    if (val?.staffId !== op.user) {
+      return 'L’historique d’une identité porte la personne identifiée sur l’appareil, pas une autre.';
     }
   }
   if (op.e === 'signature' && op.k === 'ins') {

@@ -7,6 +7,7 @@
 //   device's own state of the row hashes the same (a later edit, or an op central never got,
 //   changes the hash, so the row stays);
 // - no op in the device's outbox touches the row (an unsynced op is never removed).
+
 import { canonicalJson, digestRows } from '../sync/digest';
 import type { Registry } from '../sync/fields';
 import { materialise, type RowState } from '../sync/merge';
@@ -22,6 +23,7 @@ import type {
   SyncReceipt,
   Visit,
 } from './entities';
+import { effectiveIdentityStatus } from './identity-lifecycle';
 import { isOpen, transition } from './queue';
 
 // ---- the day's scope ----
@@ -393,7 +395,8 @@ export function closureChecklist(input: ClosureInput): Closure {
       (a) => a.stopId === stopId && (a.status === 'booked' || a.status === 'no_show'),
     ),
     provisional: alive(input.patients).filter(
-      (p) => dayPatients.has(p.id) && p.identityStatus === 'provisoire',
+      // A doubtful or fictitious identity is provisional whatever its status field says.
+      (p) => dayPatients.has(p.id) && effectiveIdentityStatus(p) === 'provisoire',
     ),
     orientations: consultations.filter((c) => c.orientation.kind !== 'none'),
     reopened: [...(input.changedSinceReceipt ?? [])],
@@ -518,15 +521,26 @@ export function purgePlan(input: PurgeInput): PurgePlan {
   const stillNamed = new Set<string>();
   for (const st of input.states) {
     const key = keyOf(st.e, st.id);
-    if (candidates.has(key) || st.e === 'patient') continue;
+    // The identity's own history does not keep it (it goes with it, below).
+    if (candidates.has(key) || st.e === 'patient' || st.e === 'identityChange') continue;
     const row = materialise(st, input.registry);
     if (row._deleted === true) continue;
     if (typeof row.patientId === 'string') stillNamed.add(row.patientId);
   }
+  const removedPatients = new Set<string>();
   for (const key of candidates) {
     const [e, id] = key.split('\u0000') as [string, string];
     if (e === 'patient' && stillNamed.has(id)) kept.push({ e, id, why: 'still_used' });
-    else remove.push({ e, id });
+    else {
+      remove.push({ e, id });
+      if (e === 'patient') removedPatients.add(id);
+    }
+  }
+  // An identity's history (src/domain/identity-lifecycle.ts) goes with the identity it names.
+  for (const st of input.states) {
+    if (st.e !== 'identityChange' || unsynced.has(keyOf(st.e, st.id))) continue;
+    const row = materialise(st, input.registry);
+    if (removedPatients.has(String(row.patientId))) remove.push({ e: st.e, id: st.id });
   }
   // Rows of a due day the receipt did not list (written after it) wait for the next receipt.
   const listed = new Set(due.flatMap((r) => r.rows.map((x) => keyOf(x.e, x.id))));

@@ -6,8 +6,9 @@ import type { EntitySpec, FieldSpec } from '../sync/fields';
 export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 
 /** 2: adds the sync receipt (syncReceipt). 3: adds contradictionAck and consultation.roomId
- * (an older replica parks these ops instead of refusing an entity it does not know). */
-export const SCHEMA_VERSION = 3;
+ * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
+ * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange). */
+export const SCHEMA_VERSION = 4;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -27,6 +28,15 @@ const optionalId = idSchema.nullable();
 
 export const sexSchema = z.enum(['F', 'M', 'I']);
 export const identityStatusSchema = z.enum(['provisoire', 'recuperee', 'validee', 'qualifiee']);
+export const idDocumentSchema = z.enum([
+  'cni',
+  'passeport',
+  'titre_sejour',
+  'livret_famille',
+  'acte_naissance',
+]);
+export const identityAttributeSchema = z.enum(['douteuse', 'fictive', 'homonyme']);
+export const identityChangeKindSchema = z.enum(['correction', 'qualification', 'merge', 'unmerge']);
 export const mtStatusSchema = z.enum(['declared', 'none', 'unknown']);
 export const coverageSchema = z.enum(['amo', 'amo_amc', 'c2s', 'ame', 'aucune', 'inconnue']);
 export const roomKindSchema = z.enum(['gp_box', 'modular']);
@@ -217,6 +227,13 @@ const patient: EntitySpec = {
         .object({ suspects: z.array(idSchema), choice: z.enum(['created_anyway']), by: idSchema })
         .nullable(),
     ),
+    // Schema 4 (src/domain/identity-lifecycle.ts); absent on identities written before it.
+    /** The document checked when the identity was set « validée ». */
+    identityDocument: lww(idDocumentSchema.nullable().optional()),
+    /** RNIV attributes: identité douteuse, fictive, homonyme. */
+    identityAttributes: set(identityAttributeSchema),
+    /** This identity was merged into that one: reads follow the pointer (null: not merged). */
+    mergedInto: lww(optionalId.optional()),
   },
 };
 
@@ -411,6 +428,33 @@ const contradictionAck: EntitySpec = {
   },
 };
 
+/** One act on an identity, kept for its history: a correction (each trait with its previous
+ * value), a qualification, a merge or its undoing (src/domain/identity-lifecycle.ts). */
+const identityChange: EntitySpec = {
+  name: 'identityChange',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    patientId: ev(idSchema),
+    at: ev(isoDateTime),
+    staffId: ev(idSchema),
+    kind: ev(identityChangeKindSchema),
+    changes: ev(
+      z
+        .array(
+          z.object({
+            field: z.string().min(1).max(64),
+            before: z.string().max(200).nullable(),
+            after: z.string().max(200).nullable(),
+          }),
+        )
+        .max(32),
+    ),
+    /** For a merge or its undoing: the surviving identity. */
+    otherPatientId: ev(optionalId),
+  },
+};
+
 const device: EntitySpec = {
   name: 'device',
   fields: {
@@ -491,6 +535,7 @@ export const ENTITY_SPECS = {
   device,
   syncReceipt,
   contradictionAck,
+  identityChange,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -589,6 +634,10 @@ export interface Patient extends Row {
   allergies: string[];
   createdAt: string;
   duplicateDecision: Nullable<{ suspects: string[]; choice: 'created_anyway'; by: string }>;
+  /** Absent on identities written before schema 4. */
+  identityDocument?: Nullable<z.infer<typeof idDocumentSchema>>;
+  identityAttributes?: z.infer<typeof identityAttributeSchema>[];
+  mergedInto?: Nullable<string>;
 }
 export interface Appointment extends Row {
   patientId: string;
@@ -713,6 +762,14 @@ export interface ContradictionAck extends Row {
   decision: z.infer<typeof contradictionDecisionSchema>;
   keptConsultationId: Nullable<string>;
 }
+export interface IdentityChange extends Row {
+  patientId: string;
+  at: string;
+  staffId: string;
+  kind: z.infer<typeof identityChangeKindSchema>;
+  changes: { field: string; before: string | null; after: string | null }[];
+  otherPatientId: Nullable<string>;
+}
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
@@ -743,4 +800,5 @@ export interface EntityRows {
   device: Device;
   syncReceipt: SyncReceipt;
   contradictionAck: ContradictionAck;
+  identityChange: IdentityChange;
 }

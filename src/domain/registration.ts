@@ -2,6 +2,7 @@
 // French message for every field at fault. Pure: the caller passes today's date and connectivity.
 import type { Patient } from './entities';
 import { canSetStatus, type IdentityStatus, identityTraitsErrors, isIsoDate } from './identity';
+import { documentRefusal, type IdDocumentKind } from './identity-lifecycle';
 import { nirMatchesIdentity, parseNir } from './nir';
 
 /** The registration form, as strings and booleans straight from the inputs. */
@@ -14,8 +15,9 @@ export interface RegistrationInput {
   birthDate: string;
   birthPlaceCode: string;
   identityStatus: IdentityStatus;
-  /** A high-trust ID document was checked at the desk (required for « validée »). */
-  idDocumentChecked: boolean;
+  /** The ID document checked at the desk ('' when none): recorded with « validée », which
+   * requires one (src/domain/identity-lifecycle.ts, documentRefusal). */
+  idDocument: IdDocumentKind | '';
   nir: string;
   phone: string;
   email: string;
@@ -40,7 +42,7 @@ export const EMPTY_REGISTRATION: RegistrationInput = {
   birthDate: '',
   birthPlaceCode: '',
   identityStatus: 'provisoire',
-  idDocumentChecked: false,
+  idDocument: '',
   nir: '',
   phone: '',
   email: '',
@@ -86,13 +88,20 @@ export function registrationErrors(
   )) {
     errors[e.trait] = e.message;
   }
-  const status = canSetStatus(input.identityStatus, {
-    online: ctx.online,
-    idDocumentChecked: input.idDocumentChecked,
-    // Reception creates identities by hand: INSi answers arrive with the téléservice, not here.
-    insiQualified: false,
-  });
-  if (!status.ok) errors.identityStatus = status.reason;
+  // A form kept from an older version of the app may not hold the document yet.
+  const document = input.idDocument || null;
+  if (input.identityStatus === 'validee') {
+    const refusal = documentRefusal(document, input.birthDate.trim(), ctx.today);
+    if (refusal) errors.idDocument = refusal;
+  } else {
+    const status = canSetStatus(input.identityStatus, {
+      online: ctx.online,
+      idDocumentChecked: document !== null,
+      // Reception creates identities by hand: INSi answers arrive with the téléservice, not here.
+      insiQualified: false,
+    });
+    if (!status.ok) errors.identityStatus = status.reason;
+  }
   if (input.nir.trim() !== '') {
     const nir = parseNir(input.nir);
     if (!nir.ok) errors.nir = nir.message;
@@ -160,5 +169,8 @@ export function patientFields(
     ],
     createdAt: now,
     duplicateDecision: null,
+    identityDocument:
+      input.identityStatus === 'validee' && input.idDocument ? input.idDocument : null,
+    identityAttributes: [],
   };
 }

@@ -48,6 +48,26 @@ describe('device database versions', () => {
     current.close();
   });
 
+  it('upgrades a version 4 database: patients are kept and indexed by the identity they were merged into', async () => {
+    const idb = freshIdb();
+    const v4 = openTestDb(idb, 'migrate-5', { upToVersion: 4 });
+    await v4.open();
+    await v4.table('patient').bulkPut([
+      { ...v1Patient('p1', 'LEBRUN', 'Noël'), searchKey: 'lebrun noel' },
+      { ...v1Patient('p2', 'LEBRUN', 'Noel'), searchKey: 'lebrun noel', mergedInto: 'p1' },
+    ]);
+    v4.close();
+
+    const current = openTestDb(idb, 'migrate-5');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    const merged = await current.rows('patient').orderBy('mergedInto').primaryKeys();
+    expect(merged).toEqual(['p2']);
+    expect(await current.rows('patient').count()).toBe(2);
+    expect(await current.rows('identityChange').count()).toBe(0);
+    current.close();
+  });
+
   it('reports a blocked upgrade while an old window keeps the database open, then opens', async () => {
     const idb = freshIdb();
     // An old tab that ignores version changes (older code, or a stuck connection).

@@ -25,6 +25,7 @@ const MATRIX: Record<EntityName, string> = {
   device: 'C',
   syncReceipt: 'C',
   contradictionAck: 'SC',
+  identityChange: 'RC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

@@ -24,7 +24,7 @@ import { type EntityName, entitySpec } from '../../src/domain/entities';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { createClock, tick } from '../../src/sync/hlc';
-import { applyOp, type RowState } from '../../src/sync/merge';
+import { applyOp, materialise, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 
 const TODAY = '2026-11-30';
@@ -246,6 +246,19 @@ describe('the closure checklist', () => {
     expect(closure.blocking).toEqual(['unsyncedDevices', 'unsigned', 'toValidate', 'stillOpen']);
   });
 
+  it('counts a doubtful identity as provisional whatever its status field says', () => {
+    const closure = closureChecklist({
+      stop: today,
+      patients: [{ ...patient, identityStatus: 'validee', identityAttributes: ['douteuse'] }],
+      appointments: [],
+      visits: [visit],
+      entries: [entry],
+      consultations: [],
+      devices: [],
+    });
+    expect(closure.provisional.map((p) => p.id)).toEqual([patient.id]);
+  });
+
   it('blocks nothing once notes are validated, the queue ended and devices synced', () => {
     const closure = closureChecklist({
       stop: today,
@@ -337,6 +350,50 @@ describe('the purge after a receipt', () => {
       .map((c) => c.patientId)
       .filter((p) => data.visit.some((v) => v.patientId === p && v.stopId !== pastStop.id));
     for (const p of seenElsewhere) expect(removedPatients.has(p)).toBe(false);
+  });
+
+  it('removes an identity’s history with the identity, not while the identity stays', () => {
+    const history = (id: string, patientId: string) => ({
+      ...edit('identityChange', id, '*', {
+        orgId: org,
+        patientId,
+        at: `${TODAY}T09:00:00Z`,
+        staffId: 'someone',
+        kind: 'correction',
+        changes: [{ field: 'birthName', before: 'AVANT', after: 'APRÈS' }],
+        otherPatientId: null,
+      }),
+      k: 'ins' as const,
+      base: undefined,
+    });
+    // One patient of the day seen nowhere else (their rows at other stops left out here), and
+    // one still named by a kept row.
+    const gone = dayConsultations[0]!.patientId;
+    const namesGoneElsewhere = (st: RowState) => {
+      const row = materialise(st, registry);
+      return row.patientId === gone && row.stopId !== pastStop.id;
+    };
+    const states = baseStates.filter((st) => !namesGoneElsewhere(st));
+    const first = purgePlan({
+      ...common,
+      profile: 'room',
+      receipts: [receipt],
+      states,
+      outbox: [],
+    });
+    expect(first.remove).toContainEqual({ e: 'patient', id: gone });
+    const kept = first.kept.find((k) => k.e === 'patient' && k.why === 'still_used');
+    if (!kept) throw new Error('the demo data has a returning patient');
+    const ops = [history('h-gone', gone), history('h-kept', kept.id)];
+    const plan = purgePlan({
+      ...common,
+      profile: 'room',
+      receipts: [receipt],
+      states: statesOf(ops, states),
+      outbox: [],
+    });
+    expect(plan.remove).toContainEqual({ e: 'identityChange', id: 'h-gone' });
+    expect(plan.remove.some((r) => r.id === 'h-kept')).toBe(false);
   });
 
   it('keeps a row with an op still in the outbox', () => {

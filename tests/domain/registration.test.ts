@@ -52,14 +52,25 @@ describe('registration form', () => {
     expect(registrationErrors({ ...valid, nir: badKey }, offline).nir).toMatch(/clé/i);
   });
 
-  it('refuses « validée » without an ID document check, and accepts it with one', () => {
+  it('refuses « validée » without the document checked, and records the one checked', () => {
     const asked = { ...valid, identityStatus: 'validee' as const };
-    expect(registrationErrors(asked, offline).identityStatus).toMatch(/pièce d’identité/);
-    expect(registrationErrors({ ...asked, idDocumentChecked: true }, offline)).toEqual({});
+    expect(registrationErrors(asked, offline).idDocument).toMatch(/pièce d’identité contrôlée/);
+    expect(
+      registrationErrors({ ...asked, idDocument: 'livret_famille' }, offline).idDocument,
+    ).toMatch(/mineur/);
+    const checked = { ...asked, idDocument: 'passeport' as const };
+    expect(registrationErrors(checked, offline)).toEqual({});
+    expect(patientFields(checked, 'org', '2026-11-23T09:00:00Z').identityDocument).toBe(
+      'passeport',
+    );
+    expect(
+      patientFields({ ...checked, identityStatus: 'provisoire' }, 'org', '2026-11-23T09:00:00Z')
+        .identityDocument,
+    ).toBeNull();
   });
 
   it('never allows « qualifiée » by hand, even online', () => {
-    const asked = { ...valid, identityStatus: 'qualifiee' as const, idDocumentChecked: true };
+    const asked = { ...valid, identityStatus: 'qualifiee' as const, idDocument: 'cni' as const };
     expect(registrationErrors(asked, { today: TODAY, online: true }).identityStatus).toBeDefined();
   });
 

@@ -140,6 +140,15 @@ function sampleOp(w: Writer, entity: EntityName): Op {
       decision: 'acknowledged',
       keptConsultationId: null,
     },
+    identityChange: {
+      orgId: org,
+      patientId: demo.data.patient[0]!.id,
+      at: `${TODAY}T09:00:00.000Z`,
+      staffId: user,
+      kind: 'correction',
+      changes: [{ field: 'usedName', before: null, after: 'MARTIN' }],
+      otherPatientId: null,
+    },
     conflictResolution: {
       orgId: org,
       at: `${TODAY}T09:00:00.000Z`,

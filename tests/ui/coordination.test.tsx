@@ -184,6 +184,22 @@ describe('the closure of the day', () => {
     expect(screen.getByRole('region', { name: /^Rendez-vous non honorés/ })).toBeInTheDocument();
   });
 
+  it('links each provisional identity of the day to its qualification', async () => {
+    stubServer({ requests: [] });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    const section = await screen.findByRole('region', {
+      name: /^Identités provisoires à qualifier/,
+    });
+    const links = within(section).getAllByRole('link', { name: /^Qualifier l’identité de / });
+    expect(links.length).toBeGreaterThan(0);
+    await user.click(links[0]!);
+    expect(await screen.findByRole('form', { name: 'Qualifier l’identité' })).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Identité actuelle' })).toHaveTextContent(
+      'provisoire',
+    );
+  });
+
   it('ends the remaining queue in bulk, audited: a patient still in a room is finished', async () => {
     stubServer({ requests: [] });
     const user = userEvent.setup();

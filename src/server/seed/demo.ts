@@ -280,6 +280,7 @@ export function buildDemoDataset(options: DemoOptions): {
       allergies: rnd() < 0.15 ? [pick(['Pénicilline', 'Aspirine', 'Iode', 'Latex'])] : [],
       createdAt: at(pastStops[0]!.date, '09:00'),
       duplicateDecision: null,
+      identityAttributes: [],
     });
   }
 
@@ -496,6 +497,7 @@ export function buildDemoDataset(options: DemoOptions): {
       device: [],
       syncReceipt: [],
       contradictionAck: [],
+      identityChange: [],
     },
   };
 }

@@ -2,6 +2,7 @@
 // notes of earlier stops — restricted classes only for those allowed to read them.
 import { canRead } from '../../domain/consultation';
 import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
+import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import { ageYears } from '../../domain/indicators';
 import { localDate } from '../../domain/time';
 import { patientName } from '../day/day-data';
@@ -40,7 +41,7 @@ export function PatientPanel({
           age: ageYears(patient.birthDate, localDate(now)),
         })}
       </p>
-      <p className="muted">{t(`reception.identityStatus.${patient.identityStatus}`)}</p>
+      <p className="muted">{t(`reception.identityStatus.${effectiveIdentityStatus(patient)}`)}</p>
       {flags.length > 0 ? (
         <ul className="flags" aria-label={t('consultation.patient.flags')}>
           {flags.map((f) => (

@@ -577,7 +577,15 @@ export function ClosurePage({
       >
         <ul>
           {closure.provisional.map((p) => (
-            <li key={p.id}>{patientName(p)}</li>
+            <li key={p.id}>
+              {patientName(p)}{' '}
+              <Link
+                to={`/coordination/patient/${p.id}`}
+                aria-label={t('identity.qualifyFor', { name: patientName(p) })}
+              >
+                {t('identity.qualify.title')}
+              </Link>
+            </li>
           ))}
         </ul>
       </Section>

@@ -6,6 +6,8 @@ import { NavLink, Route, Routes } from 'react-router';
 import { computeIndicators } from '../../domain/indicators';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
+import { IdentityRoute } from '../identity/IdentityPage';
+import { MergePage } from '../identity/MergePage';
 import { StaffPicker } from '../room/StaffPicker';
 import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
@@ -32,6 +34,7 @@ const TABS = [
   { to: '/coordination/supervision', end: false, label: 'coordination.tabs.supervision' },
   { to: '/coordination/cloture', end: false, label: 'coordination.tabs.closure' },
   { to: '/coordination/conflits', end: false, label: 'coordination.tabs.conflicts' },
+  { to: '/coordination/doublons', end: false, label: 'identity.merge.tab' },
   { to: '/coordination/appareils', end: false, label: 'coordination.tabs.devices' },
   { to: '/coordination/planning', end: false, label: 'coordination.tabs.planning' },
   { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
@@ -108,6 +111,11 @@ export default function CoordinationScreen() {
           element={<ClosurePage rows={org} stop={stop} deviceId={deviceId} today={today} />}
         />
         <Route path="conflits" element={<ConflictsPage rows={org} />} />
+        <Route path="doublons" element={<MergePage identityPath="/coordination/patient" />} />
+        <Route
+          path="patient/:patientId"
+          element={<IdentityRoute backTo="/coordination/doublons" />}
+        />
         <Route path="appareils" element={<DevicesPage deviceId={deviceId} rows={org} />} />
         <Route path="planning" element={<PlanningPage rows={org} today={today} />} />
         <Route path="indicateurs" element={<PeriodPage rows={org} today={today} />} />

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { fetchDevices } from '../../device/closure';
 import { readConnection } from '../../device/connection';
 import type { EscaleDb } from '../../device/db';
-import { conflicts } from '../../device/queries';
+import { conflicts, identitySurvivors } from '../../device/queries';
 import { openConflicts } from '../../domain/conflict-resolution';
 import { type Contradiction, dayContradictions } from '../../domain/day-invariants';
 import type {
@@ -24,6 +24,7 @@ import type {
   SyncReceipt,
   Visit,
 } from '../../domain/entities';
+import { followMerges } from '../../domain/identity-lifecycle';
 import type { FieldConflict, RowState } from '../../sync/merge';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
@@ -63,12 +64,14 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
     db.rows('device').toArray(),
   ]);
   const alive = <T extends { _deleted?: boolean }>(rows: T[]) => rows.filter((r) => !r._deleted);
+  // Reads follow merges: a merged identity's visits, notes and bookings are its survivor's.
+  const survivors = await identitySurvivors(db);
   return {
     stops: alive(stops),
-    visits: alive(visits),
+    visits: followMerges(alive(visits), survivors),
     entries: alive(entries),
-    consultations: alive(consultations),
-    appointments: alive(appointments),
+    consultations: followMerges(alive(consultations), survivors),
+    appointments: followMerges(alive(appointments), survivors),
     patients: alive(patients),
     slots: alive(slots),
     rooms: alive(rooms),

@@ -9,6 +9,7 @@ import { type Connection, readConnection } from '../../device/connection';
 import { type DbHealth, type EscaleDb, getMeta, healthMessage, META } from '../../device/db';
 import {
   appointmentsOfStop,
+  identitySurvivors,
   queueOfStop,
   rooms,
   rosterOfStop,
@@ -19,6 +20,7 @@ import {
 } from '../../device/queries';
 import type { SyncStatus } from '../../device/sync-status';
 import type { Patient, Room } from '../../domain/entities';
+import { followMerges } from '../../domain/identity-lifecycle';
 import { localDate } from '../../domain/time';
 import { type DayData, EMPTY_DAY } from '../day/day-data';
 
@@ -103,7 +105,7 @@ export async function readDay(db: EscaleDb, date: string): Promise<DayRows> {
   if (!stop) {
     return { day: { ...EMPTY_DAY, rooms: roomList, services: serviceList, staff }, patients: [] };
   }
-  const [slots, queue, appointments, notes, acknowledgements] = await Promise.all([
+  const [slots, queue, appointments, stopNotes, acknowledgements, survivors] = await Promise.all([
     rosterOfStop(db, stop.id),
     queueOfStop(db, stop.id),
     appointmentsOfStop(db, stop.id),
@@ -111,7 +113,10 @@ export async function readDay(db: EscaleDb, date: string): Promise<DayRows> {
     // evidence (docs/decisions/0004-day-invariants.md).
     db.rows('consultation').where('stopId').equals(stop.id).toArray(),
     db.rows('contradictionAck').where('stopId').equals(stop.id).toArray(),
+    identitySurvivors(db),
   ]);
+  // Notes of a merged identity belong to its survivor (src/domain/identity-lifecycle.ts).
+  const notes = followMerges(stopNotes, survivors);
   const patients = new Map<string, Patient>();
   for (const item of [...queue, ...appointments]) {
     if (item.patient) patients.set(item.patient.id, item.patient);

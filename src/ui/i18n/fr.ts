@@ -4,6 +4,7 @@
 import { consultation } from './fr/consultation';
 import { coordination } from './fr/coordination';
 import { display } from './fr/display';
+import { identity } from './fr/identity';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { supervision } from './fr/supervision';
@@ -205,6 +206,7 @@ export const fr = {
     cancelled: 'annulé',
   },
   reception,
+  identity,
   room,
   supervision,
   consultation,

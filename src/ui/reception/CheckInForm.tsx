@@ -1,8 +1,10 @@
 // Check-in of a patient found or just registered: the appointment honoured (or a walk-in), the
 // motif, the services in order, the priority flags and an urgent override with its reason.
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { type CheckInErrors, checkInErrors } from '../../domain/checkin';
 import type { Appointment, Patient, Service } from '../../domain/entities';
+import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import type { DayRows } from '../data/device-data';
 import { live, patientName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
@@ -121,10 +123,18 @@ export function CheckInForm({
       }}
     >
       <h2 id="checkin-title">{t('reception.checkin.title', { name: patientName(patient) })}</h2>
+      <p>
+        <Link
+          to={`/accueil/patient/${patient.id}`}
+          aria-label={t('identity.openFor', { name: patientName(patient) })}
+        >
+          {t('identity.open')}
+        </Link>
+      </p>
       <p className="muted">
         {t('reception.search.born', { date: formatDate(patient.birthDate) })}
         {' · '}
-        {t(`reception.identityStatus.${patient.identityStatus}`)}
+        {t(`reception.identityStatus.${effectiveIdentityStatus(patient)}`)}
       </p>
       {errors.patientId ? (
         <p className="notice notice--error" role="alert">

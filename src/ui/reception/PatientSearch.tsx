@@ -3,6 +3,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import type { Patient } from '../../domain/entities';
 import { type SearchIndex, searchIndex } from '../../domain/identity';
+import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import { ageYears } from '../../domain/indicators';
 import { formatNir } from '../../domain/nir';
 import { patientName } from '../day/day-data';
@@ -65,7 +66,7 @@ export function PatientSearch({
                   {p.nir ? ` · ${formatNir(p.nir)}` : ''}
                 </span>
                 <span className="status-tag">
-                  {t(`reception.identityStatus.${p.identityStatus}`)}
+                  {t(`reception.identityStatus.${effectiveIdentityStatus(p)}`)}
                 </span>
               </div>
               <button

@@ -3,6 +3,7 @@
 import { NavLink, Route, Routes } from 'react-router';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
+import { IdentityRoute } from '../identity/IdentityPage';
 import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
 import { PageTitle } from '../shell/PageTitle';
@@ -54,6 +55,7 @@ export default function ReceptionScreen() {
         />
         <Route path="journee" element={<DayPage rows={rows} deviceId={deviceId ?? null} />} />
         <Route path="ticket/:visitId" element={<TicketPrint rows={rows} />} />
+        <Route path="patient/:patientId" element={<IdentityRoute backTo="/accueil/arrivee" />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </div>

@@ -1,6 +1,7 @@
 // Registration of a new identity (docs/design.md §4.2, INS): the five strict traits, the identity
 // status, an optional NIR checked key and all, contact, coverage, médecin traitant and ALD.
 // Errors come from the domain rules, one per field, in French.
+import { ID_DOCUMENT_KINDS, WALK_IN_DEFAULTS } from '../../domain/identity-lifecycle';
 import type { RegistrationErrors, RegistrationInput } from '../../domain/registration';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { t, tn } from '../i18n';
@@ -81,6 +82,19 @@ export function RegistrationForm({
             required
             {...f('birthPlaceCode')}
           />
+          <div className="field">
+            <button
+              type="button"
+              className="button"
+              aria-describedby="walk-in-hint"
+              onClick={() => onChange({ ...WALK_IN_DEFAULTS, idDocument: '' })}
+            >
+              {t('reception.register.walkIn')}
+            </button>
+            <p id="walk-in-hint" className="muted">
+              {t('reception.register.walkInHint')}
+            </p>
+          </div>
           <TextField label={t('reception.register.usedName')} {...f('usedName')} />
           <TextField label={t('reception.register.usedFirstName')} {...f('usedFirstName')} />
         </div>
@@ -96,10 +110,15 @@ export function RegistrationForm({
               label: t(`reception.identityStatus.${s}`),
             }))}
           />
-          <CheckboxField
+          <SelectField
             label={t('reception.register.idChecked')}
-            checked={form.idDocumentChecked}
-            onChange={(idDocumentChecked) => onChange({ idDocumentChecked })}
+            value={form.idDocument ?? ''}
+            onChange={(idDocument) => onChange({ idDocument })}
+            error={errors.idDocument}
+            options={[
+              { value: '', label: t('reception.register.idNone') },
+              ...ID_DOCUMENT_KINDS.map((d) => ({ value: d, label: t(`identity.documents.${d}`) })),
+            ]}
           />
           <TextField
             label={t('reception.register.nir')}

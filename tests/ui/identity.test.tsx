@@ -1,0 +1,267 @@
+// The identity screens: reception corrects a trait (previous value and who kept, a validated
+// identity drops to « provisoire » without a new check) and qualifies it (document, RNIV
+// attributes); coordination merges a duplicate, differences shown and confirmed, and undoes it.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EscaleDb } from '../../src/device/db';
+import { writeChanges } from '../../src/device/write';
+import type { Patient } from '../../src/domain/entities';
+import { useArrivalStore } from '../../src/ui/reception/arrival-store';
+import { useUiStore } from '../../src/ui/state/ui-store';
+import { NOW } from './fixtures';
+import { freshDb, renderAt, seedDemoDay, TEST_DEVICE_ID } from './support';
+
+let db: EscaleDb;
+let demo: Awaited<ReturnType<typeof seedDemoDay>>;
+let staffId: string;
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(NOW));
+  db = freshDb();
+  demo = await seedDemoDay(db);
+  staffId = demo.day.staff[0]!.id;
+  useUiStore.setState({ profile: 'reception', staffId, dirtyForms: [] });
+  useArrivalStore.getState().reset();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const org = () => demo.day.stop!.orgId;
+
+async function addPatient(id: string, over: Partial<Patient>) {
+  const base = demo.patients[0]!;
+  const { id: _ignored, ...fields } = base;
+  await writeChanges(db, { deviceId: TEST_DEVICE_ID, org: org(), userId: staffId }, [
+    {
+      entity: 'patient',
+      id,
+      set: {
+        ...fields,
+        identityStatus: 'provisoire',
+        duplicateDecision: null,
+        allergies: [],
+        ...over,
+      },
+    },
+  ]);
+}
+
+/** The message a control points at through aria-describedby. */
+function messageOf(control: HTMLElement): string {
+  const ids = (control.getAttribute('aria-describedby') ?? '').split(' ');
+  return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+}
+
+describe('reception: correction', () => {
+  it('corrects a birth name: the validated identity drops to « provisoire », the old name kept', async () => {
+    await addPatient('p-val', {
+      birthName: 'CHEVALLIER',
+      firstNames: 'Odile',
+      identityStatus: 'validee',
+      identityDocument: 'cni',
+    });
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p-val', db);
+    const form = await screen.findByRole('form', { name: 'Corriger l’identité' });
+    const name = within(form).getByLabelText('Nom de naissance');
+    await user.clear(name);
+    await user.type(name, 'CHEVALIER');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+
+    expect(await within(form).findByRole('status')).toHaveTextContent(
+      'Correction enregistrée : l’identité repasse en « provisoire »',
+    );
+    await waitFor(async () =>
+      expect(await db.rows('patient').get('p-val')).toMatchObject({
+        birthName: 'CHEVALIER',
+        identityStatus: 'provisoire',
+        identityDocument: null,
+      }),
+    );
+    const history = await screen.findByRole('region', { name: 'Historique de l’identité' });
+    await waitFor(() =>
+      expect(history).toHaveTextContent('Nom de naissance : CHEVALLIER → CHEVALIER'),
+    );
+    expect(history).toHaveTextContent('Statut de l’identité : validée → provisoire');
+    const [event] = await db.rows('identityChange').toArray();
+    expect(event).toMatchObject({ patientId: 'p-val', staffId, kind: 'correction' });
+    const audit = await db.rows('audit').toArray();
+    expect(audit.map((a) => a.action)).toContain('patient.corrected_status_dropped');
+  });
+
+  it('keeps « validée » when a document is re-checked in the same action', async () => {
+    await addPatient('p-val', {
+      birthPlaceCode: '72181',
+      identityStatus: 'validee',
+      identityDocument: 'cni',
+    });
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p-val', db);
+    const form = await screen.findByRole('form', { name: 'Corriger l’identité' });
+    const place = within(form).getByLabelText('Code INSEE du lieu de naissance');
+    await user.clear(place);
+    await user.type(place, '72189');
+    await user.selectOptions(
+      within(form).getByLabelText('Pièce d’identité contrôlée à nouveau'),
+      'passeport',
+    );
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Correction enregistrée.');
+    expect(await db.rows('patient').get('p-val')).toMatchObject({
+      birthPlaceCode: '72189',
+      identityStatus: 'validee',
+      identityDocument: 'passeport',
+    });
+  });
+
+  it('a correction opened on a merged identity lands on the identity kept', async () => {
+    await addPatient('p-keep', { usedName: null });
+    await addPatient('p-dup', { mergedInto: 'p-keep' });
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p-dup', db);
+    expect(
+      await screen.findByText(
+        'Ce dossier a été fusionné : vous consultez le dossier qui le remplace.',
+      ),
+    ).toBeInTheDocument();
+    const form = screen.getByRole('form', { name: 'Corriger l’identité' });
+    await user.type(within(form).getByLabelText('Nom d’usage'), 'MARTIN');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Correction enregistrée.');
+    expect((await db.rows('patient').get('p-keep'))?.usedName).toBe('MARTIN');
+    expect((await db.rows('patient').get('p-dup'))?.usedName).toBeNull();
+  });
+
+  it('bad input: the French message sits next to the field and nothing is stored', async () => {
+    await addPatient('p1', {});
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p1', db);
+    const form = await screen.findByRole('form', { name: 'Corriger l’identité' });
+    const date = within(form).getByLabelText('Date de naissance');
+    await user.clear(date);
+    await user.type(date, '2031-01-01');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+    await waitFor(() =>
+      expect(messageOf(within(form).getByLabelText('Date de naissance'))).toContain(
+        'La date de naissance est dans le futur.',
+      ),
+    );
+    expect(await db.rows('identityChange').count()).toBe(0);
+    expect((await db.rows('patient').get('p1'))?.birthDate).toBe(demo.patients[0]!.birthDate);
+  });
+});
+
+describe('reception: a walk-in with only a name and a birth date', () => {
+  it('registers a provisional identity with sex and birth place unknown (99999)', async () => {
+    const user = userEvent.setup();
+    renderAt('/accueil/arrivee', db);
+    const search = await screen.findByRole('searchbox', {
+      name: 'Nom, prénom, date de naissance ou NIR',
+    });
+    await user.type(search, 'Zyxwovic Lucas');
+    await user.click(screen.getByRole('button', { name: 'Nouveau patient : créer l’identité' }));
+    const form = screen.getByRole('form', { name: 'Nouveau patient' });
+    await user.type(within(form).getByLabelText(/^Date de naissance/), '1990-02-02');
+    await user.click(
+      within(form).getByRole('button', { name: 'Ne connaît que son nom et sa date de naissance' }),
+    );
+    expect(within(form).getByLabelText(/^Code INSEE du lieu de naissance/)).toHaveValue('99999');
+    await user.click(within(form).getByRole('button', { name: 'Créer le patient' }));
+    expect(
+      await screen.findByRole('heading', { name: 'Arrivée de ZYXWOVIC Lucas' }),
+    ).toBeInTheDocument();
+    const created = (await db.rows('patient').toArray()).find((p) => p.birthName === 'ZYXWOVIC');
+    expect(created).toMatchObject({
+      sex: 'I',
+      birthPlaceCode: '99999',
+      identityStatus: 'provisoire',
+      identityDocument: null,
+    });
+    // From the check-in, the identity's page is one link away.
+    await user.click(
+      screen.getByRole('link', { name: 'Corriger ou qualifier l’identité de ZYXWOVIC Lucas' }),
+    );
+    expect(await screen.findByText('Lieu de naissance inconnu (99999)')).toBeInTheDocument();
+  });
+});
+
+describe('reception: qualification', () => {
+  it('« validée » asks which document; a doubtful identity stays « provisoire »', async () => {
+    await addPatient('p1', {});
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p1', db);
+    const form = await screen.findByRole('form', { name: 'Qualifier l’identité' });
+    await user.selectOptions(within(form).getByLabelText('Statut de l’identité'), 'validee');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la qualification' }));
+    await waitFor(() =>
+      expect(messageOf(within(form).getByLabelText('Pièce d’identité'))).toContain(
+        'Indiquer la pièce d’identité contrôlée',
+      ),
+    );
+    await user.click(within(form).getByLabelText('Identité douteuse'));
+    await user.selectOptions(within(form).getByLabelText('Pièce d’identité'), 'cni');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la qualification' }));
+    expect(
+      await within(form).findByText(/identité douteuse reste « provisoire »/),
+    ).toBeInTheDocument();
+    await user.click(within(form).getByLabelText('Identité douteuse'));
+    await user.click(within(form).getByLabelText('Homonyme'));
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la qualification' }));
+    await waitFor(async () =>
+      expect(await db.rows('patient').get('p1')).toMatchObject({
+        identityStatus: 'validee',
+        identityDocument: 'cni',
+        identityAttributes: ['homonyme'],
+      }),
+    );
+    const summary = await screen.findByRole('region', { name: 'Identité actuelle' });
+    await waitFor(() => expect(summary).toHaveTextContent('Carte nationale d’identité'));
+  });
+});
+
+describe('coordination: merge of a duplicate', () => {
+  beforeEach(() => {
+    useUiStore.setState({ profile: 'coordination', staffId, dirtyForms: [] });
+  });
+
+  it('shows the strict traits that differ, merges once confirmed, and undoes it the same day', async () => {
+    await addPatient('p-old', { birthName: 'LEBRUN', firstNames: 'Noël', birthPlaceCode: '72181' });
+    await addPatient('p-new', {
+      birthName: 'LEBRUN',
+      firstNames: 'Noel',
+      birthPlaceCode: '72189',
+      duplicateDecision: { suspects: ['p-old'], choice: 'created_anyway', by: staffId },
+    });
+    const user = userEvent.setup();
+    renderAt('/coordination/doublons', db);
+    const pair = await screen.findByRole('region', { name: 'Doublon possible' });
+    await user.click(within(pair).getByRole('button', { name: 'Fusionner ces deux dossiers' }));
+    expect(await within(pair).findByRole('alert')).toHaveTextContent(
+      'Ces identités diffèrent sur un trait strict',
+    );
+    expect(pair).toHaveTextContent(
+      'Code du lieu de naissance : « 72181 » (gardé) / « 72189 » (fusionné)',
+    );
+    expect((await db.rows('patient').get('p-new'))?.mergedInto).toBeUndefined();
+
+    await user.click(
+      within(pair).getByRole('button', { name: 'Confirmer la fusion malgré ces différences' }),
+    );
+    await waitFor(async () =>
+      expect((await db.rows('patient').get('p-new'))?.mergedInto).toBe('p-old'),
+    );
+    const today = await screen.findByRole('region', { name: 'Fusions du jour' });
+    await waitFor(() => expect(today).toHaveTextContent(/LEBRUN Noel fusionné dans LEBRUN Noël/));
+    expect(screen.queryByRole('region', { name: 'Doublon possible' })).toBeNull();
+
+    await user.click(within(today).getByRole('button', { name: 'Annuler la fusion' }));
+    expect(await within(today).findByRole('status')).toHaveTextContent('Fusion annulée');
+    expect((await db.rows('patient').get('p-new'))?.mergedInto).toBeNull();
+    const kinds = (await db.rows('identityChange').toArray()).map((c) => c.kind).sort();
+    expect(kinds).toEqual(['merge', 'unmerge']);
+  });
+});
