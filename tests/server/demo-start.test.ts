@@ -161,11 +161,10 @@ describe('the demo started again', () => {
   it('leaves alone a store whose organisations are not the demo', async () => {
     const store = await freshStore();
     try {
+      const organisation = { id: 'org-reelle', name: 'Centre de santé du Saosnois' };
       await store.push(
         'org-reelle',
-        rowsToOps('org-reelle', 'admin', {
-          organisation: [{ id: 'org-reelle', name: 'Centre de santé du Saosnois' }],
-        }),
+        rowsToOps('org-reelle', 'admin', { organisation: [organisation] }),
       );
       expect(await store.orgs()).toEqual(['org-reelle']);
       expect((await startDemo(store, zonedIso('2026-12-04', '10:00'))).kind).toBe('none');
