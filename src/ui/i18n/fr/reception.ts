@@ -46,8 +46,6 @@ export const reception = {
       amber: 'attente longue',
       red: 'attente très longue',
     },
-    estimate: 'environ {minutes} min',
-    noEstimate: 'aucune salle',
     manage: 'Gérer {ticket}',
     arrivedAt: 'Arrivée à {time}',
   },
@@ -182,6 +180,14 @@ export const reception = {
     urgent: 'Urgent : passer en priorité',
     urgentReason: 'Motif de l’urgence',
     submit: 'Enregistrer l’arrivée et donner le ticket',
+    offeredNow: 'Proposé maintenant : attente {estimate}',
+    offeredFrom: 'Pas de salle en ce moment : proposé à partir de {time}',
+    alreadyWaiting: 'Déjà dans la file : ticket {ticket}, en attente depuis {time}.',
+    alreadyCalled: 'Déjà appelé : ticket {ticket}, attendu en {room}.',
+    alreadyInside: 'Déjà en consultation : ticket {ticket}, en {room}.',
+    alreadyHint:
+      'Une seconde arrivée n’est pas possible tant que ce passage est en cours : le gérer depuis la file d’attente.',
+    someRoom: 'salle',
     patientMissing: 'Ce patient n’est pas (encore) sur cet appareil.',
   },
   done: {
