@@ -1,6 +1,6 @@
 // `npm run admin`: the operator's commands over the server's own store (here a SQLite file): a
 // code for the first coordination device of an organisation, a person's password, the devices.
-import { spawnSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,5 +177,39 @@ describe('npm run admin', () => {
     expect(admin(['org', 'create', '--name', 'Autre', '--coordinator', 'Paul']).err).toMatch(
       /prénom et le nom/,
     );
+  });
+});
+
+describe('npm run admin as built (node build/server/admin.js)', () => {
+  it('runs the command: org create prints the organisation and its first code', () => {
+    // `npm run admin` runs the bundle, not the sources: it must act, not just load and exit.
+    execSync('npm run build:server', { stdio: 'ignore' });
+    const builtDir = mkdtempSync(join(tmpdir(), 'escale-admin-built-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          'build/server/admin.js',
+          'org',
+          'create',
+          '--name',
+          'Centre du Saosnois',
+          '--coordinator',
+          'Anne Le Clerc',
+        ],
+        { env: { ...process.env, DATA_DIR: builtDir, DATABASE_URL: '' }, encoding: 'utf8' },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^Organisation créée : Centre du Saosnois \(/);
+      expect(run.stdout).toMatch(/Code du premier poste de coordination : [A-Z2-9]{8} /);
+      const orgs = spawnSync(process.execPath, ['build/server/admin.js', 'orgs'], {
+        env: { ...process.env, DATA_DIR: builtDir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      });
+      expect(orgs.stdout.trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(builtDir, { recursive: true, force: true });
+    }
   });
 });
