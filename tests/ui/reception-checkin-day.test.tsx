@@ -79,7 +79,7 @@ describe('the services of the day', () => {
     const screening = within(form).getByLabelText('Dépistage et prévention');
     expect(screening).toBeDisabled();
     expect(screening).toHaveAccessibleDescription(
-      'Aucune salle ne propose Dépistage et prévention pour le reste de la journée : choisir un autre service ou donner un rendez-vous à une prochaine escale.',
+      'Pas de créneau aujourd’hui : aucune salle ne le propose.',
     );
     // Social work is rostered from 13:30 in Salle 3.
     expect(within(form).getByLabelText('Assistante sociale')).toHaveAccessibleDescription(

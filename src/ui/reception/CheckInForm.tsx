@@ -254,7 +254,7 @@ export function CheckInForm({
                   // Refused next to its box; a box already ticked (a booking) can still be unticked.
                   disabled={refusal !== null && order < 0}
                   error={refusal !== null && order >= 0 ? refusal : undefined}
-                  hint={refusal !== null && order < 0 ? refusal : note}
+                  hint={refusal !== null && order < 0 ? t('reception.checkin.notToday') : note}
                 />
                 {order > 0 ? (
                   <button type="button" className="button" onClick={() => moveUp(s.id)}>

@@ -181,6 +181,7 @@ export const reception = {
     urgentReason: 'Motif de l’urgence',
     submit: 'Enregistrer l’arrivée et donner le ticket',
     offeredNow: 'Proposé maintenant : attente {estimate}',
+    notToday: 'Pas de créneau aujourd’hui : aucune salle ne le propose.',
     offeredFrom: 'Pas de salle en ce moment : proposé à partir de {time}',
     alreadyWaiting: 'Déjà dans la file : ticket {ticket}, en attente depuis {time}.',
     alreadyCalled: 'Déjà appelé : ticket {ticket}, attendu en {room}.',
