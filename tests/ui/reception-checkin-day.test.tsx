@@ -55,6 +55,9 @@ describe('a patient already in the queue', () => {
       'Déjà dans la file : ticket MG-002, en attente depuis 09:20.',
     );
     expect(within(form).getByLabelText(/^Motif de la venue/)).toHaveValue('');
+    // The birth date as on the card, with the age — not the weekday.
+    const [y, m, d] = demo.arrived[1]!.birthDate.split('-');
+    expect(form.textContent).toMatch(new RegExp(`né\\(e\\) le ${d}/${m}/${y} · \\d+ ans?`));
     expect(submit(form)).toBeDisabled();
   });
 

@@ -13,12 +13,13 @@ import {
 } from '../../domain/checkin';
 import type { Appointment, Patient, QueueEntry, Service } from '../../domain/entities';
 import { newcomerWait } from '../../domain/estimates';
+import { ageYears } from '../../domain/indicators';
 import { orderQueue } from '../../domain/queue-order';
-import { localTime } from '../../domain/time';
+import { localDate, localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';
 import { byId, estimateText, live, patientName, queueContext } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
-import { formatDate, formatTime, t } from '../i18n';
+import { formatBirthDate, formatTime, t, tn } from '../i18n';
 import { type CheckInDraft, useArrivalStore } from './arrival-store';
 import type { ReceptionActions } from './reception-actions';
 
@@ -174,7 +175,10 @@ export function CheckInForm({
     >
       <h2 id="checkin-title">{t('reception.checkin.title', { name: patientName(patient) })}</h2>
       <p className="muted">
-        {t('reception.search.born', { date: formatDate(patient.birthDate) })}
+        {t('reception.search.born', { date: formatBirthDate(patient.birthDate) })}
+        {patient.birthDate <= localDate(now)
+          ? ` · ${tn('reception.search.age', ageYears(patient.birthDate, localDate(now)))}`
+          : ''}
         {' · '}
         {t(`reception.identityStatus.${patient.identityStatus}`)}
       </p>
