@@ -1,9 +1,61 @@
 // Check-in at reception (docs/design.md §2, §4.2): a visit for today's stop, one queue entry per
 // service asked for (in order), a ticket per service, and the appointment marked as honoured.
 // Pure: the caller passes the stop's entries, the services, the clock and fresh ids.
-import type { Appointment, QueueEntry, Service, Visit } from './entities';
+import type { Appointment, QueueEntry, RosterSlot, Service, Visit } from './entities';
 import { INITIAL_STATUS, isOpen, transition } from './queue';
 import { nextTicket } from './tickets';
+import { isHHMM, isWithin, toMinutes } from './time';
+
+/**
+ * Whether today's roster offers a service (issue 23: a patient checked in for a service no room
+ * offers never reaches a room's queue): a room offers it now; none now but one from `from` later
+ * today; or none for the rest of the day.
+ */
+export type ServiceAvailability =
+  | { kind: 'now' }
+  | { kind: 'later'; from: string }
+  | { kind: 'not_today' };
+
+export function serviceAvailability(
+  slots: readonly RosterSlot[],
+  stopId: string,
+  serviceId: string,
+  time: string,
+): ServiceAvailability {
+  let from: number | null = null;
+  for (const s of slots) {
+    if (s._deleted || s.stopId !== stopId || !s.serviceIds.includes(serviceId)) continue;
+    if (!isHHMM(s.start) || !isHHMM(s.end) || toMinutes(s.start) >= toMinutes(s.end)) continue;
+    if (isWithin(time, s.start, s.end)) return { kind: 'now' };
+    const start = toMinutes(s.start);
+    if (start > toMinutes(time) && (from === null || start < from)) from = start;
+  }
+  if (from === null) return { kind: 'not_today' };
+  const hh = String(Math.floor(from / 60)).padStart(2, '0');
+  return { kind: 'later', from: `${hh}:${String(from % 60).padStart(2, '0')}` };
+}
+
+/** The reason a service cannot be asked for at check-in (null when it can). */
+export function serviceRefusal(service: Pick<Service, 'label'>, a: ServiceAvailability) {
+  return a.kind === 'not_today'
+    ? `Aucune salle ne propose ${service.label} pour le reste de la journée : choisir un autre service ou donner un rendez-vous à une prochaine escale.`
+    : null;
+}
+
+/**
+ * The patient's open passage at this stop (waiting, called or in consultation), if any: shown as
+ * soon as the patient is picked, and a second check-in is refused.
+ */
+export function openEntryOf(
+  patientId: string,
+  stopEntries: readonly QueueEntry[],
+  visits: readonly Pick<Visit, 'id' | 'patientId'>[],
+): QueueEntry | undefined {
+  const visitsOfPatient = new Set(visits.filter((v) => v.patientId === patientId).map((v) => v.id));
+  return stopEntries.find(
+    (e) => !e._deleted && visitsOfPatient.has(e.visitId) && isOpen(e.status.status),
+  );
+}
 
 export interface CheckInInput {
   orgId: string;
@@ -28,6 +80,8 @@ export interface CheckInContext {
   /** Today's queue entries and visits of the stop, to refuse a second open check-in. */
   stopEntries: readonly QueueEntry[];
   visits: readonly Pick<Visit, 'id' | 'patientId'>[];
+  /** Today's roster of the stop and the wall-clock time: services not offered are refused. */
+  roster?: { slots: readonly RosterSlot[]; time: string };
 }
 
 /** One French message per field at fault (empty when the check-in can be recorded). */
@@ -41,16 +95,21 @@ export function checkInErrors(input: CheckInInput, ctx: CheckInContext): CheckIn
     errors.serviceIds = 'Un même service est demandé deux fois.';
   } else if (input.serviceIds.some((id) => !known.has(id))) {
     errors.serviceIds = 'Un service demandé n’existe pas sur cet appareil.';
+  } else if (ctx.roster) {
+    const { slots, time } = ctx.roster;
+    for (const id of input.serviceIds) {
+      const service = ctx.services.find((s) => s.id === id)!;
+      const refusal = serviceRefusal(service, serviceAvailability(slots, input.stopId, id, time));
+      if (refusal) {
+        errors.serviceIds = refusal;
+        break;
+      }
+    }
   }
   if (input.urgent && input.urgentReason.trim() === '') {
     errors.urgentReason = 'Une priorité urgente exige un motif.';
   }
-  const visitsOfPatient = new Set(
-    ctx.visits.filter((v) => v.patientId === input.patientId).map((v) => v.id),
-  );
-  const open = ctx.stopEntries.find(
-    (e) => !e._deleted && visitsOfPatient.has(e.visitId) && isOpen(e.status.status),
-  );
+  const open = openEntryOf(input.patientId, ctx.stopEntries, ctx.visits);
   if (open) {
     errors.patientId = `Ce patient est déjà dans la file (ticket ${open.ticket}).`;
   }

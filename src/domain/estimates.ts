@@ -175,6 +175,57 @@ export function estimateWaits(
   }
 }
 
+/**
+ * The wait of a patient checked in now for a service, without priority: behind every patient
+ * already waiting for it (a priority patient would go ahead; the board shows the real place once
+ * checked in). Absent when no room offers the service for the rest of the day.
+ */
+export function newcomerWait(
+  serviceId: string,
+  stopId: string,
+  orderedEntries: readonly QueueEntry[],
+  ctx: EstimateContext,
+  now: string,
+): number | undefined {
+  const id = '\u0000newcomer';
+  const newcomer: QueueEntry = {
+    id,
+    orgId: '',
+    visitId: id,
+    stopId,
+    serviceId,
+    position: 0,
+    ticket: '',
+    status: { status: 'waiting', epoch: 0, rank: 0 },
+    roomId: null,
+    practitionerId: null,
+    calledAt: null,
+    startedAt: null,
+    endedAt: null,
+    comingFromRoomId: null,
+    endReason: null,
+  };
+  return estimateWaits([...orderedEntries, newcomer], ctx, now).get(id);
+}
+
+/**
+ * What an estimate may honestly say (issue 23): no room offers the service for the rest of the
+ * day (no number at all); a room is free for the patient now (never « environ 0 min »); or about
+ * so many minutes. `minutes` is an entry of `estimateWaits` (absent: no room).
+ */
+export type WaitEstimate =
+  | { kind: 'no_slot_today' }
+  | { kind: 'next' }
+  | { kind: 'minutes'; minutes: number };
+
+export function waitEstimate(minutes: number | null | undefined): WaitEstimate {
+  if (minutes === null || minutes === undefined || !Number.isFinite(minutes)) {
+    return { kind: 'no_slot_today' };
+  }
+  if (minutes < 1) return { kind: 'next' };
+  return { kind: 'minutes', minutes: Math.round(minutes) };
+}
+
 /** Whole minutes since arrival (never negative: device clocks can be a little ahead). */
 export function elapsedMinutes(arrivedAt: string, now: string): number {
   const from = Date.parse(arrivedAt);

@@ -160,7 +160,9 @@ async function createOrganisation(
   );
 }
 
-if (process.argv[1]?.endsWith('admin.ts')) {
+// Run as a command both from the sources (tsx src/server/admin.ts) and as built for `npm run
+// admin` (build/server/admin.js); imported by the tests, it stays a library.
+if (/[/\\]admin\.(ts|js)$/.test(process.argv[1] ?? '')) {
   runAdmin(process.argv.slice(2), (line) => console.log(line)).catch((error: unknown) => {
     console.error((error as Error).message);
     process.exit(1);

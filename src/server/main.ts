@@ -1,26 +1,24 @@
 // `npm start` / `npm run serve`: the Escale server. Central by default; a relay when given an
 // upstream (`--upstream URL` or UPSTREAM_URL) and, at its first start, a relay enrolment code
 // (`--code` or ENROL_CODE). On first start of a central with no data it seeds the demo
-// organisation (SEED_DEMO=0 to skip), and at each start prints demo enrolment codes.
+// organisation (SEED_DEMO=0 to skip); at a later start that no stop of the day covers, a new
+// stop around the moment, with a waiting room in motion (seed/demo-start.ts); and at each start
+// it prints demo enrolment codes.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildApp, trustProxyFrom } from './app';
 import { Accounts } from './auth';
 import { Pokes } from './live';
 import { enrolRelay, Relay, type RelayCredential } from './relay';
-import { buildDemoDataset } from './seed/demo';
+import type { DemoAccount } from './seed/demo';
 import { DEMO_PASSWORD, demoCodes, setDemoPasswords } from './seed/demo-access';
-import { rowsToOps } from './seed/ops';
+import { startDemo } from './seed/demo-start';
 import { openStore, storeConfig } from './store/open';
 import { type Fanout, startPgFanout } from './store/pg-fanout';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function todayInParis(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 }
 
 const PROFESSION_LABEL: Record<string, string> = {
@@ -40,12 +38,18 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl, dataDir });
   await store.replayParked();
 
-  let demoAccounts: ReturnType<typeof buildDemoDataset>['accounts'] | null = null;
-  if (!upstream && process.env.SEED_DEMO !== '0' && (await store.orgs()).length === 0) {
-    const demo = buildDemoDataset({ today: todayInParis() });
-    const org = demo.data.organisation[0]!.id;
-    await store.push(org, rowsToOps(org, 'seed', demo.data));
-    demoAccounts = demo.accounts;
+  let demoAccounts: DemoAccount[] | null = null;
+  if (!upstream && process.env.SEED_DEMO !== '0') {
+    const demo = await startDemo(store, new Date().toISOString());
+    if (demo.kind === 'created') demoAccounts = demo.accounts;
+    if (demo.kind === 'created' || demo.kind === 'new_day') {
+      const [stop] = await store.rowsByIds(demo.org, 'stop', [demo.stopId]);
+      if (stop) {
+        console.log(
+          `Démonstration : escale du jour ouverte de ${String(stop.opensAt)} à ${String(stop.closesAt)} (heure de Paris), salle d’attente déjà animée.`,
+        );
+      }
+    }
   }
 
   const pokes = new Pokes();

@@ -1,7 +1,7 @@
 // `npm run admin`: the operator's commands over the server's own store (a SQLite file, or the
 // PostgreSQL database of DATABASE_URL): a new organisation and its first coordination device's
 // code, a person's password, the devices, a new epoch after a restore.
-import { spawnSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -287,6 +287,40 @@ describe('npm run admin on a PostgreSQL central (DATABASE_URL)', () => {
       expect(await res.json()).toMatchObject({ epoch: after, reset: true });
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('npm run admin as built (node build/server/admin.js)', () => {
+  it('runs the command: org create prints the organisation and its first code', () => {
+    // `npm run admin` runs the bundle, not the sources: it must act, not just load and exit.
+    execSync('npm run build:server', { stdio: 'ignore' });
+    const builtDir = mkdtempSync(join(tmpdir(), 'escale-admin-built-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          'build/server/admin.js',
+          'org',
+          'create',
+          '--name',
+          'Centre du Saosnois',
+          '--coordinator',
+          'Anne Le Clerc',
+        ],
+        { env: { ...process.env, DATA_DIR: builtDir, DATABASE_URL: '' }, encoding: 'utf8' },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^Organisation créée : Centre du Saosnois \(/);
+      expect(run.stdout).toMatch(/Code du premier poste de coordination : [A-Z2-9]{8} /);
+      const orgs = spawnSync(process.execPath, ['build/server/admin.js', 'orgs'], {
+        env: { ...process.env, DATA_DIR: builtDir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      });
+      expect(orgs.stdout.trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(builtDir, { recursive: true, force: true });
     }
   });
 });

@@ -13,7 +13,7 @@ export const healthRoutes: ServerPlugin = async (app, { ctx }) => {
     schema: SCHEMA_VERSION,
     store: store.kind,
     role,
-    time: Date.now(),
+    time: ctx.now(),
     ...options.extraHealth?.(),
   }));
 };

@@ -277,7 +277,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       const seen: DeviceReport & { lastSyncAt: number } = {
         ...request.status,
         pending: Math.max(0, request.status.pending - held.length),
-        lastSyncAt: Date.now(),
+        lastSyncAt: ctx.now(),
       };
       await store.setMeta(deviceKey(request.org, request.deviceId), JSON.stringify(seen));
     }
@@ -303,7 +303,9 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...page,
       ops: await visibleOps(store, request.org, viewer, page.ops),
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
-      serverTime: Date.now(),
+      // The server's one clock (ServerContext.now): person sessions are opened by it, so the time a
+      // device learns here must be the same, or its ops would fall outside their sessions.
+      serverTime: ctx.now(),
       ...(await closingPart(store, request.org, ctx.now())),
       ...(page.hasMore || !request.digest
         ? {}

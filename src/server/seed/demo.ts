@@ -1,8 +1,12 @@
 // The demo organisation seeded on first start: one truck on a round of real communes of the
 // Sarthe (Perche Émeraude pilot area), its four rooms, its staff, today's stop with a room
 // roster and appointments, and a registry with returning patients seen at earlier stops.
-// Deterministic for a given `today` so tests and screenshots are reproducible.
+// Deterministic for a given `today` (and `now`) so tests and screenshots are reproducible.
+// Given `now`, today's stop is open around that moment and its waiting room is already in motion
+// (issue 23): a newcomer starting the server at 07:00 or 22:00 sees the product alive.
 import { v7 as uuidv7 } from 'uuid';
+import { signedContent } from '../../domain/consultation';
+import { hoursCovering } from '../../domain/day-hours';
 import type {
   Addendum,
   Appointment,
@@ -22,8 +26,19 @@ import type {
   Visit,
   Vitals,
 } from '../../domain/entities';
+import { STATUS_RANK } from '../../domain/queue';
+import { fromMinutes, localDate, localTime, toMinutes, zonedIso } from '../../domain/time';
+import { canonicalJson } from '../../sync/digest';
+import { sha256Hex } from '../../sync/sha256';
 import { standardServices, truckRooms } from './organisation';
 import { prng } from './prng';
+
+export const DEMO_ORGANISATION_NAME = 'Médicobus Perche Émeraude';
+
+/** The digest a signature carries, as the room computes it (src/ui/consultation/consultation-actions.ts). */
+export function noteDigest(c: Consultation): string {
+  return sha256Hex(canonicalJson(signedContent(c)));
+}
 
 export type DemoDataset = { [K in EntityName]: EntityRows[K][] };
 
@@ -127,6 +142,12 @@ const FIRST_M = [
 
 export interface DemoOptions {
   today: string; // YYYY-MM-DD
+  /**
+   * The moment the demo is started (ISO instant, on `today` in Paris). When given, today's stop
+   * and roster cover it and the waiting room is in motion; without it, the usual 08:30–17:30 day
+   * with nobody arrived yet.
+   */
+  now?: string;
   orgId?: string;
   patients?: number;
 }
@@ -142,8 +163,11 @@ export function buildDemoDataset(options: DemoOptions): {
   const id = () => uuidv7({ msecs: tick++, random: bytes() });
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 
-  const orgId = options.orgId ?? id();
-  const organisation: Organisation[] = [{ id: orgId, name: 'Médicobus Perche Émeraude' }];
+  // Drawn even when the id is given: the rest of the draws (names, birth dates) stay the same,
+  // so a later day of the demo recognises the patients of the first (seed/demo-start.ts).
+  const drawnOrgId = id();
+  const orgId = options.orgId ?? drawnOrgId;
+  const organisation: Organisation[] = [{ id: orgId, name: DEMO_ORGANISATION_NAME }];
   const unit: Unit[] = [{ id: id(), orgId, name: 'Camion Escale 1', registration: 'GH-472-PE' }];
   const unitId = unit[0]!.id;
   const room = truckRooms(orgId, unitId, id);
@@ -196,6 +220,10 @@ export function buildDemoDataset(options: DemoOptions): {
   // The round: two weeks back, this week and two weeks ahead, three stops a week.
   const stop: Stop[] = [];
   const offsets = [-14, -13, -12, -7, -6, -5, 0, 1, 2, 7, 8, 9];
+  if (options.now && localDate(options.now) !== options.today) {
+    throw new RangeError(`Le moment du démarrage n’est pas le ${options.today} à Paris.`);
+  }
+  const todayHours = options.now ? hoursCovering(localTime(options.now)) : null;
   offsets.forEach((offset, i) => {
     const commune = COMMUNES[i % COMMUNES.length]!;
     stop.push({
@@ -206,8 +234,8 @@ export function buildDemoDataset(options: DemoOptions): {
       communeInsee: commune.insee,
       communeName: commune.name,
       address: commune.address,
-      opensAt: '08:30',
-      closesAt: '17:30',
+      opensAt: offset === 0 && todayHours ? todayHours.opensAt : '08:30',
+      closesAt: offset === 0 && todayHours ? todayHours.closesAt : '17:30',
       status: offset < 0 ? 'closed' : offset === 0 ? 'open' : 'planned',
     });
   });
@@ -234,6 +262,19 @@ export function buildDemoDataset(options: DemoOptions): {
       staffIds: people.map((x) => x.id),
     });
   for (const s of stop) {
+    if (todayHours && s === todayStop) {
+      // Around the moment of the start: two halves with no gap, so every minute is rostered.
+      const { opensAt: o, splitAt: m, closesAt: c } = todayHours;
+      slot(s, box1, o, m, [mg], [interne1]);
+      slot(s, box1, m, c, [mg], [interne1]);
+      slot(s, box2, o, m, [mg], [interne2]);
+      slot(s, box2, m, c, [mg], [interne2]);
+      slot(s, salle3, o, m, [sf], [sageFemme]);
+      slot(s, salle3, m, c, [as], [social]);
+      slot(s, salle4, o, m, [dent], [dentiste]);
+      slot(s, salle4, m, c, [dent], [dentiste]);
+      continue;
+    }
     slot(s, box1, '08:30', '12:30', [mg], [interne1]);
     slot(s, box1, '13:30', '17:30', [mg], [interne1]);
     slot(s, box2, '08:30', '12:30', [mg], [interne2]);
@@ -437,6 +478,14 @@ export function buildDemoDataset(options: DemoOptions): {
     [dent, '14:00'],
     [as, '14:30'],
   ];
+  // Around an unusual moment, the same bookings spread over that day's hours (tens of minutes).
+  const bookedAt = (time: string) => {
+    if (!todayHours) return time;
+    const open = toMinutes(todayHours.opensAt);
+    const length = toMinutes(todayHours.closesAt) - open;
+    const offset = Math.floor(((toMinutes(time) - 8 * 60 - 30) * length) / (9 * 60) / 10) * 10;
+    return fromMinutes(open + offset);
+  };
   plan.forEach(([s, time], i) => {
     appointment.push({
       id: id(),
@@ -444,7 +493,7 @@ export function buildDemoDataset(options: DemoOptions): {
       patientId: patient[(i * 3 + 1) % patient.length]!.id,
       stopId: todayStop.id,
       serviceId: s.id,
-      time,
+      time: bookedAt(time),
       durationMin: s.typicalMinutes,
       status: 'booked',
       note: null,
@@ -465,6 +514,128 @@ export function buildDemoDataset(options: DemoOptions): {
     note: 'Suivi tension',
     createdAt: at(addDays(options.today, -3), '11:00'),
   });
+
+  if (options.now) {
+    // The waiting room in motion at `now`: a note signed by Inès Benali (Box 2) waiting for the
+    // coordinator's validation, her next patient in consultation, and four patients waiting.
+    // Box 1 is left free to call the next one. Every moment is clamped to the stop's opening.
+    const nowMs = Date.parse(options.now);
+    const openMs = Date.parse(zonedIso(options.today, todayStop.opensAt));
+    const ago = (minutes: number) =>
+      new Date(Math.max(openMs, nowMs - minutes * 60_000)).toISOString();
+    const arrive = (p: Patient, arrivedAt: string, motif: string): Visit => {
+      const v: Visit = {
+        id: id(),
+        orgId,
+        patientId: p.id,
+        stopId: todayStop.id,
+        appointmentId: null,
+        arrivedAt,
+        motif,
+        noMt: p.mtStatus === 'none',
+        ald: p.ald,
+        urgent: false,
+        urgentReason: null,
+      };
+      visit.push(v);
+      return v;
+    };
+    const entry = (
+      v: Visit,
+      s: Service,
+      ticket: string,
+      status: QueueEntry['status']['status'],
+      times: Partial<Pick<QueueEntry, 'calledAt' | 'startedAt' | 'endedAt'>> = {},
+    ): QueueEntry => {
+      const q: QueueEntry = {
+        id: id(),
+        orgId,
+        visitId: v.id,
+        stopId: todayStop.id,
+        serviceId: s.id,
+        position: 0,
+        ticket,
+        status: { status, epoch: 0, rank: STATUS_RANK[status] },
+        roomId: status === 'waiting' ? null : box2.id,
+        practitionerId: status === 'waiting' ? null : interne2.id,
+        calledAt: times.calledAt ?? null,
+        startedAt: times.startedAt ?? null,
+        endedAt: times.endedAt ?? null,
+        comingFromRoomId: null,
+        endReason: null,
+      };
+      queueEntry.push(q);
+      return q;
+    };
+    const [seen, inside, w1, w2, w3, w4] = [48, 50, 51, 53, 54, 56].map(
+      (i) => patient[i % patient.length]!,
+    ) as [Patient, Patient, Patient, Patient, Patient, Patient];
+
+    const seenVisit = arrive(seen, ago(75), 'Contrôle tension');
+    const seenEntry = entry(seenVisit, mg, 'MG-001', 'done', {
+      calledAt: ago(55),
+      startedAt: ago(54),
+      endedAt: ago(30),
+    });
+    const note: Consultation = {
+      id: id(),
+      orgId,
+      queueEntryId: seenEntry.id,
+      visitId: seenVisit.id,
+      patientId: seen.id,
+      stopId: todayStop.id,
+      serviceId: mg.id,
+      authorId: interne2.id,
+      supervisorId: coord.id,
+      motif: seenVisit.motif,
+      subjective: 'Vient pour un contrôle de tension, traitement bien pris, pas de céphalées.',
+      objective: 'Examen cardio-vasculaire sans particularité.',
+      assessment: 'Hypertension artérielle équilibrée.',
+      plan: 'Poursuite du traitement, contrôle dans trois mois.',
+      codes: [
+        { system: 'CISP-2', code: 'K86', label: 'Hypertension non compliquée', use: 'result' },
+      ],
+      orientation: { kind: 'none' },
+      confidentiality: 'standard',
+      status: 'to_validate',
+      returnComment: null,
+      createdAt: seenEntry.startedAt!,
+    };
+    consultation.push(note);
+    vitals.push({
+      id: id(),
+      orgId,
+      consultationId: note.id,
+      patientId: seen.id,
+      takenAt: ago(50),
+      authorId: interne2.id,
+      systolic: 132,
+      diastolic: 82,
+      heartRate: 72,
+      temperature: 36.8,
+      spo2: 98,
+      weightKg: 78,
+      heightCm: 172,
+    });
+    signature.push({
+      id: id(),
+      orgId,
+      consultationId: note.id,
+      kind: 'author',
+      staffId: interne2.id,
+      at: ago(30),
+      // The note is shown as signed as it stands, not as changed since.
+      contentHash: noteDigest(note),
+      comment: null,
+    });
+
+    const insideVisit = arrive(inside, ago(60), 'Toux persistante');
+    entry(insideVisit, mg, 'MG-002', 'in_consultation', { calledAt: ago(28), startedAt: ago(27) });
+    entry(arrive(w1, ago(45), 'Renouvellement de traitement'), mg, 'MG-003', 'waiting');
+    entry(arrive(w2, ago(25), 'Douleur lombaire'), mg, 'MG-004', 'waiting');
+    entry(arrive(w3, ago(10), 'Certificat'), mg, 'MG-005', 'waiting');
+    entry(arrive(w4, ago(20), 'Douleur dentaire'), dent, 'DE-001', 'waiting');
+  }
 
   const accounts: DemoAccount[] = staff.map((s) => ({
     staffId: s.id,

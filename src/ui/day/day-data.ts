@@ -13,7 +13,9 @@ import type {
   Stop,
   Visit,
 } from '../../domain/entities';
+import { waitEstimate } from '../../domain/estimates';
 import type { QueueContext } from '../../domain/queue-order';
+import { t } from '../i18n';
 
 export interface DayData {
   /** Today's stop, or null when the truck has no stop today on this device. */
@@ -86,4 +88,12 @@ export function staffNames(ids: readonly string[], staff: ReadonlyMap<string, St
     const s = staff.get(id);
     return s ? [staffName(s)] : [];
   });
+}
+
+/** An estimated wait as people read it (issue 23: never « environ 0 min », no number without a room). */
+export function estimateText(minutes: number | null | undefined): string {
+  const e = waitEstimate(minutes);
+  if (e.kind === 'no_slot_today') return t('day.estimate.noSlotToday');
+  if (e.kind === 'next') return t('day.estimate.next');
+  return t('day.estimate.minutes', { minutes: e.minutes });
 }

@@ -154,7 +154,8 @@ export function CheckboxField({
   onChange,
   error,
   hint,
-}: FieldProps & { checked: boolean; onChange(checked: boolean): void }) {
+  disabled,
+}: FieldProps & { checked: boolean; onChange(checked: boolean): void; disabled?: boolean }) {
   const id = useId();
   return (
     <div className="field field--checkbox">
@@ -162,6 +163,7 @@ export function CheckboxField({
         id={id}
         type="checkbox"
         checked={checked}
+        disabled={disabled}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy(id, error, hint)}
         onChange={(e) => onChange(e.target.checked)}

@@ -184,6 +184,11 @@ export const fr = {
     stopStatusLabel: 'Statut : {status}',
     timeRange: '{start} – {end}',
     none: '—',
+    estimate: {
+      noSlotToday: 'pas de créneau aujourd’hui',
+      next: 'dès que la salle se libère',
+      minutes: 'environ {minutes} min',
+    },
     unknownPatient: 'Patient non encore synchronisé',
     unknownService: 'Service inconnu',
     contradictionGlyph: '!',

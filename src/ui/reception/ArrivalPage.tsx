@@ -184,6 +184,7 @@ function ArrivalSteps({
           patient={patient}
           appointmentId={arrival.appointmentId}
           rows={rows}
+          now={now}
           actions={actions}
           onDone={arrival.finish}
           onCancel={() => arrival.reset()}

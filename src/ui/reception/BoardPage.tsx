@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import type { QueueEntry, Service, Visit } from '../../domain/entities';
 import type { DayRows } from '../data/device-data';
 import { ContradictionMarker } from '../day/ContradictionMarker';
-import { byId, live } from '../day/day-data';
+import { byId, estimateText, live } from '../day/day-data';
 import { StopSummary } from '../day/StopSummary';
 import { CheckboxField, SelectField, TextField } from '../forms/fields';
 import { formatTime, t, tn } from '../i18n';
@@ -146,11 +146,7 @@ function BoardTable({
                 )}
                 {ended ? null : (
                   <td>
-                    {r.status !== 'waiting'
-                      ? t('day.none')
-                      : r.estimateMinutes === null
-                        ? t('reception.board.noEstimate')
-                        : t('reception.board.estimate', { minutes: r.estimateMinutes })}
+                    {r.status !== 'waiting' ? t('day.none') : estimateText(r.estimateMinutes)}
                   </td>
                 )}
                 <td>

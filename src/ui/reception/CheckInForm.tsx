@@ -1,14 +1,27 @@
 // Check-in of a patient found or just registered: the appointment honoured (or a walk-in), the
 // motif, the services in order, the priority flags and an urgent override with its reason.
+// It knows the day (issue 23): a patient already in the queue is shown as soon as picked, each
+// service says whether a room offers it now (with an honest wait), later, or not today (refused).
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { type CheckInErrors, checkInErrors } from '../../domain/checkin';
-import type { Appointment, Patient, Service } from '../../domain/entities';
+import {
+  type CheckInErrors,
+  checkInErrors,
+  openEntryOf,
+  type ServiceAvailability,
+  serviceAvailability,
+  serviceRefusal,
+} from '../../domain/checkin';
+import type { Appointment, Patient, QueueEntry, Service } from '../../domain/entities';
+import { newcomerWait } from '../../domain/estimates';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
+import { ageYears } from '../../domain/indicators';
+import { orderQueue } from '../../domain/queue-order';
+import { localDate, localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';
-import { live, patientName } from '../day/day-data';
+import { byId, estimateText, live, patientName, queueContext } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
-import { formatDate, t } from '../i18n';
+import { formatBirthDate, formatTime, t, tn } from '../i18n';
 import { type CheckInDraft, useArrivalStore } from './arrival-store';
 import type { ReceptionActions } from './reception-actions';
 
@@ -16,6 +29,7 @@ export function CheckInForm({
   patient,
   appointmentId,
   rows,
+  now,
   actions,
   onDone,
   onCancel,
@@ -23,6 +37,8 @@ export function CheckInForm({
   patient: Patient;
   appointmentId: string | null;
   rows: DayRows;
+  /** The device's clock (ISO instant): the roster is read at its wall-clock time. */
+  now: string;
   actions: ReceptionActions;
   onDone(done: { visitId: string; tickets: string[] }): void;
   onCancel(): void;
@@ -65,6 +81,41 @@ export function CheckInForm({
   const setAld = (v: boolean) => edit({ ald: v });
   const setUrgent = (v: boolean) => edit({ urgent: v });
   const setUrgentReason = (v: string) => edit({ urgentReason: v });
+  const time = localTime(now);
+  const stopDay = useMemo(() => {
+    const entries = live(day.entries).filter((e) => e.stopId === stop?.id);
+    const slots = live(day.slots).filter((s) => s.stopId === stop?.id);
+    const waiting = orderQueue(
+      entries.filter((e) => e.status.status === 'waiting'),
+      queueContext(day),
+    );
+    return { entries, slots, waiting };
+  }, [day, stop?.id]);
+  const offer = useMemo(() => {
+    const out = new Map<string, { availability: ServiceAvailability; wait: number | undefined }>();
+    if (!stop) return out;
+    for (const s of services) {
+      const availability = serviceAvailability(stopDay.slots, stop.id, s.id, time);
+      const wait =
+        availability.kind === 'now'
+          ? newcomerWait(
+              s.id,
+              stop.id,
+              stopDay.waiting,
+              { entries: stopDay.entries, services, slots: stopDay.slots },
+              now,
+            )
+          : undefined;
+      out.set(s.id, { availability, wait });
+    }
+    return out;
+  }, [services, stopDay, stop, time, now]);
+  const already = useMemo(
+    () => openEntryOf(patient.id, stopDay.entries, live(day.visits)),
+    [patient.id, stopDay.entries, day.visits],
+  );
+  const roomNames = useMemo(() => byId(live(day.rooms)), [day.rooms]);
+  const visitOf = useMemo(() => byId(live(day.visits)), [day.visits]);
   const [errors, setErrors] = useState<CheckInErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -98,6 +149,8 @@ export function CheckInForm({
       services,
       stopEntries: live(day.entries),
       visits: live(day.visits),
+      // The clock read at the press: a form left open over a slot's end is checked as it is now.
+      roster: { slots: stopDay.slots, time: localTime(new Date().toISOString()) },
     });
     setErrors(found);
     setFailure(null);
@@ -132,11 +185,20 @@ export function CheckInForm({
         </Link>
       </p>
       <p className="muted">
-        {t('reception.search.born', { date: formatDate(patient.birthDate) })}
+        {t('reception.search.born', { date: formatBirthDate(patient.birthDate) })}
+        {patient.birthDate <= localDate(now)
+          ? ` · ${tn('reception.search.age', ageYears(patient.birthDate, localDate(now)))}`
+          : ''}
         {' · '}
         {t(`reception.identityStatus.${effectiveIdentityStatus(patient)}`)}
       </p>
-      {errors.patientId ? (
+      {already ? (
+        <div className="notice notice--warning" role="status">
+          <p>{alreadyText(already, visitOf.get(already.visitId)?.arrivedAt, roomNames)}</p>
+          <p>{t('reception.checkin.alreadyHint')}</p>
+        </div>
+      ) : null}
+      {errors.patientId && !already ? (
         <p className="notice notice--error" role="alert">
           {errors.patientId}
         </p>
@@ -185,6 +247,14 @@ export function CheckInForm({
         <ul className="choice-grid">
           {services.map((s) => {
             const order = chosen.indexOf(s.id);
+            const o = offer.get(s.id);
+            const refusal = o ? serviceRefusal(s, o.availability) : null;
+            const note =
+              o?.availability.kind === 'now'
+                ? t('reception.checkin.offeredNow', { estimate: estimateText(o.wait) })
+                : o?.availability.kind === 'later'
+                  ? t('reception.checkin.offeredFrom', { time: o.availability.from })
+                  : undefined;
             return (
               <li key={s.id}>
                 <CheckboxField
@@ -195,6 +265,10 @@ export function CheckInForm({
                   }
                   checked={order >= 0}
                   onChange={(on) => toggle(s, on)}
+                  // Refused next to its box; a box already ticked (a booking) can still be unticked.
+                  disabled={refusal !== null && order < 0}
+                  error={refusal !== null && order >= 0 ? refusal : undefined}
+                  hint={refusal !== null && order < 0 ? t('reception.checkin.notToday') : note}
                 />
                 {order > 0 ? (
                   <button type="button" className="button" onClick={() => moveUp(s.id)}>
@@ -226,7 +300,7 @@ export function CheckInForm({
         </div>
       </FieldGroup>
       <div className="actions">
-        <button type="submit" className="button button--primary" disabled={busy}>
+        <button type="submit" className="button button--primary" disabled={busy || !!already}>
           {t('reception.checkin.submit')}
         </button>
         <button type="button" className="button" onClick={onCancel}>
@@ -235,4 +309,23 @@ export function CheckInForm({
       </div>
     </form>
   );
+}
+
+/** « Déjà dans la file » as reception reads it: the ticket, and since when or where. */
+function alreadyText(
+  entry: QueueEntry,
+  arrivedAt: string | undefined,
+  rooms: ReadonlyMap<string, { name: string }>,
+): string {
+  const room = (entry.roomId && rooms.get(entry.roomId)?.name) || t('reception.checkin.someRoom');
+  if (entry.status.status === 'in_consultation') {
+    return t('reception.checkin.alreadyInside', { ticket: entry.ticket, room });
+  }
+  if (entry.status.status === 'called') {
+    return t('reception.checkin.alreadyCalled', { ticket: entry.ticket, room });
+  }
+  return t('reception.checkin.alreadyWaiting', {
+    ticket: entry.ticket,
+    time: arrivedAt ? formatTime(arrivedAt) : t('day.none'),
+  });
 }

@@ -11,7 +11,7 @@ import { localTime } from '../../domain/time';
 import { ConsultationWorkspace } from '../consultation/ConsultationWorkspace';
 import { type DayRows, useDb } from '../data/device-data';
 import { ContradictionMarker } from '../day/ContradictionMarker';
-import { byId, live, queueContext } from '../day/day-data';
+import { byId, estimateText, live, queueContext } from '../day/day-data';
 import { SelectField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
 import { PageTitle } from '../shell/PageTitle';
@@ -272,11 +272,7 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
                           ? t('day.none')
                           : t('room.minutes', { minutes: line.waitedMinutes })}
                       </td>
-                      <td>
-                        {line.estimateMinutes === null
-                          ? t('day.none')
-                          : t('room.estimateMinutes', { minutes: line.estimateMinutes })}
-                      </td>
+                      <td>{estimateText(line.estimateMinutes)}</td>
                       <td>
                         <Flags line={line} />
                       </td>

@@ -1,6 +1,7 @@
 // The scenarios' fixtures: a site (its own data directory seeded with the demo organisation,
 // central serving the built app on loopback, the truck's relay on demand), the devices (Chromium
-// contexts whose clock reads 10:00 in the truck), and the screenshots of every screen visited.
+// contexts whose clock reads 10:00 in the truck, or the scenario's `truckTime` with the server's
+// clock moved with them), and the screenshots of every screen visited.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, test as base, type Page } from '@playwright/test';
@@ -33,6 +34,8 @@ export class Site {
   constructor(
     readonly dataDir: string,
     readonly demo: Demo,
+    /** Central's clock, when the scenario runs at another time of day than the real one. */
+    private readonly clock?: () => number,
   ) {}
 
   /** Central's origin, where the devices load the app from. */
@@ -52,7 +55,7 @@ export class Site {
 
   /** Starts central on its port, serving `staticDir` (the built app by default). */
   async startCentral(staticDir?: string): Promise<E2EServer> {
-    this.central = await startServer(this.dataDir, this.port, staticDir);
+    this.central = await startServer(this.dataDir, this.port, staticDir, this.clock);
     this.port = this.central.port;
     return this.central;
   }
@@ -87,6 +90,12 @@ export interface Devices {
 interface Fixtures {
   /** The scenario's letter, which prefixes its screenshots (`a-03-reception-ticket.png`). */
   scenario: string;
+  /**
+   * The truck's wall-clock time today ('HH:MM', Paris) for a scenario run at another hour: the
+   * demo is seeded as `npm start` would at that moment, the devices' clocks read it and central's
+   * clock runs from that moment. Unset: the usual demo day and devices at 10:00.
+   */
+  truckTime: string | null;
   shot: Shot;
   site: Site;
   devices: Devices;
@@ -94,6 +103,7 @@ interface Fixtures {
 
 export const test = base.extend<Fixtures>({
   scenario: ['', { option: true }],
+  truckTime: [null, { option: true }],
 
   shot: async ({ scenario }, use) => {
     if (!scenario) throw new Error('test.use({ scenario }) names the screenshots');
@@ -110,10 +120,18 @@ export const test = base.extend<Fixtures>({
     });
   },
 
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies here
-  site: async ({}, use) => {
+  site: async ({ truckTime }, use) => {
     const data = makeDataDir();
-    const site = new Site(data.dir, await seedDemo(data.dir));
+    const at = truckTime ? Date.parse(zonedIso(todayInParis(), truckTime)) : null;
+    // Central's clock runs from `truckTime`; the devices' stand still there, and their ops are
+    // stamped with the server's time they learn at each sync (src/device/sync-client.ts), after
+    // the sign-in that opened the person's session (docs/decisions/0006-person-sessions.md).
+    const shift = at === null ? 0 : at - Date.now();
+    const site = new Site(
+      data.dir,
+      await seedDemo(data.dir, at === null ? undefined : new Date(at).toISOString()),
+      at === null ? undefined : () => Date.now() + shift,
+    );
     try {
       await site.startCentral();
       await use(site);
@@ -123,7 +141,7 @@ export const test = base.extend<Fixtures>({
     }
   },
 
-  devices: async ({ browser, site, shot }, use) => {
+  devices: async ({ browser, site, shot, truckTime }, use) => {
     const contexts: BrowserContext[] = [];
     /**
      * A device whose wall clock reads 10:00 in the truck today: the rooms' roster offers their
@@ -132,7 +150,7 @@ export const test = base.extend<Fixtures>({
     const fresh = async (): Promise<Page> => {
       const context = await browser.newContext();
       contexts.push(context);
-      await context.clock.setFixedTime(new Date(zonedIso(todayInParis(), '10:00')));
+      await context.clock.setFixedTime(new Date(zonedIso(todayInParis(), truckTime ?? '10:00')));
       return context.newPage();
     };
     await use({

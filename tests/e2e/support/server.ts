@@ -18,6 +18,8 @@ export interface E2EServer {
   url: string;
   port: number;
   store: SyncStore;
+  /** The server's clock: codes made for it expire by it. */
+  now: () => number;
   stop(): Promise<void>;
 }
 
@@ -30,8 +32,15 @@ export function makeDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Seeds the demo organisation into the data dir; returns the org id and a room id. */
-export async function seedDemo(dataDir: string): Promise<{
+/**
+ * Seeds the demo organisation into the data dir; returns the org id and a room id. Given `now`,
+ * the demo as `npm start` seeds it at that moment: today's stop open around it and its waiting
+ * room in motion (src/server/seed/demo.ts).
+ */
+export async function seedDemo(
+  dataDir: string,
+  now?: string,
+): Promise<{
   org: string;
   roomId: string;
   roomName: string;
@@ -42,7 +51,7 @@ export async function seedDemo(dataDir: string): Promise<{
 }> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
   try {
-    const demo = buildDemoDataset({ today: todayInParis() });
+    const demo = buildDemoDataset({ today: todayInParis(), ...(now ? { now } : {}) });
     const org = demo.data.organisation[0]!.id;
     await store.push(org, rowsToOps(org, 'seed', demo.data));
     await setDemoPasswords(store, new Accounts(store), org);
@@ -66,6 +75,8 @@ export async function startServer(
   dataDir: string,
   port = 0,
   staticDir = resolve('dist'),
+  /** The server's clock (codes, sessions, rate limits); the real one by default. */
+  now?: () => number,
 ): Promise<E2EServer> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
   let app: FastifyInstance;
@@ -75,6 +86,7 @@ export async function startServer(
       role: 'central',
       staticDir,
       pokes: new Pokes(),
+      ...(now ? { now } : {}),
     });
   } catch (error) {
     await store.close();
@@ -85,6 +97,7 @@ export async function startServer(
     url,
     port: Number(new URL(url).port),
     store,
+    now: now ?? Date.now,
     async stop() {
       // Live (SSE) streams never go idle: cut them, or close would wait for the browser.
       const closing = app.close();
@@ -103,7 +116,7 @@ export async function enrolmentCode(
   roomId: string | null = null,
   name = `E2E ${profile}`,
 ): Promise<string> {
-  const { code } = await new Accounts(central.store).createCode({
+  const { code } = await new Accounts(central.store, central.now).createCode({
     org,
     profile,
     roomId,
@@ -161,6 +174,7 @@ export async function startRelay(
     url,
     port: Number(new URL(url).port),
     store,
+    now: Date.now,
     async stop() {
       await relay.stop();
       const closing = app.close();

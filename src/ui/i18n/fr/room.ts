@@ -20,7 +20,6 @@ export const room = {
     actions: 'Actions',
   },
   minutes: '{minutes} min',
-  estimateMinutes: 'environ {minutes} min',
   flags: {
     urgent: 'urgent',
     noMt: 'sans MT',
