@@ -8,11 +8,19 @@ export interface AuditFilter {
   /** Inclusive 'YYYY-MM-DD' bounds on the event's date (UTC date of `at`). */
   from?: string;
   to?: string;
-  /** Part of the record id (entity id), or of the detail text. */
+  /** Part of the record id (entity id), of the detail text, or of what a person reads of it. */
   text?: string;
 }
 
-export function filterAudit(rows: readonly AuditEvent[], filter: AuditFilter): AuditEvent[] {
+/**
+ * The events matching `filter`, newest first. `readable` gives what a person reads of an event
+ * (names, French action): the text filter searches it too, so a name typed finds its records.
+ */
+export function filterAudit(
+  rows: readonly AuditEvent[],
+  filter: AuditFilter,
+  readable?: (event: AuditEvent) => string,
+): AuditEvent[] {
   const text = filter.text?.trim().toLowerCase();
   return rows
     .filter((r) => !filter.action || r.action === filter.action)
@@ -23,7 +31,8 @@ export function filterAudit(rows: readonly AuditEvent[], filter: AuditFilter): A
       (r) =>
         !text ||
         (r.entityId ?? '').toLowerCase().includes(text) ||
-        (r.detail ?? '').toLowerCase().includes(text),
+        (r.detail ?? '').toLowerCase().includes(text) ||
+        (readable?.(r) ?? '').toLowerCase().includes(text),
     )
     .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
 }

@@ -19,6 +19,7 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
+import { formatDateTime } from '../domain/french-dates';
 import { Accounts, CODE_TTL_MS, MIN_PASSWORD } from './auth';
 import { rowsToOps } from './seed/ops';
 import { newOrganisation } from './seed/organisation';
@@ -77,7 +78,7 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
         },
         hours * 3_600_000,
       );
-      out(`${code} (valable jusqu’à ${new Date(expiresAt).toISOString()})`);
+      out(`${code} (valable jusqu’à ${formatDateTime(expiresAt)})`);
     } else if (command === 'password') {
       const org = required(rest, 'org');
       const staffId = required(rest, 'staff');
@@ -93,7 +94,7 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
     } else if (command === 'devices') {
       for (const c of await accounts.credentials(required(rest, 'org'))) {
         out(
-          `${c.deviceId}\t${c.profile}\t${c.roomId ?? '-'}\t${c.name}\t${new Date(c.enrolledAt).toISOString()}`,
+          `${c.deviceId}\t${c.profile}\t${c.roomId ?? '-'}\t${c.name}\t${formatDateTime(c.enrolledAt)}`,
         );
       }
     } else if (command === 'forget') {
@@ -156,7 +157,7 @@ async function createOrganisation(
     `Son mot de passe : echo '…' | npm run admin -- password --org ${org} --staff ${coordinator.id}`,
   );
   out(
-    `Code du premier poste de coordination : ${code} (valable jusqu’à ${new Date(expiresAt).toISOString()})`,
+    `Code du premier poste de coordination : ${code} (valable jusqu’à ${formatDateTime(expiresAt)})`,
   );
 }
 

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
+import { formatTime } from '../domain/french-dates';
 import { Accounts, type DeviceCredential } from './auth';
 import { fail, type ServerContext } from './context';
 import { Pokes } from './live';
@@ -111,7 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         reply,
         429,
         'rate_limited',
-        `Trop d’essais infructueux : réessayez après ${new Date(until).toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' })}.`,
+        `Trop d’essais infructueux : réessayez après ${formatTime(until)}.`,
         { retryAt: until },
       ),
     isRevoked: async (device: DeviceCredential) =>

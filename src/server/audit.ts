@@ -53,5 +53,5 @@ export async function recordServerAudit(
     };
     if ((await store.push(org, [op])).stored === 1) return id;
   }
-  throw new Error('audit event not recorded');
+  throw new Error('Événement du journal non enregistré : réessayez.');
 }

@@ -1,4 +1,5 @@
 // Filtering the audit log: by action, person, period and record, newest first.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditActions, filterAudit } from '../../src/domain/audit';
 import type { AuditEvent } from '../../src/domain/entities';
@@ -43,6 +44,22 @@ describe('the audit log filter', () => {
     expect(filterAudit(rows, { text: 'C-1' }).map((r) => r.id)).toEqual(['1']);
     expect(filterAudit(rows, { text: 'relay' }).map((r) => r.id)).toEqual(['2']);
     expect(filterAudit(rows, { action: 'sync.receipt', actorId: 'garnier' })).toEqual([]);
+  });
+
+  it('finds an event by what a person reads of it (a name), not only by its ids', () => {
+    const readable = (r: AuditEvent) => (r.entityId === 'c-2' ? 'Consultation : LEBRUN Noël' : '');
+    expect(filterAudit(rows, { text: 'lebrun' }, readable).map((r) => r.id)).toEqual(['3']);
+    expect(filterAudit(rows, { text: 'lebrun' })).toEqual([]);
+  });
+
+  it('never finds less with a readable text than without it', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 3 }), fc.string({ maxLength: 8 }), (text, shown) => {
+        const plain = filterAudit(rows, { text }).map((r) => r.id);
+        const withReadable = filterAudit(rows, { text }, () => shown).map((r) => r.id);
+        for (const id of plain) expect(withReadable).toContain(id);
+      }),
+    );
   });
 
   it('lists the actions present', () => {

@@ -863,7 +863,10 @@ describe('exports', () => {
       reader.onload = () => resolve(String(reader.result));
       reader.readAsText(blobs[0]!);
     });
-    expect(csv).toMatch(/^\uFEFF?rubrique;indicateur;valeur\r\n/);
+    expect(csv).toMatch(/^\uFEFF?Rubrique;Indicateur;Valeur\r\n/);
+    // Internal keys are put into words (« queueEntries » is « passages en file »).
+    expect(csv).toContain('totaux;passages en file;');
+    expect(csv).not.toMatch(/queueEntries|aldNoMtShare|follow_up_truck/);
     expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('export.indicators');
 
     await user.type(screen.getByLabelText(/^Clé de pseudonymisation/), 'court');
@@ -896,7 +899,9 @@ describe('the audit log', () => {
     renderAt('/coordination/journal', db);
     expect(await screen.findByText('1 événement')).toBeInTheDocument();
     await user.selectOptions(screen.getByLabelText('Action'), 'visit.checked_in');
-    expect(screen.getByRole('cell', { name: 'visit v-1' })).toBeInTheDocument();
+    // Said in French: the action, and the kind of record (this one is not on the device).
+    expect(screen.getByRole('cell', { name: 'Arrivée enregistrée' })).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: 'Venue' })).toBeInTheDocument();
     await user.selectOptions(screen.getByLabelText('Personne'), staffId('Morvan'));
     expect(await screen.findByText('0 événement')).toBeInTheDocument();
   });

@@ -82,13 +82,18 @@ describe('dirty forms', () => {
 });
 
 describe('the UI store', () => {
-  it('persists the chosen profile and room in idb-keyval, not the page’s transient flags', async () => {
+  it('persists the chosen profile and room (and the display’s sound) in idb-keyval, not the page’s transient flags', async () => {
     useUiStore.getState().chooseProfile('room', 'room-2');
     useUiStore.getState().setUpdateAvailable(true);
     useUiStore.getState().setFormDirty('f', true);
     await vi.waitFor(async () => {
       const saved = JSON.parse((await get<string>(UI_STORE_KEY)) ?? 'null');
-      expect(saved?.state).toEqual({ profile: 'room', roomId: 'room-2', staffId: null });
+      expect(saved?.state).toEqual({
+        profile: 'room',
+        roomId: 'room-2',
+        staffId: null,
+        displaySound: { chime: false, speech: false },
+      });
     });
   });
 

@@ -16,7 +16,7 @@ import type { VitalsValues } from '../../domain/vitals';
 import { canonicalJson } from '../../sync/digest';
 import { sha256Hex } from '../../sync/sha256';
 import { useWriter } from '../data/writer';
-import { t } from '../i18n';
+import { formatDate, t } from '../i18n';
 
 export type NoteText = Pick<
   Consultation,
@@ -127,7 +127,12 @@ export function useConsultationActions(): ConsultationActions {
                   kind: 'follow_up_truck',
                   followUpStopId: stop.id,
                   followUpAppointmentId: appointmentId,
-                  detail: `${stop.date} ${time} ${stop.communeName}`,
+                  // Read by people (the note, the closure list): French date, never ISO.
+                  detail: t('consultation.orientation.followUpDetail', {
+                    date: formatDate(stop.date),
+                    time,
+                    commune: stop.communeName,
+                  }),
                 },
               },
             },

@@ -7,6 +7,13 @@ import { useDb } from '../data/device-data';
 import { staffName } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, t, tn } from '../i18n';
+import {
+  auditActionLabel,
+  deviceLabel,
+  readableDetail,
+  recordLabel,
+  recordNames,
+} from './audit-text';
 import type { OrgRows } from './coordination-data';
 
 const SHOWN = 200;
@@ -17,7 +24,13 @@ export function AuditPage({ rows }: { rows: OrgRows }) {
   const [filter, setFilter] = useState<AuditFilter>({});
   if (audit === undefined) return <p role="status">{t('app.loading')}</p>;
   const staff = new Map(rows.staff.map((s) => [s.id, s]));
-  const found = filterAudit(audit, filter);
+  const names = recordNames(rows);
+  const found = filterAudit(
+    audit,
+    filter,
+    (r) =>
+      `${auditActionLabel(r.action)} ${recordLabel(r, names)} ${readableDetail(r.detail, names)}`,
+  );
   const set = (key: keyof AuditFilter) => (value: string) =>
     setFilter({ ...filter, [key]: value || undefined });
   return (
@@ -31,7 +44,9 @@ export function AuditPage({ rows }: { rows: OrgRows }) {
           onChange={set('action')}
           options={[
             { value: '', label: t('coordination.audit.all') },
-            ...auditActions(audit).map((a) => ({ value: a, label: a })),
+            ...auditActions(audit)
+              .map((a) => ({ value: a, label: auditActionLabel(a) }))
+              .sort((a, b) => a.label.localeCompare(b.label, 'fr')),
           ]}
         />
         <SelectField
@@ -81,11 +96,17 @@ export function AuditPage({ rows }: { rows: OrgRows }) {
                 return (
                   <tr key={r.id}>
                     <td>{formatDateTime(r.at)}</td>
-                    <td>{who ? staffName(who) : (r.actorId ?? t('coordination.audit.nobody'))}</td>
-                    <td>{r.deviceId}</td>
-                    <td>{r.action}</td>
-                    <td>{r.entity ? `${r.entity} ${r.entityId ?? ''}` : t('day.none')}</td>
-                    <td>{r.detail ?? t('day.none')}</td>
+                    <td>
+                      {who
+                        ? staffName(who)
+                        : r.actorId
+                          ? t('coordination.audit.unknownRecord')
+                          : t('coordination.audit.nobody')}
+                    </td>
+                    <td>{deviceLabel(r.deviceId, rows.devices)}</td>
+                    <td>{auditActionLabel(r.action)}</td>
+                    <td>{recordLabel(r, names)}</td>
+                    <td>{readableDetail(r.detail, names)}</td>
                   </tr>
                 );
               })}

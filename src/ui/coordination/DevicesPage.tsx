@@ -13,6 +13,7 @@ import { sortedRooms } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
 import { profileLabel } from '../shell/profiles';
+import { originLabel } from './audit-text';
 import { type OrgRows, useServerDevices } from './coordination-data';
 import { contactText, pendingText } from './liveness';
 
@@ -71,7 +72,13 @@ function mergeLines(
   return lines;
 }
 
-const nameOf = (line: Pick<DeviceLine, 'deviceId' | 'name'>) => line.name ?? line.deviceId;
+/**
+ * Its enrolment name. Every device enrolled with a code has one; the server's own events and the
+ * first data load are named as such; only a device from before enrolment names is shown by its id
+ * (the one thing that tells two of them apart).
+ */
+const nameOf = (line: Pick<DeviceLine, 'deviceId' | 'name'>) =>
+  line.name ?? originLabel(line.deviceId) ?? line.deviceId;
 
 function profileText(line: DeviceLine, rows: OrgRows): string {
   if (!line.profile) return t('coordination.devices.unknownProfile');

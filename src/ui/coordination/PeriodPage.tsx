@@ -2,16 +2,17 @@
 // consultations per commune and service, shares without MT and with ALD, orientations; exported
 // as CSV (safe from formula injection) or as a pseudonymised research dataset.
 import { useMemo, useState } from 'react';
-import { indicatorRows, researchCsv, researchDataset, toCsv } from '../../domain/exports';
+import { researchCsv, researchDataset, toCsv } from '../../domain/exports';
 import { computeIndicators } from '../../domain/indicators';
 import { isIsoDate } from '../../domain/time';
 import { useWriter } from '../data/writer';
 import { TextField } from '../forms/fields';
-import { formatDate, t } from '../i18n';
+import { formatBirthDate, formatDate, t } from '../i18n';
 import type { OrgRows } from './coordination-data';
 import { downloadText } from './download';
 import { FigureTable } from './FigureTable';
 import { percentText } from './figures';
+import { indicatorCsvHeader, indicatorCsvRows } from './indicator-csv';
 
 export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
   const write = useWriter();
@@ -52,13 +53,16 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
   const exportCsv = async () => {
     if (!ind) return;
     const file = `escale-indicateurs-${from}-${to}.csv`;
-    const lines = indicatorRows(ind);
-    downloadText(file, toCsv(['rubrique', 'indicateur', 'valeur'], lines));
+    const lines = indicatorCsvRows(ind, rows.services);
+    downloadText(file, toCsv(indicatorCsvHeader(), lines));
     await write([], {
       action: 'export.indicators',
       entity: null,
       entityId: null,
-      detail: `${from} → ${to}`,
+      detail: t('coordination.period.exportDetail', {
+        from: formatBirthDate(from),
+        to: formatBirthDate(to),
+      }),
     });
     setStatus(t('coordination.period.exported', { file, count: lines.length }));
   };

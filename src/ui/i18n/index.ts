@@ -1,5 +1,6 @@
 // The one way UI text is produced: t('section.key', { param }) over the French catalogue, with
 // keys and parameters checked by the compiler, and dates/times formatted for France.
+import { LOCALE } from '../../domain/french-dates';
 import { fr } from './fr';
 
 type Catalogue = typeof fr;
@@ -34,9 +35,15 @@ export type PluralKey = PluralGroups<Catalogue>;
 type Value = string | number;
 type ParamsArg<S> = [Placeholders<S>] extends [never] ? [] : [Record<Placeholders<S>, Value>];
 
-export const LOCALE = 'fr-FR';
-/** The truck works on French wall time whatever the device's own setting. */
-export const TIME_ZONE = 'Europe/Paris';
+// Dates and times: one formatter for the screens and the server alike (src/domain/french-dates.ts).
+export {
+  formatBirthDate,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  LOCALE,
+  TIME_ZONE,
+} from '../../domain/french-dates';
 
 function lookup(path: string): unknown {
   let node: unknown = fr;
@@ -77,57 +84,7 @@ export function tn<K extends PluralKey>(
   return interpolate(form, { count, ...params });
 }
 
-const dateFormat = new Intl.DateTimeFormat(LOCALE, {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: TIME_ZONE,
-});
-const birthDateFormat = new Intl.DateTimeFormat(LOCALE, {
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  timeZone: TIME_ZONE,
-});
-const timeFormat = new Intl.DateTimeFormat(LOCALE, {
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: TIME_ZONE,
-});
-const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: TIME_ZONE,
-});
 const numberFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
-
-function toDate(value: Date | string | number): Date {
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return new Date(`${value}T12:00:00Z`); // a calendar date: noon UTC is the same day in France
-  }
-  return new Date(value);
-}
-
-/** "lundi 23 novembre 2026" — accepts an ISO instant, a calendar date (AAAA-MM-JJ) or a Date. */
-export function formatDate(value: Date | string | number): string {
-  return dateFormat.format(toDate(value));
-}
-
-/** "22/08/1937" — a birth date: the weekday someone was born on is noise at a desk. */
-export function formatBirthDate(value: string): string {
-  return birthDateFormat.format(toDate(value));
-}
-
-/** "09:05" in French wall time. */
-export function formatTime(value: Date | string | number): string {
-  return timeFormat.format(toDate(value));
-}
-
-/** "23/11/2026 09:05". */
-export function formatDateTime(value: Date | string | number): string {
-  return dateTimeFormat.format(toDate(value));
-}
 
 export function formatNumber(value: number): string {
   return numberFormat.format(value);

@@ -4,14 +4,14 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { consultationOfEntry, openNotesOf } from '../../device/consultation-queries';
-import type { Consultation, QueueEntry, Service } from '../../domain/entities';
+import type { Consultation, Patient, QueueEntry, Service } from '../../domain/entities';
 import { nextToCall } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
 import { ConsultationWorkspace } from '../consultation/ConsultationWorkspace';
 import { type DayRows, useDb } from '../data/device-data';
 import { ContradictionMarker } from '../day/ContradictionMarker';
-import { byId, estimateText, live, queueContext } from '../day/day-data';
+import { byId, estimateText, live, patientName, queueContext } from '../day/day-data';
 import { SelectField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
 import { PageTitle } from '../shell/PageTitle';
@@ -221,6 +221,7 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
         notes={(openNotes ?? []).filter((c) => c.id !== note?.id)}
         roomId={roomId}
         services={services}
+        patients={rows.patients}
       />
       <section aria-labelledby="room-queue-title" className="stack">
         <h2 id="room-queue-title">{t('room.queueTitle')}</h2>
@@ -314,12 +315,18 @@ function OpenNotes({
   notes,
   roomId,
   services,
+  patients,
 }: {
   notes: Consultation[];
   roomId: string;
   services: Service[];
+  patients: readonly Patient[];
 }) {
   if (notes.length === 0) return null;
+  const patientOf = (id: string) => {
+    const p = patients.find((x) => x.id === id);
+    return p ? patientName(p) : t('day.unknownPatient');
+  };
   return (
     <section className="panel stack" aria-labelledby="open-notes-title">
       <h2 id="open-notes-title">{t('room.openNotes.title')}</h2>
@@ -328,6 +335,7 @@ function OpenNotes({
           <li key={c.id}>
             <Link to={`/salle/${roomId}/consultation/${c.id}`}>
               {t('room.openNotes.line', {
+                patient: patientOf(c.patientId),
                 at: formatDateTime(c.createdAt),
                 service: services.find((s) => s.id === c.serviceId)?.label ?? '',
                 motif: c.motif,

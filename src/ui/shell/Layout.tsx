@@ -81,6 +81,9 @@ export function Layout() {
     if (profile && hydrated) chooseProfile(profile, roomId);
   }, [profile, roomId, chooseProfile, hydrated]);
   const display = (allowed ? route?.profile : own?.profile) === 'display';
+  // The waiting-room screen is a kiosk: no app bar on a public screen; its own corner bar keeps
+  // the sync state and its settings (docs/guide/affichage.md).
+  const kiosk = allowed === true && route?.profile === 'display';
 
   // After a navigation, screen-reader and keyboard users start at the new content.
   useEffect(() => {
@@ -90,13 +93,21 @@ export function Layout() {
   }, [pathname]);
 
   return (
-    <div className={display ? 'layout layout--display' : 'layout'}>
+    <div
+      className={
+        kiosk
+          ? 'layout layout--display layout--kiosk'
+          : display
+            ? 'layout layout--display'
+            : 'layout'
+      }
+    >
       <SkipLink />
       <UpdateBanner />
       <DatabaseBanner />
       <SessionBanner />
       <PurgeWatcher />
-      <Header current={current} enrolled={!!own} />
+      {kiosk ? null : <Header current={current} enrolled={!!own} />}
       <main id={MAIN_ID} ref={mainRef} tabIndex={-1} className="app-main">
         <ErrorBoundary resetKey={pathname}>
           {allowed === undefined && route ? (

@@ -20,6 +20,9 @@ export interface UiState {
   staffId: string | null;
   /** The screen is locked (patient data hidden) or shows the PIN setup. */
   lock: 'open' | 'locked' | 'setup';
+  /** The waiting-room screen's sound, set on the screen itself and kept on this device. */
+  displaySound: DisplaySound;
+  setDisplaySound(sound: Partial<DisplaySound>): void;
   setLock(lock: 'open' | 'locked' | 'setup'): void;
   setStaff(staffId: string | null): void;
   chooseProfile(profile: Profile, roomId?: string | null): void;
@@ -27,6 +30,13 @@ export interface UiState {
   setUpdateAvailable(available: boolean): void;
   setFormDirty(formId: string, dirty: boolean): void;
   setStartNotice(message: string | null): void;
+}
+
+export interface DisplaySound {
+  /** A chime at each call. */
+  chime: boolean;
+  /** The call read out in French by the browser's speech synthesis (ticket and room only). */
+  speech: boolean;
 }
 
 export const UI_STORE_KEY = 'escale.ui';
@@ -47,6 +57,11 @@ export const useUiStore = create<UiState>()(
       startNotice: null,
       staffId: null,
       lock: 'open',
+      // Off until someone turns them on: a screen must not start talking in a room unasked.
+      displaySound: { chime: false, speech: false },
+      setDisplaySound: (sound) => {
+        setState((s) => ({ displaySound: { ...s.displaySound, ...sound } }));
+      },
       setLock: (lock) => {
         setState({ lock });
       },
@@ -82,8 +97,14 @@ export const useUiStore = create<UiState>()(
       name: UI_STORE_KEY,
       version: 1,
       storage: createJSONStorage(() => idbStorage),
-      // Only the device's role is a preference; update and dirty flags belong to this page's life.
-      partialize: (s) => ({ profile: s.profile, roomId: s.roomId, staffId: s.staffId }),
+      // Only the device's role (and the display's sound) are preferences; update and dirty flags
+      // belong to this page's life.
+      partialize: (s) => ({
+        profile: s.profile,
+        roomId: s.roomId,
+        staffId: s.staffId,
+        displaySound: s.displaySound,
+      }),
     },
   ),
 );

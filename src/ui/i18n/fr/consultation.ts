@@ -89,6 +89,7 @@ export const consultation = {
     chooseTime: 'Choisir un créneau',
     book: 'Réserver le rendez-vous de suivi',
     followUpBooked: 'Rendez-vous de suivi réservé : {detail}',
+    followUpDetail: '{date} à {time}, {commune}',
     followUpNote: 'Suivi demandé en consultation',
   },
   confidentiality: {

@@ -64,6 +64,6 @@ export const room = {
   backToRoom: 'Retour à la salle',
   openNotes: {
     title: 'Mes notes à terminer ou à reprendre',
-    line: '{at} — {service} : {motif}',
+    line: '{patient} — {at} — {service} : {motif}',
   },
 } as const;
