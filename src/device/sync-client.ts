@@ -152,6 +152,15 @@ async function errorText(res: Response): Promise<string> {
   }
 }
 
+/**
+ * The wait before retry number `failures` (≥ 1): base·2ⁿ⁻¹ capped, with "equal jitter" (half
+ * fixed, half drawn from `draw` in [0, 1)) so that the devices of a fleet do not retry together.
+ */
+export function retryDelay(failures: number, baseMs: number, capMs: number, draw: number): number {
+  const exp = Math.min(capMs, baseMs * 2 ** (failures - 1));
+  return exp / 2 + (draw * exp) / 2;
+}
+
 export function createSyncClient(options: SyncClientOptions): SyncClient {
   const { db } = options;
   const servers = options.servers.map(trimSlash);
@@ -581,11 +590,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   function schedule(): void {
     clearTimer();
     if (stopped || updateRequired) return;
-    let delay = pollMs;
-    if (failures > 0) {
-      const exp = Math.min(backoffCapMs, backoffBaseMs * 2 ** (failures - 1));
-      delay = exp / 2 + (random() * exp) / 2; // "equal jitter": spread retries of many devices
-    }
+    const delay =
+      failures > 0 ? retryDelay(failures, backoffBaseMs, backoffCapMs, random()) : pollMs;
     timer = setTimeout(trigger, delay);
   }
 

@@ -2,11 +2,13 @@
 // (debounced), on `online` and on becoming visible, on a backoff timer after failures, on a
 // live-channel poke; one leader among tabs. The server is a stub answering the protocol here;
 // tests/device/sync-client.test.ts runs the loop against the real server.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EscaleDb, META, setMeta } from '../../src/device/db';
 import {
   createSyncClient,
   type EventSourceLike,
+  retryDelay,
   type SyncClient,
   type SyncClientOptions,
 } from '../../src/device/sync-client';
@@ -166,7 +168,6 @@ describe('sync triggers', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(35);
     expect(gaps[1]).toBeGreaterThanOrEqual(75);
     expect(gaps[2]).toBeGreaterThanOrEqual(95);
-    expect(gaps[2]).toBeLessThan(180); // capped at 100, not 160
     // Success resets: the next attempt is the slow poll, not another backoff step.
     await new Promise((r) => setTimeout(r, 300));
     expect(server.requests).toHaveLength(1);
@@ -326,5 +327,27 @@ describe('start-up', () => {
     await until(() => server.requests.length === 1);
     expect(await db.parked.count()).toBe(0);
     expect((await db.rows('patient').get('pz'))?.birthName).toBe('PARQUÉ');
+  });
+});
+
+describe('the wait before a retry', () => {
+  it('doubles from the base, stops at the cap, and half of it is jitter', () => {
+    expect([1, 2, 3, 4].map((n) => retryDelay(n, 40, 100, 1))).toEqual([40, 80, 100, 100]);
+    expect(retryDelay(3, 40, 100, 0)).toBe(50);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (failures, base, cap, draw) => {
+          const exp = Math.min(cap, base * 2 ** (failures - 1));
+          const wait = retryDelay(failures, base, cap, draw);
+          expect(wait).toBeGreaterThanOrEqual(exp / 2);
+          expect(wait).toBeLessThanOrEqual(exp);
+          expect(wait).toBeLessThanOrEqual(cap);
+        },
+      ),
+    );
   });
 });
