@@ -1,7 +1,7 @@
 // What the coordination screens read from the device, through live queries: the organisation's
 // records for the period and closure views, the conflicts left to settle, the receipts.
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchDevices } from '../../device/closure';
 import { readConnection } from '../../device/connection';
 import type { EscaleDb } from '../../device/db';
@@ -199,11 +199,20 @@ export type ServerDevices =
 export function useServerDevices(): { state: ServerDevices; reload(): void } {
   const db = useDb();
   const [state, setState] = useState<ServerDevices>('loading');
+  // The answer may arrive after the screen is gone (the network is slow): it is then dropped.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   const reload = useCallback(async () => {
     if (!db) return;
     setState('loading');
     const connection = await readConnection(db);
     const answer = connection ? await fetchDevices(connection) : null;
+    if (!mounted.current) return;
     if (answer === null) setState('unreachable');
     else if (answer.ok) {
       setState({
