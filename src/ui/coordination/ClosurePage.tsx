@@ -1,7 +1,7 @@
 // Clôture de journée (docs/design.md §2): the checklist, bulk ends for what is left, then the sync
 // receipt — central's proof, through the relay when there is one — and this device's purge.
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -104,19 +104,29 @@ function CoveragePanel({
   const [reasonError, setReasonError] = useState<string | undefined>();
   const [status, setStatus] = useState<Status>(null);
 
+  // The server's answer may arrive after the screen is gone: it is then dropped.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   const check = async () => {
     if (!db) return;
     setBusy(true);
+    let next: Parameters<typeof setProof>[0];
     try {
       const connection = await readConnection(db);
       if (!connection) throw new Error(t('errors.deviceNotConnected'));
       const answer = await fetchServerProof(connection, stop.id);
-      setProof(answer.ok ? { proof: answer.proof } : { error: answer.message });
+      next = answer.ok ? { proof: answer.proof } : { error: answer.message };
     } catch (e) {
-      setProof({ error: (e as Error).message });
-    } finally {
-      setBusy(false);
+      next = { error: (e as Error).message };
     }
+    if (!mounted.current) return;
+    setProof(next);
+    setBusy(false);
   };
   // biome-ignore lint/correctness/useExhaustiveDependencies: checked once per stop on opening
   useEffect(() => {
