@@ -11,6 +11,7 @@ import {
   type ServerProof,
 } from '../domain/closure';
 import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
+import { hlcOfTime } from '../sync/hlc';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../sync/protocol';
 import { auditChange } from './audit-change';
 import { authHeaders, type Connection } from './connection';
@@ -199,6 +200,7 @@ export async function purgeAfterReceipts(
     ...ENTITY_NAMES.map((e) => db.table(e)),
     db.states,
     db.outbox,
+    db.sent,
     db.meta,
     db.purged,
   ];
@@ -220,6 +222,11 @@ export async function purgeAfterReceipts(
       registry,
       deviceId: (await getMeta<string>(db, META.deviceId)) ?? undefined,
     });
+    // Kept copies of this device's own ops (sync-client.ts) go once a due receipt covers them.
+    if (plan.sentBefore !== null) {
+      const cut = hlcOfTime(Date.parse(plan.sentBefore));
+      await db.sent.bulkDelete(await db.sent.where('hlc').below(cut).primaryKeys());
+    }
     if (plan.remove.length === 0) return { ...plan, removed: 0 };
     const byEntity = new Map<string, string[]>();
     for (const { e, id } of plan.remove) byEntity.set(e, [...(byEntity.get(e) ?? []), id]);

@@ -91,8 +91,15 @@ export const STORES_V5: Record<string, string> = {
   identityChange: 'id, patientId, otherPatientId',
 };
 
+/** Version 6: the device's own ops once durable at central, kept until the purge after the
+ * day's receipt, so that a central restored from an older backup can ask for them again
+ * (`missing` in docs/protocol.md, Gap recovery). */
+export const STORES_V6: Record<string, string> = {
+  sent: 'seq, hlc',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -125,6 +132,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 3) db.version(3).stores(STORES_V3);
   if (upTo >= 4) db.version(4).stores(STORES_V4);
   if (upTo >= 5) db.version(5).stores(STORES_V5);
+  if (upTo >= 6) db.version(6).stores(STORES_V6);
 }
 
 export interface EscaleDbOptions {
@@ -146,6 +154,8 @@ export class EscaleDb extends Dexie {
   /** Merge state of each row (causal heads, set tags, events), keyed by [e+id]. */
   declare states: Table<RowState, [string, string]>;
   declare outbox: Table<Op, number>;
+  /** The device's own ops durable at central, kept until the purge after the day's receipt. */
+  declare sent: Table<Op, number>;
   declare parked: Table<ParkedOp, [string, number]>;
   declare meta: Table<MetaRecord, string>;
   /** Rows removed by a purge after a sync receipt (never replicated: a purge is local). */

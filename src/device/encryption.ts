@@ -15,7 +15,7 @@ import type {
 } from 'dexie';
 import { gcm } from './cipher';
 import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
-import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5 } from './db';
+import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5, STORES_V6 } from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -57,6 +57,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V3,
   ...STORES_V4,
   ...STORES_V5,
+  ...STORES_V6,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.
@@ -101,6 +102,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<string, EncryptedTable>> = {
   ...Object.fromEntries(ENCRYPTED_ENTITIES.map((e) => [e, encrypted(e, null)])),
   states: encrypted('states', 'e'),
   outbox: encrypted('outbox', 'e', ['e']),
+  sent: encrypted('sent', 'e', ['e']),
   parked: encrypted('parked', 'op.e'),
 };
 

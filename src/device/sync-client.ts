@@ -245,15 +245,30 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** The oldest outbox ops after seq `from` whose JSON fits in `budget` bytes (at least one). */
   async function outboxSlice(budget: number, from: number): Promise<{ ops: Op[]; bytes: number }> {
+    return sliceOf(db.outbox, budget, from, Number.MAX_SAFE_INTEGER, await setAsideSeqs(db));
+  }
+
+  /** Kept copies of ops durable at central, `from` < seq ≤ `to`, within `budget` bytes. */
+  async function sentSlice(budget: number, from: number, to: number) {
+    return sliceOf(db.sent, budget, from, to, new Set<number>());
+  }
+
+  async function sliceOf(
+    table: typeof db.outbox,
+    budget: number,
+    from: number,
+    to: number,
+    skip: ReadonlySet<number>,
+  ): Promise<{ ops: Op[]; bytes: number }> {
     const ops: Op[] = [];
     let bytes = 0;
     let after = from;
-    const aside = await setAsideSeqs(db);
     for (;;) {
-      const chunk = await db.outbox.where('seq').above(after).limit(256).toArray();
+      if (after >= to) return { ops, bytes };
+      const chunk = await table.where('seq').between(after, to, false, true).limit(256).toArray();
       if (chunk.length === 0) return { ops, bytes };
       for (const op of chunk) {
-        if (aside.has(op.seq)) continue;
+        if (skip.has(op.seq)) continue;
         const size = sizeOf(op);
         if (ops.length > 0 && bytes + size > budget) return { ops, bytes };
         ops.push(op);
@@ -261,6 +276,25 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       }
       after = chunk[chunk.length - 1]!.seq;
     }
+  }
+
+  /**
+   * Ops durable at central leave the outbox for `sent`, where they stay until the purge after
+   * the day's receipt: if central is restored from an older backup, it asks for them again
+   * (`missing`). Set-aside ops stay in the outbox (see set-aside.ts). By primary keys first:
+   * the rows are sealed at rest (encryption.ts) and are opened only to be moved.
+   */
+  async function keepDurable(durable: number, aside: ReadonlySet<number>): Promise<void> {
+    if (durable <= 0) return;
+    await db.transaction('rw', db.outbox, db.sent, async () => {
+      const done = (await db.outbox.where('seq').belowOrEqual(durable).primaryKeys()).filter(
+        (seq) => !aside.has(seq),
+      );
+      if (done.length === 0) return;
+      const ops = await db.outbox.bulkGet(done);
+      await db.sent.bulkPut(ops.filter((op): op is Op => op !== undefined));
+      await db.outbox.bulkDelete(done);
+    });
   }
 
   async function post(server: string, body: SyncRequest): Promise<SyncResponse> {
@@ -394,12 +428,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // Pushes refused until someone signs in again (decision 0006): the outbox is kept whole and
     // the device goes on pulling the others' work; the refusal is reported at the end.
     let held: SessionRequired | null = null;
+    // Gap recovery: kept copies asked for by central (`missing`), sent before the outbox; each
+    // op at most once per run, so a server that keeps asking cannot hold the run in a loop.
+    let resend: { from: number; to: number } | null = null;
+    let resentUpTo = 0;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
-      const { ops, bytes } = held
+      const { ops, bytes }: { ops: Op[]; bytes: number } = held
         ? { ops: [], bytes: 0 }
-        : await outboxSlice(budget, Math.max(pushedUpTo, acked));
+        : resend
+          ? await sentSlice(budget, resend.from, resend.to)
+          : await outboxSlice(budget, Math.max(pushedUpTo, acked));
       const since = (await getMeta<number>(db, key)) ?? 0;
       const epoch = await getMeta<string>(db, META.epoch(server));
       const floor = await floorOf();
@@ -452,7 +492,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
       if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
       if (res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
-      if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
+      if (resend) {
+        // Kept copies sent again: go on after the last one, or back to the outbox once done.
+        const last: number = ops.length > 0 ? ops[ops.length - 1]!.seq : resend.to;
+        resentUpTo = Math.max(resentUpTo, last);
+        resend = last >= resend.to ? null : { from: last, to: resend.to };
+      } else if (ops.length > 0) pushedUpTo = ops[ops.length - 1]!.seq;
       // The server holds less than it acknowledged (restored, or reinstalled empty): send again
       // from what it holds now; what this device no longer has is below its floor.
       if (res.reset || res.accepted < acked) pushedUpTo = Math.min(pushedUpTo, res.accepted);
@@ -463,14 +508,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const aside = await setAsideSeqs(db);
       // By primary keys only: the rows are sealed at rest (encryption.ts), and a key range
       // never needs them opened.
-      if (durable > 0) {
-        const done = await db.outbox.where('seq').belowOrEqual(durable).primaryKeys();
-        await db.outbox.bulkDelete(done.filter((seq) => !aside.has(seq)));
+      await keepDurable(durable, aside);
+      // Central lacks some of this device's ops below its floor (restored from an older
+      // backup): send them again from the kept copies, once per run.
+      if (res.missing && !resend && res.missing.from > resentUpTo) {
+        resend = { from: res.missing.from - 1, to: res.missing.to };
       }
       const from = Math.max(pushedUpTo, res.accepted);
       const morePush =
         !held &&
-        (await db.outbox.where('seq').above(from).primaryKeys()).some((seq) => !aside.has(seq));
+        (resend !== null ||
+          (await db.outbox.where('seq').above(from).primaryKeys()).some((seq) => !aside.has(seq)));
       await writeStatus({
         server,
         pull: res.hasMore

@@ -473,6 +473,9 @@ export interface PurgePlan {
   /** Rows of a receipted day kept back, and why. */
   kept: { e: string; id: string; why: 'unsynced' | 'changed' | 'not_in_receipt' | 'still_used' }[];
   stops: string[];
+  /** The newest due receipt's time: the device's kept copies of its own ops written before it
+   * (durable at central, proved by that receipt, past the retention) may go too. */
+  sentBefore: string | null;
 }
 
 function addDays(date: string, days: number): string {
@@ -550,7 +553,8 @@ export function purgePlan(input: PurgeInput): PurgePlan {
       kept.push({ e: st.e, id: st.id, why: 'not_in_receipt' });
     }
   }
-  return { remove, kept, stops: [...dueStops] };
+  const sentBefore = due.reduce<string | null>((m, r) => (m === null || r.at > m ? r.at : m), null);
+  return { remove, kept, stops: [...dueStops], sentBefore };
 }
 
 function dayStatesOfStops(

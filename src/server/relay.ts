@@ -18,6 +18,7 @@ import {
 } from '../sync/protocol';
 import type { Accounts, DeviceCredential, StaffPassword } from './auth';
 import { heardReports, importClosings } from './routes/closure';
+import { upstreamGapsKey } from './routes/sync';
 import type { SyncStore } from './store/types';
 
 export interface RelayOptions {
@@ -293,6 +294,8 @@ export class Relay {
         reply.reset === true ||
         Object.entries(reply.held ?? {}).some(([dev, n]) => n < (upstream.get(dev) ?? 0));
       if (reply.held) await store.setUpstreamHeld(org, reply.held);
+      // What central lacks of devices' ops below their floors: passed on to them (`missing`).
+      if (reply.gaps) await store.setMeta(upstreamGapsKey(org), JSON.stringify(reply.gaps));
       if (lost) {
         await store.setMeta(pushedKey(org), '0');
         await store.setMeta(refillKey(org), String(await store.lastSeq(org)));

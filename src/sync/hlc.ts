@@ -49,6 +49,12 @@ export function decodeHlc(h: Hlc): { ms: number; counter: number; node: string }
   return { ms: Number.parseInt(m[1]!, 36), counter: Number.parseInt(m[2]!, 36), node: m[3]! };
 }
 
+/** The lowest stamp of physical time `ms`: every stamp of an earlier time sorts below it. */
+export function hlcOfTime(ms: number): string {
+  const clamped = Math.max(0, Math.min(MAX_MS, Math.floor(ms)));
+  return `${clamped.toString(36).padStart(MS_WIDTH, '0')}:`;
+}
+
 export function isHlc(h: unknown): h is Hlc {
   return typeof h === 'string' && HLC_RE.test(h);
 }

@@ -163,6 +163,10 @@ export type SyncRequest = z.infer<typeof syncRequestSchema>;
 export const seqOpSchema = z.object({ s: z.int().min(1), op: opSchema });
 export type SeqOp = z.infer<typeof seqOpSchema>;
 
+/** Ops from..to of one device, both included. */
+export const gapSchema = z.object({ from: z.int().min(1), to: z.int().min(1) });
+export type Gap = z.infer<typeof gapSchema>;
+
 export const syncResponseSchema = z.object({
   /** Highest device seq N such that ops 1..N of this device are now held by the server. */
   accepted: count,
@@ -178,6 +182,12 @@ export const syncResponseSchema = z.object({
   /** To a relay only: for each origin device of the pushed ops and each asked device, how far
    * central holds its ops, 1..N contiguous. */
   held: z.record(z.string(), count).optional(),
+  /** Ops of this device below its floor that central lacks (it was restored from an older
+   * backup): the device sends them again from the copies it keeps (`sent`), if it still has
+   * them. From a relay: what central told it it lacks. */
+  missing: gapSchema.optional(),
+  /** To a relay only: every device whose ops central lacks below a declared floor. */
+  gaps: z.record(z.string(), gapSchema).optional(),
   ops: z.array(seqOpSchema),
   /** Server sequence of the end of this page (the next `since`). */
   lastSeq: count,

@@ -175,9 +175,11 @@ describe('what is kept in clear', () => {
     );
     expect(ENCRYPTED_TABLES.states!.keep).toEqual(['e', 'id']);
     expect(ENCRYPTED_TABLES.outbox!.keep).toEqual(['seq', 'e']);
+    // Kept copies of ops durable at central: the stamp stays clear so the purge can cut by time.
+    expect([...ENCRYPTED_TABLES.sent!.keep].sort()).toEqual(['e', 'hlc', 'seq']);
     expect([...ENCRYPTED_TABLES.parked!.keep].sort()).toEqual(['dev', 'seq', 'v']);
     expect(Object.keys(ENCRYPTED_TABLES).sort()).toEqual(
-      [...ENCRYPTED_ENTITIES, 'states', 'outbox', 'parked'].sort(),
+      [...ENCRYPTED_ENTITIES, 'states', 'outbox', 'sent', 'parked'].sort(),
     );
   });
 

@@ -53,6 +53,56 @@ async function receive(
 }
 
 describe('the purge after a receipt', () => {
+  it('drops the kept copies of its own ops written before a due receipt, and only those', async () => {
+    const { db } = await deviceWithDemo();
+    const proof = await localDayProof(db, past.id);
+    // Copies of ops central made durable (sync-client.ts keeps them in case central is restored
+    // from an older backup): two written before the receipt, one after it.
+    const at = (iso: string) => encodeHlc(Date.parse(iso), 0, 'box-1');
+    const copy = (seq: number, hlc: string) => ({
+      v: 1,
+      org,
+      dev: 'box-1',
+      seq,
+      hlc,
+      e: 'patient',
+      id: `p${seq}`,
+      f: 'phone',
+      k: 'set' as const,
+      val: '0600000000',
+    });
+    await db.sent.bulkPut([
+      copy(1, at(`${TODAY}T09:00:00.000Z`)),
+      copy(2, at(`${TODAY}T17:59:59.999Z`)),
+      copy(3, at(`${TODAY}T18:00:00.001Z`)),
+    ]);
+    await receive(db, proof.rows);
+    await setMeta(db, META.retentionDays, 0);
+    await purgeAfterReceipts(db, { profile: 'room', today: TODAY, staffId: 'coord' });
+    expect(await db.sent.toCollection().primaryKeys()).toEqual([3]);
+  });
+
+  it('keeps the kept copies while no receipt is due (retention not over)', async () => {
+    const { db } = await deviceWithDemo();
+    const proof = await localDayProof(db, past.id);
+    await db.sent.put({
+      v: 1,
+      org,
+      dev: 'box-1',
+      seq: 1,
+      hlc: encodeHlc(Date.parse(`${TODAY}T09:00:00.000Z`), 0, 'box-1'),
+      e: 'patient',
+      id: 'p1',
+      f: 'phone',
+      k: 'set',
+      val: '0600000000',
+    });
+    await receive(db, proof.rows);
+    await setMeta(db, META.retentionDays, 3650);
+    await purgeAfterReceipts(db, { profile: 'room', today: TODAY, staffId: 'coord' });
+    expect(await db.sent.count()).toBe(1);
+  });
+
   it('removes the receipted day a room no longer needs, audited, and keeps an unsynced note', async () => {
     const { db } = await deviceWithDemo();
     const proof = await localDayProof(db, past.id);

@@ -308,6 +308,16 @@ describe('the purge after a receipt', () => {
     expect(plan.remove).toEqual([]);
   });
 
+  it('lets the kept copies of own ops go up to the newest due receipt, never an excused one', () => {
+    const input = { ...common, profile: 'room' as const, states: baseStates, outbox: [] };
+    const later = { ...receipt, at: `${TODAY}T19:30:00Z` };
+    expect(purgePlan({ ...input, receipts: [receipt, later] }).sentBefore).toBe(later.at);
+    expect(purgePlan({ ...input, receipts: [] }).sentBefore).toBeNull();
+    expect(purgePlan({ ...input, retentionDays: 365, receipts: [receipt] }).sentBefore).toBeNull();
+    const excusing = { ...receipt, excused: [{ dev: 'box-2' }] };
+    expect(purgePlan({ ...input, deviceId: 'box-2', receipts: [excusing] }).sentBefore).toBeNull();
+  });
+
   it('removes nothing on the device a receipt excused; the others purge by it', () => {
     const excusing = { ...receipt, excused: [{ dev: 'box-2' }] };
     const input = { ...common, profile: 'room' as const, states: baseStates, outbox: [] };

@@ -21,6 +21,7 @@ import { validateOp } from '../../sync/merge';
 import { MAX_INT, type Op } from '../../sync/op';
 import {
   type DeviceReport,
+  type Gap,
   MIN_PROTOCOL_VERSION,
   type SeqOp,
   type SyncResponse,
@@ -44,6 +45,10 @@ interface Refused {
 
 /** Where a device's last report is kept (read back by routes/devices.ts). */
 export const deviceKey = (org: string, dev: string) => `device:${org}:${dev}`;
+
+/** On a relay: the gaps central last said it has (JSON `Record<dev, Gap>`), passed on to the
+ * devices concerned as `missing` so they send those ops again (relay.ts writes it). */
+export const upstreamGapsKey = (org: string) => `upstream:gaps:${org}`;
 
 /** Where an incident is kept: ops a device declared gone that this server lacks (routes/devices.ts). */
 export const incidentKey = (org: string, dev: string, from?: number) =>
@@ -299,7 +304,8 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       durable: await durableOf(request.org, request.deviceId, accepted),
       epoch,
       ...(reset ? { reset: true } : {}),
-      ...(isRelay ? { held: await heldFor(request) } : {}),
+      ...(isRelay ? { held: await heldFor(request), gaps: await gapsOf(request.org) } : {}),
+      ...(await missingPart(request.org, request.deviceId)),
       ...page,
       ops: await visibleOps(store, request.org, viewer, page.ops),
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
@@ -318,6 +324,29 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
   async function durableOf(org: string, dev: string, accepted: number): Promise<number> {
     if (ctx.role === 'central') return accepted;
     return Math.min(accepted, (await store.upstreamHeld(org)).get(dev) ?? 0);
+  }
+
+  /** Central: the ops it lacks below declared floors (restored from an older backup). */
+  async function gapsOf(org: string): Promise<Record<string, Gap>> {
+    if (ctx.role !== 'central') return {};
+    return Object.fromEntries(
+      (await store.gaps(org)).map((g) => [g.dev, { from: g.from, to: g.to }]),
+    );
+  }
+
+  /**
+   * Gap recovery (docs/protocol.md): central asks a device for its own ops it lacks below the
+   * device's floor; a relay passes on what central last said it lacks of that device. The
+   * device sends them again if it still keeps them (src/device/sync-client.ts, `sent`).
+   */
+  async function missingPart(org: string, dev: string): Promise<{ missing?: Gap }> {
+    if (ctx.role === 'central') {
+      const gap = (await store.gaps(org)).find((g) => g.dev === dev);
+      return gap ? { missing: { from: gap.from, to: gap.to } } : {};
+    }
+    const raw = await store.getMeta(upstreamGapsKey(org));
+    const gap = raw ? (JSON.parse(raw) as Record<string, Gap>)[dev] : undefined;
+    return gap ? { missing: gap } : {};
   }
 
   /** To a relay: how far this server holds each device it forwarded ops of or asked about. */
