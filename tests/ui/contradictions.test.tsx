@@ -5,7 +5,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EscaleDb } from '../../src/device/db';
+import { type EscaleDb, setMeta } from '../../src/device/db';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
 import type { Consultation } from '../../src/domain/entities';
 import { statusValue } from '../../src/domain/queue';
@@ -156,6 +156,67 @@ describe('two rooms took the same patient in', () => {
     expect(card).toHaveTextContent(/Box 2 — note signée de .*Benali \(Portable Box 2\)/);
     expect(card.textContent).not.toMatch(ISO);
     expect(card.textContent).not.toMatch(/note-box|queueEntry|consultation:/);
+  });
+
+  it('names the devices from the sync server’s enrolments when no device row was replicated', async () => {
+    // The server's answer to GET /api/devices (names live in the devices' credentials).
+    const enrolled = (deviceId: string, name: string, room: string) => ({
+      deviceId,
+      name,
+      profile: 'room',
+      roomId: demo.roomId(room),
+      enrolledAt: Date.parse(NOW),
+      revoked: false,
+    });
+    const asked: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        asked.push(String(input));
+        return new Response(
+          JSON.stringify({
+            org: org(),
+            devices: [],
+            enrolled: [
+              enrolled('box-1', 'Portable du box 1', 'Box 1'),
+              enrolled('box-2', 'Portable du box 2', 'Box 2'),
+            ],
+          }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        );
+      }),
+    );
+    try {
+      await setMeta(db, 'servers', ['https://central.test']);
+      const id = demo.entries.waiting1.id;
+      await fromDevice(
+        'box-1',
+        staffId('Garnier'),
+        takeIn(id, demo.roomId('Box 1'), staffId('Garnier'), 'note-box-1', 'Repos', true),
+      );
+      await fromDevice(
+        'box-2',
+        staffId('Benali'),
+        takeIn(id, demo.roomId('Box 2'), staffId('Benali'), 'note-box-2', 'Radio', true),
+      );
+      expect(await db.rows('device').count()).toBe(0);
+      renderAt('/coordination/conflits', db);
+      const title = await screen.findByRole(
+        'heading',
+        { name: /^Deux notes pour une seule consultation de / },
+        slow,
+      );
+      const card = title.closest('li')!;
+      await waitFor(
+        () => expect(card).toHaveTextContent(/Garnier \(Portable du box 1 \(Box 1\)\)/),
+        slow,
+      );
+      expect(card).toHaveTextContent(/Benali \(Portable du box 2 \(Box 2\)\)/);
+      expect(card).not.toHaveTextContent('appareil non identifié');
+      expect(asked.some((u) => u.startsWith('https://central.test/api/devices'))).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('keeps one note, copies the other into it as an addendum, and records who did it', async () => {

@@ -35,6 +35,7 @@ import { patientName } from '../day/day-data';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
+import { originLabel } from './audit-text';
 import { type OrgRows, useServerDevices } from './coordination-data';
 import { contactText, contactTime } from './liveness';
 
@@ -629,7 +630,9 @@ export function ClosurePage({
             <p>
               {t('coordination.closure.devicesCovered', {
                 devices: latest.devices
-                  .map((d) => d.name ?? t('coordination.closure.unnamedDevice'))
+                  .map(
+                    (d) => d.name ?? originLabel(d.dev) ?? t('coordination.closure.unnamedDevice'),
+                  )
                   .join(', '),
               })}
             </p>

@@ -5,9 +5,10 @@
 import { useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
 import type { Change } from '../../device/write';
+import { deviceLabel } from '../../domain/closure';
 import { canMerge, mergedText, resolutionValue } from '../../domain/conflict-resolution';
 import type { Contradiction } from '../../domain/day-invariants';
-import type { ContradictionAck, EntityName, QueueEntry } from '../../domain/entities';
+import type { ContradictionAck, Device, EntityName, QueueEntry } from '../../domain/entities';
 import { statusValue, transition } from '../../domain/queue';
 import type { FieldConflict } from '../../sync/merge';
 import { useWriter } from '../data/writer';
@@ -25,12 +26,13 @@ import {
   sideLine,
   versionByline,
 } from './conflict-text';
-import type { OrgRows } from './coordination-data';
 import {
   type ContradictionsView,
+  type OrgRows,
   sideKey,
   useConflicts,
   useContradictions,
+  useServerDevices,
 } from './coordination-data';
 
 function ConflictCard({
@@ -308,9 +310,27 @@ function ContradictionCard({
   );
 }
 
+/**
+ * Devices by the names the coordination gave them at enrolment: the replicated rows, and the
+ * sync server's list of enrolled devices when it answers (names live in credentials).
+ */
+function useDeviceNames(rows: OrgRows): Pick<Device, 'id' | 'name'>[] {
+  const { state } = useServerDevices();
+  const roomName = new Map(rows.rooms.map((r) => [r.id, r.name]));
+  const enrolled =
+    typeof state === 'object' && 'enrolled' in state
+      ? state.enrolled.map((e) => ({
+          id: e.deviceId,
+          name: deviceLabel(e.name, e.roomId ? roomName.get(e.roomId) : null),
+        }))
+      : [];
+  return [...rows.devices, ...enrolled];
+}
+
 export function ConflictsPage({ rows }: { rows: OrgRows }) {
   const view = useConflicts();
   const day = useContradictions();
+  const named = useDeviceNames(rows);
   if (view === undefined || day === undefined) return <p role="status">{t('app.loading')}</p>;
   if (view === null || day === null) return null;
   const names = lookup({
@@ -321,7 +341,7 @@ export function ConflictsPage({ rows }: { rows: OrgRows }) {
     services: rows.services,
     rooms: rows.rooms,
     staff: rows.staff,
-    devices: rows.devices,
+    devices: named,
   });
   const open = day.all.filter((c) => c.open);
   const acknowledged = day.all.length - open.length;

@@ -18,6 +18,7 @@ import { decodeHlc, isHlc } from '../../sync/hlc';
 import type { FieldConflict } from '../../sync/merge';
 import { patientName, staffName } from '../day/day-data';
 import { formatDate, formatDateTime, t } from '../i18n';
+import { originLabel } from './audit-text';
 
 /** The rows a card names things from. */
 export interface Names {
@@ -28,7 +29,7 @@ export interface Names {
   services: readonly Service[];
   rooms: readonly Room[];
   staff: readonly Staff[];
-  devices: readonly Device[];
+  devices: readonly Pick<Device, 'id' | 'name'>[];
 }
 
 export interface Lookup {
@@ -68,7 +69,8 @@ export function lookup(n: Names): Lookup {
     service: (id) =>
       (id ? services.get(id)?.label : undefined) ?? t('coordination.conflicts.unknownService'),
     device: (id) =>
-      (id ? devices.get(id)?.name : undefined) ?? t('coordination.conflicts.unknownDevice'),
+      (id ? (devices.get(id)?.name ?? originLabel(id)) : undefined) ??
+      t('coordination.conflicts.unknownDevice'),
     entry: (id) => entries.get(id),
     consultation: (id) => notes.get(id),
     visit: (id) => visits.get(id),
