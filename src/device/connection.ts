@@ -131,7 +131,11 @@ export function setRevocationHandler(handler: SyncClientOptions['onRevoked']): v
 }
 
 /** Deletes everything this device holds: the coordination withdrew it (a lost tablet). */
-export async function wipeDevice(db: EscaleDb, storage?: MarkerStorage | null): Promise<void> {
+export async function wipeDevice(
+  db: EscaleDb,
+  storage?: MarkerStorage | null,
+  idb: Pick<IDBFactory, 'databases' | 'deleteDatabase'> | null = globalThis.indexedDB ?? null,
+): Promise<void> {
   running?.client.stop();
   running?.unlisten();
   running = null;
@@ -139,6 +143,29 @@ export async function wipeDevice(db: EscaleDb, storage?: MarkerStorage | null): 
   forgetMarker(db, storage);
   db.close();
   await db.delete();
+  // Nothing left behind: the drafts typed at the desk and the page's preferences live in other
+  // databases of the origin (idb-keyval's); a withdrawn device keeps none of them.
+  await deleteEveryDatabase(idb);
+}
+
+/** Deletes every IndexedDB database of the origin (where the browser can list them). */
+async function deleteEveryDatabase(
+  idb: Pick<IDBFactory, 'databases' | 'deleteDatabase'> | null,
+): Promise<void> {
+  if (!idb || typeof idb.databases !== 'function') return;
+  const all = await idb.databases().catch(() => []);
+  await Promise.all(
+    all.map(
+      ({ name }) =>
+        new Promise<void>((resolve) => {
+          if (!name) return resolve();
+          const req = idb.deleteDatabase(name);
+          req.onsuccess = () => resolve();
+          req.onerror = () => resolve();
+          req.onblocked = () => resolve();
+        }),
+    ),
+  );
 }
 
 /** What this page tells the server about the device at each sync (version and profile). */

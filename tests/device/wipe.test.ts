@@ -28,4 +28,33 @@ describe('wiping a withdrawn device', () => {
     expect(next.deviceId).not.toBe(first.deviceId);
     again.close();
   });
+
+  it('leaves no database of the origin behind: the desk’s drafts and preferences go too', async () => {
+    const idb = freshIdb();
+    const db = new EscaleDb('escale-wipe-all', {
+      indexedDB: idb.indexedDB,
+      IDBKeyRange: idb.IDBKeyRange,
+    });
+    await joinOrganisation(db, { org: 'org-1', servers: ['https://central.test'] });
+    // What idb-keyval keeps for the reception's arrival in progress (src/ui/reception/arrival-store.ts).
+    await new Promise<void>((resolve, reject) => {
+      const open = idb.indexedDB.open('keyval-store');
+      open.onupgradeneeded = () => open.result.createObjectStore('keyval');
+      open.onsuccess = () => {
+        const tx = open.result.transaction('keyval', 'readwrite');
+        tx.objectStore('keyval').put('{"form":{"birthName":"MARTIN"}}', 'escale.reception.arrival');
+        tx.oncomplete = () => {
+          open.result.close();
+          resolve();
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+    expect((await idb.indexedDB.databases()).map((d) => d.name).sort()).toEqual([
+      'escale-wipe-all',
+      'keyval-store',
+    ]);
+    await wipeDevice(db, memoryStorage(), idb.indexedDB);
+    expect(await idb.indexedDB.databases()).toEqual([]);
+  });
 });

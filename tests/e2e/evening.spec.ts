@@ -1,7 +1,9 @@
 // Scenario h: the demo started in the evening (issue 23). At 21:00 in Paris — the devices' clocks
 // and central's — the demo stop is open, Box 1 has a current slot, the waiting room is in motion,
 // and a walk-in is checked in, called and seen, the note signed.
+import type { Device } from '../../src/domain/entities';
 import { zonedIso } from '../../src/domain/time';
+import { rowsToOps } from '../../src/server/seed/ops';
 import { expect, test } from './support/fixtures';
 import { todayInParis } from './support/server';
 import { call, checkInWalkIn, go, rendered, takeIn } from './support/steps';
@@ -63,4 +65,77 @@ test('h — at 21:00 the demo is open: check-in, call and note', async ({ site, 
     )
     .toBe(1);
   await shot(reception, 'reception-board-after');
+
+  await test.step('the tablet withdrawn at the end of the evening keeps nothing, drafts included', async () => {
+    // Reception starts typing a new arrival: a draft kept apart from the database (idb-keyval).
+    await go(reception, `${origin}/accueil/arrivee`);
+    await reception.getByRole('button', { name: 'Patient suivant' }).click();
+    await reception
+      .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
+      .fill('DURAND Camille 12/03/1961');
+    const deviceId = await reception.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const open = indexedDB.open('escale');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const read = open.result.transaction('meta').objectStore('meta').get('deviceId');
+            read.onsuccess = () => {
+              open.result.close();
+              resolve((read.result as { value: string }).value);
+            };
+            read.onerror = () => reject(read.error);
+          };
+        }),
+    );
+    // The coordination withdraws it (the device row it would write from « Appareils »).
+    const withdrawn: Device = {
+      id: deviceId,
+      orgId: demo.org,
+      name: 'Tablette de l’accueil',
+      profile: 'reception',
+      roomId: null,
+      enrolledAt: evening,
+      revoked: true,
+    };
+    await central.store.push(
+      demo.org,
+      rowsToOps(demo.org, 'e2e-coordination', { device: [withdrawn] }),
+    );
+    await expect(reception.getByText(/a été retiré par la coordination/)).toBeVisible({
+      timeout: 90_000,
+    });
+    const left = await reception.evaluate(async () => {
+      const read = (name: string, store: string) =>
+        new Promise<unknown[]>((resolve) => {
+          const open = indexedDB.open(name);
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains(store)) {
+              db.close();
+              return resolve([]);
+            }
+            const req = db.transaction(store).objectStore(store).getAll();
+            req.onsuccess = () => {
+              db.close();
+              resolve(req.result);
+            };
+          };
+        });
+      const names = (await indexedDB.databases()).map((d) => d.name ?? '');
+      const found: string[] = [];
+      for (const name of names) {
+        for (const store of ['patient', 'outbox', 'sent', 'states', 'keyval']) {
+          for (const value of await read(name, store)) {
+            const text = JSON.stringify(value);
+            if (store !== 'keyval' || text.includes('DURAND')) found.push(`${name}/${store}`);
+          }
+        }
+      }
+      return found;
+    });
+    // A first start again: nothing of the organisation, no draft of the desk.
+    expect(left).toEqual([]);
+    await shot(reception, 'reception-withdrawn');
+  });
 });

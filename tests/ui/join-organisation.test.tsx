@@ -113,6 +113,13 @@ describe('a device used for the first time', () => {
     ).toBeInTheDocument();
   });
 
+  it('offers no « Changer de profil » on the enrolment screen, where it would lead nowhere', async () => {
+    serve({ profile: 'reception', name: 'Tablette' });
+    renderAt('/', db);
+    expect(await screen.findByLabelText('Code d’enrôlement')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Changer de profil' })).toBeNull();
+  });
+
   it('refuses a code that is not 8 letters or digits without asking the server', async () => {
     const fetchImpl = serve({ profile: 'reception', name: 'Tablette' });
     const user = userEvent.setup();

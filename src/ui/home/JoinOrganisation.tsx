@@ -57,36 +57,40 @@ export function JoinOrganisation({ origin = window.location.origin }: { origin?:
       <h2 id={titleId}>{t('join.title')}</h2>
       <p>{t('join.intro')}</p>
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-        <label htmlFor={codeId}>{t('join.code')}</label>
-        <input
-          id={codeId}
-          className="enrol-code-input"
-          type="text"
-          value={code}
-          autoComplete="one-time-code"
-          autoCapitalize="characters"
-          spellCheck={false}
-          maxLength={16}
-          aria-describedby={describe(codeHintId, 'code')}
-          aria-invalid={error?.field === 'code' ? true : undefined}
-          onChange={(e) => setCode(e.target.value)}
-        />
-        <p id={codeHintId} className="muted">
-          {t('join.codeHint')}
-        </p>
-        <label htmlFor={relayId}>{t('join.relay')}</label>
-        <input
-          id={relayId}
-          type="url"
-          inputMode="url"
-          value={relay}
-          aria-describedby={describe(hintId, 'relay')}
-          aria-invalid={error?.field === 'relay' ? true : undefined}
-          onChange={(e) => setRelay(e.target.value)}
-        />
-        <p id={hintId} className="muted">
-          {t('join.relayHint')}
-        </p>
+        <div className="field">
+          <label htmlFor={codeId}>{t('join.code')}</label>
+          <input
+            id={codeId}
+            className="enrol-code-input"
+            type="text"
+            value={code}
+            autoComplete="one-time-code"
+            autoCapitalize="characters"
+            spellCheck={false}
+            maxLength={16}
+            aria-describedby={describe(codeHintId, 'code')}
+            aria-invalid={error?.field === 'code' ? true : undefined}
+            onChange={(e) => setCode(e.target.value)}
+          />
+          <p id={codeHintId} className="muted">
+            {t('join.codeHint')}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={relayId}>{t('join.relay')}</label>
+          <input
+            id={relayId}
+            type="url"
+            inputMode="url"
+            value={relay}
+            aria-describedby={describe(hintId, 'relay')}
+            aria-invalid={error?.field === 'relay' ? true : undefined}
+            onChange={(e) => setRelay(e.target.value)}
+          />
+          <p id={hintId} className="muted">
+            {t('join.relayHint')}
+          </p>
+        </div>
         {error ? (
           <p id={errorId} role="alert" className="notice notice--error">
             {error.text}

@@ -1,7 +1,7 @@
 // The bar on every screen: app name (back to the profile choice), the profile this screen
 // plays, the sync state, and the way to device health. An enrolled device has no profile to
 // change: the home screen only leads to its own.
-import { Link, NavLink } from 'react-router';
+import { Link, NavLink, useLocation } from 'react-router';
 import { useRooms, useSyncStatus } from '../data/device-data';
 import { t } from '../i18n';
 import type { Profile } from '../state/ui-store';
@@ -19,6 +19,8 @@ export function Header({
 }) {
   const rooms = useRooms();
   const sync = useSyncStatus();
+  // On the home screen itself the link would lead nowhere (before enrolment, for instance).
+  const atHome = useLocation().pathname === '/';
   const roomName = current?.roomId ? rooms?.find((r) => r.id === current.roomId)?.name : null;
   return (
     <header className="app-header">
@@ -36,7 +38,7 @@ export function Header({
       </p>
       <SyncIndicatorView status={sync} />
       <nav className="app-header__nav" aria-label={t('shell.navLabel')}>
-        {enrolled ? null : (
+        {enrolled || atHome ? null : (
           <NavLink to="/" end>
             {t('shell.changeProfile')}
           </NavLink>
