@@ -7,6 +7,7 @@ import { EnrolError, enrolDevice, serverList, startSync } from '../../device/con
 import { normaliseCode } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 import { t } from '../i18n';
+import '../forms/forms.css';
 
 const CODE = /^[A-Z0-9]{8}$/;
 
