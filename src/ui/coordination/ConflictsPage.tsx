@@ -3,7 +3,7 @@
 // naming the patient, ticket, service, rooms, devices, people and times in French, with the
 // actions that fit. Every action goes through the one write path and is audited.
 import { useState } from 'react';
-import { v7 as uuidv7 } from 'uuid';
+import type { Stamp } from '../../device/stamp';
 import type { Change } from '../../device/write';
 import { deviceLabel } from '../../domain/closure';
 import { canMerge, mergedText, resolutionValue } from '../../domain/conflict-resolution';
@@ -51,34 +51,39 @@ function ConflictCard({
   const [error, setError] = useState<string | null>(null);
   const resolve = async (chosen: unknown) => {
     const value = resolutionValue(conflict, chosen);
-    const changes: Change[] = [];
-    if (conflict.kind !== 'duplicate_insert') {
-      changes.push({
-        entity: conflict.entity as EntityName,
-        id: conflict.id,
-        set: { [conflict.field]: value },
-      } as Change);
-    }
-    changes.push({
-      entity: 'conflictResolution',
-      id: uuidv7(),
-      insert: {
-        orgId: rows.stops[0]?.orgId ?? '',
-        at: new Date().toISOString(),
-        staffId: staffId ?? 'inconnu',
-        entity: conflict.entity,
-        rowId: conflict.id,
-        field: conflict.field,
-        versions: conflict.versions.map((v) => ({ value: v.value, hlc: v.hlc })),
-        chosen: value,
-      },
-    });
     try {
-      await write(changes, {
-        action: 'conflict.resolved',
-        entity: conflict.entity,
-        entityId: conflict.id,
-        detail: conflict.field,
+      await write(({ newId, now }) => {
+        const changes: Change[] = [];
+        if (conflict.kind !== 'duplicate_insert') {
+          changes.push({
+            entity: conflict.entity as EntityName,
+            id: conflict.id,
+            set: { [conflict.field]: value },
+          } as Change);
+        }
+        changes.push({
+          entity: 'conflictResolution',
+          id: newId(),
+          insert: {
+            orgId: rows.stops[0]?.orgId ?? '',
+            at: now,
+            staffId: staffId ?? 'inconnu',
+            entity: conflict.entity,
+            rowId: conflict.id,
+            field: conflict.field,
+            versions: conflict.versions.map((v) => ({ value: v.value, hlc: v.hlc })),
+            chosen: value,
+          },
+        });
+        return {
+          changes,
+          audit: {
+            action: 'conflict.resolved',
+            entity: conflict.entity,
+            entityId: conflict.id,
+            detail: conflict.field,
+          },
+        };
       });
       setError(null);
     } catch (e) {
@@ -137,11 +142,11 @@ interface Action {
   label: string;
   decision: ContradictionAck['decision'];
   keptConsultationId?: string;
-  changes: () => Change[];
+  changes: (stamp: Stamp) => Change[];
 }
 
 /** The actions that fit a contradiction; every one ends with the acknowledgement. */
-function actionsFor(c: Contradiction, names: Lookup, staffId: string, now: string): Action[] {
+function actionsFor(c: Contradiction, names: Lookup, staffId: string): Action[] {
   const out: Action[] = [];
   const entryOf = (id: string) => names.entry(id);
   if (c.kind === 'two_consultations') {
@@ -156,14 +161,14 @@ function actionsFor(c: Contradiction, names: Lookup, staffId: string, now: strin
         decision: 'addendum',
         keptConsultationId: keptId,
         // Nothing typed is dropped: each other note is copied, attributed, into the kept one.
-        changes: () =>
+        changes: ({ newId, now }) =>
           c.consultationIds.flatMap((otherId): Change[] => {
             const other = names.consultation(otherId);
             if (otherId === keptId || !other) return [];
             return [
               {
                 entity: 'addendum',
-                id: uuidv7(),
+                id: newId(),
                 insert: {
                   orgId: other.orgId,
                   consultationId: keptId,
@@ -248,37 +253,38 @@ function ContradictionCard({
       setError(t('coordination.contradictions.needStaff'));
       return;
     }
-    const now = new Date().toISOString();
-    const changes: Change[] = [
-      ...action.changes(),
-      {
-        entity: 'contradictionAck',
-        id: uuidv7(),
-        insert: {
-          orgId,
-          stopId: c.stopId,
-          contradictionId: c.id,
-          kind: c.kind,
-          at: now,
-          staffId,
-          decision: action.decision,
-          keptConsultationId: action.keptConsultationId ?? null,
-        },
-      },
-    ];
     try {
-      await write(changes, {
-        action: `contradiction.${action.decision}`,
-        entity: 'queueEntry',
-        entityId: c.queueEntryIds[0] ?? null,
-        detail: c.kind,
-      });
+      await write((stamp) => ({
+        changes: [
+          ...action.changes(stamp),
+          {
+            entity: 'contradictionAck',
+            id: stamp.newId(),
+            insert: {
+              orgId,
+              stopId: c.stopId,
+              contradictionId: c.id,
+              kind: c.kind,
+              at: stamp.now,
+              staffId,
+              decision: action.decision,
+              keptConsultationId: action.keptConsultationId ?? null,
+            },
+          },
+        ],
+        audit: {
+          action: `contradiction.${action.decision}`,
+          entity: 'queueEntry',
+          entityId: c.queueEntryIds[0] ?? null,
+          detail: c.kind,
+        },
+      }));
       setError(null);
     } catch (e) {
       setError((e as Error).message);
     }
   };
-  const actions = actionsFor(c, names, staffId ?? '', new Date().toISOString());
+  const actions = actionsFor(c, names, staffId ?? '');
   return (
     <li className="panel stack conflict">
       <h3>{contradictionTitle(names, c)}</h3>

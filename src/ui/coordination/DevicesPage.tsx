@@ -5,6 +5,7 @@
 // itself.
 import { useState } from 'react';
 import { AccountError, createEnrolmentCode, type EnrolmentProfile } from '../../device/accounts';
+import { wallClock } from '../../device/stamp';
 import type { DeviceProfile } from '../../domain/entities';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb, useNow } from '../data/device-data';
@@ -98,7 +99,7 @@ function Withdraw({ line, rows }: { line: DeviceLine; rows: OrgRows }) {
   const name = nameOf(line);
   const withdraw = async () => {
     const orgId = rows.stops[0]?.orgId ?? rows.staff[0]?.orgId ?? '';
-    const since = line.enrolledAt ?? line.seen?.lastSyncAt ?? Date.now();
+    const since = line.enrolledAt ?? line.seen?.lastSyncAt ?? wallClock.ms();
     const profile: DeviceProfile =
       line.profile && line.profile !== 'relay' ? line.profile : 'reception';
     try {

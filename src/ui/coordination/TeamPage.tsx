@@ -3,7 +3,6 @@
 // and rename the rooms. Every change goes through the write path and is audited. Each member's
 // password (for signing in on enrolled devices) is set on the server, never kept here.
 import { useState } from 'react';
-import { v7 as uuidv7 } from 'uuid';
 import { AccountError, setStaffPassword } from '../../device/accounts';
 import {
   type Profession,
@@ -62,26 +61,33 @@ function StaffForm({
     const found = staffErrors(input, rows.staff, editing?.id ?? null);
     setErrors(found);
     if (Object.keys(found).length > 0 || !input.profession) return;
-    const id = editing?.id ?? uuidv7();
+    const profession = input.profession;
     try {
-      await write(
-        [
-          {
-            entity: 'staff',
-            id,
-            set: {
-              ...(editing ? {} : { orgId }),
-              firstName: input.firstName.trim(),
-              lastName: input.lastName.trim(),
-              profession: input.profession,
-              roles: input.roles,
-              supervisorId: input.supervisorId,
-              active,
+      await write(({ newId }) => {
+        const id = editing?.id ?? newId();
+        return {
+          changes: [
+            {
+              entity: 'staff',
+              id,
+              set: {
+                ...(editing ? {} : { orgId }),
+                firstName: input.firstName.trim(),
+                lastName: input.lastName.trim(),
+                profession,
+                roles: input.roles,
+                supervisorId: input.supervisorId,
+                active,
+              },
             },
+          ],
+          audit: {
+            action: editing ? 'staff.changed' : 'staff.added',
+            entity: 'staff',
+            entityId: id,
           },
-        ],
-        { action: editing ? 'staff.changed' : 'staff.added', entity: 'staff', entityId: id },
-      );
+        };
+      });
       onDone(t(editing ? 'coordination.team.saved' : 'coordination.team.added'));
     } catch (e) {
       setFailure((e as Error).message);

@@ -2,6 +2,7 @@
 // Dexie live queries so every screen follows the database (writes from this tab, other tabs and
 // sync alike). zustand never holds rows (docs/design.md §7).
 import { listSetAside, type SetAsideOp } from '../../device/set-aside';
+import { wallClock } from '../../device/stamp';
 import { dayContradictions, withEffectiveStatus } from '../../domain/day-invariants';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
@@ -147,9 +148,9 @@ export function useDay(date: string): DayRows | null | undefined {
 
 /** The current instant, refreshed every `periodMs` (waits and "now" slots move on their own). */
 export function useNow(periodMs = 30_000): string {
-  const [now, setNow] = useState(() => new Date().toISOString());
+  const [now, setNow] = useState(() => wallClock.iso());
   useEffect(() => {
-    const timer = setInterval(() => setNow(new Date().toISOString()), periodMs);
+    const timer = setInterval(() => setNow(wallClock.iso()), periodMs);
     return () => clearInterval(timer);
   }, [periodMs]);
   return now;

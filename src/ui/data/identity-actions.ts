@@ -30,6 +30,7 @@ import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { useDb } from './device-data';
 import { useWriter } from './writer';
+import { stampNow } from '../../device/stamp';
 
 export type Outcome<E> = { ok: true; statusDropped?: boolean } | { ok: false; errors: E };
 
@@ -56,7 +57,7 @@ export function useIdentityActions(): IdentityActions {
       if (!staffId) throw new Error(t('identity.signInFirst'));
       const org = await getMeta<string>(db, META.org);
       if (!org) throw new Error(t('errors.deviceNotConnected'));
-      return { db, org, staffId, at: new Date().toISOString() };
+      return { db, org, staffId, at: stampNow().now };
     };
     const run = (act: IdentityAct) => write(act.changes, act.audit);
     // A correction or qualification of a merged identity lands on its survivor.

@@ -3,6 +3,7 @@
 import { useCallback } from 'react';
 import { type AuditNote, auditChange } from '../../device/audit-change';
 import { getMeta, META } from '../../device/db';
+import { type Stamp, stampNow } from '../../device/stamp';
 import { writeRefusal } from '../../domain/access';
 import { type Change, writeChanges } from '../../device/write';
 import { t } from '../i18n';
@@ -11,7 +12,10 @@ import { useDb } from './device-data';
 
 export type { AuditNote };
 
-export type Write = (changes: Change[], audit?: AuditNote) => Promise<void>;
+/** A command: the changes (and audit) of one action, built with the device's stamp (ids, time). */
+export type Command = (stamp: Stamp) => Change[] | { changes: Change[]; audit?: AuditNote };
+
+export type Write = (changes: Change[] | Command, audit?: AuditNote) => Promise<void>;
 
 /**
  * Returns a function that records changes; it rejects with a French message on bad input. With
@@ -23,8 +27,13 @@ export function useWriter(): Write {
   const staffId = useUiStore((s) => s.staffId);
   const profile = useUiStore((s) => s.profile);
   return useCallback(
-    async (changes: Change[], audit?: AuditNote) => {
+    async (input: Change[] | Command, given?: AuditNote) => {
       if (!db) throw new Error(t('errors.noDatabase'));
+      // A command that throws (a rule refused it) writes nothing.
+      const built = typeof input === 'function' ? input(stampNow()) : input;
+      const [changes, audit] = Array.isArray(built)
+        ? [built, given]
+        : [built.changes, built.audit ?? given];
       const [deviceId, org] = await Promise.all([
         getMeta<string>(db, META.deviceId),
         getMeta<string>(db, META.org),

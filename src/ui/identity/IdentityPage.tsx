@@ -344,7 +344,8 @@ const FIELD_KEYS = new Set<string>([
 function History({ patientId }: { patientId: string }) {
   const history = useIdentityHistory(patientId);
   const patients = useLivePatients();
-  const day = useDay(localDate(new Date().toISOString()));
+  const now = useNow();
+  const day = useDay(localDate(now));
   if (history === undefined) return null;
   const staff = new Map((day?.day.staff ?? []).map((s) => [s.id, `${s.firstName} ${s.lastName}`]));
   const names = new Map((patients ?? []).map((p) => [p.id, patientName(p)]));

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import type { Patient } from '../../domain/entities';
 import type { TraitDifference } from '../../domain/identity-lifecycle';
 import { localDate } from '../../domain/time';
+import { useNow } from '../data/device-data';
 import {
   type MergeRecord,
   useIdentityActions,
@@ -164,7 +165,7 @@ function MergePair({ pair, identityPath }: { pair: Pair; identityPath: string })
 function TodayMerges({ merges }: { merges: MergeRecord[] }) {
   const actions = useIdentityActions();
   const [message, setMessage] = useState<string | null>(null);
-  const today = localDate(new Date().toISOString());
+  const today = localDate(useNow());
   // A merge still in force: the latest act on that identity is the merge itself.
   const latest = new Map<string, MergeRecord>();
   for (const m of merges) if (!latest.has(m.event.patientId)) latest.set(m.event.patientId, m);

@@ -210,7 +210,6 @@ function BookingForm({
         durationMin: service.typicalMinutes,
         status: 'booked',
         note: note.trim() === '' ? null : note.trim(),
-        createdAt: new Date().toISOString(),
       });
       setDone(
         t('reception.booking.booked', {

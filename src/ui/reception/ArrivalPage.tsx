@@ -136,10 +136,7 @@ function ArrivalSteps({
               matches={suspects}
               busy={busy}
               onOpen={async (p) => {
-                await actions.openedDuplicate(
-                  p.id,
-                  `${arrival.form.birthName} ${arrival.form.firstNames}`,
-                );
+                await actions.openedDuplicate(p.id);
                 setSuspects(null);
                 arrival.choosePatient(p.id);
               }}

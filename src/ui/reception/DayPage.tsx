@@ -3,7 +3,6 @@
 // is checked by the domain's roster rules; bookings it no longer serves are flagged.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { v7 as uuidv7 } from 'uuid';
 import { misfitAppointments } from '../../domain/booking';
 import type { RosterSlot, Service, Staff } from '../../domain/entities';
 import { rosterErrors, type Session, sessionRange, slotsInSession } from '../../domain/roster';
@@ -163,7 +162,8 @@ export function DayPage({
                               })}
                               onClick={() =>
                                 setDraft({
-                                  id: uuidv7(),
+                                  // Its id is given when it is saved (the writer's stamp).
+                                  id: '',
                                   roomId: room.id,
                                   start: range.start,
                                   end: range.end,
@@ -186,7 +186,7 @@ export function DayPage({
           </div>
           {draft ? (
             <SlotEditor
-              key={draft.id}
+              key={draft.id || 'new'}
               draft={draft}
               day={day}
               slots={slots}
@@ -258,13 +258,19 @@ function SlotEditor({
     if (draft.serviceIds.length === 0) found.push(t('reception.day.noService'));
     setErrors(found);
     if (found.length > 0) return;
-    const { id, ...fields } = row;
+    const { id: given, ...fields } = row;
     try {
-      await write([{ entity: 'rosterSlot', id, set: fields }], {
-        action: initial.isNew ? 'roster.slot_added' : 'roster.slot_changed',
-        entity: 'rosterSlot',
-        entityId: id,
-        detail: `${room?.name ?? row.roomId} ${row.start}–${row.end}`,
+      await write(({ newId }) => {
+        const id = initial.isNew ? newId() : given;
+        return {
+          changes: [{ entity: 'rosterSlot', id, set: fields }],
+          audit: {
+            action: initial.isNew ? 'roster.slot_added' : 'roster.slot_changed',
+            entity: 'rosterSlot',
+            entityId: id,
+            detail: `${room?.name ?? row.roomId} ${row.start}–${row.end}`,
+          },
+        };
       });
       onClose();
     } catch (e) {

@@ -1,7 +1,6 @@
 // What reception changes, each through the one write path with its audit event in the same
 // transaction. The rules (transitions, tickets, moves, check-in plans) are the domain's.
 import { useMemo } from 'react';
-import { v7 as uuidv7 } from 'uuid';
 import type { Change } from '../../device/write';
 import { type CheckInInput, planCheckIn, planServiceMove } from '../../domain/checkin';
 import type { Appointment, Patient, QueueEntry, Service, Visit } from '../../domain/entities';
@@ -14,7 +13,7 @@ export interface ReceptionActions {
   /** Creates a patient; returns its id. */
   register(fields: Omit<Patient, 'id' | '_deleted'>, suspects: string[]): Promise<string>;
   /** Records that reception opened a suspected duplicate instead of creating a new identity. */
-  openedDuplicate(patientId: string, candidate: string): Promise<void>;
+  openedDuplicate(patientId: string): Promise<void>;
   checkIn(
     input: CheckInInput,
     services: readonly Service[],
@@ -24,7 +23,7 @@ export interface ReceptionActions {
   setUrgent(visit: Visit, urgent: boolean, reason: string): Promise<void>;
   moveEntry(entry: QueueEntry, target: Service, stopEntries: readonly QueueEntry[]): Promise<void>;
   setAppointmentStatus(appointment: Appointment, status: Appointment['status']): Promise<void>;
-  book(fields: Omit<Appointment, 'id' | '_deleted'>): Promise<string>;
+  book(fields: Omit<Appointment, 'id' | '_deleted' | 'createdAt'>): Promise<string>;
 }
 
 export function useReceptionActions(deviceId: string | null): ReceptionActions {
@@ -33,7 +32,7 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
   return useMemo<ReceptionActions>(
     () => ({
       async register(fields, suspects) {
-        const id = uuidv7();
+        let id = '';
         const row: Omit<Patient, 'id' | '_deleted'> =
           suspects.length > 0
             ? {
@@ -45,48 +44,63 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
                 },
               }
             : fields;
-        await write([{ entity: 'patient', id, set: row }], {
-          action: suspects.length > 0 ? 'patient.created_despite_duplicates' : 'patient.created',
-          entity: 'patient',
-          entityId: id,
-          detail: suspects.length > 0 ? suspects.join(',') : null,
+        await write(({ newId }) => {
+          id = newId();
+          return {
+            changes: [{ entity: 'patient', id, set: row }],
+            audit: {
+              action:
+                suspects.length > 0 ? 'patient.created_despite_duplicates' : 'patient.created',
+              entity: 'patient',
+              entityId: id,
+              detail: suspects.length > 0 ? suspects.join(',') : null,
+            },
+          };
         });
         return id;
       },
 
-      async openedDuplicate(patientId, candidate) {
+      async openedDuplicate(patientId) {
+        // No name in the audit (it is never purged): the record opened is the reference.
         await write([], {
           action: 'patient.duplicate_opened',
           entity: 'patient',
           entityId: patientId,
-          detail: `Dossier existant ouvert au lieu de créer « ${candidate} »`,
+          detail: null,
         });
       },
 
       async checkIn(input, services, stopEntries) {
-        const plan = planCheckIn(input, { services, stopEntries }, new Date().toISOString(), {
-          visit: uuidv7(),
-          entries: input.serviceIds.map(() => uuidv7()),
-        });
-        const { id: visitId, ...visit } = plan.visit;
-        const changes: Change[] = [{ entity: 'visit', id: visitId, set: visit }];
-        for (const { id, ...entry } of plan.entries) {
-          changes.push({ entity: 'queueEntry', id, set: entry });
-        }
-        if (plan.appointment) {
-          changes.push({
-            entity: 'appointment',
-            id: plan.appointment.id,
-            set: { status: plan.appointment.status },
+        let done = { visitId: '', tickets: [] as string[] };
+        await write(({ newId, now }) => {
+          const plan = planCheckIn(input, { services, stopEntries }, now, {
+            visit: newId(),
+            entries: input.serviceIds.map(() => newId()),
           });
-        }
-        await write(changes, {
-          action: 'visit.checked_in',
-          entity: 'visit',
-          entityId: visitId,
-          detail: plan.entries.map((e) => e.ticket).join(','),
+          const { id: visitId, ...visit } = plan.visit;
+          const changes: Change[] = [{ entity: 'visit', id: visitId, set: visit }];
+          for (const { id, ...entry } of plan.entries) {
+            changes.push({ entity: 'queueEntry', id, set: entry });
+          }
+          if (plan.appointment) {
+            changes.push({
+              entity: 'appointment',
+              id: plan.appointment.id,
+              set: { status: plan.appointment.status },
+            });
+          }
+          done = { visitId, tickets: plan.entries.map((e) => e.ticket) };
+          return {
+            changes,
+            audit: {
+              action: 'visit.checked_in',
+              entity: 'visit',
+              entityId: visitId,
+              detail: done.tickets.join(','),
+            },
+          };
         });
-        return { visitId, tickets: plan.entries.map((e) => e.ticket) };
+        return done;
       },
 
       async endEntry(entry, action, reason) {
@@ -94,7 +108,7 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
         if (!next.ok) throw new Error(next.reason);
         const reopened = action === 'reopen';
         await write(
-          [
+          ({ now }) => [
             {
               entity: 'queueEntry',
               id: entry.id,
@@ -108,7 +122,7 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
                   }
                 : {
                     status: next.value,
-                    endedAt: new Date().toISOString(),
+                    endedAt: now,
                     endReason: reason.trim() === '' ? null : reason.trim(),
                   },
             },
@@ -117,7 +131,8 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
             action: `queue.${action}`,
             entity: 'queueEntry',
             entityId: entry.id,
-            detail: reason.trim() === '' ? entry.ticket : `${entry.ticket} : ${reason.trim()}`,
+            // The reason stays on the entry; the audit names the ticket only (no free text).
+            detail: entry.ticket,
           },
         );
       },
@@ -135,34 +150,30 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
             action: urgent ? 'visit.urgent' : 'visit.urgent_removed',
             entity: 'visit',
             entityId: visit.id,
-            detail: urgent ? reason.trim() : null,
+            detail: null,
           },
         );
       },
 
       async moveEntry(entry, target, stopEntries) {
-        const result = planServiceMove(
-          entry,
-          target,
-          stopEntries,
-          uuidv7(),
-          new Date().toISOString(),
-        );
-        if (!result.ok) throw new Error(result.reason);
-        const { id: newId, ...created } = result.plan.entry;
-        const { id: oldId, ...ended } = result.plan.ended;
-        await write(
-          [
-            { entity: 'queueEntry', id: oldId, set: ended },
-            { entity: 'queueEntry', id: newId, set: created },
-          ],
-          {
-            action: 'queue.moved',
-            entity: 'queueEntry',
-            entityId: newId,
-            detail: `${entry.ticket} → ${created.ticket}`,
-          },
-        );
+        await write(({ newId, now }) => {
+          const result = planServiceMove(entry, target, stopEntries, newId(), now);
+          if (!result.ok) throw new Error(result.reason);
+          const { id: createdId, ...created } = result.plan.entry;
+          const { id: oldId, ...ended } = result.plan.ended;
+          return {
+            changes: [
+              { entity: 'queueEntry', id: oldId, set: ended },
+              { entity: 'queueEntry', id: createdId, set: created },
+            ],
+            audit: {
+              action: 'queue.moved',
+              entity: 'queueEntry',
+              entityId: createdId,
+              detail: `${entry.ticket} → ${created.ticket}`,
+            },
+          };
+        });
       },
 
       async setAppointmentStatus(appointment, status) {
@@ -175,12 +186,18 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
       },
 
       async book(fields) {
-        const id = uuidv7();
-        await write([{ entity: 'appointment', id, set: fields }], {
-          action: 'appointment.booked',
-          entity: 'appointment',
-          entityId: id,
-          detail: `${fields.time}`,
+        let id = '';
+        await write(({ newId, now }) => {
+          id = newId();
+          return {
+            changes: [{ entity: 'appointment', id, set: { ...fields, createdAt: now } }],
+            audit: {
+              action: 'appointment.booked',
+              entity: 'appointment',
+              entityId: id,
+              detail: fields.time,
+            },
+          };
         });
         return id;
       },

@@ -2,7 +2,6 @@
 // absent, end of consultation and sending the patient on to another service. Each through the
 // one write path with its audit event; the rules are the domain's (transition, canCall, plans).
 import { useMemo } from 'react';
-import { v7 as uuidv7 } from 'uuid';
 import { planTransfer } from '../../domain/checkin';
 import type { Consultation, QueueEntry, Service, Staff, Visit } from '../../domain/entities';
 import { transition } from '../../domain/queue';
@@ -46,16 +45,11 @@ export function useRoomActions(roomId: string, staff: Staff | undefined): RoomAc
         if (!check.ok) throw new Error(check.reason);
         const status = step(entry, 'call');
         await write(
-          [
+          ({ now }) => [
             {
               entity: 'queueEntry',
               id: entry.id,
-              set: {
-                status,
-                roomId,
-                practitionerId: staff?.id ?? null,
-                calledAt: new Date().toISOString(),
-              },
+              set: { status, roomId, practitionerId: staff?.id ?? null, calledAt: now },
             },
           ],
           audit('queue.call', entry),
@@ -73,47 +67,49 @@ export function useRoomActions(roomId: string, staff: Staff | undefined): RoomAc
           throw new Error(t('room.errors.calledElsewhere', { ticket: entry.ticket }));
         }
         const status = step(entry, 'start');
-        const now = new Date().toISOString();
-        const id = uuidv7();
-        const note: Omit<Consultation, 'id' | '_deleted'> = {
-          orgId: entry.orgId,
-          queueEntryId: entry.id,
-          visitId: entry.visitId,
-          patientId: visit.patientId,
-          stopId: entry.stopId,
-          serviceId: entry.serviceId,
-          authorId: staff.id,
-          supervisorId: staff.supervisorId,
-          motif: visit.motif,
-          subjective: '',
-          objective: '',
-          assessment: '',
-          plan: '',
-          codes: [],
-          orientation: { kind: 'none' },
-          confidentiality: service?.confidentiality ?? 'standard',
-          status: 'draft',
-          returnComment: null,
-          createdAt: now,
-          // The note's own room: the clinical evidence that wins the entry's room
-          // (docs/decisions/0004) when a stale device later writes another.
-          roomId,
-        };
+        let id = '';
         await write(
-          [
-            {
-              entity: 'queueEntry',
-              id: entry.id,
-              set: {
-                status,
-                roomId,
-                practitionerId: staff.id,
-                startedAt: now,
-                ...(entry.calledAt ? {} : { calledAt: now }),
+          ({ newId, now }) => {
+            id = newId();
+            const note: Omit<Consultation, 'id' | '_deleted'> = {
+              orgId: entry.orgId,
+              queueEntryId: entry.id,
+              visitId: entry.visitId,
+              patientId: visit.patientId,
+              stopId: entry.stopId,
+              serviceId: entry.serviceId,
+              authorId: staff.id,
+              supervisorId: staff.supervisorId,
+              motif: visit.motif,
+              subjective: '',
+              objective: '',
+              assessment: '',
+              plan: '',
+              codes: [],
+              orientation: { kind: 'none' },
+              confidentiality: service?.confidentiality ?? 'standard',
+              status: 'draft',
+              returnComment: null,
+              createdAt: now,
+              // The note's own room: the clinical evidence that wins the entry's room
+              // (docs/decisions/0004) when a stale device later writes another.
+              roomId,
+            };
+            return [
+              {
+                entity: 'queueEntry',
+                id: entry.id,
+                set: {
+                  status,
+                  roomId,
+                  practitionerId: staff.id,
+                  startedAt: now,
+                  ...(entry.calledAt ? {} : { calledAt: now }),
+                },
               },
-            },
-            { entity: 'consultation', id, set: note },
-          ],
+              { entity: 'consultation', id, set: note },
+            ];
+          },
           audit('queue.start', entry),
         );
         return id;
@@ -136,12 +132,8 @@ export function useRoomActions(roomId: string, staff: Staff | undefined): RoomAc
       async noShow(entry) {
         const status = step(entry, 'no_show');
         await write(
-          [
-            {
-              entity: 'queueEntry',
-              id: entry.id,
-              set: { status, endedAt: new Date().toISOString(), endReason: null },
-            },
+          ({ now }) => [
+            { entity: 'queueEntry', id: entry.id, set: { status, endedAt: now, endReason: null } },
           ],
           audit('queue.no_show', entry),
         );
@@ -150,41 +142,30 @@ export function useRoomActions(roomId: string, staff: Staff | undefined): RoomAc
       async finish(entry) {
         const status = step(entry, 'finish');
         await write(
-          [
-            {
-              entity: 'queueEntry',
-              id: entry.id,
-              set: { status, endedAt: new Date().toISOString() },
-            },
-          ],
+          ({ now }) => [{ entity: 'queueEntry', id: entry.id, set: { status, endedAt: now } }],
           audit('queue.finish', entry),
         );
       },
 
       async transfer(entry, target, entries) {
-        const result = planTransfer(
-          entry,
-          target,
-          roomId,
-          entries,
-          uuidv7(),
-          new Date().toISOString(),
-        );
-        if (!result.ok) throw new Error(result.reason);
-        const { id: oldId, ...ended } = result.plan.ended;
-        const { id: newId, ...created } = result.plan.entry;
-        await write(
-          [
-            { entity: 'queueEntry', id: oldId, set: ended },
-            { entity: 'queueEntry', id: newId, set: created },
-          ],
-          {
-            action: 'queue.transfer',
-            entity: 'queueEntry',
-            entityId: newId,
-            detail: `${entry.ticket} → ${created.ticket}`,
-          },
-        );
+        await write(({ newId, now }) => {
+          const result = planTransfer(entry, target, roomId, entries, newId(), now);
+          if (!result.ok) throw new Error(result.reason);
+          const { id: oldId, ...ended } = result.plan.ended;
+          const { id: createdId, ...created } = result.plan.entry;
+          return {
+            changes: [
+              { entity: 'queueEntry', id: oldId, set: ended },
+              { entity: 'queueEntry', id: createdId, set: created },
+            ],
+            audit: {
+              action: 'queue.transfer',
+              entity: 'queueEntry',
+              entityId: createdId,
+              detail: `${entry.ticket} → ${created.ticket}`,
+            },
+          };
+        });
       },
     };
   }, [write, roomId, staff]);

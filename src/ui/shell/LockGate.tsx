@@ -9,6 +9,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react';
 import { getMeta, META } from '../../device/db';
 import { staffWithPin } from '../../device/pin';
+import { wallClock } from '../../device/stamp';
 import { DEFAULT_IDLE_MINUTES, idleExpired } from '../../domain/lock';
 import { useConnection, useDb } from '../data/device-data';
 import { t } from '../i18n';
@@ -76,7 +77,7 @@ function Gate({ children, exempt = false }: { children: ReactNode; exempt?: bool
   const setLock = useUiStore((s) => s.setLock);
   const holders = usePinHolders();
   const protectedNow = !!staffId && !!holders?.includes(staffId);
-  const lastActivity = useRef(Date.now());
+  const lastActivity = useRef(wallClock.ms());
   const startChecked = useRef(false);
   /** The person chose « no PIN yet » on the lock screen, or is between password and PIN. */
   const [signingIn, setSigningIn] = useState(false);
@@ -108,14 +109,14 @@ function Gate({ children, exempt = false }: { children: ReactNode; exempt?: bool
   useEffect(() => {
     if (!db || !protectedNow || !profile) return;
     const touch = () => {
-      lastActivity.current = Date.now();
+      lastActivity.current = wallClock.ms();
     };
     const events = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
     for (const e of events) window.addEventListener(e, touch, { passive: true });
     const timer = setInterval(() => {
       void getMeta<number>(db, META.idleMinutes).then((own) => {
         const minutes = typeof own === 'number' ? own : DEFAULT_IDLE_MINUTES[profile];
-        if (idleExpired(lastActivity.current, Date.now(), minutes)) {
+        if (idleExpired(lastActivity.current, wallClock.ms(), minutes)) {
           useUiStore.getState().setLock('locked');
         }
       });
@@ -128,7 +129,7 @@ function Gate({ children, exempt = false }: { children: ReactNode; exempt?: bool
 
   const onUnlocked = (who: string) => {
     verified.current = who;
-    lastActivity.current = Date.now();
+    lastActivity.current = wallClock.ms();
     setLock('open');
   };
   if (exempt) return <>{children}</>;
