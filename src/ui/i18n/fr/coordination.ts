@@ -540,6 +540,7 @@ export const coordination = {
       'patient.created_despite_duplicates': 'Patient enregistré malgré des identités proches',
       'patient.duplicate_opened': 'Dossier existant ouvert (doublon évité)',
       'patient.corrected': 'Identité corrigée',
+      'patient.imported': 'Patients importés de l’ancien logiciel',
       'patient.corrected_status_dropped': 'Identité corrigée, repassée en provisoire',
       'patient.qualified': 'Identité qualifiée',
       'patient.merged': 'Identités fusionnées',
