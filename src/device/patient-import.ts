@@ -2,6 +2,7 @@
 // in batches, each batch one transaction of the write path (rows, outbox and an audit event
 // together), so a batch lands whole or not at all; a batch already on the device (a second try
 // after a failure) is skipped, so the import resumes where it stopped.
+import { v7 as uuidv7 } from 'uuid';
 import type { Patient } from '../domain/entities';
 import { importBatches } from '../domain/patient-import';
 import type { AuditNote } from './audit-change';
@@ -10,6 +11,11 @@ import type { Change } from './write';
 
 /** Patients per transaction: about 20 ops each, so a batch stays well under a push's limit. */
 export const IMPORT_BATCH = 250;
+
+/** The moment stamped on the imported patients and the ids they get: the device's, not the UI's. */
+export function importStamp(): { now: string; newId(): string } {
+  return { now: new Date().toISOString(), newId: () => uuidv7() };
+}
 
 /** The write path as the screen holds it (access check, audit, row + outbox). */
 export type ImportWrite = (changes: Change[], audit: AuditNote) => Promise<void>;
