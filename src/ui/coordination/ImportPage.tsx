@@ -37,6 +37,16 @@ type Stage =
   | { kind: 'finished'; written: number; skipped: number }
   | { kind: 'failed'; plan: ImportPlan; reason: string };
 
+/** The file's bytes (FileReader: every browser, and the test DOM, has it). */
+function bytesOf(file: File): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(reader.error ?? new Error(file.name));
+    reader.readAsArrayBuffer(file);
+  });
+}
+
 const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function Progress({
@@ -93,7 +103,7 @@ export default function ImportPage({ rows, today }: { rows: OrgRows; today: stri
     setFailure(null);
     if (!file) return;
     try {
-      const table = readCsv(new Uint8Array(await file.arrayBuffer()));
+      const table = readCsv(await bytesOf(file));
       if (table.rows.length === 0) {
         setFailure(t('patientImport.empty'));
         return;
