@@ -84,7 +84,7 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
 
     central = await startServer(data.dir);
     const origin = central.url;
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
     const page = await context.newPage();
 
     await test.step('enrol the coordination device with the printed code, sign in', async () => {
@@ -106,11 +106,11 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
 
     await test.step('the coordination lands on the setup checklist', async () => {
       await page.goto(`${origin}/coordination`);
+      // A full page load opens locked: the doctor's PIN unlocks it.
       const pin = page.getByLabel('Code personnel');
-      if (await pin.isVisible()) {
-        await pin.fill(PIN);
-        await page.getByRole('button', { name: 'Déverrouiller' }).click();
-      }
+      await pin.fill(PIN);
+      await page.getByRole('button', { name: 'Déverrouiller' }).click();
+      await expect(pin).toHaveCount(0);
       await expect(page).toHaveURL(/\/coordination\/demarrage$/);
       await expect(page.getByRole('heading', { name: 'Démarrer le centre' })).toBeVisible();
       // Made by org create: truck, rooms, services. Missing: stops, roster, team.
@@ -122,12 +122,14 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
 
     await test.step('the first stop and its hours, from the checklist', async () => {
       await page.getByRole('link', { name: 'Ouvrir le planning de la tournée' }).first().click();
-      await page.getByLabel('Date').fill(todayInParis());
-      await page.getByLabel('Commune').fill('Mamers');
+      await page.getByRole('textbox', { name: 'Date', exact: true }).fill(todayInParis());
+      await page.getByRole('textbox', { name: 'Commune', exact: true }).fill('Mamers');
       await page.getByLabel('Code INSEE de la commune').fill('72180');
-      await page.getByLabel('Lieu de stationnement').fill('Place Carnot');
-      await page.getByLabel('Ouverture').fill('08:30');
-      await page.getByLabel('Fermeture').fill('17:30');
+      await page
+        .getByRole('textbox', { name: 'Lieu de stationnement', exact: true })
+        .fill('Place Carnot');
+      await page.getByRole('textbox', { name: 'Ouverture', exact: true }).fill('08:30');
+      await page.getByRole('textbox', { name: 'Fermeture', exact: true }).fill('17:30');
       await page.getByRole('button', { name: 'Enregistrer l’escale' }).click();
       await expect(page.getByText('Escale enregistrée.')).toBeVisible();
       await page.getByRole('button', { name: 'Planning des salles' }).click();
@@ -148,8 +150,8 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
       await page.getByRole('link', { name: 'Démarrage' }).click();
       await page.getByRole('link', { name: 'Ouvrir l’équipe' }).click();
       await page.getByRole('button', { name: 'Ajouter un membre de l’équipe' }).click();
-      await page.getByLabel('Prénom').fill('Sophie');
-      await page.getByLabel('Nom', { exact: true }).fill('Leroy');
+      await page.getByRole('textbox', { name: 'Prénom', exact: true }).fill('Sophie');
+      await page.getByRole('textbox', { name: 'Nom', exact: true }).fill('Leroy');
       await page.getByLabel('Profession').selectOption({ label: 'accueil' });
       await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
       await expect(page.getByText('Membre de l’équipe ajouté.')).toBeVisible();
@@ -194,7 +196,7 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
         page.getByRole('row', { name: /^5 .*nom de naissance est obligatoire/ }),
       ).toBeVisible();
       await expect(page.getByRole('row', { name: /^6 .*NIR/ })).toBeVisible();
-      await expect(page.getByRole('row', { name: /^7 .*la ligne 2 du fichier/ })).toBeVisible();
+      await expect(page.getByRole('row', { name: /^7 .*La ligne 2 du fichier/ })).toBeVisible();
       await shot(page, 'import-report');
       await page.getByRole('button', { name: 'Importer 3 patients' }).click();
       await expect(page.getByText('3 patients importés.')).toBeVisible();

@@ -179,7 +179,7 @@ describe('the patient import', () => {
       screen.getByRole('row', { name: /^5 .*Le nom de naissance est obligatoire/ }),
     ).toBeInTheDocument();
     expect(
-      screen.getByRole('row', { name: /^6 LEFEVRE Zoé.*la ligne 2 du fichier/ }),
+      screen.getByRole('row', { name: /^6 LEFEVRE Zoé.*La ligne 2 du fichier/ }),
     ).toBeInTheDocument();
 
     await user.click(screen.getByRole('checkbox', { name: 'Importer quand même la ligne 6' }));

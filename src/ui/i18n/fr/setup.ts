@@ -152,7 +152,7 @@ export const patientImport = {
   duplicatesTitle: 'Doublons probables',
   patientLine: '{name}, né(e) le {birthDate}',
   likeKnown: '{name}, né(e) le {birthDate}, déjà enregistré',
-  likeLine: 'la ligne {line} du fichier',
+  likeLine: 'La ligne {line} du fichier',
   importAnyway: 'Importer quand même la ligne {line}',
   start: {
     one: 'Importer {count} patient',
