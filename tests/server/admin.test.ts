@@ -203,7 +203,8 @@ describe('npm run admin', () => {
     expect(admin(['org', 'create', '--name', 'Autre', '--coordinator', 'Paul']).err).toMatch(
       /prénom et le nom/,
     );
-  });
+    // Each admin command is a process of its own: several of them on a loaded machine.
+  }, 120_000);
 });
 
 describe('org create: ids and the first code’s validity', () => {
@@ -250,7 +251,8 @@ describe('org create: ids and the first code’s validity', () => {
     } finally {
       await store.close();
     }
-  });
+    // Each admin command is a process of its own: several of them on a loaded machine.
+  }, 120_000);
 
   it('refuses a --code-ttl it cannot read, or longer than a week, before creating anything', () => {
     const orgs = admin(['orgs']).out;
@@ -269,7 +271,8 @@ describe('org create: ids and the first code’s validity', () => {
       expect(run.err).toMatch(/--code-ttl attend une durée entre 1 minute et 7 jours/);
     }
     expect(admin(['orgs']).out).toBe(orgs);
-  });
+    // Each admin command is a process of its own: several of them on a loaded machine.
+  }, 120_000);
 });
 
 describe('npm run admin on a PostgreSQL central (DATABASE_URL)', () => {
