@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { expect, test } from './support/fixtures';
 import { type E2EServer, makeDataDir, startServer, todayInParis } from './support/server';
+import { axe, type Violation } from './support/steps';
 
 test.use({ scenario: 'j' });
 
@@ -45,6 +46,8 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
   shot,
 }) => {
   const data = makeDataDir();
+  // axe on each new screen: serious and critical violations, all screens together.
+  const violations: Violation[] = [];
   let central: E2EServer | null = null;
   try {
     // The operator, on the server.
@@ -118,6 +121,7 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
       await expect(page.getByText(/^4 salles : Box 1, Box 2, Salle 3, Salle 4\.$/)).toBeVisible();
       await expect(page.getByText('3 étapes sur 6 terminées')).toBeVisible();
       await shot(page, 'setup-checklist');
+      violations.push(...(await axe(page, 'setup-checklist')));
     });
 
     await test.step('the first stop and its hours, from the checklist', async () => {
@@ -183,6 +187,7 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
       await expect(page.getByLabel('Nom de naissance')).toHaveValue('0');
       await expect(page.getByLabel('Date de naissance')).toHaveValue('2');
       await shot(page, 'import-mapping');
+      violations.push(...(await axe(page, 'import-mapping')));
       await page.getByRole('button', { name: 'Vérifier les lignes' }).click();
       // 7 lines: 3 refused (31/02, no name, a NIR whose key is wrong), 1 duplicate of line 2,
       // 3 to import (Lefèvre, Cœur, Roussel).
@@ -198,6 +203,7 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
       await expect(page.getByRole('row', { name: /^6 .*NIR/ })).toBeVisible();
       await expect(page.getByRole('row', { name: /^7 .*La ligne 2 du fichier/ })).toBeVisible();
       await shot(page, 'import-report');
+      violations.push(...(await axe(page, 'import-report')));
       await page.getByRole('button', { name: 'Importer 3 patients' }).click();
       await expect(page.getByText('3 patients importés.')).toBeVisible();
       await shot(page, 'import-done');
@@ -210,6 +216,7 @@ test('j: a new centre: org create, first coordination device, setup checklist, p
         .toEqual(['Cœur', 'Lefèvre', 'Roussel']);
       expect((await server.store.rows(org!, 'stop')).map((s) => s.communeName)).toEqual(['Mamers']);
     });
+    expect(violations).toEqual([]);
     await context.close();
   } finally {
     await central?.stop();

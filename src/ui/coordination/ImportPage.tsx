@@ -329,11 +329,13 @@ function Report({
   return (
     <section className="stack" aria-labelledby="import-report-title">
       <h3 id="import-report-title">{t('patientImport.reportTitle')}</h3>
-      <ul className="plain-list" role="status">
-        <li>{tn('patientImport.accepted', plan.accepted)}</li>
-        <li>{tn('patientImport.refused', plan.refused)}</li>
-        <li>{tn('patientImport.duplicates', plan.duplicates)}</li>
-      </ul>
+      <div role="status">
+        <ul className="plain-list">
+          <li>{tn('patientImport.accepted', plan.accepted)}</li>
+          <li>{tn('patientImport.refused', plan.refused)}</li>
+          <li>{tn('patientImport.duplicates', plan.duplicates)}</li>
+        </ul>
+      </div>
       <button
         type="button"
         className="button button--primary"
