@@ -309,10 +309,16 @@ export type BirthDateRelation = 'same' | 'swapped' | 'typo' | 'other';
 export function birthDateRelation(a: string, b: string): BirthDateRelation {
   if (a === b) return 'same';
   if (a.length !== 10 || b.length !== 10) return 'other';
+  // Character by character, without slicing: duplicate checks call this for every pair.
   if (
-    a.slice(0, 4) === b.slice(0, 4) &&
-    a.slice(5, 7) === b.slice(8, 10) &&
-    a.slice(8, 10) === b.slice(5, 7)
+    a.charCodeAt(0) === b.charCodeAt(0) &&
+    a.charCodeAt(1) === b.charCodeAt(1) &&
+    a.charCodeAt(2) === b.charCodeAt(2) &&
+    a.charCodeAt(3) === b.charCodeAt(3) &&
+    a.charCodeAt(5) === b.charCodeAt(8) &&
+    a.charCodeAt(6) === b.charCodeAt(9) &&
+    a.charCodeAt(8) === b.charCodeAt(5) &&
+    a.charCodeAt(9) === b.charCodeAt(6)
   ) {
     return 'swapped';
   }
@@ -562,23 +568,26 @@ export function findLikelyDuplicates<T extends IdentityRecord>(
   const limit = options.limit ?? 10;
   const c = prepare(candidate);
   const matches: DuplicateMatch<T>[] = [];
-  const consider = (record: T, prepared: () => PreparedIdentity) => {
-    if (candidate.id !== undefined && record.id === candidate.id) return;
-    // Cheap gate before folding: only the same NIR or a related birth date can match.
-    const recordNir = (record.nir ?? '').replace(/\s+/gu, '').toUpperCase();
-    if (
-      !(c.nir !== '' && c.nir === recordNir) &&
-      birthDateRelation(c.birthDate, record.birthDate) === 'other'
-    ) {
-      return;
-    }
-    const { score, reasons } = scorePrepared(c, prepared());
+  // Cheap gate before folding: only the same NIR or a related birth date can match.
+  const related = (record: T, recordNir: string) =>
+    (c.nir !== '' && c.nir === recordNir) ||
+    birthDateRelation(c.birthDate, record.birthDate) !== 'other';
+  const consider = (record: T, prepared: PreparedIdentity) => {
+    const { score, reasons } = scorePrepared(c, prepared);
     if (score > 0 && score >= threshold) matches.push({ record, score, reasons });
   };
+  const self = candidate.id;
   if (isSearchIndex(registry)) {
-    for (const e of registry.entries) consider(e.record, () => e.prepared);
+    // An index holds the NIR already normalised (an import compares thousands of records).
+    for (const e of registry.entries) {
+      if (self !== undefined && e.record.id === self) continue;
+      if (related(e.record, e.prepared.nir)) consider(e.record, e.prepared);
+    }
   } else {
-    for (const r of registry) consider(r, () => prepare(r));
+    for (const r of registry) {
+      if (self !== undefined && r.id === self) continue;
+      if (related(r, (r.nir ?? '').replace(/\s+/gu, '').toUpperCase())) consider(r, prepare(r));
+    }
   }
   matches.sort((x, y) => y.score - x.score || x.record.id.localeCompare(y.record.id));
   return matches.slice(0, limit);

@@ -1,10 +1,11 @@
 // `npm run admin -- <command>`: what the operator of a server does without a device, over the
 // same store as the server (DATABASE_URL, or SQLite under DATA_DIR):
 //   orgs                                            the organisations held
-//   org create --name N --coordinator "Prénom Nom" [--truck T] [--registration R] [--hours H]
-//                                                   a new organisation (one truck, its four
+//   org create --name N --coordinator "Prénom Nom" [--truck T] [--registration R]
+//              [--code-ttl 24h] [--force]           a new organisation (one truck, its four
 //                                                   rooms, the usual services, its coordinating
-//                                                   doctor) and its first coordination code
+//                                                   doctor) and its first coordination code;
+//                                                   refuses a name already held unless --force
 //   code --org ORG --profile P [--room ID] [--name N] [--hours H]
 //                                                   a single-use enrolment code (e.g. the first
 //                                                   coordination device of an organisation, or a
@@ -20,6 +21,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
 import { formatDateTime } from '../domain/french-dates';
+import { foldName } from '../domain/text';
 import { Accounts, CODE_TTL_MS, MIN_PASSWORD } from './auth';
 import { rowsToOps } from './seed/ops';
 import { newOrganisation } from './seed/organisation';
@@ -29,6 +31,26 @@ import type { SyncStore } from './store/types';
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** The organisation's first code lives a day unless told otherwise (`--code-ttl`). */
+export const FIRST_CODE_TTL_MS = 24 * 3_600_000;
+const MAX_CODE_TTL_MS = 7 * 24 * 3_600_000;
+
+/**
+ * A code's validity as the operator writes it: `90min`, `24h`, `7j` (or a bare number of hours).
+ * At most 7 days: a code is read out once, it should not lie around.
+ */
+export function parseCodeTtl(text: string): number {
+  const m = /^(\d+(?:[.,]\d+)?)\s*(min|h|j)?$/u.exec(text.trim());
+  const unit = { min: 60_000, h: 3_600_000, j: 86_400_000 }[m?.[2] ?? 'h'] ?? 3_600_000;
+  const ms = m ? Number(m[1]!.replace(',', '.')) * unit : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 60_000 || ms > MAX_CODE_TTL_MS) {
+    throw new Error(
+      `--code-ttl attend une durée entre 1 minute et 7 jours, par exemple 30min, 24h ou 7j (reçu « ${text} »).`,
+    );
+  }
+  return Math.round(ms);
 }
 
 function required(args: string[], name: string): string {
@@ -129,9 +151,24 @@ async function createOrganisation(
   if (!firstName || last.length === 0) {
     throw new Error('--coordinator attend le prénom et le nom du médecin coordinateur.');
   }
-  for (const org of await store.orgs()) {
-    const [row] = await store.rowsByIds(org, 'organisation', [org]);
-    if (row?.name === name) throw new Error(`Une organisation porte déjà ce nom : ${org}.`);
+  const ttlText = flag(args, 'code-ttl');
+  const hours = flag(args, 'hours');
+  const ttlMs = ttlText
+    ? parseCodeTtl(ttlText)
+    : hours
+      ? parseCodeTtl(`${hours}h`)
+      : FIRST_CODE_TTL_MS;
+  // Running the command twice (a retry after a lost terminal) must not make two centres: the
+  // same name, folded (case, accents, spaces), is refused unless the operator insists.
+  if (!args.includes('--force')) {
+    for (const org of await store.orgs()) {
+      const [row] = await store.rowsByIds(org, 'organisation', [org]);
+      if (row && foldName(String(row.name)) === foldName(name)) {
+        throw new Error(
+          `Une organisation porte déjà ce nom : « ${String(row.name)} » (${org}). Rien n’a été créé. Pour un nouveau code de coordination : npm run admin -- code --org ${org} --profile coordination. Pour créer quand même une seconde organisation de ce nom : ajouter --force.`,
+        );
+      }
+    }
   }
   const rows = newOrganisation({
     name,
@@ -143,10 +180,9 @@ async function createOrganisation(
   // The organisation's rows replicate like any data: ops of an `admin` writer.
   await store.push(org, rowsToOps(org, 'admin', rows));
   const coordinator = rows.staff[0]!;
-  const hours = Number(flag(args, 'hours') ?? CODE_TTL_MS / 3_600_000);
   const { code, expiresAt } = await accounts.createCode(
     { org, profile: 'coordination', roomId: null, name: 'Poste coordination', createdBy: null },
-    hours * 3_600_000,
+    ttlMs,
   );
   out(`Organisation créée : ${name} (${org})`);
   out(`Camion : ${rows.unit[0]!.name} ; salles : ${rows.room.map((r) => r.name).join(', ')}`);

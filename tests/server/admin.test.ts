@@ -2,6 +2,7 @@
 // PostgreSQL database of DATABASE_URL): a new organisation and its first coordination device's
 // code, a person's password, the devices, a new epoch after a restore.
 import { execSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { enrol } from '../support/auth';
 import { freshPostgresDatabase, startTestServer } from '../support/server';
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const dataDir = mkdtempSync(join(tmpdir(), 'escale-admin-'));
 const demo = buildDemoDataset({ today: '2026-11-30' });
 const org = demo.data.organisation[0]!.id;
@@ -167,22 +169,110 @@ describe('npm run admin', () => {
     }
   });
 
-  it('refuses a second organisation of the same name, or no coordinating doctor', () => {
+  it('refuses a second organisation of the same name (case, accents, spaces aside) unless --force, or no coordinating doctor', async () => {
+    const orgsBefore = admin(['orgs']).out.trim().split('\n');
     const again = admin([
+      'org',
+      'create',
+      '--name',
+      '  MEDICOBUS  du val ',
+      '--coordinator',
+      'Paul Durand',
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/Une organisation porte déjà ce nom : « Médicobus du Val »/);
+    expect(again.err).toMatch(/Rien n’a été créé/);
+    expect(again.err).toMatch(/--force/);
+    expect(admin(['orgs']).out.trim().split('\n')).toEqual(orgsBefore);
+    // Insisting makes a second one, with ids of its own.
+    const forced = admin([
       'org',
       'create',
       '--name',
       'Médicobus du Val',
       '--coordinator',
       'Paul Durand',
+      '--force',
     ]);
-    expect(again.code).toBe(1);
-    expect(again.err).toMatch(/Une organisation porte déjà ce nom/);
+    expect(forced.err).toBe('');
+    const second = /Organisation créée : Médicobus du Val \((\S+)\)/.exec(forced.out)?.[1];
+    expect(second).toBeDefined();
+    expect(orgsBefore).not.toContain(second);
+    expect(admin(['orgs']).out.trim().split('\n')).toHaveLength(orgsBefore.length + 1);
     expect(admin(['org', 'create', '--name', 'Autre']).err).toMatch(/--coordinator/);
     expect(admin(['org', 'create', '--name', 'Autre', '--coordinator', 'Paul']).err).toMatch(
       /prénom et le nom/,
     );
-  });
+    // Each admin command is a process of its own: several of them on a loaded machine.
+  }, 120_000);
+});
+
+describe('org create: ids and the first code’s validity', () => {
+  it('makes uuid v7 ids, a first code valid 24 h by default, or as long as --code-ttl says', async () => {
+    const run = admin(['org', 'create', '--name', 'Centre Sept', '--coordinator', 'Iris Roy']);
+    expect(run.code).toBe(0);
+    const created = /Organisation créée : Centre Sept \((\S+)\)/.exec(run.out)![1]!;
+    const staffId = /Médecin coordinateur : Iris Roy \((\S+)\)/.exec(run.out)![1]!;
+    const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(created).toMatch(uuidV7);
+    expect(staffId).toMatch(uuidV7);
+    const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+    const expiry = async (out: string) => {
+      const code = /premier poste de coordination : ([A-Z2-9]{8}) /.exec(out)![1]!;
+      const spec = JSON.parse((await store.getMeta(`enrol:${sha256(code)}`))!) as {
+        expiresAt: number;
+      };
+      return spec.expiresAt;
+    };
+    try {
+      for (const row of [
+        ...(await store.rows(created, 'unit')),
+        ...(await store.rows(created, 'room')),
+        ...(await store.rows(created, 'service')),
+      ]) {
+        expect(row.id).toMatch(uuidV7);
+      }
+      const before = Date.now();
+      const day = await expiry(run.out);
+      expect(day).toBeGreaterThan(before + 23.9 * 3_600_000);
+      expect(day).toBeLessThanOrEqual(before + 24 * 3_600_000);
+      const week = admin([
+        'org',
+        'create',
+        '--name',
+        'Centre Huit',
+        '--coordinator',
+        'Iris Roy',
+        '--code-ttl',
+        '7j',
+      ]);
+      expect(week.err).toBe('');
+      expect(await expiry(week.out)).toBeGreaterThan(before + 6.9 * 86_400_000);
+    } finally {
+      await store.close();
+    }
+    // Each admin command is a process of its own: several of them on a loaded machine.
+  }, 120_000);
+
+  it('refuses a --code-ttl it cannot read, or longer than a week, before creating anything', () => {
+    const orgs = admin(['orgs']).out;
+    for (const ttl of ['demain', '8j', '0h']) {
+      const run = admin([
+        'org',
+        'create',
+        '--name',
+        `Centre ${ttl}`,
+        '--coordinator',
+        'Iris Roy',
+        '--code-ttl',
+        ttl,
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.err).toMatch(/--code-ttl attend une durée entre 1 minute et 7 jours/);
+    }
+    expect(admin(['orgs']).out).toBe(orgs);
+    // Each admin command is a process of its own: several of them on a loaded machine.
+  }, 120_000);
 });
 
 describe('npm run admin on a PostgreSQL central (DATABASE_URL)', () => {
@@ -204,6 +294,14 @@ describe('npm run admin on a PostgreSQL central (DATABASE_URL)', () => {
       url,
     );
     expect(run.code).toBe(0);
+    // The same name again is refused on PostgreSQL too, and --force insists.
+    const again = admin(
+      ['org', 'create', '--name', 'médicobus nord', '--coordinator', 'Iris Roy'],
+      '',
+      url,
+    );
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/Une organisation porte déjà ce nom/);
     const created = /Organisation créée : Médicobus Sud \((\S+)\)/.exec(run.out)?.[1];
     const staffId = /Médecin coordinateur : Paul Durand \((\S+)\)/.exec(run.out)?.[1];
     const code = /premier poste de coordination : ([A-Z2-9]{8}) /.exec(run.out)?.[1];

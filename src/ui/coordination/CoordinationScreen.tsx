@@ -2,8 +2,9 @@
 // supervision, closure with the sync receipt, conflicts, devices, planning, the period's
 // indicators and exports, and the printable day report — one route each.
 import { lazy, Suspense, useMemo } from 'react';
-import { NavLink, Route, Routes } from 'react-router';
+import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { computeIndicators } from '../../domain/indicators';
+import { needsSetup } from '../../domain/setup';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
 import { IdentityRoute } from '../identity/IdentityPage';
@@ -23,14 +24,18 @@ import { DayReport } from './DayReport';
 import { DevicesPage } from './DevicesPage';
 import { PeriodPage } from './PeriodPage';
 import { PlanningPage } from './PlanningPage';
+import { SetupPage } from './SetupPage';
 import { TeamPage } from './TeamPage';
 import { TodayIndicators } from './TodayIndicators';
 import './coordination.css';
 
 const DayCharts = lazy(() => import('./DayCharts'));
+// The CSV reader and the import planner load when the import is opened, not with the app.
+const ImportPage = lazy(() => import('./ImportPage'));
 
 const TABS = [
   { to: '/coordination', end: true, label: 'coordination.tabs.overview' },
+  { to: '/coordination/demarrage', end: false, label: 'setup.tab' },
   { to: '/coordination/supervision', end: false, label: 'coordination.tabs.supervision' },
   { to: '/coordination/cloture', end: false, label: 'coordination.tabs.closure' },
   { to: '/coordination/conflits', end: false, label: 'coordination.tabs.conflicts' },
@@ -91,18 +96,31 @@ export default function CoordinationScreen() {
         <Route
           index
           element={
-            <div className="stack">
-              <CoordinationView stop={stop} model={coordinationModel(day.day, now)} />
-              {ind ? <TodayIndicators ind={ind} /> : null}
-              {stop ? (
-                <Suspense fallback={<p role="status">{t('coordination.charts.loading')}</p>}>
-                  <DayCharts
-                    bars={occupancyTimeline(day.day, now)}
-                    buckets={waitBuckets(day.day)}
-                  />
-                </Suspense>
-              ) : null}
-            </div>
+            needsSetup(org) ? (
+              <Navigate to="/coordination/demarrage" replace />
+            ) : (
+              <div className="stack">
+                <CoordinationView stop={stop} model={coordinationModel(day.day, now)} />
+                {ind ? <TodayIndicators ind={ind} /> : null}
+                {stop ? (
+                  <Suspense fallback={<p role="status">{t('coordination.charts.loading')}</p>}>
+                    <DayCharts
+                      bars={occupancyTimeline(day.day, now)}
+                      buckets={waitBuckets(day.day)}
+                    />
+                  </Suspense>
+                ) : null}
+              </div>
+            )
+          }
+        />
+        <Route path="demarrage" element={<SetupPage rows={org} today={today} />} />
+        <Route
+          path="import"
+          element={
+            <Suspense fallback={<p role="status">{t('patientImport.reading')}</p>}>
+              <ImportPage rows={org} today={today} />
+            </Suspense>
           }
         />
         <Route path="supervision" element={<SupervisionList />} />

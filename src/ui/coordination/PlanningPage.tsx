@@ -51,7 +51,11 @@ export function PlanningPage({ rows, today }: { rows: OrgRows; today: string }) 
   const [failure, setFailure] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const ahead = stopsAhead(rows.stops, today);
-  const template = rows.stops[0];
+  // A new stop belongs to the truck of the last one, or to the first truck (a new centre has no
+  // stop yet: its first is made here).
+  const template =
+    rows.stops[0] ??
+    (rows.units[0] ? { orgId: rows.units[0].orgId, unitId: rows.units[0].id } : undefined);
   const set = (field: keyof StopInput) => (value: string) => setInput({ ...input, [field]: value });
 
   const create = async (event: React.FormEvent) => {

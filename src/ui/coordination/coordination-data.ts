@@ -22,6 +22,7 @@ import type {
   Staff,
   Stop,
   SyncReceipt,
+  Unit,
   Visit,
 } from '../../domain/entities';
 import { followMerges } from '../../domain/identity-lifecycle';
@@ -43,6 +44,8 @@ export interface OrgRows {
   staff: Staff[];
   receipts: SyncReceipt[];
   devices: Device[];
+  /** The trucks. */
+  units: Unit[];
 }
 
 export async function readOrg(db: EscaleDb): Promise<OrgRows> {
@@ -58,10 +61,11 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
       db.rows('room').toArray(),
       db.rows('service').toArray(),
     ]);
-  const [staff, receipts, devices] = await Promise.all([
+  const [staff, receipts, devices, units] = await Promise.all([
     db.rows('staff').toArray(),
     db.rows('syncReceipt').toArray(),
     db.rows('device').toArray(),
+    db.rows('unit').toArray(),
   ]);
   const alive = <T extends { _deleted?: boolean }>(rows: T[]) => rows.filter((r) => !r._deleted);
   // Reads follow merges: a merged identity's visits, notes and bookings are its survivor's.
@@ -79,6 +83,7 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
     staff: alive(staff),
     receipts,
     devices: alive(devices),
+    units: alive(units),
   };
 }
 

@@ -7,6 +7,7 @@ import { display } from './fr/display';
 import { identity } from './fr/identity';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
+import { patientImport, setup } from './fr/setup';
 import { supervision } from './fr/supervision';
 
 export const fr = {
@@ -216,6 +217,8 @@ export const fr = {
   supervision,
   consultation,
   coordination,
+  setup,
+  patientImport,
   display,
   deviceHealth: {
     title: 'État de l’appareil',
