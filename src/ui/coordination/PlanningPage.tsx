@@ -1,7 +1,6 @@
 // The round ahead (docs/design.md §2): the stops to come with their appointment counts, a new stop,
 // cancelling one, and each stop's room roster edited with the same editor reception uses.
 import { useState } from 'react';
-import { v7 as uuidv7 } from 'uuid';
 import type { Stop } from '../../domain/entities';
 import { type StopErrors, type StopInput, stopErrors, stopsAhead } from '../../domain/planning';
 import type { DayRows } from '../data/device-data';
@@ -64,27 +63,29 @@ export function PlanningPage({ rows, today }: { rows: OrgRows; today: string }) 
     setErrors(found);
     if (Object.keys(found).length > 0 || !template) return;
     try {
-      const id = uuidv7();
-      await write(
-        [
-          {
-            entity: 'stop',
-            id,
-            set: {
-              orgId: template.orgId,
-              unitId: template.unitId,
-              date: input.date,
-              communeName: input.communeName.trim(),
-              communeInsee: input.communeInsee.trim(),
-              address: input.address.trim(),
-              opensAt: input.opensAt,
-              closesAt: input.closesAt,
-              status: 'planned',
+      await write(({ newId }) => {
+        const id = newId();
+        return {
+          changes: [
+            {
+              entity: 'stop',
+              id,
+              set: {
+                orgId: template.orgId,
+                unitId: template.unitId,
+                date: input.date,
+                communeName: input.communeName.trim(),
+                communeInsee: input.communeInsee.trim(),
+                address: input.address.trim(),
+                opensAt: input.opensAt,
+                closesAt: input.closesAt,
+                status: 'planned',
+              },
             },
-          },
-        ],
-        { action: 'stop.created', entity: 'stop', entityId: id, detail: input.date },
-      );
+          ],
+          audit: { action: 'stop.created', entity: 'stop', entityId: id, detail: input.date },
+        };
+      });
       setInput(EMPTY);
       setFailure(null);
       setStatus(t('coordination.planning.saved'));
