@@ -7,8 +7,9 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 
 /** 2: adds the sync receipt (syncReceipt). 3: adds contradictionAck and consultation.roomId
  * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
- * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange). */
-export const SCHEMA_VERSION = 4;
+ * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange).
+ * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination). */
+export const SCHEMA_VERSION = 5;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -332,6 +333,8 @@ const vitals: EntitySpec = {
     spo2: ev(z.number().int().min(50).max(100).nullable()),
     weightKg: ev(z.number().min(0.3).max(400).nullable()),
     heightCm: ev(z.number().min(20).max(250).nullable()),
+    /** Capillary glycaemia in g/L (schema 5; absent on measures taken before it). */
+    glycaemia: ev(z.number().min(0.1).max(10).nullable().optional()),
   },
 };
 
@@ -710,6 +713,8 @@ export interface Vitals extends Row {
   spo2: Nullable<number>;
   weightKg: Nullable<number>;
   heightCm: Nullable<number>;
+  /** Absent on measures taken before schema 5. */
+  glycaemia?: Nullable<number>;
 }
 export interface Signature extends Row {
   consultationId: string;

@@ -48,6 +48,8 @@ export const consultation = {
     bmi: 'IMC',
     save: 'Enregistrer les constantes',
     nothing: 'Saisir au moins une mesure.',
+    high: 'élevée',
+    low: 'basse',
   },
   codes: {
     title: 'Codage (CISP-2, CIM-10)',
