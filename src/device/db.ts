@@ -8,6 +8,8 @@ import { foldName } from '../domain/text';
 import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 
+type SummaryEntity = 'problem' | 'treatment' | 'allergy' | 'vaccination';
+
 /** An op pulled from a newer client, kept verbatim until this client understands it. */
 export interface ParkedOp {
   dev: string;
@@ -36,7 +38,7 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
 const ENTITY_STORES_V1: Record<
-  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange'>,
+  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity>,
   string
 > = {
   organisation: 'id',
@@ -91,8 +93,17 @@ export const STORES_V5: Record<string, string> = {
   identityChange: 'id, patientId, otherPatientId',
 };
 
+/** Version 6: the clinical summary (src/domain/clinical-summary.ts), each row indexed by its
+ * patient; sealed at rest like the notes (src/device/encryption.ts). */
+export const STORES_V6: Record<string, string> = {
+  problem: 'id, patientId',
+  treatment: 'id, patientId',
+  allergy: 'id, patientId',
+  vaccination: 'id, patientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -125,6 +136,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 3) db.version(3).stores(STORES_V3);
   if (upTo >= 4) db.version(4).stores(STORES_V4);
   if (upTo >= 5) db.version(5).stores(STORES_V5);
+  if (upTo >= 6) db.version(6).stores(STORES_V6);
 }
 
 export interface EscaleDbOptions {
@@ -194,7 +206,13 @@ export function healthMessage(h: DbHealth): string | null {
 
 /** Entity tables declared by the current schema (used to check every entity has a table). */
 export function entityTableNames(): string[] {
-  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt', 'contradictionAck', 'identityChange'];
+  return [
+    ...Object.keys(ENTITY_STORES_V1),
+    'syncReceipt',
+    'contradictionAck',
+    'identityChange',
+    ...Object.keys(STORES_V6),
+  ];
 }
 
 // ---- meta keys ----
