@@ -7,6 +7,7 @@ import { display } from './fr/display';
 import { identity } from './fr/identity';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
+import { summary } from './fr/summary';
 import { supervision } from './fr/supervision';
 
 export const fr = {
@@ -215,6 +216,7 @@ export const fr = {
   room,
   supervision,
   consultation,
+  summary,
   coordination,
   display,
   deviceHealth: {

@@ -28,8 +28,6 @@ export const consultation = {
     urgent: 'urgent : {reason}',
     noMt: 'sans médecin traitant',
     ald: 'ALD',
-    allergies: 'Allergies : {list}',
-    noAllergy: 'Aucune allergie connue',
     mt: 'Médecin traitant : {name}',
   },
   history: {
