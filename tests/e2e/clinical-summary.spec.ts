@@ -4,7 +4,7 @@
 // once saved), and signs the note adding its result code to the problems in the same write. The
 // patient comes back later in the day; Box 2 calls them and sees all of it in the summary.
 import { expect, test } from './support/fixtures';
-import { checkInWalkIn, go, rendered, takeIn } from './support/steps';
+import { axe, checkInWalkIn, go, rendered, takeIn } from './support/steps';
 
 test.use({ scenario: 'k' });
 
@@ -44,6 +44,8 @@ test('k — the clinical summary: recorded in Box 1, seen in Box 2', async ({
     await form.getByRole('combobox', { name: 'Réaction' }).selectOption({ label: 'anaphylaxie' });
     await form.getByRole('combobox', { name: 'Sévérité' }).selectOption({ label: 'sévère' });
     await shot(box1, 'box1-allergy-form');
+    // The summary with a form open: no serious or critical accessibility fault.
+    expect(await axe(box1, 'summary-allergy-form')).toEqual([]);
     await form.getByRole('button', { name: 'Enregistrer l’allergie' }).click();
     const severe = summary1.getByRole('note');
     await expect(severe).toContainText('Allergies sévères');
@@ -142,6 +144,7 @@ test('k — the clinical summary: recorded in Box 1, seen in Box 2', async ({
         .getByRole('row', { name: /^Pression systolique/ }),
     ).toContainText('185 élevée');
     await shot(box2, 'box2-called-summary');
+    expect(await axe(box2, 'summary-called')).toEqual([]);
     // Never a key, a UUID or an ISO date on screen.
     const text = (await box2.locator('main').textContent()) ?? '';
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
