@@ -36,6 +36,14 @@ type FieldsOf = {
   vaccination: VaccinationFields;
 };
 
+/** The journal's action codes (labelled in src/ui/i18n/fr/coordination.ts). */
+const ADDED: Readonly<Record<New, string>> = {
+  problem: 'summary.problem_added',
+  treatment: 'summary.treatment_added',
+  allergy: 'summary.allergy_added',
+  vaccination: 'summary.vaccination_added',
+};
+
 function created<E extends New>(entity: E, who: Recorder, fields: FieldsOf[E]): SummaryAct {
   const id = uuidv7();
   const extra = entity === 'treatment' ? { stopReason: null } : {};
@@ -55,7 +63,7 @@ function created<E extends New>(entity: E, who: Recorder, fields: FieldsOf[E]): 
         },
       } as Change,
     ],
-    audit: { action: `summary.${entity}.added`, entity, entityId: id },
+    audit: { action: ADDED[entity], entity, entityId: id },
   };
 }
 
@@ -71,7 +79,7 @@ export function resolveProblemAct(
 ): SummaryAct {
   return {
     changes: [{ entity: 'problem', id: problem.id, set }],
-    audit: { action: 'summary.problem.resolved', entity: 'problem', entityId: problem.id },
+    audit: { action: 'summary.problem_resolved', entity: 'problem', entityId: problem.id },
   };
 }
 
@@ -81,6 +89,6 @@ export function stopTreatmentAct(
 ): SummaryAct {
   return {
     changes: [{ entity: 'treatment', id: treatment.id, set }],
-    audit: { action: 'summary.treatment.stopped', entity: 'treatment', entityId: treatment.id },
+    audit: { action: 'summary.treatment_stopped', entity: 'treatment', entityId: treatment.id },
   };
 }

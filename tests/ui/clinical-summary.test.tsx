@@ -191,7 +191,7 @@ describe('the summary beside the note', () => {
       ).toContainEqual(['Arachide', 'food', 'angioedema', 'severe', staffId('Garnier')]);
     });
     await waitFor(() => expect(within(summary).getByRole('note')).toHaveTextContent('Arachide'));
-    expect(await audits('summary.allergy.added')).toHaveLength(1);
+    expect(await audits('summary.allergy_added')).toHaveLength(1);
 
     // A vaccination given here by the person at work.
     await user.click(within(summary).getByText('Enregistrer une vaccination'));
@@ -245,8 +245,8 @@ describe('the summary beside the note', () => {
     expect(
       await within(summary).findByRole('list', { name: 'Traitements arrêtés' }),
     ).toHaveTextContent('arrêté le 23/11/2026 (hypotension)');
-    expect(await audits('summary.problem.resolved')).toHaveLength(1);
-    expect(await audits('summary.treatment.stopped')).toHaveLength(1);
+    expect(await audits('summary.problem_resolved')).toHaveLength(1);
+    expect(await audits('summary.treatment_stopped')).toHaveLength(1);
     // Every op of the summary names the person at work (the server requires it).
     const ops = (await db.outbox.toArray()).filter(
       (op) =>
