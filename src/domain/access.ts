@@ -310,6 +310,8 @@ export interface StoredFacts {
   consultation?: Record<string, unknown>;
   /** The queue entry the op writes, or the consultation's queue entry. */
   queueEntry?: Record<string, unknown>;
+  /** The clinical summary row the op writes (problem, treatment, allergy, vaccination). */
+  summaryRow?: Record<string, unknown>;
 }
 
 export interface StaffFacts {
@@ -425,6 +427,16 @@ export const NOTE_FIXED_FIELDS: ReadonlySet<string> = new Set([
   'createdAt',
 ]);
 
+/** Fields a clinical summary row gets when it is recorded and keeps (the coordination may fix
+ * them): whose summary it is, who recorded it, when, with which note. */
+export const SUMMARY_FIXED_FIELDS: ReadonlySet<string> = new Set([
+  'orgId',
+  'patientId',
+  'recordedAt',
+  'recordedBy',
+  'consultationId',
+]);
+
 /** What may still be written on a signed note: its review (validation or return), and — by the
  * coordination only — its confidentiality. Addenda are rows of their own. */
 export const SIGNED_NOTE_WRITABLE: ReadonlySet<string> = new Set([
@@ -507,6 +519,18 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
       return 'Seul l’auteur de la note ou la coordination peut lever sa confidentialité.';
     }
     return null;
+  }
+
+  // A summary row stays the patient's it was recorded for, by whom, when and with which note.
+  const summary = stored.summaryRow;
+  if (
+    summary !== undefined &&
+    SUMMARY_FIXED_FIELDS.has(op.f) &&
+    summary[op.f] !== undefined &&
+    !sameValue(summary[op.f], op.val) &&
+    !coordination
+  ) {
+    return `Le champ ${op.f} d’un élément du résumé clinique est fixé à sa création : seule la coordination le change.`;
   }
 
   // A room writes the notes of its own room only.

@@ -194,6 +194,35 @@ describe('the clinical summary on the server', () => {
     expect(refused.status).toBe(403);
   });
 
+  it('a room cannot move a recorded summary row to another patient; the coordination can', async () => {
+    const room = await enrol(server, 'box-1-move', { org, profile: 'room', roomId: box1!.id });
+    await signIn(server, room, intern.id);
+    const row = demo.data.allergy[0]!;
+    const other = demo.data.patient.find((p) => p.id !== row.patientId)!;
+    const move = (device: Enrolled, user: string, seq: number): Op => ({
+      v: SCHEMA_VERSION,
+      org,
+      dev: device.deviceId,
+      seq,
+      hlc: tick(createClock(device.deviceId), Date.now()).hlc,
+      user,
+      e: 'allergy',
+      id: row.id,
+      f: 'patientId',
+      k: 'set',
+      val: other.id,
+      base: [],
+    });
+    const before = await server.store.lastSeq(org);
+    const refused = await sync(room, [move(room, intern.id, 1)]);
+    expect(refused.status).toBe(403);
+    expect(String(refused.body.message)).toMatch(/patientId .+ fixé à sa création/);
+    expect(await server.store.lastSeq(org)).toBe(before);
+    const coordination = await enrol(server, 'coord-move', { org, profile: 'coordination' });
+    await signIn(server, coordination, coordinator.id);
+    expect((await sync(coordination, [move(coordination, coordinator.id, 1)])).status).toBe(200);
+  });
+
   it('bad input is a clear 400 in French, nothing stored', async () => {
     const room = await enrol(server, 'box-1-bad', { org, profile: 'room', roomId: box1!.id });
     await signIn(server, room, intern.id);
