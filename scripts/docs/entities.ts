@@ -9,6 +9,8 @@ import {
   READABLE,
   SIGNED_NOTE_WRITABLE,
   STAMPED,
+  SUMMARY_ENTITIES,
+  SUMMARY_FIXED_FIELDS,
   WRITABLE,
 } from '../../src/domain/access';
 import {
@@ -131,6 +133,13 @@ function fieldRule(entity: EntityName, field: string): string {
   }
   if (entity === 'queueEntry' && field === 'roomId') {
     return "a room sets its own room or null; a stale room or reception writing it is accepted and named by the day's contradictions; an entry with a note is deleted only by the coordination";
+  }
+  if ((SUMMARY_ENTITIES as readonly string[]).includes(entity)) {
+    const rules: string[] = [];
+    if (SUMMARY_FIXED_FIELDS.has(field))
+      rules.push('fixed once set: only the coordination changes it');
+    if (field === 'recordedBy') rules.push('names the person at work (`op.user`)');
+    if (rules.length > 0) return rules.join('; ');
   }
   if (entity === 'signature' && field === 'staffId') {
     return 'an `author` signature is inserted by its `staffId` (`op.user`)';

@@ -8,6 +8,8 @@ import { foldName } from '../domain/text';
 import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 
+type SummaryEntity = 'problem' | 'treatment' | 'allergy' | 'vaccination';
+
 /** An op pulled from a newer client, kept verbatim until this client understands it. */
 export interface ParkedOp {
   dev: string;
@@ -36,7 +38,7 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
 const ENTITY_STORES_V1: Record<
-  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange'>,
+  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity>,
   string
 > = {
   organisation: 'id',
@@ -98,8 +100,17 @@ export const STORES_V6: Record<string, string> = {
   sent: 'seq, hlc',
 };
 
+/** Version 7: the clinical summary (src/domain/clinical-summary.ts), each row indexed by its
+ * patient; sealed at rest like the notes (src/device/encryption.ts). */
+export const STORES_V7: Record<string, string> = {
+  problem: 'id, patientId',
+  treatment: 'id, patientId',
+  allergy: 'id, patientId',
+  vaccination: 'id, patientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -133,6 +144,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 4) db.version(4).stores(STORES_V4);
   if (upTo >= 5) db.version(5).stores(STORES_V5);
   if (upTo >= 6) db.version(6).stores(STORES_V6);
+  if (upTo >= 7) db.version(7).stores(STORES_V7);
 }
 
 export interface EscaleDbOptions {
@@ -204,7 +216,13 @@ export function healthMessage(h: DbHealth): string | null {
 
 /** Entity tables declared by the current schema (used to check every entity has a table). */
 export function entityTableNames(): string[] {
-  return [...Object.keys(ENTITY_STORES_V1), 'syncReceipt', 'contradictionAck', 'identityChange'];
+  return [
+    ...Object.keys(ENTITY_STORES_V1),
+    'syncReceipt',
+    'contradictionAck',
+    'identityChange',
+    ...Object.keys(STORES_V7),
+  ];
 }
 
 // ---- meta keys ----

@@ -15,7 +15,7 @@ import type {
 } from 'dexie';
 import { gcm } from './cipher';
 import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
-import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5, STORES_V6 } from './db';
+import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5, STORES_V6, STORES_V7 } from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -46,6 +46,11 @@ export const ENCRYPTED_ENTITIES = [
   'signature',
   'addendum',
   'conflictResolution',
+  // The clinical summary (schema 5): sealed like the notes; only the patient index stays clear.
+  'problem',
+  'treatment',
+  'allergy',
+  'vaccination',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -58,6 +63,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V4,
   ...STORES_V5,
   ...STORES_V6,
+  ...STORES_V7,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

@@ -7,6 +7,10 @@ import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
 
+/** The clinical summary of a patient (problems, treatments, allergies, vaccinations): clinical
+ * data, read and written by the rooms and the coordination, never by reception or the display. */
+export const SUMMARY_ENTITIES = ['problem', 'treatment', 'allergy', 'vaccination'] as const;
+
 /** Entities each profile writes. Audit events are written by every profile but the display. */
 export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> = {
   // Arrivals, bookings, the queue, the day's roster; never clinical notes.
@@ -31,6 +35,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'audit',
     // Day invariants (docs/decisions/0004): a room acknowledges a contradiction it settles.
     'contradictionAck',
+    // The clinical summary (src/domain/clinical-summary.ts): every room keeps it up to date.
+    ...SUMMARY_ENTITIES,
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -55,6 +61,7 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'syncReceipt',
     'contradictionAck',
     'identityChange',
+    ...SUMMARY_ENTITIES,
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -124,6 +131,9 @@ const NOTES: Readable = {
   conflictResolution: 'all',
 };
 
+/** The clinical summary: all of it, to the rooms and the coordination only. */
+const SUMMARY: Readable = Object.fromEntries(SUMMARY_ENTITIES.map((e) => [e, 'all' as const]));
+
 /**
  * Entities and fields each profile receives. Reception never receives the consultation side;
  * the waiting-room screen receives tickets and what orders them, never identities or motives.
@@ -132,8 +142,8 @@ export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
   reception: DAY,
   // A room needs who the patient is, not how their identity was corrected or merged: the
   // identity's history stays with reception and coordination.
-  room: { ...withoutHistory(DAY), ...NOTES },
-  coordination: { ...DAY, ...NOTES, audit: 'all', device: 'all' },
+  room: { ...withoutHistory(DAY), ...NOTES, ...SUMMARY },
+  coordination: { ...DAY, ...NOTES, ...SUMMARY, audit: 'all', device: 'all' },
   display: {
     organisation: 'all',
     unit: 'all',
@@ -300,6 +310,8 @@ export interface StoredFacts {
   consultation?: Record<string, unknown>;
   /** The queue entry the op writes, or the consultation's queue entry. */
   queueEntry?: Record<string, unknown>;
+  /** The clinical summary row the op writes (problem, treatment, allergy, vaccination). */
+  summaryRow?: Record<string, unknown>;
 }
 
 export interface StaffFacts {
@@ -326,6 +338,7 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'conflictResolution',
   'contradictionAck',
   'identityChange',
+  ...SUMMARY_ENTITIES,
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -382,6 +395,13 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
       return 'L’historique d’une identité porte la personne identifiée sur l’appareil, pas une autre.';
     }
   }
+  if (
+    (SUMMARY_ENTITIES as readonly string[]).includes(op.e) &&
+    op.f === 'recordedBy' &&
+    op.val !== op.user
+  ) {
+    return 'Un élément du résumé clinique est enregistré au nom de la personne identifiée sur l’appareil.';
+  }
   if (op.e === 'signature' && op.k === 'ins') {
     const val = op.val as { staffId?: unknown; kind?: unknown } | undefined;
     if (val?.kind === 'author' && val.staffId !== op.user) {
@@ -405,6 +425,16 @@ export const NOTE_FIXED_FIELDS: ReadonlySet<string> = new Set([
   'serviceId',
   'authorId',
   'createdAt',
+]);
+
+/** Fields a clinical summary row gets when it is recorded and keeps (the coordination may fix
+ * them): whose summary it is, who recorded it, when, with which note. */
+export const SUMMARY_FIXED_FIELDS: ReadonlySet<string> = new Set([
+  'orgId',
+  'patientId',
+  'recordedAt',
+  'recordedBy',
+  'consultationId',
 ]);
 
 /** What may still be written on a signed note: its review (validation or return), and — by the
@@ -489,6 +519,18 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
       return 'Seul l’auteur de la note ou la coordination peut lever sa confidentialité.';
     }
     return null;
+  }
+
+  // A summary row stays the patient's it was recorded for, by whom, when and with which note.
+  const summary = stored.summaryRow;
+  if (
+    summary !== undefined &&
+    SUMMARY_FIXED_FIELDS.has(op.f) &&
+    summary[op.f] !== undefined &&
+    !sameValue(summary[op.f], op.val) &&
+    !coordination
+  ) {
+    return `Le champ ${op.f} d’un élément du résumé clinique est fixé à sa création : seule la coordination le change.`;
   }
 
   // A room writes the notes of its own room only.

@@ -12,6 +12,7 @@ import { canonicalJson, digestRows } from '../sync/digest';
 import type { Registry } from '../sync/fields';
 import { materialise, type RowState } from '../sync/merge';
 import { Sha256 } from '../sync/sha256';
+import { SUMMARY_ENTITIES } from './access';
 import type {
   Appointment,
   Consultation,
@@ -486,6 +487,10 @@ function addDays(date: string, days: number): string {
 
 const keyOf = (e: string, id: string) => `${e}\u0000${id}`;
 
+/** Rows that belong to a patient rather than to a day: removed with the patient, never keeping
+ * it. */
+const GOES_WITH_PATIENT: ReadonlySet<string> = new Set(['identityChange', ...SUMMARY_ENTITIES]);
+
 export function purgePlan(input: PurgeInput): PurgePlan {
   const purgeable = PURGED[input.profile];
   const stopDate = new Map(input.stops.map((s) => [s.id, s.date]));
@@ -524,8 +529,8 @@ export function purgePlan(input: PurgeInput): PurgePlan {
   const stillNamed = new Set<string>();
   for (const st of input.states) {
     const key = keyOf(st.e, st.id);
-    // The identity's own history does not keep it (it goes with it, below).
-    if (candidates.has(key) || st.e === 'patient' || st.e === 'identityChange') continue;
+    // The identity's own history and clinical summary do not keep it (they go with it, below).
+    if (candidates.has(key) || st.e === 'patient' || GOES_WITH_PATIENT.has(st.e)) continue;
     const row = materialise(st, input.registry);
     if (row._deleted === true) continue;
     if (typeof row.patientId === 'string') stillNamed.add(row.patientId);
@@ -539,9 +544,10 @@ export function purgePlan(input: PurgeInput): PurgePlan {
       if (e === 'patient') removedPatients.add(id);
     }
   }
-  // An identity's history (src/domain/identity-lifecycle.ts) goes with the identity it names.
+  // An identity's history (src/domain/identity-lifecycle.ts) and its clinical summary
+  // (src/domain/clinical-summary.ts) go with the identity they name; not what is still unsent.
   for (const st of input.states) {
-    if (st.e !== 'identityChange' || unsynced.has(keyOf(st.e, st.id))) continue;
+    if (!GOES_WITH_PATIENT.has(st.e) || unsynced.has(keyOf(st.e, st.id))) continue;
     const row = materialise(st, input.registry);
     if (removedPatients.has(String(row.patientId))) remove.push({ e: st.e, id: st.id });
   }

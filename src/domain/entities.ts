@@ -7,8 +7,9 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 
 /** 2: adds the sync receipt (syncReceipt). 3: adds contradictionAck and consultation.roomId
  * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
- * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange). */
-export const SCHEMA_VERSION = 4;
+ * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange).
+ * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination). */
+export const SCHEMA_VERSION = 5;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -101,6 +102,47 @@ export const codeSchema = z.object({
 });
 export type Code = z.infer<typeof codeSchema>;
 export const signatureKindSchema = z.enum(['author', 'supervisor', 'return']);
+
+// ---- clinical summary (schema 5, src/domain/clinical-summary.ts) ----
+/** A code of the offline terminology (src/domain/terminology.ts), without a use. */
+export const termRefSchema = z.object({
+  system: z.enum(['CISP-2', 'CIM-10']),
+  code: z.string().min(1).max(16),
+  label: shortText,
+});
+export type TermRef = z.infer<typeof termRefSchema>;
+export const problemKindSchema = z.enum(['personal', 'family']);
+export const problemStatusSchema = z.enum(['active', 'resolved']);
+export const allergyKindSchema = z.enum(['allergy', 'intolerance']);
+export const allergenCategorySchema = z.enum([
+  'medication',
+  'food',
+  'environment',
+  'venom',
+  'latex',
+  'other',
+]);
+export const allergyReactionSchema = z.enum([
+  'anaphylaxis',
+  'angioedema',
+  'bronchospasm',
+  'urticaria',
+  'rash',
+  'digestive',
+  'other',
+  'unknown',
+]);
+export const allergySeveritySchema = z.enum(['mild', 'moderate', 'severe']);
+export const vaccinationSiteSchema = z.enum([
+  'deltoid_left',
+  'deltoid_right',
+  'thigh_left',
+  'thigh_right',
+  'oral',
+  'nasal',
+  'other',
+  'unknown',
+]);
 export const conflictResolutionSchema = z.object({
   entity: z.string(),
   rowId: idSchema,
@@ -332,6 +374,8 @@ const vitals: EntitySpec = {
     spo2: ev(z.number().int().min(50).max(100).nullable()),
     weightKg: ev(z.number().min(0.3).max(400).nullable()),
     heightCm: ev(z.number().min(20).max(250).nullable()),
+    /** Capillary glycaemia in g/L (schema 5; absent on measures taken before it). */
+    glycaemia: ev(z.number().min(0.1).max(10).nullable().optional()),
   },
 };
 
@@ -455,6 +499,76 @@ const identityChange: EntitySpec = {
   },
 };
 
+// ---- the clinical summary (schema 5): rows of a patient, written in the rooms, each field an
+// ordinary clinical register (a concurrent loser is kept as a conflict record). Who recorded it
+// and when stay as they were first written. ----
+const recorded = {
+  ...org,
+  patientId: lww(idSchema),
+  recordedAt: lww(isoDateTime),
+  recordedBy: lww(idSchema),
+  /** The note it was recorded with (signing can add to the summary), or null. */
+  consultationId: lww(optionalId),
+};
+
+/** A problem or antecedent, coded when the terminology has it. */
+const problem: EntitySpec = {
+  name: 'problem',
+  fields: {
+    ...recorded,
+    kind: clin(problemKindSchema),
+    code: clin(termRefSchema.nullable()),
+    label: clin(shortText.min(1)),
+    status: clin(problemStatusSchema),
+    onsetDate: clin(isoDate.nullable()),
+    resolvedDate: clin(isoDate.nullable()),
+    note: clin(shortText.nullable()),
+  },
+};
+
+/** A current (or stopped) treatment, free text with its dose. */
+const treatment: EntitySpec = {
+  name: 'treatment',
+  fields: {
+    ...recorded,
+    name: clin(shortText.min(1)),
+    dose: clin(shortText),
+    startDate: clin(isoDate.nullable()),
+    stopDate: clin(isoDate.nullable()),
+    stopReason: clin(shortText.nullable()),
+  },
+};
+
+/** An allergy or intolerance: substance, its category, the reaction and its severity. */
+const allergy: EntitySpec = {
+  name: 'allergy',
+  fields: {
+    ...recorded,
+    kind: clin(allergyKindSchema),
+    substance: clin(shortText.min(1)),
+    category: clin(allergenCategorySchema),
+    reaction: clin(allergyReactionSchema),
+    severity: clin(allergySeveritySchema),
+    note: clin(shortText.nullable()),
+  },
+};
+
+/** A vaccination given in the truck (by a person of the team) or reported (by whom, where). */
+const vaccination: EntitySpec = {
+  name: 'vaccination',
+  fields: {
+    ...recorded,
+    vaccine: clin(shortText.min(1)),
+    lot: clin(shortText.nullable()),
+    date: clin(isoDate),
+    site: clin(vaccinationSiteSchema),
+    /** The person of the team who gave it, or null when given elsewhere. */
+    givenBy: clin(optionalId),
+    /** Who gave it elsewhere (« Dr Martin, Mamers »), or null. */
+    givenElsewhere: clin(shortText.nullable()),
+  },
+};
+
 const device: EntitySpec = {
   name: 'device',
   fields: {
@@ -536,6 +650,10 @@ export const ENTITY_SPECS = {
   syncReceipt,
   contradictionAck,
   identityChange,
+  problem,
+  treatment,
+  allergy,
+  vaccination,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -710,6 +828,8 @@ export interface Vitals extends Row {
   spo2: Nullable<number>;
   weightKg: Nullable<number>;
   heightCm: Nullable<number>;
+  /** Absent on measures taken before schema 5. */
+  glycaemia?: Nullable<number>;
 }
 export interface Signature extends Row {
   consultationId: string;
@@ -770,6 +890,45 @@ export interface IdentityChange extends Row {
   changes: { field: string; before: string | null; after: string | null }[];
   otherPatientId: Nullable<string>;
 }
+/** What every row of the clinical summary carries. */
+export interface SummaryRow extends Row {
+  patientId: string;
+  recordedAt: string;
+  recordedBy: string;
+  consultationId: Nullable<string>;
+}
+export interface Problem extends SummaryRow {
+  kind: z.infer<typeof problemKindSchema>;
+  code: Nullable<TermRef>;
+  label: string;
+  status: z.infer<typeof problemStatusSchema>;
+  onsetDate: Nullable<string>;
+  resolvedDate: Nullable<string>;
+  note: Nullable<string>;
+}
+export interface Treatment extends SummaryRow {
+  name: string;
+  dose: string;
+  startDate: Nullable<string>;
+  stopDate: Nullable<string>;
+  stopReason: Nullable<string>;
+}
+export interface Allergy extends SummaryRow {
+  kind: z.infer<typeof allergyKindSchema>;
+  substance: string;
+  category: z.infer<typeof allergenCategorySchema>;
+  reaction: z.infer<typeof allergyReactionSchema>;
+  severity: z.infer<typeof allergySeveritySchema>;
+  note: Nullable<string>;
+}
+export interface Vaccination extends SummaryRow {
+  vaccine: string;
+  lot: Nullable<string>;
+  date: string;
+  site: z.infer<typeof vaccinationSiteSchema>;
+  givenBy: Nullable<string>;
+  givenElsewhere: Nullable<string>;
+}
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
@@ -801,4 +960,8 @@ export interface EntityRows {
   syncReceipt: SyncReceipt;
   contradictionAck: ContradictionAck;
   identityChange: IdentityChange;
+  problem: Problem;
+  treatment: Treatment;
+  allergy: Allergy;
+  vaccination: Vaccination;
 }

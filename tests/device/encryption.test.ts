@@ -271,6 +271,43 @@ describe('the encryption middleware', () => {
     expect(rawStates.filter((s) => s.e === 'patient').every((s) => s.f && !s._enc)).toBe(true);
   });
 
+  it('seals the clinical summary like the notes: only the id and the patient stay in clear', async () => {
+    const { db, idb, name } = encryptedDb();
+    const batch = [
+      newPatient('p1'),
+      {
+        entity: 'allergy',
+        id: 'a1',
+        set: {
+          orgId: ORG,
+          patientId: 'p1',
+          recordedAt: '2026-12-04T09:00:00.000Z',
+          recordedBy: 's1',
+          consultationId: null,
+          kind: 'allergy',
+          substance: 'Pénicilline',
+          category: 'medication',
+          reaction: 'anaphylaxis',
+          severity: 'severe',
+          note: null,
+        },
+      } as Change,
+    ];
+    await writeChanges(db, ctx(), batch);
+    const plain = await plainTwin([batch]);
+    expect(await db.table('allergy').get('a1')).toEqual(await plain.table('allergy').get('a1'));
+    const raw = await rawAll(idb, name, 'allergy');
+    expectSealed(raw, 'allergy');
+    expect(Object.keys(raw[0]!).sort()).toEqual(['_enc', 'id', 'patientId']);
+    expect(JSON.stringify(raw)).not.toContain('Pénicilline');
+    const rawStates = await rawAll(idb, name, 'states');
+    expectSealed(
+      rawStates.filter((s) => s.e === 'allergy'),
+      'states',
+    );
+    expect(JSON.stringify(await rawAll(idb, name, 'outbox'))).not.toContain('Pénicilline');
+  });
+
   it('seals the outbox ops of clinical entities and gives them back whole to the sync', async () => {
     const { db, idb, name } = encryptedDb();
     const ops = await writeChanges(db, ctx(), [newPatient('p1'), consultation('c1')]);

@@ -68,6 +68,28 @@ describe('device database versions', () => {
     current.close();
   });
 
+  it('upgrades a version 5 database: its rows are kept, the clinical summary tables open empty and indexed by patient', async () => {
+    const idb = freshIdb();
+    const v5 = openTestDb(idb, 'migrate-6', { upToVersion: 5 });
+    await v5.open();
+    await v5
+      .table('patient')
+      .put({ ...v1Patient('p1', 'LEBRUN', 'Noël'), searchKey: 'lebrun noel', allergies: ['Iode'] });
+    await v5.table('outbox').put({ seq: 1, e: 'patient', id: 'p1', f: 'allergies' });
+    v5.close();
+
+    const current = openTestDb(idb, 'migrate-6');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect((await current.rows('patient').get('p1'))?.allergies).toEqual(['Iode']);
+    expect(await current.outbox.count()).toBe(1);
+    expect(await current.sent.count()).toBe(0); // version 6: kept copies of durable ops
+    for (const table of ['problem', 'treatment', 'allergy', 'vaccination'] as const) {
+      expect(await current.rows(table).where('patientId').equals('p1').count()).toBe(0);
+    }
+    current.close();
+  });
+
   it('reports a blocked upgrade while an old window keeps the database open, then opens', async () => {
     const idb = freshIdb();
     // An old tab that ignores version changes (older code, or a stuck connection).

@@ -494,3 +494,50 @@ describe('parked ops', () => {
     }
   });
 });
+
+describe('the clinical summary’s fixed fields (issue #15)', () => {
+  const allergyRow = {
+    id: 'a1',
+    orgId: 'o',
+    patientId: 'p1',
+    recordedAt: '2026-12-04T09:00:00.000Z',
+    recordedBy: AUTHOR,
+    consultationId: null,
+    severity: 'mild',
+  };
+  const stored: StoredFacts = { summaryRow: allergyRow };
+  const write = (w: Writer, f: string, val: unknown) =>
+    fieldRefusal(w, op(w, { e: 'allergy', id: 'a1', f, k: 'set', val, user: OTHER }), stored);
+
+  it('a room may not move a recorded row to another patient, nor rewrite who or when; the coordination may', () => {
+    for (const [f, val] of [
+      ['patientId', 'p2'],
+      ['recordedBy', OTHER],
+      ['recordedAt', '2026-12-05T09:00:00.000Z'],
+      ['consultationId', 'c9'],
+    ] as const) {
+      expect(write(room2, f, val), f).toMatch(/fixé à sa création/);
+      expect(write(coordination, f, val), f).toBeNull();
+      // Writing the stored value again is no change.
+      expect(write(room2, f, allergyRow[f]), f).toBeNull();
+    }
+  });
+
+  it('property: the clinical fields stay free for every room (field-level merge decides)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('severity', 'reaction', 'substance', 'note', 'kind', 'category'),
+        fc.string({ maxLength: 20 }),
+        (f, val) => {
+          expect(write(room1, f, val)).toBeNull();
+          expect(write(room2, f, val)).toBeNull();
+        },
+      ),
+    );
+  });
+
+  it('a new row (nothing stored yet) is accepted as written', () => {
+    const fresh = op(room1, { e: 'allergy', id: 'a2', f: 'patientId', k: 'set', val: 'p1' });
+    expect(fieldRefusal(room1, fresh, {})).toBeNull();
+  });
+});

@@ -26,6 +26,10 @@ const MATRIX: Record<EntityName, string> = {
   syncReceipt: 'C',
   contradictionAck: 'SC',
   identityChange: 'RC',
+  problem: 'SC',
+  treatment: 'SC',
+  allergy: 'SC',
+  vaccination: 'SC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

@@ -406,6 +406,39 @@ describe('the purge after a receipt', () => {
     expect(plan.remove.some((r) => r.id === 'h-kept')).toBe(false);
   });
 
+  it('removes a patient’s clinical summary with the patient; a summary row never keeps them, an unsent one stays', () => {
+    const gone = dayConsultations[0]!.patientId;
+    const namesGoneElsewhere = (st: RowState) => {
+      const row = materialise(st, registry);
+      return row.patientId === gone && row.stopId !== pastStop.id;
+    };
+    const states = baseStates.filter((st) => !namesGoneElsewhere(st));
+    const allergy = (id: string) =>
+      Object.entries({
+        orgId: org,
+        patientId: gone,
+        recordedAt: `${TODAY}T09:00:00.000Z`,
+        recordedBy: 'someone',
+        consultationId: null,
+        kind: 'allergy',
+        substance: 'Pénicilline',
+        category: 'medication',
+        reaction: 'anaphylaxis',
+        severity: 'severe',
+        note: null,
+      }).map(([f, v]) => edit('allergy', id, f, v));
+    const plan = purgePlan({
+      ...common,
+      profile: 'room',
+      receipts: [receipt],
+      states: statesOf([...allergy('a-sent'), ...allergy('a-unsent')], states),
+      outbox: [{ e: 'allergy', id: 'a-unsent' }],
+    });
+    expect(plan.remove).toContainEqual({ e: 'patient', id: gone });
+    expect(plan.remove).toContainEqual({ e: 'allergy', id: 'a-sent' });
+    expect(plan.remove.some((r) => r.id === 'a-unsent')).toBe(false);
+  });
+
   it('keeps a row with an op still in the outbox', () => {
     const c = dayConsultations[0]!;
     const plan = purgePlan({

@@ -78,6 +78,40 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+describe('abnormal vitals (issue #15, the day walk: 185 and 88 % saved with no warning)', () => {
+  it('flags an abnormal value beside its field as it is typed, announces it, and flags it in the table', async () => {
+    await openNote();
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const systolic = await screen.findByRole('textbox', { name: 'Pression systolique (mmHg)' });
+    await user.type(systolic, '185');
+    expect(systolic).toHaveAccessibleDescription(
+      'Pression systolique élevée : 185 mmHg (seuil ≥ 180 mmHg)',
+    );
+    const spo2 = screen.getByRole('textbox', { name: 'Saturation en oxygène (%)' });
+    await user.type(spo2, '88');
+    expect(spo2).toHaveAccessibleDescription('Saturation en oxygène basse : 88 % (seuil < 92 %)');
+    // The live region a screen reader announces.
+    const live = screen
+      .getAllByRole('status')
+      .find((s) => s.textContent?.includes('Pression systolique élevée'));
+    expect(live?.textContent).toContain('Saturation en oxygène basse');
+    // A normal value is not flagged.
+    const heartRate = screen.getByRole('textbox', { name: 'Fréquence cardiaque (/min)' });
+    await user.type(heartRate, '80');
+    expect(heartRate).not.toHaveAccessibleDescription(/élevée|basse/);
+    await user.click(screen.getByRole('button', { name: 'Enregistrer les constantes' }));
+    const table = await screen.findByRole('table', { name: 'Constantes relevées' });
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(2));
+    const cells = within(table).getAllByRole('cell');
+    const flagged = cells.filter((c) => c.querySelector('.vital-flag'));
+    expect(flagged.map((c) => c.textContent)).toEqual([
+      expect.stringMatching(/^185 élevée — Pression systolique élevée/),
+      expect.stringMatching(/^88 basse — Saturation en oxygène basse/),
+    ]);
+  });
+});
+
 describe('typing the note', () => {
   it('saves what is typed shortly after typing stops, and it is there after the screen is reopened', async () => {
     await openNote();

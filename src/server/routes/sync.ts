@@ -8,6 +8,7 @@ import {
   restrictedHiddenFrom,
   type StaffFacts,
   type StoredFacts,
+  SUMMARY_ENTITIES,
   type Viewer,
   viewOp,
   visibleStates,
@@ -474,6 +475,20 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         q,
       ]),
     );
+    // The clinical summary rows the ops write (their fixed fields: src/domain/access.ts).
+    const summaryIds = new Map<string, Set<string>>();
+    for (const op of ops) {
+      if (!(SUMMARY_ENTITIES as readonly string[]).includes(op.e)) continue;
+      const ids = summaryIds.get(op.e) ?? new Set<string>();
+      ids.add(op.id);
+      summaryIds.set(op.e, ids);
+    }
+    const summaryRows = new Map<string, Record<string, unknown>>();
+    for (const [entity, ids] of summaryIds) {
+      for (const row of await store.rowsByIds(org, entity, [...ids])) {
+        summaryRows.set(`${entity}\u0000${String(row.id)}`, row);
+      }
+    }
     return {
       staff,
       authorOf: (id) => noted.get(id),
@@ -487,7 +502,11 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
             : typeof consultation?.queueEntryId === 'string'
               ? consultation.queueEntryId
               : undefined;
-        return { consultation, queueEntry: entryId ? entries.get(entryId) : undefined };
+        return {
+          consultation,
+          queueEntry: entryId ? entries.get(entryId) : undefined,
+          summaryRow: summaryRows.get(`${op.e}\u0000${op.id}`),
+        };
       },
     };
   }

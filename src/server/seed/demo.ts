@@ -9,12 +9,14 @@ import { signedContent } from '../../domain/consultation';
 import { hoursCovering } from '../../domain/day-hours';
 import type {
   Addendum,
+  Allergy,
   Appointment,
   Consultation,
   EntityName,
   EntityRows,
   Organisation,
   Patient,
+  Problem,
   QueueEntry,
   Room,
   RosterSlot,
@@ -22,7 +24,9 @@ import type {
   Signature,
   Staff,
   Stop,
+  Treatment,
   Unit,
+  Vaccination,
   Visit,
   Vitals,
 } from '../../domain/entities';
@@ -637,6 +641,102 @@ export function buildDemoDataset(options: DemoOptions): {
     entry(arrive(w4, ago(20), 'Douleur dentaire'), dent, 'DE-001', 'waiting');
   }
 
+  // The clinical summary of three returning patients (the ones the waiting room in motion shows
+  // seen, inside and waiting), drawn after everything else so the other draws stay the same.
+  const problem: Problem[] = [];
+  const treatment: Treatment[] = [];
+  const allergy: Allergy[] = [];
+  const vaccination: Vaccination[] = [];
+  {
+    const [hta, asthma, diabetes] = [48, 50, 51].map((i) => patient[i % patient.length]!) as [
+      Patient,
+      Patient,
+      Patient,
+    ];
+    const recordedAt = at(addDays(options.today, -60), '10:00');
+    const base = (p: Patient) => ({
+      id: id(),
+      orgId,
+      patientId: p.id,
+      recordedAt,
+      recordedBy: coord.id,
+      consultationId: null,
+    });
+    const code = (system: 'CISP-2' | 'CIM-10', c: string, label: string) => ({
+      system,
+      code: c,
+      label,
+    });
+    problem.push(
+      {
+        ...base(hta),
+        kind: 'personal',
+        code: code('CISP-2', 'K86', 'Hypertension non compliquée'),
+        label: 'Hypertension non compliquée',
+        status: 'active',
+        onsetDate: addDays(options.today, -3 * 365),
+        resolvedDate: null,
+        note: null,
+      },
+      {
+        ...base(asthma),
+        kind: 'personal',
+        code: code('CISP-2', 'R96', 'Asthme'),
+        label: 'Asthme',
+        status: 'active',
+        onsetDate: null,
+        resolvedDate: null,
+        note: null,
+      },
+      {
+        ...base(diabetes),
+        kind: 'personal',
+        code: code('CISP-2', 'T90', 'Diabète non insulino-dépendant'),
+        label: 'Diabète non insulino-dépendant',
+        status: 'active',
+        onsetDate: addDays(options.today, -5 * 365),
+        resolvedDate: null,
+        note: null,
+      },
+    );
+    treatment.push(
+      {
+        ...base(hta),
+        name: 'Amlodipine 5 mg',
+        dose: '1 comprimé le matin',
+        startDate: addDays(options.today, -3 * 365),
+        stopDate: null,
+        stopReason: null,
+      },
+      {
+        ...base(diabetes),
+        name: 'Metformine 1000 mg',
+        dose: '1 comprimé matin et soir',
+        startDate: addDays(options.today, -5 * 365),
+        stopDate: null,
+        stopReason: null,
+      },
+    );
+    allergy.push({
+      ...base(asthma),
+      kind: 'allergy',
+      substance: 'Amoxicilline',
+      category: 'medication',
+      reaction: 'urticaria',
+      severity: 'moderate',
+      note: null,
+    });
+    vaccination.push({
+      ...base(diabetes),
+      vaccine: 'Grippe saisonnière (Vaxigrip Tetra)',
+      lot: 'W3B521V',
+      date: addDays(options.today, -60),
+      site: 'deltoid_left',
+      givenBy: null,
+      givenElsewhere: 'Pharmacie de Mamers',
+    });
+  }
+
   const accounts: DemoAccount[] = staff.map((s) => ({
     staffId: s.id,
     name: `${s.firstName} ${s.lastName}`,
@@ -669,6 +769,10 @@ export function buildDemoDataset(options: DemoOptions): {
       syncReceipt: [],
       contradictionAck: [],
       identityChange: [],
+      problem,
+      treatment,
+      allergy,
+      vaccination,
     },
   };
 }

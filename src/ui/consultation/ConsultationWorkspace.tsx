@@ -16,6 +16,7 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
   const file = useConsultationFile(consultationId);
   const directory = useDirectory();
   const staffId = useUiStore((s) => s.staffId);
+  const profile = useUiStore((s) => s.profile);
   const patient = usePatient(file?.consultation.patientId ?? null);
   const visit = useVisit(file?.consultation.visitId ?? null);
   const actions = useConsultationActions();
@@ -49,8 +50,10 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
           visit={visit ?? undefined}
           currentId={consultationId}
           viewer={viewer}
+          staff={directory.staff}
           services={directory.services}
           now={now}
+          editable={(profile === 'room' || profile === 'coordination') && viewer !== undefined}
         />
       ) : (
         <p className="notice notice--warning">{t('day.unknownPatient')}</p>

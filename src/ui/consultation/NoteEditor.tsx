@@ -3,14 +3,21 @@
 // dated addenda once signed (a signed note is never edited).
 import { useState } from 'react';
 import type { ConsultationFile } from '../../device/consultation-queries';
+import { problemsFromCodes } from '../../domain/clinical-summary';
 import { canEdit, canReview, canSign } from '../../domain/consultation';
-import type { Consultation, Service, Staff } from '../../domain/entities';
+import type { Consultation, Service, Staff, TermRef } from '../../domain/entities';
 import { confidentialitySchema } from '../../domain/entities';
 import { staffName } from '../day/day-data';
-import { FieldGroup, SelectField, TextAreaField } from '../forms/fields';
+import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { formatDateTime, t } from '../i18n';
 import { CodesField } from './CodesField';
-import { type ConsultationActions, contentHash, type NoteText } from './consultation-actions';
+import {
+  type ConsultationActions,
+  contentHash,
+  type NoteText,
+  type SigningAdditions,
+} from './consultation-actions';
+import { useSummaryRows } from './consultation-data';
 import { OrientationField } from './OrientationField';
 import { type Autosaved, useAutosavedText } from './useAutosave';
 import { VitalsForm } from './VitalsForm';
@@ -59,6 +66,7 @@ export function NoteEditor({
     plan: useNoteField(c, 'plan', actions),
   };
   const author = staff.get(c.authorId);
+  const [additions, setAdditions] = useState<SigningAdditions>({ problems: [], treatment: null });
   const flushAll = () => Promise.all(SOAP.map((f) => fields[f].flush()));
   const run = async (what: () => Promise<void>) => {
     setError(null);
@@ -137,6 +145,9 @@ export function NoteEditor({
       )}
       <Signatures file={file} staff={staff} />
       {editable ? (
+        <SigningAdditionsField consultation={c} value={additions} onChange={setAdditions} />
+      ) : null}
+      {editable ? (
         <p>
           <button
             type="button"
@@ -149,7 +160,8 @@ export function NoteEditor({
                 const current = { ...c, ...typed };
                 const d = canSign(current, viewer?.id ?? null);
                 if (!d.ok) throw new Error(d.reason);
-                await actions.sign(current, viewer);
+                await actions.sign(current, viewer, additions);
+                setAdditions({ problems: [], treatment: null });
               })
             }
           >
@@ -323,6 +335,55 @@ function Addenda({
           </p>
         </div>
       ) : null}
+    </FieldGroup>
+  );
+}
+
+/** What the signature adds to the clinical summary: the note's result and diagnosis codes not
+ * yet active problems, and a treatment started today (src/domain/clinical-summary.ts). */
+function SigningAdditionsField({
+  consultation,
+  value,
+  onChange,
+}: {
+  consultation: Consultation;
+  value: SigningAdditions;
+  onChange(value: SigningAdditions): void;
+}) {
+  const rows = useSummaryRows(consultation.patientId);
+  const proposed = problemsFromCodes(consultation.codes, rows?.problems ?? []);
+  const key = (c: TermRef) => `${c.system}|${c.code}`;
+  const chosen = new Set(value.problems.map(key));
+  const treatment = value.treatment ?? { name: '', dose: '' };
+  return (
+    <FieldGroup legend={t('summary.signing.title')}>
+      {proposed.map((code) => (
+        <CheckboxField
+          key={key(code)}
+          label={t('summary.signing.problem', { code: code.code, label: code.label })}
+          checked={chosen.has(key(code))}
+          onChange={(on) =>
+            onChange({
+              ...value,
+              problems: on
+                ? [...value.problems, code]
+                : value.problems.filter((p) => key(p) !== key(code)),
+            })
+          }
+        />
+      ))}
+      <div className="form-grid form-grid--narrow">
+        <TextField
+          label={t('summary.signing.treatment')}
+          value={treatment.name}
+          onChange={(name) => onChange({ ...value, treatment: { ...treatment, name } })}
+        />
+        <TextField
+          label={t('summary.signing.treatmentDose')}
+          value={treatment.dose}
+          onChange={(dose) => onChange({ ...value, treatment: { ...treatment, dose } })}
+        />
+      </div>
     </FieldGroup>
   );
 }

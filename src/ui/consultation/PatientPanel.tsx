@@ -1,5 +1,6 @@
-// The patient beside the note: identity, priority flags, allergies, médecin traitant, and the
-// notes of earlier stops — restricted classes only for those allowed to read them.
+// The patient beside the note: identity, priority flags, médecin traitant, the clinical summary
+// (allergies first, problems, treatments, vaccinations, last vitals), and the notes of earlier
+// stops — restricted classes only for those allowed to read them.
 import { canRead } from '../../domain/consultation';
 import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
@@ -7,6 +8,7 @@ import { ageYears } from '../../domain/indicators';
 import { localDate } from '../../domain/time';
 import { patientName } from '../day/day-data';
 import { formatBirthDate, formatDate, t } from '../i18n';
+import { ClinicalSummary } from './ClinicalSummary';
 import { usePatientHistory } from './consultation-data';
 
 export function PatientPanel({
@@ -14,15 +16,20 @@ export function PatientPanel({
   visit,
   currentId,
   viewer,
+  staff,
   services,
   now,
+  editable,
 }: {
   patient: Patient;
   visit: Visit | undefined;
   currentId: string;
   viewer: Staff | undefined;
+  staff: ReadonlyMap<string, Staff>;
   services: ReadonlyMap<string, Service>;
   now: string;
+  /** The clinical summary can be added to here (a person at work in a room or coordination). */
+  editable: boolean;
 }) {
   const history = usePatientHistory(patient.id);
   const earlier = (history ?? []).filter((c) => c.id !== currentId);
@@ -51,16 +58,19 @@ export function PatientPanel({
           ))}
         </ul>
       ) : null}
-      <p className={patient.allergies.length > 0 ? 'notice notice--warning' : 'muted'}>
-        {patient.allergies.length > 0
-          ? t('consultation.patient.allergies', { list: patient.allergies.join(', ') })
-          : t('consultation.patient.noAllergy')}
-      </p>
       <p>
         {patient.mtStatus === 'declared'
           ? t('consultation.patient.mt', { name: patient.mtName ?? '' })
           : t(`reception.mtStatus.${patient.mtStatus}`)}
       </p>
+      <ClinicalSummary
+        patient={patient}
+        viewer={viewer}
+        staff={staff}
+        services={services}
+        now={now}
+        editable={editable}
+      />
       <h3>{t('consultation.history.title')}</h3>
       {history === undefined ? (
         <p>{t('app.loading')}</p>

@@ -1,10 +1,12 @@
 // Vital signs with units and range checks (domain rules): refused values are said per field,
-// unusual ones flagged; each recorded set is an immutable measurement.
+// abnormal ones flagged as they are typed (words, colour, announced) and in the recorded table,
+// implausible ones « à vérifier »; each recorded set is an immutable measurement.
 import { useState } from 'react';
 import type { Consultation, Vitals } from '../../domain/entities';
 import {
   bmi,
   checkVitals,
+  typedVitalFlag,
   VITAL_FIELDS,
   VITALS,
   type VitalField,
@@ -13,6 +15,7 @@ import {
 import { FieldGroup, TextField } from '../forms/fields';
 import { formatTime, t } from '../i18n';
 import type { ConsultationActions } from './consultation-actions';
+import { VitalValue } from './VitalValue';
 
 export function VitalsForm({
   consultation,
@@ -28,6 +31,8 @@ export function VitalsForm({
   const [input, setInput] = useState<Partial<Record<VitalField, string>>>({});
   const [shown, setShown] = useState<ReturnType<typeof checkVitals> | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  // Abnormal values as they are typed (the domain's thresholds), before anything is saved.
+  const flags = VITAL_FIELDS.flatMap((f) => typedVitalFlag(f, input[f] ?? '') ?? []);
   const submit = async () => {
     const check = checkVitals(input);
     setShown(check);
@@ -70,7 +75,7 @@ export function VitalsForm({
                   <td>{formatTime(v.takenAt)}</td>
                   {VITAL_FIELDS.map((f) => (
                     <td key={f}>
-                      {v[f] === null ? t('day.none') : String(v[f]).replace('.', ',')}
+                      <VitalValue field={f} value={v[f]} />
                     </td>
                   ))}
                   <td>{bmi(v)?.toString().replace('.', ',') ?? t('day.none')}</td>
@@ -99,10 +104,15 @@ export function VitalsForm({
                 value={input[f] ?? ''}
                 onChange={(v) => setInput({ ...input, [f]: v })}
                 error={shown?.errors[f]}
-                hint={shown?.warnings[f]}
+                hint={flags.find((x) => x.field === f)?.message ?? shown?.warnings[f]}
+                hintTone={flags.some((x) => x.field === f) ? 'alert' : undefined}
               />
             ))}
           </div>
+          {/* Always present, so a screen reader announces each abnormal value as it is typed. */}
+          <p className="visually-hidden" role="status" aria-live="polite">
+            {flags.map((x) => x.message).join('. ')}
+          </p>
           <p>
             <button type="button" className="button" onClick={() => void submit()}>
               {t('consultation.vitals.save')}

@@ -3,6 +3,9 @@
 // The rules are the domain's (canEdit, canSign, canReview…); a refusal throws its French reason.
 import { useMemo } from 'react';
 import { v7 as uuidv7 } from 'uuid';
+import { addProblem, addTreatment } from '../../device/summary-commands';
+import type { Change } from '../../device/write';
+import { checkProblem, checkTreatment } from '../../domain/clinical-summary';
 import {
   canEdit,
   canReview,
@@ -11,7 +14,16 @@ import {
   signedContent,
   statusAfterSigning,
 } from '../../domain/consultation';
-import type { Code, Consultation, Orientation, Service, Staff, Stop } from '../../domain/entities';
+import type {
+  Code,
+  Consultation,
+  Orientation,
+  Service,
+  Staff,
+  Stop,
+  TermRef,
+} from '../../domain/entities';
+import { localDate } from '../../domain/time';
 import type { VitalsValues } from '../../domain/vitals';
 import { canonicalJson } from '../../sync/digest';
 import { sha256Hex } from '../../sync/sha256';
@@ -32,7 +44,8 @@ export interface ConsultationActions {
   recordVitals(c: Consultation, values: VitalsValues): Promise<void>;
   /** Books the follow-up at a next stop and records it as the orientation, in one write. */
   bookFollowUp(c: Consultation, stop: Stop, time: string, service: Service): Promise<void>;
-  sign(c: Consultation, author: Staff | undefined): Promise<void>;
+  /** Signs the note; `additions` go to the clinical summary in the same write. */
+  sign(c: Consultation, author: Staff | undefined, additions?: SigningAdditions): Promise<void>;
   validate(c: Consultation, reviewer: Staff | undefined, author: Staff | undefined): Promise<void>;
   returnNote(
     c: Consultation,
@@ -41,6 +54,47 @@ export interface ConsultationActions {
     comment: string,
   ): Promise<void>;
   addAddendum(c: Consultation, author: Staff | undefined, text: string): Promise<void>;
+}
+
+/** What a signature adds to the patient's clinical summary (src/domain/clinical-summary.ts). */
+export interface SigningAdditions {
+  /** Codes of the note to add as active problems. */
+  problems: TermRef[];
+  /** A treatment started in this consultation, or null. */
+  treatment: { name: string; dose: string } | null;
+}
+
+/** The summary rows a signature adds, checked by the domain; throws the French refusals. */
+function additionChanges(
+  c: Consultation,
+  author: Staff,
+  additions: SigningAdditions | undefined,
+  at: string,
+): Change[] {
+  if (!additions) return [];
+  const today = localDate(at);
+  const who = {
+    org: c.orgId,
+    patientId: c.patientId,
+    staffId: author.id,
+    consultationId: c.id,
+    at,
+  };
+  const changes: Change[] = [];
+  for (const code of additions.problems) {
+    const checked = checkProblem(
+      { kind: 'personal', code, label: code.label, status: 'active', onsetDate: today },
+      today,
+    );
+    if (!checked.ok) throw new Error(Object.values(checked.errors).join(' '));
+    changes.push(...addProblem(who, checked.value).changes);
+  }
+  if (additions.treatment && additions.treatment.name.trim() !== '') {
+    const checked = checkTreatment({ ...additions.treatment, startDate: today }, today);
+    if (!checked.ok) throw new Error(Object.values(checked.errors).join(' '));
+    changes.push(...addTreatment(who, checked.value).changes);
+  }
+  return changes;
 }
 
 /** The digest a signature carries: any later change to the note no longer matches it. */
@@ -145,12 +199,14 @@ export function useConsultationActions(): ConsultationActions {
           },
         );
       },
-      async sign(c, author) {
+      async sign(c, author, additions) {
         const d = canSign(c, author?.id ?? null);
         if (!d.ok) throw new Error(d.reason);
         const at = new Date().toISOString();
+        const added = additionChanges(c, author!, additions, at);
         await write(
           [
+            ...added,
             {
               entity: 'signature',
               id: uuidv7(),
@@ -170,7 +226,11 @@ export function useConsultationActions(): ConsultationActions {
               set: { status: statusAfterSigning(author), returnComment: null },
             },
           ],
-          audit('consultation.signed', c),
+          audit(
+            'consultation.signed',
+            c,
+            added.length > 0 ? t('summary.signing.auditDetail', { count: added.length }) : null,
+          ),
         );
       },
       async validate(c, reviewer, author) {

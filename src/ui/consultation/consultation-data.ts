@@ -13,6 +13,7 @@ import {
   patientById,
   staffList,
 } from '../../device/queries';
+import { type SummaryRows, summaryRows } from '../../device/summary-queries';
 import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
 import { loadTerminology, type Terminology } from '../../domain/terminology';
 import { useDb } from '../data/device-data';
@@ -112,4 +113,16 @@ export function useDirectory():
       services: new Map(services.map((s) => [s.id, s])),
     };
   }, [db]);
+}
+
+/** A patient's clinical summary rows and the vitals of their notes, live. */
+export function useSummaryRows(patientId: string | null): SummaryRows | undefined {
+  const db = useDb();
+  return useLiveQuery(
+    async () =>
+      db && patientId
+        ? summaryRows(db, patientId)
+        : { problems: [], treatments: [], allergies: [], vaccinations: [], vitals: [], notes: [] },
+    [db, patientId],
+  );
 }

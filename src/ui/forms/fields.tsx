@@ -7,14 +7,29 @@ interface FieldProps {
   label: string;
   error?: string | undefined;
   hint?: string | undefined;
+  /** `alert`: the hint is a warning about the value (an abnormal vital), shown in colour. */
+  hintTone?: 'alert' | undefined;
   required?: boolean;
 }
 
-function Messages({ id, error, hint }: { id: string; error?: string; hint?: string }) {
+function Messages({
+  id,
+  error,
+  hint,
+  hintTone,
+}: {
+  id: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  hintTone?: 'alert' | undefined;
+}) {
   return (
     <>
       {hint ? (
-        <span className="field__hint" id={`${id}-hint`}>
+        <span
+          className={hintTone === 'alert' ? 'field__hint field__hint--alert' : 'field__hint'}
+          id={`${id}-hint`}
+        >
           {hint}
         </span>
       ) : null}
@@ -38,6 +53,7 @@ export function TextField({
   onChange,
   error,
   hint,
+  hintTone,
   required,
   type = 'text',
   autoComplete = 'off',
@@ -74,7 +90,7 @@ export function TextField({
         onChange={(e) => onChange(e.target.value)}
         onBlur={onBlur}
       />
-      <Messages id={id} error={error} hint={hint} />
+      <Messages id={id} error={error} hint={hint} hintTone={hintTone} />
     </div>
   );
 }

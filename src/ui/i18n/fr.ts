@@ -8,6 +8,7 @@ import { identity } from './fr/identity';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
+import { summary } from './fr/summary';
 import { supervision } from './fr/supervision';
 
 export const fr = {
@@ -216,6 +217,7 @@ export const fr = {
   room,
   supervision,
   consultation,
+  summary,
   coordination,
   setup,
   patientImport,

@@ -8,7 +8,9 @@ import type { Consultation, Patient, QueueEntry, Service } from '../../domain/en
 import { nextToCall } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
+import { ClinicalSummary } from '../consultation/ClinicalSummary';
 import { ConsultationWorkspace } from '../consultation/ConsultationWorkspace';
+import { usePatient } from '../consultation/consultation-data';
 import { type DayRows, useDb } from '../data/device-data';
 import { ContradictionMarker } from '../day/ContradictionMarker';
 import { byId, estimateText, live, patientName, queueContext } from '../day/day-data';
@@ -53,6 +55,12 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
       db && occupantEntry ? ((await consultationOfEntry(db, occupantEntry.id)) ?? null) : null,
     [db, occupantEntry?.id],
   );
+
+  // The called patient's clinical summary, read before they come in.
+  const calledPatient = usePatient(
+    model.occupant?.status === 'called' ? (model.occupant.patientId ?? null) : null,
+  );
+  const profile = useUiStore((s) => s.profile);
 
   const openNotes = useLiveQuery(
     async () => (db && staffId ? openNotesOf(db, staffId) : []),
@@ -214,6 +222,19 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
           )}
         </section>
       </div>
+      {occupant?.status === 'called' && calledPatient ? (
+        <section className="panel">
+          <ClinicalSummary
+            title={t('summary.titleFor', { patient: patientName(calledPatient) })}
+            patient={calledPatient}
+            viewer={me}
+            staff={staffById}
+            services={byId(services)}
+            now={now}
+            editable={(profile === 'room' || profile === 'coordination') && me !== undefined}
+          />
+        </section>
+      ) : null}
       {occupant?.status === 'in_consultation' && note ? (
         <ConsultationWorkspace consultationId={note.id} />
       ) : null}

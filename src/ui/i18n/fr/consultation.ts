@@ -28,8 +28,6 @@ export const consultation = {
     urgent: 'urgent : {reason}',
     noMt: 'sans médecin traitant',
     ald: 'ALD',
-    allergies: 'Allergies : {list}',
-    noAllergy: 'Aucune allergie connue',
     mt: 'Médecin traitant : {name}',
   },
   history: {
@@ -48,6 +46,8 @@ export const consultation = {
     bmi: 'IMC',
     save: 'Enregistrer les constantes',
     nothing: 'Saisir au moins une mesure.',
+    high: 'élevée',
+    low: 'basse',
   },
   codes: {
     title: 'Codage (CISP-2, CIM-10)',
