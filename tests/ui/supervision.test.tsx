@@ -165,6 +165,11 @@ describe('validating and returning', () => {
         returnComment: 'Préciser l’examen neurologique',
       }),
     );
+    // The comment stays on the note (sealed); the audit, never purged, holds no clinical text.
+    const audit = (await db.rows('audit').toArray()).find(
+      (a) => a.action === 'consultation.returned',
+    );
+    expect(audit?.detail).toBeNull();
     unmount();
     useUiStore.setState({ staffId: staffId('Garnier') });
     renderAt(`/supervision/${NOTE}`, db);

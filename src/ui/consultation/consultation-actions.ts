@@ -2,7 +2,6 @@
 // booking), the author's signature, the supervisor's validation or return, and dated addenda.
 // The rules are the domain's (canEdit, canSign, canReview…); a refusal throws its French reason.
 import { useMemo } from 'react';
-import { v7 as uuidv7 } from 'uuid';
 import { addProblem, addTreatment } from '../../device/summary-commands';
 import type { Change } from '../../device/write';
 import { checkProblem, checkTreatment } from '../../domain/clinical-summary';
@@ -138,15 +137,15 @@ export function useConsultationActions(): ConsultationActions {
       },
       async recordVitals(c, values) {
         editable(c);
-        await write([
+        await write(({ newId, now }) => [
           {
             entity: 'vitals',
-            id: uuidv7(),
+            id: newId(),
             insert: {
               orgId: c.orgId,
               consultationId: c.id,
               patientId: c.patientId,
-              takenAt: new Date().toISOString(),
+              takenAt: now,
               authorId: c.authorId,
               ...values,
             },
@@ -155,98 +154,101 @@ export function useConsultationActions(): ConsultationActions {
       },
       async bookFollowUp(c, stop, time, service) {
         editable(c);
-        const appointmentId = uuidv7();
-        await write(
-          [
-            {
-              entity: 'appointment',
-              id: appointmentId,
-              set: {
-                orgId: c.orgId,
-                patientId: c.patientId,
-                stopId: stop.id,
-                serviceId: service.id,
-                time,
-                durationMin: service.typicalMinutes,
-                status: 'booked',
-                note: t('consultation.orientation.followUpNote'),
-                createdAt: new Date().toISOString(),
-              },
-            },
-            {
-              entity: 'consultation',
-              id: c.id,
-              set: {
-                orientation: {
-                  kind: 'follow_up_truck',
-                  followUpStopId: stop.id,
-                  followUpAppointmentId: appointmentId,
-                  // Read by people (the note, the closure list): French date, never ISO.
-                  detail: t('consultation.orientation.followUpDetail', {
-                    date: formatDate(stop.date),
-                    time,
-                    commune: stop.communeName,
-                  }),
+        await write(({ newId, now }) => {
+          const appointmentId = newId();
+          return {
+            changes: [
+              {
+                entity: 'appointment',
+                id: appointmentId,
+                set: {
+                  orgId: c.orgId,
+                  patientId: c.patientId,
+                  stopId: stop.id,
+                  serviceId: service.id,
+                  time,
+                  durationMin: service.typicalMinutes,
+                  status: 'booked',
+                  note: t('consultation.orientation.followUpNote'),
+                  createdAt: now,
                 },
               },
+              {
+                entity: 'consultation',
+                id: c.id,
+                set: {
+                  orientation: {
+                    kind: 'follow_up_truck',
+                    followUpStopId: stop.id,
+                    followUpAppointmentId: appointmentId,
+                    // Read by people (the note, the closure list): French date, never ISO.
+                    detail: t('consultation.orientation.followUpDetail', {
+                      date: formatDate(stop.date),
+                      time,
+                      commune: stop.communeName,
+                    }),
+                  },
+                },
+              },
+            ],
+            audit: {
+              action: 'appointment.booked',
+              entity: 'appointment',
+              entityId: appointmentId,
+              detail: time,
             },
-          ],
-          {
-            action: 'appointment.booked',
-            entity: 'appointment',
-            entityId: appointmentId,
-            detail: time,
-          },
-        );
+          };
+        });
       },
       async sign(c, author, additions) {
         const d = canSign(c, author?.id ?? null);
         if (!d.ok) throw new Error(d.reason);
-        const at = new Date().toISOString();
-        const added = additionChanges(c, author!, additions, at);
-        await write(
-          [
-            ...added,
-            {
-              entity: 'signature',
-              id: uuidv7(),
-              insert: {
-                orgId: c.orgId,
-                consultationId: c.id,
-                kind: 'author',
-                staffId: author!.id,
-                at,
-                contentHash: contentHash(c),
-                comment: null,
+        await write(({ newId, now: at }) => {
+          const added = additionChanges(c, author!, additions, at);
+          return {
+            changes: [
+              ...added,
+              {
+                entity: 'signature',
+                id: newId(),
+                insert: {
+                  orgId: c.orgId,
+                  consultationId: c.id,
+                  kind: 'author',
+                  staffId: author!.id,
+                  at,
+                  contentHash: contentHash(c),
+                  comment: null,
+                },
               },
-            },
-            {
-              entity: 'consultation',
-              id: c.id,
-              set: { status: statusAfterSigning(author), returnComment: null },
-            },
-          ],
-          audit(
-            'consultation.signed',
-            c,
-            added.length > 0 ? t('summary.signing.auditDetail', { count: added.length }) : null,
-          ),
-        );
+              {
+                entity: 'consultation',
+                id: c.id,
+                set: { status: statusAfterSigning(author), returnComment: null },
+              },
+            ],
+            audit: audit(
+              'consultation.signed',
+              c,
+              added.length > 0 ? t('summary.signing.auditDetail', { count: added.length }) : null,
+            ),
+          };
+        });
       },
       async validate(c, reviewer, author) {
         const d = canReview(c, reviewer, author);
         if (!d.ok) throw new Error(d.reason);
         await write(
-          [
+          ({ newId, now }) => [
             {
               entity: 'signature',
-              id: uuidv7(),
+              id: newId(),
               insert: {
                 orgId: c.orgId,
                 consultationId: c.id,
                 kind: 'supervisor',
                 staffId: reviewer!.id,
-                at: new Date().toISOString(),
+                at: now,
                 contentHash: contentHash(c),
                 comment: null,
               },
@@ -262,16 +264,16 @@ export function useConsultationActions(): ConsultationActions {
         const errors = returnErrors(comment);
         if (errors.length > 0) throw new Error(errors.join(' '));
         await write(
-          [
+          ({ newId, now }) => [
             {
               entity: 'signature',
-              id: uuidv7(),
+              id: newId(),
               insert: {
                 orgId: c.orgId,
                 consultationId: c.id,
                 kind: 'return',
                 staffId: reviewer!.id,
-                at: new Date().toISOString(),
+                at: now,
                 contentHash: contentHash(c),
                 comment: comment.trim(),
               },
@@ -282,22 +284,22 @@ export function useConsultationActions(): ConsultationActions {
               set: { status: 'returned', returnComment: comment.trim() },
             },
           ],
-          audit('consultation.returned', c, comment.trim()),
+          audit('consultation.returned', c),
         );
       },
       async addAddendum(c, author, text) {
         if (!author) throw new Error(t('room.errors.whoAreYou'));
         if (text.trim() === '') throw new Error(t('consultation.addendum.empty'));
         await write(
-          [
+          ({ newId, now }) => [
             {
               entity: 'addendum',
-              id: uuidv7(),
+              id: newId(),
               insert: {
                 orgId: c.orgId,
                 consultationId: c.id,
                 authorId: author.id,
-                at: new Date().toISOString(),
+                at: now,
                 text: text.trim(),
               },
             },
