@@ -87,8 +87,10 @@ export function TextAreaField({
   hint,
   required,
   rows = 3,
-}: FieldProps & { value: string; onChange(value: string): void; rows?: number }) {
-  const id = useId();
+  id: givenId,
+}: FieldProps & { value: string; onChange(value: string): void; rows?: number; id?: string }) {
+  const generated = useId();
+  const id = givenId ?? generated;
   return (
     <div className="field">
       <label htmlFor={id}>

@@ -4,6 +4,7 @@
 import { consultation } from './fr/consultation';
 import { coordination } from './fr/coordination';
 import { display } from './fr/display';
+import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
@@ -217,6 +218,7 @@ export const fr = {
   consultation,
   coordination,
   display,
+  feedback,
   deviceHealth: {
     title: 'État de l’appareil',
     storageTitle: 'Stockage',
