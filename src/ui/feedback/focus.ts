@@ -1,11 +1,12 @@
 // A refused submit of a long form brings the eye to the first fault: the first invalid field (or
 // the first refusal message) is scrolled to the middle of the screen and focused.
 
-const FAULTS = '[aria-invalid="true"], .field__error, [role="alert"]';
-
 /** Focuses the first fault inside `container`; true when there was one. */
 export function focusFirstError(container: HTMLElement | null): boolean {
-  const fault = container?.querySelector<HTMLElement>(FAULTS);
+  // An invalid field first; else a message of a group (a list of boxes) or a refusal.
+  const fault =
+    container?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+    container?.querySelector<HTMLElement>('.field__error, [role="alert"]');
   if (!fault) return false;
   // A message is not focusable: bring its field (or the message itself, made focusable) instead.
   const field = fault.matches('[aria-invalid="true"]')
