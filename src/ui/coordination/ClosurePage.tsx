@@ -34,6 +34,7 @@ import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { patientName } from '../day/day-data';
 import { ActionButton } from '../feedback/ActionButton';
+import { ProgressBar } from '../feedback/ProgressBar';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
@@ -719,6 +720,7 @@ function PurgePanel({ today }: { today: string }) {
   const [days, setDays] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [status, setStatus] = useState<Status>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   useEffect(() => {
     if (db) void retentionDays(db, 'coordination').then((d) => setDays(String(d)));
   }, [db]);
@@ -740,6 +742,7 @@ function PurgePanel({ today }: { today: string }) {
         profile: 'coordination',
         today,
         staffId,
+        onProgress: (done, total) => setProgress({ done, total }),
       });
       const text =
         outcome.removed === 0
@@ -752,11 +755,21 @@ function PurgePanel({ today }: { today: string }) {
       setStatus({ tone: 'ok', text });
     } catch (e) {
       setStatus({ tone: 'error', text: (e as Error).message });
+    } finally {
+      setProgress(null);
     }
   };
   return (
     <section className="panel stack" aria-labelledby="purge-title">
       <h3 id="purge-title">{t('coordination.closure.purgeTitle')}</h3>
+      {progress ? (
+        <ProgressBar
+          label={t('coordination.closure.purging')}
+          value={progress.done}
+          max={progress.total}
+          text={t('coordination.closure.purgeProgress', progress)}
+        />
+      ) : null}
       <div className="form-grid">
         <TextField
           label={t('coordination.closure.retention')}

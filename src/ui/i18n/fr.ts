@@ -101,6 +101,11 @@ export const fr = {
       one: '{count} modification en attente',
       other: '{count} modifications en attente',
     },
+    pullLabel: 'Réception des données de l’organisation',
+    received: {
+      one: '{count} modification reçue (page {pages})',
+      other: '{count} modifications reçues (page {pages})',
+    },
   },
   lock: {
     title: 'Appareil verrouillé',

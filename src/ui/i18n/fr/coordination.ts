@@ -175,6 +175,8 @@ export const coordination = {
     devicesCovered: 'Appareils couverts : {devices}',
     refused: 'Reçu refusé : {reason}',
     purgeTitle: 'Purge de cet appareil',
+    purging: 'Purge en cours',
+    purgeProgress: '{done} enregistrements effacés sur {total}',
     retention: 'Conservation sur cet appareil après le reçu (jours)',
     retentionHint:
       'Par défaut selon le profil : accueil et affichage 0, salles 30, coordination 365.',
@@ -420,6 +422,14 @@ export const coordination = {
     },
   },
   period: {
+    exporting: 'Export en cours',
+    stepLine: 'Étape {step} sur {total} : {label}',
+    steps: {
+      lines: 'calcul des lignes',
+      pseudonyms: 'pseudonymisation des passages',
+      file: 'écriture du fichier',
+      journal: 'trace dans le journal',
+    },
     exportDetail: 'du {from} au {to}',
     title: 'Indicateurs sur une période',
     from: 'Du',
