@@ -17,7 +17,7 @@ import { staffName } from '../day/day-data';
 import { ActionButton } from '../feedback/ActionButton';
 import { ActionFeedback } from '../feedback/ActionFeedback';
 import { messageOf, useAction } from '../feedback/action';
-import { focusFirstError } from '../feedback/focus';
+import { focusPart } from '../feedback/focus';
 import { FieldGroup, SelectField, TextAreaField } from '../forms/fields';
 import { formatDateTime, t } from '../i18n';
 import { CodesField } from './CodesField';
@@ -91,13 +91,7 @@ export function NoteEditor({
   const problems = signProblems(current);
   const problemOf = (part: NotePart) =>
     attempted ? problems.find((p) => p.part === part)?.message : undefined;
-  const goTo = (part: NotePart) => {
-    focusFirstError(document.getElementById(`note-part-${part}`)) ||
-      document
-        .getElementById(`note-part-${part}`)
-        ?.querySelector<HTMLElement>('input, select, textarea, button')
-        ?.focus();
-  };
+  const goTo = (part: NotePart) => focusPart(document.getElementById(`note-part-${part}`));
   const showMissing = () => {
     setAttempted(true);
     const first = problems[0];

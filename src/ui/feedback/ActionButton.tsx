@@ -3,7 +3,7 @@
 //   (aria-disabled, so it stays focusable and its reason is read) and the reason is shown beside it;
 // - its result (the refusal thrown by the action) is shown and announced beside it;
 // - optionally a keyboard shortcut (aria-keyshortcuts, shown on the button) and a confirmation.
-import { type ReactNode, useId, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { ActionFeedback, describedByIds } from './ActionFeedback';
 import { useAction } from './action';
 import { ConfirmDialog, type ConfirmText } from './ConfirmDialog';
@@ -56,6 +56,15 @@ export function ActionButton({
     if (confirm) setAsking(true);
     else void action.run(onAction, success);
   };
+  // A refusal describes the moment it was given: once the reason changes (the room is now in
+  // consultation, the patient left), it is no longer true and goes.
+  const lastReason = useRef(disabledReason);
+  const { clearError } = action;
+  useEffect(() => {
+    if (lastReason.current === disabledReason) return;
+    lastReason.current = disabledReason;
+    clearError();
+  }, [disabledReason, clearError]);
   useShortcut(shortcut, () => {
     button.current?.focus();
     go();

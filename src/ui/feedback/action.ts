@@ -21,6 +21,8 @@ export interface ActionState {
   /** Shows a refusal found before running anything (a rule checked by the screen). */
   fail(text: string): void;
   clear(): void;
+  /** Forgets a refusal (a confirmation stays): the situation it described has changed. */
+  clearError(): void;
 }
 
 export function useAction(): ActionState {
@@ -49,5 +51,6 @@ export function useAction(): ActionState {
   }, []);
   const fail = useCallback((text: string) => setFeedback({ kind: 'error', text }), []);
   const clear = useCallback(() => setFeedback(null), []);
-  return { feedback, pending, run, fail, clear };
+  const clearError = useCallback(() => setFeedback((f) => (f?.kind === 'error' ? null : f)), []);
+  return { feedback, pending, run, fail, clear, clearError };
 }

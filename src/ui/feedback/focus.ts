@@ -16,9 +16,24 @@ export function focusFirstError(container: HTMLElement | null): boolean {
   if (field === fault && !fault.matches('input, select, textarea, button')) {
     fault.tabIndex = -1;
   }
-  if (typeof field.scrollIntoView === 'function') {
-    field.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  bringIntoView(field);
+  return true;
+}
+
+/** Scrolls `el` to the middle of the screen and focuses it. */
+export function bringIntoView(el: HTMLElement): void {
+  if (typeof el.scrollIntoView === 'function') {
+    el.scrollIntoView({ block: 'center', behavior: 'smooth' });
   }
-  field.focus({ preventScroll: true });
+  el.focus({ preventScroll: true });
+}
+
+/** Focuses the part of a form `container` holds: its invalid field, else its first field. */
+export function focusPart(container: HTMLElement | null): boolean {
+  const field =
+    container?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+    container?.querySelector<HTMLElement>('input:not([type="hidden"]), select, textarea');
+  if (!field) return focusFirstError(container);
+  bringIntoView(field);
   return true;
 }
