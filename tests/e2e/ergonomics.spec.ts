@@ -95,6 +95,17 @@ test('i — targets of 44 px, feedback beside its control, a room driven from th
     }
   });
 
+  await test.step('waiting-room screen: its few controls at least 44 px too', async () => {
+    const display = await devices.enrol('display');
+    await display.setViewportSize({ width: 1366, height: 768 });
+    await go(display, `${origin}/affichage`);
+    await rendered(display, 'affichage');
+    await expect(display.getByText(ticket).first()).toBeVisible();
+    await shot(display, 'display');
+    expect(await smallTargets(display), 'display: targets under 44 px').toEqual([]);
+    await display.close();
+  });
+
   await test.step('reception: a check-in form, and a registration refused, first fault focused', async () => {
     await go(reception, `${origin}/accueil/arrivee`);
     await rendered(reception, 'arrivée');
