@@ -5,8 +5,10 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
+import { EMPTY_REGISTRATION } from '../../src/domain/registration';
 import { ConfirmDialog } from '../../src/ui/feedback/ConfirmDialog';
 import { matchesShortcut } from '../../src/ui/feedback/shortcuts';
+import { RegistrationForm } from '../../src/ui/reception/RegistrationForm';
 import { SyncProgressView } from '../../src/ui/shell/SyncProgress';
 import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW } from './fixtures';
@@ -133,5 +135,31 @@ describe('shortcuts and confirmations', () => {
     await user.keyboard('{Escape}');
     expect(onCancel).toHaveBeenCalledTimes(1);
     expect(onConfirm).not.toHaveBeenCalled();
+  });
+});
+
+describe('the keyboard a tablet opens', () => {
+  it('registration: digits for the NIR, a date picker, a phone keypad, no autofill of patient data', () => {
+    render(
+      <RegistrationForm
+        form={EMPTY_REGISTRATION}
+        errors={{}}
+        warnings={[]}
+        onChange={() => {}}
+        onSubmit={() => {}}
+        onCancel={() => {}}
+        busy={false}
+      />,
+    );
+    const nir = screen.getByLabelText(/^NIR/);
+    expect(nir).toHaveAttribute('inputmode', 'numeric');
+    expect(nir).toHaveAttribute('enterkeyhint', 'next');
+    expect(screen.getByLabelText(/^Date de naissance/)).toHaveAttribute('type', 'date');
+    expect(screen.getByLabelText(/^Téléphone/)).toHaveAttribute('inputmode', 'tel');
+    expect(screen.getByLabelText(/^E-mail/)).toHaveAttribute('inputmode', 'email');
+    // The receptionist's own details must never be offered for a patient.
+    for (const label of [/^Nom de naissance/, /^Téléphone/, /^Adresse/]) {
+      expect(screen.getByLabelText(label)).toHaveAttribute('autocomplete', 'off');
+    }
   });
 });

@@ -124,6 +124,16 @@ describe('typing the note', () => {
     const user = userEvent.setup();
     renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
     const temperature = await screen.findByRole('textbox', { name: 'Température (°C)' });
+    // A tablet opens digits with a decimal comma for a temperature or a weight, digits otherwise.
+    expect(temperature).toHaveAttribute('inputmode', 'decimal');
+    expect(screen.getByRole('textbox', { name: 'Poids (kg)' })).toHaveAttribute(
+      'inputmode',
+      'decimal',
+    );
+    expect(screen.getByRole('textbox', { name: /^Pression systolique/ })).toHaveAttribute(
+      'inputmode',
+      'numeric',
+    );
     await user.type(temperature, '47');
     await user.click(screen.getByRole('button', { name: 'Enregistrer les constantes' }));
     expect(temperature).toHaveAccessibleDescription(/hors des valeurs possibles/);
