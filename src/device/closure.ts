@@ -193,7 +193,13 @@ export interface PurgeOutcome extends PurgePlan {
  */
 export async function purgeAfterReceipts(
   db: EscaleDb,
-  options: { profile: DeviceProfile; today: string; staffId?: string | null },
+  options: {
+    profile: DeviceProfile;
+    today: string;
+    staffId?: string | null;
+    /** Rows erased so far out of those to erase, after each table (for a progress bar). */
+    onProgress?(done: number, total: number): void;
+  },
 ): Promise<PurgeOutcome> {
   const days = await retentionDays(db, options.profile);
   const tables = [
@@ -230,7 +236,13 @@ export async function purgeAfterReceipts(
     if (plan.remove.length === 0) return { ...plan, removed: 0 };
     const byEntity = new Map<string, string[]>();
     for (const { e, id } of plan.remove) byEntity.set(e, [...(byEntity.get(e) ?? []), id]);
-    for (const [e, ids] of byEntity) await db.table(e).bulkDelete(ids);
+    let done = 0;
+    options.onProgress?.(done, plan.remove.length);
+    for (const [e, ids] of byEntity) {
+      await db.table(e).bulkDelete(ids);
+      done += ids.length;
+      options.onProgress?.(done, plan.remove.length);
+    }
     await db.states.bulkDelete(plan.remove.map((r) => [r.e, r.id] as [string, string]));
     await db.purged.bulkPut(plan.remove);
     const deviceId = (await getMeta<string>(db, META.deviceId)) ?? 'inconnu';

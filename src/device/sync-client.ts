@@ -432,6 +432,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // op at most once per run, so a server that keeps asking cannot hold the run in a loop.
     let resend: { from: number; to: number } | null = null;
     let resentUpTo = 0;
+    // What this pull brought so far, for the progress shown during a first sync.
+    let received = 0;
+    let pages = 0;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
@@ -489,6 +492,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
       if (res.reset) await db.meta.put({ key, value: 0 });
       await applyRemote(db, res.ops, key, res.lastSeq, { now });
+      received += res.ops.length;
+      pages += 1;
       if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
       if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
       if (res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
@@ -522,7 +527,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await writeStatus({
         server,
         pull: res.hasMore
-          ? { reached: res.lastSeq, target: Math.max(res.head ?? 0, res.lastSeq) }
+          ? {
+              reached: res.lastSeq,
+              target: Math.max(res.head ?? 0, res.lastSeq),
+              received,
+              pages,
+            }
           : null,
         ...(res.digest === undefined ? {} : { serverDigest: res.digest }),
       });

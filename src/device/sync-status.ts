@@ -18,6 +18,10 @@ export interface PullProgress {
   reached: number;
   /** Server sequence at the end of the log (known after the first page; grows while pulling). */
   target: number;
+  /** Changes received by this device so far in this pull (a status written by an older version: absent). */
+  received?: number;
+  /** Pages received so far in this pull. */
+  pages?: number;
 }
 
 export interface SyncStatus {

@@ -26,6 +26,7 @@ import type {
 } from './entities';
 import { effectiveIdentityStatus } from './identity-lifecycle';
 import { isOpen, transition } from './queue';
+import { DEFAULT_TIME_ZONE, zonedIso } from './time';
 
 // ---- the day's scope ----
 
@@ -585,4 +586,22 @@ export function endOfDayStatus(
   const action = current.status === 'in_consultation' ? 'finish' : choice;
   const next = transition(current, action);
   return next.ok ? next.value : null;
+}
+
+/**
+ * Appointments still booked whose time has not come yet at `now` (an instant): marking them absent
+ * at the closure would call a patient absent before their hour, so the screen says so first.
+ * Ordered by time.
+ */
+export function bookedNotYetDue(
+  appointments: readonly Appointment[],
+  stop: Pick<Stop, 'id' | 'date'>,
+  now: string,
+  timeZone = DEFAULT_TIME_ZONE,
+): Appointment[] {
+  const at = Date.parse(now);
+  return alive(appointments)
+    .filter((a) => a.stopId === stop.id && a.status === 'booked')
+    .filter((a) => Date.parse(zonedIso(stop.date, a.time, timeZone)) > at)
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }

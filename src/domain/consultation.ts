@@ -41,19 +41,40 @@ export function orientationErrors(o: Orientation): string[] {
   }
 }
 
+/** The parts of a note its author fills in before signing. */
+export type NotePart = 'motif' | 'assessment' | 'plan' | 'codes' | 'orientation';
+
+/** What is missing before the author signs, part by part, in the note's order (empty: ready). */
+export function signProblems(
+  c: Pick<Consultation, 'motif' | 'assessment' | 'plan' | 'codes' | 'orientation'>,
+): { part: NotePart; message: string }[] {
+  const problems: { part: NotePart; message: string }[] = [];
+  if (c.motif.trim() === '') {
+    problems.push({ part: 'motif', message: 'Le motif de consultation est obligatoire.' });
+  }
+  if (c.assessment.trim() === '') {
+    problems.push({ part: 'assessment', message: 'L’appréciation (A) est obligatoire.' });
+  }
+  if (c.plan.trim() === '') {
+    problems.push({ part: 'plan', message: 'Le plan (P) est obligatoire.' });
+  }
+  if (!c.codes.some((code) => code.system === 'CISP-2' && code.use === 'result')) {
+    problems.push({
+      part: 'codes',
+      message: 'Coder au moins un résultat de consultation en CISP-2.',
+    });
+  }
+  for (const message of orientationErrors(c.orientation)) {
+    problems.push({ part: 'orientation', message });
+  }
+  return problems;
+}
+
 /** What must be in a note before its author signs it, as French messages (empty: ready). */
 export function signErrors(
   c: Pick<Consultation, 'motif' | 'assessment' | 'plan' | 'codes' | 'orientation'>,
 ): string[] {
-  const errors: string[] = [];
-  if (c.motif.trim() === '') errors.push('Le motif de consultation est obligatoire.');
-  if (c.assessment.trim() === '') errors.push('L’appréciation (A) est obligatoire.');
-  if (c.plan.trim() === '') errors.push('Le plan (P) est obligatoire.');
-  if (!c.codes.some((code) => code.system === 'CISP-2' && code.use === 'result')) {
-    errors.push('Coder au moins un résultat de consultation en CISP-2.');
-  }
-  errors.push(...orientationErrors(c.orientation));
-  return errors;
+  return signProblems(c).map((p) => p.message);
 }
 
 /** May `staffId` sign this note now? Only its author, on a note that can be edited and is complete. */

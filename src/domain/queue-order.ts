@@ -222,7 +222,10 @@ export function canCall(
   return { ok: true };
 }
 
-/** The next patient for a room, or why there is none. */
+/**
+ * The next patient for a room, or why there is none: the room is occupied, has no roster slot
+ * at that time, or no waiting patient it may call.
+ */
 export function nextToCall(
   entries: readonly QueueEntry[],
   roomId: string,
@@ -232,6 +235,9 @@ export function nextToCall(
 ): { ok: true; entry: QueueEntry } | { ok: false; reason: string } {
   const room = canCall(roomId, entries);
   if (!room.ok) return room;
+  if (servicesOfferedNow(slots, roomId, time).length === 0) {
+    return { ok: false, reason: 'Aucun créneau au planning pour cette salle en ce moment' };
+  }
   const [first] = eligibleForRoom(entries, roomId, slots, time, ctx);
   if (!first) return { ok: false, reason: 'Aucun patient en attente pour cette salle' };
   return { ok: true, entry: first };

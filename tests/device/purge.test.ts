@@ -114,12 +114,20 @@ describe('the purge after a receipt', () => {
     await receive(db, proof.rows);
     await setMeta(db, META.retentionDays, 0); // this room keeps nothing after the receipt
 
+    const progress: [number, number][] = [];
     const outcome = await purgeAfterReceipts(db, {
       profile: 'room',
       today: TODAY,
       staffId: 'coord',
+      onProgress: (done, total) => progress.push([done, total]),
     });
     expect(outcome.removed).toBeGreaterThan(0);
+    // Progress told table after table: from nothing to everything removed, never backwards.
+    expect(progress[0]).toEqual([0, outcome.removed]);
+    expect(progress.at(-1)).toEqual([outcome.removed, outcome.removed]);
+    expect(progress.length).toBeGreaterThan(2);
+    const done = progress.map(([d]) => d);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(await db.rows('consultation').get(kept.id)).toMatchObject({
       plan: 'Complété hors ligne',
     });

@@ -348,6 +348,12 @@ describe('sync client against the real server', () => {
     expect(seen.map((p) => p!.reached)).toEqual(
       [...seen.map((p) => p!.reached)].sort((x, y) => x - y),
     );
+    // Pages and changes received so far grow page after page, and never pass what there is.
+    expect(seen.map((p) => p!.pages)).toEqual(seen.map((_, i) => i + 1));
+    const received = seen.map((p) => p!.received!);
+    expect(received).toEqual([...received].sort((x, y) => x - y));
+    expect(received[0]).toBeGreaterThan(0);
+    expect(received.at(-1)).toBeLessThan(ops.length);
     expect(seen[0]!.reached).toBeLessThan(ops.length);
     expect(await getMeta(b.db, checkpointKey(s.url))).toBe(ops.length);
     expect(await b.db.rows('patient').count()).toBe(30);

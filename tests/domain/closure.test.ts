@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  bookedNotYetDue,
   type ClosureRecord,
   changedSinceReceipt,
   closureChecklist,
@@ -20,7 +21,8 @@ import {
   STALE_AFTER_MS,
   type TruckDevice,
 } from '../../src/domain/closure';
-import { type EntityName, entitySpec } from '../../src/domain/entities';
+import { type Appointment, type EntityName, entitySpec } from '../../src/domain/entities';
+import { zonedIso } from '../../src/domain/time';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { createClock, tick } from '../../src/sync/hlc';
@@ -704,5 +706,52 @@ describe('a closed day reopened', () => {
       changedSinceReceipt: changed,
     });
     expect(checklist.blocking).toEqual(['reopened']);
+  });
+});
+
+describe('appointments not yet due at the closure', () => {
+  const stop = { id: 'stop', date: '2026-11-30' };
+  const appt = (id: string, time: string, over: Partial<Appointment> = {}): Appointment => ({
+    id,
+    orgId: 'org',
+    patientId: `p-${id}`,
+    stopId: 'stop',
+    serviceId: 'mg',
+    time,
+    durationMin: 20,
+    status: 'booked',
+    note: null,
+    createdAt: '2026-11-01T08:00:00.000Z',
+    _deleted: false,
+    ...over,
+  });
+
+  it('names the booked appointments whose hour (Paris) has not come, in time order', () => {
+    const rows = [
+      appt('late', '14:30'),
+      appt('early', '08:40'),
+      appt('afternoon', '14:00'),
+      appt('gone', '15:00', { status: 'no_show' }),
+      appt('elsewhere', '16:00', { stopId: 'other' }),
+      appt('deleted', '16:30', { _deleted: true }),
+    ];
+    // 09:08 in Paris.
+    const now = zonedIso(stop.date, '09:08');
+    expect(bookedNotYetDue(rows, stop, now).map((a) => a.id)).toEqual(['afternoon', 'late']);
+    expect(bookedNotYetDue(rows, stop, zonedIso(stop.date, '17:00'))).toEqual([]);
+  });
+
+  it('splits booked appointments at now: every one not yet due is after now, every other not', () => {
+    const time = fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    fc.assert(
+      fc.property(fc.array(time, { maxLength: 12 }), time, (times, at) => {
+        const rows = times.map((t, i) => appt(`a${i}`, t));
+        const now = zonedIso(stop.date, at);
+        const due = new Set(bookedNotYetDue(rows, stop, now).map((a) => a.id));
+        for (const a of rows) expect(due.has(a.id)).toBe(a.time > at);
+      }),
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   returnErrors,
   signErrors,
   signedContent,
+  signProblems,
   statusAfterSigning,
 } from '../../src/domain/consultation';
 import type { Consultation, Service, Staff } from '../../src/domain/entities';
@@ -88,6 +89,36 @@ describe('signing a note', () => {
     expect(signErrors(reasonOnly)).toEqual([
       'Coder au moins un résultat de consultation en CISP-2.',
     ]);
+  });
+
+  it('names the part of the note each missing piece belongs to, in the note’s order', () => {
+    const empty = {
+      ...complete,
+      motif: '',
+      plan: ' ',
+      codes: [],
+      orientation: { kind: 'msp_cpts' as const },
+    };
+    expect(signProblems(empty).map((p) => p.part)).toEqual([
+      'motif',
+      'plan',
+      'codes',
+      'orientation',
+    ]);
+    expect(signProblems(empty).at(-1)?.message).toBe('Orientation : préciser la MSP ou la CPTS.');
+    expect(signProblems(complete)).toEqual([]);
+  });
+
+  it('says the same as signErrors, part by part, for any note', () => {
+    const text = fc.constantFrom('', ' ', 'x');
+    fc.assert(
+      fc.property(text, text, text, fc.boolean(), (motif, assessment, plan, coded) => {
+        const c = { ...complete, motif, assessment, plan, codes: coded ? complete.codes : [] };
+        const problems = signProblems(c);
+        expect(problems.map((p) => p.message)).toEqual(signErrors(c));
+        expect(problems.length === 0).toBe(canSign(c, 'intern').ok);
+      }),
+    );
   });
 
   it('requires the details of an orientation', () => {

@@ -317,6 +317,11 @@ describe('who a room may call', () => {
       ok: false,
       reason: 'Aucun patient en attente pour cette salle',
     });
+    // Between the morning and the afternoon slots the room has nobody to call, and says so.
+    expect(nextToCall(w.entries, 'box1', roster, '13:00', w.ctx)).toEqual({
+      ok: false,
+      reason: 'Aucun créneau au planning pour cette salle en ce moment',
+    });
     w.entries[1]!.status = statusValue('in_consultation');
     w.entries[1]!.roomId = 'box1';
     expect(nextToCall(w.entries, 'box1', roster, '09:00', w.ctx)).toEqual({

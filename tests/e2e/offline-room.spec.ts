@@ -69,7 +69,12 @@ test('g — a room offline for a while: named contradictions, a closure that wai
     await expect(coordinator.getByRole('heading', { name: 'Clôture de journée' })).toBeVisible();
     const absent = coordinator.getByRole('button', { name: 'Marquer absents' });
     await absent.click();
-    await expect(absent).toHaveCount(0);
+    // One tap that changes patients' day: a small dialog asks first.
+    await coordinator
+      .getByRole('alertdialog')
+      .getByRole('button', { name: 'Oui, marquer absents' })
+      .click();
+    await expect(absent).toHaveAttribute('aria-disabled', 'true');
     await coordinator.getByRole('button', { name: 'Commencer la clôture' }).click();
     await expect(coordinator.getByText(/^Clôture commencée à/)).toBeVisible();
     await coordinator.getByRole('button', { name: 'Vérifier les appareils' }).click();

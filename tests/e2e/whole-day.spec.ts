@@ -79,7 +79,12 @@ test('a — a whole day on four devices, closed with a sync receipt', async ({
     // The demo books appointments today that nobody honoured: they are marked absent.
     const absent = coordinator.getByRole('button', { name: 'Marquer absents' });
     await absent.click();
-    await expect(absent).toHaveCount(0);
+    // One tap that changes patients' day: a small dialog asks first.
+    await coordinator
+      .getByRole('alertdialog')
+      .getByRole('button', { name: 'Oui, marquer absents' })
+      .click();
+    await expect(absent).toHaveAttribute('aria-disabled', 'true');
     // The closure begins (central's time); every device of the truck then reports its day with
     // its next sync (docs/decisions/0007-closure-coverage.md) before the receipt is granted.
     await coordinator.getByRole('button', { name: 'Commencer la clôture' }).click();

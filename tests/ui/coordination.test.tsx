@@ -1,6 +1,7 @@
 // The coordinating doctor's screen (docs/design.md §2, issue 6): today's indicators and pictures, the
 // closure checklist with its bulk ends, the sync receipt (granted only on matching digests),
 // conflicts settled side by side, devices, planning and exports.
+
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,11 +9,26 @@ import { localDayProof } from '../../src/device/closure';
 import type { EscaleDb } from '../../src/device/db';
 import { applyRemote, writeChanges } from '../../src/device/write';
 import type { Coverage, DeviceCoverage } from '../../src/domain/closure';
+import { bookedNotYetDue } from '../../src/domain/closure';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW, TODAY } from './fixtures';
 import { freshDb, renderAt, seedDemoDay, TEST_DEVICE_ID } from './support';
+
+/** « Terminer pour tous », confirmed in its dialog. */
+async function endAll(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+  const dialog = await screen.findByRole('alertdialog');
+  await user.click(within(dialog).getByRole('button', { name: 'Oui, terminer pour tous' }));
+}
+
+/** « Marquer absents », confirmed in its dialog. */
+async function markAbsent(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(await screen.findByRole('button', { name: 'Marquer absents' }));
+  const dialog = await screen.findByRole('alertdialog');
+  await user.click(within(dialog).getByRole('button', { name: 'Oui, marquer absents' }));
+}
 
 let db: EscaleDb;
 let demo: Awaited<ReturnType<typeof seedDemoDay>>;
@@ -205,7 +221,7 @@ describe('the closure of the day', () => {
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
-    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    await endAll(user);
     expect(await screen.findByText('5 passages terminés.')).toBeInTheDocument();
     const entries = await db.rows('queueEntry').where('stopId').equals(demo.day.stop!.id).toArray();
     const byTicket = new Map(entries.map((e) => [e.ticket, e.status.status]));
@@ -217,6 +233,43 @@ describe('the closure of the day', () => {
     ).toBeInTheDocument();
   });
 
+  it('asks before ending everyone’s day or marking appointments absent, naming those not yet due', async () => {
+    stubServer({ requests: [] });
+    const user = userEvent.setup();
+    renderAt('/coordination/cloture', db);
+    await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
+    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    const ending = await screen.findByRole('alertdialog', {
+      name: 'Terminer le passage des 5 patients encore dans la file ?',
+    });
+    expect(ending).toHaveTextContent('partis sans être vus');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(
+      screen.getByRole('region', { name: /^Patients encore dans la file \(5\)/ }),
+    ).toBeVisible();
+    // Booked appointments later than now (10:00) are named in the dialog before anything is done.
+    const due = bookedNotYetDue(demo.day.appointments, demo.day.stop!, NOW);
+    expect(due.length).toBeGreaterThan(0);
+    await user.click(screen.getByRole('button', { name: 'Marquer absents' }));
+    const absent = await screen.findByRole('alertdialog', { name: /^Marquer absents? / });
+    expect(absent).toHaveTextContent(`Attention : ${due.length} de ces rendez-vous`);
+    expect(absent).toHaveTextContent(due[0]!.time);
+    await user.click(within(absent).getByRole('button', { name: 'Annuler' }));
+    const stillBooked = (await db.rows('appointment').toArray()).filter(
+      (a) => a.status === 'booked' && a.stopId === demo.day.stop!.id,
+    );
+    expect(stillBooked.length).toBeGreaterThanOrEqual(due.length);
+    await markAbsent(user);
+    // Done: said beside the button pressed, which now says why it cannot act again.
+    const button = screen.getByRole('button', { name: 'Marquer absents' });
+    expect(await screen.findByText(`${stillBooked.length} rendez-vous marqués absents.`)).toBe(
+      button.parentElement!.querySelector('[role="status"]'),
+    );
+    expect(button).toHaveAttribute('aria-disabled', 'true');
+    expect(button).toHaveAccessibleDescription(/^Aucun rendez-vous n’est encore prévu/);
+  });
+
   it('grants the receipt when central holds the same day: recorded, the stop closed', async () => {
     const server: FakeServer = { requests: [] };
     stubServer(server);
@@ -224,8 +277,8 @@ describe('the closure of the day', () => {
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
-    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
-    await user.click(await screen.findByRole('button', { name: 'Marquer absents' }));
+    await endAll(user);
+    await markAbsent(user);
     const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
     await waitFor(() => expect(ask).toBeEnabled());
     await user.click(ask);
@@ -250,7 +303,7 @@ describe('the closure of the day', () => {
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
-    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    await endAll(user);
     const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
     await waitFor(() => expect(ask).toBeEnabled());
     await user.click(ask);
@@ -270,7 +323,7 @@ describe('the closure of the day', () => {
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
-    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
+    await endAll(user);
     const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
     await waitFor(() => expect(ask).toBeEnabled());
     await user.click(ask);
@@ -294,8 +347,8 @@ describe('the closure covers every device of the truck', () => {
 
   async function clearQueue(user: ReturnType<typeof userEvent.setup>) {
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
-    await user.click(screen.getByRole('button', { name: 'Terminer pour tous' }));
-    await user.click(await screen.findByRole('button', { name: 'Marquer absents' }));
+    await endAll(user);
+    await markAbsent(user);
   }
 
   it('begins the closure from the page; the server’s start is shown', async () => {

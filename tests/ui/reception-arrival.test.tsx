@@ -131,7 +131,12 @@ describe('registration', () => {
     expect(within(form).getByText('La date de naissance est dans le futur.')).toBeInTheDocument();
     expect(within(form).getByLabelText(/^NIR/)).toHaveAttribute('aria-invalid', 'true');
     expect(within(form).getByLabelText(/^NIR/)).toHaveAccessibleDescription(/clé/i);
-    expect(screen.getByText('3 champs signalés à corriger avant d’enregistrer.')).toBeVisible();
+    // Said beside the button pressed, and the first fault (first names, top of the form) focused.
+    const create = within(form).getByRole('button', { name: 'Créer le patient' });
+    expect(create).toHaveAccessibleDescription('3 champs signalés à corriger avant d’enregistrer.');
+    await waitFor(() =>
+      expect(within(form).getByLabelText(/^Prénom\(s\) de naissance/)).toHaveFocus(),
+    );
     expect((await rows('patient')).length).toBe(before);
   });
 
@@ -288,6 +293,10 @@ describe('check-in', () => {
     expect(
       await within(form).findByText('Une priorité urgente exige un motif.'),
     ).toBeInTheDocument();
+    // The refused submit brings the eye (and the keyboard) to the field at fault.
+    const reason = within(form).getByLabelText(/^Motif de l’urgence/);
+    await waitFor(() => expect(reason).toHaveFocus());
+    expect(reason).toHaveAttribute('aria-invalid', 'true');
     expect((await rows('queueEntry')).length).toBe(before);
   });
 

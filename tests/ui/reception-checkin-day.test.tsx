@@ -58,7 +58,9 @@ describe('a patient already in the queue', () => {
     // The birth date as on the card, with the age — not the weekday.
     const [y, m, d] = demo.arrived[1]!.birthDate.split('-');
     expect(form.textContent).toMatch(new RegExp(`né\\(e\\) le ${d}/${m}/${y} · \\d+ ans?`));
-    expect(submit(form)).toBeDisabled();
+    // Disabled beforehand, with the reason beside the button (and read with it).
+    expect(submit(form)).toHaveAttribute('aria-disabled', 'true');
+    expect(submit(form)).toHaveAccessibleDescription(/^Déjà dans la file : ticket /);
   });
 
   it('is shown in consultation, with the room', async () => {
@@ -66,7 +68,10 @@ describe('a patient already in the queue', () => {
     expect(within(form).getByRole('status')).toHaveTextContent(
       'Déjà en consultation : ticket DE-001, en Salle 4.',
     );
-    expect(submit(form)).toBeDisabled();
+    expect(submit(form)).toHaveAttribute('aria-disabled', 'true');
+    expect(submit(form)).toHaveAccessibleDescription(
+      'Déjà en consultation : ticket DE-001, en Salle 4.',
+    );
   });
 
   it('is not claimed for a patient with no open passage', async () => {

@@ -158,6 +158,16 @@ describe('typing the note', () => {
     const user = userEvent.setup();
     renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
     const temperature = await screen.findByRole('textbox', { name: 'Température (°C)' });
+    // A tablet opens digits with a decimal comma for a temperature or a weight, digits otherwise.
+    expect(temperature).toHaveAttribute('inputmode', 'decimal');
+    expect(screen.getByRole('textbox', { name: 'Poids (kg)' })).toHaveAttribute(
+      'inputmode',
+      'decimal',
+    );
+    expect(screen.getByRole('textbox', { name: /^Pression systolique/ })).toHaveAttribute(
+      'inputmode',
+      'numeric',
+    );
     await user.type(temperature, '47');
     await user.click(screen.getByRole('button', { name: 'Enregistrer les constantes' }));
     expect(temperature).toHaveAccessibleDescription(/hors des valeurs possibles/);
@@ -174,17 +184,69 @@ describe('typing the note', () => {
 });
 
 describe('signing', () => {
-  it('refuses to sign while a required part is missing, naming each', async () => {
+  it('refuses to sign while a required part is missing, naming each beside the button', async () => {
     await openNote();
     const user = userEvent.setup();
     renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
-    await user.click(await screen.findByRole('button', { name: 'Signer la note' }));
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('L’appréciation (A) est obligatoire.');
-    expect(alert).toHaveTextContent('Le plan (P) est obligatoire.');
-    expect(alert).toHaveTextContent('Coder au moins un résultat de consultation en CISP-2.');
+    const sign = await screen.findByRole('button', { name: 'Signer la note' });
+    // Disabled beforehand, with what is missing listed next to it (the domain's signProblems).
+    expect(sign).toHaveAttribute('aria-disabled', 'true');
+    const missing = document.getElementById('sign-missing')!;
+    expect(sign.getAttribute('aria-describedby')).toContain('sign-missing');
+    expect(missing).toHaveTextContent('Pour signer, il manque :');
+    expect(missing).toHaveTextContent('L’appréciation (A) est obligatoire.');
+    expect(missing).toHaveTextContent('Le plan (P) est obligatoire.');
+    expect(missing).toHaveTextContent('Coder au moins un résultat de consultation en CISP-2.');
+    expect(missing).not.toHaveTextContent('motif');
+    // Pressed anyway: the first missing field is marked, announced and focused; nothing signed.
+    await user.click(sign);
+    const assessment = field(/^A — Appréciation/);
+    await waitFor(() => expect(assessment).toHaveFocus());
+    expect(assessment).toHaveAttribute('aria-invalid', 'true');
+    expect(assessment).toHaveAccessibleDescription('L’appréciation (A) est obligatoire.');
+    expect(field(/^P — Plan/)).toHaveAttribute('aria-invalid', 'true');
     expect((await note())?.status).toBe('draft');
     expect(await db.rows('signature').where('consultationId').equals(NOTE).count()).toBe(0);
+    // Typing fills the list down as the user goes.
+    await user.type(assessment, 'Bronchite');
+    await waitFor(() => expect(missing).not.toHaveTextContent('L’appréciation (A)'));
+    expect(assessment).not.toHaveAttribute('aria-invalid');
+    // Each missing part is a way to its field.
+    await user.click(within(missing).getByRole('button', { name: 'Le plan (P) est obligatoire.' }));
+    await waitFor(() => expect(field(/^P — Plan/)).toHaveFocus());
+  });
+
+  it('names an incomplete orientation beside « Signer », not at the top of the note', async () => {
+    await openNote({
+      assessment: 'HTA',
+      plan: 'Suivi',
+      codes: [{ system: 'CISP-2', code: 'K86', label: 'HTA', use: 'result' }],
+      orientation: { kind: 'msp_cpts' },
+    });
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const sign = await screen.findByRole('button', { name: 'Signer la note' });
+    const missing = document.getElementById('sign-missing')!;
+    expect(missing).toHaveTextContent('Orientation : préciser la MSP ou la CPTS.');
+    expect(sign).toHaveAttribute('aria-disabled', 'true');
+    // The list sits right before the button in the document, where the eye is.
+    expect(missing.compareDocumentPosition(sign) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(missing.nextElementSibling).toContainElement(sign);
+  });
+
+  it('signs from the keyboard with Alt+S, shown on the button', async () => {
+    await openNote({
+      assessment: 'HTA',
+      plan: 'Suivi',
+      codes: [{ system: 'CISP-2', code: 'K86', label: 'HTA', use: 'result' }],
+    });
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const sign = await screen.findByRole('button', { name: 'Signer la note' });
+    expect(sign).toHaveAttribute('aria-keyshortcuts', 'Alt+S');
+    expect(sign).not.toHaveAttribute('aria-disabled');
+    expect(sign).toHaveTextContent('Alt+S');
+    await user.keyboard('{Alt>}s{/Alt}');
+    await waitFor(async () => expect((await note())?.status).toBe('to_validate'));
   });
 
   it('signs a complete note (coded from the catalogue); it then awaits validation and can no longer be edited, only amended', async () => {

@@ -66,6 +66,7 @@ export function CodesField({
         <div className="stack">
           <TextField
             type="search"
+            enterKeyHint="search"
             label={t('consultation.codes.search')}
             hint={t('consultation.codes.searchHint')}
             value={query}

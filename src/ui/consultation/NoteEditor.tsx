@@ -4,10 +4,21 @@
 import { useState } from 'react';
 import type { ConsultationFile } from '../../device/consultation-queries';
 import { problemsFromCodes } from '../../domain/clinical-summary';
-import { canEdit, canReview, canSign } from '../../domain/consultation';
+import {
+  canEdit,
+  canReview,
+  canSign,
+  type NotePart,
+  returnErrors,
+  signProblems,
+} from '../../domain/consultation';
 import type { Consultation, Service, Staff, TermRef } from '../../domain/entities';
 import { confidentialitySchema } from '../../domain/entities';
 import { staffName } from '../day/day-data';
+import { ActionButton } from '../feedback/ActionButton';
+import { ActionFeedback } from '../feedback/ActionFeedback';
+import { messageOf, useAction } from '../feedback/action';
+import { focusPart } from '../feedback/focus';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { formatDateTime, t } from '../i18n';
 import { CodesField } from './CodesField';
@@ -58,6 +69,10 @@ export function NoteEditor({
   const c = file.consultation;
   const editable = canEdit(c).ok && viewer?.id === c.authorId;
   const [error, setError] = useState<string | null>(null);
+  const [codesError, setCodesError] = useState<string | null>(null);
+  const [orientationError, setOrientationError] = useState<string | null>(null);
+  // Set when « Signer » is pressed while parts are missing: the missing fields then say so.
+  const [attempted, setAttempted] = useState(false);
   const fields = {
     motif: useNoteField(c, 'motif', actions),
     subjective: useNoteField(c, 'subjective', actions),
@@ -73,8 +88,23 @@ export function NoteEditor({
     try {
       await what();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(messageOf(e));
     }
+  };
+  // What the user sees: the fields as typed, on top of the stored note. The same domain rule as
+  // the signing (canSign) says whether « Signer » can succeed, and what is missing.
+  const typed = Object.fromEntries(SOAP.map((f) => [f, fields[f].value])) as NoteText;
+  const current = { ...c, ...typed };
+  const signCheck = canSign(current, viewer?.id ?? null);
+  const problems = signProblems(current);
+  const problemOf = (part: NotePart) =>
+    attempted ? problems.find((p) => p.part === part)?.message : undefined;
+  const goTo = (part: NotePart) => focusPart(document.getElementById(`note-part-${part}`));
+  const showMissing = () => {
+    setAttempted(true);
+    const first = problems[0];
+    // After the fields are marked invalid (next render), bring the eye to the first one.
+    if (first) requestAnimationFrame(() => goTo(first.part));
   };
 
   return (
@@ -94,21 +124,21 @@ export function NoteEditor({
           {t('consultation.returned', { comment: c.returnComment })}
         </p>
       ) : null}
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
       {SOAP.map((f) =>
         editable ? (
-          <TextAreaField
-            key={f}
-            label={t(`consultation.soap.${f}`)}
-            value={fields[f].value}
-            onChange={fields[f].onChange}
-            error={fields[f].error ?? undefined}
-            rows={f === 'motif' ? 1 : 3}
-          />
+          <div key={f} id={`note-part-${f}`}>
+            <TextAreaField
+              id={`note-field-${f}`}
+              label={t(`consultation.soap.${f}`)}
+              value={fields[f].value}
+              onChange={fields[f].onChange}
+              error={
+                fields[f].error ??
+                (f === 'subjective' || f === 'objective' ? undefined : problemOf(f))
+              }
+              rows={f === 'motif' ? 1 : 3}
+            />
+          </div>
         ) : (
           <div key={f} className="note__readonly">
             <h3>{t(`consultation.soap.${f}`)}</h3>
@@ -117,19 +147,49 @@ export function NoteEditor({
         ),
       )}
       <VitalsForm consultation={c} vitals={file.vitals} actions={actions} editable={editable} />
-      <CodesField consultation={c} actions={actions} editable={editable} onError={setError} />
-      <OrientationField
-        consultation={c}
-        service={services.get(c.serviceId)}
-        actions={actions}
-        editable={editable}
-        today={today}
-        onError={setError}
-      />
+      <div id="note-part-codes" className="stack">
+        <CodesField
+          consultation={c}
+          actions={actions}
+          editable={editable}
+          onError={setCodesError}
+        />
+        <ActionFeedback
+          id="note-codes-feedback"
+          feedback={
+            codesError
+              ? { kind: 'error', text: codesError }
+              : problemOf('codes')
+                ? { kind: 'error', text: problemOf('codes')! }
+                : null
+          }
+        />
+      </div>
+      <div id="note-part-orientation" className="stack">
+        <OrientationField
+          consultation={c}
+          service={services.get(c.serviceId)}
+          actions={actions}
+          editable={editable}
+          today={today}
+          onError={setOrientationError}
+        />
+        <ActionFeedback
+          id="note-orientation-feedback"
+          feedback={
+            orientationError
+              ? { kind: 'error', text: orientationError }
+              : problemOf('orientation')
+                ? { kind: 'error', text: problemOf('orientation')! }
+                : null
+          }
+        />
+      </div>
       {editable ? (
         <SelectField
           label={t('consultation.confidentiality.label')}
           value={c.confidentiality}
+          error={error ?? undefined}
           onChange={(v) => void run(() => actions.setConfidentiality(c, v))}
           options={confidentialitySchema.options.map((v) => ({
             value: v,
@@ -148,26 +208,41 @@ export function NoteEditor({
         <SigningAdditionsField consultation={c} value={additions} onChange={setAdditions} />
       ) : null}
       {editable ? (
-        <p>
-          <button
-            type="button"
-            className="button button--primary"
-            onClick={() =>
-              void run(async () => {
+        <div className="stack">
+          {problems.length > 0 ? (
+            <div id="sign-missing" className="missing-list">
+              <p>{t('consultation.missing.title')}</p>
+              <ul>
+                {problems.map((p) => (
+                  <li key={p.message}>
+                    <button type="button" className="link-button" onClick={() => goTo(p.part)}>
+                      {p.message}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <div className="actions">
+            <ActionButton
+              primary
+              shortcut="Alt+S"
+              disabledReason={signCheck.ok ? null : signCheck.reason}
+              reasonId={problems.length > 0 ? 'sign-missing' : undefined}
+              onRefused={problems.length > 0 ? showMissing : undefined}
+              onAction={async () => {
                 await flushAll();
                 // Sign what the user sees: the fields just flushed, on top of the stored note.
-                const typed = Object.fromEntries(SOAP.map((f) => [f, fields[f].value])) as NoteText;
-                const current = { ...c, ...typed };
                 const d = canSign(current, viewer?.id ?? null);
                 if (!d.ok) throw new Error(d.reason);
                 await actions.sign(current, viewer, additions);
                 setAdditions({ problems: [], treatment: null });
-              })
-            }
-          >
-            {t('consultation.sign')}
-          </button>
-        </p>
+              }}
+            >
+              {t('consultation.sign')}
+            </ActionButton>
+          </div>
+        </div>
       ) : null}
       <Review c={c} viewer={viewer} author={author} actions={actions} />
       {c.status === 'to_validate' || c.status === 'validated' ? (
@@ -224,48 +299,33 @@ function Review({
   actions: ConsultationActions;
 }) {
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<string | null>(null);
   if (c.status !== 'to_validate') return null;
   const allowed = canReview(c, viewer, author);
   if (!allowed.ok) {
     return <p className="muted">{t('consultation.review.waiting')}</p>;
   }
-  const run = (p: Promise<void>) =>
-    p.then(
-      () => setError(null),
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
-    );
+  const missingComment = returnErrors(comment);
   return (
     <FieldGroup legend={t('consultation.review.title')}>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <p>
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => void run(actions.validate(c, viewer, author))}
-        >
+      <div className="actions">
+        <ActionButton primary onAction={() => actions.validate(c, viewer, author)}>
           {t('consultation.review.validate')}
-        </button>
-      </p>
+        </ActionButton>
+      </div>
       <TextAreaField
         label={t('consultation.review.comment')}
         value={comment}
         onChange={setComment}
         rows={2}
       />
-      <p>
-        <button
-          type="button"
-          className="button"
-          onClick={() => void run(actions.returnNote(c, viewer, author, comment))}
+      <div className="actions">
+        <ActionButton
+          disabledReason={missingComment.length > 0 ? missingComment.join(' ') : null}
+          onAction={() => actions.returnNote(c, viewer, author, comment)}
         >
           {t('consultation.review.return')}
-        </button>
-      </p>
+        </ActionButton>
+      </div>
     </FieldGroup>
   );
 }
@@ -282,7 +342,7 @@ function Addenda({
   actions: ConsultationActions;
 }) {
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const add = useAction();
   return (
     <FieldGroup legend={t('consultation.addendum.title')}>
       {file.addenda.length > 0 ? (
@@ -305,33 +365,28 @@ function Addenda({
       ) : null}
       {viewer ? (
         <div className="stack">
-          {error ? (
-            <p className="notice notice--error" role="alert">
-              {error}
-            </p>
-          ) : null}
           <TextAreaField
             label={t('consultation.addendum.text')}
             value={text}
             onChange={setText}
             rows={2}
           />
-          <p>
+          <p className="action">
             <button
               type="button"
               className="button"
+              aria-describedby={add.feedback ? 'addendum-feedback' : undefined}
               onClick={() =>
-                void actions.addAddendum(file.consultation, viewer, text).then(
-                  () => {
-                    setText('');
-                    setError(null);
-                  },
-                  (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
-                )
+                void add
+                  .run(() => actions.addAddendum(file.consultation, viewer, text))
+                  .then((done) => {
+                    if (done) setText('');
+                  })
               }
             >
               {t('consultation.addendum.add')}
             </button>
+            <ActionFeedback id="addendum-feedback" feedback={add.feedback} />
           </p>
         </div>
       ) : null}

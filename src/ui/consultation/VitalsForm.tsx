@@ -100,7 +100,8 @@ export function VitalsForm({
                   label: VITALS[f].label,
                   unit: VITALS[f].unit,
                 })}
-                inputMode="numeric"
+                inputMode={VITALS[f].integer ? 'numeric' : 'decimal'}
+                enterKeyHint="next"
                 value={input[f] ?? ''}
                 onChange={(v) => setInput({ ...input, [f]: v })}
                 error={shown?.errors[f]}

@@ -16,6 +16,7 @@ import {
 import { readConnection, startSync } from '../../device/connection';
 import { META, setMeta } from '../../device/db';
 import {
+  bookedNotYetDue,
   changedSinceReceipt,
   closureChecklist,
   type DeviceCoverage,
@@ -32,6 +33,8 @@ import type { Stop, SyncReceipt } from '../../domain/entities';
 import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { patientName } from '../day/day-data';
+import { ActionButton } from '../feedback/ActionButton';
+import { ProgressBar } from '../feedback/ProgressBar';
 import { SelectField, TextField } from '../forms/fields';
 import { formatDateTime, t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
@@ -271,16 +274,20 @@ function Section({
   title,
   count,
   children,
+  action,
 }: {
   title: string;
   count: number;
   children?: React.ReactNode;
+  /** Shown even once the list is empty: the result of the action stays where it was pressed. */
+  action?: React.ReactNode;
 }) {
   const id = `closure-${title.replace(/\W+/g, '-')}`;
   return (
     <section className="panel stack" aria-labelledby={id}>
       <h3 id={id}>{t('coordination.closure.count', { title, count })}</h3>
       {count === 0 ? <p className="muted">{t('coordination.closure.empty')}</p> : children}
+      {action}
     </section>
   );
 }
@@ -300,7 +307,8 @@ export function ClosurePage({
   const write = useWriter();
   const staffId = useUiStore((s) => s.staffId);
   const devices = useDeviceStates(deviceId, rows);
-  const now = Date.parse(useNow());
+  const nowIso = useNow();
+  const now = Date.parse(nowIso);
   const [proof, setProof] = useState<ProofState>(null);
   const [reopened, setReopened] = useState<ReceiptRow[]>([]);
   const latestReceipt = stop
@@ -323,7 +331,6 @@ export function ClosurePage({
   }, [db, stop, latestReceipt]);
   const [endChoice, setEndChoice] = useState<'leave' | 'cancel'>('leave');
   const [endReason, setEndReason] = useState(t('coordination.closure.endReasonDefault'));
-  const [status, setStatus] = useState<Status>(null);
   const [receiptStatus, setReceiptStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
 
@@ -354,6 +361,8 @@ export function ClosurePage({
     return p ? patientName(p) : t('day.unknownPatient');
   };
 
+  const notYetDue = bookedNotYetDue(rows.appointments, stop, nowIso);
+  const bookedLeft = closure.notHonoured.filter((a) => a.status === 'booked');
   const endAll = async () => {
     const changes = closure.stillOpen.flatMap((e) => {
       const next = endOfDayStatus(e.status, endChoice);
@@ -371,39 +380,29 @@ export function ClosurePage({
           ]
         : [];
     });
-    try {
-      await write(changes, {
-        action: 'closure.end_queue',
-        entity: 'stop',
-        entityId: stop.id,
-        detail: `${endChoice} : ${changes.length} — ${endReason.trim()}`,
-      });
-      setStatus({ tone: 'ok', text: tn('coordination.closure.ended', changes.length) });
-    } catch (error) {
-      setStatus({ tone: 'error', text: (error as Error).message });
-    }
+    await write(changes, {
+      action: 'closure.end_queue',
+      entity: 'stop',
+      entityId: stop.id,
+      detail: `${endChoice} : ${changes.length} — ${endReason.trim()}`,
+    });
   };
 
   const markAbsent = async () => {
-    const booked = closure.notHonoured.filter((a) => a.status === 'booked');
-    try {
-      await write(
-        booked.map((a) => ({
-          entity: 'appointment' as const,
-          id: a.id,
-          set: { status: 'no_show' as const },
-        })),
-        {
-          action: 'closure.no_shows',
-          entity: 'stop',
-          entityId: stop.id,
-          detail: String(booked.length),
-        },
-      );
-      setStatus({ tone: 'ok', text: tn('coordination.closure.markedAbsent', booked.length) });
-    } catch (error) {
-      setStatus({ tone: 'error', text: (error as Error).message });
-    }
+    const booked = bookedLeft;
+    await write(
+      booked.map((a) => ({
+        entity: 'appointment' as const,
+        id: a.id,
+        set: { status: 'no_show' as const },
+      })),
+      {
+        action: 'closure.no_shows',
+        entity: 'stop',
+        entityId: stop.id,
+        detail: String(booked.length),
+      },
+    );
   };
 
   const askReceipt = async () => {
@@ -474,7 +473,6 @@ export function ClosurePage({
       {stop.status === 'closed' ? (
         <p className="notice notice--success">{t('coordination.closure.alreadyClosed')}</p>
       ) : null}
-      <Message status={status} />
 
       <h3>{t('coordination.closure.blockingTitle')}</h3>
       {closure.blocking.length === 0 ? (
@@ -534,7 +532,36 @@ export function ClosurePage({
           ))}
         </ul>
       </Section>
-      <Section title={t('coordination.closure.stillOpenTitle')} count={closure.stillOpen.length}>
+      <Section
+        title={t('coordination.closure.stillOpenTitle')}
+        count={closure.stillOpen.length}
+        action={
+          <div className="actions">
+            <ActionButton
+              onAction={endAll}
+              disabledReason={
+                closure.stillOpen.length === 0 ? t('coordination.closure.nobodyOpen') : null
+              }
+              success={tn('coordination.closure.ended', closure.stillOpen.length)}
+              confirm={{
+                title: tn('coordination.closure.confirmEnd.title', closure.stillOpen.length),
+                body: (
+                  <p>
+                    {t(
+                      endChoice === 'leave'
+                        ? 'coordination.closure.confirmEnd.bodyLeave'
+                        : 'coordination.closure.confirmEnd.bodyCancel',
+                    )}
+                  </p>
+                ),
+                confirmLabel: t('coordination.closure.confirmEnd.confirm'),
+              }}
+            >
+              {t('coordination.closure.endAll')}
+            </ActionButton>
+          </div>
+        }
+      >
         <ul>
           {closure.stillOpen.map((e) => (
             <li key={e.id}>
@@ -559,15 +586,43 @@ export function ClosurePage({
             onChange={setEndReason}
           />
         </div>
-        <button type="button" className="button" onClick={() => void endAll()}>
-          {t('coordination.closure.endAll')}
-        </button>
       </Section>
 
       <h3>{t('coordination.closure.infoTitle')}</h3>
       <Section
         title={t('coordination.closure.notHonouredTitle')}
         count={closure.notHonoured.length}
+        action={
+          closure.notHonoured.length > 0 ? (
+            <div className="actions">
+              <ActionButton
+                onAction={markAbsent}
+                disabledReason={
+                  bookedLeft.length === 0 ? t('coordination.closure.nobodyBooked') : null
+                }
+                success={tn('coordination.closure.markedAbsent', bookedLeft.length)}
+                confirm={{
+                  title: tn('coordination.closure.confirmAbsent.title', bookedLeft.length),
+                  body: (
+                    <>
+                      <p>{t('coordination.closure.confirmAbsent.body')}</p>
+                      {notYetDue.length > 0 ? (
+                        <p className="notice notice--warning">
+                          {tn('coordination.closure.confirmAbsent.notYetDue', notYetDue.length, {
+                            times: notYetDue.map((a) => a.time).join(', '),
+                          })}
+                        </p>
+                      ) : null}
+                    </>
+                  ),
+                  confirmLabel: t('coordination.closure.confirmAbsent.confirm'),
+                }}
+              >
+                {t('coordination.closure.markAbsent')}
+              </ActionButton>
+            </div>
+          ) : null
+        }
       >
         <ul>
           {closure.notHonoured.map((a) => (
@@ -576,11 +631,6 @@ export function ClosurePage({
             </li>
           ))}
         </ul>
-        {closure.notHonoured.some((a) => a.status === 'booked') ? (
-          <button type="button" className="button" onClick={() => void markAbsent()}>
-            {t('coordination.closure.markAbsent')}
-          </button>
-        ) : null}
       </Section>
       <Section
         title={t('coordination.closure.provisionalTitle')}
@@ -673,6 +723,7 @@ function PurgePanel({ today }: { today: string }) {
   const [days, setDays] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [status, setStatus] = useState<Status>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   useEffect(() => {
     if (db) void retentionDays(db, 'coordination').then((d) => setDays(String(d)));
   }, [db]);
@@ -694,6 +745,7 @@ function PurgePanel({ today }: { today: string }) {
         profile: 'coordination',
         today,
         staffId,
+        onProgress: (done, total) => setProgress({ done, total }),
       });
       const text =
         outcome.removed === 0
@@ -706,11 +758,21 @@ function PurgePanel({ today }: { today: string }) {
       setStatus({ tone: 'ok', text });
     } catch (e) {
       setStatus({ tone: 'error', text: (e as Error).message });
+    } finally {
+      setProgress(null);
     }
   };
   return (
     <section className="panel stack" aria-labelledby="purge-title">
       <h3 id="purge-title">{t('coordination.closure.purgeTitle')}</h3>
+      {progress ? (
+        <ProgressBar
+          label={t('coordination.closure.purging')}
+          value={progress.done}
+          max={progress.total}
+          text={t('coordination.closure.purgeProgress', progress)}
+        />
+      ) : null}
       <div className="form-grid">
         <TextField
           label={t('coordination.closure.retention')}

@@ -6,6 +6,8 @@ import { researchCsv, researchDataset, toCsv } from '../../domain/exports';
 import { computeIndicators } from '../../domain/indicators';
 import { isIsoDate } from '../../domain/time';
 import { useWriter } from '../data/writer';
+import { ProgressBar } from '../feedback/ProgressBar';
+import { nextFrame, type StepProgress } from '../feedback/progress';
 import { TextField } from '../forms/fields';
 import { formatBirthDate, formatDate, t } from '../i18n';
 import type { OrgRows } from './coordination-data';
@@ -21,6 +23,7 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
   const [key, setKey] = useState('');
   const [keyError, setKeyError] = useState<string | undefined>();
   const [status, setStatus] = useState<string | null>(null);
+  const [progress, setProgress] = useState<StepProgress | null>(null);
   const valid = isIsoDate(from) && isIsoDate(to) && from <= to;
   const ind = useMemo(
     () =>
@@ -50,11 +53,18 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
     .sort((a, b) => (a.date < b.date ? -1 : 1));
   const services = new Map(rows.services.map((s) => [s.id, s]));
 
+  const step = async (done: number, total: number, label: string) => {
+    setProgress({ done, total, label });
+    await nextFrame();
+  };
   const exportCsv = async () => {
     if (!ind) return;
     const file = `escale-indicateurs-${from}-${to}.csv`;
+    await step(0, 3, t('coordination.period.steps.lines'));
     const lines = indicatorCsvRows(ind, rows.services);
+    await step(1, 3, t('coordination.period.steps.file'));
     downloadText(file, toCsv(indicatorCsvHeader(), lines));
+    await step(2, 3, t('coordination.period.steps.journal'));
     await write([], {
       action: 'export.indicators',
       entity: null,
@@ -64,10 +74,12 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
         to: formatBirthDate(to),
       }),
     });
+    setProgress(null);
     setStatus(t('coordination.period.exported', { file, count: lines.length }));
   };
   const exportResearch = async () => {
     try {
+      await step(0, 3, t('coordination.period.steps.pseudonyms'));
       const data = researchDataset({
         key,
         period: { from, to },
@@ -80,7 +92,9 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
       });
       setKeyError(undefined);
       const file = `escale-recherche-${from}-${to}.csv`;
+      await step(1, 3, t('coordination.period.steps.file'));
       downloadText(file, researchCsv(data));
+      await step(2, 3, t('coordination.period.steps.journal'));
       await write([], {
         action: 'export.research',
         entity: null,
@@ -90,6 +104,8 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
       setStatus(t('coordination.period.exported', { file, count: data.length }));
     } catch (e) {
       setKeyError((e as Error).message);
+    } finally {
+      setProgress(null);
     }
   };
 
@@ -190,6 +206,18 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
           </section>
           <section className="panel stack" aria-labelledby="period-exports">
             <h3 id="period-exports">{t('coordination.period.exportsTitle')}</h3>
+            {progress ? (
+              <ProgressBar
+                label={t('coordination.period.exporting')}
+                value={progress.done}
+                max={progress.total}
+                text={t('coordination.period.stepLine', {
+                  step: progress.done + 1,
+                  total: progress.total,
+                  label: progress.label,
+                })}
+              />
+            ) : null}
             <button type="button" className="button" onClick={() => void exportCsv()}>
               {t('coordination.period.exportCsv')}
             </button>

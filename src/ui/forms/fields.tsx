@@ -58,6 +58,7 @@ export function TextField({
   type = 'text',
   autoComplete = 'off',
   inputMode,
+  enterKeyHint,
   autoFocus,
   onBlur,
 }: FieldProps & {
@@ -65,7 +66,9 @@ export function TextField({
   onChange(value: string): void;
   type?: 'text' | 'date' | 'time' | 'tel' | 'email' | 'search' | 'password';
   autoComplete?: string;
-  inputMode?: 'text' | 'numeric' | 'tel' | 'email' | 'search';
+  /** The tablet's keyboard: digits for a NIR or a code, digits and a comma for a weight. */
+  inputMode?: 'text' | 'numeric' | 'decimal' | 'tel' | 'email' | 'search';
+  enterKeyHint?: 'enter' | 'done' | 'go' | 'next' | 'previous' | 'search' | 'send';
   autoFocus?: boolean;
   onBlur?(): void;
 }) {
@@ -83,6 +86,7 @@ export function TextField({
         required={required}
         autoComplete={autoComplete}
         inputMode={inputMode}
+        enterKeyHint={enterKeyHint}
         // biome-ignore lint/a11y/noAutofocus: the first field of a step the user just opened
         autoFocus={autoFocus}
         aria-invalid={error ? true : undefined}
@@ -103,8 +107,10 @@ export function TextAreaField({
   hint,
   required,
   rows = 3,
-}: FieldProps & { value: string; onChange(value: string): void; rows?: number }) {
-  const id = useId();
+  id: givenId,
+}: FieldProps & { value: string; onChange(value: string): void; rows?: number; id?: string }) {
+  const generated = useId();
+  const id = givenId ?? generated;
   return (
     <div className="field">
       <label htmlFor={id}>

@@ -67,6 +67,7 @@ export function JoinOrganisation({ origin = window.location.origin }: { origin?:
             value={code}
             autoComplete="one-time-code"
             autoCapitalize="characters"
+            enterKeyHint="go"
             spellCheck={false}
             maxLength={16}
             aria-describedby={describe(codeHintId, 'code')}

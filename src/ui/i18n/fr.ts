@@ -4,6 +4,7 @@
 import { consultation } from './fr/consultation';
 import { coordination } from './fr/coordination';
 import { display } from './fr/display';
+import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
@@ -101,6 +102,11 @@ export const fr = {
     pending: {
       one: '{count} modification en attente',
       other: '{count} modifications en attente',
+    },
+    pullLabel: 'Réception des données de l’organisation',
+    received: {
+      one: '{count} modification reçue (page {pages})',
+      other: '{count} modifications reçues (page {pages})',
     },
   },
   lock: {
@@ -222,6 +228,7 @@ export const fr = {
   setup,
   patientImport,
   display,
+  feedback,
   deviceHealth: {
     title: 'État de l’appareil',
     storageTitle: 'Stockage',

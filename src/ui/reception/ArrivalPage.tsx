@@ -46,6 +46,7 @@ function ArrivalSteps({
   const [suspects, setSuspects] = useState<DuplicateMatch<Patient>[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [refusals, setRefusals] = useState(0);
 
   // From the appointments list: check in this patient for this booking.
   const wantedPatient = params.get('patient');
@@ -101,7 +102,10 @@ function ArrivalSteps({
       online: typeof navigator !== 'undefined' && navigator.onLine,
     });
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      setRefusals((n) => n + 1);
+      return;
+    }
     const candidate = patientFields(arrival.form, rows.day.stop!.orgId, now);
     const matches = index ? findLikelyDuplicates(candidate, index, { limit: 5 }) : [];
     if (matches.length > 0) setSuspects(matches);
@@ -126,7 +130,7 @@ function ArrivalSteps({
     case 'register':
       return (
         <div className="stack">
-          {failure ? (
+          {failure && suspects ? (
             <p className="notice notice--error" role="alert">
               {failure}
             </p>
@@ -149,6 +153,8 @@ function ArrivalSteps({
               errors={errors}
               warnings={warnings}
               busy={busy}
+              refusals={refusals}
+              failure={failure}
               onChange={(patch) => {
                 arrival.editForm(patch);
                 // A fixed field stops shouting; the others keep their message until resubmitted.

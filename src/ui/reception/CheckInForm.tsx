@@ -2,7 +2,7 @@
 // motif, the services in order, the priority flags and an urgent override with its reason.
 // It knows the day (issue 23): a patient already in the queue is shown as soon as picked, each
 // service says whether a room offers it now (with an honest wait), later, or not today (refused).
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import {
   type CheckInErrors,
@@ -20,6 +20,9 @@ import { orderQueue } from '../../domain/queue-order';
 import { localDate, localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';
 import { byId, estimateText, live, patientName, queueContext } from '../day/day-data';
+import { ActionFeedback, describedByIds } from '../feedback/ActionFeedback';
+import { messageOf } from '../feedback/action';
+import { focusFirstError } from '../feedback/focus';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
 import { formatBirthDate, formatTime, t, tn } from '../i18n';
 import { type CheckInDraft, useArrivalStore } from './arrival-store';
@@ -119,6 +122,7 @@ export function CheckInForm({
   const [errors, setErrors] = useState<CheckInErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
 
   if (!stop) return null;
 
@@ -154,12 +158,16 @@ export function CheckInForm({
     });
     setErrors(found);
     setFailure(null);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      // After the faults are on screen, bring the eye to the first one.
+      requestAnimationFrame(() => focusFirstError(formRef.current));
+      return;
+    }
     setBusy(true);
     try {
       onDone(await actions.checkIn(input, services, live(day.entries)));
     } catch (e) {
-      setFailure(e instanceof Error ? e.message : String(e));
+      setFailure(messageOf(e));
     } finally {
       setBusy(false);
     }
@@ -167,11 +175,13 @@ export function CheckInForm({
 
   return (
     <form
+      ref={formRef}
       className="stack"
       aria-labelledby="checkin-title"
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
+        if (already) return;
         void submit();
       }}
     >
@@ -197,16 +207,6 @@ export function CheckInForm({
           <p>{alreadyText(already, visitOf.get(already.visitId)?.arrivedAt, roomNames)}</p>
           <p>{t('reception.checkin.alreadyHint')}</p>
         </div>
-      ) : null}
-      {errors.patientId && !already ? (
-        <p className="notice notice--error" role="alert">
-          {errors.patientId}
-        </p>
-      ) : null}
-      {failure ? (
-        <p className="notice notice--error" role="alert">
-          {failure}
-        </p>
       ) : null}
       {bookings.length > 0 ? (
         <SelectField
@@ -280,7 +280,7 @@ export function CheckInForm({
           })}
         </ul>
       </FieldGroup>
-      <FieldGroup legend={t('reception.checkin.priority')} error={errors.urgentReason}>
+      <FieldGroup legend={t('reception.checkin.priority')}>
         <div className="form-grid">
           <CheckboxField label={t('reception.checkin.noMt')} checked={noMt} onChange={setNoMt} />
           <CheckboxField label={t('reception.checkin.ald')} checked={ald} onChange={setAld} />
@@ -295,14 +295,42 @@ export function CheckInForm({
               required
               value={urgentReason}
               onChange={setUrgentReason}
+              error={errors.urgentReason}
             />
           ) : null}
         </div>
       </FieldGroup>
       <div className="actions">
-        <button type="submit" className="button button--primary" disabled={busy || !!already}>
-          {t('reception.checkin.submit')}
-        </button>
+        <span className="action">
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={busy}
+            // Already in the queue: disabled with the reason beside it (focusable, so it is read).
+            aria-disabled={already ? true : undefined}
+            aria-describedby={describedByIds(
+              already && 'checkin-already-reason',
+              (failure || (errors.patientId && !already)) && 'checkin-failure',
+            )}
+          >
+            {t('reception.checkin.submit')}
+          </button>
+          {already ? (
+            <span id="checkin-already-reason" className="action__reason">
+              {alreadyText(already, visitOf.get(already.visitId)?.arrivedAt, roomNames)}
+            </span>
+          ) : null}
+          <ActionFeedback
+            id="checkin-failure"
+            feedback={
+              failure
+                ? { kind: 'error', text: failure }
+                : errors.patientId && !already
+                  ? { kind: 'error', text: errors.patientId }
+                  : null
+            }
+          />
+        </span>
         <button type="button" className="button" onClick={onCancel}>
           {t('reception.register.backToSearch')}
         </button>

@@ -38,6 +38,7 @@ export function PatientSearch({
       <search>
         <TextField
           type="search"
+          enterKeyHint="search"
           label={t('reception.search.label')}
           hint={t('reception.search.hint')}
           value={query}

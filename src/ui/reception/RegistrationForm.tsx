@@ -1,8 +1,11 @@
 // Registration of a new identity (docs/design.md §4.2, INS): the five strict traits, the identity
 // status, an optional NIR checked key and all, contact, coverage, médecin traitant and ALD.
 // Errors come from the domain rules, one per field, in French.
+import { useEffect, useRef } from 'react';
 import { ID_DOCUMENT_KINDS, WALK_IN_DEFAULTS } from '../../domain/identity-lifecycle';
 import type { RegistrationErrors, RegistrationInput } from '../../domain/registration';
+import { ActionFeedback, describedByIds } from '../feedback/ActionFeedback';
+import { focusFirstError } from '../feedback/focus';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { t, tn } from '../i18n';
 
@@ -19,6 +22,8 @@ export function RegistrationForm({
   onSubmit,
   onCancel,
   busy,
+  refusals = 0,
+  failure = null,
 }: {
   form: RegistrationInput;
   errors: RegistrationErrors;
@@ -27,7 +32,15 @@ export function RegistrationForm({
   onSubmit(): void;
   onCancel(): void;
   busy: boolean;
+  /** How many submits were refused: each one brings the eye to the first fault. */
+  refusals?: number;
+  /** Why the registration could not be saved (the write path's French message). */
+  failure?: string | null;
 }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (refusals > 0) focusFirstError(formRef.current);
+  }, [refusals]);
   const f = (key: keyof RegistrationInput) => ({
     value: String(form[key]),
     onChange: (value: string) => onChange({ [key]: value }),
@@ -36,6 +49,7 @@ export function RegistrationForm({
   const count = Object.keys(errors).length;
   return (
     <form
+      ref={formRef}
       className="stack registration"
       aria-labelledby="registration-title"
       noValidate
@@ -124,6 +138,7 @@ export function RegistrationForm({
             label={t('reception.register.nir')}
             hint={t('reception.register.nirHint')}
             inputMode="numeric"
+            enterKeyHint="next"
             {...f('nir')}
           />
         </div>
@@ -137,8 +152,18 @@ export function RegistrationForm({
       </FieldGroup>
       <FieldGroup legend={t('reception.register.contactTitle')}>
         <div className="form-grid">
-          <TextField label={t('reception.register.phone')} type="tel" {...f('phone')} />
-          <TextField label={t('reception.register.email')} type="email" {...f('email')} />
+          <TextField
+            label={t('reception.register.phone')}
+            type="tel"
+            inputMode="tel"
+            {...f('phone')}
+          />
+          <TextField
+            label={t('reception.register.email')}
+            type="email"
+            inputMode="email"
+            {...f('email')}
+          />
           <TextField label={t('reception.register.address')} {...f('address')} />
           <TextField label={t('reception.register.communeInsee')} {...f('communeInsee')} />
         </div>
@@ -174,9 +199,28 @@ export function RegistrationForm({
         />
       </FieldGroup>
       <div className="actions">
-        <button type="submit" className="button button--primary" disabled={busy}>
-          {t('reception.register.submit')}
-        </button>
+        <span className="action">
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={busy}
+            aria-describedby={describedByIds(
+              count > 0 && 'registration-submit-count',
+              failure && 'registration-submit-failure',
+            )}
+          >
+            {t('reception.register.submit')}
+          </button>
+          {count > 0 ? (
+            <span id="registration-submit-count" className="action__reason">
+              {tn('reception.register.fix', count)}
+            </span>
+          ) : null}
+          <ActionFeedback
+            id="registration-submit-failure"
+            feedback={failure ? { kind: 'error', text: failure } : null}
+          />
+        </span>
         <button type="button" className="button" onClick={onCancel}>
           {t('reception.register.backToSearch')}
         </button>

@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { consultationOfEntry, openNotesOf } from '../../device/consultation-queries';
 import type { Consultation, Patient, QueueEntry, Service } from '../../domain/entities';
-import { nextToCall } from '../../domain/queue-order';
+import { canCall, nextToCall } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
 import { ClinicalSummary } from '../consultation/ClinicalSummary';
@@ -14,6 +14,8 @@ import { usePatient } from '../consultation/consultation-data';
 import { type DayRows, useDb } from '../data/device-data';
 import { ContradictionMarker } from '../day/ContradictionMarker';
 import { byId, estimateText, live, patientName, queueContext } from '../day/day-data';
+import { ActionButton } from '../feedback/ActionButton';
+import { useAction } from '../feedback/action';
 import { SelectField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
 import { PageTitle } from '../shell/PageTitle';
@@ -46,8 +48,8 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
   const entryById = useMemo(() => byId(entries), [entries]);
   const ctx = useMemo(() => queueContext(day), [day]);
   const services = useMemo(() => live(day.services), [day.services]);
-  const [error, setError] = useState<string | null>(null);
   const [target, setTarget] = useState('');
+  const transfer = useAction();
   const db = useDb();
   const occupantEntry = model.occupant ? entryById.get(model.occupant.entryId) : undefined;
   const note = useLiveQuery(
@@ -79,33 +81,29 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
     );
   }
 
-  const run = async (what: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await what();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
   const rostered = day.stop
     ? slotsAt(live(day.slots), day.stop.id, roomId, localTime(now)).flatMap((s) => s.staffIds)
     : [];
   const start = (entry: QueueEntry) =>
-    run(() =>
-      actions.start(
-        entry,
-        entries,
-        ctx,
-        ctx.visits.get(entry.visitId),
-        services.find((s) => s.id === entry.serviceId),
-      ),
+    actions.start(
+      entry,
+      entries,
+      ctx,
+      ctx.visits.get(entry.visitId),
+      services.find((s) => s.id === entry.serviceId),
     );
-  const callNext = () =>
-    run(async () => {
-      const next = nextToCall(entries, roomId, live(day.slots), localTime(now), ctx);
-      if (!next.ok) throw new Error(next.reason);
-      await actions.call(next.entry, entries, ctx);
-    });
+  // Why an action cannot succeed now, from the same domain rules the actions check.
+  const next = nextToCall(entries, roomId, live(day.slots), localTime(now), ctx);
+  const callNext = async () => {
+    const found = nextToCall(entries, roomId, live(day.slots), localTime(now), ctx);
+    if (!found.ok) throw new Error(found.reason);
+    await actions.call(found.entry, entries, ctx);
+  };
+  const roomCheck = canCall(roomId, entries);
+  const rowRefusal = (entry: QueueEntry): string | null => {
+    const check = canCall(roomId, entries, entry, ctx);
+    return check.ok ? null : check.reason;
+  };
 
   const { slotNow, occupant } = model;
   return (
@@ -115,11 +113,7 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
         <h1>{t('room.title', { room: model.roomName })}</h1>
         <StaffPicker staff={live(day.staff)} suggested={rostered} />
       </div>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <p className="muted room-shortcuts">{t('room.shortcuts')}</p>
       <div className="two-columns">
         <section className="panel" aria-labelledby="slot-now-title">
           <h2 id="slot-now-title">{t('room.slotNowTitle')}</h2>
@@ -152,36 +146,29 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
               <div className="actions">
                 {occupant.status === 'called' ? (
                   <>
-                    <button
-                      type="button"
-                      className="button button--primary"
-                      onClick={() => void start(occupantEntry)}
-                    >
+                    <ActionButton primary shortcut="Alt+E" onAction={() => start(occupantEntry)}>
                       {t('room.actions.start')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => void run(() => actions.requeue(occupantEntry))}
-                    >
+                    </ActionButton>
+                    <ActionButton onAction={() => actions.requeue(occupantEntry)}>
                       {t('room.actions.requeue')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => void run(() => actions.noShow(occupantEntry))}
+                    </ActionButton>
+                    <ActionButton
+                      onAction={() => actions.noShow(occupantEntry)}
+                      confirm={{
+                        title: t('room.confirmNoShow.title', { ticket: occupant.ticket }),
+                        body: t('room.confirmNoShow.body', {
+                          patient: occupant.patient ?? t('day.unknownPatient'),
+                        }),
+                        confirmLabel: t('room.confirmNoShow.confirm'),
+                      }}
                     >
                       {t('room.actions.noShow')}
-                    </button>
+                    </ActionButton>
                   </>
                 ) : (
-                  <button
-                    type="button"
-                    className="button"
-                    onClick={() => void run(() => actions.finish(occupantEntry))}
-                  >
+                  <ActionButton onAction={() => actions.finish(occupantEntry)}>
                     {t('room.actions.finish')}
-                  </button>
+                  </ActionButton>
                 )}
               </div>
               {occupant.status === 'in_consultation' ? (
@@ -192,18 +179,21 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
                     e.preventDefault();
                     const service = services.find((s) => s.id === target);
                     if (!service) {
-                      setError(t('room.transfer.choose'));
+                      transfer.fail(t('room.transfer.choose'));
                       return;
                     }
-                    void run(() => actions.transfer(occupantEntry, service, entries)).then(() =>
-                      setTarget(''),
-                    );
+                    void transfer
+                      .run(() => actions.transfer(occupantEntry, service, entries))
+                      .then((done) => {
+                        if (done) setTarget('');
+                      });
                   }}
                 >
                   <SelectField
                     label={t('room.transfer.to')}
                     value={target}
                     onChange={setTarget}
+                    error={transfer.feedback?.text}
                     options={[
                       { value: '', label: t('reception.actions.chooseServiceOption') },
                       ...services
@@ -211,7 +201,7 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
                         .map((s) => ({ value: s.id, label: s.label })),
                     ]}
                   />
-                  <button type="submit" className="button">
+                  <button type="submit" className="button" disabled={transfer.pending}>
                     {t('room.transfer.submit')}
                   </button>
                 </form>
@@ -246,16 +236,20 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
       />
       <section aria-labelledby="room-queue-title" className="stack">
         <h2 id="room-queue-title">{t('room.queueTitle')}</h2>
-        {model.queue.length > 0 ? (
-          <p>
-            <button
-              type="button"
-              className="button button--primary"
-              disabled={occupant !== null}
-              onClick={() => void callNext()}
-            >
-              {t('room.actions.callNext')}
-            </button>
+        <div className="actions">
+          <ActionButton
+            primary
+            shortcut="Alt+N"
+            disabledReason={next.ok ? null : next.reason}
+            reasonId={roomCheck.ok ? undefined : 'room-busy-reason'}
+            onAction={callNext}
+          >
+            {t('room.actions.callNext')}
+          </ActionButton>
+        </div>
+        {!roomCheck.ok ? (
+          <p id="room-busy-reason" className="action-reason">
+            {roomCheck.reason}
           </p>
         ) : null}
         {model.queue.length === 0 ? (
@@ -301,22 +295,22 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
                       <td className="actions">
                         {entry ? (
                           <>
-                            <button
-                              type="button"
-                              className="button"
-                              aria-label={t('room.actions.callTicket', { ticket: line.ticket })}
-                              onClick={() => void run(() => actions.call(entry, entries, ctx))}
+                            <ActionButton
+                              ariaLabel={t('room.actions.callTicket', { ticket: line.ticket })}
+                              disabledReason={rowRefusal(entry)}
+                              reasonId={roomCheck.ok ? undefined : 'room-busy-reason'}
+                              onAction={() => actions.call(entry, entries, ctx)}
                             >
                               {t('room.actions.call')}
-                            </button>
-                            <button
-                              type="button"
-                              className="button"
-                              aria-label={t('room.actions.startTicket', { ticket: line.ticket })}
-                              onClick={() => void start(entry)}
+                            </ActionButton>
+                            <ActionButton
+                              ariaLabel={t('room.actions.startTicket', { ticket: line.ticket })}
+                              disabledReason={rowRefusal(entry)}
+                              reasonId={roomCheck.ok ? undefined : 'room-busy-reason'}
+                              onAction={() => start(entry)}
                             >
                               {t('room.actions.start')}
-                            </button>
+                            </ActionButton>
                           </>
                         ) : null}
                       </td>

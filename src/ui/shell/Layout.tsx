@@ -16,6 +16,7 @@ import { PurgeWatcher } from './PurgeWatcher';
 import { allowedPath, isProfile, profileLabel, profileOfPath, profilePath } from './profiles';
 import { SessionBanner } from './SessionBanner';
 import { MAIN_ID, SkipLink } from './SkipLink';
+import { SyncProgress } from './SyncProgress';
 import { UpdateBanner } from './UpdateBanner';
 
 type Played = { profile: Profile; roomId: string | null };
@@ -108,6 +109,7 @@ export function Layout() {
       <SessionBanner />
       <PurgeWatcher />
       {kiosk ? null : <Header current={current} enrolled={!!own} />}
+      {kiosk ? null : <SyncProgress />}
       <main id={MAIN_ID} ref={mainRef} tabIndex={-1} className="app-main">
         <ErrorBoundary resetKey={pathname}>
           {allowed === undefined && route ? (

@@ -93,6 +93,7 @@ export function LockScreen({
         value={pin}
         onChange={setPinText}
         inputMode="numeric"
+        enterKeyHint="done"
         type="password"
         autoComplete="off"
         autoFocus
@@ -338,6 +339,7 @@ function PinForm({
         value={pin}
         onChange={setPinText}
         inputMode="numeric"
+        enterKeyHint="done"
         type="password"
         autoComplete="off"
         autoFocus
@@ -347,6 +349,7 @@ function PinForm({
         value={confirm}
         onChange={setConfirm}
         inputMode="numeric"
+        enterKeyHint="done"
         type="password"
         autoComplete="off"
       />

@@ -100,6 +100,9 @@ export const consultation = {
     sexual_health: 'Santé sexuelle (réservée aux professionnels concernés)',
   },
   sign: 'Signer la note',
+  missing: {
+    title: 'Pour signer, il manque :',
+  },
   signatures: {
     title: 'Signatures',
     kinds: {

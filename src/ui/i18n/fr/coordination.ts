@@ -126,6 +126,31 @@ export const coordination = {
       one: '{count} passage terminé.',
       other: '{count} passages terminés.',
     },
+    nobodyOpen: 'Personne n’est encore dans la file.',
+    nobodyBooked: 'Aucun rendez-vous n’est encore prévu : il n’y a personne à marquer absent.',
+    confirmEnd: {
+      title: {
+        one: 'Terminer le passage de {count} patient encore dans la file ?',
+        other: 'Terminer le passage des {count} patients encore dans la file ?',
+      },
+      bodyLeave:
+        'Les patients en attente ou appelés seront notés « partis sans être vus », ceux en consultation terminés. Ils quittent la file de toutes les salles et l’écran de la salle d’attente.',
+      bodyCancel:
+        'Les patients en attente ou appelés seront notés « annulés (escale terminée) », ceux en consultation terminés. Ils quittent la file de toutes les salles et l’écran de la salle d’attente.',
+      confirm: 'Oui, terminer pour tous',
+    },
+    confirmAbsent: {
+      title: {
+        one: 'Marquer absent {count} rendez-vous encore prévu ?',
+        other: 'Marquer absents les {count} rendez-vous encore prévus ?',
+      },
+      body: 'Chaque patient concerné sera noté absent à son rendez-vous du jour.',
+      notYetDue: {
+        one: 'Attention : {count} de ces rendez-vous n’est pas encore passé ({times}).',
+        other: 'Attention : {count} de ces rendez-vous ne sont pas encore passés ({times}).',
+      },
+      confirm: 'Oui, marquer absents',
+    },
     notHonouredTitle: 'Rendez-vous non honorés',
     markAbsent: 'Marquer absents',
     markedAbsent: {
@@ -150,6 +175,8 @@ export const coordination = {
     devicesCovered: 'Appareils couverts : {devices}',
     refused: 'Reçu refusé : {reason}',
     purgeTitle: 'Purge de cet appareil',
+    purging: 'Purge en cours',
+    purgeProgress: '{done} enregistrements effacés sur {total}',
     retention: 'Conservation sur cet appareil après le reçu (jours)',
     retentionHint:
       'Par défaut selon le profil : accueil et affichage 0, salles 30, coordination 365.',
@@ -395,6 +422,14 @@ export const coordination = {
     },
   },
   period: {
+    exporting: 'Export en cours',
+    stepLine: 'Étape {step} sur {total} : {label}',
+    steps: {
+      lines: 'calcul des lignes',
+      pseudonyms: 'pseudonymisation des passages',
+      file: 'écriture du fichier',
+      journal: 'trace dans le journal',
+    },
     exportDetail: 'du {from} au {to}',
     title: 'Indicateurs sur une période',
     from: 'Du',

@@ -50,6 +50,13 @@ export const room = {
     noShow: 'Absent',
     finish: 'Terminer la consultation',
   },
+  shortcuts:
+    'Raccourcis clavier : Alt+N appeler le patient suivant, Alt+E faire entrer le patient appelé, Alt+S signer la note.',
+  confirmNoShow: {
+    title: 'Déclarer {ticket} absent ?',
+    body: '{patient} quitte la file d’attente du jour. S’il revient, l’accueil devra rouvrir son passage.',
+    confirm: 'Oui, déclarer absent',
+  },
   transfer: {
     title: 'Orienter vers un autre service du camion',
     to: 'Service suivant',

@@ -1,0 +1,26 @@
+// A long pull (the first sync of a device, or a device back after days offline) shown as it goes:
+// a progress bar of the organisation's log received so far, and how many changes arrived.
+import type { SyncStatus } from '../../device/sync-status';
+import { useSyncStatus } from '../data/device-data';
+import { ProgressBar } from '../feedback/ProgressBar';
+import { t, tn } from '../i18n';
+
+export function SyncProgressView({ status }: { status: SyncStatus | null | undefined }) {
+  const pull = status?.pull;
+  if (!pull || pull.target <= 0) return null;
+  const received = pull.received ?? 0;
+  return (
+    <div className="sync-progress">
+      <ProgressBar
+        label={t('sync.pullLabel')}
+        value={pull.reached}
+        max={pull.target}
+        text={tn('sync.received', received, { pages: pull.pages ?? 0 })}
+      />
+    </div>
+  );
+}
+
+export function SyncProgress() {
+  return <SyncProgressView status={useSyncStatus()} />;
+}
