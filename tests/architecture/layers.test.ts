@@ -18,6 +18,7 @@ const refused: [string, string][] = [
   ['src/server', '../device/db'],
   ['src/server', '../ui/App'],
   ['src/ui', '../server/auth'],
+  ['src/ui', 'uuid'],
 ];
 const accepted: [string, string][] = [
   ['src/domain', '../sync/hlc'],

@@ -3,7 +3,6 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { v7 as uuidv7 } from 'uuid';
 import {
   beginClosure,
   excuseDevice,
@@ -364,27 +363,29 @@ export function ClosurePage({
   const notYetDue = bookedNotYetDue(rows.appointments, stop, nowIso);
   const bookedLeft = closure.notHonoured.filter((a) => a.status === 'booked');
   const endAll = async () => {
-    const changes = closure.stillOpen.flatMap((e) => {
-      const next = endOfDayStatus(e.status, endChoice);
-      return next
-        ? [
-            {
-              entity: 'queueEntry' as const,
-              id: e.id,
-              set: {
-                status: next,
-                endedAt: new Date().toISOString(),
-                endReason: endReason.trim() || null,
+    await write(({ now }) => {
+      const changes = closure.stillOpen.flatMap((e) => {
+        const next = endOfDayStatus(e.status, endChoice);
+        return next
+          ? [
+              {
+                entity: 'queueEntry' as const,
+                id: e.id,
+                set: { status: next, endedAt: now, endReason: endReason.trim() || null },
               },
-            },
-          ]
-        : [];
-    });
-    await write(changes, {
-      action: 'closure.end_queue',
-      entity: 'stop',
-      entityId: stop.id,
-      detail: `${endChoice} : ${changes.length} — ${endReason.trim()}`,
+            ]
+          : [];
+      });
+      return {
+        changes,
+        // The reason stays on each entry; the audit counts, it holds no free text.
+        audit: {
+          action: 'closure.end_queue',
+          entity: 'stop',
+          entityId: stop.id,
+          detail: `${endChoice} : ${changes.length}`,
+        },
+      };
     });
   };
 
@@ -430,29 +431,31 @@ export function ClosurePage({
       const excused = answer.proof.coverage.devices.flatMap((d) =>
         d.excuse ? [{ dev: d.deviceId, name: d.name, reason: d.excuse.reason }] : [],
       );
-      const receipt: Omit<SyncReceipt, 'id' | '_deleted'> = {
-        orgId: connection.org,
-        stopId: stop.id,
-        at: new Date().toISOString(),
-        staffId,
-        digest: answer.proof.digest,
-        via: answer.via,
-        devices: answer.proof.devices,
-        ...(excused.length ? { excused } : {}),
-        rows: answer.proof.rows,
-      };
-      await write(
-        [
-          { entity: 'syncReceipt', id: uuidv7(), insert: receipt },
-          { entity: 'stop', id: stop.id, set: { status: 'closed' } },
-        ],
-        {
-          action: 'sync.receipt',
-          entity: 'stop',
-          entityId: stop.id,
-          detail: `${answer.via} ${answer.proof.digest} (${answer.proof.rows.length} lignes)`,
-        },
-      );
+      await write(({ newId, now }) => {
+        const receipt: Omit<SyncReceipt, 'id' | '_deleted'> = {
+          orgId: connection.org,
+          stopId: stop.id,
+          at: now,
+          staffId,
+          digest: answer.proof.digest,
+          via: answer.via,
+          devices: answer.proof.devices,
+          ...(excused.length ? { excused } : {}),
+          rows: answer.proof.rows,
+        };
+        return {
+          changes: [
+            { entity: 'syncReceipt', id: newId(), insert: receipt },
+            { entity: 'stop', id: stop.id, set: { status: 'closed' } },
+          ],
+          audit: {
+            action: 'sync.receipt',
+            entity: 'stop',
+            entityId: stop.id,
+            detail: `${answer.via} ${answer.proof.digest} (${answer.proof.rows.length} lignes)`,
+          },
+        };
+      });
       await client?.syncNow();
       setReceiptStatus(null);
     } catch (error) {

@@ -4,6 +4,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { patientById } from '../../device/queries';
+import { wallClock } from '../../device/stamp';
 import type { Patient } from '../../domain/entities';
 import { type DuplicateMatch, findLikelyDuplicates } from '../../domain/identity';
 import {
@@ -85,7 +86,7 @@ function ArrivalSteps({
     setBusy(true);
     setFailure(null);
     try {
-      const fields = patientFields(arrival.form, rows.day.stop!.orgId, new Date().toISOString());
+      const fields = patientFields(arrival.form, rows.day.stop!.orgId, wallClock.iso());
       const id = await actions.register(fields, suspectIds);
       setSuspects(null);
       arrival.choosePatient(id);

@@ -4,6 +4,7 @@
 // service says whether a room offers it now (with an honest wait), later, or not today (refused).
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { wallClock } from '../../device/stamp';
 import {
   type CheckInErrors,
   checkInErrors,
@@ -154,7 +155,7 @@ export function CheckInForm({
       stopEntries: live(day.entries),
       visits: live(day.visits),
       // The clock read at the press: a form left open over a slot's end is checked as it is now.
-      roster: { slots: stopDay.slots, time: localTime(new Date().toISOString()) },
+      roster: { slots: stopDay.slots, time: localTime(wallClock.iso()) },
     });
     setErrors(found);
     setFailure(null);
