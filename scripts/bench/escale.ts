@@ -138,6 +138,7 @@ function sourceKey(): string {
   for (const f of [
     'scripts/bench/identities.ts',
     'scripts/bench/day.ts',
+    'scripts/bench/notes.ts',
     'scripts/bench/escale.ts',
     'src/server/seed/ops.ts',
     'src/server/store/kysely-store.ts',
