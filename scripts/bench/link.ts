@@ -31,6 +31,8 @@ export interface LinkStats {
   rawBytes: number;
   /** Every byte model, both directions. */
   bytes: ModelBytes;
+  /** `METHOD /path` (no query) → requests and as-shipped bytes. */
+  byPath: Record<string, { requests: number; bytes: number }>;
   /** Sum over requests of RTT + delayed bytes at the link's rate: a fully serial client's time. */
   serialLinkMs: number;
 }
@@ -106,6 +108,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
     wireBytes: 0,
     rawBytes: 0,
     bytes: zeroBytes(),
+    byPath: {},
     serialLinkMs: 0,
   };
   // HPACK tables per client connection and direction.
@@ -174,6 +177,10 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
         tables.down.encode(h2ResponseHeaders(status, resHeaders)),
       );
       stats.requests++;
+      const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
+      const entry = (stats.byPath[key] ??= { requests: 0, bytes: 0 });
+      entry.requests++;
+      entry.bytes += reqBytes.as_shipped + resBytes.as_shipped;
       addBytes(stats.bytes, reqBytes);
       addBytes(stats.bytes, resBytes);
       stats.wireBytes = stats.bytes.gzip;
@@ -209,6 +216,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
         wireBytes: 0,
         rawBytes: 0,
         bytes: zeroBytes(),
+        byPath: {},
         serialLinkMs: 0,
       });
     },

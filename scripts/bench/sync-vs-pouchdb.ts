@@ -31,6 +31,7 @@ import {
   nodeDevice,
   pullEverything,
   seedRows,
+  signInAll,
   startEscaleServer,
 } from './escale';
 import { type BenchLine, line, machine, round, tempDir } from './lib';
@@ -100,6 +101,11 @@ async function escaleDay(day: ReferenceDay, dir: string) {
         org: day.org,
         profile: 'coordination',
       });
+      await signInAll(
+        server,
+        enrolled,
+        (day.reference.staff ?? []).map((s) => s.id),
+      );
       devices.push(await nodeDevice(enrolled, link.url, head));
     }
     const started = performance.now();
@@ -180,20 +186,22 @@ async function converged(server: PouchDB, locals: PouchDB[], timeoutMs = 300_000
 
 async function pouchDay(day: ReferenceDay, mode: PouchDayMode) {
   const server: PouchServer = await startPouchServer();
+  // PouchDB's memory adapter shares databases by name within the process: one name per run.
+  const dbName = `day-${mode}`;
   let link: SimLink | null = null;
   const live: { cancel(): void }[] = [];
   try {
     const seeded = await server
-      .db('day')
+      .db(dbName)
       .bulkDocs(
         Object.entries(day.reference).flatMap(([e, rows]) => (rows ?? []).map((r) => rowDoc(e, r))),
       );
     if (seeded.some((x) => x.error)) throw new Error('PouchDB: seed failed');
-    const head = (await server.db('day').info()).update_seq;
+    const head = (await server.db(dbName).info()).update_seq;
     link = await startSimLink(server.url, { ...SIMULATED, compresses: EXPRESS_POUCHDB_COMPRESSES });
     const devices = DEVICE_NAMES.map((n) => ({
       local: new PouchDB(`day-${mode}-${n}`, { adapter: 'memory' }),
-      remote: new PouchDB(`${link!.url}/day`, { headers: { Cookie: AUTH_COOKIE(n) } }),
+      remote: new PouchDB(`${link!.url}/${dbName}`, { headers: { Cookie: AUTH_COOKIE(n) } }),
     }));
     // Bootstrapped before the day: the pull checkpoint starts at the server's current end.
     await Promise.all(
@@ -217,14 +225,14 @@ async function pouchDay(day: ReferenceDay, mode: PouchDayMode) {
       } else {
         // The next slot's actions read rows written two slots earlier: wait until all hold them.
         await converged(
-          server.db('day'),
+          server.db(dbName),
           devices.map((d) => d.local),
         );
       }
     }
     const result = phase(link.stats, started);
     if (mode === 'per_slot') for (const d of devices) await PouchDB.sync(d.local, d.remote);
-    const all = await server.db('day').allDocs({ conflicts: true, include_docs: true });
+    const all = await server.db(dbName).allDocs({ conflicts: true, include_docs: true });
     const entries = all.rows.filter((r) => r.id.startsWith('queueEntry:')).length;
     const conflicts = all.rows.filter((r) => r.doc?._conflicts?.length).length;
     if (entries !== day.counts.queueEntries || conflicts > 0) {
@@ -236,7 +244,7 @@ async function pouchDay(day: ReferenceDay, mode: PouchDayMode) {
     if (mode === 'per_slot') await PouchDB.sync(devices[0]!.local, devices[0]!.remote);
     else {
       await converged(
-        server.db('day'),
+        server.db(dbName),
         devices.map((d) => d.local),
       );
     }
@@ -286,11 +294,13 @@ async function pouchBootstrap(day: ReferenceDay, mode: 'defaults' | 'best') {
       (rows ?? []).map((r) => rowDoc(e, r)),
     );
     for (let i = 0; i < docs.length; i += 5000) {
-      const r = await server.db('full').bulkDocs(docs.slice(i, i + 5000));
+      const r = await server.db(`full-${mode}`).bulkDocs(docs.slice(i, i + 5000));
       if (r.some((x) => x.error)) throw new Error('PouchDB: bootstrap seed failed');
     }
     const local = new PouchDB(`fresh-device-${mode}`, { adapter: 'memory' });
-    const remote = new PouchDB(`${link.url}/full`, { headers: { Cookie: AUTH_COOKIE('fresh') } });
+    const remote = new PouchDB(`${link.url}/full-${mode}`, {
+      headers: { Cookie: AUTH_COOKIE('fresh') },
+    });
     link.reset();
     const started = performance.now();
     await local.replicate.from(remote, mode === 'best' ? BEST_BATCH : {});
