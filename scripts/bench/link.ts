@@ -176,6 +176,11 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
         },
         tables.down.encode(h2ResponseHeaders(status, resHeaders)),
       );
+      if (process.env.BENCH_LINK_TRACE) {
+        console.error(
+          `link: ${req.method} ${req.url} ${body.length} B → ${status} ${resBody.length} B ${process.env.BENCH_LINK_TRACE === 'bodies' ? `${body.subarray(0, 300)} → ${resBody.subarray(0, 300)}` : ''}`,
+        );
+      }
       stats.requests++;
       const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
       const entry = (stats.byPath[key] ??= { requests: 0, bytes: 0 });

@@ -7,7 +7,8 @@
 // exchanged at the relay, which forwards it) and the day's people are signed in on it at
 // central beside the link (the relay brings their sessions home).
 // 1. The reference day (day.ts), compressed in time: slot by slot, each device writes its
-//    actions and syncs with the relay; then until central holds every queue entry.
+//    actions and syncs with the relay; then until central holds every queue entry and its log
+//    stands still over a relay pass (the relay done forwarding).
 // 2. Idle: nothing written for IDLE_S seconds; ×3600/IDLE_S is the idle cost of an hour.
 // Per day: the day's traffic (1) plus 10 idle hours (a stop's opening day, the relay powered).
 import { join } from 'node:path';
@@ -91,6 +92,16 @@ export async function run(): Promise<BenchLine[]> {
       async () =>
         (await central.store.rows(day.org, 'queueEntry')).length === day.counts.queueEntries,
     );
+    // Then until the relay is done forwarding (and pulling back): central's log stands still
+    // over a whole pass.
+    let seq = -1;
+    await until('the relay is quiet', async () => {
+      const now = await central.store.lastSeq(day.org);
+      const quiet = now === seq;
+      seq = now;
+      if (!quiet) await sleep(6_000);
+      return quiet;
+    });
     const dayS = (performance.now() - started) / 1000;
     const dayStats = { requests: link.stats.requests, bytes: { ...link.stats.bytes } };
     link.reset();
