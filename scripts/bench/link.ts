@@ -183,7 +183,8 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       }
       stats.requests++;
       const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
-      const entry = (stats.byPath[key] ??= { requests: 0, bytes: 0 });
+      const entry = stats.byPath[key] ?? { requests: 0, bytes: 0 };
+      stats.byPath[key] = entry;
       entry.requests++;
       entry.bytes += reqBytes.as_shipped + resBytes.as_shipped;
       addBytes(stats.bytes, reqBytes);

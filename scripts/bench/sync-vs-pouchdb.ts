@@ -352,16 +352,25 @@ export async function run(): Promise<BenchLine[]> {
     const day = referenceDay();
     const escale = await escaleDay(day, tmp.dir);
     const pouchSlot = await pouchDay(day, 'per_slot');
-    const pouchLive = await pouchDay(day, 'live');
+    // The live replication did not converge within 5 min on a slot in the one run of 4 December
+    // (loaded machine): its failure is reported in context instead of failing the other lines.
+    let liveError: string | null = null;
+    const pouchLive = await pouchDay(day, 'live').catch((e: unknown) => {
+      liveError = e instanceof Error ? e.message : String(e);
+      return null;
+    });
     const escaleBoot = await escaleBootstrap(day, tmp.dir);
     const bootDefaults = await pouchBootstrap(day, 'defaults');
     const bootBest = await pouchBootstrap(day, 'best');
 
-    const [dayAnchor, pouchDayBest] = best({ per_slot: pouchSlot.day, live: pouchLive.day });
+    const [dayAnchor, pouchDayBest] = best({
+      per_slot: pouchSlot.day,
+      ...(pouchLive ? { live: pouchLive.day } : {}),
+    });
     const [bootAnchor, pouchBootBest] = best({ defaults: bootDefaults, best: bootBest });
     const [batchAnchor, pouchBatchBest] = best({
       per_slot: pouchSlot.batch,
-      live: pouchLive.batch,
+      ...(pouchLive ? { live: pouchLive.batch } : {}),
     });
     const bytesE = sumBytes(escale.day.bytes, escaleBoot.bytes);
     const bytesP = sumBytes(pouchDayBest.bytes, pouchBootBest.bytes);
@@ -404,11 +413,12 @@ export async function run(): Promise<BenchLine[]> {
         ...modelsRatio('day_ratio', escale.day.bytes, pouchDayBest.bytes),
         ...modelsKb('day_escale', escale.day.bytes),
         ...modelsKb('day_pouchdb_per_slot', pouchSlot.day.bytes),
-        ...modelsKb('day_pouchdb_live', pouchLive.day.bytes),
+        ...(pouchLive ? modelsKb('day_pouchdb_live', pouchLive.day.bytes) : {}),
+        ...(liveError ? { day_pouchdb_live_error: liveError } : {}),
         day_floor_kb: kb(floorDay),
         day_wall_s_escale: escale.day.wallS,
         day_wall_s_pouchdb_per_slot: pouchSlot.day.wallS,
-        day_wall_s_pouchdb_live: pouchLive.day.wallS,
+        day_wall_s_pouchdb_live: pouchLive?.day.wallS ?? null,
         bootstrap_anchor: bootAnchor,
         ...modelsRatio('bootstrap_ratio', escaleBoot.bytes, pouchBootBest.bytes),
         ...modelsKb('bootstrap_escale', escaleBoot.bytes),
@@ -436,7 +446,7 @@ export async function run(): Promise<BenchLine[]> {
         anchor_default_pouchdb_requests: reqPDefault,
         day_escale: escale.day.requests,
         day_pouchdb_per_slot: pouchSlot.day.requests,
-        day_pouchdb_live: pouchLive.day.requests,
+        day_pouchdb_live: pouchLive?.day.requests ?? null,
         bootstrap_escale: escaleBoot.requests,
         bootstrap_pouchdb_batch100: bootDefaults.requests,
         bootstrap_pouchdb_batch1000: bootBest.requests,
