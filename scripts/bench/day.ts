@@ -22,6 +22,7 @@ import type {
 } from '../../src/domain/entities';
 import { statusValue } from '../../src/domain/queue';
 import { frenchPatients, rng } from './identities';
+import { clinicalText, motif as typedMotif } from './notes';
 
 export const DAY_DATE = '2026-03-12';
 export const DEVICE_NAMES = ['accueil', 'box-1', 'box-2', 'salles-3-4'] as const;
@@ -48,27 +49,6 @@ export interface ReferenceDay {
   slots: number;
   /** Row counts of the day, for the record. */
   counts: Record<string, number>;
-}
-
-const PHRASES = [
-  'Patient reçu à l’escale pour le motif indiqué, sans médecin traitant depuis le départ en retraite du sien.',
-  'Douleurs évoluant depuis trois semaines, majorées à l’effort, sans fièvre ni perte de poids rapportée.',
-  'Traitement habituel poursuivi, observance correcte selon le patient, pas d’effet indésirable signalé.',
-  'Antécédents : hypertension artérielle traitée, diabète de type 2 sous metformine, tabagisme sevré.',
-  'Examen clinique : auscultation cardio-pulmonaire normale, abdomen souple, pas d’œdème des membres inférieurs.',
-  'Tension contrôlée à deux reprises en position assise après cinq minutes de repos.',
-  'Pas de signe de gravité ce jour ; conseils hygiéno-diététiques donnés et compris.',
-  'Renouvellement pour trois mois, bilan biologique prescrit, résultats à rapporter à la prochaine escale.',
-  'Orientation vers la MSP la plus proche pour la recherche d’un médecin traitant, coordonnées remises.',
-  'Vaccinations à mettre à jour : rappel dTP proposé lors du prochain passage du camion.',
-  'Le patient repartira avec l’ordonnance imprimée et le compte rendu pour son futur médecin traitant.',
-  'Réévaluation clinique prévue à la prochaine escale, plus tôt en cas d’aggravation.',
-];
-
-function text(r: () => number, chars: number): string {
-  let out = '';
-  while (out.length < chars) out += `${PHRASES[Math.floor(r() * PHRASES.length)]} `;
-  return out.trim();
 }
 
 export function referenceDay(seed = 9): ReferenceDay {
@@ -239,7 +219,7 @@ export function referenceDay(seed = 9): ReferenceDay {
       const { id: pid, ...fields } = p;
       changes.push({ entity: 'patient', id: pid, set: fields });
     }
-    const motif = text(r, 40).slice(0, 60);
+    const motif = typedMotif(r);
     changes.push({
       entity: 'visit',
       id: visitId,
@@ -394,10 +374,10 @@ export function referenceDay(seed = 9): ReferenceDay {
           authorId: author.id,
           supervisorId: device === 3 ? null : coord.id,
           motif: visitSet.set.motif,
-          subjective: text(r, 500),
-          objective: text(r, 380),
-          assessment: text(r, 180),
-          plan: text(r, 300),
+          subjective: clinicalText(r, 'subjective', 500),
+          objective: clinicalText(r, 'objective', 380),
+          assessment: clinicalText(r, 'assessment', 180),
+          plan: clinicalText(r, 'plan', 300),
           codes: [
             { system: 'CISP-2', code: 'K86', label: 'Hypertension non compliquée', use: 'reason' },
             { system: 'CISP-2', code: 'A97', label: 'Pas de maladie', use: 'result' },

@@ -21,6 +21,7 @@ import { createSyncClient, type SyncClient } from '../../src/device/sync-client'
 import type { Change } from '../../src/device/write';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { buildApp } from '../../src/server/app';
+import { Accounts } from '../../src/server/auth';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
@@ -40,16 +41,19 @@ export const REGISTRY = 50_000;
 export interface EscaleServer {
   url: string;
   store: SyncStore;
+  accounts: Accounts;
   stop(): Promise<void>;
 }
 
 export async function startEscaleServer(file: string): Promise<EscaleServer> {
   const store = await openSqliteStore(file);
-  const app = await buildApp({ store, role: 'central' });
+  const accounts = new Accounts(store);
+  const app = await buildApp({ store, accounts, role: 'central' });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
     store,
+    accounts,
     async stop() {
       const closing = app.close();
       app.server.closeAllConnections();
@@ -63,6 +67,18 @@ export async function startEscaleServer(file: string): Promise<EscaleServer> {
 export async function enrolAt(server: EscaleServer, device: DeviceSpec): Promise<Enrolled> {
   const [code] = await createCodes(server.store, [device]);
   return enrol(server.url, code!, device.deviceId);
+}
+
+/**
+ * The people of the day signed in with their password on a device (decision 0006): the server
+ * accepts their ops from it only within such a session. Beside the link, as the enrolment.
+ */
+export async function signInAll(server: EscaleServer, device: Enrolled, staffIds: string[]) {
+  const [credential] = (await server.accounts.credentials(device.org)).filter(
+    (c) => c.deviceId === device.deviceId,
+  );
+  if (!credential) throw new Error(`no credential for ${device.deviceId}`);
+  for (const staffId of staffIds) await server.accounts.openSession(credential, staffId, false);
 }
 
 /** Pushes rows as the seed device's ops, in bounded batches. */
@@ -138,6 +154,7 @@ function sourceKey(): string {
   for (const f of [
     'scripts/bench/identities.ts',
     'scripts/bench/day.ts',
+    'scripts/bench/notes.ts',
     'scripts/bench/escale.ts',
     'src/server/seed/ops.ts',
     'src/server/store/kysely-store.ts',

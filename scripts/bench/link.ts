@@ -1,25 +1,62 @@
 // A simulated network link: an HTTP proxy on loopback that counts requests and wire bytes and,
 // when given a bandwidth and a round-trip time, delays every exchange as that link would.
-// Wire bytes = header bytes + gzip (level 6) of each body, both ways: the servers compared do
-// not compress alike (Fastify not at all, express-pouchdb when asked), so the proxy asks for
-// identity bodies and counts both stacks as if the link compressed every body.
+// Every exchange is counted in the byte models of byte-models.ts (as shipped, raw, gzip both
+// ways, HTTP/2 headers): the proxy asks servers for identity bodies and applies, per model, the
+// compression each end would apply (`compresses`). The delays use the as-shipped bytes unless
+// told otherwise (`delayModel`).
 // Model: store and forward. A request crosses the uplink (one shared FIFO: the truck's 4G), then
 // half the RTT; the response crosses the downlink, then the other half. Connections are kept
 // alive (no handshake counted).
 import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import {
+  addBytes,
+  type HeaderList,
+  HpackEstimator,
+  h2RequestHeaders,
+  h2ResponseHeaders,
+  type ModelBytes,
+  type ModelName,
+  messageBytes,
+  zeroBytes,
+} from './byte-models';
 import { sleep } from './lib';
 
 export interface LinkStats {
   requests: number;
-  /** Header bytes plus gzipped bodies, both directions. */
+  /** Header bytes plus gzipped bodies, both directions (the `gzip` model). */
   wireBytes: number;
-  /** Header bytes plus bodies as sent. */
+  /** Header bytes plus bodies as sent (the `raw` model). */
   rawBytes: number;
-  /** Sum over requests of RTT + wire bytes at the link's rate: the time of a fully serial client. */
+  /** Every byte model, both directions. */
+  bytes: ModelBytes;
+  /** `METHOD /path` (no query) → requests and as-shipped bytes. */
+  byPath: Record<string, { requests: number; bytes: number }>;
+  /** Sum over requests of RTT + delayed bytes at the link's rate: a fully serial client's time. */
   serialLinkMs: number;
 }
+
+/** What each end compresses as shipped. */
+export interface Compresses {
+  request(headers: HeaderList, body: Buffer): boolean;
+  response(status: number, headers: HeaderList, body: Buffer): boolean;
+}
+
+/** Escale as shipped: the sync client sends raw JSON, the Fastify server has no compression. */
+export const ESCALE_COMPRESSES: Compresses = { request: () => false, response: () => false };
+
+/**
+ * express-pouchdb as shipped: the `compression` middleware (threshold 1 kB, compressible types)
+ * gzips responses when the client accepts it (browsers do); PouchDB sends requests raw.
+ */
+export const EXPRESS_POUCHDB_COMPRESSES: Compresses = {
+  request: () => false,
+  response: (_status, headers, body) => {
+    const type = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
+    return body.length >= 1024 && /json|text/.test(type);
+  },
+};
 
 export interface SimLink {
   url: string;
@@ -35,17 +72,21 @@ export interface LinkOptions {
   bitsPerSecond?: number;
   /** Only count: no delay even if rtt and bandwidth are given (they still feed serialLinkMs). */
   countOnly?: boolean;
+  /** What the ends compress as shipped (default: nothing). */
+  compresses?: Compresses;
+  /** The byte model that sets delays and serialLinkMs (default as_shipped). */
+  delayModel?: ModelName;
 }
 
 export const SIMULATED = { rttMs: 300, bitsPerSecond: 1_000_000 } as const;
 
-function headerBytes(firstLine: string, raw: string[]): number {
-  let n = firstLine.length + 2 + 2;
-  for (let i = 0; i < raw.length; i += 2) n += raw[i]!.length + 2 + raw[i + 1]!.length + 2;
-  return n;
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
 }
 
-const wire = (body: Buffer) => (body.length === 0 ? 0 : gzipSync(body).length);
+const gz = (body: Buffer) => (body.length === 0 ? 0 : gzipSync(body).length);
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -60,7 +101,18 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   const rtt = options.rttMs ?? 0;
   const bps = options.bitsPerSecond ?? 0;
   const delay = !options.countOnly;
-  const stats: LinkStats = { requests: 0, wireBytes: 0, rawBytes: 0, serialLinkMs: 0 };
+  const compresses = options.compresses ?? ESCALE_COMPRESSES;
+  const delayModel = options.delayModel ?? 'as_shipped';
+  const stats: LinkStats = {
+    requests: 0,
+    wireBytes: 0,
+    rawBytes: 0,
+    bytes: zeroBytes(),
+    byPath: {},
+    serialLinkMs: 0,
+  };
+  // HPACK tables per client connection and direction.
+  const hpack = new WeakMap<Socket, { up: HpackEstimator; down: HpackEstimator }>();
   const free = { up: 0, down: 0 };
   const sockets = new Set<Socket>();
   const upstreamUrl = new URL(target);
@@ -77,9 +129,25 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readAll(req);
-      const reqHead = headerBytes(`${req.method} ${req.url} HTTP/1.1`, req.rawHeaders);
-      const reqWire = reqHead + wire(body);
-      await transmit('up', reqWire);
+      let tables = hpack.get(req.socket);
+      if (!tables) {
+        tables = { up: new HpackEstimator(), down: new HpackEstimator() };
+        hpack.set(req.socket, tables);
+      }
+      const reqHeaders = pairs(req.rawHeaders);
+      const reqBytes = messageBytes(
+        {
+          firstLine: `${req.method} ${req.url} HTTP/1.1`,
+          headers: reqHeaders,
+          body: body.length,
+          bodyGzip: gz(body),
+          compressedAsShipped: compresses.request(reqHeaders, body),
+        },
+        tables.up.encode(
+          h2RequestHeaders(req.method ?? 'GET', req.url ?? '/', req.headers.host ?? '', reqHeaders),
+        ),
+      );
+      await transmit('up', reqBytes[delayModel]);
       if (delay && rtt > 0) await sleep(rtt / 2);
       const headers = { ...req.headers, host: upstreamUrl.host, 'accept-encoding': 'identity' };
       delete headers['content-length'];
@@ -96,16 +164,36 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
         r.end(body);
       });
       const resBody = await readAll(upstream);
-      const resHead = headerBytes(
-        `HTTP/1.1 ${upstream.statusCode} ${upstream.statusMessage}`,
-        upstream.rawHeaders,
+      const status = upstream.statusCode ?? 502;
+      const resHeaders = pairs(upstream.rawHeaders);
+      const resBytes = messageBytes(
+        {
+          firstLine: `HTTP/1.1 ${status} ${upstream.statusMessage}`,
+          headers: resHeaders,
+          body: resBody.length,
+          bodyGzip: gz(resBody),
+          compressedAsShipped: compresses.response(status, resHeaders, resBody),
+        },
+        tables.down.encode(h2ResponseHeaders(status, resHeaders)),
       );
-      const resWire = resHead + wire(resBody);
+      if (process.env.BENCH_LINK_TRACE) {
+        console.error(
+          `link: ${req.method} ${req.url} ${body.length} B → ${status} ${resBody.length} B ${process.env.BENCH_LINK_TRACE === 'bodies' ? `${body.subarray(0, 300)} → ${resBody.subarray(0, 300)}` : ''}`,
+        );
+      }
       stats.requests++;
-      stats.wireBytes += reqWire + resWire;
-      stats.rawBytes += reqHead + body.length + resHead + resBody.length;
-      stats.serialLinkMs += rtt + (bps > 0 ? ((reqWire + resWire) * 8 * 1000) / bps : 0);
-      await transmit('down', resWire);
+      const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
+      const entry = stats.byPath[key] ?? { requests: 0, bytes: 0 };
+      stats.byPath[key] = entry;
+      entry.requests++;
+      entry.bytes += reqBytes.as_shipped + resBytes.as_shipped;
+      addBytes(stats.bytes, reqBytes);
+      addBytes(stats.bytes, resBytes);
+      stats.wireBytes = stats.bytes.gzip;
+      stats.rawBytes = stats.bytes.raw;
+      const delayed = reqBytes[delayModel] + resBytes[delayModel];
+      stats.serialLinkMs += rtt + (bps > 0 ? (delayed * 8 * 1000) / bps : 0);
+      await transmit('down', resBytes[delayModel]);
       if (delay && rtt > 0) await sleep(rtt / 2);
       const out = { ...upstream.headers };
       delete out['transfer-encoding'];
@@ -129,7 +217,14 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
     url: `http://127.0.0.1:${port}`,
     stats,
     reset() {
-      Object.assign(stats, { requests: 0, wireBytes: 0, rawBytes: 0, serialLinkMs: 0 });
+      Object.assign(stats, {
+        requests: 0,
+        wireBytes: 0,
+        rawBytes: 0,
+        bytes: zeroBytes(),
+        byPath: {},
+        serialLinkMs: 0,
+      });
     },
     close: () =>
       new Promise<void>((r) => {

@@ -93,3 +93,13 @@ export async function applyChanges(db: PouchDB, changes: readonly Change[]): Pro
   const failed = result.find((x) => x.error);
   if (failed) throw new Error(`PouchDB: ${failed.id}: ${failed.error}`);
 }
+
+/**
+ * CouchDB's session cookie, as a signed-in PouchDB app sends it on every request:
+ * `AuthSession=` base64url of `name:hex-timestamp:` and a 20-byte HMAC-SHA1.
+ */
+export function AUTH_COOKIE(user: string): string {
+  const hmac = Buffer.alloc(20, 0xa7);
+  const token = Buffer.concat([Buffer.from(`${user}:6751A2F0:`), hmac]).toString('base64url');
+  return `AuthSession=${token}`;
+}

@@ -58,6 +58,15 @@ const BENCHES: Bench[] = [
     run: async () => (await import('./sync-vs-pouchdb')).run(),
   },
   {
+    file: 'relay-day',
+    names: [
+      'sync.relay_central_bytes_per_day',
+      'sync.relay_central_requests_per_day',
+      'sync.relay_idle_bytes_per_hour',
+    ],
+    run: async () => (await import('./relay-day')).run(),
+  },
+  {
     file: 'client',
     names: ['client.write_path_ratio_vs_dexie', 'client.apply_ops_per_s', 'client.bootstrap_s'],
     run: async () => (await import('./client')).run(),

@@ -36,7 +36,10 @@ export interface StoreConfig {
 }
 
 /** Starts main.ts on a data dir (SQLite) or a database (PostgreSQL, with its NOTIFY fan-out). */
-export async function startServerProcess(config: StoreConfig): Promise<ServerProcess> {
+export async function startServerProcess(
+  config: StoreConfig,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child: ChildProcess = spawnTs('src/server/main.ts', [], {
     PORT: String(port),
@@ -44,6 +47,7 @@ export async function startServerProcess(config: StoreConfig): Promise<ServerPro
     SEED_DEMO: '0',
     DATA_DIR: config.dataDir,
     ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
+    ...env,
   });
   child.stdout?.resume(); // its banner: not ours to print
   const url = `http://127.0.0.1:${port}`;

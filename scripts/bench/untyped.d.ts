@@ -12,11 +12,14 @@ declare module 'pouchdb-core' {
   export interface ReplicateOptions {
     since?: number | string;
     batch_size?: number;
+    batches_limit?: number;
+    live?: boolean;
+    retry?: boolean;
     push?: ReplicateOptions;
     pull?: ReplicateOptions;
   }
   export default class PouchDB {
-    constructor(name: string, options?: { adapter?: string });
+    constructor(name: string, options?: { adapter?: string; headers?: Record<string, string> });
     static plugin(plugin: unknown): typeof PouchDB;
     static defaults(options: { adapter?: string }): typeof PouchDB;
     static sync(a: PouchDB, b: PouchDB, options?: ReplicateOptions): Replication;
@@ -35,7 +38,13 @@ declare module 'pouchdb-core' {
       keys?: string[];
     }): Promise<{
       total_rows: number;
-      rows: { id: string; key: string; error?: string; doc?: Doc & { _conflicts?: string[] } }[];
+      rows: {
+        id: string;
+        key: string;
+        value: { rev: string };
+        error?: string;
+        doc?: Doc & { _conflicts?: string[] };
+      }[];
     }>;
     destroy(): Promise<void>;
   }

@@ -1,0 +1,170 @@
+// sync.relay_*: the field topology (issue 19 §3). The truck's relay is the real server program
+// (src/server/main.ts with UPSTREAM_URL, enrolled at central with a relay code, default delays:
+// a pass every 5 s, credentials every 30 s); central is the real server in process over SQLite.
+// Only relay ↔ central crosses the counting link (link.ts: the truck's 4G, 1 Mbit/s, 300 ms
+// RTT, delays on the as-shipped bytes); the 4 devices sync with the relay directly (the truck's
+// Wi-Fi, not counted). Each device is enrolled through the relay (a code of central's accounts
+// exchanged at the relay, which forwards it) and the day's people are signed in on it at
+// central beside the link (the relay brings their sessions home).
+// 1. The reference day (day.ts), compressed in time: slot by slot, each device writes its
+//    actions and syncs with the relay; then until central holds every queue entry and its log
+//    stands still over a relay pass (the relay done forwarding).
+// 2. Idle: nothing written for IDLE_S seconds; ×3600/IDLE_S is the idle cost of an hour.
+// Per day: the day's traffic (1) plus 10 idle hours (a stop's opening day, the relay powered).
+import { join } from 'node:path';
+import { writeChanges } from '../../src/device/write';
+import { MODELS, type ModelBytes } from './byte-models';
+import { referenceDay } from './day';
+import { type NodeDevice, nodeDevice, seedRows, signInAll, startEscaleServer } from './escale';
+import { type BenchLine, line, machine, round, sleep, tempDir } from './lib';
+import { SIMULATED, startSimLink } from './link';
+import { createCodes, enrol, startServerProcess } from './server-proc';
+
+const IDLE_S = 60;
+const OPEN_HOURS = 10;
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000) {
+  const end = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error(`timeout: ${what}`);
+    await sleep(200);
+  }
+}
+
+const perModel = (prefix: string, bytes: ModelBytes, scale = 1, unit = 'kb') =>
+  Object.fromEntries(
+    MODELS.map((m) => [`${prefix}${m}_${unit}`, Math.round((bytes[m] * scale) / 1024)]),
+  );
+
+export async function run(): Promise<BenchLine[]> {
+  const tmp = tempDir('relay');
+  const day = referenceDay();
+  const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'));
+  const link = await startSimLink(central.url, SIMULATED);
+  const devices: NodeDevice[] = [];
+  let relay: Awaited<ReturnType<typeof startServerProcess>> | null = null;
+  try {
+    await seedRows(central.store, day.org, 'seed', day.reference);
+    const [relayCode] = await createCodes(central.store, [
+      { deviceId: 'relay-bench', org: day.org, profile: 'relay' },
+    ]);
+    relay = await startServerProcess(
+      { dataDir: join(tmp.dir, 'relay') },
+      { UPSTREAM_URL: link.url, ENROL_CODE: relayCode! },
+    );
+    const staff = (day.reference.staff ?? []).map((s) => s.id);
+    for (const dev of day.devices) {
+      const [code] = await createCodes(central.store, [
+        { deviceId: dev, org: day.org, profile: 'coordination' },
+      ]);
+      const enrolled = await enrol(relay.url, code!, dev);
+      await signInAll(central, enrolled, staff);
+      // The devices pull the reference data from the relay (local Wi-Fi) before the day.
+      devices.push(await nodeDevice(enrolled, relay.url, 0));
+    }
+    // Until the relay brought the sessions and the reference: every device syncs cleanly.
+    await until('devices bootstrapped through the relay', async () => {
+      const statuses = await Promise.all(devices.map((d) => d.client.syncNow()));
+      const rooms = await devices[0]!.db.table('room').count();
+      return statuses.every((s) => s.state === 'ok') && rooms === 4;
+    });
+    await sleep(6_000); // one idle pass, so the day starts from a quiet link
+    link.reset();
+    const started = performance.now();
+    for (let slot = 0; slot < day.slots; slot++) {
+      await Promise.all(
+        devices.map(async (d, i) => {
+          for (const a of day.actions.filter((x) => x.slot === slot && x.device === i)) {
+            await writeChanges(
+              d.db,
+              { deviceId: d.deviceId, org: day.org, userId: a.staffId },
+              a.changes,
+            );
+          }
+        }),
+      );
+      const statuses = await Promise.all(devices.map((d) => d.client.syncNow()));
+      const bad = statuses.find((s) => s.state !== 'ok');
+      if (bad) throw new Error(`device ↔ relay: ${bad.state} ${bad.lastError ?? ''}`);
+    }
+    await until(
+      'central holds the day',
+      async () =>
+        (await central.store.rows(day.org, 'queueEntry')).length === day.counts.queueEntries,
+    );
+    // Then until the relay is done forwarding (and pulling back): central's log stands still
+    // over a whole pass.
+    let seq = -1;
+    await until('the relay is quiet', async () => {
+      const now = await central.store.lastSeq(day.org);
+      const quiet = now === seq;
+      seq = now;
+      if (!quiet) await sleep(6_000);
+      return quiet;
+    });
+    const dayS = (performance.now() - started) / 1000;
+    const dayStats = { requests: link.stats.requests, bytes: { ...link.stats.bytes } };
+    link.reset();
+    await sleep(IDLE_S * 1000);
+    const idle = {
+      requests: link.stats.requests,
+      bytes: { ...link.stats.bytes },
+      byPath: link.stats.byPath,
+    };
+    const hour = 3600 / IDLE_S;
+    const perDay = Object.fromEntries(
+      MODELS.map((m) => [m, dayStats.bytes[m] + idle.bytes[m] * hour * OPEN_HOURS]),
+    ) as ModelBytes;
+    const common = {
+      link: 'relay ↔ central only: 1 Mbit/s, 300 ms RTT; devices on the relay directly',
+      relay:
+        'src/server/main.ts with UPSTREAM_URL, default delays (pass every 5 s, credentials every 30 s)',
+      byte_model:
+        'value as shipped (HTTP/1.1, no compression either way); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
+      per_day: `the day's traffic (${round(dayS, 0)} s, compressed in time) + ${OPEN_HOURS} idle hours`,
+      day: `${day.counts.actions} actions, 4 devices, ${day.slots} slots`,
+      machine: machine(),
+    };
+    return [
+      line('sync.relay_central_bytes_per_day', Math.round(perDay.as_shipped / 1024), 'kB', {
+        ...perModel('', perDay),
+        ...perModel('day_traffic_', dayStats.bytes),
+        ...perModel('idle_', idle.bytes, (hour * OPEN_HOURS) as number),
+        ...common,
+      }),
+      line(
+        'sync.relay_central_requests_per_day',
+        Math.round(dayStats.requests + idle.requests * hour * OPEN_HOURS),
+        'requests',
+        {
+          day_traffic_requests: dayStats.requests,
+          idle_requests: Math.round(idle.requests * hour * OPEN_HOURS),
+          ...common,
+        },
+      ),
+      line(
+        'sync.relay_idle_bytes_per_hour',
+        Math.round((idle.bytes.as_shipped * hour) / 1024),
+        'kB',
+        {
+          ...perModel('', idle.bytes, hour),
+          requests_per_hour: Math.round(idle.requests * hour),
+          by_request: Object.fromEntries(
+            Object.entries(idle.byPath).map(([k, v]) => [
+              k,
+              `${Math.round(v.requests * hour)} req, ${Math.round((v.bytes * hour) / 1024)} kB`,
+            ]),
+          ),
+          measured_s: IDLE_S,
+          ...common,
+        },
+      ),
+    ];
+  } finally {
+    for (const d of devices) d.db.close();
+    await relay?.stop();
+    await link.close();
+    await central.stop();
+    tmp.remove();
+  }
+}
