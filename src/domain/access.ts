@@ -3,6 +3,7 @@
 // (docs/decisions/0002-device-authentication.md). Staff-level rules (only the supervisor
 // validates, only the author signs) are the consultation rules' (src/domain/consultation.ts).
 import type { Registry } from '../sync/fields';
+import { decodeHlc, isHlc } from '../sync/hlc';
 import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
@@ -300,6 +301,8 @@ export interface StoredFacts {
   consultation?: Record<string, unknown>;
   /** The queue entry the op writes, or the consultation's queue entry. */
   queueEntry?: Record<string, unknown>;
+  /** The clock (HLC) of the write that gave the note its current status, when signed. */
+  signing?: string;
 }
 
 export interface StaffFacts {
@@ -315,6 +318,11 @@ export interface PushContext {
   authorOf(consultationId: string): string | undefined;
   /** The stored rows the op touches, for the field rules (fieldRefusal). */
   stored?(op: Op): StoredFacts;
+  /**
+   * This server may lack rows central holds (a relay, reinstalled empty or not yet refilled):
+   * a rule that needs a row it does not hold is left to central, which judges the op again.
+   */
+  partial?: boolean;
 }
 
 /** Entities whose every op must name the signed-in person. */
@@ -369,7 +377,9 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     const coordinates = rolesOf(reviewer).includes('coordinateur');
     const supervises = author !== undefined && authorFacts?.supervisorId === op.user;
     const ownFinal = op.val === 'validated' && author === op.user && !supervised;
-    if (!coordinates && !supervises && !ownFinal) {
+    // A note this relay does not hold: its author is unknown here, central decides.
+    const undecided = author === undefined && ctx.partial === true;
+    if (!coordinates && !supervises && !ownFinal && !undecided) {
       return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer une note.';
     }
   }
@@ -420,6 +430,19 @@ const NOTE_HELD = new Set(['in_consultation', 'done']);
 
 const isDeletion = (op: Op) => op.k === 'del' || op.f === '_deleted';
 
+/**
+ * An op the signing device stamped before it signed the note: part of what was signed, arriving
+ * after the signature because a server lost what it held (a relay reinstalled empty, central
+ * restored) and the device sent it again, or a relay was refilled from central first. Its clock
+ * says so: same device (the HLC's node), earlier stamp.
+ */
+export function madeBeforeSigning(op: Pick<Op, 'hlc'>, signing: string | undefined): boolean {
+  if (signing === undefined || !isHlc(op.hlc) || !isHlc(signing)) return false;
+  const a = decodeHlc(op.hlc);
+  const b = decodeHlc(signing);
+  return a.node === b.node && (a.ms < b.ms || (a.ms === b.ms && a.counter < b.counter));
+}
+
 /** A signed note: awaiting validation or validated (a returned note is open again). */
 export function isSigned(consultation: Record<string, unknown> | undefined): boolean {
   return consultation?.status === 'to_validate' || consultation?.status === 'validated';
@@ -465,10 +488,22 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
       return 'Seul l’auteur d’une note non signée ou la coordination peut la supprimer.';
     }
     const unchanged = op.k === 'set' && sameValue(c[op.f], op.val);
-    if (isSigned(c) && op.f === 'confidentiality' && !unchanged && !coordination) {
+    const lateButEarlier = madeBeforeSigning(op, stored.signing);
+    if (
+      isSigned(c) &&
+      op.f === 'confidentiality' &&
+      !unchanged &&
+      !coordination &&
+      !lateButEarlier
+    ) {
       return 'Note signée : seule la coordination change encore sa confidentialité.';
     }
-    if (isSigned(c) && !SIGNED_NOTE_WRITABLE.has(op.f) && !unchanged) {
+    if (
+      isSigned(c) &&
+      !SIGNED_NOTE_WRITABLE.has(op.f) &&
+      !unchanged &&
+      !lateButEarlier
+    ) {
       return 'Note signée : son contenu ne change plus sur le serveur ; ajoutez un addendum.';
     }
     if (

@@ -270,6 +270,19 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     }
     await renewWorkingSessions(ctx, device, toStore);
     const isRelay = device.profile === 'relay';
+    // What the relay refused from its devices counts as held here too: otherwise the device's
+    // later ops, forwarded by the relay, would never be contiguous, hence never durable.
+    if (isRelay && request.quarantined?.length) {
+      await store.quarantine(
+        request.org,
+        request.quarantined.map((q) => ({
+          op: { ...(q.op as Op), dev: q.dev, seq: q.seq },
+          code: q.code,
+          reason: q.reason,
+          via: `${device.deviceId} (${q.via})`.slice(0, 64),
+        })),
+      );
+    }
     // Gap recovery (docs/protocol.md): ops a device no longer holds count as acknowledged.
     await declareFloors(request.org, {
       ...(isRelay ? request.floors : {}),
@@ -462,6 +475,15 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         : []
       ).map((c) => [String(c.id), c]),
     );
+    // When a stored note was signed: the clock of the write that set its status.
+    const signing = new Map<string, string>();
+    if (consultations.size) {
+      for (const st of await store.rowStatesByIds(org, 'consultation', [...consultations.keys()])) {
+        const status = st.f.status;
+        if (status?.t !== 'r' || status.heads.length === 0) continue;
+        signing.set(st.id, status.heads.map((h) => h.h).sort().at(-1)!);
+      }
+    }
     for (const c of consultations.values()) {
       if (typeof c.queueEntryId === 'string') entryIds.add(c.queueEntryId);
       if (typeof c.authorId === 'string' && !noted.has(String(c.id))) {
@@ -476,6 +498,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     );
     return {
       staff,
+      partial: ctx.role === 'relay',
       authorOf: (id) => noted.get(id),
       stored: (op): StoredFacts => {
         const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
@@ -487,7 +510,11 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
             : typeof consultation?.queueEntryId === 'string'
               ? consultation.queueEntryId
               : undefined;
-        return { consultation, queueEntry: entryId ? entries.get(entryId) : undefined };
+        return {
+          consultation,
+          queueEntry: entryId ? entries.get(entryId) : undefined,
+          ...(cid && signing.has(cid) ? { signing: signing.get(cid) } : {}),
+        };
       },
     };
   }
