@@ -359,7 +359,8 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
   const user = op.user === undefined ? undefined : ctx.staff.get(op.user);
   // Known, not necessarily still active: work done offline before someone left the team must
   // still reach the server (sign-in is what refuses a person who left).
-  if (op.user !== undefined && user === undefined) {
+  // A relay that has not brought the team from central yet does not know them: central decides.
+  if (op.user !== undefined && user === undefined && ctx.partial !== true) {
     return 'Modification signée par une personne inconnue dans cette organisation.';
   }
   if (STAMPED.has(op.e) && op.user === undefined) {

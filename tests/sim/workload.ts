@@ -142,7 +142,7 @@ export interface WorkloadStats {
   takeIns: number;
   /** A call or take-in decided on a view central had already moved past. */
   staleCalls: number;
-  /** A second room took in a patient another room had already taken in (central's view). */
+  /** Visits and services with two notes at the end: two rooms took the same patient in. */
   doubleTakeIns: number;
   /** Reception ended (absent/left/cancelled) a patient central knew taken in or seen. */
   endsOnPatientInCare: number;
@@ -261,11 +261,11 @@ async function viewOf(d: SimDevice) {
 /** Central's current effective view of an entry (for the stale-view statistics only). */
 async function centralEntry(a: Actor, entryId: string) {
   const store = a.central().mem.store;
-  const [entry] = (await store.rowsByIds(ORG, 'queueEntry', [entryId])) as QueueEntry[];
+  const [entry] = (await store.rowsByIds(ORG, "queueEntry", [entryId])) as unknown as QueueEntry[];
   if (!entry) return null;
   const notes = (await store.rows(ORG, 'consultation')).filter(
     (c) => c.queueEntryId === entryId && !c._deleted,
-  ) as Consultation[];
+  ) as unknown as Consultation[];
   const eff = effectiveEntries({ visits: [], queueEntries: [entry], consultations: notes });
   return { entry, notes, effective: eff.get(entryId)! };
 }
@@ -379,7 +379,7 @@ export async function roomActs(a: Actor): Promise<void> {
       if (stale) a.stats.staleCalls++;
       return;
     }
-    await takeIn(a, entry, view.visits, stale, there?.notes.length ?? 0);
+    await takeIn(a, entry, view.visits, stale);
     return;
   }
   const entry = view.entries.find((e) => e.id === mine.id)!;
@@ -389,7 +389,7 @@ export async function roomActs(a: Actor): Promise<void> {
       const there = await centralEntry(a, entry.id);
       const stale =
         there !== null && (there.effective.status !== 'called' || there.effective.roomId !== roomId);
-      await takeIn(a, mine, view.visits, stale, there?.notes.length ?? 0);
+      await takeIn(a, mine, view.visits, stale);
     } else if (roll < 0.85) {
       const status = step(entry, 'requeue');
       if (!status) return;
@@ -514,7 +514,6 @@ async function takeIn(
   entry: QueueEntry,
   visits: readonly Visit[],
   stale: boolean,
-  notesAtCentral: number,
 ): Promise<void> {
   const d = a.device;
   const roomId = d.roomId!;
@@ -568,7 +567,6 @@ async function takeIn(
   );
   a.stats.takeIns++;
   if (stale) a.stats.staleCalls++;
-  if (notesAtCentral > 0) a.stats.doubleTakeIns++;
 }
 
 /** The coordination reopens an entry ended by mistake (an explicit reversal, a new epoch). */

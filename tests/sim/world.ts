@@ -125,7 +125,7 @@ export class SimNetwork {
       else if (typeof v === 'number') out.set(k, String(v));
     }
     const empty = res.statusCode === 204 || res.statusCode === 304;
-    return new Response(empty ? null : res.rawPayload, { status: res.statusCode, headers: out });
+    return new Response(empty ? null : new Uint8Array(res.rawPayload), { status: res.statusCode, headers: out });
   }
 
   /** Requests held back earlier arrive now, in a shuffled order (reordering). */
