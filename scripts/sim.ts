@@ -33,7 +33,10 @@ async function child(): Promise<void> {
       try {
         result = await simulate(seed, { steps, withRestore });
       } catch (error) {
-        result = { seed, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+        result = {
+          seed,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        };
       }
       process.send!(result);
     }
@@ -78,7 +81,8 @@ async function main(): Promise<void> {
             return;
           }
           results.push(msg);
-          const bad = !msg.converged || msg.lostWrites || msg.violations.length || msg.silent.length;
+          const bad =
+            !msg.converged || msg.lostWrites || msg.violations.length || msg.silent.length;
           if (verbose || bad) console.error(line(msg));
         });
         proc.on('exit', () => resolve());

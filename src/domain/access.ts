@@ -323,6 +323,12 @@ export interface PushContext {
    * a rule that needs a row it does not hold is left to central, which judges the op again.
    */
   partial?: boolean;
+  /**
+   * Whether this server lacks ops of the op's device older than it (neither held nor in the
+   * same batch): the row a rule needs may be in them, still on their way (through a relay, or
+   * sent again after a server lost them). Such a rule is then not decided against the op.
+   */
+  earlierMissing?(op: Op): boolean;
 }
 
 /** Entities whose every op must name the signed-in person. */
@@ -379,7 +385,8 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     const supervises = author !== undefined && authorFacts?.supervisorId === op.user;
     const ownFinal = op.val === 'validated' && author === op.user && !supervised;
     // A note this relay does not hold: its author is unknown here, central decides.
-    const undecided = author === undefined && ctx.partial === true;
+    const undecided =
+      author === undefined && (ctx.partial === true || ctx.earlierMissing?.(op) === true);
     if (!coordinates && !supervises && !ownFinal && !undecided) {
       return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer une note.';
     }
@@ -499,12 +506,7 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
     ) {
       return 'Note signée : seule la coordination change encore sa confidentialité.';
     }
-    if (
-      isSigned(c) &&
-      !SIGNED_NOTE_WRITABLE.has(op.f) &&
-      !unchanged &&
-      !lateButEarlier
-    ) {
+    if (isSigned(c) && !SIGNED_NOTE_WRITABLE.has(op.f) && !unchanged && !lateButEarlier) {
       return 'Note signée : son contenu ne change plus sur le serveur ; ajoutez un addendum.';
     }
     if (

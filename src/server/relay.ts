@@ -271,7 +271,14 @@ export class Relay {
       const refused = (await store.quarantined(org))
         .filter((q) => q.seq > (upstream.get(q.dev) ?? 0))
         .slice(0, 200)
-        .map((q) => ({ dev: q.dev, seq: q.seq, op: q.op, code: q.code, reason: q.reason, via: q.via }));
+        .map((q) => ({
+          dev: q.dev,
+          seq: q.seq,
+          op: q.op,
+          code: q.code,
+          reason: q.reason,
+          via: q.via,
+        }));
       const res = await this.request('/api/sync', {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,

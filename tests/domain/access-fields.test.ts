@@ -592,3 +592,21 @@ describe('ops judged on a state they were not made on', () => {
     ).toBeNull();
   });
 });
+
+describe('a validation whose note may still be on its way', () => {
+  it('is left undecided while the device’s earlier ops are missing, refused once they are held', () => {
+    const validated = op(room1, {
+      e: 'consultation',
+      f: 'status',
+      k: 'set',
+      val: 'validated',
+      user: AUTHOR,
+    });
+    const staff = new Map([[AUTHOR, { active: true, supervisorId: null }]]);
+    const ctx: PushContext = { staff, authorOf: () => undefined };
+    expect(pushRefusal(room1, validated, { ...ctx, earlierMissing: () => true })).toBeNull();
+    expect(pushRefusal(room1, validated, { ...ctx, earlierMissing: () => false })).toMatch(
+      /superviseur/,
+    );
+  });
+});

@@ -4,7 +4,7 @@
 // evidence of care against the recorded end, the room and person of the note against the entry —
 // and then looked up in what `dayContradictions` reports and in the field conflicts
 // (`conflictsOf`) the coordination sees. A breach named by neither is *silent*.
-import type { Contradiction } from '../../src/domain/day-invariants';
+import type { Contradiction, ContradictionKind } from '../../src/domain/day-invariants';
 import type {
   Consultation,
   ContradictionAck,
@@ -12,7 +12,6 @@ import type {
   Signature,
   Visit,
 } from '../../src/domain/entities';
-import type { ContradictionKind } from '../../src/domain/day-invariants';
 
 export interface Breach {
   kind: ContradictionKind;
@@ -65,7 +64,8 @@ export function findBreaches(rows: DayRowsForCheck): Breach[] {
   const notes = rows.notes.filter((n) => !n._deleted && entryIds.has(n.queueEntryId));
   const signed = new Set<string>();
   for (const n of notes) if (n.status !== 'draft') signed.add(n.id);
-  for (const s of rows.signatures) if (!s._deleted && s.kind === 'author') signed.add(s.consultationId);
+  for (const s of rows.signatures)
+    if (!s._deleted && s.kind === 'author') signed.add(s.consultationId);
   const out: Breach[] = [];
 
   const where = new Map(entries.map((e) => [e.id, whereIs(e, notes, signed)]));

@@ -8,12 +8,13 @@
 // relay that loses its disk, a rogue device pushing poison ops, and optionally central restored
 // from an older snapshot. Then the network heals, everything syncs to quiescence, and the checks
 // run: convergence (digests), lost writes, invariant violations, silent contradictions.
+import { getMeta, META } from '../../src/device/db';
 import { syncStatus } from '../../src/device/queries';
 import { setAsideSeqs } from '../../src/device/set-aside';
-import { roomDoubleBookings } from '../../src/domain/conflicts-room';
-import { countedConsultations, dayContradictions } from '../../src/domain/day-invariants';
 import type { Audience } from '../../src/domain/access';
 import { visibleStates } from '../../src/domain/access';
+import { roomDoubleBookings } from '../../src/domain/conflicts-room';
+import { countedConsultations, dayContradictions } from '../../src/domain/day-invariants';
 import {
   type Consultation,
   type ContradictionAck,
@@ -47,9 +48,9 @@ import {
 import {
   type Clock,
   enrolAt,
+  type NetStats,
   newClient,
   ORG,
-  type NetStats,
   type SimDevice,
   SimNetwork,
   type SimServer,
@@ -132,7 +133,12 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   let relay = await startRelay(net, clock, central, relayId());
   const specs: { name: string; profile: Audience; roomId: string | null; staffId: string }[] = [
     { name: 'reception', profile: 'reception', roomId: null, staffId: STAFF.reception },
-    ...ROOMS.map((r) => ({ name: `laptop-${r}`, profile: 'room' as const, roomId: r, staffId: STAFF[r] })),
+    ...ROOMS.map((r) => ({
+      name: `laptop-${r}`,
+      profile: 'room' as const,
+      roomId: r,
+      staffId: STAFF[r],
+    })),
     { name: 'coordination', profile: 'coordination', roomId: null, staffId: STAFF.coordination },
   ];
   const devices: SimDevice[] = [];
@@ -141,7 +147,8 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       ...s,
       skewMs: Math.round((rnd() * 2 - 1) * DAY),
       // The truck's devices list the relay first; the coordination's office reaches central.
-      servers: s.profile === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
+      servers:
+        s.profile === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
       random: prng(seed * 31 + devices.length),
     });
     await signIn(central, d);
@@ -152,8 +159,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   const marks = { setup: performance.now() - started, day: 0, heal: 0, checks: 0 };
 
   const link = (d: SimDevice, target: string) => net.isUp(d.name, target);
-  const online = (d: SimDevice) =>
-    d.servers.some((s) => link(d, new URL(s).hostname));
+  const online = (d: SimDevice) => d.servers.some((s) => link(d, new URL(s).hostname));
   const actorOf = (d: SimDevice): Actor => ({
     device: d,
     rnd,
@@ -294,13 +300,22 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   if (!converged) {
     violations.push('relais ≠ central');
     if (process.env.SIM_DEBUG) {
-      const mine = new Map((await relay.mem.store.rowStates(ORG)).map((st) => [`${st.e}/${st.id}`, st]));
+      const mine = new Map(
+        (await relay.mem.store.rowStates(ORG)).map((st) => [`${st.e}/${st.id}`, st]),
+      );
       const theirs = await store.rowStates(ORG);
       let shown = 0;
       for (const st of theirs) {
         const r = mine.get(`${st.e}/${st.id}`);
         if (JSON.stringify(r) !== JSON.stringify(st) && shown++ < 3) {
-          console.error('DIFF', st.e, st.id, JSON.stringify(st).slice(0, 600), '\nRELAY', JSON.stringify(r)?.slice(0, 600));
+          console.error(
+            'DIFF',
+            st.e,
+            st.id,
+            JSON.stringify(st).slice(0, 600),
+            '\nRELAY',
+            JSON.stringify(r)?.slice(0, 600),
+          );
         }
       }
       const all: Op[] = [];
@@ -312,10 +327,38 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       }
       const has = await relay.mem.store.heldKeys(ORG, all);
       const missing = all.filter((op) => !has.has(`${op.dev}#${op.seq}`));
-      console.error('MISSING', missing.length, missing.slice(0, 5).map((op) => `${op.dev}#${op.seq} ${op.e}.${op.f}`));
-      console.error('RELAY Q', (await relay.mem.store.quarantined(ORG)).slice(0,4).map((q) => `${q.dev}#${q.seq} ${q.code} ${q.reason} ${JSON.stringify(q.op).slice(0,200)}`));
-      console.error('RELAY META', (await relay.mem.store.metaWithPrefix('upstream:')));
-      console.error('central rows', theirs.length, 'relay rows', mine.size, 'lastSeq', await store.lastSeq(ORG), await relay.mem.store.lastSeq(ORG));
+      console.error(
+        'MISSING',
+        missing.length,
+        missing.slice(0, 5).map((op) => `${op.dev}#${op.seq} ${op.e}.${op.f}`),
+      );
+      console.error(
+        'CENTRAL Q',
+        (await store.quarantined(ORG))
+          .slice(0, 4)
+          .map(
+            (q) =>
+              `${q.dev}#${q.seq} ${q.code} ${q.reason} ${q.via} ${JSON.stringify(q.op).slice(0, 250)}`,
+          ),
+      );
+      console.error(
+        'RELAY Q',
+        (await relay.mem.store.quarantined(ORG))
+          .slice(0, 4)
+          .map(
+            (q) => `${q.dev}#${q.seq} ${q.code} ${q.reason} ${JSON.stringify(q.op).slice(0, 200)}`,
+          ),
+      );
+      console.error('RELAY META', await relay.mem.store.metaWithPrefix('upstream:'));
+      console.error(
+        'central rows',
+        theirs.length,
+        'relay rows',
+        mine.size,
+        'lastSeq',
+        await store.lastSeq(ORG),
+        await relay.mem.store.lastSeq(ORG),
+      );
     }
   }
   const allStates = await store.rowStates(ORG);
@@ -326,6 +369,30 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     if (mine !== theirs) {
       converged = false;
       violations.push(`${d.name} ≠ central`);
+      if (process.env.SIM_DEBUG) {
+        const local = new Map(
+          visibleStates(viewer, await d.db.states.toArray(), entitySpec).map((st) => [
+            `${st.e}/${st.id}`,
+            st,
+          ]),
+        );
+        const remote = visibleStates(viewer, allStates, entitySpec);
+        let shown = 0;
+        for (const st of remote) {
+          const l = local.get(`${st.e}/${st.id}`);
+          local.delete(`${st.e}/${st.id}`);
+          if (JSON.stringify(l) !== JSON.stringify(st) && shown++ < 2) {
+            console.error(
+              'DEVDIFF',
+              d.name,
+              JSON.stringify(st).slice(0, 400),
+              '\nLOCAL',
+              JSON.stringify(l)?.slice(0, 400),
+            );
+          }
+        }
+        console.error('LOCAL ONLY', [...local.keys()].slice(0, 5));
+      }
     }
     if ((await d.db.parked.count()) > 0) violations.push(`${d.name} : opérations parquées`);
     const aside = await setAsideSeqs(d.db);
@@ -339,8 +406,12 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
           first: `${first.seq} ${first.e}.${first.f}=${JSON.stringify(first.val)?.slice(0, 80)}`,
           centralContiguous: await store.contiguous(ORG, d.name),
           relayContiguous: await relay.mem.store.contiguous(ORG, d.name),
-          centralQ: (await store.quarantined(ORG, 1000)).filter((q) => q.dev === d.name).slice(0, 3),
-          relayQ: (await relay.mem.store.quarantined(ORG, 1000)).filter((q) => q.dev === d.name).slice(0, 3),
+          centralQ: (await store.quarantined(ORG, 1000))
+            .filter((q) => q.dev === d.name)
+            .slice(0, 3),
+          relayQ: (await relay.mem.store.quarantined(ORG, 1000))
+            .filter((q) => q.dev === d.name)
+            .slice(0, 3),
           acked: await d.db.meta.get(`acked:http://relay`),
           ackedC: await d.db.meta.get(`acked:http://central`),
         });
@@ -418,7 +489,9 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   for (const c of reported) extra.contradictions[c.kind] = (extra.contradictions[c.kind] ?? 0) + 1;
   const breaches = findBreaches({ visits, entries, notes, signatures, acks });
   wstats.doubleTakeIns = breaches.filter((b) => b.kind === 'two_consultations').length;
-  const silent = silentBreaches(breaches, reported, conflicted).map((b) => `${b.kind} : ${b.detail}`);
+  const silent = silentBreaches(breaches, reported, conflicted).map(
+    (b) => `${b.kind} : ${b.detail}`,
+  );
   // A contradiction the independent check does not find is a disagreement too (a false alarm).
   for (const c of unfoundContradictions(breaches, reported)) {
     violations.push(`contradiction sans manquement : ${c.id}`);
@@ -448,6 +521,10 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     for (const d of devices) {
       const aside = await setAsideSeqs(d.db);
       if ((await d.db.outbox.toArray()).some((op) => !aside.has(op.seq))) return false;
+      // Caught up with the first server it reaches.
+      const server = d.servers[0]!;
+      const head = await (server === 'http://relay' ? relay : central).mem.store.lastSeq(ORG);
+      if (((await getMeta<number>(d.db, META.checkpoint(server))) ?? 0) < head) return false;
     }
     return true;
   }
@@ -508,9 +585,12 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
         continue;
       }
       if (res.statusCode >= 500) violations.push(`poison : ${target} a répondu ${res.statusCode}`);
-      const body = res.json() as { details?: { refused?: { seq?: number }[]; seq?: number; index?: number } };
+      const body = res.json() as {
+        details?: { refused?: { seq?: number }[]; seq?: number; index?: number };
+      };
       const refused = new Set<number>();
-      for (const r of body.details?.refused ?? []) if (typeof r.seq === 'number') refused.add(r.seq);
+      for (const r of body.details?.refused ?? [])
+        if (typeof r.seq === 'number') refused.add(r.seq);
       if (typeof body.details?.seq === 'number') refused.add(body.details.seq);
       if (typeof body.details?.index === 'number') refused.add(batch[body.details.index]!.seq);
       if (refused.size === 0) {

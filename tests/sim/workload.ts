@@ -261,7 +261,7 @@ async function viewOf(d: SimDevice) {
 /** Central's current effective view of an entry (for the stale-view statistics only). */
 async function centralEntry(a: Actor, entryId: string) {
   const store = a.central().mem.store;
-  const [entry] = (await store.rowsByIds(ORG, "queueEntry", [entryId])) as unknown as QueueEntry[];
+  const [entry] = (await store.rowsByIds(ORG, 'queueEntry', [entryId])) as unknown as QueueEntry[];
   if (!entry) return null;
   const notes = (await store.rows(ORG, 'consultation')).filter(
     (c) => c.queueEntryId === entryId && !c._deleted,
@@ -388,7 +388,8 @@ export async function roomActs(a: Actor): Promise<void> {
     if (roll < 0.7) {
       const there = await centralEntry(a, entry.id);
       const stale =
-        there !== null && (there.effective.status !== 'called' || there.effective.roomId !== roomId);
+        there !== null &&
+        (there.effective.status !== 'called' || there.effective.roomId !== roomId);
       await takeIn(a, mine, view.visits, stale);
     } else if (roll < 0.85) {
       const status = step(entry, 'requeue');
@@ -494,7 +495,7 @@ export async function roomActs(a: Actor): Promise<void> {
     if (!a.online()) a.stats.signedOffline++;
     return;
   }
-  if (roll >= 0.8 && (!note || note.status !== 'draft' || roll > 0.95)) {
+  if (roll >= 0.8 && (note?.status !== 'draft' || roll > 0.95)) {
     const status = step(mine, 'finish');
     if (!status) return;
     await write(

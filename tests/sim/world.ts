@@ -6,8 +6,8 @@
 // loses answers after the server committed, duplicates requests, answers late and delivers old
 // requests again later.
 import Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { FastifyInstance } from 'fastify';
 import { Kysely, SqliteDialect } from 'kysely';
 import { EscaleDb, META, setMeta } from '../../src/device/db';
 import { createSyncClient, type SyncClient } from '../../src/device/sync-client';
@@ -15,7 +15,12 @@ import type { Audience } from '../../src/domain/access';
 import { buildApp } from '../../src/server/app';
 import { Accounts } from '../../src/server/auth';
 import { Relay } from '../../src/server/relay';
-import { KyselyStore, migrate, migrateQuarantine, type Tables } from '../../src/server/store/kysely-store';
+import {
+  KyselyStore,
+  migrate,
+  migrateQuarantine,
+  type Tables,
+} from '../../src/server/store/kysely-store';
 import type { SyncStore } from '../../src/server/store/types';
 
 export const ORG = 'org-sim';
@@ -48,7 +53,13 @@ export interface NetFaults {
   late: number;
 }
 
-export const NO_FAULTS: NetFaults = { dropRequest: 0, dropResponse: 0, duplicate: 0, delay: 0, late: 0 };
+export const NO_FAULTS: NetFaults = {
+  dropRequest: 0,
+  dropResponse: 0,
+  duplicate: 0,
+  delay: 0,
+  late: 0,
+};
 
 export interface NetStats {
   requests: number;
@@ -125,7 +136,10 @@ export class SimNetwork {
       else if (typeof v === 'number') out.set(k, String(v));
     }
     const empty = res.statusCode === 204 || res.statusCode === 304;
-    return new Response(empty ? null : new Uint8Array(res.rawPayload), { status: res.statusCode, headers: out });
+    return new Response(empty ? null : new Uint8Array(res.rawPayload), {
+      status: res.statusCode,
+      headers: out,
+    });
   }
 
   /** Requests held back earlier arrive now, in a shuffled order (reordering). */

@@ -481,7 +481,13 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       for (const st of await store.rowStatesByIds(org, 'consultation', [...consultations.keys()])) {
         const status = st.f.status;
         if (status?.t !== 'r' || status.heads.length === 0) continue;
-        signing.set(st.id, status.heads.map((h) => h.h).sort().at(-1)!);
+        signing.set(
+          st.id,
+          status.heads
+            .map((h) => h.h)
+            .sort()
+            .at(-1)!,
+        );
       }
     }
     for (const c of consultations.values()) {
@@ -496,9 +502,24 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         q,
       ]),
     );
+    // Per device: how far this server holds its ops, and which of its ops this batch brings.
+    const contiguous = new Map<string, number>();
+    const inBatch = new Map<string, Set<number>>();
+    for (const op of ops) {
+      if (!contiguous.has(op.dev)) contiguous.set(op.dev, await store.contiguous(org, op.dev));
+      const seqs = inBatch.get(op.dev) ?? new Set<number>();
+      inBatch.set(op.dev, seqs.add(op.seq));
+    }
+    const earlierMissing = (op: Op) => {
+      const from = contiguous.get(op.dev) ?? 0;
+      let brought = 0;
+      for (const n of inBatch.get(op.dev) ?? []) if (n > from && n < op.seq) brought++;
+      return op.seq - 1 - from > brought;
+    };
     return {
       staff,
       partial: ctx.role === 'relay',
+      earlierMissing,
       authorOf: (id) => noted.get(id),
       stored: (op): StoredFacts => {
         const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
