@@ -19,7 +19,7 @@ function arg(name: string, fallback: number): number {
 
 const seeds = arg('seeds', 200);
 const from = arg('from', 1);
-const steps = arg('steps', 80);
+const steps = arg('steps', 60);
 const workers = Math.max(1, Math.min(arg('workers', availableParallelism()), seeds));
 const withRestore = process.argv.includes('--with-restore');
 const verbose = process.argv.includes('--verbose');
