@@ -198,6 +198,8 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   const snapshotAt = options.withRestore ? 10 + int(Math.floor(steps / 3)) : -1;
   const restoreAt = options.withRestore ? snapshotAt + 10 + int(Math.floor(steps / 3)) : -1;
   let snapshot: Buffer | null = null;
+  /** The rogue's good ops: like any device, it keeps them until central holds them. */
+  let rogueKept = null as { token: string; ops: Op[] } | null;
   const faulty = {
     dropRequest: 0.08,
     dropResponse: 0.08,
@@ -290,6 +292,26 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     await relay.relay!.syncNow();
     for (const d of devices) await d.client.syncNow();
     await relay.relay!.syncNow();
+    if (rogueKept) {
+      // The rogue device retries what central does not hold yet (the relay may have lost it).
+      const last = rogueKept.ops.at(-1)!.seq;
+      if ((await central.mem.store.contiguous(ORG, `rogue-${seed}`)) < last) {
+        await central.app.inject({
+          method: 'POST',
+          url: '/api/sync',
+          headers: { authorization: `Bearer ${rogueKept.token}` },
+          payload: {
+            protocol: PROTOCOL_VERSION,
+            schema: SCHEMA_VERSION,
+            deviceId: `rogue-${seed}`,
+            org: ORG,
+            since: 0,
+            ops: rogueKept.ops,
+          },
+        });
+        continue;
+      }
+    }
     if (await quiet()) break;
   }
   extra.quiescenceRounds = rounds;
@@ -605,6 +627,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       batch = batch.filter((o) => !refused.has(o.seq));
     }
     committed.push(good1, good2);
+    rogueKept = { token, ops: [good1, good2] };
     const q = await (target === 'relay' ? relay : central).mem.store.quarantined(ORG, 100);
     extra.poisonQuarantined += q.filter((x) => x.dev === name).length;
   }
