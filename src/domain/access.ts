@@ -3,6 +3,7 @@
 // (docs/decisions/0002-device-authentication.md). Staff-level rules (only the supervisor
 // validates, only the author signs) are the consultation rules' (src/domain/consultation.ts).
 import type { Registry } from '../sync/fields';
+import { decodeHlc, isHlc } from '../sync/hlc';
 import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
@@ -312,6 +313,8 @@ export interface StoredFacts {
   queueEntry?: Record<string, unknown>;
   /** The clinical summary row the op writes (problem, treatment, allergy, vaccination). */
   summaryRow?: Record<string, unknown>;
+  /** The clock (HLC) of the write that gave the note its current status, when signed. */
+  signing?: string;
 }
 
 export interface StaffFacts {
@@ -327,6 +330,17 @@ export interface PushContext {
   authorOf(consultationId: string): string | undefined;
   /** The stored rows the op touches, for the field rules (fieldRefusal). */
   stored?(op: Op): StoredFacts;
+  /**
+   * This server may lack rows central holds (a relay, reinstalled empty or not yet refilled):
+   * a rule that needs a row it does not hold is left to central, which judges the op again.
+   */
+  partial?: boolean;
+  /**
+   * Whether this server lacks ops of the op's device older than it (neither held nor in the
+   * same batch): the row a rule needs may be in them, still on their way (through a relay, or
+   * sent again after a server lost them). Such a rule is then not decided against the op.
+   */
+  earlierMissing?(op: Op): boolean;
 }
 
 /** Entities whose every op must name the signed-in person. */
@@ -364,7 +378,8 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
   const user = op.user === undefined ? undefined : ctx.staff.get(op.user);
   // Known, not necessarily still active: work done offline before someone left the team must
   // still reach the server (sign-in is what refuses a person who left).
-  if (op.user !== undefined && user === undefined) {
+  // A relay that has not brought the team from central yet does not know them: central decides.
+  if (op.user !== undefined && user === undefined && ctx.partial !== true) {
     return 'Modification signée par une personne inconnue dans cette organisation.';
   }
   if (STAMPED.has(op.e) && op.user === undefined) {
@@ -382,7 +397,10 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     const coordinates = rolesOf(reviewer).includes('coordinateur');
     const supervises = author !== undefined && authorFacts?.supervisorId === op.user;
     const ownFinal = op.val === 'validated' && author === op.user && !supervised;
-    if (!coordinates && !supervises && !ownFinal) {
+    // A note this relay does not hold: its author is unknown here, central decides.
+    const undecided =
+      author === undefined && (ctx.partial === true || ctx.earlierMissing?.(op) === true);
+    if (!coordinates && !supervises && !ownFinal && !undecided) {
       return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer une note.';
     }
   }
@@ -450,6 +468,19 @@ const NOTE_HELD = new Set(['in_consultation', 'done']);
 
 const isDeletion = (op: Op) => op.k === 'del' || op.f === '_deleted';
 
+/**
+ * An op the signing device stamped before it signed the note: part of what was signed, arriving
+ * after the signature because a server lost what it held (a relay reinstalled empty, central
+ * restored) and the device sent it again, or a relay was refilled from central first. Its clock
+ * says so: same device (the HLC's node), earlier stamp.
+ */
+export function madeBeforeSigning(op: Pick<Op, 'hlc'>, signing: string | undefined): boolean {
+  if (signing === undefined || !isHlc(op.hlc) || !isHlc(signing)) return false;
+  const a = decodeHlc(op.hlc);
+  const b = decodeHlc(signing);
+  return a.node === b.node && (a.ms < b.ms || (a.ms === b.ms && a.counter < b.counter));
+}
+
 /** A signed note: awaiting validation or validated (a returned note is open again). */
 export function isSigned(consultation: Record<string, unknown> | undefined): boolean {
   return consultation?.status === 'to_validate' || consultation?.status === 'validated';
@@ -495,10 +526,17 @@ export function fieldRefusal(writer: Writer, op: Op, stored: StoredFacts): strin
       return 'Seul l’auteur d’une note non signée ou la coordination peut la supprimer.';
     }
     const unchanged = op.k === 'set' && sameValue(c[op.f], op.val);
-    if (isSigned(c) && op.f === 'confidentiality' && !unchanged && !coordination) {
+    const lateButEarlier = madeBeforeSigning(op, stored.signing);
+    if (
+      isSigned(c) &&
+      op.f === 'confidentiality' &&
+      !unchanged &&
+      !coordination &&
+      !lateButEarlier
+    ) {
       return 'Note signée : seule la coordination change encore sa confidentialité.';
     }
-    if (isSigned(c) && !SIGNED_NOTE_WRITABLE.has(op.f) && !unchanged) {
+    if (isSigned(c) && !SIGNED_NOTE_WRITABLE.has(op.f) && !unchanged && !lateButEarlier) {
       return 'Note signée : son contenu ne change plus sur le serveur ; ajoutez un addendum.';
     }
     if (

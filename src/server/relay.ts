@@ -43,6 +43,8 @@ export interface RelayOptions {
   onPulled?: (org: string, lastSeq: number) => void;
   /** Called when central said how far it holds devices' ops (their durable point may move). */
   onDurable?: (org: string) => void;
+  /** Wall clock (ms), injectable for tests and the simulation. */
+  now?: () => number;
 }
 
 export interface RelayStatus {
@@ -68,6 +70,7 @@ export class Relay {
   private readonly fetchImpl: typeof fetch;
   private credentialsAt = 0;
   private credentialsAsked: Promise<boolean> | null = null;
+  private readonly now: () => number;
 
   constructor(private readonly options: RelayOptions) {
     this.status = {
@@ -77,6 +80,7 @@ export class Relay {
       reachable: false,
     };
     this.fetchImpl = options.fetch ?? fetch;
+    this.now = options.now ?? Date.now;
   }
 
   start(): void {
@@ -151,14 +155,14 @@ export class Relay {
 
   private async pass(): Promise<void> {
     try {
-      if (Date.now() - this.credentialsAt >= (this.options.credentialsEveryMs ?? 30_000)) {
+      if (this.now() - this.credentialsAt >= (this.options.credentialsEveryMs ?? 30_000)) {
         await this.bringCredentials(this.options.org);
       }
       // Sessions recorded here first: central then accepts the ops they cover (decision 0006).
       await this.handOverSessions(this.options.org);
       await this.replicate(this.options.org);
       await this.forwardReports(this.options.org);
-      this.status.lastSuccess = Date.now();
+      this.status.lastSuccess = this.now();
       this.status.lastError = null;
       this.status.reachable = true;
     } catch (error) {
@@ -192,7 +196,7 @@ export class Relay {
     };
     await this.options.accounts.importFromCentral(org, body.credentials, body.passwords);
     await this.bringSessions(org);
-    this.credentialsAt = Date.now();
+    this.credentialsAt = this.now();
   }
 
   /** Reports already passed on: device → its report's time here. */
@@ -262,6 +266,19 @@ export class Relay {
       // A floor goes on to central only when this relay lacks ops below it (reinstalled empty):
       // those it holds, it forwards itself.
       const passOn = Object.fromEntries((await store.gaps(org)).map((g) => [g.dev, g.to]));
+      // Ops this relay refused and set apart, central does not count yet: passed on, so the
+      // device's later ops become contiguous (hence durable) at central as well.
+      const refused = (await store.quarantined(org))
+        .filter((q) => q.seq > (upstream.get(q.dev) ?? 0))
+        .slice(0, 200)
+        .map((q) => ({
+          dev: q.dev,
+          seq: q.seq,
+          op: q.op,
+          code: q.code,
+          reason: q.reason,
+          via: q.via,
+        }));
       const res = await this.request('/api/sync', {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
@@ -272,6 +289,7 @@ export class Relay {
         ops: out.ops,
         ask,
         ...(Object.keys(passOn).length ? { floors: passOn } : {}),
+        ...(refused.length ? { quarantined: refused } : {}),
         maxBytes: pageBytes,
       });
       const reply: SyncResponse = syncResponseSchema.parse(await res.json());

@@ -150,6 +150,22 @@ export const syncRequestSchema = z.object({
   /** Relay only: floors its devices declared to it, passed on to central. */
   floors: z.record(nameSchema, count).optional(),
   ops: z.array(opSchema).max(MAX_PUSH_OPS),
+  /** Relay only: ops it refused from its devices and set apart (never forwarded as ops: they
+   * may not even parse), passed on so central counts them held and lists them too. */
+  quarantined: z
+    .array(
+      z.object({
+        dev: nameSchema,
+        seq: count.min(1),
+        /** The op as the device sent it (possibly malformed: stored as is, never applied). */
+        op: z.unknown(),
+        code: z.string().max(64),
+        reason: z.string().max(2000),
+        via: nameSchema,
+      }),
+    )
+    .max(MAX_PUSH_OPS)
+    .optional(),
   /** Soft cap on the size of the pulled page. */
   maxBytes: wireInt().min(1).optional(),
   /** Ask for the server's state digest with the last page (it reads every row: costly on a large

@@ -541,3 +541,119 @@ describe('the clinical summary’s fixed fields (issue #15)', () => {
     expect(fieldRefusal(room1, fresh, {})).toBeNull();
   });
 });
+
+// Found by the replication simulation over the real parts: a server that lost what it held (a
+// relay reinstalled empty, refilled from central before the device sent its ops again) judged
+// late-arriving ops on a state they were not made on, and refused them for good.
+describe('ops judged on a state they were not made on', () => {
+  const signing = '0m3x1k2ab:0005:laptop-1';
+  const signedLate: StoredFacts = { ...signedIn1, signing };
+  const at = (hlc: string, fields: Partial<Op> & Pick<Op, 'e' | 'f' | 'k'>) => ({
+    ...op(room1, fields),
+    hlc,
+  });
+
+  it('a signed note takes the edits its signing device made before signing, sent again late', () => {
+    const before = at('0m3x1k2ab:0002:laptop-1', {
+      e: 'consultation',
+      f: 'plan',
+      k: 'set',
+      val: 'x',
+      user: AUTHOR,
+    });
+    expect(fieldRefusal(room1, before, signedLate)).toBeNull();
+    const confidentiality = at('0m3x1k2a0:0000:laptop-1', {
+      e: 'consultation',
+      f: 'confidentiality',
+      k: 'set',
+      val: 'social',
+      user: AUTHOR,
+    });
+    expect(fieldRefusal(room1, confidentiality, signedLate)).toBeNull();
+  });
+
+  it('but not an edit made after the signature, nor an earlier one from another device', () => {
+    const after = at('0m3x1k2ab:0006:laptop-1', {
+      e: 'consultation',
+      f: 'plan',
+      k: 'set',
+      val: 'x',
+      user: AUTHOR,
+    });
+    expect(fieldRefusal(room1, after, signedLate)).toMatch(/Note signée/);
+    const other = {
+      ...op(room2, { e: 'consultation', f: 'plan', k: 'set', val: 'x', user: OTHER }),
+      hlc: '0m3x1k2ab:0001:laptop-2',
+    };
+    expect(
+      fieldRefusal(room2, other, {
+        ...signedLate,
+        consultation: note({ status: 'validated', confidentiality: 'standard' }),
+      }),
+    ).toMatch(/Note signée/);
+    // Without the signing clock (a store that does not say), the rule stands.
+    expect(
+      fieldRefusal(
+        room1,
+        at('0m3x1k2ab:0002:laptop-1', {
+          e: 'consultation',
+          f: 'plan',
+          k: 'set',
+          val: 'x',
+          user: AUTHOR,
+        }),
+        signedIn1,
+      ),
+    ).toMatch(/Note signée/);
+  });
+
+  it('a relay that does not hold the note or the person leaves the decision to central', () => {
+    const validated = op(room1, {
+      e: 'consultation',
+      f: 'status',
+      k: 'set',
+      val: 'validated',
+      user: AUTHOR,
+    });
+    const staff = new Map([[AUTHOR, { active: true, supervisorId: null }]]);
+    const unknownNote: PushContext = { staff, authorOf: () => undefined };
+    expect(pushRefusal(room1, validated, unknownNote)).toMatch(/superviseur/);
+    expect(pushRefusal(room1, validated, { ...unknownNote, partial: true })).toBeNull();
+    // Known note of another author: refused on a relay too.
+    expect(pushRefusal(room1, validated, { staff, authorOf: () => OTHER, partial: true })).toMatch(
+      /superviseur/,
+    );
+
+    const stranger = op(reception, {
+      e: 'visit',
+      f: 'motif',
+      k: 'set',
+      val: 'x',
+      user: 'new-hire',
+    });
+    expect(pushRefusal(reception, stranger, { staff, authorOf: () => undefined })).toMatch(
+      /inconnue/,
+    );
+    expect(
+      pushRefusal(reception, stranger, { staff, authorOf: () => undefined, partial: true }),
+    ).toBeNull();
+  });
+});
+
+describe('a validation whose note may still be on its way', () => {
+  it('is left undecided while the device’s earlier ops are missing, refused once they are held', () => {
+    const validated = op(room1, {
+      e: 'consultation',
+      f: 'status',
+      k: 'set',
+      val: 'validated',
+      user: AUTHOR,
+    });
+    const staff = new Map([[AUTHOR, { active: true, supervisorId: null }]]);
+    const ctx: PushContext = { staff, authorOf: () => undefined };
+    expect(pushRefusal(room1, validated, { ...ctx, earlierMissing: () => true })).toBeNull();
+    expect(pushRefusal(room1, validated, { ...ctx, earlierMissing: () => false })).toMatch(
+      /superviseur/,
+    );
+  });
+});

@@ -150,7 +150,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
       // A NUL in a value is refused by the shared schema too, as an op: named and set apart.
       const nulValue = d.set('queueEntry', 'q-poison', 'endReason', 'a\u0000b', AUTHOR);
-      for (const server of [relay, central]) {
+      // Central first: what the relay refuses it passes on to central, which would then hold
+      // it as quarantined and answer a retry of it as it answers any op it holds.
+      for (const server of [central, relay]) {
         const res = await sync(server, box1, [good, nulValue]);
         expect(res.status).toBe(400);
         expect(res.body.error).toBe('invalid_op');
@@ -229,6 +231,39 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           reason: expect.stringMatching(/Note signée/),
         }),
       );
+    });
+
+    it('counts at central what the relay refused from a device: the device’s later ops become durable', async () => {
+      // Found by the simulation: the relay set a device's refused op apart, but central never
+      // heard of it, so none of the device's later ops were ever contiguous, hence durable, at
+      // central — the device kept them and showed « en attente du central » for ever.
+      const who = await enrol(central, 'laptop-relay-only', { profile: 'room', roomId: 'box-1' });
+      await signIn(central, who, AUTHOR);
+      await relay.relay!.refreshCredentials();
+      const d = new Device(who);
+      const first = d.set('queueEntry', 'q-relay-only', 'endReason', 'un', AUTHOR);
+      const bad = d.set('queueEntry', 'q-relay-only', 'endReason', 'a\u0000b', AUTHOR);
+      const later = d.set('queueEntry', 'q-relay-only', 'position', 4, AUTHOR);
+      const refused = await sync(relay, who, [first, bad]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.details).toMatchObject({ seq: bad.seq });
+      const next = await sync(relay, who, [first, later]);
+      expect(next.status).toBe(200);
+      expect(next.body.accepted).toBe(later.seq);
+      await relay.relay!.syncNow();
+      await vi.waitFor(
+        async () =>
+          expect(await central.store.contiguous(ORG, 'laptop-relay-only')).toBe(later.seq),
+        { timeout: 15_000 },
+      );
+      const answer = await sync(relay, who, []);
+      expect(answer.body.durable).toBe(later.seq);
+      const listed = await quarantine(central, office);
+      expect(listed.body.ops).toContainEqual(
+        expect.objectContaining({ dev: 'laptop-relay-only', seq: bad.seq, error: 'invalid_op' }),
+      );
+      const [row] = await central.store.rowsByIds(ORG, 'queueEntry', ['q-relay-only']);
+      expect(row?.endReason).toBe('un');
     });
 
     it('a room cannot take another room’s restricted note by writing', async () => {
@@ -346,7 +381,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         [desk, t.set('staff', AUTHOR, 'active', false)],
       ];
       const before = await central.store.lastSeq(ORG);
-      for (const server of [relay, central]) {
+      // Central first: what the relay refuses it passes on to central, which then holds it as
+      // quarantined and answers a retry of it as it answers any op it holds.
+      for (const server of [central, relay]) {
         for (const [who, op] of attempts) {
           const res = await sync(server, who, [op]);
           expect(res.status, `${who.deviceId} ${op.e}`).toBe(403);

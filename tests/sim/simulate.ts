@@ -1,28 +1,85 @@
-// The seeded replication simulation (issue 3): six devices, the truck's relay and the central
-// server exchange ops over a network that cuts links, drops, duplicates and reorders messages;
-// devices crash between a local commit and its sending, and their clocks are off by up to ±24 h.
-// After healing, every replica must hold the same state and digest, no write may vanish, no queue
-// status may go backwards without an explicit reversal, and two patients called into one room
-// must remain visible as a conflict.
-
+// The seeded replication simulation over the real parts (issue #14 item 5, issue #20): six
+// devices (reception, four rooms, coordination) — each a real EscaleDb on its own fake IndexedDB,
+// written through the real write path and synced by the real sync client — the truck's real
+// relay and the real central server, over SQLite in memory, all reached through a seeded network
+// (world.ts). The day brings partitions (a room offline for a long stretch, the relay's 4G cut),
+// lost requests and answers (also after the server committed), duplicated, late and reordered
+// requests, device crashes between a local commit and its sending, clocks off by up to ±24 h, a
+// relay that loses its disk, a rogue device pushing poison ops, and optionally central restored
+// from an older snapshot. Then the network heals, everything syncs to quiescence, and the checks
+// run: convergence (digests), lost writes, invariant violations, silent contradictions.
+import { getMeta, META } from '../../src/device/db';
+import { syncStatus } from '../../src/device/queries';
+import { setAsideSeqs } from '../../src/device/set-aside';
+import type { Audience } from '../../src/domain/access';
+import { visibleStates } from '../../src/domain/access';
 import { roomDoubleBookings } from '../../src/domain/conflicts-room';
-import type { StatusValue } from '../../src/domain/entities';
-import { compareStatus, transition } from '../../src/domain/queue';
-import { conflictsOf, materialise, type RowState } from '../../src/sync/merge';
+import { countedConsultations, dayContradictions } from '../../src/domain/day-invariants';
+import {
+  type Consultation,
+  type ContradictionAck,
+  entitySpec,
+  type QueueEntry,
+  SCHEMA_VERSION,
+  type Signature,
+  type StatusValue,
+  type Visit,
+} from '../../src/domain/entities';
+import { compareStatus } from '../../src/domain/queue';
+import { rowsToOps } from '../../src/server/seed/ops';
+import { prng } from '../../src/server/seed/prng';
+import { digestRows } from '../../src/sync/digest';
+import { createClock, tick } from '../../src/sync/hlc';
+import { conflictsOf, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
-import { Network, prng } from './network';
-import { DeviceReplica, ORG, registry, type SeqOp, ServerReplica } from './replicas';
-
-type Msg =
-  | { t: 'req'; from: string; server: string; since: number; ops: Op[] }
-  | { t: 'res'; server: string; accepted: number; ops: SeqOp[]; lastSeq: number; hasMore: boolean }
-  | { t: 'rreq'; since: number; ops: Op[]; upTo: number }
-  | { t: 'rres'; upTo: number; ops: SeqOp[]; lastSeq: number; hasMore: boolean };
+import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { findBreaches, silentBreaches, unfoundContradictions } from './checks';
+import {
+  type Actor,
+  coordinationActs,
+  emptyWorkloadStats,
+  ROOMS,
+  receptionActs,
+  roomActs,
+  STAFF,
+  setupRows,
+  type WorkloadStats,
+} from './workload';
+import {
+  type Clock,
+  enrolAt,
+  type NetStats,
+  newClient,
+  ORG,
+  type SimDevice,
+  SimNetwork,
+  type SimServer,
+  signIn,
+  startCentral,
+  startDevice,
+  startRelay,
+} from './world';
 
 export interface SimOptions {
-  devices?: number;
   steps?: number;
-  pageSize?: number;
+  /** Central restored from an older snapshot mid-day, then `new-epoch` (docs/operations.md). */
+  withRestore?: boolean;
+}
+
+export interface SimStats extends WorkloadStats, NetStats {
+  crashes: number;
+  relayDiskLosses: number;
+  restores: number;
+  roomOutages: number;
+  relayCuts: number;
+  poisonPushed: number;
+  poisonQuarantined: number;
+  /** Ops a server refused from an honest device (set aside on it). */
+  setAside: number;
+  reversals: number;
+  conflicts: number;
+  contradictions: Record<string, number>;
+  quiescenceRounds: number;
 }
 
 export interface SimResult {
@@ -30,370 +87,550 @@ export interface SimResult {
   converged: boolean;
   lostWrites: number;
   violations: string[];
-  stats: { ops: number; conflicts: number; doubleBookings: number; reversals: number };
+  silent: string[];
+  stats: SimStats;
+  ms: number;
 }
 
 const DAY = 86_400_000;
-const SERVICES = ['svc-mg', 'svc-sf', 'svc-as'];
-const ROOMS = ['room-1', 'room-2', 'room-3', 'room-4'];
-const NOTE_FIELDS = ['subjective', 'objective', 'assessment', 'plan'];
-const WORDS = ['douleur', 'toux', 'fièvre', 'TA', 'stable', 'revoir', 'bilan', 'ordonnance', 'RAS'];
+/** CPU time of this process (ms): what a seed costs, whatever else the machine runs. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const HOUR = 3_600_000;
 
-export function simulate(seed: number, options: SimOptions = {}): SimResult {
+export async function simulate(seed: number, options: SimOptions = {}): Promise<SimResult> {
+  const started = cpuNow();
   const rnd = prng(seed);
-  const int = (n: number) => Math.floor(rnd() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const chance = (p: number) => rnd() < p;
-  const steps = options.steps ?? 250;
-  const pageSize = options.pageSize ?? 40;
-
-  const net = new Network<Msg>(rnd, { drop: 0.15, duplicate: 0.1, maxDelay: 3 });
-  const devices = Array.from(
-    { length: options.devices ?? 6 },
-    (_, i) => new DeviceReplica(`dev-${i}`, Math.round((rnd() * 2 - 1) * DAY)),
-  );
-  const relay = new ServerReplica('relay');
-  const central = new ServerReplica('central');
-  const servers = new Map([
-    ['relay', relay],
-    ['central', central],
-  ]);
-  const byName = new Map(devices.map((d) => [d.name, d]));
+  const int = (n: number) => Math.floor(rnd() * n);
+  const steps = options.steps ?? 60;
+  const clock: Clock = { now: Date.UTC(2026, 10, 23, 7, 0) + int(8) * DAY };
+  const date = new Date(clock.now).toISOString().slice(0, 10);
+  const net = new SimNetwork(rnd);
   const violations: string[] = [];
-  const generated: Op[] = [];
-  let reversals = 0;
+  const committed: Op[] = [];
+  const wstats = emptyWorkloadStats();
   let idCounter = 0;
   const newId = (prefix: string) => `${prefix}-${seed}-${++idCounter}`;
-  let now = Date.UTC(2026, 10, 23, 8, 0);
-
-  // Monotonic queue status, checked on every replica after every applied op.
-  const watch = (replica: string) => (before: RowState | undefined, after: RowState, op: Op) => {
-    if (op.e !== 'queueEntry' || !before) return;
-    const a = materialise(before, registry).status as StatusValue | undefined;
-    const b = materialise(after, registry).status as StatusValue | undefined;
-    if (a && b && compareStatus(b, a) < 0) {
-      violations.push(`${replica}: statut reculé ${a.status}/${a.epoch} → ${b.status}/${b.epoch}`);
-    }
+  const extra = {
+    crashes: 0,
+    relayDiskLosses: 0,
+    restores: 0,
+    roomOutages: 0,
+    relayCuts: 0,
+    poisonPushed: 0,
+    poisonQuarantined: 0,
+    setAside: 0,
+    reversals: 0,
+    conflicts: 0,
+    contradictions: {} as Record<string, number>,
+    quiescenceRounds: 0,
   };
-  for (const d of devices) d.rows.onApply = watch(d.name);
-  relay.rows.onApply = watch('relay');
-  central.rows.onApply = watch('central');
 
-  // ---- domain actions, decided on each device's own (possibly stale) view ----
-  const entries = (d: DeviceReplica) =>
-    d.rows.all('queueEntry').filter((q) => !q._deleted) as unknown as {
-      id: string;
-      status?: StatusValue;
-      roomId: string | null;
-      visitId: string;
-    }[];
+  // ---- the organisation at central, the relay, the devices (at the depot, online) ----
+  let central = await startCentral(net, clock);
+  const seedOps = rowsToOps(ORG, 'seed-sim', setupRows(date, 12), clock.now - HOUR);
+  await central.mem.store.push(ORG, seedOps);
+  let relayGeneration = 1;
+  const relayId = () => `relay-sim-${relayGeneration}`;
+  let relay = await startRelay(net, clock, central, relayId());
+  const specs: { name: string; profile: Audience; roomId: string | null; staffId: string }[] = [
+    { name: 'reception', profile: 'reception', roomId: null, staffId: STAFF.reception },
+    ...ROOMS.map((r) => ({
+      name: `laptop-${r}`,
+      profile: 'room' as const,
+      roomId: r,
+      staffId: STAFF[r],
+    })),
+    { name: 'coordination', profile: 'coordination', roomId: null, staffId: STAFF.coordination },
+  ];
+  const devices: SimDevice[] = [];
+  for (const s of specs) {
+    const d = await startDevice(net, clock, central, {
+      ...s,
+      skewMs: Math.round((rnd() * 2 - 1) * DAY),
+      // The truck's devices list the relay first; the coordination's office reaches central.
+      servers:
+        s.profile === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
+      random: prng(seed * 31 + devices.length),
+    });
+    await signIn(central, d);
+    devices.push(d);
+  }
+  await relay.relay!.syncNow();
+  for (const d of devices) await d.client.syncNow();
+  const marks = { setup: cpuNow() - started, day: 0, heal: 0, checks: 0 };
 
-  const act = (d: DeviceReplica) => {
-    const write = (changes: Parameters<DeviceReplica['write']>[0]) => {
-      generated.push(...d.write(changes, now));
-    };
-    const queue = entries(d).filter((q): q is typeof q & { status: StatusValue } => !!q.status);
-    const roll = rnd();
-    if (roll < 0.22 || queue.length < 3) {
-      const patientId = newId('pat');
-      const visitId = newId('visit');
-      const stamp = new Date(now).toISOString();
-      write([
-        {
-          entity: 'patient',
-          id: patientId,
-          set: {
-            orgId: ORG,
-            birthName: pick(['MARTIN', 'LEBRUN', 'HAMON', 'GUÉRIN']),
-            firstNames: pick(['Jeanne', 'Paul', 'Léa']),
-            sex: pick(['F', 'M']),
-            birthDate: `19${10 + int(89)}-0${1 + int(9)}-1${int(9)}`,
-            birthPlaceCode: '72180',
-            identityStatus: 'provisoire',
-            ald: chance(0.3),
-            mtStatus: pick(['none', 'declared']),
-          },
-        },
-        {
-          entity: 'visit',
-          id: visitId,
-          set: {
-            orgId: ORG,
-            patientId,
-            stopId: 'stop-1',
-            arrivedAt: stamp,
-            motif: 'Motif',
-            urgent: false,
-          },
-        },
-        {
-          entity: 'queueEntry',
-          id: newId('qe'),
-          set: {
-            orgId: ORG,
-            visitId,
-            stopId: 'stop-1',
-            serviceId: pick(SERVICES),
-            position: 0,
-            ticket: `MG-${String(idCounter).padStart(3, '0')}`,
-            status: { status: 'waiting', epoch: 0, rank: 0 },
-          },
-        },
-      ]);
-      return;
-    }
-    const q = pick(queue);
-    const move = (
-      action: Parameters<typeof transition>[1],
-      extra: Record<string, unknown> = {},
-    ) => {
-      const next = transition(q.status, action);
-      if (!next.ok) return false;
-      if (next.value.epoch > q.status.epoch) reversals++;
-      write([{ entity: 'queueEntry', id: q.id, set: { status: next.value, ...extra } }]);
-      return true;
-    };
-    if (roll < 0.4) {
-      // Call into a room this device believes free (a stale view can double-book it).
-      const room = pick(ROOMS);
-      const busy = queue.some(
-        (x) => x.roomId === room && ['called', 'in_consultation'].includes(x.status.status),
-      );
-      if (!busy) move('call', { roomId: room, calledAt: new Date(now).toISOString() });
-    } else if (roll < 0.5) {
-      if (move('start', { startedAt: new Date(now).toISOString() })) {
-        write([
-          {
-            entity: 'consultation',
-            id: `cons-${q.id}`,
-            set: {
-              orgId: ORG,
-              queueEntryId: q.id,
-              visitId: q.visitId,
-              motif: 'Motif',
-              status: 'draft',
-            },
-          },
-        ]);
+  const link = (d: SimDevice, target: string) => net.isUp(d.name, target);
+  const online = (d: SimDevice) => d.servers.some((s) => link(d, new URL(s).hostname));
+  const actorOf = (d: SimDevice): Actor => ({
+    device: d,
+    rnd,
+    newId,
+    stats: wstats,
+    committed,
+    central: () => central,
+    online: () => online(d),
+  });
+
+  // Statuses each replica has shown: a later one may never be lower without a reversal.
+  const seen = new Map<string, StatusValue>();
+  const observe = async (d: SimDevice) => {
+    for (const e of (await d.db.rows('queueEntry').toArray()) as QueueEntry[]) {
+      const key = `${d.name}|${e.id}`;
+      const before = seen.get(key);
+      if (before && compareStatus(e.status, before) < 0) {
+        violations.push(
+          `${d.name} : statut reculé ${e.ticket} ${before.status}/${before.epoch} → ${e.status.status}/${e.status.epoch}`,
+        );
       }
-    } else if (roll < 0.56) {
-      move('requeue', { roomId: null });
-    } else if (roll < 0.62) {
-      move('finish', { endedAt: new Date(now).toISOString() });
-    } else if (roll < 0.65) {
-      move(pick(['no_show', 'leave', 'cancel'] as const));
-    } else if (roll < 0.85) {
-      // Notes typed on whichever device has the consultation (often two at once).
-      const consultations = d.rows.all('consultation');
-      if (consultations.length === 0) return;
-      const c = pick(consultations);
-      write([
-        {
-          entity: 'consultation',
-          id: c.id as string,
-          set: { [pick(NOTE_FIELDS)]: `${pick(WORDS)} ${pick(WORDS)} ${int(1000)}` },
-        },
-      ]);
-    } else if (roll < 0.92) {
-      const patients = d.rows.all('patient');
-      if (patients.length === 0) return;
-      const p = pick(patients);
-      const allergy = pick(['Pénicilline', 'Latex', 'Iode']);
-      const has = (p.allergies as string[] | undefined)?.includes(allergy);
-      write([
-        has
-          ? { entity: 'patient', id: p.id as string, remove: { allergies: [allergy] } }
-          : { entity: 'patient', id: p.id as string, add: { allergies: [allergy] } },
-      ]);
-    } else if (roll < 0.96) {
-      const consultations = d.rows.all('consultation');
-      if (consultations.length === 0) return;
-      const c = pick(consultations);
-      const id = newId('vit');
-      write([
-        {
-          entity: 'vitals',
-          id,
-          insert: {
-            id,
-            orgId: ORG,
-            consultationId: c.id,
-            patientId: 'p',
-            takenAt: new Date(now).toISOString(),
-            authorId: 'a',
-            systolic: 110 + int(40),
-            diastolic: null,
-            heartRate: null,
-            temperature: null,
-            spo2: null,
-            weightKg: null,
-            heightCm: null,
-          },
-        },
-      ]);
-    } else {
-      const visits = d.rows.all('visit').filter((v) => !v._deleted);
-      if (visits.length === 0) return;
-      write([{ entity: 'visit', id: pick(visits).id as string, delete: true }]);
+      if (before && e.status.epoch > before.epoch) extra.reversals++;
+      seen.set(key, e.status);
     }
   };
 
-  // ---- protocol ----
-  const startSync = (d: DeviceReplica, serverName: string) => {
-    net.send(
-      d.name,
-      serverName,
-      {
-        t: 'req',
-        from: d.name,
-        server: serverName,
-        since: d.checkpoints[serverName] ?? 0,
-        ops: d.outbox.slice(0, pageSize),
-      },
-      now,
-    );
+  // ---- faults of the day ----
+  const outage = new Map<string, number>(); // device → step its outage ends
+  const relayDiskLossAt = chance(0.5) ? 10 + int(steps - 20) : -1;
+  const poisonAt = 5 + int(steps - 10);
+  const snapshotAt = options.withRestore ? 10 + int(Math.floor(steps / 3)) : -1;
+  const restoreAt = options.withRestore ? snapshotAt + 10 + int(Math.floor(steps / 3)) : -1;
+  let snapshot: Buffer | null = null;
+  /** The rogue's good ops: like any device, it keeps them until central holds them. */
+  let rogueKept = null as { token: string; ops: Op[] } | null;
+  const faulty = {
+    dropRequest: 0.08,
+    dropResponse: 0.08,
+    duplicate: 0.08,
+    delay: 0.15,
+    late: 0.05,
   };
-  const startRelaySync = () => {
-    const end = Math.min(relay.pushedUpTo + pageSize, relay.lastSeq);
-    const ops = relay.log
-      .slice(relay.pushedUpTo, end)
-      .filter((x) => !relay.fromUpstream.has(x.s))
-      .map((x) => x.op);
-    net.send('relay', 'central', { t: 'rreq', since: relay.pulledSince, ops, upTo: end }, now);
-  };
-  const deliver = (to: string, m: Msg) => {
-    if (m.t === 'req') {
-      const server = servers.get(to)!;
-      server.ingest(m.ops);
-      const page = server.pull(m.since, pageSize, m.from);
-      net.send(
-        to,
-        m.from,
-        {
-          t: 'res',
-          server: to,
-          accepted: server.contiguous(m.from),
-          ...page,
-        },
-        now,
-      );
-    } else if (m.t === 'res') {
-      const d = byName.get(to)!;
-      d.receiveOps(m.ops, now);
-      d.checkpoints[m.server] = Math.max(d.checkpoints[m.server] ?? 0, m.lastSeq);
-      d.ack(m.accepted);
-    } else if (m.t === 'rreq') {
-      central.ingest(m.ops);
-      const page = central.pull(m.since, pageSize);
-      net.send('central', 'relay', { t: 'rres', upTo: m.upTo, ...page }, now);
-    } else {
-      relay.ingest(
-        m.ops.map((x) => x.op),
-        true,
-      );
-      relay.pushedUpTo = Math.max(relay.pushedUpTo, m.upTo);
-      relay.pulledSince = Math.max(relay.pulledSince, m.lastSeq);
-    }
-  };
-  const pump = () => {
-    for (const { to, payload } of net.due(now)) deliver(to, payload);
-  };
+  net.faults = faulty;
+  // The truck reaches central through its 4G only: devices rarely reach it directly.
+  for (const d of devices) if (d.profile !== 'coordination') net.setLink(d.name, 'central', false);
 
-  // ---- the faulty day ----
-  for (const d of devices) net.setLink(d.name, 'central', false);
-  net.setLink('relay', 'central', false);
   for (let step = 0; step < steps; step++) {
-    now += 1000;
-    if (chance(0.08)) net.setLink('relay', 'central', !net.isUp('relay', 'central'));
-    if (chance(0.1)) {
-      const d = pick(devices);
-      net.setLink(d.name, 'relay', !net.isUp(d.name, 'relay'));
+    clock.now += 20_000 + int(40_000);
+    // Partitions: a room offline for a long stretch; the relay's 4G; a device's direct route.
+    for (const [name, until] of outage) {
+      if (step >= until) {
+        net.setLink(name, 'relay', true);
+        outage.delete(name);
+      }
     }
     if (chance(0.04)) {
-      const d = pick(devices);
-      net.setLink(d.name, 'central', !net.isUp(d.name, 'central'));
+      const d = devices[1 + int(4)]!;
+      if (!outage.has(d.name)) {
+        outage.set(d.name, step + 15 + int(40));
+        net.setLink(d.name, 'relay', false);
+        net.setLink(d.name, 'central', false);
+        extra.roomOutages++;
+      }
     }
-    const actor = pick(devices);
-    act(actor);
-    if (chance(0.5)) act(pick(devices));
-    if (chance(0.05)) {
-      // Crash right after a local commit: nothing is sent, in-flight replies are lost.
-      net.dropFor(actor.name);
-    } else if (chance(0.6)) {
-      startSync(actor, net.isUp(actor.name, 'relay') ? 'relay' : 'central');
+    if (chance(0.08)) {
+      const up = net.isUp('relay', 'central');
+      net.setLink('relay', 'central', !up);
+      if (up) extra.relayCuts++;
     }
-    if (chance(0.3)) startSync(pick(devices), pick(['relay', 'central']));
-    if (chance(0.4)) startRelaySync();
-    pump();
+    if (chance(0.04)) {
+      const d = devices[int(5)]!;
+      if (!outage.has(d.name)) net.setLink(d.name, 'central', !net.isUp(d.name, 'central'));
+    }
+
+    // Field faults.
+    if (step === relayDiskLossAt) {
+      // The relay's disk dies: the box is reinstalled empty, its old credential forgotten at
+      // central and a new one enrolled (docs/operations.md, Relay); devices keep its address.
+      await relay.app.close();
+      await central.mem.store.deleteMeta(`cred:${relayId()}`);
+      relayGeneration++;
+      relay = await startRelay(net, clock, central, relayId());
+      extra.relayDiskLosses++;
+    }
+    if (step === poisonAt) await rogue();
+    if (step === snapshotAt) snapshot = central.mem.sqlite.serialize();
+    if (step === restoreAt && snapshot) {
+      await central.app.close();
+      central = await startCentral(net, clock, snapshot);
+      await central.mem.store.newEpoch();
+      extra.restores++;
+    }
+
+    // People act on their own device's view.
+    const actors = [devices[int(devices.length)]!];
+    if (chance(0.7)) actors.push(devices[int(5)]!);
+    if (chance(0.5)) actors.push(devices[1 + int(4)]!);
+    for (const d of actors) {
+      const a = actorOf(d);
+      if (d.profile === 'reception') await receptionActs(a);
+      else if (d.profile === 'room') await roomActs(a);
+      else await coordinationActs(a);
+      if (chance(0.04)) {
+        // Crash between the local commit and its sending: the page starts again on the same db.
+        d.client = newClient(net, d, prng(seed * 97 + ++extra.crashes));
+      }
+    }
+
+    // Syncs, concurrent (answers overtake each other), and old requests arriving late.
+    const syncing = devices.filter(() => chance(0.25));
+    const work: Promise<unknown>[] = syncing.map((d) => d.client.syncNow());
+    if (chance(0.4)) work.push(relay.relay!.syncNow());
+    if (chance(0.3)) work.push(net.deliverLate());
+    await Promise.all(work);
+    for (const d of syncing) await observe(d);
   }
 
-  // ---- healing: every link up, no faults, sync until quiescent ----
+  marks.day = cpuNow() - started - marks.setup;
+  // ---- healing: every link up, no faults, sync until quiet ----
   net.healAll();
-  net.faults = { drop: 0, duplicate: 0, maxDelay: 0 };
-  for (let round = 0; round < 400; round++) {
-    now += 1000;
-    pump();
-    for (const d of devices) {
-      startSync(d, 'relay');
-      startSync(d, 'central');
+  await net.deliverLate();
+  let rounds = 0;
+  for (; rounds < 40; rounds++) {
+    clock.now += 10_000;
+    await relay.relay!.syncNow();
+    for (const d of devices) await d.client.syncNow();
+    await relay.relay!.syncNow();
+    if (rogueKept) {
+      // The rogue device retries what central does not hold yet (the relay may have lost it).
+      const last = rogueKept.ops.at(-1)!.seq;
+      if ((await central.mem.store.contiguous(ORG, `rogue-${seed}`)) < last) {
+        await central.app.inject({
+          method: 'POST',
+          url: '/api/sync',
+          headers: { authorization: `Bearer ${rogueKept.token}` },
+          payload: {
+            protocol: PROTOCOL_VERSION,
+            schema: SCHEMA_VERSION,
+            deviceId: `rogue-${seed}`,
+            org: ORG,
+            since: 0,
+            ops: rogueKept.ops,
+          },
+        });
+        continue;
+      }
     }
-    startRelaySync();
-    pump();
-    const quiet =
-      devices.every(
-        (d) =>
-          d.outbox.length === 0 &&
-          (d.checkpoints.relay ?? 0) >= relay.lastSeq &&
-          (d.checkpoints.central ?? 0) >= central.lastSeq,
-      ) &&
-      relay.pushedUpTo >= relay.lastSeq &&
-      relay.pulledSince >= central.lastSeq &&
-      net.inFlight === 0;
-    if (quiet) break;
+    if (await quiet()) break;
+  }
+  extra.quiescenceRounds = rounds;
+  for (const d of devices) await observe(d);
+
+  marks.heal = cpuNow() - started - marks.setup - marks.day;
+  // ---- checks ----
+  // (1) Convergence: relay and central hold the same state; each device holds what central
+  // holds for its profile.
+  const store = central.mem.store;
+  const centralDigest = await store.digest(ORG);
+  let converged = (await relay.mem.store.digest(ORG)) === centralDigest;
+  if (!converged) {
+    violations.push('relais ≠ central');
+    if (process.env.SIM_DEBUG) {
+      const mine = new Map(
+        (await relay.mem.store.rowStates(ORG)).map((st) => [`${st.e}/${st.id}`, st]),
+      );
+      const theirs = await store.rowStates(ORG);
+      let shown = 0;
+      for (const st of theirs) {
+        const r = mine.get(`${st.e}/${st.id}`);
+        if (JSON.stringify(r) !== JSON.stringify(st) && shown++ < 3) {
+          console.error(
+            'DIFF',
+            st.e,
+            st.id,
+            JSON.stringify(st).slice(0, 600),
+            '\nRELAY',
+            JSON.stringify(r)?.slice(0, 600),
+          );
+        }
+      }
+      const all: Op[] = [];
+      for (let since = 0; ; ) {
+        const page = await store.pull(ORG, since, 1 << 24);
+        all.push(...page.ops.map((x) => x.op));
+        since = page.lastSeq;
+        if (!page.hasMore) break;
+      }
+      const has = await relay.mem.store.heldKeys(ORG, all);
+      const missing = all.filter((op) => !has.has(`${op.dev}#${op.seq}`));
+      console.error(
+        'MISSING',
+        missing.length,
+        missing.slice(0, 5).map((op) => `${op.dev}#${op.seq} ${op.e}.${op.f}`),
+      );
+      console.error(
+        'CENTRAL Q',
+        (await store.quarantined(ORG))
+          .slice(0, 4)
+          .map(
+            (q) =>
+              `${q.dev}#${q.seq} ${q.code} ${q.reason} ${q.via} ${JSON.stringify(q.op).slice(0, 250)}`,
+          ),
+      );
+      console.error(
+        'RELAY Q',
+        (await relay.mem.store.quarantined(ORG))
+          .slice(0, 4)
+          .map(
+            (q) => `${q.dev}#${q.seq} ${q.code} ${q.reason} ${JSON.stringify(q.op).slice(0, 200)}`,
+          ),
+      );
+      console.error('RELAY META', await relay.mem.store.metaWithPrefix('upstream:'));
+      console.error(
+        'central rows',
+        theirs.length,
+        'relay rows',
+        mine.size,
+        'lastSeq',
+        await store.lastSeq(ORG),
+        await relay.mem.store.lastSeq(ORG),
+      );
+    }
+  }
+  const allStates = await store.rowStates(ORG);
+  for (const d of devices) {
+    const viewer = { profile: d.profile, roomId: d.roomId };
+    const mine = digestRows(visibleStates(viewer, await d.db.states.toArray(), entitySpec));
+    const theirs = digestRows(visibleStates(viewer, allStates, entitySpec));
+    if (mine !== theirs) {
+      converged = false;
+      violations.push(`${d.name} ≠ central`);
+      if (process.env.SIM_DEBUG) {
+        const local = new Map(
+          visibleStates(viewer, await d.db.states.toArray(), entitySpec).map((st) => [
+            `${st.e}/${st.id}`,
+            st,
+          ]),
+        );
+        const remote = visibleStates(viewer, allStates, entitySpec);
+        let shown = 0;
+        for (const st of remote) {
+          const l = local.get(`${st.e}/${st.id}`);
+          local.delete(`${st.e}/${st.id}`);
+          if (JSON.stringify(l) !== JSON.stringify(st) && shown++ < 2) {
+            console.error(
+              'DEVDIFF',
+              d.name,
+              JSON.stringify(st).slice(0, 400),
+              '\nLOCAL',
+              JSON.stringify(l)?.slice(0, 400),
+            );
+          }
+        }
+        console.error('LOCAL ONLY', [...local.keys()].slice(0, 5));
+      }
+    }
+    if ((await d.db.parked.count()) > 0) violations.push(`${d.name} : opérations parquées`);
+    const aside = await setAsideSeqs(d.db);
+    extra.setAside += aside.size;
+    const left = (await d.db.outbox.toArray()).filter((op) => !aside.has(op.seq));
+    if (left.length > 0) {
+      const status = await syncStatus(d.db);
+      if (process.env.SIM_DEBUG) {
+        const first = left[0]!;
+        console.error(d.name, {
+          first: `${first.seq} ${first.e}.${first.f}=${JSON.stringify(first.val)?.slice(0, 80)}`,
+          centralContiguous: await store.contiguous(ORG, d.name),
+          relayContiguous: await relay.mem.store.contiguous(ORG, d.name),
+          centralQ: (await store.quarantined(ORG, 1000))
+            .filter((q) => q.dev === d.name)
+            .slice(0, 3),
+          relayQ: (await relay.mem.store.quarantined(ORG, 1000))
+            .filter((q) => q.dev === d.name)
+            .slice(0, 3),
+          acked: await d.db.meta.get(`acked:http://relay`),
+          ackedC: await d.db.meta.get(`acked:http://central`),
+        });
+      }
+      violations.push(
+        `${d.name} : ${left.length} opérations jamais acquittées (${status.lastError ?? status.state})`,
+      );
+    }
   }
 
-  // ---- checks ----
-  const digests = new Set([
-    central.rows.digest(),
-    relay.rows.digest(),
-    ...devices.map((d) => d.rows.digest()),
-  ]);
-  const converged = digests.size === 1;
-  let lostWrites = 0;
-  for (const op of generated) {
-    if (!central.has(op) || !relay.has(op) || !isAccountedFor(central.rows.get(op.e, op.id), op))
-      lostWrites++;
-  }
-  const finalEntries = central.rows.all('queueEntry') as unknown as Parameters<
-    typeof roomDoubleBookings
-  >[0];
-  const doubles = roomDoubleBookings(finalEntries.filter((q) => !q._deleted));
-  let conflicts = 0;
-  for (const row of central.rows.states.values()) {
-    conflicts += conflictCount(row);
-  }
-  // Two patients in one room must be visible: the coordinator's conflict view lists the room.
-  const active = finalEntries.filter(
-    (q) => !q._deleted && q.roomId && ['called', 'in_consultation'].includes(q.status.status),
+  // (2) Lost writes: every committed op is held by central (not quarantined) and its effect is
+  // in central's state.
+  const quarantined = new Set(
+    (await store.quarantined(ORG, 100_000)).map((q) => `${q.dev}#${q.seq}`),
   );
+  const held = await store.heldKeys(ORG, committed);
+  const byKey = new Map(allStates.map((s) => [`${s.e}\u0000${s.id}`, s]));
+  let lostWrites = 0;
+  const lostSample: string[] = [];
+  for (const op of committed) {
+    const key = `${op.dev}#${op.seq}`;
+    const ok =
+      held.has(key) &&
+      !quarantined.has(key) &&
+      isAccountedFor(byKey.get(`${op.e}\u0000${op.id}`), op);
+    if (!ok) {
+      lostWrites++;
+      if (lostSample.length < 3) lostSample.push(`${key} ${op.e}.${op.f}`);
+    }
+  }
+  if (lostWrites > 0) violations.push(`écritures perdues : ${lostSample.join(', ')}…`);
+
+  // (3) Invariants: statuses never went back (observed above); two patients in one room stay
+  // visible as a double booking.
+  const rows = async <T>(e: string) => (await store.rows(ORG, e)) as T[];
+  const visits = await rows<Visit>('visit');
+  const entries = (await rows<QueueEntry>('queueEntry')).filter((e) => !e._deleted);
+  const notes = await rows<Consultation>('consultation');
+  const signatures = await rows<Signature>('signature');
+  const acks = await rows<ContradictionAck>('contradictionAck');
+  const doubles = roomDoubleBookings(entries);
   const perRoom = new Map<string, number>();
-  for (const q of active) perRoom.set(q.roomId!, (perRoom.get(q.roomId!) ?? 0) + 1);
+  for (const q of entries) {
+    if (q.roomId && ['called', 'in_consultation'].includes(q.status.status)) {
+      perRoom.set(q.roomId, (perRoom.get(q.roomId) ?? 0) + 1);
+    }
+  }
   for (const [room, n] of perRoom) {
     if (n > 1 && !doubles.some((x) => x.roomId === room)) {
       violations.push(`salle ${room} : ${n} patients sans conflit visible`);
     }
   }
+  // Indicators count one consultation per visit and service.
+  const counted = countedConsultations(notes, { signatures, acknowledgements: acks });
+  const countedKeys = counted.map((c) => `${c.visitId}|${c.serviceId}`);
+  if (new Set(countedKeys).size !== countedKeys.length) {
+    violations.push('indicateurs : une visite comptée deux fois');
+  }
+
+  // (4) Silent contradictions: breaches found independently that neither dayContradictions nor
+  // a field conflict names.
+  const conflicted = new Set<string>();
+  for (const st of allStates) {
+    const n = conflictsOf(st, entitySpec).length;
+    extra.conflicts += n;
+    if (n > 0 && st.e === 'queueEntry') conflicted.add(st.id);
+  }
+  const reported = dayContradictions({
+    visits,
+    queueEntries: entries,
+    consultations: notes,
+    signatures,
+    acknowledgements: acks,
+  });
+  for (const c of reported) extra.contradictions[c.kind] = (extra.contradictions[c.kind] ?? 0) + 1;
+  const breaches = findBreaches({ visits, entries, notes, signatures, acks });
+  wstats.doubleTakeIns = breaches.filter((b) => b.kind === 'two_consultations').length;
+  const silent = silentBreaches(breaches, reported, conflicted).map(
+    (b) => `${b.kind} : ${b.detail}`,
+  );
+  // A contradiction the independent check does not find is a disagreement too (a false alarm).
+  for (const c of unfoundContradictions(breaches, reported)) {
+    violations.push(`contradiction sans manquement : ${c.id}`);
+  }
+
+  await relay.app.close();
+  await central.app.close();
+  for (const d of devices) d.db.close();
+  marks.checks = cpuNow() - started - marks.setup - marks.day - marks.heal;
+  if (process.env.SIM_TIMING) console.error(seed, marks);
+
   return {
     seed,
     converged,
     lostWrites,
     violations,
-    stats: { ops: generated.length, conflicts, doubleBookings: doubles.length, reversals },
+    silent,
+    stats: { ...wstats, ...net.stats, ...extra },
+    ms: Math.round(cpuNow() - started),
   };
-}
 
-function conflictCount(row: RowState): number {
-  return conflictsOf(row, registry).length;
+  /** Nothing left to move: every outbox empty (but what a server refused) and the relay
+   * holding what central holds. */
+  async function quiet(): Promise<boolean> {
+    if ((await relay.mem.store.lastSeq(ORG)) === 0) return false;
+    if ((await relay.mem.store.digest(ORG)) !== (await central.mem.store.digest(ORG))) return false;
+    for (const d of devices) {
+      const aside = await setAsideSeqs(d.db);
+      if ((await d.db.outbox.toArray()).some((op) => !aside.has(op.seq))) return false;
+      // Caught up with the first server it reaches.
+      const server = d.servers[0]!;
+      const head = await (server === 'http://relay' ? relay : central).mem.store.lastSeq(ORG);
+      if (((await getMeta<number>(d.db, META.checkpoint(server))) ?? 0) < head) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A rogue (or buggy) device pushes, raw over HTTP, good ops around poison ones: a sequence
+   * beyond a 32-bit integer, a NUL in a row id. The poison is refused and quarantined; the good
+   * ops, sent again without it as the protocol says, go through.
+   */
+  async function rogue(): Promise<void> {
+    const name = `rogue-${seed}`;
+    const token = await enrolAt(central, name, 'coordination');
+    let c = createClock(name);
+    let seq = 0;
+    const op = (id: string, s?: number): Op => {
+      const t = tick(c, clock.now);
+      c = t.clock;
+      return {
+        v: SCHEMA_VERSION,
+        org: ORG,
+        dev: name,
+        seq: s ?? ++seq,
+        hlc: t.hlc,
+        e: 'room',
+        id,
+        f: 'name',
+        k: 'set',
+        val: `Salle ${id.length}`,
+        base: [],
+      };
+    };
+    const good1 = op(`rogue-room-${seed}-a`);
+    const nul = op(`rogue\u0000${seed}`);
+    const good2 = op(`rogue-room-${seed}-b`);
+    const huge = op(`rogue-room-${seed}-c`, 2 ** 31);
+    let batch = [good1, nul, good2, huge];
+    extra.poisonPushed += 2;
+    let target = chance(0.5) ? 'relay' : 'central';
+    for (let attempt = 0; attempt < 5 && batch.length > 0; attempt++) {
+      const app = target === 'relay' ? relay.app : central.app;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/sync',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          protocol: PROTOCOL_VERSION,
+          schema: SCHEMA_VERSION,
+          deviceId: name,
+          org: ORG,
+          since: 0,
+          ops: batch,
+        }),
+      });
+      if (res.statusCode === 200) break;
+      if (res.statusCode === 503 && target === 'relay') {
+        // A device enrolled a moment ago is not known to the relay yet: it reaches central.
+        target = 'central';
+        continue;
+      }
+      if (res.statusCode >= 500) violations.push(`poison : ${target} a répondu ${res.statusCode}`);
+      const body = res.json() as {
+        details?: { refused?: { seq?: number }[]; seq?: number; index?: number };
+      };
+      const refused = new Set<number>();
+      for (const r of body.details?.refused ?? [])
+        if (typeof r.seq === 'number') refused.add(r.seq);
+      if (typeof body.details?.seq === 'number') refused.add(body.details.seq);
+      if (typeof body.details?.index === 'number') refused.add(batch[body.details.index]!.seq);
+      if (refused.size === 0) {
+        violations.push(`poison : refus sans opération nommée (${res.statusCode})`);
+        break;
+      }
+      batch = batch.filter((o) => !refused.has(o.seq));
+    }
+    committed.push(good1, good2);
+    rogueKept = { token, ops: [good1, good2] };
+    const q = await (target === 'relay' ? relay : central).mem.store.quarantined(ORG, 100);
+    extra.poisonQuarantined += q.filter((x) => x.dev === name).length;
+  }
 }
 
 /**
@@ -412,3 +649,5 @@ function isAccountedFor(row: RowState | undefined, op: Op): boolean {
   }
   return field.h === op.hlc || field.others.some((o) => o.h === op.hlc);
 }
+
+export type { SimServer };

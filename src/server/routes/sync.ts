@@ -271,6 +271,19 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     }
     await renewWorkingSessions(ctx, device, toStore);
     const isRelay = device.profile === 'relay';
+    // What the relay refused from its devices counts as held here too: otherwise the device's
+    // later ops, forwarded by the relay, would never be contiguous, hence never durable.
+    if (isRelay && request.quarantined?.length) {
+      await store.quarantine(
+        request.org,
+        request.quarantined.map((q) => ({
+          op: { ...(q.op as Op), dev: q.dev, seq: q.seq },
+          code: q.code,
+          reason: q.reason,
+          via: `${device.deviceId} (${q.via})`.slice(0, 64),
+        })),
+      );
+    }
     // Gap recovery (docs/protocol.md): ops a device no longer holds count as acknowledged.
     await declareFloors(request.org, {
       ...(isRelay ? request.floors : {}),
@@ -463,6 +476,21 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         : []
       ).map((c) => [String(c.id), c]),
     );
+    // When a stored note was signed: the clock of the write that set its status.
+    const signing = new Map<string, string>();
+    if (consultations.size) {
+      for (const st of await store.rowStatesByIds(org, 'consultation', [...consultations.keys()])) {
+        const status = st.f.status;
+        if (status?.t !== 'r' || status.heads.length === 0) continue;
+        signing.set(
+          st.id,
+          status.heads
+            .map((h) => h.h)
+            .sort()
+            .at(-1)!,
+        );
+      }
+    }
     for (const c of consultations.values()) {
       if (typeof c.queueEntryId === 'string') entryIds.add(c.queueEntryId);
       if (typeof c.authorId === 'string' && !noted.has(String(c.id))) {
@@ -489,8 +517,24 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         summaryRows.set(`${entity}\u0000${String(row.id)}`, row);
       }
     }
+    // Per device: how far this server holds its ops, and which of its ops this batch brings.
+    const contiguous = new Map<string, number>();
+    const inBatch = new Map<string, Set<number>>();
+    for (const op of ops) {
+      if (!contiguous.has(op.dev)) contiguous.set(op.dev, await store.contiguous(org, op.dev));
+      const seqs = inBatch.get(op.dev) ?? new Set<number>();
+      inBatch.set(op.dev, seqs.add(op.seq));
+    }
+    const earlierMissing = (op: Op) => {
+      const from = contiguous.get(op.dev) ?? 0;
+      let brought = 0;
+      for (const n of inBatch.get(op.dev) ?? []) if (n > from && n < op.seq) brought++;
+      return op.seq - 1 - from > brought;
+    };
     return {
       staff,
+      partial: ctx.role === 'relay',
+      earlierMissing,
       authorOf: (id) => noted.get(id),
       stored: (op): StoredFacts => {
         const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
@@ -506,6 +550,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
           consultation,
           queueEntry: entryId ? entries.get(entryId) : undefined,
           summaryRow: summaryRows.get(`${op.e}\u0000${op.id}`),
+          ...(cid && signing.has(cid) ? { signing: signing.get(cid) } : {}),
         };
       },
     };

@@ -555,6 +555,22 @@ export class KyselyStore implements SyncStore {
     return out;
   }
 
+  async rowStatesByIds(org: string, entity: string, ids: readonly string[]) {
+    const out: RowState[] = [];
+    const list = [...new Set(ids)];
+    for (let i = 0; i < list.length; i += 500) {
+      const found = await this.db
+        .selectFrom('rows')
+        .select('state')
+        .where('org', '=', org)
+        .where('e', '=', entity)
+        .where('id', 'in', list.slice(i, i + 500))
+        .execute();
+      for (const r of found) out.push(JSON.parse(r.state) as RowState);
+    }
+    return out;
+  }
+
   async replayParked(): Promise<number> {
     const parked = await this.db
       .selectFrom('ops')

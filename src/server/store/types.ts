@@ -105,6 +105,8 @@ export interface SyncStore {
     entity: string,
     ids: readonly string[],
   ): Promise<Record<string, unknown>[]>;
+  /** Merge states of one entity's rows by id (missing ids are skipped). */
+  rowStatesByIds(org: string, entity: string, ids: readonly string[]): Promise<RowState[]>;
   /** The `dev#seq` keys of these ops this server already holds (stored or quarantined). */
   heldKeys(org: string, ops: readonly Op[]): Promise<Set<string>>;
   /** Sets refused ops apart: never applied nor pulled, counted as held for contiguity; ops

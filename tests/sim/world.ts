@@ -1,0 +1,354 @@
+// The real parts of a simulated day, in one process and without sockets or timers: central and
+// the truck's relay are the real server (`buildApp`) over SQLite in memory, reached through
+// `app.inject()`; the relay is the real `Relay`, driven by `syncNow()`; each device is a real
+// `EscaleDb` on its own fake-indexeddb factory with the real sync client, driven by `syncNow()`.
+// Every request goes through a seeded network (`SimNetwork`) that cuts links, drops requests,
+// loses answers after the server committed, duplicates requests, answers late and delivers old
+// requests again later.
+import Database from 'better-sqlite3';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { FastifyInstance } from 'fastify';
+import { Kysely, SqliteDialect } from 'kysely';
+import { EscaleDb, META, setMeta } from '../../src/device/db';
+import { createSyncClient, type SyncClient } from '../../src/device/sync-client';
+import type { Audience } from '../../src/domain/access';
+import { buildApp } from '../../src/server/app';
+import { Accounts } from '../../src/server/auth';
+import { Relay } from '../../src/server/relay';
+import {
+  KyselyStore,
+  migrate,
+  migrateQuarantine,
+  type Tables,
+} from '../../src/server/store/kysely-store';
+import type { SyncStore } from '../../src/server/store/types';
+
+export const ORG = 'org-sim';
+export type Target = 'central' | 'relay';
+
+/** A SQLite store in memory whose bytes can be copied (a backup) and opened again (a restore). */
+export interface MemoryStore {
+  store: SyncStore;
+  sqlite: Database.Database;
+}
+
+export async function memoryStore(bytes?: Buffer): Promise<MemoryStore> {
+  const sqlite = bytes ? new Database(bytes) : new Database(':memory:');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  await migrateQuarantine(db);
+  return { store: new KyselyStore('sqlite', db), sqlite };
+}
+
+export interface NetFaults {
+  /** The request never reaches the server. */
+  dropRequest: number;
+  /** The server commits, the answer is lost ("crash after commit"). */
+  dropResponse: number;
+  /** The request arrives twice. */
+  duplicate: number;
+  /** The answer comes late: other requests overtake it. */
+  delay: number;
+  /** The request is held and delivered again at a later step (after newer ones). */
+  late: number;
+}
+
+export const NO_FAULTS: NetFaults = {
+  dropRequest: 0,
+  dropResponse: 0,
+  duplicate: 0,
+  delay: 0,
+  late: 0,
+};
+
+export interface NetStats {
+  requests: number;
+  refusedByCut: number;
+  droppedRequests: number;
+  droppedResponses: number;
+  duplicated: number;
+  delayed: number;
+  late: number;
+}
+
+interface Held {
+  target: Target;
+  path: string;
+  init: RequestInit;
+}
+
+/** Yields to the event loop `n` times (no wall clock): lets concurrent work overtake. */
+async function yields(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+export class SimNetwork {
+  faults: NetFaults = NO_FAULTS;
+  readonly stats: NetStats = {
+    requests: 0,
+    refusedByCut: 0,
+    droppedRequests: 0,
+    droppedResponses: 0,
+    duplicated: 0,
+    delayed: 0,
+    late: 0,
+  };
+  private readonly cut = new Set<string>();
+  private held: Held[] = [];
+  readonly apps = new Map<Target, FastifyInstance>();
+
+  constructor(private readonly rnd: () => number) {}
+
+  static link(a: string, b: string): string {
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  }
+
+  isUp(a: string, b: string): boolean {
+    return !this.cut.has(SimNetwork.link(a, b));
+  }
+
+  setLink(a: string, b: string, up: boolean): void {
+    if (up) this.cut.delete(SimNetwork.link(a, b));
+    else this.cut.add(SimNetwork.link(a, b));
+  }
+
+  healAll(): void {
+    this.cut.clear();
+    this.faults = NO_FAULTS;
+  }
+
+  private async deliver(target: Target, path: string, init: RequestInit): Promise<Response> {
+    const app = this.apps.get(target);
+    if (!app) throw new TypeError(`fetch failed: ${target} is down`);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const res = await app.inject({
+      method: (init.method ?? 'GET') as 'GET' | 'POST',
+      url: path,
+      headers,
+      ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+    });
+    const out = new Headers();
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (typeof v === 'string') out.set(k, v);
+      else if (typeof v === 'number') out.set(k, String(v));
+    }
+    const empty = res.statusCode === 204 || res.statusCode === 304;
+    return new Response(empty ? null : new Uint8Array(res.rawPayload), {
+      status: res.statusCode,
+      headers: out,
+    });
+  }
+
+  /** Requests held back earlier arrive now, in a shuffled order (reordering). */
+  async deliverLate(): Promise<void> {
+    const held = this.held;
+    this.held = [];
+    for (let i = held.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rnd() * (i + 1));
+      [held[i], held[j]] = [held[j]!, held[i]!];
+    }
+    for (const h of held) await this.deliver(h.target, h.path, h.init).catch(() => undefined);
+  }
+
+  /** The fetch a node uses: every request crosses the link `from` ↔ its target. */
+  fetchFor(from: string): typeof fetch {
+    return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const target = url.hostname as Target;
+      const path = url.pathname + url.search;
+      this.stats.requests++;
+      if (!this.isUp(from, target)) {
+        this.stats.refusedByCut++;
+        throw new TypeError('fetch failed: no route');
+      }
+      const f = this.faults;
+      if (this.rnd() < f.dropRequest) {
+        this.stats.droppedRequests++;
+        throw new TypeError('fetch failed: request lost');
+      }
+      if (this.rnd() < f.late) {
+        this.stats.late++;
+        this.held.push({ target, path, init });
+        throw new TypeError('fetch failed: timed out');
+      }
+      const res = await this.deliver(target, path, init);
+      if (this.rnd() < f.duplicate) {
+        this.stats.duplicated++;
+        await this.deliver(target, path, init).catch(() => undefined);
+      }
+      if (this.rnd() < f.dropResponse) {
+        this.stats.droppedResponses++;
+        throw new TypeError('fetch failed: connection reset');
+      }
+      if (this.rnd() < f.delay) {
+        this.stats.delayed++;
+        await yields(1 + Math.floor(this.rnd() * 40));
+      }
+      return res;
+    }) as typeof fetch;
+  }
+}
+
+export interface Clock {
+  /** The true time of the simulation (servers' clocks). */
+  now: number;
+}
+
+/** Central or the relay: the real server over its store. */
+export interface SimServer {
+  target: Target;
+  mem: MemoryStore;
+  accounts: Accounts;
+  app: FastifyInstance;
+  relay: Relay | null;
+}
+
+export async function startCentral(
+  net: SimNetwork,
+  clock: Clock,
+  bytes?: Buffer,
+): Promise<SimServer> {
+  const mem = await memoryStore(bytes);
+  const now = () => clock.now;
+  const accounts = new Accounts(mem.store, now);
+  const app = await buildApp({ store: mem.store, accounts, role: 'central', now });
+  await app.ready();
+  net.apps.set('central', app);
+  return { target: 'central', mem, accounts, app, relay: null };
+}
+
+/** Enrols `deviceId` at central with a fresh code (as the coordination and the device do). */
+export async function enrolAt(
+  central: SimServer,
+  deviceId: string,
+  profile: Audience,
+  roomId: string | null = null,
+): Promise<string> {
+  const { code } = await central.accounts.createCode({
+    org: ORG,
+    profile,
+    roomId,
+    name: `Simulation ${deviceId}`,
+    createdBy: null,
+  });
+  const res = await central.app.inject({
+    method: 'POST',
+    url: '/api/enrol',
+    payload: { code, deviceId },
+  });
+  if (res.statusCode !== 200) throw new Error(`enrolment refused: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+
+/** A relay freshly installed (empty store), enrolled at central under `relayId`. */
+export async function startRelay(
+  net: SimNetwork,
+  clock: Clock,
+  central: SimServer,
+  relayId: string,
+): Promise<SimServer> {
+  const token = await enrolAt(central, relayId, 'relay');
+  const mem = await memoryStore();
+  const now = () => clock.now;
+  const accounts = new Accounts(mem.store, now);
+  const relay = new Relay({
+    store: mem.store,
+    upstream: 'http://central',
+    relayId,
+    org: ORG,
+    token,
+    accounts,
+    fetch: net.fetchFor('relay'),
+    now,
+    timeoutMs: 60_000,
+  });
+  const app = await buildApp({ store: mem.store, accounts, role: 'relay', relay, now });
+  await app.ready();
+  net.apps.set('relay', app);
+  return { target: 'relay', mem, accounts, app, relay };
+}
+
+export interface SimDevice {
+  name: string;
+  profile: Audience;
+  roomId: string | null;
+  staffId: string;
+  skewMs: number;
+  db: EscaleDb;
+  client: SyncClient;
+  token: string;
+  servers: string[];
+  /** Local clock (the simulation's time plus this device's skew). */
+  now: () => number;
+}
+
+/** Opens the device's own IndexedDB (its own factory: devices share nothing) and enrols it. */
+export async function startDevice(
+  net: SimNetwork,
+  clock: Clock,
+  central: SimServer,
+  spec: {
+    name: string;
+    profile: Audience;
+    roomId: string | null;
+    staffId: string;
+    skewMs: number;
+    servers: string[];
+    random: () => number;
+  },
+): Promise<SimDevice> {
+  const db = new EscaleDb(`escale-${spec.name}`, {
+    indexedDB: new IDBFactory(),
+    IDBKeyRange,
+  });
+  const token = await enrolAt(central, spec.name, spec.profile, spec.roomId);
+  await setMeta(db, META.deviceId, spec.name);
+  await setMeta(db, META.org, ORG);
+  await setMeta(db, META.profile, spec.profile);
+  await setMeta(db, 'credential', {
+    token,
+    profile: spec.profile,
+    roomId: spec.roomId,
+    name: spec.name,
+  });
+  const now = () => clock.now + spec.skewMs;
+  const device: SimDevice = {
+    ...spec,
+    db,
+    token,
+    now,
+    client: null as unknown as SyncClient,
+  };
+  device.client = newClient(net, device, spec.random);
+  return device;
+}
+
+/** The device's sync client; a crash drops it and the page starts a new one on the same db. */
+export function newClient(net: SimNetwork, d: SimDevice, random: () => number): SyncClient {
+  return createSyncClient({
+    db: d.db,
+    servers: d.servers,
+    fetch: net.fetchFor(d.name),
+    now: d.now,
+    random,
+    locks: null,
+    events: null,
+    eventSource: null,
+    isVisible: () => true,
+    timeoutMs: 600_000,
+    describe: () => ({ appVersion: 'simulation', profile: d.profile as never }),
+  });
+}
+
+/**
+ * The device's person signs in at the depot: the session a password sign-in opens
+ * (`/api/login` → `openSession`), opened directly so that no seed pays for scrypt.
+ */
+export async function signIn(central: SimServer, d: SimDevice): Promise<void> {
+  const credential = await central.accounts.credential(d.name);
+  if (!credential) throw new Error(`${d.name} is not enrolled`);
+  await central.accounts.openSession(credential, d.staffId, false);
+}
