@@ -4,7 +4,10 @@ import { type SimResult, simulate } from './simulate';
 // The full run (200 seeds in CI, 1,000 by hand) is `npm run sim`; here a handful of seeds of the
 // same simulation over the real parts keep the property in the everyday suite, and show that the
 // hard cases the checks are about do happen.
-const SEEDS = [1, 2, 3, 4];
+// Seeds where, at 60 steps a day, every hard case below occurs at least once (a room signing
+// offline or an end written on a patient in care happens in about one seed in five); the
+// 200 seeds of CI and the 1,000 run by hand cover the rest.
+const SEEDS = [2, 5, 10, 11];
 const runs = new Map<number, SimResult>();
 async function run(seed: number): Promise<SimResult> {
   const known = runs.get(seed);
