@@ -38,6 +38,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'contradictionAck',
     // The clinical summary (src/domain/clinical-summary.ts): every room keeps it up to date.
     ...SUMMARY_ENTITIES,
+    // Documents printed from a signed note (src/domain/documents.ts).
+    'printedDocument',
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -63,6 +65,9 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'contradictionAck',
     'identityChange',
     ...SUMMARY_ENTITIES,
+    'printedDocument',
+    // Certificate templates: the coordination edits them, the rooms use them.
+    'documentTemplate',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -130,6 +135,10 @@ const NOTES: Readable = {
   signature: 'all',
   addendum: 'all',
   conflictResolution: 'all',
+  // Documents printed from a note follow the note (restricted notes stay in their room).
+  printedDocument: 'all',
+  // Certificate templates: what a document is composed from, read where notes are read.
+  documentTemplate: 'all',
 };
 
 /** The clinical summary: all of it, to the rooms and the coordination only. */
@@ -221,6 +230,7 @@ export const CONSULTATION_FAMILY: Readonly<Record<string, string>> = {
   vitals: 'consultationId',
   signature: 'consultationId',
   addendum: 'consultationId',
+  printedDocument: 'consultationId',
 };
 
 /** The consultation an op or row of the consultation family belongs to (null otherwise). */
@@ -352,6 +362,7 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'conflictResolution',
   'contradictionAck',
   'identityChange',
+  'printedDocument',
   ...SUMMARY_ENTITIES,
 ]);
 
@@ -419,6 +430,12 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     op.val !== op.user
   ) {
     return 'Un élément du résumé clinique est enregistré au nom de la personne identifiée sur l’appareil.';
+  }
+  if (op.e === 'printedDocument' && op.k === 'ins') {
+    const val = op.val as { staffId?: unknown } | undefined;
+    if (val?.staffId !== op.user) {
+      return 'Un document imprimé est enregistré au nom de la personne identifiée sur l’appareil.';
+    }
   }
   if (op.e === 'signature' && op.k === 'ins') {
     const val = op.val as { staffId?: unknown; kind?: unknown } | undefined;

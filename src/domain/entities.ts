@@ -8,8 +8,9 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 /** 2: adds the sync receipt (syncReceipt). 3: adds contradictionAck and consultation.roomId
  * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
  * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange).
- * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination). */
-export const SCHEMA_VERSION = 5;
+ * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination).
+ * 6: adds the documents of a consultation (documentTemplate, printedDocument). */
+export const SCHEMA_VERSION = 6;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -152,6 +153,16 @@ export const conflictResolutionSchema = z.object({
 });
 
 const org = { orgId: lww(idSchema) };
+
+// ---- documents of a consultation (schema 6, src/domain/documents.ts) ----
+export const documentKindSchema = z.enum([
+  'compte_rendu',
+  'lettre_mt',
+  'orientation',
+  'certificat',
+]);
+export type DocumentKind = z.infer<typeof documentKindSchema>;
+export const documentFormatSchema = z.enum(['print', 'pdf']);
 
 // ---- entities ----
 const organisation: EntitySpec = {
@@ -569,6 +580,38 @@ const vaccination: EntitySpec = {
   },
 };
 
+/** A certificate template the coordination edits (aptitude, présence…): its body holds
+ * placeholders the composition fills in (src/domain/documents.ts). */
+const documentTemplate: EntitySpec = {
+  name: 'documentTemplate',
+  fields: {
+    ...org,
+    title: lww(shortText.min(1)),
+    body: lww(z.string().min(1).max(4000)),
+    active: lww(z.boolean()),
+  },
+};
+
+/** A document composed from a signed note and printed or saved as PDF: what, when, by whom.
+ * Never its text: the document is composed again from the note when it is read. */
+const printedDocument: EntitySpec = {
+  name: 'printedDocument',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    patientId: ev(idSchema),
+    kind: ev(documentKindSchema),
+    /** The certificate's template, or null for the other kinds. */
+    templateId: ev(optionalId),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    format: ev(documentFormatSchema),
+    /** Printed while the note awaited its supervisor's validation (marked « à valider »). */
+    pendingValidation: ev(z.boolean()),
+  },
+};
+
 const device: EntitySpec = {
   name: 'device',
   fields: {
@@ -654,6 +697,8 @@ export const ENTITY_SPECS = {
   treatment,
   allergy,
   vaccination,
+  documentTemplate,
+  printedDocument,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -929,6 +974,21 @@ export interface Vaccination extends SummaryRow {
   givenBy: Nullable<string>;
   givenElsewhere: Nullable<string>;
 }
+export interface DocumentTemplate extends Row {
+  title: string;
+  body: string;
+  active: boolean;
+}
+export interface PrintedDocument extends Row {
+  consultationId: string;
+  patientId: string;
+  kind: DocumentKind;
+  templateId: Nullable<string>;
+  staffId: string;
+  at: string;
+  format: z.infer<typeof documentFormatSchema>;
+  pendingValidation: boolean;
+}
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
@@ -964,4 +1024,6 @@ export interface EntityRows {
   treatment: Treatment;
   allergy: Allergy;
   vaccination: Vaccination;
+  documentTemplate: DocumentTemplate;
+  printedDocument: PrintedDocument;
 }

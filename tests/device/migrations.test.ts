@@ -90,6 +90,27 @@ describe('device database versions', () => {
     current.close();
   });
 
+  it('upgrades a version 7 database: its notes are kept, the document tables open empty and indexed by note and patient', async () => {
+    const idb = freshIdb();
+    const v7 = openTestDb(idb, 'migrate-11', { upToVersion: 7 });
+    await v7.open();
+    await v7.table('problem').put({ id: 'pb1', patientId: 'p1', label: 'HTA' });
+    await v7.table('outbox').put({ seq: 1, e: 'problem', id: 'pb1', f: 'label' });
+    v7.close();
+
+    const current = openTestDb(idb, 'migrate-11');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect(await current.table('problem').count()).toBe(1);
+    expect(await current.outbox.count()).toBe(1);
+    expect(await current.rows('printedDocument').where('consultationId').equals('c1').count()).toBe(
+      0,
+    );
+    expect(await current.rows('printedDocument').where('patientId').equals('p1').count()).toBe(0);
+    expect(await current.rows('documentTemplate').count()).toBe(0);
+    current.close();
+  });
+
   it('reports a blocked upgrade while an old window keeps the database open, then opens', async () => {
     const idb = freshIdb();
     // An old tab that ignores version changes (older code, or a stuck connection).

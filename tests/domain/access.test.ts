@@ -30,6 +30,8 @@ const MATRIX: Record<EntityName, string> = {
   treatment: 'SC',
   allergy: 'SC',
   vaccination: 'SC',
+  documentTemplate: 'C',
+  printedDocument: 'SC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

@@ -773,6 +773,9 @@ export function buildDemoDataset(options: DemoOptions): {
       treatment,
       allergy,
       vaccination,
+      // The usual certificates are the domain's defaults until the coordination edits them.
+      documentTemplate: [],
+      printedDocument: [],
     },
   };
 }
