@@ -4,6 +4,7 @@
 import { useEffect } from 'react';
 import { todayOf, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
+import { DocumentsPanel } from '../documents/DocumentsPanel';
 import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { useConsultationActions } from './consultation-actions';
@@ -68,6 +69,7 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
         actions={actions}
         today={todayOf(now)}
       />
+      <DocumentsPanel consultationId={consultationId} />
     </div>
   );
 }

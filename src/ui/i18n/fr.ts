@@ -4,6 +4,7 @@
 import { consultation } from './fr/consultation';
 import { coordination } from './fr/coordination';
 import { display } from './fr/display';
+import { documents } from './fr/documents';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
 import { reception } from './fr/reception';
@@ -223,6 +224,7 @@ export const fr = {
   room,
   supervision,
   consultation,
+  documents,
   summary,
   coordination,
   setup,

@@ -562,6 +562,8 @@ export const coordination = {
       'consultation.validated': 'Note validée',
       'consultation.returned': 'Note renvoyée pour reprise',
       'consultation.addendum': 'Complément ajouté à une note',
+      'document.printed': 'Document imprimé depuis une note',
+      'document.template_saved': 'Modèle de certificat enregistré',
       'contradiction.acknowledged': 'Contradiction vue',
       'contradiction.status_kept': 'Contradiction : statut gardé',
       'contradiction.addendum': 'Contradiction : complément ajouté',
