@@ -16,7 +16,7 @@ import type {
   Unit,
   Vitals,
 } from '../domain/entities';
-import type { EscaleDb } from './db';
+import { type EscaleDb, getMeta, META } from './db';
 import { patientById } from './queries';
 import { summaryRows } from './summary-queries';
 
@@ -80,7 +80,15 @@ export async function documentMaterial(
   };
 }
 
-/** The organisation's certificate templates, for the coordination's editor. */
-export async function documentTemplates(db: EscaleDb, orgId: string): Promise<DocumentTemplate[]> {
-  return effectiveTemplates(orgId, await db.rows('documentTemplate').toArray());
+/** The organisation's certificate templates, for the coordination's editor (null: the device
+ * has joined no organisation yet). */
+export async function organisationTemplates(
+  db: EscaleDb,
+): Promise<{ orgId: string; templates: DocumentTemplate[] } | null> {
+  const orgId = await getMeta<string>(db, META.org);
+  if (!orgId) return null;
+  return {
+    orgId,
+    templates: effectiveTemplates(orgId, await db.rows('documentTemplate').toArray()),
+  };
 }

@@ -633,3 +633,50 @@ export function recordPrint(
     },
   };
 }
+
+// ---- editing a certificate template (the coordination) ----
+
+export interface TemplateInput {
+  orgId: string;
+  /** The template edited, or null for a new one. */
+  id: string | null;
+  title: string;
+  body: string;
+  active: boolean;
+}
+
+/**
+ * Saves a certificate template as typed: the whole row (a default not yet written gets its row
+ * under its fixed id), with an audit event naming the template, never its text. Refused with the
+ * French reasons when the template is incomplete or names an unknown field.
+ */
+export function saveTemplate(
+  input: TemplateInput,
+  stamp: Stamp,
+): {
+  changes: {
+    entity: 'documentTemplate';
+    id: string;
+    set: Omit<DocumentTemplate, 'id'>;
+  }[];
+  audit: { action: string; entity: string; entityId: string };
+} {
+  const errors = templateErrors(input);
+  if (errors.length > 0) throw new Error(errors.join(' '));
+  const id = input.id ?? stamp.newId();
+  return {
+    changes: [
+      {
+        entity: 'documentTemplate',
+        id,
+        set: {
+          orgId: input.orgId,
+          title: input.title.trim(),
+          body: input.body.trim(),
+          active: input.active,
+        },
+      },
+    ],
+    audit: { action: 'document.template_saved', entity: 'documentTemplate', entityId: id },
+  };
+}

@@ -16,6 +16,7 @@ import {
   RESTRICTED_NOTICE,
   recordPrint,
   SOCIAL_NOTICE,
+  saveTemplate,
   templateErrors,
 } from '../../src/domain/documents';
 import type {
@@ -499,5 +500,49 @@ describe('recording a printed document', () => {
         stamp,
       ),
     ).toThrow(/Identifiez-vous/);
+  });
+});
+
+describe('editing a certificate template', () => {
+  const stamp = { newId: () => 'tpl-new', now: '2026-11-23T10:15:00.000Z' };
+
+  it('saves the whole row under the default’s id, audited by reference', () => {
+    const id = defaultTemplateId('org', 'aptitude');
+    const act = saveTemplate(
+      { orgId: 'org', id, title: ' Aptitude au travail ', body: 'Pour {patient}.', active: true },
+      stamp,
+    );
+    expect(act.changes).toEqual([
+      {
+        entity: 'documentTemplate',
+        id,
+        set: { orgId: 'org', title: 'Aptitude au travail', body: 'Pour {patient}.', active: true },
+      },
+    ]);
+    expect(act.audit).toEqual({
+      action: 'document.template_saved',
+      entity: 'documentTemplate',
+      entityId: id,
+    });
+  });
+
+  it('a new template gets the stamp’s id; an unknown field refuses it whole', () => {
+    const act = saveTemplate(
+      {
+        orgId: 'org',
+        id: null,
+        title: 'Crèche',
+        body: '{patient} peut aller en crèche.',
+        active: true,
+      },
+      stamp,
+    );
+    expect(act.changes[0]!.id).toBe('tpl-new');
+    expect(() =>
+      saveTemplate(
+        { orgId: 'org', id: null, title: 'Crèche', body: '{enfant}', active: true },
+        stamp,
+      ),
+    ).toThrow(/Champ inconnu dans le modèle : \{enfant\}/);
   });
 });

@@ -180,3 +180,49 @@ describe('documents of a note', () => {
     });
   }
 });
+
+describe('certificate templates', () => {
+  it('the coordination edits a template; the room’s certificate then says the new text', async () => {
+    await note('to_validate');
+    useUiStore.setState({ staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    const { unmount } = renderAt('/coordination/modeles', db);
+    const form = within(
+      (await screen.findByText('Modifier « Certificat de présence »')).closest('fieldset')!,
+    );
+    const body = form.getByLabelText('Texte du certificat');
+    await user.clear(body);
+    await user.type(body, '{{patient} est venu(e) au camion le {{date}.');
+    await user.click(form.getByRole('button', { name: 'Enregistrer le modèle' }));
+    await waitFor(async () =>
+      expect((await db.rows('documentTemplate').toArray()).map((r) => r.body)).toEqual([
+        '{patient} est venu(e) au camion le {date}.',
+      ]),
+    );
+    const audit = (await db.rows('audit').toArray()).filter(
+      (a) => a.action === 'document.template_saved',
+    );
+    expect(audit).toEqual([expect.objectContaining({ entity: 'documentTemplate', detail: null })]);
+
+    // An unknown field is refused beside the button, nothing saved.
+    const created = within(screen.getByText('Nouveau modèle').closest('fieldset')!);
+    await user.type(created.getByLabelText('Titre'), 'Crèche');
+    await user.type(created.getByLabelText('Texte du certificat'), 'Pour {{enfant}');
+    await user.click(created.getByRole('button', { name: 'Créer le modèle' }));
+    expect(await created.findByRole('alert')).toHaveTextContent(
+      /Champ inconnu dans le modèle : \{enfant\}/,
+    );
+    expect(await db.rows('documentTemplate').count()).toBe(1);
+    unmount();
+
+    useUiStore.setState({ staffId: staffId('Garnier') });
+    renderAt(`/supervision/${NOTE}`, db);
+    const docs = await panel();
+    await user.selectOptions(docs.getByLabelText('Document'), 'certificat');
+    await user.selectOptions(
+      docs.getByLabelText('Modèle de certificat'),
+      docs.getByRole('option', { name: 'Certificat de présence' }),
+    );
+    expect(await docs.findByRole('figure')).toHaveTextContent(/est venu\(e\) au camion le \S+ /);
+  });
+});

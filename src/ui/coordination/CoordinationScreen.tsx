@@ -26,6 +26,7 @@ import { PeriodPage } from './PeriodPage';
 import { PlanningPage } from './PlanningPage';
 import { SetupPage } from './SetupPage';
 import { TeamPage } from './TeamPage';
+import { TemplatesPage } from './TemplatesPage';
 import { TodayIndicators } from './TodayIndicators';
 import './coordination.css';
 
@@ -45,6 +46,7 @@ const TABS = [
   { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
   { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
   { to: '/coordination/equipe', end: false, label: 'coordination.tabs.team' },
+  { to: '/coordination/modeles', end: false, label: 'documents.templates.tab' },
   { to: '/coordination/journal', end: false, label: 'coordination.tabs.audit' },
 ] as const;
 
@@ -136,6 +138,7 @@ export default function CoordinationScreen() {
         />
         <Route path="appareils" element={<DevicesPage deviceId={deviceId} rows={org} />} />
         <Route path="planning" element={<PlanningPage rows={org} today={today} />} />
+        <Route path="modeles" element={<TemplatesPage />} />
         <Route path="indicateurs" element={<PeriodPage rows={org} today={today} />} />
         <Route
           path="rapport"

@@ -107,7 +107,7 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
     );
   };
   return (
-    <section className="panel stack no-print" aria-labelledby={`${id}-heading`}>
+    <section className="panel stack no-print documents-panel" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{t('documents.title')}</h2>
       <div className="form-grid form-grid--narrow">
         <SelectField<DocumentKind>

@@ -31,6 +31,7 @@ export const documents = {
   formats: { print: 'imprimé', pdf: 'enregistré en PDF' },
   fileName: '{kind} {patient} {date}.pdf',
   templates: {
+    tab: 'Modèles de certificats',
     title: 'Modèles de certificats',
     intro:
       'Les salles composent leurs certificats à partir de ces modèles. Champs remplis à l’impression : {fields}.',
