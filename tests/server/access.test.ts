@@ -149,6 +149,17 @@ function sampleOp(w: Writer, entity: EntityName): Op {
       changes: [{ field: 'usedName', before: null, after: 'MARTIN' }],
       otherPatientId: null,
     },
+    printedDocument: {
+      orgId: org,
+      consultationId: demo.data.consultation[0]!.id,
+      patientId: demo.data.consultation[0]!.patientId,
+      kind: 'compte_rendu',
+      templateId: null,
+      staffId: user,
+      at: `${TODAY}T09:00:00.000Z`,
+      format: 'print',
+      pendingValidation: false,
+    },
     conflictResolution: {
       orgId: org,
       at: `${TODAY}T09:00:00.000Z`,
@@ -170,6 +181,7 @@ function sampleOp(w: Writer, entity: EntityName): Op {
   }
   const values: Partial<Record<EntityName, [string, unknown]>> = {
     device: ['name', 'Tablette test'],
+    documentTemplate: ['title', 'Certificat de présence'],
   };
   const demoRow = (demo.data as unknown as Record<string, Record<string, unknown>[]>)[entity]?.[0];
   const field = Object.keys(spec.fields).find(
