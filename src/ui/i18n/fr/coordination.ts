@@ -639,6 +639,8 @@ export const coordination = {
       treatment: 'Traitement',
       allergy: 'Allergie',
       vaccination: 'Vaccination',
+      documentTemplate: 'Modèle de certificat',
+      printedDocument: 'Document imprimé',
       other: 'Dossier',
     },
     columns: {
