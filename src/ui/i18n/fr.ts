@@ -6,6 +6,7 @@ import { coordination } from './fr/coordination';
 import { display } from './fr/display';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
+import { pastRecord } from './fr/past-record';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -223,6 +224,7 @@ export const fr = {
   room,
   supervision,
   consultation,
+  pastRecord,
   summary,
   coordination,
   setup,
