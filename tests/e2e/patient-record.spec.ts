@@ -3,7 +3,7 @@
 // them in the summary when calling; then Box 1's laptop no longer holds the patient (as its purge
 // after a receipted day leaves it: the identity removed, its key remembered) and, when the
 // patient comes back a third time, Box 1 fetches the past record from the server on demand,
-// read-only, and the coordination's journal records the read.
+// read-only; reception then corrects the patient's birth name, kept in the identity's history.
 import { expect, test } from './support/fixtures';
 import { axe, checkInWalkIn, go, rendered, takeIn } from './support/steps';
 
@@ -153,5 +153,27 @@ test('r — the record: recorded in Box 1, seen in Box 2, fetched back after a p
       return rows.filter((r) => r.birthName === birthName).length;
     }, demo.walkIn.birthName);
     expect(held).toBe(0);
+  });
+
+  await test.step('reception corrects the birth name: kept in the identity’s history', async () => {
+    const old = demo.walkIn.birthName;
+    const corrected = `${old}-MARTIN`;
+    await go(reception, `${origin}/accueil/arrivee`);
+    await rendered(reception, 'accueil arrivée');
+    await reception
+      .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
+      .fill(`${old} ${demo.walkIn.firstName}`);
+    await reception
+      .getByRole('button', { name: /^Enregistrer l’arrivée de/ })
+      .first()
+      .click();
+    await reception.getByRole('link', { name: /^Corriger ou qualifier l’identité de/ }).click();
+    const birthName = reception.getByRole('textbox', { name: 'Nom de naissance' });
+    await expect(birthName).toHaveValue(old);
+    await birthName.fill(corrected);
+    await reception.getByRole('button', { name: 'Enregistrer la correction' }).click();
+    await expect(reception.getByText(/^Correction enregistrée/)).toBeVisible();
+    await expect(reception.getByText(`Nom de naissance : ${old} → ${corrected}`)).toBeVisible();
+    await shot(reception, 'reception-birth-name-corrected');
   });
 });
