@@ -158,6 +158,7 @@ test('r — the record: recorded in Box 1, seen in Box 2, fetched back after a p
   await test.step('reception corrects the birth name: kept in the identity’s history', async () => {
     const old = demo.walkIn.birthName;
     const corrected = `${old}-MARTIN`;
+    await reception.getByRole('button', { name: 'Patient suivant' }).click();
     await go(reception, `${origin}/accueil/arrivee`);
     await rendered(reception, 'accueil arrivée');
     await reception
