@@ -22,6 +22,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
+import { recordRoutes } from './routes/record';
 import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
@@ -58,6 +59,8 @@ export interface AppOptions {
 }
 
 export interface RelayLink {
+  /** The relay's own device id at central (its audit events go under their own origin). */
+  readonly relayId: string;
   /** Forwards everything, then asks central for its proof of a day as `viewer` sees it. */
   centralProof(org: string, stopId: string, viewer: Viewer): Promise<ServerProof>;
   /** Passes a request to central with the relay's credential; throws when out of reach. */
@@ -164,6 +167,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       syncRoutes,
       deviceRoutes,
       receiptRoutes,
+      recordRoutes,
       closureRoutes,
       eventRoutes,
     ],

@@ -72,6 +72,10 @@ export class Relay {
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
 
+  get relayId(): string {
+    return this.options.relayId;
+  }
+
   constructor(private readonly options: RelayOptions) {
     this.status = {
       upstream: options.upstream,

@@ -5,6 +5,7 @@
 
 import type { ReactNode } from 'react';
 import { useEffect, useMemo, useState } from 'react';
+import type { SummaryRows } from '../../device/summary-queries';
 import {
   clinicalSummary,
   type Errors,
@@ -49,7 +50,11 @@ export function ClinicalSummary({
   now,
   editable,
   title,
+  rows: given,
 }: {
+  /** Rows fetched on demand (a past record, read-only, audited when fetched) instead of the
+   * device's own, read live. */
+  rows?: SummaryRows;
   /** The heading (default « Résumé clinique »). */
   title?: string;
   patient: Patient;
@@ -60,15 +65,18 @@ export function ClinicalSummary({
   /** A person at work on a room or coordination device: the summary can be added to. */
   editable: boolean;
 }) {
-  const rows = useSummaryRows(patient.id);
+  const live = useSummaryRows(given ? null : patient.id);
+  const rows = given ?? live;
   const today = localDate(now);
   const write = useWriter();
-  // Reading a patient's clinical data is audited (docs/design.md §6), once per patient shown.
+  // Reading a patient's clinical data is audited (docs/design.md §6), once per patient shown; a
+  // fetched record was audited when it came.
   useEffect(() => {
+    if (given) return;
     write([], { action: 'summary.read', entity: 'patient', entityId: patient.id }).catch(
       (error: unknown) => console.error(error),
     );
-  }, [patient.id, write]);
+  }, [patient.id, write, given]);
   const summary = useMemo(() => {
     if (!rows) return undefined;
     // Vitals of a restricted note stay with those who may read the note.
@@ -99,7 +107,7 @@ export function ClinicalSummary({
           </ul>
         </div>
       ) : null}
-      {editable ? null : <p className="muted">{t('summary.readOnly')}</p>}
+      {editable || given ? null : <p className="muted">{t('summary.readOnly')}</p>}
       <Allergies {...props} />
       <Problems {...props} />
       <Treatments {...props} />

@@ -8,8 +8,15 @@ import { DocumentsPanel } from '../documents/DocumentsPanel';
 import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { useConsultationActions } from './consultation-actions';
-import { useConsultationFile, useDirectory, usePatient, useVisit } from './consultation-data';
+import {
+  useConsultationFile,
+  useDirectory,
+  usePatient,
+  usePatientPurged,
+  useVisit,
+} from './consultation-data';
 import { NoteEditor } from './NoteEditor';
+import { PastRecordPanel } from './PastRecordPanel';
 import { PatientPanel } from './PatientPanel';
 import './consultation.css';
 
@@ -20,6 +27,7 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
   const profile = useUiStore((s) => s.profile);
   const patient = usePatient(file?.consultation.patientId ?? null);
   const visit = useVisit(file?.consultation.visitId ?? null);
+  const purged = usePatientPurged(file?.consultation.patientId ?? null);
   const actions = useConsultationActions();
   const now = useNow();
   const write = useWriter();
@@ -43,6 +51,8 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
     );
   }
   const viewer = staffId ? directory.staff.get(staffId) : undefined;
+  // A clinical profile may ask for the past record (the server refuses the others too).
+  const clinical = profile === 'room' || profile === 'coordination';
   return (
     <div className="consultation-workspace">
       {patient ? (
@@ -54,8 +64,26 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
           staff={directory.staff}
           services={directory.services}
           now={now}
-          editable={(profile === 'room' || profile === 'coordination') && viewer !== undefined}
+          editable={clinical && viewer !== undefined}
+          pastRecord={clinical ? { auto: purged === true } : null}
         />
+      ) : clinical && purged !== undefined ? (
+        // The device purged the patient: their record comes from the servers at once. Not yet
+        // synced: the servers may be asked.
+        <section className="panel stack">
+          <p className={purged ? 'notice' : 'notice notice--warning'}>
+            {purged ? t('pastRecord.purged') : t('day.unknownPatient')}
+          </p>
+          <PastRecordPanel
+            patientId={file.consultation.patientId}
+            currentId={consultationId}
+            auto={purged}
+            staff={directory.staff}
+            services={directory.services}
+            viewer={viewer}
+            now={now}
+          />
+        </section>
       ) : (
         <p className="notice notice--warning">{t('day.unknownPatient')}</p>
       )}

@@ -10,6 +10,7 @@ import { patientName } from '../day/day-data';
 import { formatBirthDate, formatDate, t } from '../i18n';
 import { ClinicalSummary } from './ClinicalSummary';
 import { usePatientHistory } from './consultation-data';
+import { PastRecordPanel } from './PastRecordPanel';
 
 export function PatientPanel({
   patient,
@@ -20,6 +21,7 @@ export function PatientPanel({
   services,
   now,
   editable,
+  pastRecord = null,
 }: {
   patient: Patient;
   visit: Visit | undefined;
@@ -30,6 +32,8 @@ export function PatientPanel({
   now: string;
   /** The clinical summary can be added to here (a person at work in a room or coordination). */
   editable: boolean;
+  /** The past record on demand: fetched at once when the device purged the patient. */
+  pastRecord?: { auto: boolean } | null;
 }) {
   const history = usePatientHistory(patient.id);
   const earlier = (history ?? []).filter((c) => c.id !== currentId);
@@ -83,6 +87,17 @@ export function PatientPanel({
           ))}
         </ol>
       )}
+      {pastRecord ? (
+        <PastRecordPanel
+          patientId={patient.id}
+          currentId={currentId}
+          auto={pastRecord.auto}
+          staff={staff}
+          services={services}
+          viewer={viewer}
+          now={now}
+        />
+      ) : null}
     </section>
   );
 }

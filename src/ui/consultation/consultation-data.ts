@@ -7,6 +7,7 @@ import {
   consultationFile,
   consultationsAwaitingValidation,
 } from '../../device/consultation-queries';
+import { patientPurged } from '../../device/past-record';
 import {
   consultationsOfPatient,
   services as listServices,
@@ -32,6 +33,12 @@ export function usePatient(id: string | null): Patient | null | undefined {
     async () => (db && id ? ((await patientById(db, id)) ?? null) : null),
     [db, id],
   );
+}
+
+/** Whether this device purged the patient after a day's receipt (their history is elsewhere). */
+export function usePatientPurged(id: string | null): boolean | undefined {
+  const db = useDb();
+  return useLiveQuery(async () => (db && id ? patientPurged(db, id) : false), [db, id]);
 }
 
 export function usePatientHistory(patientId: string | null): Consultation[] | undefined {

@@ -7,6 +7,7 @@ import { display } from './fr/display';
 import { documents } from './fr/documents';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
+import { pastRecord } from './fr/past-record';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -225,6 +226,7 @@ export const fr = {
   supervision,
   consultation,
   documents,
+  pastRecord,
   summary,
   coordination,
   setup,

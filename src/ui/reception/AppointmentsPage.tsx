@@ -5,11 +5,12 @@ import { Link } from 'react-router';
 import { freeSlots, misfitAppointments } from '../../domain/booking';
 import type { Appointment, Patient } from '../../domain/entities';
 import { searchIndex } from '../../domain/identity';
+import { ageYears } from '../../domain/indicators';
 import { localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';
 import { byId, live, patientName } from '../day/day-data';
 import { FieldGroup, SelectField, TextField } from '../forms/fields';
-import { formatDate, t } from '../i18n';
+import { formatBirthDate, formatDate, t, tn } from '../i18n';
 import { useReceptionActions } from './reception-actions';
 import { usePatientIndex, useStopBooking, useStopsFrom } from './reception-data';
 
@@ -304,7 +305,10 @@ function BookingForm({
                   <span>
                     {patientName(p)}{' '}
                     <span className="muted">
-                      {t('reception.search.born', { date: formatDate(p.birthDate) })}
+                      {t('reception.search.born', { date: formatBirthDate(p.birthDate) })}
+                      {p.birthDate <= today
+                        ? ` · ${tn('reception.search.age', ageYears(p.birthDate, today))}`
+                        : ''}
                     </span>
                   </span>
                   <button type="button" className="button" onClick={() => setPatient(p)}>

@@ -582,6 +582,7 @@ export const coordination = {
       'patient.qualified': 'Identité qualifiée',
       'patient.merged': 'Identités fusionnées',
       'patient.unmerged': 'Fusion d’identités annulée',
+      'record.fetched': 'Dossier antérieur consulté (relais ou serveur central)',
       'queue.call': 'Patient appelé',
       'queue.start': 'Patient entré en consultation',
       'queue.requeue': 'Patient remis en attente',
