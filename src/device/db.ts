@@ -38,7 +38,10 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
 const ENTITY_STORES_V1: Record<
-  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity>,
+  Exclude<
+    EntityName,
+    'syncReceipt' | 'contradictionAck' | 'identityChange' | 'orientation' | SummaryEntity
+  >,
   string
 > = {
   organisation: 'id',
@@ -109,8 +112,15 @@ export const STORES_V7: Record<string, string> = {
   vaccination: 'id, patientId',
 };
 
+/** Version 10: orientations followed to their outcome (src/domain/orientation.ts), indexed by
+ * patient and consultation; sealed at rest like the notes. (Versions 8 and 9 are other
+ * branches' numbers, reconciled at merge.) */
+export const STORES_V10: Record<string, string> = {
+  orientation: 'id, patientId, consultationId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 7;
+export const DB_VERSION = 10;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -145,6 +155,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 5) db.version(5).stores(STORES_V5);
   if (upTo >= 6) db.version(6).stores(STORES_V6);
   if (upTo >= 7) db.version(7).stores(STORES_V7);
+  if (upTo >= 10) db.version(10).stores(STORES_V10);
 }
 
 export interface EscaleDbOptions {

@@ -15,7 +15,16 @@ import type {
 } from 'dexie';
 import { gcm } from './cipher';
 import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
-import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5, STORES_V6, STORES_V7 } from './db';
+import {
+  STORES_V1,
+  STORES_V2,
+  STORES_V3,
+  STORES_V4,
+  STORES_V5,
+  STORES_V6,
+  STORES_V7,
+  STORES_V10,
+} from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -51,6 +60,8 @@ export const ENCRYPTED_ENTITIES = [
   'treatment',
   'allergy',
   'vaccination',
+  // Orientations (schema 6): whom a patient was sent to is clinical.
+  'orientation',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -64,6 +75,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V5,
   ...STORES_V6,
   ...STORES_V7,
+  ...STORES_V10,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

@@ -30,6 +30,7 @@ const MATRIX: Record<EntityName, string> = {
   treatment: 'SC',
   allergy: 'SC',
   vaccination: 'SC',
+  orientation: 'SC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 
