@@ -6,6 +6,7 @@ import { coordination } from './fr/coordination';
 import { display } from './fr/display';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
+import { pathway } from './fr/pathway';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -224,6 +225,7 @@ export const fr = {
   supervision,
   consultation,
   summary,
+  pathway,
   coordination,
   setup,
   patientImport,
