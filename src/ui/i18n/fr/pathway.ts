@@ -117,6 +117,7 @@ export const pathway = {
     reviewLine: '{name} — {service}, note du {date}',
     review: 'Relire',
     mtStatus: 'Médecin traitant : {status}',
+    recorded: '(enregistré le {date}, {source})',
     mtStatusSince: 'Médecin traitant : {status} (le {date}, {source})',
     sources: {
       registration: 'à l’inscription',
