@@ -55,6 +55,7 @@ test('p — an unknown médecin traitant does not jump; an orientation followed 
         booked,
         async () => {
           await expect(reception.getByLabel('Médecine générale')).toBeChecked();
+          await reception.getByLabel(/^Motif de la venue/).fill('Suivi de tension');
         },
         'booked',
       ));
