@@ -233,6 +233,7 @@ export function entityTableNames(): string[] {
     'contradictionAck',
     'identityChange',
     ...Object.keys(STORES_V7),
+    ...Object.keys(STORES_V10),
   ];
 }
 
