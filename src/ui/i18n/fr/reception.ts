@@ -183,9 +183,9 @@ export const reception = {
     noMt: 'Sans médecin traitant',
     mtStatus: 'Le patient a-t-il un médecin traitant ?',
     mt: {
-      declared: 'Oui, il a un médecin traitant',
-      none: 'Non, sans médecin traitant',
-      unknown: 'Ne sait pas ou non demandé',
+      declared: 'Oui',
+      none: 'Non, aucun',
+      unknown: 'Ne sait pas',
     },
     mtUnknownHint:
       'Inconnu n’est pas « sans médecin traitant » : pas de priorité. Demander au patient si possible.',
