@@ -335,6 +335,8 @@ export function buildDemoDataset(options: DemoOptions): {
   const queueEntry: QueueEntry[] = [];
   const consultation: Consultation[] = [];
   const orientation: FollowedOrientation[] = [];
+  /** One orientation per patient without MT, from their first visit. */
+  const oriented = new Set<string>();
   const vitals: Vitals[] = [];
   const signature: Signature[] = [];
   const addendum: Addendum[] = [];
@@ -417,7 +419,8 @@ export function buildDemoDataset(options: DemoOptions): {
         createdAt: startedAt,
       };
       consultation.push(c);
-      if (p.mtStatus === 'none') {
+      if (p.mtStatus === 'none' && !oriented.has(p.id)) {
+        oriented.add(p.id);
         // The orientation to follow: proposed in the room, contact taken for the older stops.
         const contacted = si % 2 === 0;
         const steps: FollowedOrientation['steps'] = [

@@ -662,6 +662,15 @@ export function ClosurePage({
       <Section
         title={t('coordination.closure.orientationsTitle')}
         count={closure.orientations.length}
+        action={
+          // The orientations themselves are followed from the worklist, whatever the notes say.
+          <>
+            {openOfDay > 0 ? <p>{tn('pathway.closure.open', openOfDay)}</p> : null}
+            <p>
+              <Link to="/coordination/suivi">{t('pathway.closure.followUp')}</Link>
+            </p>
+          </>
+        }
       >
         <ul>
           {closure.orientations.map((c) => (
@@ -673,10 +682,6 @@ export function ClosurePage({
             </li>
           ))}
         </ul>
-        {openOfDay > 0 ? <p>{tn('pathway.closure.open', openOfDay)}</p> : null}
-        <p>
-          <Link to="/coordination/suivi">{t('pathway.closure.followUp')}</Link>
-        </p>
       </Section>
 
       <section className="panel stack" aria-labelledby="receipt-title">
