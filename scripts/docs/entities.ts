@@ -141,6 +141,13 @@ function fieldRule(entity: EntityName, field: string): string {
     if (field === 'recordedBy') rules.push('names the person at work (`op.user`)');
     if (rules.length > 0) return rules.join('; ');
   }
+  if (entity === 'orientation') {
+    if (field === 'createdBy') return 'names the person at work (`op.user`)';
+    if (field === 'state') {
+      return "rank fixed by the state (proposed 0, contacted 1, accepted / refused 2, abandoned 3, mt_declared 4); `by` names the person at work (`op.user`); an abandon carries its reason; transitions are src/domain/orientation.ts's";
+    }
+    if (field === 'steps') return 'each added step names the person at work (`op.user`) in `by`';
+  }
   if (entity === 'signature' && field === 'staffId') {
     return 'an `author` signature is inserted by its `staffId` (`op.user`)';
   }

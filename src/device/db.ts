@@ -41,7 +41,12 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
 const ENTITY_STORES_V1: Record<
   Exclude<
     EntityName,
-    'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity | DocumentEntity
+    | 'syncReceipt'
+    | 'contradictionAck'
+    | 'identityChange'
+    | 'orientation'
+    | SummaryEntity
+    | DocumentEntity
   >,
   string
 > = {
@@ -113,6 +118,12 @@ export const STORES_V7: Record<string, string> = {
   vaccination: 'id, patientId',
 };
 
+/** Version 10: orientations followed to their outcome (src/domain/orientation.ts), indexed by
+ * patient and consultation; sealed at rest like the notes. */
+export const STORES_V10: Record<string, string> = {
+  orientation: 'id, patientId, consultationId',
+};
+
 /** Version 11: the documents of a consultation (src/domain/documents.ts): certificate templates,
  * and the record of each document printed, indexed by its note and its patient (sealed at rest). */
 export const STORES_V11: Record<string, string> = {
@@ -156,6 +167,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 5) db.version(5).stores(STORES_V5);
   if (upTo >= 6) db.version(6).stores(STORES_V6);
   if (upTo >= 7) db.version(7).stores(STORES_V7);
+  if (upTo >= 10) db.version(10).stores(STORES_V10);
   if (upTo >= 11) db.version(11).stores(STORES_V11);
 }
 
@@ -234,6 +246,7 @@ export function entityTableNames(): string[] {
     'contradictionAck',
     'identityChange',
     ...Object.keys(STORES_V7),
+    ...Object.keys(STORES_V10),
     ...Object.keys(STORES_V11),
   ];
 }

@@ -23,6 +23,7 @@ import {
   STORES_V5,
   STORES_V6,
   STORES_V7,
+  STORES_V10,
   STORES_V11,
 } from './db';
 
@@ -62,6 +63,8 @@ export const ENCRYPTED_ENTITIES = [
   'vaccination',
   // Which documents a patient was given (schema 6): sealed like the note they come from.
   'printedDocument',
+  // Orientations (schema 6): whom a patient was sent to is clinical.
+  'orientation',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -76,6 +79,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V6,
   ...STORES_V7,
   ...STORES_V11,
+  ...STORES_V10,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

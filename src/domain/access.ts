@@ -40,6 +40,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     ...SUMMARY_ENTITIES,
     // Documents printed from a signed note (src/domain/documents.ts).
     'printedDocument',
+    // Orientations proposed in a consultation (src/domain/orientation.ts).
+    'orientation',
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -68,6 +70,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'printedDocument',
     // Certificate templates: the coordination edits them, the rooms use them.
     'documentTemplate',
+    // The coordinator's worklist follows orientations to their outcome.
+    'orientation',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -142,7 +146,11 @@ const NOTES: Readable = {
 };
 
 /** The clinical summary: all of it, to the rooms and the coordination only. */
-const SUMMARY: Readable = Object.fromEntries(SUMMARY_ENTITIES.map((e) => [e, 'all' as const]));
+const SUMMARY: Readable = {
+  ...Object.fromEntries(SUMMARY_ENTITIES.map((e) => [e, 'all' as const])),
+  // Orientations and their outcome: clinical, to the rooms and the coordination only.
+  orientation: 'all',
+};
 
 /**
  * Entities and fields each profile receives. Reception never receives the consultation side;
@@ -173,8 +181,10 @@ export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
       'startedAt',
       'endedAt',
       'comingFromRoomId',
+      // The booked time orders the display as it orders every screen (src/domain/queue-order.ts).
+      'bookedTime',
     ],
-    visit: ['orgId', 'stopId', 'appointmentId', 'arrivedAt', 'ald', 'noMt', 'urgent'],
+    visit: ['orgId', 'stopId', 'appointmentId', 'arrivedAt', 'ald', 'noMt', 'urgent', 'mtStatus'],
   },
 };
 
@@ -364,6 +374,7 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'identityChange',
   'printedDocument',
   ...SUMMARY_ENTITIES,
+  'orientation',
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -437,6 +448,10 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
       return 'Un document imprimé est enregistré au nom de la personne identifiée sur l’appareil.';
     }
   }
+  if (op.e === 'orientation') {
+    const refusal = orientationStampRefusal(op);
+    if (refusal) return refusal;
+  }
   if (op.e === 'signature' && op.k === 'ins') {
     const val = op.val as { staffId?: unknown; kind?: unknown } | undefined;
     if (val?.kind === 'author' && val.staffId !== op.user) {
@@ -444,6 +459,23 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
     }
   }
   return ctx.stored ? fieldRefusal(writer, op, ctx.stored(op)) : null;
+}
+
+/** An orientation's steps and state are written in the name of the person signed in on the
+ * device, never another's (the worklist shows who did what). */
+function orientationStampRefusal(op: Op): string | null {
+  const refusal =
+    'Une étape d’orientation est enregistrée au nom de la personne identifiée sur l’appareil.';
+  const byOf = (v: unknown) => (v && typeof v === 'object' ? (v as { by?: unknown }).by : op.user);
+  if (op.k === 'ins') {
+    const val = op.val as { createdBy?: unknown; state?: unknown } | undefined;
+    if (val?.createdBy !== op.user || byOf(val?.state) !== op.user) return refusal;
+    return null;
+  }
+  if (op.f === 'createdBy' && op.val !== op.user) return refusal;
+  if (op.f === 'state' && byOf(op.val) !== op.user) return refusal;
+  if (op.f === 'steps' && op.k === 'add' && byOf(op.val) !== op.user) return refusal;
+  return null;
 }
 
 // ---- field rules on what the server stores (issue #20 item 3, issue #21 item 3) ----

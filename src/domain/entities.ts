@@ -9,7 +9,9 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
  * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange).
  * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination).
- * 6: adds the documents of a consultation (documentTemplate, printedDocument). */
+ * 6: adds the documents of a consultation (documentTemplate, printedDocument), the priority policy of a service, the médecin traitant state of a visit (unknown is its
+ * own state), the booked time of a queue entry, the date and source of a patient's MT status, and
+ * the orientation followed to its outcome (src/domain/priority.ts, src/domain/orientation.ts). */
 export const SCHEMA_VERSION = 6;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
@@ -40,6 +42,10 @@ export const idDocumentSchema = z.enum([
 export const identityAttributeSchema = z.enum(['douteuse', 'fictive', 'homonyme']);
 export const identityChangeKindSchema = z.enum(['correction', 'qualification', 'merge', 'unmerge']);
 export const mtStatusSchema = z.enum(['declared', 'none', 'unknown']);
+export type MtStatus = z.infer<typeof mtStatusSchema>;
+/** Where a patient's médecin traitant status was last recorded (schema 6). */
+export const mtSourceSchema = z.enum(['registration', 'checkin', 'room', 'orientation', 'recall']);
+export type MtSource = z.infer<typeof mtSourceSchema>;
 export const coverageSchema = z.enum(['amo', 'amo_amc', 'c2s', 'ame', 'aucune', 'inconnue']);
 export const roomKindSchema = z.enum(['gp_box', 'modular']);
 export const professionSchema = z.enum([
@@ -152,6 +158,79 @@ export const conflictResolutionSchema = z.object({
   note: shortText.optional(),
 });
 
+// ---- priority policy of a service (schema 6, src/domain/priority.ts) ----
+/** Queue priority among walk-ins: nobody, ALD without MT only, or without MT (ALD first). */
+export const queuePrioritySchema = z.enum(['none', 'ald_no_mt', 'no_mt']);
+/** Who may be booked or checked in for the service: everyone, or patients without MT only. */
+export const eligibilitySchema = z.enum(['all', 'no_mt']);
+export const priorityPolicySchema = z.object({
+  queue: queuePrioritySchema,
+  /** Appointment starts of each stop held for priority patients (the day's last ones). */
+  reservedSlots: z.number().int().min(0).max(50),
+  /** On the stop's day, from this time, the starts still held are open to everyone. */
+  reservedUntil: hhmm.nullable(),
+  eligibility: eligibilitySchema,
+});
+export type PriorityPolicy = z.infer<typeof priorityPolicySchema>;
+
+// ---- orientations followed to their outcome (schema 6, src/domain/orientation.ts) ----
+export const orientationPurposeSchema = z.enum(['medecin_traitant', 'avis', 'suivi', 'social']);
+export const orientationTargetSchema = z.enum([
+  'doctor',
+  'msp',
+  'cpts',
+  'specialist',
+  'social_service',
+]);
+export const orientationStateNameSchema = z.enum([
+  'proposed',
+  'contacted',
+  'accepted',
+  'refused',
+  'mt_declared',
+  'abandoned',
+]);
+export type OrientationStateName = z.infer<typeof orientationStateNameSchema>;
+/** Rank of each state (a stale device never pulls an orientation back; the outcome « MT
+ * déclaré » wins over a concurrent abandon, as a consultation held wins over an absence). */
+export const ORIENTATION_RANK: Readonly<Record<OrientationStateName, number>> = {
+  proposed: 0,
+  contacted: 1,
+  accepted: 2,
+  refused: 2,
+  abandoned: 3,
+  mt_declared: 4,
+};
+/** One step of an orientation: the state reached, when, by whom (abandon: with its reason). */
+export const orientationStepSchema = z
+  .object({
+    state: orientationStateNameSchema,
+    at: isoDateTime,
+    by: idSchema,
+    reason: shortText.nullable(),
+  })
+  .refine((s) => s.state !== 'abandoned' || (s.reason ?? '').trim() !== '', {
+    message: 'Un abandon porte sa raison',
+  });
+export type OrientationStep = z.infer<typeof orientationStepSchema>;
+/** The replicated state: a status value (greatest epoch, rank) carrying its step. */
+export const orientationStateSchema = z
+  .object({
+    status: orientationStateNameSchema,
+    epoch: z.number().int().min(0),
+    rank: z.number().int().min(0),
+    at: isoDateTime,
+    by: idSchema,
+    reason: shortText.nullable(),
+  })
+  .refine((v) => v.rank === ORIENTATION_RANK[v.status], {
+    message: 'Le rang ne correspond pas à l’état de l’orientation',
+  })
+  .refine((v) => v.status !== 'abandoned' || (v.reason ?? '').trim() !== '', {
+    message: 'Un abandon porte sa raison',
+  });
+export type OrientationState = z.infer<typeof orientationStateSchema>;
+
 const org = { orgId: lww(idSchema) };
 
 // ---- documents of a consultation (schema 6, src/domain/documents.ts) ----
@@ -210,6 +289,8 @@ const service: EntitySpec = {
     roomKinds: set(roomKindSchema),
     professions: set(professionSchema),
     confidentiality: lww(confidentialitySchema),
+    /** Schema 6: how the sans-MT / ALD priority applies here (absent: no priority). */
+    priorityPolicy: lww(priorityPolicySchema.nullable().optional()),
   },
 };
 
@@ -271,6 +352,9 @@ const patient: EntitySpec = {
     coverage: lww(coverageSchema),
     mtStatus: clin(mtStatusSchema),
     mtName: clin(shortText.nullable()),
+    /** Schema 6: when the MT status was last recorded, and where (absent before). */
+    mtStatusAt: clin(isoDateTime.nullable().optional()),
+    mtSource: clin(mtSourceSchema.nullable().optional()),
     ald: clin(z.boolean()),
     allergies: set(shortText.min(1)),
     createdAt: lww(isoDateTime),
@@ -318,6 +402,8 @@ const visit: EntitySpec = {
     ald: lww(z.boolean()),
     urgent: lww(z.boolean()),
     urgentReason: lww(shortText.nullable()),
+    /** Schema 6: the MT state asked at check-in; `noMt` is true only for 'none'. */
+    mtStatus: lww(mtStatusSchema.optional()),
   },
 };
 
@@ -338,6 +424,9 @@ const queueEntry: EntitySpec = {
     endedAt: lww(isoDateTime.nullable()),
     comingFromRoomId: lww(optionalId),
     endReason: lww(shortText.nullable()),
+    /** Schema 6: the appointment time kept for this service (null: a walk-in), set at check-in,
+     * so every screen — the display too, which reads no appointments — orders alike. */
+    bookedTime: lww(hhmm.nullable().optional()),
   },
 };
 
@@ -365,6 +454,26 @@ const consultation: EntitySpec = {
     createdAt: lww(isoDateTime),
     /** The room the note was written in (absent on notes written before schema 3). */
     roomId: lww(optionalId.optional()),
+  },
+};
+
+/** An orientation proposed in a consultation and followed by the coordination to its outcome
+ * (src/domain/orientation.ts). Several per consultation. */
+const orientation: EntitySpec = {
+  name: 'orientation',
+  fields: {
+    ...org,
+    patientId: lww(idSchema),
+    consultationId: lww(optionalId),
+    createdAt: lww(isoDateTime),
+    createdBy: lww(idSchema),
+    purpose: clin(orientationPurposeSchema),
+    target: clin(orientationTargetSchema),
+    targetName: clin(shortText.min(1)),
+    note: clin(shortText.nullable()),
+    state: { kind: 'status', schema: orientationStateSchema },
+    /** Every step with its date and who, kept by union. */
+    steps: set(orientationStepSchema),
   },
 };
 
@@ -699,6 +808,7 @@ export const ENTITY_SPECS = {
   vaccination,
   documentTemplate,
   printedDocument,
+  orientation,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -757,6 +867,8 @@ export interface Service extends Row {
   roomKinds: Room['kind'][];
   professions: Profession[];
   confidentiality: Confidentiality;
+  /** Absent on services written before schema 6: no priority. */
+  priorityPolicy?: Nullable<PriorityPolicy>;
 }
 export interface Stop extends Row {
   unitId: string;
@@ -793,6 +905,9 @@ export interface Patient extends Row {
   coverage: z.infer<typeof coverageSchema>;
   mtStatus: z.infer<typeof mtStatusSchema>;
   mtName: Nullable<string>;
+  /** Absent before schema 6. */
+  mtStatusAt?: Nullable<string>;
+  mtSource?: Nullable<MtSource>;
   ald: boolean;
   allergies: string[];
   createdAt: string;
@@ -822,6 +937,8 @@ export interface Visit extends Row {
   ald: boolean;
   urgent: boolean;
   urgentReason: Nullable<string>;
+  /** Absent on visits checked in before schema 6 (then `noMt` says « sans MT »). */
+  mtStatus?: MtStatus;
 }
 export interface QueueEntry extends Row {
   visitId: string;
@@ -838,6 +955,8 @@ export interface QueueEntry extends Row {
   endedAt: Nullable<string>;
   comingFromRoomId: Nullable<string>;
   endReason: Nullable<string>;
+  /** Absent on entries checked in before schema 6 (the appointment is read instead). */
+  bookedTime?: Nullable<string>;
 }
 export interface Consultation extends Row {
   queueEntryId: string;
@@ -989,6 +1108,18 @@ export interface PrintedDocument extends Row {
   format: z.infer<typeof documentFormatSchema>;
   pendingValidation: boolean;
 }
+export interface FollowedOrientation extends Row {
+  patientId: string;
+  consultationId: Nullable<string>;
+  createdAt: string;
+  createdBy: string;
+  purpose: z.infer<typeof orientationPurposeSchema>;
+  target: z.infer<typeof orientationTargetSchema>;
+  targetName: string;
+  note: Nullable<string>;
+  state: OrientationState;
+  steps: OrientationStep[];
+}
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
@@ -1026,4 +1157,5 @@ export interface EntityRows {
   vaccination: Vaccination;
   documentTemplate: DocumentTemplate;
   printedDocument: PrintedDocument;
+  orientation: FollowedOrientation;
 }

@@ -32,6 +32,7 @@ const MATRIX: Record<EntityName, string> = {
   vaccination: 'SC',
   documentTemplate: 'C',
   printedDocument: 'SC',
+  orientation: 'SC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

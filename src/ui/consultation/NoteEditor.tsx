@@ -21,6 +21,7 @@ import { messageOf, useAction } from '../feedback/action';
 import { focusPart } from '../feedback/focus';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { formatDateTime, t } from '../i18n';
+import { useUiStore } from '../state/ui-store';
 import { CodesField } from './CodesField';
 import {
   type ConsultationActions,
@@ -30,6 +31,7 @@ import {
 } from './consultation-actions';
 import { useSummaryRows } from './consultation-data';
 import { OrientationField } from './OrientationField';
+import { OrientationsToFollow } from './OrientationsToFollow';
 import { type Autosaved, useAutosavedText } from './useAutosave';
 import { VitalsForm } from './VitalsForm';
 
@@ -68,6 +70,9 @@ export function NoteEditor({
 }) {
   const c = file.consultation;
   const editable = canEdit(c).ok && viewer?.id === c.authorId;
+  // Orientations are followed after the note is signed too: any clinician or the coordination adds.
+  const profile = useUiStore((s) => s.profile);
+  const canPropose = viewer !== undefined && (profile === 'room' || profile === 'coordination');
   const [error, setError] = useState<string | null>(null);
   const [codesError, setCodesError] = useState<string | null>(null);
   const [orientationError, setOrientationError] = useState<string | null>(null);
@@ -185,6 +190,7 @@ export function NoteEditor({
           }
         />
       </div>
+      <OrientationsToFollow consultation={c} viewer={viewer} staff={staff} canAdd={canPropose} />
       {editable ? (
         <SelectField
           label={t('consultation.confidentiality.label')}

@@ -66,6 +66,12 @@ export function PatientPanel({
         {patient.mtStatus === 'declared'
           ? t('consultation.patient.mt', { name: patient.mtName ?? '' })
           : t(`reception.mtStatus.${patient.mtStatus}`)}
+        {patient.mtStatusAt && patient.mtSource
+          ? ` ${t('pathway.worklist.recorded', {
+              date: formatDate(patient.mtStatusAt),
+              source: t(`pathway.worklist.sources.${patient.mtSource}`),
+            })}`
+          : null}
       </p>
       <ClinicalSummary
         patient={patient}

@@ -24,10 +24,12 @@ import { DayReport } from './DayReport';
 import { DevicesPage } from './DevicesPage';
 import { PeriodPage } from './PeriodPage';
 import { PlanningPage } from './PlanningPage';
+import { PolicyPage } from './PolicyPage';
 import { SetupPage } from './SetupPage';
 import { TeamPage } from './TeamPage';
 import { TemplatesPage } from './TemplatesPage';
 import { TodayIndicators } from './TodayIndicators';
+import { WorklistPage } from './WorklistPage';
 import './coordination.css';
 
 const DayCharts = lazy(() => import('./DayCharts'));
@@ -39,10 +41,12 @@ const TABS = [
   { to: '/coordination/demarrage', end: false, label: 'setup.tab' },
   { to: '/coordination/supervision', end: false, label: 'coordination.tabs.supervision' },
   { to: '/coordination/cloture', end: false, label: 'coordination.tabs.closure' },
+  { to: '/coordination/suivi', end: false, label: 'pathway.worklist.tab' },
   { to: '/coordination/conflits', end: false, label: 'coordination.tabs.conflicts' },
   { to: '/coordination/doublons', end: false, label: 'identity.merge.tab' },
   { to: '/coordination/appareils', end: false, label: 'coordination.tabs.devices' },
   { to: '/coordination/planning', end: false, label: 'coordination.tabs.planning' },
+  { to: '/coordination/priorites', end: false, label: 'pathway.policy.tab' },
   { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
   { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
   { to: '/coordination/equipe', end: false, label: 'coordination.tabs.team' },
@@ -130,6 +134,8 @@ export default function CoordinationScreen() {
           path="cloture"
           element={<ClosurePage rows={org} stop={stop} deviceId={deviceId} today={today} />}
         />
+        <Route path="suivi" element={<WorklistPage rows={org} today={today} />} />
+        <Route path="priorites" element={<PolicyPage rows={org} today={today} />} />
         <Route path="conflits" element={<ConflictsPage rows={org} />} />
         <Route path="doublons" element={<MergePage identityPath="/coordination/patient" />} />
         <Route

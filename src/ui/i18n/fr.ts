@@ -8,6 +8,7 @@ import { documents } from './fr/documents';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
 import { pastRecord } from './fr/past-record';
+import { pathway } from './fr/pathway';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -228,6 +229,7 @@ export const fr = {
   documents,
   pastRecord,
   summary,
+  pathway,
   coordination,
   setup,
   patientImport,

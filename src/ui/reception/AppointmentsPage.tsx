@@ -2,11 +2,17 @@
 // them) and booking by phone for today's or a future stop, in free slots from that stop's roster.
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { freeSlots, misfitAppointments } from '../../domain/booking';
+import { misfitAppointments } from '../../domain/booking';
 import type { Appointment, Patient } from '../../domain/entities';
 import { searchIndex } from '../../domain/identity';
 import { ageYears } from '../../domain/indicators';
-import { localTime } from '../../domain/time';
+import {
+  bookableStarts,
+  eligibilityRefusal,
+  isPriorityPatient,
+  policyOf,
+} from '../../domain/priority';
+import { localDate, localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';
 import { byId, live, patientName } from '../day/day-data';
 import { FieldGroup, SelectField, TextField } from '../forms/fields';
@@ -176,15 +182,26 @@ function BookingForm({
   const free = useMemo(() => {
     if (!stop || !booking || !serviceId) return [];
     const isToday = stop.date === rows.day.stop?.date;
-    return freeSlots(
+    // Starts the service's policy holds for patients without MT are offered to them only, until
+    // the set time of the stop's day (src/domain/priority.ts); without a patient chosen yet,
+    // as for anyone.
+    const chosen = services.find((s) => s.id === serviceId);
+    return bookableStarts(
       stop,
       live(booking.slots),
       services,
       live(booking.appointments),
       serviceId,
-      isToday ? { notBefore: localTime(now) } : {},
+      {
+        priority: patient
+          ? isPriorityPatient(patient.mtStatus, patient.ald, policyOf(chosen))
+          : false,
+        at: { date: localDate(now), time: localTime(now) },
+        ...(isToday ? { notBefore: localTime(now) } : {}),
+      },
     );
-  }, [stop, booking, serviceId, services, rows.day.stop?.date, now]);
+  }, [stop, booking, serviceId, services, rows.day.stop?.date, now, patient]);
+  const eligibility = service && patient ? eligibilityRefusal(service, patient.mtStatus) : null;
   const hits = useMemo(
     () => (index && query.trim() !== '' && !patient ? searchIndex(index, query, 8) : []),
     [index, query, patient],
@@ -195,6 +212,10 @@ function BookingForm({
     setDone(null);
     if (!stop || !service || !patient || !time) {
       setError(t('reception.booking.incomplete'));
+      return;
+    }
+    if (eligibility) {
+      setError(eligibility);
       return;
     }
     if (!free.includes(time)) {

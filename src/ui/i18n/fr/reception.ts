@@ -197,6 +197,14 @@ export const reception = {
     moveUp: 'Passer {service} avant',
     priority: 'Priorité',
     noMt: 'Sans médecin traitant',
+    mtStatus: 'Le patient a-t-il un médecin traitant ?',
+    mt: {
+      declared: 'Oui',
+      none: 'Non, aucun',
+      unknown: 'Ne sait pas',
+    },
+    mtUnknownHint:
+      'Inconnu n’est pas « sans médecin traitant » : pas de priorité. Demander au patient si possible.',
     ald: 'ALD',
     urgent: 'Urgent : passer en priorité',
     urgentReason: 'Motif de l’urgence',
