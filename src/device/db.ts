@@ -9,6 +9,8 @@ import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 
 type SummaryEntity = 'problem' | 'treatment' | 'allergy' | 'vaccination';
+/** Entities of schema 6 (secret médical, version 9 of this database). */
+type ReadingEntity = 'transmission' | 'breakGlass' | 'sharingObjection';
 
 /** An op pulled from a newer client, kept verbatim until this client understands it. */
 export interface ParkedOp {
@@ -38,7 +40,10 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
 const ENTITY_STORES_V1: Record<
-  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity>,
+  Exclude<
+    EntityName,
+    'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity | ReadingEntity
+  >,
   string
 > = {
   organisation: 'id',
@@ -109,8 +114,17 @@ export const STORES_V7: Record<string, string> = {
   vaccination: 'id, patientId',
 };
 
+/** Version 9 (8 is another branch's): who reads what (src/domain/reading.ts): the transmission
+ * written from a note for the social roles, the bris de glace, the patient's objection to
+ * sharing, each indexed by its patient; sealed at rest like the notes. */
+export const STORES_V9: Record<string, string> = {
+  transmission: 'id, consultationId, patientId',
+  breakGlass: 'id, patientId, staffId, at',
+  sharingObjection: 'id, patientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 7;
+export const DB_VERSION = 9;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -145,6 +159,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 5) db.version(5).stores(STORES_V5);
   if (upTo >= 6) db.version(6).stores(STORES_V6);
   if (upTo >= 7) db.version(7).stores(STORES_V7);
+  if (upTo >= 9) db.version(9).stores(STORES_V9);
 }
 
 export interface EscaleDbOptions {

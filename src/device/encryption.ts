@@ -15,7 +15,16 @@ import type {
 } from 'dexie';
 import { gcm } from './cipher';
 import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
-import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5, STORES_V6, STORES_V7 } from './db';
+import {
+  STORES_V1,
+  STORES_V2,
+  STORES_V3,
+  STORES_V4,
+  STORES_V5,
+  STORES_V6,
+  STORES_V7,
+  STORES_V9,
+} from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -51,6 +60,11 @@ export const ENCRYPTED_ENTITIES = [
   'treatment',
   'allergy',
   'vaccination',
+  // Schema 6 (src/domain/reading.ts): what is written for the social roles, the bris de glace
+  // with its reason, the patient's objection to sharing.
+  'transmission',
+  'breakGlass',
+  'sharingObjection',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -64,6 +78,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V5,
   ...STORES_V6,
   ...STORES_V7,
+  ...STORES_V9,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

@@ -6,7 +6,9 @@ import type { Registry } from '../sync/fields';
 import { decodeHlc, isHlc } from '../sync/hlc';
 import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
+import { addendumHash } from './consultation';
 import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
+import { breakGlassRefusal } from './reading';
 
 /** The clinical summary of a patient (problems, treatments, allergies, vaccinations): clinical
  * data, read and written by the rooms and the coordination, never by reception or the display. */
@@ -24,6 +26,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'queueEntry',
     'rosterSlot',
     'audit',
+    // A patient's objection to sharing within the team (src/domain/reading.ts).
+    'sharingObjection',
   ]),
   // Queue moves of the room, notes and their events, follow-up bookings.
   room: new Set<EntityName>([
@@ -38,6 +42,11 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'contradictionAck',
     // The clinical summary (src/domain/clinical-summary.ts): every room keeps it up to date.
     ...SUMMARY_ENTITIES,
+    // Who reads what (src/domain/reading.ts): the transmission written for the social roles,
+    // a bris de glace, a patient's objection to sharing.
+    'transmission',
+    'breakGlass',
+    'sharingObjection',
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -63,6 +72,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'contradictionAck',
     'identityChange',
     ...SUMMARY_ENTITIES,
+    'transmission',
+    'sharingObjection',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -130,6 +141,10 @@ const NOTES: Readable = {
   signature: 'all',
   addendum: 'all',
   conflictResolution: 'all',
+  // Who reads what (src/domain/reading.ts): cut per signed-in person on the servers' pull.
+  transmission: 'all',
+  breakGlass: 'all',
+  sharingObjection: 'all',
 };
 
 /** The clinical summary: all of it, to the rooms and the coordination only. */
@@ -140,7 +155,8 @@ const SUMMARY: Readable = Object.fromEntries(SUMMARY_ENTITIES.map((e) => [e, 'al
  * the waiting-room screen receives tickets and what orders them, never identities or motives.
  */
 export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
-  reception: DAY,
+  // Reception records and shows a patient's objection to sharing; nothing clinical.
+  reception: { ...DAY, sharingObjection: 'all' },
   // A room needs who the patient is, not how their identity was corrected or merged: the
   // identity's history stays with reception and coordination.
   room: { ...withoutHistory(DAY), ...NOTES, ...SUMMARY },
@@ -315,6 +331,8 @@ export interface StoredFacts {
   summaryRow?: Record<string, unknown>;
   /** The clock (HLC) of the write that gave the note its current status, when signed. */
   signing?: string;
+  /** The addendum a review (a signature naming an addendum) validates or returns. */
+  addendum?: Record<string, unknown>;
 }
 
 export interface StaffFacts {
@@ -353,6 +371,9 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'contradictionAck',
   'identityChange',
   ...SUMMARY_ENTITIES,
+  'transmission',
+  'breakGlass',
+  'sharingObjection',
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -426,7 +447,94 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
       return 'Seul l’auteur de la note peut la signer.';
     }
   }
+  if (op.k === 'ins' && (op.e === 'transmission' || op.e === 'sharingObjection')) {
+    const val = (op.val ?? {}) as { authorId?: unknown; staffId?: unknown };
+    if ((op.e === 'transmission' ? val.authorId : val.staffId) !== op.user) {
+      return 'Cet enregistrement porte la personne identifiée sur l’appareil, pas une autre.';
+    }
+  }
+  if (op.e === 'breakGlass' && op.k === 'ins') {
+    const why = breakGlassRefusal(
+      (op.val ?? {}) as Record<string, unknown>,
+      op.user,
+      user === undefined ? undefined : rolesOf(user),
+    );
+    if (why) return why;
+  }
+  const addendumRule = addendumRefusal(op, ctx);
+  if (addendumRule) return addendumRule;
   return ctx.stored ? fieldRefusal(writer, op, ctx.stored(op)) : null;
+}
+
+/**
+ * Addenda (issue #21 item 2): written in the name of the person at work, hashed, and — from an
+ * author under supervision — naming the supervisor, so they await validation like a note; only
+ * that supervisor or a coordinating doctor validates or returns one, never its author. Addenda
+ * written before schema 6 carry no hash and are judged as they were.
+ */
+export function addendumRefusal(op: Op, ctx: PushContext): string | null {
+  if (op.k !== 'ins' || op.v < 6) return null;
+  if (op.e === 'addendum') {
+    const val = (op.val ?? {}) as Record<string, unknown>;
+    if (val.authorId !== op.user) {
+      return 'Un addendum est écrit au nom de la personne identifiée sur l’appareil.';
+    }
+    const hashed =
+      typeof val.contentHash === 'string' &&
+      val.contentHash ===
+        addendumHash({
+          id: op.id,
+          consultationId: String(val.consultationId),
+          authorId: String(val.authorId),
+          at: String(val.at),
+          text: String(val.text),
+        });
+    if (!hashed)
+      return 'Un addendum porte l’empreinte de son contenu : elle manque ou ne correspond pas.';
+    const author = op.user === undefined ? undefined : ctx.staff.get(op.user);
+    if (author === undefined) return null; // a relay that does not know the team yet: central decides
+    const supervisor =
+      typeof author.supervisorId === 'string' && author.supervisorId !== ''
+        ? author.supervisorId
+        : null;
+    if ((val.supervisorId ?? null) !== supervisor) {
+      return supervisor
+        ? 'L’addendum d’une personne supervisée attend la validation de son superviseur : il doit le nommer.'
+        : 'Seul l’addendum d’une personne supervisée attend une validation.';
+    }
+    return null;
+  }
+  if (op.e === 'signature') {
+    const val = (op.val ?? {}) as Record<string, unknown>;
+    if (typeof val.addendumId !== 'string') return null;
+    if (val.kind === 'author') {
+      return 'Un addendum porte sa propre empreinte : il ne se signe pas comme une note.';
+    }
+    if (val.staffId !== op.user) {
+      return 'La validation d’un addendum est faite au nom de la personne identifiée sur l’appareil.';
+    }
+    const addendum = ctx.stored?.(op).addendum;
+    if (addendum === undefined) {
+      if (ctx.partial === true || ctx.earlierMissing?.(op) === true) return null;
+      return 'Addendum inconnu du serveur : sa validation ne peut pas être enregistrée.';
+    }
+    if (addendum.consultationId !== val.consultationId) {
+      return 'Cette validation ne nomme pas la note de l’addendum.';
+    }
+    if (addendum.contentHash !== val.contentHash) {
+      return 'La validation d’un addendum porte l’empreinte de cet addendum.';
+    }
+    const reviewer = op.user === undefined ? undefined : ctx.staff.get(op.user);
+    const supervises =
+      typeof addendum.supervisorId === 'string' && addendum.supervisorId === op.user;
+    if (addendum.authorId === op.user) {
+      return 'L’auteur ne peut pas valider son propre addendum.';
+    }
+    if (!supervises && !rolesOf(reviewer).includes('coordinateur')) {
+      return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer un addendum.';
+    }
+  }
+  return null;
 }
 
 // ---- field rules on what the server stores (issue #20 item 3, issue #21 item 3) ----

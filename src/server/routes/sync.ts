@@ -517,6 +517,20 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         summaryRows.set(`${entity}\u0000${String(row.id)}`, row);
       }
     }
+    // The addenda reviews name (issue #21 item 2): held, or inserted earlier in this batch.
+    const addendumIds = new Set<string>();
+    const addenda = new Map<string, Record<string, unknown>>();
+    for (const op of ops) {
+      const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
+      if (op.e === 'signature' && typeof val?.addendumId === 'string')
+        addendumIds.add(val.addendumId);
+      if (op.e === 'addendum' && val) addenda.set(op.id, { ...val, id: op.id });
+    }
+    const unheld = [...addendumIds].filter((id) => !addenda.has(id));
+    if (unheld.length) {
+      for (const row of await store.rowsByIds(org, 'addendum', unheld))
+        addenda.set(String(row.id), row);
+    }
     // Per device: how far this server holds its ops, and which of its ops this batch brings.
     const contiguous = new Map<string, number>();
     const inBatch = new Map<string, Set<number>>();
@@ -550,6 +564,9 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
           consultation,
           queueEntry: entryId ? entries.get(entryId) : undefined,
           summaryRow: summaryRows.get(`${op.e}\u0000${op.id}`),
+          ...(op.e === 'signature' && typeof val?.addendumId === 'string'
+            ? { addendum: addenda.get(val.addendumId) }
+            : {}),
           ...(cid && signing.has(cid) ? { signing: signing.get(cid) } : {}),
         };
       },

@@ -1,15 +1,31 @@
 // The patient beside the note: identity, priority flags, médecin traitant, the clinical summary
 // (allergies first, problems, treatments, vaccinations, last vitals), and the notes of earlier
 // stops — restricted classes only for those allowed to read them.
-import { canRead } from '../../domain/consultation';
-import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
+import { recordObjection } from '../../device/reading-commands';
+import { addendumStatus } from '../../domain/consultation';
+import type {
+  Consultation,
+  Patient,
+  Service,
+  Staff,
+  Transmission,
+  Visit,
+} from '../../domain/entities';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import { ageYears } from '../../domain/indicators';
+import { noteAccess, type ReadingFacts } from '../../domain/reading';
 import { localDate } from '../../domain/time';
-import { patientName } from '../day/day-data';
-import { formatBirthDate, formatDate, t } from '../i18n';
+import { useWriter } from '../data/writer';
+import { patientName, staffName } from '../day/day-data';
+import { ActionButton } from '../feedback/ActionButton';
+import { formatBirthDate, formatDate, formatDateTime, t } from '../i18n';
 import { ClinicalSummary } from './ClinicalSummary';
-import { usePatientHistory } from './consultation-data';
+import {
+  useConsultationFile,
+  usePatientHistory,
+  useReadingFacts,
+  useTransmissions,
+} from './consultation-data';
 
 export function PatientPanel({
   patient,
@@ -32,6 +48,8 @@ export function PatientPanel({
   editable: boolean;
 }) {
   const history = usePatientHistory(patient.id);
+  const facts = useReadingFacts();
+  const transmissions = useTransmissions(patient.id);
   const earlier = (history ?? []).filter((c) => c.id !== currentId);
   const flags = [
     visit?.urgent ? t('consultation.patient.urgent', { reason: visit.urgentReason ?? '' }) : null,
@@ -67,19 +85,27 @@ export function PatientPanel({
         patient={patient}
         viewer={viewer}
         staff={staff}
-        services={services}
         now={now}
         editable={editable}
       />
+      <SharingObjectionField patient={patient} viewer={viewer} editable={editable} />
       <h3>{t('consultation.history.title')}</h3>
-      {history === undefined ? (
+      {history === undefined || facts === undefined ? (
         <p>{t('app.loading')}</p>
       ) : earlier.length === 0 ? (
         <p className="muted">{t('consultation.history.none')}</p>
       ) : (
         <ol className="history" aria-label={t('consultation.history.title')}>
           {earlier.map((c) => (
-            <HistoryItem key={c.id} c={c} viewer={viewer} services={services} />
+            <HistoryItem
+              key={c.id}
+              c={c}
+              viewer={viewer}
+              services={services}
+              staff={staff}
+              facts={facts}
+              transmissions={(transmissions ?? []).filter((x) => x.consultationId === c.id)}
+            />
           ))}
         </ol>
       )}
@@ -91,18 +117,31 @@ function HistoryItem({
   c,
   viewer,
   services,
+  staff,
+  facts,
+  transmissions,
 }: {
   c: Consultation;
   viewer: Staff | undefined;
   services: ReadonlyMap<string, Service>;
+  staff: ReadonlyMap<string, Staff>;
+  facts: ReadingFacts;
+  transmissions: readonly Transmission[];
 }) {
   const service = services.get(c.serviceId)?.label ?? t('day.unknownService');
   const heading = t('consultation.history.item', { date: formatDate(c.createdAt), service });
-  if (!canRead(c, viewer, services)) {
+  const access = noteAccess(viewer, c, facts);
+  if (access.level !== 'note') {
     return (
       <li>
         <strong>{heading}</strong>
-        <p className="muted">{t('consultation.history.restricted')}</p>
+        {access.level === 'transmission' && transmissions.length > 0 ? (
+          <TransmissionList transmissions={transmissions} staff={staff} />
+        ) : access.level === 'transmission' ? (
+          <p className="muted">{t('reading.transmission.none')}</p>
+        ) : (
+          <p className="muted">{t('consultation.history.restricted')}</p>
+        )}
       </li>
     );
   }
@@ -110,6 +149,9 @@ function HistoryItem({
     <li>
       <strong>{heading}</strong>{' '}
       <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
+      {access.purpose === 'break_glass' ? (
+        <span className="notice notice--warning"> {t('reading.breakGlass.opened')}</span>
+      ) : null}
       <p>{t('consultation.history.motif', { motif: c.motif })}</p>
       {c.assessment ? <p>{t('consultation.history.assessment', { text: c.assessment })}</p> : null}
       {c.codes.length > 0 ? (
@@ -118,6 +160,117 @@ function HistoryItem({
       {c.orientation.kind !== 'none' ? (
         <p>{t(`consultation.orientation.kinds.${c.orientation.kind}`)}</p>
       ) : null}
+      <HistoryAddenda consultationId={c.id} staff={staff} />
     </li>
+  );
+}
+
+/** The addenda of an earlier note, with their author, time and where they stand. */
+function HistoryAddenda({
+  consultationId,
+  staff,
+}: {
+  consultationId: string;
+  staff: ReadonlyMap<string, Staff>;
+}) {
+  const file = useConsultationFile(consultationId);
+  if (!file || file.addenda.length === 0) return null;
+  return (
+    <ul aria-label={t('consultation.addendum.title')}>
+      {file.addenda.map((a) => {
+        const who = staff.get(a.authorId);
+        return (
+          <li key={a.id}>
+            <span className="muted">
+              {t('consultation.addendum.historyLine', {
+                who: who ? staffName(who) : t('consultation.addendum.unknownAuthor'),
+                at: formatDateTime(a.at),
+                status: t(`consultation.addendum.status.${addendumStatus(a, file.signatures)}`),
+              })}
+            </span>
+            <p className="note__text">{a.text}</p>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** What was written for the social and mediation roles from a note. */
+export function TransmissionList({
+  transmissions,
+  staff,
+}: {
+  transmissions: readonly Transmission[];
+  staff: ReadonlyMap<string, Staff>;
+}) {
+  return (
+    <ul className="stack" aria-label={t('reading.transmission.title')}>
+      {transmissions.map((x) => {
+        const who = staff.get(x.authorId);
+        return (
+          <li key={x.id}>
+            <span className="muted">
+              {t('reading.transmission.line', {
+                who: who ? staffName(who) : t('consultation.addendum.unknownAuthor'),
+                at: formatDateTime(x.at),
+              })}
+            </span>
+            <p className="note__text">{x.text}</p>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The patient's objection to the sharing of their notes within the team: shown, and recorded
+ * or lifted by a person at work (it is the patient's choice, told to whoever records it). */
+function SharingObjectionField({
+  patient,
+  viewer,
+  editable,
+}: {
+  patient: Patient;
+  viewer: Staff | undefined;
+  editable: boolean;
+}) {
+  const facts = useReadingFacts();
+  const write = useWriter();
+  if (!facts) return null;
+  const objects = facts.objects(patient.id);
+  return (
+    <div className="stack">
+      <p className={objects ? 'notice notice--warning' : 'muted'} role="status">
+        {objects ? t('reading.objection.on') : t('reading.objection.off')}
+      </p>
+      {editable && viewer ? (
+        <div className="actions">
+          <ActionButton
+            onAction={() =>
+              write(({ newId, now }) => ({
+                changes: [
+                  recordObjection({
+                    id: newId(),
+                    orgId: patient.orgId,
+                    patientId: patient.id,
+                    staffId: viewer.id,
+                    at: now,
+                    objects: !objects,
+                  }),
+                ],
+                audit: {
+                  action: objects ? 'sharing.objection_lifted' : 'sharing.objection',
+                  entity: 'patient',
+                  entityId: patient.id,
+                },
+              }))
+            }
+          >
+            {objects ? t('reading.objection.lift') : t('reading.objection.record')}
+          </ActionButton>
+        </div>
+      ) : null}
+    </div>
   );
 }

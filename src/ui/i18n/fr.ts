@@ -6,6 +6,7 @@ import { coordination } from './fr/coordination';
 import { display } from './fr/display';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
+import { reading } from './fr/reading';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -229,6 +230,7 @@ export const fr = {
   patientImport,
   display,
   feedback,
+  reading,
   deviceHealth: {
     title: 'État de l’appareil',
     storageTitle: 'Stockage',
