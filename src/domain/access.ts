@@ -8,7 +8,14 @@ import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 import { addendumHash } from './consultation';
 import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
-import { breakGlassRefusal } from './reading';
+import {
+  breakGlassRefusal,
+  groupLevel,
+  type NoteFacts,
+  noteAccess,
+  type Reader,
+  type ReadingFacts,
+} from './reading';
 
 /** The clinical summary of a patient (problems, treatments, allergies, vaccinations): clinical
  * data, read and written by the rooms and the coordination, never by reception or the display. */
@@ -101,6 +108,17 @@ export interface Viewer {
   profile: Audience;
   /** The room of a room device. */
   roomId: string | null;
+  /**
+   * Who reads on this device (src/domain/reading.ts): the people who signed in on it with their
+   * password, and the facts their reading depends on. Set by the servers for room devices;
+   * absent, the device's profile and room decide alone.
+   */
+  reading?: DeviceReading;
+}
+
+export interface DeviceReading {
+  readers: readonly Reader[];
+  facts: ReadingFacts;
 }
 
 type Readable = Partial<Record<EntityName, 'all' | readonly string[]>>;
@@ -280,6 +298,55 @@ export function restrictedHiddenFrom(
   return holdingRoom(consultation, queueEntry) !== viewer.roomId;
 }
 
+const asNote = (c: Record<string, unknown>): NoteFacts => ({
+  authorId: String(c.authorId),
+  supervisorId: typeof c.supervisorId === 'string' ? c.supervisorId : null,
+  serviceId: String(c.serviceId),
+  patientId: String(c.patientId),
+  confidentiality: (c.confidentiality ?? 'standard') as NoteFacts['confidentiality'],
+});
+
+/**
+ * Whether a note (and its events) stays away from this viewer: a restricted note of another
+ * room (restrictedHiddenFrom) unless one of the device's readers holds a running bris de glace
+ * for its patient, and — per person (src/domain/reading.ts) — a note none of the people signed
+ * in on the device may read as a note.
+ */
+export function noteHiddenFrom(
+  viewer: Viewer,
+  consultation: Record<string, unknown> | undefined,
+  queueEntry: { roomId?: unknown } | undefined,
+): boolean {
+  if (viewer.profile !== 'room' || consultation === undefined) return false;
+  const reading = viewer.reading;
+  if (!reading) return restrictedHiddenFrom(viewer, consultation, queueEntry);
+  const note = asNote(consultation);
+  if (groupLevel(reading.readers, note, reading.facts) !== 'note') return true;
+  const broken = reading.readers.some((r) => reading.facts.breakGlass(r.id, note.patientId));
+  return !broken && restrictedHiddenFrom(viewer, consultation, queueEntry);
+}
+
+/** Whether a transmission written from this note stays away from this viewer: it reaches a
+ * device where someone reads the transmission (the social roles), or the note itself. */
+export function transmissionHiddenFrom(
+  viewer: Viewer,
+  consultation: Record<string, unknown> | undefined,
+  queueEntry: { roomId?: unknown } | undefined,
+): boolean {
+  if (viewer.profile !== 'room' || !viewer.reading || consultation === undefined) return false;
+  const { readers, facts } = viewer.reading;
+  const note = asNote(consultation);
+  const forThem = readers.some((r) => noteAccess(r, note, facts).level === 'transmission');
+  return !forThem && noteHiddenFrom(viewer, consultation, queueEntry);
+}
+
+/** Whether a bris de glace stays away from this viewer: a room device holds those of the people
+ * signed in on it (the coordination reviews them all). */
+export function breakGlassHiddenFrom(viewer: Viewer, row: { staffId?: unknown }): boolean {
+  if (viewer.profile !== 'room' || !viewer.reading) return false;
+  return !viewer.reading.readers.some((r) => r.id === row.staffId);
+}
+
 /**
  * The merge states a viewer holds of an organisation: cut by profile, without the restricted
  * notes of other rooms. Device and server compute a receipt's proof over this same view.
@@ -293,20 +360,37 @@ export function visibleStates(
   if (viewer.profile !== 'room') return cut;
   const values = new Map<string, Record<string, unknown>>();
   for (const st of cut) {
-    if (st.e === 'consultation' || st.e === 'queueEntry' || CONSULTATION_FAMILY[st.e]) {
+    if (
+      st.e === 'consultation' ||
+      st.e === 'queueEntry' ||
+      st.e === 'transmission' ||
+      st.e === 'breakGlass' ||
+      CONSULTATION_FAMILY[st.e]
+    ) {
       values.set(`${st.e}\u0000${st.id}`, materialise(st, registry));
     }
   }
+  const note = (consultationId: string) => values.get(`consultation\u0000${consultationId}`);
   const hidden = (consultationId: string) => {
-    const c = values.get(`consultation\u0000${consultationId}`);
+    const c = note(consultationId);
     const q =
       typeof c?.queueEntryId === 'string'
         ? values.get(`queueEntry\u0000${c.queueEntryId}`)
         : undefined;
-    return restrictedHiddenFrom(viewer, c, q);
+    return noteHiddenFrom(viewer, c, q);
   };
   return cut.filter((st) => {
-    const id = consultationIdOf(st.e, st.id, values.get(`${st.e}\u0000${st.id}`));
+    const own = values.get(`${st.e}\u0000${st.id}`);
+    if (st.e === 'transmission') {
+      const c = note(String(own?.consultationId));
+      const q =
+        typeof c?.queueEntryId === 'string'
+          ? values.get(`queueEntry\u0000${c.queueEntryId}`)
+          : undefined;
+      return !transmissionHiddenFrom(viewer, c, q);
+    }
+    if (st.e === 'breakGlass') return !breakGlassHiddenFrom(viewer, own ?? {});
+    const id = consultationIdOf(st.e, st.id, own);
     return id === null || !hidden(id);
   });
 }
