@@ -12,7 +12,7 @@ import {
   signProblems,
   statusAfterSigning,
 } from '../../src/domain/consultation';
-import type { Consultation, Service, Staff } from '../../src/domain/entities';
+import type { Consultation, Staff } from '../../src/domain/entities';
 import { readingFacts } from '../../src/domain/reading';
 
 const staff = (id: string, over: Partial<Staff> = {}): Staff => ({
