@@ -237,6 +237,7 @@ export function entityTableNames(): string[] {
     'contradictionAck',
     'identityChange',
     ...Object.keys(STORES_V7),
+    ...Object.keys(STORES_V9),
   ];
 }
 
