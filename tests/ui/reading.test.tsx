@@ -2,7 +2,7 @@
 // note reads the transmission written for her, never the note; a clinician who may not read a
 // note opens it by a bris de glace (reason from the list, precision kept out of the journal),
 // listed for the coordination; an intern's addendum awaits the supervisor, who validates it.
-import { screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
@@ -70,8 +70,6 @@ async function signedNote() {
     },
   ]);
 }
-
-const note = () => db.rows('consultation').get(NOTE);
 
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
