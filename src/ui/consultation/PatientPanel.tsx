@@ -1,7 +1,6 @@
 // The patient beside the note: identity, priority flags, médecin traitant, the clinical summary
 // (allergies first, problems, treatments, vaccinations, last vitals), and the notes of earlier
 // stops — restricted classes only for those allowed to read them.
-import { recordObjection } from '../../device/reading-commands';
 import { addendumStatus } from '../../domain/consultation';
 import type {
   Consultation,
@@ -15,9 +14,7 @@ import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import { ageYears } from '../../domain/indicators';
 import { noteAccess, type ReadingFacts } from '../../domain/reading';
 import { localDate } from '../../domain/time';
-import { useWriter } from '../data/writer';
 import { patientName, staffName } from '../day/day-data';
-import { ActionButton } from '../feedback/ActionButton';
 import { formatBirthDate, formatDate, formatDateTime, t } from '../i18n';
 import { ClinicalSummary } from './ClinicalSummary';
 import {
@@ -26,6 +23,7 @@ import {
   useReadingFacts,
   useTransmissions,
 } from './consultation-data';
+import { SharingObjectionField } from './SharingObjection';
 
 export function PatientPanel({
   patient,
@@ -221,56 +219,5 @@ export function TransmissionList({
         );
       })}
     </ul>
-  );
-}
-
-/** The patient's objection to the sharing of their notes within the team: shown, and recorded
- * or lifted by a person at work (it is the patient's choice, told to whoever records it). */
-function SharingObjectionField({
-  patient,
-  viewer,
-  editable,
-}: {
-  patient: Patient;
-  viewer: Staff | undefined;
-  editable: boolean;
-}) {
-  const facts = useReadingFacts();
-  const write = useWriter();
-  if (!facts) return null;
-  const objects = facts.objects(patient.id);
-  return (
-    <div className="stack">
-      <p className={objects ? 'notice notice--warning' : 'muted'} role="status">
-        {objects ? t('reading.objection.on') : t('reading.objection.off')}
-      </p>
-      {editable && viewer ? (
-        <div className="actions">
-          <ActionButton
-            onAction={() =>
-              write(({ newId, now }) => ({
-                changes: [
-                  recordObjection({
-                    id: newId(),
-                    orgId: patient.orgId,
-                    patientId: patient.id,
-                    staffId: viewer.id,
-                    at: now,
-                    objects: !objects,
-                  }),
-                ],
-                audit: {
-                  action: objects ? 'sharing.objection_lifted' : 'sharing.objection',
-                  entity: 'patient',
-                  entityId: patient.id,
-                },
-              }))
-            }
-          >
-            {objects ? t('reading.objection.lift') : t('reading.objection.record')}
-          </ActionButton>
-        </div>
-      ) : null}
-    </div>
   );
 }
