@@ -23,6 +23,7 @@ import {
   STORES_V5,
   STORES_V6,
   STORES_V7,
+  STORES_V9,
   STORES_V10,
   STORES_V11,
 } from './db';
@@ -65,6 +66,11 @@ export const ENCRYPTED_ENTITIES = [
   'printedDocument',
   // Orientations (schema 6): whom a patient was sent to is clinical.
   'orientation',
+  // Schema 6 (src/domain/reading.ts): what is written for the social roles, the bris de glace
+  // with its reason, the patient's objection to sharing.
+  'transmission',
+  'breakGlass',
+  'sharingObjection',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -80,6 +86,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V7,
   ...STORES_V11,
   ...STORES_V10,
+  ...STORES_V9,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

@@ -9,9 +9,13 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
  * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange).
  * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination).
- * 6: adds the documents of a consultation (documentTemplate, printedDocument), the priority policy of a service, the médecin traitant state of a visit (unknown is its
- * own state), the booked time of a queue entry, the date and source of a patient's MT status, and
- * the orientation followed to its outcome (src/domain/priority.ts, src/domain/orientation.ts). */
+ * 6: adds the documents of a consultation (documentTemplate, printedDocument); the priority policy
+ * of a service, the médecin traitant state of a visit (unknown is its own state), the booked time
+ * of a queue entry, the date and source of a patient's MT status, and the orientation followed to
+ * its outcome (src/domain/priority.ts, src/domain/orientation.ts); secret médical (issue #21):
+ * addenda hashed and supervised (addendum.contentHash and supervisorId, signature.addendumId),
+ * the transmission to the social roles, the bris de glace and the patient's objection to sharing
+ * (src/domain/reading.ts). */
 export const SCHEMA_VERSION = 6;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
@@ -511,6 +515,8 @@ const signature: EntitySpec = {
     /** Digest of the signed content, so a later edit is detectable. */
     contentHash: ev(z.string().min(1).max(128)),
     comment: ev(longText.nullable()),
+    /** Schema 6: the addendum this review validates or returns (absent: the note itself). */
+    addendumId: ev(optionalId.optional()),
   },
 };
 
@@ -523,6 +529,65 @@ const addendum: EntitySpec = {
     authorId: ev(idSchema),
     at: ev(isoDateTime),
     text: ev(longText.min(1)),
+    /** Schema 6: the digest of the addendum's content (addendumHash, src/domain/consultation.ts). */
+    contentHash: ev(z.string().min(1).max(128).optional()),
+    /** Schema 6: the supervisor of an author under supervision: the addendum awaits their
+     * validation (« à valider ») like a note. Null for an autonomous author. */
+    supervisorId: ev(optionalId.optional()),
+  },
+};
+
+/** Schema 6: what a clinician writes from a note for the social and mediation roles, who read
+ * this and never the note itself (src/domain/reading.ts). */
+const transmission: EntitySpec = {
+  name: 'transmission',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    patientId: ev(idSchema),
+    authorId: ev(idSchema),
+    at: ev(isoDateTime),
+    text: ev(longText.min(1)),
+  },
+};
+
+export const breakGlassReasonSchema = z.enum([
+  'urgence_vitale',
+  'continuite_soins',
+  'demande_patient',
+  'autre',
+]);
+export type BreakGlassReason = z.infer<typeof breakGlassReasonSchema>;
+
+/** Schema 6: a « bris de glace »: a clinician opens a patient's notes they may not normally
+ * read, for a reason chosen from a list (and an optional text kept here, sealed, never in the
+ * audit), until a time; the coordination reviews them (src/domain/reading.ts). */
+const breakGlass: EntitySpec = {
+  name: 'breakGlass',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    patientId: ev(idSchema),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    until: ev(isoDateTime),
+    reason: ev(breakGlassReasonSchema),
+    comment: ev(shortText.nullable()),
+  },
+};
+
+/** Schema 6: the patient objects to (or agrees again to) the sharing of their notes within the
+ * team; the latest record wins (src/domain/reading.ts). Recorded at reception or in a room. */
+const sharingObjection: EntitySpec = {
+  name: 'sharingObjection',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    patientId: ev(idSchema),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    objects: ev(z.boolean()),
   },
 };
 
@@ -796,6 +861,9 @@ export const ENTITY_SPECS = {
   vitals,
   signature,
   addendum,
+  transmission,
+  breakGlass,
+  sharingObjection,
   audit,
   conflictResolution,
   device,
@@ -1002,12 +1070,38 @@ export interface Signature extends Row {
   at: string;
   contentHash: string;
   comment: Nullable<string>;
+  /** Schema 6: set on the review of an addendum. */
+  addendumId?: Nullable<string>;
 }
 export interface Addendum extends Row {
   consultationId: string;
   authorId: string;
   at: string;
   text: string;
+  /** Absent on addenda written before schema 6. */
+  contentHash?: string;
+  supervisorId?: Nullable<string>;
+}
+export interface Transmission extends Row {
+  consultationId: string;
+  patientId: string;
+  authorId: string;
+  at: string;
+  text: string;
+}
+export interface BreakGlass extends Row {
+  patientId: string;
+  staffId: string;
+  at: string;
+  until: string;
+  reason: BreakGlassReason;
+  comment: Nullable<string>;
+}
+export interface SharingObjection extends Row {
+  patientId: string;
+  staffId: string;
+  at: string;
+  objects: boolean;
 }
 export interface AuditEvent extends Row {
   at: string;
@@ -1145,6 +1239,9 @@ export interface EntityRows {
   vitals: Vitals;
   signature: Signature;
   addendum: Addendum;
+  transmission: Transmission;
+  breakGlass: BreakGlass;
+  sharingObjection: SharingObjection;
   audit: AuditEvent;
   conflictResolution: ConflictResolution;
   device: Device;

@@ -10,7 +10,6 @@ import type {
   Consultation,
   Patient,
   Problem,
-  Service,
   Signature,
   Staff,
   Treatment,
@@ -19,6 +18,7 @@ import type {
   Vitals,
 } from './entities';
 import { mergeGroup, resolveIdentity, survivorMap } from './identity-lifecycle';
+import type { ReadingFacts } from './reading';
 
 /** Entities a past record is made of, the patient's identity first. */
 export const RECORD_ENTITIES = [
@@ -89,7 +89,7 @@ export function pastRecord(
   patientId: string,
   rows: HeldRows,
   person: Pick<Staff, 'id' | 'profession' | 'roles'>,
-  services: ReadonlyMap<string, Pick<Service, 'professions'>>,
+  facts: ReadingFacts,
 ): PastRecord {
   const patients = live<Patient>(rows.patient);
   const survivors = survivorMap(patients);
@@ -98,7 +98,7 @@ export function pastRecord(
   const ofGroup = <T extends { patientId: string }>(list: T[]) =>
     list.filter((r) => group.has(r.patientId));
   const consultations = ofGroup(live<Consultation>(rows.consultation))
-    .filter((c) => canRead(c, person, services))
+    .filter((c) => canRead(c, person, facts))
     .sort(byDesc((c) => c.createdAt));
   const notes = new Set(consultations.map((c) => c.id));
   const ofNotes = <T extends { consultationId: string }>(list: T[]) =>

@@ -146,6 +146,8 @@ export const receiptRequestSchema = z.object({
     .object({
       profile: z.enum(['reception', 'room', 'coordination', 'display', 'relay']),
       roomId: nameSchema.nullable(),
+      /** The device itself: central cuts a room's view by who reads on it (schema 6). */
+      deviceId: nameSchema.optional(),
     })
     .optional(),
 });

@@ -11,11 +11,18 @@ import {
   recordFound,
   recordRefusal,
 } from '../../src/domain/patient-record';
+import { readingFacts } from '../../src/domain/reading';
 
 const services = new Map<string, Pick<Service, 'professions'>>([
   ['mg', { professions: ['medecin', 'interne', 'infirmier'] }],
   ['sf', { professions: ['sage_femme'] }],
 ]);
+const facts = readingFacts({
+  services: [...services].map(([id, s]) => ({ id, professions: s.professions })),
+  objections: [],
+  breakGlasses: [],
+  now: '2026-12-04T10:00:00.000Z',
+});
 const doctor = { id: 'doc', profession: 'medecin', roles: ['clinicien'] } as const;
 const midwife = { id: 'sf1', profession: 'sage_femme', roles: ['clinicien'] } as const;
 
@@ -75,8 +82,8 @@ describe('what a past record holds', () => {
   };
 
   it('follows merges both ways: asked by the duplicate or the survivor, the same record', () => {
-    const bySurvivor = pastRecord('p', rows, doctor as unknown as Staff, services);
-    const byDuplicate = pastRecord('dup', rows, doctor as unknown as Staff, services);
+    const bySurvivor = pastRecord('p', rows, doctor as unknown as Staff, facts);
+    const byDuplicate = pastRecord('dup', rows, doctor as unknown as Staff, facts);
     expect(byDuplicate).toEqual(bySurvivor);
     expect(bySurvivor.patientId).toBe('p');
     expect(bySurvivor.patient).toMatchObject({ id: 'p' });
@@ -85,24 +92,24 @@ describe('what a past record holds', () => {
   });
 
   it('gives each person the notes they may read, with their events, and nothing of the others', () => {
-    const forDoctor = pastRecord('p', rows, doctor as unknown as Staff, services);
+    const forDoctor = pastRecord('p', rows, doctor as unknown as Staff, facts);
     expect(forDoctor.consultations.map((c) => c.id).sort()).toEqual(['c1', 'c2']);
     expect(forDoctor.vitals.map((v) => v.id)).toEqual(['vi1']);
     expect(forDoctor.addenda).toEqual([]);
     expect(forDoctor.signatures.map((s) => s.id)).toEqual(['s1']);
-    const forMidwife = pastRecord('p', rows, midwife as unknown as Staff, services);
+    const forMidwife = pastRecord('p', rows, midwife as unknown as Staff, facts);
     expect(forMidwife.consultations.map((c) => c.id).sort()).toEqual(['c1', 'c2', 'c3']);
     expect(forMidwife.addenda.map((a) => a.id)).toEqual(['a3']);
   });
 
   it('is empty for a patient nobody holds', () => {
-    const none = pastRecord('ghost', rows, doctor as unknown as Staff, services);
+    const none = pastRecord('ghost', rows, doctor as unknown as Staff, facts);
     expect(recordFound(none)).toBe(false);
-    expect(recordFound(pastRecord('p', rows, doctor as unknown as Staff, services))).toBe(true);
+    expect(recordFound(pastRecord('p', rows, doctor as unknown as Staff, facts))).toBe(true);
   });
 
   it('audits counts, never what was read', () => {
-    const record = pastRecord('p', rows, midwife as unknown as Staff, services);
+    const record = pastRecord('p', rows, midwife as unknown as Staff, facts);
     const detail = recordAuditDetail(record, 'relay');
     expect(detail).toBe(
       'dossier antérieur (relais) : 2 passage(s), 3 note(s), 1 élément(s) du résumé',
@@ -140,7 +147,7 @@ describe('what a past record holds', () => {
             'p',
             { patient: rows.patient, consultation: notes, vitals },
             who as unknown as Staff,
-            services,
+            facts,
           );
           const out = new Set(record.consultations.map((c) => c.id));
           for (const c of record.consultations) {

@@ -6,7 +6,7 @@
 // what it holds, and asks central when it holds nothing of the patient. Every answer is audited
 // (references and counts, never the text).
 import { type Viewer, visibleStates } from '../../domain/access';
-import { entitySpec, type Service, type Staff } from '../../domain/entities';
+import { entitySpec, type Staff } from '../../domain/entities';
 import {
   type HeldRows,
   type PastRecord,
@@ -22,6 +22,7 @@ import { type RecordAnswer, recordRequestSchema } from '../../sync/protocol';
 import { recordServerAudit, relayAuditDevice } from '../audit';
 import type { DeviceCredential } from '../auth';
 import type { ServerContext, ServerPlugin } from '../context';
+import { deviceReading } from '../reading';
 
 /** The rows a viewer's device may hold of the entities a record is made of. */
 async function heldRows(ctx: ServerContext, org: string, viewer: Viewer): Promise<HeldRows> {
@@ -96,11 +97,10 @@ export const recordRoutes: ServerPlugin = async (app, { ctx }) => {
         'Reconnectez-vous avec votre mot de passe sur cet appareil pour consulter le dossier antérieur.',
       );
     }
-    const viewer = viewerOf(device);
-    const services = new Map(
-      ((await store.rows(org, 'service')) as unknown as Service[]).map((s) => [s.id, s]),
-    );
-    const record = pastRecord(patientId, await heldRows(ctx, org, viewer), person!, services);
+    const viewer = await viewerOf(device);
+    // The person's own reading (src/domain/reading.ts): professions, objections, their bris de glace.
+    const facts = viewer.reading?.facts ?? (await deviceReading(ctx, org, device.deviceId)).facts;
+    const record = pastRecord(patientId, await heldRows(ctx, org, viewer), person!, facts);
     if (!recordFound(record)) {
       if (!relay) return fail(reply, 404, 'unknown_patient', 'Patient inconnu du serveur.');
       // A relay that holds nothing of the patient asks central, for the device that asked it.

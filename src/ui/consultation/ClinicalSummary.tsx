@@ -22,7 +22,6 @@ import {
   type Problem,
   problemKindSchema,
   problemStatusSchema,
-  type Service,
   type Staff,
   type TermRef,
   type Treatment,
@@ -35,7 +34,7 @@ import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
 import { CheckboxField, SelectField, TextField } from '../forms/fields';
 import { formatBirthDate, t } from '../i18n';
-import { useSummaryRows, useTerminology } from './consultation-data';
+import { useReadingFacts, useSummaryRows, useTerminology } from './consultation-data';
 import { type SummaryActions, type SummaryOutcome, useSummaryActions } from './summary-actions';
 import { VitalValue } from './VitalValue';
 
@@ -46,7 +45,6 @@ export function ClinicalSummary({
   patient,
   viewer,
   staff,
-  services,
   now,
   editable,
   title,
@@ -60,13 +58,13 @@ export function ClinicalSummary({
   patient: Patient;
   viewer: Staff | undefined;
   staff: ReadonlyMap<string, Staff>;
-  services: ReadonlyMap<string, Service>;
   now: string;
   /** A person at work on a room or coordination device: the summary can be added to. */
   editable: boolean;
 }) {
   const live = useSummaryRows(given ? null : patient.id);
   const rows = given ?? live;
+  const facts = useReadingFacts();
   const today = localDate(now);
   const write = useWriter();
   // Reading a patient's clinical data is audited (docs/design.md §6), once per patient shown; a
@@ -78,20 +76,16 @@ export function ClinicalSummary({
     );
   }, [patient.id, write, given]);
   const summary = useMemo(() => {
-    if (!rows) return undefined;
+    if (!rows || !facts) return undefined;
     // Vitals of a restricted note stay with those who may read the note.
-    const readable = new Set(
-      rows.notes
-        .filter((c) => c.confidentiality === 'standard' || canRead(c, viewer, services))
-        .map((c) => c.id),
-    );
+    const readable = new Set(rows.notes.filter((c) => canRead(c, viewer, facts)).map((c) => c.id));
     return clinicalSummary({
       ...rows,
       vitals: rows.vitals.filter((v) => readable.has(v.consultationId)),
       legacyAllergies: patient.allergies,
       today,
     });
-  }, [rows, patient.allergies, today, viewer, services]);
+  }, [rows, facts, patient.allergies, today, viewer]);
   if (!summary) return <p role="status">{t('summary.loading')}</p>;
   const props = { summary, patient, today, editable, staff, viewer };
   return (

@@ -161,7 +161,6 @@ function RecordView({
           }}
           viewer={viewer}
           staff={staff}
-          services={services}
           now={now}
           editable={false}
         />

@@ -15,6 +15,7 @@ import { NotFound } from '../shell/NotFound';
 import { PageTitle } from '../shell/PageTitle';
 import { SupervisionList } from '../supervision/SupervisionList';
 import { AuditPage } from './AuditPage';
+import { BreakGlassPage } from './BreakGlassPage';
 import { ClosurePage } from './ClosurePage';
 import { ConflictsPage } from './ConflictsPage';
 import { CoordinationView } from './CoordinationView';
@@ -52,6 +53,7 @@ const TABS = [
   { to: '/coordination/equipe', end: false, label: 'coordination.tabs.team' },
   { to: '/coordination/modeles', end: false, label: 'documents.templates.tab' },
   { to: '/coordination/journal', end: false, label: 'coordination.tabs.audit' },
+  { to: '/coordination/bris-de-glace', end: false, label: 'coordination.tabs.breakGlass' },
 ] as const;
 
 export default function CoordinationScreen() {
@@ -159,6 +161,7 @@ export default function CoordinationScreen() {
         />
         <Route path="equipe" element={<TeamPage rows={org} />} />
         <Route path="journal" element={<AuditPage rows={org} />} />
+        <Route path="bris-de-glace" element={<BreakGlassPage rows={org} />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </div>

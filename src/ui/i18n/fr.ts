@@ -9,6 +9,7 @@ import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
 import { pastRecord } from './fr/past-record';
 import { pathway } from './fr/pathway';
+import { reading } from './fr/reading';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -235,6 +236,7 @@ export const fr = {
   patientImport,
   display,
   feedback,
+  reading,
   deviceHealth: {
     title: 'État de l’appareil',
     storageTitle: 'Stockage',

@@ -224,7 +224,6 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
             patient={calledPatient}
             viewer={me}
             staff={staffById}
-            services={byId(services)}
             now={now}
             editable={(profile === 'room' || profile === 'coordination') && me !== undefined}
           />
