@@ -158,7 +158,8 @@ describe('what a past record holds', () => {
               who.roles.includes('coordinateur' as never) ||
               n.authorId === who.id ||
               (n.confidentiality === 'standard'
-                ? who.roles.some((r) => r === 'clinicien' || r === 'social')
+                ? // the social roles read the transmission written for them, not the note
+                  who.roles.includes('clinicien' as never)
                 : (services.get(n.serviceId)?.professions.includes(who.profession as never) ??
                   false));
             expect(out.has(n.id)).toBe(readable && n.patientId !== 'other');

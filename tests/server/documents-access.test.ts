@@ -109,6 +109,8 @@ describe('documents on the server', () => {
     expect((await sync(room, [op])).status).toBe(200);
     const coordination = await enrol(server, 'coord-docs', { org, profile: 'coordination' });
     const other = await enrol(server, 'box-2-docs', { org, profile: 'room', roomId: box2!.id });
+    // A room device receives what the people signed in on it may read (src/domain/reading.ts).
+    await signIn(server, other, author.id);
     for (const reader of [coordination, other]) {
       const pulled = await pullAll(reader);
       expect(pulled.filter((o) => o.e === 'printedDocument').map((o) => o.id)).toEqual([op.id]);

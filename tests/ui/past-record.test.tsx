@@ -205,7 +205,8 @@ describe('the past record on demand', () => {
     expect(within(panel).getByText(/Motif : Douleur thoracique/)).toBeVisible();
     expect(within(panel).getByText(/Appréciation : Angor stable/)).toBeVisible();
     expect(within(panel).getByText(/Complément de .* : ECG normal/)).toBeVisible();
-    const summary = within(panel).getByRole('region', {
+    // The summary is shown once the device's reading facts are read (src/domain/reading.ts).
+    const summary = await within(panel).findByRole('region', {
       name: 'Résumé clinique (dossier antérieur)',
     });
     expect(within(summary).getByRole('note')).toHaveTextContent('Pénicilline');
@@ -268,6 +269,8 @@ describe('the past record on demand', () => {
     answer = () => json(200, { source: 'central', record: recordFor(patient) });
     renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
     await screen.findByRole('region', { name: 'Dossier antérieur (serveur)' });
+    // The note's screen settles once the reading facts are read: the panel no longer remounts.
+    await screen.findByRole('region', { name: 'Résumé clinique' });
     expect(asked).toHaveLength(0);
     fireEvent.click(screen.getByRole('button', { name: 'Demander le dossier antérieur' }));
     expect(await screen.findByText(/Motif : Douleur thoracique/)).toBeVisible();
