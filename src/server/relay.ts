@@ -6,6 +6,7 @@
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
@@ -69,6 +70,8 @@ export class Relay {
   private stopped = false;
   private readonly fetchImpl: typeof fetch;
   private credentialsAt = 0;
+  /** Central said (RFC 7694 Accept-Encoding) that it reads brotli bodies. */
+  private upstreamReadsBrotli = false;
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
 
@@ -132,16 +135,38 @@ export class Relay {
     return { status: res.status, body: await res.json().catch(() => ({})) };
   }
 
-  private send(path: string, body?: unknown): Promise<Response> {
-    return this.fetchImpl(new URL(path, this.options.upstream), {
+  private async send(
+    path: string,
+    body?: unknown,
+    extra: { timeoutMs?: number; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    // Compressed once central said it reads compressed bodies (its answers' Accept-Encoding).
+    const compress = json !== undefined && this.upstreamReadsBrotli && json.length >= 1024;
+    const res = await this.fetchImpl(new URL(path, this.options.upstream), {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         authorization: `Bearer ${this.options.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        'accept-encoding': 'br, gzip',
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(compress ? { 'content-encoding': 'br' } : {}),
+        ...extra.headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+      body:
+        json === undefined
+          ? undefined
+          : compress
+            ? brotliCompressSync(json, {
+                params: {
+                  [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+                  [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
+                },
+              })
+            : json,
+      signal: AbortSignal.timeout(extra.timeoutMs ?? this.options.timeoutMs ?? 15_000),
     });
+    if (/\bbr\b/.test(res.headers.get('accept-encoding') ?? '')) this.upstreamReadsBrotli = true;
+    return res;
   }
 
   private async request(path: string, body?: unknown): Promise<Response> {
