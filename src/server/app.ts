@@ -24,6 +24,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
+import { relayWaitRoutes } from './routes/relay-wait';
 import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
@@ -199,6 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       receiptRoutes,
       closureRoutes,
       eventRoutes,
+      relayWaitRoutes,
     ],
   });
   await app.register(staticRoutes, { ctx });
