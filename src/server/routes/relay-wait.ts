@@ -45,22 +45,34 @@ export const relayWaitRoutes: ServerPlugin = async (app, { ctx }) => {
       lastSeq: await store.lastSeq(org),
       credentials: await credentialsVersion(accounts, org),
     });
-    const now = await answer();
-    if (now.lastSeq > after || now.credentials !== known || hold === 0) return now;
-    await new Promise<void>((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
-        stop();
-        pending.delete(end);
-        resolve();
-      };
-      const timer = setTimeout(end, hold);
-      const stop = pokes.listen(org, (seq) => {
-        if (seq > after) end();
-      });
-      pending.add(end);
-      req.raw.on('close', end);
+    // Listening before reading: a push that commits while the state is read still wakes it.
+    let poked = false;
+    let wake: () => void = () => {};
+    const stop = pokes.listen(org, (seq) => {
+      if (seq <= after) return;
+      poked = true;
+      wake();
     });
+    try {
+      const now = await answer();
+      if (now.lastSeq > after || now.credentials !== known || hold === 0) return now;
+      if (!poked) {
+        await new Promise<void>((resolve) => {
+          const end = () => {
+            clearTimeout(timer);
+            pending.delete(end);
+            req.raw.off('close', end);
+            resolve();
+          };
+          const timer = setTimeout(end, hold);
+          wake = end;
+          pending.add(end);
+          req.raw.on('close', end);
+        });
+      }
+    } finally {
+      stop();
+    }
     return answer();
   });
 };
