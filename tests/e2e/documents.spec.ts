@@ -10,7 +10,7 @@ import { pdfText } from '../support/pdf-text';
 import { expect, test } from './support/fixtures';
 import { axe, call, checkInWalkIn, go, rendered, takeIn } from './support/steps';
 
-test.use({ scenario: 'p' });
+test.use({ scenario: 'q' });
 
 const MARK =
   'À valider — document rédigé par un interne, en attente de validation par son superviseur';
