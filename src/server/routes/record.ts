@@ -60,10 +60,14 @@ export const recordRoutes: ServerPlugin = async (app, { ctx }) => {
     let device: DeviceCredential | null = caller;
     if (caller.profile === 'relay') {
       device = parsed.data.deviceId ? await accounts.credential(parsed.data.deviceId) : null;
-      if (!device || device.org !== org || device.profile === 'relay') {
+      if (!parsed.data.deviceId || device?.profile === 'relay') {
+        // A relay asks for one of its devices, never for itself or another relay.
+        return fail(reply, 403, 'forbidden', 'Un relais demande un dossier pour un appareil.');
+      }
+      if (!device || device.org !== org) {
         return fail(
           reply,
-          403,
+          404,
           'unknown_device',
           'Appareil inconnu de ce serveur : le dossier ne peut pas lui être remis.',
         );
