@@ -116,11 +116,6 @@ const FIELDS = [
   'nir',
   'mtStatus',
   'mtName',
-  'mtStatusAt',
-  'mtSource',
-  'purpose',
-  'target',
-  'targetName',
   'ald',
 ] as const;
 type KnownField = (typeof FIELDS)[number];
@@ -139,7 +134,6 @@ const ENTITIES = [
   'vitals',
   'signature',
   'addendum',
-  'orientation',
 ] as const;
 
 function entityLabel(entity: string): string {

@@ -57,16 +57,8 @@ export function sortedRooms(rooms: readonly Room[]): Room[] {
   return live(rooms).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'fr'));
 }
 
-/** What the queue's one order reads (src/domain/queue-order.ts): visits, appointments and the
- * services' priority policies. */
-export function queueContext(
-  day: Pick<DayData, 'visits' | 'appointments' | 'services'>,
-): QueueContext {
-  return {
-    visits: byId(live(day.visits)),
-    appointments: byId(live(day.appointments)),
-    services: byId(live(day.services)),
-  };
+export function queueContext(day: Pick<DayData, 'visits' | 'appointments'>): QueueContext {
+  return { visits: byId(live(day.visits)), appointments: byId(live(day.appointments)) };
 }
 
 /** "Thomas Garnier". */
