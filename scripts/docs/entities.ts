@@ -104,6 +104,11 @@ function accessLines(name: EntityName): string[] {
       '**Restricted notes:** a note whose `confidentiality` is not `"standard"`, and its vitals, signatures and addenda, reach only the coordination and the room device of the room holding it (the note\'s own `roomId`, or its queue entry\'s for a note written without one); no other room writes them.',
     );
   }
+  if (CONSULTATION_FAMILY[name] !== undefined || name === 'transmission') {
+    lines.push(
+      '**Per person (schema 6):** a room device receives a note and its events only if one of the people who signed in on it may read the note itself, and a transmission only if one of them reads transmissions (the social roles) or the note (`src/domain/reading.ts`, decision 0015).',
+    );
+  }
   return lines;
 }
 
@@ -141,9 +146,32 @@ function fieldRule(entity: EntityName, field: string): string {
     if (field === 'recordedBy') rules.push('names the person at work (`op.user`)');
     if (rules.length > 0) return rules.join('; ');
   }
-  if (entity === 'signature' && field === 'staffId') {
-    return 'an `author` signature is inserted by its `staffId` (`op.user`)';
+  if (entity === 'orientation') {
+    if (field === 'createdBy') return 'names the person at work (`op.user`)';
+    if (field === 'state') {
+      return "rank fixed by the state (proposed 0, contacted 1, accepted / refused 2, abandoned 3, mt_declared 4); `by` names the person at work (`op.user`); an abandon carries its reason; transitions are src/domain/orientation.ts's";
+    }
+    if (field === 'steps') return 'each added step names the person at work (`op.user`) in `by`';
   }
+  if (entity === 'signature' && field === 'staffId') {
+    return 'an `author` signature is inserted by its `staffId` (`op.user`); the review of an addendum too';
+  }
+  if (entity === 'signature' && field === 'addendumId') {
+    return "the review (`supervisor` or `return`, never `author`) of that addendum, by the supervisor it names or a coordinating doctor, never its author, carrying the addendum's `contentHash`";
+  }
+  if (entity === 'addendum' && field === 'contentHash') {
+    return 'SHA-256 of the canonical JSON of `{ id, consultationId, authorId, at, text }` (checked by the server)';
+  }
+  if (entity === 'addendum' && field === 'supervisorId') {
+    return "the author's supervisor (null for an autonomous author): the addendum awaits their validation";
+  }
+  if (entity === 'addendum' && field === 'authorId') return 'the person at work (`op.user`)';
+  if (entity === 'transmission' && field === 'authorId') return 'the person at work (`op.user`)';
+  if (entity === 'sharingObjection' && field === 'staffId') return 'the person at work (`op.user`)';
+  if (entity === 'breakGlass' && field === 'staffId') {
+    return 'the person at work (`op.user`), a clinician';
+  }
+  if (entity === 'breakGlass' && field === 'until') return 'at most four hours after `at`';
   if (entity === 'syncReceipt' && field === 'digest') {
     return "must equal the server's own proof of that day for the sender's view (`409 receipt_mismatch`)";
   }

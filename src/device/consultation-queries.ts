@@ -56,3 +56,21 @@ export async function openNotesOf(db: EscaleDb, authorId: string): Promise<Consu
     .filter((c) => !c._deleted && (c.status === 'draft' || c.status === 'returned'))
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
 }
+
+/** An author's signed notes of a stop (awaiting validation or validated), oldest first: where the
+ * room finds them again to print their documents once the patient has left. */
+export async function signedNotesOf(
+  db: EscaleDb,
+  authorId: string,
+  stopId: string,
+): Promise<Consultation[]> {
+  const list = await db.rows('consultation').where('authorId').equals(authorId).toArray();
+  return list
+    .filter(
+      (c) =>
+        !c._deleted &&
+        c.stopId === stopId &&
+        (c.status === 'to_validate' || c.status === 'validated'),
+    )
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}

@@ -9,6 +9,9 @@ import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 
 type SummaryEntity = 'problem' | 'treatment' | 'allergy' | 'vaccination';
+type DocumentEntity = 'documentTemplate' | 'printedDocument';
+/** Entities of schema 6 (secret médical, version 9 of this database). */
+type ReadingEntity = 'transmission' | 'breakGlass' | 'sharingObjection';
 
 /** An op pulled from a newer client, kept verbatim until this client understands it. */
 export interface ParkedOp {
@@ -38,7 +41,16 @@ export type StoredRow<K extends EntityName> = EntityRows[K] &
  * Null values (e.g. a patient without NIR) are simply absent from an index.
  */
 const ENTITY_STORES_V1: Record<
-  Exclude<EntityName, 'syncReceipt' | 'contradictionAck' | 'identityChange' | SummaryEntity>,
+  Exclude<
+    EntityName,
+    | 'syncReceipt'
+    | 'contradictionAck'
+    | 'identityChange'
+    | 'orientation'
+    | SummaryEntity
+    | DocumentEntity
+    | ReadingEntity
+  >,
   string
 > = {
   organisation: 'id',
@@ -109,8 +121,30 @@ export const STORES_V7: Record<string, string> = {
   vaccination: 'id, patientId',
 };
 
+/** Version 9: who reads what (src/domain/reading.ts): the transmission
+ * written from a note for the social roles, the bris de glace, the patient's objection to
+ * sharing, each indexed by its patient; sealed at rest like the notes. */
+export const STORES_V9: Record<string, string> = {
+  transmission: 'id, consultationId, patientId',
+  breakGlass: 'id, patientId, staffId, at',
+  sharingObjection: 'id, patientId',
+};
+
+/** Version 10: orientations followed to their outcome (src/domain/orientation.ts), indexed by
+ * patient and consultation; sealed at rest like the notes. */
+export const STORES_V10: Record<string, string> = {
+  orientation: 'id, patientId, consultationId',
+};
+
+/** Version 11: the documents of a consultation (src/domain/documents.ts): certificate templates,
+ * and the record of each document printed, indexed by its note and its patient (sealed at rest). */
+export const STORES_V11: Record<string, string> = {
+  documentTemplate: 'id',
+  printedDocument: 'id, consultationId, patientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 7;
+export const DB_VERSION = 11;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -145,6 +179,9 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 5) db.version(5).stores(STORES_V5);
   if (upTo >= 6) db.version(6).stores(STORES_V6);
   if (upTo >= 7) db.version(7).stores(STORES_V7);
+  if (upTo >= 9) db.version(9).stores(STORES_V9);
+  if (upTo >= 10) db.version(10).stores(STORES_V10);
+  if (upTo >= 11) db.version(11).stores(STORES_V11);
 }
 
 export interface EscaleDbOptions {
@@ -222,6 +259,9 @@ export function entityTableNames(): string[] {
     'contradictionAck',
     'identityChange',
     ...Object.keys(STORES_V7),
+    ...Object.keys(STORES_V9),
+    ...Object.keys(STORES_V10),
+    ...Object.keys(STORES_V11),
   ];
 }
 

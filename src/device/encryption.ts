@@ -15,7 +15,18 @@ import type {
 } from 'dexie';
 import { gcm } from './cipher';
 import { base64ToBytes, bytesToBase64, currentDataKey, dataKeyState } from './data-key';
-import { STORES_V1, STORES_V2, STORES_V3, STORES_V4, STORES_V5, STORES_V6, STORES_V7 } from './db';
+import {
+  STORES_V1,
+  STORES_V2,
+  STORES_V3,
+  STORES_V4,
+  STORES_V5,
+  STORES_V6,
+  STORES_V7,
+  STORES_V9,
+  STORES_V10,
+  STORES_V11,
+} from './db';
 
 export class DataLockedError extends Error {
   constructor() {
@@ -51,6 +62,15 @@ export const ENCRYPTED_ENTITIES = [
   'treatment',
   'allergy',
   'vaccination',
+  // Which documents a patient was given (schema 6): sealed like the note they come from.
+  'printedDocument',
+  // Orientations (schema 6): whom a patient was sent to is clinical.
+  'orientation',
+  // Schema 6 (src/domain/reading.ts): what is written for the social roles, the bris de glace
+  // with its reason, the patient's objection to sharing.
+  'transmission',
+  'breakGlass',
+  'sharingObjection',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -64,6 +84,9 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V5,
   ...STORES_V6,
   ...STORES_V7,
+  ...STORES_V11,
+  ...STORES_V10,
+  ...STORES_V9,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

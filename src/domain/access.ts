@@ -6,7 +6,16 @@ import type { Registry } from '../sync/fields';
 import { decodeHlc, isHlc } from '../sync/hlc';
 import { materialise, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
+import { addendumHash } from './consultation';
 import { type DeviceProfile, type EntityName, SCHEMA_VERSION } from './entities';
+import {
+  breakGlassRefusal,
+  groupLevel,
+  type NoteFacts,
+  noteAccess,
+  type Reader,
+  type ReadingFacts,
+} from './reading';
 
 /** The clinical summary of a patient (problems, treatments, allergies, vaccinations): clinical
  * data, read and written by the rooms and the coordination, never by reception or the display. */
@@ -24,6 +33,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'queueEntry',
     'rosterSlot',
     'audit',
+    // A patient's objection to sharing within the team (src/domain/reading.ts).
+    'sharingObjection',
   ]),
   // Queue moves of the room, notes and their events, follow-up bookings.
   room: new Set<EntityName>([
@@ -38,6 +49,15 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'contradictionAck',
     // The clinical summary (src/domain/clinical-summary.ts): every room keeps it up to date.
     ...SUMMARY_ENTITIES,
+    // Documents printed from a signed note (src/domain/documents.ts).
+    'printedDocument',
+    // Orientations proposed in a consultation (src/domain/orientation.ts).
+    'orientation',
+    // Who reads what (src/domain/reading.ts): the transmission written for the social roles,
+    // a bris de glace, a patient's objection to sharing.
+    'transmission',
+    'breakGlass',
+    'sharingObjection',
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -63,6 +83,13 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'contradictionAck',
     'identityChange',
     ...SUMMARY_ENTITIES,
+    'printedDocument',
+    // Certificate templates: the coordination edits them, the rooms use them.
+    'documentTemplate',
+    // The coordinator's worklist follows orientations to their outcome.
+    'orientation',
+    'transmission',
+    'sharingObjection',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -90,6 +117,17 @@ export interface Viewer {
   profile: Audience;
   /** The room of a room device. */
   roomId: string | null;
+  /**
+   * Who reads on this device (src/domain/reading.ts): the people who signed in on it with their
+   * password, and the facts their reading depends on. Set by the servers for room devices;
+   * absent, the device's profile and room decide alone.
+   */
+  reading?: DeviceReading;
+}
+
+export interface DeviceReading {
+  readers: readonly Reader[];
+  facts: ReadingFacts;
 }
 
 type Readable = Partial<Record<EntityName, 'all' | readonly string[]>>;
@@ -130,17 +168,30 @@ const NOTES: Readable = {
   signature: 'all',
   addendum: 'all',
   conflictResolution: 'all',
+  // Documents printed from a note follow the note (restricted notes stay in their room).
+  printedDocument: 'all',
+  // Certificate templates: what a document is composed from, read where notes are read.
+  documentTemplate: 'all',
+  // Who reads what (src/domain/reading.ts): cut per signed-in person on the servers' pull.
+  transmission: 'all',
+  breakGlass: 'all',
+  sharingObjection: 'all',
 };
 
 /** The clinical summary: all of it, to the rooms and the coordination only. */
-const SUMMARY: Readable = Object.fromEntries(SUMMARY_ENTITIES.map((e) => [e, 'all' as const]));
+const SUMMARY: Readable = {
+  ...Object.fromEntries(SUMMARY_ENTITIES.map((e) => [e, 'all' as const])),
+  // Orientations and their outcome: clinical, to the rooms and the coordination only.
+  orientation: 'all',
+};
 
 /**
  * Entities and fields each profile receives. Reception never receives the consultation side;
  * the waiting-room screen receives tickets and what orders them, never identities or motives.
  */
 export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
-  reception: DAY,
+  // Reception records and shows a patient's objection to sharing; nothing clinical.
+  reception: { ...DAY, sharingObjection: 'all' },
   // A room needs who the patient is, not how their identity was corrected or merged: the
   // identity's history stays with reception and coordination.
   room: { ...withoutHistory(DAY), ...NOTES, ...SUMMARY },
@@ -164,8 +215,10 @@ export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
       'startedAt',
       'endedAt',
       'comingFromRoomId',
+      // The booked time orders the display as it orders every screen (src/domain/queue-order.ts).
+      'bookedTime',
     ],
-    visit: ['orgId', 'stopId', 'appointmentId', 'arrivedAt', 'ald', 'noMt', 'urgent'],
+    visit: ['orgId', 'stopId', 'appointmentId', 'arrivedAt', 'ald', 'noMt', 'urgent', 'mtStatus'],
   },
 };
 
@@ -221,6 +274,7 @@ export const CONSULTATION_FAMILY: Readonly<Record<string, string>> = {
   vitals: 'consultationId',
   signature: 'consultationId',
   addendum: 'consultationId',
+  printedDocument: 'consultationId',
 };
 
 /** The consultation an op or row of the consultation family belongs to (null otherwise). */
@@ -264,6 +318,55 @@ export function restrictedHiddenFrom(
   return holdingRoom(consultation, queueEntry) !== viewer.roomId;
 }
 
+const asNote = (c: Record<string, unknown>): NoteFacts => ({
+  authorId: String(c.authorId),
+  supervisorId: typeof c.supervisorId === 'string' ? c.supervisorId : null,
+  serviceId: String(c.serviceId),
+  patientId: String(c.patientId),
+  confidentiality: (c.confidentiality ?? 'standard') as NoteFacts['confidentiality'],
+});
+
+/**
+ * Whether a note (and its events) stays away from this viewer: a restricted note of another
+ * room (restrictedHiddenFrom) unless one of the device's readers holds a running bris de glace
+ * for its patient, and — per person (src/domain/reading.ts) — a note none of the people signed
+ * in on the device may read as a note.
+ */
+export function noteHiddenFrom(
+  viewer: Viewer,
+  consultation: Record<string, unknown> | undefined,
+  queueEntry: { roomId?: unknown } | undefined,
+): boolean {
+  if (viewer.profile !== 'room' || consultation === undefined) return false;
+  const reading = viewer.reading;
+  if (!reading) return restrictedHiddenFrom(viewer, consultation, queueEntry);
+  const note = asNote(consultation);
+  if (groupLevel(reading.readers, note, reading.facts) !== 'note') return true;
+  const broken = reading.readers.some((r) => reading.facts.breakGlass(r.id, note.patientId));
+  return !broken && restrictedHiddenFrom(viewer, consultation, queueEntry);
+}
+
+/** Whether a transmission written from this note stays away from this viewer: it reaches a
+ * device where someone reads the transmission (the social roles), or the note itself. */
+export function transmissionHiddenFrom(
+  viewer: Viewer,
+  consultation: Record<string, unknown> | undefined,
+  queueEntry: { roomId?: unknown } | undefined,
+): boolean {
+  if (viewer.profile !== 'room' || !viewer.reading || consultation === undefined) return false;
+  const { readers, facts } = viewer.reading;
+  const note = asNote(consultation);
+  const forThem = readers.some((r) => noteAccess(r, note, facts).level === 'transmission');
+  return !forThem && noteHiddenFrom(viewer, consultation, queueEntry);
+}
+
+/** Whether a bris de glace stays away from this viewer: a room device holds those of the people
+ * signed in on it (the coordination reviews them all). */
+export function breakGlassHiddenFrom(viewer: Viewer, row: { staffId?: unknown }): boolean {
+  if (viewer.profile !== 'room' || !viewer.reading) return false;
+  return !viewer.reading.readers.some((r) => r.id === row.staffId);
+}
+
 /**
  * The merge states a viewer holds of an organisation: cut by profile, without the restricted
  * notes of other rooms. Device and server compute a receipt's proof over this same view.
@@ -277,20 +380,37 @@ export function visibleStates(
   if (viewer.profile !== 'room') return cut;
   const values = new Map<string, Record<string, unknown>>();
   for (const st of cut) {
-    if (st.e === 'consultation' || st.e === 'queueEntry' || CONSULTATION_FAMILY[st.e]) {
+    if (
+      st.e === 'consultation' ||
+      st.e === 'queueEntry' ||
+      st.e === 'transmission' ||
+      st.e === 'breakGlass' ||
+      CONSULTATION_FAMILY[st.e]
+    ) {
       values.set(`${st.e}\u0000${st.id}`, materialise(st, registry));
     }
   }
+  const note = (consultationId: string) => values.get(`consultation\u0000${consultationId}`);
   const hidden = (consultationId: string) => {
-    const c = values.get(`consultation\u0000${consultationId}`);
+    const c = note(consultationId);
     const q =
       typeof c?.queueEntryId === 'string'
         ? values.get(`queueEntry\u0000${c.queueEntryId}`)
         : undefined;
-    return restrictedHiddenFrom(viewer, c, q);
+    return noteHiddenFrom(viewer, c, q);
   };
   return cut.filter((st) => {
-    const id = consultationIdOf(st.e, st.id, values.get(`${st.e}\u0000${st.id}`));
+    const own = values.get(`${st.e}\u0000${st.id}`);
+    if (st.e === 'transmission') {
+      const c = note(String(own?.consultationId));
+      const q =
+        typeof c?.queueEntryId === 'string'
+          ? values.get(`queueEntry\u0000${c.queueEntryId}`)
+          : undefined;
+      return !transmissionHiddenFrom(viewer, c, q);
+    }
+    if (st.e === 'breakGlass') return !breakGlassHiddenFrom(viewer, own ?? {});
+    const id = consultationIdOf(st.e, st.id, own);
     return id === null || !hidden(id);
   });
 }
@@ -315,6 +435,8 @@ export interface StoredFacts {
   summaryRow?: Record<string, unknown>;
   /** The clock (HLC) of the write that gave the note its current status, when signed. */
   signing?: string;
+  /** The addendum a review (a signature naming an addendum) validates or returns. */
+  addendum?: Record<string, unknown>;
 }
 
 export interface StaffFacts {
@@ -352,7 +474,12 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'conflictResolution',
   'contradictionAck',
   'identityChange',
+  'printedDocument',
   ...SUMMARY_ENTITIES,
+  'orientation',
+  'transmission',
+  'breakGlass',
+  'sharingObjection',
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -420,13 +547,127 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
   ) {
     return 'Un élément du résumé clinique est enregistré au nom de la personne identifiée sur l’appareil.';
   }
+  if (op.e === 'printedDocument' && op.k === 'ins') {
+    const val = op.val as { staffId?: unknown } | undefined;
+    if (val?.staffId !== op.user) {
+      return 'Un document imprimé est enregistré au nom de la personne identifiée sur l’appareil.';
+    }
+  }
+  if (op.e === 'orientation') {
+    const refusal = orientationStampRefusal(op);
+    if (refusal) return refusal;
+  }
   if (op.e === 'signature' && op.k === 'ins') {
     const val = op.val as { staffId?: unknown; kind?: unknown } | undefined;
     if (val?.kind === 'author' && val.staffId !== op.user) {
       return 'Seul l’auteur de la note peut la signer.';
     }
   }
+  if (op.k === 'ins' && (op.e === 'transmission' || op.e === 'sharingObjection')) {
+    const val = (op.val ?? {}) as { authorId?: unknown; staffId?: unknown };
+    if ((op.e === 'transmission' ? val.authorId : val.staffId) !== op.user) {
+      return 'Cet enregistrement porte la personne identifiée sur l’appareil, pas une autre.';
+    }
+  }
+  if (op.e === 'breakGlass' && op.k === 'ins') {
+    const why = breakGlassRefusal(
+      (op.val ?? {}) as Record<string, unknown>,
+      op.user,
+      user === undefined ? undefined : rolesOf(user),
+    );
+    if (why) return why;
+  }
+  const addendumRule = addendumRefusal(op, ctx);
+  if (addendumRule) return addendumRule;
   return ctx.stored ? fieldRefusal(writer, op, ctx.stored(op)) : null;
+}
+
+/** An orientation's steps and state are written in the name of the person signed in on the
+ * device, never another's (the worklist shows who did what). */
+function orientationStampRefusal(op: Op): string | null {
+  const refusal =
+    'Une étape d’orientation est enregistrée au nom de la personne identifiée sur l’appareil.';
+  const byOf = (v: unknown) => (v && typeof v === 'object' ? (v as { by?: unknown }).by : op.user);
+  if (op.k === 'ins') {
+    const val = op.val as { createdBy?: unknown; state?: unknown } | undefined;
+    if (val?.createdBy !== op.user || byOf(val?.state) !== op.user) return refusal;
+    return null;
+  }
+  if (op.f === 'createdBy' && op.val !== op.user) return refusal;
+  if (op.f === 'state' && byOf(op.val) !== op.user) return refusal;
+  if (op.f === 'steps' && op.k === 'add' && byOf(op.val) !== op.user) return refusal;
+  return null;
+}
+
+/**
+ * Addenda (issue #21 item 2): written in the name of the person at work, hashed, and — from an
+ * author under supervision — naming the supervisor, so they await validation like a note; only
+ * that supervisor or a coordinating doctor validates or returns one, never its author. Addenda
+ * written before schema 6 carry no hash and are judged as they were.
+ */
+export function addendumRefusal(op: Op, ctx: PushContext): string | null {
+  if (op.k !== 'ins' || op.v < 6) return null;
+  if (op.e === 'addendum') {
+    const val = (op.val ?? {}) as Record<string, unknown>;
+    if (val.authorId !== op.user) {
+      return 'Un addendum est écrit au nom de la personne identifiée sur l’appareil.';
+    }
+    const hashed =
+      typeof val.contentHash === 'string' &&
+      val.contentHash ===
+        addendumHash({
+          id: op.id,
+          consultationId: String(val.consultationId),
+          authorId: String(val.authorId),
+          at: String(val.at),
+          text: String(val.text),
+        });
+    if (!hashed)
+      return 'Un addendum porte l’empreinte de son contenu : elle manque ou ne correspond pas.';
+    const author = op.user === undefined ? undefined : ctx.staff.get(op.user);
+    if (author === undefined) return null; // a relay that does not know the team yet: central decides
+    const supervisor =
+      typeof author.supervisorId === 'string' && author.supervisorId !== ''
+        ? author.supervisorId
+        : null;
+    if ((val.supervisorId ?? null) !== supervisor) {
+      return supervisor
+        ? 'L’addendum d’une personne supervisée attend la validation de son superviseur : il doit le nommer.'
+        : 'Seul l’addendum d’une personne supervisée attend une validation.';
+    }
+    return null;
+  }
+  if (op.e === 'signature') {
+    const val = (op.val ?? {}) as Record<string, unknown>;
+    if (typeof val.addendumId !== 'string') return null;
+    if (val.kind === 'author') {
+      return 'Un addendum porte sa propre empreinte : il ne se signe pas comme une note.';
+    }
+    if (val.staffId !== op.user) {
+      return 'La validation d’un addendum est faite au nom de la personne identifiée sur l’appareil.';
+    }
+    const addendum = ctx.stored?.(op).addendum;
+    if (addendum === undefined) {
+      if (ctx.partial === true || ctx.earlierMissing?.(op) === true) return null;
+      return 'Addendum inconnu du serveur : sa validation ne peut pas être enregistrée.';
+    }
+    if (addendum.consultationId !== val.consultationId) {
+      return 'Cette validation ne nomme pas la note de l’addendum.';
+    }
+    if (addendum.contentHash !== val.contentHash) {
+      return 'La validation d’un addendum porte l’empreinte de cet addendum.';
+    }
+    const reviewer = op.user === undefined ? undefined : ctx.staff.get(op.user);
+    const supervises =
+      typeof addendum.supervisorId === 'string' && addendum.supervisorId === op.user;
+    if (addendum.authorId === op.user) {
+      return 'L’auteur ne peut pas valider son propre addendum.';
+    }
+    if (!supervises && !rolesOf(reviewer).includes('coordinateur')) {
+      return 'Seul le médecin superviseur de l’auteur ou la coordination peut valider ou renvoyer un addendum.';
+    }
+  }
+  return null;
 }
 
 // ---- field rules on what the server stores (issue #20 item 3, issue #21 item 3) ----

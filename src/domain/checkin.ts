@@ -1,7 +1,8 @@
 // Check-in at reception (docs/design.md §2, §4.2): a visit for today's stop, one queue entry per
 // service asked for (in order), a ticket per service, and the appointment marked as honoured.
 // Pure: the caller passes the stop's entries, the services, the clock and fresh ids.
-import type { Appointment, QueueEntry, RosterSlot, Service, Visit } from './entities';
+import type { Appointment, MtStatus, QueueEntry, RosterSlot, Service, Visit } from './entities';
+import { eligibilityRefusal } from './priority';
 import { INITIAL_STATUS, isOpen, transition } from './queue';
 import { nextTicket } from './tickets';
 import { isHHMM, isWithin, toMinutes } from './time';
@@ -66,7 +67,12 @@ export interface CheckInInput {
   motif: string;
   /** Services wanted, in the order the patient will see them (e.g. GP then social worker). */
   serviceIds: string[];
+  /** « Sans médecin traitant » as reception ticked it before the MT state was asked; with
+   * `mtStatus`, it is `mtStatus === 'none'` whatever is passed here. */
   noMt: boolean;
+  /** The médecin traitant state asked at check-in: declared, none, or unknown — never « sans
+   * MT » by default (src/domain/priority.ts). */
+  mtStatus?: MtStatus;
   ald: boolean;
   urgent: boolean;
   urgentReason: string;
@@ -82,6 +88,13 @@ export interface CheckInContext {
   visits: readonly Pick<Visit, 'id' | 'patientId'>[];
   /** Today's roster of the stop and the wall-clock time: services not offered are refused. */
   roster?: { slots: readonly RosterSlot[]; time: string };
+  /** The stop's appointments: the honoured one gives its service's ticket its booked time. */
+  appointments?: readonly Pick<Appointment, 'id' | 'serviceId' | 'time'>[];
+}
+
+/** The MT state a check-in records (older callers pass only `noMt`). */
+export function checkInMt(input: Pick<CheckInInput, 'noMt' | 'mtStatus'>): MtStatus {
+  return input.mtStatus ?? (input.noMt ? 'none' : 'unknown');
 }
 
 /** One French message per field at fault (empty when the check-in can be recorded). */
@@ -100,6 +113,17 @@ export function checkInErrors(input: CheckInInput, ctx: CheckInContext): CheckIn
     for (const id of input.serviceIds) {
       const service = ctx.services.find((s) => s.id === id)!;
       const refusal = serviceRefusal(service, serviceAvailability(slots, input.stopId, id, time));
+      if (refusal) {
+        errors.serviceIds = refusal;
+        break;
+      }
+    }
+  }
+  if (!errors.serviceIds) {
+    // A service the coordination keeps for patients without MT (src/domain/priority.ts).
+    for (const id of input.serviceIds) {
+      const service = ctx.services.find((s) => s.id === id);
+      const refusal = service ? eligibilityRefusal(service, checkInMt(input)) : null;
       if (refusal) {
         errors.serviceIds = refusal;
         break;
@@ -135,10 +159,14 @@ export interface CheckInPlan {
  */
 export function planCheckIn(
   input: CheckInInput,
-  ctx: Pick<CheckInContext, 'services' | 'stopEntries'>,
+  ctx: Pick<CheckInContext, 'services' | 'stopEntries' | 'appointments'>,
   now: string,
   ids: CheckInIds,
 ): CheckInPlan {
+  const mt = checkInMt(input);
+  const honoured = input.appointmentId
+    ? ctx.appointments?.find((a) => a.id === input.appointmentId)
+    : undefined;
   if (ids.entries.length !== input.serviceIds.length) {
     throw new RangeError('Un identifiant de file par service demandé');
   }
@@ -150,10 +178,11 @@ export function planCheckIn(
     appointmentId: input.appointmentId,
     arrivedAt: now,
     motif: input.motif.trim(),
-    noMt: input.noMt,
+    noMt: mt === 'none',
     ald: input.ald,
     urgent: input.urgent,
     urgentReason: input.urgent ? input.urgentReason.trim() : null,
+    mtStatus: mt,
   };
   const taken: Pick<QueueEntry, 'ticket'>[] = ctx.stopEntries.filter(
     (e) => e.stopId === input.stopId,
@@ -179,6 +208,8 @@ export function planCheckIn(
       endedAt: null,
       comingFromRoomId: null,
       endReason: null,
+      // The booked patient keeps their time for the service booked (src/domain/queue-order.ts).
+      bookedTime: honoured && honoured.serviceId === serviceId ? honoured.time : null,
     };
     return entry;
   });
@@ -243,6 +274,8 @@ export function planServiceMove(
         startedAt: null,
         endedAt: null,
         endReason: null,
+        // An appointment is for the service booked: in another service the patient is a walk-in.
+        bookedTime: null,
       },
     },
   };
@@ -292,6 +325,7 @@ export function planTransfer(
         endedAt: null,
         comingFromRoomId: fromRoomId,
         endReason: null,
+        bookedTime: null,
       },
     },
   };

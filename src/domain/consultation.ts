@@ -1,7 +1,10 @@
 // The consultation note and its supervision (docs/design.md §2 intern and coordinating doctor, §4.2):
 // what must be filled to sign, who may edit, sign, validate or return a note, what a signature
 // covers, and who may read a restricted note. Pure: the caller passes rows.
-import type { Code, Consultation, Orientation, Service, Staff } from './entities';
+import { canonicalJson } from '../sync/digest';
+import { sha256Hex } from '../sync/sha256';
+import type { Addendum, Code, Consultation, Orientation, Signature, Staff } from './entities';
+import { noteAccess, type ReadingFacts } from './reading';
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 const ok: Decision = { ok: true };
@@ -143,20 +146,94 @@ export function signedContent(c: Consultation) {
 }
 
 /**
- * May `viewer` read a note? Standard notes: every clinician. Restricted classes (social, sexual
- * health): only the professions of the service that wrote it, its author, and the coordinating
- * doctor.
+ * May `viewer` read a note itself (not only its transmission)? The rules of src/domain/reading.ts:
+ * its author, the author's supervisor, the coordinating doctor, the care team by role × class
+ * (restricted classes in their profession) unless the patient objects, a running bris de glace.
  */
 export function canRead(
-  c: Pick<Consultation, 'confidentiality' | 'authorId' | 'serviceId'>,
+  c: Pick<
+    Consultation,
+    'confidentiality' | 'authorId' | 'serviceId' | 'patientId' | 'supervisorId'
+  >,
   viewer: Pick<Staff, 'id' | 'profession' | 'roles'> | undefined,
-  services: ReadonlyMap<string, Pick<Service, 'professions'>>,
+  facts: ReadingFacts,
 ): boolean {
-  if (!viewer) return false;
-  if (viewer.roles.includes('coordinateur') || viewer.id === c.authorId) return true;
-  if (c.confidentiality === 'standard') {
-    return viewer.roles.includes('clinicien') || viewer.roles.includes('social');
+  return noteAccess(viewer, c, facts).level === 'note';
+}
+
+// ---- addenda (issue #21 item 2): hashed, and supervised like the note they complete ----
+
+/** The content an addendum's hash covers, in a stable shape. */
+export function addendumContent(
+  a: Pick<Addendum, 'id' | 'consultationId' | 'authorId' | 'at' | 'text'>,
+) {
+  return {
+    id: a.id,
+    consultationId: a.consultationId,
+    authorId: a.authorId,
+    at: a.at,
+    text: a.text,
+  };
+}
+
+/** The digest an addendum carries from its writing: a later change no longer matches it. */
+export function addendumHash(
+  a: Pick<Addendum, 'id' | 'consultationId' | 'authorId' | 'at' | 'text'>,
+): string {
+  return sha256Hex(canonicalJson(addendumContent(a)));
+}
+
+export type AddendumStatus = 'to_validate' | 'validated' | 'returned';
+
+/**
+ * Where an addendum stands: an addendum of an author under supervision (it names their
+ * supervisor) awaits validation like a note; the latest review (a signature naming the
+ * addendum) validates or returns it. An autonomous author's addendum is final at once.
+ */
+export function addendumStatus(
+  a: Pick<Addendum, 'id' | 'supervisorId'>,
+  signatures: readonly Pick<Signature, 'addendumId' | 'kind' | 'at'>[],
+): AddendumStatus {
+  const reviews = signatures
+    .filter((s) => s.addendumId === a.id && (s.kind === 'supervisor' || s.kind === 'return'))
+    .sort((x, y) => x.at.localeCompare(y.at));
+  const last = reviews.at(-1);
+  if (last) return last.kind === 'supervisor' ? 'validated' : 'returned';
+  return a.supervisorId ? 'to_validate' : 'validated';
+}
+
+/**
+ * May `reviewer` validate or return this addendum? It must await validation, and the reviewer
+ * must be the author's supervisor (the one it names) or a coordinating doctor, never its author.
+ */
+export function canReviewAddendum(
+  a: Pick<Addendum, 'id' | 'authorId' | 'supervisorId'>,
+  signatures: readonly Pick<Signature, 'addendumId' | 'kind' | 'at'>[],
+  reviewer: Pick<Staff, 'id' | 'roles'> | undefined,
+): Decision {
+  if (!reviewer) return no('Identifiez-vous pour valider.');
+  if (addendumStatus(a, signatures) !== 'to_validate') {
+    return no('Cet addendum n’attend pas de validation.');
   }
-  const service = services.get(c.serviceId);
-  return service?.professions.includes(viewer.profession) ?? false;
+  if (reviewer.id === a.authorId) return no('L’auteur ne peut pas valider son propre addendum.');
+  if (reviewer.id !== a.supervisorId && !reviewer.roles.includes('coordinateur')) {
+    return no('Seul le médecin superviseur de l’auteur peut valider ou renvoyer cet addendum.');
+  }
+  return ok;
+}
+
+/** The fields of a new addendum by `author`: its supervisor (when supervised) and its hash. */
+export function newAddendum(
+  input: { id: string; orgId: string; consultationId: string; at: string; text: string },
+  author: Pick<Staff, 'id' | 'supervisorId'>,
+): Omit<Addendum, 'id'> & { id: string } {
+  const base = {
+    id: input.id,
+    orgId: input.orgId,
+    consultationId: input.consultationId,
+    authorId: author.id,
+    at: input.at,
+    text: input.text.trim(),
+  };
+  return { ...base, supervisorId: author.supervisorId ?? null, contentHash: addendumHash(base) };
 }

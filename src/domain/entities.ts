@@ -8,8 +8,15 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 /** 2: adds the sync receipt (syncReceipt). 3: adds contradictionAck and consultation.roomId
  * (an older replica parks these ops instead of refusing an entity it does not know). 4: adds the
  * identity lifecycle (patient.identityDocument, identityAttributes, mergedInto; identityChange).
- * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination). */
-export const SCHEMA_VERSION = 5;
+ * 5: adds vitals.glycaemia and the clinical summary (problem, treatment, allergy, vaccination).
+ * 6: adds the documents of a consultation (documentTemplate, printedDocument); the priority policy
+ * of a service, the médecin traitant state of a visit (unknown is its own state), the booked time
+ * of a queue entry, the date and source of a patient's MT status, and the orientation followed to
+ * its outcome (src/domain/priority.ts, src/domain/orientation.ts); secret médical (issue #21):
+ * addenda hashed and supervised (addendum.contentHash and supervisorId, signature.addendumId),
+ * the transmission to the social roles, the bris de glace and the patient's objection to sharing
+ * (src/domain/reading.ts). */
+export const SCHEMA_VERSION = 6;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -39,6 +46,10 @@ export const idDocumentSchema = z.enum([
 export const identityAttributeSchema = z.enum(['douteuse', 'fictive', 'homonyme']);
 export const identityChangeKindSchema = z.enum(['correction', 'qualification', 'merge', 'unmerge']);
 export const mtStatusSchema = z.enum(['declared', 'none', 'unknown']);
+export type MtStatus = z.infer<typeof mtStatusSchema>;
+/** Where a patient's médecin traitant status was last recorded (schema 6). */
+export const mtSourceSchema = z.enum(['registration', 'checkin', 'room', 'orientation', 'recall']);
+export type MtSource = z.infer<typeof mtSourceSchema>;
 export const coverageSchema = z.enum(['amo', 'amo_amc', 'c2s', 'ame', 'aucune', 'inconnue']);
 export const roomKindSchema = z.enum(['gp_box', 'modular']);
 export const professionSchema = z.enum([
@@ -151,7 +162,90 @@ export const conflictResolutionSchema = z.object({
   note: shortText.optional(),
 });
 
+// ---- priority policy of a service (schema 6, src/domain/priority.ts) ----
+/** Queue priority among walk-ins: nobody, ALD without MT only, or without MT (ALD first). */
+export const queuePrioritySchema = z.enum(['none', 'ald_no_mt', 'no_mt']);
+/** Who may be booked or checked in for the service: everyone, or patients without MT only. */
+export const eligibilitySchema = z.enum(['all', 'no_mt']);
+export const priorityPolicySchema = z.object({
+  queue: queuePrioritySchema,
+  /** Appointment starts of each stop held for priority patients (the day's last ones). */
+  reservedSlots: z.number().int().min(0).max(50),
+  /** On the stop's day, from this time, the starts still held are open to everyone. */
+  reservedUntil: hhmm.nullable(),
+  eligibility: eligibilitySchema,
+});
+export type PriorityPolicy = z.infer<typeof priorityPolicySchema>;
+
+// ---- orientations followed to their outcome (schema 6, src/domain/orientation.ts) ----
+export const orientationPurposeSchema = z.enum(['medecin_traitant', 'avis', 'suivi', 'social']);
+export const orientationTargetSchema = z.enum([
+  'doctor',
+  'msp',
+  'cpts',
+  'specialist',
+  'social_service',
+]);
+export const orientationStateNameSchema = z.enum([
+  'proposed',
+  'contacted',
+  'accepted',
+  'refused',
+  'mt_declared',
+  'abandoned',
+]);
+export type OrientationStateName = z.infer<typeof orientationStateNameSchema>;
+/** Rank of each state (a stale device never pulls an orientation back; the outcome « MT
+ * déclaré » wins over a concurrent abandon, as a consultation held wins over an absence). */
+export const ORIENTATION_RANK: Readonly<Record<OrientationStateName, number>> = {
+  proposed: 0,
+  contacted: 1,
+  accepted: 2,
+  refused: 2,
+  abandoned: 3,
+  mt_declared: 4,
+};
+/** One step of an orientation: the state reached, when, by whom (abandon: with its reason). */
+export const orientationStepSchema = z
+  .object({
+    state: orientationStateNameSchema,
+    at: isoDateTime,
+    by: idSchema,
+    reason: shortText.nullable(),
+  })
+  .refine((s) => s.state !== 'abandoned' || (s.reason ?? '').trim() !== '', {
+    message: 'Un abandon porte sa raison',
+  });
+export type OrientationStep = z.infer<typeof orientationStepSchema>;
+/** The replicated state: a status value (greatest epoch, rank) carrying its step. */
+export const orientationStateSchema = z
+  .object({
+    status: orientationStateNameSchema,
+    epoch: z.number().int().min(0),
+    rank: z.number().int().min(0),
+    at: isoDateTime,
+    by: idSchema,
+    reason: shortText.nullable(),
+  })
+  .refine((v) => v.rank === ORIENTATION_RANK[v.status], {
+    message: 'Le rang ne correspond pas à l’état de l’orientation',
+  })
+  .refine((v) => v.status !== 'abandoned' || (v.reason ?? '').trim() !== '', {
+    message: 'Un abandon porte sa raison',
+  });
+export type OrientationState = z.infer<typeof orientationStateSchema>;
+
 const org = { orgId: lww(idSchema) };
+
+// ---- documents of a consultation (schema 6, src/domain/documents.ts) ----
+export const documentKindSchema = z.enum([
+  'compte_rendu',
+  'lettre_mt',
+  'orientation',
+  'certificat',
+]);
+export type DocumentKind = z.infer<typeof documentKindSchema>;
+export const documentFormatSchema = z.enum(['print', 'pdf']);
 
 // ---- entities ----
 const organisation: EntitySpec = {
@@ -199,6 +293,8 @@ const service: EntitySpec = {
     roomKinds: set(roomKindSchema),
     professions: set(professionSchema),
     confidentiality: lww(confidentialitySchema),
+    /** Schema 6: how the sans-MT / ALD priority applies here (absent: no priority). */
+    priorityPolicy: lww(priorityPolicySchema.nullable().optional()),
   },
 };
 
@@ -260,6 +356,9 @@ const patient: EntitySpec = {
     coverage: lww(coverageSchema),
     mtStatus: clin(mtStatusSchema),
     mtName: clin(shortText.nullable()),
+    /** Schema 6: when the MT status was last recorded, and where (absent before). */
+    mtStatusAt: clin(isoDateTime.nullable().optional()),
+    mtSource: clin(mtSourceSchema.nullable().optional()),
     ald: clin(z.boolean()),
     allergies: set(shortText.min(1)),
     createdAt: lww(isoDateTime),
@@ -307,6 +406,8 @@ const visit: EntitySpec = {
     ald: lww(z.boolean()),
     urgent: lww(z.boolean()),
     urgentReason: lww(shortText.nullable()),
+    /** Schema 6: the MT state asked at check-in; `noMt` is true only for 'none'. */
+    mtStatus: lww(mtStatusSchema.optional()),
   },
 };
 
@@ -327,6 +428,9 @@ const queueEntry: EntitySpec = {
     endedAt: lww(isoDateTime.nullable()),
     comingFromRoomId: lww(optionalId),
     endReason: lww(shortText.nullable()),
+    /** Schema 6: the appointment time kept for this service (null: a walk-in), set at check-in,
+     * so every screen — the display too, which reads no appointments — orders alike. */
+    bookedTime: lww(hhmm.nullable().optional()),
   },
 };
 
@@ -354,6 +458,26 @@ const consultation: EntitySpec = {
     createdAt: lww(isoDateTime),
     /** The room the note was written in (absent on notes written before schema 3). */
     roomId: lww(optionalId.optional()),
+  },
+};
+
+/** An orientation proposed in a consultation and followed by the coordination to its outcome
+ * (src/domain/orientation.ts). Several per consultation. */
+const orientation: EntitySpec = {
+  name: 'orientation',
+  fields: {
+    ...org,
+    patientId: lww(idSchema),
+    consultationId: lww(optionalId),
+    createdAt: lww(isoDateTime),
+    createdBy: lww(idSchema),
+    purpose: clin(orientationPurposeSchema),
+    target: clin(orientationTargetSchema),
+    targetName: clin(shortText.min(1)),
+    note: clin(shortText.nullable()),
+    state: { kind: 'status', schema: orientationStateSchema },
+    /** Every step with its date and who, kept by union. */
+    steps: set(orientationStepSchema),
   },
 };
 
@@ -391,6 +515,8 @@ const signature: EntitySpec = {
     /** Digest of the signed content, so a later edit is detectable. */
     contentHash: ev(z.string().min(1).max(128)),
     comment: ev(longText.nullable()),
+    /** Schema 6: the addendum this review validates or returns (absent: the note itself). */
+    addendumId: ev(optionalId.optional()),
   },
 };
 
@@ -403,6 +529,65 @@ const addendum: EntitySpec = {
     authorId: ev(idSchema),
     at: ev(isoDateTime),
     text: ev(longText.min(1)),
+    /** Schema 6: the digest of the addendum's content (addendumHash, src/domain/consultation.ts). */
+    contentHash: ev(z.string().min(1).max(128).optional()),
+    /** Schema 6: the supervisor of an author under supervision: the addendum awaits their
+     * validation (« à valider ») like a note. Null for an autonomous author. */
+    supervisorId: ev(optionalId.optional()),
+  },
+};
+
+/** Schema 6: what a clinician writes from a note for the social and mediation roles, who read
+ * this and never the note itself (src/domain/reading.ts). */
+const transmission: EntitySpec = {
+  name: 'transmission',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    patientId: ev(idSchema),
+    authorId: ev(idSchema),
+    at: ev(isoDateTime),
+    text: ev(longText.min(1)),
+  },
+};
+
+export const breakGlassReasonSchema = z.enum([
+  'urgence_vitale',
+  'continuite_soins',
+  'demande_patient',
+  'autre',
+]);
+export type BreakGlassReason = z.infer<typeof breakGlassReasonSchema>;
+
+/** Schema 6: a « bris de glace »: a clinician opens a patient's notes they may not normally
+ * read, for a reason chosen from a list (and an optional text kept here, sealed, never in the
+ * audit), until a time; the coordination reviews them (src/domain/reading.ts). */
+const breakGlass: EntitySpec = {
+  name: 'breakGlass',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    patientId: ev(idSchema),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    until: ev(isoDateTime),
+    reason: ev(breakGlassReasonSchema),
+    comment: ev(shortText.nullable()),
+  },
+};
+
+/** Schema 6: the patient objects to (or agrees again to) the sharing of their notes within the
+ * team; the latest record wins (src/domain/reading.ts). Recorded at reception or in a room. */
+const sharingObjection: EntitySpec = {
+  name: 'sharingObjection',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    patientId: ev(idSchema),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    objects: ev(z.boolean()),
   },
 };
 
@@ -569,6 +754,38 @@ const vaccination: EntitySpec = {
   },
 };
 
+/** A certificate template the coordination edits (aptitude, présence…): its body holds
+ * placeholders the composition fills in (src/domain/documents.ts). */
+const documentTemplate: EntitySpec = {
+  name: 'documentTemplate',
+  fields: {
+    ...org,
+    title: lww(shortText.min(1)),
+    body: lww(z.string().min(1).max(4000)),
+    active: lww(z.boolean()),
+  },
+};
+
+/** A document composed from a signed note and printed or saved as PDF: what, when, by whom.
+ * Never its text: the document is composed again from the note when it is read. */
+const printedDocument: EntitySpec = {
+  name: 'printedDocument',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    consultationId: ev(idSchema),
+    patientId: ev(idSchema),
+    kind: ev(documentKindSchema),
+    /** The certificate's template, or null for the other kinds. */
+    templateId: ev(optionalId),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    format: ev(documentFormatSchema),
+    /** Printed while the note awaited its supervisor's validation (marked « à valider »). */
+    pendingValidation: ev(z.boolean()),
+  },
+};
+
 const device: EntitySpec = {
   name: 'device',
   fields: {
@@ -644,6 +861,9 @@ export const ENTITY_SPECS = {
   vitals,
   signature,
   addendum,
+  transmission,
+  breakGlass,
+  sharingObjection,
   audit,
   conflictResolution,
   device,
@@ -654,6 +874,9 @@ export const ENTITY_SPECS = {
   treatment,
   allergy,
   vaccination,
+  documentTemplate,
+  printedDocument,
+  orientation,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -712,6 +935,8 @@ export interface Service extends Row {
   roomKinds: Room['kind'][];
   professions: Profession[];
   confidentiality: Confidentiality;
+  /** Absent on services written before schema 6: no priority. */
+  priorityPolicy?: Nullable<PriorityPolicy>;
 }
 export interface Stop extends Row {
   unitId: string;
@@ -748,6 +973,9 @@ export interface Patient extends Row {
   coverage: z.infer<typeof coverageSchema>;
   mtStatus: z.infer<typeof mtStatusSchema>;
   mtName: Nullable<string>;
+  /** Absent before schema 6. */
+  mtStatusAt?: Nullable<string>;
+  mtSource?: Nullable<MtSource>;
   ald: boolean;
   allergies: string[];
   createdAt: string;
@@ -777,6 +1005,8 @@ export interface Visit extends Row {
   ald: boolean;
   urgent: boolean;
   urgentReason: Nullable<string>;
+  /** Absent on visits checked in before schema 6 (then `noMt` says « sans MT »). */
+  mtStatus?: MtStatus;
 }
 export interface QueueEntry extends Row {
   visitId: string;
@@ -793,6 +1023,8 @@ export interface QueueEntry extends Row {
   endedAt: Nullable<string>;
   comingFromRoomId: Nullable<string>;
   endReason: Nullable<string>;
+  /** Absent on entries checked in before schema 6 (the appointment is read instead). */
+  bookedTime?: Nullable<string>;
 }
 export interface Consultation extends Row {
   queueEntryId: string;
@@ -838,12 +1070,38 @@ export interface Signature extends Row {
   at: string;
   contentHash: string;
   comment: Nullable<string>;
+  /** Schema 6: set on the review of an addendum. */
+  addendumId?: Nullable<string>;
 }
 export interface Addendum extends Row {
   consultationId: string;
   authorId: string;
   at: string;
   text: string;
+  /** Absent on addenda written before schema 6. */
+  contentHash?: string;
+  supervisorId?: Nullable<string>;
+}
+export interface Transmission extends Row {
+  consultationId: string;
+  patientId: string;
+  authorId: string;
+  at: string;
+  text: string;
+}
+export interface BreakGlass extends Row {
+  patientId: string;
+  staffId: string;
+  at: string;
+  until: string;
+  reason: BreakGlassReason;
+  comment: Nullable<string>;
+}
+export interface SharingObjection extends Row {
+  patientId: string;
+  staffId: string;
+  at: string;
+  objects: boolean;
 }
 export interface AuditEvent extends Row {
   at: string;
@@ -929,6 +1187,33 @@ export interface Vaccination extends SummaryRow {
   givenBy: Nullable<string>;
   givenElsewhere: Nullable<string>;
 }
+export interface DocumentTemplate extends Row {
+  title: string;
+  body: string;
+  active: boolean;
+}
+export interface PrintedDocument extends Row {
+  consultationId: string;
+  patientId: string;
+  kind: DocumentKind;
+  templateId: Nullable<string>;
+  staffId: string;
+  at: string;
+  format: z.infer<typeof documentFormatSchema>;
+  pendingValidation: boolean;
+}
+export interface FollowedOrientation extends Row {
+  patientId: string;
+  consultationId: Nullable<string>;
+  createdAt: string;
+  createdBy: string;
+  purpose: z.infer<typeof orientationPurposeSchema>;
+  target: z.infer<typeof orientationTargetSchema>;
+  targetName: string;
+  note: Nullable<string>;
+  state: OrientationState;
+  steps: OrientationStep[];
+}
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
@@ -954,6 +1239,9 @@ export interface EntityRows {
   vitals: Vitals;
   signature: Signature;
   addendum: Addendum;
+  transmission: Transmission;
+  breakGlass: BreakGlass;
+  sharingObjection: SharingObjection;
   audit: AuditEvent;
   conflictResolution: ConflictResolution;
   device: Device;
@@ -964,4 +1252,7 @@ export interface EntityRows {
   treatment: Treatment;
   allergy: Allergy;
   vaccination: Vaccination;
+  documentTemplate: DocumentTemplate;
+  printedDocument: PrintedDocument;
+  orientation: FollowedOrientation;
 }

@@ -25,6 +25,7 @@ export function standardServices(orgId: string, id: () => string): Service[] {
     roomKinds: Room['kind'][],
     professions: Staff['profession'][],
     confidentiality: Service['confidentiality'] = 'standard',
+    priorityPolicy: Service['priorityPolicy'] = null,
   ): Service => ({
     id: id(),
     orgId,
@@ -35,9 +36,17 @@ export function standardServices(orgId: string, id: () => string): Service[] {
     roomKinds,
     professions,
     confidentiality,
+    priorityPolicy,
   });
   return [
-    svc('MG', 'Médecine générale', 'MG', 20, ['gp_box'], ['interne', 'medecin']),
+    // General practice puts walk-ins without a médecin traitant first (ALD first): the truck's
+    // purpose. Other services have no priority until the coordination sets one.
+    svc('MG', 'Médecine générale', 'MG', 20, ['gp_box'], ['interne', 'medecin'], 'standard', {
+      queue: 'no_mt',
+      reservedSlots: 0,
+      reservedUntil: null,
+      eligibility: 'all',
+    }),
     svc('SF', 'Sage-femme', 'SF', 30, ['modular'], ['sage_femme'], 'sexual_health'),
     svc('GYN', 'Gynécologie', 'GY', 30, ['modular'], ['gynecologue'], 'sexual_health'),
     svc('DENT', 'Dentiste', 'DE', 30, ['modular'], ['dentiste']),

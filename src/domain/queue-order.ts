@@ -1,46 +1,34 @@
-// Order of the queue and who a room may call next (docs/design.md §4.2).
+// The one order of the queue (docs/design.md §4.2, issue 17 item 1): the reception board, the
+// waiting-room display and every room read it, and nothing else orders waiting patients.
 //
-// Sort keys, most significant first:
-//  1. urgent override (set by reception with a reason);
-//  2. priority class: ALD without médecin traitant 0, without MT 1, everyone else 2;
-//  3. the patient's "due" time: for a booked patient, their appointment time for *this* service;
-//     for a walk-in, their arrival. Booked patients are therefore ordered among themselves by
-//     appointment time and interleaved with walk-ins on one time line, rather than all placed
-//     before walk-ins: a patient booked at 11:00 who comes at 08:40 does not jump the walk-ins who
-//     came at 08:45, and walk-ins are never starved by a full appointment book. A booked patient
-//     who arrives late keeps their appointment place (scheduled care first); reception can
-//     re-prioritise by hand;
-//  4. arrival; 5. ticket number; 6. entry id — so the order is total and deterministic.
-// The appointment only counts for the service it was booked for: a patient booked for the GP who
-// also asked for the social worker is a walk-in for the social worker.
-import type { Appointment, QueueEntry, RosterSlot, Visit } from './entities';
+// 1. Urgent overrides (set by reception with a reason) first, by arrival.
+// 2. Per service, booked patients keep their time: a booked patient's place is their appointment
+//    time for *this* service (`bookedTime`, fixed at check-in; else the appointment), wherever
+//    they arrived. Walk-ins take the walk-in places — the arrival times of the service's
+//    walk-ins — and the service's priority policy (src/domain/priority.ts) only decides *which*
+//    walk-in takes which place: priority walk-ins take the earliest places, then arrival. So a
+//    priority walk-in may pass other walk-ins, never a booked patient: how many patients come
+//    before a booked patient does not depend on anyone's priority. An unknown médecin traitant
+//    is never priority.
+// 3. Every waiting entry then sorts by its place (booked before a walk-in at the same minute),
+//    ties by the order within its service, arrival, ticket number and id: the order is total and
+//    deterministic, and the same entries give the same order on every device.
+// Entries whose visit is not replicated yet come last. A room's queue is this order filtered to
+// what it may call (eligibleForRoom), never a different order.
+import type { Appointment, QueueEntry, RosterSlot, Service, Visit } from './entities';
+import { policyOf, walkInClass } from './priority';
 import { isActive, isOpen } from './queue';
 import { servicesOfferedNow } from './roster';
 import { parseTicket } from './tickets';
-import { DEFAULT_TIME_ZONE, localDate, zonedIso } from './time';
+import { DEFAULT_TIME_ZONE, isHHMM, localDate, zonedIso } from './time';
 
 export interface QueueContext {
   visits: ReadonlyMap<string, Visit>;
   appointments: ReadonlyMap<string, Appointment>;
+  /** Services by id, for their priority policy (a service not here: no priority). */
+  services?: ReadonlyMap<string, Pick<Service, 'id' | 'priorityPolicy'>>;
   /** Wall clock of appointment times (default Europe/Paris). */
   timeZone?: string;
-}
-
-export type PriorityClass = 0 | 1 | 2;
-
-export function priorityClass(visit: Pick<Visit, 'ald' | 'noMt'>): PriorityClass {
-  if (visit.noMt) return visit.ald ? 0 : 1;
-  return 2;
-}
-
-interface SortKey {
-  urgent: 0 | 1;
-  cls: number;
-  due: number;
-  arrival: number;
-  ticket: number;
-  ticketText: string;
-  id: string;
 }
 
 function safeMs(iso: string | undefined): number {
@@ -49,36 +37,39 @@ function safeMs(iso: string | undefined): number {
   return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 }
 
-/** The appointment time (as an instant) that counts for this entry, or null for a walk-in. */
-export function bookedTime(entry: QueueEntry, ctx: QueueContext): number | null {
+/** The appointment time (HH:MM) that counts for this entry, or null for a walk-in. */
+export function bookedClock(entry: QueueEntry, ctx: QueueContext): string | null {
+  if (entry.bookedTime !== undefined) return entry.bookedTime;
   const visit = ctx.visits.get(entry.visitId);
   if (!visit?.appointmentId) return null;
   const appt = ctx.appointments.get(visit.appointmentId);
   if (!appt || appt._deleted || appt.serviceId !== entry.serviceId) return null;
-  const arrival = safeMs(visit.arrivedAt);
-  if (!Number.isFinite(arrival)) return null;
+  return appt.time;
+}
+
+/** The appointment time (as an instant on the day of arrival) for this entry, or null. */
+export function bookedTime(entry: QueueEntry, ctx: QueueContext): number | null {
+  const visit = ctx.visits.get(entry.visitId);
+  const clock = bookedClock(entry, ctx);
+  if (!visit || clock === null || !isHHMM(clock)) return null;
+  if (!Number.isFinite(safeMs(visit.arrivedAt))) return null;
   const tz = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   try {
-    return Date.parse(zonedIso(localDate(visit.arrivedAt, tz), appt.time, tz));
+    return Date.parse(zonedIso(localDate(visit.arrivedAt, tz), clock, tz));
   } catch {
     return null;
   }
 }
 
-function sortKey(entry: QueueEntry, ctx: QueueContext): SortKey {
-  const visit = ctx.visits.get(entry.visitId);
-  const arrival = safeMs(visit?.arrivedAt);
-  const parsed = parseTicket(entry.ticket);
-  return {
-    // An entry whose visit is unknown (not replicated yet) sorts last among the non-urgent.
-    urgent: visit?.urgent ? 0 : 1,
-    cls: visit ? priorityClass(visit) : 3,
-    due: bookedTime(entry, ctx) ?? arrival,
-    arrival,
-    ticket: parsed ? parsed.number : Number.POSITIVE_INFINITY,
-    ticketText: entry.ticket,
-    id: entry.id,
-  };
+interface Placed {
+  e: QueueEntry;
+  group: 0 | 1 | 2; // urgent, placed, visit unknown
+  place: number;
+  booked: 0 | 1; // booked first at the same place
+  seq: number; // order within its service
+  arrival: number;
+  ticket: number;
+  ticketText: string;
 }
 
 function cmp(a: number, b: number): number {
@@ -88,28 +79,80 @@ function cmpText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareKeys(a: SortKey, b: SortKey): number {
+function tieBreak(a: Placed, b: Placed): number {
   return (
-    cmp(a.urgent, b.urgent) ||
-    cmp(a.cls, b.cls) ||
-    cmp(a.due, b.due) ||
     cmp(a.arrival, b.arrival) ||
     cmp(a.ticket, b.ticket) ||
     cmpText(a.ticketText, b.ticketText) ||
-    cmpText(a.id, b.id)
+    cmpText(a.e.id, b.e.id)
   );
 }
 
-/** Comparator of two entries under the queue order. */
-export function compareEntries(a: QueueEntry, b: QueueEntry, ctx: QueueContext): number {
-  return compareKeys(sortKey(a, ctx), sortKey(b, ctx));
+function comparePlaced(a: Placed, b: Placed): number {
+  return (
+    cmp(a.group, b.group) ||
+    cmp(a.place, b.place) ||
+    cmp(a.booked, b.booked) ||
+    cmp(a.seq, b.seq) ||
+    tieBreak(a, b)
+  );
 }
 
-/** The entries in queue order (a new array; the input is not modified, nothing is filtered). */
+/** The entries in the queue's one order (a new array; the input is not modified, nothing is
+ * filtered). Order all the waiting entries of a stop, then filter: never order a subset. */
 export function orderQueue(entries: readonly QueueEntry[], ctx: QueueContext): QueueEntry[] {
-  const keyed = entries.map((e) => ({ e, k: sortKey(e, ctx) }));
-  keyed.sort((x, y) => compareKeys(x.k, y.k));
-  return keyed.map((x) => x.e);
+  const placed: Placed[] = entries.map((e) => {
+    const visit = ctx.visits.get(e.visitId);
+    const parsed = parseTicket(e.ticket);
+    const arrival = safeMs(visit?.arrivedAt);
+    return {
+      e,
+      group: !visit ? 2 : visit.urgent ? 0 : 1,
+      place: arrival,
+      booked: 1,
+      seq: 0,
+      arrival,
+      ticket: parsed ? parsed.number : Number.POSITIVE_INFINITY,
+      ticketText: e.ticket,
+    };
+  });
+  const byService = new Map<string, Placed[]>();
+  for (const p of placed) {
+    if (p.group !== 1) continue;
+    const list = byService.get(p.e.serviceId);
+    if (list) list.push(p);
+    else byService.set(p.e.serviceId, [p]);
+  }
+  for (const [serviceId, list] of byService) {
+    const policy = policyOf(ctx.services?.get(serviceId));
+    const booked: Placed[] = [];
+    const walkIns: Placed[] = [];
+    for (const p of list) {
+      const due = bookedTime(p.e, ctx);
+      if (due === null) walkIns.push(p);
+      else {
+        p.place = due;
+        p.booked = 0;
+        booked.push(p);
+      }
+    }
+    booked.sort((a, b) => cmp(a.place, b.place) || tieBreak(a, b));
+    booked.forEach((p, i) => {
+      p.seq = i;
+    });
+    // The walk-in places are the walk-ins' arrivals; the policy decides who takes which.
+    const places = walkIns.map((p) => p.arrival).sort(cmp);
+    const cls = new Map(
+      walkIns.map((p) => [p, walkInClass(ctx.visits.get(p.e.visitId)!, policy)] as const),
+    );
+    walkIns.sort((a, b) => cmp(cls.get(a)!, cls.get(b)!) || tieBreak(a, b));
+    walkIns.forEach((p, i) => {
+      p.place = places[i]!;
+      p.seq = i;
+    });
+  }
+  placed.sort(comparePlaced);
+  return placed.map((p) => p.e);
 }
 
 /** The patient of an entry: via its visit, or the visit itself when not replicated yet. */
@@ -159,14 +202,18 @@ export function eligibleForRoom(
     const lowest = blockedAt.get(e.visitId);
     if (lowest === undefined || e.position < lowest) blockedAt.set(e.visitId, e.position);
   }
-  const eligible = current.filter((e) => {
+  // The stop's one order, then filtered: a room never orders a subset its own way.
+  const eligible = orderQueue(
+    current.filter((e) => e.status.status === 'waiting'),
+    ctx,
+  ).filter((e) => {
     if (e.status.status !== 'waiting') return false;
     if (!offeredAt(e.stopId).has(e.serviceId)) return false;
     const firstOpen = blockedAt.get(e.visitId);
     if (firstOpen !== undefined && firstOpen < e.position) return false;
     return !busy.has(patientKey(e, ctx));
   });
-  return orderQueue(eligible, ctx);
+  return eligible;
 }
 
 export type CallCheck = { ok: true } | { ok: false; reason: string };

@@ -15,6 +15,7 @@ import { cors } from './plugins/cors';
 import { errors } from './plugins/errors';
 import { securityHeaders } from './plugins/security-headers';
 import { FailureLimiter } from './rate-limit';
+import { readingViewer } from './reading';
 import { closureRoutes } from './routes/closure';
 import { deviceRoutes } from './routes/devices';
 import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
@@ -22,6 +23,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
+import { recordRoutes } from './routes/record';
 import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
@@ -58,8 +60,15 @@ export interface AppOptions {
 }
 
 export interface RelayLink {
+  /** The relay's own device id at central (its audit events go under their own origin). */
+  readonly relayId: string;
   /** Forwards everything, then asks central for its proof of a day as `viewer` sees it. */
-  centralProof(org: string, stopId: string, viewer: Viewer): Promise<ServerProof>;
+  centralProof(
+    org: string,
+    stopId: string,
+    viewer: Viewer,
+    deviceId?: string,
+  ): Promise<ServerProof>;
   /** Passes a request to central with the relay's credential; throws when out of reach. */
   forward(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
   /** Brings central's credentials now (a device enrolled there since the last pass); resolves
@@ -119,10 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       (await store.rowsByIds(device.org, 'device', [device.deviceId])).some(
         (d) => d.revoked === true,
       ),
-    viewerOf: (device: DeviceCredential): Viewer => ({
-      profile: device.profile,
-      roomId: device.roomId,
-    }),
+    viewerOf: (device: DeviceCredential): Promise<Viewer> => readingViewer(ctx, device.org, device),
     allowOnly: (req, reply, profiles) => {
       if (req.device && profiles.includes(req.device.profile)) return true;
       void fail(
@@ -164,6 +170,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       syncRoutes,
       deviceRoutes,
       receiptRoutes,
+      recordRoutes,
       closureRoutes,
       eventRoutes,
     ],

@@ -8,11 +8,18 @@ import type { SyncStore } from './store/types';
 
 export const SERVER_AUDIT_DEVICE = 'server.audit';
 
-let clock: HlcClock = createClock(SERVER_AUDIT_DEVICE);
+/** A relay's own events (a past record it served from what it holds) go under its own origin,
+ * so their sequences never meet central's when the relay forwards them. */
+export const relayAuditDevice = (relayId: string) =>
+  `${SERVER_AUDIT_DEVICE}.${relayId}`.slice(0, 64);
+
+const clocks = new Map<string, HlcClock>();
 
 export interface ServerAuditEvent {
-  /** The coordination device that acted. */
+  /** The device that acted (the coordination's, or the room that read a past record). */
   deviceId: string;
+  /** The person signed in on it, when the event is theirs. */
+  actorId?: string | null;
   action: string;
   entity: string | null;
   entityId: string | null;
@@ -25,18 +32,19 @@ export async function recordServerAudit(
   org: string,
   event: ServerAuditEvent,
   now = Date.now(),
+  origin = SERVER_AUDIT_DEVICE,
 ): Promise<string> {
   const id = `audit.${now.toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
   // The next sequence of this origin; a concurrent event (another instance) taking it first
   // makes this push a no-op, so try the next one.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const seq = (await store.contiguous(org, SERVER_AUDIT_DEVICE)) + 1;
-    const t = tick(clock, now);
-    clock = t.clock;
+    const seq = (await store.contiguous(org, origin)) + 1;
+    const t = tick(clocks.get(origin) ?? createClock(origin), now);
+    clocks.set(origin, t.clock);
     const op: Op = {
       v: SCHEMA_VERSION,
       org,
-      dev: SERVER_AUDIT_DEVICE,
+      dev: origin,
       seq,
       hlc: t.hlc,
       e: 'audit',
@@ -47,8 +55,8 @@ export async function recordServerAudit(
         id,
         orgId: org,
         at: new Date(now).toISOString(),
-        actorId: null,
         ...event,
+        actorId: event.actorId ?? null,
       },
     };
     if ((await store.push(org, [op])).stored === 1) return id;

@@ -44,7 +44,8 @@ export interface ServerContext {
   /** Answers 429 with the time the caller may try again. */
   limited: (reply: FastifyReply, until: number) => FastifyReply;
   isRevoked: (device: DeviceCredential) => Promise<boolean>;
-  viewerOf: (device: DeviceCredential) => Viewer;
+  /** The device's view: profile, room, and for a room device who reads on it (reading.ts). */
+  viewerOf: (device: DeviceCredential) => Promise<Viewer>;
   /** Refuses the request unless the device's profile is one of `profiles`. */
   allowOnly: (req: FastifyRequest, reply: FastifyReply, profiles: Audience[]) => boolean;
   /** On a relay: passes the request to central and answers with central's answer. */

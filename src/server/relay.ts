@@ -72,6 +72,10 @@ export class Relay {
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
 
+  get relayId(): string {
+    return this.options.relayId;
+  }
+
   constructor(private readonly options: RelayOptions) {
     this.status = {
       upstream: options.upstream,
@@ -117,12 +121,22 @@ export class Relay {
    * For a sync receipt asked of the relay: forwards everything first, then asks central for its
    * proof of the day. Throws (French message) when central cannot be reached.
    */
-  async centralProof(org: string, stopId: string, viewer: Viewer): Promise<ServerProof> {
+  async centralProof(
+    org: string,
+    stopId: string,
+    viewer: Viewer,
+    deviceId?: string,
+  ): Promise<ServerProof> {
     await this.syncNow();
     if (!this.status.reachable) {
       throw new Error(this.status.lastError ?? 'Central injoignable.');
     }
-    const res = await this.request('/api/receipt', { org, stopId, viewer });
+    // The device the proof is for: central cuts a room's view by who reads on it.
+    const res = await this.request('/api/receipt', {
+      org,
+      stopId,
+      viewer: { profile: viewer.profile, roomId: viewer.roomId, ...(deviceId ? { deviceId } : {}) },
+    });
     return (await res.json()) as ServerProof;
   }
 

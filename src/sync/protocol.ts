@@ -121,6 +121,23 @@ export function normaliseCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
+/** A past record asked on demand (docs/protocol.md, « Dossier antérieur à la demande »). */
+export const recordRequestSchema = z.object({
+  org: nameSchema,
+  patientId: nameSchema,
+  /** The person signed in on the asking device: what they may read decides what is sent. */
+  staffId: nameSchema,
+  /** Sent by a relay only: the device it asks for (the relay checked its person's session). */
+  deviceId: nameSchema.optional(),
+});
+
+/** The answer: where it came from and the record (src/domain/patient-record.ts, PastRecord —
+ * rows as the entities' schemas describe them). */
+export interface RecordAnswer<R = unknown> {
+  source: 'relay' | 'central';
+  record: R;
+}
+
 export const receiptRequestSchema = z.object({
   org: nameSchema,
   stopId: nameSchema,
@@ -129,6 +146,8 @@ export const receiptRequestSchema = z.object({
     .object({
       profile: z.enum(['reception', 'room', 'coordination', 'display', 'relay']),
       roomId: nameSchema.nullable(),
+      /** The device itself: central cuts a room's view by who reads on it (schema 6). */
+      deviceId: nameSchema.optional(),
     })
     .optional(),
 });

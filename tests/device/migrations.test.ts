@@ -90,6 +90,70 @@ describe('device database versions', () => {
     current.close();
   });
 
+  it('upgrades a version 7 database: its notes are kept, the document tables open empty and indexed by note and patient', async () => {
+    const idb = freshIdb();
+    const v7 = openTestDb(idb, 'migrate-11', { upToVersion: 7 });
+    await v7.open();
+    await v7.table('problem').put({ id: 'pb1', patientId: 'p1', label: 'HTA' });
+    await v7.table('outbox').put({ seq: 1, e: 'problem', id: 'pb1', f: 'label' });
+    v7.close();
+
+    const current = openTestDb(idb, 'migrate-11');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect(await current.table('problem').count()).toBe(1);
+    expect(await current.outbox.count()).toBe(1);
+    expect(await current.rows('printedDocument').where('consultationId').equals('c1').count()).toBe(
+      0,
+    );
+    expect(await current.rows('printedDocument').where('patientId').equals('p1').count()).toBe(0);
+    expect(await current.rows('documentTemplate').count()).toBe(0);
+    current.close();
+  });
+
+  it('upgrades a version 7 database: orientations get their table, other data is kept', async () => {
+    const idb = freshIdb();
+    const v7 = openTestDb(idb, 'migrate-10', { upToVersion: 7 });
+    await v7.open();
+    expect(v7.verno).toBe(7);
+    await v7
+      .table('patient')
+      .put({ ...v1Patient('p1', 'LEBRUN', 'Noël'), searchKey: 'lebrun noel' });
+    await v7.table('allergy').put({ id: 'a1', patientId: 'p1' });
+    v7.close();
+
+    const current = openTestDb(idb, 'migrate-10');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect((await current.rows('patient').get('p1'))?.birthName).toBe('LEBRUN');
+    expect(await current.table('allergy').count()).toBe(1);
+    await current.table('orientation').put({ id: 'o1', patientId: 'p1', consultationId: 'c1' });
+    expect(await current.rows('orientation').where('patientId').equals('p1').count()).toBe(1);
+    expect(await current.rows('orientation').where('consultationId').equals('c1').count()).toBe(1);
+    current.close();
+  });
+
+  it('upgrades a version 7 database: its rows are kept, who-reads-what tables open empty and indexed', async () => {
+    const idb = freshIdb();
+    const v7 = openTestDb(idb, 'migrate-9', { upToVersion: 7 });
+    await v7.open();
+    await v7
+      .table('patient')
+      .put({ ...v1Patient('p1', 'LEBRUN', 'Noël'), searchKey: 'lebrun noel' });
+    await v7.table('allergy').put({ id: 'al1', patientId: 'p1' });
+    v7.close();
+
+    const current = openTestDb(idb, 'migrate-9');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect(await current.rows('patient').count()).toBe(1);
+    expect(await current.table('allergy').count()).toBe(1);
+    expect(await current.rows('transmission').where('patientId').equals('p1').count()).toBe(0);
+    expect(await current.rows('breakGlass').where('staffId').equals('s1').count()).toBe(0);
+    expect(await current.rows('sharingObjection').where('patientId').equals('p1').count()).toBe(0);
+    current.close();
+  });
+
   it('reports a blocked upgrade while an old window keeps the database open, then opens', async () => {
     const idb = freshIdb();
     // An old tab that ignores version changes (older code, or a stuck connection).

@@ -140,6 +140,26 @@ describe('what each profile receives', () => {
         },
       }),
     );
+    // A document printed from the restricted note (schema 6) follows the note.
+    put(
+      op({
+        e: 'printedDocument',
+        id: 'd1',
+        f: '*',
+        k: 'ins',
+        val: {
+          orgId: 'o',
+          consultationId: 'c1',
+          patientId: 'p',
+          kind: 'compte_rendu',
+          templateId: null,
+          staffId: 's',
+          at: '2026-11-30T10:05:00.000Z',
+          format: 'print',
+          pendingValidation: false,
+        },
+      }),
+    );
     put(
       op({
         e: 'consultation',
@@ -156,8 +176,8 @@ describe('what each profile receives', () => {
         .map((s) => s.id)
         .sort();
     expect(ids(viewer('room', 'b1'))).toEqual(['c2', 'q1']);
-    expect(ids(viewer('room', 'b2'))).toEqual(['a1', 'c1', 'c2', 'q1']);
-    expect(ids(viewer('coordination'))).toEqual(['a1', 'c1', 'c2', 'q1']);
+    expect(ids(viewer('room', 'b2'))).toEqual(['a1', 'c1', 'c2', 'd1', 'q1']);
+    expect(ids(viewer('coordination'))).toEqual(['a1', 'c1', 'c2', 'd1', 'q1']);
     expect(ids(viewer('reception'))).toEqual(['q1']);
   });
 });

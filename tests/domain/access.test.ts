@@ -20,6 +20,9 @@ const MATRIX: Record<EntityName, string> = {
   vitals: 'SC',
   signature: 'SC',
   addendum: 'SC',
+  transmission: 'SC',
+  breakGlass: 'S',
+  sharingObjection: 'RSC',
   audit: 'RSC',
   conflictResolution: 'C',
   device: 'C',
@@ -30,6 +33,9 @@ const MATRIX: Record<EntityName, string> = {
   treatment: 'SC',
   allergy: 'SC',
   vaccination: 'SC',
+  documentTemplate: 'C',
+  printedDocument: 'SC',
+  orientation: 'SC',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

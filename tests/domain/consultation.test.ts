@@ -12,7 +12,8 @@ import {
   signProblems,
   statusAfterSigning,
 } from '../../src/domain/consultation';
-import type { Consultation, Service, Staff } from '../../src/domain/entities';
+import type { Consultation, Staff } from '../../src/domain/entities';
+import { readingFacts } from '../../src/domain/reading';
 
 const staff = (id: string, over: Partial<Staff> = {}): Staff => ({
   id,
@@ -194,15 +195,22 @@ describe('validating or returning a note', () => {
 });
 
 describe('reading restricted notes', () => {
-  const services = new Map<string, Pick<Service, 'professions'>>([
-    ['mg', { professions: ['interne', 'medecin'] }],
-    ['sf', { professions: ['sage_femme', 'gynecologue'] }],
-    ['as', { professions: ['assistante_sociale'] }],
-  ]);
+  const services = readingFacts({
+    services: [
+      { id: 'mg', professions: ['interne', 'medecin'] },
+      { id: 'sf', professions: ['sage_femme', 'gynecologue'] },
+      { id: 'as', professions: ['assistante_sociale'] },
+    ],
+    objections: [],
+    breakGlasses: [],
+    now: '2026-11-30T10:00:00.000Z',
+  });
   const note = (serviceId: string, confidentiality: Consultation['confidentiality']) => ({
     serviceId,
     confidentiality,
     authorId: 'someone',
+    patientId: 'p1',
+    supervisorId: null,
   });
 
   it('standard notes reach clinicians, not an unidentified reader', () => {

@@ -1,20 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { roomDoubleBookings } from '../../src/domain/conflicts-room';
-import type { Appointment, QueueEntry, RosterSlot, Visit } from '../../src/domain/entities';
+import type {
+  Appointment,
+  MtStatus,
+  PriorityPolicy,
+  QueueEntry,
+  RosterSlot,
+  Service,
+  Visit,
+} from '../../src/domain/entities';
+import { visitMt, walkInClass } from '../../src/domain/priority';
 import { isActive, statusValue, transition } from '../../src/domain/queue';
 import {
+  bookedTime,
   canCall,
-  compareEntries,
   eligibleForRoom,
   nextToCall,
   orderQueue,
-  priorityClass,
   type QueueContext,
   roomOccupant,
 } from '../../src/domain/queue-order';
 import { formatTicket } from '../../src/domain/tickets';
 import { zonedIso } from '../../src/domain/time';
+
+const NO_MT: PriorityPolicy = {
+  queue: 'no_mt',
+  reservedSlots: 0,
+  reservedUntil: null,
+  eligibility: 'all',
+};
 
 const DATE = '2026-11-23';
 const at = (hhmm: string) => zonedIso(DATE, hhmm);
@@ -22,19 +37,24 @@ const at = (hhmm: string) => zonedIso(DATE, hhmm);
 interface VisitSpec {
   arrived: string;
   noMt?: boolean;
+  mtStatus?: MtStatus;
   ald?: boolean;
   urgent?: boolean;
   appointment?: { time: string; serviceId?: string };
   patientId?: string;
 }
 
-/** A small world: visits, their queue entries, and the maps the order needs. */
-function world() {
+/** A small world: visits, their queue entries, and the maps the order needs. General practice
+ * (mg) puts walk-ins without MT first unless told otherwise. */
+function world(policies: Record<string, PriorityPolicy> = { mg: NO_MT }) {
   const visits = new Map<string, Visit>();
   const appointments = new Map<string, Appointment>();
   const entries: QueueEntry[] = [];
   let ticket = 0;
-  const ctx: QueueContext = { visits, appointments };
+  const services = new Map<string, Pick<Service, 'id' | 'priorityPolicy'>>(
+    Object.entries(policies).map(([id, priorityPolicy]) => [id, { id, priorityPolicy }]),
+  );
+  const ctx: QueueContext = { visits, appointments, services };
   function visit(id: string, spec: VisitSpec): Visit {
     let appointmentId: string | null = null;
     if (spec.appointment) {
@@ -60,7 +80,8 @@ function world() {
       appointmentId,
       arrivedAt: at(spec.arrived),
       motif: '',
-      noMt: spec.noMt ?? false,
+      noMt: spec.mtStatus ? spec.mtStatus === 'none' : (spec.noMt ?? false),
+      ...(spec.mtStatus ? { mtStatus: spec.mtStatus } : {}),
       ald: spec.ald ?? false,
       urgent: spec.urgent ?? false,
       urgentReason: spec.urgent ? 'Douleur thoracique' : null,
@@ -122,17 +143,31 @@ const roster = [
 ];
 const ids = (entries: readonly QueueEntry[]) => entries.map((e) => e.id);
 
-describe('priority classes', () => {
-  it('puts ALD without MT first, then without MT, then everyone else', () => {
-    expect(priorityClass({ noMt: true, ald: true })).toBe(0);
-    expect(priorityClass({ noMt: true, ald: false })).toBe(1);
-    expect(priorityClass({ noMt: false, ald: true })).toBe(2);
-    expect(priorityClass({ noMt: false, ald: false })).toBe(2);
+describe('priority classes under a service’s policy', () => {
+  it('puts ALD without MT first, then without MT, then everyone else, when the policy says so', () => {
+    expect(walkInClass({ noMt: true, ald: true }, NO_MT)).toBe(0);
+    expect(walkInClass({ noMt: true, ald: false }, NO_MT)).toBe(1);
+    expect(walkInClass({ noMt: false, ald: true }, NO_MT)).toBe(2);
+    expect(walkInClass({ noMt: false, ald: false }, NO_MT)).toBe(2);
+  });
+
+  it('gives no class to anyone in a service without priority, and only ALD without MT when asked', () => {
+    expect(walkInClass({ noMt: true, ald: true }, { queue: 'none' })).toBe(2);
+    expect(walkInClass({ noMt: true, ald: true }, { queue: 'ald_no_mt' })).toBe(0);
+    expect(walkInClass({ noMt: true, ald: false }, { queue: 'ald_no_mt' })).toBe(2);
+  });
+
+  it('never counts an unknown médecin traitant as « sans MT »', () => {
+    expect(walkInClass({ noMt: false, ald: true, mtStatus: 'unknown' }, NO_MT)).toBe(2);
+    // Even a stale « noMt » tick does not override the state asked at check-in.
+    expect(walkInClass({ noMt: true, ald: true, mtStatus: 'unknown' }, NO_MT)).toBe(2);
+    expect(visitMt({ noMt: false })).toBe('unknown');
+    expect(visitMt({ noMt: true })).toBe('none');
   });
 });
 
-describe('order of the queue', () => {
-  it('puts urgent first, then by class, then by arrival', () => {
+describe('the queue’s one order', () => {
+  it('puts urgent first, then walk-ins by class on the walk-in places, then arrival', () => {
     const w = world();
     w.patient('others', { arrived: '08:30' });
     w.patient('nomt', { arrived: '08:40', noMt: true });
@@ -146,6 +181,14 @@ describe('order of the queue', () => {
       'nomt',
       'others',
     ]);
+  });
+
+  it('orders by arrival alone in a service whose policy gives no priority', () => {
+    const w = world({ mg: { ...NO_MT, queue: 'none' } });
+    w.patient('others', { arrived: '08:30' });
+    w.patient('aldnomt', { arrived: '08:50', noMt: true, ald: true });
+    w.patient('nomt', { arrived: '08:40', noMt: true });
+    expect(ids(orderQueue(w.entries, w.ctx))).toEqual(['others', 'nomt', 'aldnomt']);
   });
 
   it('orders booked patients by appointment time, interleaved with walk-ins by arrival', () => {
@@ -166,6 +209,37 @@ describe('order of the queue', () => {
     ]);
   });
 
+  it('lets a walk-in without MT pass other walk-ins, never a booked patient (issue 17)', () => {
+    const w = world();
+    w.patient('booked-0830', { arrived: '08:20', appointment: { time: '08:30' } });
+    w.patient('booked-0850', { arrived: '08:25', appointment: { time: '08:50' } });
+    w.patient('walkin-0815', { arrived: '08:15' });
+    w.patient('walkin-nomt-0840', { arrived: '08:40', noMt: true, ald: true });
+    w.patient('walkin-unknown-0835', { arrived: '08:35', mtStatus: 'unknown', ald: true });
+    expect(ids(orderQueue(w.entries, w.ctx))).toEqual([
+      // The priority walk-in takes the earliest walk-in place (08:15)…
+      'walkin-nomt-0840',
+      // …the booked patients keep their times…
+      'booked-0830',
+      // …the others take the later places (08:35, 08:40) by arrival; the unknown MT does not jump.
+      'walkin-0815',
+      'walkin-unknown-0835',
+      'booked-0850',
+    ]);
+  });
+
+  it('reads the booked time carried by the ticket before the appointment (the display has none)', () => {
+    const w = world();
+    w.patient('walkin', { arrived: '08:40' });
+    w.visit('booked', { arrived: '08:20' });
+    w.entry('booked', 'booked', 'mg', 0, { bookedTime: '08:30' });
+    expect(ids(orderQueue(w.entries, w.ctx))).toEqual(['booked', 'walkin']);
+    expect(ids(orderQueue(w.entries, { ...w.ctx, appointments: new Map() }))).toEqual([
+      'booked',
+      'walkin',
+    ]);
+  });
+
   it('counts an appointment only for the service it was booked for', () => {
     const w = world();
     w.patient('walkin', { arrived: '09:00' }, 'as');
@@ -183,34 +257,40 @@ describe('order of the queue', () => {
     expect(ids(orderQueue(w.entries, w.ctx))).toEqual(['first', 'second', 'orphan']);
   });
 
-  const arbitraryWorld = fc
-    .array(
-      fc.record({
-        arrived: fc.integer({ min: 510, max: 700 }),
-        noMt: fc.boolean(),
-        ald: fc.boolean(),
-        urgent: fc.boolean(),
-        booked: fc.option(fc.integer({ min: 510, max: 720 }).map((m) => m - (m % 10))),
-        ticket: fc.integer({ min: 1, max: 6 }),
-      }),
-      { maxLength: 14 },
-    )
-    .map((rows) => {
-      const w = world();
-      const hhmm = (m: number) =>
-        `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-      rows.forEach((r, i) => {
-        w.visit(`v${i}`, {
-          arrived: hhmm(r.arrived),
-          noMt: r.noMt,
-          ald: r.ald,
-          urgent: r.urgent,
-          ...(r.booked === null ? {} : { appointment: { time: hhmm(r.booked) } }),
-        });
-        w.entry(`e${i}`, `v${i}`, 'mg', 0, { ticket: formatTicket('MG', r.ticket) });
+  const MT = ['declared', 'none', 'unknown'] as const;
+  const QUEUE = ['none', 'ald_no_mt', 'no_mt'] as const;
+  const row = fc.record({
+    arrived: fc.integer({ min: 510, max: 700 }),
+    mt: fc.constantFrom(...MT),
+    ald: fc.boolean(),
+    urgent: fc.boolean(),
+    booked: fc.option(fc.integer({ min: 510, max: 720 }).map((m) => m - (m % 10))),
+    ticket: fc.integer({ min: 1, max: 6 }),
+    service: fc.constantFrom('mg', 'dep'),
+  });
+  type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
+  const hhmm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  function build(rows: readonly Row[], policies: Record<string, PriorityPolicy>) {
+    const w = world(policies);
+    rows.forEach((r, i) => {
+      w.visit(`v${i}`, {
+        arrived: hhmm(r.arrived),
+        mtStatus: r.mt,
+        ald: r.ald,
+        urgent: r.urgent,
+        ...(r.booked === null
+          ? {}
+          : { appointment: { time: hhmm(r.booked), serviceId: r.service } }),
       });
-      return w;
+      w.entry(`e${i}`, `v${i}`, r.service, 0, { ticket: formatTicket('MG', r.ticket) });
     });
+    return w;
+  }
+  const policy = fc.constantFrom(...QUEUE).map((queue) => ({ ...NO_MT, queue }));
+  const arbitraryWorld = fc
+    .tuple(fc.array(row, { maxLength: 14 }), policy, policy)
+    .map(([rows, mg, dep]) => build(rows, { mg, dep }));
 
   it('is a total order independent of the input order', () => {
     const worldAndPermutation = arbitraryWorld.chain((w) =>
@@ -224,24 +304,95 @@ describe('order of the queue', () => {
     );
     fc.assert(
       fc.property(worldAndPermutation, ([w, shuffled]) => {
+        expect(ids(orderQueue(shuffled, w.ctx))).toEqual(ids(orderQueue(w.entries, w.ctx)));
+      }),
+    );
+  });
+
+  it('keeps booked times: who comes before a booked patient does not depend on anyone’s priority or the policy', () => {
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 14 }),
+        fc.array(fc.tuple(fc.constantFrom(...MT), fc.boolean()), { minLength: 14, maxLength: 14 }),
+        policy,
+        policy,
+        (rows, flags, p1, p2) => {
+          const a = build(rows, { mg: p1, dep: p1 });
+          // The same patients, with other MT / ALD flags under another policy.
+          const b = build(
+            rows.map((r, i) => ({ ...r, mt: flags[i]![0], ald: flags[i]![1] })),
+            { mg: p2, dep: p2 },
+          );
+          const bookedIds = (w: ReturnType<typeof build>) =>
+            w.entries
+              .filter((e) => {
+                const v = w.visits.get(e.visitId)!;
+                return !v.urgent && bookedTime(e, w.ctx) !== null;
+              })
+              .map((e) => e.id);
+          const position = (w: ReturnType<typeof build>) => {
+            const order = ids(orderQueue(w.entries, w.ctx));
+            return new Map(bookedIds(w).map((id) => [id, order.indexOf(id)]));
+          };
+          expect(position(b)).toEqual(position(a));
+          // And booked patients of a service come in the order of their times.
+          for (const service of ['mg', 'dep']) {
+            const times = orderQueue(a.entries, a.ctx)
+              .filter((e) => e.serviceId === service && bookedIds(a).includes(e.id))
+              .map((e) => bookedTime(e, a.ctx)!);
+            expect(times).toEqual([...times].sort((x, y) => x - y));
+          }
+        },
+      ),
+    );
+  });
+
+  it('respects the policy: urgent first; among a service’s walk-ins, classes in order, then arrival', () => {
+    fc.assert(
+      fc.property(arbitraryWorld, (w) => {
         const ordered = orderQueue(w.entries, w.ctx);
-        expect(ids(orderQueue(shuffled, w.ctx))).toEqual(ids(ordered));
-        for (let i = 0; i + 1 < ordered.length; i++) {
-          expect(compareEntries(ordered[i]!, ordered[i + 1]!, w.ctx)).toBe(-1);
-          expect(compareEntries(ordered[i + 1]!, ordered[i]!, w.ctx)).toBe(1);
+        const urgentFlags = ordered.map((e) => w.visits.get(e.visitId)!.urgent);
+        expect(urgentFlags).toEqual([...urgentFlags].sort((a, b) => Number(b) - Number(a)));
+        for (const service of ['mg', 'dep']) {
+          const policyOfService = w.ctx.services!.get(service)!.priorityPolicy!;
+          const walkIns = ordered.filter(
+            (e) =>
+              e.serviceId === service &&
+              !w.visits.get(e.visitId)!.urgent &&
+              bookedTime(e, w.ctx) === null,
+          );
+          const keys = walkIns.map((e) => {
+            const v = w.visits.get(e.visitId)!;
+            return [walkInClass(v, policyOfService), Date.parse(v.arrivedAt)] as const;
+          });
+          const sorted = [...keys].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+          expect(keys).toEqual(sorted);
         }
       }),
     );
   });
 
-  it('always puts urgent patients before the others, and classes in order', () => {
+  it('never lets an unknown médecin traitant jump: as if the patient had declared one', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 14 }), policy, (rows, p) => {
+        const unknown = build(rows, { mg: p, dep: p });
+        const declared = build(
+          rows.map((r) => (r.mt === 'unknown' ? { ...r, mt: 'declared' as const } : r)),
+          { mg: p, dep: p },
+        );
+        expect(ids(orderQueue(unknown.entries, unknown.ctx))).toEqual(
+          ids(orderQueue(declared.entries, declared.ctx)),
+        );
+      }),
+    );
+  });
+
+  it('gives a room its patients in the order the board shows (one order, filtered)', () => {
     fc.assert(
       fc.property(arbitraryWorld, (w) => {
-        const ordered = orderQueue(w.entries, w.ctx).map((e) => w.visits.get(e.visitId)!);
-        const urgentFlags = ordered.map((v) => v.urgent);
-        expect(urgentFlags).toEqual([...urgentFlags].sort((a, b) => Number(b) - Number(a)));
-        const nonUrgent = ordered.filter((v) => !v.urgent).map(priorityClass);
-        expect(nonUrgent).toEqual([...nonUrgent].sort());
+        const board = ids(orderQueue(w.entries, w.ctx));
+        const room = ids(eligibleForRoom(w.entries, 'box1', roster, '09:00', w.ctx));
+        expect(room).toEqual(board.filter((id) => room.includes(id)));
       }),
     );
   });

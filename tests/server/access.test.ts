@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Viewer, visibleStates, WRITABLE } from '../../src/domain/access';
 import { dayProof, type ServerProof } from '../../src/domain/closure';
+import { newAddendum } from '../../src/domain/consultation';
 import {
   type DeviceProfile,
   ENTITY_NAMES,
@@ -149,6 +150,41 @@ function sampleOp(w: Writer, entity: EntityName): Op {
       changes: [{ field: 'usedName', before: null, after: 'MARTIN' }],
       otherPatientId: null,
     },
+    printedDocument: {
+      orgId: org,
+      consultationId: demo.data.consultation[0]!.id,
+      patientId: demo.data.consultation[0]!.patientId,
+      kind: 'compte_rendu',
+      templateId: null,
+      staffId: user,
+      at: `${TODAY}T09:00:00.000Z`,
+      format: 'print',
+      pendingValidation: false,
+    },
+    transmission: {
+      orgId: org,
+      consultationId: demo.data.consultation[0]!.id,
+      patientId: demo.data.consultation[0]!.patientId,
+      authorId: user,
+      at: `${TODAY}T09:00:00.000Z`,
+      text: 'Besoin d’une aide pour la complémentaire santé.',
+    },
+    breakGlass: {
+      orgId: org,
+      patientId: demo.data.patient[0]!.id,
+      staffId: user,
+      at: `${TODAY}T09:00:00.000Z`,
+      until: `${TODAY}T10:00:00.000Z`,
+      reason: 'urgence_vitale',
+      comment: null,
+    },
+    sharingObjection: {
+      orgId: org,
+      patientId: demo.data.patient[0]!.id,
+      staffId: user,
+      at: `${TODAY}T09:00:00.000Z`,
+      objects: true,
+    },
     conflictResolution: {
       orgId: org,
       at: `${TODAY}T09:00:00.000Z`,
@@ -160,6 +196,19 @@ function sampleOp(w: Writer, entity: EntityName): Op {
       chosen: null,
     },
   };
+  if (entity === 'addendum') {
+    const { id, ...val } = newAddendum(
+      {
+        id: uuidv7(),
+        orgId: org,
+        consultationId: demo.data.consultation[0]!.id,
+        at: `${TODAY}T09:00:00.000Z`,
+        text: 'Résultat reçu.',
+      },
+      coordinator,
+    );
+    return w.op({ user, e: entity, id, f: '*', k: 'ins', val });
+  }
   if ('immutable' in spec && spec.immutable) {
     const demoRow = (demo.data as unknown as Record<string, Record<string, unknown>[]>)[
       entity
@@ -170,6 +219,7 @@ function sampleOp(w: Writer, entity: EntityName): Op {
   }
   const values: Partial<Record<EntityName, [string, unknown]>> = {
     device: ['name', 'Tablette test'],
+    documentTemplate: ['title', 'Certificat de présence'],
   };
   const demoRow = (demo.data as unknown as Record<string, Record<string, unknown>[]>)[entity]?.[0];
   const field = Object.keys(spec.fields).find(
@@ -475,6 +525,10 @@ describe('what each profile receives', () => {
     const inBox2 = await enrol(server, 'laptop-box2', { org, profile: 'room', roomId: box2!.id });
     const inBox1 = await enrol(server, 'laptop-box1', { org, profile: 'room', roomId: box1!.id });
     const coordination = await enrol(server, 'coord-pull', { org, profile: 'coordination' });
+    // Who reads on each room device (src/domain/reading.ts): the note's author in Box 2, the
+    // intern in Box 1 (who reads standard notes).
+    await signIn(server, inBox2, demo.data.consultation[0]!.authorId);
+    await signIn(server, inBox1, intern.id);
     expect(held(await pullAll(inBox2))).toBe(true);
     expect(held(await pullAll(coordination))).toBe(true);
     const box1Ops = await pullAll(inBox1);

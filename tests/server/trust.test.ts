@@ -5,6 +5,7 @@
 // coordination, and holds back nothing; a room cannot make another room's restricted note its
 // own by writing (moving its queue entry, declassifying it, tombstoning it).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { newAddendum } from '../../src/domain/consultation';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { createClock, tick } from '../../src/sync/hlc';
@@ -281,13 +282,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
               f: '*',
               k: 'ins',
               user: AUTHOR,
-              val: {
-                orgId: ORG,
-                consultationId: 'c-secret',
-                authorId: AUTHOR,
-                at: '2026-12-03T10:00:00.000Z',
-                text: 'Suite',
-              },
+              // A hashed addendum (schema 6) of an autonomous author.
+              val: (({ id: _id, ...rest }) => rest)(
+                newAddendum(
+                  {
+                    id: 'a-secret',
+                    orgId: ORG,
+                    consultationId: 'c-secret',
+                    at: '2026-12-03T10:00:00.000Z',
+                    text: 'Suite',
+                  },
+                  { id: AUTHOR, supervisorId: null },
+                ),
+              ),
             }),
           ])
         ).status,

@@ -11,6 +11,7 @@ import type { EscaleDb } from '../../src/device/db';
 import { writeChanges } from '../../src/device/write';
 import { appointmentStatusSchema, contradictionDecisionSchema } from '../../src/domain/entities';
 import { computeIndicators } from '../../src/domain/indicators';
+import { ORIENTATION_ACTIONS } from '../../src/domain/orientation';
 import type { QueueAction } from '../../src/domain/queue';
 import { KNOWN_ACTIONS, readableDetail } from '../../src/ui/coordination/audit-text';
 import { indicatorCsvHeader, indicatorCsvRows } from '../../src/ui/coordination/indicator-csv';
@@ -82,6 +83,7 @@ describe('the journal’s actions', () => {
     'queue.': QUEUE_ACTIONS,
     'appointment.': appointmentStatusSchema.options,
     'contradiction.': contradictionDecisionSchema.options,
+    'orientation.': ORIENTATION_ACTIONS,
   };
 
   it('has a French label for every action code written anywhere in src/', () => {

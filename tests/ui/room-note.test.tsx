@@ -274,7 +274,8 @@ describe('signing', () => {
       expect(screen.queryByRole('textbox', { name: /^A — Appréciation/ })).toBeNull(),
     );
     expect(screen.queryByRole('button', { name: 'Signer la note' })).toBeNull();
-    expect(screen.getByText('Bronchite aiguë')).toBeInTheDocument();
+    // The note's own text (the documents panel below previews it too, once signed).
+    expect(screen.getByText('Bronchite aiguë', { selector: 'p.note__text' })).toBeInTheDocument();
     await user.type(screen.getByRole('textbox', { name: 'Nouvel addendum' }), 'Radio demandée');
     await user.click(screen.getByRole('button', { name: 'Ajouter l’addendum' }));
     await waitFor(async () => {

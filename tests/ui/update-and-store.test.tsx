@@ -82,7 +82,7 @@ describe('dirty forms', () => {
 });
 
 describe('the UI store', () => {
-  it('persists the chosen profile and room (and the display’s sound) in idb-keyval, not the page’s transient flags', async () => {
+  it('persists the chosen profile and room (the display’s sound, the recall intervals) in idb-keyval, not the page’s transient flags', async () => {
     useUiStore.getState().chooseProfile('room', 'room-2');
     useUiStore.getState().setUpdateAvailable(true);
     useUiStore.getState().setFormDirty('f', true);
@@ -93,6 +93,8 @@ describe('the UI store', () => {
         roomId: 'room-2',
         staffId: null,
         displaySound: { chime: false, speech: false },
+        // The coordinator's recall intervals are this device's setting (1 and 3 months by default).
+        recallMonths: [1, 3],
       });
     });
   });

@@ -25,6 +25,7 @@ import {
   relayReportsSchema,
 } from '../../sync/protocol';
 import type { ServerContext, ServerPlugin } from '../context';
+import { readingViewer } from '../reading';
 import type { SyncStore } from '../store/types';
 import { deviceKey } from './sync';
 
@@ -114,13 +115,22 @@ export async function coverageOf(
 ): Promise<Coverage> {
   const states = await ctx.store.rowStates(org);
   const digests = new Map<string, string>();
+  const required = devicesToCover(await truckDevices(ctx, org), dayWindow(date));
+  // A room device's view is cut by who reads on it (src/server/reading.ts).
+  const viewers = new Map<string, Viewer>();
+  for (const d of required) {
+    viewers.set(d.deviceId, await readingViewer(ctx, org, d));
+  }
   return coverageVerdict({
     closure: await readClosure(ctx.store, org, stopId),
-    required: devicesToCover(await truckDevices(ctx, org), dayWindow(date)),
+    required,
     reports: await heardReports(ctx.store, org),
     centralDigest: (d) => {
-      const viewer: Viewer = { profile: d.profile, roomId: d.roomId };
-      const key = `${viewer.profile}:${viewer.roomId}`;
+      const viewer: Viewer = viewers.get(d.deviceId) ?? { profile: d.profile, roomId: d.roomId };
+      const key =
+        viewer.profile === 'room'
+          ? `${viewer.profile}:${viewer.roomId}:${d.deviceId}`
+          : `${viewer.profile}:${viewer.roomId}`;
       let digest = digests.get(key);
       if (digest === undefined) {
         digest = dayProof(visibleStates(viewer, states, entitySpec), stopId, entitySpec).digest;

@@ -6,6 +6,7 @@ import { dayProof, type ServerProof } from '../../domain/closure';
 import { entitySpec } from '../../domain/entities';
 import { receiptRequestSchema } from '../../sync/protocol';
 import type { ServerPlugin } from '../context';
+import { readingViewer } from '../reading';
 import { coverageOf, truckDevices } from './closure';
 import { viewerDigest } from './sync';
 
@@ -30,12 +31,17 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
       return fail(reply, 403, 'wrong_org', 'Cette escale appartient à une autre organisation.');
     }
     // A relay asks on behalf of a device: the proof is of what that device holds.
+    const asked = parsed.data.viewer;
     const viewer: Viewer =
-      device.profile === 'relay' && parsed.data.viewer ? parsed.data.viewer : viewerOf(device);
+      device.profile === 'relay' && asked
+        ? asked.deviceId
+          ? await readingViewer(ctx, org, { ...asked, deviceId: asked.deviceId })
+          : asked
+        : await viewerOf(device);
     let central: ServerProof | null = null;
     if (relay) {
       try {
-        central = await relay.centralProof(org, stopId, viewer);
+        central = await relay.centralProof(org, stopId, viewer, device.deviceId);
       } catch (error) {
         return fail(
           reply,
@@ -71,7 +77,7 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
     const org = device.org;
     return {
       org,
-      digest: await viewerDigest(store, org, viewerOf(device)),
+      digest: await viewerDigest(store, org, await viewerOf(device)),
       lastSeq: await store.lastSeq(org),
     };
   });

@@ -1,14 +1,16 @@
 // The sync round trip: a push authorised per device profile, a pull filtered per profile.
 import type { z } from 'zod';
 import {
+  breakGlassHiddenFrom,
   CONSULTATION_FAMILY,
   consultationIdOf,
+  noteHiddenFrom,
   type PushContext,
   pushRefusal,
-  restrictedHiddenFrom,
   type StaffFacts,
   type StoredFacts,
   SUMMARY_ENTITIES,
+  transmissionHiddenFrom,
   type Viewer,
   viewOp,
   visibleStates,
@@ -31,6 +33,7 @@ import {
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
+import { readingKey, readingKeyMeta } from '../reading';
 import type { SyncStore } from '../store/types';
 import { recentClosings } from './closure';
 
@@ -55,8 +58,9 @@ export const upstreamGapsKey = (org: string) => `upstream:gaps:${org}`;
 export const incidentKey = (org: string, dev: string, from?: number) =>
   `incident:${org}:${dev}${from === undefined ? '' : `:${String(from).padStart(12, '0')}`}`;
 
-/** A pulled page as this viewer may receive it (cut by profile, restricted notes of other
- * rooms left out). The page's bounds are unchanged, so the viewer's checkpoint still moves. */
+/** A pulled page as this viewer may receive it (cut by profile, notes none of its readers may
+ * read left out, restricted notes of other rooms left out). The page's bounds are unchanged, so
+ * the viewer's checkpoint still moves. */
 async function visibleOps(
   store: SyncStore,
   org: string,
@@ -72,9 +76,14 @@ async function visibleOps(
   const unknownRows = new Map<string, string[]>();
   for (const x of cut) {
     const val = x.op.k === 'ins' ? (x.op.val as Record<string, unknown>) : undefined;
-    const id = consultationIdOf(x.op.e, x.op.id, val);
-    // An event of a note (vitals, signature, addendum) whose op does not name the note.
-    if (id === null && CONSULTATION_FAMILY[x.op.e] !== undefined) {
+    const id =
+      x.op.e === 'transmission'
+        ? typeof val?.consultationId === 'string'
+          ? val.consultationId
+          : null
+        : consultationIdOf(x.op.e, x.op.id, val);
+    // An event of a note (vitals, signature, addendum, transmission) whose op does not name it.
+    if (id === null && (CONSULTATION_FAMILY[x.op.e] !== undefined || x.op.e === 'transmission')) {
       unknownRows.set(x.op.e, [...(unknownRows.get(x.op.e) ?? []), x.op.id]);
     }
     family.set(x, id);
@@ -93,24 +102,43 @@ async function visibleOps(
     family.set(x, resolved);
     if (resolved) ids.add(resolved);
   }
-  if (ids.size === 0) return cut;
+  // A bris de glace's deletion names only its row.
+  const glassIds = cut
+    .filter((x) => x.op.e === 'breakGlass' && x.op.k !== 'ins')
+    .map((x) => x.op.id);
+  const glassRows = new Map(
+    (glassIds.length ? await store.rowsByIds(org, 'breakGlass', glassIds) : []).map((r) => [
+      String(r.id),
+      r,
+    ]),
+  );
   const consultations = new Map(
-    (await store.rowsByIds(org, 'consultation', [...ids])).map((c) => [String(c.id), c]),
+    (ids.size ? await store.rowsByIds(org, 'consultation', [...ids]) : []).map((c) => [
+      String(c.id),
+      c,
+    ]),
   );
   const entries = new Map(
-    (
-      await store.rowsByIds(
-        org,
-        'queueEntry',
-        [...consultations.values()].map((c) => String(c.queueEntryId)),
-      )
+    (consultations.size
+      ? await store.rowsByIds(
+          org,
+          'queueEntry',
+          [...consultations.values()].map((c) => String(c.queueEntryId)),
+        )
+      : []
     ).map((q) => [String(q.id), q]),
   );
   return cut.filter((x) => {
+    if (x.op.e === 'breakGlass') {
+      const row = x.op.k === 'ins' ? (x.op.val as Record<string, unknown>) : glassRows.get(x.op.id);
+      return !breakGlassHiddenFrom(viewer, row ?? {});
+    }
     const id = family.get(x);
     if (!id) return true;
     const c = consultations.get(id);
-    return !restrictedHiddenFrom(viewer, c, c ? entries.get(String(c.queueEntryId)) : undefined);
+    const q = c ? entries.get(String(c.queueEntryId)) : undefined;
+    if (x.op.e === 'transmission') return !transmissionHiddenFrom(viewer, c, q);
+    return !noteHiddenFrom(viewer, c, q);
   });
 }
 
@@ -224,7 +252,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     // whose answer was lost stays idempotent. Each new op is validated and authorised; a
     // refused op is quarantined — from a relay silently, so it never blocks the truck; from a
     // device with a 4xx naming it, so the device sets it aside and goes on (docs/protocol.md).
-    const unproved = await receiptRefusal(store, device, viewerOf(device), request.ops);
+    const unproved = await receiptRefusal(store, device, await viewerOf(device), request.ops);
     if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
     const held = await store.heldKeys(request.org, request.ops);
     const fresh = request.ops.filter((op) => !held.has(`${op.dev}#${op.seq}`));
@@ -301,18 +329,22 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       await store.setMeta(deviceKey(request.org, request.deviceId), JSON.stringify(seen));
     }
     // A checkpoint read in another epoch of the log, or beyond its end (the log was restored
-    // from a backup): the client pulls again from 0 rather than skip what comes next.
+    // from a backup): the client pulls again from 0 rather than skip what comes next. So too
+    // when the device may now read more than when it was last served (a person signed in on it
+    // for the first time, a bris de glace: src/server/reading.ts).
     const epoch = await store.epoch();
+    const viewer = await viewerOf(device);
+    const readingGrew = await readingGrown(request.org, request.deviceId, viewer);
     const reset =
       (request.epoch !== undefined && request.epoch !== epoch) ||
-      request.since > (await store.lastSeq(request.org));
+      request.since > (await store.lastSeq(request.org)) ||
+      (readingGrew && request.since > 0);
     const page = await store.pull(
       request.org,
       reset ? 0 : request.since,
       Math.min(request.maxBytes ?? pullBytes, pullBytes),
       request.deviceId,
     );
-    const viewer = viewerOf(device);
     const response: SyncResponse = {
       accepted,
       durable: await durableOf(request.org, request.deviceId, accepted),
@@ -333,6 +365,22 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     };
     return response;
   });
+
+  /** Whether the device may read something it could not when last served; records the key. */
+  async function readingGrown(org: string, dev: string, viewer: Viewer): Promise<boolean> {
+    if (!viewer.reading) return false;
+    const key = await readingKey(ctx, org, viewer);
+    const raw = await store.getMeta(readingKeyMeta(org, dev));
+    const before = new Set(raw ? (JSON.parse(raw) as string[]) : []);
+    if (
+      raw === null ||
+      raw === undefined ||
+      JSON.stringify([...before].sort()) !== JSON.stringify(key)
+    ) {
+      await store.setMeta(readingKeyMeta(org, dev), JSON.stringify(key));
+    }
+    return key.some((k) => !before.has(k));
+  }
 
   /** Central holds everything it acknowledges; a relay only what central told it it holds. */
   async function durableOf(org: string, dev: string, accepted: number): Promise<number> {
@@ -517,6 +565,20 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         summaryRows.set(`${entity}\u0000${String(row.id)}`, row);
       }
     }
+    // The addenda reviews name (issue #21 item 2): held, or inserted earlier in this batch.
+    const addendumIds = new Set<string>();
+    const addenda = new Map<string, Record<string, unknown>>();
+    for (const op of ops) {
+      const val = op.k === 'ins' ? (op.val as Record<string, unknown>) : undefined;
+      if (op.e === 'signature' && typeof val?.addendumId === 'string')
+        addendumIds.add(val.addendumId);
+      if (op.e === 'addendum' && val) addenda.set(op.id, { ...val, id: op.id });
+    }
+    const unheld = [...addendumIds].filter((id) => !addenda.has(id));
+    if (unheld.length) {
+      for (const row of await store.rowsByIds(org, 'addendum', unheld))
+        addenda.set(String(row.id), row);
+    }
     // Per device: how far this server holds its ops, and which of its ops this batch brings.
     const contiguous = new Map<string, number>();
     const inBatch = new Map<string, Set<number>>();
@@ -550,6 +612,9 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
           consultation,
           queueEntry: entryId ? entries.get(entryId) : undefined,
           summaryRow: summaryRows.get(`${op.e}\u0000${op.id}`),
+          ...(op.e === 'signature' && typeof val?.addendumId === 'string'
+            ? { addendum: addenda.get(val.addendumId) }
+            : {}),
           ...(cid && signing.has(cid) ? { signing: signing.get(cid) } : {}),
         };
       },

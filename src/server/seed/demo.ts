@@ -14,6 +14,7 @@ import type {
   Consultation,
   EntityName,
   EntityRows,
+  FollowedOrientation,
   Organisation,
   Patient,
   Problem,
@@ -333,6 +334,9 @@ export function buildDemoDataset(options: DemoOptions): {
   const visit: Visit[] = [];
   const queueEntry: QueueEntry[] = [];
   const consultation: Consultation[] = [];
+  const orientation: FollowedOrientation[] = [];
+  /** One orientation per patient without MT, from their first visit. */
+  const oriented = new Set<string>();
   const vitals: Vitals[] = [];
   const signature: Signature[] = [];
   const addendum: Addendum[] = [];
@@ -362,6 +366,7 @@ export function buildDemoDataset(options: DemoOptions): {
         ald: p.ald,
         urgent: false,
         urgentReason: null,
+        mtStatus: p.mtStatus,
       };
       visit.push(v);
       const roomUsed = n % 2 === 0 ? box1 : box2;
@@ -414,6 +419,33 @@ export function buildDemoDataset(options: DemoOptions): {
         createdAt: startedAt,
       };
       consultation.push(c);
+      if (p.mtStatus === 'none' && !oriented.has(p.id)) {
+        oriented.add(p.id);
+        // The orientation to follow: proposed in the room, contact taken for the older stops.
+        const contacted = si % 2 === 0;
+        const steps: FollowedOrientation['steps'] = [
+          { state: 'proposed', at: endedAt, by: author.id, reason: null },
+        ];
+        const contactAt = plusMinutes(endedAt, 24 * 60);
+        if (contacted)
+          steps.push({ state: 'contacted', at: contactAt, by: coord.id, reason: null });
+        orientation.push({
+          id: id(),
+          orgId,
+          patientId: p.id,
+          consultationId: c.id,
+          createdAt: endedAt,
+          createdBy: author.id,
+          purpose: 'medecin_traitant',
+          target: 'msp',
+          targetName: 'MSP de Mamers',
+          note: null,
+          state: contacted
+            ? { status: 'contacted', epoch: 0, rank: 1, at: contactAt, by: coord.id, reason: null }
+            : { status: 'proposed', epoch: 0, rank: 0, at: endedAt, by: author.id, reason: null },
+          steps,
+        });
+      }
       vitals.push({
         id: id(),
         orgId,
@@ -540,6 +572,7 @@ export function buildDemoDataset(options: DemoOptions): {
         ald: p.ald,
         urgent: false,
         urgentReason: null,
+        mtStatus: p.mtStatus,
       };
       visit.push(v);
       return v;
@@ -763,6 +796,9 @@ export function buildDemoDataset(options: DemoOptions): {
       vitals,
       signature,
       addendum,
+      transmission: [],
+      breakGlass: [],
+      sharingObjection: [],
       audit: [],
       conflictResolution: [],
       device: [],
@@ -773,6 +809,10 @@ export function buildDemoDataset(options: DemoOptions): {
       treatment,
       allergy,
       vaccination,
+      // The usual certificates are the domain's defaults until the coordination edits them.
+      documentTemplate: [],
+      printedDocument: [],
+      orientation,
     },
   };
 }

@@ -5,6 +5,7 @@
 
 import type { ReactNode } from 'react';
 import { useEffect, useMemo, useState } from 'react';
+import type { SummaryRows } from '../../device/summary-queries';
 import {
   clinicalSummary,
   type Errors,
@@ -21,7 +22,6 @@ import {
   type Problem,
   problemKindSchema,
   problemStatusSchema,
-  type Service,
   type Staff,
   type TermRef,
   type Treatment,
@@ -34,7 +34,7 @@ import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
 import { CheckboxField, SelectField, TextField } from '../forms/fields';
 import { formatBirthDate, t } from '../i18n';
-import { useSummaryRows, useTerminology } from './consultation-data';
+import { useReadingFacts, useSummaryRows, useTerminology } from './consultation-data';
 import { type SummaryActions, type SummaryOutcome, useSummaryActions } from './summary-actions';
 import { VitalValue } from './VitalValue';
 
@@ -45,45 +45,47 @@ export function ClinicalSummary({
   patient,
   viewer,
   staff,
-  services,
   now,
   editable,
   title,
+  rows: given,
 }: {
+  /** Rows fetched on demand (a past record, read-only, audited when fetched) instead of the
+   * device's own, read live. */
+  rows?: SummaryRows;
   /** The heading (default « Résumé clinique »). */
   title?: string;
   patient: Patient;
   viewer: Staff | undefined;
   staff: ReadonlyMap<string, Staff>;
-  services: ReadonlyMap<string, Service>;
   now: string;
   /** A person at work on a room or coordination device: the summary can be added to. */
   editable: boolean;
 }) {
-  const rows = useSummaryRows(patient.id);
+  const live = useSummaryRows(given ? null : patient.id);
+  const rows = given ?? live;
+  const facts = useReadingFacts();
   const today = localDate(now);
   const write = useWriter();
-  // Reading a patient's clinical data is audited (docs/design.md §6), once per patient shown.
+  // Reading a patient's clinical data is audited (docs/design.md §6), once per patient shown; a
+  // fetched record was audited when it came.
   useEffect(() => {
+    if (given) return;
     write([], { action: 'summary.read', entity: 'patient', entityId: patient.id }).catch(
       (error: unknown) => console.error(error),
     );
-  }, [patient.id, write]);
+  }, [patient.id, write, given]);
   const summary = useMemo(() => {
-    if (!rows) return undefined;
+    if (!rows || !facts) return undefined;
     // Vitals of a restricted note stay with those who may read the note.
-    const readable = new Set(
-      rows.notes
-        .filter((c) => c.confidentiality === 'standard' || canRead(c, viewer, services))
-        .map((c) => c.id),
-    );
+    const readable = new Set(rows.notes.filter((c) => canRead(c, viewer, facts)).map((c) => c.id));
     return clinicalSummary({
       ...rows,
       vitals: rows.vitals.filter((v) => readable.has(v.consultationId)),
       legacyAllergies: patient.allergies,
       today,
     });
-  }, [rows, patient.allergies, today, viewer, services]);
+  }, [rows, facts, patient.allergies, today, viewer]);
   if (!summary) return <p role="status">{t('summary.loading')}</p>;
   const props = { summary, patient, today, editable, staff, viewer };
   return (
@@ -99,7 +101,7 @@ export function ClinicalSummary({
           </ul>
         </div>
       ) : null}
-      {editable ? null : <p className="muted">{t('summary.readOnly')}</p>}
+      {editable || given ? null : <p className="muted">{t('summary.readOnly')}</p>}
       <Allergies {...props} />
       <Problems {...props} />
       <Treatments {...props} />

@@ -3,17 +3,22 @@
 // dated addenda once signed (a signed note is never edited).
 import { useState } from 'react';
 import type { ConsultationFile } from '../../device/consultation-queries';
+import { writeTransmission } from '../../device/reading-commands';
 import { problemsFromCodes } from '../../domain/clinical-summary';
 import {
+  addendumHash,
+  addendumStatus,
   canEdit,
   canReview,
+  canReviewAddendum,
   canSign,
   type NotePart,
   returnErrors,
   signProblems,
 } from '../../domain/consultation';
-import type { Consultation, Service, Staff, TermRef } from '../../domain/entities';
+import type { Addendum, Consultation, Service, Staff, TermRef } from '../../domain/entities';
 import { confidentialitySchema } from '../../domain/entities';
+import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
 import { ActionButton } from '../feedback/ActionButton';
 import { ActionFeedback } from '../feedback/ActionFeedback';
@@ -21,6 +26,7 @@ import { messageOf, useAction } from '../feedback/action';
 import { focusPart } from '../feedback/focus';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { formatDateTime, t } from '../i18n';
+import { useUiStore } from '../state/ui-store';
 import { CodesField } from './CodesField';
 import {
   type ConsultationActions,
@@ -28,8 +34,10 @@ import {
   type NoteText,
   type SigningAdditions,
 } from './consultation-actions';
-import { useSummaryRows } from './consultation-data';
+import { useSummaryRows, useTransmissions } from './consultation-data';
 import { OrientationField } from './OrientationField';
+import { OrientationsToFollow } from './OrientationsToFollow';
+import { TransmissionList } from './PatientPanel';
 import { type Autosaved, useAutosavedText } from './useAutosave';
 import { VitalsForm } from './VitalsForm';
 
@@ -68,6 +76,9 @@ export function NoteEditor({
 }) {
   const c = file.consultation;
   const editable = canEdit(c).ok && viewer?.id === c.authorId;
+  // Orientations are followed after the note is signed too: any clinician or the coordination adds.
+  const profile = useUiStore((s) => s.profile);
+  const canPropose = viewer !== undefined && (profile === 'room' || profile === 'coordination');
   const [error, setError] = useState<string | null>(null);
   const [codesError, setCodesError] = useState<string | null>(null);
   const [orientationError, setOrientationError] = useState<string | null>(null);
@@ -185,6 +196,7 @@ export function NoteEditor({
           }
         />
       </div>
+      <OrientationsToFollow consultation={c} viewer={viewer} staff={staff} canAdd={canPropose} />
       {editable ? (
         <SelectField
           label={t('consultation.confidentiality.label')}
@@ -248,6 +260,9 @@ export function NoteEditor({
       {c.status === 'to_validate' || c.status === 'validated' ? (
         <Addenda file={file} viewer={viewer} staff={staff} actions={actions} />
       ) : null}
+      {viewer?.roles.includes('clinicien') ? (
+        <TransmissionField consultation={c} viewer={viewer} staff={staff} />
+      ) : null}
     </section>
   );
 }
@@ -259,12 +274,14 @@ function Signatures({
   file: ConsultationFile;
   staff: ReadonlyMap<string, Staff>;
 }) {
-  if (file.signatures.length === 0) return null;
+  // Reviews of addenda are shown with their addendum.
+  const ofNote = file.signatures.filter((s) => !s.addendumId);
+  if (ofNote.length === 0) return null;
   const hash = contentHash(file.consultation);
   return (
     <FieldGroup legend={t('consultation.signatures.title')}>
       <ul>
-        {file.signatures.map((s) => {
+        {ofNote.map((s) => {
           const who = staff.get(s.staffId);
           return (
             <li key={s.id}>
@@ -347,20 +364,16 @@ function Addenda({
     <FieldGroup legend={t('consultation.addendum.title')}>
       {file.addenda.length > 0 ? (
         <ul>
-          {file.addenda.map((a) => {
-            const who = staff.get(a.authorId);
-            return (
-              <li key={a.id}>
-                <strong>
-                  {t('consultation.addendum.line', {
-                    who: who ? staffName(who) : a.authorId,
-                    at: formatDateTime(a.at),
-                  })}
-                </strong>
-                <p className="note__text">{a.text}</p>
-              </li>
-            );
-          })}
+          {file.addenda.map((a) => (
+            <AddendumItem
+              key={a.id}
+              addendum={a}
+              file={file}
+              viewer={viewer}
+              staff={staff}
+              actions={actions}
+            />
+          ))}
         </ul>
       ) : null}
       {viewer ? (
@@ -390,6 +403,151 @@ function Addenda({
           </p>
         </div>
       ) : null}
+    </FieldGroup>
+  );
+}
+
+/** One addendum: who, when, where it stands, whether its text still matches its hash, its
+ * reviews; the supervisor's validation or return while it awaits them. */
+function AddendumItem({
+  addendum: a,
+  file,
+  viewer,
+  staff,
+  actions,
+}: {
+  addendum: Addendum;
+  file: ConsultationFile;
+  viewer: Staff | undefined;
+  staff: ReadonlyMap<string, Staff>;
+  actions: ConsultationActions;
+}) {
+  const [comment, setComment] = useState('');
+  const who = staff.get(a.authorId);
+  const status = addendumStatus(a, file.signatures);
+  const reviews = file.signatures.filter((s) => s.addendumId === a.id);
+  const review = canReviewAddendum(a, file.signatures, viewer);
+  const changed = a.contentHash !== undefined && a.contentHash !== addendumHash(a);
+  const missingComment = returnErrors(comment);
+  return (
+    <li className="stack">
+      <strong>
+        {t('consultation.addendum.line', {
+          who: who ? staffName(who) : t('consultation.addendum.unknownAuthor'),
+          at: formatDateTime(a.at),
+        })}
+      </strong>{' '}
+      <span className="status-tag">{t(`consultation.addendum.status.${status}`)}</span>
+      {changed ? (
+        <span className="notice notice--warning"> {t('consultation.addendum.changed')}</span>
+      ) : null}
+      <p className="note__text">{a.text}</p>
+      {reviews.map((r) => {
+        const reviewer = staff.get(r.staffId);
+        return (
+          <p key={r.id} className="muted">
+            {t('consultation.addendum.reviewed', {
+              kind: t(
+                `consultation.addendum.reviewKinds.${r.kind === 'return' ? 'return' : 'supervisor'}`,
+              ),
+              who: reviewer ? staffName(reviewer) : t('consultation.addendum.unknownAuthor'),
+              at: formatDateTime(r.at),
+            })}
+            {r.comment ? ` — ${r.comment}` : ''}
+          </p>
+        );
+      })}
+      {status === 'to_validate' && !review.ok ? (
+        <p className="muted">{t('consultation.addendum.waiting')}</p>
+      ) : null}
+      {review.ok ? (
+        <div className="stack">
+          <div className="actions">
+            <ActionButton
+              primary
+              onAction={() =>
+                actions.reviewAddendum(file.consultation, a, file.signatures, viewer, {
+                  kind: 'supervisor',
+                })
+              }
+            >
+              {t('consultation.addendum.validate')}
+            </ActionButton>
+          </div>
+          <TextAreaField
+            label={t('consultation.addendum.returnComment')}
+            value={comment}
+            onChange={setComment}
+            rows={2}
+          />
+          <div className="actions">
+            <ActionButton
+              disabledReason={missingComment.length > 0 ? missingComment.join(' ') : null}
+              onAction={() =>
+                actions.reviewAddendum(file.consultation, a, file.signatures, viewer, {
+                  kind: 'return',
+                  comment,
+                })
+              }
+            >
+              {t('consultation.addendum.return')}
+            </ActionButton>
+          </div>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+/** What the clinician writes from this note for the social worker and the mediator, who read
+ * this and never the note (src/domain/reading.ts). */
+function TransmissionField({
+  consultation,
+  viewer,
+  staff,
+}: {
+  consultation: Consultation;
+  viewer: Staff;
+  staff: ReadonlyMap<string, Staff>;
+}) {
+  const [text, setText] = useState('');
+  const write = useWriter();
+  const transmissions = (useTransmissions(consultation.patientId) ?? []).filter(
+    (x) => x.consultationId === consultation.id,
+  );
+  return (
+    <FieldGroup legend={t('reading.transmission.title')}>
+      <p className="muted">{t('reading.transmission.hint')}</p>
+      {transmissions.length > 0 ? (
+        <TransmissionList transmissions={transmissions} staff={staff} />
+      ) : null}
+      <TextAreaField
+        label={t('reading.transmission.text')}
+        value={text}
+        onChange={setText}
+        rows={2}
+      />
+      <div className="actions">
+        <ActionButton
+          disabledReason={text.trim() === '' ? t('reading.transmission.text') : null}
+          onAction={async () => {
+            await write(({ newId, now }) =>
+              writeTransmission({
+                id: newId(),
+                orgId: consultation.orgId,
+                consultationId: consultation.id,
+                patientId: consultation.patientId,
+                authorId: viewer.id,
+                at: now,
+                text,
+              }),
+            );
+            setText('');
+          }}
+        >
+          {t('reading.transmission.add')}
+        </ActionButton>
+      </div>
     </FieldGroup>
   );
 }

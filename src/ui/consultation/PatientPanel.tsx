@@ -1,15 +1,30 @@
 // The patient beside the note: identity, priority flags, médecin traitant, the clinical summary
 // (allergies first, problems, treatments, vaccinations, last vitals), and the notes of earlier
 // stops — restricted classes only for those allowed to read them.
-import { canRead } from '../../domain/consultation';
-import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
+import { addendumStatus } from '../../domain/consultation';
+import type {
+  Consultation,
+  Patient,
+  Service,
+  Staff,
+  Transmission,
+  Visit,
+} from '../../domain/entities';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import { ageYears } from '../../domain/indicators';
+import { noteAccess, type ReadingFacts } from '../../domain/reading';
 import { localDate } from '../../domain/time';
-import { patientName } from '../day/day-data';
-import { formatBirthDate, formatDate, t } from '../i18n';
+import { patientName, staffName } from '../day/day-data';
+import { formatBirthDate, formatDate, formatDateTime, t } from '../i18n';
 import { ClinicalSummary } from './ClinicalSummary';
-import { usePatientHistory } from './consultation-data';
+import {
+  useConsultationFile,
+  usePatientHistory,
+  useReadingFacts,
+  useTransmissions,
+} from './consultation-data';
+import { PastRecordPanel } from './PastRecordPanel';
+import { SharingObjectionField } from './SharingObjection';
 
 export function PatientPanel({
   patient,
@@ -20,6 +35,7 @@ export function PatientPanel({
   services,
   now,
   editable,
+  pastRecord = null,
 }: {
   patient: Patient;
   visit: Visit | undefined;
@@ -30,8 +46,12 @@ export function PatientPanel({
   now: string;
   /** The clinical summary can be added to here (a person at work in a room or coordination). */
   editable: boolean;
+  /** The past record on demand: fetched at once when the device purged the patient. */
+  pastRecord?: { auto: boolean } | null;
 }) {
   const history = usePatientHistory(patient.id);
+  const facts = useReadingFacts();
+  const transmissions = useTransmissions(patient.id);
   const earlier = (history ?? []).filter((c) => c.id !== currentId);
   const flags = [
     visit?.urgent ? t('consultation.patient.urgent', { reason: visit.urgentReason ?? '' }) : null,
@@ -62,27 +82,52 @@ export function PatientPanel({
         {patient.mtStatus === 'declared'
           ? t('consultation.patient.mt', { name: patient.mtName ?? '' })
           : t(`reception.mtStatus.${patient.mtStatus}`)}
+        {patient.mtStatusAt && patient.mtSource
+          ? ` ${t('pathway.worklist.recorded', {
+              date: formatDate(patient.mtStatusAt),
+              source: t(`pathway.worklist.sources.${patient.mtSource}`),
+            })}`
+          : null}
       </p>
       <ClinicalSummary
         patient={patient}
         viewer={viewer}
         staff={staff}
-        services={services}
         now={now}
         editable={editable}
       />
+      <SharingObjectionField patient={patient} viewer={viewer} editable={editable} />
       <h3>{t('consultation.history.title')}</h3>
-      {history === undefined ? (
+      {history === undefined || facts === undefined ? (
         <p>{t('app.loading')}</p>
       ) : earlier.length === 0 ? (
         <p className="muted">{t('consultation.history.none')}</p>
       ) : (
         <ol className="history" aria-label={t('consultation.history.title')}>
           {earlier.map((c) => (
-            <HistoryItem key={c.id} c={c} viewer={viewer} services={services} />
+            <HistoryItem
+              key={c.id}
+              c={c}
+              viewer={viewer}
+              services={services}
+              staff={staff}
+              facts={facts}
+              transmissions={(transmissions ?? []).filter((x) => x.consultationId === c.id)}
+            />
           ))}
         </ol>
       )}
+      {pastRecord ? (
+        <PastRecordPanel
+          patientId={patient.id}
+          currentId={currentId}
+          auto={pastRecord.auto}
+          staff={staff}
+          services={services}
+          viewer={viewer}
+          now={now}
+        />
+      ) : null}
     </section>
   );
 }
@@ -91,18 +136,31 @@ function HistoryItem({
   c,
   viewer,
   services,
+  staff,
+  facts,
+  transmissions,
 }: {
   c: Consultation;
   viewer: Staff | undefined;
   services: ReadonlyMap<string, Service>;
+  staff: ReadonlyMap<string, Staff>;
+  facts: ReadingFacts;
+  transmissions: readonly Transmission[];
 }) {
   const service = services.get(c.serviceId)?.label ?? t('day.unknownService');
   const heading = t('consultation.history.item', { date: formatDate(c.createdAt), service });
-  if (!canRead(c, viewer, services)) {
+  const access = noteAccess(viewer, c, facts);
+  if (access.level !== 'note') {
     return (
       <li>
         <strong>{heading}</strong>
-        <p className="muted">{t('consultation.history.restricted')}</p>
+        {access.level === 'transmission' && transmissions.length > 0 ? (
+          <TransmissionList transmissions={transmissions} staff={staff} />
+        ) : access.level === 'transmission' ? (
+          <p className="muted">{t('reading.transmission.none')}</p>
+        ) : (
+          <p className="muted">{t('consultation.history.restricted')}</p>
+        )}
       </li>
     );
   }
@@ -110,6 +168,9 @@ function HistoryItem({
     <li>
       <strong>{heading}</strong>{' '}
       <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
+      {access.purpose === 'break_glass' ? (
+        <span className="notice notice--warning"> {t('reading.breakGlass.opened')}</span>
+      ) : null}
       <p>{t('consultation.history.motif', { motif: c.motif })}</p>
       {c.assessment ? <p>{t('consultation.history.assessment', { text: c.assessment })}</p> : null}
       {c.codes.length > 0 ? (
@@ -118,6 +179,66 @@ function HistoryItem({
       {c.orientation.kind !== 'none' ? (
         <p>{t(`consultation.orientation.kinds.${c.orientation.kind}`)}</p>
       ) : null}
+      <HistoryAddenda consultationId={c.id} staff={staff} />
     </li>
+  );
+}
+
+/** The addenda of an earlier note, with their author, time and where they stand. */
+function HistoryAddenda({
+  consultationId,
+  staff,
+}: {
+  consultationId: string;
+  staff: ReadonlyMap<string, Staff>;
+}) {
+  const file = useConsultationFile(consultationId);
+  if (!file || file.addenda.length === 0) return null;
+  return (
+    <ul aria-label={t('consultation.addendum.title')}>
+      {file.addenda.map((a) => {
+        const who = staff.get(a.authorId);
+        return (
+          <li key={a.id}>
+            <span className="muted">
+              {t('consultation.addendum.historyLine', {
+                who: who ? staffName(who) : t('consultation.addendum.unknownAuthor'),
+                at: formatDateTime(a.at),
+                status: t(`consultation.addendum.status.${addendumStatus(a, file.signatures)}`),
+              })}
+            </span>
+            <p className="note__text">{a.text}</p>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** What was written for the social and mediation roles from a note. */
+export function TransmissionList({
+  transmissions,
+  staff,
+}: {
+  transmissions: readonly Transmission[];
+  staff: ReadonlyMap<string, Staff>;
+}) {
+  return (
+    <ul className="stack" aria-label={t('reading.transmission.title')}>
+      {transmissions.map((x) => {
+        const who = staff.get(x.authorId);
+        return (
+          <li key={x.id}>
+            <span className="muted">
+              {t('reading.transmission.line', {
+                who: who ? staffName(who) : t('consultation.addendum.unknownAuthor'),
+                at: formatDateTime(x.at),
+              })}
+            </span>
+            <p className="note__text">{x.text}</p>
+          </li>
+        );
+      })}
+    </ul>
   );
 }

@@ -8,16 +8,20 @@ import { checkProblem, checkTreatment } from '../../domain/clinical-summary';
 import {
   canEdit,
   canReview,
+  canReviewAddendum,
   canSign,
+  newAddendum,
   returnErrors,
   signedContent,
   statusAfterSigning,
 } from '../../domain/consultation';
 import type {
+  Addendum,
   Code,
   Consultation,
   Orientation,
   Service,
+  Signature,
   Staff,
   Stop,
   TermRef,
@@ -53,6 +57,14 @@ export interface ConsultationActions {
     comment: string,
   ): Promise<void>;
   addAddendum(c: Consultation, author: Staff | undefined, text: string): Promise<void>;
+  /** The supervisor validates (or returns, with a comment) an intern's addendum. */
+  reviewAddendum(
+    c: Consultation,
+    addendum: Addendum,
+    signatures: readonly Signature[],
+    reviewer: Staff | undefined,
+    verdict: { kind: 'supervisor' } | { kind: 'return'; comment: string },
+  ): Promise<void>;
 }
 
 /** What a signature adds to the patient's clinical summary (src/domain/clinical-summary.ts). */
@@ -291,20 +303,47 @@ export function useConsultationActions(): ConsultationActions {
         if (!author) throw new Error(t('room.errors.whoAreYou'));
         if (text.trim() === '') throw new Error(t('consultation.addendum.empty'));
         await write(
+          ({ newId, now }) => {
+            const { id, ...insert } = newAddendum(
+              { id: newId(), orgId: c.orgId, consultationId: c.id, at: now, text },
+              author,
+            );
+            return [{ entity: 'addendum', id, insert }];
+          },
+          audit('consultation.addendum', c),
+        );
+      },
+      async reviewAddendum(c, addendum, signatures, reviewer, verdict) {
+        const d = canReviewAddendum(addendum, signatures, reviewer);
+        if (!d.ok) throw new Error(d.reason);
+        const comment = verdict.kind === 'return' ? verdict.comment.trim() : null;
+        if (verdict.kind === 'return') {
+          const errors = returnErrors(comment ?? '');
+          if (errors.length > 0) throw new Error(errors.join(' '));
+        }
+        await write(
           ({ newId, now }) => [
             {
-              entity: 'addendum',
+              entity: 'signature',
               id: newId(),
               insert: {
                 orgId: c.orgId,
                 consultationId: c.id,
-                authorId: author.id,
+                kind: verdict.kind,
+                staffId: reviewer!.id,
                 at: now,
-                text: text.trim(),
+                contentHash: addendum.contentHash ?? '',
+                comment,
+                addendumId: addendum.id,
               },
             },
           ],
-          audit('consultation.addendum', c),
+          {
+            action: verdict.kind === 'supervisor' ? 'addendum.validated' : 'addendum.returned',
+            entity: 'addendum',
+            entityId: addendum.id,
+            detail: null,
+          },
         );
       },
     };

@@ -1,22 +1,32 @@
 // Live reads behind a consultation: the note with its vitals, signatures and addenda; the
 // patient and their earlier notes; the coding catalogue (fetched once, kept in memory).
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   type ConsultationFile,
   consultationFile,
   consultationsAwaitingValidation,
 } from '../../device/consultation-queries';
+import { patientPurged } from '../../device/past-record';
 import {
   consultationsOfPatient,
   services as listServices,
   patientById,
   staffList,
 } from '../../device/queries';
+import { readingRows, transmissionsOfPatient } from '../../device/reading-queries';
 import { type SummaryRows, summaryRows } from '../../device/summary-queries';
-import type { Consultation, Patient, Service, Staff, Visit } from '../../domain/entities';
+import type {
+  Consultation,
+  Patient,
+  Service,
+  Staff,
+  Transmission,
+  Visit,
+} from '../../domain/entities';
+import { type ReadingFacts, readingFacts } from '../../domain/reading';
 import { loadTerminology, type Terminology } from '../../domain/terminology';
-import { useDb } from '../data/device-data';
+import { useDb, useNow } from '../data/device-data';
 
 export function useConsultationFile(id: string | null): ConsultationFile | null | undefined {
   const db = useDb();
@@ -32,6 +42,12 @@ export function usePatient(id: string | null): Patient | null | undefined {
     async () => (db && id ? ((await patientById(db, id)) ?? null) : null),
     [db, id],
   );
+}
+
+/** Whether this device purged the patient after a day's receipt (their history is elsewhere). */
+export function usePatientPurged(id: string | null): boolean | undefined {
+  const db = useDb();
+  return useLiveQuery(async () => (db && id ? patientPurged(db, id) : false), [db, id]);
 }
 
 export function usePatientHistory(patientId: string | null): Consultation[] | undefined {
@@ -123,6 +139,34 @@ export function useSummaryRows(patientId: string | null): SummaryRows | undefine
       db && patientId
         ? summaryRows(db, patientId)
         : { problems: [], treatments: [], allergies: [], vaccinations: [], vitals: [], notes: [] },
+    [db, patientId],
+  );
+}
+
+/** Who reads what on this device now (src/domain/reading.ts): the services' professions, the
+ * patients' objections, the running bris de glace. */
+export function useReadingFacts(): ReadingFacts | undefined {
+  const db = useDb();
+  const now = useNow();
+  const rows = useLiveQuery(async () => (db ? readingRows(db) : undefined), [db]);
+  return useMemo(
+    () =>
+      rows
+        ? readingFacts({
+            services: rows.services,
+            objections: rows.objections,
+            breakGlasses: rows.breakGlasses,
+            now,
+          })
+        : undefined,
+    [rows, now],
+  );
+}
+
+export function useTransmissions(patientId: string | null): Transmission[] | undefined {
+  const db = useDb();
+  return useLiveQuery(
+    async () => (db && patientId ? transmissionsOfPatient(db, patientId) : []),
     [db, patientId],
   );
 }

@@ -29,6 +29,7 @@ import {
 } from '../../domain/closure';
 import { withEffectiveStatus } from '../../domain/day-invariants';
 import type { Stop, SyncReceipt } from '../../domain/entities';
+import { isToFollow } from '../../domain/orientation';
 import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { patientName } from '../day/day-data';
@@ -352,6 +353,11 @@ export function ClosurePage({
     devices: devices ?? [],
     changedSinceReceipt: reopened,
   });
+  // Orientations proposed in the day's notes and not yet followed to their outcome.
+  const dayNotes = new Set(rows.consultations.filter((c) => c.stopId === stop.id).map((c) => c.id));
+  const openOfDay = rows.orientations.filter(
+    (o) => o.consultationId !== null && dayNotes.has(o.consultationId) && isToFollow(o),
+  ).length;
   const receipts = rows.receipts
     .filter((r) => r.stopId === stop.id)
     .sort((a, b) => (a.at < b.at ? 1 : -1));
@@ -656,6 +662,15 @@ export function ClosurePage({
       <Section
         title={t('coordination.closure.orientationsTitle')}
         count={closure.orientations.length}
+        action={
+          // The orientations themselves are followed from the worklist, whatever the notes say.
+          <>
+            {openOfDay > 0 ? <p>{tn('pathway.closure.open', openOfDay)}</p> : null}
+            <p>
+              <Link to="/coordination/suivi">{t('pathway.closure.followUp')}</Link>
+            </p>
+          </>
+        }
       >
         <ul>
           {closure.orientations.map((c) => (

@@ -15,6 +15,7 @@ import { NotFound } from '../shell/NotFound';
 import { PageTitle } from '../shell/PageTitle';
 import { SupervisionList } from '../supervision/SupervisionList';
 import { AuditPage } from './AuditPage';
+import { BreakGlassPage } from './BreakGlassPage';
 import { ClosurePage } from './ClosurePage';
 import { ConflictsPage } from './ConflictsPage';
 import { CoordinationView } from './CoordinationView';
@@ -24,9 +25,12 @@ import { DayReport } from './DayReport';
 import { DevicesPage } from './DevicesPage';
 import { PeriodPage } from './PeriodPage';
 import { PlanningPage } from './PlanningPage';
+import { PolicyPage } from './PolicyPage';
 import { SetupPage } from './SetupPage';
 import { TeamPage } from './TeamPage';
+import { TemplatesPage } from './TemplatesPage';
 import { TodayIndicators } from './TodayIndicators';
+import { WorklistPage } from './WorklistPage';
 import './coordination.css';
 
 const DayCharts = lazy(() => import('./DayCharts'));
@@ -38,14 +42,18 @@ const TABS = [
   { to: '/coordination/demarrage', end: false, label: 'setup.tab' },
   { to: '/coordination/supervision', end: false, label: 'coordination.tabs.supervision' },
   { to: '/coordination/cloture', end: false, label: 'coordination.tabs.closure' },
+  { to: '/coordination/suivi', end: false, label: 'pathway.worklist.tab' },
   { to: '/coordination/conflits', end: false, label: 'coordination.tabs.conflicts' },
   { to: '/coordination/doublons', end: false, label: 'identity.merge.tab' },
   { to: '/coordination/appareils', end: false, label: 'coordination.tabs.devices' },
   { to: '/coordination/planning', end: false, label: 'coordination.tabs.planning' },
+  { to: '/coordination/priorites', end: false, label: 'pathway.policy.tab' },
   { to: '/coordination/indicateurs', end: false, label: 'coordination.tabs.period' },
   { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
   { to: '/coordination/equipe', end: false, label: 'coordination.tabs.team' },
+  { to: '/coordination/modeles', end: false, label: 'documents.templates.tab' },
   { to: '/coordination/journal', end: false, label: 'coordination.tabs.audit' },
+  { to: '/coordination/bris-de-glace', end: false, label: 'coordination.tabs.breakGlass' },
 ] as const;
 
 export default function CoordinationScreen() {
@@ -128,6 +136,8 @@ export default function CoordinationScreen() {
           path="cloture"
           element={<ClosurePage rows={org} stop={stop} deviceId={deviceId} today={today} />}
         />
+        <Route path="suivi" element={<WorklistPage rows={org} today={today} />} />
+        <Route path="priorites" element={<PolicyPage rows={org} today={today} />} />
         <Route path="conflits" element={<ConflictsPage rows={org} />} />
         <Route path="doublons" element={<MergePage identityPath="/coordination/patient" />} />
         <Route
@@ -136,6 +146,7 @@ export default function CoordinationScreen() {
         />
         <Route path="appareils" element={<DevicesPage deviceId={deviceId} rows={org} />} />
         <Route path="planning" element={<PlanningPage rows={org} today={today} />} />
+        <Route path="modeles" element={<TemplatesPage />} />
         <Route path="indicateurs" element={<PeriodPage rows={org} today={today} />} />
         <Route
           path="rapport"
@@ -150,6 +161,7 @@ export default function CoordinationScreen() {
         />
         <Route path="equipe" element={<TeamPage rows={org} />} />
         <Route path="journal" element={<AuditPage rows={org} />} />
+        <Route path="bris-de-glace" element={<BreakGlassPage rows={org} />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </div>

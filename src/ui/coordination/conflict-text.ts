@@ -116,6 +116,11 @@ const FIELDS = [
   'nir',
   'mtStatus',
   'mtName',
+  'mtStatusAt',
+  'mtSource',
+  'purpose',
+  'target',
+  'targetName',
   'ald',
 ] as const;
 type KnownField = (typeof FIELDS)[number];
@@ -134,6 +139,7 @@ const ENTITIES = [
   'vitals',
   'signature',
   'addendum',
+  'orientation',
 ] as const;
 
 function entityLabel(entity: string): string {

@@ -13,6 +13,7 @@ import type {
   ConflictResolution,
   Consultation,
   Device,
+  FollowedOrientation,
   Patient,
   QueueEntry,
   Room,
@@ -46,6 +47,8 @@ export interface OrgRows {
   devices: Device[];
   /** The trucks. */
   units: Unit[];
+  /** Orientations followed to their outcome (src/domain/orientation.ts). */
+  orientations: FollowedOrientation[];
 }
 
 export async function readOrg(db: EscaleDb): Promise<OrgRows> {
@@ -61,11 +64,12 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
       db.rows('room').toArray(),
       db.rows('service').toArray(),
     ]);
-  const [staff, receipts, devices, units] = await Promise.all([
+  const [staff, receipts, devices, units, orientations] = await Promise.all([
     db.rows('staff').toArray(),
     db.rows('syncReceipt').toArray(),
     db.rows('device').toArray(),
     db.rows('unit').toArray(),
+    db.rows('orientation').toArray(),
   ]);
   const alive = <T extends { _deleted?: boolean }>(rows: T[]) => rows.filter((r) => !r._deleted);
   // Reads follow merges: a merged identity's visits, notes and bookings are its survivor's.
@@ -84,6 +88,7 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
     receipts,
     devices: alive(devices),
     units: alive(units),
+    orientations: followMerges(alive(orientations), survivors),
   };
 }
 

@@ -57,8 +57,16 @@ export function sortedRooms(rooms: readonly Room[]): Room[] {
   return live(rooms).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name, 'fr'));
 }
 
-export function queueContext(day: Pick<DayData, 'visits' | 'appointments'>): QueueContext {
-  return { visits: byId(live(day.visits)), appointments: byId(live(day.appointments)) };
+/** What the queue's one order reads (src/domain/queue-order.ts): visits, appointments and the
+ * services' priority policies. */
+export function queueContext(
+  day: Pick<DayData, 'visits' | 'appointments' | 'services'>,
+): QueueContext {
+  return {
+    visits: byId(live(day.visits)),
+    appointments: byId(live(day.appointments)),
+    services: byId(live(day.services)),
+  };
 }
 
 /** "Thomas Garnier". */

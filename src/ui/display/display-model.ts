@@ -30,7 +30,10 @@ export interface DisplayInput {
   services: readonly Service[];
   rooms: readonly Room[];
   /** Only priority flags and arrival are read (queue order); identities are not. */
-  visits: readonly Pick<Visit, 'id' | 'arrivedAt' | 'ald' | 'noMt' | 'urgent' | 'appointmentId'>[];
+  visits: readonly Pick<
+    Visit,
+    'id' | 'arrivedAt' | 'ald' | 'noMt' | 'urgent' | 'appointmentId' | 'mtStatus'
+  >[];
 }
 
 export function displayModel(input: DisplayInput): DisplayModel {
@@ -47,13 +50,14 @@ export function displayModel(input: DisplayInput): DisplayModel {
       calledAt: e.calledAt,
     }));
 
-  // orderQueue reads visits for priority and arrival. The display reads no appointments (its
-  // profile sees tickets, not bookings), so a booked patient is placed by arrival here: the board
-  // says who waits for what, the room's own queue decides who is called.
+  // The queue's one order (src/domain/queue-order.ts), as reception and the rooms see it. The
+  // display reads no appointments (its profile sees tickets, not bookings): a booked patient's
+  // time comes with their ticket (`bookedTime`, set at check-in), and the services' policies
+  // with the services.
   const visits = new Map(input.visits.map((v) => [v.id, v as Visit]));
   const ordered = orderQueue(
     entries.filter((e) => e.status.status === 'waiting'),
-    { visits, appointments: new Map() },
+    { visits, appointments: new Map(), services },
   );
   const groups = new Map<string, string[]>();
   for (const e of ordered) {

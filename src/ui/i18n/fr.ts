@@ -4,8 +4,12 @@
 import { consultation } from './fr/consultation';
 import { coordination } from './fr/coordination';
 import { display } from './fr/display';
+import { documents } from './fr/documents';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
+import { pastRecord } from './fr/past-record';
+import { pathway } from './fr/pathway';
+import { reading } from './fr/reading';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
 import { patientImport, setup } from './fr/setup';
@@ -223,12 +227,16 @@ export const fr = {
   room,
   supervision,
   consultation,
+  documents,
+  pastRecord,
   summary,
+  pathway,
   coordination,
   setup,
   patientImport,
   display,
   feedback,
+  reading,
   deviceHealth: {
     title: 'État de l’appareil',
     storageTitle: 'Stockage',

@@ -18,6 +18,7 @@ import {
   UNKNOWN_BIRTH_PLACE,
 } from '../../domain/identity-lifecycle';
 import { localDate } from '../../domain/time';
+import { SharingObjectionField } from '../consultation/SharingObjection';
 import { useDay, useNow } from '../data/device-data';
 import {
   useIdentity,
@@ -28,6 +29,7 @@ import {
 import { patientName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
 import { formatBirthDate, formatDateTime, t } from '../i18n';
+import { useUiStore } from '../state/ui-store';
 
 type Draft = Record<CorrectableTrait, string>;
 
@@ -52,6 +54,7 @@ export function IdentityRoute({ backTo }: { backTo: string }) {
 
 export function IdentityPage({ patientId, backTo }: { patientId: string | null; backTo: string }) {
   const patient = useIdentity(patientId);
+  const staffId = useUiStore((s) => s.staffId);
   if (patient === undefined) return <p role="status">{t('app.loading')}</p>;
   if (patient === null) {
     return (
@@ -69,6 +72,12 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
         </p>
       ) : null}
       <Summary patient={patient} />
+      {/* The patient's objection to sharing their notes within the team, recorded at reception. */}
+      <SharingObjectionField
+        patient={patient}
+        viewer={staffId ? { id: staffId } : undefined}
+        editable
+      />
       {/* One draft per identity: after a save it holds the saved values. */}
       <CorrectionForm key={`c-${patient.id}`} patient={patient} />
       <QualificationForm key={`q-${patient.id}`} patient={patient} />

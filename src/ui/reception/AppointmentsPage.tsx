@@ -2,14 +2,21 @@
 // them) and booking by phone for today's or a future stop, in free slots from that stop's roster.
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { freeSlots, misfitAppointments } from '../../domain/booking';
+import { misfitAppointments } from '../../domain/booking';
 import type { Appointment, Patient } from '../../domain/entities';
 import { searchIndex } from '../../domain/identity';
-import { localTime } from '../../domain/time';
+import { ageYears } from '../../domain/indicators';
+import {
+  bookableStarts,
+  eligibilityRefusal,
+  isPriorityPatient,
+  policyOf,
+} from '../../domain/priority';
+import { localDate, localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';
 import { byId, live, patientName } from '../day/day-data';
 import { FieldGroup, SelectField, TextField } from '../forms/fields';
-import { formatDate, t } from '../i18n';
+import { formatBirthDate, formatDate, t, tn } from '../i18n';
 import { useReceptionActions } from './reception-actions';
 import { usePatientIndex, useStopBooking, useStopsFrom } from './reception-data';
 
@@ -175,15 +182,26 @@ function BookingForm({
   const free = useMemo(() => {
     if (!stop || !booking || !serviceId) return [];
     const isToday = stop.date === rows.day.stop?.date;
-    return freeSlots(
+    // Starts the service's policy holds for patients without MT are offered to them only, until
+    // the set time of the stop's day (src/domain/priority.ts); without a patient chosen yet,
+    // as for anyone.
+    const chosen = services.find((s) => s.id === serviceId);
+    return bookableStarts(
       stop,
       live(booking.slots),
       services,
       live(booking.appointments),
       serviceId,
-      isToday ? { notBefore: localTime(now) } : {},
+      {
+        priority: patient
+          ? isPriorityPatient(patient.mtStatus, patient.ald, policyOf(chosen))
+          : false,
+        at: { date: localDate(now), time: localTime(now) },
+        ...(isToday ? { notBefore: localTime(now) } : {}),
+      },
     );
-  }, [stop, booking, serviceId, services, rows.day.stop?.date, now]);
+  }, [stop, booking, serviceId, services, rows.day.stop?.date, now, patient]);
+  const eligibility = service && patient ? eligibilityRefusal(service, patient.mtStatus) : null;
   const hits = useMemo(
     () => (index && query.trim() !== '' && !patient ? searchIndex(index, query, 8) : []),
     [index, query, patient],
@@ -194,6 +212,10 @@ function BookingForm({
     setDone(null);
     if (!stop || !service || !patient || !time) {
       setError(t('reception.booking.incomplete'));
+      return;
+    }
+    if (eligibility) {
+      setError(eligibility);
       return;
     }
     if (!free.includes(time)) {
@@ -304,7 +326,10 @@ function BookingForm({
                   <span>
                     {patientName(p)}{' '}
                     <span className="muted">
-                      {t('reception.search.born', { date: formatDate(p.birthDate) })}
+                      {t('reception.search.born', { date: formatBirthDate(p.birthDate) })}
+                      {p.birthDate <= today
+                        ? ` · ${tn('reception.search.age', ageYears(p.birthDate, today))}`
+                        : ''}
                     </span>
                   </span>
                   <button type="button" className="button" onClick={() => setPatient(p)}>

@@ -7,6 +7,7 @@ import { patientById } from '../../device/queries';
 import { wallClock } from '../../device/stamp';
 import type { Patient } from '../../domain/entities';
 import { type DuplicateMatch, findLikelyDuplicates } from '../../domain/identity';
+import { ageYears } from '../../domain/indicators';
 import {
   patientFields,
   type RegistrationErrors,
@@ -16,7 +17,7 @@ import {
 import { localDate } from '../../domain/time';
 import { type DayRows, useDb } from '../data/device-data';
 import { patientName } from '../day/day-data';
-import { formatDate, t } from '../i18n';
+import { formatBirthDate, t, tn } from '../i18n';
 import { useHydrated } from '../state/hydration';
 import { useUiStore } from '../state/ui-store';
 import { isFormStarted, useArrivalStore } from './arrival-store';
@@ -138,6 +139,7 @@ function ArrivalSteps({
           ) : null}
           {suspects ? (
             <DuplicateChoice
+              today={localDate(now)}
               matches={suspects}
               busy={busy}
               onOpen={async (p) => {
@@ -230,7 +232,10 @@ function DuplicateChoice({
   onOpen,
   onCreate,
   onBack,
+  today,
 }: {
+  /** Today's date (YYYY-MM-DD): a match's age. */
+  today: string;
   matches: DuplicateMatch<Patient>[];
   busy: boolean;
   onOpen(p: Patient): Promise<void>;
@@ -250,7 +255,10 @@ function DuplicateChoice({
               <strong>{patientName(m.record)}</strong>
               <span className="muted">
                 {' '}
-                {t('reception.search.born', { date: formatDate(m.record.birthDate) })}
+                {t('reception.search.born', { date: formatBirthDate(m.record.birthDate) })}
+                {m.record.birthDate <= today
+                  ? ` · ${tn('reception.search.age', ageYears(m.record.birthDate, today))}`
+                  : ''}
               </span>
               <ul className="muted">
                 {m.reasons.map((r) => (

@@ -13,7 +13,7 @@ import {
   serviceAvailability,
   serviceRefusal,
 } from '../../domain/checkin';
-import type { Appointment, Patient, QueueEntry, Service } from '../../domain/entities';
+import type { Appointment, MtStatus, Patient, QueueEntry, Service } from '../../domain/entities';
 import { newcomerWait } from '../../domain/estimates';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
 import { ageYears } from '../../domain/indicators';
@@ -28,6 +28,9 @@ import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fiel
 import { formatBirthDate, formatTime, t, tn } from '../i18n';
 import { type CheckInDraft, useArrivalStore } from './arrival-store';
 import type { ReceptionActions } from './reception-actions';
+
+/** Asked at check-in: the patient says whether they have a médecin traitant. */
+const MT_STATES: readonly MtStatus[] = ['declared', 'none', 'unknown'];
 
 export function CheckInForm({
   patient,
@@ -73,15 +76,17 @@ export function CheckInForm({
           appointment: initial?.id ?? '',
           motif: initial?.note ?? '',
           chosen: initial ? [initial.serviceId] : [],
-          noMt: patient.mtStatus !== 'declared',
+          // The record's state, unknown included: reception asks (never « sans MT » by default).
+          mtStatus: patient.mtStatus,
           ald: patient.ald,
           urgent: false,
           urgentReason: '',
         };
   const edit = (patch: Partial<CheckInDraft>) => editCheckIn({ ...draft, ...patch });
-  const { appointment, motif, chosen, noMt, ald, urgent, urgentReason } = draft;
+  const { appointment, motif, chosen, ald, urgent, urgentReason } = draft;
+  const mtStatus: MtStatus = draft.mtStatus ?? (draft.noMt ? 'none' : patient.mtStatus);
   const setMotif = (v: string) => edit({ motif: v });
-  const setNoMt = (v: boolean) => edit({ noMt: v });
+  const setMtStatus = (v: MtStatus) => edit({ mtStatus: v });
   const setAld = (v: boolean) => edit({ ald: v });
   const setUrgent = (v: boolean) => edit({ urgent: v });
   const setUrgentReason = (v: string) => edit({ urgentReason: v });
@@ -145,7 +150,8 @@ export function CheckInForm({
       appointmentId: appointment === '' ? null : appointment,
       motif,
       serviceIds: chosen,
-      noMt,
+      noMt: mtStatus === 'none',
+      mtStatus,
       ald,
       urgent,
       urgentReason,
@@ -166,7 +172,12 @@ export function CheckInForm({
     }
     setBusy(true);
     try {
-      onDone(await actions.checkIn(input, services, live(day.entries)));
+      onDone(
+        await actions.checkIn(input, services, live(day.entries), {
+          appointments: live(day.appointments),
+          patient,
+        }),
+      );
     } catch (e) {
       setFailure(messageOf(e));
     } finally {
@@ -283,7 +294,13 @@ export function CheckInForm({
       </FieldGroup>
       <FieldGroup legend={t('reception.checkin.priority')}>
         <div className="form-grid">
-          <CheckboxField label={t('reception.checkin.noMt')} checked={noMt} onChange={setNoMt} />
+          <SelectField
+            label={t('reception.checkin.mtStatus')}
+            value={mtStatus}
+            onChange={setMtStatus}
+            hint={mtStatus === 'unknown' ? t('reception.checkin.mtUnknownHint') : undefined}
+            options={MT_STATES.map((m) => ({ value: m, label: t(`reception.checkin.mt.${m}`) }))}
+          />
           <CheckboxField label={t('reception.checkin.ald')} checked={ald} onChange={setAld} />
           <CheckboxField
             label={t('reception.checkin.urgent')}

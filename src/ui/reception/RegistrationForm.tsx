@@ -8,6 +8,7 @@ import { ActionFeedback, describedByIds } from '../feedback/ActionFeedback';
 import { focusFirstError } from '../feedback/focus';
 import { CheckboxField, FieldGroup, SelectField, TextAreaField, TextField } from '../forms/fields';
 import { t, tn } from '../i18n';
+import { PlacePicker } from './PlacePicker';
 
 const SEXES = ['F', 'M', 'I'] as const;
 const STATUSES = ['provisoire', 'validee'] as const;
@@ -96,6 +97,10 @@ export function RegistrationForm({
             required
             {...f('birthPlaceCode')}
           />
+          <PlacePicker
+            label={t('reception.places.birthPlace')}
+            onPick={(birthPlaceCode) => onChange({ birthPlaceCode })}
+          />
           <div className="field">
             <button
               type="button"
@@ -166,6 +171,10 @@ export function RegistrationForm({
           />
           <TextField label={t('reception.register.address')} {...f('address')} />
           <TextField label={t('reception.register.communeInsee')} {...f('communeInsee')} />
+          <PlacePicker
+            label={t('reception.places.residence')}
+            onPick={(communeInsee) => onChange({ communeInsee })}
+          />
         </div>
       </FieldGroup>
       <FieldGroup legend={t('reception.register.careTitle')}>

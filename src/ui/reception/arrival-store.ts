@@ -4,6 +4,7 @@
 import { del, get, set } from 'idb-keyval';
 import { create } from 'zustand';
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
+import type { MtStatus } from '../../domain/entities';
 import { EMPTY_REGISTRATION, type RegistrationInput } from '../../domain/registration';
 
 export type ArrivalStep = 'search' | 'register' | 'checkin' | 'done';
@@ -14,7 +15,10 @@ export interface CheckInDraft {
   appointment: string;
   motif: string;
   chosen: string[];
-  noMt: boolean;
+  /** The médecin traitant state asked at check-in (absent on drafts kept from before). */
+  mtStatus?: MtStatus;
+  /** Drafts kept from before the state was asked carried a tick only. */
+  noMt?: boolean;
   ald: boolean;
   urgent: boolean;
   urgentReason: string;

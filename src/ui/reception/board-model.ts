@@ -5,6 +5,7 @@
 import { entriesWithOpenContradiction } from '../../domain/day-invariants';
 import type { Patient, QueueEntry, QueueStatus } from '../../domain/entities';
 import { elapsedMinutes, estimateWaits, type WaitColour, waitColour } from '../../domain/estimates';
+import { visitMt } from '../../domain/priority';
 import { allowedActions, isOpen, type QueueAction } from '../../domain/queue';
 import { orderQueue, roomOccupant } from '../../domain/queue-order';
 import { roomServicesNow } from '../../domain/roster';
@@ -109,7 +110,7 @@ export function boardModel(day: DayData, patients: readonly Patient[], now: stri
       estimateMinutes: estimates.get(e.id) ?? null,
       urgent: visit?.urgent ?? false,
       urgentReason: visit?.urgentReason ?? null,
-      noMt: visit?.noMt ?? false,
+      noMt: visit ? visitMt(visit) === 'none' : false,
       ald: visit?.ald ?? false,
       comingFrom: e.comingFromRoomId ? (rooms.get(e.comingFromRoomId)?.name ?? null) : null,
       // A finished consultation reopens in its room, not from the desk.

@@ -1,6 +1,7 @@
 // What reception changes, each through the one write path with its audit event in the same
 // transaction. The rules (transitions, tickets, moves, check-in plans) are the domain's.
 import { useMemo } from 'react';
+import { mtStatusChange } from '../../device/orientation-commands';
 import type { Change } from '../../device/write';
 import { type CheckInInput, planCheckIn, planServiceMove } from '../../domain/checkin';
 import type { Appointment, Patient, QueueEntry, Service, Visit } from '../../domain/entities';
@@ -18,6 +19,7 @@ export interface ReceptionActions {
     input: CheckInInput,
     services: readonly Service[],
     stopEntries: readonly QueueEntry[],
+    day?: { appointments: readonly Appointment[]; patient: Patient },
   ): Promise<{ visitId: string; tickets: string[] }>;
   endEntry(entry: QueueEntry, action: ReceptionAction, reason: string): Promise<void>;
   setUrgent(visit: Visit, urgent: boolean, reason: string): Promise<void>;
@@ -70,10 +72,10 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
         });
       },
 
-      async checkIn(input, services, stopEntries) {
+      async checkIn(input, services, stopEntries, day) {
         let done = { visitId: '', tickets: [] as string[] };
         await write(({ newId, now }) => {
-          const plan = planCheckIn(input, { services, stopEntries }, now, {
+          const plan = planCheckIn(input, { services, stopEntries, ...day }, now, {
             visit: newId(),
             entries: input.serviceIds.map(() => newId()),
           });
@@ -81,6 +83,12 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
           const changes: Change[] = [{ entity: 'visit', id: visitId, set: visit }];
           for (const { id, ...entry } of plan.entries) {
             changes.push({ entity: 'queueEntry', id, set: entry });
+          }
+          // The MT state the patient gave at the desk, when it tells more than the record:
+          // dated and sourced « check-in » (an unknown answer never erases a known state).
+          const mt = plan.visit.mtStatus;
+          if (day && mt && mt !== 'unknown' && mt !== day.patient.mtStatus) {
+            changes.push(mtStatusChange(day.patient, mt, day.patient.mtName, 'checkin', now));
           }
           if (plan.appointment) {
             changes.push({

@@ -3,7 +3,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { consultationOfEntry, openNotesOf } from '../../device/consultation-queries';
+import { consultationOfEntry, openNotesOf, signedNotesOf } from '../../device/consultation-queries';
 import type { Consultation, Patient, QueueEntry, Service } from '../../domain/entities';
 import { canCall, nextToCall } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
@@ -67,6 +67,11 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
   const openNotes = useLiveQuery(
     async () => (db && staffId ? openNotesOf(db, staffId) : []),
     [db, staffId],
+  );
+  const stopId = day.stop?.id ?? null;
+  const signedNotes = useLiveQuery(
+    async () => (db && staffId && stopId ? signedNotesOf(db, staffId, stopId) : []),
+    [db, staffId, stopId],
   );
 
   if (model.roomName === null) {
@@ -219,7 +224,6 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
             patient={calledPatient}
             viewer={me}
             staff={staffById}
-            services={byId(services)}
             now={now}
             editable={(profile === 'room' || profile === 'coordination') && me !== undefined}
           />
@@ -230,6 +234,13 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
       ) : null}
       <OpenNotes
         notes={(openNotes ?? []).filter((c) => c.id !== note?.id)}
+        roomId={roomId}
+        services={services}
+        patients={rows.patients}
+      />
+      <OpenNotes
+        kind="signed"
+        notes={(signedNotes ?? []).filter((c) => c.id !== note?.id)}
         roomId={roomId}
         services={services}
         patients={rows.patients}
@@ -327,11 +338,14 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
 }
 
 function OpenNotes({
+  kind = 'open',
   notes,
   roomId,
   services,
   patients,
 }: {
+  /** Notes still to finish, or signed notes of the day (for their documents). */
+  kind?: 'open' | 'signed';
   notes: Consultation[];
   roomId: string;
   services: Service[];
@@ -343,8 +357,10 @@ function OpenNotes({
     return p ? patientName(p) : t('day.unknownPatient');
   };
   return (
-    <section className="panel stack" aria-labelledby="open-notes-title">
-      <h2 id="open-notes-title">{t('room.openNotes.title')}</h2>
+    <section className="panel stack" aria-labelledby={`${kind}-notes-title`}>
+      <h2 id={`${kind}-notes-title`}>
+        {t(kind === 'open' ? 'room.openNotes.title' : 'room.openNotes.signedTitle')}
+      </h2>
       <ul>
         {notes.map((c) => (
           <li key={c.id}>

@@ -4,7 +4,8 @@
 import { entriesWithOpenContradiction } from '../../domain/day-invariants';
 import type { Patient, QueueStatus } from '../../domain/entities';
 import { elapsedMinutes, estimateWaits, type WaitColour, waitColour } from '../../domain/estimates';
-import { eligibleForRoom, priorityClass, roomOccupant } from '../../domain/queue-order';
+import { visitMt } from '../../domain/priority';
+import { eligibleForRoom, roomOccupant } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
 import {
@@ -121,7 +122,7 @@ export function roomModel(
       waitColour: waited === null ? null : waitColour(waited),
       estimateMinutes: estimates.get(e.id) ?? null,
       urgent: visit?.urgent ?? false,
-      noMt: visit ? priorityClass(visit) < 2 : false,
+      noMt: visit ? visitMt(visit) === 'none' : false,
       ald: visit?.ald ?? false,
       comingFrom: e.comingFromRoomId ? (rooms.get(e.comingFromRoomId)?.name ?? null) : null,
       contradiction: flagged.has(e.id),

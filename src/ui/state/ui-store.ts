@@ -22,6 +22,9 @@ export interface UiState {
   lock: 'open' | 'locked' | 'setup';
   /** The waiting-room screen's sound, set on the screen itself and kept on this device. */
   displaySound: DisplaySound;
+  /** The coordination's recall intervals (months after the last visit), kept on this device. */
+  recallMonths: number[];
+  setRecallMonths(months: number[]): void;
   setDisplaySound(sound: Partial<DisplaySound>): void;
   setLock(lock: 'open' | 'locked' | 'setup'): void;
   setStaff(staffId: string | null): void;
@@ -59,6 +62,10 @@ export const useUiStore = create<UiState>()(
       lock: 'open',
       // Off until someone turns them on: a screen must not start talking in a room unasked.
       displaySound: { chime: false, speech: false },
+      recallMonths: [1, 3],
+      setRecallMonths: (recallMonths) => {
+        setState({ recallMonths });
+      },
       setDisplaySound: (sound) => {
         setState((s) => ({ displaySound: { ...s.displaySound, ...sound } }));
       },
@@ -104,6 +111,7 @@ export const useUiStore = create<UiState>()(
         roomId: s.roomId,
         staffId: s.staffId,
         displaySound: s.displaySound,
+        recallMonths: s.recallMonths,
       }),
     },
   ),

@@ -48,6 +48,10 @@ export async function seedDemo(
   room2: { id: string; name: string };
   /** A registered patient with no booking today, for a walk-in. */
   walkIn: { birthName: string; firstName: string };
+  /** Another patient with no booking today, recorded without a médecin traitant. */
+  walkInNoMt: { birthName: string; firstName: string };
+  /** The patient booked earliest today in general practice, and their time. */
+  bookedMg: { birthName: string; firstName: string; time: string };
 }> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
   try {
@@ -58,12 +62,26 @@ export async function seedDemo(
     const room = demo.data.room[0]!;
     const booked = new Set(demo.data.appointment.map((a) => a.patientId));
     const walkIn = demo.data.patient.find((p, i) => i > 45 && !booked.has(p.id))!;
+    const walkInNoMt = demo.data.patient.find(
+      (p, i) => i > 45 && !booked.has(p.id) && p.id !== walkIn.id && p.mtStatus === 'none',
+    )!;
+    const mg = demo.data.service.find((s) => s.code === 'MG')!;
+    const first = demo.data.appointment
+      .filter((a) => a.serviceId === mg.id && a.stopId === demo.todayStopId)
+      .sort((a, b) => a.time.localeCompare(b.time))[0]!;
+    const bookedPatient = demo.data.patient.find((p) => p.id === first.patientId)!;
+    const named = (p: { birthName: string; firstNames: string }) => ({
+      birthName: p.birthName,
+      firstName: p.firstNames.split(' ')[0]!,
+    });
     return {
       org,
       roomId: room.id,
       roomName: room.name,
       room2: { id: demo.data.room[1]!.id, name: demo.data.room[1]!.name },
       walkIn: { birthName: walkIn.birthName, firstName: walkIn.firstNames.split(' ')[0]! },
+      walkInNoMt: named(walkInNoMt),
+      bookedMg: { ...named(bookedPatient), time: first.time },
     };
   } finally {
     await store.close();

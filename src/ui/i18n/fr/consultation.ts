@@ -125,5 +125,22 @@ export const consultation = {
     text: 'Nouvel addendum',
     add: 'Ajouter l’addendum',
     empty: 'Un addendum ne peut pas être vide.',
+    status: {
+      to_validate: 'à valider',
+      validated: 'validé',
+      returned: 'renvoyé',
+    },
+    changed: 'le texte ne correspond plus à son empreinte',
+    validate: 'Valider l’addendum',
+    return: 'Renvoyer l’addendum',
+    returnComment: 'Ce qui est à reprendre dans l’addendum',
+    reviewed: '{kind} par {who} le {at}',
+    reviewKinds: {
+      supervisor: 'Validé',
+      return: 'Renvoyé',
+    },
+    waiting: 'En attente de la validation du superviseur.',
+    historyLine: 'Addendum de {who}, le {at} ({status})',
+    unknownAuthor: 'une personne de l’équipe',
   },
 } as const;

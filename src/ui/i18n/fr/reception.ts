@@ -113,6 +113,22 @@ export const reception = {
     declared: 'Médecin traitant déclaré',
     none: 'Sans médecin traitant',
   },
+  places: {
+    birthPlace: 'Chercher la commune de naissance par son nom',
+    residence: 'Chercher la commune de résidence par son nom',
+    hint: 'Communes françaises, anciennes communes (déléguées, associées) et arrondissements, sans réseau. Pour un pays étranger, tapez son code (99…).',
+    results: 'Communes trouvées',
+    none: 'Aucune commune de ce nom.',
+    unavailable:
+      'La liste des communes n’a pas pu être chargée : tapez le code INSEE dans le champ du code.',
+    picked: 'Code choisi : {place}',
+    kinds: {
+      c: '{name} ({department}) — {code}',
+      m: '{name} ({department}) — {code}',
+      d: '{name} ({department}), ancienne commune (déléguée) — {code}',
+      a: '{name} ({department}), ancienne commune (associée) — {code}',
+    },
+  },
   register: {
     title: 'Nouveau patient',
     fix: {
@@ -181,6 +197,14 @@ export const reception = {
     moveUp: 'Passer {service} avant',
     priority: 'Priorité',
     noMt: 'Sans médecin traitant',
+    mtStatus: 'Le patient a-t-il un médecin traitant ?',
+    mt: {
+      declared: 'Oui',
+      none: 'Non, aucun',
+      unknown: 'Ne sait pas',
+    },
+    mtUnknownHint:
+      'Inconnu n’est pas « sans médecin traitant » : pas de priorité. Demander au patient si possible.',
     ald: 'ALD',
     urgent: 'Urgent : passer en priorité',
     urgentReason: 'Motif de l’urgence',

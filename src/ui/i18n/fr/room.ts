@@ -71,6 +71,7 @@ export const room = {
   backToRoom: 'Retour à la salle',
   openNotes: {
     title: 'Mes notes à terminer ou à reprendre',
+    signedTitle: 'Mes notes signées de l’escale (documents à imprimer)',
     line: '{patient} — {at} — {service} : {motif}',
   },
 } as const;

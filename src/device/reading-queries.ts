@@ -1,0 +1,38 @@
+// Reads behind who reads what (src/domain/reading.ts): the services' professions, the patients'
+// objections to sharing, the bris de glace; the transmissions of a patient's notes.
+import type { BreakGlass, Service, SharingObjection, Transmission } from '../domain/entities';
+import type { EscaleDb } from './db';
+
+export interface ReadingRows {
+  services: Service[];
+  objections: SharingObjection[];
+  breakGlasses: BreakGlass[];
+}
+
+export async function readingRows(db: EscaleDb): Promise<ReadingRows> {
+  const [services, objections, breakGlasses] = await Promise.all([
+    db.rows('service').toArray(),
+    db.rows('sharingObjection').toArray(),
+    db.rows('breakGlass').toArray(),
+  ]);
+  return {
+    services,
+    objections: objections.filter((o) => !o._deleted),
+    breakGlasses: breakGlasses.filter((b) => !b._deleted),
+  };
+}
+
+/** The transmissions written from a patient's notes, oldest first. */
+export async function transmissionsOfPatient(
+  db: EscaleDb,
+  patientId: string,
+): Promise<Transmission[]> {
+  const list = await db.rows('transmission').where('patientId').equals(patientId).toArray();
+  return list.filter((x) => !x._deleted).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** Every bris de glace of the organisation, newest first (the coordination reviews them). */
+export async function breakGlassLog(db: EscaleDb): Promise<BreakGlass[]> {
+  const list = await db.rows('breakGlass').toArray();
+  return list.filter((b) => !b._deleted).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+}
