@@ -283,6 +283,8 @@ export const META = {
   checkpoint: (server: string) => `checkpoint:${server}`,
   /** The server's epoch (log identity) the checkpoint was read in. */
   epoch: (server: string) => `epoch:${server}`,
+  /** The server's reading view token (room devices), echoed with the checkpoint. */
+  view: (server: string) => `view:${server}`,
   /** How far the server last acknowledged this device's ops (`accepted`): not re-sent to it. */
   acked: (server: string) => `acked:${server}`,
   /** A server refused this device's ops until a person signs in again (403 session_required):

@@ -445,6 +445,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           : await outboxSlice(budget, Math.max(pushedUpTo, acked));
       const since = (await getMeta<number>(db, key)) ?? 0;
       const epoch = await getMeta<string>(db, META.epoch(server));
+      const view = await getMeta<string>(db, META.view(server));
       const floor = await floorOf();
       const sentAt = now();
       let res: SyncResponse;
@@ -456,6 +457,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           org,
           since,
           ...(epoch ? { epoch } : {}),
+          ...(view ? { view } : {}),
           ...(floor > 0 ? { floor } : {}),
           ops,
           maxBytes: maxPullBytes,
@@ -497,6 +499,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
       if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
       if (res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
+      // Only once the page is applied: a crash before leaves the old token, and the server
+      // serves the reset again.
+      if (res.view) await db.meta.put({ key: META.view(server), value: res.view });
       if (resend) {
         // Kept copies sent again: go on after the last one, or back to the outbox once done.
         const last: number = ops.length > 0 ? ops[ops.length - 1]!.seq : resend.to;

@@ -56,8 +56,7 @@ export async function readingViewer(
 
 /**
  * What a room device may read, as a key: its readers and their running bris de glace. When the
- * key gains an element since the device's last pull, the device pulls again from the start
- * (`reset`), so what it may now read reaches it.
+ * key gains an element, the device's view token changes and it pulls again from the start.
  */
 export async function readingKey(ctx: Ctx, org: string, viewer: Viewer): Promise<string[]> {
   const reading = viewer.reading;
@@ -73,5 +72,32 @@ export async function readingKey(ctx: Ctx, org: string, viewer: Viewer): Promise
   return [...new Set(key)].sort();
 }
 
-/** Where the key a device was last served under is kept. */
-export const readingKeyMeta = (org: string, dev: string) => `reading:${org}:${dev}`;
+/**
+ * What a server remembers of the view it serves a room device (docs/protocol.md, The reading
+ * view): the token the device must echo, the reading key it was computed under, and the notes
+ * whose ops it left out. The token changes when the device may read more (a reader, a running
+ * bris de glace, a note left out that its readers may now read); a device echoing another token
+ * pulls again from 0. The device stores the token with its checkpoint, after the page is
+ * applied: a lost answer or a crash leaves it the old token, so the reset is served again.
+ */
+export interface ReadingView {
+  token: string;
+  key: string[];
+  withheld: string[];
+}
+
+/** Where a device's reading view is kept. */
+export const readingViewMeta = (org: string, dev: string) => `reading-view:${org}:${dev}`;
+
+export function parseReadingView(raw: string | null | undefined): ReadingView | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<ReadingView>;
+    if (typeof v.token !== 'string' || !Array.isArray(v.key) || !Array.isArray(v.withheld)) {
+      return null;
+    }
+    return { token: v.token, key: v.key.map(String), withheld: v.withheld.map(String) };
+  } catch {
+    return null;
+  }
+}

@@ -162,6 +162,9 @@ export const syncRequestSchema = z.object({
   since: count,
   /** The server's epoch `since` was read in (absent at first): another one resets the pull. */
   epoch: nameSchema.optional(),
+  /** Room devices: the reading view token this server last gave (absent at first); another one
+   * than the server's current token resets the pull (docs/protocol.md, The reading view). */
+  view: nameSchema.optional(),
   /** The device's own ops 1..floor it no longer holds (deleted once durable at central). */
   floor: count.optional(),
   /** Relay only: devices whose ops it asks central how far it holds (`held` in the answer). */
@@ -211,6 +214,9 @@ export const syncResponseSchema = z.object({
   durable: count.optional(),
   /** The identity of the server's log: a checkpoint is valid only within the same epoch. */
   epoch: z.string().optional(),
+  /** To room devices: the reading view token, stored with the checkpoint once the page is
+   * applied and echoed as `view`. */
+  view: z.string().optional(),
   /** The checkpoint was not valid (another epoch, or beyond the log's end): this page is from 0;
    * the client sets its checkpoint from it and pushes again what it holds unacknowledged. */
   reset: z.boolean().optional(),

@@ -30,7 +30,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const [box1, box2, box3] = demo.data.room;
     let server: TestServer;
 
-    async function sync(device: Enrolled, ops: Op[], since = 0) {
+    async function sync(device: Enrolled, ops: Op[], since = 0, view?: string) {
       const res = await fetch(`${server.url}/api/sync`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...device.headers },
@@ -40,23 +40,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           org,
           deviceId: device.deviceId,
           since,
+          ...(view ? { view } : {}),
           ops,
         }),
       });
       return { status: res.status, body: (await res.json()) as SyncResponse & { error?: string } };
     }
 
-    /** Every op the device receives from `since`, and whether the server said to start over. */
-    async function pull(device: Enrolled, since = 0) {
+    /** Every op the device receives from `since`, whether the server said to start over, and
+     * the reading view token it stores with its checkpoint (echoed on each page, as a device does). */
+    async function pull(device: Enrolled, since = 0, view?: string) {
       const ops: Op[] = [];
       let reset = false;
       let at = since;
+      let token = view;
       for (;;) {
-        const { body } = await sync(device, [], at);
+        const { body } = await sync(device, [], at, token);
         reset ||= body.reset === true;
         ops.push(...body.ops.map((x) => x.op));
         at = body.lastSeq;
-        if (!body.hasMore) return { ops, reset, lastSeq: at };
+        token = body.view;
+        if (!body.hasMore) return { ops, reset, lastSeq: at, view: token };
       }
     }
 
@@ -115,7 +119,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     it('gives a room where only the social worker signed in the transmission, never the note', async () => {
       const salle3 = await enrol(server, 'salle-3', { org, profile: 'room', roomId: box3!.id });
       await signIn(server, salle3, social.id);
-      const { ops, lastSeq } = await pull(salle3);
+      const { ops, lastSeq, view } = await pull(salle3);
       expect(transmissions(ops)).toHaveLength(1);
       expect(ofNote(ops)).toEqual([]);
       expect(ops.some((op) => op.e === 'consultation')).toBe(false);
@@ -124,7 +128,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // now receives the standard notes she reads; the social worker still sees only her share
       // on screen (src/ui/consultation/ConsultationWorkspace.tsx).
       await signIn(server, salle3, midwife.id);
-      const again = await pull(salle3, lastSeq);
+      const again = await pull(salle3, lastSeq, view);
       expect(again.reset).toBe(true);
       expect(ofNote(again.ops).length).toBeGreaterThan(0);
     });
@@ -165,12 +169,52 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       ]);
       expect(tooLong.status).toBe(403);
       // The answer to the push that records it already starts the pull over.
-      const opened = await sync(box, [glass(dentist.id)], first.lastSeq);
+      const opened = await sync(box, [glass(dentist.id)], first.lastSeq, first.view);
       expect(opened.status).toBe(200);
       expect(opened.body.reset).toBe(true);
-      const rest = opened.body.hasMore ? await pull(box, opened.body.lastSeq) : { ops: [] };
+      const rest = opened.body.hasMore
+        ? await pull(box, opened.body.lastSeq, opened.body.view)
+        : { ops: [] };
       const after = [...opened.body.ops.map((x) => x.op), ...rest.ops];
       expect(ofNote(after).length).toBeGreaterThan(0);
+    });
+
+    it('brings a note left out whole once the device may read it, even if that answer is lost', async () => {
+      // The patient objects (previous case): the midwife's room is left without the note.
+      const salle = await enrol(server, 'salle-sf', { org, profile: 'room', roomId: box2!.id });
+      await signIn(server, salle, midwife.id);
+      const first = await pull(salle);
+      expect(ofNote(first.ops)).toEqual([]);
+      // Nothing new to read: the device goes on from its checkpoint.
+      const quiet = await pull(salle, first.lastSeq, first.view);
+      expect(quiet.reset).toBe(false);
+      // The patient withdraws the objection at reception.
+      const reception = await enrol(server, 'accueil-2', { org, profile: 'reception' });
+      const receptionist = staff('accueil');
+      await signIn(server, reception, receptionist.id);
+      const withdrawn = await sync(reception, [
+        writer(reception)(receptionist.id, 'sharingObjection', {
+          patientId: note.patientId,
+          staffId: receptionist.id,
+          at: new Date(Date.now() + 1000).toISOString(),
+          objects: false,
+        }),
+      ]);
+      expect(withdrawn.status).toBe(200);
+      // The answer that starts over is lost on the way: the device still holds the old token,
+      // so the next pull starts over again; the note's ops from before the checkpoint reach it.
+      const lost = await pull(salle, quiet.lastSeq, quiet.view);
+      expect(lost.reset).toBe(true);
+      const again = await pull(salle, quiet.lastSeq, quiet.view);
+      expect(again.reset).toBe(true);
+      expect(ofNote(again.ops).length).toBeGreaterThan(0);
+      // From its first field on: the note is whole on the device.
+      expect(ofNote(again.ops).some((op) => op.e === 'consultation' && op.f === 'authorId')).toBe(
+        true,
+      );
+      // Applied and stored with its checkpoint: the device goes on from there.
+      const after = await pull(salle, again.lastSeq, again.view);
+      expect(after.reset).toBe(false);
     });
 
     it('refuses a bris de glace declared by the social roles', async () => {

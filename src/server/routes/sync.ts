@@ -1,4 +1,5 @@
 // The sync round trip: a push authorised per device profile, a pull filtered per profile.
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   breakGlassHiddenFrom,
@@ -33,7 +34,7 @@ import {
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
-import { readingKey, readingKeyMeta } from '../reading';
+import { parseReadingView, type ReadingView, readingKey, readingViewMeta } from '../reading';
 import type { SyncStore } from '../store/types';
 import { recentClosings } from './closure';
 
@@ -66,6 +67,7 @@ async function visibleOps(
   org: string,
   viewer: Viewer,
   ops: SeqOp[],
+  withheld?: Set<string>,
 ): Promise<SeqOp[]> {
   const cut = ops.flatMap((x) => {
     const op = viewOp(viewer, x.op);
@@ -137,8 +139,13 @@ async function visibleOps(
     if (!id) return true;
     const c = consultations.get(id);
     const q = c ? entries.get(String(c.queueEntryId)) : undefined;
-    if (x.op.e === 'transmission') return !transmissionHiddenFrom(viewer, c, q);
-    return !noteHiddenFrom(viewer, c, q);
+    const hidden =
+      x.op.e === 'transmission'
+        ? transmissionHiddenFrom(viewer, c, q)
+        : noteHiddenFrom(viewer, c, q);
+    // Remembered, so that the note reaches the device whole once its readers may read it.
+    if (hidden) withheld?.add(id);
+    return !hidden;
   });
 }
 
@@ -334,17 +341,20 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     // for the first time, a bris de glace: src/server/reading.ts).
     const epoch = await store.epoch();
     const viewer = await viewerOf(device);
-    const readingGrew = await readingGrown(request.org, request.deviceId, viewer);
+    const view = await readingView(request.org, request.deviceId, viewer);
     const reset =
       (request.epoch !== undefined && request.epoch !== epoch) ||
       request.since > (await store.lastSeq(request.org)) ||
-      (readingGrew && request.since > 0);
+      (view !== null && request.since > 0 && request.view !== view.token);
     const page = await store.pull(
       request.org,
       reset ? 0 : request.since,
       Math.min(request.maxBytes ?? pullBytes, pullBytes),
       request.deviceId,
     );
+    const withheld = new Set<string>(reset ? [] : (view?.withheld ?? []));
+    const ops = await visibleOps(store, request.org, viewer, page.ops, withheld);
+    if (view) await keepReadingView(request.org, request.deviceId, view, withheld);
     const response: SyncResponse = {
       accepted,
       durable: await durableOf(request.org, request.deviceId, accepted),
@@ -353,7 +363,8 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...(isRelay ? { held: await heldFor(request), gaps: await gapsOf(request.org) } : {}),
       ...(await missingPart(request.org, request.deviceId)),
       ...page,
-      ops: await visibleOps(store, request.org, viewer, page.ops),
+      ops,
+      ...(view ? { view: view.token } : {}),
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
       // The server's one clock (ServerContext.now): person sessions are opened by it, so the time a
       // device learns here must be the same, or its ops would fall outside their sessions.
@@ -366,20 +377,59 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     return response;
   });
 
-  /** Whether the device may read something it could not when last served; records the key. */
-  async function readingGrown(org: string, dev: string, viewer: Viewer): Promise<boolean> {
-    if (!viewer.reading) return false;
+  /**
+   * The reading view of a room device (src/server/reading.ts), its token renewed when the device
+   * may now read more than when it was last served: a reader or a running bris de glace more, or
+   * a note it was left without that its readers may now read (its author or service set, the
+   * patient's objection withdrawn, the note no longer restricted). Null for other profiles.
+   */
+  async function readingView(
+    org: string,
+    dev: string,
+    viewer: Viewer,
+  ): Promise<ReadingView | null> {
+    if (!viewer.reading) return null;
     const key = await readingKey(ctx, org, viewer);
-    const raw = await store.getMeta(readingKeyMeta(org, dev));
-    const before = new Set(raw ? (JSON.parse(raw) as string[]) : []);
-    if (
-      raw === null ||
-      raw === undefined ||
-      JSON.stringify([...before].sort()) !== JSON.stringify(key)
-    ) {
-      await store.setMeta(readingKeyMeta(org, dev), JSON.stringify(key));
+    const before = parseReadingView(await store.getMeta(readingViewMeta(org, dev)));
+    if (!before) return { token: randomUUID(), key, withheld: [] };
+    const grew = key.some((k) => !before.key.includes(k));
+    const notes = before.withheld.length
+      ? await store.rowsByIds(org, 'consultation', before.withheld)
+      : [];
+    const entries = new Map(
+      (notes.length
+        ? await store.rowsByIds(
+            org,
+            'queueEntry',
+            notes.map((c) => String(c.queueEntryId)),
+          )
+        : []
+      ).map((q) => [String(q.id), q]),
+    );
+    const surfaced = new Set(
+      notes
+        .filter((c) => !noteHiddenFrom(viewer, c, entries.get(String(c.queueEntryId))))
+        .map((c) => String(c.id)),
+    );
+    if (!grew && surfaced.size === 0) return { ...before, key };
+    return {
+      token: randomUUID(),
+      key,
+      withheld: before.withheld.filter((id) => !surfaced.has(id)),
+    };
+  }
+
+  /** Records the view served, with the notes this page left out. */
+  async function keepReadingView(
+    org: string,
+    dev: string,
+    view: ReadingView,
+    withheld: Set<string>,
+  ): Promise<void> {
+    const next = JSON.stringify({ token: view.token, key: view.key, withheld: [...withheld] });
+    if (next !== (await store.getMeta(readingViewMeta(org, dev)))) {
+      await store.setMeta(readingViewMeta(org, dev), next);
     }
-    return key.some((k) => !before.has(k));
   }
 
   /** Central holds everything it acknowledges; a relay only what central told it it holds. */
