@@ -9,7 +9,7 @@
 // alive (no handshake counted).
 import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import {
   addBytes,
   type HeaderList,
@@ -43,8 +43,20 @@ export interface Compresses {
   response(status: number, headers: HeaderList, body: Buffer): boolean;
 }
 
-/** Escale as shipped: the sync client sends raw JSON, the Fastify server has no compression. */
-export const ESCALE_COMPRESSES: Compresses = { request: () => false, response: () => false };
+const header = (headers: HeaderList, name: string) =>
+  headers.find(([n]) => n.toLowerCase() === name)?.[1] ?? '';
+
+/**
+ * Escale as shipped (docs/decisions/0016-the-wire.md): the server compresses answers of 1 kB or
+ * more (JSON, text, scripts) for a client that accepts it (browsers and the relay do); the sync
+ * client gzips a body of 1 kB or more and the relay brotlis it, once the server said it reads
+ * them — a request that came compressed (`content-encoding`) is counted compressed.
+ */
+export const ESCALE_COMPRESSES: Compresses = {
+  request: (headers) => /gzip|br|deflate/.test(header(headers, 'content-encoding')),
+  response: (_status, headers, body) =>
+    body.length >= 1024 && /json|text|javascript/.test(header(headers, 'content-type')),
+};
 
 /**
  * express-pouchdb as shipped: the `compression` middleware (threshold 1 kB, compressible types)
@@ -128,7 +140,16 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
 
   const server: Server = createServer(async (req, res) => {
     try {
-      const body = await readAll(req);
+      // A compressed request body is modelled from its identity bytes (the models compress it
+      // themselves) and forwarded decoded.
+      const sent = await readAll(req);
+      const encoding = req.headers['content-encoding'];
+      const body =
+        encoding === 'gzip'
+          ? gunzipSync(sent)
+          : encoding === 'br'
+            ? brotliDecompressSync(sent)
+            : sent;
       let tables = hpack.get(req.socket);
       if (!tables) {
         tables = { up: new HpackEstimator(), down: new HpackEstimator() };
@@ -151,6 +172,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       if (delay && rtt > 0) await sleep(rtt / 2);
       const headers = { ...req.headers, host: upstreamUrl.host, 'accept-encoding': 'identity' };
       delete headers['content-length'];
+      delete headers['content-encoding'];
       const upstream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
         const r = request(
           new URL(req.url ?? '/', target),

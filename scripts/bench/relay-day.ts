@@ -1,6 +1,6 @@
 // sync.relay_*: the field topology (issue 19 §3). The truck's relay is the real server program
 // (src/server/main.ts with UPSTREAM_URL, enrolled at central with a relay code, default delays:
-// a pass every 5 s, credentials every 30 s); central is the real server in process over SQLite.
+// a long poll on central, credentials when their version changes, docs/decisions/0016); central is the real server in process over SQLite.
 // Only relay ↔ central crosses the counting link (link.ts: the truck's 4G, 1 Mbit/s, 300 ms
 // RTT, delays on the as-shipped bytes); the 4 devices sync with the relay directly (the truck's
 // Wi-Fi, not counted). Each device is enrolled through the relay (a code of central's accounts
@@ -118,9 +118,9 @@ export async function run(): Promise<BenchLine[]> {
     const common = {
       link: 'relay ↔ central only: 1 Mbit/s, 300 ms RTT; devices on the relay directly',
       relay:
-        'src/server/main.ts with UPSTREAM_URL, default delays (pass every 5 s, credentials every 30 s)',
+        'src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min)',
       byte_model:
-        'value as shipped (HTTP/1.1, no compression either way); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
+        'value as shipped (HTTP/1.1, bodies of 1 kB or more compressed both ways); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
       per_day: `the day's traffic (${round(dayS, 0)} s, compressed in time) + ${OPEN_HOURS} idle hours`,
       day: `${day.counts.actions} actions, 4 devices, ${day.slots} slots`,
       machine: machine(),

@@ -14,6 +14,7 @@ import {
   syncResponseSchema,
 } from '../sync/protocol';
 import { dayReporter, rememberClosings } from './closure-report';
+import { acceptsGzip, encodeBody } from './compress-body';
 import { type EscaleDb, getMeta, META } from './db';
 import { onLocalWrite } from './local-writes';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
@@ -297,21 +298,27 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     });
   }
 
+  /** Servers that said they read gzip bodies (their answers carry Accept-Encoding). */
+  const compressing = new Set<string>();
+
   async function post(server: string, body: SyncRequest): Promise<SyncResponse> {
     const controller = new AbortController();
     const t = setTimeout(() => controller.abort(), timeoutMs);
     let res: Response;
     try {
+      const encoded = await encodeBody(JSON.stringify(body), compressing.has(server));
       res = await doFetch(`${server}/api/sync`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
+          ...encoded.headers,
           ...(await bearer()),
           ...(await options.headers?.()),
         },
-        body: JSON.stringify(body),
+        body: encoded.body,
         signal: controller.signal,
       });
+      if (acceptsGzip(res)) compressing.add(server);
     } catch (err) {
       throw new NetworkError(err instanceof Error ? err.message : String(err));
     } finally {

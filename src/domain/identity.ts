@@ -776,6 +776,57 @@ export function removeFromIndex<T extends IdentityRecord>(index: SearchIndex<T>,
   }
 }
 
+/** Whether two versions of a record hold the same values (arrays compared element by element). */
+function sameRecord(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const k of keys) {
+    const u = x[k];
+    const v = y[k];
+    if (u === v) continue;
+    if (Array.isArray(u) && Array.isArray(v)) {
+      if (u.length !== v.length || u.some((e, i) => e !== v[i])) return false;
+      continue;
+    }
+    if (u !== null && v !== null && typeof u === 'object' && typeof v === 'object') {
+      if (JSON.stringify(u) !== JSON.stringify(v)) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Brings `index` from the registry it holds to `next`: only the identities added, changed or
+ * gone are re-indexed (updateIndex / removeFromIndex), so a written or pulled patient costs one
+ * entry, not the whole registry. Returns how many entries changed.
+ */
+export function refreshIndex<T extends IdentityRecord>(
+  index: SearchIndex<T>,
+  next: readonly T[],
+): number {
+  let changed = 0;
+  const seen = new Set<string>();
+  for (const record of next) {
+    seen.add(record.id);
+    const held = index.byId.get(record.id);
+    if (held && (held.record === record || sameRecord(held.record, record))) continue;
+    updateIndex(index, record);
+    changed += 1;
+  }
+  if (seen.size !== index.byId.size) {
+    for (const id of [...index.byId.keys()]) {
+      if (seen.has(id)) continue;
+      removeFromIndex(index, id);
+      changed += 1;
+    }
+  }
+  return changed;
+}
+
 export interface ParsedQuery {
   /** Folded name words; each must match a name or first-name word. */
   words: string[];

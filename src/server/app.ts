@@ -3,6 +3,8 @@
 // routes (health, enrolment), then every route that needs a device's bearer token inside the
 // `authenticated` plugin (sign-in, enrolment codes and passwords, sync, devices, receipts, the
 // live channel), and the built PWA. The organisation of an authenticated request always comes from its token.
+import { constants as zlibConstants } from 'node:zlib';
+import fastifyCompress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
@@ -24,6 +26,7 @@ import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
 import { recordRoutes } from './routes/record';
+import { relayWaitRoutes } from './routes/relay-wait';
 import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
@@ -89,6 +92,8 @@ export function trustProxyFrom(value: string | undefined): boolean | string[] {
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
+/** The request body encodings this server reads (told in every API answer). */
+export const REQUEST_ENCODINGS = 'gzip, br, deflate';
 const MiB = 1024 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -154,6 +159,35 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
 
+  // Compression both ways (docs/protocol.md, Compression; docs/decisions/0016): answers by the
+  // client's Accept-Encoding, request bodies by their Content-Encoding. Registered before every
+  // route (it hooks each route as it is added). Fastify's body limit counts the bytes the
+  // decompressed stream yields, so a body that inflates past it is a 413 before any handler
+  // runs, and a corrupt one is a 400: nothing is stored either way.
+  await app.register(fastifyCompress, {
+    encodings: ['br', 'gzip'],
+    requestEncodings: ['gzip', 'br', 'deflate'],
+    threshold: 1024,
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+    onUnsupportedRequestEncoding: (encoding) =>
+      Object.assign(
+        new Error(
+          `encodage de corps « ${encoding.slice(0, 20)} » non pris en charge (gzip, br ou deflate)`,
+        ),
+        { statusCode: 415, code: 'unsupported_encoding' },
+      ),
+    // Copied onto zlib's error (own enumerable fields): a plain object, not an Error.
+    onInvalidRequestPayload: () =>
+      ({
+        statusCode: 400,
+        code: 'invalid_compressed_body',
+        message: 'corps compressé illisible',
+      }) as unknown as Error,
+  });
+  // RFC 7694: an answer's Accept-Encoding tells the client it may compress what it sends next.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/api/')) reply.header('Accept-Encoding', REQUEST_ENCODINGS);
+  });
   await app.register(securityHeaders, { ctx });
   await app.register(cors, { ctx });
   await app.register(errors, { ctx });
@@ -173,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       recordRoutes,
       closureRoutes,
       eventRoutes,
+      relayWaitRoutes,
     ],
   });
   await app.register(staticRoutes, { ctx });

@@ -6,6 +6,7 @@
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
@@ -32,13 +33,21 @@ export interface RelayOptions {
   token: string;
   /** Where the credentials brought from central are kept (the relay's own server's accounts). */
   accounts: Accounts;
+  /** Safety-net pass, whatever the long poll says (default 5 min). */
   intervalMs?: number;
   pageBytes?: number;
   fetch?: typeof fetch;
   timeoutMs?: number;
-  /** How often a pass brings the credentials again (default 30 s); an unknown device asks
-   * for them at once (refreshCredentials). */
-  credentialsEveryMs?: number;
+  /** How long central holds a wait on the long-lived channel (default 50 s); 0: no long poll,
+   * passes at `intervalMs` only (central too old to know the channel falls back to it too). */
+  holdMs?: number;
+  /** Backoff while central is out of reach: base, doubled per failure, capped, with jitter. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Waits `ms` (injectable: tests and the simulation run it without the wall clock); resolves
+   * early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
   /** Called when ops from central were stored here (to poke local devices). */
   onPulled?: (org: string, lastSeq: number) => void;
   /** Called when central said how far it holds devices' ops (their durable point may move). */
@@ -68,7 +77,19 @@ export class Relay {
   private again = false;
   private stopped = false;
   private readonly fetchImpl: typeof fetch;
+  /** Central's credentials version (routes/relay-wait.ts) when they were last brought; null:
+   * never brought in this process, or known stale (a device unknown here). */
+  private credentialsVersion: string | null = null;
   private credentialsAt = 0;
+  /** The version central last announced on the long poll. */
+  private announced: string | null = null;
+  /** Consecutive failures to reach central, and when the next attempt may be made. */
+  private failures = 0;
+  private retryAt = 0;
+  private readonly aborts = new AbortController();
+  private watching: Promise<void> | null = null;
+  /** Central said (RFC 7694 Accept-Encoding) that it reads brotli bodies. */
+  private upstreamReadsBrotli = false;
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
 
@@ -90,18 +111,109 @@ export class Relay {
   start(): void {
     this.stopped = false;
     void this.syncNow();
-    this.timer = setInterval(() => void this.syncNow(), this.options.intervalMs ?? 5000);
+    this.timer = setInterval(() => void this.syncNow(), this.options.intervalMs ?? 300_000);
+    if ((this.options.holdMs ?? 50_000) > 0) this.watching = this.watch();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.aborts.abort();
+    await this.watching;
     await this.running;
   }
 
-  /** Runs one replication pass (or queues another after the current one). */
-  syncNow(): Promise<void> {
+  /** The delay before the next attempt after `failures` consecutive failures. */
+  backoffMs(failures: number): number {
+    const base = this.options.backoffBaseMs ?? 2_000;
+    const cap = this.options.backoffCapMs ?? 300_000;
+    const raw = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    // Jitter in [raw/2, raw]: trucks that lose the same mast do not come back all at once.
+    return Math.round(raw / 2 + (raw / 2) * (this.options.random ?? Math.random)());
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.aborts.signal;
+    if (this.options.sleep) return this.options.sleep(ms, signal);
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  /**
+   * The long-lived channel (docs/protocol.md, The relay's link): waits on central until its log
+   * moves or its credentials change, then runs a pass; after a failure waits the backoff first.
+   * Local writes do not wait for it: they start a pass at once (`onStored` → syncNow).
+   */
+  private async watch(): Promise<void> {
+    while (!this.stopped) {
+      if (this.failures > 0) await this.sleep(Math.max(0, this.retryAt - this.now()));
+      if (this.stopped) return;
+      const ok = await this.watchOnce();
+      if (ok === 'unsupported') return; // an older central: the interval's passes only
+    }
+  }
+
+  /**
+   * One wait on central's long poll and the pass it calls for: `moved` when central's log or
+   * credentials moved (a pass ran), `quiet` when the wait ended with nothing new, `down` when
+   * central could not be reached (the backoff grows), `unsupported` for a central without it.
+   */
+  async watchOnce(): Promise<'moved' | 'quiet' | 'down' | 'unsupported'> {
+    const org = this.options.org;
+    const hold = this.options.holdMs ?? 50_000;
+    try {
+      const after = Number((await this.options.store.getMeta(pulledKey(org))) ?? 0);
+      const params = new URLSearchParams({
+        after: String(after),
+        credentials: this.credentialsVersion ?? '',
+        holdMs: String(hold),
+      });
+      const res = await this.send(`/api/relay/wait?${params}`, undefined, {
+        timeoutMs: hold + (this.options.timeoutMs ?? 15_000),
+      });
+      if (res.status === 404) return 'unsupported';
+      if (!res.ok) throw new Error(`central a répondu ${res.status}`);
+      const body = (await res.json()) as { lastSeq: number; credentials: string };
+      const wasDown = this.failures > 0;
+      this.failures = 0;
+      this.announced = body.credentials;
+      await this.running; // a pass under way may already bring what moved
+      const pulled = Number((await this.options.store.getMeta(pulledKey(org))) ?? 0);
+      if (wasDown || body.lastSeq > pulled || body.credentials !== this.credentialsVersion) {
+        await this.syncNow();
+        return 'moved';
+      }
+      return 'quiet';
+    } catch (error) {
+      if (this.stopped) return 'quiet';
+      this.noteFailure(error);
+      return 'down';
+    }
+  }
+
+  private noteFailure(error: unknown): void {
+    this.failures += 1;
+    this.retryAt = this.now() + this.backoffMs(this.failures);
+    this.status.reachable = false;
+    this.status.lastError = `Central injoignable : ${(error as Error).message}`;
+  }
+
+  /**
+   * Runs one replication pass (or queues another after the current one). While central is out
+   * of reach, passes wait for the backoff (local writes and the interval would otherwise try
+   * the dead link again and again); `force` tries at once (a receipt asked by a device).
+   */
+  syncNow(force = false): Promise<void> {
+    if (force) this.retryAt = 0;
     if (this.running) {
       this.again = true;
       return this.running;
@@ -109,6 +221,7 @@ export class Relay {
     this.running = (async () => {
       do {
         this.again = false;
+        if (this.failures > 0 && this.now() < this.retryAt) break;
         await this.pass();
       } while (this.again && !this.stopped);
     })().finally(() => {
@@ -127,7 +240,7 @@ export class Relay {
     viewer: Viewer,
     deviceId?: string,
   ): Promise<ServerProof> {
-    await this.syncNow();
+    await this.syncNow(true);
     if (!this.status.reachable) {
       throw new Error(this.status.lastError ?? 'Central injoignable.');
     }
@@ -146,16 +259,38 @@ export class Relay {
     return { status: res.status, body: await res.json().catch(() => ({})) };
   }
 
-  private send(path: string, body?: unknown): Promise<Response> {
-    return this.fetchImpl(new URL(path, this.options.upstream), {
+  private async send(
+    path: string,
+    body?: unknown,
+    extra: { timeoutMs?: number; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    // Compressed once central said it reads compressed bodies (its answers' Accept-Encoding).
+    const compress = json !== undefined && this.upstreamReadsBrotli && json.length >= 1024;
+    const res = await this.fetchImpl(new URL(path, this.options.upstream), {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         authorization: `Bearer ${this.options.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        'accept-encoding': 'br, gzip',
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(compress ? { 'content-encoding': 'br' } : {}),
+        ...extra.headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+      body:
+        json === undefined
+          ? undefined
+          : compress
+            ? brotliCompressSync(json, {
+                params: {
+                  [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+                  [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
+                },
+              })
+            : json,
+      signal: AbortSignal.timeout(extra.timeoutMs ?? this.options.timeoutMs ?? 15_000),
     });
+    if (/\bbr\b/.test(res.headers.get('accept-encoding') ?? '')) this.upstreamReadsBrotli = true;
+    return res;
   }
 
   private async request(path: string, body?: unknown): Promise<Response> {
@@ -169,7 +304,15 @@ export class Relay {
 
   private async pass(): Promise<void> {
     try {
-      if (this.now() - this.credentialsAt >= (this.options.credentialsEveryMs ?? 30_000)) {
+      // Credentials only when central announced another version than the one held (or none
+      // is held yet): not on every pass (docs/decisions/0016-the-wire.md).
+      const stale =
+        this.credentialsVersion === null ||
+        (this.announced === null
+          ? // No long poll (central too old, or passes driven from outside): every 30 s.
+            this.now() - this.credentialsAt >= 30_000
+          : this.announced !== this.credentialsVersion);
+      if (stale) {
         await this.bringCredentials(this.options.org);
       }
       // Sessions recorded here first: central then accepts the ops they cover (decision 0006).
@@ -179,9 +322,9 @@ export class Relay {
       this.status.lastSuccess = this.now();
       this.status.lastError = null;
       this.status.reachable = true;
+      this.failures = 0;
     } catch (error) {
-      this.status.reachable = false;
-      this.status.lastError = `Central injoignable : ${(error as Error).message}`;
+      this.noteFailure(error);
     }
   }
 
@@ -203,6 +346,8 @@ export class Relay {
   }
 
   private async bringCredentials(org: string): Promise<void> {
+    // The version is taken before the lists: a change between the two brings them again.
+    const version = this.announced;
     const res = await this.request('/api/relay/credentials');
     const body = (await res.json()) as {
       credentials: DeviceCredential[];
@@ -210,6 +355,7 @@ export class Relay {
     };
     await this.options.accounts.importFromCentral(org, body.credentials, body.passwords);
     await this.bringSessions(org);
+    this.credentialsVersion = version ?? '';
     this.credentialsAt = this.now();
   }
 

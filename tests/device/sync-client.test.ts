@@ -152,6 +152,35 @@ describe('sync client against the real server', () => {
     expect(await s.store.digest(ORG)).toBe(digest);
   });
 
+  it('gzips its pushes once the server said it reads gzip bodies, and the server stores them', async () => {
+    const s = await server();
+    const sent: { encoding: string | null; bytes: number }[] = [];
+    const spy = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith('/api/sync')) {
+        const body = init?.body;
+        sent.push({
+          encoding: new Headers(init?.headers).get('content-encoding'),
+          bytes: typeof body === 'string' ? body.length : (body as Uint8Array).byteLength,
+        });
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    const a = await device('dev-gz', [s.url], { fetch: spy });
+    await a.write(patients('gz', 2));
+    expect((await a.client.syncNow()).state).toBe('ok');
+    // The first request cannot know: raw. The server's answer says Accept-Encoding: gzip.
+    expect(sent[0]!.encoding).toBeNull();
+    await a.write(patients('gz2-', 20));
+    expect((await a.client.syncNow()).state).toBe('ok');
+    const last = sent.at(-1)!;
+    expect(last.encoding).toBe('gzip');
+    expect(await s.store.contiguous(ORG, 'dev-gz')).toBe(await getMeta(a.db, META.lastSeq));
+    expect(await a.db.outbox.count()).toBe(0);
+    const b = await device('dev-gz-reader', [s.url]);
+    expect((await b.client.syncNow()).state).toBe('ok');
+    expect(await b.db.table('patient').count()).toBe(22);
+  });
+
   it('a 413 halves the pushed batch until it fits, and everything is delivered once', async () => {
     const s = await server({ bodyLimit: 16 * 1024 });
     const statuses: number[] = [];

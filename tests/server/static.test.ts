@@ -3,10 +3,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app';
 import { openTestStore } from '../support/server';
+
+const BIG = Array.from({ length: 200 }, (_, i) => `console.log("ligne ${i}");`).join('\n');
 
 describe.each(['sqlite', 'postgres'] as const)('hosting the app (%s)', (kind) => {
   let app: FastifyInstance;
@@ -21,6 +24,10 @@ describe.each(['sqlite', 'postgres'] as const)('hosting the app (%s)', (kind) =>
     writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1);');
     writeFileSync(join(dir, 'assets', 'app-1234.js.map'), '{"version":3,"sources":["app.ts"]}');
     writeFileSync(join(dir, 'sw.js.map'), '{"version":3,"sources":["sw.ts"]}');
+    // An asset the build precompressed (vite.config.ts, precompress).
+    writeFileSync(join(dir, 'assets', 'big-5678.js'), BIG);
+    writeFileSync(join(dir, 'assets', 'big-5678.js.br'), brotliCompressSync(BIG));
+    writeFileSync(join(dir, 'assets', 'big-5678.js.gz'), gzipSync(BIG));
     const { store, cleanup } = await openTestStore(kind);
     app = await buildApp({ store, staticDir: dir });
     done = async () => {
@@ -49,6 +56,21 @@ describe.each(['sqlite', 'postgres'] as const)('hosting the app (%s)', (kind) =>
     expect(asset.headers['cache-control']).toMatch(/immutable/);
     const sw = await app.inject({ method: 'GET', url: '/sw.js' });
     expect(sw.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('sends the build’s brotli or gzip file to a browser that accepts it, the file itself otherwise', async () => {
+    const url = '/assets/big-5678.js';
+    const br = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip, br' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['cache-control']).toMatch(/immutable/);
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(BIG);
+    const gz = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(BIG);
+    const raw = await app.inject({ method: 'GET', url });
+    expect(raw.headers['content-encoding']).toBeUndefined();
+    expect(raw.body).toBe(BIG);
   });
 
   it('answers 404, not the shell, for a missing file; a JSON error for an API route', async () => {

@@ -5,6 +5,7 @@
 // Every request goes through a seeded network (`SimNetwork`) that cuts links, drops requests,
 // loses answers after the server committed, duplicates requests, answers late and delivers old
 // requests again later.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { FastifyInstance } from 'fastify';
@@ -128,15 +129,24 @@ export class SimNetwork {
       method: (init.method ?? 'GET') as 'GET' | 'POST',
       url: path,
       headers,
-      ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+      ...(typeof init.body === 'string'
+        ? { payload: init.body }
+        : init.body instanceof Uint8Array
+          ? { payload: Buffer.from(init.body) }
+          : {}),
     });
     const out = new Headers();
     for (const [k, v] of Object.entries(res.headers)) {
       if (typeof v === 'string') out.set(k, v);
       else if (typeof v === 'number') out.set(k, String(v));
     }
+    // As a real fetch does: a compressed answer is read decoded.
+    const encoding = out.get('content-encoding');
+    let payload = res.rawPayload;
+    if (encoding === 'br') payload = brotliDecompressSync(payload);
+    else if (encoding === 'gzip') payload = gunzipSync(payload);
     const empty = res.statusCode === 204 || res.statusCode === 304;
-    return new Response(empty ? null : new Uint8Array(res.rawPayload), {
+    return new Response(empty ? null : new Uint8Array(payload), {
       status: res.statusCode,
       headers: out,
     });

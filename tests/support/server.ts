@@ -57,6 +57,8 @@ export async function startTestServer(
     bodyLimit?: number;
     pullBytes?: number;
     relayIntervalMs?: number;
+    /** The relay's long-poll hold (0: passes at the interval only). */
+    relayHoldMs?: number;
     relayPageBytes?: number;
     allowedOrigins?: string[];
     trustProxy?: boolean | string[];
@@ -88,6 +90,10 @@ export async function startTestServer(
         intervalMs: options.relayIntervalMs ?? 200,
         pageBytes: options.relayPageBytes,
         timeoutMs: 2000,
+        // Tests cut central for seconds, not hours: a short backoff and long poll.
+        backoffBaseMs: 50,
+        backoffCapMs: 400,
+        holdMs: options.relayHoldMs ?? 2_000,
         onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
         onDurable: (org) => void store.lastSeq(org).then((seq) => pokes.poke(org, seq)),
       })

@@ -22,6 +22,8 @@ export const cors = unscoped(async (app, { ctx }) => {
     if (!origin || !isAllowedOrigin(origin, allowed, req.headers.host)) return;
     reply.header('Access-Control-Allow-Origin', origin);
     reply.header('Vary', 'Origin');
+    // The relay is another origin: the app reads from its answers that it takes gzip bodies.
+    reply.header('Access-Control-Expose-Headers', 'Accept-Encoding');
     if (req.method === 'OPTIONS') {
       reply.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
       reply.header(

@@ -11,6 +11,9 @@ export const staticRoutes = unscoped(async (app, { ctx }) => {
   if (root && existsSync(join(root, 'index.html'))) {
     await app.register(fastifyStatic, {
       root,
+      // The build writes .br and .gz beside each asset (vite.config.ts): served as they are to a
+      // browser that accepts them, nothing compressed per request.
+      preCompressed: true,
       allowedPath: (path) => !path.endsWith('.map'),
       setHeaders(res, path) {
         // The shell and the service worker must be revalidated; hashed assets never change.

@@ -298,7 +298,12 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     // nothing stored, the device asks the person named to sign in again and keeps its ops.
     const unsigned = await sessionRefusal(ctx, device, toStore);
     if (unsigned) return fail(reply, 403, 'session_required', unsigned.message, unsigned.details);
-    const pushed = await store.push(request.org, toStore);
+    // A relay's forwarded ops are marked as brought by it: its pulls do not send them back.
+    const pushed = await store.push(
+      request.org,
+      toStore,
+      device.profile === 'relay' ? { via: device.deviceId } : {},
+    );
     if (pushed.stored > 0) {
       if (fanout) await fanout.publish(request.org, pushed.lastSeq);
       else pokes.poke(request.org, pushed.lastSeq);

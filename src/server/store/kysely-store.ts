@@ -29,6 +29,8 @@ export interface Tables {
     bytes: number;
     upstream: number;
     applied: number;
+    /** The device whose request brought the op, when not its writer (a relay). */
+    via: string | null;
   };
   rows: { org: string; e: string; id: string; state: string; value: string; updated_s: number };
   org_seq: { org: string; seq: number };
@@ -124,6 +126,7 @@ export class KyselyStore implements SyncStore {
           bytes: Buffer.byteLength(payload),
           upstream: options.fromUpstream ? 1 : 0,
           applied: applied ? 1 : 0,
+          via: options.via && options.via !== op.dev ? options.via : null,
         });
         if (applied) {
           const key = `${op.e}\u0000${op.id}`;
@@ -397,7 +400,7 @@ export class KyselyStore implements SyncStore {
     outer: while (last < end) {
       const batch = await this.db
         .selectFrom('ops')
-        .select(['s', 'dev', 'payload', 'bytes'])
+        .select(['s', 'dev', 'payload', 'bytes', 'via'])
         .where('org', '=', org)
         .where('s', '>', last)
         .orderBy('s')
@@ -408,7 +411,8 @@ export class KyselyStore implements SyncStore {
         if (bytes > 0 && bytes + num(r.bytes) > maxBytes) break outer;
         bytes += num(r.bytes);
         last = num(r.s);
-        if (r.dev !== excludeDev) ops.push({ s: last, op: JSON.parse(r.payload) as Op });
+        if (r.dev !== excludeDev && (excludeDev === undefined || r.via !== excludeDev))
+          ops.push({ s: last, op: JSON.parse(r.payload) as Op });
       }
     }
     return { ops, lastSeq: last, hasMore: last < end };

@@ -1,7 +1,8 @@
 // The server schema's history, applied in order by Kysely's Migrator (its table
 // `kysely_migration` records what ran). 001 is the schema every store had before the history
 // existed: it creates only what is missing, so a database made then is adopted as it is.
-// 002 is durable acknowledgement (docs/decisions/0005-durable-acknowledgement.md).
+// 002 is durable acknowledgement (docs/decisions/0005-durable-acknowledgement.md); 003 records
+// which relay brought an op (docs/decisions/0016-the-wire.md).
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 
@@ -89,6 +90,13 @@ export const migrations: Record<string, Migration> = {
         .values({ key: 'epoch', value: randomUUID() })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
+    },
+  },
+  '003_wire_via': {
+    async up(db: AnyDb) {
+      // The device whose request brought an op, when it is not the op's writer: a relay
+      // forwarding its devices' ops. Its pulls leave them out (docs/decisions/0016-the-wire.md).
+      await db.schema.alterTable('ops').addColumn('via', 'varchar(64)').execute();
     },
   },
 };

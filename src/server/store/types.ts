@@ -9,6 +9,9 @@ export type StoreKind = 'sqlite' | 'postgres';
 export interface PushOptions {
   /** Ops brought back from the upstream server (a relay does not forward them again). */
   fromUpstream?: boolean;
+  /** The device whose request brought the ops (a relay forwarding its devices' ops): its
+   * pulls leave them out, as they leave out a device's own ops (migration 003). */
+  via?: string;
 }
 
 export interface PullPage {
@@ -55,7 +58,8 @@ export interface SyncStore {
     ops: readonly Op[],
     options?: PushOptions,
   ): Promise<{ stored: number; lastSeq: number }>;
-  /** Ops after `since`, in sequence order, paged by bytes (at least one op when there is one). */
+  /** Ops after `since`, in sequence order, paged by bytes (at least one op when there is one);
+   * `excludeDev`'s own ops and those it brought (`via`) are counted in the page but not sent. */
   pull(org: string, since: number, maxBytes: number, excludeDev?: string): Promise<PullPage>;
   /** Highest N such that each op 1..N of this device is held here or at most its declared floor
    * (what the server acknowledges as `accepted`). */

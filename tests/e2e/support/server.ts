@@ -169,6 +169,9 @@ export async function startRelay(
     token: credential.token,
     accounts,
     intervalMs: 1000,
+    // Scenarios cut central for seconds: a backoff capped at 2 s (production: 5 minutes).
+    backoffBaseMs: 250,
+    backoffCapMs: 2000,
     onPulled: (o, seq) => pokes.poke(o, seq),
   });
   let app: FastifyInstance;

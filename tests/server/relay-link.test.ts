@@ -1,0 +1,208 @@
+// The relay's link to central as the truck's 4G sees it (docs/protocol.md, The relay's link):
+// a long poll that answers when central's log moves, credentials brought only when their version
+// changes, a backoff while central is out of reach, and none of the relay's own ops sent back to
+// it. Central is the real server on loopback; the relay is the real Relay over its own SQLite,
+// driven by the test (watchOnce, syncNow) with an injected clock and sleep, never the wall clock.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { Accounts } from '../../src/server/auth';
+import { Relay, type RelayOptions } from '../../src/server/relay';
+import type { SyncStore } from '../../src/server/store/types';
+import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
+import { authHeader, relayCredential } from '../support/auth';
+import { openTestStore, startTestServer, type TestServer } from '../support/server';
+import { ORG, TestDevice } from './ops-factory';
+
+/** Every request the relay makes to central, and the sync answers it read. */
+interface Traffic {
+  paths: string[];
+  answers: SyncResponse[];
+}
+
+function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input));
+    traffic.paths.push(url.pathname);
+    if (down.value) throw new TypeError('fetch failed: le lien 4G est coupé');
+    const res = await fetch(input, init);
+    if (url.pathname === '/api/sync' && res.ok) {
+      traffic.answers.push((await res.clone().json()) as SyncResponse);
+    }
+    return res;
+  }) as typeof fetch;
+}
+
+const count = (t: Traffic, path: string) => t.paths.filter((p) => p === path).length;
+
+describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%s)', (kind) => {
+  let central: TestServer;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(async () => {
+    central = await startTestServer({ store: kind });
+  });
+  afterAll(() => central.close());
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function relayOf(options: Partial<RelayOptions> = {}) {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const credential = await relayCredential(central);
+    const traffic: Traffic = { paths: [], answers: [] };
+    const down = { value: false };
+    const relay = new Relay({
+      store,
+      upstream: central.url,
+      relayId: credential.relayId,
+      org: credential.org,
+      token: credential.token,
+      accounts: new Accounts(store),
+      fetch: spyFetch(traffic, down),
+      holdMs: 0,
+      ...options,
+    });
+    cleanups.push(async () => {
+      await relay.stop();
+      await store.close();
+      cleanup();
+    });
+    return { relay, store: store as SyncStore, traffic, down };
+  }
+
+  it('does not receive back the ops it forwarded, yet its checkpoint passes them', async () => {
+    const { relay, store, traffic } = await relayOf();
+    await authHeader(central, 'echo-truck');
+    await authHeader(central, 'echo-depot');
+    const truck = new TestDevice('echo-truck');
+    const depot = new TestDevice('echo-depot');
+    // A device on the truck wrote 12 ops (stored at the relay as its sync route would).
+    await store.push(ORG, truck.batch(12, 'echo'));
+    // A device at the depot wrote 3 at central.
+    await central.store.push(ORG, depot.batch(3, 'echo'));
+    await relay.syncNow();
+    expect(relay.status.lastError).toBeNull();
+    expect(await central.store.contiguous(ORG, 'echo-truck')).toBe(12);
+    const pulled = traffic.answers.flatMap((a) => a.ops.map((x) => x.op.dev));
+    expect(pulled.filter((d) => d === 'echo-truck')).toEqual([]);
+    expect(pulled.filter((d) => d === 'echo-depot')).toHaveLength(3);
+    // The relay holds both, and its checkpoint is central's end: nothing is pulled again.
+    expect(await store.contiguous(ORG, 'echo-depot')).toBe(3);
+    expect(traffic.answers.at(-1)!.lastSeq).toBe(await central.store.lastSeq(ORG));
+    traffic.answers.length = 0;
+    await relay.syncNow();
+    expect(traffic.answers.flatMap((a) => a.ops)).toEqual([]);
+  });
+
+  it('brings the credentials once, then only when central announces another version', async () => {
+    const { relay, traffic } = await relayOf();
+    await relay.syncNow();
+    expect(await relay.watchOnce()).toBe('moved'); // the first announcement of the version
+    const brought = count(traffic, '/api/relay/credentials');
+    for (let i = 0; i < 3; i++) await relay.syncNow();
+    expect(await relay.watchOnce()).toBe('quiet');
+    expect(count(traffic, '/api/relay/credentials')).toBe(brought);
+    // A device enrolled at central: a new version, brought at the next wait.
+    await authHeader(central, `late-${kind}`);
+    expect(await relay.watchOnce()).toBe('moved');
+    expect(count(traffic, '/api/relay/credentials')).toBe(brought + 1);
+    expect(await relay.watchOnce()).toBe('quiet');
+    expect(count(traffic, '/api/relay/credentials')).toBe(brought + 1);
+  });
+
+  it('holds its wait on central until an op is stored there, then pulls it', async () => {
+    const { relay, store } = await relayOf({ holdMs: 30_000 });
+    await authHeader(central, 'wake-depot');
+    await relay.syncNow();
+    await relay.watchOnce(); // the credentials' version, announced at once
+    const waiting = relay.watchOnce();
+    let answered = false;
+    void waiting.then(() => {
+      answered = true;
+    });
+    await Promise.resolve();
+    expect(answered).toBe(false);
+    // Stored through central's sync route, which pokes the waiting relay.
+    const depot = new TestDevice('wake-depot');
+    const res = await fetch(`${central.url}/api/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await authHeader(central, depot.dev)) },
+      body: JSON.stringify({
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        org: ORG,
+        deviceId: depot.dev,
+        since: 0,
+        ops: depot.batch(2, 'wake'),
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await waiting).toBe('moved');
+    expect(await store.contiguous(ORG, 'wake-depot')).toBe(2);
+  });
+
+  it('backs off while central is out of reach, doubling to a cap, and tries no pass meanwhile', async () => {
+    let clock = 1_000_000;
+    const slept: number[] = [];
+    const { relay, traffic, down } = await relayOf({
+      now: () => clock,
+      random: () => 1,
+      backoffBaseMs: 2_000,
+      backoffCapMs: 30_000,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    });
+    down.value = true;
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await relay.watchOnce());
+    expect(outcomes).toEqual(['down', 'down', 'down', 'down', 'down', 'down']);
+    expect([1, 2, 3, 4, 5, 6].map((n) => relay.backoffMs(n))).toEqual([
+      2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
+    expect(relay.status.reachable).toBe(false);
+    // Local writes ask for passes: none reaches for the dead link before the backoff ends.
+    const before = traffic.paths.length;
+    await relay.syncNow();
+    await relay.syncNow();
+    expect(traffic.paths.length).toBe(before);
+    // Once the backoff ran out and central is back, a wait succeeds and a pass runs at once.
+    clock += 30_000;
+    down.value = false;
+    expect(await relay.watchOnce()).toBe('moved');
+    expect(relay.status.reachable).toBe(true);
+    expect(relay.status.lastError).toBeNull();
+    // Jitter: between half and all of the delay.
+    const low = await relayOf({ random: () => 0, backoffBaseMs: 2_000 });
+    expect(low.relay.backoffMs(3)).toBe(4_000);
+  });
+
+  it('runs its loop on the injected sleep: a cut link waits the backoff between attempts', async () => {
+    let clock = 5_000_000;
+    const slept: number[] = [];
+    let fifth: () => void = () => {};
+    const fiveSleeps = new Promise<void>((resolve) => {
+      fifth = resolve;
+    });
+    const { relay, down } = await relayOf({
+      now: () => clock,
+      random: () => 1,
+      holdMs: 1,
+      intervalMs: 3_600_000,
+      backoffBaseMs: 1_000,
+      backoffCapMs: 8_000,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+        if (slept.length === 5) fifth();
+      },
+    });
+    down.value = true;
+    relay.start();
+    await fiveSleeps;
+    await relay.stop();
+    // The first pass and the first wait both failed (2 s); then each failed wait doubles the
+    // delay, capped at 8 s.
+    expect(slept.slice(0, 5)).toEqual([2_000, 4_000, 8_000, 8_000, 8_000]);
+  });
+});
