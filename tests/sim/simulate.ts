@@ -26,6 +26,7 @@ import {
   type Visit,
 } from '../../src/domain/entities';
 import { compareStatus } from '../../src/domain/queue';
+import { readingViewer } from '../../src/server/reading';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { prng } from '../../src/server/seed/prng';
 import { digestRows } from '../../src/sync/digest';
@@ -390,7 +391,13 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   }
   const allStates = await store.rowStates(ORG);
   for (const d of devices) {
-    const viewer = { profile: d.profile, roomId: d.roomId };
+    // What central says this device may hold: its profile and room, and on a room device who
+    // signed in on it (src/server/reading.ts) — the same cut the pull applies.
+    const viewer = await readingViewer(
+      { store, accounts: central.accounts, now: () => clock.now },
+      ORG,
+      { deviceId: d.name, profile: d.profile, roomId: d.roomId },
+    );
     const mine = digestRows(visibleStates(viewer, await d.db.states.toArray(), entitySpec));
     const theirs = digestRows(visibleStates(viewer, allStates, entitySpec));
     if (mine !== theirs) {
