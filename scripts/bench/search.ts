@@ -1,4 +1,4 @@
-// search.p95_ms_50k: the reception search (src/domain/identity.ts searchIndex, as
+// search.p95_ms_50k: the reception search (src/domain/identity/search.ts searchIndex, as
 // src/ui/reception/PatientSearch.tsx calls it) over 50,000 generated French identities, run in
 // Chromium: the module is bundled with esbuild, the registry generated and indexed in the page,
 // then ~200 queries (prefixes, name + first name, typos, birth dates, NIRs) timed one by one.

@@ -1,7 +1,7 @@
 // Importing the patient list of the software used until now (issue 23; docs/guide/coordination.md,
 // docs/decisions/0012-patient-import.md): a CSV export read (UTF-8 or Windows-1252, `;` or `,`),
 // its columns mapped to the identity's fields (guessed from the headers), every record checked
-// with reception's own rules (registration.ts, identity.ts) and against the registry and the rest
+// with reception's own rules (registration.ts, identity/) and against the registry and the rest
 // of the file for duplicates. The outcome of each record is one of: accepted (a patient row),
 // refused (its French reasons), or flagged as a likely duplicate (not imported unless chosen).
 // Pure: the caller passes the bytes, today, the registry and an id maker.

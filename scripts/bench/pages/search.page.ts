@@ -1,4 +1,4 @@
-// Runs in Chromium: the reception search of the app (src/domain/identity.ts, what
+// Runs in Chromium: the reception search of the app (src/domain/identity/search.ts, what
 // PatientSearch.tsx calls on every keystroke) over a generated registry.
 import { buildSearchIndex, searchIndex } from '../../../src/domain/identity';
 import { frenchPatients, receptionQueries } from '../identities';
