@@ -6,20 +6,25 @@
 import { SCHEMA_VERSION } from '../domain/entities';
 import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
-import {
-  type DeviceReport,
-  PROTOCOL_VERSION,
-  type SyncRequest,
-  type SyncResponse,
-  syncResponseSchema,
-} from '../sync/protocol';
+import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
 import { dayReporter, rememberClosings } from './closure-report';
-import { acceptsGzip, encodeBody } from './compress-body';
 import { type EscaleDb, getMeta, META } from './db';
 import { onLocalWrite } from './local-writes';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
+import {
+  createSyncTransport,
+  HttpError,
+  NetworkError,
+  NotYetKnown,
+  Revoked,
+  SessionRequired,
+  SYNC_MESSAGES,
+  UpdateRequired,
+} from './sync-transport';
 import { applyRemote, replayParked } from './write';
+
+export { SYNC_MESSAGES } from './sync-transport';
 
 /** What the client needs of an EventSource (the server sends named `poke` events). */
 export interface EventSourceLike {
@@ -82,49 +87,6 @@ export interface SyncClient {
 
 const KiB = 1024;
 
-export const SYNC_MESSAGES = {
-  offline: 'Aucun serveur de synchronisation joignable ; nouvel essai automatique.',
-  updateRequired:
-    'Mise à jour requise : cette version d’Escale est trop ancienne pour le serveur. Rechargez l’application.',
-  notEnrolled: 'Appareil non enrôlé : identifiant d’appareil ou organisation inconnus.',
-  opTooLarge:
-    'Une modification est plus volumineuse que ce que le serveur accepte : elle reste en attente sur cet appareil.',
-  badResponse: 'Réponse du serveur de synchronisation illisible.',
-  revoked: 'Cet appareil a été retiré par la coordination : ses données locales sont effacées.',
-  relayUnknownDevice:
-    'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.',
-  noProgress:
-    'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
-  sessionRequired:
-    'Une personne doit se reconnecter avec son mot de passe sur cet appareil : ses modifications y restent en attente.',
-} as const;
-
-class NetworkError extends Error {}
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** The error body of a 4xx, when it was JSON (it may name refused ops). */
-    readonly body?: unknown,
-  ) {
-    super(message);
-  }
-}
-/** The server cannot serve this device yet (a relay that has not learnt its credential from
- * central, 503 relay_unknown_device): retried like an unreachable server, never « enrol again ». */
-class NotYetKnown extends Error {}
-class UpdateRequired extends Error {}
-class Revoked extends Error {}
-/** 403 session_required: a person stamped on the pushed ops must sign in on this device again. */
-class SessionRequired extends Error {
-  constructor(
-    readonly staffId: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** What the device keeps of a 403 session_required until that person signs in (META). */
 export interface SessionRequiredNotice {
   staffId: string;
@@ -141,16 +103,6 @@ export function checkpointKey(server: string): string {
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
-}
-
-async function errorText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { message?: unknown; error?: unknown };
-    const msg = body.message ?? body.error;
-    return typeof msg === 'string' ? msg : '';
-  } catch {
-    return '';
-  }
 }
 
 /**
@@ -298,84 +250,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     });
   }
 
-  /** Servers that said they read gzip bodies (their answers carry Accept-Encoding). */
-  const compressing = new Set<string>();
-
-  async function post(server: string, body: SyncRequest): Promise<SyncResponse> {
-    const controller = new AbortController();
-    const t = setTimeout(() => controller.abort(), timeoutMs);
-    let res: Response;
-    try {
-      const encoded = await encodeBody(JSON.stringify(body), compressing.has(server));
-      res = await doFetch(`${server}/api/sync`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...encoded.headers,
-          ...(await bearer()),
-          ...(await options.headers?.()),
-        },
-        body: encoded.body,
-        signal: controller.signal,
-      });
-      if (acceptsGzip(res)) compressing.add(server);
-    } catch (err) {
-      throw new NetworkError(err instanceof Error ? err.message : String(err));
-    } finally {
-      clearTimeout(t);
-    }
-    if (res.status === 426) throw new UpdateRequired(SYNC_MESSAGES.updateRequired);
-    if (res.status === 403) {
-      const body = (await res.json().catch(() => null)) as {
-        error?: string;
-        message?: string;
-      } | null;
-      if (body?.error === 'revoked') throw new Revoked(body.message ?? SYNC_MESSAGES.revoked);
-      const staffId = (body as { details?: { staffId?: unknown } } | null)?.details?.staffId;
-      if (body?.error === 'session_required' && typeof staffId === 'string') {
-        throw new SessionRequired(staffId, body.message ?? SYNC_MESSAGES.sessionRequired);
-      }
-      throw new HttpError(
-        403,
-        `Le serveur a refusé la synchronisation (HTTP 403) : ${body?.message ?? ''}`,
-        body,
-      );
-    }
-    if (res.status === 400) {
-      const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
-      const text = typeof body?.message === 'string' ? body.message : '';
-      throw new HttpError(
-        400,
-        `Le serveur a refusé la synchronisation (HTTP 400)${text ? ` : ${text}` : '.'}`,
-        body,
-      );
-    }
-    if (res.status === 503) {
-      const body = (await res
-        .clone()
-        .json()
-        .catch(() => null)) as { error?: string; message?: string } | null;
-      if (body?.error === 'relay_unknown_device') {
-        throw new NotYetKnown(body.message ?? SYNC_MESSAGES.relayUnknownDevice);
-      }
-    }
-    if (!res.ok) {
-      const text = await errorText(res);
-      throw new HttpError(
-        res.status,
-        `Le serveur a refusé la synchronisation (HTTP ${res.status})${text ? ` : ${text}` : '.'}`,
-      );
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
-    }
-    const parsed = syncResponseSchema.safeParse(json);
-    if (!parsed.success) throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
-    return parsed.data;
-  }
+  const post = createSyncTransport({
+    fetch: doFetch,
+    timeoutMs,
+    headers: async () => ({ ...(await bearer()), ...(await options.headers?.()) }),
+  });
 
   async function learnServerTime(serverTime: number, sentAt: number, receivedAt: number) {
     await db.transaction('rw', db.meta, async () => {

@@ -350,7 +350,10 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     const reset =
       (request.epoch !== undefined && request.epoch !== epoch) ||
       request.since > (await store.lastSeq(request.org)) ||
-      (view !== null && request.since > 0 && request.view !== view.token);
+      (view !== null &&
+        request.view !== undefined &&
+        request.since > 0 &&
+        request.view !== view.token);
     const page = await store.pull(
       request.org,
       reset ? 0 : request.since,
