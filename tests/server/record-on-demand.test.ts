@@ -250,7 +250,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const refused = await ask(relay, reception, { org, patientId, staffId: coordinator.id });
       expect(refused.status).toBe(403);
       link.restore();
-      await relay.relay!.syncNow();
+      // At once, not after the backoff the cut link left (the relay retries on its own later).
+      await relay.relay!.syncNow(true);
       const atCentral = await audits(central);
       expect(
         atCentral.some((a) => a.deviceId === room1.deviceId && a.detail?.includes('relais')),

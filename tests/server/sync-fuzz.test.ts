@@ -272,9 +272,11 @@ describe('fuzzing through a SQLite relay to a PostgreSQL central', () => {
     });
     expect(relay.relay!.status.lastError).toBeNull();
     // What the relay accepted of the fuzzed writers reached central too (held or set apart).
-    await relay.relay!.syncNow();
+    // Passes at once (a slow answer under load may have left the relay in its backoff): what is
+    // asserted is that nothing it accepted stays behind, not how soon it retries.
     await vi.waitFor(
       async () => {
+        await relay.relay!.syncNow(true);
         const upstream = await relay.store.upstreamHeld(ORG);
         for (const w of writers) {
           expect(upstream.get(w.dev) ?? 0).toBe(await relay.store.contiguous(ORG, w.dev));
