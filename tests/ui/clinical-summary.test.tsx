@@ -8,10 +8,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
 import { type Change, writeChanges } from '../../src/device/write';
 import type { Consultation } from '../../src/domain/entities';
-import { statusValue } from '../../src/domain/queue';
 import { patientName } from '../../src/ui/day/day-data';
 import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW, TODAY } from './fixtures';
+import { openDraftInBox1 } from './note-fixtures';
 import { freshDb, renderAt, seedDemoDay } from './support';
 import { stubTerminology } from './terminology-stub';
 
@@ -23,42 +23,7 @@ const org = () => demo.day.stop!.orgId;
 
 /** MG-004 taken into Box 1 by Thomas Garnier, with a note open. */
 async function openNote(over: Partial<Consultation> = {}) {
-  const e = demo.entries.waitingUrgent;
-  const visit = demo.day.visits.find((v) => v.id === e.visitId)!;
-  await writeChanges(db, { deviceId: 'box-1', org: org() }, [
-    {
-      entity: 'queueEntry',
-      id: e.id,
-      set: { status: statusValue('in_consultation'), roomId: demo.roomId('Box 1'), startedAt: NOW },
-    },
-    {
-      entity: 'consultation',
-      id: NOTE,
-      set: {
-        orgId: org(),
-        queueEntryId: e.id,
-        visitId: visit.id,
-        patientId: visit.patientId,
-        stopId: e.stopId,
-        serviceId: e.serviceId,
-        authorId: staffId('Garnier'),
-        supervisorId: staffId('Morvan'),
-        motif: 'Toux',
-        subjective: '',
-        objective: '',
-        assessment: '',
-        plan: '',
-        codes: [],
-        orientation: { kind: 'none' },
-        confidentiality: 'standard',
-        status: 'draft',
-        returnComment: null,
-        createdAt: NOW,
-        ...over,
-      },
-    },
-  ]);
-  return visit.patientId;
+  return (await openDraftInBox1(db, demo, NOTE, over)).patientId;
 }
 
 const recorded = (patientId: string) => ({

@@ -10,13 +10,12 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
 import { forgetPastRecords } from '../../src/device/past-record';
-import { writeChanges } from '../../src/device/write';
 import type { Allergy, Consultation, Patient, Vaccination } from '../../src/domain/entities';
 import type { PastRecord } from '../../src/domain/patient-record';
-import { statusValue } from '../../src/domain/queue';
 import { TERMINOLOGY_URL } from '../../src/ui/consultation/consultation-data';
 import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW } from './fixtures';
+import { openDraftInBox1 } from './note-fixtures';
 import { freshDb, renderAt, seedDemoDay } from './support';
 
 const CATALOGUE = readFileSync('public/terminology/catalogue.json', 'utf8');
@@ -28,40 +27,7 @@ const NOTE = 'note-today';
 const org = () => demo.day.stop!.orgId;
 
 async function openNote(): Promise<Patient> {
-  const e = demo.entries.waitingUrgent;
-  const visit = demo.day.visits.find((v) => v.id === e.visitId)!;
-  await writeChanges(db, { deviceId: 'box-1', org: org() }, [
-    {
-      entity: 'queueEntry',
-      id: e.id,
-      set: { status: statusValue('in_consultation'), roomId: demo.roomId('Box 1'), startedAt: NOW },
-    },
-    {
-      entity: 'consultation',
-      id: NOTE,
-      set: {
-        orgId: org(),
-        queueEntryId: e.id,
-        visitId: visit.id,
-        patientId: visit.patientId,
-        stopId: e.stopId,
-        serviceId: e.serviceId,
-        authorId: staffId('Garnier'),
-        supervisorId: staffId('Morvan'),
-        motif: 'Toux',
-        subjective: '',
-        objective: '',
-        assessment: '',
-        plan: '',
-        codes: [],
-        orientation: { kind: 'none' },
-        confidentiality: 'standard',
-        status: 'draft',
-        returnComment: null,
-        createdAt: NOW,
-      },
-    },
-  ]);
+  const visit = await openDraftInBox1(db, demo, NOTE);
   return (await db.rows('patient').get(visit.patientId))!;
 }
 

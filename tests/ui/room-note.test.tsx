@@ -7,11 +7,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
 import { writeChanges } from '../../src/device/write';
 import type { Consultation } from '../../src/domain/entities';
-import { statusValue } from '../../src/domain/queue';
 import { contentHash } from '../../src/ui/consultation/consultation-actions';
 import { AUTOSAVE_DELAY_MS, setAutosaveDelay } from '../../src/ui/consultation/useAutosave';
 import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW } from './fixtures';
+import { openDraftInBox1 } from './note-fixtures';
 import { freshDb, renderAt, seedDemoDay } from './support';
 import { stubTerminology } from './terminology-stub';
 
@@ -21,45 +21,7 @@ const staffId = (last: string) => demo.day.staff.find((s) => s.lastName === last
 const NOTE = 'note-1';
 
 /** MG-004 taken into Box 1 by Thomas Garnier (intern supervised by Hélène Morvan). */
-async function openNote(over: Partial<Consultation> = {}) {
-  const e = demo.entries.waitingUrgent;
-  const visit = demo.day.visits.find((v) => v.id === e.visitId)!;
-  const org = demo.day.stop!.orgId;
-  await writeChanges(db, { deviceId: 'box-1', org }, [
-    {
-      entity: 'queueEntry',
-      id: e.id,
-      set: { status: statusValue('in_consultation'), roomId: demo.roomId('Box 1'), startedAt: NOW },
-    },
-    {
-      entity: 'consultation',
-      id: NOTE,
-      set: {
-        orgId: org,
-        queueEntryId: e.id,
-        visitId: visit.id,
-        patientId: visit.patientId,
-        stopId: e.stopId,
-        serviceId: e.serviceId,
-        authorId: staffId('Garnier'),
-        supervisorId: staffId('Morvan'),
-        motif: 'Toux',
-        subjective: '',
-        objective: '',
-        assessment: '',
-        plan: '',
-        codes: [],
-        orientation: { kind: 'none' },
-        confidentiality: 'standard',
-        status: 'draft',
-        returnComment: null,
-        createdAt: NOW,
-        ...over,
-      },
-    },
-  ]);
-  return visit;
-}
+const openNote = (over: Partial<Consultation> = {}) => openDraftInBox1(db, demo, NOTE, over);
 
 const note = () => db.rows('consultation').get(NOTE);
 const field = (name: string | RegExp) => screen.getByRole('textbox', { name });
