@@ -256,6 +256,16 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       await central.app.close();
       central = await startCentral(net, clock, snapshot);
       await central.mem.store.newEpoch();
+      // Credentials issued after the backup are not in it: the coordination enrols again what
+      // answers « enrol again » (docs/operations.md, Restoring central) — a relay reinstalled
+      // since then (on its own disk, which it keeps), a device enrolled since.
+      if (!(await central.mem.store.getMeta(`cred:${relayId()}`))) {
+        await relay.app.close();
+        relay = await startRelay(net, clock, central, relayId(), relay.mem);
+      }
+      if (rogueKept && !(await central.mem.store.getMeta(`cred:rogue-${seed}`))) {
+        rogueKept.token = await enrolAt(central, `rogue-${seed}`, 'coordination');
+      }
       extra.restores++;
     }
 

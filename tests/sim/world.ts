@@ -259,9 +259,11 @@ export async function startRelay(
   clock: Clock,
   central: SimServer,
   relayId: string,
+  /** The relay's disk, kept when it is enrolled again (central restored); a new one otherwise. */
+  disk?: SimServer['mem'],
 ): Promise<SimServer> {
   const token = await enrolAt(central, relayId, 'relay');
-  const mem = await memoryStore();
+  const mem = disk ?? (await memoryStore());
   const now = () => clock.now;
   const accounts = new Accounts(mem.store, now);
   const relay = new Relay({
