@@ -8,6 +8,7 @@ export const reading = {
     add: 'Transmettre',
     line: 'Transmission de {who}, le {at}',
     none: 'Aucune transmission écrite pour vous sur cette consultation.',
+    received: 'Transmissions écrites pour vous par l’équipe de soins',
     notReadable: 'Vous lisez la transmission écrite pour vous, pas la note de consultation.',
   },
   objection: {
@@ -22,6 +23,8 @@ export const reading = {
     explain:
       'En cas de besoin pour soigner ce patient, vous pouvez l’ouvrir pendant quatre heures. L’accès est tracé et revu par la coordination.',
     reason: 'Raison',
+    chooseReason: 'Choisissez une raison',
+    reasonMissing: 'Choisissez d’abord la raison de cet accès.',
     reasons: {
       urgence_vitale: 'Urgence vitale',
       continuite_soins: 'Continuité des soins',
