@@ -24,6 +24,7 @@ async function frenchOnly(page: Page, name: string): Promise<void> {
   expect(text, `${name}: a UUID`).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   expect(text, `${name}: an ISO date`).not.toMatch(/\d{4}-\d{2}-\d{2}/);
   expect(text, `${name}: a catalogue key`).not.toMatch(/\b[a-z]+\.[a-z]+[A-Za-z]*\.[a-zA-Z]+\b/);
+  expect(text, `${name}: a code`).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
 }
 
 /** Reception checks the same walk-in in again, for the social worker. */
@@ -172,7 +173,7 @@ test('l — the social worker reads the transmission, not the note; a bris de gl
     // marked as opened by bris de glace.
     const history = box1.getByRole('list', { name: 'Consultations précédentes' });
     await expect(history).toContainText(SOCIAL_ASSESSMENT, { timeout: 90_000 });
-    await expect(history).toContainText('(ouverte par bris de glace)');
+    await expect(history).toContainText('Note ouverte par bris de glace');
     await shot(box1, 'box1-break-glass-opened');
     await frenchOnly(box1, 'box1 after the bris de glace');
   });
@@ -198,6 +199,11 @@ test('l — the social worker reads the transmission, not the note; a bris de gl
     const main = coordinator.locator('main');
     await expect(main).toContainText('Bris de glace : dossier ouvert exceptionnellement');
     await expect(main).not.toContainText(PRECISION);
+    // Its reason in words, never its code.
+    const row = main.getByRole('row', { name: /Bris de glace : dossier ouvert/ });
+    await expect(row).toContainText('Continuité des soins');
+    await expect(main).not.toContainText('continuite_soins');
     await shot(coordinator, 'coordination-journal');
+    await frenchOnly(coordinator, 'coordination journal');
   });
 });

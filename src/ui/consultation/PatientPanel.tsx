@@ -183,7 +183,7 @@ function HistoryItem({
       <strong>{heading}</strong>{' '}
       <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
       {access.purpose === 'break_glass' ? (
-        <span className="notice notice--warning"> {t('reading.breakGlass.opened')}</span>
+        <p className="notice notice--warning">{t('reading.breakGlass.opened')}</p>
       ) : null}
       <p>{t('consultation.history.motif', { motif: c.motif })}</p>
       {c.assessment ? <p>{t('consultation.history.assessment', { text: c.assessment })}</p> : null}
