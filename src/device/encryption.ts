@@ -71,6 +71,10 @@ export const ENCRYPTED_ENTITIES = [
   'transmission',
   'breakGlass',
   'sharingObjection',
+  // The audit log (issue #21 item 4): who opened which note, when, is itself health data. Its
+  // id and time stay clear (the table's indexes): the purge finds what is past the retention
+  // without opening a record.
+  'audit',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);

@@ -70,9 +70,13 @@ describe('a person taking the device', () => {
     await setPin(db, 's2', '7777', ITER);
     const bare = await unlockPerson(db, 's2', '7777');
     expect(bare).toMatchObject({ ok: true, data: 'locked' });
-    expect(await auditActions(db)).not.toContain('session.unlock:s2');
     // Signed in online: the server's escrow opens the key, wrapped for the new PIN from now on.
     expect(await createPersonPin(db, 's2', '5555', ESCROW)).toBe('opened');
+    // The audit log is sealed like the clinical data: read with the key open. The bare PIN's
+    // unlock was never audited; the sign-in was.
+    const actions = await auditActions(db);
+    expect(actions).not.toContain('session.unlock:s2');
+    expect(actions).toContain('session.login:s2');
     setDataKey(null);
     expect(await unlockPerson(db, 's2', '5555')).toMatchObject({ ok: true, data: 'opened' });
   });
