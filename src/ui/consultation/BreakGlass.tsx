@@ -74,15 +74,18 @@ export function BreakGlassForm({
 }
 
 /** Beside the patient, for a clinician who is not the coordinating doctor (who reads every
- * note): the bris de glace running for them, or the form to declare one. */
+ * note): the bris de glace running for them, or (when `offer`) the form to declare one. */
 export function PatientBreakGlass({
   orgId,
   patientId,
   viewer,
+  offer,
 }: {
   orgId: string;
   patientId: string;
   viewer: Staff;
+  /** Offer the form when none is running (false: only show the one running). */
+  offer: boolean;
 }) {
   const now = useNow();
   const mine = useBreakGlassesOf(viewer.id, patientId);
@@ -95,6 +98,7 @@ export function PatientBreakGlass({
       </p>
     );
   }
+  if (!offer) return null;
   return (
     <details className="summary-add">
       <summary>{t('reading.breakGlass.title')}</summary>

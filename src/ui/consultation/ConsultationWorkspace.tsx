@@ -73,6 +73,9 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
           now={now}
           editable={clinical && viewer !== undefined}
           pastRecord={clinical ? { auto: purged === true } : null}
+          offerBreakGlass={
+            facts !== undefined && noteAccess(viewer, file.consultation, facts).level === 'note'
+          }
         />
       ) : clinical && purged !== undefined ? (
         // The device purged the patient: their record comes from the servers at once. Not yet

@@ -37,6 +37,7 @@ export function PatientPanel({
   now,
   editable,
   pastRecord = null,
+  offerBreakGlass = true,
 }: {
   patient: Patient;
   visit: Visit | undefined;
@@ -49,6 +50,9 @@ export function PatientPanel({
   editable: boolean;
   /** The past record on demand: fetched at once when the device purged the patient. */
   pastRecord?: { auto: boolean } | null;
+  /** Whether a clinician may declare a bris de glace here (not when the closed note beside
+   * offers it already); one running is shown either way. */
+  offerBreakGlass?: boolean;
 }) {
   const history = usePatientHistory(patient.id);
   const facts = useReadingFacts();
@@ -103,7 +107,12 @@ export function PatientPanel({
       />
       <SharingObjectionField patient={patient} viewer={viewer} editable={editable} />
       {editable && viewer?.roles.includes('clinicien') && !viewer.roles.includes('coordinateur') ? (
-        <PatientBreakGlass orgId={patient.orgId} patientId={patient.id} viewer={viewer} />
+        <PatientBreakGlass
+          orgId={patient.orgId}
+          patientId={patient.id}
+          viewer={viewer}
+          offer={offerBreakGlass}
+        />
       ) : null}
       <h3>{t('consultation.history.title')}</h3>
       {history === undefined || facts === undefined ? (
