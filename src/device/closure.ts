@@ -15,12 +15,13 @@ import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
 import { hlcOfTime } from '../sync/hlc';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../sync/protocol';
 import { auditChange } from './audit-change';
+import { statesOutsideAudit } from './closure-report';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
 import { registry, writeChanges } from './write';
 
 export async function localDayProof(db: EscaleDb, stopId: string): Promise<DayProof> {
-  return dayProof(await db.states.toArray(), stopId, registry);
+  return dayProof(await statesOutsideAudit(db), stopId, registry);
 }
 
 export type ProofResult =
@@ -225,7 +226,7 @@ export async function purgeAfterReceipts(
     const [receipts, stops, states, outbox] = await Promise.all([
       db.rows('syncReceipt').toArray(),
       db.rows('stop').toArray(),
-      db.states.toArray(),
+      statesOutsideAudit(db),
       db.outbox.toArray(),
     ]);
     const plan = purgePlan({

@@ -355,3 +355,19 @@ export function enableEncryption(db: Dexie, options?: EncryptionOptions): void {
 export function isEncrypted(db: Dexie): boolean {
   return sealedDatabases.has(db);
 }
+
+/**
+ * Whether ops waiting in the outbox are sealed (a clinical record, or an audit record, written
+ * with the key): a device cannot send them while its data is locked. Reads the records as
+ * stored, opening none.
+ */
+export async function sealedOpsPending(db: Dexie): Promise<boolean> {
+  return db.transaction('r', 'outbox', async (tx) => {
+    markRawTransaction(tx.idbtrans);
+    let sealed = false;
+    await db.table('outbox').each((op: unknown) => {
+      if (isSealed(op)) sealed = true;
+    });
+    return sealed;
+  });
+}

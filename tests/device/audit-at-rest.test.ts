@@ -5,11 +5,11 @@
 // then: never while its op waits in the outbox, never without a receipt made after it.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCipher } from '../../src/device/cipher';
-import { purgeAfterReceipts } from '../../src/device/closure';
+import { localDayProof, purgeAfterReceipts } from '../../src/device/closure';
 import { declareNoDataKey, setDataKey } from '../../src/device/data-key';
 import { generateDataKey } from '../../src/device/data-key-wrap';
 import { type EscaleDb, META, setMeta } from '../../src/device/db';
-import { ENCRYPTED_TABLES, enableEncryption } from '../../src/device/encryption';
+import { ENCRYPTED_TABLES, enableEncryption, sealedOpsPending } from '../../src/device/encryption';
 import { sealExisting } from '../../src/device/seal-existing';
 import { type Change, writeChanges } from '../../src/device/write';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../src/domain/audit-retention';
@@ -169,6 +169,44 @@ describe('the audit log at rest', () => {
     await write(db, [auditRecord('a1', '2026-12-04T09:00:00.000Z')]);
     setDataKey(null);
     await expect(db.table('audit').get('a1')).rejects.toThrow(/verrouillées/);
+  });
+});
+
+describe('a locked device holding sealed audit records', () => {
+  it('tells sealed ops waiting in its outbox without the key', async () => {
+    const { db } = encryptedDb();
+    expect(await sealedOpsPending(db)).toBe(false);
+    await write(db, [auditRecord('a1', '2026-12-04T09:00:00.000Z')]);
+    setDataKey(null);
+    expect(await sealedOpsPending(db)).toBe(true);
+    await db.outbox.clear();
+    expect(await sealedOpsPending(db)).toBe(false);
+  });
+
+  it('still proves its day without the key (the audit is no day)', async () => {
+    const { db } = encryptedDb();
+    await write(db, [
+      auditRecord('a1', '2026-12-04T09:00:00.000Z'),
+      {
+        entity: 'stop',
+        id: 'stop-1',
+        set: {
+          orgId: ORG,
+          unitId: 'unit-1',
+          date: '2026-12-04',
+          communeInsee: '72180',
+          communeName: 'Mamers',
+          address: 'Place de la République',
+          opensAt: '08:30',
+          closesAt: '17:30',
+          status: 'open',
+        },
+      },
+    ]);
+    const unlocked = await localDayProof(db, 'stop-1');
+    setDataKey(null);
+    expect(await localDayProof(db, 'stop-1')).toEqual(unlocked);
+    expect(unlocked.rows.map((r) => r.e)).toEqual(['stop']);
   });
 });
 

@@ -95,4 +95,20 @@ describe('a person taking the device', () => {
     await wipeDevice(db, null);
     expect(dataKeyState()).toBe('locked');
   });
+
+  it('syncs a locked reception on, unless sealed ops (its audit records) wait in its outbox', async () => {
+    const db = await encryptedDevice();
+    await createPersonPin(db, 's1', '4821', ESCROW); // audits the login: a sealed op
+    await setMeta(db, 'servers', ['http://127.0.0.1:9']);
+    await setMeta(db, 'credential', { token: 'tab-1.x', profile: 'reception', roomId: null });
+    setDataKey(null); // reloaded, nobody unlocked yet
+    const client = await startSync(db);
+    const waiting = await client!.syncNow();
+    expect(waiting.lastAttemptAt ?? null).toBeNull(); // the sealed login waits for the key
+    // Sent meanwhile (by an earlier page): nothing sealed is left, and the locked reception syncs.
+    await db.outbox.clear();
+    const after = await client!.syncNow();
+    expect(after.state).toBe('offline'); // it tried: nothing listens on that port
+    await wipeDevice(db, null);
+  });
 });
