@@ -6,7 +6,7 @@
 // device, marked as opened that way. The coordination finds it on its bris-de-glace review.
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
-import { call, checkInWalkIn, go, rendered, type Shot, synced, takeIn } from './support/steps';
+import { axe, call, checkInWalkIn, go, rendered, type Shot, synced, takeIn } from './support/steps';
 
 test.use({ scenario: 'l', truckTime: '15:00' });
 
@@ -128,6 +128,7 @@ test('l — the social worker reads the transmission, not the note; a bris de gl
       expect(text, 'the GP’s note stays off the social worker’s screen').not.toContain(clinical);
     }
     await shot(social, 'salle3-transmission-not-note');
+    expect(await axe(social, 'salle3-transmission')).toEqual([]);
     await frenchOnly(social, 'salle 3 consultation');
   });
 
@@ -167,6 +168,8 @@ test('l — the social worker reads the transmission, not the note; a bris de gl
       })
       .fill(PRECISION);
     await shot(box1, 'box1-break-glass-form');
+    // The patient panel with the bris de glace open: no serious or critical accessibility fault.
+    expect(await axe(box1, 'break-glass-form')).toEqual([]);
     await open.click();
     await expect(box1.getByText(/^Accès exceptionnel ouvert jusqu’à \d{2}:\d{2}\.$/)).toBeVisible();
     // The server now sends this device the patient's notes for him: the social note arrives,
@@ -190,6 +193,7 @@ test('l — the social worker reads the transmission, not the note; a bris de gl
     await expect(row).toContainText('Continuité des soins');
     await expect(row).toContainText(PRECISION);
     await shot(coordinator, 'coordination-break-glass-review');
+    expect(await axe(coordinator, 'break-glass-review')).toEqual([]);
     await frenchOnly(coordinator, 'coordination bris de glace');
   });
 
