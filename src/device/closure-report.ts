@@ -11,6 +11,15 @@ export const CLOSING_META = 'closing';
 
 type Day = NonNullable<DeviceReport['day']>;
 
+/**
+ * Every row state but the audit log's: what a day's proof and the purge after a receipt read.
+ * The audit is no patient day (dayStates leaves it out) and its states are sealed, so a device
+ * that syncs while locked (reception) still reports its day and purges without the key.
+ */
+export function statesOutsideAudit(db: EscaleDb) {
+  return db.states.where('e').notEqual('audit').toArray();
+}
+
 /** Keeps the closures announced; true when one is new to this device. */
 export async function rememberClosings(
   db: EscaleDb,
@@ -47,7 +56,7 @@ export function dayReporter(db: EscaleDb, servers: readonly string[]) {
     ]);
     const key = `${latest.stopId}:${latest.startedAt}:${marks.join(':')}`;
     if (cached?.key !== key) {
-      const proof = dayProof(await db.states.toArray(), latest.stopId, registry);
+      const proof = dayProof(await statesOutsideAudit(db), latest.stopId, registry);
       cached = { key, day: { ...latest, digest: proof.digest } };
     }
     return cached.day;

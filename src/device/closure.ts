@@ -1,6 +1,7 @@
 // The device's side of the day's closure: asking the sync server for its proof of a stop's day,
 // the list of devices the server has heard from, and the purge after a sync receipt.
 
+import { auditPurgePlan, DEFAULT_AUDIT_RETENTION_DAYS } from '../domain/audit-retention';
 import {
   type ClosureRecord,
   type DayProof,
@@ -14,12 +15,13 @@ import { type DeviceProfile, ENTITY_NAMES } from '../domain/entities';
 import { hlcOfTime } from '../sync/hlc';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../sync/protocol';
 import { auditChange } from './audit-change';
+import { statesOutsideAudit } from './closure-report';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
 import { registry, writeChanges } from './write';
 
 export async function localDayProof(db: EscaleDb, stopId: string): Promise<DayProof> {
-  return dayProof(await db.states.toArray(), stopId, registry);
+  return dayProof(await statesOutsideAudit(db), stopId, registry);
 }
 
 export type ProofResult =
@@ -187,6 +189,14 @@ export interface PurgeOutcome extends PurgePlan {
   removed: number;
 }
 
+/** Id and time of every audit record, read from the table's clear indexes (its records are
+ * sealed: none is opened). */
+async function auditFacts(db: EscaleDb): Promise<{ id: string; at: string }[]> {
+  const byTime = db.table('audit').orderBy('at');
+  const [ats, ids] = await Promise.all([byTime.keys(), byTime.primaryKeys()]);
+  return ids.map((id, i) => ({ id: String(id), at: String(ats[i]) }));
+}
+
 /**
  * Removes the patient data of receipted days this profile no longer needs, in one transaction
  * with its audit record. Rows removed are remembered so pulled ops never rebuild them.
@@ -197,6 +207,8 @@ export async function purgeAfterReceipts(
     profile: DeviceProfile;
     today: string;
     staffId?: string | null;
+    /** Days the audit log is kept (src/domain/audit-retention.ts; one year by default). */
+    auditRetentionDays?: number;
     /** Rows erased so far out of those to erase, after each table (for a progress bar). */
     onProgress?(done: number, total: number): void;
   },
@@ -214,7 +226,7 @@ export async function purgeAfterReceipts(
     const [receipts, stops, states, outbox] = await Promise.all([
       db.rows('syncReceipt').toArray(),
       db.rows('stop').toArray(),
-      db.states.toArray(),
+      statesOutsideAudit(db),
       db.outbox.toArray(),
     ]);
     const plan = purgePlan({
@@ -228,23 +240,33 @@ export async function purgeAfterReceipts(
       registry,
       deviceId: (await getMeta<string>(db, META.deviceId)) ?? undefined,
     });
+    // The audit log past its retention goes after a receipt too, once central holds it.
+    const audit = auditPurgePlan({
+      today: options.today,
+      retentionDays: options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+      audit: await auditFacts(db),
+      receipts,
+      deviceId: (await getMeta<string>(db, META.deviceId)) ?? undefined,
+      unsynced: new Set(outbox.filter((o) => o.e === 'audit').map((o) => o.id)),
+    });
+    const remove = [...plan.remove, ...audit.remove.map((id) => ({ e: 'audit', id }))];
     // Kept copies of this device's own ops (sync-client.ts) go once a due receipt covers them.
     if (plan.sentBefore !== null) {
       const cut = hlcOfTime(Date.parse(plan.sentBefore));
       await db.sent.bulkDelete(await db.sent.where('hlc').below(cut).primaryKeys());
     }
-    if (plan.remove.length === 0) return { ...plan, removed: 0 };
+    if (remove.length === 0) return { ...plan, removed: 0 };
     const byEntity = new Map<string, string[]>();
-    for (const { e, id } of plan.remove) byEntity.set(e, [...(byEntity.get(e) ?? []), id]);
+    for (const { e, id } of remove) byEntity.set(e, [...(byEntity.get(e) ?? []), id]);
     let done = 0;
-    options.onProgress?.(done, plan.remove.length);
+    options.onProgress?.(done, remove.length);
     for (const [e, ids] of byEntity) {
       await db.table(e).bulkDelete(ids);
       done += ids.length;
-      options.onProgress?.(done, plan.remove.length);
+      options.onProgress?.(done, remove.length);
     }
-    await db.states.bulkDelete(plan.remove.map((r) => [r.e, r.id] as [string, string]));
-    await db.purged.bulkPut(plan.remove);
+    await db.states.bulkDelete(remove.map((r) => [r.e, r.id] as [string, string]));
+    await db.purged.bulkPut(remove);
     const deviceId = (await getMeta<string>(db, META.deviceId)) ?? 'inconnu';
     const org = (await getMeta<string>(db, META.org)) ?? '';
     const counts = [...byEntity].map(([e, ids]) => `${e}: ${ids.length}`).join(', ');
@@ -263,6 +285,6 @@ export async function purgeAfterReceipts(
         },
       ),
     ]);
-    return { ...plan, removed: plan.remove.length };
+    return { ...plan, remove, removed: remove.length };
   });
 }

@@ -71,6 +71,10 @@ export const ENCRYPTED_ENTITIES = [
   'transmission',
   'breakGlass',
   'sharingObjection',
+  // The audit log (issue #21 item 4): who opened which note, when, is itself health data. Its
+  // id and time stay clear (the table's indexes): the purge finds what is past the retention
+  // without opening a record.
+  'audit',
 ] as const;
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
@@ -350,4 +354,20 @@ export function enableEncryption(db: Dexie, options?: EncryptionOptions): void {
 /** Whether this database seals its clinical tables (its sync waits for an unlock). */
 export function isEncrypted(db: Dexie): boolean {
   return sealedDatabases.has(db);
+}
+
+/**
+ * Whether ops waiting in the outbox are sealed (a clinical record, or an audit record, written
+ * with the key): a device cannot send them while its data is locked. Reads the records as
+ * stored, opening none.
+ */
+export async function sealedOpsPending(db: Dexie): Promise<boolean> {
+  return db.transaction('r', 'outbox', async (tx) => {
+    markRawTransaction(tx.idbtrans);
+    let sealed = false;
+    await db.table('outbox').each((op: unknown) => {
+      if (isSealed(op)) sealed = true;
+    });
+    return sealed;
+  });
 }

@@ -36,3 +36,14 @@ export async function breakGlassLog(db: EscaleDb): Promise<BreakGlass[]> {
   const list = await db.rows('breakGlass').toArray();
   return list.filter((b) => !b._deleted).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
+
+/** The bris de glace one person declared for one patient, newest first. */
+export async function breakGlassesOf(
+  db: EscaleDb,
+  staffId: string,
+  patientId: string,
+): Promise<BreakGlass[]> {
+  return (await breakGlassLog(db)).filter(
+    (b) => b.staffId === staffId && b.patientId === patientId,
+  );
+}

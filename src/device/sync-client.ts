@@ -69,7 +69,7 @@ export interface SyncClientOptions {
   withDigest?: boolean;
   /** The coordination withdrew this device (403 revoked): the client stops; the page wipes it. */
   /** While true, runs do nothing (the device's clinical data is locked: see encryption.ts). */
-  paused?: () => boolean;
+  paused?: () => boolean | Promise<boolean>;
   onRevoked?: (message: string) => void;
   /** The app version and profile reported with each sync (the coordinator's device list). */
   describe?: () => { appVersion: string | null; profile: DeviceReport['profile'] };
@@ -444,7 +444,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     if (updateRequired) return writeStatus({ state: 'update_required' });
     // Clinical data locked (page reloaded, nobody unlocked yet): nothing can be sealed or opened;
     // the page calls syncNow again once someone unlocks.
-    if (options.paused?.()) return writeStatus({});
+    if (await options.paused?.()) return writeStatus({});
     await writeStatus({ state: 'syncing', lastAttemptAt: new Date(now()).toISOString() });
     let lastError: Error | null = null;
     for (const server of servers) {

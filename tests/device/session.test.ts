@@ -70,9 +70,13 @@ describe('a person taking the device', () => {
     await setPin(db, 's2', '7777', ITER);
     const bare = await unlockPerson(db, 's2', '7777');
     expect(bare).toMatchObject({ ok: true, data: 'locked' });
-    expect(await auditActions(db)).not.toContain('session.unlock:s2');
     // Signed in online: the server's escrow opens the key, wrapped for the new PIN from now on.
     expect(await createPersonPin(db, 's2', '5555', ESCROW)).toBe('opened');
+    // The audit log is sealed like the clinical data: read with the key open. The bare PIN's
+    // unlock was never audited; the sign-in was.
+    const actions = await auditActions(db);
+    expect(actions).not.toContain('session.unlock:s2');
+    expect(actions).toContain('session.login:s2');
     setDataKey(null);
     expect(await unlockPerson(db, 's2', '5555')).toMatchObject({ ok: true, data: 'opened' });
   });
@@ -90,5 +94,21 @@ describe('a person taking the device', () => {
     expect(after.state).toBe('offline'); // it tried: nothing listens on that port
     await wipeDevice(db, null);
     expect(dataKeyState()).toBe('locked');
+  });
+
+  it('syncs a locked reception on, unless sealed ops (its audit records) wait in its outbox', async () => {
+    const db = await encryptedDevice();
+    await createPersonPin(db, 's1', '4821', ESCROW); // audits the login: a sealed op
+    await setMeta(db, 'servers', ['http://127.0.0.1:9']);
+    await setMeta(db, 'credential', { token: 'tab-1.x', profile: 'reception', roomId: null });
+    setDataKey(null); // reloaded, nobody unlocked yet
+    const client = await startSync(db);
+    const waiting = await client!.syncNow();
+    expect(waiting.lastAttemptAt ?? null).toBeNull(); // the sealed login waits for the key
+    // Sent meanwhile (by an earlier page): nothing sealed is left, and the locked reception syncs.
+    await db.outbox.clear();
+    const after = await client!.syncNow();
+    expect(after.state).toBe('offline'); // it tried: nothing listens on that port
+    await wipeDevice(db, null);
   });
 });

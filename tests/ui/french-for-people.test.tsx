@@ -201,6 +201,16 @@ describe('what the journal shows', () => {
     ).toBe('LEBRUN Noël le 23/11/2026 09:05, 01/12/2026');
     expect(readableDetail(null, names)).toBe('—');
   });
+
+  it('words a bris de glace’s reason code, and nothing else as one', () => {
+    const names = new Map<string, string>();
+    expect(readableDetail('continuite_soins', names, 'breakGlass.declared')).toBe(
+      'Continuité des soins',
+    );
+    expect(readableDetail('urgence_vitale', names, 'breakGlass.declared')).toBe('Urgence vitale');
+    // Another action's detail is not read as a reason.
+    expect(readableDetail('continuite_soins', names, 'queue.call')).toBe('continuite_soins');
+  });
 });
 
 describe('the indicators export', () => {

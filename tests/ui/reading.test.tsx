@@ -171,6 +171,115 @@ describe('the bris de glace', () => {
   });
 });
 
+describe('beside the patient', () => {
+  it('shows the social worker the transmissions whose note never reached her device, once', async () => {
+    const org = demo.day.stop!.orgId;
+    const visit = demo.day.visits.find((v) => v.id === demo.entries.waiting1.visitId)!;
+    const transmission = (id: string, consultationId: string, text: string) => ({
+      entity: 'transmission' as const,
+      id,
+      insert: {
+        orgId: org,
+        consultationId,
+        patientId: visit.patientId,
+        authorId: staffId('Garnier'),
+        at: NOW,
+        text,
+      },
+    });
+    await writeChanges(db, { deviceId: 'salle-3', org, userId: staffId('Perrin') }, [
+      {
+        entity: 'consultation',
+        id: 'her-note',
+        set: {
+          orgId: org,
+          queueEntryId: demo.entries.waiting1.id,
+          visitId: visit.id,
+          patientId: visit.patientId,
+          stopId: demo.day.stop!.id,
+          serviceId: demo.serviceId('AS'),
+          authorId: staffId('Perrin'),
+          supervisorId: null,
+          motif: 'Accès aux droits',
+          subjective: '',
+          objective: '',
+          assessment: '',
+          plan: '',
+          codes: [],
+          orientation: { kind: 'none' },
+          confidentiality: 'social',
+          status: 'draft',
+          returnComment: null,
+          createdAt: NOW,
+        },
+      },
+      // From a note this device never received (none of its people reads it as a note)…
+      transmission('tr-away', 'note-elsewhere', 'Hébergement à trouver avant l’hiver.'),
+      // …and from the note it holds, shown in the history under that note.
+      transmission('tr-here', NOTE, 'Droits à la complémentaire santé à ouvrir.'),
+    ]);
+    useUiStore.setState({ profile: 'room', staffId: staffId('Perrin') });
+    renderAt('/supervision/her-note', db);
+    expect(
+      await screen.findByRole('heading', {
+        name: 'Transmissions écrites pour vous par l’équipe de soins',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('Hébergement à trouver avant l’hiver.')).toHaveLength(1);
+    expect(screen.getAllByText('Droits à la complémentaire santé à ouvrir.')).toHaveLength(1);
+    expect(screen.queryByText('Lombalgie commune')).toBeNull();
+    // A social role declares no bris de glace.
+    expect(screen.queryByText('Accès exceptionnel (bris de glace)')).toBeNull();
+  });
+
+  it('lets a clinician declare a bris de glace for the patient, then shows it running', async () => {
+    useUiStore.setState({ profile: 'room', staffId: staffId('Garnier') });
+    const user = userEvent.setup();
+    renderAt(`/supervision/${NOTE}`, db);
+    await user.click(await screen.findByText('Accès exceptionnel (bris de glace)'));
+    const open = screen.getByRole('button', { name: 'Ouvrir le dossier (bris de glace)' });
+    // No reason, no opening: the reason is said beside the button.
+    expect(open).toHaveAccessibleDescription('Choisissez d’abord la raison de cet accès.');
+    await user.selectOptions(
+      screen.getByRole('combobox', { name: 'Raison' }),
+      'Continuité des soins',
+    );
+    await user.click(open);
+    expect(
+      await screen.findByText(/^Accès exceptionnel ouvert jusqu’à \d{2}:\d{2}\.$/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Ouvrir le dossier (bris de glace)' })).toBeNull();
+    const [glass] = await db.rows('breakGlass').toArray();
+    expect(glass).toMatchObject({
+      staffId: staffId('Garnier'),
+      reason: 'continuite_soins',
+      comment: null,
+    });
+  });
+
+  it('offers one bris de glace only beside a closed note', async () => {
+    const org = demo.day.stop!.orgId;
+    const visit = demo.day.visits.find((v) => v.id === demo.entries.waiting1.visitId)!;
+    await writeChanges(db, { deviceId: 'reception', org, userId: staffId('Leroy') }, [
+      {
+        entity: 'sharingObjection',
+        id: 'obj-1',
+        insert: {
+          orgId: org,
+          patientId: visit.patientId,
+          staffId: staffId('Leroy'),
+          at: NOW,
+          objects: true,
+        },
+      },
+    ]);
+    useUiStore.setState({ profile: 'room', staffId: staffId('Delaunay') });
+    renderAt(`/supervision/${NOTE}`, db);
+    await screen.findByRole('button', { name: 'Ouvrir le dossier (bris de glace)' });
+    expect(screen.getAllByText('Accès exceptionnel (bris de glace)')).toHaveLength(1);
+  });
+});
+
 describe('an intern’s addendum', () => {
   it('awaits the supervisor, who validates it; it shows with its author in the history', async () => {
     // The note is validated; the intern adds an addendum.

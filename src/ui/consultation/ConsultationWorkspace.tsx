@@ -1,17 +1,16 @@
 // One consultation on screen: the patient beside the note. Used in the room during the
 // consultation, and by the supervising doctor from the supervision list.
 
-import { useEffect, useState } from 'react';
-import { declareBreakGlass } from '../../device/reading-commands';
-import type { BreakGlassReason, Consultation, Staff } from '../../domain/entities';
-import { BREAK_GLASS_REASONS, noteAccess, type ReadLevel } from '../../domain/reading';
+import { useEffect } from 'react';
+import type { Consultation, Staff } from '../../domain/entities';
+import { noteAccess, type ReadLevel } from '../../domain/reading';
 import { todayOf, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { DocumentsPanel } from '../documents/DocumentsPanel';
-import { ActionButton } from '../feedback/ActionButton';
-import { FieldGroup, SelectField, TextField } from '../forms/fields';
+import { FieldGroup } from '../forms/fields';
 import { t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
+import { BreakGlassForm } from './BreakGlass';
 import { useConsultationActions } from './consultation-actions';
 import {
   useConsultationFile,
@@ -74,6 +73,9 @@ export function ConsultationWorkspace({ consultationId }: { consultationId: stri
           now={now}
           editable={clinical && viewer !== undefined}
           pastRecord={clinical ? { auto: purged === true } : null}
+          offerBreakGlass={
+            facts !== undefined && noteAccess(viewer, file.consultation, facts).level === 'note'
+          }
         />
       ) : clinical && purged !== undefined ? (
         // The device purged the patient: their record comes from the servers at once. Not yet
@@ -141,9 +143,6 @@ function ClosedNote({
   const transmissions = (useTransmissions(consultation.patientId) ?? []).filter(
     (x) => x.consultationId === consultation.id,
   );
-  const write = useWriter();
-  const [reason, setReason] = useState<BreakGlassReason | ''>('');
-  const [comment, setComment] = useState('');
   return (
     <section className="panel stack" aria-labelledby="closed-note-title">
       <h2 id="closed-note-title">{t('reading.breakGlass.closed')}</h2>
@@ -159,48 +158,11 @@ function ClosedNote({
       ) : null}
       {viewer?.roles.includes('clinicien') ? (
         <FieldGroup legend={t('reading.breakGlass.title')}>
-          <p>{t('reading.breakGlass.explain')}</p>
-          <SelectField<BreakGlassReason>
-            label={t('reading.breakGlass.reason')}
-            value={reason}
-            onChange={setReason}
-            options={[
-              { value: '', label: '' },
-              ...BREAK_GLASS_REASONS.map((r) => ({
-                value: r,
-                label: t(`reading.breakGlass.reasons.${r}`),
-              })),
-            ]}
+          <BreakGlassForm
+            orgId={consultation.orgId}
+            patientId={consultation.patientId}
+            viewer={viewer}
           />
-          <TextField
-            label={t('reading.breakGlass.comment')}
-            value={comment}
-            onChange={setComment}
-          />
-          <div className="actions">
-            <ActionButton
-              primary
-              disabledReason={reason === '' ? t('reading.breakGlass.reason') : null}
-              onAction={() =>
-                write(({ newId, now }) =>
-                  declareBreakGlass(
-                    {
-                      id: newId(),
-                      orgId: consultation.orgId,
-                      patientId: consultation.patientId,
-                      staffId: viewer.id,
-                      at: now,
-                      reason: reason as BreakGlassReason,
-                      comment,
-                    },
-                    viewer.roles,
-                  ),
-                )
-              }
-            >
-              {t('reading.breakGlass.open')}
-            </ActionButton>
-          </div>
         </FieldGroup>
       ) : null}
     </section>

@@ -529,7 +529,7 @@ function TransmissionField({
       />
       <div className="actions">
         <ActionButton
-          disabledReason={text.trim() === '' ? t('reading.transmission.text') : null}
+          disabledReason={text.trim() === '' ? t('reading.transmission.textMissing') : null}
           onAction={async () => {
             await write(({ newId, now }) =>
               writeTransmission({

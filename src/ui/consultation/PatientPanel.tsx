@@ -16,6 +16,7 @@ import { noteAccess, type ReadingFacts } from '../../domain/reading';
 import { localDate } from '../../domain/time';
 import { patientName, staffName } from '../day/day-data';
 import { formatBirthDate, formatDate, formatDateTime, t } from '../i18n';
+import { PatientBreakGlass } from './BreakGlass';
 import { ClinicalSummary } from './ClinicalSummary';
 import {
   useConsultationFile,
@@ -36,6 +37,7 @@ export function PatientPanel({
   now,
   editable,
   pastRecord = null,
+  offerBreakGlass = true,
 }: {
   patient: Patient;
   visit: Visit | undefined;
@@ -48,11 +50,18 @@ export function PatientPanel({
   editable: boolean;
   /** The past record on demand: fetched at once when the device purged the patient. */
   pastRecord?: { auto: boolean } | null;
+  /** Whether a clinician may declare a bris de glace here (not when the closed note beside
+   * offers it already); one running is shown either way. */
+  offerBreakGlass?: boolean;
 }) {
   const history = usePatientHistory(patient.id);
   const facts = useReadingFacts();
   const transmissions = useTransmissions(patient.id);
   const earlier = (history ?? []).filter((c) => c.id !== currentId);
+  // A note none of the people on this device may read never reaches it: its transmission does,
+  // for the social roles, and is shown on its own.
+  const held = new Set((history ?? []).map((c) => c.id));
+  const unattached = (transmissions ?? []).filter((x) => !held.has(x.consultationId));
   const flags = [
     visit?.urgent ? t('consultation.patient.urgent', { reason: visit.urgentReason ?? '' }) : null,
     (visit?.noMt ?? patient.mtStatus !== 'declared') ? t('consultation.patient.noMt') : null,
@@ -97,6 +106,14 @@ export function PatientPanel({
         editable={editable}
       />
       <SharingObjectionField patient={patient} viewer={viewer} editable={editable} />
+      {editable && viewer?.roles.includes('clinicien') && !viewer.roles.includes('coordinateur') ? (
+        <PatientBreakGlass
+          orgId={patient.orgId}
+          patientId={patient.id}
+          viewer={viewer}
+          offer={offerBreakGlass}
+        />
+      ) : null}
       <h3>{t('consultation.history.title')}</h3>
       {history === undefined || facts === undefined ? (
         <p>{t('app.loading')}</p>
@@ -117,6 +134,12 @@ export function PatientPanel({
           ))}
         </ol>
       )}
+      {history !== undefined && unattached.length > 0 ? (
+        <>
+          <h3>{t('reading.transmission.received')}</h3>
+          <TransmissionList transmissions={unattached} staff={staff} />
+        </>
+      ) : null}
       {pastRecord ? (
         <PastRecordPanel
           patientId={patient.id}
@@ -169,7 +192,7 @@ function HistoryItem({
       <strong>{heading}</strong>{' '}
       <span className="status-tag">{t(`consultation.status.${c.status}`)}</span>
       {access.purpose === 'break_glass' ? (
-        <span className="notice notice--warning"> {t('reading.breakGlass.opened')}</span>
+        <p className="notice notice--warning">{t('reading.breakGlass.opened')}</p>
       ) : null}
       <p>{t('consultation.history.motif', { motif: c.motif })}</p>
       {c.assessment ? <p>{t('consultation.history.assessment', { text: c.assessment })}</p> : null}

@@ -14,9 +14,10 @@ import {
   patientById,
   staffList,
 } from '../../device/queries';
-import { readingRows, transmissionsOfPatient } from '../../device/reading-queries';
+import { breakGlassesOf, readingRows, transmissionsOfPatient } from '../../device/reading-queries';
 import { type SummaryRows, summaryRows } from '../../device/summary-queries';
 import type {
+  BreakGlass,
   Consultation,
   Patient,
   Service,
@@ -168,5 +169,14 @@ export function useTransmissions(patientId: string | null): Transmission[] | und
   return useLiveQuery(
     async () => (db && patientId ? transmissionsOfPatient(db, patientId) : []),
     [db, patientId],
+  );
+}
+
+/** The bris de glace this person declared for this patient, newest first. */
+export function useBreakGlassesOf(staffId: string, patientId: string): BreakGlass[] | undefined {
+  const db = useDb();
+  return useLiveQuery(
+    async () => (db ? breakGlassesOf(db, staffId, patientId) : []),
+    [db, staffId, patientId],
   );
 }

@@ -29,7 +29,7 @@ export function AuditPage({ rows }: { rows: OrgRows }) {
     audit,
     filter,
     (r) =>
-      `${auditActionLabel(r.action)} ${recordLabel(r, names)} ${readableDetail(r.detail, names)}`,
+      `${auditActionLabel(r.action)} ${recordLabel(r, names)} ${readableDetail(r.detail, names, r.action)}`,
   );
   const set = (key: keyof AuditFilter) => (value: string) =>
     setFilter({ ...filter, [key]: value || undefined });
@@ -106,7 +106,7 @@ export function AuditPage({ rows }: { rows: OrgRows }) {
                     <td>{deviceLabel(r.deviceId, rows.devices)}</td>
                     <td>{auditActionLabel(r.action)}</td>
                     <td>{recordLabel(r, names)}</td>
-                    <td>{readableDetail(r.detail, names)}</td>
+                    <td>{readableDetail(r.detail, names, r.action)}</td>
                   </tr>
                 );
               })}

@@ -2,7 +2,8 @@
 // French, the device and the record by their names, dates in French — never an action code, a
 // UUID or an ISO date. The stored event keeps its codes and ids (they are what is filtered and
 // exported); only what is shown is translated here.
-import type { AuditEvent, Device } from '../../domain/entities';
+import type { AuditEvent, BreakGlassReason, Device } from '../../domain/entities';
+import { BREAK_GLASS_REASONS } from '../../domain/reading';
 import { patientName, staffName } from '../day/day-data';
 import { formatBirthDate, formatDateTime, t } from '../i18n';
 import { fr } from '../i18n/fr';
@@ -99,11 +100,15 @@ const ISO_DATE = /\b\d{4}-\d{2}-\d{2}\b/g;
 
 /**
  * An event's detail as written by the device, made readable: ids become names (or « dossier non
- * présent sur cet appareil »), ISO dates French dates. Details written before the journal spoke
+ * présent sur cet appareil »), ISO dates French dates, a bris de glace's reason code its words. Details written before the journal spoke
  * French are shown the same way.
  */
-export function readableDetail(detail: string | null, names: Names): string {
+export function readableDetail(detail: string | null, names: Names, action?: string): string {
   if (detail === null || detail.trim() === '') return t('day.none');
+  // A bris de glace keeps its reason's code (never the precision typed with it).
+  if (action === 'breakGlass.declared' && BREAK_GLASS_REASONS.includes(detail as never)) {
+    return t(`reading.breakGlass.reasons.${detail as BreakGlassReason}`);
+  }
   return detail
     .replace(
       UUID,

@@ -46,6 +46,8 @@ export async function seedDemo(
   roomName: string;
   /** The second GP box, where the other intern works. */
   room2: { id: string; name: string };
+  /** Salle 3: the midwife's in the morning, the social worker's in the afternoon. */
+  room3: { id: string; name: string };
   /** A registered patient with no booking today, for a walk-in. */
   walkIn: { birthName: string; firstName: string };
   /** Another patient with no booking today, recorded without a médecin traitant. */
@@ -79,6 +81,7 @@ export async function seedDemo(
       roomId: room.id,
       roomName: room.name,
       room2: { id: demo.data.room[1]!.id, name: demo.data.room[1]!.name },
+      room3: { id: demo.data.room[2]!.id, name: demo.data.room[2]!.name },
       walkIn: { birthName: walkIn.birthName, firstName: walkIn.firstNames.split(' ')[0]! },
       walkInNoMt: named(walkInNoMt),
       bookedMg: { ...named(bookedPatient), time: first.time },

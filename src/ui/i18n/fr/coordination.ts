@@ -665,6 +665,8 @@ export const coordination = {
       vaccination: 'Vaccination',
       documentTemplate: 'Modèle de certificat',
       printedDocument: 'Document imprimé',
+      breakGlass: 'Bris de glace',
+      transmission: 'Transmission',
       other: 'Dossier',
     },
     columns: {

@@ -6,8 +6,10 @@ export const reading = {
     hint: 'Ce qu’ils ont besoin de savoir de cette consultation, sans le détail médical : ils lisent ceci, jamais la note.',
     text: 'Transmission',
     add: 'Transmettre',
+    textMissing: 'Écrivez d’abord la transmission.',
     line: 'Transmission de {who}, le {at}',
     none: 'Aucune transmission écrite pour vous sur cette consultation.',
+    received: 'Transmissions écrites pour vous par l’équipe de soins',
     notReadable: 'Vous lisez la transmission écrite pour vous, pas la note de consultation.',
   },
   objection: {
@@ -22,6 +24,8 @@ export const reading = {
     explain:
       'En cas de besoin pour soigner ce patient, vous pouvez l’ouvrir pendant quatre heures. L’accès est tracé et revu par la coordination.',
     reason: 'Raison',
+    chooseReason: 'Choisissez une raison',
+    reasonMissing: 'Choisissez d’abord la raison de cet accès.',
     reasons: {
       urgence_vitale: 'Urgence vitale',
       continuite_soins: 'Continuité des soins',
@@ -30,7 +34,8 @@ export const reading = {
     },
     comment: 'Précision (facultative, gardée avec l’accès, hors du journal)',
     open: 'Ouvrir le dossier (bris de glace)',
-    opened: '(ouverte par bris de glace)',
+    opened:
+      'Note ouverte par bris de glace : vous ne la lisez qu’au titre de cet accès exceptionnel.',
     running: 'Accès exceptionnel ouvert jusqu’à {until}.',
   },
   review: {
