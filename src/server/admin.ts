@@ -30,7 +30,7 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
-import { formatDate, formatDateTime } from '../domain/french-dates';
+import { formatBirthDate, formatDate, formatDateTime } from '../domain/french-dates';
 import { destroyRefusal, type RetentionEntry } from '../domain/retention';
 import { foldName } from '../domain/text';
 import { Accounts, CODE_TTL_MS, MIN_PASSWORD } from './auth';
@@ -237,7 +237,7 @@ async function retentionCommand(
           ? `${report.policy.recordYears} ans après la dernière consultation`
           : `${report.policy.recordYears} ans après le dernier passage (aucune consultation)`;
     const line = (e: RetentionEntry) =>
-      `  ${e.patientId}\tdepuis le ${formatDate(e.from)}\tconservé jusqu’au ${formatDate(e.keepUntil)} (${why(e)})`;
+      `  ${e.patientId}\tdepuis le ${formatBirthDate(e.from)}\tconservé jusqu’au ${formatBirthDate(e.keepUntil)} (${why(e)})`;
     if (toArchive.length > 0) out('À archiver :');
     for (const e of toArchive) out(line(e));
     if (toDestroy.length > 0) out('À détruire :');

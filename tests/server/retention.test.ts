@@ -4,8 +4,12 @@
 // record with a day without a receipt, and leaves nothing a resend (a device, a relay) can bring
 // back; central's audit entries past their period are purged; every change is audited with
 // who and how many, never a name.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { runAdmin } from '../../src/server/admin';
 import {
   archiveDue,
   destroyDue,
@@ -15,11 +19,12 @@ import {
   setRetentionPolicy,
 } from '../../src/server/retention';
 import { rowsToOps } from '../../src/server/seed/ops';
+import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
 import { createClock, tick } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader } from '../support/auth';
-import { startTestServer, type TestServer } from '../support/server';
+import { freshPostgresDatabase, startTestServer, type TestServer } from '../support/server';
 
 const ORG = 'org-test';
 const NOW = Date.UTC(2026, 11, 4, 9);
@@ -484,6 +489,101 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // Sent again, it is already held.
       expect((await server.store.push(ORG, seed)).stored).toBe(0);
       expect(await liveIds(server, 'audit')).not.toContain('au-old');
+    });
+  });
+}
+
+/** `npm run admin -- …` in this process, over the store named as the server's would be. */
+async function admin(env: { DATA_DIR?: string; DATABASE_URL?: string }, ...args: string[]) {
+  const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
+  process.env.DATA_DIR = env.DATA_DIR ?? saved.DATA_DIR;
+  if (env.DATABASE_URL) process.env.DATABASE_URL = env.DATABASE_URL;
+  else delete process.env.DATABASE_URL;
+  const lines: string[] = [];
+  try {
+    await runAdmin(args, (line) => lines.push(line));
+    return { ok: true, out: lines.join('\n') };
+  } catch (error) {
+    return { ok: false, out: `${lines.join('\n')}\n${(error as Error).message}` };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`npm run admin: the retention commands (${kind})`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'escale-retention-'));
+    let env: { DATA_DIR: string; DATABASE_URL?: string };
+    beforeAll(async () => {
+      env = { DATA_DIR: dir };
+      if (kind === 'postgres') env.DATABASE_URL = await freshPostgresDatabase();
+      const store = env.DATABASE_URL
+        ? await openPostgresStore(env.DATABASE_URL, 2)
+        : await openSqliteStore(join(dir, 'escale.sqlite'));
+      await store.push(ORG, seedOps());
+      await store.close();
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reports, archives, refuses a destruction without --confirm, then destroys', async () => {
+      const policy = await admin(env, 'retention-policy', '--org', ORG);
+      expect(policy.out).toMatch(
+        /dossiers 20 ans après la dernière consultation ; patients mineurs à cette consultation au moins jusqu’à leurs 28 ans ; journal d’audit 1 an\./,
+      );
+      const report = await admin(env, 'retention-report', '--org', ORG);
+      expect(report.ok).toBe(true);
+      expect(report.out).toMatch(/4 dossier\(s\) actif\(s\), dont 2 à archiver ; 0 archivé\(s\)/);
+      expect(report.out).toMatch(
+        /p-old\tdepuis le 01\/03\/2001\tconservé jusqu’au 01\/03\/2021 \(20 ans après la dernière consultation\)/,
+      );
+      expect(report.out).not.toContain('NOM-');
+      expect((await admin(env, 'archive', '--org', ORG)).out).toMatch(/Option --by manquante/);
+      const archived = await admin(env, 'archive', '--org', ORG, '--by', COORD);
+      expect(archived.out).toMatch(/^2 dossier\(s\) archivé\(s\) \(8 lignes, \d+ opérations\)/);
+      const after = await admin(env, 'retention-report', '--org', ORG);
+      expect(after.out).toMatch(
+        /2 archivé\(s\), dont 2 à détruire \(1 refusé\(s\) pour l’instant\)/,
+      );
+      expect(after.out).toMatch(/\n {2}p-norec\t.*\t1 escale\(s\) de ce dossier sans reçu/);
+      expect(after.out).toMatch(/\n {2}p-old\t.*\tprêt(\n|$)/);
+      const unconfirmed = await admin(env, 'destroy', '--org', ORG, '--by', COORD);
+      expect(unconfirmed.ok).toBe(false);
+      expect(unconfirmed.out).toMatch(/relancez avec --confirm/);
+      const refused = await admin(
+        env,
+        'destroy',
+        '--org',
+        ORG,
+        '--by',
+        COORD,
+        '--confirm',
+        '--patient',
+        'p-norec',
+      );
+      expect(refused.ok).toBe(false);
+      expect(refused.out).toMatch(/Refusé : p-norec — 1 escale\(s\) de ce dossier sans reçu/);
+      const destroyed = await admin(env, 'destroy', '--org', ORG, '--by', COORD, '--confirm');
+      expect(destroyed.ok).toBe(true);
+      expect(destroyed.out).toMatch(/^1 dossier\(s\) détruit\(s\) \(4 lignes, \d+ opérations\)/);
+      const purged = await admin(env, 'audit-purge', '--org', ORG, '--by', COORD);
+      expect(purged.out).toMatch(/^1 entrée\(s\) du journal d’audit purgée\(s\)/);
+      const last = await admin(env, 'retention-report', '--org', ORG);
+      expect(last.out).toMatch(/1 archivé\(s\), dont 1 à détruire .* ; 1 détruit\(s\)\./);
+      const slip = await admin(
+        env,
+        'retention-policy',
+        '--org',
+        ORG,
+        '--record-years',
+        '2',
+        '--by',
+        COORD,
+      );
+      expect(slip.ok).toBe(false);
+      expect(slip.out).toMatch(/au moins 10 ans/);
     });
   });
 }
