@@ -378,6 +378,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // Archived again for the rest of the test.
       const rearchived = await archiveDue(server.store, ORG, { by: COORD, now: NOW });
       expect(rearchived.records).toEqual(['p-norec']);
+      // Its ops were the log's last entries: a pull after them still reaches the log's end.
+      const end = await server.store.pull(ORG, lastBefore, 50_000_000);
+      expect(end.ops.some((x) => x.op.id === 'c-norec')).toBe(false);
+      expect(end).toMatchObject({ hasMore: false, lastSeq: await server.store.lastSeq(ORG) });
     });
 
     it('destroys only with --confirm, and never a record with a day without a receipt', async () => {

@@ -454,7 +454,12 @@ export class KyselyStore implements SyncStore {
         .orderBy('s')
         .limit(500)
         .execute();
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        // Nothing is left up to `end` (archived or destroyed ops leave holes, possibly at the
+        // log's end): the page reaches it, so a client never asks again for the same empty span.
+        last = end;
+        break;
+      }
       for (const r of batch) {
         if (bytes > 0 && bytes + num(r.bytes) > maxBytes) break outer;
         bytes += num(r.bytes);
