@@ -7,6 +7,7 @@ import {
   auditDue,
   destroyRefusal,
   parseRetentionPolicy,
+  RECORD_REFS,
   type RetentionContact,
   type RetentionEntry,
   type RetentionPatient,
@@ -14,9 +15,10 @@ import {
   recordRows,
   retentionPlan,
   retentionPolicySchema,
+  rowKey,
 } from '../domain/retention';
 import { recordServerAudit } from './audit';
-import type { RetentionCount, RetiredRecord, SyncStore } from './store/types';
+import type { RetentionCount, RetiredRecord, RowRef, SyncStore } from './store/types';
 
 /** Meta key of an organisation's retention policy (JSON; absent: the defaults). */
 export const retentionPolicyKey = (org: string) => `retention:policy:${org}`;
@@ -158,9 +160,36 @@ export async function archiveDue(
   const facts = await gather(store, org);
   const due = planOf(facts, policy, today).filter((e) => e.action === 'archive');
   let count: RetentionCount = { rows: 0, ops: 0 };
+  const owner = new Map<string, string>();
   for (const entry of due) {
     const rows = recordRows(entry.members, facts.live);
+    for (const r of rows) owner.set(rowKey(r.e, r.id), entry.patientId);
     count = add(count, await store.archiveRecord(org, entry.patientId, rows));
+  }
+  // A row a device wrote between the read above and its record's archive, tied to it, follows
+  // it (later ones are filed by the store itself).
+  const late = new Map<string, RowRef[]>();
+  if (due.length > 0) {
+    const rest = (await gather(store, org)).live.filter((r) => r.e !== 'audit');
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const row of rest) {
+        if (owner.has(rowKey(row.e, row.id))) continue;
+        const patient = Object.entries(RECORD_REFS)
+          .map(([field, target]) => {
+            const ref = row.value[field];
+            return typeof ref === 'string' ? owner.get(rowKey(target, ref)) : undefined;
+          })
+          .find((p) => p !== undefined);
+        if (!patient) continue;
+        owner.set(rowKey(row.e, row.id), patient);
+        late.set(patient, [...(late.get(patient) ?? []), { e: row.e, id: row.id }]);
+        grown = true;
+      }
+    }
+  }
+  for (const [patient, rows] of late) {
+    count = add(count, await store.archiveRecord(org, patient, rows));
   }
   await audit(store, org, options.by, 'retention.archive', counted(due.length, count), options.now);
   return { records: due.map((e) => e.patientId), count };
