@@ -24,7 +24,12 @@ import { createClock, tick } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader } from '../support/auth';
-import { freshPostgresDatabase, startTestServer, type TestServer } from '../support/server';
+import {
+  freshPostgresDatabase,
+  openTestStore,
+  startTestServer,
+  type TestServer,
+} from '../support/server';
 
 const ORG = 'org-test';
 const NOW = Date.UTC(2026, 11, 4, 9);
@@ -588,6 +593,46 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
       expect(slip.ok).toBe(false);
       expect(slip.out).toMatch(/au moins 10 ans/);
+    });
+  });
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`the store keeps a device’s sequence whole around archived ops (${kind})`, () => {
+    it('acknowledges past a gap filled after the ops beyond it were archived', async () => {
+      const { store, cleanup } = await openTestStore(kind);
+      try {
+        const ops = rowsToOps(ORG, 'gap-dev', {
+          patient: [patient('p-gap', '1950-01-01', '2001-01-01T09:00:00.000Z')],
+        });
+        expect(ops.length).toBeGreaterThan(4);
+        const third = ops[2]!;
+        await store.push(
+          ORG,
+          ops.filter((o) => o !== third),
+        );
+        expect(await store.contiguous(ORG, 'gap-dev')).toBe(2);
+        const archived = await store.archiveRecord(ORG, 'p-gap', [{ e: 'patient', id: 'p-gap' }]);
+        expect(archived).toEqual({ rows: 1, ops: ops.length - 1 });
+        expect(await store.rows(ORG, 'patient')).toEqual([]);
+        // The missing op arrives (it names the archived record): filed with it, and the
+        // device's whole sequence is acknowledged, the archived ops beyond the gap included.
+        expect((await store.push(ORG, [third])).stored).toBe(0);
+        expect(await store.contiguous(ORG, 'gap-dev')).toBe(ops.length);
+        expect(await store.rows(ORG, 'patient')).toEqual([]);
+        const restored = await store.restoreRecord(ORG, 'p-gap');
+        expect(restored).toEqual({ rows: 1, ops: ops.length });
+        const [back] = await store.rows(ORG, 'patient');
+        expect(back).toMatchObject({
+          id: 'p-gap',
+          birthName: 'NOM-p-gap',
+          birthDate: '1950-01-01',
+        });
+        expect(await store.contiguous(ORG, 'gap-dev')).toBe(ops.length);
+      } finally {
+        await store.close();
+        cleanup();
+      }
     });
   });
 }
