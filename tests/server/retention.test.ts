@@ -383,7 +383,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // Archived again for the rest of the test.
       const rearchived = await archiveDue(server.store, ORG, { by: COORD, now: NOW });
       expect(rearchived.records).toEqual(['p-norec']);
-      // Its ops were the log's last entries: a pull after them still reaches the log's end.
+      // Archived again: a pull from before the restore no longer sees them, and reaches the end.
       const end = await server.store.pull(ORG, lastBefore, 50_000_000);
       expect(end.ops.some((x) => x.op.id === 'c-norec')).toBe(false);
       expect(end).toMatchObject({ hasMore: false, lastSeq: await server.store.lastSeq(ORG) });
@@ -615,6 +615,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         const archived = await store.archiveRecord(ORG, 'p-gap', [{ e: 'patient', id: 'p-gap' }]);
         expect(archived).toEqual({ rows: 1, ops: ops.length - 1 });
         expect(await store.rows(ORG, 'patient')).toEqual([]);
+        // The whole log is now a hole: a pull still reaches its end, with nothing to send.
+        expect(await store.pull(ORG, 0, 1_000_000)).toEqual({
+          ops: [],
+          lastSeq: await store.lastSeq(ORG),
+          hasMore: false,
+        });
         // The missing op arrives (it names the archived record): filed with it, and the
         // device's whole sequence is acknowledged, the archived ops beyond the gap included.
         expect((await store.push(ORG, [third])).stored).toBe(0);
