@@ -642,3 +642,51 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+/** An identity merged into `into` (reads follow the pointer). */
+function merged(id: string, into: string): { id: string } {
+  const row = { ...patient(id, '1950-01-01', '2003-01-01T09:00:00.000Z'), mergedInto: into };
+  return row;
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`a merged identity follows the record it was merged into (${kind})`, () => {
+    it('is archived with it, its own consultations counted and archived too', async () => {
+      const { store, cleanup } = await openTestStore(kind);
+      try {
+        const staff = seedOps().filter((o) => o.e === 'staff');
+        await store.push(ORG, staff);
+        await store.push(
+          ORG,
+          rowsToOps(ORG, 'merge-dev', {
+            patient: [
+              patient('p-root', '1950-01-01', '2001-01-01T09:00:00.000Z'),
+              merged('p-dup', 'p-root'),
+            ],
+            consultation: [
+              consultation('c-root', 'p-root', 's-none', '2001-01-01T10:00:00.000Z'),
+              consultation('c-dup', 'p-dup', 's-none', '2003-01-01T10:00:00.000Z'),
+            ],
+          }),
+        );
+        const report = await retentionReport(store, ORG, TODAY);
+        expect(report.entries.map((e) => [e.patientId, e.members, e.lastConsultation])).toEqual([
+          ['p-root', ['p-dup', 'p-root'], '2003-01-01'],
+        ]);
+        // Kept while the merged identity's consultation is within the period.
+        const early = await retentionReport(store, ORG, '2022-06-01');
+        expect(early.entries[0]?.action).toBe('keep');
+        const done = await archiveDue(store, ORG, { by: COORD, now: NOW });
+        expect(done.records).toEqual(['p-root']);
+        expect(await store.rows(ORG, 'patient')).toEqual([]);
+        expect(await store.rows(ORG, 'consultation')).toEqual([]);
+        expect(await store.retiredRecords(ORG)).toEqual([
+          expect.objectContaining({ patient: 'p-root', status: 'archived', rows: 4 }),
+        ]);
+      } finally {
+        await store.close();
+        cleanup();
+      }
+    });
+  });
+}
