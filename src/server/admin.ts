@@ -17,12 +17,32 @@
 //   new-epoch                                       after restoring a backup: a new identity of
 //                                                   the log, so every client pulls again from 0
 //                                                   and sends again what it holds (docs/operations.md)
+// Retention on central (docs/decisions/0019-retention.md); STAFF: an active coordinator's id:
+//   retention-policy --org ORG [--record-years N] [--minor-until-age N] [--audit-years N]
+//                    [--by STAFF]                   shows (or, with --by, sets) the policy
+//   retention-report --org ORG                      what is due, counted; changes nothing
+//   archive --org ORG --by STAFF                    archives every record past its period
+//   restore --org ORG --patient ID --by STAFF       puts an archived record back
+//   destroy --org ORG --by STAFF --confirm [--patient ID]
+//                                                   destroys archived records past their period,
+//                                                   refusing any with a day without a receipt
+//   audit-purge --org ORG --by STAFF                deletes audit entries past the audit period
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deviceProfileSchema } from '../domain/entities';
-import { formatDateTime } from '../domain/french-dates';
+import { formatBirthDate, formatDate, formatDateTime } from '../domain/french-dates';
+import { destroyRefusal, type RetentionEntry } from '../domain/retention';
 import { foldName } from '../domain/text';
 import { Accounts, CODE_TTL_MS, MIN_PASSWORD } from './auth';
+import {
+  archiveDue,
+  destroyDue,
+  purgeAudit,
+  restoreArchived,
+  retentionPolicy,
+  retentionReport,
+  setRetentionPolicy,
+} from './retention';
 import { rowsToOps } from './seed/ops';
 import { newOrganisation } from './seed/organisation';
 import { openStore } from './store/open';
@@ -129,13 +149,128 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
       out(
         `Nouvelle époque du journal : ${epoch} (était ${before}). Les appareils et relais reprendront la synchronisation depuis le début et renverront ce qu’ils détiennent.`,
       );
+    } else if (RETENTION_COMMANDS.has(command ?? '')) {
+      await retentionCommand(store, command!, rest, out);
     } else {
       throw new Error(
-        'Commandes : orgs | org create | code | password | devices | forget | new-epoch (voir docs/operations.md).',
+        'Commandes : orgs | org create | code | password | devices | forget | new-epoch | retention-policy | retention-report | archive | restore | destroy | audit-purge (voir docs/operations.md).',
       );
     }
   } finally {
     await store.close();
+  }
+}
+
+const RETENTION_COMMANDS = new Set([
+  'retention-policy',
+  'retention-report',
+  'archive',
+  'restore',
+  'destroy',
+  'audit-purge',
+]);
+
+const policyLine = (p: { recordYears: number; minorUntilAge: number; auditYears: number }) =>
+  `Politique de conservation : dossiers ${p.recordYears} ans après la dernière consultation ; patients mineurs à cette consultation au moins jusqu’à leurs ${p.minorUntilAge} ans ; journal d’audit ${p.auditYears} an${p.auditYears > 1 ? 's' : ''}.`;
+
+function years(args: string[], name: string): number | undefined {
+  const text = flag(args, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new Error(`--${name} attend un nombre entier d’années.`);
+  return n;
+}
+
+async function retentionCommand(
+  store: SyncStore,
+  command: string,
+  args: string[],
+  out: (line: string) => void,
+): Promise<void> {
+  const org = required(args, 'org');
+  if (!(await store.orgs()).includes(org)) throw new Error(`Organisation inconnue : ${org}.`);
+  const now = Date.now();
+  if (command === 'retention-policy') {
+    const change = {
+      ...(years(args, 'record-years') !== undefined
+        ? { recordYears: years(args, 'record-years') }
+        : {}),
+      ...(years(args, 'minor-until-age') !== undefined
+        ? { minorUntilAge: years(args, 'minor-until-age') }
+        : {}),
+      ...(years(args, 'audit-years') !== undefined
+        ? { auditYears: years(args, 'audit-years') }
+        : {}),
+    };
+    if (Object.keys(change).length === 0) {
+      out(policyLine(await retentionPolicy(store, org)));
+      return;
+    }
+    try {
+      out(
+        policyLine(await setRetentionPolicy(store, org, change, { by: required(args, 'by'), now })),
+      );
+    } catch (error) {
+      const issues = (error as { issues?: { message: string }[] }).issues;
+      throw issues ? new Error(issues.map((i) => i.message).join(' ')) : error;
+    }
+  } else if (command === 'retention-report') {
+    const today = new Date(now).toISOString().slice(0, 10);
+    const report = await retentionReport(store, org, today);
+    const live = report.entries.filter((e) => !e.archived);
+    const archived = report.entries.filter((e) => e.archived);
+    const toArchive = live.filter((e) => e.action === 'archive');
+    const toDestroy = archived.filter((e) => e.action === 'destroy');
+    const blocked = toDestroy.filter((e) => destroyRefusal(e) !== null);
+    const destroyed = report.retired.filter((r) => r.status === 'destroyed').length;
+    out(policyLine(report.policy));
+    out(
+      `Au ${formatDate(today)} : ${live.length} dossier(s) actif(s), dont ${toArchive.length} à archiver ; ${archived.length} archivé(s), dont ${toDestroy.length} à détruire (${blocked.length} refusé(s) pour l’instant) ; ${destroyed} détruit(s).`,
+    );
+    out(
+      `Journal d’audit : ${report.auditDue.length} entrée(s) au-delà de la durée de conservation, à purger.`,
+    );
+    const why = (e: RetentionEntry) =>
+      e.rule === 'minor_until_age'
+        ? `mineur à la dernière consultation : jusqu’à ses ${report.policy.minorUntilAge} ans`
+        : e.lastConsultation
+          ? `${report.policy.recordYears} ans après la dernière consultation`
+          : `${report.policy.recordYears} ans après le dernier passage (aucune consultation)`;
+    const line = (e: RetentionEntry) =>
+      `  ${e.patientId}\tdepuis le ${formatBirthDate(e.from)}\tconservé jusqu’au ${formatBirthDate(e.keepUntil)} (${why(e)})`;
+    if (toArchive.length > 0) out('À archiver :');
+    for (const e of toArchive) out(line(e));
+    if (toDestroy.length > 0) out('À détruire :');
+    for (const e of toDestroy) out(`${line(e)}\t${destroyRefusal(e) ?? 'prêt'}`);
+  } else if (command === 'archive') {
+    const done = await archiveDue(store, org, { by: required(args, 'by'), now });
+    out(
+      `${done.records.length} dossier(s) archivé(s) (${done.count.rows} lignes, ${done.count.ops} opérations) : ils ne sont plus envoyés aux appareils ni trouvés par la recherche ; restore les rétablit.`,
+    );
+  } else if (command === 'restore') {
+    const count = await restoreArchived(store, org, required(args, 'patient'), {
+      by: required(args, 'by'),
+      now,
+    });
+    out(
+      `Dossier restauré (${count.rows} lignes, ${count.ops} opérations) : les appareils le reçoivent à leur prochaine synchronisation.`,
+    );
+  } else if (command === 'destroy') {
+    const patient = flag(args, 'patient');
+    const done = await destroyDue(store, org, {
+      by: required(args, 'by'),
+      now,
+      confirm: args.includes('--confirm'),
+      ...(patient ? { patient } : {}),
+    });
+    out(
+      `${done.destroyed.length} dossier(s) détruit(s) (${done.count.rows} lignes, ${done.count.ops} opérations).`,
+    );
+    for (const r of done.refused) out(`Refusé : ${r.patient} — ${r.why}`);
+    if (patient && done.refused.length > 0) throw new Error('Destruction refusée.');
+  } else if (command === 'audit-purge') {
+    const count = await purgeAudit(store, org, { by: required(args, 'by'), now });
+    out(`${count.rows} entrée(s) du journal d’audit purgée(s) (${count.ops} opérations).`);
   }
 }
 

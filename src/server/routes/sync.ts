@@ -35,7 +35,7 @@ import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import { parseReadingView, type ReadingView, readingKey, readingViewMeta } from '../reading';
-import type { SyncStore } from '../store/types';
+import { DESTROYED_CODE, DESTROYED_REASON, type SyncStore } from '../store/types';
 import { recentClosings } from './closure';
 
 /** An op the server refuses, and the answer it gives for it. */
@@ -263,7 +263,25 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
     const held = await store.heldKeys(request.org, request.ops);
     const fresh = request.ops.filter((op) => !held.has(`${op.dev}#${op.seq}`));
-    const refused = await check(device, request.org, fresh);
+    // An op naming a destroyed record is refused before any rule (it is set apart without its
+    // values by the store); one naming an archived record goes to the archive with it
+    // (docs/decisions/0019-retention.md).
+    const retired = await store.retiredOps(request.org, fresh);
+    const destroyed = fresh.filter((op) => retired.get(`${op.dev}#${op.seq}`) === 'destroyed');
+    const refused: Refused[] = [
+      ...destroyed.map((op) => ({
+        op,
+        status: 403 as const,
+        error: 'forbidden_op' as const,
+        code: DESTROYED_CODE,
+        message: DESTROYED_REASON,
+      })),
+      ...(await check(
+        device,
+        request.org,
+        fresh.filter((op) => !destroyed.includes(op)),
+      )),
+    ];
     const refusedOps = new Set(refused.map((r) => r.op));
     if (device.profile === 'relay') {
       await store.quarantine(

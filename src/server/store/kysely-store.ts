@@ -3,18 +3,24 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { entitySpec, SCHEMA_VERSION } from '../../domain/entities';
+import { opRowRefs, rowKey } from '../../domain/retention';
 import { digestRows } from '../../sync/digest';
 import { applyOp, materialise, type RowState, validateOp } from '../../sync/merge';
 import type { Op } from '../../sync/op';
 import type { SeqOp } from '../../sync/protocol';
-import type {
-  DeviceGap,
-  PullPage,
-  PushOptions,
-  QuarantinedOp,
-  QuarantineEntry,
-  StoreKind,
-  SyncStore,
+import {
+  DESTROYED_CODE,
+  DESTROYED_REASON,
+  type DeviceGap,
+  type PullPage,
+  type PushOptions,
+  type QuarantinedOp,
+  type QuarantineEntry,
+  type RetentionCount,
+  type RetiredRecord,
+  type RowRef,
+  type StoreKind,
+  type SyncStore,
 } from './types';
 
 export interface Tables {
@@ -49,7 +55,28 @@ export interface Tables {
     via: string;
     at: string;
   };
+  /** Migration 004_retention: rows of archived or destroyed records, by id. */
+  retired_rows: { org: string; e: string; id: string; patient: string; status: string; at: string };
+  archive_ops: {
+    org: string;
+    dev: string;
+    dseq: number;
+    e: string;
+    rid: string;
+    payload: string;
+    bytes: number;
+    patient: string;
+  };
+  destroyed_ops: { org: string; dev: string; dseq: number };
 }
+
+/** An op as kept once its record is destroyed: who wrote what field of which row, no value. */
+export function strippedOp(op: Op): Op {
+  const { v, org, dev, seq, hlc, e, id, f, k } = op;
+  return { v, org, dev, seq, hlc, e, id, f, k };
+}
+
+type Retired = { status: 'archived' | 'destroyed'; patient: string };
 
 export { migrateToLatest as migrate } from './migrations';
 
@@ -106,8 +133,17 @@ export class KyselyStore implements SyncStore {
       // serialised from here to commit, so sequence order is commit order and a pull "after N"
       // can never miss an op that commits later with a smaller number.
       let seq = await this.lockOrg(trx, org);
-      const fresh = await this.withoutKnown(trx, org, ops);
-      if (fresh.length === 0) return { stored: 0, lastSeq: seq };
+      const all = await this.withoutKnown(trx, org, ops);
+      if (all.length === 0) return { stored: 0, lastSeq: seq };
+      // Ops naming an archived record go to the archive with it; those naming a destroyed one
+      // are set apart without their values (docs/decisions/0019-retention.md).
+      const retired = await this.retiredIn(trx, org, all);
+      if (retired.size > 0) await this.absorbRetired(trx, org, retired, options.via);
+      const fresh = all.filter((op) => !retired.has(op));
+      if (fresh.length === 0) {
+        await this.advanceContiguous(trx, org, new Set(all.map((o) => o.dev)));
+        return { stored: 0, lastSeq: seq };
+      }
       const states = await this.loadStates(trx, org, fresh);
       const touched = new Map<string, number>();
       const values: Tables['ops'][] = [];
@@ -142,7 +178,7 @@ export class KyselyStore implements SyncStore {
       }
       await trx.updateTable('org_seq').set({ seq }).where('org', '=', org).execute();
       await this.saveStates(trx, org, states, touched);
-      await this.advanceContiguous(trx, org, new Set(fresh.map((o) => o.dev)));
+      await this.advanceContiguous(trx, org, new Set(all.map((o) => o.dev)));
       return { stored: fresh.length, lastSeq: seq };
     });
   }
@@ -185,6 +221,17 @@ export class KyselyStore implements SyncStore {
           .where('dseq', 'in', seqs.slice(i, i + 500))
           .execute();
         for (const r of aside) known.add(`${dev}#${num(r.dseq)}`);
+        // Archived and destroyed ops are held too: a resend never brings them back.
+        for (const table of ['archive_ops', 'destroyed_ops'] as const) {
+          const gone = await trx
+            .selectFrom(table)
+            .select('dseq')
+            .where('org', '=', org)
+            .where('dev', '=', dev)
+            .where('dseq', 'in', seqs.slice(i, i + 500))
+            .execute();
+          for (const r of gone) known.add(`${dev}#${num(r.dseq)}`);
+        }
       }
     }
     const seen = new Set<string>();
@@ -253,17 +300,18 @@ export class KyselyStore implements SyncStore {
   private async runFrom(trx: Transaction<Tables>, org: string, dev: string, from: number) {
     let end = from;
     // Quarantined ops count as held: a refused op never holds back the device's others.
-    const aside = new Set(
-      (
-        await trx
-          .selectFrom('quarantine')
-          .select('dseq')
-          .where('org', '=', org)
-          .where('dev', '=', dev)
-          .where('dseq', '>', from)
-          .execute()
-      ).map((r) => num(r.dseq)),
-    );
+    // So do archived and destroyed ones (retention).
+    const aside = new Set<number>();
+    for (const table of ['quarantine', 'archive_ops', 'destroyed_ops'] as const) {
+      const found = await trx
+        .selectFrom(table)
+        .select('dseq')
+        .where('org', '=', org)
+        .where('dev', '=', dev)
+        .where('dseq', '>', from)
+        .execute();
+      for (const r of found) aside.add(num(r.dseq));
+    }
     for (;;) {
       while (aside.has(end + 1)) end += 1;
       const next = await trx
@@ -406,7 +454,12 @@ export class KyselyStore implements SyncStore {
         .orderBy('s')
         .limit(500)
         .execute();
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        // Nothing is left up to `end` (archived or destroyed ops leave holes, possibly at the
+        // log's end): the page reaches it, so a client never asks again for the same empty span.
+        last = end;
+        break;
+      }
       for (const r of batch) {
         if (bytes > 0 && bytes + num(r.bytes) > maxBytes) break outer;
         bytes += num(r.bytes);
@@ -630,18 +683,23 @@ export class KyselyStore implements SyncStore {
           entries.map((x) => x.op),
         ),
       );
+      // An op naming a destroyed record is kept without its values, whatever refused it.
+      const retired = await this.retiredIn(trx, org, [...fresh]);
       const values = entries
         .filter((x) => fresh.has(x.op))
-        .map((x) => ({
-          org,
-          dev: x.op.dev,
-          dseq: x.op.seq,
-          payload: JSON.stringify(x.op),
-          code: x.code.slice(0, 64),
-          reason: x.reason,
-          via: x.via,
-          at: new Date().toISOString(),
-        }));
+        .map((x) => {
+          const gone = retired.get(x.op)?.status === 'destroyed';
+          return {
+            org,
+            dev: x.op.dev,
+            dseq: x.op.seq,
+            payload: JSON.stringify(gone ? strippedOp(x.op) : x.op),
+            code: (gone ? DESTROYED_CODE : x.code).slice(0, 64),
+            reason: gone ? DESTROYED_REASON : x.reason,
+            via: x.via,
+            at: new Date().toISOString(),
+          };
+        });
       for (let i = 0; i < values.length; i += 200) {
         await trx
           .insertInto('quarantine')
@@ -672,6 +730,441 @@ export class KyselyStore implements SyncStore {
       via: r.via,
       at: r.at,
     }));
+  }
+
+  // ---- retention (migration 004_retention, docs/decisions/0019-retention.md) ----
+
+  /** Of `ops`, those naming a row of a retired record, with its status. Within the batch, an op
+   * retired with its record retires its own row for the ops after it. */
+  private async retiredIn(
+    db: Kysely<Tables>,
+    org: string,
+    ops: readonly Op[],
+  ): Promise<Map<Op, Retired>> {
+    const out = new Map<Op, Retired>();
+    if (ops.length === 0) return out;
+    const any = await db
+      .selectFrom('retired_rows')
+      .select('id')
+      .where('org', '=', org)
+      .limit(1)
+      .executeTakeFirst();
+    if (!any) return out;
+    const byEntity = new Map<string, Set<string>>();
+    for (const op of ops) {
+      for (const r of opRowRefs(op)) byEntity.set(r.e, (byEntity.get(r.e) ?? new Set()).add(r.id));
+    }
+    const known = new Map<string, Retired>();
+    for (const [e, ids] of byEntity) {
+      const list = [...ids];
+      for (let i = 0; i < list.length; i += 500) {
+        const found = await db
+          .selectFrom('retired_rows')
+          .select(['id', 'patient', 'status'])
+          .where('org', '=', org)
+          .where('e', '=', e)
+          .where('id', 'in', list.slice(i, i + 500))
+          .execute();
+        for (const r of found) {
+          known.set(rowKey(e, r.id), {
+            status: r.status === 'destroyed' ? 'destroyed' : 'archived',
+            patient: r.patient,
+          });
+        }
+      }
+    }
+    const hitOf = (op: Op) => {
+      const refs = opRowRefs(op).flatMap((r) => known.get(rowKey(r.e, r.id)) ?? []);
+      return refs.find((r) => r.status === 'destroyed') ?? refs[0];
+    };
+    // A row of the batch tied to a retired record by any of its ops (a visit's `patientId` set
+    // after its `orgId`) is retired whole, to a fixpoint.
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const op of ops) {
+        const hit = hitOf(op);
+        if (hit && !known.has(rowKey(op.e, op.id))) {
+          known.set(rowKey(op.e, op.id), hit);
+          grown = true;
+        }
+      }
+    }
+    for (const op of ops) {
+      const hit = hitOf(op);
+      if (hit) out.set(op, hit);
+    }
+    return out;
+  }
+
+  /** Stores ops naming retired records where their record is: the archive, or (destroyed) the
+   * quarantine without their values. Their rows join the record's retired rows. */
+  private async absorbRetired(
+    trx: Transaction<Tables>,
+    org: string,
+    retired: Map<Op, Retired>,
+    via?: string,
+  ) {
+    const at = new Date().toISOString();
+    // A row the record now claims may have earlier ops in the log (fields sent before the one
+    // naming the record): they follow it, to the archive or out of the log.
+    const claimed = new Map<string, RowRef & Retired>();
+    for (const [op, r] of retired) claimed.set(rowKey(op.e, op.id), { e: op.e, id: op.id, ...r });
+    const earlier = await this.opsOfRows(trx, org, [...claimed.values()]);
+    for (const o of earlier) {
+      const r = claimed.get(rowKey(o.e, o.rid))!;
+      if (r.status === 'archived') {
+        await trx
+          .insertInto('archive_ops')
+          .values({
+            org,
+            dev: o.dev,
+            dseq: num(o.dseq),
+            e: o.e,
+            rid: o.rid,
+            payload: o.payload,
+            bytes: num(o.bytes),
+            patient: r.patient,
+          })
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      } else {
+        await trx
+          .insertInto('destroyed_ops')
+          .values({ org, dev: o.dev, dseq: num(o.dseq) })
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      }
+    }
+    if (earlier.length > 0) await this.deleteRowsAndOps(trx, org, [...claimed.values()], earlier);
+    for (const [op, r] of retired) {
+      if (r.status === 'archived') {
+        const payload = JSON.stringify(op);
+        await trx
+          .insertInto('archive_ops')
+          .values({
+            org,
+            dev: op.dev,
+            dseq: op.seq,
+            e: op.e,
+            rid: op.id,
+            payload,
+            bytes: Buffer.byteLength(payload),
+            patient: r.patient,
+          })
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      } else {
+        await trx
+          .insertInto('quarantine')
+          .values({
+            org,
+            dev: op.dev,
+            dseq: op.seq,
+            payload: JSON.stringify(strippedOp(op)),
+            code: DESTROYED_CODE,
+            reason: DESTROYED_REASON,
+            via: (via ?? op.dev).slice(0, 64),
+            at,
+          })
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      }
+      await trx
+        .insertInto('retired_rows')
+        .values({ org, e: op.e, id: op.id, patient: r.patient, status: r.status, at })
+        .onConflict((oc) => oc.columns(['org', 'e', 'id']).doNothing())
+        .execute();
+    }
+  }
+
+  async retiredRecords(org: string): Promise<RetiredRecord[]> {
+    const rows = await this.db
+      .selectFrom('retired_rows')
+      .select(['e', 'id', 'patient', 'status', 'at'])
+      .where('org', '=', org)
+      .execute();
+    const records = new Map<string, RetiredRecord>();
+    for (const r of rows) {
+      const held = records.get(r.patient) ?? {
+        patient: r.patient,
+        status: r.status === 'destroyed' ? 'destroyed' : 'archived',
+        at: r.at,
+        rows: 0,
+      };
+      held.rows += 1;
+      if (r.e === 'patient' && r.id === r.patient) {
+        held.status = r.status === 'destroyed' ? 'destroyed' : 'archived';
+        held.at = r.at;
+      }
+      records.set(r.patient, held);
+    }
+    return [...records.values()].sort((a, b) => (a.patient < b.patient ? -1 : 1));
+  }
+
+  async retiredOps(org: string, ops: readonly Op[]) {
+    const found = await this.retiredIn(this.db, org, ops);
+    return new Map([...found].map(([op, r]) => [`${op.dev}#${op.seq}`, r.status]));
+  }
+
+  async archivedRows(org: string) {
+    const archived = await this.db
+      .selectFrom('archive_ops')
+      .select(['payload', 'patient'])
+      .where('org', '=', org)
+      .execute();
+    const states = new Map<string, { state: RowState; patient: string }>();
+    for (const a of archived) {
+      const op = JSON.parse(a.payload) as Op;
+      if (op.v > SCHEMA_VERSION) continue;
+      const key = rowKey(op.e, op.id);
+      const held = states.get(key);
+      states.set(key, { state: applyOp(held?.state, op, entitySpec), patient: a.patient });
+    }
+    return [...states.values()].map(({ state, patient }) => ({
+      e: state.e,
+      id: state.id,
+      patient,
+      value: materialise(state, entitySpec) as Record<string, unknown>,
+    }));
+  }
+
+  /** The log entries of these rows. */
+  private async opsOfRows(trx: Transaction<Tables>, org: string, rows: readonly RowRef[]) {
+    const byEntity = new Map<string, string[]>();
+    for (const r of rows) byEntity.set(r.e, [...(byEntity.get(r.e) ?? []), r.id]);
+    const out: Tables['ops'][] = [];
+    for (const [e, ids] of byEntity) {
+      for (let i = 0; i < ids.length; i += 500) {
+        out.push(
+          ...(await trx
+            .selectFrom('ops')
+            .selectAll()
+            .where('org', '=', org)
+            .where('e', '=', e)
+            .where('rid', 'in', ids.slice(i, i + 500))
+            .execute()),
+        );
+      }
+    }
+    return out;
+  }
+
+  private async deleteRowsAndOps(
+    trx: Transaction<Tables>,
+    org: string,
+    rows: readonly RowRef[],
+    ops: readonly { s: number }[],
+  ) {
+    const seqs = ops.map((o) => num(o.s));
+    for (let i = 0; i < seqs.length; i += 500) {
+      await trx
+        .deleteFrom('ops')
+        .where('org', '=', org)
+        .where('s', 'in', seqs.slice(i, i + 500))
+        .execute();
+    }
+    const byEntity = new Map<string, string[]>();
+    for (const r of rows) byEntity.set(r.e, [...(byEntity.get(r.e) ?? []), r.id]);
+    for (const [e, ids] of byEntity) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx
+          .deleteFrom('rows')
+          .where('org', '=', org)
+          .where('e', '=', e)
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+      }
+    }
+  }
+
+  async archiveRecord(
+    org: string,
+    patient: string,
+    rows: readonly RowRef[],
+  ): Promise<RetentionCount> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockOrg(trx, org);
+      const ops = await this.opsOfRows(trx, org, rows);
+      for (let i = 0; i < ops.length; i += 200) {
+        await trx
+          .insertInto('archive_ops')
+          .values(
+            ops.slice(i, i + 200).map((o) => ({
+              org,
+              dev: o.dev,
+              dseq: num(o.dseq),
+              e: o.e,
+              rid: o.rid,
+              payload: o.payload,
+              bytes: num(o.bytes),
+              patient,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      }
+      await this.deleteRowsAndOps(trx, org, rows, ops);
+      const at = new Date().toISOString();
+      for (let i = 0; i < rows.length; i += 200) {
+        await trx
+          .insertInto('retired_rows')
+          .values(
+            rows
+              .slice(i, i + 200)
+              .map((r) => ({ org, e: r.e, id: r.id, patient, status: 'archived', at })),
+          )
+          .onConflict((oc) => oc.columns(['org', 'e', 'id']).doNothing())
+          .execute();
+      }
+      return { rows: rows.length, ops: ops.length };
+    });
+  }
+
+  private async recordStatus(trx: Transaction<Tables>, org: string, patient: string) {
+    const rows = await trx
+      .selectFrom('retired_rows')
+      .select(['e', 'id', 'status'])
+      .where('org', '=', org)
+      .where('patient', '=', patient)
+      .execute();
+    if (rows.length === 0) {
+      throw Object.assign(new Error('Ce dossier n’est pas archivé.'), { code: 'not_archived' });
+    }
+    if (rows.some((r) => r.status === 'destroyed')) {
+      throw Object.assign(new Error('Ce dossier a déjà été détruit.'), { code: 'destroyed' });
+    }
+    return rows.map((r) => ({ e: r.e, id: r.id }));
+  }
+
+  async restoreRecord(org: string, patient: string): Promise<RetentionCount> {
+    return this.db.transaction().execute(async (trx) => {
+      let seq = await this.lockOrg(trx, org);
+      const rows = await this.recordStatus(trx, org, patient);
+      const archived = await trx
+        .selectFrom('archive_ops')
+        .selectAll()
+        .where('org', '=', org)
+        .where('patient', '=', patient)
+        .execute();
+      const ops = archived
+        .map((a) => JSON.parse(a.payload) as Op)
+        .sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
+      const states = await this.loadStates(trx, org, ops);
+      const touched = new Map<string, number>();
+      const values: Tables['ops'][] = [];
+      for (const op of ops) {
+        seq += 1;
+        const payload = JSON.stringify(op);
+        const applied = op.v <= SCHEMA_VERSION;
+        values.push({
+          org,
+          s: seq,
+          dev: op.dev,
+          dseq: op.seq,
+          e: op.e,
+          rid: op.id,
+          payload,
+          bytes: Buffer.byteLength(payload),
+          upstream: 0,
+          applied: applied ? 1 : 0,
+          via: null,
+        });
+        if (applied) {
+          const key = rowKey(op.e, op.id);
+          states.set(key, applyOp(states.get(key), op, entitySpec));
+          touched.set(key, seq);
+        }
+      }
+      await trx
+        .deleteFrom('archive_ops')
+        .where('org', '=', org)
+        .where('patient', '=', patient)
+        .execute();
+      for (let i = 0; i < values.length; i += 200) {
+        await trx
+          .insertInto('ops')
+          .values(values.slice(i, i + 200))
+          .execute();
+      }
+      await trx.updateTable('org_seq').set({ seq }).where('org', '=', org).execute();
+      await this.saveStates(trx, org, states, touched);
+      await trx
+        .deleteFrom('retired_rows')
+        .where('org', '=', org)
+        .where('patient', '=', patient)
+        .execute();
+      return { rows: rows.length, ops: ops.length };
+    });
+  }
+
+  async destroyRecord(org: string, patient: string): Promise<RetentionCount> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockOrg(trx, org);
+      const rows = await this.recordStatus(trx, org, patient);
+      const owned = new Set(rows.map((r) => rowKey(r.e, r.id)));
+      const archived = await trx
+        .selectFrom('archive_ops')
+        .select(['dev', 'dseq'])
+        .where('org', '=', org)
+        .where('patient', '=', patient)
+        .execute();
+      // Ops of the record set apart earlier (refused while it was live or archived) go too.
+      const aside = (
+        await trx
+          .selectFrom('quarantine')
+          .select(['dev', 'dseq', 'payload'])
+          .where('org', '=', org)
+          .execute()
+      ).filter((q) =>
+        opRowRefs(JSON.parse(q.payload) as Op).some((r) => owned.has(rowKey(r.e, r.id))),
+      );
+      const keys = [...archived, ...aside].map((k) => ({ org, dev: k.dev, dseq: num(k.dseq) }));
+      for (let i = 0; i < keys.length; i += 200) {
+        await trx
+          .insertInto('destroyed_ops')
+          .values(keys.slice(i, i + 200))
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      }
+      await trx
+        .deleteFrom('archive_ops')
+        .where('org', '=', org)
+        .where('patient', '=', patient)
+        .execute();
+      for (const q of aside) {
+        await trx
+          .deleteFrom('quarantine')
+          .where('org', '=', org)
+          .where('dev', '=', q.dev)
+          .where('dseq', '=', q.dseq)
+          .execute();
+      }
+      await trx
+        .updateTable('retired_rows')
+        .set({ status: 'destroyed', at: new Date().toISOString() })
+        .where('org', '=', org)
+        .where('patient', '=', patient)
+        .execute();
+      return { rows: rows.length, ops: keys.length };
+    });
+  }
+
+  async destroyRows(org: string, rows: readonly RowRef[]): Promise<RetentionCount> {
+    if (rows.length === 0) return { rows: 0, ops: 0 };
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockOrg(trx, org);
+      const ops = await this.opsOfRows(trx, org, rows);
+      const keys = ops.map((o) => ({ org, dev: o.dev, dseq: num(o.dseq) }));
+      for (let i = 0; i < keys.length; i += 200) {
+        await trx
+          .insertInto('destroyed_ops')
+          .values(keys.slice(i, i + 200))
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+      }
+      await this.deleteRowsAndOps(trx, org, rows, ops);
+      return { rows: rows.length, ops: ops.length };
+    });
   }
 
   async close(): Promise<void> {

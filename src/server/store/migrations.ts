@@ -2,7 +2,8 @@
 // `kysely_migration` records what ran). 001 is the schema every store had before the history
 // existed: it creates only what is missing, so a database made then is adopted as it is.
 // 002 is durable acknowledgement (docs/decisions/0005-durable-acknowledgement.md); 003 records
-// which relay brought an op (docs/decisions/0016-the-wire.md).
+// which relay brought an op (docs/decisions/0016-the-wire.md); 004 is retention on central: the
+// archive tier and what destruction leaves behind (docs/decisions/0019-retention.md).
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 
@@ -97,6 +98,57 @@ export const migrations: Record<string, Migration> = {
       // The device whose request brought an op, when it is not the op's writer: a relay
       // forwarding its devices' ops. Its pulls leave them out (docs/decisions/0016-the-wire.md).
       await db.schema.alterTable('ops').addColumn('via', 'varchar(64)').execute();
+    },
+  },
+  '004_retention': {
+    async up(db: AnyDb) {
+      // The rows of archived or destroyed records, by id only (no content): an op naming one is
+      // archived with it, or refused (destroyed), so nothing comes back through a resend.
+      await db.schema
+        .createTable('retired_rows')
+        .addColumn('org', 'varchar(64)', (c) => c.notNull())
+        .addColumn('e', 'varchar(64)', (c) => c.notNull())
+        .addColumn('id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('patient', 'varchar(64)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('retired_rows_pk', ['org', 'e', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('retired_rows_patient')
+        .on('retired_rows')
+        .columns(['org', 'patient'])
+        .execute();
+      // The archive tier: an archived record's ops, out of the log (never pulled, never in the
+      // rows), put back in the log as new entries when the coordination restores it.
+      await db.schema
+        .createTable('archive_ops')
+        .addColumn('org', 'varchar(64)', (c) => c.notNull())
+        .addColumn('dev', 'varchar(64)', (c) => c.notNull())
+        .addColumn('dseq', 'integer', (c) => c.notNull())
+        .addColumn('e', 'varchar(64)', (c) => c.notNull())
+        .addColumn('rid', 'varchar(64)', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('patient', 'varchar(64)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('archive_ops_pk', ['org', 'dev', 'dseq'])
+        .execute();
+      await db.schema
+        .createIndex('archive_ops_patient')
+        .on('archive_ops')
+        .columns(['org', 'patient'])
+        .execute();
+      // What destruction leaves: the keys of the ops it removed, held for contiguity and so a
+      // device or a relay sending one again is answered « already held », never stored again.
+      await db.schema
+        .createTable('destroyed_ops')
+        .addColumn('org', 'varchar(64)', (c) => c.notNull())
+        .addColumn('dev', 'varchar(64)', (c) => c.notNull())
+        .addColumn('dseq', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('destroyed_ops_pk', ['org', 'dev', 'dseq'])
+        .execute();
+      // A record's ops are found by their row.
+      await db.schema.createIndex('ops_row').on('ops').columns(['org', 'e', 'rid']).execute();
     },
   },
 };

@@ -50,6 +50,32 @@ export interface DeviceGap {
   to: number;
 }
 
+/** A row of an archived or destroyed record (migration 004_retention), by id only. */
+export interface RowRef {
+  e: string;
+  id: string;
+}
+
+/** An archived or destroyed record: the patient it is kept under, since when, how many rows. */
+export interface RetiredRecord {
+  patient: string;
+  status: 'archived' | 'destroyed';
+  /** When it was archived, or destroyed (ISO). */
+  at: string;
+  rows: number;
+}
+
+/** What an archive, a restoration or a destruction moved: rows and ops, counted. */
+export interface RetentionCount {
+  rows: number;
+  ops: number;
+}
+
+/** Machine code of an op refused because it names a destroyed record. */
+export const DESTROYED_CODE = 'destroyed_record';
+export const DESTROYED_REASON =
+  'Ce dossier a été détruit au central à l’échéance de sa durée de conservation : cette modification n’est pas enregistrée.';
+
 export interface SyncStore {
   readonly kind: StoreKind;
   /** Validates every op, then stores the new ones in one transaction; all or nothing. */
@@ -118,6 +144,28 @@ export interface SyncStore {
   quarantine(org: string, entries: readonly QuarantineEntry[]): Promise<number>;
   /** The organisation's quarantined ops, newest first. */
   quarantined(org: string, limit?: number): Promise<QuarantinedOp[]>;
+  /** Retention (docs/decisions/0019-retention.md): archived and destroyed records. */
+  retiredRecords(org: string): Promise<RetiredRecord[]>;
+  /** Of these ops, those naming a row of a retired record (its own row, or a record reference
+   * of an insert), by `dev#seq`, with the record's status. */
+  retiredOps(org: string, ops: readonly Op[]): Promise<Map<string, 'archived' | 'destroyed'>>;
+  /** The archived records' rows, materialised from their archived ops (`patient`: the record). */
+  archivedRows(
+    org: string,
+  ): Promise<{ e: string; id: string; patient: string; value: Record<string, unknown> }[]>;
+  /** Moves a record's rows (`rows`, the patient's ones among them) and all their ops out of the
+   * log into the archive tier: no longer pulled, read or searched; later ops naming them are
+   * archived too. One transaction. */
+  archiveRecord(org: string, patient: string, rows: readonly RowRef[]): Promise<RetentionCount>;
+  /** Puts an archived record back: its ops enter the log again as new entries (every client
+   * pulls them), its rows are materialised again. */
+  restoreRecord(org: string, patient: string): Promise<RetentionCount>;
+  /** Destroys an archived record: its ops (archived or quarantined) are deleted, their keys kept
+   * as held so a resend is never stored; its row ids stay, so a later op naming one is refused. */
+  destroyRecord(org: string, patient: string): Promise<RetentionCount>;
+  /** Deletes live rows and their ops (audit entries past their period), keeping the ops' keys
+   * as held. */
+  destroyRows(org: string, rows: readonly RowRef[]): Promise<RetentionCount>;
   /** Applies parked ops this schema version now understands. */
   replayParked(): Promise<number>;
   close(): Promise<void>;
