@@ -16,8 +16,14 @@ type Day = NonNullable<DeviceReport['day']>;
  * The audit is no patient day (dayStates leaves it out) and its states are sealed, so a device
  * that syncs while locked (reception) still reports its day and purges without the key.
  */
-export function statesOutsideAudit(db: EscaleDb) {
-  return db.states.where('e').notEqual('audit').toArray();
+export async function statesOutsideAudit(db: EscaleDb) {
+  // Two single ranges, not `notEqual`: its multi-range cursor reads `cursor.key` through the
+  // encryption middleware's cursor, which Chromium refuses (« Illegal invocation »).
+  const [before, after] = await Promise.all([
+    db.states.where('e').below('audit').toArray(),
+    db.states.where('e').above('audit').toArray(),
+  ]);
+  return [...before, ...after];
 }
 
 /** Keeps the closures announced; true when one is new to this device. */

@@ -6,7 +6,7 @@ import type { DeviceProfile } from '../domain/entities';
 import { normaliseCode } from '../sync/protocol';
 import { dataKeyState, onDataKeyChange, setDataKey } from './data-key';
 import { type EscaleDb, getMeta, META, setMeta } from './db';
-import { isEncrypted, sealedOpsPending } from './encryption';
+import { isEncrypted } from './encryption';
 import { forgetMarker, type MarkerStorage } from './marker';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
 
@@ -186,16 +186,16 @@ export async function startSync(db: EscaleDb): Promise<SyncClient | null> {
     describe: reporter,
     onRevoked,
     // Clinical records are sealed with the data key: a device that holds them waits for someone
-    // to unlock it (reception and the display never receive them, and sync on — unless their
-    // outbox holds sealed ops, such as their audit records, which wait for the key too).
-    paused: async () =>
+    // to unlock it. Reception and the display never receive them and sync on while locked; their
+    // own sealed ops (audit records) wait in the outbox for the key (sync-client.ts, sliceOf) —
+    // a waiting-room screen nobody unlocks must go on showing the calls.
+    paused: () =>
       isEncrypted(db) &&
       dataKeyState() === 'locked' &&
-      (readableFields(
+      readableFields(
         { profile: connection.credential?.profile ?? 'coordination' },
         'consultation',
-      ) !== null ||
-        (await sealedOpsPending(db))),
+      ) !== null,
   });
   const unlisten = onDataKeyChange((state) => {
     if (state !== 'locked') void client.syncNow();

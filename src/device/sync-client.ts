@@ -9,6 +9,7 @@ import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
 import { dayReporter, rememberClosings } from './closure-report';
 import { type EscaleDb, getMeta, META } from './db';
+import { DataLockedError, isSealed, markRawTransaction } from './encryption';
 import { onLocalWrite } from './local-writes';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
@@ -206,19 +207,50 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return sliceOf(db.sent, budget, from, to, new Set<number>());
   }
 
+  /**
+   * Up to 256 ops after `after`. On a locked device (reception or the display between two
+   * people) the ops sealed with the data key cannot be opened: only the clear ops before the
+   * first sealed one are read, and `sealed` says the rest waits for someone to unlock.
+   */
+  async function chunkOf(
+    table: typeof db.outbox,
+    after: number,
+    to: number,
+  ): Promise<{ chunk: Op[]; sealed: boolean }> {
+    const range = () => table.where('seq').between(after, to, false, true).limit(256).toArray();
+    try {
+      return { chunk: await range(), sealed: false };
+    } catch (error) {
+      // Dexie may hand the middleware's error on wrapped: recognised by its name.
+      if (
+        !(error instanceof DataLockedError) &&
+        (error as Error | null)?.name !== 'DataLockedError'
+      ) {
+        throw error;
+      }
+      const stored = await db.transaction('r', table, (tx) => {
+        markRawTransaction(tx.idbtrans);
+        return range();
+      });
+      const first = stored.findIndex((op) => isSealed(op));
+      return { chunk: stored.slice(0, first < 0 ? stored.length : first), sealed: true };
+    }
+  }
+
   async function sliceOf(
     table: typeof db.outbox,
     budget: number,
     from: number,
     to: number,
     skip: ReadonlySet<number>,
-  ): Promise<{ ops: Op[]; bytes: number }> {
+  ): Promise<{ ops: Op[]; bytes: number; sealed?: boolean }> {
     const ops: Op[] = [];
     let bytes = 0;
     let after = from;
     for (;;) {
       if (after >= to) return { ops, bytes };
-      const chunk = await table.where('seq').between(after, to, false, true).limit(256).toArray();
+      const { chunk, sealed } = await chunkOf(table, after, to);
+      if (sealed && chunk.length === 0) return { ops, bytes, sealed };
       if (chunk.length === 0) return { ops, bytes };
       for (const op of chunk) {
         if (skip.has(op.seq)) continue;
@@ -227,6 +259,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         ops.push(op);
         bytes += size;
       }
+      if (sealed) return { ops, bytes, sealed };
       after = chunk[chunk.length - 1]!.seq;
     }
   }
@@ -293,8 +326,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** The device's own ops 1..N it no longer holds: deleted once durable at central. */
   async function floorOf(): Promise<number> {
-    const first = await db.outbox.orderBy('seq').first();
-    return first ? first.seq - 1 : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
+    // By primary key: the op itself may be sealed on a locked device.
+    const [first] = await db.outbox.orderBy('seq').limit(1).primaryKeys();
+    return first !== undefined ? first - 1 : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
   }
 
   /** Round trips with one server until nothing is left to push or pull. */
@@ -324,7 +358,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
-      const { ops, bytes }: { ops: Op[]; bytes: number } = held
+      const { ops, bytes, sealed }: { ops: Op[]; bytes: number; sealed?: boolean } = held
         ? { ops: [], bytes: 0 }
         : resend
           ? await sentSlice(budget, resend.from, resend.to)
@@ -413,6 +447,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const from = Math.max(pushedUpTo, res.accepted);
       const morePush =
         !held &&
+        !sealed &&
         (resend !== null ||
           (await db.outbox.where('seq').above(from).primaryKeys()).some((seq) => !aside.has(seq)));
       await writeStatus({

@@ -2,6 +2,7 @@
 // room laptops and the reception tablet wrote incompatible facts without seeing each other. The
 // coordinator reads a card naming the patient, ticket, service, rooms, devices, people and times,
 // and acts through the write path; reception and the room see the effective status and a marker.
+import { createHash } from 'node:crypto';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -238,6 +239,16 @@ describe('two rooms took the same patient in', () => {
     expect(addendum).toMatchObject({ consultationId: 'note-box-1', authorId: staffId('Morvan') });
     expect(addendum!.text).toMatch(/^Note rédigée en parallèle par .*Benali en Box 2, le /);
     expect(addendum!.text).toContain('Conduite à tenir : Radio du thorax');
+    // Hashed like any addendum (SHA-256 of its content's keys in order): the server refuses
+    // one whose hash is missing or wrong.
+    const content = JSON.stringify({
+      at: addendum!.at,
+      authorId: staffId('Morvan'),
+      consultationId: 'note-box-1',
+      id: addendum!.id,
+      text: addendum!.text,
+    });
+    expect(addendum!.contentHash).toBe(createHash('sha256').update(content).digest('hex'));
     // Both notes are kept.
     expect(await db.rows('consultation').count()).toBe(2);
     const [ack] = await db.rows('contradictionAck').toArray();

@@ -7,6 +7,7 @@ import type { Stamp } from '../../device/stamp';
 import type { Change } from '../../device/write';
 import { deviceLabel } from '../../domain/closure';
 import { canMerge, mergedText, resolutionValue } from '../../domain/conflict-resolution';
+import { newAddendum } from '../../domain/consultation';
 import type { Contradiction } from '../../domain/day-invariants';
 import type { ContradictionAck, Device, EntityName, QueueEntry } from '../../domain/entities';
 import { statusValue, transition } from '../../domain/queue';
@@ -165,19 +166,19 @@ function actionsFor(c: Contradiction, names: Lookup, staffId: string): Action[] 
           c.consultationIds.flatMap((otherId): Change[] => {
             const other = names.consultation(otherId);
             if (otherId === keptId || !other) return [];
-            return [
+            // Hashed and supervised like any addendum (src/domain/consultation.ts): the
+            // server refuses one without its hash.
+            const { id, ...insert } = newAddendum(
               {
-                entity: 'addendum',
                 id: newId(),
-                insert: {
-                  orgId: other.orgId,
-                  consultationId: keptId,
-                  authorId: staffId,
-                  at: now,
-                  text: parallelNoteAddendum(names, other),
-                },
+                orgId: other.orgId,
+                consultationId: keptId,
+                at: now,
+                text: parallelNoteAddendum(names, other),
               },
-            ];
+              { id: staffId, supervisorId: names.person(staffId)?.supervisorId ?? null },
+            );
+            return [{ entity: 'addendum', id, insert }];
           }),
       });
     }

@@ -36,6 +36,8 @@ export interface Lookup {
   patient(id: string | null | undefined): string;
   room(id: string | null | undefined): string;
   staff(id: string | null | undefined): string;
+  /** The person's row (their supervisor, for what they write). */
+  person(id: string): Staff | undefined;
   service(id: string | null | undefined): string;
   device(id: string | null | undefined): string;
   entry(id: string): QueueEntry | undefined;
@@ -66,6 +68,7 @@ export function lookup(n: Names): Lookup {
       const s = id ? staff.get(id) : undefined;
       return s ? staffName(s) : t('coordination.conflicts.unknownAuthor');
     },
+    person: (id) => staff.get(id),
     service: (id) =>
       (id ? services.get(id)?.label : undefined) ?? t('coordination.conflicts.unknownService'),
     device: (id) =>
