@@ -138,7 +138,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         // Passes only when the test asks: what the relay holds is what the test made it hold.
         relayIntervalMs: 3_600_000,
       });
-      await relay.relay!.syncNow();
+      await relay.relay!.syncNow(true);
       await relay.relay!.refreshCredentials();
     }, 60_000);
     afterAll(async () => {

@@ -179,7 +179,7 @@ describe.each(['sqlite', 'postgres'] as const)(
           )
         ).status,
       ).toBe(200);
-      await relay.relay!.syncNow();
+      await relay.relay!.syncNow(true);
       const refused = await post(relay, '/api/sync', syncBody('tab-lost'), lost.token);
       expect(refused.status).toBe(403);
       expect(refused.body.error).toBe('revoked');

@@ -247,7 +247,7 @@ describe('person sessions through a relay with central out of reach', () => {
       relayCredential: await relayCredential(central, org),
       relayIntervalMs: 60_000, // passes run when the test asks (syncNow)
     });
-    await relay.relay!.syncNow();
+    await relay.relay!.syncNow(true);
   });
   afterAll(async () => {
     await relay.close();

@@ -128,7 +128,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // The people these tests stamp hold sessions on the devices (docs/decisions/0006).
       for (const d of [office, box1, box2, tablet]) await signIn(central, d, AUTHOR, OTHER);
       await relay.relay!.refreshCredentials();
-      await relay.relay!.syncNow();
+      await relay.relay!.syncNow(true);
     });
     afterAll(async () => {
       await relay.close();
@@ -192,7 +192,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const d1 = new Device(writer);
       const created = noteOps(d1, 'c-signed', 'box-1', 'standard');
       expect((await sync(central, writer, created)).status).toBe(200);
-      await relay.relay!.syncNow();
+      await relay.relay!.syncNow(true);
       link.cut();
       // Central learns the note is signed; the truck does not, and edits it.
       expect(
@@ -251,7 +251,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const next = await sync(relay, who, [first, later]);
       expect(next.status).toBe(200);
       expect(next.body.accepted).toBe(later.seq);
-      await relay.relay!.syncNow();
+      await relay.relay!.syncNow(true);
       await vi.waitFor(
         async () =>
           expect(await central.store.contiguous(ORG, 'laptop-relay-only')).toBe(later.seq),
