@@ -151,6 +151,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let running: Promise<SyncStatus> | null = null;
   let again = false;
   let failures = 0;
+  /** This run met ops it could not open (device locked): said in the status. */
+  let lockedWork = false;
   let stopped = true;
   let updateRequired = false;
   let leader = false;
@@ -363,6 +365,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         : resend
           ? await sentSlice(budget, resend.from, resend.to)
           : await outboxSlice(budget, Math.max(pushedUpTo, acked));
+      if (sealed) lockedWork = true;
       const since = (await getMeta<number>(db, key)) ?? 0;
       const epoch = await getMeta<string>(db, META.epoch(server));
       const view = await getMeta<string>(db, META.view(server));
@@ -481,6 +484,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // the page calls syncNow again once someone unlocks.
     if (await options.paused?.()) return writeStatus({});
     await writeStatus({ state: 'syncing', lastAttemptAt: new Date(now()).toISOString() });
+    lockedWork = false;
     let lastError: Error | null = null;
     for (const server of servers) {
       try {
@@ -490,6 +494,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         const status = await writeStatus({
           state: 'ok',
           server,
+          awaitingUnlock: lockedWork,
           lastError: null,
           lastSuccessAt: new Date(now()).toISOString(),
           pull: null,

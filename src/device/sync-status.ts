@@ -33,6 +33,11 @@ export interface SyncStatus {
    * stay on the device until central holds them (docs/protocol.md, Durable acknowledgement).
    */
   awaitingCentral?: number;
+  /**
+   * The last run stopped at work sealed with the data key while nobody had unlocked the device:
+   * it leaves once someone unlocks (encryption.ts). The header says so rather than a bare count.
+   */
+  awaitingUnlock?: boolean;
   lastSuccessAt: string | null;
   lastAttemptAt: string | null;
   /** Last error, in French, for the status bar; null after a success. */

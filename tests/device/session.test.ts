@@ -1,14 +1,17 @@
 // A person taking the device (issue 8): the PIN created after an online sign-in opens (or makes)
 // the device's data key; a later unlock opens it offline; both are audited; a PIN from before the
 // device sealed its data does not open it; sync waits while the clinical data is locked.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startSync, wipeDevice } from '../../src/device/connection';
 import { dataKeyState, declareNoDataKey, setDataKey } from '../../src/device/data-key';
 import { type EscaleDb, META, setMeta } from '../../src/device/db';
 import { enableEncryption } from '../../src/device/encryption';
 import { setPin } from '../../src/device/pin';
+import { syncStatus } from '../../src/device/queries';
 import { createPersonPin, unlockPerson } from '../../src/device/session';
 import { writeChanges } from '../../src/device/write';
+import type { Op } from '../../src/sync/op';
+import { syncTone } from '../../src/ui/shell/sync-tone';
 import { ORG } from './fixtures';
 import { openTestDb } from './support';
 
@@ -112,5 +115,41 @@ describe('a person taking the device', () => {
     expect(after.state).toBe('offline');
     expect(await db.outbox.count()).toBe(waiting);
     await wipeDevice(db, null);
+  });
+
+  it('says its sealed work waits for an unlock, and sends it once someone unlocks', async () => {
+    const db = await encryptedDevice();
+    await createPersonPin(db, 's1', '4821', ESCROW); // audits the login: sealed ops
+    const sealed = await db.outbox.count();
+    await setMeta(db, 'servers', ['http://central.test']);
+    await setMeta(db, 'credential', { token: 'tab-1.x', profile: 'reception', roomId: null });
+    // A server that holds every op it is sent (this test is about what the device sends).
+    const pushed: number[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body)) as { ops: Op[] };
+      pushed.push(...body.ops.map((op) => op.seq));
+      const accepted = Math.max(0, ...pushed);
+      const answer = { accepted, durable: accepted, ops: [], lastSeq: 0, hasMore: false };
+      return new Response(JSON.stringify({ ...answer, serverTime: Date.now() }), {
+        headers: { 'content-type': 'application/json' },
+      });
+    });
+    try {
+      setDataKey(null); // reloaded, nobody unlocked yet
+      const client = await startSync(db);
+      const locked = await client!.syncNow();
+      expect(locked).toMatchObject({ state: 'ok', awaitingUnlock: true, pending: sealed });
+      expect(pushed).toEqual([]); // the sealed login is neither opened nor sent
+      expect(syncTone(await syncStatus(db))).toBe('locked');
+
+      await unlockPerson(db, 's1', '4821');
+      const after = await client!.syncNow();
+      expect(after).toMatchObject({ state: 'ok', awaitingUnlock: false, pending: 0 });
+      expect(pushed.length).toBeGreaterThanOrEqual(sealed);
+      expect(syncTone(await syncStatus(db))).toBe('ok');
+      await wipeDevice(db, null);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

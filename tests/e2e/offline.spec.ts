@@ -36,6 +36,15 @@ test('b — offline after a first visit, then back online', async ({ site, devic
     for (const page of pages) await page.context().setOffline(false);
     const reception = pages[0]!;
     await reception.goto(`${origin}/appareil`);
+    // Locked, the tablet sends what it can; its sealed work (the offline unlocks' audit) waits,
+    // and the header says what would send it.
+    await expect(
+      reception.locator('.sync-indicator', { hasText: 'déverrouillez l’appareil' }).first(),
+    ).toBeVisible();
+    await shot(reception, 'online-appareil-locked');
+    await go(reception, `${origin}${home('reception', demo)}`);
+    await synced(reception);
+    await reception.goto(`${origin}/appareil`);
     await synced(reception);
     await shot(reception, 'online-appareil');
     // Each unlock is audited: the offline ones reach central and change its digest.

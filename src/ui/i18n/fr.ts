@@ -107,6 +107,10 @@ export const fr = {
       one: '{count} modification en attente',
       other: '{count} modifications en attente',
     },
+    awaitingUnlock: {
+      one: '{count} modification en attente : déverrouillez l’appareil pour l’envoyer',
+      other: '{count} modifications en attente : déverrouillez l’appareil pour les envoyer',
+    },
     pullLabel: 'Réception des données de l’organisation',
     received: {
       one: '{count} modification reçue (page {pages})',

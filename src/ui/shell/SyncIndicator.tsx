@@ -10,6 +10,7 @@ const CLASS: Record<SyncTone, string> = {
   ok: 'ok',
   relayed: 'ok',
   pending: 'pending',
+  locked: 'pending',
   offline: 'offline',
   error: 'error',
   update_required: 'error',
@@ -29,6 +30,8 @@ function headline(tone: SyncTone, pending: number): string {
       return t('sync.relayed');
     case 'pending':
       return tn('sync.pending', pending);
+    case 'locked':
+      return tn('sync.awaitingUnlock', pending);
     case 'offline':
       return t('sync.offline');
     case 'error':
@@ -45,7 +48,7 @@ export function SyncIndicatorView({ status }: { status: SyncStatus | null | unde
   const detail =
     tone === 'relayed'
       ? tn('sync.awaitingCentral', pending)
-      : tone !== 'pending' && pending > 0
+      : tone !== 'pending' && tone !== 'locked' && pending > 0
         ? tn('sync.pending', pending)
         : null;
   return (

@@ -9,6 +9,8 @@ export type SyncTone =
   /** Everything is on the truck's relay; central does not hold all of it yet. */
   | 'relayed'
   | 'pending'
+  /** Work waits in the outbox sealed: it leaves once someone unlocks the device. */
+  | 'locked'
   | 'offline'
   | 'error'
   | 'update_required';
@@ -21,7 +23,8 @@ export function syncTone(s: SyncStatus | null | undefined): SyncTone {
   if (!s) return 'unknown';
   if (s.state !== 'ok') return s.state;
   if (s.pending === 0) return 'ok';
-  return s.pending <= (s.awaitingCentral ?? 0) ? 'relayed' : 'pending';
+  if (s.pending <= (s.awaitingCentral ?? 0)) return 'relayed';
+  return s.awaitingUnlock ? 'locked' : 'pending';
 }
 
 /** Did the last attempt reach a server? null when nothing says (never tried, or trying now). */
