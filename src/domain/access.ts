@@ -337,8 +337,12 @@ export function noteHiddenFrom(
   consultation: Record<string, unknown> | undefined,
   queueEntry: { roomId?: unknown } | undefined,
 ): boolean {
-  if (viewer.profile !== 'room' || consultation === undefined) return false;
+  if (viewer.profile !== 'room') return false;
   const reading = viewer.reading;
+  // A note the server does not hold (its events came first: a restored central, a relay that
+  // lost its disk): who may read it cannot be judged, so its events wait for it (the reading
+  // view remembers them as withheld and serves them once the note arrives and may be read).
+  if (consultation === undefined) return reading !== undefined;
   if (!reading) return restrictedHiddenFrom(viewer, consultation, queueEntry);
   const note = asNote(consultation);
   if (groupLevel(reading.readers, note, reading.facts) !== 'note') return true;

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  noteHiddenFrom,
   pushRefusal,
   READABLE,
   readableFields,
@@ -12,6 +13,7 @@ import {
   visibleStates,
 } from '../../src/domain/access';
 import { ENTITY_NAMES, ENTITY_SPECS, entitySpec } from '../../src/domain/entities';
+import { readingFacts } from '../../src/domain/reading';
 import { applyOp, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 
@@ -179,6 +181,60 @@ describe('what each profile receives', () => {
     expect(ids(viewer('room', 'b2'))).toEqual(['a1', 'c1', 'c2', 'd1', 'q1']);
     expect(ids(viewer('coordination'))).toEqual(['a1', 'c1', 'c2', 'd1', 'q1']);
     expect(ids(viewer('reception'))).toEqual(['q1']);
+  });
+  it('keeps back from a room where people read the events of a note it does not hold, until the note comes', () => {
+    const facts = readingFacts({
+      services: [{ id: 'svc', professions: ['medecin'] }],
+      objections: [],
+      breakGlasses: [],
+      now: '2026-11-30T10:00:00.000Z',
+    });
+    const doctor = { id: 'r', profession: 'medecin', roles: ['medecin'] };
+    const reading: Viewer = { ...viewer('room', 'b1'), reading: { readers: [doctor], facts } };
+    // Who may read a note cannot be judged without it: its addendum waits.
+    expect(noteHiddenFrom(reading, undefined, undefined)).toBe(true);
+    // A room judged by profile and room alone, and the coordination, are not asked who reads.
+    expect(noteHiddenFrom(viewer('room', 'b1'), undefined, undefined)).toBe(false);
+    expect(noteHiddenFrom(viewer('coordination'), undefined, undefined)).toBe(false);
+
+    const states = new Map<string, RowState>();
+    const put = (o: Op) =>
+      states.set(`${o.e}/${o.id}`, applyOp(states.get(`${o.e}/${o.id}`), o, entitySpec));
+    const addendum = (id: string, consultationId: string) =>
+      op({
+        e: 'addendum',
+        id,
+        f: '*',
+        k: 'ins',
+        val: {
+          orgId: 'o',
+          consultationId,
+          authorId: 'r',
+          at: '2026-11-30T10:00:00.000Z',
+          text: 'Suivi',
+        },
+      });
+    put(addendum('a1', 'c1'));
+    const ids = () =>
+      visibleStates(reading, [...states.values()], entitySpec)
+        .map((s) => s.id)
+        .sort();
+    expect(ids()).toEqual([]);
+    // The note arrives, standard, by a doctor of the reader's service: both are read.
+    const note = {
+      orgId: 'o',
+      patientId: 'p',
+      visitId: 'v',
+      queueEntryId: 'q1',
+      serviceId: 'svc',
+      authorId: 'r',
+      confidentiality: 'standard',
+      roomId: 'b1',
+    };
+    for (const [f, val] of Object.entries(note)) {
+      put(op({ e: 'consultation', id: 'c1', f, k: 'set', val, base: [] }));
+    }
+    expect(ids()).toEqual(['a1', 'c1']);
   });
 });
 
