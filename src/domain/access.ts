@@ -318,6 +318,10 @@ export function restrictedHiddenFrom(
   return holdingRoom(consultation, queueEntry) !== viewer.roomId;
 }
 
+/** Whether a server holds the facts a note's readers are judged on (reading.ts, NoteFacts). */
+const judgeable = (c: Record<string, unknown>): boolean =>
+  ['authorId', 'serviceId', 'patientId', 'confidentiality'].every((f) => typeof c[f] === 'string');
+
 const asNote = (c: Record<string, unknown>): NoteFacts => ({
   authorId: String(c.authorId),
   supervisorId: typeof c.supervisorId === 'string' ? c.supervisorId : null,
@@ -344,6 +348,9 @@ export function noteHiddenFrom(
   // view remembers them as withheld and serves them once the note arrives and may be read).
   if (consultation === undefined) return reading !== undefined;
   if (!reading) return restrictedHiddenFrom(viewer, consultation, queueEntry);
+  // Likewise a note held only in part (later edits first): judged on defaults, its text would
+  // reach readers its author, service or class may exclude, and stay there.
+  if (!judgeable(consultation)) return true;
   const note = asNote(consultation);
   if (groupLevel(reading.readers, note, reading.facts) !== 'note') return true;
   const broken = reading.readers.some((r) => reading.facts.breakGlass(r.id, note.patientId));

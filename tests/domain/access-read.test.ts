@@ -182,7 +182,7 @@ describe('what each profile receives', () => {
     expect(ids(viewer('coordination'))).toEqual(['a1', 'c1', 'c2', 'd1', 'q1']);
     expect(ids(viewer('reception'))).toEqual(['q1']);
   });
-  it('keeps back from a room where people read the events of a note it does not hold, until the note comes', () => {
+  it('keeps back from a room where people read a note it does not hold whole, and its events, until the note comes', () => {
     const facts = readingFacts({
       services: [{ id: 'svc', professions: ['medecin'] }],
       objections: [],
@@ -219,6 +219,10 @@ describe('what each profile receives', () => {
       visibleStates(reading, [...states.values()], entitySpec)
         .map((s) => s.id)
         .sort();
+    expect(ids()).toEqual([]);
+    // Its later edits first (ops reach a server out of order): still not judged.
+    put(op({ e: 'consultation', id: 'c1', f: 'plan', k: 'set', val: 'Revoir', base: [] }));
+    expect(noteHiddenFrom(reading, { id: 'c1', plan: 'Revoir' }, undefined)).toBe(true);
     expect(ids()).toEqual([]);
     // The note arrives, standard, by a doctor of the reader's service: both are read.
     const note = {
