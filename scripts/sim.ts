@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     `${results.length} seeds in ${Math.round((Date.now() - started) / 1000)} s on ${workers} processes;` +
       ` day's figures: ops=${sum((r) => r.stats.ops)} staleCalls=${sum((r) => r.stats.staleCalls)}` +
       ` doubleTakeIns=${sum((r) => r.stats.doubleTakeIns)} endsOnPatientInCare=${sum((r) => r.stats.endsOnPatientInCare)}` +
-      ` signedOffline=${sum((r) => r.stats.signedOffline)} contradictions=${sum((r) => Object.values(r.stats.contradictions).reduce((a, b) => a + b, 0))}` +
+      ` signedOffline=${sum((r) => r.stats.signedOffline)} objections=${sum((r) => r.stats.objections)} contradictions=${sum((r) => Object.values(r.stats.contradictions).reduce((a, b) => a + b, 0))}` +
       ` relayDiskLosses=${sum((r) => r.stats.relayDiskLosses)} restores=${sum((r) => r.stats.restores)}` +
       ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}`,
   );

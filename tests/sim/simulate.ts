@@ -436,6 +436,19 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
           }
         }
         console.error('LOCAL ONLY', [...local.keys()].slice(0, 5));
+        for (const k of [...local.keys()].slice(0, 1)) {
+          const st = local.get(k)!;
+          console.error('LOCALSTATE', JSON.stringify(st).slice(0, 1500));
+          console.error(
+            'CENTRALSTATE',
+            JSON.stringify(allStates.find((x) => `${x.e}/${x.id}` === k)).slice(0, 1500),
+          );
+          console.error(
+            'OBJ',
+            JSON.stringify(allStates.filter((x) => x.e === 'sharingObjection')).slice(0, 1500),
+          );
+          console.error('READERS', JSON.stringify(viewer.reading?.readers));
+        }
       }
     }
     if ((await d.db.parked.count()) > 0) violations.push(`${d.name} : opérations parquées`);

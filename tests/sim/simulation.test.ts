@@ -29,13 +29,14 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
     }, 120_000);
   }
 
-  it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, a lost relay disk, poison ops', async () => {
+  it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, objections to sharing made and lifted, a lost relay disk, poison ops', async () => {
     const all = await Promise.all(SEEDS.map((s) => run(s)));
     const sum = (f: (r: SimResult) => number) => all.reduce((n, r) => n + f(r), 0);
     expect(sum((r) => r.stats.staleCalls)).toBeGreaterThan(0);
     expect(sum((r) => r.stats.doubleTakeIns)).toBeGreaterThan(0);
     expect(sum((r) => r.stats.endsOnPatientInCare)).toBeGreaterThan(0);
     expect(sum((r) => r.stats.signedOffline)).toBeGreaterThan(0);
+    expect(sum((r) => r.stats.objections)).toBeGreaterThan(0);
     expect(sum((r) => r.stats.relayDiskLosses)).toBeGreaterThan(0);
     expect(sum((r) => r.stats.poisonQuarantined)).toBeGreaterThan(0);
     expect(sum((r) => r.stats.reopens + r.stats.requeues)).toBeGreaterThan(0);

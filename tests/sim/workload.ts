@@ -4,6 +4,7 @@
 // src/ui/consultation/consultation-actions.ts): check-in, absent / left / cancelled, call,
 // take-in (opening the note), requeue, finish, note edits, vitals, signature, reopen. The rules
 // are the domain's (transition, canCall, planCheckIn, canSign, effective statuses).
+import { recordObjection } from '../../src/device/reading-commands';
 import type { Change } from '../../src/device/write';
 import { writeChanges } from '../../src/device/write';
 import { writeRefusal } from '../../src/domain/access';
@@ -155,6 +156,8 @@ export interface WorkloadStats {
   /** Signed while the device reached no server. */
   signedOffline: number;
   vitals: number;
+  /** Objections to sharing recorded or withdrawn at reception. */
+  objections: number;
 }
 
 export function emptyWorkloadStats(): WorkloadStats {
@@ -175,6 +178,7 @@ export function emptyWorkloadStats(): WorkloadStats {
     signatures: 0,
     signedOffline: 0,
     vitals: 0,
+    objections: 0,
   };
 }
 
@@ -275,6 +279,30 @@ export async function receptionActs(a: Actor): Promise<void> {
   const { entries, visits } = await viewOf(d);
   const roll = a.rnd();
   const open = entries.filter((e) => ['waiting', 'called'].includes(e.status.status));
+  if (roll < 0.08 && visits.length > 0) {
+    // A patient objects to the sharing of their notes, or withdraws it: the rooms' pulls are cut
+    // by it (src/domain/reading.ts), and a note left out must reach them whole once it is lifted.
+    const patient = { id: pick(a.rnd, visits).patientId };
+    const id = a.newId('objection');
+    await write(
+      a,
+      [
+        recordObjection({
+          id,
+          orgId: ORG,
+          patientId: patient.id,
+          staffId: d.staffId,
+          at: new Date(d.now()).toISOString(),
+          objects: a.rnd() < 0.5,
+        }),
+      ],
+      'sharing.objection',
+      'patient',
+      patient.id,
+    );
+    a.stats.objections++;
+    return;
+  }
   if (roll < 0.55 || open.length === 0) {
     const patients = (await d.db.rows('patient').toArray()) as Patient[];
     if (patients.length === 0) return;
