@@ -266,12 +266,20 @@ describe('fuzzing through a SQLite relay to a PostgreSQL central', () => {
       ),
       { numRuns: 60 },
     );
-    await vi.waitFor(async () => expect(await central.store.contiguous(ORG, good.dev)).toBe(sent), {
-      timeout: 20_000,
-      interval: 100,
-    });
+    // Passes at once (a slow answer under load leaves the relay in its backoff): what is asserted
+    // is that every good op arrives and the relay ends without error, not how soon it retries.
+    await vi.waitFor(
+      async () => {
+        await relay.relay!.syncNow(true);
+        expect(await central.store.contiguous(ORG, good.dev)).toBe(sent);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(relay.relay!.status.lastError).toBeNull();
     // What the relay accepted of the fuzzed writers reached central too (held or set apart).
+    // Central may hold more: each fuzzed op was also sent to it directly, and an op signed by a
+    // person the relay does not know waits on the device (session_required: the relay may be
+    // behind central's team) where central, which knows the team, sets it apart.
     // Passes at once (a slow answer under load may have left the relay in its backoff): what is
     // asserted is that nothing it accepted stays behind, not how soon it retries.
     await vi.waitFor(
@@ -279,7 +287,9 @@ describe('fuzzing through a SQLite relay to a PostgreSQL central', () => {
         await relay.relay!.syncNow(true);
         const upstream = await relay.store.upstreamHeld(ORG);
         for (const w of writers) {
-          expect(upstream.get(w.dev) ?? 0).toBe(await relay.store.contiguous(ORG, w.dev));
+          expect(upstream.get(w.dev) ?? 0).toBeGreaterThanOrEqual(
+            await relay.store.contiguous(ORG, w.dev),
+          );
         }
       },
       { timeout: 20_000, interval: 100 },
