@@ -83,6 +83,8 @@ function noteOps(d: Device, id: string, room: string, cls: string, status = 'dra
     d.set('queueEntry', entry, 'status', { status: 'in_consultation', epoch: 0, rank: 2 }),
     d.set('consultation', id, 'queueEntryId', entry, AUTHOR),
     d.set('consultation', id, 'roomId', room, AUTHOR),
+    d.set('consultation', id, 'patientId', `p-${id}`, AUTHOR),
+    d.set('consultation', id, 'serviceId', 'svc-mg', AUTHOR),
     d.set('consultation', id, 'authorId', AUTHOR, AUTHOR),
     d.set('consultation', id, 'confidentiality', cls, AUTHOR),
     d.set('consultation', id, 'plan', 'Revoir', AUTHOR),

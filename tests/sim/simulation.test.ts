@@ -4,10 +4,13 @@ import { type SimResult, simulate } from './simulate';
 // The full run (200 seeds in CI, 1,000 by hand) is `npm run sim`; here a handful of seeds of the
 // same simulation over the real parts keep the property in the everyday suite, and show that the
 // hard cases the checks are about do happen.
-// Seeds where, at 60 steps a day, every hard case below occurs at least once (a room signing
-// offline or an end written on a patient in care happens in about one seed in five); the
-// 200 seeds of CI and the 1,000 run by hand cover the rest.
+// Seeds where, at 60 steps a day, the hard cases below usually all occur. A seed's course depends
+// on timing (hashing and timers are asynchronous), so a rare case (a room signing offline happens
+// in about one seed in five) may miss them on a loaded machine: the hard-case test then runs
+// further seeds, each checked like the others, until every case has happened (at most EXTRA).
+// The 200 seeds of CI and the 1,000 run by hand cover the rest.
 const SEEDS = [2, 5, 10, 11, 13, 14];
+const EXTRA = Array.from({ length: 30 }, (_, i) => 101 + i);
 const runs = new Map<number, SimResult>();
 async function run(seed: number): Promise<SimResult> {
   const known = runs.get(seed);
@@ -32,19 +35,32 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
   it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, objections to sharing made and lifted, a lost relay disk, poison ops', async () => {
     const all = await Promise.all(SEEDS.map((s) => run(s)));
     const sum = (f: (r: SimResult) => number) => all.reduce((n, r) => n + f(r), 0);
-    expect(sum((r) => r.stats.staleCalls)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.doubleTakeIns)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.endsOnPatientInCare)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.signedOffline)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.objections)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.relayDiskLosses)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.poisonQuarantined)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.reopens + r.stats.requeues)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.crashes)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.droppedResponses)).toBeGreaterThan(0);
-    expect(sum((r) => r.stats.late)).toBeGreaterThan(0);
-    const kinds = new Set(all.flatMap((r) => Object.keys(r.stats.contradictions)));
-    expect(kinds).toContain('two_consultations');
-    expect(kinds).toContain('ended_with_note');
+    const kinds = () => new Set(all.flatMap((r) => Object.keys(r.stats.contradictions)));
+    const cases: [string, () => boolean][] = [
+      ['stale calls', () => sum((r) => r.stats.staleCalls) > 0],
+      ['double take-ins', () => sum((r) => r.stats.doubleTakeIns) > 0],
+      ['ends on a patient in care', () => sum((r) => r.stats.endsOnPatientInCare) > 0],
+      ['notes signed offline', () => sum((r) => r.stats.signedOffline) > 0],
+      ['objections', () => sum((r) => r.stats.objections) > 0],
+      ['relay disk losses', () => sum((r) => r.stats.relayDiskLosses) > 0],
+      ['poison ops quarantined', () => sum((r) => r.stats.poisonQuarantined) > 0],
+      ['reopens or requeues', () => sum((r) => r.stats.reopens + r.stats.requeues) > 0],
+      ['crashes', () => sum((r) => r.stats.crashes) > 0],
+      ['dropped answers', () => sum((r) => r.stats.droppedResponses) > 0],
+      ['late deliveries', () => sum((r) => r.stats.late) > 0],
+      ['two consultations named', () => kinds().has('two_consultations')],
+      ['an end on a note named', () => kinds().has('ended_with_note')],
+    ];
+    const missing = () => cases.filter(([, happened]) => !happened()).map(([name]) => name);
+    for (const seed of EXTRA) {
+      if (missing().length === 0) break;
+      const r = await run(seed);
+      // A seed run for its hard cases is held to the same properties as the others.
+      expect(r.violations, `seed ${seed}`).toEqual([]);
+      expect(r.silent, `seed ${seed}`).toEqual([]);
+      expect(r.lostWrites, `seed ${seed}`).toBe(0);
+      all.push(r);
+    }
+    expect(missing()).toEqual([]);
   }, 480_000);
 });
