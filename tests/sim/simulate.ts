@@ -136,7 +136,9 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   await central.mem.store.push(ORG, seedOps);
   let relayGeneration = 1;
   const relayId = () => `relay-sim-${relayGeneration}`;
-  let relay = await startRelay(net, clock, central, relayId());
+  let relayStarts = 0;
+  const relayRandom = () => prng(seed * 131 + ++relayStarts);
+  let relay = await startRelay(net, clock, central, relayId(), relayRandom());
   const specs: { name: string; profile: Audience; roomId: string | null; staffId: string }[] = [
     { name: 'reception', profile: 'reception', roomId: null, staffId: STAFF.reception },
     ...ROOMS.map((r) => ({
@@ -247,7 +249,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       await relay.app.close();
       await central.mem.store.deleteMeta(`cred:${relayId()}`);
       relayGeneration++;
-      relay = await startRelay(net, clock, central, relayId());
+      relay = await startRelay(net, clock, central, relayId(), relayRandom());
       extra.relayDiskLosses++;
     }
     if (step === poisonAt) await rogue();
@@ -261,7 +263,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       // since then (on its own disk, which it keeps), a device enrolled since.
       if (!(await central.mem.store.getMeta(`cred:${relayId()}`))) {
         await relay.app.close();
-        relay = await startRelay(net, clock, central, relayId(), relay.mem);
+        relay = await startRelay(net, clock, central, relayId(), relayRandom(), relay.mem);
       }
       if (rogueKept && !(await central.mem.store.getMeta(`cred:rogue-${seed}`))) {
         rogueKept.token = await enrolAt(central, `rogue-${seed}`, 'coordination');

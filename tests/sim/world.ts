@@ -4,7 +4,11 @@
 // `EscaleDb` on its own fake-indexeddb factory with the real sync client, driven by `syncNow()`.
 // Every request goes through a seeded network (`SimNetwork`) that cuts links, drops requests,
 // loses answers after the server committed, duplicates requests, answers late and delivers old
-// requests again later.
+// requests again later. A seed fixes the whole course: every draw is seeded (the relay's jitter
+// too), and the network carries the wire uncompressed — it decodes a compressed body itself,
+// synchronously, and strips Accept-Encoding both ways — because zlib's streams complete on libuv's
+// thread pool in an order that depends on the machine (docs/decisions/0013). Compression is tested
+// in tests/server/compression.test.ts and tests/device/compress-body.test.ts.
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -125,18 +129,28 @@ export class SimNetwork {
     new Headers(init.headers).forEach((v, k) => {
       headers[k] = v;
     });
+    let body: string | Buffer | undefined =
+      typeof init.body === 'string'
+        ? init.body
+        : init.body instanceof Uint8Array
+          ? Buffer.from(init.body)
+          : undefined;
+    // The wire's compression is decoded here, synchronously (see the class comment).
+    if (body !== undefined && headers['content-encoding']) {
+      const raw = typeof body === 'string' ? Buffer.from(body) : body;
+      body = headers['content-encoding'] === 'br' ? brotliDecompressSync(raw) : gunzipSync(raw);
+      delete headers['content-encoding'];
+    }
+    delete headers['accept-encoding'];
     const res = await app.inject({
       method: (init.method ?? 'GET') as 'GET' | 'POST',
       url: path,
       headers,
-      ...(typeof init.body === 'string'
-        ? { payload: init.body }
-        : init.body instanceof Uint8Array
-          ? { payload: Buffer.from(init.body) }
-          : {}),
+      ...(body === undefined ? {} : { payload: body }),
     });
     const out = new Headers();
     for (const [k, v] of Object.entries(res.headers)) {
+      if (k === 'accept-encoding') continue;
       if (typeof v === 'string') out.set(k, v);
       else if (typeof v === 'number') out.set(k, String(v));
     }
@@ -259,6 +273,8 @@ export async function startRelay(
   clock: Clock,
   central: SimServer,
   relayId: string,
+  /** The relay's draws (its backoff's jitter), seeded like everything else in a run. */
+  random: () => number,
   /** The relay's disk, kept when it is enrolled again (central restored); a new one otherwise. */
   disk?: SimServer['mem'],
 ): Promise<SimServer> {
@@ -275,6 +291,7 @@ export async function startRelay(
     accounts,
     fetch: net.fetchFor('relay'),
     now,
+    random,
     timeoutMs: 60_000,
   });
   const app = await buildApp({ store: mem.store, accounts, role: 'relay', relay, now });
