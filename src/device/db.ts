@@ -47,6 +47,7 @@ const ENTITY_STORES_V1: Record<
     | 'contradictionAck'
     | 'identityChange'
     | 'orientation'
+    | 'researchObjection'
     | SummaryEntity
     | DocumentEntity
     | ReadingEntity
@@ -143,8 +144,14 @@ export const STORES_V11: Record<string, string> = {
   printedDocument: 'id, consultationId, patientId',
 };
 
+/** Version 12: the patient's objection to research (src/domain/research.ts), indexed by its
+ * patient. Not sealed: it says nothing clinical, and reception shows it without a key. */
+export const STORES_V12: Record<string, string> = {
+  researchObjection: 'id, patientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 11;
+export const DB_VERSION = 12;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -182,6 +189,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 9) db.version(9).stores(STORES_V9);
   if (upTo >= 10) db.version(10).stores(STORES_V10);
   if (upTo >= 11) db.version(11).stores(STORES_V11);
+  if (upTo >= 12) db.version(12).stores(STORES_V12);
 }
 
 export interface EscaleDbOptions {
@@ -262,6 +270,7 @@ export function entityTableNames(): string[] {
     ...Object.keys(STORES_V9),
     ...Object.keys(STORES_V10),
     ...Object.keys(STORES_V11),
+    ...Object.keys(STORES_V12),
   ];
 }
 

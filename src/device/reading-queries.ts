@@ -1,6 +1,12 @@
 // Reads behind who reads what (src/domain/reading.ts): the services' professions, the patients'
 // objections to sharing, the bris de glace; the transmissions of a patient's notes.
-import type { BreakGlass, Service, SharingObjection, Transmission } from '../domain/entities';
+import type {
+  BreakGlass,
+  ResearchObjection,
+  Service,
+  SharingObjection,
+  Transmission,
+} from '../domain/entities';
 import type { EscaleDb } from './db';
 
 export interface ReadingRows {
@@ -46,4 +52,18 @@ export async function breakGlassesOf(
   return (await breakGlassLog(db)).filter(
     (b) => b.staffId === staffId && b.patientId === patientId,
   );
+}
+
+/** A patient's records of objection to research (src/domain/research.ts), any order. */
+export async function researchObjectionsOf(
+  db: EscaleDb,
+  patientId: string,
+): Promise<ResearchObjection[]> {
+  const list = await db.rows('researchObjection').where('patientId').equals(patientId).toArray();
+  return list.filter((x) => !x._deleted);
+}
+
+/** Every record of objection to research of the organisation (the research extract reads them). */
+export async function researchObjections(db: EscaleDb): Promise<ResearchObjection[]> {
+  return (await db.rows('researchObjection').toArray()).filter((x) => !x._deleted);
 }

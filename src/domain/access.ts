@@ -35,6 +35,8 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'audit',
     // A patient's objection to sharing within the team (src/domain/reading.ts).
     'sharingObjection',
+    // A patient's objection to research (src/domain/research.ts).
+    'researchObjection',
   ]),
   // Queue moves of the room, notes and their events, follow-up bookings.
   room: new Set<EntityName>([
@@ -58,6 +60,7 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'transmission',
     'breakGlass',
     'sharingObjection',
+    'researchObjection',
   ]),
   // Everything of the organisation: validation, conflicts, roster and planning, closure.
   coordination: new Set<EntityName>([
@@ -90,6 +93,7 @@ export const WRITABLE: Readonly<Record<DeviceProfile, ReadonlySet<EntityName>>> 
     'orientation',
     'transmission',
     'sharingObjection',
+    'researchObjection',
   ]),
   // The wall screen only reads.
   display: new Set<EntityName>(),
@@ -176,6 +180,8 @@ const NOTES: Readable = {
   transmission: 'all',
   breakGlass: 'all',
   sharingObjection: 'all',
+  // A patient's objection to research: shown beside the note, read by the research extract.
+  researchObjection: 'all',
 };
 
 /** The clinical summary: all of it, to the rooms and the coordination only. */
@@ -191,7 +197,7 @@ const SUMMARY: Readable = {
  */
 export const READABLE: Readonly<Record<DeviceProfile, Readable>> = {
   // Reception records and shows a patient's objection to sharing; nothing clinical.
-  reception: { ...DAY, sharingObjection: 'all' },
+  reception: { ...DAY, sharingObjection: 'all', researchObjection: 'all' },
   // A room needs who the patient is, not how their identity was corrected or merged: the
   // identity's history stays with reception and coordination.
   room: { ...withoutHistory(DAY), ...NOTES, ...SUMMARY },
@@ -491,6 +497,7 @@ export const STAMPED: ReadonlySet<string> = new Set([
   'transmission',
   'breakGlass',
   'sharingObjection',
+  'researchObjection',
 ]);
 
 const rolesOf = (s: StaffFacts | undefined): string[] =>
@@ -574,7 +581,10 @@ export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | 
       return 'Seul l’auteur de la note peut la signer.';
     }
   }
-  if (op.k === 'ins' && (op.e === 'transmission' || op.e === 'sharingObjection')) {
+  if (
+    op.k === 'ins' &&
+    (op.e === 'transmission' || op.e === 'sharingObjection' || op.e === 'researchObjection')
+  ) {
     const val = (op.val ?? {}) as { authorId?: unknown; staffId?: unknown };
     if ((op.e === 'transmission' ? val.authorId : val.staffId) !== op.user) {
       return 'Cet enregistrement porte la personne identifiée sur l’appareil, pas une autre.';

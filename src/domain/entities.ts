@@ -15,8 +15,11 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * its outcome (src/domain/priority.ts, src/domain/orientation.ts); secret médical (issue #21):
  * addenda hashed and supervised (addendum.contentHash and supervisorId, signature.addendumId),
  * the transmission to the social roles, the bris de glace and the patient's objection to sharing
- * (src/domain/reading.ts). */
-export const SCHEMA_VERSION = 6;
+ * (src/domain/reading.ts).
+ * 7: the patient's objection to the reuse of their data for research (researchObjection) and the
+ * fingerprint of the study's pseudonymisation key kept by the organisation
+ * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4). */
+export const SCHEMA_VERSION = 7;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -250,7 +253,17 @@ export const documentFormatSchema = z.enum(['print', 'pdf']);
 // ---- entities ----
 const organisation: EntitySpec = {
   name: 'organisation',
-  fields: { name: lww(shortText.min(1)) },
+  fields: {
+    name: lww(shortText.min(1)),
+    /** Schema 7: the research study key's fingerprint (src/domain/research.ts; absent: none). */
+    researchKeyFingerprint: lww(
+      z
+        .string()
+        .regex(/^[0-9A-F]{4}-[0-9A-F]{4}$/)
+        .nullable()
+        .optional(),
+    ),
+  },
 };
 
 const unit: EntitySpec = {
@@ -591,6 +604,21 @@ const sharingObjection: EntitySpec = {
   },
 };
 
+/** Schema 7: the patient objects to (or agrees again to) the reuse of their data for research
+ * (MR-004); the latest record wins and an objecting patient is never in a research extract
+ * (src/domain/research.ts). Recorded at reception or in a room. */
+const researchObjection: EntitySpec = {
+  name: 'researchObjection',
+  immutable: true,
+  fields: {
+    orgId: ev(idSchema),
+    patientId: ev(idSchema),
+    staffId: ev(idSchema),
+    at: ev(isoDateTime),
+    objects: ev(z.boolean()),
+  },
+};
+
 const audit: EntitySpec = {
   name: 'audit',
   immutable: true,
@@ -864,6 +892,7 @@ export const ENTITY_SPECS = {
   transmission,
   breakGlass,
   sharingObjection,
+  researchObjection,
   audit,
   conflictResolution,
   device,
@@ -906,6 +935,7 @@ export interface Row {
 export interface Organisation {
   id: string;
   name: string;
+  researchKeyFingerprint?: Nullable<string>;
 }
 export interface Unit extends Row {
   name: string;
@@ -1103,6 +1133,12 @@ export interface SharingObjection extends Row {
   at: string;
   objects: boolean;
 }
+export interface ResearchObjection extends Row {
+  patientId: string;
+  staffId: string;
+  at: string;
+  objects: boolean;
+}
 export interface AuditEvent extends Row {
   at: string;
   actorId: Nullable<string>;
@@ -1242,6 +1278,7 @@ export interface EntityRows {
   transmission: Transmission;
   breakGlass: BreakGlass;
   sharingObjection: SharingObjection;
+  researchObjection: ResearchObjection;
   audit: AuditEvent;
   conflictResolution: ConflictResolution;
   device: Device;

@@ -1,6 +1,6 @@
 // Database migrations are append-only and each upgrade is tested from data written by the
 // previous version (docs/design.md §8).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DB_VERSION, entityTableNames, healthMessage } from '../../src/device/db';
 import { ENTITY_NAMES } from '../../src/domain/entities';
 import { freshIdb, openTestDb } from './support';
@@ -154,6 +154,27 @@ describe('device database versions', () => {
     current.close();
   });
 
+  it('upgrades a version 11 database: its rows are kept, objections to research open empty and indexed', async () => {
+    const idb = freshIdb();
+    const v11 = openTestDb(idb, 'migrate-12', { upToVersion: 11 });
+    await v11.open();
+    await v11
+      .table('patient')
+      .put({ ...v1Patient('p1', 'LEBRUN', 'Noël'), searchKey: 'lebrun noel' });
+    await v11.table('sharingObjection').put({ id: 'so1', patientId: 'p1' });
+    v11.close();
+
+    const current = openTestDb(idb, 'migrate-12');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect(await current.rows('patient').count()).toBe(1);
+    expect(await current.table('sharingObjection').count()).toBe(1);
+    expect(await current.rows('researchObjection').where('patientId').equals('p1').count()).toBe(0);
+    await current.table('researchObjection').put({ id: 'ro1', patientId: 'p1' });
+    expect(await current.rows('researchObjection').where('patientId').equals('p1').count()).toBe(1);
+    current.close();
+  });
+
   it('reports a blocked upgrade while an old window keeps the database open, then opens', async () => {
     const idb = freshIdb();
     // An old tab that ignores version changes (older code, or a stuck connection).
@@ -167,8 +188,7 @@ describe('device database versions', () => {
     const seen: string[] = [];
     db.onHealth((h) => seen.push(h));
     const opening = db.open();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(db.health).toBe('blocked');
+    await vi.waitFor(() => expect(db.health).toBe('blocked'), { timeout: 10_000 });
     expect(healthMessage(db.health)).toMatch(/fermez les autres fenêtres/);
     old.close();
     await opening;

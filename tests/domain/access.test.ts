@@ -23,6 +23,7 @@ const MATRIX: Record<EntityName, string> = {
   transmission: 'SC',
   breakGlass: 'S',
   sharingObjection: 'RSC',
+  researchObjection: 'RSC',
   audit: 'RSC',
   conflictResolution: 'C',
   device: 'C',

@@ -1,15 +1,8 @@
-// Exports: CSV cells a spreadsheet can never run as formulas, and a research dataset with stable
-// pseudonyms, age bands and nothing that names a patient.
+// Exports: CSV cells a spreadsheet can never run as formulas, and the period's indicators as
+// rows. The research extract: tests/domain/research.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  csvCell,
-  indicatorRows,
-  pseudonym,
-  researchCsv,
-  researchDataset,
-  toCsv,
-} from '../../src/domain/exports';
+import { csvCell, indicatorRows, toCsv } from '../../src/domain/exports';
 import { computeIndicators } from '../../src/domain/indicators';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 
@@ -67,49 +60,5 @@ describe('the indicators export', () => {
     expect(rows).toContainEqual(['période', 'du', '2026-11-01']);
     expect(rows).toContainEqual(['totaux', 'consultations', ind.totals.consultations]);
     expect(ind.totals.consultations).toBeGreaterThan(0);
-  });
-});
-
-describe('the research dataset', () => {
-  const input = {
-    key: 'clé-secrète-2026',
-    period: { from: '2026-01-01', to: TODAY },
-    stops: data.stop,
-    visits: data.visit,
-    entries: data.queueEntry,
-    consultations: data.consultation,
-    patients: data.patient,
-    services: data.service,
-  };
-
-  it('has one line per consultation, with stable pseudonyms and age bands', () => {
-    const rows = researchDataset(input);
-    expect(rows).toHaveLength(data.consultation.length);
-    const again = researchDataset(input);
-    expect(again).toEqual(rows);
-    const c = data.consultation[0]!;
-    expect(rows.some((r) => r.pseudonym === pseudonym(input.key, c.patientId))).toBe(true);
-    expect(rows.every((r) => /^P-[0-9a-f]{12}$/.test(r.pseudonym))).toBe(true);
-    expect(rows.every((r) => /^(\d+-\d+|76\+|inconnu)$/.test(r.ageBand))).toBe(true);
-  });
-
-  it('gives other pseudonyms under another key', () => {
-    const a = researchDataset(input)[0]!;
-    const b = researchDataset({ ...input, key: 'une-autre-clé' })[0]!;
-    expect(a.pseudonym).not.toBe(b.pseudonym);
-  });
-
-  it('holds no name, birth date, NIR or patient id', () => {
-    const csv = researchCsv(researchDataset(input));
-    for (const p of data.patient) {
-      expect(csv).not.toContain(p.id);
-      expect(csv).not.toContain(p.birthName);
-      expect(csv).not.toContain(p.birthDate);
-      if (p.nir) expect(csv).not.toContain(p.nir);
-    }
-  });
-
-  it('refuses a key too short to protect the pseudonyms', () => {
-    expect(() => researchDataset({ ...input, key: 'court' })).toThrow(/au moins 8 caractères/);
   });
 });

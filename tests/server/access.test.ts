@@ -185,6 +185,13 @@ function sampleOp(w: Writer, entity: EntityName): Op {
       at: `${TODAY}T09:00:00.000Z`,
       objects: true,
     },
+    researchObjection: {
+      orgId: org,
+      patientId: demo.data.patient[0]!.id,
+      staffId: user,
+      at: `${TODAY}T09:00:00.000Z`,
+      objects: true,
+    },
     conflictResolution: {
       orgId: org,
       at: `${TODAY}T09:00:00.000Z`,

@@ -799,6 +799,7 @@ export function buildDemoDataset(options: DemoOptions): {
       transmission: [],
       breakGlass: [],
       sharingObjection: [],
+      researchObjection: [],
       audit: [],
       conflictResolution: [],
       device: [],

@@ -25,6 +25,7 @@ import {
   useTransmissions,
 } from './consultation-data';
 import { PastRecordPanel } from './PastRecordPanel';
+import { ResearchObjectionField } from './ResearchObjection';
 import { SharingObjectionField } from './SharingObjection';
 
 export function PatientPanel({
@@ -106,6 +107,7 @@ export function PatientPanel({
         editable={editable}
       />
       <SharingObjectionField patient={patient} viewer={viewer} editable={editable} />
+      <ResearchObjectionField patient={patient} viewer={viewer} editable={editable} />
       {editable && viewer?.roles.includes('clinicien') && !viewer.roles.includes('coordinateur') ? (
         <PatientBreakGlass
           orgId={patient.orgId}

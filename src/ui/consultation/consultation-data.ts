@@ -14,7 +14,12 @@ import {
   patientById,
   staffList,
 } from '../../device/queries';
-import { breakGlassesOf, readingRows, transmissionsOfPatient } from '../../device/reading-queries';
+import {
+  breakGlassesOf,
+  readingRows,
+  researchObjectionsOf,
+  transmissionsOfPatient,
+} from '../../device/reading-queries';
 import { type SummaryRows, summaryRows } from '../../device/summary-queries';
 import type {
   BreakGlass,
@@ -26,6 +31,7 @@ import type {
   Visit,
 } from '../../domain/entities';
 import { type ReadingFacts, readingFacts } from '../../domain/reading';
+import { researchObjectors } from '../../domain/research';
 import { loadTerminology, type Terminology } from '../../domain/terminology';
 import { useDb, useNow } from '../data/device-data';
 
@@ -162,6 +168,16 @@ export function useReadingFacts(): ReadingFacts | undefined {
         : undefined,
     [rows, now],
   );
+}
+
+/** Whether the patient objects to research today (the latest record wins). */
+export function useResearchObjection(patientId: string): boolean | undefined {
+  const db = useDb();
+  const rows = useLiveQuery(
+    async () => (db ? researchObjectionsOf(db, patientId) : undefined),
+    [db, patientId],
+  );
+  return rows ? researchObjectors(rows).has(patientId) : undefined;
 }
 
 export function useTransmissions(patientId: string | null): Transmission[] | undefined {

@@ -1,9 +1,18 @@
 // Indicators over a period (docs/design.md §4.4): stops and communes visited, patients and
 // consultations per commune and service, shares without MT and with ALD, orientations; exported
-// as CSV (safe from formula injection) or as a pseudonymised research dataset.
+// as CSV (safe from formula injection) or as the research extract (src/domain/research.ts:
+// objections honoured, weeks and EPCI, restricted classes out, small cells suppressed, the study
+// key checked by its fingerprint).
 import { useMemo, useState } from 'react';
-import { researchCsv, researchDataset, toCsv } from '../../domain/exports';
+import { epciOf } from '../../domain/epci';
+import { toCsv } from '../../domain/exports';
 import { computeIndicators } from '../../domain/indicators';
+import {
+  keyFingerprint,
+  researchCsv,
+  researchExtract,
+  researchKeyRefusal,
+} from '../../domain/research';
 import { isIsoDate } from '../../domain/time';
 import { useWriter } from '../data/writer';
 import { ProgressBar } from '../feedback/ProgressBar';
@@ -12,6 +21,7 @@ import { TextField } from '../forms/fields';
 import { formatBirthDate, formatDate, t } from '../i18n';
 import type { OrgRows } from './coordination-data';
 import { downloadText } from './download';
+import { fetchEpci } from './epci-index';
 import { FigureTable } from './FigureTable';
 import { percentText } from './figures';
 import { indicatorCsvHeader, indicatorCsvRows } from './indicator-csv';
@@ -77,35 +87,81 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
     setProgress(null);
     setStatus(t('coordination.period.exported', { file, count: lines.length }));
   };
+  const recorded = rows.organisation?.researchKeyFingerprint ?? null;
+  const typed = key.trim().length >= 8 ? keyFingerprint(key) : null;
+  const mismatch = Boolean(recorded && typed && typed !== recorded);
+  /** Records this key's fingerprint as the study's (a first export, or a new study). */
+  const recordFingerprint = async (fingerprint: string) => {
+    const orgId = rows.orgId;
+    if (!orgId) throw new Error(t('coordination.period.research.noOrganisation'));
+    await write(
+      [{ entity: 'organisation', id: orgId, set: { researchKeyFingerprint: fingerprint } }],
+      {
+        action: 'research.key_recorded',
+        entity: 'organisation',
+        entityId: orgId,
+        detail: fingerprint,
+      },
+    );
+  };
   const exportResearch = async () => {
     try {
-      await step(0, 3, t('coordination.period.steps.pseudonyms'));
-      const data = researchDataset({
+      // The key first: a refusal needs nothing loaded.
+      const refusal = researchKeyRefusal(key, recorded);
+      if (refusal) throw new Error(refusal);
+      await step(0, 4, t('coordination.period.steps.places'));
+      const index = await fetchEpci().catch(() => {
+        throw new Error(t('coordination.period.research.noPlaces'));
+      });
+      await step(1, 4, t('coordination.period.steps.pseudonyms'));
+      const extract = researchExtract({
         key,
+        expectedFingerprint: recorded,
         period: { from, to },
         stops: rows.stops,
         visits: rows.visits,
-        entries: rows.entries,
         consultations: rows.consultations,
         patients: rows.patients,
         services: rows.services,
+        objections: rows.researchObjections,
+        epciOf: (code) => epciOf(index, code),
       });
       setKeyError(undefined);
+      if (!recorded) await recordFingerprint(extract.fingerprint);
       const file = `escale-recherche-${from}-${to}.csv`;
-      await step(1, 3, t('coordination.period.steps.file'));
-      downloadText(file, researchCsv(data));
-      await step(2, 3, t('coordination.period.steps.journal'));
+      await step(2, 4, t('coordination.period.steps.file'));
+      downloadText(file, researchCsv(extract.rows));
+      await step(3, 4, t('coordination.period.steps.journal'));
       await write([], {
         action: 'export.research',
         entity: null,
         entityId: null,
-        detail: `${from} → ${to} : ${data.length}`,
+        detail: `${from} → ${to} : ${extract.rows.length} (${extract.fingerprint})`,
       });
-      setStatus(t('coordination.period.exported', { file, count: data.length }));
+      setStatus(
+        t('coordination.period.research.exported', {
+          file,
+          count: extract.rows.length,
+          objected: extract.objected,
+          restricted: extract.restricted,
+          suppressed: extract.suppressed,
+          generalised: extract.generalised,
+        }),
+      );
     } catch (e) {
       setKeyError((e as Error).message);
     } finally {
       setProgress(null);
+    }
+  };
+  const adoptKey = async () => {
+    if (!typed) return;
+    try {
+      await recordFingerprint(typed);
+      setKeyError(undefined);
+      setStatus(t('coordination.period.research.adopted', { fingerprint: typed }));
+    } catch (e) {
+      setKeyError((e as Error).message);
     }
   };
 
@@ -223,15 +279,39 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
             </button>
             <h4>{t('coordination.period.researchTitle')}</h4>
             <p className="muted">{t('coordination.period.researchHint')}</p>
+            <p>
+              {recorded
+                ? t('coordination.period.research.recorded', { fingerprint: recorded })
+                : t('coordination.period.research.none')}
+            </p>
             <TextField
               label={t('coordination.period.researchKey')}
+              type="password"
               value={key}
               onChange={setKey}
               error={keyError}
+              hint={
+                typed
+                  ? t(
+                      mismatch
+                        ? 'coordination.period.research.mismatch'
+                        : 'coordination.period.research.fingerprint',
+                      { fingerprint: typed },
+                    )
+                  : undefined
+              }
+              hintTone={mismatch ? 'alert' : undefined}
             />
-            <button type="button" className="button" onClick={() => void exportResearch()}>
-              {t('coordination.period.exportResearch')}
-            </button>
+            <div className="actions">
+              <button type="button" className="button" onClick={() => void exportResearch()}>
+                {t('coordination.period.exportResearch')}
+              </button>
+              {mismatch ? (
+                <button type="button" className="button" onClick={() => void adoptKey()}>
+                  {t('coordination.period.research.adopt')}
+                </button>
+              ) : null}
+            </div>
           </section>
         </>
       ) : null}

@@ -4,7 +4,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchDevices } from '../../device/closure';
 import { readConnection } from '../../device/connection';
-import type { EscaleDb } from '../../device/db';
+import { type EscaleDb, getMeta, META } from '../../device/db';
 import { conflicts, identitySurvivors } from '../../device/queries';
 import { openConflicts } from '../../domain/conflict-resolution';
 import { type Contradiction, dayContradictions } from '../../domain/day-invariants';
@@ -14,8 +14,10 @@ import type {
   Consultation,
   Device,
   FollowedOrientation,
+  Organisation,
   Patient,
   QueueEntry,
+  ResearchObjection,
   Room,
   RosterSlot,
   Service,
@@ -49,6 +51,12 @@ export interface OrgRows {
   units: Unit[];
   /** Orientations followed to their outcome (src/domain/orientation.ts). */
   orientations: FollowedOrientation[];
+  /** Patients' records of objection to research (src/domain/research.ts). */
+  researchObjections: ResearchObjection[];
+  /** The organisation's row (the study key's fingerprint), null before it arrives. */
+  organisation: Organisation | null;
+  /** The organisation this device belongs to (its enrolment), null before it joined one. */
+  orgId: string | null;
 }
 
 export async function readOrg(db: EscaleDb): Promise<OrgRows> {
@@ -64,13 +72,17 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
       db.rows('room').toArray(),
       db.rows('service').toArray(),
     ]);
-  const [staff, receipts, devices, units, orientations] = await Promise.all([
-    db.rows('staff').toArray(),
-    db.rows('syncReceipt').toArray(),
-    db.rows('device').toArray(),
-    db.rows('unit').toArray(),
-    db.rows('orientation').toArray(),
-  ]);
+  const [staff, receipts, devices, units, orientations, objections, organisations, orgId] =
+    await Promise.all([
+      db.rows('staff').toArray(),
+      db.rows('syncReceipt').toArray(),
+      db.rows('device').toArray(),
+      db.rows('unit').toArray(),
+      db.rows('orientation').toArray(),
+      db.rows('researchObjection').toArray(),
+      db.rows('organisation').toArray(),
+      getMeta<string>(db, META.org),
+    ]);
   const alive = <T extends { _deleted?: boolean }>(rows: T[]) => rows.filter((r) => !r._deleted);
   // Reads follow merges: a merged identity's visits, notes and bookings are its survivor's.
   const survivors = await identitySurvivors(db);
@@ -89,6 +101,9 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
     devices: alive(devices),
     units: alive(units),
     orientations: followMerges(alive(orientations), survivors),
+    researchObjections: followMerges(alive(objections), survivors),
+    organisation: (organisations.find((o) => o.id === orgId) as Organisation | undefined) ?? null,
+    orgId: orgId ?? null,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   UNKNOWN_BIRTH_PLACE,
 } from '../../domain/identity-lifecycle';
 import { localDate } from '../../domain/time';
+import { ResearchObjectionField } from '../consultation/ResearchObjection';
 import { SharingObjectionField } from '../consultation/SharingObjection';
 import { useDay, useNow } from '../data/device-data';
 import {
@@ -74,6 +75,11 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
       <Summary patient={patient} />
       {/* The patient's objection to sharing their notes within the team, recorded at reception. */}
       <SharingObjectionField
+        patient={patient}
+        viewer={staffId ? { id: staffId } : undefined}
+        editable
+      />
+      <ResearchObjectionField
         patient={patient}
         viewer={staffId ? { id: staffId } : undefined}
         editable

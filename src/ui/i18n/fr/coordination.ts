@@ -433,6 +433,7 @@ export const coordination = {
     stepLine: 'Étape {step} sur {total} : {label}',
     steps: {
       lines: 'calcul des lignes',
+      places: 'chargement des intercommunalités',
       pseudonyms: 'pseudonymisation des passages',
       file: 'écriture du fichier',
       journal: 'trace dans le journal',
@@ -465,8 +466,23 @@ export const coordination = {
     exportCsv: 'Exporter les indicateurs (CSV)',
     researchTitle: 'Jeu de données pseudonymisé pour la recherche',
     researchHint:
-      'Une ligne par consultation : pseudonyme stable, tranche d’âge, sexe, commune, service, orientation et codes. Ni nom, ni date de naissance, ni NIR. La même clé redonne les mêmes pseudonymes : gardez-la à part.',
-    researchKey: 'Clé de pseudonymisation (8 caractères au moins)',
+      'Une ligne par consultation, pour une étude conforme à la méthodologie de référence MR-004 : pseudonyme stable, semaine, intercommunalité du lieu et de la résidence, service, tranche d’âge, sexe, orientation et codes. Ni nom, ni date de naissance, ni NIR ; ni les patients opposés à la recherche, ni les consultations sociales ou de santé sexuelle. Une combinaison de semaine, lieu, résidence, âge et sexe décrivant moins de 5 patients est masquée, puis retirée. La même clé redonne les mêmes pseudonymes : gardez-la à part.',
+    researchKey: 'Clé de pseudonymisation de l’étude (8 caractères au moins)',
+    research: {
+      recorded: 'Clé de l’étude : empreinte {fingerprint}. Une autre clé est refusée.',
+      none: 'Aucune clé d’étude enregistrée : le premier export enregistre l’empreinte de la clé saisie.',
+      fingerprint: 'Empreinte de cette clé : {fingerprint}',
+      mismatch:
+        'Empreinte de cette clé : {fingerprint}. Ce n’est pas celle de l’étude : vérifiez la saisie.',
+      adopt: 'Adopter cette clé pour une nouvelle étude',
+      adopted: 'Nouvelle clé d’étude enregistrée : empreinte {fingerprint}.',
+      noOrganisation:
+        'L’organisation n’est pas encore synchronisée sur cet appareil : réessayez après la synchronisation.',
+      noPlaces:
+        'La liste des intercommunalités n’a pas pu être chargée : rechargez la page en ligne une fois, puis réessayez.',
+      exported:
+        'Export prêt : {file} ({count} lignes). Retirées : {objected} pour opposition, {restricted} de classe restreinte, {suppressed} pour protéger des petits effectifs ; {generalised} lignes généralisées.',
+    },
     exportResearch: 'Exporter le jeu pseudonymisé (CSV)',
     exported: 'Export prêt : {file} ({count} lignes).',
   },
@@ -577,6 +593,9 @@ export const coordination = {
       'breakGlass.declared': 'Bris de glace : dossier ouvert exceptionnellement',
       'sharing.objection': 'Opposition du patient au partage enregistrée',
       'sharing.objection_lifted': 'Opposition du patient au partage levée',
+      'research.objection': 'Opposition du patient à la recherche enregistrée',
+      'research.key_recorded': 'Empreinte de la clé de l’étude enregistrée',
+      'research.objection_lifted': 'Opposition du patient à la recherche levée',
       'contradiction.acknowledged': 'Contradiction vue',
       'contradiction.status_kept': 'Contradiction : statut gardé',
       'contradiction.addendum': 'Contradiction : complément ajouté',

@@ -18,6 +18,12 @@ export const reading = {
     record: 'Enregistrer son opposition au partage',
     lift: 'Lever son opposition au partage',
   },
+  research: {
+    on: 'Le patient s’oppose à l’utilisation de ses données pour la recherche : il n’apparaît dans aucun export de recherche.',
+    off: 'Le patient ne s’oppose pas à l’utilisation de ses données, pseudonymisées, pour la recherche.',
+    record: 'Enregistrer son opposition à la recherche',
+    lift: 'Lever son opposition à la recherche',
+  },
   breakGlass: {
     title: 'Accès exceptionnel (bris de glace)',
     closed: 'Cette note ne vous est pas accessible.',
