@@ -9,6 +9,7 @@ import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
 import { IdentityRoute } from '../identity/IdentityPage';
 import { MergePage } from '../identity/MergePage';
+import { PatientCopyRoute } from '../identity/PatientCopyPage';
 import { StaffPicker } from '../room/StaffPicker';
 import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
@@ -143,6 +144,10 @@ export default function CoordinationScreen() {
         <Route
           path="patient/:patientId"
           element={<IdentityRoute backTo="/coordination/doublons" />}
+        />
+        <Route
+          path="patient/:patientId/copie"
+          element={<PatientCopyRoute backTo="/coordination/patient" />}
         />
         <Route path="appareils" element={<DevicesPage deviceId={deviceId} rows={org} />} />
         <Route path="planning" element={<PlanningPage rows={org} today={today} />} />

@@ -9,6 +9,7 @@ import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
 import { pastRecord } from './fr/past-record';
 import { pathway } from './fr/pathway';
+import { patientCopy } from './fr/patient-copy';
 import { reading } from './fr/reading';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
@@ -233,6 +234,7 @@ export const fr = {
   consultation,
   documents,
   pastRecord,
+  patientCopy,
   summary,
   pathway,
   coordination,
