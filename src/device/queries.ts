@@ -186,10 +186,9 @@ export interface PatientVisit {
 export async function visitsOfPatient(db: EscaleDb, patientId: string): Promise<PatientVisit[]> {
   const survivors = await identitySurvivors(db);
   const group = mergeGroup(resolveIdentity(patientId, survivors), survivors);
-  const visits = (await db.rows('visit').where('patientId').anyOf(group).toArray())
-    .filter((v) => !v._deleted)
-    .sort(byString((v) => `${v.arrivedAt}\u0000${v.id}`));
-  visits.reverse();
+  const visits = (await db.rows('visit').where('patientId').anyOf(group).toArray()).filter(
+    (v) => !v._deleted,
+  );
   const [entries, stops, services, identities] = await Promise.all([
     db
       .rows('queueEntry')
@@ -204,7 +203,7 @@ export async function visitsOfPatient(db: EscaleDb, patientId: string): Promise<
   const identityById = new Map(identities.filter((p) => p !== undefined).map((p) => [p.id, p]));
   const stopById = new Map(stops.filter((s) => s !== undefined).map((s) => [s.id, s]));
   const serviceById = new Map(services.map((s) => [s.id, s]));
-  return visits.map((visit) => ({
+  const listed = visits.map((visit) => ({
     visit,
     mergedFrom: visit.patientId === survivorId ? undefined : identityById.get(visit.patientId),
     stop: stopById.get(visit.stopId),
@@ -213,6 +212,10 @@ export async function visitsOfPatient(db: EscaleDb, patientId: string): Promise<
       .sort(byString((e) => e.ticket))
       .map((e) => ({ ticket: e.ticket, service: serviceById.get(e.serviceId) })),
   }));
+  // Newest first; two arrivals of the same minute by their tickets, numbered in arrival order.
+  const key = (v: PatientVisit) =>
+    `${v.visit.arrivedAt}\u0000${v.tickets[0]?.ticket.padStart(12, '0') ?? ''}\u0000${v.visit.id}`;
+  return listed.sort(byString(key)).reverse();
 }
 
 /** A patient's consultations, newest first. */
