@@ -171,3 +171,14 @@ export function searchPlaces(
     .slice(0, limit)
     .map((f) => f.p);
 }
+
+/**
+ * The place an INSEE code names, for showing a recorded code by its name: a country, or the
+ * commune holding the code (the current commune rather than a former one keeping its code).
+ */
+export function placeByCode(index: CommuneIndex, code: string): Place | undefined {
+  const c = code.trim().toUpperCase();
+  if (c.startsWith('99')) return index.countries.find((x) => x.code === c);
+  const found = index.communes.filter((x) => x.code === c);
+  return found.find((x) => x.kind === 'c' || x.kind === 'm') ?? found[0];
+}

@@ -9,6 +9,7 @@ import {
   isCountry,
   loadCommunes,
   normaliseName,
+  placeByCode,
   searchCommunes,
   searchPlaces,
 } from '../../src/domain/communes';
@@ -98,5 +99,15 @@ describe('the commune index', () => {
     const old = loadCommunes({ source: 'x', communes: [['72181', 'Le Mans', 'c']] });
     expect(old.countries).toEqual([]);
     expect(searchPlaces(old, 'le mans', { countries: true })[0]?.code).toBe('72181');
+  });
+
+  it('names a recorded code: a country, or the current commune rather than a former one', () => {
+    expect(placeByCode(index, '99352')?.name).toBe('Algérie');
+    expect(placeByCode(index, '72181')?.name).toBe('Le Mans');
+    // 01015 is both Arboys en Bugey and its commune déléguée Arbignieu: the current one names it.
+    expect(placeByCode(index, '01015')).toMatchObject({ name: 'Arboys en Bugey', kind: 'c' });
+    expect(placeByCode(index, '01039')).toMatchObject({ name: 'Béon', kind: 'd' });
+    expect(placeByCode(index, '99100')).toBeUndefined();
+    expect(placeByCode(index, '00000')).toBeUndefined();
   });
 });

@@ -243,7 +243,7 @@ test('r — the record: recorded in Box 1, seen in Box 2, fetched back after a p
     await expect(pair.getByRole('alert')).toContainText(
       'Ces identités diffèrent sur un trait strict',
     );
-    await expect(pair).toContainText('« 99352 » (fusionné)');
+    await expect(pair).toContainText('« Algérie (pays) — 99352 » (fusionné)');
     await shot(reception, 'reception-merge-differences');
     expect(await axe(reception, 'merge-differences')).toEqual([]);
     await pair.getByRole('button', { name: 'Confirmer la fusion malgré ces différences' }).click();

@@ -156,6 +156,10 @@ describe('reception: correction', () => {
     await waitFor(() =>
       expect(history).toHaveTextContent('Code INSEE du lieu de naissance : 72181 → 99352'),
     );
+    // The identity now reads the place by its name.
+    expect(screen.getByRole('region', { name: 'Identité actuelle' })).toHaveTextContent(
+      'Lieu de naissance : Algérie (pays) — 99352',
+    );
   });
 
   it('refuses France (99100) as a birth place, next to the field', async () => {
@@ -290,6 +294,10 @@ describe('coordination: merge of a duplicate', () => {
   });
 
   it('shows the strict traits that differ, merges once confirmed, and undoes it the same day', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(PLACES, { status: 200 })),
+    );
     await addPatient('p-old', { birthName: 'LEBRUN', firstNames: 'Noël', birthPlaceCode: '72181' });
     await addPatient('p-new', {
       birthName: 'LEBRUN',
@@ -304,8 +312,11 @@ describe('coordination: merge of a duplicate', () => {
     expect(await within(pair).findByRole('alert')).toHaveTextContent(
       'Ces identités diffèrent sur un trait strict',
     );
-    expect(pair).toHaveTextContent(
-      'Code du lieu de naissance : « 72181 » (gardé) / « 72189 » (fusionné)',
+    // Birth places read by their names beside their codes.
+    await waitFor(() =>
+      expect(pair).toHaveTextContent(
+        'Code du lieu de naissance : « Le Mans (72) — 72181 » (gardé) / « Marolles-les-Braults (72) — 72189 » (fusionné)',
+      ),
     );
     expect((await db.rows('patient').get('p-new'))?.mergedInto).toBeUndefined();
 
@@ -329,6 +340,10 @@ describe('coordination: merge of a duplicate', () => {
 
 describe('reception: merge of a duplicate made « malgré les doublons »', () => {
   it('merges from « Doublons »: the record kept lists both sides’ visits', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(PLACES, { status: 200 })),
+    );
     const [, kept, dup] = demo.arrived as [Patient, Patient, Patient];
     await addPatient(dup.id, {
       birthName: kept.birthName,
@@ -349,6 +364,7 @@ describe('reception: merge of a duplicate made « malgré les doublons »', () =
     expect(await within(pair).findByRole('alert')).toHaveTextContent(
       'Ces identités diffèrent sur un trait strict',
     );
+    await waitFor(() => expect(pair).toHaveTextContent('« Algérie (pays) — 99352 » (fusionné)'));
     await user.click(
       within(pair).getByRole('button', { name: 'Confirmer la fusion malgré ces différences' }),
     );

@@ -30,7 +30,7 @@ import {
 import { patientName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
 import { formatBirthDate, formatDateTime, t } from '../i18n';
-import { PlacePicker } from '../reception/PlacePicker';
+import { PlacePicker, usePlaceText } from '../reception/PlacePicker';
 import { useUiStore } from '../state/ui-store';
 
 type Draft = Record<CorrectableTrait, string>;
@@ -94,6 +94,8 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
 
 function Summary({ patient }: { patient: Patient }) {
   const now = useNow(60_000);
+  const placeText = usePlaceText();
+  const place = placeText(patient.birthPlaceCode);
   const attrs = patient.identityAttributes ?? [];
   return (
     <section className="panel stack" aria-labelledby="identity-summary">
@@ -107,7 +109,9 @@ function Summary({ patient }: { patient: Patient }) {
       <p>
         {patient.birthPlaceCode === UNKNOWN_BIRTH_PLACE
           ? t('identity.summary.unknownPlace')
-          : t('identity.summary.birthPlace', { code: patient.birthPlaceCode })}
+          : place
+            ? t('identity.summary.birthPlaceNamed', { place })
+            : t('identity.summary.birthPlace', { code: patient.birthPlaceCode })}
       </p>
       <dl className="identity-summary">
         <dt>{t('identity.summary.status')}</dt>

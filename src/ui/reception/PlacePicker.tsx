@@ -8,6 +8,7 @@ import {
   isCountry,
   loadCommunes,
   type Place,
+  placeByCode,
   searchPlaces,
 } from '../../domain/communes';
 import { UNKNOWN_BIRTH_PLACE } from '../../domain/identity-lifecycle';
@@ -42,6 +43,30 @@ export function placeLabel(p: Place): string {
         department: p.department,
         code: p.code,
       });
+}
+
+/**
+ * A recorded code as people read it (« Mamers (72) — 72180 », « lieu de naissance inconnu —
+ * 99999 »), or null while the index loads, when it cannot be loaded or does not hold the code.
+ * Loads the index: for pages that show a recorded place, never the app's first screen.
+ */
+export function usePlaceText(): (code: string) => string | null {
+  const [index, setIndex] = useState<CommuneIndex | null>(null);
+  useEffect(() => {
+    let live = true;
+    fetchCommunes().then(
+      (loaded) => live && setIndex(loaded),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (code) => {
+    if (code === UNKNOWN_BIRTH_PLACE) return t('reception.places.unknownPicked');
+    const place = index ? placeByCode(index, code) : undefined;
+    return place ? placeLabel(place) : null;
+  };
 }
 
 export function PlacePicker({

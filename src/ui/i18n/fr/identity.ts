@@ -17,6 +17,7 @@ export const identity = {
     noAttributes: 'aucun',
     born: 'Né(e) le {date} ({age} ans)',
     birthPlace: 'Lieu de naissance (code INSEE) : {code}',
+    birthPlaceNamed: 'Lieu de naissance : {place}',
     unknownPlace: 'Lieu de naissance inconnu (99999)',
   },
   fields: {
