@@ -127,4 +127,28 @@ describe('the place picker', () => {
     await user.type(screen.getByRole('searchbox'), 'algerie');
     expect(await screen.findByText('Aucune commune de ce nom.')).toBeVisible();
   });
+
+  it('Enter in the search chooses the first line and submits no form', async () => {
+    serveIndex();
+    const submitted = vi.fn();
+    const user = userEvent.setup();
+    render(
+      <form
+        aria-label="Formulaire"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submitted();
+        }}
+      >
+        <Harness birthPlace />
+      </form>,
+    );
+    const search = screen.getByRole('searchbox');
+    await user.type(search, 'maroc');
+    await screen.findByRole('list', { name: 'Lieux trouvés' });
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('textbox', { name: 'Code INSEE' })).toHaveValue('99350');
+    expect(screen.getByRole('status')).toHaveTextContent('Code choisi : Maroc (pays) — 99350');
+    expect(submitted).not.toHaveBeenCalled();
+  });
 });

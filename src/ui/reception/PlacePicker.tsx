@@ -113,6 +113,13 @@ export function PlacePicker({
           setQuery(e.target.value);
           setPicked(null);
         }}
+        // Enter chooses the first line rather than submitting the form the picker sits in.
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter') return;
+          e.preventDefault();
+          const first = picked ? undefined : results[0];
+          if (first) pick(first.code, placeLabel(first));
+        }}
       />
       <p id={`${id}-hint`} className="muted">
         {t(birthPlace ? 'reception.places.hintBirth' : 'reception.places.hint')}
