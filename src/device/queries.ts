@@ -170,6 +170,54 @@ export async function patientsByNamePrefix(
   return db.rows('patient').where('searchKey').startsWith(key).limit(limit).toArray();
 }
 
+export interface PatientVisit {
+  visit: Visit;
+  /** The identity the visit was recorded under, when another one merged into this one. */
+  mergedFrom: Patient | undefined;
+  stop: Stop | undefined;
+  /** The visit's tickets with their services (one per service the patient came for). */
+  tickets: { ticket: string; service: Service | undefined }[];
+}
+
+/**
+ * A patient's visits, newest first, read through merges: those recorded under identities merged
+ * into this one are the survivor's too (a merge never loses a visit).
+ */
+export async function visitsOfPatient(db: EscaleDb, patientId: string): Promise<PatientVisit[]> {
+  const survivors = await identitySurvivors(db);
+  const group = mergeGroup(resolveIdentity(patientId, survivors), survivors);
+  const visits = (await db.rows('visit').where('patientId').anyOf(group).toArray()).filter(
+    (v) => !v._deleted,
+  );
+  const [entries, stops, services, identities] = await Promise.all([
+    db
+      .rows('queueEntry')
+      .where('visitId')
+      .anyOf(visits.map((v) => v.id))
+      .toArray(),
+    db.rows('stop').bulkGet([...new Set(visits.map((v) => v.stopId))]),
+    db.rows('service').toArray(),
+    db.rows('patient').bulkGet(group),
+  ]);
+  const survivorId = group[0];
+  const identityById = new Map(identities.filter((p) => p !== undefined).map((p) => [p.id, p]));
+  const stopById = new Map(stops.filter((s) => s !== undefined).map((s) => [s.id, s]));
+  const serviceById = new Map(services.map((s) => [s.id, s]));
+  const listed = visits.map((visit) => ({
+    visit,
+    mergedFrom: visit.patientId === survivorId ? undefined : identityById.get(visit.patientId),
+    stop: stopById.get(visit.stopId),
+    tickets: entries
+      .filter((e) => e.visitId === visit.id && !e._deleted)
+      .sort(byString((e) => e.ticket))
+      .map((e) => ({ ticket: e.ticket, service: serviceById.get(e.serviceId) })),
+  }));
+  // Newest first; two arrivals of the same minute by their tickets, numbered in arrival order.
+  const key = (v: PatientVisit) =>
+    `${v.visit.arrivedAt}\u0000${v.tickets[0]?.ticket.padStart(12, '0') ?? ''}\u0000${v.visit.id}`;
+  return listed.sort(byString(key)).reverse();
+}
+
 /** A patient's consultations, newest first. */
 export async function consultationsOfPatient(
   db: EscaleDb,

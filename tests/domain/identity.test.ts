@@ -173,6 +173,18 @@ describe('strict traits', () => {
     );
   });
 
+  it('refuses France (99100) as a birth place and takes a foreign country or « inconnu »', () => {
+    expect(only({ birthPlaceCode: '99100' })).toEqual([
+      {
+        trait: 'birthPlaceCode',
+        message:
+          'Le code 99100 (France) ne sert pas de lieu de naissance : indiquer le code INSEE de la commune de naissance.',
+      },
+    ]);
+    expect(only({ birthPlaceCode: '99352' })).toEqual([]);
+    expect(only({ birthPlaceCode: '99999' })).toEqual([]);
+  });
+
   it('wants 2A/2B for Corsica from 1976 on, and accepts 20 before', () => {
     expect(only({ birthPlaceCode: '20004', birthDate: '1980-05-05' })[0]?.message).toBe(
       'Pour une naissance en Corse depuis 1976, le code du lieu de naissance commence par 2A ou 2B, pas 20.',

@@ -3,13 +3,16 @@
 // them in the summary when calling; then Box 1's laptop no longer holds the patient (as its purge
 // after a receipted day leaves it: the identity removed, its key remembered) and, when the
 // patient comes back a third time, Box 1 fetches the past record from the server on demand,
-// read-only; reception then corrects the patient's birth name, kept in the identity's history.
+// read-only; reception then corrects the patient's birth name, kept in the identity's history;
+// registers the same person again « malgré les doublons », born in Algeria (found by the
+// country's name), checks that duplicate in, and merges it from « Doublons »: the record kept
+// lists both sides' visits.
 import { expect, test } from './support/fixtures';
 import { axe, checkInWalkIn, go, rendered, takeIn } from './support/steps';
 
 test.use({ scenario: 'r' });
 
-test('r — the record: recorded in Box 1, seen in Box 2, fetched back after a purge', async ({
+test('r — the record: recorded in Box 1, seen in Box 2, fetched back after a purge, a duplicate merged', async ({
   site,
   devices,
   shot,
@@ -176,5 +179,102 @@ test('r — the record: recorded in Box 1, seen in Box 2, fetched back after a p
     await expect(reception.getByText(/^Correction enregistrée/)).toBeVisible();
     await expect(reception.getByText(`Nom de naissance : ${old} → ${corrected}`)).toBeVisible();
     await shot(reception, 'reception-birth-name-corrected');
+  });
+
+  const corrected = `${demo.walkIn.birthName}-MARTIN`;
+  // What the identity page says of the person, to register them again as a duplicate would be.
+  const birthDate = await reception.getByLabel('Date de naissance', { exact: true }).inputValue();
+  const sex = await reception.getByRole('combobox', { name: 'Sexe', exact: true }).inputValue();
+
+  const duplicateTicket =
+    await test.step('reception registers the same person again « malgré les doublons », born in Algeria', async () => {
+      await go(reception, `${origin}/accueil/arrivee`);
+      await rendered(reception, 'accueil arrivée');
+      // The arrival opened for the correction is still there: back to the search.
+      await reception.getByRole('button', { name: 'Retour à la recherche', exact: true }).click();
+      await reception
+        .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
+        .fill('Personne introuvable');
+      await reception.getByRole('button', { name: 'Nouveau patient : créer l’identité' }).click();
+      const form = reception.getByRole('form', { name: 'Nouveau patient' });
+      await form.getByLabel(/^Nom de naissance/).fill(corrected);
+      await form.getByLabel(/^Prénom\(s\) de naissance/).fill(demo.walkIn.firstName);
+      await form.getByRole('combobox', { name: /^Sexe/ }).selectOption(sex);
+      await form.getByLabel(/^Date de naissance/).fill(birthDate);
+      await form
+        .getByRole('searchbox', {
+          name: 'Chercher le lieu de naissance par son nom (commune ou pays)',
+        })
+        .fill('algerie');
+      await form
+        .getByRole('list', { name: 'Lieux trouvés' })
+        .getByRole('button', { name: 'Algérie (pays) — 99352' })
+        .click();
+      await expect(form.getByLabel(/^Code INSEE du lieu de naissance/)).toHaveValue('99352');
+      await shot(reception, 'reception-birth-country-picked');
+      expect(await axe(reception, 'registration-country-picked')).toEqual([]);
+      await form.getByRole('button', { name: 'Créer le patient' }).click();
+      await expect(
+        reception.getByRole('heading', { name: 'Ce patient existe peut-être déjà' }),
+      ).toBeVisible();
+      await shot(reception, 'reception-duplicate-warning');
+      await reception
+        .getByRole('button', { name: 'Créer quand même une nouvelle identité' })
+        .click();
+      await reception.getByLabel(/^Motif de la venue/).fill('Renouvellement d’ordonnance');
+      await reception.getByLabel('Médecine générale').check();
+      await reception
+        .getByRole('button', { name: 'Enregistrer l’arrivée et donner le ticket' })
+        .click();
+      const ticketShown = reception.locator('.ticket--large').first();
+      await expect(ticketShown).toHaveText(/^[A-Z]+-\d+$/);
+      return (await ticketShown.textContent())!;
+    });
+
+  await test.step('reception merges the duplicate from « Doublons »: the record kept has both sides’ visits', async () => {
+    await reception.getByRole('button', { name: 'Patient suivant' }).click();
+    await reception.getByRole('link', { name: 'Doublons' }).click();
+    await rendered(reception, 'accueil doublons');
+    const pair = reception
+      .getByRole('region', { name: 'Doublon possible' })
+      .filter({ hasText: corrected });
+    await expect(pair).toHaveCount(1);
+    await pair.getByRole('button', { name: 'Fusionner ces deux dossiers' }).click();
+    await expect(pair.getByRole('alert')).toContainText(
+      'Ces identités diffèrent sur un trait strict',
+    );
+    await expect(pair).toContainText('« Algérie (pays) — 99352 » (fusionné)');
+    await shot(reception, 'reception-merge-differences');
+    expect(await axe(reception, 'merge-differences')).toEqual([]);
+    await pair.getByRole('button', { name: 'Confirmer la fusion malgré ces différences' }).click();
+    const today = reception.getByRole('region', { name: 'Fusions du jour' });
+    await expect(today).toContainText(`${corrected} ${demo.walkIn.firstName} fusionné dans`);
+    await expect(pair).toHaveCount(0);
+    await shot(reception, 'reception-merged');
+
+    // The record kept, found as before: one identity, every visit of both sides.
+    await go(reception, `${origin}/accueil/arrivee`);
+    await rendered(reception, 'accueil arrivée');
+    await reception
+      .getByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' })
+      .fill(`${corrected} ${demo.walkIn.firstName}`);
+    await expect(reception.getByRole('button', { name: /^Enregistrer l’arrivée de/ })).toHaveCount(
+      1,
+    );
+    await reception.getByRole('button', { name: /^Enregistrer l’arrivée de/ }).click();
+    await reception.getByRole('link', { name: /^Corriger ou qualifier l’identité de/ }).click();
+    const visits = reception.getByRole('region', { name: /^Passages de ce dossier/ });
+    await expect(visits).toHaveAccessibleName('Passages de ce dossier (4)');
+    for (const t of [ticket, again, third, duplicateTicket]) await expect(visits).toContainText(t);
+    await expect(visits).toContainText('Enregistré sous le dossier fusionné dans celui-ci');
+    await expect(reception.getByRole('region', { name: 'Historique de l’identité' })).toContainText(
+      'Fusion',
+    );
+    await visits.scrollIntoViewIfNeeded();
+    await shot(reception, 'reception-merged-record-visits');
+    expect(await axe(reception, 'merged-record')).toEqual([]);
+    const text = (await reception.locator('main').textContent()) ?? '';
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
   });
 });

@@ -1,6 +1,9 @@
 // The identity screens: reception corrects a trait (previous value and who kept, a validated
-// identity drops to « provisoire » without a new check) and qualifies it (document, RNIV
-// attributes); coordination merges a duplicate, differences shown and confirmed, and undoes it.
+// identity drops to « provisoire » without a new check), finds the corrected birth place by the
+// name of a commune or a country, and qualifies it (document, RNIV attributes); reception and
+// coordination merge a duplicate, differences shown and confirmed, the survivor keeping both
+// sides' visits, and undo it.
+import { readFileSync } from 'node:fs';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -28,7 +31,10 @@ beforeEach(async () => {
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
+
+const PLACES = readFileSync('public/geo/communes.json', 'utf8');
 
 const org = () => demo.day.stop!.orgId;
 
@@ -118,6 +124,61 @@ describe('reception: correction', () => {
     });
   });
 
+  it('finds the corrected birth place by a country’s name, and offers « inconnu »', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(PLACES, { status: 200 })),
+    );
+    await addPatient('p1', { birthPlaceCode: '72181' });
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p1', db);
+    const form = await screen.findByRole('form', { name: 'Corriger l’identité' });
+    const code = within(form).getByLabelText(/^Code INSEE du lieu de naissance/);
+    expect(code).toHaveValue('72181');
+    await user.click(
+      within(form).getByRole('button', { name: 'Lieu de naissance inconnu (99999)' }),
+    );
+    expect(code).toHaveValue('99999');
+    await user.type(
+      within(form).getByRole('searchbox', {
+        name: 'Chercher le lieu de naissance par son nom (commune ou pays)',
+      }),
+      'algérie',
+    );
+    const results = await within(form).findByRole('list', { name: 'Lieux trouvés' });
+    await user.click(within(results).getByRole('button', { name: 'Algérie (pays) — 99352' }));
+    expect(code).toHaveValue('99352');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+    await waitFor(async () =>
+      expect((await db.rows('patient').get('p1'))?.birthPlaceCode).toBe('99352'),
+    );
+    const history = await screen.findByRole('region', { name: 'Historique de l’identité' });
+    await waitFor(() =>
+      expect(history).toHaveTextContent('Code INSEE du lieu de naissance : 72181 → 99352'),
+    );
+    // The identity now reads the place by its name.
+    expect(screen.getByRole('region', { name: 'Identité actuelle' })).toHaveTextContent(
+      'Lieu de naissance : Algérie (pays) — 99352',
+    );
+  });
+
+  it('refuses France (99100) as a birth place, next to the field', async () => {
+    await addPatient('p1', { birthPlaceCode: '72181' });
+    const user = userEvent.setup();
+    renderAt('/accueil/patient/p1', db);
+    const form = await screen.findByRole('form', { name: 'Corriger l’identité' });
+    const code = within(form).getByLabelText(/^Code INSEE du lieu de naissance/);
+    await user.clear(code);
+    await user.type(code, '99100');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer la correction' }));
+    await waitFor(() =>
+      expect(messageOf(within(form).getByLabelText(/^Code INSEE du lieu de naissance/))).toContain(
+        'Le code 99100 (France) ne sert pas de lieu de naissance',
+      ),
+    );
+    expect((await db.rows('patient').get('p1'))?.birthPlaceCode).toBe('72181');
+  });
+
   it('a correction opened on a merged identity lands on the identity kept', async () => {
     await addPatient('p-keep', { usedName: null });
     await addPatient('p-dup', { mergedInto: 'p-keep' });
@@ -185,7 +246,11 @@ describe('reception: a walk-in with only a name and a birth date', () => {
     await user.click(
       screen.getByRole('link', { name: 'Corriger ou qualifier l’identité de ZYXWOVIC Lucas' }),
     );
-    expect(await screen.findByText('Lieu de naissance inconnu (99999)')).toBeInTheDocument();
+    expect(
+      within(await screen.findByRole('region', { name: 'Identité actuelle' })).getByText(
+        'Lieu de naissance inconnu (99999)',
+      ),
+    ).toBeInTheDocument();
   });
 });
 
@@ -229,6 +294,10 @@ describe('coordination: merge of a duplicate', () => {
   });
 
   it('shows the strict traits that differ, merges once confirmed, and undoes it the same day', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(PLACES, { status: 200 })),
+    );
     await addPatient('p-old', { birthName: 'LEBRUN', firstNames: 'Noël', birthPlaceCode: '72181' });
     await addPatient('p-new', {
       birthName: 'LEBRUN',
@@ -243,8 +312,11 @@ describe('coordination: merge of a duplicate', () => {
     expect(await within(pair).findByRole('alert')).toHaveTextContent(
       'Ces identités diffèrent sur un trait strict',
     );
-    expect(pair).toHaveTextContent(
-      'Code du lieu de naissance : « 72181 » (gardé) / « 72189 » (fusionné)',
+    // Birth places read by their names beside their codes.
+    await waitFor(() =>
+      expect(pair).toHaveTextContent(
+        'Code du lieu de naissance : « Le Mans (72) — 72181 » (gardé) / « Marolles-les-Braults (72) — 72189 » (fusionné)',
+      ),
     );
     expect((await db.rows('patient').get('p-new'))?.mergedInto).toBeUndefined();
 
@@ -263,5 +335,53 @@ describe('coordination: merge of a duplicate', () => {
     expect((await db.rows('patient').get('p-new'))?.mergedInto).toBeNull();
     const kinds = (await db.rows('identityChange').toArray()).map((c) => c.kind).sort();
     expect(kinds).toEqual(['merge', 'unmerge']);
+  });
+});
+
+describe('reception: merge of a duplicate made « malgré les doublons »', () => {
+  it('merges from « Doublons »: the record kept lists both sides’ visits', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(PLACES, { status: 200 })),
+    );
+    const [, kept, dup] = demo.arrived as [Patient, Patient, Patient];
+    await addPatient(dup.id, {
+      birthName: kept.birthName,
+      firstNames: kept.firstNames,
+      sex: kept.sex,
+      birthDate: kept.birthDate,
+      birthPlaceCode: '99352',
+      duplicateDecision: { suspects: [kept.id], choice: 'created_anyway', by: staffId },
+    });
+    const user = userEvent.setup();
+    const view = renderAt('/accueil/doublons', db);
+    expect(await screen.findByRole('link', { name: 'Doublons' })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+    const pair = await screen.findByRole('region', { name: 'Doublon possible' });
+    await user.click(within(pair).getByRole('button', { name: 'Fusionner ces deux dossiers' }));
+    expect(await within(pair).findByRole('alert')).toHaveTextContent(
+      'Ces identités diffèrent sur un trait strict',
+    );
+    await waitFor(() => expect(pair).toHaveTextContent('« Algérie (pays) — 99352 » (fusionné)'));
+    await user.click(
+      within(pair).getByRole('button', { name: 'Confirmer la fusion malgré ces différences' }),
+    );
+    await waitFor(async () =>
+      expect((await db.rows('patient').get(dup.id))?.mergedInto).toBe(kept.id),
+    );
+    // Nothing of the merged side was rewritten: its visit still names it, and reads as the kept one's.
+    expect((await db.rows('visit').get('visit-MG-003'))?.patientId).toBe(dup.id);
+    view.unmount();
+
+    renderAt(`/accueil/patient/${kept.id}`, db);
+    const visits = await screen.findByRole('region', { name: 'Passages de ce dossier (2)' });
+    expect(visits).toHaveTextContent('MG-002 (Médecine générale)');
+    expect(visits).toHaveTextContent('MG-003 (Médecine générale)');
+    expect(visits).toHaveTextContent('Enregistré sous le dossier fusionné dans celui-ci');
+    expect(visits.textContent).not.toMatch(/\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    const history = screen.getByRole('region', { name: 'Historique de l’identité' });
+    await waitFor(() => expect(history).toHaveTextContent('Fusion'));
   });
 });

@@ -62,6 +62,9 @@ function nameError(trait: 'birthName' | 'firstNames', value: string): string | n
   return null;
 }
 
+/** France's code in INSEE's list of countries: never a birth place (docs/design.md §4.2). */
+export const FRANCE_COUNTRY_CODE = '99100';
+
 function birthPlaceError(code: string, birthDate: string): string | null {
   const c = code.trim();
   if (c === '')
@@ -75,6 +78,10 @@ function birthPlaceError(code: string, birthDate: string): string | null {
       : 'Le code du lieu de naissance doit être composé de 5 chiffres, ou de 2A/2B suivi de 3 chiffres pour la Corse.';
   }
   if (c.startsWith('00')) return 'Le code du lieu de naissance ne peut pas commencer par 00.';
+  // 99100 is France in INSEE's list of countries: a birth in France is coded by its commune.
+  if (c === FRANCE_COUNTRY_CODE) {
+    return 'Le code 99100 (France) ne sert pas de lieu de naissance : indiquer le code INSEE de la commune de naissance.';
+  }
   if (c.startsWith('96'))
     return 'Le code du lieu de naissance ne peut pas commencer par 96 (département inexistant).';
   // Corsica has been 2A/2B since 1976; the code in force at the birth date is the one to record.

@@ -11,7 +11,14 @@ import {
 } from '../../device/identity-commands';
 import { unmergeAct } from '../../device/identity-commands';
 import { getMeta, META } from '../../device/db';
-import { allPatients, identityHistory, patientById, survivorOf } from '../../device/queries';
+import {
+  allPatients,
+  identityHistory,
+  type PatientVisit,
+  patientById,
+  survivorOf,
+  visitsOfPatient,
+} from '../../device/queries';
 import type { IdentityChange, Patient } from '../../domain/entities';
 import {
   type CorrectableTrait,
@@ -132,6 +139,12 @@ export function useIdentity(id: string | null): Patient | null | undefined {
 export function useIdentityHistory(id: string | null): IdentityChange[] | undefined {
   const db = useDb();
   return useLiveQuery(async () => (db && id ? identityHistory(db, id) : []), [db, id]);
+}
+
+/** The identity's visits, newest first, those of identities merged into it included. */
+export function usePatientVisits(id: string | null): PatientVisit[] | undefined {
+  const db = useDb();
+  return useLiveQuery(async () => (db && id ? visitsOfPatient(db, id) : []), [db, id]);
 }
 
 /** Every identity not merged into another (for names in the history and the merge page). */

@@ -1,7 +1,7 @@
 // An identity's page for reception and coordination: what it is now, its correction (previous
 // values kept), its qualification (document checked, RNIV attributes) and its history. The rules
 // are the domain's (src/domain/identity-lifecycle.ts); each message sits next to its control.
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { IdentityChange, Patient } from '../../domain/entities';
 import {
@@ -26,10 +26,12 @@ import {
   useIdentityActions,
   useIdentityHistory,
   useLivePatients,
+  usePatientVisits,
 } from '../data/identity-actions';
 import { patientName } from '../day/day-data';
 import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
 import { formatBirthDate, formatDateTime, t } from '../i18n';
+import { PlacePicker, usePlaceText } from '../reception/PlacePicker';
 import { useUiStore } from '../state/ui-store';
 
 type Draft = Record<CorrectableTrait, string>;
@@ -87,6 +89,7 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
       {/* One draft per identity: after a save it holds the saved values. */}
       <CorrectionForm key={`c-${patient.id}`} patient={patient} />
       <QualificationForm key={`q-${patient.id}`} patient={patient} />
+      <Visits patientId={patient.id} />
       <History patientId={patient.id} />
       <Link to={backTo} className="button">
         {t('identity.back')}
@@ -97,6 +100,8 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
 
 function Summary({ patient }: { patient: Patient }) {
   const now = useNow(60_000);
+  const placeText = usePlaceText();
+  const place = placeText(patient.birthPlaceCode);
   const attrs = patient.identityAttributes ?? [];
   return (
     <section className="panel stack" aria-labelledby="identity-summary">
@@ -110,7 +115,9 @@ function Summary({ patient }: { patient: Patient }) {
       <p>
         {patient.birthPlaceCode === UNKNOWN_BIRTH_PLACE
           ? t('identity.summary.unknownPlace')
-          : t('identity.summary.birthPlace', { code: patient.birthPlaceCode })}
+          : place
+            ? t('identity.summary.birthPlaceNamed', { place })
+            : t('identity.summary.birthPlace', { code: patient.birthPlaceCode })}
       </p>
       <dl className="identity-summary">
         <dt>{t('identity.summary.status')}</dt>
@@ -187,6 +194,17 @@ function CorrectionForm({ patient }: { patient: Patient }) {
               onChange={(sex) => setDraft({ ...draft, sex })}
               options={SEXES.map((s) => ({ value: s, label: t(`identity.sexes.${s}`) }))}
             />
+          ) : key === 'birthPlaceCode' ? (
+            // The birth place is found by name (commune or country, « inconnu » offered); the code
+            // field stays for a commune that disappeared before the list's first vintage.
+            <Fragment key={key}>
+              <TextField {...field(key)} hint={t('identity.correct.birthPlaceHint')} />
+              <PlacePicker
+                label={t('reception.places.birthPlace')}
+                birthPlace
+                onPick={(birthPlaceCode) => setDraft((d) => ({ ...d, birthPlaceCode }))}
+              />
+            </Fragment>
           ) : (
             <TextField key={key} {...field(key)} type={key === 'birthDate' ? 'date' : 'text'} />
           ),
@@ -318,6 +336,47 @@ function QualificationForm({ patient }: { patient: Patient }) {
         </button>
       </div>
     </form>
+  );
+}
+
+function Visits({ patientId }: { patientId: string }) {
+  const visits = usePatientVisits(patientId);
+  if (visits === undefined) return null;
+  return (
+    <section className="panel stack" aria-labelledby="identity-visits">
+      <h3 id="identity-visits">{t('identity.visits.title', { count: visits.length })}</h3>
+      {visits.length === 0 ? <p className="muted">{t('identity.visits.empty')}</p> : null}
+      <ul className="stack" aria-labelledby="identity-visits">
+        {visits.map(({ visit, stop, tickets, mergedFrom }) => (
+          <li key={visit.id}>
+            <strong>
+              {t('identity.visits.line', {
+                when: formatDateTime(visit.arrivedAt),
+                place: stop?.communeName ?? t('identity.visits.someStop'),
+              })}
+            </strong>{' '}
+            {tickets.length === 0
+              ? t('identity.visits.noTicket')
+              : tickets
+                  .map((x) =>
+                    t('identity.visits.ticket', {
+                      ticket: x.ticket,
+                      service: x.service?.label ?? t('identity.visits.someService'),
+                    }),
+                  )
+                  .join(', ')}
+            {mergedFrom ? (
+              <p className="muted">
+                {t('identity.visits.mergedFrom', {
+                  name: patientName(mergedFrom),
+                  date: formatBirthDate(mergedFrom.birthDate),
+                })}
+              </p>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../data/identity-actions';
 import { patientName } from '../day/day-data';
 import { formatBirthDate, formatTime, t } from '../i18n';
+import { usePlaceText } from '../reception/PlacePicker';
 
 interface Pair {
   key: string;
@@ -57,6 +58,10 @@ export function MergePage({ identityPath }: { identityPath: string }) {
 
 function MergePair({ pair, identityPath }: { pair: Pair; identityPath: string }) {
   const actions = useIdentityActions();
+  const placeText = usePlaceText();
+  // A birth place reads as its name beside its code (« Mamers (72) — 72180 »).
+  const shown = (d: TraitDifference, value: string) =>
+    d.trait === 'birthPlaceCode' ? (placeText(value) ?? value) : value;
   const [keep, setKeep] = useState(pair.older.id);
   const [differences, setDifferences] = useState<TraitDifference[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -119,8 +124,8 @@ function MergePair({ pair, identityPath }: { pair: Pair; identityPath: string })
               <li key={d.trait}>
                 {t('identity.merge.differenceLine', {
                   label: d.label,
-                  survivor: d.survivor,
-                  absorbed: d.absorbed,
+                  survivor: shown(d, d.survivor),
+                  absorbed: shown(d, d.absorbed),
                 })}
               </li>
             ))}

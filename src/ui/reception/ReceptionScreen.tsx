@@ -1,9 +1,11 @@
 // The reception tablet (docs/design.md §2): the live board, arrivals (search, registration, check-in),
-// appointments and booking, the opening of the day, and ticket printing — one route each.
+// appointments and booking, the opening of the day, ticket printing, and the duplicates to merge
+// (identities created « malgré les doublons ») — one route each.
 import { NavLink, Route, Routes } from 'react-router';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
 import { IdentityRoute } from '../identity/IdentityPage';
+import { MergePage } from '../identity/MergePage';
 import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
 import { PageTitle } from '../shell/PageTitle';
@@ -19,6 +21,7 @@ const TABS = [
   { to: '/accueil/arrivee', end: false, label: 'reception.tabs.arrival' },
   { to: '/accueil/rendez-vous', end: false, label: 'reception.tabs.appointments' },
   { to: '/accueil/journee', end: false, label: 'reception.tabs.day' },
+  { to: '/accueil/doublons', end: false, label: 'reception.tabs.duplicates' },
 ] as const;
 
 export default function ReceptionScreen() {
@@ -56,6 +59,7 @@ export default function ReceptionScreen() {
         <Route path="journee" element={<DayPage rows={rows} deviceId={deviceId ?? null} />} />
         <Route path="ticket/:visitId" element={<TicketPrint rows={rows} />} />
         <Route path="patient/:patientId" element={<IdentityRoute backTo="/accueil/arrivee" />} />
+        <Route path="doublons" element={<MergePage identityPath="/accueil/patient" />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </div>

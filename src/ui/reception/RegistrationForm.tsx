@@ -99,6 +99,7 @@ export function RegistrationForm({
           />
           <PlacePicker
             label={t('reception.places.birthPlace')}
+            birthPlace
             onPick={(birthPlaceCode) => onChange({ birthPlaceCode })}
           />
           <div className="field">

@@ -17,6 +17,7 @@ export const identity = {
     noAttributes: 'aucun',
     born: 'Né(e) le {date} ({age} ans)',
     birthPlace: 'Lieu de naissance (code INSEE) : {code}',
+    birthPlaceNamed: 'Lieu de naissance : {place}',
     unknownPlace: 'Lieu de naissance inconnu (99999)',
   },
   fields: {
@@ -55,6 +56,8 @@ export const identity = {
     title: 'Corriger l’identité',
     explain:
       'Corriger un trait strict d’une identité validée la repasse en « provisoire », sauf si une pièce d’identité est contrôlée à nouveau maintenant. L’ancienne valeur est gardée dans l’historique.',
+    birthPlaceHint:
+      'Rempli par la recherche ci-dessous ; à taper seulement pour une commune disparue que la liste ne connaît pas.',
     recheck: 'Pièce d’identité contrôlée à nouveau',
     recheckNone: 'Aucune pièce contrôlée maintenant',
     submit: 'Enregistrer la correction',
@@ -69,6 +72,16 @@ export const identity = {
     none: 'Choisir la pièce contrôlée',
     submit: 'Enregistrer la qualification',
     saved: 'Qualification enregistrée.',
+  },
+  visits: {
+    title: 'Passages de ce dossier ({count})',
+    empty: 'Aucun passage de ce dossier sur cet appareil.',
+    line: '{when} — {place}',
+    ticket: '{ticket} ({service})',
+    noTicket: 'sans ticket',
+    someService: 'service inconnu',
+    someStop: 'escale inconnue',
+    mergedFrom: 'Enregistré sous le dossier fusionné dans celui-ci : {name}, né(e) le {date}.',
   },
   history: {
     title: 'Historique de l’identité',

@@ -7,6 +7,7 @@ export const reception = {
     arrival: 'Arrivée',
     appointments: 'Rendez-vous',
     day: 'Journée et planning',
+    duplicates: 'Doublons',
   },
   rosterTitle: 'Planning des salles',
   rosterEmpty: 'Aucun créneau au planning',
@@ -114,19 +115,28 @@ export const reception = {
     none: 'Sans médecin traitant',
   },
   places: {
-    birthPlace: 'Chercher la commune de naissance par son nom',
+    birthPlace: 'Chercher le lieu de naissance par son nom (commune ou pays)',
     residence: 'Chercher la commune de résidence par son nom',
-    hint: 'Communes françaises, anciennes communes (déléguées, associées) et arrondissements, sans réseau. Pour un pays étranger, tapez son code (99…).',
+    hint: 'Communes françaises, anciennes communes (déléguées, associées) et arrondissements, sans réseau.',
+    hintBirth:
+      'Communes françaises, anciennes communes (déléguées, associées), arrondissements, pays et territoires étrangers, sans réseau.',
     results: 'Communes trouvées',
+    resultsBirth: 'Lieux trouvés',
     none: 'Aucune commune de ce nom.',
+    noneBirth: 'Aucune commune ni aucun pays de ce nom.',
     unavailable:
-      'La liste des communes n’a pas pu être chargée : tapez le code INSEE dans le champ du code.',
+      'La liste des communes et des pays n’a pas pu être chargée : tapez le code INSEE dans le champ du code.',
     picked: 'Code choisi : {place}',
+    unknown: 'Lieu de naissance inconnu (99999)',
+    unknownPicked: 'lieu de naissance inconnu — 99999',
     kinds: {
       c: '{name} ({department}) — {code}',
       m: '{name} ({department}) — {code}',
       d: '{name} ({department}), ancienne commune (déléguée) — {code}',
       a: '{name} ({department}), ancienne commune (associée) — {code}',
+      p: '{name} (pays) — {code}',
+      t: '{name} (territoire étranger) — {code}',
+      x: '{name} (ancien pays) — {code}',
     },
   },
   register: {
@@ -148,7 +158,7 @@ export const reception = {
     birthDate: 'Date de naissance',
     birthPlaceCode: 'Code INSEE du lieu de naissance',
     birthPlaceHint:
-      'Commune de naissance (ex. 72181), ou 99 + code du pays si né(e) à l’étranger ; 99999 si le lieu est inconnu.',
+      'Rempli par la recherche ci-dessous (commune, ou pays si né(e) à l’étranger ; 99999 si le lieu est inconnu). À taper seulement pour une commune disparue que la liste ne connaît pas.',
     walkIn: 'Ne connaît que son nom et sa date de naissance',
     walkInHint:
       'Sexe « indéterminé ou inconnu » et lieu de naissance inconnu (99999) : l’identité reste provisoire, à qualifier plus tard.',
