@@ -68,8 +68,17 @@ const BENCHES: Bench[] = [
   },
   {
     file: 'client',
-    names: ['client.write_path_ratio_vs_dexie', 'client.apply_ops_per_s', 'client.bootstrap_s'],
+    names: [
+      'client.write_path_ratio_vs_dexie',
+      'client.apply_ops_per_s',
+      'client.apply_ops_per_s_existing',
+    ],
     run: async () => (await import('./client')).run(),
+  },
+  {
+    file: 'bootstrap',
+    names: ['bootstrap.usable_s', 'bootstrap.complete_s'],
+    run: async () => (await import('./client')).runBootstrap(),
   },
   {
     file: 'live',
