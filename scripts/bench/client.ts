@@ -1,38 +1,54 @@
-// client.*: the device runtime (src/device) in real Chromium, with IndexedDB on disk (a
-// persistent profile), bundled by esbuild into a page of a loopback origin.
+// client.* and bootstrap.*: the device runtime (src/device) in real Chromium, with IndexedDB on
+// disk (a persistent profile), bundled by esbuild into a page of a loopback origin, the database
+// opened as src/main.tsx opens it (the encryption middleware on, a data key in memory as after a
+// PIN: clinical rows, merge states and ops sealed at rest).
 // - client.write_path_ratio_vs_dexie: the reference day's first WRITES user actions through the
-//   write path vs a raw Dexie put of the same rows, interleaved; ratio of the total times.
-// - client.apply_ops_per_s: pulled ops (APPLY_PATIENTS registry patients, one op per field)
-//   applied by applyRemote in 512 KiB pages.
-// - client.bootstrap_s: a fresh device loads the reference day and the 50,000-identity registry
-//   (≈ 1 M ops) from the real server program over the simulated 1 Mbit/s, 300 ms RTT link, with
-//   the app's sync client, until up to date. The device is enrolled first, outside the timing and
-//   beside the link (a code over the server's store, exchanged at /api/enrol), with the profile
-//   `coordination`, which receives the whole organisation as before authentication.
+//   write path vs a plain Dexie app writing the same rows plus one outbox record per action, sealed
+//   the same way; beside it the unsealed fair anchor and the bare put (the former anchor). Every
+//   action is written by each variant in turn, ABBA. CPU throttled 4× (a phone), and unthrottled.
+// - client.apply_ops_per_s / client.apply_ops_per_s_existing: pulled ops applied by applyRemote in
+//   512 KiB pages, into an empty database and on the rows it holds; the reference day's ops too.
+// - bootstrap.usable_s / bootstrap.complete_s: a fresh device loads a year of the organisation's
+//   history (history.ts) from the real server program over the simulated 1 Mbit/s, 300 ms RTT
+//   link, with the app's sync client; usable once it holds the reference data and today's rows.
+// Each client line: a warm-up (discarded), then 3 runs; runs alternate 4× and 1× (ABBA).
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { informationFloorBytes } from './byte-models';
 import { referenceDay } from './day';
-import { bootstrapStoreCopy, REGISTRY } from './escale';
+import { bootstrapRows, finalRows } from './escale';
+import { historyStoreCopy } from './history';
 import {
   type BenchLine,
   bundlePage,
   line,
   machine,
+  median,
   persistentContext,
   round,
   tempDir,
 } from './lib';
 import { SIMULATED, startSimLink } from './link';
-import type { ApplyRun, BootstrapDevice, BootstrapRun, WriteRun } from './pages/client.page';
+import type {
+  ApplyRun,
+  BootstrapDevice,
+  BootstrapRun,
+  Usable,
+  WriteRun,
+  WriteVariant,
+} from './pages/client.page';
 import { appCredential, enrolDevices, startServerProcess } from './server-proc';
 
-const WRITES = 300;
-const APPLY_PATIENTS = 2500;
+const WRITES = Number(process.env.BENCH_CLIENT_WRITES ?? 300);
+const APPLY_PATIENTS = Number(process.env.BENCH_APPLY_PATIENTS ?? 2500);
+const RUNS = 3;
+/** Chromium DevTools' CPU throttling of a mid-range phone (Lighthouse's mobile preset). */
+const THROTTLE = 4;
 
 type Bench = {
   benchWrite(count: number): Promise<WriteRun>;
   benchApply(patients: number): Promise<ApplyRun>;
-  benchBootstrap(server: string, device: BootstrapDevice): Promise<BootstrapRun>;
+  benchBootstrap(server: string, device: BootstrapDevice, usable: Usable): Promise<BootstrapRun>;
 };
 
 /** A blank page at `origin` (IndexedDB needs a real origin) with the device runtime loaded. */
@@ -48,86 +64,241 @@ async function benchPage(context: BrowserContext, origin: string, script: string
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** Runs `fn` with the page's main thread throttled `rate`× (Emulation.setCPUThrottlingRate). */
+async function throttled<T>(cdp: CDPSession, rate: number, fn: () => Promise<T>): Promise<T> {
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  try {
+    return await fn();
+  } finally {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  }
+}
+
+/** Warm-up at 1×, then RUNS runs, each at THROTTLE× and 1× in ABBA order. */
+async function abba<T>(cdp: CDPSession, fn: () => Promise<T>) {
+  await fn(); // warm-up: the JIT, IndexedDB's files, the page's caches
+  const slow: T[] = [];
+  const fast: T[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const order = r % 2 === 0 ? [THROTTLE, 1] : [1, THROTTLE];
+    for (const rate of order) (rate === 1 ? fast : slow).push(await throttled(cdp, rate, fn));
+  }
+  return { slow, fast };
+}
+
+const total = (w: WriteRun, v: WriteVariant) => sum(w.ms[v]);
+const ratio = (w: WriteRun, a: WriteVariant, b: WriteVariant) => total(w, a) / total(w, b);
+const medianOf = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
+const list = <T>(xs: T[], f: (x: T) => number, digits = 2) => xs.map((x) => round(f(x), digits));
+
+function writeLine(runs: { slow: WriteRun[]; fast: WriteRun[] }): BenchLine {
+  const { slow, fast } = runs;
+  const r = (a: WriteVariant, b: WriteVariant) => (w: WriteRun) => ratio(w, a, b);
+  const ms = (v: WriteVariant) => (w: WriteRun) => total(w, v);
+  return line(
+    'client.write_path_ratio_vs_dexie',
+    round(medianOf(slow, r('escale', 'fairSealed')), 2),
+    'ratio',
+    {
+      goal: '<= 1.5',
+      anchor: 'Dexie rows + one outbox record per action, one transaction, sealed as Escale seals',
+      cpu_throttling: THROTTLE,
+      runs: list(slow, r('escale', 'fairSealed')),
+      actions: slow[0]!.ms.escale.length,
+      ops: slow[0]!.ops,
+      outbox_records_anchor: slow[0]!.outboxRecords,
+      escale_ms: round(medianOf(slow, ms('escale')), 1),
+      anchor_fair_sealed_ms: round(medianOf(slow, ms('fairSealed')), 1),
+      anchor_fair_ms: round(medianOf(slow, ms('fair')), 1),
+      anchor_put_ms: round(medianOf(slow, ms('put')), 1),
+      escale_unsealed_ms: round(medianOf(slow, ms('escaleClear')), 1),
+      ratio_vs_fair_unsealed: round(medianOf(slow, r('escale', 'fair')), 2),
+      ratio_vs_put: round(medianOf(slow, r('escale', 'put')), 2),
+      sealing_cost_escale: round(medianOf(slow, r('escale', 'escaleClear')), 2),
+      sealing_cost_anchor: round(medianOf(slow, r('fairSealed', 'fair')), 2),
+      // The physical floor of this line is its anchor: rows and one record, nothing less ships.
+      unthrottled: {
+        ratio: round(medianOf(fast, r('escale', 'fairSealed')), 2),
+        runs: list(fast, r('escale', 'fairSealed')),
+        ratio_vs_fair_unsealed: round(medianOf(fast, r('escale', 'fair')), 2),
+        ratio_vs_put: round(medianOf(fast, r('escale', 'put')), 2),
+        escale_ms: round(medianOf(fast, ms('escale')), 1),
+        anchor_fair_sealed_ms: round(medianOf(fast, ms('fairSealed')), 1),
+      },
+      order: 'ABBA: the five variants per action, the order reversed each action',
+      warmup: 1,
+      machine: machine(),
+    },
+  );
+}
+
+function applyLines(runs: { slow: ApplyRun[]; fast: ApplyRun[] }): BenchLine[] {
+  const { slow, fast } = runs;
+  const rate = (part: keyof ApplyRun) => (a: ApplyRun) => a[part].ops / (a[part].ms / 1000);
+  const common = (part: keyof ApplyRun) => ({
+    goal: '>= 10000',
+    cpu_throttling: THROTTLE,
+    runs: list(slow, rate(part), 0),
+    ops: slow[0]![part].ops,
+    pages: slow[0]![part].pages,
+    parked: slow[0]![part].parked,
+    seconds: round(
+      medianOf(slow, (a) => a[part].ms / 1000),
+      2,
+    ),
+    unthrottled_ops_per_s: Math.round(medianOf(fast, rate(part))),
+    unthrottled_runs: list(fast, rate(part), 0),
+  });
+  return [
+    line('client.apply_ops_per_s', Math.round(medianOf(slow, rate('empty'))), 'ops/s', {
+      ...common('empty'),
+      what: `${APPLY_PATIENTS} registry patients (one op per field) into an empty sealed database`,
+      machine: machine(),
+    }),
+    line('client.apply_ops_per_s_existing', Math.round(medianOf(slow, rate('existing'))), 'ops/s', {
+      ...common('existing'),
+      what: 'every register field of the same patients set again by another device, on the rows held',
+      day_ops: slow[0]!.day.ops,
+      day_parked: slow[0]!.day.parked,
+      day_ops_per_s: Math.round(medianOf(slow, rate('day'))),
+      day_runs: list(slow, rate('day'), 0),
+      day_unthrottled_ops_per_s: Math.round(medianOf(fast, rate('day'))),
+      day_what:
+        "the reference day's ops of 4 devices (clinical rows sealed) on a device holding the reference data and the registry",
+      machine: machine(),
+    }),
+  ];
+}
+
 export async function run(): Promise<BenchLine[]> {
   const script = await bundlePage('scripts/bench/pages/client.page.ts');
   const browser = await persistentContext();
-  const data = tempDir('client');
-  const out: BenchLine[] = [];
   try {
-    const local = await benchPage(browser.context, 'http://127.0.0.1:9', script);
-    const w = await local.evaluate((n) => (globalThis as unknown as Bench).benchWrite(n), WRITES);
-    out.push(
-      line(
-        'client.write_path_ratio_vs_dexie',
-        round(sum(w.escaleMs) / sum(w.dexieMs), 2),
-        'ratio',
-        {
-          goal: '<= 1.5',
-          actions: w.escaleMs.length,
-          ops: w.ops,
-          escale_ms: round(sum(w.escaleMs), 1),
-          anchor_dexie_ms: round(sum(w.dexieMs), 1),
-          machine: machine(),
-        },
-      ),
+    const page = await benchPage(browser.context, 'http://127.0.0.1:9', script);
+    const cdp = await browser.context.newCDPSession(page);
+    const write = await abba(cdp, () =>
+      page.evaluate((n) => (globalThis as unknown as Bench).benchWrite(n), WRITES),
     );
-    const a = await local.evaluate(
-      (n) => (globalThis as unknown as Bench).benchApply(n),
-      APPLY_PATIENTS,
+    const apply = await abba(cdp, () =>
+      page.evaluate((n) => (globalThis as unknown as Bench).benchApply(n), APPLY_PATIENTS),
     );
-    out.push(
-      line('client.apply_ops_per_s', Math.round(a.ops / (a.ms / 1000)), 'ops/s', {
-        goal: '>= 10000',
-        ops: a.ops,
-        pages: a.pages,
-        seconds: round(a.ms / 1000, 1),
-        machine: machine(),
-      }),
-    );
-    await local.close();
-
-    const day = referenceDay();
-    const { ops } = await bootstrapStoreCopy(join(data.dir, 'escale.sqlite'));
-    const server = await startServerProcess({ dataDir: data.dir });
-    // Delays still on the former model (gzip both ways), as docs/benchmarks.md's figure of this
-    // line; as shipped (raw JSON both ways) it would be several times longer (issue 19 §5).
-    const link = await startSimLink(server.url, { ...SIMULATED, delayModel: 'gzip' });
-    try {
-      const deviceId = 'fresh-tablet';
-      const credentials = await enrolDevices(server, { dataDir: data.dir }, [
-        { deviceId, org: day.org, profile: 'coordination' },
-      ]);
-      const enrolled = credentials.get(deviceId)!;
-      const device: BootstrapDevice = {
-        deviceId,
-        org: enrolled.org,
-        credential: appCredential(enrolled),
-      };
-      const page = await benchPage(browser.context, link.url, script);
-      const b = await page.evaluate(
-        ([url, d]) => (globalThis as unknown as Bench).benchBootstrap(url, d),
-        [link.url, device] as const,
-      );
-      if (b.state !== 'ok' || b.patients !== REGISTRY) {
-        throw new Error(`bootstrap: ${b.state} ${b.error ?? ''}, ${b.patients} patients held`);
-      }
-      out.push(
-        line('client.bootstrap_s', round(b.ms / 1000, 1), 's', {
-          goal: '<= 5',
-          ops,
-          patients: b.patients,
-          requests: link.stats.requests,
-          wire_kb: Math.round(link.stats.wireBytes / 1024),
-          link: '1 Mbit/s, 300 ms RTT, gzip-6 bodies',
-          machine: machine(),
-        }),
-      );
-    } finally {
-      await link.close();
-      await server.stop();
-    }
-    return out;
+    await page.close();
+    return [writeLine(write), ...applyLines(apply)];
   } finally {
+    await browser.close();
+  }
+}
+
+const s = (ms: number) => round(ms / 1000, 1);
+/** Seconds to carry `bytes` over the simulated link at its rate, no round trip counted. */
+const linkSeconds = (bytes: number) => round((bytes * 8) / SIMULATED.bitsPerSecond, 1);
+
+/**
+ * bootstrap.*: one fresh device over the delayed link (a year of history takes many minutes:
+ * one run). Unthrottled: the device that joins is a tablet or laptop of the truck.
+ */
+export async function runBootstrap(): Promise<BenchLine[]> {
+  const script = await bundlePage('scripts/bench/pages/client.page.ts');
+  const data = tempDir('bootstrap');
+  const day = referenceDay();
+  const history = await historyStoreCopy(join(data.dir, 'escale.sqlite'));
+  // The information floors: what the device must hold to work (reference data and today's final
+  // rows), and everything (the registry, today, and each past day's final rows, brotli-11 day by
+  // day: across days it would find a little more to share, so this floor is slightly high).
+  const today = finalRows(day);
+  const usableFacts = {
+    ...today,
+    patient: (today.patient ?? []).filter((p) =>
+      day.actions.some((a) => a.changes.some((c) => c.entity === 'patient' && c.id === p.id)),
+    ),
+  };
+  const floorUsable = informationFloorBytes(usableFacts);
+  const past = finalRows(referenceDay(1001));
+  const returning = new Set((referenceDay(1001).reference.patient ?? []).map((p) => p.id));
+  const pastFacts = {
+    ...past,
+    organisation: [],
+    unit: [],
+    room: [],
+    staff: [],
+    service: [],
+    patient: (past.patient ?? []).filter((p) => !returning.has(p.id)),
+  };
+  const floorComplete =
+    informationFloorBytes(bootstrapRows(day)) + history.days * informationFloorBytes(pastFacts);
+  const browser = await persistentContext();
+  const server = await startServerProcess({ dataDir: data.dir });
+  // Delays on the bytes as shipped (docs/decisions/0016-the-wire.md: both ways compressed).
+  const link = await startSimLink(server.url, { ...SIMULATED });
+  try {
+    const deviceId = 'fresh-tablet';
+    const credentials = await enrolDevices(server, { dataDir: data.dir }, [
+      { deviceId, org: day.org, profile: 'coordination' },
+    ]);
+    const enrolled = credentials.get(deviceId)!;
+    const device: BootstrapDevice = {
+      deviceId,
+      org: enrolled.org,
+      credential: appCredential(enrolled),
+    };
+    const usable: Usable = {
+      seq: Math.max(history.referenceSeq, history.todayLastSeq),
+      stopId: history.todayStopId,
+      queueEntries: history.todayQueueEntries,
+    };
+    const page = await benchPage(browser.context, link.url, script);
+    const b = await page.evaluate(
+      ([url, d, u]) => (globalThis as unknown as Bench).benchBootstrap(url, d, u),
+      [link.url, device, usable] as const,
+    );
+    if (b.state !== 'ok' || b.patients !== history.patients) {
+      throw new Error(`bootstrap: ${b.state} ${b.error ?? ''}, ${b.patients} patients held`);
+    }
+    if (b.usableMs === null || b.usableAt?.queueEntries !== history.todayQueueEntries) {
+      throw new Error(`bootstrap: not usable at the end (${JSON.stringify(b.usableAt)})`);
+    }
+    const bytes = link.stats.bytes;
+    const context = {
+      store: `${history.days} past stop days + today, registry of ${history.patients} identities`,
+      ops: history.ops,
+      log_mb: round(history.logBytes / 1e6, 1),
+      today_ops: history.todayLastSeq - history.todayFirstSeq + 1,
+      reference_last_seq: history.referenceSeq,
+      today_first_seq: history.todayFirstSeq,
+      usable_seq: usable.seq,
+      patients: b.patients,
+      requests: link.stats.requests,
+      wire_kb: Math.round(bytes.as_shipped / 1024),
+      raw_kb: Math.round(bytes.raw / 1024),
+      gzip_kb: Math.round(bytes.gzip / 1024),
+      h2_kb: Math.round(bytes.h2 / 1024),
+      serial_link_s: s(link.stats.serialLinkMs),
+      link: '1 Mbit/s, 300 ms RTT, delays on the bytes as shipped',
+      profile: 'coordination (receives the whole organisation)',
+      machine: machine(),
+    };
+    return [
+      line('bootstrap.usable_s', s(b.usableMs), 's', {
+        goal: '<= 5',
+        what: "until the pull's checkpoint covers the reference data and every op of today (polled every 100 ms)",
+        at_usable: b.usableAt,
+        complete_s: s(b.ms),
+        floor_kb: Math.round(floorUsable / 1024),
+        floor_link_s: linkSeconds(floorUsable),
+        ...context,
+      }),
+      line('bootstrap.complete_s', s(b.ms), 's', {
+        goal: '<= 5',
+        what: 'until the sync client is up to date (registry and history included)',
+        floor_kb: Math.round(floorComplete / 1024),
+        floor_link_s: linkSeconds(floorComplete),
+        escale_over_floor: round(bytes.as_shipped / floorComplete, 2),
+        ...context,
+      }),
+    ];
+  } finally {
+    await link.close();
+    await server.stop();
     await browser.close();
     data.remove();
   }

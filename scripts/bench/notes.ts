@@ -5,8 +5,6 @@
 // doses, values, dates) vary too. A note of 500 characters holds 4–6 sentences: with ~30
 // templates and 10–25 words per slot, two notes almost never share a sentence.
 
-import { gzipSync } from 'node:zlib';
-
 type Rand = () => number;
 
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -252,25 +250,4 @@ export function clinicalText(r: Rand, section: keyof typeof SENTENCES, chars: nu
 /** A motif of a visit as reception types it: short. */
 export function motif(r: Rand): string {
   return cap(`${pick(r, COMPLAINT)} ${pick(r, DURATION)}`).slice(0, 60);
-}
-
-/**
- * How notes compress: all of them as one text (raw, gzip-6), each alone (the mean of its gzip
- * ratio: a note travels in a sync batch with few others), and how often a sentence repeats.
- */
-export function notesCompression(texts: readonly string[]) {
-  const all = Buffer.from(texts.join('\n'), 'utf8');
-  const each = texts.map((t) => {
-    const b = Buffer.from(t, 'utf8');
-    return b.length === 0 ? 1 : gzipSync(b, { level: 6 }).length / b.length;
-  });
-  const sentences = texts.flatMap((t) => t.split(/(?<=[.;])\s+/)).filter((s) => s.length > 0);
-  return {
-    rawBytes: all.length,
-    gzipBytes: gzipSync(all, { level: 6 }).length,
-    gzipRatio: all.length === 0 ? 1 : gzipSync(all, { level: 6 }).length / all.length,
-    gzipRatioPerNote: each.length === 0 ? 1 : each.reduce((a, b) => a + b, 0) / each.length,
-    sentences: sentences.length,
-    distinctSentences: new Set(sentences).size,
-  };
 }

@@ -42,7 +42,7 @@ import {
   type SimLink,
   startSimLink,
 } from './link';
-import { notesCompression } from './notes';
+import { notesCompression } from './notes-compression';
 import {
   AUTH_COOKIE,
   applyChanges,

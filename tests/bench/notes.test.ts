@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../scripts/bench/identities';
-import { clinicalText, motif, notesCompression } from '../../scripts/bench/notes';
+import { clinicalText, motif } from '../../scripts/bench/notes';
+import { notesCompression } from '../../scripts/bench/notes-compression';
 
 const SECTIONS = ['subjective', 'objective', 'assessment', 'plan'] as const;
 

@@ -1,17 +1,32 @@
 // Runs in Chromium: the device runtime of the app (src/device) against IndexedDB, for the
 // client.* benches. Bundled by esbuild into one script; exposes its entry points on globalThis.
 import { Dexie } from 'dexie';
+import { loadCipher } from '../../../src/device/cipher';
 import type { Credential } from '../../../src/device/connection';
+import { currentDataKey, DATA_KEY_BYTES, setDataKey } from '../../../src/device/data-key';
 import { EscaleDb, META, STORES_V1 } from '../../../src/device/db';
+import { ENCRYPTED_ENTITIES, enableEncryption } from '../../../src/device/encryption';
 import { createSyncClient } from '../../../src/device/sync-client';
 import { applyRemote, writeChanges } from '../../../src/device/write';
+import { SCHEMA_VERSION } from '../../../src/domain/entities';
 import { rowsToOps } from '../../../src/server/seed/ops';
+import { createClock, tick } from '../../../src/sync/hlc';
+import type { Op } from '../../../src/sync/op';
+import type { SeqOp } from '../../../src/sync/protocol';
 import { referenceDay } from '../day';
 import { frenchPatients } from '../identities';
+import { OpWriter } from '../op-writer';
 
-async function freshDb(name: string, deviceId: string, org: string): Promise<EscaleDb> {
+/** A fresh device database; `sealed`: with the encryption middleware, as src/main.tsx opens it. */
+async function freshDb(
+  name: string,
+  deviceId: string,
+  org: string,
+  sealed = true,
+): Promise<EscaleDb> {
   await Dexie.delete(name);
   const db = new EscaleDb(name);
+  if (sealed) enableEncryption(db);
   await db.open();
   await db.meta.bulkPut([
     { key: META.deviceId, value: deviceId },
@@ -20,30 +35,68 @@ async function freshDb(name: string, deviceId: string, org: string): Promise<Esc
   return db;
 }
 
-export interface WriteRun {
-  escaleMs: number[];
-  dexieMs: number[];
-  ops: number;
+/**
+ * The device unlocked, as after a PIN: the cipher loaded and a data key in the page's key ring
+ * (data-key.ts), which the encryption middleware reads. The key is random: its value changes no
+ * cost.
+ */
+async function unlock(): Promise<void> {
+  await loadCipher();
+  if (!currentDataKey()) setDataKey(crypto.getRandomValues(new Uint8Array(DATA_KEY_BYTES)));
 }
 
+/** The variants of the write path bench: Escale sealed (as shipped) and unsealed, and the
+ * anchors: a bare put of the rows, rows + one outbox record per action (fair), the same sealed. */
+export const WRITE_VARIANTS = ['escale', 'escaleClear', 'put', 'fair', 'fairSealed'] as const;
+export type WriteVariant = (typeof WRITE_VARIANTS)[number];
+
+export interface WriteRun {
+  /** Per variant, the time of each action (ms). */
+  ms: Record<WriteVariant, number[]>;
+  ops: number;
+  outboxRecords: number;
+}
+
+/** A plain Dexie app's database: the same row tables, and an outbox of one record per action. */
+async function anchorDb(name: string, sealed: boolean): Promise<Dexie> {
+  await Dexie.delete(name);
+  const db = new Dexie(name);
+  db.version(1).stores({ ...STORES_V1, outbox: '++seq' });
+  if (sealed) enableEncryption(db);
+  await db.open();
+  return db;
+}
+
+const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
+
 /**
- * The reference day's first `count` user actions, each written twice: through the write path
- * (row, merge state and outbox ops in one transaction) and as a raw Dexie put of the same final
- * rows in one transaction. Interleaved, so both see the same machine at the same moment.
+ * The reference day's first `count` user actions, each written by every variant in turn, in
+ * ABBA order (the order reverses from one action to the next), so all see the same machine at
+ * the same moment. Escale: writeChanges (row, merge state and outbox ops in one transaction).
+ * Anchors: the rows as they stand after the change (computed up front) put in one transaction;
+ * `fair` adds one outbox record per action (the action's changes, as a mutation queue keeps
+ * them) in the same transaction; `fairSealed` is `fair` with the same encryption middleware
+ * (clinical rows sealed, and the outbox record when the action touches a clinical entity).
  */
 async function benchWrite(count: number): Promise<WriteRun> {
+  await unlock();
   const day = referenceDay();
-  const db = await freshDb('bench-write', day.devices[0]!, day.org);
-  await Dexie.delete('bench-raw');
-  const raw = new Dexie('bench-raw');
-  raw.version(1).stores(STORES_V1);
-  await raw.open();
+  const ctxOf = (staffId: string) => ({ deviceId: day.devices[0]!, org: day.org, userId: staffId });
+  const escale = await freshDb('bench-write', day.devices[0]!, day.org, true);
+  const escaleClear = await freshDb('bench-write-clear', day.devices[0]!, day.org, false);
+  const put = await anchorDb('bench-raw', false);
+  const fair = await anchorDb('bench-fair', false);
+  const fairSealed = await anchorDb('bench-fair-sealed', true);
   const rows = new Map<string, Record<string, unknown>>();
-  const escaleMs: number[] = [];
-  const dexieMs: number[] = [];
+  const ms = Object.fromEntries(WRITE_VARIANTS.map((v) => [v, [] as number[]])) as Record<
+    WriteVariant,
+    number[]
+  >;
   let ops = 0;
-  for (const action of day.actions.slice(0, count)) {
-    // What a plain app would store: the rows as they stand after the change, computed up front.
+  let outboxRecords = 0;
+  const actions = day.actions.slice(0, count);
+  for (const [i, action] of actions.entries()) {
+    // What a plain app stores: the rows as they stand after the change, computed up front.
     const touched = action.changes.map((c) => {
       const key = `${c.entity}:${c.id}`;
       const row = { ...(rows.get(key) ?? { id: c.id }) };
@@ -52,42 +105,68 @@ async function benchWrite(count: number): Promise<WriteRun> {
       rows.set(key, row);
       return { entity: c.entity, row };
     });
-    const tables = [...new Set(touched.map((t) => t.entity))].map((e) => raw.table(e));
-    let t = performance.now();
-    const written = await writeChanges(
-      db,
-      { deviceId: day.devices[0]!, org: day.org, userId: action.staffId },
-      action.changes,
-    );
-    escaleMs.push(performance.now() - t);
-    ops += written.length;
-    t = performance.now();
-    await raw.transaction('rw', tables, async () => {
-      for (const { entity, row } of touched) await raw.table(entity).put(row);
-    });
-    dexieMs.push(performance.now() - t);
+    const entities = [...new Set(touched.map((t) => t.entity))];
+    const mutation = {
+      // The entity the middleware looks at: a clinical one when the action touches one.
+      e: entities.find((e) => CLINICAL.has(e)) ?? entities[0]!,
+      at: action.at,
+      user: action.staffId,
+      changes: action.changes,
+    };
+    const plain = async (db: Dexie, withOutbox: boolean) => {
+      const tables = entities.map((e) => db.table(e));
+      if (withOutbox) tables.push(db.table('outbox'));
+      await db.transaction('rw', tables, async () => {
+        for (const { entity, row } of touched) await db.table(entity).put(row);
+        if (withOutbox) await db.table('outbox').add(mutation);
+      });
+    };
+    const run: Record<WriteVariant, () => Promise<void>> = {
+      escale: async () => {
+        ops += (await writeChanges(escale, ctxOf(action.staffId), action.changes)).length;
+      },
+      escaleClear: async () => {
+        await writeChanges(escaleClear, ctxOf(action.staffId), action.changes);
+      },
+      put: () => plain(put, false),
+      fair: () => plain(fair, true),
+      fairSealed: () => plain(fairSealed, true),
+    };
+    const order = i % 2 === 0 ? WRITE_VARIANTS : [...WRITE_VARIANTS].reverse();
+    for (const v of order) {
+      const t = performance.now();
+      await run[v]();
+      ms[v].push(performance.now() - t);
+    }
+    outboxRecords++;
   }
-  db.close();
-  raw.close();
-  return { escaleMs, dexieMs, ops };
+  for (const db of [escale, escaleClear, put, fair, fairSealed]) db.close();
+  return { ms, ops, outboxRecords };
 }
 
-export interface ApplyRun {
+/** Ops applied, in how long and how many pages; `parked`: ops this replica refused (kept). */
+export interface Applied {
   ops: number;
   ms: number;
   pages: number;
+  parked: number;
 }
 
-/**
- * Ops as a fresh device pulls them (the registry's patients, each field an op), applied with
- * applyRemote in pages the size the server sends (512 KiB of JSON), one transaction each.
- */
-async function benchApply(patients: number): Promise<ApplyRun> {
-  const org = 'org-bench';
-  const db = await freshDb('bench-apply', 'device-bench', org);
-  const ops = rowsToOps(org, 'seed', { patient: frenchPatients(patients, org, 3) });
-  const pages: { s: number; op: (typeof ops)[number] }[][] = [];
-  let page: { s: number; op: (typeof ops)[number] }[] = [];
+export interface ApplyRun {
+  /** Into an empty database: the registry's patients, each field an op. */
+  empty: Applied;
+  /** On the rows the first part stored: every register field of every patient set again by
+   * another device, each op naming the value it supersedes. */
+  existing: Applied;
+  /** The reference day's ops (4 devices, clinical rows sealed) on a device holding the reference
+   * data and the registry. */
+  day: Applied;
+}
+
+/** Ops in pages of at most 512 KiB of JSON (the server's page), numbered from `from`. */
+function paged(ops: Op[], from: number): SeqOp[][] {
+  const pages: SeqOp[][] = [];
+  let page: SeqOp[] = [];
   let bytes = 0;
   ops.forEach((op, i) => {
     const size = JSON.stringify(op).length;
@@ -96,19 +175,95 @@ async function benchApply(patients: number): Promise<ApplyRun> {
       page = [];
       bytes = 0;
     }
-    page.push({ s: i + 1, op });
+    page.push({ s: from + i, op });
     bytes += size;
   });
   if (page.length > 0) pages.push(page);
+  return pages;
+}
+
+async function applyTimed(db: EscaleDb, ops: Op[], from: number): Promise<Applied> {
+  const pages = paged(ops, from);
+  let parked = 0;
   const t = performance.now();
-  for (const p of pages) await applyRemote(db, p, META.checkpoint('bench'));
-  const ms = performance.now() - t;
+  for (const p of pages) parked += (await applyRemote(db, p, META.checkpoint('bench'))).parked;
+  return { ops: ops.length, ms: performance.now() - t, pages: pages.length, parked };
+}
+
+/**
+ * Pulled ops applied with applyRemote in pages the size the server sends (512 KiB of JSON), one
+ * transaction each, on a sealed database with its key in memory (as shipped): into an empty
+ * database, then on the rows it now holds, then the reference day's ops.
+ */
+async function benchApply(patients: number): Promise<ApplyRun> {
+  await unlock();
+  const day = referenceDay();
+  const org = day.org;
+  const db = await freshDb('bench-apply', 'device-bench', org, true);
+  const registry = frenchPatients(patients, org, 3);
+  const seed = rowsToOps(org, 'seed', { patient: registry });
+  const empty = await applyTimed(db, seed, 1);
+
+  // Another device corrects every register field of every identity (the values of a second
+  // draw of the registry), each op naming the head it saw: the rows exist, every op supersedes.
+  const heads = new Map<string, string>();
+  for (const op of seed) if (op.k === 'set') heads.set(`${op.id}\u0000${op.f}`, op.hlc);
+  const other = frenchPatients(patients, org, 4);
+  let clock = createClock('device-other');
+  let seq = 0;
+  const updates: Op[] = [];
+  registry.forEach((p, i) => {
+    const q = other[i]! as unknown as Record<string, unknown>;
+    for (const [f, val] of Object.entries(q)) {
+      const base = heads.get(`${p.id}\u0000${f}`);
+      if (f === 'id' || base === undefined) continue;
+      const t = tick(clock, Date.now());
+      clock = t.clock;
+      updates.push({
+        v: SCHEMA_VERSION,
+        org,
+        dev: 'device-other',
+        seq: ++seq,
+        hlc: t.hlc,
+        e: 'patient',
+        id: p.id,
+        f,
+        k: 'set',
+        val,
+        base: [base],
+      });
+    }
+  });
+  const existing = await applyTimed(db, updates, seed.length + 1);
+
+  // The reference day as a device pulls it after holding the reference data (applied first,
+  // not timed): 4 devices' ops, clinical ones sealed on their way to IndexedDB.
+  const { organisation, unit, room, staff, service, stop, rosterSlot, patient } = day.reference;
+  const reference = rowsToOps(org, 'seed-ref', {
+    organisation,
+    unit,
+    room,
+    staff,
+    service,
+    stop,
+    rosterSlot,
+    patient,
+  });
+  await applyTimed(db, reference, seed.length + updates.length + 1);
+  const writers = day.devices.map((d) => new OpWriter(d, org));
+  const dayOps = day.actions.flatMap((a) => writers[a.device]!.write(a.changes, a.staffId));
+  const dayRun = await applyTimed(db, dayOps, seed.length + updates.length + reference.length + 1);
   db.close();
-  return { ops: ops.length, ms, pages: pages.length };
+  return { empty, existing, day: dayRun };
 }
 
 export interface BootstrapRun {
+  /** Until the sync client is up to date. */
   ms: number;
+  /** Until the device held the reference data and today's rows (see benchBootstrap). */
+  usableMs: number | null;
+  /** Checkpoint reached at the usable moment, and today's queue entries then held. */
+  usableAt: { checkpoint: number; queueEntries: number; staff: number; services: number } | null;
   state: string;
   error: string | null;
   patients: number;
@@ -121,12 +276,29 @@ export interface BootstrapDevice {
   credential: Credential;
 }
 
+/** What a device needs to work: the log up to `seq` applied (reference data and today's ops),
+ * today's stop with `queueEntries` queue entries. */
+export interface Usable {
+  seq: number;
+  stopId: string;
+  queueEntries: number;
+}
+
 /**
  * A fresh device joins `server` with the credential it was enrolled with (kept where the app's
- * enrolment keeps it) and syncs until it holds everything.
+ * enrolment keeps it), unlocked (a person chose a PIN: what it pulls is sealed on its way to
+ * IndexedDB, as src/main.tsx opens the database), and syncs until it holds everything. Every
+ * 100 ms the page reads the pull's checkpoint (applied with each page, in its transaction): the
+ * first time it reaches `usable.seq` the device holds the reference data and every op of today,
+ * and that moment is `usableMs` — checked then by reading today's stop and queue entries.
  */
-async function benchBootstrap(server: string, device: BootstrapDevice): Promise<BootstrapRun> {
-  const db = await freshDb('escale-bootstrap', device.deviceId, device.org);
+async function benchBootstrap(
+  server: string,
+  device: BootstrapDevice,
+  usable: Usable,
+): Promise<BootstrapRun> {
+  await unlock();
+  const db = await freshDb('escale-bootstrap', device.deviceId, device.org, true);
   await db.meta.put({ key: 'credential', value: device.credential });
   const client = createSyncClient({
     db,
@@ -136,11 +308,32 @@ async function benchBootstrap(server: string, device: BootstrapDevice): Promise<
     timeoutMs: 120_000,
   });
   const t = performance.now();
+  let usableMs: number | null = null;
+  let usableAt: BootstrapRun['usableAt'] = null;
+  let done = false;
+  const watch = (async () => {
+    while (!done && usableMs === null) {
+      const checkpoint = (await db.meta.get(META.checkpoint(server)))?.value;
+      if (typeof checkpoint === 'number' && checkpoint >= usable.seq) {
+        usableMs = performance.now() - t;
+        usableAt = {
+          checkpoint,
+          queueEntries: await db.table('queueEntry').where('stopId').equals(usable.stopId).count(),
+          staff: await db.table('staff').count(),
+          services: await db.table('service').count(),
+        };
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
   const status = await client.syncNow();
   const ms = performance.now() - t;
+  done = true;
+  await watch;
   const patients = await db.rows('patient').count();
   db.close();
-  return { ms, state: status.state, error: status.lastError, patients };
+  return { ms, usableMs, usableAt, state: status.state, error: status.lastError, patients };
 }
 
 Object.assign(globalThis, { benchWrite, benchApply, benchBootstrap });
