@@ -2,8 +2,8 @@
 // publique L1111-7; issue #16 item 2): every identity trait and its history, every visit, every
 // signed note with its vitals, signatures and addenda, the clinical summary, the documents given
 // and the orientations followed, of one patient and of every identity merged into theirs. One
-// structure serves the printed copy and the machine-readable file (docs/protocol.md, « Copie du
-// dossier »). Pure: the coordination's device passes what it holds.
+// structure serves the printed copy and the machine-readable file (docs/guide/coordination.md,
+// « Copie du dossier »). Pure: the coordination's device passes what it holds.
 import type {
   FollowedOrientation,
   IdentityChange,

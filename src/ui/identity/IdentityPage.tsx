@@ -58,6 +58,7 @@ export function IdentityRoute({ backTo }: { backTo: string }) {
 export function IdentityPage({ patientId, backTo }: { patientId: string | null; backTo: string }) {
   const patient = useIdentity(patientId);
   const staffId = useUiStore((s) => s.staffId);
+  const profile = useUiStore((s) => s.profile);
   if (patient === undefined) return <p role="status">{t('app.loading')}</p>;
   if (patient === null) {
     return (
@@ -75,6 +76,12 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
         </p>
       ) : null}
       <Summary patient={patient} />
+      {/* The right of access: the coordinating doctor gives the patient a copy of the record. */}
+      {profile === 'coordination' ? (
+        <Link to={`/coordination/patient/${patient.id}/copie`} className="button">
+          {t('patientCopy.link')}
+        </Link>
+      ) : null}
       {/* The patient's objection to sharing their notes within the team, recorded at reception. */}
       <SharingObjectionField
         patient={patient}

@@ -10,7 +10,7 @@ import { copyAuditDetail, type PatientCopy } from '../../domain/patient-copy';
 import { downloadText } from '../coordination/download';
 import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
-import { formatBirthDate, formatDate, formatDateTime, t } from '../i18n';
+import { formatBirthDate, formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 
 const TRAITS = [
@@ -42,21 +42,20 @@ function traitText(key: (typeof TRAITS)[number], value: unknown): string {
   return String(value);
 }
 
-const VITAL_UNITS: Record<string, string> = {
-  systolic: 'PAS {v} mmHg',
-  diastolic: 'PAD {v} mmHg',
-  heartRate: 'FC {v}/min',
-  temperature: 'T {v} °C',
-  spo2: 'SpO₂ {v} %',
-  weightKg: 'poids {v} kg',
-  heightCm: 'taille {v} cm',
-  glycaemia: 'glycémie {v} g/L',
-};
+const VITALS = [
+  'systolic',
+  'diastolic',
+  'heartRate',
+  'temperature',
+  'spo2',
+  'weightKg',
+  'heightCm',
+  'glycaemia',
+] as const;
 
 function vitalsText(v: Record<string, number | string | null>): string {
-  return Object.entries(VITAL_UNITS)
-    .filter(([k]) => typeof v[k] === 'number')
-    .map(([k, unit]) => unit.replace('{v}', String(v[k]).replace('.', ',')))
+  return VITALS.filter((k) => typeof v[k] === 'number')
+    .map((k) => t(`patientCopy.vitalUnits.${k}`, { value: formatNumber(v[k] as number) }))
     .join(', ');
 }
 

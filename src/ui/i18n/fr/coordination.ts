@@ -595,6 +595,7 @@ export const coordination = {
       'sharing.objection_lifted': 'Opposition du patient au partage levée',
       'research.objection': 'Opposition du patient à la recherche enregistrée',
       'research.key_recorded': 'Empreinte de la clé de l’étude enregistrée',
+      'record.copy_given': 'Copie du dossier remise au patient',
       'research.objection_lifted': 'Opposition du patient à la recherche levée',
       'contradiction.acknowledged': 'Contradiction vue',
       'contradiction.status_kept': 'Contradiction : statut gardé',
