@@ -115,7 +115,7 @@ export function PatientCopyRoute({ backTo }: { backTo: string }) {
   const id = copy.identity as Record<string, unknown>;
   const name = `${String(id.birthName ?? '')} ${String(id.firstNames ?? '')}`.trim();
   return (
-    <article className="stack printable" aria-labelledby="copy-title">
+    <article className="stack patient-copy" aria-labelledby="copy-title">
       <h2 id="copy-title">{t('patientCopy.title', { name })}</h2>
       <p>{t('patientCopy.made', { date: formatDateTime(copy.madeAt), who: copy.madeBy })}</p>
       <div className="actions no-print">
