@@ -18,7 +18,9 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * (src/domain/reading.ts).
  * 7: the patient's objection to the reuse of their data for research (researchObjection) and the
  * fingerprint of the study's pseudonymisation key kept by the organisation
- * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4). */
+ * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4); a patient's
+ * administrative data: ALD nature and exoneration, insurance scheme, consent to be contacted
+ * (src/domain/patient-admin.ts, issue #15 item 1). */
 export const SCHEMA_VERSION = 7;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
@@ -54,6 +56,9 @@ export type MtStatus = z.infer<typeof mtStatusSchema>;
 export const mtSourceSchema = z.enum(['registration', 'checkin', 'room', 'orientation', 'recall']);
 export type MtSource = z.infer<typeof mtSourceSchema>;
 export const coverageSchema = z.enum(['amo', 'amo_amc', 'c2s', 'ame', 'aucune', 'inconnue']);
+/** Schema 7: the health insurance scheme (général, agricole MSA, a special scheme, unknown). */
+export const regimeSchema = z.enum(['general', 'agricole', 'special', 'inconnu']);
+export type Regime = z.infer<typeof regimeSchema>;
 export const roomKindSchema = z.enum(['gp_box', 'modular']);
 export const professionSchema = z.enum([
   'accueil',
@@ -373,6 +378,15 @@ const patient: EntitySpec = {
     mtStatusAt: clin(isoDateTime.nullable().optional()),
     mtSource: clin(mtSourceSchema.nullable().optional()),
     ald: clin(z.boolean()),
+    // Schema 7 (src/domain/patient-admin.ts); absent on identities written before it.
+    /** The nature of the ALD (affection de longue durée) as the patient's papers say it. */
+    aldNature: clin(shortText.nullable().optional()),
+    /** The ALD's exoneration (« exonération du ticket modérateur ») is in force. */
+    aldExoneration: clin(z.boolean().nullable().optional()),
+    /** The health insurance scheme (régime). */
+    regime: lww(regimeSchema.nullable().optional()),
+    /** The patient agrees to be contacted (recalls, the follow-up of an orientation). */
+    contactConsent: lww(z.boolean().nullable().optional()),
     allergies: set(shortText.min(1)),
     createdAt: lww(isoDateTime),
     /** Recorded choice when reception created this identity despite suspected duplicates. */
@@ -1007,6 +1021,11 @@ export interface Patient extends Row {
   mtStatusAt?: Nullable<string>;
   mtSource?: Nullable<MtSource>;
   ald: boolean;
+  /** Absent on identities written before schema 7. */
+  aldNature?: Nullable<string>;
+  aldExoneration?: Nullable<boolean>;
+  regime?: Nullable<Regime>;
+  contactConsent?: Nullable<boolean>;
   allergies: string[];
   createdAt: string;
   duplicateDecision: Nullable<{ suspects: string[]; choice: 'created_anyway'; by: string }>;

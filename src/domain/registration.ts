@@ -56,9 +56,9 @@ export const EMPTY_REGISTRATION: RegistrationInput = {
 };
 
 // A French number as people write it: 10 digits (spaces, dots or dashes between), or +33.
-const PHONE_RE = /^(?:\+33\s?[1-9]|0[1-9])(?:[\s.-]?\d{2}){4}$/u;
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
-const INSEE_RE = /^(\d{5}|2[AB]\d{3})$/u;
+export const PHONE_RE = /^(?:\+33\s?[1-9]|0[1-9])(?:[\s.-]?\d{2}){4}$/u;
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+export const INSEE_RE = /^(\d{5}|2[AB]\d{3})$/u;
 
 export interface RegistrationContext {
   /** 'YYYY-MM-DD' in the truck's time zone. */

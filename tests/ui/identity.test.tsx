@@ -385,3 +385,59 @@ describe('reception: merge of a duplicate made « malgré les doublons »', () =
     await waitFor(() => expect(history).toHaveTextContent('Fusion'));
   });
 });
+
+describe('reception: administrative data', () => {
+  it('records an ALD with its nature and exoneration, the scheme and the consent to be contacted; a fault is said beside its field', async () => {
+    const patient = demo.patients[0]!;
+    const user = userEvent.setup();
+    renderAt(`/accueil/patient/${patient.id}`, db);
+    const form = within(
+      await screen.findByRole('region', { name: 'Informations administratives' }),
+    );
+    await user.selectOptions(
+      form.getByRole('combobox', { name: /^Accepte d’être recontacté/ }),
+      'Oui',
+    );
+    await user.clear(form.getByRole('textbox', { name: 'Téléphone' }));
+    await user.click(
+      form.getByRole('button', { name: 'Enregistrer les informations administratives' }),
+    );
+    const consent = form.getByRole('combobox', { name: /^Accepte d’être recontacté/ });
+    expect(messageOf(consent)).toContain(
+      'Pour que le patient puisse être recontacté, indiquez un téléphone ou une adresse e-mail.',
+    );
+    await user.type(form.getByRole('textbox', { name: 'Téléphone' }), '06 12 34 56 78');
+    await user.selectOptions(
+      form.getByRole('combobox', { name: 'Régime d’assurance maladie' }),
+      'Régime agricole (MSA)',
+    );
+    if (!(form.getByRole('checkbox', { name: /ALD|longue durée/ }) as HTMLInputElement).checked) {
+      await user.click(form.getByRole('checkbox', { name: /ALD|longue durée/ }));
+    }
+    await user.type(form.getByRole('textbox', { name: 'Nature de l’ALD' }), 'Diabète de type 2');
+    await user.click(
+      form.getByRole('checkbox', { name: 'Exonération du ticket modérateur en cours' }),
+    );
+    await user.click(
+      form.getByRole('button', { name: 'Enregistrer les informations administratives' }),
+    );
+    expect(
+      await form.findByText(/^Informations administratives enregistrées : /),
+    ).toBeInTheDocument();
+    const saved = await db.rows('patient').get(patient.id);
+    expect(saved).toMatchObject({
+      phone: '06 12 34 56 78',
+      contactConsent: true,
+      regime: 'agricole',
+      ald: true,
+      aldNature: 'Diabète de type 2',
+      aldExoneration: true,
+    });
+    const audit = (await db.rows('audit').toArray()).find(
+      (a) => a.action === 'patient.admin_updated',
+    );
+    // The journal names the fields, never their values.
+    expect(audit?.detail).toContain('nature de l’ALD');
+    expect(audit?.detail).not.toContain('Diabète');
+  });
+});

@@ -33,6 +33,7 @@ import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fiel
 import { formatBirthDate, formatDateTime, t } from '../i18n';
 import { PlacePicker, usePlaceText } from '../reception/PlacePicker';
 import { useUiStore } from '../state/ui-store';
+import { AdministrativeForm } from './AdministrativeForm';
 
 type Draft = Record<CorrectableTrait, string>;
 
@@ -95,6 +96,7 @@ export function IdentityPage({ patientId, backTo }: { patientId: string | null; 
       />
       {/* One draft per identity: after a save it holds the saved values. */}
       <CorrectionForm key={`c-${patient.id}`} patient={patient} />
+      <AdministrativeForm key={`a-${patient.id}`} patient={patient} />
       <QualificationForm key={`q-${patient.id}`} patient={patient} />
       <Visits patientId={patient.id} />
       <History patientId={patient.id} />

@@ -596,6 +596,7 @@ export const coordination = {
       'research.objection': 'Opposition du patient à la recherche enregistrée',
       'research.key_recorded': 'Empreinte de la clé de l’étude enregistrée',
       'record.copy_given': 'Copie du dossier remise au patient',
+      'patient.admin_updated': 'Informations administratives du patient modifiées',
       'research.objection_lifted': 'Opposition du patient à la recherche levée',
       'contradiction.acknowledged': 'Contradiction vue',
       'contradiction.status_kept': 'Contradiction : statut gardé',
