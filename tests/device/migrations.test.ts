@@ -1,6 +1,6 @@
 // Database migrations are append-only and each upgrade is tested from data written by the
 // previous version (docs/design.md §8).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DB_VERSION, entityTableNames, healthMessage } from '../../src/device/db';
 import { ENTITY_NAMES } from '../../src/domain/entities';
 import { freshIdb, openTestDb } from './support';
@@ -167,8 +167,7 @@ describe('device database versions', () => {
     const seen: string[] = [];
     db.onHealth((h) => seen.push(h));
     const opening = db.open();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(db.health).toBe('blocked');
+    await vi.waitFor(() => expect(db.health).toBe('blocked'), { timeout: 10_000 });
     expect(healthMessage(db.health)).toMatch(/fermez les autres fenêtres/);
     old.close();
     await opening;
