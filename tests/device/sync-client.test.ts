@@ -3,7 +3,7 @@
 // checkpoint each, an old client is told to update, and a poke on the live channel syncs at once.
 
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import { getMeta, META, setMeta } from '../../src/device/db';
 import { localDigest, syncStatus } from '../../src/device/queries';
@@ -111,12 +111,9 @@ function recordingFetch(statuses: number[], inner: typeof fetch = fetch): typeof
   }) as typeof fetch;
 }
 
-async function until(cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Waits for `check` to pass, trying every 20 ms for up to 20 s. */
+function eventually(check: () => unknown): Promise<void> {
+  return vi.waitFor(async () => void (await check()), { interval: 20, timeout: 20_000 });
 }
 
 describe('sync client against the real server', () => {
@@ -346,9 +343,10 @@ describe('sync client against the real server', () => {
     });
     await a.write(patients('p', 1));
     a.client.start();
-    await until(async () => (await syncStatus(a.db)).state === 'update_required');
+    await eventually(async () => expect((await syncStatus(a.db)).state).toBe('update_required'));
     await a.write(patients('q', 1)); // a local write would normally trigger a sync
-    await new Promise((r) => setTimeout(r, 150));
+    // Neither does a manual sync, which also waits for any sync already under way.
+    expect((await a.client.syncNow()).state).toBe('update_required');
     expect(statuses).toEqual([426]);
     const status = await syncStatus(a.db);
     expect(status.lastError).toMatch(/Mise à jour requise/);
@@ -401,22 +399,29 @@ describe('sync client against the real server', () => {
   it('a poke on the live channel makes a started device pull at once', async () => {
     const s = await server();
     const a = await device('dev-a', [s.url]);
-    const b = await device('dev-b', [s.url], { eventSource: fetchEventSource, pollMs: 60_000 });
+    let listening = false;
+    const b = await device('dev-b', [s.url], {
+      eventSource: (url) => fetchEventSource(url, () => (listening = true)),
+      pollMs: 60_000,
+    });
     b.client.start();
-    await until(async () => (await syncStatus(b.db)).state === 'ok');
-    await new Promise((r) => setTimeout(r, 100)); // the live channel connects
+    await eventually(async () => expect((await syncStatus(b.db)).state).toBe('ok'));
+    await eventually(() => expect(listening).toBe(true)); // the live channel is connected
     await a.write(patients('p', 1));
     await a.client.syncNow();
-    await until(async () => (await b.db.rows('patient').count()) === 1);
+    await eventually(async () => expect(await b.db.rows('patient').count()).toBe(1));
   });
 });
 
-/** A minimal EventSource over fetch for Node (no reconnection). */
-function fetchEventSource(url: string): EventSourceLike {
+/** A minimal EventSource over fetch for Node (no reconnection). `onListening` is called once the
+ *  server's headers arrive: it registers the stream in the same step as it writes them, so from
+ *  then on its pokes reach this channel. */
+function fetchEventSource(url: string, onListening?: () => void): EventSourceLike {
   const controller = new AbortController();
   const listeners = new Map<string, ((ev: MessageEvent) => void)[]>();
   void (async () => {
     const res = await fetch(url, { signal: controller.signal });
+    onListening?.();
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {

@@ -2,9 +2,11 @@
 // (debounced), on `online` and on becoming visible, on a backoff timer after failures, on a
 // live-channel poke; one leader among tabs. The server is a stub answering the protocol here;
 // tests/device/sync-client.test.ts runs the loop against the real server.
+// The client's timers and clock are vitest's fake ones: time passes only when a test advances
+// it, so "20 ms after the last write" and "40, then 80 ms after a failure" are exact.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type EscaleDb, META, setMeta } from '../../src/device/db';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
 import {
   createSyncClient,
   type EventSourceLike,
@@ -12,6 +14,7 @@ import {
   type SyncClient,
   type SyncClientOptions,
 } from '../../src/device/sync-client';
+import type { SyncStatus } from '../../src/device/sync-status';
 import { writeChanges } from '../../src/device/write';
 import type { SyncRequest } from '../../src/sync/protocol';
 import { ORG } from './fixtures';
@@ -23,12 +26,15 @@ const TOKEN = 'dev-a.c2VjcmV0LWRlLWxhcHBhcmVpbA';
 /** A stub sync endpoint: acknowledges every push, never has anything to pull. */
 function stubServer(behaviour: { fail?: () => boolean; status?: () => number } = {}) {
   const requests: SyncRequest[] = [];
+  /** When each answered request arrived, on the fake clock. */
+  const times: number[] = [];
   const credentials: (string | undefined)[] = [];
   let accepted = 0;
   const answer = (async (_url: string, init?: RequestInit): Promise<Response> => {
     if (behaviour.fail?.()) throw new TypeError('fetch failed');
     const body = JSON.parse(String(init?.body)) as SyncRequest;
     requests.push(body);
+    times.push(Date.now());
     credentials.push((init?.headers as Record<string, string> | undefined)?.authorization);
     const status = behaviour.status?.() ?? 200;
     if (status !== 200) return new Response(JSON.stringify({ message: 'non' }), { status });
@@ -41,7 +47,7 @@ function stubServer(behaviour: { fail?: () => boolean; status?: () => number } =
       serverTime: Date.now(),
     });
   }) as typeof globalThis.fetch;
-  return { fetch: answer, requests, credentials };
+  return { fetch: answer, requests, times, credentials };
 }
 
 class FakeEvents {
@@ -94,30 +100,68 @@ function client(options: SyncClientOptions): SyncClient {
   return c;
 }
 
-afterEach(() => {
-  for (const c of clients.splice(0)) c.stop();
+// Only the timers and the clock are faked: fake-indexeddb and Dexie run on real setImmediate
+// and microtasks, so the client's database work goes on while the fake clock stands still.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
 });
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+afterEach(() => {
+  for (const c of clients.splice(0)) c.stop();
+  vi.useRealTimers();
+});
+
+/**
+ * Waits in real time for `check` to pass without moving the fake clock: under fake timers
+ * vi.waitFor advances them by its interval at each try, and an interval of 0 only fires what is
+ * due now (a 0 ms timer, as a poke sets).
+ */
+function eventually(check: () => unknown): Promise<void> {
+  return vi.waitFor(async () => void (await check()), { interval: 0, timeout: 20_000 });
 }
 
+/** Waits until no sync run is under way: a run writes « syncing » before its first request. */
+function idle(db: EscaleDb): Promise<void> {
+  return eventually(async () =>
+    expect((await getMeta<SyncStatus>(db, META.syncStatus))?.state).not.toBe('syncing'),
+  );
+}
+
+/** Lets `ms` pass on the fake clock, then waits for any sync that started meanwhile to end: its
+ *  requests reach the server at the fake time it started. */
+async function elapse(db: EscaleDb, ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await idle(db);
+}
+
+/** Waits until `count()` requests reached the server and the sync run of the last one ended
+ *  (its status is written, its next attempt planned). */
+async function runEnded(db: EscaleDb, count: () => number, n: number): Promise<void> {
+  await eventually(() => expect(count()).toBe(n));
+  await idle(db);
+}
+
+/** Milliseconds from the first of `times` to each of them. */
+const since = (times: number[]) => times.map((t) => t - times[0]!);
+
 describe('sync triggers', () => {
-  it('syncs at start, then once shortly after a burst of local writes', async () => {
+  it('syncs at start, then once 20 ms after the last of a burst of local writes', async () => {
     const db = await enrolledDb();
     const server = stubServer();
     client({ db, servers: [SERVER], fetch: server.fetch }).start();
-    await until(() => server.requests.length === 1);
+    await runEnded(db, () => server.requests.length, 1);
     await write(db, 'p1');
+    await elapse(db, 15);
     await write(db, 'p2');
-    await write(db, 'p3');
-    await until(async () => (await db.outbox.count()) === 0);
+    await elapse(db, 15);
+    await write(db, 'p3'); // 30 ms after the first write: each write restarted the wait
+    await elapse(db, 19);
+    expect(server.requests).toHaveLength(1);
+    await elapse(db, 1);
+    expect(await db.outbox.count()).toBe(0);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[1]?.ops.map((o) => o.seq)).toEqual([1, 2, 3]);
+    expect(since(server.times)).toEqual([0, 50]);
   });
 
   it('syncs when the browser comes back online and when the page becomes visible', async () => {
@@ -132,24 +176,27 @@ describe('sync triggers', () => {
       events,
       isVisible: () => visible,
     }).start();
-    await until(() => server.requests.length === 1);
+    await runEnded(db, () => server.requests.length, 1);
     events.fire('online');
-    await until(() => server.requests.length === 2);
+    await elapse(db, 20);
+    expect(server.requests).toHaveLength(2);
     events.fire('visibilitychange'); // hidden: nothing
-    await new Promise((r) => setTimeout(r, 60));
+    await elapse(db, 20);
     expect(server.requests).toHaveLength(2);
     visible = true;
     events.fire('visibilitychange');
-    await until(() => server.requests.length === 3);
+    await elapse(db, 20);
+    expect(server.requests).toHaveLength(3);
+    expect(since(server.times)).toEqual([0, 20, 60]);
   });
 
   it('retries after a failure with a growing, jittered, capped delay, and resets on success', async () => {
     const db = await enrolledDb();
     let down = 3;
-    const times: number[] = [];
+    const attempts: number[] = [];
     const server = stubServer({
       fail: () => {
-        times.push(Date.now());
+        attempts.push(Date.now());
         return down-- > 0;
       },
     });
@@ -162,15 +209,18 @@ describe('sync triggers', () => {
       random: () => 1, // no jitter: the delays are exactly base·2ⁿ capped
       pollMs: 10_000,
     }).start();
-    await until(() => server.requests.length === 1);
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    expect(gaps).toHaveLength(3);
-    expect(gaps[0]).toBeGreaterThanOrEqual(35);
-    expect(gaps[1]).toBeGreaterThanOrEqual(75);
-    expect(gaps[2]).toBeGreaterThanOrEqual(95);
-    // Success resets: the next attempt is the slow poll, not another backoff step.
-    await new Promise((r) => setTimeout(r, 300));
+    for (let n = 1; n <= 3; n++) {
+      await runEnded(db, () => attempts.length, n); // failed
+      vi.advanceTimersToNextTimer();
+    }
+    await runEnded(db, () => attempts.length, 4);
     expect(server.requests).toHaveLength(1);
+    expect(since(attempts)).toEqual([0, 40, 40 + 80, 40 + 80 + 100]);
+    // Success resets: the next attempt is the slow poll, not another backoff step.
+    vi.advanceTimersToNextTimer();
+    await runEnded(db, () => attempts.length, 5);
+    expect(since(attempts).at(-1)).toBe(40 + 80 + 100 + 10_000);
+    expect(server.requests).toHaveLength(2);
   });
 
   it('stops retrying once the server says the client is too old (426)', async () => {
@@ -178,15 +228,15 @@ describe('sync triggers', () => {
     const server = stubServer({ status: () => 426 });
     const c = client({ db, servers: [SERVER], fetch: server.fetch, backoffBaseMs: 10 });
     c.start();
-    await until(() => server.requests.length === 1);
+    await runEnded(db, () => server.requests.length, 1);
     await write(db, 'p1');
-    await new Promise((r) => setTimeout(r, 150));
+    await elapse(db, 10 * 60_000); // past the debounce, any backoff and the poll
     expect(server.requests).toHaveLength(1);
     expect((await c.syncNow()).state).toBe('update_required');
     expect(server.requests).toHaveLength(1);
   });
 
-  it('a poke on the live channel of the reached server triggers a sync', async () => {
+  it('a poke on the live channel of the reached server triggers a sync at once', async () => {
     const db = await enrolledDb();
     const server = stubServer();
     const opened: { url: string; listeners: Map<string, (ev: MessageEvent) => void> }[] = [];
@@ -196,11 +246,13 @@ describe('sync triggers', () => {
       return { addEventListener: (type, fn) => listeners.set(type, fn), close: () => {} };
     };
     client({ db, servers: [SERVER], fetch: server.fetch, eventSource }).start();
-    await until(() => opened.length === 1);
+    await eventually(() => expect(opened).toHaveLength(1));
     // EventSource sends no headers: the credential goes in the query string.
     expect(opened[0]?.url).toBe(`${SERVER}/api/events?token=${TOKEN}`);
     opened[0]?.listeners.get('poke')?.(new MessageEvent('poke', { data: '{"lastSeq":9}' }));
-    await until(() => server.requests.length === 2);
+    // No debounce: the fake clock does not move (a 20 ms wait would never end).
+    await runEnded(db, () => server.requests.length, 2);
+    expect(since(server.times)).toEqual([0, 0]);
     // Every sync carries the device's credential.
     expect(server.credentials).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
   });
@@ -215,10 +267,10 @@ describe('sync triggers', () => {
       return { addEventListener: (type, fn) => listeners.set(type, fn), close: () => {} };
     };
     client({ db, servers: [SERVER], fetch: server.fetch, eventSource }).start();
-    await until(() => opened.length === 1);
-    const before = server.requests.length;
+    await eventually(() => expect(opened).toHaveLength(1));
+    await runEnded(db, () => server.requests.length, 1);
     opened[0]?.get('open')?.(new MessageEvent('open'));
-    await until(() => server.requests.length === before + 1);
+    await runEnded(db, () => server.requests.length, 2);
   });
 
   it('stops and hands over to the page when the server says the device was withdrawn', async () => {
@@ -233,10 +285,9 @@ describe('sync triggers', () => {
     const revoked: string[] = [];
     const c = client({ db, servers: [SERVER], fetch, onRevoked: (m) => revoked.push(m) });
     c.start();
-    await until(() => revoked.length === 1);
-    expect(revoked).toEqual(['Appareil retiré.']);
+    await eventually(() => expect(revoked).toEqual(['Appareil retiré.']));
     await write(db, 'p1'); // a later write no longer triggers anything
-    await new Promise((r) => setTimeout(r, 100));
+    await elapse(db, 10 * 60_000); // past the debounce, any backoff and the poll
     expect(requests).toHaveLength(1);
     expect(c.isLeader).toBe(false);
   });
@@ -263,15 +314,16 @@ describe('sync triggers', () => {
     const second = client({ db, servers: [SERVER], fetch: server.fetch, locks });
     first.start();
     second.start();
-    await until(() => server.requests.length === 1);
+    await runEnded(db, () => server.requests.length, 1);
     expect(first.isLeader).toBe(true);
     expect(second.isLeader).toBe(false);
     await write(db, 'p1');
-    await until(async () => (await db.outbox.count()) === 0);
+    await elapse(db, 20);
+    expect(await db.outbox.count()).toBe(0);
     expect(server.requests).toHaveLength(2); // one leader answered the write, not two
     first.stop();
-    await until(() => second.isLeader);
-    await until(() => server.requests.length === 3);
+    await eventually(() => expect(second.isLeader).toBe(true));
+    await runEnded(db, () => server.requests.length, 3);
   });
 
   it('without Web Locks the tab leads by itself', async () => {
@@ -279,7 +331,7 @@ describe('sync triggers', () => {
     const server = stubServer();
     const c = client({ db, servers: [SERVER], fetch: server.fetch, locks: null });
     c.start();
-    await until(() => server.requests.length === 1);
+    await runEnded(db, () => server.requests.length, 1);
     expect(c.isLeader).toBe(true);
   });
 });
@@ -324,7 +376,7 @@ describe('start-up', () => {
     await db.parked.put({ dev: op!.dev, seq: op!.seq, v: op!.v, op: op! });
     const server = stubServer();
     client({ db, servers: [SERVER], fetch: server.fetch }).start();
-    await until(() => server.requests.length === 1);
+    await runEnded(db, () => server.requests.length, 1);
     expect(await db.parked.count()).toBe(0);
     expect((await db.rows('patient').get('pz'))?.birthName).toBe('PARQUÉ');
   });

@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getMeta, META, setMeta } from '../../src/device/db';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import { checkpointKey, createSyncClient } from '../../src/device/sync-client';
@@ -140,12 +140,14 @@ async function device(deviceId: string, central: TestServer, servers: string[]) 
   };
 }
 
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Waits for `check` to hold, trying every 50 ms for up to 20_000 ms. */
+function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: ms, interval: 50 },
+  );
 }
 
 /** Central's store copied as an operator's backup would be, then put back in its place. */

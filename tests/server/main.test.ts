@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'escale-main-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -38,11 +38,18 @@ async function start(): Promise<{ child: ChildProcess; out: () => string; port: 
   let text = '';
   child.stdout!.on('data', (d) => (text += d));
   child.stderr!.on('data', (d) => (text += d));
-  const deadline = Date.now() + 30_000;
-  while (!text.includes('Comptes de démonstration') && Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(text);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Up once it has printed its accounts; a server that exits first fails with what it printed.
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', () => reject(new Error(`the server exited:\n${text}`))),
+  );
+  exited.catch(() => {}); // it exits at the end of every test
+  await Promise.race([
+    vi.waitFor(() => expect(text).toContain('Comptes de démonstration'), {
+      timeout: 30_000,
+      interval: 100,
+    }),
+    exited,
+  ]);
   return { child, out: () => text, port };
 }
 

@@ -1,6 +1,6 @@
 // The server's side of the day's closure over real HTTP: central's proof of a stop's day, a relay
 // that vouches only once central holds the same day, and the devices a server has heard from.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dayProof, type ServerProof } from '../../src/domain/closure';
 import { entitySpec, SCHEMA_VERSION } from '../../src/domain/entities';
 import { buildDemoDataset } from '../../src/server/seed/demo';
@@ -58,13 +58,14 @@ async function push(url: string, auth: { authorization: string }, list: Op[], st
   }
 }
 
-async function until(check: () => Promise<boolean>, what: string, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Waits for `check` to hold, trying every 50 ms for up to 15_000 ms. */
+function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: ms, interval: 50 },
+  );
 }
 
 describe('central’s proof of a day', () => {

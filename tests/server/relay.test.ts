@@ -1,7 +1,7 @@
 // The truck's relay between devices and central, over real HTTP on loopback: devices sync with the
 // relay with no coverage; the relay replicates with central whenever it can, resumes after a cut,
 // and every replica converges to the same digest.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader, relayCredential } from '../support/auth';
@@ -31,13 +31,14 @@ async function sync(target: TestServer, device: TestDevice, ops = device.batch(0
   return (await res.json()) as SyncResponse;
 }
 
-async function until(check: () => Promise<boolean>, what: string, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Waits for `check` to hold, trying every 50 ms for up to 15_000 ms. */
+function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: ms, interval: 50 },
+  );
 }
 
 for (const kind of ['sqlite', 'postgres'] as const) {

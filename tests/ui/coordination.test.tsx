@@ -5,16 +5,22 @@
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { localDayProof } from '../../src/device/closure';
+import { joinOrganisation, setDeviceReporter } from '../../src/device/connection';
 import type { EscaleDb } from '../../src/device/db';
+import { setPin } from '../../src/device/pin';
 import { applyRemote, writeChanges } from '../../src/device/write';
 import type { Coverage, DeviceCoverage } from '../../src/domain/closure';
 import { bookedNotYetDue } from '../../src/domain/closure';
+import { Accounts } from '../../src/server/auth';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import { useUiStore } from '../../src/ui/state/ui-store';
+import { startTestServer, type TestServer } from '../support/server';
 import { NOW, TODAY } from './fixtures';
 import { freshDb, renderAt, seedDemoDay, TEST_DEVICE_ID } from './support';
+
+// The server reads its version from package.json through Node's URL, which jsdom replaces.
+vi.mock('../../src/server/version', () => ({ APP_VERSION: '0.1.0' }));
 
 /** « Terminer pour tous », confirmed in its dialog. */
 async function endAll(user: ReturnType<typeof userEvent.setup>) {
@@ -35,10 +41,7 @@ let demo: Awaited<ReturnType<typeof seedDemoDay>>;
 const staffId = (last: string) => demo.day.staff.find((s) => s.lastName === last)!.id;
 
 interface FakeServer {
-  /** Digest the fake central answers with (default: what the device holds). */
-  digest?: string;
   devices?: unknown[];
-  receiptStatus?: number;
   /** Enrolled devices the server lists beside those it has heard from. */
   enrolled?: unknown[];
   /** Ops the server set apart (GET /api/quarantine). */
@@ -49,13 +52,12 @@ interface FakeServer {
   /** JSON bodies received, by path. */
   bodies?: Record<string, unknown[]>;
   requests: string[];
-  /** The digest of the last proof it gave. */
-  answered?: string;
   /** Central's judgement of the truck's devices (default: the closure begun, all covered). */
   coverage?: Coverage;
 }
 
-/** A fake sync server at https://central.test: sync acknowledges every pushed op. */
+/** A fake server at https://central.test: sync acknowledges every pushed op; the other answers
+ * are written here by hand. */
 function stubServer(server: FakeServer) {
   vi.stubGlobal(
     'fetch',
@@ -98,19 +100,13 @@ function stubServer(server: FakeServer) {
         return server.password ?? new Response(null, { status: 204 });
       }
       if (url.includes('/api/receipt')) {
-        if (server.receiptStatus) {
-          return json(
-            { message: 'Le serveur central est injoignable : réessayez.' },
-            server.receiptStatus,
-          );
-        }
-        const { stopId } = JSON.parse(String(init?.body)) as { stopId: string };
-        const proof = await localDayProof(db, stopId);
-        server.answered = server.digest ?? proof.digest;
+        // Only the coverage is read from it here: the proof of the day is a real server's
+        // (realCentral).
         return json({
-          ...proof,
-          digest: server.digest ?? proof.digest,
-          devices: [{ dev: TEST_DEVICE_ID, seq: 3, name: 'Portable coordination' }],
+          stopId: demo.day.stop!.id,
+          digest: '0'.repeat(64),
+          rows: [],
+          devices: [],
           coverage: server.coverage ?? { ok: true, startedAt: Date.parse(NOW), devices: [] },
         });
       }
@@ -124,6 +120,82 @@ function stubServer(server: FakeServer) {
   );
 }
 
+/** Real servers started by a test, closed after it. */
+const centrals: TestServer[] = [];
+
+/**
+ * A real central server (SQLite on loopback) holding the demo day as this device pulled it, the
+ * device enrolled there as « Portable coordination », Hélène Morvan signed in on it (her session
+ * at the server, her PIN here: see `unlock`), the closure of the day begun: central
+ * judges the day's proof and the coverage itself. `answer` may stand in for it on some requests.
+ */
+async function realCentral(
+  answer: (
+    path: string,
+    central: () => Promise<Response>,
+    init?: RequestInit,
+  ) => Promise<Response | null> = async () => null,
+): Promise<{ central: TestServer; requests: string[]; answered: string[] }> {
+  const central = await startTestServer({ store: 'sqlite' });
+  centrals.push(central);
+  const org = demo.day.stop!.orgId;
+  await central.store.push(org, demo.ops);
+  const name = 'Portable coordination';
+  const { code } = await new Accounts(central.store).createCode({
+    org,
+    profile: 'coordination',
+    roomId: null,
+    name,
+    createdBy: null,
+  });
+  const enrolled = await fetch(`${central.url}/api/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, deviceId: TEST_DEVICE_ID }),
+  });
+  const { token } = (await enrolled.json()) as { token: string };
+  const morvan = staffId('Morvan');
+  const device = { org, deviceId: TEST_DEVICE_ID, enrolledAt: Date.parse(NOW) };
+  await central.accounts.openSession(device, morvan, false);
+  await setPin(db, morvan, '2580', 1000);
+  useUiStore.setState({ staffId: morvan });
+  // As the page does at start (src/main.tsx): each sync reports the device, and its day once
+  // the closure began.
+  setDeviceReporter(() => ({ appVersion: '0.1.0', profile: 'coordination' }));
+  await joinOrganisation(db, {
+    org,
+    servers: [central.url],
+    credential: { token, profile: 'coordination', roomId: null, name, orgName: org },
+  });
+  const begun = await fetch(`${central.url}/api/closure/begin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ org, stopId: demo.day.stop!.id }),
+  });
+  expect(begun.status).toBe(200);
+  const requests: string[] = [];
+  /** The digests of the proofs central gave. */
+  const answered: string[] = [];
+  const realFetch = globalThis.fetch;
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    const path = String(input).replace(central.url, '');
+    requests.push(path);
+    const res =
+      (await answer(path, () => realFetch(input, init), init)) ?? (await realFetch(input, init));
+    if (path === '/api/receipt' && res.ok) {
+      answered.push(((await res.clone().json()) as { digest: string }).digest);
+    }
+    return res;
+  });
+  return { central, requests, answered };
+}
+
+/** Hélène Morvan unlocks the device of `realCentral` with her PIN (it opens locked). */
+async function unlock(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(await screen.findByLabelText('Code personnel'), '2580');
+  await user.click(screen.getByRole('button', { name: 'Déverrouiller' }));
+}
+
 // The closure's flows sync, digest the day and write before answering: on a loaded CI machine
 // that takes more than the default second.
 configure({ asyncUtilTimeout: 10_000 });
@@ -135,10 +207,12 @@ beforeEach(async () => {
   demo = await seedDemoDay(db);
 });
 
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
   useUiStore.setState({ staffId: null });
+  setDeviceReporter(undefined);
+  for (const central of centrals.splice(0)) await central.close();
 });
 
 describe('the live overview', () => {
@@ -271,11 +345,11 @@ describe('the closure of the day', () => {
   });
 
   it('grants the receipt when central holds the same day: recorded, the stop closed', async () => {
-    const server: FakeServer = { requests: [] };
-    stubServer(server);
+    const { requests, answered } = await realCentral();
     useUiStore.setState({ staffId: staffId('Morvan') });
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
+    await unlock(user);
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
     await endAll(user);
     await markAbsent(user);
@@ -289,29 +363,58 @@ describe('the closure of the day', () => {
       staffId: staffId('Morvan'),
       via: 'central',
     });
-    expect(receipt!.digest).toBe(server.answered);
+    expect(answered).toHaveLength(2); // on opening the page, then for the receipt
+    expect(receipt!.digest).toBe(answered[1]);
     expect(receipt!.rows.some((r) => r.e === 'stop' && r.id === demo.day.stop!.id)).toBe(true);
     expect((await db.rows('stop').get(demo.day.stop!.id))?.status).toBe('closed');
     expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('sync.receipt');
-    expect(server.requests.some((r) => r.startsWith('/api/sync'))).toBe(true);
+    expect(requests.some((r) => r.startsWith('/api/sync'))).toBe(true);
   });
 
   it('refuses the receipt when digests differ, or central is out of reach, recording nothing', async () => {
-    const server: FakeServer = { requests: [], digest: 'f'.repeat(64) };
-    stubServer(server);
+    // A change of the day from Box 2, which reaches central once it gave its proof (below).
+    const entry = demo.day.entries[0]!;
+    const late: Op = {
+      v: 2,
+      org: entry.orgId,
+      dev: 'box-2',
+      seq: 1,
+      hlc: encodeHlc(Date.parse(NOW) + 60_000, 0, 'box-2'),
+      e: 'queueEntry',
+      id: entry.id,
+      f: 'endReason',
+      k: 'set',
+      val: 'Ajouté hors ligne',
+    };
+    let state: 'opening' | 'late' | 'unreachable' = 'opening';
+    const { central } = await realCentral(async (path, answer) => {
+      if (path !== '/api/receipt' || state === 'opening') return null;
+      if (state === 'unreachable') {
+        return Response.json(
+          { message: 'Le serveur central est injoignable : réessayez.' },
+          { status: 503 },
+        );
+      }
+      // Box 2's change reaches central just after its proof: the device, which syncs once more
+      // before comparing, then holds a day central did not prove.
+      const proof = await answer();
+      await central.store.push(entry.orgId, [late]);
+      return proof;
+    });
     useUiStore.setState({ staffId: staffId('Morvan') });
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
+    await unlock(user);
     await screen.findByRole('region', { name: /^Patients encore dans la file \(5\)/ });
     await endAll(user);
     const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
     await waitFor(() => expect(ask).toBeEnabled());
+    state = 'late';
     await user.click(ask);
     expect(await screen.findByRole('alert')).toHaveTextContent(
       /Reçu refusé : Cet appareil et le serveur central ne détiennent pas la même journée/,
     );
-    server.digest = undefined;
-    server.receiptStatus = 503;
+    state = 'unreachable';
     await user.click(ask);
     expect(await screen.findByRole('alert')).toHaveTextContent(/serveur central est injoignable/);
     expect(await db.rows('syncReceipt').count()).toBe(0);
@@ -398,15 +501,30 @@ describe('the closure covers every device of the truck', () => {
   });
 
   it('excuses Box 2 with a reason (audited); the receipt then names it and the devices by name', async () => {
-    const server: FakeServer = {
-      requests: [],
+    // Central's proof of the day is real; its judgement of Box 2 and the excuse are given here.
+    const server: Pick<FakeServer, 'bodies' | 'coverage'> = {
       bodies: {},
       coverage: { ok: false, startedAt: Date.parse(NOW), devices: [box2()] },
     };
-    stubServer(server);
-    useUiStore.setState({ staffId: staffId('Morvan') });
+    await realCentral(async (path, answer, init) => {
+      if (path === '/api/receipt') {
+        const proof = (await (await answer()).json()) as object;
+        return Response.json({ ...proof, coverage: server.coverage });
+      }
+      if (path === '/api/closure/excuse') {
+        server.bodies!['/api/closure/excuse'] = [
+          ...(server.bodies!['/api/closure/excuse'] ?? []),
+          JSON.parse(String(init?.body)),
+        ];
+        return Response.json({
+          closure: { stopId: demo.day.stop!.id, startedAt: Date.parse(NOW), excused: [] },
+        });
+      }
+      return null;
+    });
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
+    await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Excuser Portable Box 2 (Box 2)' }));
     await user.click(screen.getByRole('button', { name: 'Confirmer l’excuse' }));
     expect(await screen.findByText('Donnez un motif (3 caractères au moins).')).toBeInTheDocument();
@@ -438,7 +556,10 @@ describe('the closure covers every device of the truck', () => {
     await waitFor(() => expect(ask).toBeEnabled());
     await user.click(ask);
     const granted = (await screen.findByText(/^Reçu obtenu le/)).closest('div')!;
-    expect(granted).toHaveTextContent('Appareils couverts : Portable coordination');
+    // The demo day's ops were written by a device never enrolled at central.
+    expect(granted).toHaveTextContent(
+      'Appareils couverts : appareil sans nom (non enrôlé), Portable coordination',
+    );
     expect(granted).toHaveTextContent(
       'Appareils excusés (ils gardent leurs données jusqu’à un prochain reçu) : Portable Box 2 (Box 2) — Batterie vide',
     );
@@ -450,10 +571,11 @@ describe('the closure covers every device of the truck', () => {
   });
 
   it('reopens the day visibly when a device syncs changes of it after the receipt', async () => {
-    stubServer({ requests: [] });
+    await realCentral();
     useUiStore.setState({ staffId: staffId('Morvan') });
     const user = userEvent.setup();
     renderAt('/coordination/cloture', db);
+    await unlock(user);
     await clearQueue(user);
     const ask = await screen.findByRole('button', { name: 'Synchroniser et demander le reçu' });
     await waitFor(() => expect(ask).toBeEnabled());

@@ -101,9 +101,19 @@ describe('the lock screen', () => {
     await user.type(await screen.findByLabelText('Code personnel'), '2580');
     await user.click(screen.getByRole('button', { name: 'Déverrouiller' }));
     await screen.findAllByText(/MG-002/);
+    // Each idle check reads the device's idle setting, then compares the idle time with it.
+    const reads = vi.spyOn(db.meta, 'get');
+    const checksDone = () =>
+      reads.mock.settledResults.filter(
+        (r, i) =>
+          r.type === 'fulfilled' && (reads.mock.calls[i]?.[0] as unknown) === META.idleMinutes,
+      ).length;
     // Still there two minutes later; reception locks after three idle minutes.
     vi.setSystemTime(new Date(Date.parse(NOW) + 2 * 60_000));
-    await new Promise((r) => setTimeout(r, 150));
+    const before = checksDone();
+    // Two checks done: the first one's comparison, made once its read settled, is over.
+    await waitFor(() => expect(checksDone()).toBeGreaterThanOrEqual(before + 2));
+    expect(useUiStore.getState().lock).toBe('open');
     expect(screen.queryByRole('heading', { name: 'Appareil verrouillé' })).not.toBeInTheDocument();
     vi.setSystemTime(new Date(Date.parse(NOW) + 3 * 60_000));
     expect(await screen.findByRole('heading', { name: 'Appareil verrouillé' })).toBeInTheDocument();

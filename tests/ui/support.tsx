@@ -75,7 +75,8 @@ export async function seedDemoDay(db: EscaleDb) {
   await joinOrganisation(db, { org: demo.day.stop!.orgId, servers: ['https://central.test'] });
   // As the start-up marker check does on a real device: writes are stamped with this id.
   await setMeta(db, META.deviceId, TEST_DEVICE_ID);
-  return demo;
+  // The ops, for a test that puts the same day on a real server.
+  return Object.assign(demo, { ops });
 }
 
 export function renderAt(path: string, db: EscaleDb | null) {
