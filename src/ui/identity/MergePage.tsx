@@ -14,7 +14,7 @@ import {
   useMerges,
 } from '../data/identity-actions';
 import { patientName } from '../day/day-data';
-import { formatBirthDate, formatTime, t } from '../i18n';
+import { formatBirthDate, formatDateTime, formatTime, t } from '../i18n';
 import { usePlaceText } from '../reception/PlacePicker';
 
 interface Pair {
@@ -92,23 +92,27 @@ function MergePair({ pair, identityPath }: { pair: Pair; identityPath: string })
       <fieldset className="stack">
         <legend>{t('identity.merge.keepLabel')}</legend>
         {[pair.older, pair.newer].map((p) => (
-          <label key={p.id} className="checkbox">
-            <input
-              type="radio"
-              name={titleId}
-              checked={keep === p.id}
-              onChange={() => {
-                setKeep(p.id);
-                setDifferences(null);
-                setMessage(null);
-              }}
-            />{' '}
-            {t('identity.merge.keep', {
-              name: patientName(p),
-              date: formatBirthDate(p.birthDate),
-            })}{' '}
+          <div key={p.id}>
+            <label className="checkbox">
+              <input
+                type="radio"
+                name={titleId}
+                checked={keep === p.id}
+                onChange={() => {
+                  setKeep(p.id);
+                  setDifferences(null);
+                  setMessage(null);
+                }}
+              />{' '}
+              {t('identity.merge.keep', {
+                name: patientName(p),
+                date: formatBirthDate(p.birthDate),
+                place: placeText(p.birthPlaceCode) ?? p.birthPlaceCode,
+                created: formatDateTime(p.createdAt),
+              })}
+            </label>{' '}
             <Link to={`${identityPath}/${p.id}`}>{t('identity.open')}</Link>
-          </label>
+          </div>
         ))}
       </fieldset>
       {message ? (

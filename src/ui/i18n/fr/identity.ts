@@ -136,7 +136,7 @@ export const identity = {
       'Dossiers créés malgré une identité proche déjà enregistrée. Fusionner garde un seul dossier : l’autre pointe vers lui, et ses passages, consultations, rendez-vous et orientations le suivent, sur chaque appareil.',
     empty: 'Aucun doublon signalé.',
     pair: 'Doublon possible',
-    keep: 'Garder le dossier de {name} (né(e) le {date})',
+    keep: 'Garder le dossier de {name}, né(e) le {date} à {place} — dossier créé le {created}',
     keepLabel: 'Dossier gardé',
     submit: 'Fusionner ces deux dossiers',
     differencesTitle: 'Traits stricts différents',
