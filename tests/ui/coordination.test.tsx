@@ -340,7 +340,8 @@ describe('the closure of the day', () => {
     expect(await screen.findByText(`${stillBooked.length} rendez-vous marqués absents.`)).toBe(
       button.parentElement!.querySelector('[role="status"]'),
     );
-    expect(button).toHaveAttribute('aria-disabled', 'true');
+    // The button reads the appointments through a live query: it follows the write.
+    await waitFor(() => expect(button).toHaveAttribute('aria-disabled', 'true'));
     expect(button).toHaveAccessibleDescription(/^Aucun rendez-vous n’est encore prévu/);
   });
 
