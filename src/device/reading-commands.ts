@@ -8,16 +8,22 @@ import { BREAK_GLASS_MS, breakGlassRefusal } from '../domain/reading';
 import type { AuditNote } from './audit-change';
 import type { Change } from './write';
 
-export function recordObjection(input: {
-  id: string;
-  orgId: string;
-  patientId: string;
-  staffId: string;
-  at: string;
-  objects: boolean;
-}): Change {
+/** A record of the patient's objection to sharing (default) or to research (src/domain/research.ts). */
+export function recordObjection(
+  input: {
+    id: string;
+    orgId: string;
+    patientId: string;
+    staffId: string;
+    at: string;
+    objects: boolean;
+  },
+  entity: 'sharingObjection' | 'researchObjection' = 'sharingObjection',
+): Change {
   const { id, ...insert } = input;
-  return { entity: 'sharingObjection', id, insert };
+  return entity === 'sharingObjection'
+    ? { entity, id, insert }
+    : { entity: 'researchObjection', id, insert };
 }
 
 export function writeTransmission(input: {

@@ -24,9 +24,8 @@ import {
   useReadingFacts,
   useTransmissions,
 } from './consultation-data';
+import { ResearchObjectionField, SharingObjectionField } from './Objections';
 import { PastRecordPanel } from './PastRecordPanel';
-import { ResearchObjectionField } from './ResearchObjection';
-import { SharingObjectionField } from './SharingObjection';
 
 export function PatientPanel({
   patient,

@@ -18,8 +18,7 @@ import {
   UNKNOWN_BIRTH_PLACE,
 } from '../../domain/identity-lifecycle';
 import { localDate } from '../../domain/time';
-import { ResearchObjectionField } from '../consultation/ResearchObjection';
-import { SharingObjectionField } from '../consultation/SharingObjection';
+import { ResearchObjectionField, SharingObjectionField } from '../consultation/Objections';
 import { useDay, useNow } from '../data/device-data';
 import {
   useIdentity,
