@@ -283,6 +283,9 @@ export const META = {
   marker: 'marker',
   /** Last device sequence issued (outbox entries are deleted once acked, the counter is not). */
   lastSeq: 'lastSeq',
+  /** The highest seq the sync client may have sent to a server: ops above it may still be
+   * folded into a later value of their field (src/sync/coalesce.ts). Never lowered. */
+  offered: 'offered',
   persistence: 'persistence',
   syncStatus: 'syncStatus',
   /** Minutes without activity before this device locks (default: by profile). */

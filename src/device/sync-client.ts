@@ -199,9 +199,20 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return { deviceId, org };
   }
 
-  /** The oldest outbox ops after seq `from` whose JSON fits in `budget` bytes (at least one). */
+  /**
+   * The oldest outbox ops after seq `from` whose JSON fits in `budget` bytes (at least one).
+   * Every op up to the last seq issued is first marked offered (META.offered), in a transaction
+   * the write path's excludes, and only those are read: an op a server may have received is
+   * never replaced by a later value of its field (src/sync/coalesce.ts).
+   */
   async function outboxSlice(budget: number, from: number): Promise<{ ops: Op[]; bytes: number }> {
-    return sliceOf(db.outbox, budget, from, Number.MAX_SAFE_INTEGER, await setAsideSeqs(db));
+    const offered = await db.transaction('rw', db.meta, async () => {
+      const last = (await getMeta<number>(db, META.lastSeq)) ?? 0;
+      const before = (await getMeta<number>(db, META.offered)) ?? 0;
+      if (last > before) await db.meta.put({ key: META.offered, value: last });
+      return Math.max(last, before);
+    });
+    return sliceOf(db.outbox, budget, from, offered, await setAsideSeqs(db));
   }
 
   /** Kept copies of ops durable at central, `from` < seq ≤ `to`, within `budget` bytes. */
@@ -354,17 +365,22 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // op at most once per run, so a server that keeps asking cannot hold the run in a loop.
     let resend: { from: number; to: number } | null = null;
     let resentUpTo = 0;
+    // After a failed run, the first round trip pushes nothing: until a server answers, the
+    // outbox is not offered to anyone, so autosaves typed meanwhile keep folding into one op
+    // (src/sync/coalesce.ts) instead of each retry marking them as possibly sent.
+    let probing = failures > 0;
     // What this pull brought so far, for the progress shown during a first sync.
     let received = 0;
     let pages = 0;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
-      const { ops, bytes, sealed }: { ops: Op[]; bytes: number; sealed?: boolean } = held
-        ? { ops: [], bytes: 0 }
-        : resend
-          ? await sentSlice(budget, resend.from, resend.to)
-          : await outboxSlice(budget, Math.max(pushedUpTo, acked));
+      const { ops, bytes, sealed }: { ops: Op[]; bytes: number; sealed?: boolean } =
+        held || probing
+          ? { ops: [], bytes: 0 }
+          : resend
+            ? await sentSlice(budget, resend.from, resend.to)
+            : await outboxSlice(budget, Math.max(pushedUpTo, acked));
       if (sealed) lockedWork = true;
       const since = (await getMeta<number>(db, key)) ?? 0;
       const epoch = await getMeta<string>(db, META.epoch(server));
@@ -413,6 +429,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         }
         throw err;
       }
+      probing = false;
       await learnServerTime(res.serverTime, sentAt, now());
       // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
       if (res.reset) await db.meta.put({ key, value: 0 });

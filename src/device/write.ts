@@ -11,6 +11,7 @@ import {
   entitySpec,
   SCHEMA_VERSION,
 } from '../domain/entities';
+import { COALESCE_BARRIERS, coalesced, coalescible } from '../sync/coalesce';
 import { canonicalJson } from '../sync/digest';
 import { DELETED_FIELD, INSERT_FIELD, type Registry } from '../sync/fields';
 import { createClock, type HlcClock, receive, tick } from '../sync/hlc';
@@ -22,6 +23,7 @@ import {
   type RowState,
   tagsOf,
   validateOp,
+  withoutHead,
 } from '../sync/merge';
 import type { Op } from '../sync/op';
 import type { SeqOp } from '../sync/protocol';
@@ -105,6 +107,59 @@ function entityTables(db: EscaleDb, entities: Iterable<string>): Table[] {
   return out;
 }
 
+/** Entity + row + field of an op: the register it writes. */
+const fieldKey = (op: Op): string => `${op.e}\u0000${op.id}\u0000${op.f}`;
+
+interface Unoffered {
+  /** Ops with a seq above this may have been sent to a server: never replaced. */
+  offered: number;
+  offeredWasSet: boolean;
+  /** The outbox op `op` may replace, if any. */
+  foldable(op: Op): Op | undefined;
+  /** Records an op just written (it may be replaced by a later one of the same write). */
+  note(op: Op): void;
+}
+
+/**
+ * The outbox ops no server was offered yet (seq above META.offered, which the sync client raises
+ * before it reads a slice to push), by register, and the last signature or addendum among them:
+ * a value is never folded across one, so what was signed reaches the others as it was signed.
+ */
+async function unofferedOps(
+  db: EscaleDb,
+  lastSeq: number,
+  changes: readonly Change[],
+): Promise<Unoffered> {
+  const saved = await getMeta<number>(db, META.offered);
+  const offered = saved ?? lastSeq;
+  const latest = new Map<string, Op>();
+  let barrier = offered;
+  const note = (op: Op): void => {
+    if (COALESCE_BARRIERS.has(op.e)) barrier = Math.max(barrier, op.seq);
+    latest.set(fieldKey(op), op);
+  };
+  if (offered < lastSeq && changes.some((c) => 'set' in c)) {
+    let ops: Op[] = [];
+    try {
+      ops = await db.outbox.where('seq').above(offered).toArray();
+    } catch (error) {
+      // A locked device cannot open its sealed ops: nothing is folded, everything is sent.
+      if ((error as Error | null)?.name !== 'DataLockedError') throw error;
+    }
+    for (const op of ops) note(op);
+  }
+  return {
+    offered,
+    offeredWasSet: saved !== undefined,
+    foldable(op) {
+      if (op.k !== 'set') return undefined;
+      const prev = latest.get(fieldKey(op));
+      return prev && prev.seq > barrier && coalescible(prev, op, registry) ? prev : undefined;
+    },
+    note,
+  };
+}
+
 /**
  * Records local changes: one op per field (per element for sets), validated, applied and queued
  * in the outbox, in one transaction. Throws the first invalid op's French error; then nothing
@@ -136,16 +191,19 @@ export async function writeChanges(
       states.set(k, loaded[i]);
     });
     const written: Op[] = [];
+    /** Outbox records of earlier writes replaced by this one's ops. */
+    const replaced = new Map<number, Op>();
+    const pending = await unofferedOps(db, seq, changes);
 
     const emit = (c: Change, f: string, k: Op['k'], extra: Partial<Op>): void => {
       const key = stateKey(c.entity, c.id);
       const t = tick(clock, now());
       clock = t.clock;
-      const op: Op = {
+      let op: Op = {
         v: SCHEMA_VERSION,
         org: ctx.org,
         dev: ctx.deviceId,
-        seq: ++seq,
+        seq: seq + 1,
         hlc: t.hlc,
         ...(ctx.userId === undefined ? {} : { user: ctx.userId }),
         e: c.entity,
@@ -155,8 +213,21 @@ export async function writeChanges(
         ...extra,
       };
       validateOp(op, registry);
-      states.set(key, applyOp(states.get(key), op, registry));
-      written.push(op);
+      const prev = pending.foldable(op);
+      if (prev) {
+        // The earlier value never left: the new one takes its place (src/sync/coalesce.ts).
+        op = coalesced(prev, op);
+        states.set(key, applyOp(withoutHead(states.get(key)!, f, prev.hlc), op, registry));
+        const i = written.findIndex((w) => w.seq === op.seq);
+        if (i >= 0) written[i] = op;
+        else written.push(op);
+        if (i < 0 || replaced.has(op.seq)) replaced.set(op.seq, op);
+      } else {
+        seq = op.seq;
+        states.set(key, applyOp(states.get(key), op, registry));
+        written.push(op);
+      }
+      pending.note(op);
     };
 
     for (const c of changes) {
@@ -202,10 +273,13 @@ export async function writeChanges(
     const touched = [...states.values()].filter((s): s is RowState => s !== undefined);
     await db.states.bulkPut(touched);
     await storeRows(db, touched);
-    await db.outbox.bulkAdd(written);
+    await db.outbox.bulkAdd(written.filter((op) => !replaced.has(op.seq)));
+    if (replaced.size > 0) await db.outbox.bulkPut([...replaced.values()]);
     await db.meta.bulkPut([
       { key: META.clock, value: clock },
       { key: META.lastSeq, value: seq },
+      // A device that never synced since it learnt to fold values starts from here.
+      ...(pending.offeredWasSet ? [] : [{ key: META.offered, value: pending.offered }]),
     ]);
     return written;
   });

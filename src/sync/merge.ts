@@ -480,6 +480,24 @@ function conflict(
   };
 }
 
+/**
+ * The row as if the register's head `hlc` had never been applied: for a local value folded into
+ * a later one before any server saw it (src/sync/coalesce.ts). Only a head goes; what it
+ * superseded stays superseded, as the op that replaces it says again.
+ */
+export function withoutHead(row: RowState, field: string, hlc: Hlc): RowState {
+  const st = Object.hasOwn(row.f, field) ? row.f[field] : undefined;
+  if (st?.t !== 'r') return row;
+  const j = searchHead(st.heads, hlc);
+  if (j < 0) return row;
+  const heads = removeAt(st.heads, j);
+  if (heads.length === 0 && st.dom.length === 0) {
+    const { [field]: _gone, ...f } = row.f;
+    return { e: row.e, id: row.id, f };
+  }
+  return { e: row.e, id: row.id, f: { ...row.f, [field]: { t: 'r', heads, dom: st.dom } } };
+}
+
 /** The `base` of a new set/del on a register: the hlcs of its current heads. */
 export function baseOf(row: RowState | undefined, field: string): Hlc[] {
   const st = row && Object.hasOwn(row.f, field) ? row.f[field] : undefined;

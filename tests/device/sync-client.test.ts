@@ -22,6 +22,7 @@ import { heardReports } from '../../src/server/routes/closure';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import type { HlcClock } from '../../src/sync/hlc';
+import { conflictsOf } from '../../src/sync/merge';
 import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient, ORG } from './fixtures';
@@ -217,6 +218,79 @@ describe('sync client against the real server', () => {
     expect(ok).toMatchObject({ state: 'ok', pending: 0 });
     expect(await s.store.lastSeq(ORG)).toBe(ops.length); // no duplicates
     expect(await s.store.contiguous(ORG, 'dev-a')).toBe(ops.length);
+  });
+
+  it('autosaves fold until a push is tried; a value the server got but never acknowledged is kept', async () => {
+    const s = await server();
+    let dropNext = false;
+    const lossy = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (dropNext && String(input).endsWith('/api/sync')) {
+        dropNext = false;
+        throw new TypeError('fetch failed'); // stored by the server, the answer lost
+      }
+      return res;
+    }) as typeof fetch;
+    const a = await device('dev-a', [s.url], { fetch: lossy });
+    const phone = (value: string): Change => ({
+      entity: 'patient',
+      id: 'p1',
+      set: { phone: value },
+    });
+    const created = await a.write([newPatient('p1')]);
+    // Three autosaves before any push fold into the record's own phone op.
+    await a.write([phone('06')]);
+    await a.write([phone('06 12')]);
+    await a.write([phone('06 12 34 56 78')]);
+    expect(await a.db.outbox.count()).toBe(created.length);
+    dropNext = true;
+    expect((await a.client.syncNow()).state).toBe('offline');
+    expect(await s.store.lastSeq(ORG)).toBe(created.length);
+    // The server holds that op but never said so: the next value must not replace it.
+    const [next] = await a.write([phone('06 12 34 56 79')]);
+    expect(next!.seq).toBe(created.length + 1);
+    expect((await a.client.syncNow()).state).toBe('ok');
+    expect(await s.store.contiguous(ORG, 'dev-a')).toBe(created.length + 1);
+    const [held] = await s.store.rows(ORG, 'patient');
+    expect(held?.phone).toBe('06 12 34 56 79');
+    const [state] = await s.store.rowStates(ORG, 'patient');
+    expect(conflictsOf(state!, entitySpec)).toEqual([]);
+    expect(await s.store.digest(ORG)).toBe(await localDigest(a.db));
+  });
+
+  it('while no server answers, retries offer nothing, so the autosaves typed meanwhile cross as one op', async () => {
+    const s = await server();
+    let down = false;
+    const bodies: string[] = [];
+    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (down) throw new TypeError('fetch failed'); // no route to the truck's relay
+      if (String(input).endsWith('/api/sync')) bodies.push(String(init?.body ?? ''));
+      return fetch(input, init);
+    }) as typeof fetch;
+    const a = await device('dev-a', [s.url], { fetch: flaky });
+    const phone = (value: string): Change => ({
+      entity: 'patient',
+      id: 'p1',
+      set: { phone: value },
+    });
+    const created = await a.write([newPatient('p1')]);
+    expect((await a.client.syncNow()).state).toBe('ok');
+    down = true;
+    for (const value of ['06', '06 12', '06 12 34', '06 12 34 56 78']) {
+      await a.write([phone(value)]);
+      expect((await a.client.syncNow()).state).toBe('offline');
+    }
+    // The first value was offered by the first failed try (it might have arrived); the three
+    // typed after it fold into one.
+    expect(await a.db.outbox.count()).toBe(2);
+    down = false;
+    bodies.length = 0;
+    expect((await a.client.syncNow()).state).toBe('ok');
+    // The first request after the failures pushes nothing (the probe), the next one both ops.
+    expect(bodies.map((b) => (JSON.parse(b) as { ops: unknown[] }).ops.length)).toEqual([0, 2]);
+    expect(await s.store.contiguous(ORG, 'dev-a')).toBe(created.length + 2);
+    expect((await s.store.rows(ORG, 'patient'))[0]?.phone).toBe('06 12 34 56 78');
+    expect(await s.store.digest(ORG)).toBe(await localDigest(a.db));
   });
 
   it('fails over from an unreachable first server to the second and says which one it reached', async () => {

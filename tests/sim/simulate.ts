@@ -486,11 +486,14 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   const quarantined = new Set(
     (await store.quarantined(ORG, 100_000)).map((q) => `${q.dev}#${q.seq}`),
   );
-  const held = await store.heldKeys(ORG, committed);
+  // A value folded into a later one before any server saw it (src/sync/coalesce.ts) shares its
+  // seq with the op that replaced it: the last op written under a seq is the one that counts.
+  const latest = new Map(committed.map((op) => [`${op.dev}#${op.seq}`, op]));
+  const held = await store.heldKeys(ORG, [...latest.values()]);
   const byKey = new Map(allStates.map((s) => [`${s.e}\u0000${s.id}`, s]));
   let lostWrites = 0;
   const lostSample: string[] = [];
-  for (const op of committed) {
+  for (const op of latest.values()) {
     const key = `${op.dev}#${op.seq}`;
     const ok =
       held.has(key) &&
