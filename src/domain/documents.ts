@@ -268,7 +268,7 @@ export function templateErrors(t: Pick<DocumentTemplate, 'title' | 'body'>): str
 
 // ---- composition ----
 
-const PROFESSION_LABELS: Readonly<Record<Profession, string>> = {
+export const PROFESSION_LABELS: Readonly<Record<Profession, string>> = {
   accueil: 'Agent d’accueil',
   interne: 'Interne en médecine',
   medecin: 'Médecin',
