@@ -510,6 +510,8 @@ export const coordination = {
     choose: 'Choisir…',
     supervisor: 'Superviseur (pour un interne)',
     noSupervisor: 'Aucun',
+    rpps: 'Numéro RPPS',
+    rppsHint: '11 chiffres, si la personne en a un (il figure dans l’export FHIR).',
     roles: 'Rôles',
     roleNames: {
       accueil: 'accueil',
