@@ -286,7 +286,7 @@ const SEX_LABELS: Readonly<Record<Patient['sex'], string>> = {
   I: 'Indéterminé',
 };
 
-const ORIENTATION_LABELS: Readonly<Record<Orientation['kind'], string>> = {
+export const ORIENTATION_LABELS: Readonly<Record<Orientation['kind'], string>> = {
   none: 'Pas d’orientation',
   mt_found: 'Médecin traitant trouvé',
   mt_declared: 'Médecin traitant déclaré',

@@ -32,7 +32,7 @@ import type {
 import { sha256Hex } from '../sync/sha256';
 import { noteHiddenFrom, readableFields, type Viewer } from './access';
 import { canRead } from './consultation';
-import { documentRefusal, PROFESSION_LABELS } from './documents';
+import { documentRefusal, ORIENTATION_LABELS, PROFESSION_LABELS } from './documents';
 import type {
   Addendum,
   Code,
@@ -549,7 +549,7 @@ export function noteText(source: FhirSource): string {
   if (c.orientation.kind !== 'none') {
     section(
       'Orientation',
-      [c.orientation.kind, c.orientation.mtName, c.orientation.detail]
+      [ORIENTATION_LABELS[c.orientation.kind], c.orientation.mtName, c.orientation.detail]
         .filter((x): x is string => Boolean(x?.trim()))
         .join(' — '),
     );

@@ -403,6 +403,9 @@ describe('a signed consultation as a FHIR R4 document', () => {
     expect(text).toBe(noteText(source()));
     expect(text).toContain('Sibilants diffus');
     expect(text).toContain('VEMS 62 % — « à revoir »');
+    // Said in words, never an internal key.
+    expect(text).toContain('Orientation vers un spécialiste — Pneumologue, CH du Mans');
+    expect(text).not.toMatch(/specialist|to_validate|validated/);
     expect(doc?.docStatus).toBe('final');
     expect(doc?.securityLabel?.[0]?.coding?.[0]?.code).toBe('N');
   });
