@@ -618,7 +618,8 @@ export function consultationBundle(source: FhirSource, reader: FhirReader, madeA
   const entries: BundleEntry[] = [];
   const add = (fullUrl: string, resource: FhirResource) => entries.push({ fullUrl, resource });
 
-  // Practitioners: the author, the supervisor, whoever took vitals or wrote an addendum.
+  // Practitioners: the author, the supervisor, whoever took vitals (addenda name their author in
+  // the note's text).
   const practitioners = new Map<string, Ref>();
   const practitioner = (id: string | null | undefined): Reference | undefined => {
     if (!id) return undefined;
