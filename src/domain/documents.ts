@@ -268,7 +268,7 @@ export function templateErrors(t: Pick<DocumentTemplate, 'title' | 'body'>): str
 
 // ---- composition ----
 
-const PROFESSION_LABELS: Readonly<Record<Profession, string>> = {
+export const PROFESSION_LABELS: Readonly<Record<Profession, string>> = {
   accueil: 'Agent d’accueil',
   interne: 'Interne en médecine',
   medecin: 'Médecin',
@@ -286,7 +286,7 @@ const SEX_LABELS: Readonly<Record<Patient['sex'], string>> = {
   I: 'Indéterminé',
 };
 
-const ORIENTATION_LABELS: Readonly<Record<Orientation['kind'], string>> = {
+export const ORIENTATION_LABELS: Readonly<Record<Orientation['kind'], string>> = {
   none: 'Pas d’orientation',
   mt_found: 'Médecin traitant trouvé',
   mt_declared: 'Médecin traitant déclaré',

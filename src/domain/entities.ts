@@ -2,6 +2,7 @@
 // The field kinds are the domain's decision (docs/design.md §5): replication only applies them.
 import { z } from 'zod';
 import type { EntitySpec, FieldSpec } from '../sync/fields';
+import { isRpps } from './rpps';
 
 export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
 
@@ -20,8 +21,10 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * fingerprint of the study's pseudonymisation key kept by the organisation
  * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4); a patient's
  * administrative data: ALD nature and exoneration, insurance scheme, consent to be contacted
- * (src/domain/patient-admin.ts, issue #15 item 1). */
-export const SCHEMA_VERSION = 7;
+ * (src/domain/patient-admin.ts, issue #15 item 1).
+ * 8: a staff member's RPPS number (staff.rpps), carried by the FHIR export's Practitioner
+ * (src/domain/fhir.ts, issue #16 item 3). */
+export const SCHEMA_VERSION = 8;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -297,6 +300,15 @@ const staff: EntitySpec = {
     roles: set(roleSchema),
     supervisorId: lww(optionalId),
     active: lww(z.boolean()),
+    /** Schema 8: the RPPS number (11 digits, Luhn key; absent or null: not known). */
+    rpps: lww(
+      z
+        .string()
+        .regex(/^\d{11}$/)
+        .refine(isRpps, 'Numéro RPPS invalide (clé de contrôle)')
+        .nullable()
+        .optional(),
+    ),
   },
 };
 
@@ -970,6 +982,8 @@ export interface Staff extends Row {
   roles: Role[];
   supervisorId: Nullable<string>;
   active: boolean;
+  /** Schema 8: the RPPS number, absent on members written before it. */
+  rpps?: Nullable<string>;
 }
 export interface Service extends Row {
   code: string;

@@ -1,6 +1,7 @@
 // The team as the coordinating doctor manages it (docs/design.md §2, §4.3): a staff member's checks,
 // and the role a profession implies by default.
 import type { Profession, Role, Staff } from './entities';
+import { rppsError } from './rpps';
 
 export interface StaffInput {
   firstName: string;
@@ -8,10 +9,12 @@ export interface StaffInput {
   profession: Profession | '';
   roles: Role[];
   supervisorId: string | null;
+  /** The RPPS number as typed (empty: not known); optional for callers written before it. */
+  rpps?: string;
 }
 
 export type StaffErrors = Partial<
-  Record<'firstName' | 'lastName' | 'profession' | 'roles' | 'supervisorId', string>
+  Record<'firstName' | 'lastName' | 'profession' | 'roles' | 'supervisorId' | 'rpps', string>
 >;
 
 /** The usual role of a profession, preselected when adding someone. */
@@ -40,6 +43,8 @@ export function staffErrors(
   if (input.profession === 'interne' && !input.supervisorId) {
     errors.supervisorId = 'Un interne travaille sous la supervision d’un médecin : choisissez-le.';
   }
+  const rpps = rppsError(input.rpps ?? '');
+  if (rpps) errors.rpps = rpps;
   if (input.supervisorId) {
     const sup = team.find((s) => s.id === input.supervisorId);
     if (!sup?.active || !sup.roles.includes('clinicien') || sup.id === selfId) {

@@ -52,6 +52,21 @@ describe('a team member', () => {
     );
   });
 
+  it('checks the RPPS number when one is typed (11 digits, Luhn key), and allows none', () => {
+    expect(staffErrors({ ...intern, supervisorId: 'morvan', rpps: '' }, team, null).rpps).toBe(
+      undefined,
+    );
+    expect(
+      staffErrors({ ...intern, supervisorId: 'morvan', rpps: '101 000 500 78' }, team, null).rpps,
+    ).toBe(undefined);
+    expect(
+      staffErrors({ ...intern, supervisorId: 'morvan', rpps: '10100050075' }, team, null).rpps,
+    ).toMatch(/clé de contrôle/);
+    expect(
+      staffErrors({ ...intern, supervisorId: 'morvan', rpps: '1234' }, team, null).rpps,
+    ).toMatch(/11 chiffres/);
+  });
+
   it('gets the usual role of the profession by default', () => {
     expect(defaultRoles('accueil')).toEqual(['accueil']);
     expect(defaultRoles('assistante_sociale')).toEqual(['social']);

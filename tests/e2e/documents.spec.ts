@@ -1,11 +1,14 @@
 // Scenario p: the documents of a consultation (issue #16 item 1). Box 1's intern writes a note
 // orienting the patient to a specialist and signs it; from « Mes notes signées » the room composes
-// the orientation letter, saves it as a PDF (jsPDF, loaded on demand) and prints it: Chromium's
+// the orientation letter, saves it as a PDF (jsPDF, loaded on demand), saves the note as a FHIR
+// R4 document (valid against the R4 schema, preliminary until validated) and prints it: Chromium's
 // own print of the page (page.pdf) holds the letter alone, marked « À valider », with the truck,
 // the intern and her supervisor, the patient's traits and the stop. The coordinating doctor sees
 // the print recorded on the note, validates it, and the mark goes from the letter on both devices.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import type { Bundle, Composition, Practitioner } from 'fhir/r4';
+import { fhirErrors } from '../support/fhir-schema';
 import { pdfText } from '../support/pdf-text';
 import { expect, test } from './support/fixtures';
 import { axe, call, checkInWalkIn, go, rendered, takeIn } from './support/steps';
@@ -91,6 +94,25 @@ test('p — an intern’s orientation letter, printed and saved as PDF, « à va
     expect(text).toContain(`Nom de naissance : ${birthName}`);
     expect(text).toContain('Au spécialiste : Pneumologue, CH du Mans');
     await expect(docs.getByText('PDF enregistré.')).toBeVisible();
+  });
+
+  await test.step('the note saved as a FHIR R4 document: valid, preliminary until validated', async () => {
+    const download = box.waitForEvent('download');
+    await docs.getByRole('button', { name: 'Télécharger en FHIR (R4)' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^escale-fhir-consultation-.+\.json$/);
+    const bundle = JSON.parse(readFileSync((await file.path())!, 'utf8')) as Bundle;
+    expect(fhirErrors(bundle)).toEqual([]);
+    expect(bundle.type).toBe('document');
+    const composition = bundle.entry?.[0]?.resource as Composition;
+    expect(composition.status).toBe('preliminary');
+    expect(composition.attester?.map((a) => a.mode)).toEqual(['professional']);
+    const names = (bundle.entry ?? [])
+      .map((e) => e.resource)
+      .filter((r): r is Practitioner => r?.resourceType === 'Practitioner')
+      .map((p) => p.name?.[0]?.family);
+    expect(names.sort()).toEqual(['Garnier', 'Morvan']);
+    await expect(docs.getByText('Fichier FHIR enregistré et tracé dans le journal.')).toBeVisible();
   });
 
   await test.step('printed from Chromium: the letter alone on A4, marked « À valider »', async () => {

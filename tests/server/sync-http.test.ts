@@ -83,6 +83,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await server.store.lastSeq(ORG)).toBe(before);
     });
 
+    it('refuses an RPPS number whose key is wrong (400, nothing stored) and stores a valid one', async () => {
+      const d = new TestDevice('http-rpps');
+      const before = await server.store.lastSeq(ORG);
+      const rpps = (val: string): Op => ({
+        ...d.rename('staff-rpps', 'x'),
+        e: 'staff',
+        f: 'rpps',
+        val,
+      });
+      const bad = await sync(server, { deviceId: d.dev, ops: [rpps('10100050075')] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toBe('invalid_op');
+      expect(bad.body.message).toMatch(/rpps.*Numéro RPPS invalide \(clé de contrôle\)/);
+      expect(await server.store.lastSeq(ORG)).toBe(before);
+      const good = await sync(server, { deviceId: d.dev, ops: [rpps('10100050078')] });
+      expect(good.status).toBe(200);
+      expect(await server.store.lastSeq(ORG)).toBe(before + 1);
+    });
+
     it('answers 400 invalid_request to a malformed body and to unknown entities', async () => {
       expect((await sync(server, { deviceId: 'x', since: -1 })).body.error).toBe('invalid_request');
       const raw = await fetch(`${server.url}/api/sync`, {

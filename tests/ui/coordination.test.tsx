@@ -1168,6 +1168,25 @@ describe('the team and the rooms', () => {
     );
   });
 
+  it('records a doctor’s RPPS number, refusing one whose key is wrong', async () => {
+    const user = userEvent.setup();
+    renderAt('/coordination/equipe', db);
+    await user.click(await screen.findByRole('button', { name: 'Modifier Hélène Morvan' }));
+    const form = screen.getByRole('form', { name: 'Modifier Hélène Morvan' });
+    const field = within(form).getByLabelText(/^Numéro RPPS/);
+    await user.type(field, '10100050075');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer' }));
+    expect(await within(form).findByText(/clé de contrôle/)).toBeInTheDocument();
+    expect((await db.rows('staff').get(staffId('Morvan')))?.rpps ?? null).toBeNull();
+    await user.clear(field);
+    await user.type(field, '101 000 500 78');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer' }));
+    await waitFor(async () =>
+      expect((await db.rows('staff').get(staffId('Morvan')))?.rpps).toBe('10100050078'),
+    );
+    expect((await db.rows('audit').toArray()).map((a) => a.action)).toContain('staff.changed');
+  });
+
   it('sets someone inactive and renames a room', async () => {
     const user = userEvent.setup();
     renderAt('/coordination/equipe', db);

@@ -3,11 +3,13 @@
 // while an intern's note awaits validation, each print recorded on the note and audited.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { Bundle, Composition } from 'fhir/r4';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
 import { writeChanges } from '../../src/device/write';
 import { PENDING_MARK } from '../../src/domain/documents';
 import { useUiStore } from '../../src/ui/state/ui-store';
+import { fhirErrors } from '../support/fhir-schema';
 import { NOW } from './fixtures';
 import { freshDb, renderAt, seedDemoDay } from './support';
 import { stubTerminology } from './terminology-stub';
@@ -111,6 +113,60 @@ describe('documents of a note', () => {
     expect(
       await docs.findByText(/^compte rendu — imprimé le .* par Thomas Garnier \(à valider\)$/),
     ).toBeInTheDocument();
+  });
+
+  it('the note downloads as a FHIR document (preliminary until validated), journalled', async () => {
+    const blobs: Blob[] = [];
+    vi.stubGlobal(
+      'URL',
+      Object.assign(URL, {
+        createObjectURL: (b: Blob) => {
+          blobs.push(b);
+          return 'blob:test';
+        },
+        revokeObjectURL: () => {},
+      }),
+    );
+    await note('to_validate');
+    useUiStore.setState({ profile: 'coordination', staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt(`/supervision/${NOTE}`, db);
+    const docs = await panel();
+    await user.click(docs.getByRole('button', { name: 'Télécharger en FHIR (R4)' }));
+    expect(
+      await docs.findByText('Fichier FHIR enregistré et tracé dans le journal.'),
+    ).toBeInTheDocument();
+    expect(blobs).toHaveLength(1);
+    const bundle = JSON.parse(
+      await new Promise<string>((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result));
+        reader.readAsText(blobs[0]!);
+      }),
+    ) as Bundle;
+    expect(bundle.type).toBe('document');
+    expect(fhirErrors(bundle)).toEqual([]);
+    const composition = bundle.entry?.[0]?.resource as Composition;
+    expect(composition.status).toBe('preliminary');
+    const audit = (await db.rows('audit').toArray()).filter(
+      (a) => a.action === 'export.fhir_consultation',
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({ entity: 'consultation', entityId: NOTE, detail: 'FHIR R4' }),
+    ]);
+  });
+
+  it('a draft is not exported in FHIR: the documents’ reason is said beside the button', async () => {
+    await note('draft');
+    useUiStore.setState({ profile: 'coordination', staffId: staffId('Morvan') });
+    const user = userEvent.setup();
+    renderAt(`/supervision/${NOTE}`, db);
+    const docs = await panel();
+    await user.click(docs.getByRole('button', { name: 'Télécharger en FHIR (R4)' }));
+    expect(docs.getAllByText(/la note n’est pas encore signée/).length).toBeGreaterThan(0);
+    expect((await db.rows('audit').toArray()).some((a) => a.action.startsWith('export.fhir'))).toBe(
+      false,
+    );
   });
 
   it('the mark goes once the supervisor validates the note', async () => {

@@ -4,6 +4,7 @@
 // objections honoured, weeks and EPCI, restricted classes out, small cells suppressed, the study
 // key checked by its fingerprint).
 import { useMemo, useState } from 'react';
+import { wallClock } from '../../device/stamp';
 import { epciOf } from '../../domain/epci';
 import { toCsv } from '../../domain/exports';
 import { computeIndicators } from '../../domain/indicators';
@@ -14,11 +15,13 @@ import {
   researchKeyRefusal,
 } from '../../domain/research';
 import { isIsoDate } from '../../domain/time';
+import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { ProgressBar } from '../feedback/ProgressBar';
 import { nextFrame, type StepProgress } from '../feedback/progress';
 import { TextField } from '../forms/fields';
 import { formatBirthDate, formatDate, t } from '../i18n';
+import { useUiStore } from '../state/ui-store';
 import type { OrgRows } from './coordination-data';
 import { downloadText } from './download';
 import { fetchEpci } from './epci-index';
@@ -28,6 +31,9 @@ import { indicatorCsvHeader, indicatorCsvRows } from './indicator-csv';
 
 export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
   const write = useWriter();
+  const db = useDb();
+  const staffId = useUiStore((s) => s.staffId);
+  const [fhirError, setFhirError] = useState<string | null>(null);
   const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
   const [to, setTo] = useState(today);
   const [key, setKey] = useState('');
@@ -86,6 +92,44 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
     });
     setProgress(null);
     setStatus(t('coordination.period.exported', { file, count: lines.length }));
+  };
+  const exportFhir = async () => {
+    if (!db) return;
+    try {
+      setFhirError(null);
+      await step(0, 4, t('coordination.period.fhir.steps.load'));
+      // The FHIR module loads here, on the first export, not with the coordination's screen.
+      const { periodFhirFile, FHIR_JSON } = await import('./fhir-file');
+      await step(1, 4, t('coordination.period.fhir.steps.build'));
+      const out = await periodFhirFile(
+        db,
+        { from, to },
+        { profile: 'coordination', roomId: null },
+        staffId,
+        wallClock.iso(),
+      );
+      await step(2, 4, t('coordination.period.steps.file'));
+      downloadText(out.file, out.json, FHIR_JSON, { bom: false });
+      await step(3, 4, t('coordination.period.steps.journal'));
+      await write([], {
+        action: 'export.fhir',
+        entity: null,
+        entityId: null,
+        detail: out.auditDetail,
+      });
+      setStatus(
+        t('coordination.period.fhir.exported', {
+          file: out.file,
+          count: out.exported,
+          notReadable: out.notReadable,
+          unsigned: out.unsigned,
+        }),
+      );
+    } catch (e) {
+      setFhirError((e as Error).message);
+    } finally {
+      setProgress(null);
+    }
   };
   const recorded = rows.organisation?.researchKeyFingerprint ?? null;
   const typed = key.trim().length >= 8 ? keyFingerprint(key) : null;
@@ -277,6 +321,18 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
             <button type="button" className="button" onClick={() => void exportCsv()}>
               {t('coordination.period.exportCsv')}
             </button>
+            <h4>{t('coordination.period.fhirTitle')}</h4>
+            <p className="muted">{t('coordination.period.fhirHint')}</p>
+            {fhirError ? (
+              <p role="alert" className="notice notice--error">
+                {fhirError}
+              </p>
+            ) : null}
+            <div className="actions">
+              <button type="button" className="button" onClick={() => void exportFhir()}>
+                {t('coordination.period.exportFhir')}
+              </button>
+            </div>
             <h4>{t('coordination.period.researchTitle')}</h4>
             <p className="muted">{t('coordination.period.researchHint')}</p>
             <p>

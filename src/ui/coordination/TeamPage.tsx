@@ -11,6 +11,7 @@ import {
   roleSchema,
   type Staff,
 } from '../../domain/entities';
+import { normaliseRpps } from '../../domain/rpps';
 import { defaultRoles, type StaffErrors, type StaffInput, staffErrors } from '../../domain/team';
 import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
@@ -25,6 +26,7 @@ const EMPTY: StaffInput = {
   profession: '',
   roles: [],
   supervisorId: null,
+  rpps: '',
 };
 
 function inputOf(s: Staff): StaffInput {
@@ -34,6 +36,7 @@ function inputOf(s: Staff): StaffInput {
     profession: s.profession,
     roles: [...s.roles],
     supervisorId: s.supervisorId,
+    rpps: s.rpps ?? '',
   };
 }
 
@@ -77,6 +80,7 @@ function StaffForm({
                 profession,
                 roles: input.roles,
                 supervisorId: input.supervisorId,
+                rpps: normaliseRpps(input.rpps ?? ''),
                 active,
               },
             },
@@ -155,6 +159,14 @@ function StaffForm({
             ...clinicians.map((s) => ({ value: s.id, label: staffName(s) })),
           ]}
           error={errors.supervisorId}
+        />
+        <TextField
+          label={t('coordination.team.rpps')}
+          value={input.rpps ?? ''}
+          onChange={(v) => setInput({ ...input, rpps: v })}
+          inputMode="numeric"
+          hint={t('coordination.team.rppsHint')}
+          error={errors.rpps}
         />
       </div>
       <FieldGroup legend={t('coordination.team.roles')} error={errors.roles}>

@@ -3,9 +3,10 @@ export function downloadText(
   filename: string,
   text: string,
   type = 'text/csv;charset=utf-8',
+  options: { bom?: boolean } = {},
 ): void {
-  // A BOM so spreadsheets read the UTF-8 accents right.
-  const blob = new Blob(['\uFEFF', text], { type });
+  // A BOM so spreadsheets read the UTF-8 accents right; none for JSON, whose readers refuse it.
+  const blob = new Blob(options.bom === false ? [text] : ['\uFEFF', text], { type });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

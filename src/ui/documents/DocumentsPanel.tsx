@@ -7,6 +7,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useId, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { type DocumentMaterial, documentMaterial } from '../../device/document-queries';
+import { wallClock } from '../../device/stamp';
 import {
   type ComposedDocument,
   composeDocument,
@@ -16,6 +17,7 @@ import {
   recordPrint,
 } from '../../domain/documents';
 import type { DocumentTemplate, PrintedDocument } from '../../domain/entities';
+import { downloadText } from '../coordination/download';
 import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
@@ -49,6 +51,9 @@ function saveFile(name: string, bytes: ArrayBuffer): void {
 export function DocumentsPanel({ consultationId }: { consultationId: string }) {
   const material = useDocumentMaterial(consultationId);
   const staffId = useUiStore((s) => s.staffId);
+  const profile = useUiStore((s) => s.profile);
+  const roomId = useUiStore((s) => s.roomId);
+  const db = useDb();
   const write = useWriter();
   const id = useId();
   const [kind, setKind] = useState<DocumentKind>('compte_rendu');
@@ -106,6 +111,32 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
       bytes,
     );
   };
+  // The note's state is the documents' rule; who may read it is checked by the export itself.
+  const noteState = documentRefusal('compte_rendu', c, material.patient);
+  const fhirRefused = noteState.ok
+    ? staffId
+      ? null
+      : t('documents.fhirWhoAreYou')
+    : noteState.reason;
+  const saveFhir = async () => {
+    if (!db) return;
+    // The FHIR module loads here, on the first export, not with the room's screen.
+    const { consultationFhirFile, FHIR_JSON } = await import('../coordination/fhir-file');
+    const out = await consultationFhirFile(
+      db,
+      c.id,
+      { profile: profile ?? 'room', roomId },
+      staffId,
+      wallClock.iso(),
+    );
+    downloadText(out.file, out.json, FHIR_JSON, { bom: false });
+    await write([], {
+      action: 'export.fhir_consultation',
+      entity: 'consultation',
+      entityId: c.id,
+      detail: 'FHIR R4',
+    });
+  };
   return (
     <section className="panel stack no-print documents-panel" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{t('documents.title')}</h2>
@@ -140,7 +171,15 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
         <ActionButton disabledReason={refusal} onAction={savePdf} success={t('documents.pdfSaved')}>
           {t('documents.pdf')}
         </ActionButton>
+        <ActionButton
+          disabledReason={fhirRefused}
+          onAction={saveFhir}
+          success={t('documents.fhirSaved')}
+        >
+          {t('documents.fhir')}
+        </ActionButton>
       </div>
+      <p className="muted">{t('documents.fhirHint')}</p>
       {composed ? (
         <figure className="document-preview" aria-label={t('documents.preview')}>
           <DocumentSheet doc={composed} id={`${id}-preview`} />

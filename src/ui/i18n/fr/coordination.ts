@@ -485,6 +485,18 @@ export const coordination = {
     },
     exportResearch: 'Exporter le jeu pseudonymisé (CSV)',
     exported: 'Export prêt : {file} ({count} lignes).',
+    fhirTitle: 'Dossiers au format standard (FHIR R4)',
+    fhirHint:
+      'Les consultations signées des escales de la période, au format FHIR R4 selon les profils français (FR Core) : identité et INS du patient (une identité qualifiée seulement), auteur et superviseur avec leur numéro RPPS, constantes, codes CISP-2 et CIM-10, texte de la note. Un seul fichier JSON, calculé sur cet appareil. Les notes que la personne identifiée ne lit pas n’y figurent pas.',
+    exportFhir: 'Exporter en FHIR (R4)',
+    fhir: {
+      steps: {
+        load: 'chargement du module d’export',
+        build: 'composition des documents',
+      },
+      exported:
+        'Export FHIR prêt : {file} ({count} consultation(s) signée(s)). Non exportées : {notReadable} que vous ne lisez pas, {unsigned} non signée(s).',
+    },
   },
   team: {
     title: 'Équipe et salles',
@@ -510,6 +522,8 @@ export const coordination = {
     choose: 'Choisir…',
     supervisor: 'Superviseur (pour un interne)',
     noSupervisor: 'Aucun',
+    rpps: 'Numéro RPPS',
+    rppsHint: '11 chiffres, si la personne en a un (il figure dans l’export FHIR).',
     roles: 'Rôles',
     roleNames: {
       accueil: 'accueil',
@@ -607,6 +621,8 @@ export const coordination = {
       'device.revoked': 'Appareil retiré',
       'export.indicators': 'Export des indicateurs',
       'export.research': 'Export pseudonymisé pour la recherche',
+      'export.fhir': 'Export FHIR des consultations d’une période',
+      'export.fhir_consultation': 'Export FHIR d’une consultation',
       'patient.created': 'Patient enregistré',
       'patient.created_despite_duplicates': 'Patient enregistré malgré des identités proches',
       'patient.duplicate_opened': 'Dossier existant ouvert (doublon évité)',

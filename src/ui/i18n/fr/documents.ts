@@ -22,6 +22,11 @@ export const documents = {
   print: 'Imprimer',
   pdf: 'Enregistrer en PDF',
   pdfSaved: 'PDF enregistré.',
+  fhir: 'Télécharger en FHIR (R4)',
+  fhirSaved: 'Fichier FHIR enregistré et tracé dans le journal.',
+  fhirWhoAreYou: 'Identifiez-vous pour exporter la consultation en FHIR.',
+  fhirHint:
+    'Le fichier FHIR reprend la note au format standard (profils français FR Core), pour un logiciel partenaire. Il est tracé dans le journal.',
   pendingHint:
     'La note attend la validation du superviseur : le document porte la mention « À valider » jusqu’à sa validation.',
   printedTitle: 'Documents imprimés',
