@@ -27,8 +27,9 @@ export const ACCOUNT_MESSAGES = {
     'Cet appareil n’est pas encore enrôlé : saisissez d’abord le code de la coordination sur l’écran d’accueil.',
 } as const;
 
-/** Profiles an enrolment code can be made for: the four device profiles and the truck's relay. */
-export type EnrolmentProfile = DeviceProfile | 'relay';
+/** Profiles an enrolment code can be made for: the four device profiles, the truck's relay and a
+ * certified partner component (docs/integrations.md). */
+export type EnrolmentProfile = DeviceProfile | 'relay' | 'partner';
 
 export interface EnrolmentCode {
   /** 8 characters, e.g. "K7M2Q9XD". */

@@ -48,6 +48,7 @@ const ENTITY_STORES_V1: Record<
     | 'identityChange'
     | 'orientation'
     | 'researchObjection'
+    | 'partnerTask'
     | SummaryEntity
     | DocumentEntity
     | ReadingEntity

@@ -83,7 +83,8 @@ const nameOf = (line: Pick<DeviceLine, 'deviceId' | 'name'>) =>
 
 function profileText(line: DeviceLine, rows: OrgRows): string {
   if (!line.profile) return t('coordination.devices.unknownProfile');
-  if (line.profile === 'relay') return t('coordination.devices.enrol.profiles.relay');
+  if (line.profile === 'relay' || line.profile === 'partner')
+    return t(`coordination.devices.enrol.profiles.${line.profile}`);
   const room = line.roomId ? rows.rooms.find((r) => r.id === line.roomId)?.name : null;
   return profileLabel(line.profile, room);
 }
@@ -100,7 +101,7 @@ function Withdraw({ line, rows }: { line: DeviceLine; rows: OrgRows }) {
   const withdraw = async () => {
     const orgId = rows.stops[0]?.orgId ?? rows.staff[0]?.orgId ?? '';
     const since = line.enrolledAt ?? line.seen?.lastSyncAt ?? wallClock.ms();
-    const profile: DeviceProfile =
+    const profile: DeviceProfile | 'partner' =
       line.profile && line.profile !== 'relay' ? line.profile : 'reception';
     try {
       await write(

@@ -377,6 +377,7 @@ export const coordination = {
         coordination: 'Coordination',
         display: 'Écran d’affichage',
         relay: 'Relais du camion',
+        partner: 'Composant partenaire certifié',
       },
       room: 'Salle',
       chooseRoom: 'Choisir une salle…',
