@@ -20,8 +20,11 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * fingerprint of the study's pseudonymisation key kept by the organisation
  * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4); a patient's
  * administrative data: ALD nature and exoneration, insurance scheme, consent to be contacted
- * (src/domain/patient-admin.ts, issue #15 item 1). */
-export const SCHEMA_VERSION = 7;
+ * (src/domain/patient-admin.ts, issue #15 item 1).
+ * 8: the tasks handed to certified partner components (partnerTask, written by central only),
+ * the INS the INSi returned (patient.insMatricule, insOid), a person's RPPS (staff.rpps), a
+ * letter to send by MSSanté (printedDocument.send) (src/domain/partner-tasks.ts, issue #16 item 4). */
+export const SCHEMA_VERSION = 8;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
