@@ -461,13 +461,14 @@ export function insiEffect(
   const ctx = {
     online: true,
     insiQualified: true,
+    // « validée » is only ever set after a high-trust document was checked (canSetStatus);
+    // identities validated before schema 4 did not record which one.
     idDocumentChecked:
-      (patient.identityStatus === 'validee' || patient.identityStatus === 'qualifiee') &&
-      !!patient.identityDocument,
+      patient.identityStatus === 'validee' || patient.identityStatus === 'qualifiee',
   };
   const target: IdentityStatus = canSetStatus('qualifiee', ctx).ok ? 'qualifiee' : 'recuperee';
   // Never weaker than held: « validée » (a document) and « récupérée » (the INSi) are each one
-  // half of « qualifiée »; a validée identity without its document recorded stays validée.
+  // half of « qualifiée ».
   const rank: Record<IdentityStatus, number> = {
     provisoire: 0,
     recuperee: 1,

@@ -24,6 +24,7 @@ import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
+import { partnerRoutes } from './routes/partner';
 import { receiptRoutes } from './routes/receipt';
 import { recordRoutes } from './routes/record';
 import { relayWaitRoutes } from './routes/relay-wait';
@@ -206,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       receiptRoutes,
       recordRoutes,
       closureRoutes,
+      partnerRoutes,
       eventRoutes,
       relayWaitRoutes,
     ],

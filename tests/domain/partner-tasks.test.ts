@@ -411,13 +411,21 @@ describe('an INSi answer reaches the identity through the identity-status rules'
     expect(effect).toMatchObject({ kind: 'apply', patch: { identityStatus: 'qualifiee' } });
   });
 
-  it('never weakens a status: a « validée » identity without its document recorded stays validée', () => {
+  it('a « validée » identity from before documents were recorded is « qualifiée » too (validée attests the check)', () => {
     const effect = insiEffect(
       { ...odile, identityStatus: 'validee', identityDocument: null },
       found,
     );
+    expect(effect).toMatchObject({ kind: 'apply', patch: { identityStatus: 'qualifiee' } });
+  });
+
+  it('never weakens a status: a « qualifiée » identity keeps it, its INS recorded', () => {
+    const effect = insiEffect({ ...odile, identityStatus: 'qualifiee' }, found);
     expect(effect.kind).toBe('apply');
-    if (effect.kind === 'apply') expect(effect.patch.identityStatus).toBeUndefined();
+    if (effect.kind === 'apply') {
+      expect(effect.patch.identityStatus).toBeUndefined();
+      expect(effect.patch.insMatricule).toBe(found.matricule);
+    }
   });
 
   it('traits that differ from the record wait for reception; nothing is changed', () => {
