@@ -52,6 +52,9 @@ export const SERVICE_LABELS: Readonly<Record<PartnerService, string>> = {
   billing: 'Facturation',
 };
 
+/** Who an INSi answer's identity history names (the identity page says « le téléservice INSi »). */
+export const INSI_ACTOR = 'partner.insi';
+
 /** Tries (failures and expired leases) before a task waits for a person. */
 export const MAX_ATTEMPTS = 5;
 /** How long a partner holds a task it fetched before it comes back to the queue. */

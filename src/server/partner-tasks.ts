@@ -10,6 +10,7 @@ import {
   completeTask,
   effectiveState,
   failTask,
+  INSI_ACTOR,
   insiEffect,
   insiTaskFor,
   LEASE_MS,
@@ -31,8 +32,6 @@ import type { SyncStore } from './store/types';
 
 /** The origin of every op central writes for its partners (a dot: no device can hold it). */
 export const PARTNER_ORIGIN = 'server.partner';
-/** Who an INSi answer's identity history names (the identity page says « le téléservice INSi »). */
-export const INSI_ACTOR = 'partner.insi';
 
 const cursorKey = (org: string) => `partner:cursor:${org}`;
 

@@ -1,5 +1,22 @@
 // French text of the coordination screen (merged into the catalogue by ../fr.ts).
 export const coordination = {
+  partner: {
+    tab: 'Partenaires',
+    title: 'Tâches des composants partenaires',
+    intro:
+      'Ce que le central transmet aux composants certifiés des partenaires (qualification INSi, ordonnance électronique, DMP, messagerie sécurisée, facturation) et leur réponse. Rien de la journée n’attend ces tâches ; celles à traiter à la main sont en tête.',
+    none: 'Aucune tâche pour ce service.',
+    serviceManual: '{service} — {count} à traiter à la main',
+    patient: 'Patient',
+    created: 'Créée le',
+    state: 'État',
+    detail: 'Réponse ou motif',
+    action: 'Action',
+    unknownPatient: 'patient inconnu sur cet appareil',
+    retryAt: '{reason} — nouvel essai vers {at}',
+    requeue: 'Relancer',
+    requeued: 'Tâche remise en file : elle revient à la prochaine synchronisation.',
+  },
   title: 'Coordination',
   tabs: {
     label: 'Sections de la coordination',
@@ -382,6 +399,8 @@ export const coordination = {
       room: 'Salle',
       chooseRoom: 'Choisir une salle…',
       roomMissing: 'Choisissez la salle de cet appareil.',
+      services: 'Services rendus par ce composant partenaire',
+      servicesMissing: 'Cochez au moins un service que ce composant rend.',
       name: 'Nom de l’appareil',
       nameHint: 'Par exemple « Tablette accueil » ou « Portable Box 1 ».',
       nameMissing: 'Donnez un nom à l’appareil.',
@@ -568,6 +587,7 @@ export const coordination = {
     stopName: 'escale de {commune} du {date}',
     origins: {
       server: 'Serveur central',
+      partner: 'Serveur central, pour les partenaires',
       seed: 'Données de départ',
       unnamed: 'Appareil sans nom',
     },
@@ -606,6 +626,11 @@ export const coordination = {
       'data.purged': 'Données purgées de l’appareil',
       'device.reassign': 'Appareil réattribué',
       'device.revoked': 'Appareil retiré',
+      'partnerTask.created': 'Tâche partenaire créée',
+      'partnerTask.leased': 'Tâche partenaire prise par un composant certifié',
+      'partnerTask.answered': 'Tâche partenaire : réponse reçue',
+      'partnerTask.manual': 'Tâche partenaire à traiter à la main',
+      'partnerTask.requeued': 'Tâche partenaire relancée par la coordination',
       'export.indicators': 'Export des indicateurs',
       'export.research': 'Export pseudonymisé pour la recherche',
       'patient.created': 'Patient enregistré',

@@ -22,6 +22,15 @@ export const documents = {
   print: 'Imprimer',
   pdf: 'Enregistrer en PDF',
   pdfSaved: 'PDF enregistré.',
+  send: 'Envoyer aussi par messagerie sécurisée (MSSanté)',
+  sendHint:
+    'Le composant partenaire du central l’envoie une fois la note validée ; rien n’attend cet envoi.',
+  toSend: '— à envoyer par messagerie sécurisée',
+  partner: {
+    title: 'Services partenaires',
+    none: 'Aucune démarche transmise pour cette note.',
+    pending: 'Transmis aux services partenaires quand la note est validée et synchronisée.',
+  },
   pendingHint:
     'La note attend la validation du superviseur : le document porte la mention « À valider » jusqu’à sa validation.',
   printedTitle: 'Documents imprimés',
