@@ -32,13 +32,14 @@ async function partnerCall(origin: string, token: string, path: string, body?: u
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** The tasks of `service` for the walk-in patient (the demo's older notes have theirs too). */
-async function fetchTasks(origin: string, token: string, service: string, birthName: string) {
+/** The newest task of `service` for the walk-in patient: the tasks come oldest first, and the
+ * patient's notes of earlier stops (the demo's) were validated, hence billed, too. */
+async function fetchTask(origin: string, token: string, service: string, birthName: string) {
   const res = await partnerCall(origin, token, `/api/partner/tasks?service=${service}&limit=100`);
   expect(res.status).toBe(200);
-  return (res.body.tasks as Task[]).filter((t) =>
-    JSON.stringify(t.payload).includes(`"birthName":"${birthName}"`),
-  );
+  return (res.body.tasks as Task[])
+    .filter((t) => JSON.stringify(t.payload).includes(`"birthName":"${birthName}"`))
+    .at(-1);
 }
 
 async function notesRegion(box: Page) {
@@ -142,7 +143,7 @@ test('s — a partner component fetches and answers the tasks of a validated not
   });
 
   await test.step('the component fetches the note’s billing task and answers « facturé »', async () => {
-    const [task] = await fetchTasks(origin, token, 'billing', birthName);
+    const task = await fetchTask(origin, token, 'billing', birthName);
     expect(task).toBeDefined();
     expect(task!.payload).toMatchObject({
       author: { name: 'Thomas Garnier', profession: 'interne' },
@@ -166,7 +167,7 @@ test('s — a partner component fetches and answers the tasks of a validated not
   });
 
   await test.step('the component sends the letter by MSSanté and says so', async () => {
-    const [task] = await fetchTasks(origin, token, 'mssante', birthName);
+    const task = await fetchTask(origin, token, 'mssante', birthName);
     expect(task).toBeDefined();
     const document = task!.payload.document as { title: string; addressee: string };
     expect(document.title).toBe('Lettre d’orientation');

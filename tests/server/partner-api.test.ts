@@ -5,13 +5,14 @@
 // nothing stored; other profiles may not call the API; a partner may not sync.
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Consultation, SCHEMA_VERSION } from '../../src/domain/entities';
+import { type Consultation, entitySpec, SCHEMA_VERSION } from '../../src/domain/entities';
 import { taskId } from '../../src/domain/partner-tasks';
 import { Accounts } from '../../src/server/auth';
 import { PARTNER_ORIGIN } from '../../src/server/partner-tasks';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { createClock, type HlcClock, tick } from '../../src/sync/hlc';
+import { applyOp, materialise, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { type Enrolled, enrol, signIn } from '../support/auth';
@@ -79,21 +80,25 @@ const sync = (server: TestServer, device: Enrolled, ops: Op[], since = 0) =>
     },
   });
 
+/** The rows of `entity` as the device materialises what it pulls (the merge rules applied). */
 async function pullRows(server: TestServer, device: Enrolled, entity: string) {
-  const rows = new Map<string, Record<string, unknown>>();
+  const states = new Map<string, RowState>();
   let since = 0;
   for (;;) {
     const page = (await sync(server, device, [], since)).body as unknown as SyncResponse;
     for (const { op } of page.ops) {
       if (op.e !== entity) continue;
-      const row = rows.get(op.id) ?? { id: op.id };
-      if (op.k === 'set') row[op.f] = op.val;
-      if (op.k === 'ins') Object.assign(row, op.val);
-      rows.set(op.id, row);
+      states.set(op.id, applyOp(states.get(op.id), op, entitySpec));
     }
     since = page.lastSeq;
-    if (!page.hasMore) return rows;
+    if (!page.hasMore) break;
   }
+  return new Map(
+    [...states].map(([id, st]): [string, Record<string, unknown>] => [
+      id,
+      { id, ...materialise(st, entitySpec) },
+    ]),
+  );
 }
 
 /** A partner component enrolled by the coordination for `services`, as the API does it. */
