@@ -128,6 +128,19 @@ function touched(ops: readonly Op[]) {
   return { notes, patients };
 }
 
+/**
+ * At central's start: an organisation whose log has no cursor yet starts it at the log's end. A
+ * central upgraded to partner tasks does not hand its partners every note it ever validated (those
+ * acts were billed, filed and sent by hand); an organisation created later has its whole log read.
+ */
+export async function startCursors(store: SyncStore): Promise<void> {
+  const epoch = await store.epoch();
+  for (const org of await store.orgs()) {
+    const seq = await store.lastSeq(org);
+    await store.claimMeta(cursorKey(org), JSON.stringify({ epoch, seq }));
+  }
+}
+
 /** Creates the tasks the ops since the last pass call for (idempotent: a task's id is derived
  * from what produced it). Central only; never throws into the caller's request. */
 export function produceTasks(store: SyncStore, org: string, now: number): Promise<number> {
@@ -135,8 +148,9 @@ export function produceTasks(store: SyncStore, org: string, now: number): Promis
     const epoch = await store.epoch();
     const raw = await store.getMeta(cursorKey(org));
     const held = raw ? (JSON.parse(raw) as { epoch: string; seq: number }) : null;
-    let since = held && held.epoch === epoch ? held.seq : 0;
-    if (since > (await store.lastSeq(org))) since = 0;
+    // A restored backup (another epoch) brings back its own cursor: still a place in its log.
+    // Never from 0 for an organisation that had one: its history was not the partners'.
+    let since = held ? Math.min(held.seq, await store.lastSeq(org)) : 0;
     let created = 0;
     for (;;) {
       const page = await store.pull(org, since, 1024 * 1024);

@@ -15,7 +15,7 @@ import { createClock, type HlcClock, tick } from '../../src/sync/hlc';
 import { applyOp, materialise, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
-import { type Enrolled, enrol, signIn } from '../support/auth';
+import { type Enrolled, enrol, relayCredential, signIn } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 
 const TODAY = '2026-12-04';
@@ -425,5 +425,38 @@ describe.each(['sqlite', 'postgres'] as const)('partner API (%s)', (kind) => {
     expect(JSON.stringify(await server.store.rows(org, 'partnerTask'))).toBe(before.tasks);
     // Central's own ops go under an origin no device can enrol with.
     expect(PARTNER_ORIGIN).toContain('.');
+  });
+});
+
+describe('partner API on a truck’s relay', () => {
+  let central: TestServer;
+  let relay: TestServer;
+  beforeAll(async () => {
+    central = await startTestServer();
+    await central.store.push(org, rowsToOps(org, 'seed', demo.data));
+    relay = await startTestServer({
+      upstream: central.url,
+      relayCredential: await relayCredential(central, org),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await relay.close();
+    await central.close();
+  });
+
+  it('is refused with a clear message: partner components reach central', async () => {
+    const partner = await enrolPartner(central, 'partner-via-relay', ['billing']);
+    // The relay learns the credential from central, then refuses the route.
+    const fetched = await call(relay, '/api/partner/tasks?service=billing', partner);
+    expect(fetched).toMatchObject({ status: 421, body: { error: 'central_only' } });
+    expect(String(fetched.body.message)).toBe(
+      'Les composants partenaires se connectent au serveur central, pas au relais du camion.',
+    );
+    const answered = await call(relay, '/api/partner/tasks/pt.x/answer', partner, {
+      body: { outcome: 'failed', reason: 'x' },
+    });
+    expect(answered.status).toBe(421);
+    // Central serves the same credential.
+    expect((await call(central, '/api/partner/tasks?service=billing', partner)).status).toBe(200);
   });
 });
