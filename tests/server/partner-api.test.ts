@@ -380,6 +380,60 @@ describe.each(['sqlite', 'postgres'] as const)('partner API (%s)', (kind) => {
     ).toMatchObject({ staffId: 'partner.insi' });
   });
 
+  it('INSi traits that differ wait for a person, untouched; the coordination puts the task back', async () => {
+    const other = demo.data.patient.find(
+      (p) => p.id !== insiPatient.id && p.nir && p.identityStatus === 'validee',
+    )!;
+    const id = taskId('insi', other.id, other.nir!);
+    // Leased to this partner by the fetch of the test before (or now).
+    await call(server, '/api/partner/tasks?service=insi&limit=100', insi);
+    const [leased] = await server.store.rowsByIds(org, 'partnerTask', [id]);
+    expect(leased).toMatchObject({ state: { name: 'leased', leasedBy: insi.deviceId } });
+    const before = (await server.store.rowsByIds(org, 'patient', [other.id]))[0];
+    const answer = await call(server, `/api/partner/tasks/${id}/answer`, insi, {
+      body: {
+        outcome: 'done',
+        result: {
+          found: true,
+          matricule: other.nir,
+          oid: '1.2.250.1.213.1.4.8',
+          traits: {
+            birthName: 'AUTRE',
+            firstNames: other.firstNames,
+            sex: other.sex,
+            birthDate: other.birthDate,
+            birthPlaceCode: other.birthPlaceCode,
+          },
+        },
+      },
+    });
+    expect(answer).toMatchObject({ status: 200, body: { state: 'manual' } });
+    expect((await server.store.rowsByIds(org, 'patient', [other.id]))[0]).toEqual(before);
+    const [task] = await server.store.rowsByIds(org, 'partnerTask', [id]);
+    expect(task).toMatchObject({
+      state: {
+        name: 'manual',
+        reason:
+          'Traits renvoyés par l’INSi différents du dossier (nom de naissance) : à vérifier à l’accueil.',
+      },
+    });
+    // Not the partner's to put back; the coordination's.
+    expect(
+      (await call(server, `/api/partner/tasks/${id}/requeue`, insi, { body: {} })).status,
+    ).toBe(403);
+    const coordination = await enrol(server, `coord-${kind}`, { org, profile: 'coordination' });
+    const requeued = await call(server, `/api/partner/tasks/${id}/requeue`, coordination, {
+      body: {},
+    });
+    expect(requeued).toMatchObject({ status: 200, body: { state: 'todo' } });
+    const again = await call(server, `/api/partner/tasks/${id}/requeue`, coordination, {
+      body: {},
+    });
+    expect(again).toMatchObject({ status: 409, body: { error: 'not_requeueable' } });
+    const refetched = await call(server, '/api/partner/tasks?service=insi&limit=100', insi);
+    expect((refetched.body.tasks as { id: string }[]).map((t) => t.id)).toContain(id);
+  });
+
   it('another profile may not call the partner API; a partner may not sync nor fetch another service', async () => {
     for (const who of [room.enrolled, reception]) {
       const res = await call(server, '/api/partner/tasks?service=billing', who);
