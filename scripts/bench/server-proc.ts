@@ -142,7 +142,8 @@ export async function enrol(url: string, code: string, deviceId: string): Promis
 
 /** The credential as the app keeps it after enrolment (meta `credential`, see enrolDevice). */
 export function appCredential(device: Enrolled): Credential {
-  if (device.profile === 'relay') throw new Error(`${device.deviceId}: a relay is not a device`);
+  if (device.profile === 'relay' || device.profile === 'partner')
+    throw new Error(`${device.deviceId}: a ${device.profile} is not a device`);
   return {
     token: device.token,
     profile: device.profile,

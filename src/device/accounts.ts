@@ -3,7 +3,7 @@
 // codes for new devices and sets the team's passwords. Every call authenticates this device
 // (its credential) and tries the servers in order — the truck's relay first, central second: a
 // network failure moves on to the next one, an answer from a server (even an error) is final.
-import type { DeviceProfile } from '../domain/entities';
+import type { DeviceProfile, PartnerService } from '../domain/entities';
 import { authHeaders, type Connection, readConnection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
 
@@ -27,8 +27,9 @@ export const ACCOUNT_MESSAGES = {
     'Cet appareil n’est pas encore enrôlé : saisissez d’abord le code de la coordination sur l’écran d’accueil.',
 } as const;
 
-/** Profiles an enrolment code can be made for: the four device profiles and the truck's relay. */
-export type EnrolmentProfile = DeviceProfile | 'relay';
+/** Profiles an enrolment code can be made for: the four device profiles, the truck's relay and a
+ * certified partner component (docs/integrations.md). */
+export type EnrolmentProfile = DeviceProfile | 'relay' | 'partner';
 
 export interface EnrolmentCode {
   /** 8 characters, e.g. "K7M2Q9XD". */
@@ -142,10 +143,16 @@ export async function logout(
   await call(await connected(db), '/api/logout', { staffId }, fetchImpl);
 }
 
-/** A single-use code (15 minutes) that enrols a new device for a profile (and a room). */
+/** A single-use code (15 minutes) that enrols a new device for a profile (and a room), or a
+ * partner component for its services. */
 export async function createEnrolmentCode(
   db: EscaleDb,
-  request: { profile: EnrolmentProfile; roomId: string | null; name: string },
+  request: {
+    profile: EnrolmentProfile;
+    roomId: string | null;
+    name: string;
+    services?: readonly PartnerService[];
+  },
   fetchImpl: typeof fetch = fetch,
 ): Promise<EnrolmentCode> {
   const res = await call(
@@ -155,6 +162,7 @@ export async function createEnrolmentCode(
       profile: request.profile,
       roomId: request.profile === 'room' ? request.roomId : null,
       name: request.name.trim(),
+      ...(request.profile === 'partner' ? { services: request.services ?? [] } : {}),
     },
     fetchImpl,
   );
@@ -173,4 +181,19 @@ export async function setStaffPassword(
   fetchImpl: typeof fetch = fetch,
 ): Promise<void> {
   await call(await connected(db), '/api/passwords', { staffId, password }, fetchImpl);
+}
+
+/** The coordination puts a partner task waiting for a person back in the queue (central writes
+ * the change; it comes back by the next sync). */
+export async function requeuePartnerTask(
+  db: EscaleDb,
+  taskId: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  await call(
+    await connected(db),
+    `/api/partner/tasks/${encodeURIComponent(taskId)}/requeue`,
+    {},
+    fetchImpl,
+  );
 }

@@ -48,6 +48,7 @@ const ENTITY_STORES_V1: Record<
     | 'identityChange'
     | 'orientation'
     | 'researchObjection'
+    | 'partnerTask'
     | SummaryEntity
     | DocumentEntity
     | ReadingEntity
@@ -150,8 +151,14 @@ export const STORES_V12: Record<string, string> = {
   researchObjection: 'id, patientId',
 };
 
+/** Version 13: the tasks handed to certified partner components (src/domain/partner-tasks.ts),
+ * indexed by their note and their patient; sealed at rest (a prescription issued is clinical). */
+export const STORES_V13: Record<string, string> = {
+  partnerTask: 'id, consultationId, patientId',
+};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 12;
+export const DB_VERSION = 13;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -190,6 +197,7 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 10) db.version(10).stores(STORES_V10);
   if (upTo >= 11) db.version(11).stores(STORES_V11);
   if (upTo >= 12) db.version(12).stores(STORES_V12);
+  if (upTo >= 13) db.version(13).stores(STORES_V13);
 }
 
 export interface EscaleDbOptions {
@@ -271,6 +279,7 @@ export function entityTableNames(): string[] {
     ...Object.keys(STORES_V10),
     ...Object.keys(STORES_V11),
     ...Object.keys(STORES_V12),
+    ...Object.keys(STORES_V13),
   ];
 }
 

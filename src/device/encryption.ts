@@ -26,6 +26,7 @@ import {
   STORES_V9,
   STORES_V10,
   STORES_V11,
+  STORES_V13,
 } from './db';
 
 export class DataLockedError extends Error {
@@ -71,6 +72,8 @@ export const ENCRYPTED_ENTITIES = [
   'transmission',
   'breakGlass',
   'sharingObjection',
+  // Schema 8: what central's partners did for a note or an identity (an e-prescription issued).
+  'partnerTask',
   // The audit log (issue #21 item 4): who opened which note, when, is itself health data. Its
   // id and time stay clear (the table's indexes): the purge finds what is past the retention
   // without opening a record.
@@ -91,6 +94,7 @@ const CURRENT_STORES: Readonly<Record<string, string>> = {
   ...STORES_V11,
   ...STORES_V10,
   ...STORES_V9,
+  ...STORES_V13,
 };
 
 /** Top-level properties of the primary key and indexes of a Dexie store string, e.g.

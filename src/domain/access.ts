@@ -106,6 +106,10 @@ const PROFILE_LABEL: Readonly<Record<DeviceProfile, string>> = {
   display: 'l’écran d’affichage',
 };
 
+/** A partner component answers its tasks through the partner API, never by writing rows. */
+export const PARTNER_NO_SYNC =
+  'Un composant partenaire ne synchronise pas de données : il répond à ses tâches par l’API partenaire (/api/partner/tasks).';
+
 /** Why a device of this profile may not write this entity, or null when it may. */
 export function writeRefusal(profile: DeviceProfile, entity: EntityName): string | null {
   if (WRITABLE[profile].has(entity)) return null;
@@ -114,8 +118,10 @@ export function writeRefusal(profile: DeviceProfile, entity: EntityName): string
 
 // ---- what each profile receives (pull filtering on the servers) ----
 
-/** Who reads: a device profile, or a truck's relay (which holds everything of its organisation). */
-export type Audience = DeviceProfile | 'relay';
+/** Who reads: a device profile, a truck's relay (which holds everything of its organisation),
+ * or a certified partner component (INSi, billing…), which never syncs: it fetches its tasks
+ * through the partner API (src/server/routes/partner.ts, docs/integrations.md). */
+export type Audience = DeviceProfile | 'relay' | 'partner';
 
 export interface Viewer {
   profile: Audience;
@@ -174,6 +180,8 @@ const NOTES: Readable = {
   conflictResolution: 'all',
   // Documents printed from a note follow the note (restricted notes stay in their room).
   printedDocument: 'all',
+  // What central's partners did for a note (billed, prescription issued): follows the note.
+  partnerTask: 'all',
   // Certificate templates: what a document is composed from, read where notes are read.
   documentTemplate: 'all',
   // Who reads what (src/domain/reading.ts): cut per signed-in person on the servers' pull.
@@ -234,6 +242,7 @@ export function readableFields(
   entity: string,
 ): 'all' | ReadonlySet<string> | null {
   if (viewer.profile === 'relay') return 'all';
+  if (viewer.profile === 'partner') return null;
   const rule = READABLE[viewer.profile][entity as EntityName];
   if (rule === undefined) return null;
   return rule === 'all' ? 'all' : new Set(rule);
@@ -281,6 +290,9 @@ export const CONSULTATION_FAMILY: Readonly<Record<string, string>> = {
   signature: 'consultationId',
   addendum: 'consultationId',
   printedDocument: 'consultationId',
+  // A partner task of a note (billing, e-prescription, DMP, MSSanté) is hidden with its note;
+  // an identity's (INSi) names no note and reaches every reader of the table.
+  partnerTask: 'consultationId',
 };
 
 /** The consultation an op or row of the consultation family belongs to (null otherwise). */
@@ -510,6 +522,7 @@ const rolesOf = (s: StaffFacts | undefined): string[] =>
  */
 export function pushRefusal(writer: Writer, op: Op, ctx: PushContext): string | null {
   if (writer.profile === 'relay') return null;
+  if (writer.profile === 'partner') return PARTNER_NO_SYNC;
   if (op.dev !== writer.deviceId) {
     return 'Un appareil ne peut envoyer que ses propres modifications.';
   }

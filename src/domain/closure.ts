@@ -194,7 +194,7 @@ export function deviceLabel(name: string, roomName: string | null | undefined): 
 export interface TruckDevice {
   deviceId: string;
   name: string;
-  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay';
+  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay' | 'partner';
   roomId: string | null;
   enrolledAt: number;
   revoked: boolean;
@@ -222,7 +222,12 @@ export function devicesToCover(
 ): TruckDevice[] {
   return enrolled.filter(
     (d) =>
-      !d.revoked && d.profile !== 'relay' && d.profile !== 'display' && d.enrolledAt < window.to,
+      !d.revoked &&
+      d.profile !== 'relay' &&
+      d.profile !== 'display' &&
+      // A partner component writes no ops of the day: central writes its answers.
+      d.profile !== 'partner' &&
+      d.enrolledAt < window.to,
   );
 }
 

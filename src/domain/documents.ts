@@ -589,7 +589,12 @@ export interface PrintInput {
   template: DocumentTemplate | null;
   staffId: string | null;
   format: 'print' | 'pdf';
+  /** A letter also to send by MSSanté once the note is validated (a partner task). */
+  send?: boolean;
 }
+
+/** The documents a partner may send by MSSanté: letters to another professional. */
+export const SENDABLE_KINDS: ReadonlySet<DocumentKind> = new Set(['lettre_mt', 'orientation']);
 
 /**
  * Records that a document was printed (or saved as PDF): the row on the consultation (what, when,
@@ -622,6 +627,7 @@ export function recordPrint(
           at: stamp.now,
           format: input.format,
           pendingValidation: input.consultation.status === 'to_validate',
+          ...(input.send && SENDABLE_KINDS.has(input.kind) ? { send: true } : {}),
         },
       },
     ],

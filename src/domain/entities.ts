@@ -22,8 +22,11 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4); a patient's
  * administrative data: ALD nature and exoneration, insurance scheme, consent to be contacted
  * (src/domain/patient-admin.ts, issue #15 item 1).
- * 8: a staff member's RPPS number (staff.rpps), carried by the FHIR export's Practitioner
- * (src/domain/fhir.ts, issue #16 item 3). */
+ * 8: a person's RPPS number (staff.rpps; the FHIR export's Practitioner, src/domain/fhir.ts,
+ * issue #16 item 3, and the partners' billing and e-prescription); the tasks handed to certified
+ * partner components (partnerTask, written by central only), the INS the INSi returned
+ * (patient.insMatricule, insOid), a letter to send by MSSanté (printedDocument.send)
+ * (src/domain/partner-tasks.ts, issue #16 item 4). */
 export const SCHEMA_VERSION = 8;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
@@ -258,6 +261,63 @@ export const documentKindSchema = z.enum([
 export type DocumentKind = z.infer<typeof documentKindSchema>;
 export const documentFormatSchema = z.enum(['print', 'pdf']);
 
+// ---- tasks handed to certified partner components (schema 8, src/domain/partner-tasks.ts) ----
+export const partnerServiceSchema = z.enum(['insi', 'eprescription', 'dmp', 'mssante', 'billing']);
+export type PartnerService = z.infer<typeof partnerServiceSchema>;
+/** The OIDs of an INS: NIR, NIA, and their test counterparts (the INSi test environment). */
+export const insOidSchema = z.enum([
+  '1.2.250.1.213.1.4.8',
+  '1.2.250.1.213.1.4.9',
+  '1.2.250.1.213.1.4.10',
+  '1.2.250.1.213.1.4.11',
+]);
+/** A NIR or NIA as the INSi returns it as matricule INS (with its key, as a patient's NIR). */
+export const insMatriculeSchema = z.string().regex(/^[12378]\d{4}(\d{2}|2[AB])\d{8}$/);
+export const partnerTaskStateNameSchema = z.enum(['todo', 'leased', 'done', 'failed', 'manual']);
+export const partnerTaskStateSchema = z
+  .object({
+    name: partnerTaskStateNameSchema,
+    /** Tries that ended in a failure or an expired lease. */
+    attempts: z.number().int().min(0).max(1000),
+    /** Leases given so far. */
+    leases: z.number().int().min(0).max(100_000),
+    /** The partner component holding the lease (its device id), or null. */
+    leasedBy: idSchema.nullable(),
+    leaseUntil: isoDateTime.nullable(),
+    /** A failed task is leased again from then on (backoff). */
+    retryAt: isoDateTime.nullable(),
+    /** Why it failed or waits for a person (French, from the partner or the rules). */
+    reason: shortText.nullable(),
+    at: isoDateTime,
+  })
+  .strict();
+export const partnerOutcomeSchema = z.discriminatedUnion('service', [
+  z
+    .object({
+      service: z.literal('insi'),
+      found: z.boolean(),
+      matricule: insMatriculeSchema.nullable(),
+      oid: insOidSchema.nullable(),
+      /** The identity status the answer gave through the identity rules (null: unchanged). */
+      status: identityStatusSchema.nullable(),
+    })
+    .strict(),
+  z.object({ service: z.literal('eprescription'), prescriptionId: idSchema }).strict(),
+  z.object({ service: z.literal('dmp'), filingId: idSchema, filedAt: isoDateTime }).strict(),
+  z
+    .object({ service: z.literal('mssante'), messageId: idSchema.nullable(), sentAt: isoDateTime })
+    .strict(),
+  z
+    .object({
+      service: z.literal('billing'),
+      billed: z.boolean(),
+      invoiceId: idSchema.nullable(),
+      reason: shortText.nullable(),
+    })
+    .strict(),
+]);
+export type PartnerOutcome = z.infer<typeof partnerOutcomeSchema>;
+
 // ---- entities ----
 const organisation: EntitySpec = {
   name: 'organisation',
@@ -414,6 +474,12 @@ const patient: EntitySpec = {
     identityAttributes: set(identityAttributeSchema),
     /** This identity was merged into that one: reads follow the pointer (null: not merged). */
     mergedInto: lww(optionalId.optional()),
+    // Schema 8 (src/domain/partner-tasks.ts): the INS the INSi téléservice returned, applied
+    // through the identity-status rules (absent: never qualified by the téléservice).
+    /** The matricule INS (NIR or NIA), which may differ from the NIR the patient declared. */
+    insMatricule: clin(insMatriculeSchema.nullable().optional()),
+    /** The OID telling a NIR from a NIA (and the test ones). */
+    insOid: clin(insOidSchema.nullable().optional()),
   },
 };
 
@@ -837,6 +903,29 @@ const printedDocument: EntitySpec = {
     format: ev(documentFormatSchema),
     /** Printed while the note awaited its supervisor's validation (marked « à valider »). */
     pendingValidation: ev(z.boolean()),
+    /** Schema 8: a letter also to send by MSSanté (a partner task; absent: not to send). */
+    send: ev(z.boolean().optional()),
+  },
+};
+
+/** Schema 8: a task for a certified partner component (INSi, e-prescription, DMP, MSSanté,
+ * billing): produced and written by central only, on behalf of the partner that answers it, and
+ * replicated so the record shows its outcome (docs/decisions/0022-partner-tasks.md). Its
+ * references only: what the partner receives is read from the rows when it fetches the task. */
+const partnerTask: EntitySpec = {
+  name: 'partnerTask',
+  fields: {
+    ...org,
+    service: lww(partnerServiceSchema),
+    /** The row whose event produced it: a patient, a note, a printed document. */
+    sourceEntity: lww(z.enum(['patient', 'consultation', 'printedDocument'])),
+    sourceId: lww(idSchema),
+    patientId: lww(idSchema),
+    /** The note it belongs to (its visibility follows the note's), or null (INSi). */
+    consultationId: lww(optionalId),
+    createdAt: lww(isoDateTime),
+    state: lww(partnerTaskStateSchema),
+    outcome: lww(partnerOutcomeSchema.nullable()),
   },
 };
 
@@ -845,7 +934,8 @@ const device: EntitySpec = {
   fields: {
     ...org,
     name: lww(shortText.min(1)),
-    profile: lww(deviceProfileSchema),
+    // Schema 8: a partner component is withdrawn like a device (docs/integrations.md).
+    profile: lww(z.union([deviceProfileSchema, z.literal('partner')])),
     roomId: lww(optionalId),
     enrolledAt: lww(isoDateTime),
     revoked: lww(z.boolean()),
@@ -932,6 +1022,7 @@ export const ENTITY_SPECS = {
   documentTemplate,
   printedDocument,
   orientation,
+  partnerTask,
 } satisfies Record<string, EntitySpec>;
 
 export type EntityName = keyof typeof ENTITY_SPECS;
@@ -1047,6 +1138,9 @@ export interface Patient extends Row {
   identityDocument?: Nullable<z.infer<typeof idDocumentSchema>>;
   identityAttributes?: z.infer<typeof identityAttributeSchema>[];
   mergedInto?: Nullable<string>;
+  /** Absent on identities the INSi never qualified (schema 8). */
+  insMatricule?: Nullable<string>;
+  insOid?: Nullable<z.infer<typeof insOidSchema>>;
 }
 export interface Appointment extends Row {
   patientId: string;
@@ -1270,6 +1364,19 @@ export interface PrintedDocument extends Row {
   at: string;
   format: z.infer<typeof documentFormatSchema>;
   pendingValidation: boolean;
+  /** Absent before schema 8: not to send. */
+  send?: boolean;
+}
+export type PartnerTaskState = z.infer<typeof partnerTaskStateSchema>;
+export interface PartnerTask extends Row {
+  service: PartnerService;
+  sourceEntity: 'patient' | 'consultation' | 'printedDocument';
+  sourceId: string;
+  patientId: string;
+  consultationId: Nullable<string>;
+  createdAt: string;
+  state: PartnerTaskState;
+  outcome: Nullable<PartnerOutcome>;
 }
 export interface FollowedOrientation extends Row {
   patientId: string;
@@ -1286,7 +1393,7 @@ export interface FollowedOrientation extends Row {
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 export interface Device extends Row {
   name: string;
-  profile: DeviceProfile;
+  profile: DeviceProfile | 'partner';
   roomId: Nullable<string>;
   enrolledAt: string;
   revoked: boolean;
@@ -1325,4 +1432,5 @@ export interface EntityRows {
   documentTemplate: DocumentTemplate;
   printedDocument: PrintedDocument;
   orientation: FollowedOrientation;
+  partnerTask: PartnerTask;
 }

@@ -29,7 +29,7 @@
 //   audit-purge --org ORG --by STAFF                deletes audit entries past the audit period
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { deviceProfileSchema } from '../domain/entities';
+import { deviceProfileSchema, type PartnerService, partnerServiceSchema } from '../domain/entities';
 import { formatBirthDate, formatDate, formatDateTime } from '../domain/french-dates';
 import { destroyRefusal, type RetentionEntry } from '../domain/retention';
 import { foldName } from '../domain/text';
@@ -103,8 +103,24 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
     } else if (command === 'code') {
       const org = required(rest, 'org');
       const profile = required(rest, 'profile');
-      if (profile !== 'relay' && !deviceProfileSchema.safeParse(profile).success) {
-        throw new Error('Profil attendu : reception, room, coordination, display ou relay.');
+      if (
+        profile !== 'relay' &&
+        profile !== 'partner' &&
+        !deviceProfileSchema.safeParse(profile).success
+      ) {
+        throw new Error(
+          'Profil attendu : reception, room, coordination, display, relay ou partner.',
+        );
+      }
+      // A partner component: the services it renders, e.g. --services insi,billing.
+      const services = (flag(rest, 'services') ?? '').split(',').filter((x) => x !== '');
+      if (profile === 'partner') {
+        const bad = services.filter((x) => !partnerServiceSchema.safeParse(x).success);
+        if (services.length === 0 || bad.length > 0) {
+          throw new Error(
+            'Un composant partenaire demande --services parmi insi, eprescription, dmp, mssante, billing (séparés par des virgules).',
+          );
+        }
       }
       const roomId = flag(rest, 'room') ?? null;
       if (profile === 'room' && !roomId) throw new Error('Un appareil de salle demande --room.');
@@ -117,6 +133,7 @@ export async function runAdmin(args: string[], out: (line: string) => void): Pro
           roomId,
           name: flag(rest, 'name') ?? profile,
           createdBy: null,
+          ...(profile === 'partner' ? { services: services as PartnerService[] } : {}),
         },
         hours * 3_600_000,
       );

@@ -12,6 +12,7 @@ import { formatTime } from '../domain/french-dates';
 import { Accounts, type DeviceCredential } from './auth';
 import { fail, type ServerContext } from './context';
 import { Pokes } from './live';
+import { startCursors } from './partner-tasks';
 import { authenticated } from './plugins/authenticated';
 import { cors } from './plugins/cors';
 import { errors } from './plugins/errors';
@@ -24,6 +25,7 @@ import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { loginRoutes } from './routes/login';
+import { partnerRoutes } from './routes/partner';
 import { receiptRoutes } from './routes/receipt';
 import { recordRoutes } from './routes/record';
 import { relayWaitRoutes } from './routes/relay-wait';
@@ -192,6 +194,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, { ctx });
   await app.register(errors, { ctx });
   // Open: no device credential yet.
+  // Partner tasks are produced from what central receives from now on (docs/decisions/0022).
+  if (ctx.role === 'central') await startCursors(store);
   await app.register(healthRoutes, { ctx });
   await app.register(enrolRoute, { ctx });
   // Everything else under /api needs one.
@@ -206,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       receiptRoutes,
       recordRoutes,
       closureRoutes,
+      partnerRoutes,
       eventRoutes,
       relayWaitRoutes,
     ],

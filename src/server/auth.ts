@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Audience } from '../domain/access';
+import type { PartnerService } from '../domain/entities';
 import {
   endSessions,
   mergeSession,
@@ -44,6 +45,8 @@ export interface DeviceCredential {
   /** 32 random bytes (base64) handed to a person who signs in on this device with a password:
    * it unwraps the device's data key (encryption at rest), so a new person can get a PIN. */
   escrow: string;
+  /** A partner component's services: the only task queues it may fetch and answer. */
+  services?: PartnerService[];
 }
 
 export interface EnrolmentCode {
@@ -53,6 +56,8 @@ export interface EnrolmentCode {
   name: string;
   expiresAt: number;
   createdBy: string | null;
+  /** For a partner component: the services it is enrolled for. */
+  services?: PartnerService[];
 }
 
 export interface StaffPassword {
@@ -163,6 +168,7 @@ export class Accounts {
       name: spec.name,
       enrolledAt: this.now(),
       escrow: randomBytes(32).toString('base64'),
+      ...(spec.services ? { services: spec.services } : {}),
     };
     // Insert-if-absent: two enrolments racing for one id cannot both bind it.
     if (!(await this.store.claimMeta(credKey(deviceId), JSON.stringify(credential)))) {

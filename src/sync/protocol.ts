@@ -91,8 +91,10 @@ export interface DeviceIncident {
 export interface EnrolledDevice {
   deviceId: string;
   name: string;
-  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay';
+  profile: 'reception' | 'room' | 'coordination' | 'display' | 'relay' | 'partner';
   roomId: string | null;
+  /** A partner component's services (docs/integrations.md). */
+  services?: string[];
   /** Server time (ms) of the enrolment. */
   enrolledAt: number;
   /** Withdrawn by the coordination. */

@@ -37,6 +37,8 @@ const MATRIX: Record<EntityName, string> = {
   documentTemplate: 'C',
   printedDocument: 'SC',
   orientation: 'SC',
+  // Written by central only, on behalf of a partner component (src/server/partner-tasks.ts).
+  partnerTask: '',
 };
 const LETTER = { reception: 'R', room: 'S', coordination: 'C', display: 'D' } as const;
 

@@ -227,6 +227,7 @@ function sampleOp(w: Writer, entity: EntityName): Op {
   const values: Partial<Record<EntityName, [string, unknown]>> = {
     device: ['name', 'Tablette test'],
     documentTemplate: ['title', 'Certificat de présence'],
+    partnerTask: ['service', 'billing'],
   };
   const demoRow = (demo.data as unknown as Record<string, Record<string, unknown>[]>)[entity]?.[0];
   const field = Object.keys(spec.fields).find(

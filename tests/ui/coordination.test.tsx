@@ -557,9 +557,10 @@ describe('the closure covers every device of the truck', () => {
     await waitFor(() => expect(ask).toBeEnabled());
     await user.click(ask);
     const granted = (await screen.findByText(/^Reçu obtenu le/)).closest('div')!;
-    // The demo day's ops were written by a device never enrolled at central.
+    // The demo day's ops were written by a device never enrolled at central; central itself
+    // wrote the partner tasks of the day's validated notes (docs/integrations.md), named as such.
     expect(granted).toHaveTextContent(
-      'Appareils couverts : appareil sans nom (non enrôlé), Portable coordination',
+      'Appareils couverts : appareil sans nom (non enrôlé), Serveur central, pour les partenaires, Portable coordination',
     );
     expect(granted).toHaveTextContent(
       'Appareils excusés (ils gardent leurs données jusqu’à un prochain reçu) : Portable Box 2 (Box 2) — Batterie vide',

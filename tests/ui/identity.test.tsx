@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
 import { writeChanges } from '../../src/device/write';
 import type { Patient } from '../../src/domain/entities';
+import { INSI_ACTOR } from '../../src/domain/partner-tasks';
 import { useArrivalStore } from '../../src/ui/reception/arrival-store';
 import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW } from './fixtures';
@@ -63,6 +64,52 @@ function messageOf(control: HTMLElement): string {
 }
 
 describe('reception: correction', () => {
+  it('shows the INS the INSi returned, and the téléservice in the history, never its codes', async () => {
+    // As central writes them from an INSi partner's answer (src/server/partner-tasks.ts).
+    await addPatient('p-ins', {
+      birthName: 'CHEVALLIER',
+      firstNames: 'Odile',
+      nir: '258037218112345',
+      identityStatus: 'qualifiee',
+      identityDocument: 'cni',
+      insMatricule: '258037218112345',
+      insOid: '1.2.250.1.213.1.4.8',
+    });
+    await writeChanges(db, { deviceId: TEST_DEVICE_ID, org: org(), userId: staffId }, [
+      {
+        entity: 'identityChange',
+        id: 'ic-ins',
+        insert: {
+          orgId: org(),
+          patientId: 'p-ins',
+          at: NOW,
+          staffId: INSI_ACTOR,
+          kind: 'qualification',
+          changes: [
+            { field: 'identityStatus', before: 'validee', after: 'qualifiee' },
+            { field: 'insMatricule', before: null, after: '258037218112345' },
+            { field: 'insOid', before: null, after: '1.2.250.1.213.1.4.8' },
+          ],
+          otherPatientId: null,
+        },
+      },
+    ]);
+    renderAt('/accueil/patient/p-ins', db);
+    const summary = await screen.findByText('INS (téléservice INSi)');
+    expect(summary.nextElementSibling).toHaveTextContent(
+      /^matricule 2 58 03 72 181 123 45 \(NIR\)$/,
+    );
+    const history = await screen.findByRole('region', { name: 'Historique de l’identité' });
+    await waitFor(() =>
+      expect(history).toHaveTextContent(
+        'Qualification par le téléservice INSi (composant partenaire)',
+      ),
+    );
+    expect(history).toHaveTextContent('Statut de l’identité : validée → qualifiée');
+    expect(history).toHaveTextContent('Type d’INS : (vide) → NIR');
+    expect(history).not.toHaveTextContent('1.2.250');
+  });
+
   it('corrects a birth name: the validated identity drops to « provisoire », the old name kept', async () => {
     await addPatient('p-val', {
       birthName: 'CHEVALLIER',

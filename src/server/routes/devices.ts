@@ -56,6 +56,7 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
       roomId: c.roomId,
       enrolledAt: c.enrolledAt,
       revoked: revoked.has(c.deviceId),
+      ...(c.services ? { services: c.services } : {}),
     }));
     // Ops a device declared durable that this server lacks (docs/protocol.md, Gap recovery):
     // resolved once every one of them arrived (a relay still held them).
@@ -149,6 +150,14 @@ export const deviceRoutes: ServerPlugin = async (app, { ctx }) => {
     }
     if (held.profile === 'relay') {
       return fail(reply, 400, 'relay_fixed', 'Un relais reste un relais : enrôlez-en un autre.');
+    }
+    if (held.profile === 'partner') {
+      return fail(
+        reply,
+        400,
+        'partner_fixed',
+        'Un composant partenaire reste un composant partenaire : retirez-le et enrôlez-en un autre.',
+      );
     }
     const moved = await accounts.reassign(device.org, deviceId, { profile, roomId });
     if (!moved) {

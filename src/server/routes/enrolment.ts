@@ -1,7 +1,7 @@
 // Enrolment: a new device exchanges a code for its credential (open); the coordination creates
 // codes and sets passwords; a relay brings home its organisation's credentials (authenticated).
 import { z } from 'zod';
-import { deviceProfileSchema } from '../../domain/entities';
+import { deviceProfileSchema, partnerServiceSchema } from '../../domain/entities';
 import { nameSchema } from '../../sync/op';
 import { normaliseCode } from '../../sync/protocol';
 import { MIN_PASSWORD } from '../auth';
@@ -17,13 +17,23 @@ const enrolSchema = z.object({
 
 const codeRequestSchema = z
   .object({
-    profile: z.union([deviceProfileSchema, z.literal('relay')]),
+    profile: z.union([deviceProfileSchema, z.literal('relay'), z.literal('partner')]),
     roomId: nameSchema.nullable().optional(),
     name: z.string().trim().min(1).max(100),
+    /** A partner component's services (docs/integrations.md). */
+    services: z.array(partnerServiceSchema).max(5).optional(),
   })
   .refine((r) => r.profile !== 'room' || !!r.roomId, {
     message: 'Un appareil de salle doit être rattaché à une salle.',
     path: ['roomId'],
+  })
+  .refine((r) => r.profile !== 'partner' || (r.services?.length ?? 0) > 0, {
+    message: 'Un composant partenaire est enrôlé pour au moins un service (INSi, facturation…).',
+    path: ['services'],
+  })
+  .refine((r) => r.profile === 'partner' || r.services === undefined, {
+    message: 'Seul un composant partenaire est enrôlé pour des services.',
+    path: ['services'],
   });
 
 const passwordSchema = z.object({
@@ -95,6 +105,7 @@ export const enrolRoute: ServerPlugin = async (app, { ctx }) => {
       profile: credential.profile,
       roomId: credential.roomId,
       name: credential.name,
+      ...(credential.services ? { services: credential.services } : {}),
     };
   });
 };
@@ -127,6 +138,7 @@ export const enrolmentRoutes: ServerPlugin = async (app, { ctx }) => {
       roomId,
       name,
       createdBy: device.deviceId,
+      ...(profile === 'partner' ? { services: [...new Set(parsed.data.services)] } : {}),
     });
     return reply.code(201).send(created);
   });

@@ -6,6 +6,7 @@ import {
   CONSULTATION_FAMILY,
   consultationIdOf,
   noteHiddenFrom,
+  PARTNER_NO_SYNC,
   type PushContext,
   pushRefusal,
   type StaffFacts,
@@ -33,6 +34,7 @@ import {
 } from '../../sync/protocol';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
+import { produceTasks } from '../partner-tasks';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import { parseReadingView, type ReadingView, readingKey, readingViewMeta } from '../reading';
 import { DESTROYED_CODE, DESTROYED_REASON, type SyncStore } from '../store/types';
@@ -195,6 +197,8 @@ export const viewerDigest = async (store: SyncStore, org: string, viewer: Viewer
 export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, accounts, pokes, fanout, pullBytes, viewerOf, fail } = ctx;
   app.post('/api/sync', async (req, reply) => {
+    // A partner component never syncs: it fetches and answers its tasks (routes/partner.ts).
+    if (req.device?.profile === 'partner') return fail(reply, 403, 'forbidden', PARTNER_NO_SYNC);
     const body = req.body as { protocol?: unknown } | undefined;
     if (typeof body?.protocol === 'number' && body.protocol < MIN_PROTOCOL_VERSION) {
       return fail(
@@ -326,6 +330,19 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       if (fanout) await fanout.publish(request.org, pushed.lastSeq);
       else pokes.poke(request.org, pushed.lastSeq);
       ctx.options.onStored?.(request.org);
+      // Partner tasks these ops call for (a validated note, a new NIR): produced after the
+      // answer, never in its way — a failure here is caught up at the partner's next fetch.
+      if (ctx.role === 'central') {
+        void produceTasks(store, request.org, ctx.now()).then(
+          async (created) => {
+            if (created === 0) return;
+            const last = await store.lastSeq(request.org);
+            if (fanout) await fanout.publish(request.org, last);
+            else pokes.poke(request.org, last);
+          },
+          (err: unknown) => app.log.warn({ err }, 'partner tasks not produced yet'),
+        );
+      }
     }
     await renewWorkingSessions(ctx, device, toStore);
     const isRelay = device.profile === 'relay';

@@ -814,6 +814,7 @@ export function buildDemoDataset(options: DemoOptions): {
       documentTemplate: [],
       printedDocument: [],
       orientation,
+      partnerTask: [],
     },
   };
 }

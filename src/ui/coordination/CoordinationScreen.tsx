@@ -24,6 +24,7 @@ import { useOrgRows } from './coordination-data';
 import { coordinationModel, occupancyTimeline, waitBuckets } from './coordination-model';
 import { DayReport } from './DayReport';
 import { DevicesPage } from './DevicesPage';
+import { PartnerTasksPage } from './PartnerTasksPage';
 import { PeriodPage } from './PeriodPage';
 import { PlanningPage } from './PlanningPage';
 import { PolicyPage } from './PolicyPage';
@@ -53,6 +54,7 @@ const TABS = [
   { to: '/coordination/rapport', end: false, label: 'coordination.tabs.report' },
   { to: '/coordination/equipe', end: false, label: 'coordination.tabs.team' },
   { to: '/coordination/modeles', end: false, label: 'documents.templates.tab' },
+  { to: '/coordination/partenaires', end: false, label: 'coordination.partner.tab' },
   { to: '/coordination/journal', end: false, label: 'coordination.tabs.audit' },
   { to: '/coordination/bris-de-glace', end: false, label: 'coordination.tabs.breakGlass' },
 ] as const;
@@ -152,6 +154,7 @@ export default function CoordinationScreen() {
         <Route path="appareils" element={<DevicesPage deviceId={deviceId} rows={org} />} />
         <Route path="planning" element={<PlanningPage rows={org} today={today} />} />
         <Route path="modeles" element={<TemplatesPage />} />
+        <Route path="partenaires" element={<PartnerTasksPage rows={org} />} />
         <Route path="indicateurs" element={<PeriodPage rows={org} today={today} />} />
         <Route
           path="rapport"

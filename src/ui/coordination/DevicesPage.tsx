@@ -6,12 +6,13 @@
 import { useState } from 'react';
 import { AccountError, createEnrolmentCode, type EnrolmentProfile } from '../../device/accounts';
 import { wallClock } from '../../device/stamp';
-import type { DeviceProfile } from '../../domain/entities';
+import type { DeviceProfile, PartnerService } from '../../domain/entities';
+import { PARTNER_SERVICES, SERVICE_LABELS } from '../../domain/partner-tasks';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { sortedRooms } from '../day/day-data';
-import { SelectField, TextField } from '../forms/fields';
+import { CheckboxField, FieldGroup, SelectField, TextField } from '../forms/fields';
 import { formatDateTime, formatTime, t } from '../i18n';
 import { profileLabel } from '../shell/profiles';
 import { originLabel } from './audit-text';
@@ -24,6 +25,7 @@ const ENROL_PROFILES: readonly EnrolmentProfile[] = [
   'coordination',
   'display',
   'relay',
+  'partner',
 ];
 
 /** One line of the list: a device enrolled, heard from, or both. */
@@ -83,7 +85,8 @@ const nameOf = (line: Pick<DeviceLine, 'deviceId' | 'name'>) =>
 
 function profileText(line: DeviceLine, rows: OrgRows): string {
   if (!line.profile) return t('coordination.devices.unknownProfile');
-  if (line.profile === 'relay') return t('coordination.devices.enrol.profiles.relay');
+  if (line.profile === 'relay' || line.profile === 'partner')
+    return t(`coordination.devices.enrol.profiles.${line.profile}`);
   const room = line.roomId ? rows.rooms.find((r) => r.id === line.roomId)?.name : null;
   return profileLabel(line.profile, room);
 }
@@ -100,7 +103,7 @@ function Withdraw({ line, rows }: { line: DeviceLine; rows: OrgRows }) {
   const withdraw = async () => {
     const orgId = rows.stops[0]?.orgId ?? rows.staff[0]?.orgId ?? '';
     const since = line.enrolledAt ?? line.seen?.lastSyncAt ?? wallClock.ms();
-    const profile: DeviceProfile =
+    const profile: DeviceProfile | 'partner' =
       line.profile && line.profile !== 'relay' ? line.profile : 'reception';
     try {
       await write(
@@ -168,7 +171,8 @@ function EnrolDevice({ rows }: { rows: OrgRows }) {
   const [profile, setProfile] = useState<EnrolmentProfile>('reception');
   const [roomId, setRoomId] = useState('');
   const [name, setName] = useState('');
-  const [errors, setErrors] = useState<{ room?: string; name?: string }>({});
+  const [services, setServices] = useState<PartnerService[]>([]);
+  const [errors, setErrors] = useState<{ room?: string; name?: string; services?: string }>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
@@ -180,6 +184,9 @@ function EnrolDevice({ rows }: { rows: OrgRows }) {
     const found: typeof errors = {};
     if (!name.trim()) found.name = t('coordination.devices.enrol.nameMissing');
     if (profile === 'room' && !roomId) found.room = t('coordination.devices.enrol.roomMissing');
+    if (profile === 'partner' && services.length === 0) {
+      found.services = t('coordination.devices.enrol.servicesMissing');
+    }
     setErrors(found);
     setFailure(null);
     if (Object.keys(found).length > 0) return;
@@ -189,6 +196,7 @@ function EnrolDevice({ rows }: { rows: OrgRows }) {
         profile,
         roomId: profile === 'room' ? roomId : null,
         name: name.trim(),
+        services,
       });
       setCreated({ name: name.trim(), ...answer });
     } catch (e) {
@@ -261,6 +269,22 @@ function EnrolDevice({ rows }: { rows: OrgRows }) {
             error={errors.room}
             required
           />
+        ) : null}
+        {profile === 'partner' ? (
+          <FieldGroup legend={t('coordination.devices.enrol.services')} error={errors.services}>
+            {PARTNER_SERVICES.map((service) => (
+              <CheckboxField
+                key={service}
+                label={SERVICE_LABELS[service]}
+                checked={services.includes(service)}
+                onChange={(on) =>
+                  setServices((held) =>
+                    on ? [...held, service] : held.filter((s) => s !== service),
+                  )
+                }
+              />
+            ))}
+          </FieldGroup>
         ) : null}
         <TextField
           label={t('coordination.devices.enrol.name')}

@@ -26,7 +26,11 @@ export function auditActionLabel(action: string): string {
 }
 
 /** Origins that are not devices: the server's own events and the first data load. */
-const ORIGINS: Record<string, 'server' | 'seed'> = { 'server.audit': 'server', seed: 'seed' };
+const ORIGINS: Record<string, 'server' | 'partner' | 'seed'> = {
+  'server.audit': 'server',
+  'server.partner': 'partner',
+  seed: 'seed',
+};
 
 /** « Serveur central » or « Données de départ » for those origins, null for a device. */
 export function originLabel(deviceId: string): string | null {

@@ -15,14 +15,16 @@ import {
   type DocumentKind,
   documentRefusal,
   recordPrint,
+  SENDABLE_KINDS,
 } from '../../domain/documents';
 import type { DocumentTemplate, PrintedDocument } from '../../domain/entities';
+import { PartnerOutcomes } from '../consultation/PartnerOutcomes';
 import { downloadText } from '../coordination/download';
 import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
 import { ActionButton } from '../feedback/ActionButton';
-import { SelectField } from '../forms/fields';
+import { CheckboxField, SelectField } from '../forms/fields';
 import { formatDateTime, t } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import { DocumentSheet } from './DocumentSheet';
@@ -58,6 +60,7 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
   const id = useId();
   const [kind, setKind] = useState<DocumentKind>('compte_rendu');
   const [templateId, setTemplateId] = useState('');
+  const [send, setSend] = useState(false);
   if (!material) return null;
   const c = material.consultation;
   const template: DocumentTemplate | null =
@@ -87,7 +90,15 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
   const record = (format: 'print' | 'pdf') =>
     write((stamp) =>
       recordPrint(
-        { kind, consultation: c, patient: material.patient, template, staffId, format },
+        {
+          kind,
+          consultation: c,
+          patient: material.patient,
+          template,
+          staffId,
+          format,
+          send: send && SENDABLE_KINDS.has(kind),
+        },
         stamp,
       ),
     );
@@ -161,6 +172,14 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
           />
         ) : null}
       </div>
+      {SENDABLE_KINDS.has(kind) ? (
+        <CheckboxField
+          label={t('documents.send')}
+          hint={t('documents.sendHint')}
+          checked={send}
+          onChange={setSend}
+        />
+      ) : null}
       {decision.ok && c.status === 'to_validate' ? (
         <p className="notice notice--warning">{t('documents.pendingHint')}</p>
       ) : null}
@@ -186,6 +205,7 @@ export function DocumentsPanel({ consultationId }: { consultationId: string }) {
         </figure>
       ) : null}
       <PrintedList printed={material.printed} staff={material.staff} />
+      <PartnerOutcomes consultationId={consultationId} validated={c.status === 'validated'} />
       {composed
         ? createPortal(
             <div className="document-print">
@@ -222,6 +242,7 @@ function PrintedList({
                   at: formatDateTime(p.at),
                   who: who ? staffName(who) : t('day.none'),
                 })}
+                {p.send ? ` ${t('documents.toSend')}` : ''}
               </li>
             );
           })}

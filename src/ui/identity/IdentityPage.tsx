@@ -17,6 +17,8 @@ import {
   type QualificationErrors,
   UNKNOWN_BIRTH_PLACE,
 } from '../../domain/identity-lifecycle';
+import { formatNir } from '../../domain/nir';
+import { INSI_ACTOR } from '../../domain/partner-tasks';
 import { localDate } from '../../domain/time';
 import { ResearchObjectionField, SharingObjectionField } from '../consultation/Objections';
 import { useDay, useNow } from '../data/device-data';
@@ -33,6 +35,13 @@ import { formatBirthDate, formatDateTime, t } from '../i18n';
 import { PlacePicker, usePlaceText } from '../reception/PlacePicker';
 import { useUiStore } from '../state/ui-store';
 import { AdministrativeForm } from './AdministrativeForm';
+
+/** The kind of an INS by its OID: NIR, NIA, or a test one (the INSi's test environment). */
+function insKind(oid: string | null | undefined): 'nir' | 'nia' | 'test' {
+  if (oid === '1.2.250.1.213.1.4.8') return 'nir';
+  if (oid === '1.2.250.1.213.1.4.9') return 'nia';
+  return 'test';
+}
 
 type Draft = Record<CorrectableTrait, string>;
 
@@ -141,6 +150,15 @@ function Summary({ patient }: { patient: Patient }) {
           {attrs.length > 0
             ? attrs.map((a) => t(`identity.attributes.${a}`)).join(', ')
             : t('identity.summary.noAttributes')}
+        </dd>
+        <dt>{t('identity.summary.ins')}</dt>
+        <dd>
+          {patient.insMatricule
+            ? t('identity.summary.insValue', {
+                matricule: formatNir(patient.insMatricule),
+                kind: t(`identity.summary.insKinds.${insKind(patient.insOid)}`),
+              })
+            : t('identity.summary.noIns')}
         </dd>
       </dl>
     </section>
@@ -396,6 +414,8 @@ function valueText(field: string, value: string | null): string {
   ) {
     return t(`identity.statuses.${value as 'provisoire'}`);
   }
+  if (field === 'insOid') return t(`identity.summary.insKinds.${insKind(value)}`);
+  if (field === 'insMatricule') return formatNir(value);
   if (field === 'identityDocument' && (ID_DOCUMENT_KINDS as readonly string[]).includes(value)) {
     return t(`identity.documents.${value as IdDocumentKind}`);
   }
@@ -421,6 +441,8 @@ const FIELD_KEYS = new Set<string>([
   'identityStatus',
   'identityDocument',
   'identityAttributes',
+  'insMatricule',
+  'insOid',
 ]);
 
 function History({ patientId }: { patientId: string }) {
@@ -442,7 +464,11 @@ function History({ patientId }: { patientId: string }) {
               {t('identity.history.line', {
                 when: formatDateTime(h.at),
                 kind: t(`identity.history.kinds.${h.kind}`),
-                who: staff.get(h.staffId) ?? t('identity.history.someone'),
+                who:
+                  staff.get(h.staffId) ??
+                  (h.staffId === INSI_ACTOR
+                    ? t('identity.history.insi')
+                    : t('identity.history.someone')),
               })}
             </strong>
             {h.kind === 'merge' && h.otherPatientId ? (

@@ -27,6 +27,15 @@ export const documents = {
   fhirWhoAreYou: 'Identifiez-vous pour exporter la consultation en FHIR.',
   fhirHint:
     'Le fichier FHIR reprend la note au format standard (profils français FR Core), pour un logiciel partenaire. Il est tracé dans le journal.',
+  send: 'Envoyer aussi par messagerie sécurisée (MSSanté)',
+  sendHint:
+    'Le composant partenaire du central l’envoie une fois la note validée ; rien n’attend cet envoi.',
+  toSend: '— à envoyer par messagerie sécurisée',
+  partner: {
+    title: 'Services partenaires',
+    none: 'Aucune démarche transmise pour cette note.',
+    pending: 'Transmis aux services partenaires quand la note est validée et synchronisée.',
+  },
   pendingHint:
     'La note attend la validation du superviseur : le document porte la mention « À valider » jusqu’à sa validation.',
   printedTitle: 'Documents imprimés',

@@ -19,6 +19,10 @@ export const identity = {
     birthPlace: 'Lieu de naissance (code INSEE) : {code}',
     birthPlaceNamed: 'Lieu de naissance : {place}',
     unknownPlace: 'Lieu de naissance inconnu (99999)',
+    ins: 'INS (téléservice INSi)',
+    noIns: 'pas encore qualifiée par le téléservice',
+    insValue: 'matricule {matricule} ({kind})',
+    insKinds: { nir: 'NIR', nia: 'NIA', test: 'identité de test' },
   },
   fields: {
     birthName: 'Nom de naissance',
@@ -32,6 +36,8 @@ export const identity = {
     identityStatus: 'Statut de l’identité',
     identityDocument: 'Pièce d’identité',
     identityAttributes: 'Attributs de l’identité',
+    insMatricule: 'Matricule INS',
+    insOid: 'Type d’INS',
   },
   sexes: { F: 'Féminin', M: 'Masculin', I: 'Indéterminé ou inconnu' },
   admin: {
@@ -128,6 +134,7 @@ export const identity = {
     empty_value: '(vide)',
     mergedInto: 'dossier fusionné dans celui de {name}',
     someone: 'une personne inconnue',
+    insi: 'le téléservice INSi (composant partenaire)',
   },
   merge: {
     tab: 'Doublons',
