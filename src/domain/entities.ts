@@ -20,8 +20,12 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * fingerprint of the study's pseudonymisation key kept by the organisation
  * (organisation.researchKeyFingerprint; src/domain/research.ts, issue #17 item 4); a patient's
  * administrative data: ALD nature and exoneration, insurance scheme, consent to be contacted
- * (src/domain/patient-admin.ts, issue #15 item 1). */
-export const SCHEMA_VERSION = 7;
+ * (src/domain/patient-admin.ts, issue #15 item 1).
+ * 8: the optional end-of-visit questionnaire (visit.survey: renoncement aux soins, « sans le
+ * camion, où seriez-vous allé ? », or declined) and the prevention acts of a consultation
+ * (consultation.prevention), both read by the indicators (src/domain/indicators.ts, issue #17
+ * item 3). */
+export const SCHEMA_VERSION = 8;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -255,6 +259,40 @@ export const documentKindSchema = z.enum([
 export type DocumentKind = z.infer<typeof documentKindSchema>;
 export const documentFormatSchema = z.enum(['print', 'pdf']);
 
+// ---- schema 8: the end-of-visit questionnaire and prevention acts (issue #17 item 3) ----
+/** « Avez-vous renoncé à des soins ces douze derniers mois ? » */
+export const renunciationSchema = z.enum(['oui', 'non', 'ne_sait_pas']);
+/** « Sans le camion, où seriez-vous allé ? » (a short closed list, and « autre » with a word). */
+export const withoutTruckSchema = z.enum([
+  'medecin',
+  'urgences',
+  'pharmacie',
+  'reporte',
+  'nulle_part',
+  'autre',
+]);
+/** The questionnaire, answered or declined (never required: absent means not asked). */
+export const visitSurveySchema = z
+  .object({
+    answered: z.boolean(),
+    renunciation: renunciationSchema.nullable(),
+    withoutTruck: withoutTruckSchema.nullable(),
+    withoutTruckOther: z.string().max(100).nullable(),
+    at: isoDateTime,
+    by: idSchema,
+  })
+  .strict();
+export type VisitSurvey = z.infer<typeof visitSurveySchema>;
+/** Prevention acts a GP ticks on the note (what the evaluation counts as prevention). */
+export const preventionActSchema = z.enum([
+  'vaccination',
+  'depistage_cancer',
+  'risque_cardiovasculaire',
+  'addictions',
+  'sante_sexuelle',
+]);
+export type PreventionAct = z.infer<typeof preventionActSchema>;
+
 // ---- entities ----
 const organisation: EntitySpec = {
   name: 'organisation',
@@ -435,6 +473,8 @@ const visit: EntitySpec = {
     urgentReason: lww(shortText.nullable()),
     /** Schema 6: the MT state asked at check-in; `noMt` is true only for 'none'. */
     mtStatus: lww(mtStatusSchema.optional()),
+    /** Schema 8: the optional end-of-visit questionnaire (absent or null: not asked). */
+    survey: lww(visitSurveySchema.nullable().optional()),
   },
 };
 
@@ -485,6 +525,8 @@ const consultation: EntitySpec = {
     createdAt: lww(isoDateTime),
     /** The room the note was written in (absent on notes written before schema 3). */
     roomId: lww(optionalId.optional()),
+    /** Schema 8: the prevention acts done in this consultation (absent before: none recorded). */
+    prevention: clin(z.array(preventionActSchema).max(5).optional()),
   },
 };
 
@@ -1056,6 +1098,8 @@ export interface Visit extends Row {
   urgentReason: Nullable<string>;
   /** Absent on visits checked in before schema 6 (then `noMt` says « sans MT »). */
   mtStatus?: MtStatus;
+  /** Schema 8: the end-of-visit questionnaire (absent or null: not asked). */
+  survey?: Nullable<VisitSurvey>;
 }
 export interface QueueEntry extends Row {
   visitId: string;
@@ -1096,6 +1140,8 @@ export interface Consultation extends Row {
   createdAt: string;
   /** Absent on notes written before schema 3: their room is their queue entry's. */
   roomId?: Nullable<string>;
+  /** Schema 8: prevention acts done (absent on notes written before: none recorded). */
+  prevention?: PreventionAct[];
 }
 export interface Vitals extends Row {
   consultationId: string;
