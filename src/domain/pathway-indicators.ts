@@ -238,10 +238,8 @@ export function reattachment(
 
 // ---- where patients live, precarity ----
 
-export interface PlaceOf {
-  /** The EPCI (SIREN and name) of a commune, or null when unknown. */
-  (communeInsee: string): { code: string; name: string } | null;
-}
+/** The EPCI (SIREN and name) of a commune, or null when unknown. */
+export type PlaceOf = (communeInsee: string) => { code: string; name: string } | null;
 
 export function homeEpci(
   cohort: ReadonlySet<string>,
