@@ -476,3 +476,31 @@ export function questionnaire(visits: readonly Visit[]): Questionnaire {
     withoutTruck,
   };
 }
+
+// ---- the period asked for ----
+
+/** The longest period computed at once: a multi-year evaluation fits, a typo in a year does not. */
+export const MAX_PERIOD_YEARS = 10;
+
+const frenchDay = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+const realDate = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+
+/** Why a period cannot be computed, in French (null: it can). */
+export function periodRefusal(from: string | undefined, to: string | undefined): string | null {
+  if (!from || !to) return 'Indiquez la période : une date de début et une date de fin.';
+  if (!realDate(from)) return `La date de début n’est pas une date valide (attendu JJ/MM/AAAA).`;
+  if (!realDate(to)) return `La date de fin n’est pas une date valide (attendu JJ/MM/AAAA).`;
+  if (from > to) {
+    return `La période est inversée : le début (${frenchDay(from)}) est après la fin (${frenchDay(to)}).`;
+  }
+  const limit = `${Number(from.slice(0, 4)) + MAX_PERIOD_YEARS}${from.slice(4)}`;
+  if (to >= limit) {
+    return `La période dépasse ${MAX_PERIOD_YEARS} ans : choisissez une fin avant le ${frenchDay(limit)}.`;
+  }
+  return null;
+}
+
+/** The message shown instead of figures when a period holds nothing. */
+export const NO_DATA =
+  'Aucune donnée pour cette période : aucune escale, aucune venue ni aucun rendez-vous. Les indicateurs ne sont pas des zéros, ils ne sont pas calculables.';

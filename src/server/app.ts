@@ -23,6 +23,7 @@ import { deviceRoutes } from './routes/devices';
 import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { indicatorRoutes } from './routes/indicators';
 import { loginRoutes } from './routes/login';
 import { receiptRoutes } from './routes/receipt';
 import { recordRoutes } from './routes/record';
@@ -208,6 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       closureRoutes,
       eventRoutes,
       relayWaitRoutes,
+      indicatorRoutes,
     ],
   });
   await app.register(staticRoutes, { ctx });
