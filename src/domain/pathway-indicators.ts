@@ -483,8 +483,11 @@ export function questionnaire(visits: readonly Visit[]): Questionnaire {
 export const MAX_PERIOD_YEARS = 10;
 
 const frenchDay = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-const realDate = (v: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+const realDate = (v: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
 
 /** Why a period cannot be computed, in French (null: it can). */
 export function periodRefusal(from: string | undefined, to: string | undefined): string | null {
