@@ -89,7 +89,8 @@ const ms = (iso: string) => {
  * - the médecin traitant declared on their record with its date (`mtStatusAt`), unless the source
  *   is the registration (that is not evidence of a path, only of a starting point);
  * - a later visit where reception ticked « avec MT ».
- * Evidence at or before the baseline's arrival is never an outcome.
+ * Evidence before the baseline's arrival is never an outcome; a visit must arrive after it (a
+ * declaration at the very instant of the first arrival is not before it, and counts).
  */
 export function pathways(input: PathwayInput): Map<string, Pathway> {
   const stopDate = new Map(input.stops.filter((s) => !s._deleted).map((s) => [s.id, s.date]));
@@ -127,15 +128,17 @@ export function pathways(input: PathwayInput): Map<string, Pathway> {
       ald: first.ald,
     };
     const evidence: { source: OutcomeSource; at: string; date: string }[] = [];
-    const after = (iso: string | null | undefined) => {
+    /** The evidence's date when it is not before the first arrival (`strictly`: after it). */
+    const after = (iso: string | null | undefined, strictly = false) => {
       if (!iso) return null;
       const t = ms(iso);
-      return t !== null && baseAt !== null && t > baseAt ? localDate(iso) : null;
+      if (t === null || baseAt === null) return null;
+      return t > baseAt || (!strictly && t === baseAt) ? localDate(iso) : null;
     };
     for (const v of list.slice(1)) {
       const d = stopDate.get(v.stopId)!;
       // Later means after the first arrival: a second visit at the same instant is not evidence.
-      if (visitMtState(v) === 'declared' && d >= baseline.date && after(v.arrivedAt)) {
+      if (visitMtState(v) === 'declared' && d >= baseline.date && after(v.arrivedAt, true)) {
         evidence.push({ source: 'visit', at: v.arrivedAt, date: d });
       }
     }

@@ -213,6 +213,16 @@ describe('the médecin traitant pathway (version 2)', () => {
     expect(ind.reattachment.unknown).toEqual({ patients: 1, declaredSince: 1, share: 1 });
   });
 
+  it('counts a declaration at the very instant of the first arrival (not before it)', () => {
+    const paths = pathways({
+      stops: [jan],
+      visits: [visit('v1', 'p', jan, 'unknown')],
+      patients: [patient('p')],
+      orientations: [declaredOrientation('o', 'p', `${jan.date}T09:00:00Z`)],
+    });
+    expect(paths.get('p')!.outcome?.source).toBe('orientation');
+  });
+
   it('reads a visit from before schema 6: ticked is « sans MT », unticked is unknown', () => {
     expect(visitMtState({ noMt: true })).toBe('none');
     expect(visitMtState({ noMt: false })).toBe('unknown');
@@ -360,7 +370,12 @@ describe('the médecin traitant pathway (version 2)', () => {
           if (!p.outcome) continue;
           expect(p.outcome.date >= p.baseline.date).toBe(true);
           expect(p.outcome.date <= h.period.to).toBe(true);
-          expect(Date.parse(p.outcome.at)).toBeGreaterThan(Date.parse(p.baseline.at));
+          // Never before the first arrival; a later visit arrives strictly after it.
+          if (p.outcome.source === 'visit') {
+            expect(Date.parse(p.outcome.at)).toBeGreaterThan(Date.parse(p.baseline.at));
+          } else {
+            expect(Date.parse(p.outcome.at)).toBeGreaterThanOrEqual(Date.parse(p.baseline.at));
+          }
         }
       }),
       { numRuns: 300 },

@@ -50,7 +50,14 @@ function useCentral(from: string, to: string, valid: boolean, attempt: number): 
       return;
     }
     const abort = new AbortController();
-    setCentral({ ok: false, loading: true });
+    // Asked again for the same period: central's last figures stay on screen meanwhile.
+    setCentral((last) =>
+      last?.ok &&
+      last.answer.indicators.period.from === from &&
+      last.answer.indicators.period.to === to
+        ? last
+        : { ok: false, loading: true },
+    );
     // A date typed digit by digit asks once, when it stops changing.
     const timer = setTimeout(() => {
       void (async () => {
@@ -298,6 +305,13 @@ export function PeriodPage({ rows, today }: { rows: OrgRows; today: string }) {
                 {fromCentral.history.archivedRecords > 0 ? (
                   <p>{tn('indicators.source.archived', fromCentral.history.archivedRecords)}</p>
                 ) : null}
+                <button
+                  type="button"
+                  className="button no-print"
+                  onClick={() => setAttempt((n) => n + 1)}
+                >
+                  {t('indicators.source.recompute')}
+                </button>
               </div>
             ) : (
               <div className="notice notice--warning stack" role="status">

@@ -15,6 +15,7 @@ export const indicators = {
     partialWhy:
       'Le serveur central est injoignable : ces chiffres ne portent que sur ce que cet appareil conserve. Ils seront remplacés par ceux du central dès qu’il répondra.',
     retry: 'Redemander au serveur central',
+    recompute: 'Recalculer au serveur central',
     refused: 'Le serveur central a refusé la demande : {message}',
     definitionChanged:
       'Définition modifiée : le serveur central calcule selon la version {central} des définitions, cet appareil selon la version {device}. Ce qui a changé :',
