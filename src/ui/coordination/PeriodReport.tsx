@@ -101,7 +101,7 @@ export function PeriodReport({ ind, staff }: { ind: Indicators; staff: readonly 
         <h3 id="report-precarity">{t('indicators.precarity.title')}</h3>
         <FigureTable
           columns={[
-            t('indicators.precarity.title'),
+            t('indicators.precarity.column'),
             t('indicators.reattachment.columns.patients'),
             t('indicators.reattachment.columns.share'),
           ]}
@@ -205,7 +205,7 @@ export function PeriodReport({ ind, staff }: { ind: Indicators; staff: readonly 
         </p>
         <FigureTable
           columns={[
-            t('indicators.prevention.title'),
+            t('indicators.prevention.column'),
             t('indicators.activity.columns.consultations'),
           ]}
           rows={Object.entries(ind.prevention.byAct).map(([act, v]) => ({

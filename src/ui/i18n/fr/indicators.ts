@@ -53,6 +53,7 @@ export const indicators = {
   },
   precarity: {
     title: 'Précarité (couverture maladie)',
+    column: 'Couverture maladie',
     c2s: 'Complémentaire santé solidaire (C2S)',
     ame: 'Aide médicale de l’État (AME)',
     none: 'Aucune couverture',
@@ -87,6 +88,7 @@ export const indicators = {
   },
   prevention: {
     title: 'Actes de prévention',
+    column: 'Acte',
     notes: 'Consultations avec au moins un acte de prévention : {count}',
     vaccinations: 'Vaccinations faites dans le camion : {count}',
     acts: {
