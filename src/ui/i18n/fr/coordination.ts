@@ -655,6 +655,8 @@ export const coordination = {
       'visit.checked_in': 'Arrivée enregistrée',
       'visit.urgent': 'Passage marqué urgent',
       'visit.urgent_removed': 'Urgence retirée',
+      'visit.survey_answered': 'Questionnaire de fin de venue rempli',
+      'visit.survey_declined': 'Questionnaire de fin de venue refusé',
       'orientation.proposed': 'Orientation proposée',
       'orientation.contact': 'Orientation : contact pris',
       'orientation.accept': 'Orientation acceptée',
