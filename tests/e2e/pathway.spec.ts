@@ -231,6 +231,15 @@ test('p — an unknown médecin traitant does not jump; an orientation followed 
       ]);
     }).toPass({ timeout: 60_000 });
     await shot(coordination, 'central-report-reattached');
+    // Printed for the region and the DMG: the report alone, with its title, on A4.
+    await coordination.emulateMedia({ media: 'print' });
+    await expect(
+      coordination.getByRole('heading', { name: /^Rapport d’activité du 01\/01\/2020 au / }),
+    ).toBeVisible();
+    await expect(coordination.getByRole('button', { name: 'Imprimer le rapport' })).toBeHidden();
+    await expect(coordination.getByRole('heading', { name: 'Exports' })).toBeHidden();
+    await shot(coordination, 'central-report-print');
+    await coordination.emulateMedia({ media: 'screen' });
   });
 
   await test.step('the closure links its « Orientations à suivre » to the worklist', async () => {
