@@ -26,7 +26,10 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * issue #16 item 3, and the partners' billing and e-prescription); the tasks handed to certified
  * partner components (partnerTask, written by central only), the INS the INSi returned
  * (patient.insMatricule, insOid), a letter to send by MSSanté (printedDocument.send)
- * (src/domain/partner-tasks.ts, issue #16 item 4). */
+ * (src/domain/partner-tasks.ts, issue #16 item 4); the optional end-of-visit questionnaire (visit.survey: renoncement aux soins, « sans le
+ * camion, où seriez-vous allé ? », or declined) and the prevention acts of a consultation
+ * (consultation.prevention), both read by the indicators (src/domain/indicators.ts, issue #17
+ * item 3). */
 export const SCHEMA_VERSION = 8;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
@@ -318,6 +321,40 @@ export const partnerOutcomeSchema = z.discriminatedUnion('service', [
 ]);
 export type PartnerOutcome = z.infer<typeof partnerOutcomeSchema>;
 
+// ---- schema 8: the end-of-visit questionnaire and prevention acts (issue #17 item 3) ----
+/** « Avez-vous renoncé à des soins ces douze derniers mois ? » */
+export const renunciationSchema = z.enum(['oui', 'non', 'ne_sait_pas']);
+/** « Sans le camion, où seriez-vous allé ? » (a short closed list, and « autre » with a word). */
+export const withoutTruckSchema = z.enum([
+  'medecin',
+  'urgences',
+  'pharmacie',
+  'reporte',
+  'nulle_part',
+  'autre',
+]);
+/** The questionnaire, answered or declined (never required: absent means not asked). */
+export const visitSurveySchema = z
+  .object({
+    answered: z.boolean(),
+    renunciation: renunciationSchema.nullable(),
+    withoutTruck: withoutTruckSchema.nullable(),
+    withoutTruckOther: z.string().max(100).nullable(),
+    at: isoDateTime,
+    by: idSchema,
+  })
+  .strict();
+export type VisitSurvey = z.infer<typeof visitSurveySchema>;
+/** Prevention acts a GP ticks on the note (what the evaluation counts as prevention). */
+export const preventionActSchema = z.enum([
+  'vaccination',
+  'depistage_cancer',
+  'risque_cardiovasculaire',
+  'addictions',
+  'sante_sexuelle',
+]);
+export type PreventionAct = z.infer<typeof preventionActSchema>;
+
 // ---- entities ----
 const organisation: EntitySpec = {
   name: 'organisation',
@@ -513,6 +550,8 @@ const visit: EntitySpec = {
     urgentReason: lww(shortText.nullable()),
     /** Schema 6: the MT state asked at check-in; `noMt` is true only for 'none'. */
     mtStatus: lww(mtStatusSchema.optional()),
+    /** Schema 8: the optional end-of-visit questionnaire (absent or null: not asked). */
+    survey: lww(visitSurveySchema.nullable().optional()),
   },
 };
 
@@ -563,6 +602,8 @@ const consultation: EntitySpec = {
     createdAt: lww(isoDateTime),
     /** The room the note was written in (absent on notes written before schema 3). */
     roomId: lww(optionalId.optional()),
+    /** Schema 8: the prevention acts done in this consultation (absent before: none recorded). */
+    prevention: clin(z.array(preventionActSchema).max(5).optional()),
   },
 };
 
@@ -1164,6 +1205,8 @@ export interface Visit extends Row {
   urgentReason: Nullable<string>;
   /** Absent on visits checked in before schema 6 (then `noMt` says « sans MT »). */
   mtStatus?: MtStatus;
+  /** Schema 8: the end-of-visit questionnaire (absent or null: not asked). */
+  survey?: Nullable<VisitSurvey>;
 }
 export interface QueueEntry extends Row {
   visitId: string;
@@ -1204,6 +1247,8 @@ export interface Consultation extends Row {
   createdAt: string;
   /** Absent on notes written before schema 3: their room is their queue entry's. */
   roomId?: Nullable<string>;
+  /** Schema 8: prevention acts done (absent on notes written before: none recorded). */
+  prevention?: PreventionAct[];
 }
 export interface Vitals extends Row {
   consultationId: string;

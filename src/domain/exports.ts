@@ -51,5 +51,65 @@ export function indicatorRows(ind: Indicators): [string, string, number | string
   rows.push(['patients', 'nouveaux', ind.patientsNewVsReturning.new]);
   rows.push(['patients', 'déjà venus', ind.patientsNewVsReturning.returning]);
   rows.push(['communes desservies', 'nombre', ind.communesCovered.count]);
+  // ---- version 2 (docs/indicators.md) ----
+  rows.push(['définitions', 'version', ind.version]);
+  const r = ind.reattachment;
+  const back = 'retour vers un médecin traitant';
+  rows.push(
+    [back, 'cohort', r.cohort],
+    [back, 'baselineNone', r.baseline.none],
+    [back, 'baselineUnknown', r.baseline.unknown],
+    [back, 'baselineDeclared', r.baseline.declared],
+    [back, 'reattached', r.noMt.reattached],
+    [back, 'reattachedShare', r.noMt.share],
+    [back, 'aldNoMtBaseline', r.aldNoMt.patients],
+    [back, 'aldReattached', r.aldNoMt.reattached],
+    [back, 'unknownDeclaredSince', r.unknown.declaredSince],
+    [back, 'outcomeOrientation', r.bySource.orientation],
+    [back, 'outcomePatient', r.bySource.patient],
+    [back, 'outcomeVisit', r.bySource.visit],
+    [back, 'daysToOutcomeMedian', r.daysToOutcome.median],
+  );
+  const p = ind.precarity;
+  rows.push(
+    ['précarité', 'c2s', p.c2s],
+    ['précarité', 'ame', p.ame],
+    ['précarité', 'noCover', p.none],
+    ['précarité', 'covered', p.covered],
+    ['précarité', 'unknownCover', p.unknown],
+  );
+  for (const e of ind.byHomeEpci ?? []) {
+    rows.push([`intercommunalité ${e.name ?? 'inconnue'}`, 'patients', e.patients]);
+  }
+  for (const [k, v] of Object.entries(ind.appointmentLeadDays)) {
+    rows.push(['délai de rendez-vous (jours)', k, v]);
+  }
+  for (const [k, v] of Object.entries(ind.supervision.hours)) {
+    rows.push(['délai de supervision (heures)', k, v]);
+  }
+  rows.push(['délai de supervision (heures)', 'awaitingValidation', ind.supervision.awaiting]);
+  for (const a of ind.activity.byProfession) {
+    rows.push([
+      'consultations par profession',
+      a.profession ?? 'unknownProfession',
+      a.consultations,
+    ]);
+    rows.push(['patients par profession', a.profession ?? 'unknownProfession', a.patients]);
+  }
+  for (const a of ind.activity.byIntern) {
+    rows.push(['consultations par interne', a.staffId, a.consultations]);
+  }
+  rows.push(['prévention', 'preventionNotes', ind.prevention.consultations]);
+  for (const [k, v] of Object.entries(ind.prevention.byAct)) rows.push(['prévention', k, v]);
+  rows.push(['prévention', 'vaccinationsGiven', ind.prevention.vaccinationsGiven]);
+  rows.push(['escales annulées', 'nombre', ind.cancelledStops.count]);
+  const q = ind.questionnaire;
+  rows.push(
+    ['questionnaire', 'answered', q.answered],
+    ['questionnaire', 'declined', q.declined],
+    ['questionnaire', 'notAsked', q.notAsked],
+  );
+  for (const [k, v] of Object.entries(q.renunciation)) rows.push(['renoncement aux soins', k, v]);
+  for (const [k, v] of Object.entries(q.withoutTruck)) rows.push(['sans le camion', k, v]);
   return rows;
 }

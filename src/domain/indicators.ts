@@ -1,7 +1,8 @@
 // The evaluation's indicators (docs/design.md §4.4), computed from a day's or a period's records.
 // Pure and plain: the result is a JSON-able object with no names in it, ready for export.
 //
-// Definitions (what the researchers get):
+// Definitions, version 1 (what the researchers get; version 2 adds src/domain/pathway-indicators.ts
+// and docs/indicators.md lists both):
 // - Records are attributed to a period through their stop: a visit, queue entry, consultation or
 //   appointment counts when its stop's date is in the period. Records of earlier stops are only
 //   history (they make a patient "returning"); records naming no known stop are counted in
@@ -25,6 +26,7 @@ import type {
   Appointment,
   Consultation,
   ContradictionAck,
+  FollowedOrientation,
   Orientation,
   Patient,
   QueueEntry,
@@ -32,10 +34,32 @@ import type {
   RosterSlot,
   Service,
   Signature,
+  Staff,
   Stop,
+  Vaccination,
   Visit,
 } from './entities';
 import { mean, median, percentile } from './estimates';
+import {
+  type Activity,
+  activity,
+  homeEpci,
+  INDICATORS_VERSION,
+  leadTimesDays,
+  type PlaceOf,
+  type Precarity,
+  type Prevention,
+  pathways,
+  precarity,
+  prevention,
+  type Questionnaire,
+  questionnaire,
+  type Reattachment,
+  reattachment,
+  type Stats,
+  supervisionDelays,
+  visitMtState,
+} from './pathway-indicators';
 import { isHHMM, isIsoDate, toMinutes } from './time';
 
 export interface IndicatorInput {
@@ -54,6 +78,15 @@ export interface IndicatorInput {
   acknowledgements?: readonly ContradictionAck[];
   /** Inclusive 'YYYY-MM-DD' bounds; default: every stop given. */
   period?: { from: string; to: string };
+  // Version 2 (src/domain/pathway-indicators.ts): optional, absent means none held.
+  /** Orientations followed to their outcome (evidence of a médecin traitant found). */
+  orientations?: readonly FollowedOrientation[];
+  /** The team (activity per profession and per intern). */
+  staff?: readonly Staff[];
+  /** Vaccinations recorded (those given in the truck are prevention acts). */
+  vaccinations?: readonly Vaccination[];
+  /** The EPCI of a commune (src/domain/epci.ts); absent: the EPCI table is null. */
+  placeOf?: PlaceOf;
 }
 
 export const AGE_BANDS = ['0-15', '16-25', '26-45', '46-65', '66-75', '76+'] as const;
@@ -84,14 +117,7 @@ export function ageBand(birthDate: string, onDate: string): AgeBand {
   return '76+';
 }
 
-export interface Stats {
-  count: number;
-  mean: number | null;
-  median: number | null;
-  p90: number | null;
-  min: number | null;
-  max: number | null;
-}
+export type { Stats } from './pathway-indicators';
 
 export function stats(values: readonly number[]): Stats {
   return {
@@ -117,6 +143,10 @@ const ORIENTATION_KINDS: OrientationKind[] = [
 ];
 
 export interface Indicators {
+  /** The definitions' version (INDICATORS_VERSION, docs/indicators.md). */
+  version: number;
+  /** Nothing held for the period: no stop, visit nor appointment (figures are not facts then). */
+  empty: boolean;
   period: { from: string | null; to: string | null };
   totals: {
     stops: number;
@@ -169,7 +199,22 @@ export interface Indicators {
     aldShare: number | null;
     aldNoMt: number;
     aldNoMtShare: number | null;
+    /** Version 2: MT unknown at their latest visit of the period (never « sans MT »). */
+    mtUnknown: number;
   };
+  /** Version 2: first visit → later evidence of a médecin traitant. */
+  reattachment: Reattachment;
+  /** Version 2: the EPCI of where patients live (null: no EPCI table given). */
+  byHomeEpci: { epci: string | null; name: string | null; patients: number }[] | null;
+  precarity: Precarity;
+  /** Days from booking to appointment (the period's appointments, cancelled ones out). */
+  appointmentLeadDays: Stats;
+  activity: Activity;
+  /** Hours from the intern's signature to the supervisor's validation. */
+  supervision: { hours: Stats; awaiting: number };
+  prevention: Prevention;
+  cancelledStops: { count: number; stops: { date: string; communeName: string }[] };
+  questionnaire: Questionnaire;
   ageBands: Record<AgeBand | 'inconnu', number>;
   orientations: {
     total: number;
@@ -320,6 +365,7 @@ export function computeIndicators(input: IndicatorInput): Indicators {
   const visitOrder = (a: Visit, b: Visit) =>
     cmp(stopDate(a.stopId), stopDate(b.stopId)) || cmp(a.arrivedAt, b.arrivedAt) || cmp(a.id, b.id);
   let noMt = 0;
+  let mtUnknown = 0;
   let ald = 0;
   let aldNoMt = 0;
   let returning = 0;
@@ -333,12 +379,13 @@ export function computeIndicators(input: IndicatorInput): Indicators {
     list.sort(visitOrder);
     const first = list[0]!;
     const latest = list[list.length - 1]!;
-    if (latest.noMt) {
+    const state = visitMtState(latest);
+    if (state === 'none') {
       noMt++;
       noMtPatients.add(patientId);
-    }
+    } else if (state === 'unknown') mtUnknown++;
     if (latest.ald) ald++;
-    if (latest.noMt && latest.ald) aldNoMt++;
+    if (state === 'none' && latest.ald) aldNoMt++;
     const firstDate = stopDate(first.stopId);
     if (
       allVisits.some(
@@ -475,7 +522,23 @@ export function computeIndicators(input: IndicatorInput): Indicators {
     if (s.status === 'open' || s.status === 'closed') covered.set(s.communeInsee, s.communeName);
   }
 
+  // ---- version 2 ----
+  const cohort = new Set(visitsByPatient.keys());
+  const paths = pathways({
+    visits: allVisits,
+    stops: allStops,
+    patients: live(input.patients),
+    ...(input.orientations ? { orientations: input.orientations } : {}),
+    ...(input.period ? { until: input.period.to } : {}),
+  });
+  const supervised = supervisionDelays(consultations, input.signatures);
+  const dateInPeriod = (date: string) =>
+    !input.period || (date >= input.period.from && date <= input.period.to);
+  const cancelledStops = stops.filter((s) => s.status === 'cancelled');
+
   return {
+    version: INDICATORS_VERSION,
+    empty: stops.length === 0 && visits.length === 0 && appointments.length === 0,
     period: {
       from: input.period?.from ?? stops[0]?.date ?? null,
       to: input.period?.to ?? stops[stops.length - 1]?.date ?? null,
@@ -504,7 +567,20 @@ export function computeIndicators(input: IndicatorInput): Indicators {
       aldShare: share(ald, patientCount),
       aldNoMt,
       aldNoMtShare: share(aldNoMt, patientCount),
+      mtUnknown,
     },
+    reattachment: reattachment(cohort, paths, stats, share),
+    byHomeEpci: homeEpci(cohort, patientById, input.placeOf),
+    precarity: precarity(cohort, patientById, share),
+    appointmentLeadDays: stats(leadTimesDays(appointments, stopDate)),
+    activity: activity(consultations, input.staff),
+    supervision: { hours: stats(supervised.hours), awaiting: supervised.awaiting },
+    prevention: prevention(consultations, input.vaccinations, dateInPeriod),
+    cancelledStops: {
+      count: cancelledStops.length,
+      stops: cancelledStops.map((s) => ({ date: s.date, communeName: s.communeName })),
+    },
+    questionnaire: questionnaire(visits),
     ageBands,
     orientations: {
       total: consultations.length,

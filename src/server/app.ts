@@ -24,6 +24,7 @@ import { deviceRoutes } from './routes/devices';
 import { enrolmentRoutes, enrolRoute } from './routes/enrolment';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { indicatorRoutes } from './routes/indicators';
 import { loginRoutes } from './routes/login';
 import { partnerRoutes } from './routes/partner';
 import { receiptRoutes } from './routes/receipt';
@@ -213,6 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       partnerRoutes,
       eventRoutes,
       relayWaitRoutes,
+      indicatorRoutes,
     ],
   });
   await app.register(staticRoutes, { ctx });

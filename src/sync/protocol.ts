@@ -140,6 +140,21 @@ export interface RecordAnswer<R = unknown> {
   record: R;
 }
 
+/** Central's indicators over its whole history (GET /api/indicators; docs/indicators.md). */
+export interface IndicatorsAnswer<I = unknown> {
+  source: 'central';
+  /** When central computed them (ISO). */
+  computedAt: string;
+  /** The definitions' version (src/domain/pathway-indicators.ts, INDICATORS_VERSION). */
+  version: number;
+  /** Nothing held for the period: `message` says so and the figures are not facts. */
+  empty: boolean;
+  message: string | null;
+  /** What the history held: its first stop's date, and archived records included. */
+  history: { firstStop: string | null; archivedRecords: number };
+  indicators: I;
+}
+
 export const receiptRequestSchema = z.object({
   org: nameSchema,
   stopId: nameSchema,

@@ -364,6 +364,8 @@ describe('indicators of a day', () => {
       aldShare: 0.5,
       aldNoMt: 1,
       aldNoMtShare: 0.25,
+      // Visits ticked before schema 6 without « sans MT »: unknown, never « sans MT ».
+      mtUnknown: 2,
     });
     expect(ind.ageBands).toEqual({
       '0-15': 1,

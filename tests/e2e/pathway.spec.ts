@@ -5,6 +5,10 @@
 // order). Box 1 sees the walk-in and proposes an orientation to a doctor as médecin traitant; the
 // coordination follows it from the worklist through « contact pris », « acceptée » to « médecin
 // traitant déclaré », and the patient's médecin traitant status changes on the room's screen.
+// Central's indicators then count it (issue 17 item 3): the coordination screen, online, shows
+// central's figures over the whole history — the walk-in unknown at their first visit with a
+// médecin traitant declared since (never counted « sans MT »), and a patient first seen « sans
+// MT » at an earlier stop, followed to « MT déclaré », counted re-attached.
 import { expect, test } from './support/fixtures';
 import { axe, go, rendered, takeIn } from './support/steps';
 
@@ -156,6 +160,86 @@ test('p — an unknown médecin traitant does not jump; an orientation followed 
     const text = (await box1.locator('main').textContent()) ?? '';
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+  });
+
+  /** Central's report from 2020 on: the figures of the first table, row by row. */
+  const centralReport = async (name: string) => {
+    await go(coordination, `${origin}/coordination/indicateurs`);
+    await rendered(coordination, 'coordination indicateurs');
+    const from = coordination.getByLabel('Du', { exact: true });
+    await from.fill('2020-01-01');
+    await expect(coordination.getByText(/^Chiffres du serveur central, calculés le/)).toBeVisible({
+      timeout: 60_000,
+    });
+    const table = coordination
+      .getByRole('region', { name: 'Retour vers un médecin traitant' })
+      .getByRole('table')
+      .first();
+    const central = coordination.getByText(/^Chiffres du serveur central, calculés le/);
+    /** A row's figures, once central's answer is on screen (never the device's own). */
+    const cells = async (row: RegExp) => {
+      await expect(central).toBeVisible();
+      await expect(coordination.getByText(/partiel/)).toHaveCount(0);
+      return (await table.getByRole('row', { name: row }).getByRole('cell').allTextContents()).map(
+        (c) => c.trim(),
+      );
+    };
+    await shot(coordination, name);
+    return { cells, table };
+  };
+
+  const before =
+    await test.step('central’s indicators count the walk-in: unknown at their first visit, a médecin traitant declared since', async () => {
+      const { cells } = await centralReport('central-report-walkin');
+      // The walk-in is the only patient unknown at their first visit, and never « sans MT ».
+      await expect(async () => {
+        await coordination.getByRole('button', { name: 'Recalculer au serveur central' }).click();
+        expect((await cells(/^Inconnu/)).slice(0, 2)).toEqual(['1', '1']);
+      }).toPass({ timeout: 60_000 });
+      expect(await axe(coordination, 'central-report')).toEqual([]);
+      const text = (await coordination.locator('main').textContent()) ?? '';
+      expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+      expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      expect(text).not.toMatch(/partiel/);
+      return cells(/^Sans médecin traitant/);
+    });
+
+  await test.step('a patient first seen « sans MT » at an earlier stop, followed to « MT déclaré », is counted re-attached by central', async () => {
+    await go(coordination, `${origin}/coordination/suivi`);
+    await rendered(coordination, 'coordination suivi');
+    // An orientation of the demo's earlier stops, whose contact was already taken.
+    const accept = coordination.getByRole('button', { name: /^Acceptée — / }).first();
+    await expect(accept).toBeVisible({ timeout: 60_000 });
+    const full = ((await accept.getAttribute('aria-label')) ?? (await accept.textContent()) ?? '')
+      .replace(/^Acceptée — /, '')
+      .trim();
+    expect(full).not.toBe('');
+    await accept.click();
+    const declare = coordination.getByRole('button', {
+      name: `Médecin traitant déclaré — ${full}`,
+      exact: true,
+    });
+    await declare.click();
+    await expect(declare).toHaveCount(0);
+    const { cells } = await centralReport('central-report-reattached');
+    const [patients, back] = before.map(Number) as [number, number];
+    await expect(async () => {
+      await coordination.getByRole('button', { name: 'Recalculer au serveur central' }).click();
+      expect((await cells(/^Sans médecin traitant/)).slice(0, 2)).toEqual([
+        String(patients),
+        String(back + 1),
+      ]);
+    }).toPass({ timeout: 60_000 });
+    await shot(coordination, 'central-report-reattached');
+    // Printed for the region and the DMG: the report alone, with its title, on A4.
+    await coordination.emulateMedia({ media: 'print' });
+    await expect(
+      coordination.getByRole('heading', { name: /^Rapport d’activité du 01\/01\/2020 au / }),
+    ).toBeVisible();
+    await expect(coordination.getByRole('button', { name: 'Imprimer le rapport' })).toBeHidden();
+    await expect(coordination.getByRole('heading', { name: 'Exports' })).toBeHidden();
+    await shot(coordination, 'central-report-print');
+    await coordination.emulateMedia({ media: 'screen' });
   });
 
   await test.step('the closure links its « Orientations à suivre » to the worklist', async () => {

@@ -216,3 +216,69 @@ describe('the live board screen', () => {
     expect(slip.textContent).not.toContain(patient.birthName.toUpperCase());
   });
 });
+
+describe('the end-of-visit questionnaire at reception (optional)', () => {
+  let db: EscaleDb;
+  let demo: Awaited<ReturnType<typeof seedDemoDay>>;
+
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(NOW));
+    useUiStore.setState({ profile: 'reception', staffId: null, dirtyForms: [] });
+    db = freshDb();
+    demo = await seedDemoDay(db);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('records the answers on the visit, journalled without them; then says it was filled in', async () => {
+    const user = userEvent.setup();
+    renderAt('/accueil', db);
+    await screen.findByRole('region', { name: /^Médecine générale/ });
+    await user.click(screen.getByRole('button', { name: 'Gérer MG-003' }));
+    const form = screen.getByRole('form', { name: 'Questionnaire de fin de venue — MG-003' });
+    await user.selectOptions(
+      within(form).getByLabelText('Avez-vous renoncé à des soins ces 12 derniers mois ?'),
+      'Oui',
+    );
+    await user.selectOptions(
+      within(form).getByLabelText('Sans le camion, où seriez-vous allé ?'),
+      'Ailleurs (autre)',
+    );
+    await user.type(within(form).getByLabelText('Précisez (facultatif)'), 'Le Mans');
+    await user.click(within(form).getByRole('button', { name: 'Enregistrer les réponses' }));
+    const visitId = demo.entries.waiting2.visitId;
+    await waitFor(async () =>
+      expect((await db.rows('visit').get(visitId))?.survey).toMatchObject({
+        answered: true,
+        renunciation: 'oui',
+        withoutTruck: 'autre',
+        withoutTruckOther: 'Le Mans',
+      }),
+    );
+    const audit = (await db.rows('audit').toArray()).find(
+      (a) => a.action === 'visit.survey_answered',
+    );
+    expect(audit).toMatchObject({ entityId: visitId, detail: null });
+    expect(await screen.findByText('Questionnaire : rempli')).toBeInTheDocument();
+  });
+
+  it('records a refusal, with no answer', async () => {
+    const user = userEvent.setup();
+    renderAt('/accueil', db);
+    await screen.findByRole('region', { name: /^Médecine générale/ });
+    await user.click(screen.getByRole('button', { name: 'Gérer MG-003' }));
+    await user.click(screen.getByRole('button', { name: 'Le patient ne souhaite pas répondre' }));
+    const visitId = demo.entries.waiting2.visitId;
+    await waitFor(async () =>
+      expect((await db.rows('visit').get(visitId))?.survey).toMatchObject({
+        answered: false,
+        renunciation: null,
+        withoutTruck: null,
+      }),
+    );
+    expect(await screen.findByText('Questionnaire refusé : c’est noté.')).toBeInTheDocument();
+  });
+});

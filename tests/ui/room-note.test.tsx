@@ -302,3 +302,30 @@ describe('the patient’s earlier notes', () => {
     expect(forCoordinator.textContent).toContain('Motif : Contraception');
   });
 });
+
+describe('prevention acts on the note (docs/indicators.md)', () => {
+  it('are ticked on a draft, saved on the note, and only shown once it is signed', async () => {
+    await openNote();
+    const user = userEvent.setup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    const group = await screen.findByRole('group', { name: 'Actes de prévention (facultatif)' });
+    await user.click(within(group).getByRole('checkbox', { name: 'Vaccination' }));
+    await waitFor(async () => expect((await note())?.prevention).toEqual(['vaccination']));
+    await user.click(within(group).getByRole('checkbox', { name: 'Tabac, alcool, addictions' }));
+    await waitFor(async () =>
+      expect((await note())?.prevention).toEqual(['vaccination', 'addictions']),
+    );
+    await user.click(within(group).getByRole('checkbox', { name: 'Vaccination' }));
+    await waitFor(async () => expect((await note())?.prevention).toEqual(['addictions']));
+    // Signed: the acts are part of the note as it stands, no longer ticked.
+    await writeChanges(db, { deviceId: 'box-1', org: demo.day.stop!.orgId }, [
+      { entity: 'consultation', id: NOTE, set: { status: 'to_validate' } },
+    ]);
+    cleanup();
+    renderAt(`/salle/${demo.roomId('Box 1')}/consultation/${NOTE}`, db);
+    expect(
+      await screen.findByText('Actes de prévention : Tabac, alcool, addictions'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('group', { name: 'Actes de prévention (facultatif)' })).toBeNull();
+  });
+});

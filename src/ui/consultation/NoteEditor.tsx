@@ -17,7 +17,11 @@ import {
   signProblems,
 } from '../../domain/consultation';
 import type { Addendum, Consultation, Service, Staff, TermRef } from '../../domain/entities';
-import { confidentialitySchema } from '../../domain/entities';
+import {
+  confidentialitySchema,
+  type PreventionAct,
+  preventionActSchema,
+} from '../../domain/entities';
 import { useWriter } from '../data/writer';
 import { staffName } from '../day/day-data';
 import { ActionButton } from '../feedback/ActionButton';
@@ -197,6 +201,11 @@ export function NoteEditor({
         />
       </div>
       <OrientationsToFollow consultation={c} viewer={viewer} staff={staff} canAdd={canPropose} />
+      <PreventionField
+        consultation={c}
+        editable={editable}
+        onChange={(acts) => void run(() => actions.setPrevention(c, acts))}
+      />
       {editable ? (
         <SelectField
           label={t('consultation.confidentiality.label')}
@@ -598,5 +607,44 @@ function SigningAdditionsField({
         />
       </div>
     </FieldGroup>
+  );
+}
+
+/** The prevention acts done in this consultation (optional; counted by the indicators). */
+function PreventionField({
+  consultation,
+  editable,
+  onChange,
+}: {
+  consultation: Consultation;
+  editable: boolean;
+  onChange(acts: PreventionAct[]): void;
+}) {
+  const acts = consultation.prevention ?? [];
+  const label = (a: PreventionAct) => t(`indicators.prevention.acts.${a}`);
+  if (!editable) {
+    return (
+      <p>
+        {acts.length === 0
+          ? t('consultation.prevention.none')
+          : t('consultation.prevention.shown', { acts: acts.map(label).join(', ') })}
+      </p>
+    );
+  }
+  return (
+    <fieldset className="stack">
+      <legend>{t('consultation.prevention.legend')}</legend>
+      <p className="muted">{t('consultation.prevention.hint')}</p>
+      {preventionActSchema.options.map((a) => (
+        <CheckboxField
+          key={a}
+          label={label(a)}
+          checked={acts.includes(a)}
+          onChange={(on) =>
+            onChange(preventionActSchema.options.filter((x) => (x === a ? on : acts.includes(x))))
+          }
+        />
+      ))}
+    </fieldset>
   );
 }

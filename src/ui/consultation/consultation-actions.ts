@@ -20,6 +20,7 @@ import type {
   Code,
   Consultation,
   Orientation,
+  PreventionAct,
   Service,
   Signature,
   Staff,
@@ -44,6 +45,8 @@ export interface ConsultationActions {
   removeCode(c: Consultation, code: Code): Promise<void>;
   setOrientation(c: Consultation, orientation: Orientation): Promise<void>;
   setConfidentiality(c: Consultation, value: Consultation['confidentiality']): Promise<void>;
+  /** The prevention acts ticked on the note (docs/indicators.md). */
+  setPrevention(c: Consultation, acts: PreventionAct[]): Promise<void>;
   recordVitals(c: Consultation, values: VitalsValues): Promise<void>;
   /** Books the follow-up at a next stop and records it as the orientation, in one write. */
   bookFollowUp(c: Consultation, stop: Stop, time: string, service: Service): Promise<void>;
@@ -146,6 +149,10 @@ export function useConsultationActions(): ConsultationActions {
       async setConfidentiality(c, confidentiality) {
         editable(c);
         await write([{ entity: 'consultation', id: c.id, set: { confidentiality } }]);
+      },
+      async setPrevention(c, acts) {
+        editable(c);
+        await write([{ entity: 'consultation', id: c.id, set: { prevention: acts } }]);
       },
       async recordVitals(c, values) {
         editable(c);

@@ -17,7 +17,7 @@ function bucketLabel(b: Buckets[number]): string {
 }
 
 /** Draws on a canvas once Chart.js has loaded; the tables beside carry the same data. */
-function useChart(
+export function useChart(
   draw: (Chart: typeof ChartType, canvas: HTMLCanvasElement) => ChartType,
   /** Redraws when this changes (the serialised data). */
   key: string,
@@ -160,6 +160,42 @@ export function WaitChart({ buckets }: { buckets: Buckets }) {
           </details>
         </>
       )}
+    </figure>
+  );
+}
+
+/** Labelled counts as horizontal bars (the period report): the table beside holds the data. */
+export function CountChart({
+  title,
+  bars,
+}: {
+  title: string;
+  bars: { label: string; value: number }[];
+}) {
+  const ref = useChart(
+    (Chart, canvas) =>
+      new Chart(canvas, {
+        type: 'bar',
+        data: {
+          labels: bars.map((b) => b.label),
+          datasets: [{ label: title, data: bars.map((b) => b.value), backgroundColor: '#0b6e4f' }],
+        },
+        options: {
+          indexAxis: 'y',
+          animation: false,
+          plugins: { legend: { display: false } },
+          scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+        },
+      }),
+    JSON.stringify(bars),
+  );
+  if (bars.every((b) => b.value === 0)) return null;
+  return (
+    <figure className="chart chart--report">
+      <figcaption>{title}</figcaption>
+      <div className="chart__canvas">
+        <canvas ref={ref} role="img" aria-label={title} />
+      </div>
     </figure>
   );
 }

@@ -26,6 +26,7 @@ import type {
   Stop,
   SyncReceipt,
   Unit,
+  Vaccination,
   Visit,
 } from '../../domain/entities';
 import { followMerges } from '../../domain/identity-lifecycle';
@@ -57,6 +58,9 @@ export interface OrgRows {
   organisation: Organisation | null;
   /** The organisation this device belongs to (its enrolment), null before it joined one. */
   orgId: string | null;
+  /** Signatures (supervision delays) and vaccinations (prevention), for the indicators. */
+  signatures: Signature[];
+  vaccinations: Vaccination[];
 }
 
 export async function readOrg(db: EscaleDb): Promise<OrgRows> {
@@ -72,6 +76,10 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
       db.rows('room').toArray(),
       db.rows('service').toArray(),
     ]);
+  const [signatures, vaccinations] = await Promise.all([
+    db.rows('signature').toArray(),
+    db.rows('vaccination').toArray(),
+  ]);
   const [staff, receipts, devices, units, orientations, objections, organisations, orgId] =
     await Promise.all([
       db.rows('staff').toArray(),
@@ -104,6 +112,8 @@ export async function readOrg(db: EscaleDb): Promise<OrgRows> {
     researchObjections: followMerges(alive(objections), survivors),
     organisation: (organisations.find((o) => o.id === orgId) as Organisation | undefined) ?? null,
     orgId: orgId ?? null,
+    signatures,
+    vaccinations: followMerges(alive(vaccinations), survivors),
   };
 }
 

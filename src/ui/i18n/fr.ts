@@ -7,6 +7,7 @@ import { display } from './fr/display';
 import { documents } from './fr/documents';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
+import { indicators, survey } from './fr/indicators';
 import { pastRecord } from './fr/past-record';
 import { pathway } from './fr/pathway';
 import { patientCopy } from './fr/patient-copy';
@@ -237,6 +238,8 @@ export const fr = {
   patientCopy,
   summary,
   pathway,
+  indicators,
+  survey,
   coordination,
   setup,
   patientImport,

@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import type { QueueEntry, Service, Visit } from '../../domain/entities';
+import { EMPTY_SURVEY, type SurveyDraft } from '../../domain/survey';
 import type { DayRows } from '../data/device-data';
 import { ContradictionMarker } from '../day/ContradictionMarker';
 import { byId, estimateText, live } from '../day/day-data';
@@ -344,6 +345,18 @@ function RowActions({
           ))}
         </div>
       ) : null}
+      {visit ? (
+        <SurveyForm
+          visit={visit}
+          ticket={row.ticket}
+          onSave={(draft) =>
+            run(
+              () => actions.recordSurvey(visit, draft),
+              t(draft ? 'survey.saved' : 'survey.declined'),
+            )
+          }
+        />
+      ) : null}
       <p>
         <Link to={`/accueil/ticket/${row.visitId}`} className="button">
           {t('reception.actions.printTicket')}
@@ -356,5 +369,77 @@ function RowActions({
         ) : null}
       </p>
     </div>
+  );
+}
+
+const RENUNCIATIONS = ['oui', 'non', 'ne_sait_pas'] as const;
+const PLACES = ['medecin', 'urgences', 'pharmacie', 'reporte', 'nulle_part', 'autre'] as const;
+
+/** The optional end-of-visit questionnaire (docs/indicators.md): two questions, each may stay
+ * unanswered; the patient may decline the whole. Once recorded, it says so. */
+function SurveyForm({
+  visit,
+  ticket,
+  onSave,
+}: {
+  visit: Visit;
+  ticket: string;
+  onSave(draft: SurveyDraft | null): Promise<void>;
+}) {
+  const [draft, setDraft] = useState<SurveyDraft>(EMPTY_SURVEY);
+  if (visit.survey) {
+    return (
+      <p className="muted">
+        {t('survey.done', {
+          state: t(`survey.states.${visit.survey.answered ? 'answered' : 'declined'}`),
+        })}
+      </p>
+    );
+  }
+  return (
+    <form
+      className="stack"
+      aria-label={t('survey.open', { name: ticket })}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSave(draft);
+      }}
+    >
+      <h4>{t('survey.title')}</h4>
+      <p className="muted">{t('survey.intro')}</p>
+      <SelectField
+        label={t('survey.renunciation')}
+        value={draft.renunciation}
+        onChange={(renunciation) => setDraft({ ...draft, renunciation })}
+        options={[
+          { value: '', label: t('survey.noAnswer') },
+          ...RENUNCIATIONS.map((v) => ({ value: v, label: t(`survey.renunciations.${v}`) })),
+        ]}
+      />
+      <SelectField
+        label={t('survey.withoutTruck')}
+        value={draft.withoutTruck}
+        onChange={(withoutTruck) => setDraft({ ...draft, withoutTruck })}
+        options={[
+          { value: '', label: t('survey.noAnswer') },
+          ...PLACES.map((v) => ({ value: v, label: t(`survey.places.${v}`) })),
+        ]}
+      />
+      {draft.withoutTruck === 'autre' ? (
+        <TextField
+          label={t('survey.other')}
+          value={draft.other}
+          onChange={(other) => setDraft({ ...draft, other })}
+        />
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="button">
+          {t('survey.save')}
+        </button>
+        <button type="button" className="button" onClick={() => void onSave(null)}>
+          {t('survey.decline')}
+        </button>
+      </div>
+    </form>
   );
 }

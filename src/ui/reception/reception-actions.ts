@@ -6,6 +6,7 @@ import type { Change } from '../../device/write';
 import { type CheckInInput, planCheckIn, planServiceMove } from '../../domain/checkin';
 import type { Appointment, Patient, QueueEntry, Service, Visit } from '../../domain/entities';
 import { transition } from '../../domain/queue';
+import { answeredSurvey, declinedSurvey, type SurveyDraft } from '../../domain/survey';
 import { useWriter } from '../data/writer';
 import { useUiStore } from '../state/ui-store';
 import type { ReceptionAction } from './board-model';
@@ -23,6 +24,8 @@ export interface ReceptionActions {
   ): Promise<{ visitId: string; tickets: string[] }>;
   endEntry(entry: QueueEntry, action: ReceptionAction, reason: string): Promise<void>;
   setUrgent(visit: Visit, urgent: boolean, reason: string): Promise<void>;
+  /** The end-of-visit questionnaire, answered (`draft`) or declined (null); never required. */
+  recordSurvey(visit: Visit, draft: SurveyDraft | null): Promise<void>;
   moveEntry(entry: QueueEntry, target: Service, stopEntries: readonly QueueEntry[]): Promise<void>;
   setAppointmentStatus(appointment: Appointment, status: Appointment['status']): Promise<void>;
   book(fields: Omit<Appointment, 'id' | '_deleted' | 'createdAt'>): Promise<string>;
@@ -161,6 +164,25 @@ export function useReceptionActions(deviceId: string | null): ReceptionActions {
             detail: null,
           },
         );
+      },
+
+      async recordSurvey(visit, draft) {
+        const by = staffId ?? deviceId ?? 'inconnu';
+        await write(({ now }) => {
+          const result = draft ? answeredSurvey(draft, now, by) : null;
+          if (result && !result.ok) throw new Error(result.reason);
+          const survey = result?.ok ? result.survey : declinedSurvey(now, by);
+          return {
+            changes: [{ entity: 'visit', id: visit.id, set: { survey } }],
+            // The answers stay on the visit: the journal says only that it was asked.
+            audit: {
+              action: survey.answered ? 'visit.survey_answered' : 'visit.survey_declined',
+              entity: 'visit',
+              entityId: visit.id,
+              detail: null,
+            },
+          };
+        });
       },
 
       async moveEntry(entry, target, stopEntries) {

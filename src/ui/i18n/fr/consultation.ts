@@ -1,6 +1,12 @@
 // French text of the consultation note, shared by the rooms and supervision (merged by ../fr.ts).
 export const consultation = {
   title: 'Consultation — {service}',
+  prevention: {
+    legend: 'Actes de prévention (facultatif)',
+    hint: 'Cochez ce qui a été fait dans cette consultation : les indicateurs de l’évaluation les comptent.',
+    none: 'Aucun acte de prévention noté.',
+    shown: 'Actes de prévention : {acts}',
+  },
   byAuthor: 'Note de {author}, ouverte le {at}',
   notFound: 'Cette note n’est pas (encore) sur cet appareil.',
   status: {
