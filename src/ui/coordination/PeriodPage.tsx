@@ -24,13 +24,12 @@ import {
   researchExtract,
   researchKeyRefusal,
 } from '../../domain/research';
-import { isIsoDate } from '../../domain/time';
 import { useDb } from '../data/device-data';
 import { useWriter } from '../data/writer';
 import { ProgressBar } from '../feedback/ProgressBar';
 import { nextFrame, type StepProgress } from '../feedback/progress';
 import { TextField } from '../forms/fields';
-import { formatBirthDate, formatDate, formatTime, t, tn } from '../i18n';
+import { formatBirthDate, formatTime, t, tn } from '../i18n';
 import { useUiStore } from '../state/ui-store';
 import type { OrgRows } from './coordination-data';
 import { downloadText } from './download';
