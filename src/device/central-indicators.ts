@@ -1,5 +1,5 @@
 // Central's indicators over its whole history (GET /api/indicators; docs/indicators.md), asked
-// by the coordination device. The truck's relay refuses them (503 « central_only »: it holds only
+// by the coordination device. The truck's relay refuses them (421 « central_only », as for the partner API: it holds only
 // part of the history), so the servers are asked in order until central answers; when none does,
 // the screen computes the device's own figures and labels them partial.
 import type { Indicators } from '../domain/indicators';
@@ -36,7 +36,7 @@ export async function fetchCentralIndicators(
       return { ok: true, answer: body as unknown as IndicatorsAnswer<Indicators> };
     }
     // A relay (central_only) or a server in trouble: the next one.
-    if (res.status >= 500) continue;
+    if (res.status >= 500 || res.status === 421) continue;
     const message = typeof body.message === 'string' ? body.message : `Erreur ${res.status}`;
     return { ok: false, refused: true, message };
   }

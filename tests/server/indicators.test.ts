@@ -266,7 +266,7 @@ describe('a relay asked for indicators', () => {
     const coordination = await enrol(central, 'coord-relay', { org, profile: 'coordination' });
     await relay.relay!.refreshCredentials();
     const a = await ask(relay, coordination, { org, ...period });
-    expect(a.status).toBe(503);
+    expect(a.status).toBe(421);
     expect(a.body.error).toBe('central_only');
     expect(String(a.body.message)).toMatch(/se calculent au serveur central/);
     // The same device asking central gets central's figures.

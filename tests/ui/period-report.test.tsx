@@ -109,7 +109,7 @@ function stubServers(central: ((url: string) => unknown) | null) {
           headers: { 'content-type': 'application/json' },
         });
       if (url.startsWith('https://relais.test/api/indicators')) {
-        return json({ error: 'central_only', message: 'Au central.' }, 503);
+        return json({ error: 'central_only', message: 'Au central.' }, 421);
       }
       if (url.startsWith('https://central.test/api/indicators')) {
         if (!central) throw new TypeError('offline');

@@ -93,7 +93,7 @@ export const indicatorRoutes: ServerPlugin = async (app, { ctx }) => {
       // when it cannot (a relay's copy would pass for central's).
       return fail(
         reply,
-        503,
+        421,
         'central_only',
         'Les indicateurs se calculent au serveur central, sur tout l’historique : le relais du camion n’en détient qu’une partie.',
       );
