@@ -22,7 +22,7 @@ export function BreakGlassPage({ rows }: { rows: OrgRows }) {
       {log.length === 0 ? (
         <p className="muted">{t('reading.review.none')}</p>
       ) : (
-        <table className="table">
+        <table className="data-table">
           <thead>
             <tr>
               <th scope="col">{t('reading.review.when')}</th>

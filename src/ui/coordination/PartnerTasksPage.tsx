@@ -74,7 +74,7 @@ export function PartnerTasksPage({ rows }: { rows: OrgRows }) {
             {list.length === 0 ? (
               <p className="muted">{t('coordination.partner.none')}</p>
             ) : (
-              <table className="table">
+              <table className="data-table">
                 <thead>
                   <tr>
                     <th scope="col">{t('coordination.partner.patient')}</th>
