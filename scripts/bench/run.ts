@@ -47,7 +47,11 @@ const BENCHES: Bench[] = [
   },
   {
     file: 'server-fleet',
-    names: ['server.sync_p99_ms_500_devices'],
+    names: [
+      'server.sync_p99_ms_500_devices',
+      'server.fleet_knee_trucks',
+      'server.reconnect_storm_s',
+    ],
     run: async () => (await import('./server-fleet')).run(),
   },
   {
