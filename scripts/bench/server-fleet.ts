@@ -39,6 +39,7 @@
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import pg from 'pg';
 import { encodeBody } from '../../src/device/compress-body';
+import { retryDelay } from '../../src/device/sync-client';
 import type { Audience } from '../../src/domain/access';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { Accounts } from '../../src/server/auth';
@@ -75,6 +76,10 @@ const RAMP = (process.env.BENCH_FLEET_RAMP ?? '25,50,100,200,400,800')
 /** The reference day's busiest half hour: 100 actions in 30 min, one every 18 s per truck. */
 const PACE_MS = (30 * 60_000) / 100;
 const STORM_ACTIONS = 100; // 30 minutes at that pace
+/** A pause between runs, so work left on central by one run is not timed in the next. */
+const SETTLE_MS = 20_000;
+/** The storm is called off after this (its value then says so: `backlog_left`). */
+const STORM_LIMIT_MS = 10 * 60_000;
 /** Actions kept after a truck's start: the ramp, the relay-less run and the storm's backlog. */
 const RESERVE = 260;
 // The sync client's defaults (src/device/sync-client.ts).
@@ -221,6 +226,9 @@ class WireRelay {
   private watching: Promise<void> | null = null;
   private interval: ReturnType<typeof setInterval> | null = null;
   private aborts = new AbortController();
+  /** Consecutive failures to reach central, and when the next attempt may be made. */
+  private failures = 0;
+  private retryAt = 0;
   stats: Stats;
 
   constructor(
@@ -306,6 +314,8 @@ class WireRelay {
 
   private async watch(): Promise<void> {
     while (!this.stopped) {
+      if (this.failures > 0) await this.pause(this.retryAt - Date.now());
+      if (this.stopped) return;
       try {
         const params = new URLSearchParams({
           after: String(this.pulled),
@@ -318,17 +328,43 @@ class WireRelay {
           undefined,
           RELAY_HOLD_MS + RELAY_TIMEOUT_MS,
         )) as { lastSeq: number; credentials: string };
+        const wasDown = this.failures > 0;
+        this.failures = 0;
         this.announced = body.credentials;
         await this.running;
-        if (body.lastSeq > this.pulled || body.credentials !== this.credentialsVersion) {
+        if (wasDown || body.lastSeq > this.pulled || body.credentials !== this.credentialsVersion) {
           await this.syncNow();
         }
       } catch (error) {
         if (this.stopped) return;
         this.stats.fail('wait', error);
-        await sleep(2_000); // the relay's first backoff step
+        this.noteFailure();
       }
     }
+  }
+
+  /** relay.ts's backoff: 2 s doubled per failure up to 5 min, jitter in [raw/2, raw]. */
+  private noteFailure(): void {
+    this.failures += 1;
+    const raw = Math.min(300_000, 2_000 * 2 ** Math.max(0, this.failures - 1));
+    this.retryAt = Date.now() + Math.round(raw / 2 + (raw / 2) * Math.random());
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    const signal = this.aborts.signal;
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /** Nothing left to forward and the last pass went through. */
+  get drained(): boolean {
+    return this.pending.length === 0 && this.failures === 0 && this.running === null;
   }
 
   syncNow(): Promise<void> {
@@ -339,6 +375,8 @@ class WireRelay {
     this.running = (async () => {
       do {
         this.again = false;
+        // While central is out of reach, passes wait for the backoff (relay.ts).
+        if (this.failures > 0 && Date.now() < this.retryAt) break;
         await this.pass();
       } while (this.again && !this.stopped);
     })().finally(() => {
@@ -389,8 +427,12 @@ class WireRelay {
           })),
         });
       }
+      this.failures = 0;
     } catch (error) {
-      if (!this.stopped) this.stats.fail('pass', error);
+      if (!this.stopped) {
+        this.stats.fail('pass', error);
+        this.noteFailure();
+      }
     }
   }
 }
@@ -408,6 +450,7 @@ class WireDevice {
   private abort = new AbortController();
   private gzip = false;
   private stopped = false;
+  private failures = 0;
   constructor(
     private readonly url: string,
     private readonly device: Enrolled,
@@ -466,13 +509,22 @@ class WireDevice {
     this.running = (async () => {
       do {
         this.again = false;
-        if (!(await this.run())) break;
+        if (!(await this.run())) {
+          this.failures++;
+          break;
+        }
+        this.failures = 0;
       } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = null;
-      // The next automatic attempt: the poll, 60 s after the last run.
+      // The next automatic attempt: the poll 60 s after a success, the client's backoff after a
+      // failure (2 s doubled per failure up to 5 min, equal jitter).
       if (this.poll) clearTimeout(this.poll);
-      if (!this.stopped) this.poll = setTimeout(() => void this.syncNow(), CLIENT_POLL_MS);
+      const delay =
+        this.failures > 0
+          ? retryDelay(this.failures, 2_000, 300_000, Math.random())
+          : CLIENT_POLL_MS;
+      if (!this.stopped) this.poll = setTimeout(() => void this.syncNow(), delay);
     });
     return this.running;
   }
@@ -588,13 +640,14 @@ async function relayLess(
       t.devices.map((d) => new WireDevice(server.url, d, at.get(t.org)!, warm)),
     ]),
   );
-  // Devices come up over 10 s (not all in the same millisecond), then the measure begins.
+  // Devices come up over 30 s (not all in the same moment), central settles, then the measure.
   await Promise.all(
     [...devices.values()].flat().map(async (d) => {
-      await sleep(draw() * 10_000);
+      await sleep(draw() * 30_000);
       await d.start();
     }),
   );
+  await sleep(SETTLE_MS);
   const stats = new Stats();
   for (const list of devices.values()) for (const d of list) d.stats = stats;
   const s = await play(trucks, day, STEP_S, draw, (t, a, ops) =>
@@ -613,6 +666,30 @@ function stepContext(step: RampStep & { requests: number; s: number; median: num
     errors: step.errors,
     req_per_s: round(step.requests / step.s, 1),
   };
+}
+
+/**
+ * Until central's database has been idle (no query of another session running) for 2 s, at
+ * most 2 min: work a previous run left (requests its clients gave up on) is not timed in the
+ * next. SQLite: a fixed pause.
+ */
+async function quiet(url: string | null): Promise<void> {
+  if (!url) return sleep(SETTLE_MS);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const end = performance.now() + 120_000;
+    let idle = 0;
+    while (idle < 4 && performance.now() < end) {
+      const { rows } = await client.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+      );
+      idle = (rows[0] as { n: number }).n === 0 ? idle + 1 : 0;
+      await sleep(500);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function pgSettings(url: string): Promise<Record<string, string>> {
@@ -696,14 +773,8 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
       }
     };
 
-    // The reference fleet without relays first (context), then the ramp through relays.
     const reference = Math.min(REFERENCE_TRUCKS, Math.max(...ramp));
-    if (kind === 'postgres') {
-      await grow(reference);
-      // No relay yet: the trucks' devices talk to central themselves.
-      console.error(`  fleet: ${reference} trucks relay-less, ${STEP_S} s`);
-      result.relayLess = await relayLess(server, store, trucks.slice(0, reference), day, draw);
-    }
+    const settle = () => quiet(cluster?.url ?? null);
     for (const n of ramp) {
       // The next step's setup (seeding, enrolment) at the pace seen so far, then the step itself.
       const perTruck = result.seeded.trucks ? result.seeded.seedS / result.seeded.trucks : 1;
@@ -714,6 +785,7 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
       }
       await grow(n);
       await withRelays(n);
+      await settle();
       const stats = new Stats();
       for (const r of relays.slice(0, n)) r.stats = stats;
       console.error(`  fleet: ${n} trucks through their relays, ${STEP_S} s`);
@@ -731,6 +803,9 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
         median: sum.median,
       };
       result.ramp.push(step);
+      console.error(
+        `  fleet: ${n} trucks: p99 ${step.p99} ms, median ${step.median} ms, ${step.requests} requests, ${step.errors} errors${stats.firstError ? ` (${stats.firstError})` : ''}`,
+      );
       if (n === reference) result.reference = { stats, s, trucks: n };
       for (const r of relays.slice(0, n)) r.stats = new Stats();
       if (!rampContinues(step, GOAL_MS)) break;
@@ -738,6 +813,7 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
 
     if (kind === 'postgres' && trucks.length >= reference) {
       // The storm: every relay cut, 30 minutes of work on each truck, then central back for all.
+      await withRelays(reference);
       for (const r of relays) await r.cut();
       const fleetRelays = relays.slice(0, reference);
       let ops = 0;
@@ -752,8 +828,14 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
       const stats = new Stats();
       for (const r of fleetRelays) r.stats = stats;
       console.error(`  fleet: reconnect storm, ${reference} relays, ${ops} ops`);
+      await settle();
       const t0 = performance.now();
       await Promise.all(fleetRelays.map((r) => r.reconnect()));
+      // Passes that failed wait for the relay's backoff and go again: until every relay has
+      // forwarded its backlog (or the limit).
+      while (!fleetRelays.every((r) => r.drained) && performance.now() - t0 < STORM_LIMIT_MS) {
+        await sleep(100);
+      }
       const s = (performance.now() - t0) / 1000;
       result.storm = {
         s,
@@ -762,6 +844,22 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
         backlogLeft: fleetRelays.reduce((n, r) => n + r.backlog, 0),
         trucks: fleetRelays.length,
       };
+      console.error(
+        `  fleet: storm: ${round(s, 1)} s, ${stats.requests} requests, ${stats.errors} errors, ${result.storm.backlogLeft} ops left`,
+      );
+    }
+
+    if (kind === 'postgres') {
+      // The reference fleet without relays (context): every device straight to central.
+      for (const r of relays) await r.cut();
+      await grow(reference);
+      await settle();
+      console.error(`  fleet: ${reference} trucks relay-less, ${STEP_S} s`);
+      result.relayLess = await relayLess(server, store, trucks.slice(0, reference), day, draw);
+      const less = summary(result.relayLess.stats.latencies);
+      console.error(
+        `  fleet: relay-less: p99 ${less.p99} ms, median ${less.median} ms, ${result.relayLess.stats.requests} requests, ${result.relayLess.stats.errors} errors${result.relayLess.stats.firstError ? ` (${result.relayLess.stats.firstError})` : ''}`,
+      );
     }
     result.starts = trucks.map((t) => t.start);
     return result;
