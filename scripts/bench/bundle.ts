@@ -6,11 +6,12 @@
 //   desk person signed in, a PIN) opening /accueil in a new page: every script the page asks for
 //   (from the service worker or the network) until today's stop shows after the PIN, and the
 //   network is idle.
-// Each script is counted raw, gzip level 6 (any server's default: the headline value), gzip
-// level 9 (the former measure), and as shipped: the server sends the build's precompressed
-// files (vite.config.ts writes .br at quality 11 and .gz at level 9 beside each asset,
-// routes/static.ts serves them with `preCompressed`), the .br one to a browser that accepts
-// brotli, as Chromium does.
+// Each script is counted raw, gzip level 6, gzip level 9 (the former measure), and as shipped:
+// the server sends the build's precompressed files (vite.config.ts writes .br at quality 11 and
+// .gz at level 9 beside each asset, routes/static.ts serves them with `preCompressed`), the .br
+// one to a browser that accepts brotli, as Chromium does. Headline values: gzip-6 for the join
+// screen (the line's name says gzip; level 6 rather than the former 9, the level a server
+// compressing on the fly uses); as shipped for the reception (issue 18's goal is on it).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -87,7 +88,8 @@ export async function run(): Promise<BenchLine[]> {
     await fresh.close();
 
     // An enrolled reception device, signed in, opening its screen again in a new page.
-    const enrolled = await browser.newContext();
+    // The enrolment's script is injected into the app's page, which its CSP forbids.
+    const enrolled = await browser.newContext({ bypassCSP: true });
     const setup = await enrolReception(enrolled, origin, server.store, org, deskId);
     await setup.close();
     const page = await enrolled.newPage();
@@ -104,9 +106,10 @@ export async function run(): Promise<BenchLine[]> {
         ...context(initial),
         machine: machine(),
       }),
-      line('bundle.reception_js_kb', kb(reception.gzip6), 'kB', {
+      // Issue 18's goal is on the bytes as shipped: the .br files the server sends Chromium.
+      line('bundle.reception_js_kb', kb(reception.brotli), 'kB', {
         goal: '<= 180',
-        page: 'an enrolled reception device opening /accueil, PIN typed, until today’s stop shows and the network is idle; gzip level 6',
+        page: 'an enrolled reception device opening /accueil, PIN typed, until today’s stop shows and the network is idle; as shipped (brotli-11, precompressed)',
         ...context(reception),
         machine: machine(),
       }),

@@ -96,7 +96,7 @@ async function afterWriteLine(): Promise<BenchLine> {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const all = [...run.local, ...run.pulled];
     return line('search.after_write_p95_ms_50k', round(percentile(all, 95), 1), 'ms', {
-      goal: '< 100',
+      goal: '<= 50',
       writes: all.length,
       median_ms: round(median(all), 1),
       max_ms: round(Math.max(...all), 1),

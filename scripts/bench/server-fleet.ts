@@ -32,8 +32,10 @@
 //   authorises each push against the device's profile and person sessions (the day's staff are
 //   signed in on every device) and cuts each pull by profile (the room filter runs).
 //
-// Ramp: 25, 50, 100, 200, 400, 800 trucks (BENCH_FLEET_RAMP), STEP_S each, until p99 passes the
-// goal or a request fails: `server.fleet_knee_trucks`. Storm: the reference fleet's 100 relays
+// Ramp: 5, 10, 25, 50, 100, 200, 400, 800 trucks (BENCH_FLEET_RAMP), STEP_S each, until p99
+// passes the goal or a request fails, or the next step would end past the time budget:
+// `server.fleet_knee_trucks`. The reference fleet (100 trucks) through its relays is the
+// headline, run on its own when the ramp stopped below it. Storm: the reference fleet's 100 relays
 // each hold 30 minutes of their devices' work (100 actions) and reach central at the same moment
 // (the worst case: in the field their backoff jitter spreads them): `server.reconnect_storm_s`.
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
@@ -68,8 +70,8 @@ const GOAL_MS = 200;
 const REFERENCE_TRUCKS = 100;
 const STEP_S = Number(process.env.BENCH_FLEET_STEP_S ?? 60);
 /** The ramp stops before a step that would end the fleet's run after this (seconds). */
-const BUDGET_S = Number(process.env.BENCH_FLEET_BUDGET_MIN ?? 13) * 60;
-const RAMP = (process.env.BENCH_FLEET_RAMP ?? '25,50,100,200,400,800')
+const BUDGET_S = Number(process.env.BENCH_FLEET_BUDGET_MIN ?? 10) * 60;
+const RAMP = (process.env.BENCH_FLEET_RAMP ?? '5,10,25,50,100,200,400,800')
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
@@ -658,14 +660,22 @@ async function relayLess(
   return { stats, s };
 }
 
-function stepContext(step: RampStep & { requests: number; s: number; median: number | null }) {
+function stepContext(step: FleetResult['ramp'][number]) {
   return {
     trucks: step.trucks,
     p99_ms: step.p99,
     median_ms: step.median,
     errors: step.errors,
     req_per_s: round(step.requests / step.s, 1),
+    by_kind: step.byKind,
   };
+}
+
+/** Requests, p99, median and max per kind of request. */
+function kindsOf(s: Stats) {
+  return Object.fromEntries(
+    [...s.byKind].map(([k, v]) => [k, { requests: v.length, ...summary(v) }]),
+  );
 }
 
 /**
@@ -709,7 +719,12 @@ async function pgSettings(url: string): Promise<Record<string, string>> {
 
 interface FleetResult {
   settings: Record<string, string>;
-  ramp: (RampStep & { requests: number; s: number; median: number | null })[];
+  ramp: (RampStep & {
+    requests: number;
+    s: number;
+    median: number | null;
+    byKind: ReturnType<typeof kindsOf>;
+  })[];
   reference: { stats: Stats; s: number; trucks: number } | null;
   relayLess: { stats: Stats; s: number } | null;
   storm: { s: number; stats: Stats; ops: number; backlogLeft: number; trucks: number } | null;
@@ -775,14 +790,8 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
 
     const reference = Math.min(REFERENCE_TRUCKS, Math.max(...ramp));
     const settle = () => quiet(cluster?.url ?? null);
-    for (const n of ramp) {
-      // The next step's setup (seeding, enrolment) at the pace seen so far, then the step itself.
-      const perTruck = result.seeded.trucks ? result.seeded.seedS / result.seeded.trucks : 1;
-      const next = (n - trucks.length) * perTruck + STEP_S + 5;
-      if ((performance.now() - began) / 1000 + next > BUDGET_S && result.ramp.length > 0) {
-        result.stoppedBy = `time budget: ${n} trucks would have ended after ${BUDGET_S / 60} min`;
-        break;
-      }
+    /** `n` trucks through their relays for STEP_S: central's answers. */
+    const runStep = async (n: number) => {
       await grow(n);
       await withRelays(n);
       await settle();
@@ -801,17 +810,32 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
         requests: stats.requests,
         s,
         median: sum.median,
+        byKind: kindsOf(stats),
       };
-      result.ramp.push(step);
       console.error(
         `  fleet: ${n} trucks: p99 ${step.p99} ms, median ${step.median} ms, ${step.requests} requests, ${step.errors} errors${stats.firstError ? ` (${stats.firstError})` : ''}`,
       );
       if (n === reference) result.reference = { stats, s, trucks: n };
       for (const r of relays.slice(0, n)) r.stats = new Stats();
+      return step;
+    };
+    for (const n of ramp) {
+      // The next step's setup (seeding, enrolment) at the pace seen so far, then the step itself.
+      const perTruck = result.seeded.trucks ? result.seeded.seedS / result.seeded.trucks : 1;
+      const next = (n - trucks.length) * perTruck + STEP_S + 5;
+      if ((performance.now() - began) / 1000 + next > BUDGET_S && result.ramp.length > 0) {
+        result.stoppedBy = `time budget: ${n} trucks would have ended after ${BUDGET_S / 60} min`;
+        break;
+      }
+      const step = await runStep(n);
+      result.ramp.push(step);
       if (!rampContinues(step, GOAL_MS)) break;
     }
 
-    if (kind === 'postgres' && trucks.length >= reference) {
+    // The reference fleet through its relays (the headline), if the ramp stopped below it.
+    if (!result.reference) await runStep(reference);
+
+    if (kind === 'postgres') {
       // The storm: every relay cut, 30 minutes of work on each truck, then central back for all.
       await withRelays(reference);
       for (const r of relays) await r.cut();
@@ -881,8 +905,7 @@ export async function run(): Promise<BenchLine[]> {
       : { ramp: [] as FleetResult['ramp'] };
   const ref = pg.reference;
   const refSum = ref ? summary(ref.stats.latencies) : null;
-  const kinds = (s: Stats) =>
-    Object.fromEntries([...s.byKind].map(([k, v]) => [k, { requests: v.length, ...summary(v) }]));
+  const kinds = kindsOf;
   const knee = kneeOf(pg.ramp, GOAL_MS);
   const less = pg.relayLess;
   const lessSum = less ? summary(less.stats.latencies) : null;
