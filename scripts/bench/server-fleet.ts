@@ -589,6 +589,35 @@ class WireDevice {
 
 // ---- the runs ----------------------------------------------------------------------------------
 
+/**
+ * The machine's floor while a run goes on: `GET /api/health` (no store, no credential) every
+ * 500 ms. What central's answers take beyond this is central's work; this much, any request
+ * pays on a machine this loaded.
+ */
+function probe(url: string): { stop(): ReturnType<typeof summary> } {
+  const times: number[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const t = performance.now();
+      try {
+        await (await fetch(`${url}/api/health`)).text();
+        times.push(performance.now() - t);
+      } catch {
+        // counted by the run's own requests
+      }
+      await sleep(500);
+    }
+  })();
+  return {
+    stop() {
+      on = false;
+      void loop;
+      return summary(times);
+    },
+  };
+}
+
 /** Each truck writes an action every PACE_MS from a random phase, for `seconds`. */
 async function play(
   trucks: readonly Truck[],
@@ -652,12 +681,14 @@ async function relayLess(
   await sleep(SETTLE_MS);
   const stats = new Stats();
   for (const list of devices.values()) for (const d of list) d.stats = stats;
+  const floor = probe(server.url);
   const s = await play(trucks, day, STEP_S, draw, (t, a, ops) =>
     devices.get(t)![a.device]!.write(ops),
   );
+  const health = floor.stop();
   await sleep(1_000);
   await Promise.all([...devices.values()].flat().map((d) => d.stop()));
-  return { stats, s };
+  return { stats, s, health };
 }
 
 function stepContext(step: FleetResult['ramp'][number]) {
@@ -667,6 +698,8 @@ function stepContext(step: FleetResult['ramp'][number]) {
     median_ms: step.median,
     errors: step.errors,
     req_per_s: round(step.requests / step.s, 1),
+    health_p99_ms: step.health.p99,
+    health_median_ms: step.health.median,
     by_kind: step.byKind,
   };
 }
@@ -724,9 +757,10 @@ interface FleetResult {
     s: number;
     median: number | null;
     byKind: ReturnType<typeof kindsOf>;
+    health: ReturnType<typeof summary>;
   })[];
-  reference: { stats: Stats; s: number; trucks: number } | null;
-  relayLess: { stats: Stats; s: number } | null;
+  reference: { stats: Stats; s: number; trucks: number; health: ReturnType<typeof summary> } | null;
+  relayLess: { stats: Stats; s: number; health: ReturnType<typeof summary> } | null;
   storm: { s: number; stats: Stats; ops: number; backlogLeft: number; trucks: number } | null;
   seeded: { trucks: number; ops: number; seedS: number };
   starts: number[];
@@ -798,10 +832,12 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
       const stats = new Stats();
       for (const r of relays.slice(0, n)) r.stats = stats;
       console.error(`  fleet: ${n} trucks through their relays, ${STEP_S} s`);
+      const floor = probe(server!.url);
       const s = await play(trucks.slice(0, n), day, STEP_S, draw, (t, _a, ops) =>
         relays[t.index]!.stored(ops, true),
       );
       await sleep(1_000);
+      const health = floor.stop();
       const sum = summary(stats.latencies);
       const step = {
         trucks: n,
@@ -811,11 +847,12 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
         s,
         median: sum.median,
         byKind: kindsOf(stats),
+        health,
       };
       console.error(
-        `  fleet: ${n} trucks: p99 ${step.p99} ms, median ${step.median} ms, ${step.requests} requests, ${step.errors} errors${stats.firstError ? ` (${stats.firstError})` : ''}`,
+        `  fleet: ${n} trucks: p99 ${step.p99} ms, median ${step.median} ms, ${step.requests} requests, ${step.errors} errors${stats.firstError ? ` (${stats.firstError})` : ''}; health p99 ${health.p99} ms, median ${health.median} ms`,
       );
-      if (n === reference) result.reference = { stats, s, trucks: n };
+      if (n === reference) result.reference = { stats, s, trucks: n, health };
       for (const r of relays.slice(0, n)) r.stats = new Stats();
       return step;
     };
@@ -927,6 +964,11 @@ export async function run(): Promise<BenchLine[]> {
         req_per_s: round(ref.stats.requests / ref.s, 1),
         median_ms: refSum.median,
         max_ms: refSum.max,
+        health_probe: {
+          what: "GET /api/health every 500 ms meanwhile: the loaded machine's floor",
+          p99_ms: ref.health.p99,
+          median_ms: ref.health.median,
+        },
         by_kind: kinds(ref.stats),
         relay_less:
           less && lessSum
@@ -938,6 +980,8 @@ export async function run(): Promise<BenchLine[]> {
                 ...(less.stats.firstError ? { first_error: less.stats.firstError } : {}),
                 requests: less.stats.requests,
                 req_per_s: round(less.stats.requests / less.s, 1),
+                health_p99_ms: less.health.p99,
+                health_median_ms: less.health.median,
               }
             : null,
         ...(liteStep
