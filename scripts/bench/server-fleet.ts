@@ -790,7 +790,13 @@ async function fleet(kind: 'postgres' | 'sqlite', ramp: readonly number[]): Prom
     store = cluster
       ? await openPostgresStore(cluster.url)
       : await openSqliteStore(`${data.dir}/escale.sqlite`);
-    server = await startServerProcess(config);
+    // BENCH_FLEET_PROF=DIR: central's CPU profile (node --cpu-prof) written there at its exit.
+    const prof = process.env.BENCH_FLEET_PROF;
+    server = await startServerProcess(
+      config,
+      {},
+      prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    );
     const trucks: Truck[] = [];
     const result: FleetResult = {
       settings,
