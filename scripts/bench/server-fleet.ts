@@ -35,7 +35,9 @@
 // Ramp: 5, 10, 25, 50, 100, 200, 400, 800 trucks (BENCH_FLEET_RAMP), STEP_S each, until p99
 // passes the goal or a request fails, or the next step would end past the time budget:
 // `server.fleet_knee_trucks`. The reference fleet (100 trucks) through its relays is the
-// headline, run on its own when the ramp stopped below it. Storm: the reference fleet's 100 relays
+// headline, run on its own when the ramp stopped below it. Then the storm, then the relay-less
+// fleet (last: a saturated central must not weigh on the other runs). Central's database is
+// idle before each run (`quiet`), and a health probe beside each run gives the machine's floor. Storm: the reference fleet's 100 relays
 // each hold 30 minutes of their devices' work (100 actions) and reach central at the same moment
 // (the worst case: in the field their backoff jitter spreads them): `server.reconnect_storm_s`.
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
