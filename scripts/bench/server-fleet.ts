@@ -32,7 +32,7 @@
 //   authorises each push against the device's profile and person sessions (the day's staff are
 //   signed in on every device) and cuts each pull by profile (the room filter runs).
 //
-// Ramp: 5, 10, 25, 50, 100, 200, 400, 800 trucks (BENCH_FLEET_RAMP), STEP_S each, until p99
+// Ramp: 25, 50, 100, 200, 400, 800 trucks (BENCH_FLEET_RAMP), STEP_S each, until p99
 // passes the goal or a request fails, or the next step would end past the time budget:
 // `server.fleet_knee_trucks`. The reference fleet (100 trucks) through its relays is the
 // headline, run on its own when the ramp stopped below it. Then the storm, then the relay-less
@@ -73,7 +73,7 @@ const REFERENCE_TRUCKS = 100;
 const STEP_S = Number(process.env.BENCH_FLEET_STEP_S ?? 60);
 /** The ramp stops before a step that would end the fleet's run after this (seconds). */
 const BUDGET_S = Number(process.env.BENCH_FLEET_BUDGET_MIN ?? 10) * 60;
-const RAMP = (process.env.BENCH_FLEET_RAMP ?? '5,10,25,50,100,200,400,800')
+const RAMP = (process.env.BENCH_FLEET_RAMP ?? '25,50,100,200,400,800')
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
