@@ -143,8 +143,13 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Runs a TypeScript file in its own Node process (tsx), for a server apart from its load. */
-export function spawnTs(file: string, args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', resolve(file), ...args], {
+export function spawnTs(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+) {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(file), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });

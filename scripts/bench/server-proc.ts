@@ -39,16 +39,23 @@ export interface StoreConfig {
 export async function startServerProcess(
   config: StoreConfig,
   env: Record<string, string> = {},
+  /** Options for node itself (a CPU profile: `--cpu-prof`). */
+  nodeArgs: string[] = [],
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawnTs('src/server/main.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SEED_DEMO: '0',
-    DATA_DIR: config.dataDir,
-    ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
-    ...env,
-  });
+  const child: ChildProcess = spawnTs(
+    'src/server/main.ts',
+    [],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: '0',
+      DATA_DIR: config.dataDir,
+      ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
+      ...env,
+    },
+    nodeArgs,
+  );
   child.stdout?.resume(); // its banner: not ours to print
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

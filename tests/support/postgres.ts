@@ -37,7 +37,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(): Promise<Cluster> {
+/**
+ * `durable`: production durability (fsync, synchronous commits and full page writes on, as
+ * PostgreSQL ships); the tests' default turns them off, which a benchmark of central must not.
+ */
+export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
   const bin = binDir();
   const root = userInfo().uid === 0;
   const dir = mkdtempSync(join(tmpdir(), 'escale-pg-'));
@@ -63,7 +67,7 @@ export async function startCluster(): Promise<Cluster> {
     '-l',
     join(dir, 'log'),
     '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=300`,
     'start',
   ]);
   return {

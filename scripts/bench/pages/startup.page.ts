@@ -26,3 +26,16 @@ async function startupJoin(connection: Connection): Promise<void> {
 }
 
 Object.assign(globalThis, { startupDeviceId, startupJoin });
+
+/** Patients the device holds (the registry as pulled so far): a count, nothing opened. */
+async function startupPatients(): Promise<number> {
+  const db = new EscaleDb();
+  await db.open();
+  try {
+    return await db.table('patient').count();
+  } finally {
+    db.close();
+  }
+}
+
+Object.assign(globalThis, { startupPatients });
