@@ -11,6 +11,7 @@ import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
 import type { PersonSession } from '../domain/sessions';
+import { isTimeout, MIN_PAGE_BYTES, nextPageBytes } from '../sync/page-size';
 import {
   MAX_ASKED_DEVICES,
   PROTOCOL_VERSION,
@@ -63,6 +64,9 @@ export interface RelayStatus {
   reachable: boolean;
 }
 
+/** Bytes of ops per request to central unless configured (RelayOptions.pageBytes). */
+const DEFAULT_PAGE_BYTES = 256 * 1024;
+
 const pushedKey = (org: string) => `upstream:pushed:${org}`;
 const pulledKey = (org: string) => `upstream:pulled:${org}`;
 /** Central's epoch the pull checkpoint belongs to. */
@@ -92,6 +96,14 @@ export class Relay {
   private upstreamReadsBrotli = false;
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
+  /** Bytes of ops per request to central: halved after a timeout, doubled back after a page
+   * answered in time (src/sync/page-size.ts). */
+  private pageBytes: number;
+
+  /** The page size the next request to central will use. */
+  get currentPageBytes(): number {
+    return this.pageBytes;
+  }
 
   get relayId(): string {
     return this.options.relayId;
@@ -106,6 +118,11 @@ export class Relay {
     };
     this.fetchImpl = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
+    this.pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES;
+  }
+
+  private get pageBounds() {
+    return { max: this.options.pageBytes ?? DEFAULT_PAGE_BYTES, min: MIN_PAGE_BYTES };
   }
 
   start(): void {
@@ -408,14 +425,36 @@ export class Relay {
     await this.options.accounts.handedOver(marks);
   }
 
+  /** One page to central. Its answer time sets the next page's size (src/sync/page-size.ts): a
+   * sync request is the only one whose size the relay chooses. */
+  private async pageRequest(pageBytes: number, body: unknown): Promise<Response> {
+    const deadlineMs = this.options.timeoutMs ?? 15_000;
+    const started = performance.now();
+    try {
+      const res = await this.request('/api/sync', body);
+      const elapsedMs = performance.now() - started;
+      this.pageBytes = nextPageBytes(
+        pageBytes,
+        { kind: 'answered', elapsedMs, deadlineMs },
+        this.pageBounds,
+      );
+      return res;
+    } catch (error) {
+      if (isTimeout(error)) {
+        this.pageBytes = nextPageBytes(pageBytes, { kind: 'timeout' }, this.pageBounds);
+      }
+      throw error;
+    }
+  }
+
   private async replicate(org: string): Promise<void> {
     const { store } = this.options;
-    const pageBytes = this.options.pageBytes ?? 256 * 1024;
     for (let round = 0; round < 10_000 && !this.stopped; round++) {
       const pushed = Number((await store.getMeta(pushedKey(org))) ?? 0);
       const pulled = Number((await store.getMeta(pulledKey(org))) ?? 0);
       const refill = Number((await store.getMeta(refillKey(org))) ?? 0);
       const epoch = await store.getMeta(epochKey(org));
+      const pageBytes = this.pageBytes;
       const out = await store.toForward(org, pushed, pageBytes, refill);
       // Devices whose ops this relay acknowledged beyond what central last said it holds.
       const upstream = await store.upstreamHeld(org);
@@ -439,7 +478,7 @@ export class Relay {
           reason: q.reason,
           via: q.via,
         }));
-      const res = await this.request('/api/sync', {
+      const res = await this.pageRequest(pageBytes, {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
         deviceId: this.options.relayId,

@@ -3,6 +3,7 @@
 // changes, a backoff while central is out of reach, and none of the relay's own ops sent back to
 // it. Central is the real server on loopback; the relay is the real Relay over its own SQLite,
 // driven by the test (watchOnce, syncNow) with an injected clock and sleep, never the wall clock.
+import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { Accounts } from '../../src/server/auth';
@@ -204,5 +205,61 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
     // The first pass and the first wait both failed (2 s); then each failed wait doubles the
     // delay, capped at 8 s.
     expect(slept.slice(0, 5)).toEqual([2_000, 4_000, 8_000, 8_000, 8_000]);
+  });
+
+  it('follows central’s answer time with its page: cut pages get smaller until they go through', async () => {
+    // Central as a reconnect storm leaves it: 40 ms per kB of ops pushed, against a relay
+    // deadline of 1 s, so only pages under ≈ 25 kB are answered in time.
+    const sent: { bytes: number; answered: boolean }[] = [];
+    const loadedCentral = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      if (url.pathname === '/api/sync' && init?.body) {
+        const raw = init.body as string | Uint8Array;
+        const json =
+          typeof raw === 'string' ? raw : brotliDecompressSync(Buffer.from(raw)).toString('utf8');
+        const bytes = JSON.stringify((JSON.parse(json) as { ops: unknown[] }).ops).length;
+        const entry = { bytes, answered: false };
+        sent.push(entry);
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, (bytes / 1024) * 40);
+          init.signal?.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(init.signal?.reason);
+          });
+        });
+        entry.answered = true;
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    let clock = 9_000_000;
+    const { relay, store } = await relayOf({
+      fetch: loadedCentral,
+      timeoutMs: 1_000,
+      pageBytes: 128 * 1024,
+      now: () => clock,
+    });
+    await authHeader(central, `storm-${kind}`);
+    const truck = new TestDevice(`storm-${kind}`);
+    await store.push(ORG, truck.batch(600, 'storm'));
+    expect(relay.currentPageBytes).toBe(128 * 1024);
+    let passes = 0;
+    while (passes < 10 && (await central.store.contiguous(ORG, truck.dev)) < 600) {
+      passes++;
+      await relay.syncNow(true);
+      clock += 60_000;
+    }
+    const pushed = sent.filter((s) => s.bytes > 2);
+    // The first page (all 600 ops, ≈ 110 kB), then one of 64 and one of 32 kB are cut; from
+    // 16 kB on, every page is answered in time.
+    const cut = pushed.filter((s) => !s.answered).map((s) => s.bytes);
+    expect(cut.length).toBeGreaterThanOrEqual(3);
+    expect(cut[1]).toBeLessThanOrEqual(66 * 1024); // a budget, overshot by at most one op
+    expect(cut[2]).toBeLessThanOrEqual(34 * 1024);
+    expect(pushed.filter((s) => s.answered).every((s) => s.bytes <= 17 * 1024)).toBe(true);
+    // Everything reached central within the passes allowed; a relay that kept its page would
+    // never get through, each pass cut again (a loaded test machine may cut a 16 kB page too,
+    // hence passes of margin).
+    expect(await central.store.contiguous(ORG, truck.dev)).toBe(600);
+    expect(relay.status.lastError).toBeNull();
   });
 });
