@@ -44,6 +44,8 @@ export const PARTNER_SERVICES: readonly PartnerService[] = [
   'billing',
 ];
 
+/** The services as the server's messages and audit name them (the screens use the catalogue,
+ * src/ui/coordination/partner-text.ts). */
 export const SERVICE_LABELS: Readonly<Record<PartnerService, string>> = {
   insi: 'Qualification INSi',
   eprescription: 'Ordonnance électronique',
@@ -658,6 +660,7 @@ export function taskPayload(src: PayloadSources): Record<string, unknown> {
 // In French, for the record and the coordination
 // ---------------------------------------------------------------------------------------------
 
+/** The states as the server's audit names them (the screens use the catalogue). */
 export const STATE_LABELS: Readonly<Record<EffectiveState, string>> = {
   todo: 'à faire',
   leased: 'en cours',
@@ -665,39 +668,6 @@ export const STATE_LABELS: Readonly<Record<EffectiveState, string>> = {
   done: 'fait',
   manual: 'à traiter à la main',
 };
-
-/** The outcome as people read it: « Ordonnance émise n° … », « Facturé », « Rejeté : … ». */
-export function outcomeText(outcome: PartnerOutcome): string {
-  switch (outcome.service) {
-    case 'insi':
-      return outcome.found
-        ? `Identité ${outcome.status === 'qualifiee' ? 'qualifiée' : outcome.status === 'recuperee' ? 'récupérée' : 'confirmée'} par l’INSi — matricule INS ${outcome.matricule}`
-        : 'Identité non trouvée par l’INSi';
-    case 'eprescription':
-      return `Ordonnance émise n° ${outcome.prescriptionId}`;
-    case 'dmp':
-      return `Déposé au DMP (dépôt n° ${outcome.filingId})`;
-    case 'mssante':
-      return 'Envoyé par messagerie sécurisée';
-    case 'billing':
-      return outcome.billed ? 'Facturé' : `Rejeté : ${outcome.reason ?? 'sans motif'}`;
-  }
-}
-
-/** One line for a task: its outcome when done, else its state (and why, when it waits). */
-export function taskLine(
-  task: Pick<PartnerTask, 'service' | 'state' | 'outcome'>,
-  now: number,
-): string {
-  const label = SERVICE_LABELS[task.service];
-  const current = effectiveState(task.state, now);
-  if (current === 'done' && task.outcome) return `${label} : ${outcomeText(task.outcome)}`;
-  const why =
-    (current === 'manual' || current === 'waiting') && task.state.reason
-      ? ` (${task.state.reason})`
-      : '';
-  return `${label} : ${STATE_LABELS[current]}${why}`;
-}
 
 /** The coordination's order: « à traiter à la main » first, then failed, to do, in progress,
  * done; oldest first within each. */

@@ -25,10 +25,8 @@ import {
   MAX_ATTEMPTS,
   newTaskState,
   noteTasksFor,
-  outcomeText,
   requeueTask,
   taskId,
-  taskLine,
   taskPayload,
 } from '../../src/domain/partner-tasks';
 
@@ -649,40 +647,7 @@ describe('what a partner receives', () => {
   });
 });
 
-describe('in French for the record and the coordination', () => {
-  const base = { ...newTaskState(T0), name: 'done' as const };
-  it('says the outcome: « Ordonnance émise n° … », « Facturé », « Rejeté : … »', () => {
-    expect(outcomeText({ service: 'eprescription', prescriptionId: 'RX-42' })).toBe(
-      'Ordonnance émise n° RX-42',
-    );
-    expect(outcomeText({ service: 'billing', billed: true, invoiceId: 'F1', reason: null })).toBe(
-      'Facturé',
-    );
-    expect(
-      outcomeText({ service: 'billing', billed: false, invoiceId: null, reason: 'Droits fermés' }),
-    ).toBe('Rejeté : Droits fermés');
-    expect(
-      taskLine(
-        {
-          service: 'billing',
-          state: base,
-          outcome: { service: 'billing', billed: true, invoiceId: 'F', reason: null },
-        },
-        T0,
-      ),
-    ).toBe('Facturation : Facturé');
-    expect(
-      taskLine(
-        {
-          service: 'mssante',
-          state: { ...base, name: 'manual', reason: 'Destinataire inconnu' },
-          outcome: null,
-        },
-        T0,
-      ),
-    ).toBe('Envoi par messagerie sécurisée : à traiter à la main (Destinataire inconnu)');
-  });
-
+describe('the coordination’s order', () => {
   it('lists « à traiter à la main » first for the coordination', () => {
     const at = (name: PartnerTaskState['name'], createdAt: string) => ({
       state: {

@@ -1,10 +1,12 @@
 // What central's partner components did for a note, where the note is read: « Facturation :
 // Facturé », « Ordonnance électronique : Ordonnance émise n° … », « Rejeté : … ». Read from the
-// replicated tasks (src/domain/partner-tasks.ts); nothing here waits on them.
+// replicated tasks (src/domain/partner-tasks.ts, worded by ../coordination/partner-text.ts);
+// nothing here waits on them.
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useId } from 'react';
 import { partnerTasksOf } from '../../device/partner-task-queries';
-import { effectiveState, taskLine } from '../../domain/partner-tasks';
+import { effectiveState } from '../../domain/partner-tasks';
+import { taskLineLabel } from '../coordination/partner-text';
 import { useDb, useNow } from '../data/device-data';
 import { t } from '../i18n';
 
@@ -34,7 +36,7 @@ export function PartnerOutcomes({
         <ul>
           {tasks.map((task) => (
             <li key={task.id} data-state={effectiveState(task.state, now)}>
-              {taskLine(task, now)}
+              {taskLineLabel(task, now)}
             </li>
           ))}
         </ul>

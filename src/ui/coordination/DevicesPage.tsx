@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { AccountError, createEnrolmentCode, type EnrolmentProfile } from '../../device/accounts';
 import { wallClock } from '../../device/stamp';
 import type { DeviceProfile, PartnerService } from '../../domain/entities';
-import { PARTNER_SERVICES, SERVICE_LABELS } from '../../domain/partner-tasks';
+import { PARTNER_SERVICES } from '../../domain/partner-tasks';
 import type { DeviceSeen, EnrolledDevice, QuarantinedView } from '../../sync/protocol';
 import { useDb, useNow } from '../data/device-data';
 import { useWriter } from '../data/writer';
@@ -18,6 +18,7 @@ import { profileLabel } from '../shell/profiles';
 import { originLabel } from './audit-text';
 import { type OrgRows, useServerDevices } from './coordination-data';
 import { contactText, pendingText } from './liveness';
+import { serviceLabel } from './partner-text';
 
 const ENROL_PROFILES: readonly EnrolmentProfile[] = [
   'reception',
@@ -275,7 +276,7 @@ function EnrolDevice({ rows }: { rows: OrgRows }) {
             {PARTNER_SERVICES.map((service) => (
               <CheckboxField
                 key={service}
-                label={SERVICE_LABELS[service]}
+                label={serviceLabel(service)}
                 checked={services.includes(service)}
                 onChange={(on) =>
                   setServices((held) =>

@@ -6,19 +6,13 @@ import { useState } from 'react';
 import { AccountError, requeuePartnerTask } from '../../device/accounts';
 import { allPartnerTasks } from '../../device/partner-task-queries';
 import type { PartnerTask } from '../../domain/entities';
-import {
-  coordinationOrder,
-  effectiveState,
-  outcomeText,
-  PARTNER_SERVICES,
-  SERVICE_LABELS,
-  STATE_LABELS,
-} from '../../domain/partner-tasks';
+import { coordinationOrder, effectiveState, PARTNER_SERVICES } from '../../domain/partner-tasks';
 import { useDb, useNow } from '../data/device-data';
 import { patientName } from '../day/day-data';
 import { ActionButton } from '../feedback/ActionButton';
 import { formatDateTime, t } from '../i18n';
 import type { OrgRows } from './coordination-data';
+import { outcomeLabel, serviceLabel, stateLabel } from './partner-text';
 
 function Requeue({ task }: { task: PartnerTask }) {
   const db = useDb();
@@ -66,10 +60,10 @@ export function PartnerTasksPage({ rows }: { rows: OrgRows }) {
             <h3 id={`partner-${service}`}>
               {manual > 0
                 ? t('coordination.partner.serviceManual', {
-                    service: SERVICE_LABELS[service],
+                    service: serviceLabel(service),
                     count: String(manual),
                   })
-                : SERVICE_LABELS[service]}
+                : serviceLabel(service)}
             </h3>
             {list.length === 0 ? (
               <p className="muted">{t('coordination.partner.none')}</p>
@@ -98,14 +92,14 @@ export function PartnerTasksPage({ rows }: { rows: OrgRows }) {
                         <td>{formatDateTime(task.createdAt)}</td>
                         <td>
                           {state === 'manual' ? (
-                            <strong>{STATE_LABELS[state]}</strong>
+                            <strong>{stateLabel(state)}</strong>
                           ) : (
-                            STATE_LABELS[state]
+                            stateLabel(state)
                           )}
                         </td>
                         <td>
                           {state === 'done' && task.outcome
-                            ? outcomeText(task.outcome)
+                            ? outcomeLabel(task.outcome)
                             : state === 'waiting' && task.state.retryAt
                               ? t('coordination.partner.retryAt', {
                                   reason: task.state.reason ?? '',
