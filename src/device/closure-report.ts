@@ -17,13 +17,7 @@ type Day = NonNullable<DeviceReport['day']>;
  * that syncs while locked (reception) still reports its day and purges without the key.
  */
 export async function statesOutsideAudit(db: EscaleDb) {
-  // Two single ranges, not `notEqual`: its multi-range cursor reads `cursor.key` through the
-  // encryption middleware's cursor, which Chromium refuses (« Illegal invocation »).
-  const [before, after] = await Promise.all([
-    db.states.where('e').below('audit').toArray(),
-    db.states.where('e').above('audit').toArray(),
-  ]);
-  return [...before, ...after];
+  return db.states.where('e').notEqual('audit').toArray();
 }
 
 /** Keeps the closures announced; true when one is new to this device. */

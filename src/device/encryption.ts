@@ -267,8 +267,12 @@ function encryptedTable(
     let lastRaw: unknown;
     let lastOpened: unknown;
     // Dexie's cursor methods are closures over the real cursor: inheriting them is safe (its own
-    // virtual-index middleware wraps cursors the same way).
+    // virtual-index middleware wraps cursors the same way). Its key and primary key are the
+    // browser's IDBCursor getters, which refuse any receiver but the cursor itself (« Illegal
+    // invocation » in Chromium, on the multi-key cursors of anyOf and notEqual): read them there.
     return Object.create(cursor, {
+      key: { get: () => cursor.key },
+      primaryKey: { get: () => cursor.primaryKey },
       value: {
         get() {
           const raw = cursor.value;

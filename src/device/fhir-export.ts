@@ -96,13 +96,13 @@ export async function periodFhirExport(
   const stops = (await db.rows('stop').toArray()).filter(
     (s) => !s._deleted && s.date >= period.from && s.date <= period.to,
   );
-  // One single-key read per stop, not `anyOf`: its multi-key cursor reads `cursor.key` through
-  // the encryption middleware's cursor, which Chromium refuses (« Illegal invocation », as in
-  // closure-report.ts); a period has few stops.
-  const perStop = await Promise.all(
-    stops.map((s) => db.rows('consultation').where('stopId').equals(s.id).toArray()),
-  );
-  const notes = perStop.flat().filter((c) => !c._deleted);
+  const notes = (
+    await db
+      .rows('consultation')
+      .where('stopId')
+      .anyOf(stops.map((s) => s.id))
+      .toArray()
+  ).filter((c) => !c._deleted);
   const reader = await readerOf(db, viewer, staffId, madeAt);
   return periodBundle(await sourcesOf(db, notes, placeName), reader, period, madeAt);
 }

@@ -3,6 +3,7 @@
 // records (read with the bare fake-indexeddb API, no middleware) hold no clinical text.
 // Nothing here is timed: the cost of sealing is not measured by tests (no timers, no budgets).
 import { liveQuery } from 'dexie';
+import { IDBCursor } from 'fake-indexeddb';
 import fc from 'fast-check';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCipher } from '../../src/device/cipher';
@@ -472,6 +473,52 @@ describe('the encryption middleware', () => {
     await table.where('id').equals('c2').modify({ returnComment: 'À compléter' });
     expect((await table.get('c2'))?.returnComment).toBe('À compléter');
     expect((await table.get('c2'))?.motif).toBe(NOTE);
+  });
+
+  it('multi-key cursors (anyOf, notEqual) work on sealed tables as a browser runs them', async () => {
+    // Chromium's IDBCursor getters check their receiver (« Illegal invocation » on an object
+    // merely inheriting from a cursor); fake-indexeddb's do not. Its getters are given the same
+    // check for this test, so a middleware cursor that reads them off the wrong object fails here
+    // as it failed in Chromium.
+    const proto = IDBCursor.prototype as object;
+    const saved = ['key', 'primaryKey'].map(
+      (name) => [name, Object.getOwnPropertyDescriptor(proto, name)!] as const,
+    );
+    for (const [name, d] of saved) {
+      Object.defineProperty(proto, name, {
+        ...d,
+        get(this: object) {
+          if (!Object.hasOwn(this, '_key')) throw new TypeError('Illegal invocation');
+          return d.get!.call(this);
+        },
+      });
+    }
+    try {
+      const { db } = encryptedDb();
+      await writeChanges(db, ctx(), [
+        consultation('c1', 'p1'),
+        consultation('c2', 'p2'),
+        consultation('c3', 'p3'),
+      ]);
+      const table = db.table('consultation');
+      const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
+      expect(ids(await table.where('patientId').anyOf(['p1', 'p3']).toArray())).toEqual([
+        'c1',
+        'c3',
+      ]);
+      expect(ids(await table.where('patientId').notEqual('p2').toArray())).toEqual(['c1', 'c3']);
+      const motifs: string[] = [];
+      await table
+        .where('patientId')
+        .anyOf(['p2', 'p3'])
+        .each((row: { motif: string }) => {
+          motifs.push(row.motif);
+        });
+      expect(motifs).toEqual([NOTE, NOTE]);
+      expect(ids(await db.states.where('e').notEqual('audit').toArray())).toContain('c2');
+    } finally {
+      for (const [name, d] of saved) Object.defineProperty(proto, name, d);
+    }
   });
 
   it('live queries see the clear rows after each write', async () => {
