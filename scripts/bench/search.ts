@@ -2,10 +2,11 @@
 // src/ui/reception/PatientSearch.tsx calls it) over 50,000 generated French identities, run in
 // Chromium: the module is bundled with esbuild, the registry generated and indexed in the page,
 // then ~200 queries (prefixes, name + first name, typos, birth dates, NIRs) timed one by one.
-// search.after_write_p95_ms_50k (issue 19 §7): on a sealed device holding the registry (pulled
-// into IndexedDB by applyRemote, in a Chromium profile on disk), the reception search kept up to
-// date as its hook keeps it (pages/search-write.page.ts), from a patient registered on the
-// device or pulled from another until the search finds it. Unthrottled (the reception's tablet or
+// search.after_write_p95_ms_50k (issue 19 §7, issue 18 §7): on a sealed device holding the
+// registry (pulled into IndexedDB by applyRemote, in a Chromium profile on disk), the reception
+// search kept up to date by the hook's own keepPatientIndex (pages/search-write.page.ts: the
+// changed rows read by id and patched into the index), from a patient registered on the device
+// or pulled from another until the search finds it. Unthrottled (the reception's tablet or
 // laptop); the same at 4× CPU throttling (a phone) in context.
 
 import { launch } from '../../tests/e2e/support/browser';
@@ -111,6 +112,9 @@ async function afterWriteLine(): Promise<BenchLine> {
         local: stats(slow.local),
         pulled: stats(slow.pulled),
       },
+      // Patient rows read per new patient (the changed rows by id; before issue 18: the registry).
+      rows_read_median: run.rowsRead.length ? median(run.rowsRead) : null,
+      rows_read_max: run.rowsRead.length ? Math.max(...run.rowsRead) : null,
       identities: prepared.identities,
       registry_ops: prepared.ops,
       registry_apply_s: round(prepared.applyMs / 1000, 1),

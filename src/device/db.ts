@@ -7,6 +7,7 @@ import type { EntityName, EntityRows } from '../domain/entities';
 import { foldName } from '../domain/text';
 import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
+import { rowChangesMiddleware } from './row-changes';
 
 type SummaryEntity = 'problem' | 'treatment' | 'allergy' | 'vaccination';
 type DocumentEntity = 'documentTemplate' | 'printedDocument';
@@ -233,6 +234,8 @@ export class EscaleDb extends Dexie {
     const { upToVersion = DB_VERSION, ...dexieOptions } = options;
     super(name, dexieOptions);
     declareVersions(this, upToVersion);
+    // Changed patient ids reach the reception's search index without a re-read (row-changes.ts).
+    this.use(rowChangesMiddleware());
     this.on('blocked', () => this.setHealth('blocked'));
     this.on('ready', () => this.setHealth('open'));
     // Dexie's default handler closes the connection so the other window's upgrade can go on;

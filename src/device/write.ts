@@ -124,11 +124,15 @@ interface Unoffered {
  * The outbox ops no server was offered yet (seq above META.offered, which the sync client raises
  * before it reads a slice to push), by register, and the last signature or addendum among them:
  * a value is never folded across one, so what was signed reaches the others as it was signed.
+ * Read only when a change sets a register of a row that already has a merge state: a row
+ * without one has no op anywhere to fold into (a registration, whatever the outbox holds, costs
+ * no outbox read; search.after_write).
  */
 async function unofferedOps(
   db: EscaleDb,
   lastSeq: number,
   changes: readonly Change[],
+  hasState: (c: Change) => boolean,
 ): Promise<Unoffered> {
   const saved = await getMeta<number>(db, META.offered);
   const offered = saved ?? lastSeq;
@@ -138,7 +142,7 @@ async function unofferedOps(
     if (COALESCE_BARRIERS.has(op.e)) barrier = Math.max(barrier, op.seq);
     latest.set(fieldKey(op), op);
   };
-  if (offered < lastSeq && changes.some((c) => 'set' in c)) {
+  if (offered < lastSeq && changes.some((c) => 'set' in c && hasState(c))) {
     let ops: Op[] = [];
     try {
       ops = await db.outbox.where('seq').above(offered).toArray();
@@ -193,7 +197,9 @@ export async function writeChanges(
     const written: Op[] = [];
     /** Outbox records of earlier writes replaced by this one's ops. */
     const replaced = new Map<number, Op>();
-    const pending = await unofferedOps(db, seq, changes);
+    const pending = await unofferedOps(db, seq, changes, (c) =>
+      Boolean(states.get(stateKey(c.entity, c.id))),
+    );
 
     const emit = (c: Change, f: string, k: Op['k'], extra: Partial<Op>): void => {
       const key = stateKey(c.entity, c.id);

@@ -1,26 +1,21 @@
 // Runs in Chromium (search.after_write_p95_ms_50k): a reception device holding the registry, its
 // search kept as the reception screen keeps it — usePatientIndex (src/ui/reception/
-// reception-data.ts): a Dexie live query over allPatients (src/device/queries.ts), the index
-// built once (buildSearchIndex) then brought up to date on each emission (refreshIndex), and
-// PatientSearch's searchIndex(index, query, 20) run on the new index — timed from a patient
-// written here (the write path, with its audit event, as reception registers one) or pulled (its
-// ops applied by applyRemote, as a pull applies a page) until the search finds it. React's
-// render of the list is not in it.
-import { Dexie, liveQuery } from 'dexie';
+// reception-data.ts) is keepPatientIndex (src/device/patient-index.ts), called here as the hook
+// calls it: the index built once from allPatients, then, for each committed change of patient
+// rows, the changed rows read by id and patched in — and PatientSearch's searchIndex(index,
+// query, 20) run on each new index. Timed from a patient written here (the write path, with its
+// audit event, as reception registers one) or pulled (its ops applied by applyRemote, as a pull
+// applies a page) until the search finds it. React's render of the list is not in it.
+import { type DBCore, type DBCoreTable, Dexie } from 'dexie';
 import { auditChange } from '../../../src/device/audit-change';
 import { loadCipher } from '../../../src/device/cipher';
 import { currentDataKey, DATA_KEY_BYTES, setDataKey } from '../../../src/device/data-key';
 import { EscaleDb, META } from '../../../src/device/db';
 import { enableEncryption } from '../../../src/device/encryption';
-import { allPatients } from '../../../src/device/queries';
+import { keepPatientIndex } from '../../../src/device/patient-index';
 import { applyRemote, writeChanges } from '../../../src/device/write';
 import type { Patient } from '../../../src/domain/entities';
-import {
-  buildSearchIndex,
-  refreshIndex,
-  type SearchIndex,
-  searchIndex,
-} from '../../../src/domain/identity';
+import { type SearchIndex, searchIndex } from '../../../src/domain/identity';
 import { rowsToOps } from '../../../src/server/seed/ops';
 import type { Op } from '../../../src/sync/op';
 import type { SeqOp } from '../../../src/sync/protocol';
@@ -31,14 +26,43 @@ const DEVICE = 'device-reception';
 const CHECKPOINT = META.checkpoint('bench');
 
 let db: EscaleDb | null = null;
-let index: SearchIndex<Patient> | null = null;
 let emissions = 0;
 /** Called on each new index (as React renders PatientSearch with it). */
 let onIndex: ((index: SearchIndex<Patient>) => void) | null = null;
 let nextSeq = 1;
-/** When the live query started reading, and when it handed rows over (for the breakdown). */
-const queryStarts: number[] = [];
-const emitted: number[] = [];
+/** The patient table's reads as IndexedDB answers them (for the breakdown; not the keeper's
+ * code): when each started and ended, and the rows it handed out. */
+const reads: { start: number; end: number; rows: number }[] = [];
+
+/** A DBCore layer under the app's timing the patient table's reads. */
+function timePatientReads(db: EscaleDb): void {
+  db.use({
+    stack: 'dbcore',
+    name: 'bench-time-reads',
+    level: 100,
+    create(down: DBCore): Partial<DBCore> {
+      return {
+        ...down,
+        table(name: string): DBCoreTable {
+          const table = down.table(name);
+          if (name !== 'patient') return table;
+          const timed = <R>(p: Promise<R>, count: (r: R) => number): Promise<R> => {
+            const start = performance.now();
+            return p.then((r) => {
+              reads.push({ start, end: performance.now(), rows: count(r) });
+              return r;
+            });
+          };
+          return {
+            ...table,
+            getMany: (req) => timed(table.getMany(req), (vs) => vs.filter(Boolean).length),
+            query: (req) => timed(table.query(req), (res) => res.result.length),
+          };
+        },
+      };
+    },
+  });
+}
 
 /** Ops in pages of at most 512 KiB of JSON (the server's page), numbered on. */
 function paged(ops: readonly Op[]): SeqOp[][] {
@@ -73,6 +97,7 @@ async function prepareSearchWrite(identities: number): Promise<Prepared> {
   await Dexie.delete('bench-search-write');
   db = new EscaleDb('bench-search-write');
   enableEncryption(db);
+  timePatientReads(db);
   await db.open();
   await db.meta.bulkPut([
     { key: META.deviceId, value: DEVICE },
@@ -83,21 +108,17 @@ async function prepareSearchWrite(identities: number): Promise<Prepared> {
   for (const page of paged(ops)) await applyRemote(db, page, CHECKPOINT);
   const t1 = performance.now();
   const open = db;
-  await new Promise<void>((resolve) => {
-    liveQuery(async () => {
-      queryStarts.push(performance.now());
-      return (await allPatients(open)).filter((p) => !p._deleted);
-    }).subscribe({
-      next(patients) {
+  await new Promise<void>((resolve, reject) => {
+    // As usePatientIndex calls it: each new index goes to the screen.
+    keepPatientIndex(
+      open,
+      (fresh) => {
         emissions++;
-        emitted.push(performance.now());
-        if (!index) index = buildSearchIndex(patients);
-        else refreshIndex(index, patients);
-        const fresh = { ...index }; // a new object over the same entries, as the hook returns
         onIndex?.(fresh);
         resolve();
       },
-    });
+      { onError: reject },
+    );
   });
   return { identities, ops: ops.length, applyMs: t1 - t0, indexMs: performance.now() - t1 };
 }
@@ -106,9 +127,11 @@ export interface WriteSearchRun {
   local: number[];
   pulled: number[];
   emissions: number;
-  /** Per write (ms): its transaction; commit → live query's read starts; the read; the index
-   * refresh and the search. */
+  /** Per write (ms): its transaction; commit → the index's read of the changed rows starts; that
+   * read; the index patch and the search. */
   parts: { commitMs: number[]; untilQueryMs: number[]; queryMs: number[]; indexSearchMs: number[] };
+  /** Patient rows read per write (the changed rows by id, and the merged ones). */
+  rowsRead: number[];
 }
 
 /** Until the search for `query` finds `id` on an index the live query hands over. */
@@ -141,6 +164,7 @@ async function benchSearchWrite(count: number, seed: number): Promise<WriteSearc
     pulled: [],
     emissions: 0,
     parts: { commitMs: [], untilQueryMs: [], queryMs: [], indexSearchMs: [] },
+    rowsRead: [],
   };
   let otherSeq = 0;
   for (const [i, p] of newcomers.entries()) {
@@ -156,7 +180,7 @@ async function benchSearchWrite(count: number, seed: number): Promise<WriteSearc
               seq: ++otherSeq,
             })),
           );
-    const mark = queryStarts.length;
+    reads.length = 0;
     const t0 = performance.now();
     if (ops === null) {
       await writeChanges(open, { deviceId: DEVICE, org: ORG, userId: 'staff-desk' }, [
@@ -172,15 +196,18 @@ async function benchSearchWrite(count: number, seed: number): Promise<WriteSearc
     const committed = performance.now();
     const t = await found;
     (ops === null ? run.local : run.pulled).push(t - t0);
-    // Where the time went: the write's transaction, the live query's wake-up, its read of the
-    // registry, the index refresh and the search.
-    const q = queryStarts[queryStarts.length - 1] ?? committed;
-    const e = emitted[emitted.length - 1] ?? t;
-    if (queryStarts.length > mark) {
+    // Where the time went: the write's transaction, the index's wake-up, its read of the changed
+    // rows (the patient table's reads that started after the commit), the patch and the search.
+    // (The keeper may start reading before the write's promise has resumed this loop.)
+    const after = reads.filter((r) => r.start >= t0 && r.end <= t);
+    if (after.length > 0) {
+      const q = Math.max(committed, Math.min(...after.map((r) => r.start)));
+      const e = Math.max(...after.map((r) => r.end));
       run.parts.commitMs.push(committed - t0);
       run.parts.untilQueryMs.push(q - committed);
       run.parts.queryMs.push(e - q);
       run.parts.indexSearchMs.push(t - e);
+      run.rowsRead.push(after.reduce((n, r) => n + r.rows, 0));
     }
   }
   run.emissions = emissions;

@@ -236,6 +236,33 @@ export function refreshIndex<T extends IdentityRecord>(
   return changed;
 }
 
+/**
+ * Applies a known change to `index`: `upserts` are the changed identities as now held (added or
+ * replaced by id; one holding the same values as its entry is left alone), `removedIds` leave it
+ * (deleted, merged into another; unknown ids are ignored). What the reception's index does for
+ * each written or pulled patient: the cost is the changed entries, not the registry. Returns how
+ * many entries changed.
+ */
+export function patchIndex<T extends IdentityRecord>(
+  index: SearchIndex<T>,
+  upserts: readonly T[],
+  removedIds: Iterable<string> = [],
+): number {
+  let changed = 0;
+  for (const id of removedIds) {
+    if (!index.byId.has(id)) continue;
+    removeFromIndex(index, id);
+    changed += 1;
+  }
+  for (const record of upserts) {
+    const held = index.byId.get(record.id);
+    if (held && (held.record === record || sameRecord(held.record, record))) continue;
+    updateIndex(index, record);
+    changed += 1;
+  }
+  return changed;
+}
+
 export interface ParsedQuery {
   /** Folded name words; each must match a name or first-name word. */
   words: string[];

@@ -1,33 +1,30 @@
 // Live reads of the reception screen that reach beyond today's rows: the whole registry (as the
 // domain's search index), the stops ahead and a stop's booking data.
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useMemo, useRef } from 'react';
-import { allPatients } from '../../device/queries';
+import { useEffect, useMemo, useState } from 'react';
+import { keepPatientIndex } from '../../device/patient-index';
 import { type StopBooking, stopBooking, stopsFrom } from '../../device/reception-queries';
 import type { Patient, Stop } from '../../domain/entities';
-import { buildSearchIndex, refreshIndex, type SearchIndex } from '../../domain/identity';
+import { buildSearchIndex, type SearchIndex } from '../../domain/identity';
 import { useDb } from '../data/device-data';
-import { live } from '../day/day-data';
 
 /**
- * The registry as a search index (undefined while loading), built once per device and then
- * updated for the patients written or pulled since (refreshIndex): a new index object each
- * time, over the same entries, so the screen searches again.
+ * The registry as a search index (undefined while loading), built once and then updated for
+ * each patient written or pulled, here or in another tab (keepPatientIndex reads the changed
+ * rows only): a new index object each time, over the same entries, so the screen searches again.
  */
 export function usePatientIndex(): SearchIndex<Patient> | undefined {
   const db = useDb();
-  const patients = useLiveQuery(async () => (db ? live(await allPatients(db)) : []), [db]);
-  const held = useRef<{ db: unknown; index: SearchIndex<Patient> } | null>(null);
-  return useMemo(() => {
-    if (!patients) return undefined;
-    if (!held.current || held.current.db !== db) {
-      held.current = { db, index: buildSearchIndex(patients) };
-      return held.current.index;
-    }
-    const index = held.current.index;
-    refreshIndex(index, patients);
-    return { ...index };
-  }, [patients, db]);
+  const [kept, setKept] = useState<{ db: unknown; index: SearchIndex<Patient> } | null>(null);
+  const empty = useMemo(() => buildSearchIndex<Patient>([]), []);
+  useEffect(() => {
+    if (!db) return;
+    return keepPatientIndex(db, (index) => setKept({ db, index }), {
+      onError: (error) => console.error(error),
+    });
+  }, [db]);
+  if (!db) return empty;
+  return kept?.db === db ? kept.index : undefined;
 }
 
 export function useStopsFrom(date: string): Stop[] | undefined {
