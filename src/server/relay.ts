@@ -11,7 +11,9 @@ import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
 import type { PersonSession } from '../domain/sessions';
+import { encodeOps, readAnswer } from '../sync/envelope';
 import {
+  COMPACT_PROTOCOL_VERSION,
   MAX_ASKED_DEVICES,
   PROTOCOL_VERSION,
   type SyncResponse,
@@ -90,6 +92,8 @@ export class Relay {
   private watching: Promise<void> | null = null;
   /** Central said (RFC 7694 Accept-Encoding) that it reads brotli bodies. */
   private upstreamReadsBrotli = false;
+  /** Central said it reads the compact envelope (protocol 3). */
+  private upstreamCompact = false;
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
 
@@ -439,6 +443,7 @@ export class Relay {
           reason: q.reason,
           via: q.via,
         }));
+      // Compact (protocol 3) once central said it reads it: its first answer says so.
       const res = await this.request('/api/sync', {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
@@ -446,13 +451,14 @@ export class Relay {
         org,
         since: pulled,
         ...(epoch ? { epoch } : {}),
-        ops: out.ops,
+        ops: this.upstreamCompact ? encodeOps(out.ops) : out.ops,
         ask,
         ...(Object.keys(passOn).length ? { floors: passOn } : {}),
         ...(refused.length ? { quarantined: refused } : {}),
         maxBytes: pageBytes,
       });
-      const reply: SyncResponse = syncResponseSchema.parse(await res.json());
+      const reply: SyncResponse = syncResponseSchema.parse(readAnswer(await res.json()));
+      if ((reply.protocol ?? 0) >= COMPACT_PROTOCOL_VERSION) this.upstreamCompact = true;
       // Central's closures reach the truck's devices through this relay's answers.
       if (reply.closing && (await importClosings(store, org, reply.closing))) {
         this.options.onPulled?.(org, await store.lastSeq(org));
