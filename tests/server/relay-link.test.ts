@@ -3,11 +3,13 @@
 // changes, a backoff while central is out of reach, and none of the relay's own ops sent back to
 // it. Central is the real server on loopback; the relay is the real Relay over its own SQLite,
 // driven by the test (watchOnce, syncNow) with an injected clock and sleep, never the wall clock.
+import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { Accounts } from '../../src/server/auth';
 import { Relay, type RelayOptions } from '../../src/server/relay';
 import type { SyncStore } from '../../src/server/store/types';
+import { isCompact, readAnswer } from '../../src/sync/envelope';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader, relayCredential } from '../support/auth';
 import { openTestStore, startTestServer, type TestServer } from '../support/server';
@@ -17,6 +19,8 @@ import { ORG, TestDevice } from './ops-factory';
 interface Traffic {
   paths: string[];
   answers: SyncResponse[];
+  /** Per sync request: whether its ops and its answer's were in the compact form (protocol 3). */
+  forms: { push: boolean; answer: boolean }[];
 }
 
 function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
@@ -26,7 +30,17 @@ function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
     if (down.value) throw new TypeError('fetch failed: le lien 4G est coupé');
     const res = await fetch(input, init);
     if (url.pathname === '/api/sync' && res.ok) {
-      traffic.answers.push((await res.clone().json()) as SyncResponse);
+      const json = (await res.clone().json()) as { ops: unknown };
+      const raw = init?.body;
+      const sent =
+        typeof raw === 'string'
+          ? raw
+          : brotliDecompressSync(Buffer.from(raw as Uint8Array)).toString('utf8');
+      traffic.forms.push({
+        push: isCompact((JSON.parse(sent) as { ops: unknown }).ops),
+        answer: isCompact(json.ops),
+      });
+      traffic.answers.push(readAnswer(json) as SyncResponse);
     }
     return res;
   }) as typeof fetch;
@@ -48,7 +62,7 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
   async function relayOf(options: Partial<RelayOptions> = {}) {
     const { store, cleanup } = await openTestStore('sqlite');
     const credential = await relayCredential(central);
-    const traffic: Traffic = { paths: [], answers: [] };
+    const traffic: Traffic = { paths: [], answers: [], forms: [] };
     const down = { value: false };
     const relay = new Relay({
       store,
@@ -91,6 +105,22 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
     traffic.answers.length = 0;
     await relay.syncNow();
     expect(traffic.answers.flatMap((a) => a.ops)).toEqual([]);
+  });
+
+  it('speaks protocol 3 with central: its first request in the list form, compact once told', async () => {
+    const { relay, store, traffic } = await relayOf();
+    await authHeader(central, 'p3-truck');
+    const truck = new TestDevice('p3-truck');
+    await store.push(ORG, truck.batch(5, 'p3'));
+    await relay.syncNow();
+    await store.push(ORG, truck.batch(5, 'p3'));
+    await relay.syncNow();
+    expect(relay.status.lastError).toBeNull();
+    expect(traffic.forms[0]).toEqual({ push: false, answer: false });
+    expect(traffic.forms.length).toBeGreaterThan(1);
+    expect(traffic.forms.slice(1).every((f) => f.push && f.answer)).toBe(true);
+    expect(traffic.answers.every((a) => a.protocol === PROTOCOL_VERSION)).toBe(true);
+    expect(await central.store.contiguous(ORG, 'p3-truck')).toBe(10);
   });
 
   it('brings the credentials once, then only when central announces another version', async () => {
