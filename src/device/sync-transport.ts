@@ -122,6 +122,9 @@ export function createSyncTransport(
       );
     }
     if (res.status === 400) {
+      // A server replaced by an older one (a relay rolled back) does not read the compact form:
+      // the next request goes in the list form again and relearns what the server speaks.
+      compact.delete(server);
       const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
       const text = typeof body?.message === 'string' ? body.message : '';
       throw new HttpError(

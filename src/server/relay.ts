@@ -300,6 +300,9 @@ export class Relay {
   private async request(path: string, body?: unknown): Promise<Response> {
     const res = await this.send(path, body);
     if (!res.ok) {
+      // A central replaced by an older one does not read the compact form: list form again
+      // until an answer says 3 (a bad op is refused in either form, so nothing is lost by it).
+      if (res.status === 400) this.upstreamCompact = false;
       const text = await res.text().catch(() => '');
       throw new Error(`central a répondu ${res.status} ${text.slice(0, 200)}`);
     }

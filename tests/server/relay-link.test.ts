@@ -21,6 +21,8 @@ interface Traffic {
   answers: SyncResponse[];
   /** Per sync request: whether its ops and its answer's were in the compact form (protocol 3). */
   forms: { push: boolean; answer: boolean }[];
+  /** Answer the next sync request 400, as a central of protocol 2 answers a compact push. */
+  refuseNext?: boolean;
 }
 
 function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
@@ -28,6 +30,13 @@ function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
     const url = new URL(String(input));
     traffic.paths.push(url.pathname);
     if (down.value) throw new TypeError('fetch failed: le lien 4G est coupé');
+    if (url.pathname === '/api/sync' && traffic.refuseNext) {
+      traffic.refuseNext = false;
+      return new Response(JSON.stringify({ error: 'invalid_request', message: 'ops' }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
     const res = await fetch(input, init);
     if (url.pathname === '/api/sync' && res.ok) {
       const json = (await res.clone().json()) as { ops: unknown };
@@ -121,6 +130,15 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
     expect(traffic.forms.slice(1).every((f) => f.push && f.answer)).toBe(true);
     expect(traffic.answers.every((a) => a.protocol === PROTOCOL_VERSION)).toBe(true);
     expect(await central.store.contiguous(ORG, 'p3-truck')).toBe(10);
+    // A central that refuses the compact form (an older one restored): the list form again.
+    traffic.forms.length = 0;
+    traffic.refuseNext = true;
+    await store.push(ORG, truck.batch(2, 'p3'));
+    await relay.syncNow();
+    expect(relay.status.lastError).toMatch(/400/);
+    await relay.syncNow(true); // at once, not after the backoff
+    expect(traffic.forms[0]).toEqual({ push: false, answer: false });
+    expect(await central.store.contiguous(ORG, 'p3-truck')).toBe(12);
   });
 
   it('brings the credentials once, then only when central announces another version', async () => {
