@@ -29,13 +29,7 @@ import type { SyncStore } from '../../src/server/store/types';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { type ReferenceDay, type Rows, referenceDay } from './day';
 import { frenchPatients } from './identities';
-import {
-  appCredential,
-  createCodes,
-  type DeviceSpec,
-  type Enrolled,
-  enrol,
-} from './server-proc';
+import { appCredential, createCodes, type DeviceSpec, type Enrolled, enrol } from './server-proc';
 
 export const REGISTRY = 50_000;
 
