@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { EscaleDb, META } from '../../src/device/db';
 import { createSyncClient, type SyncClient } from '../../src/device/sync-client';
+import { createSyncTransport } from '../../src/device/sync-transport';
 import type { Change } from '../../src/device/write';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { buildApp } from '../../src/server/app';
@@ -25,16 +26,10 @@ import { Accounts } from '../../src/server/auth';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
+import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { type ReferenceDay, type Rows, referenceDay } from './day';
 import { frenchPatients } from './identities';
-import {
-  appCredential,
-  createCodes,
-  type DeviceSpec,
-  type Enrolled,
-  enrol,
-  syncOnce,
-} from './server-proc';
+import { appCredential, createCodes, type DeviceSpec, type Enrolled, enrol } from './server-proc';
 
 export const REGISTRY = 50_000;
 
@@ -197,16 +192,31 @@ export async function bootstrapStoreCopy(dest: string): Promise<{ file: string; 
 }
 
 /**
- * A fresh device's first load, on the wire exactly as the sync client does it (one POST per
- * page, `since` the last page's end, nothing to push) but without storing what it pulls: the
- * wire cost alone. Returns the ops received.
+ * A fresh device's first load, on the wire exactly as the sync client does it — through its own
+ * transport (src/device/sync-transport.ts: protocol 3, compact once the server said it reads it,
+ * bodies gzipped once it said it reads them), one POST per page, `since` the last page's end,
+ * nothing to push, the client's page size — but without storing what it pulls: the wire cost
+ * alone. Returns the ops received.
  */
 export async function pullEverything(server: string, device: Enrolled) {
+  const post = createSyncTransport({
+    fetch: globalThis.fetch,
+    timeoutMs: 600_000,
+    headers: async () => ({ authorization: `Bearer ${device.token}` }),
+  });
   let since = 0;
   let ops = 0;
   let requests = 0;
   for (;;) {
-    const page = await syncOnce(server, device, since, []);
+    const page = await post(server, {
+      protocol: PROTOCOL_VERSION,
+      schema: SCHEMA_VERSION,
+      deviceId: device.deviceId,
+      org: device.org,
+      since,
+      ops: [],
+      maxBytes: 1024 * 1024,
+    });
     requests++;
     ops += page.ops.length;
     since = page.lastSeq;

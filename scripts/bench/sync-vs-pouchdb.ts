@@ -392,7 +392,7 @@ export async function run(): Promise<BenchLine[]> {
     const common = {
       link: '1 Mbit/s, 300 ms RTT; delays on the as-shipped bytes',
       byte_model:
-        'value as shipped (HTTP/1.1, bodies compressed only where the sender does: Escale none, express-pouchdb responses ≥ 1 kB); *_raw, *_gzip (gzip-6 both ways), *_h2 (HPACK-estimated headers, bodies as shipped), *_h2_gzip: see scripts/bench/byte-models.ts',
+        'value as shipped (HTTP/1.1, bodies compressed only where the sender does: Escale answers ≥ 1 kB and request bodies once the server said it reads them (counted at gzip-6), express-pouchdb responses ≥ 1 kB); *_raw, *_gzip (gzip-6 both ways), *_h2 (HPACK-estimated headers, bodies as shipped), *_h2_gzip: see scripts/bench/byte-models.ts',
       anchor:
         'PouchDB at its best of the measured configurations (fewest bytes as shipped), AuthSession cookie on every request; anchor_default_*: a new sync() per slot and batches of 100',
       day: `${day.counts.actions} actions, ${day.counts.queueEntries} queue entries, ${day.counts.consultations} consultations, 4 devices, ${day.slots} slots`,

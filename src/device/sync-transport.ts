@@ -2,7 +2,13 @@
 // reads gzip, its answer checked against the protocol's schema, and every failure turned into
 // the error the sync loop acts on (network, refusal naming ops, session to renew, revocation,
 // update required, relay not knowing the device yet). No state but which servers read gzip.
-import { type SyncRequest, type SyncResponse, syncResponseSchema } from '../sync/protocol';
+import { encodeOps, readAnswer } from '../sync/envelope';
+import {
+  COMPACT_PROTOCOL_VERSION,
+  type SyncRequest,
+  type SyncResponse,
+  syncResponseSchema,
+} from '../sync/protocol';
 import { acceptsGzip, encodeBody } from './compress-body';
 
 export const SYNC_MESSAGES = {
@@ -71,13 +77,17 @@ export function createSyncTransport(
 ): (server: string, body: SyncRequest) => Promise<SyncResponse> {
   /** Servers that said they read gzip bodies (their answers carry Accept-Encoding). */
   const compressing = new Set<string>();
+  /** Servers that said they read the compact envelope (protocol 3): their first answer says so,
+   * so only the first request to a server goes in protocol 2's form. */
+  const compact = new Set<string>();
 
   return async function post(server: string, body: SyncRequest): Promise<SyncResponse> {
     const controller = new AbortController();
     const t = setTimeout(() => controller.abort(), options.timeoutMs);
     let res: Response;
     try {
-      const encoded = await encodeBody(JSON.stringify(body), compressing.has(server));
+      const wire = compact.has(server) ? { ...body, ops: encodeOps(body.ops) } : body;
+      const encoded = await encodeBody(JSON.stringify(wire), compressing.has(server));
       res = await options.fetch(`${server}/api/sync`, {
         method: 'POST',
         headers: {
@@ -112,6 +122,9 @@ export function createSyncTransport(
       );
     }
     if (res.status === 400) {
+      // A server replaced by an older one (a relay rolled back) does not read the compact form:
+      // the next request goes in the list form again and relearns what the server speaks.
+      compact.delete(server);
       const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
       const text = typeof body?.message === 'string' ? body.message : '';
       throw new HttpError(
@@ -142,8 +155,9 @@ export function createSyncTransport(
     } catch {
       throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
     }
-    const parsed = syncResponseSchema.safeParse(json);
+    const parsed = syncResponseSchema.safeParse(readAnswer(json));
     if (!parsed.success) throw new HttpError(res.status, SYNC_MESSAGES.badResponse);
+    if ((parsed.data.protocol ?? 0) >= COMPACT_PROTOCOL_VERSION) compact.add(server);
     return parsed.data;
   };
 }

@@ -11,8 +11,10 @@ import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
 import type { PersonSession } from '../domain/sessions';
+import { encodeOps, readAnswer } from '../sync/envelope';
 import { isTimeout, MIN_PAGE_BYTES, nextPageBytes } from '../sync/page-size';
 import {
+  COMPACT_PROTOCOL_VERSION,
   MAX_ASKED_DEVICES,
   PROTOCOL_VERSION,
   type SyncResponse,
@@ -94,6 +96,8 @@ export class Relay {
   private watching: Promise<void> | null = null;
   /** Central said (RFC 7694 Accept-Encoding) that it reads brotli bodies. */
   private upstreamReadsBrotli = false;
+  /** Central said it reads the compact envelope (protocol 3). */
+  private upstreamCompact = false;
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
   /** Bytes of ops per request to central: halved after a timeout, doubled back after a page
@@ -313,6 +317,9 @@ export class Relay {
   private async request(path: string, body?: unknown): Promise<Response> {
     const res = await this.send(path, body);
     if (!res.ok) {
+      // A central replaced by an older one does not read the compact form: list form again
+      // until an answer says 3 (a bad op is refused in either form, so nothing is lost by it).
+      if (res.status === 400) this.upstreamCompact = false;
       const text = await res.text().catch(() => '');
       throw new Error(`central a répondu ${res.status} ${text.slice(0, 200)}`);
     }
@@ -478,6 +485,7 @@ export class Relay {
           reason: q.reason,
           via: q.via,
         }));
+      // Compact (protocol 3) once central said it reads it: its first answer says so.
       const res = await this.pageRequest(pageBytes, {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION,
@@ -485,13 +493,14 @@ export class Relay {
         org,
         since: pulled,
         ...(epoch ? { epoch } : {}),
-        ops: out.ops,
+        ops: this.upstreamCompact ? encodeOps(out.ops) : out.ops,
         ask,
         ...(Object.keys(passOn).length ? { floors: passOn } : {}),
         ...(refused.length ? { quarantined: refused } : {}),
         maxBytes: pageBytes,
       });
-      const reply: SyncResponse = syncResponseSchema.parse(await res.json());
+      const reply: SyncResponse = syncResponseSchema.parse(readAnswer(await res.json()));
+      if ((reply.protocol ?? 0) >= COMPACT_PROTOCOL_VERSION) this.upstreamCompact = true;
       // Central's closures reach the truck's devices through this relay's answers.
       if (reply.closing && (await importClosings(store, org, reply.closing))) {
         this.options.onPulled?.(org, await store.lastSeq(org));

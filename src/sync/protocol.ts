@@ -2,10 +2,14 @@
 // A client below MIN_PROTOCOL_VERSION gets 426 update_required. Version 2 adds durable
 // acknowledgement, the log's epoch and gap recovery (docs/decisions/0005-durable-acknowledgement.md);
 // its fields are optional, so version 1 clients still sync (with version 1's guarantees).
+// Version 3 adds the compact envelope (src/sync/envelope.ts, docs/decisions/0024-compact-envelope.md):
+// `ops` may be a compact batch, and a compact push gets a compact answer.
 import { z } from 'zod';
 import { nameSchema, opSchema, wireInt } from './op';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+/** The first version that reads and answers the compact envelope. */
+export const COMPACT_PROTOCOL_VERSION = 3;
 export const MIN_PROTOCOL_VERSION = 1;
 /** Upper bound on ops pushed in one request (the body size is bounded by the server too). */
 export const MAX_PUSH_OPS = 10_000;
@@ -223,6 +227,8 @@ export const gapSchema = z.object({ from: z.int().min(1), to: z.int().min(1) });
 export type Gap = z.infer<typeof gapSchema>;
 
 export const syncResponseSchema = z.object({
+  /** The server's PROTOCOL_VERSION (absent before 3): 3 and above read compact pushes. */
+  protocol: z.int().optional(),
   /** Highest device seq N such that ops 1..N of this device are now held by the server. */
   accepted: count,
   /** Highest N such that ops 1..N of this device are durable at central (central: `accepted`;

@@ -3,6 +3,7 @@
 // checkpoint each, an old client is told to update, and a poke on the live channel syncs at once.
 
 import { createServer } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import { getMeta, META, setMeta } from '../../src/device/db';
@@ -21,8 +22,10 @@ import { entitySpec } from '../../src/domain/entities';
 import { heardReports } from '../../src/server/routes/closure';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
+import { decodeOps, isCompact } from '../../src/sync/envelope';
 import type { HlcClock } from '../../src/sync/hlc';
 import { conflictsOf } from '../../src/sync/merge';
+import type { Op } from '../../src/sync/op';
 import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient, ORG } from './fixtures';
@@ -49,6 +52,12 @@ async function server(options: Parameters<typeof startTestServer>[0] = {}): Prom
 }
 
 let n = 0;
+/** The ops of a request body, in whichever form it went (protocol 3 goes compact once told). */
+function opsOf(body: string): Op[] {
+  const { ops } = JSON.parse(body) as { ops: unknown };
+  return isCompact(ops) ? decodeOps(ops) : (ops as Op[]);
+}
+
 async function device(
   deviceId: string,
   servers: string[],
@@ -287,10 +296,50 @@ describe('sync client against the real server', () => {
     bodies.length = 0;
     expect((await a.client.syncNow()).state).toBe('ok');
     // The first request after the failures pushes nothing (the probe), the next one both ops.
-    expect(bodies.map((b) => (JSON.parse(b) as { ops: unknown[] }).ops.length)).toEqual([0, 2]);
+    expect(bodies.map((b) => opsOf(b).length)).toEqual([0, 2]);
     expect(await s.store.contiguous(ORG, 'dev-a')).toBe(created.length + 2);
     expect((await s.store.rows(ORG, 'patient'))[0]?.phone).toBe('06 12 34 56 78');
     expect(await s.store.digest(ORG)).toBe(await localDigest(a.db));
+  });
+
+  it('speaks protocol 3: its first request in the list form, then compact ops and compact pages', async () => {
+    const s = await server();
+    const sent: string[] = [];
+    const answers: unknown[] = [];
+    const spy = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (String(input).endsWith('/api/sync')) {
+        const raw = init?.body;
+        sent.push(
+          typeof raw === 'string'
+            ? raw
+            : gunzipSync(Buffer.from(raw as Uint8Array)).toString('utf8'),
+        );
+        answers.push(((await res.clone().json()) as { ops: unknown }).ops);
+      }
+      return res;
+    }) as typeof fetch;
+    const a = await device('dev-a', [s.url], { fetch: spy });
+    const b = await device('dev-b', [s.url]);
+    await b.write(patients('pb', 3));
+    expect((await b.client.syncNow()).state).toBe('ok');
+    expect((await a.client.syncNow()).state).toBe('ok');
+    await a.write(patients('pa', 2));
+    await b.write(patients('pc', 2));
+    expect((await b.client.syncNow()).state).toBe('ok');
+    expect((await a.client.syncNow()).state).toBe('ok');
+    const forms = sent.map((body, i) => [
+      isCompact((JSON.parse(body) as { ops: unknown }).ops),
+      isCompact(answers[i]),
+    ]);
+    expect(forms[0]).toEqual([false, false]);
+    expect(forms.length).toBeGreaterThan(1);
+    expect(forms.slice(1).every(([push, answer]) => push && answer)).toBe(true);
+    const pushed = sent.flatMap(opsOf).filter((op) => op.e === 'patient');
+    expect([...new Set(pushed.map((op) => op.id))]).toEqual(['pa0', 'pa1']);
+    expect(await s.store.digest(ORG)).toBe(await localDigest(a.db));
+    expect((await b.client.syncNow()).state).toBe('ok');
+    expect(await localDigest(b.db)).toBe(await localDigest(a.db));
   });
 
   it('fails over from an unreachable first server to the second and says which one it reached', async () => {

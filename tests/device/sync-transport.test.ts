@@ -12,6 +12,7 @@ import {
   SYNC_MESSAGES,
   UpdateRequired,
 } from '../../src/device/sync-transport';
+import { decodeOps, isCompact } from '../../src/sync/envelope';
 import type { SyncRequest } from '../../src/sync/protocol';
 
 const request: SyncRequest = {
@@ -40,6 +41,48 @@ function answering(status: number, body: unknown, headers: Record<string, string
 }
 
 describe('the sync transport', () => {
+  it('goes compact once a server says protocol 3, and back to the list after a 400', async () => {
+    const bodies: string[] = [];
+    const statuses = [200, 200, 400, 200];
+    const op = {
+      v: 1,
+      org: 'org',
+      dev: 'salle-1',
+      seq: 1,
+      hlc: '0mwm0nk74:0000:salle-1',
+      e: 'room',
+      id: 'r1',
+      f: 'name',
+      k: 'set' as const,
+      val: 'Salle 1',
+    };
+    const post = createSyncTransport({
+      timeoutMs: 1000,
+      headers: async () => ({}),
+      fetch: async (_url, init) => {
+        bodies.push(String(init?.body));
+        const status = statuses[bodies.length - 1]!;
+        return new Response(
+          JSON.stringify(
+            status === 200
+              ? { protocol: 3, accepted: 1, ops: [], lastSeq: 0, hasMore: false, serverTime: 1 }
+              : { error: 'invalid_request', message: 'Requête de synchronisation invalide' },
+          ),
+          { status, headers: { 'content-type': 'application/json' } },
+        );
+      },
+    });
+    const send = () => post('http://relais', { ...request, protocol: 3, ops: [op] });
+    await send();
+    await send();
+    await expect(send()).rejects.toBeInstanceOf(HttpError);
+    await send();
+    const forms = bodies.map((b) => isCompact((JSON.parse(b) as { ops: unknown }).ops));
+    // The list first; compact once told; after the refusal, the list again.
+    expect(forms).toEqual([false, true, true, false]);
+    expect(decodeOps((JSON.parse(bodies[1]!) as { ops: unknown }).ops)).toEqual([op]);
+  });
+
   it('returns a checked answer and sends the authentication headers', async () => {
     const { post, seen } = answering(200, {
       accepted: 0,

@@ -14,6 +14,7 @@ import { localDigest, syncStatus } from '../../src/device/queries';
 import { checkpointKey, createSyncClient } from '../../src/device/sync-client';
 import { type Change, writeChanges } from '../../src/device/write';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { decodeOps, isCompact } from '../../src/sync/envelope';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { syncTone } from '../../src/ui/shell/sync-tone';
@@ -106,7 +107,9 @@ async function device(deviceId: string, central: TestServer, servers: string[]) 
     timeoutMs: 3_000,
     fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
       if (String(input).endsWith('/api/sync') && typeof init?.body === 'string') {
-        pushed.push(...(JSON.parse(init.body) as { ops: Op[] }).ops.map((op) => op.seq));
+        // Compact (protocol 3) once the server said it reads it.
+        const { ops } = JSON.parse(init.body) as { ops: unknown };
+        pushed.push(...(isCompact(ops) ? decodeOps(ops) : (ops as Op[])).map((op) => op.seq));
       }
       return fetch(input, init);
     }) as typeof fetch,

@@ -9,6 +9,7 @@ import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { Accounts } from '../../src/server/auth';
 import { Relay, type RelayOptions } from '../../src/server/relay';
 import type { SyncStore } from '../../src/server/store/types';
+import { decodeOps, isCompact, readAnswer } from '../../src/sync/envelope';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader, relayCredential } from '../support/auth';
 import { openTestStore, startTestServer, type TestServer } from '../support/server';
@@ -18,6 +19,10 @@ import { ORG, TestDevice } from './ops-factory';
 interface Traffic {
   paths: string[];
   answers: SyncResponse[];
+  /** Per sync request: whether its ops and its answer's were in the compact form (protocol 3). */
+  forms: { push: boolean; answer: boolean }[];
+  /** Answer the next sync request 400, as a central of protocol 2 answers a compact push. */
+  refuseNext?: boolean;
 }
 
 function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
@@ -25,9 +30,26 @@ function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
     const url = new URL(String(input));
     traffic.paths.push(url.pathname);
     if (down.value) throw new TypeError('fetch failed: le lien 4G est coupé');
+    if (url.pathname === '/api/sync' && traffic.refuseNext) {
+      traffic.refuseNext = false;
+      return new Response(JSON.stringify({ error: 'invalid_request', message: 'ops' }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
     const res = await fetch(input, init);
     if (url.pathname === '/api/sync' && res.ok) {
-      traffic.answers.push((await res.clone().json()) as SyncResponse);
+      const json = (await res.clone().json()) as { ops: unknown };
+      const raw = init?.body;
+      const sent =
+        typeof raw === 'string'
+          ? raw
+          : brotliDecompressSync(Buffer.from(raw as Uint8Array)).toString('utf8');
+      traffic.forms.push({
+        push: isCompact((JSON.parse(sent) as { ops: unknown }).ops),
+        answer: isCompact(json.ops),
+      });
+      traffic.answers.push(readAnswer(json) as SyncResponse);
     }
     return res;
   }) as typeof fetch;
@@ -49,7 +71,7 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
   async function relayOf(options: Partial<RelayOptions> = {}) {
     const { store, cleanup } = await openTestStore('sqlite');
     const credential = await relayCredential(central);
-    const traffic: Traffic = { paths: [], answers: [] };
+    const traffic: Traffic = { paths: [], answers: [], forms: [] };
     const down = { value: false };
     const relay = new Relay({
       store,
@@ -92,6 +114,31 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
     traffic.answers.length = 0;
     await relay.syncNow();
     expect(traffic.answers.flatMap((a) => a.ops)).toEqual([]);
+  });
+
+  it('speaks protocol 3 with central: its first request in the list form, compact once told', async () => {
+    const { relay, store, traffic } = await relayOf();
+    await authHeader(central, 'p3-truck');
+    const truck = new TestDevice('p3-truck');
+    await store.push(ORG, truck.batch(5, 'p3'));
+    await relay.syncNow();
+    await store.push(ORG, truck.batch(5, 'p3'));
+    await relay.syncNow();
+    expect(relay.status.lastError).toBeNull();
+    expect(traffic.forms[0]).toEqual({ push: false, answer: false });
+    expect(traffic.forms.length).toBeGreaterThan(1);
+    expect(traffic.forms.slice(1).every((f) => f.push && f.answer)).toBe(true);
+    expect(traffic.answers.every((a) => a.protocol === PROTOCOL_VERSION)).toBe(true);
+    expect(await central.store.contiguous(ORG, 'p3-truck')).toBe(10);
+    // A central that refuses the compact form (an older one restored): the list form again.
+    traffic.forms.length = 0;
+    traffic.refuseNext = true;
+    await store.push(ORG, truck.batch(2, 'p3'));
+    await relay.syncNow();
+    expect(relay.status.lastError).toMatch(/400/);
+    await relay.syncNow(true); // at once, not after the backoff
+    expect(traffic.forms[0]).toEqual({ push: false, answer: false });
+    expect(await central.store.contiguous(ORG, 'p3-truck')).toBe(12);
   });
 
   it('brings the credentials once, then only when central announces another version', async () => {
@@ -217,7 +264,10 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
         const raw = init.body as string | Uint8Array;
         const json =
           typeof raw === 'string' ? raw : brotliDecompressSync(Buffer.from(raw)).toString('utf8');
-        const bytes = JSON.stringify((JSON.parse(json) as { ops: unknown[] }).ops).length;
+        // The page's size as the relay chose it: its ops as stored, whatever their form on the
+        // wire (compact once central said it reads protocol 3).
+        const { ops } = JSON.parse(json) as { ops: unknown };
+        const bytes = JSON.stringify(isCompact(ops) ? decodeOps(ops) : ops).length;
         const entry = { bytes, answered: false };
         sent.push(entry);
         await new Promise<void>((resolve, reject) => {

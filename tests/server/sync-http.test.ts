@@ -1,36 +1,51 @@
 // The sync endpoint over real HTTP on loopback, with SQLite and with PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { encodeOps, isCompact, readAnswer } from '../../src/sync/envelope';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
-async function sync(server: TestServer, body: Record<string, unknown>) {
-  const res = await fetch(`${server.url}/api/sync`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(await authHeader(server, String(body.deviceId))),
-    },
-    body: JSON.stringify({
-      protocol: PROTOCOL_VERSION,
-      schema: SCHEMA_VERSION,
-      org: ORG,
-      since: 0,
-      ops: [],
-      ...body,
-    }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as SyncResponse & { error?: string; message?: string },
-  };
-}
+/** Protocol 3 in both forms: `compact` encodes the ops (src/sync/envelope.ts) and reads the
+ * compact answer, as the shipped clients do once a server said it speaks 3; `plain` sends protocol
+ * 2's list, as a client's first request (and any older client) does. */
+type Form = 'compact' | 'plain';
 
-for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(`POST /api/sync (${kind})`, () => {
+const syncer = (form: Form) =>
+  async function sync(server: TestServer, body: Record<string, unknown>) {
+    const ops = (body.ops ?? []) as Op[];
+    const res = await fetch(`${server.url}/api/sync`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(await authHeader(server, String(body.deviceId))),
+      },
+      body: JSON.stringify({
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        org: ORG,
+        since: 0,
+        ...body,
+        ops: form === 'compact' ? encodeOps(ops) : ops,
+      }),
+    });
+    const json = await res.json();
+    if (res.ok) expect(isCompact(json.ops)).toBe(form === 'compact');
+    return {
+      status: res.status,
+      body: readAnswer(json) as SyncResponse & { error?: string; message?: string },
+    };
+  };
+
+for (const [kind, form] of [
+  ['sqlite', 'compact'],
+  ['postgres', 'compact'],
+  ['sqlite', 'plain'],
+] as const) {
+  describe(`POST /api/sync (${kind}, ${form})`, () => {
+    const sync = syncer(form);
     let server: TestServer;
     beforeAll(async () => {
       server = await startTestServer({ store: kind, bodyLimit: 64 * 1024 });
@@ -121,7 +136,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it('answers 413 to an oversized body', async () => {
       const d = new TestDevice('http-big');
-      const res = await sync(server, { deviceId: d.dev, ops: d.batch(400, 'big') });
+      // The compact form carries ≈ 6 times as many ops in the same bytes.
+      const n = form === 'compact' ? 3000 : 400;
+      const res = await sync(server, { deviceId: d.dev, ops: d.batch(n, 'big') });
       expect(res.status).toBe(413);
       expect(res.body.error).toBe('too_large');
       expect(await server.store.contiguous(ORG, d.dev)).toBe(0);
@@ -188,3 +205,120 @@ describe('cross-origin use of a sync server (relay on the truck’s Wi-Fi)', () 
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`protocol 3 beside protocols 1 and 2 (${kind})`, () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ store: kind });
+    });
+    afterAll(() => server.close());
+
+    it('a protocol 2 client and a protocol 3 client write the same rows and converge', async () => {
+      const old = new TestDevice('p2-old');
+      const fresh = new TestDevice('p3-new');
+      const compact = syncer('compact');
+      const plain = syncer('plain');
+      // Both write the same two rooms, concurrently.
+      const oldPush = await plain(server, {
+        protocol: 2,
+        deviceId: old.dev,
+        ops: [old.rename('p23-a', 'Ancien A'), old.rename('p23-b', 'Ancien B')],
+      });
+      expect(oldPush.status).toBe(200);
+      const newPush = await compact(server, {
+        deviceId: fresh.dev,
+        ops: [fresh.rename('p23-a', 'Nouveau A'), fresh.rename('p23-b', 'Nouveau B')],
+      });
+      expect(newPush.body).toMatchObject({ accepted: 2, protocol: PROTOCOL_VERSION });
+      // A reader of each protocol pulls everything: the same ops, whichever the envelope.
+      const oldReader = await plain(server, { protocol: 2, deviceId: 'p2-reader', digest: true });
+      const newReader = await compact(server, { deviceId: 'p3-reader', digest: true });
+      expect(newReader.body.ops).toEqual(oldReader.body.ops);
+      expect(newReader.body.lastSeq).toBe(oldReader.body.lastSeq);
+      expect(
+        newReader.body.ops.filter((x) => x.op.e === 'room' && x.op.id.startsWith('p23-')),
+      ).toHaveLength(4);
+      // Each writer pulls the other's ops and reaches the same state as the readers.
+      const oldPull = await plain(server, { protocol: 2, deviceId: old.dev, digest: true });
+      const newPull = await compact(server, { deviceId: fresh.dev, digest: true });
+      expect(oldPull.body.ops.filter((x) => x.op.dev === fresh.dev)).toHaveLength(2);
+      expect(newPull.body.ops.filter((x) => x.op.dev === old.dev)).toHaveLength(2);
+      expect(new Set([oldReader, newReader, oldPull, newPull].map((r) => r.body.digest)).size).toBe(
+        1,
+      );
+      expect(newReader.body.digest).toMatch(/^[0-9a-f]{64}$/);
+      const rooms = await server.store.rowsByIds(ORG, 'room', ['p23-a', 'p23-b']);
+      expect(rooms.map((r) => r.name).sort()).toEqual(['Nouveau A', 'Nouveau B']);
+    });
+
+    it('answers 400 naming the place of a compact batch that does not decode, storing nothing', async () => {
+      const d = new TestDevice('p3-broken');
+      const batch = encodeOps([...d.batch(2, 'broken')]);
+      batch.r[1]!.o[0]!.d = 7;
+      const before = await server.store.lastSeq(ORG);
+      const res = await fetch(`${server.url}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await authHeader(server, d.dev)) },
+        body: JSON.stringify({
+          protocol: 3,
+          schema: SCHEMA_VERSION,
+          org: ORG,
+          deviceId: d.dev,
+          since: 0,
+          ops: batch,
+        }),
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: string; message: string; details: unknown };
+      expect(body.error).toBe('invalid_request');
+      expect(body.message).toBe(
+        'Requête de synchronisation invalide (ops.r.1.o.0.d) : enveloppe compacte illisible, appareil n° 7 absent de la table des appareils',
+      );
+      expect(body.details).toEqual({ path: 'ops.r.1.o.0.d' });
+      expect(await server.store.lastSeq(ORG)).toBe(before);
+      expect(await server.store.contiguous(ORG, d.dev)).toBe(0);
+    });
+
+    it('validates decoded ops as any others: an op of another device’s clock is refused whole', async () => {
+      const d = new TestDevice('p3-liar');
+      const [good, bad] = d.batch(2, 'liar');
+      const batch = encodeOps([good!, { ...bad!, e: 'rocket' }]);
+      const res = await syncer('compact')(server, { deviceId: d.dev, ops: [] });
+      expect(res.status).toBe(200);
+      const refused = await fetch(`${server.url}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await authHeader(server, d.dev)) },
+        body: JSON.stringify({
+          protocol: 3,
+          schema: SCHEMA_VERSION,
+          org: ORG,
+          deviceId: d.dev,
+          since: 0,
+          ops: batch,
+        }),
+      });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/rocket/);
+      expect(await server.store.contiguous(ORG, d.dev)).toBe(0);
+    });
+
+    it('answers a compact batch in protocol 2 with 400: the compact form is protocol 3’s', async () => {
+      const d = new TestDevice('p2-compact');
+      const res = await fetch(`${server.url}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await authHeader(server, d.dev)) },
+        body: JSON.stringify({
+          protocol: 2,
+          schema: SCHEMA_VERSION,
+          org: ORG,
+          deviceId: d.dev,
+          since: 0,
+          ops: encodeOps(d.batch(1, 'p2c')),
+        }),
+      });
+      expect(res.status).toBe(400);
+      expect(await server.store.contiguous(ORG, d.dev)).toBe(0);
+    });
+  });
+}

@@ -38,6 +38,7 @@ import { produceTasks } from '../partner-tasks';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import { parseReadingView, type ReadingView, readingKey, readingViewMeta } from '../reading';
 import { DESTROYED_CODE, DESTROYED_REASON, type SyncStore } from '../store/types';
+import { readSyncBody, syncAnswer } from '../sync-envelope';
 import { recentClosings } from './closure';
 
 /** An op the server refuses, and the answer it gives for it. */
@@ -200,6 +201,8 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     // A partner component never syncs: it fetches and answers its tasks (routes/partner.ts).
     if (req.device?.profile === 'partner') return fail(reply, 403, 'forbidden', PARTNER_NO_SYNC);
     const body = req.body as { protocol?: unknown } | undefined;
+    const read = readSyncBody(req.body);
+    if (!read.ok) return fail(reply, 400, 'invalid_request', read.message, { path: read.path });
     if (typeof body?.protocol === 'number' && body.protocol < MIN_PROTOCOL_VERSION) {
       return fail(
         reply,
@@ -209,7 +212,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         { minProtocol: MIN_PROTOCOL_VERSION },
       );
     }
-    const parsed = syncRequestSchema.safeParse(req.body);
+    const parsed = syncRequestSchema.safeParse(read.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       // An op too malformed to be held (its sequence or id unstorable): named by its place in
@@ -217,7 +220,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       const index = issue?.path[0] === 'ops' ? issue.path[1] : undefined;
       const bad =
         typeof index === 'number'
-          ? ((req.body as { ops?: unknown[] }).ops?.[index] as { dev?: unknown; seq?: unknown })
+          ? ((read.body as { ops?: unknown[] }).ops?.[index] as { dev?: unknown; seq?: unknown })
           : undefined;
       const message = `Requête de synchronisation invalide${issue?.path.length ? ` (${issue.path.join('.')})` : ''} : ${issue?.message}`;
       // The device's own op with a storable sequence is set apart like any refused op, so its
@@ -417,7 +420,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         ? {}
         : { digest: await viewerDigest(store, request.org, viewer) }),
     };
-    return response;
+    return syncAnswer(response, read.compact);
   });
 
   /**
