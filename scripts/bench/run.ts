@@ -75,6 +75,15 @@ const BENCHES: Bench[] = [
     run: async () => (await import('./relay-day')).run(),
   },
   {
+    file: 'room-scope',
+    names: [
+      'scope.room_bootstrap_kb',
+      'scope.room_bootstrap_before_kb',
+      'scope.reception_bootstrap_kb',
+    ],
+    run: async () => (await import('./room-scope')).run(),
+  },
+  {
     file: 'client',
     names: [
       'client.write_path_ratio_vs_dexie',

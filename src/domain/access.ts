@@ -133,6 +133,12 @@ export interface Viewer {
    * absent, the device's profile and room decide alone.
    */
   reading?: DeviceReading;
+  /**
+   * The patients a room device holds (src/domain/replication-scope.ts), when the servers cut its
+   * patient rows by scope: its pull and whole-state digest. Absent: every patient it may read.
+   * A day's proof leaves it absent (the day's patients are the day's, whatever the scope now).
+   */
+  patients?: ReadonlySet<string>;
 }
 
 export interface DeviceReading {
@@ -405,7 +411,10 @@ export function visibleStates(
   states: readonly RowState[],
   registry: Registry,
 ): RowState[] {
-  const cut = states.flatMap((st) => viewState(viewer, st) ?? []);
+  const scope = viewer.patients;
+  const cut = states.flatMap((st) =>
+    scope && st.e === 'patient' && !scope.has(st.id) ? [] : (viewState(viewer, st) ?? []),
+  );
   if (viewer.profile !== 'room') return cut;
   const values = new Map<string, Record<string, unknown>>();
   for (const st of cut) {

@@ -84,7 +84,14 @@ export interface ReadingView {
   token: string;
   key: string[];
   withheld: string[];
+  /** The profile and room the view was served under (absent in views kept before): a device
+   * moved to another (POST /api/devices/assignment) pulls again from 0 its new view. */
+  scope?: string;
 }
+
+/** The profile and room a view is served under. */
+export const viewScope = (viewer: { profile: string; roomId: string | null }) =>
+  `${viewer.profile}:${viewer.roomId ?? ''}`;
 
 /** Where a device's reading view is kept. */
 export const readingViewMeta = (org: string, dev: string) => `reading-view:${org}:${dev}`;
@@ -96,7 +103,12 @@ export function parseReadingView(raw: string | null | undefined): ReadingView | 
     if (typeof v.token !== 'string' || !Array.isArray(v.key) || !Array.isArray(v.withheld)) {
       return null;
     }
-    return { token: v.token, key: v.key.map(String), withheld: v.withheld.map(String) };
+    return {
+      token: v.token,
+      key: v.key.map(String),
+      withheld: v.withheld.map(String),
+      ...(typeof v.scope === 'string' ? { scope: v.scope } : {}),
+    };
   } catch {
     return null;
   }

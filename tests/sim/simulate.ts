@@ -27,6 +27,7 @@ import {
 } from '../../src/domain/entities';
 import { compareStatus } from '../../src/domain/queue';
 import { readingViewer } from '../../src/server/reading';
+import { scopedViewer } from '../../src/server/replication-scope';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { prng } from '../../src/server/seed/prng';
 import { digestRows } from '../../src/sync/digest';
@@ -405,10 +406,16 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   for (const d of devices) {
     // What central says this device may hold: its profile and room, and on a room device who
     // signed in on it (src/server/reading.ts) — the same cut the pull applies.
-    const viewer = await readingViewer(
-      { store, accounts: central.accounts, now: () => clock.now },
+    // A room holds the patients of its scope (src/domain/replication-scope.ts): compared on them.
+    const viewer = await scopedViewer(
+      store,
       ORG,
-      { deviceId: d.name, profile: d.profile, roomId: d.roomId },
+      await readingViewer({ store, accounts: central.accounts, now: () => clock.now }, ORG, {
+        deviceId: d.name,
+        profile: d.profile,
+        roomId: d.roomId,
+      }),
+      clock.now,
     );
     const mine = digestRows(visibleStates(viewer, await d.db.states.toArray(), entitySpec));
     const theirs = digestRows(visibleStates(viewer, allStates, entitySpec));

@@ -77,7 +77,7 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
     const org = device.org;
     return {
       org,
-      digest: await viewerDigest(store, org, await viewerOf(device)),
+      digest: await viewerDigest(store, org, await viewerOf(device), ctx.now()),
       lastSeq: await store.lastSeq(org),
     };
   });

@@ -36,7 +36,14 @@ import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import { produceTasks } from '../partner-tasks';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
-import { parseReadingView, type ReadingView, readingKey, readingViewMeta } from '../reading';
+import {
+  parseReadingView,
+  type ReadingView,
+  readingKey,
+  readingViewMeta,
+  viewScope,
+} from '../reading';
+import { patientScope, scopedViewer, scopePage } from '../replication-scope';
 import { DESTROYED_CODE, DESTROYED_REASON, type SyncStore } from '../store/types';
 import { readSyncBody, syncAnswer } from '../sync-envelope';
 import { recentClosings } from './closure';
@@ -189,11 +196,18 @@ async function receiptRefusal(
   return null;
 }
 
-/** The digest of what this viewer holds (the whole organisation for coordination and relays). */
-export const viewerDigest = async (store: SyncStore, org: string, viewer: Viewer) =>
+/** The digest of what this viewer holds (the whole organisation for coordination and relays;
+ * a room's patients by its scope, src/server/replication-scope.ts). */
+export const viewerDigest = async (store: SyncStore, org: string, viewer: Viewer, now: number) =>
   viewer.profile === 'coordination' || viewer.profile === 'relay'
     ? store.digest(org)
-    : digestRows(visibleStates(viewer, await store.rowStates(org), entitySpec));
+    : digestRows(
+        visibleStates(
+          await scopedViewer(store, org, viewer, now),
+          await store.rowStates(org),
+          entitySpec,
+        ),
+      );
 
 export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, accounts, pokes, fanout, pullBytes, viewerOf, fail } = ctx;
@@ -399,7 +413,19 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       request.deviceId,
     );
     const withheld = new Set<string>(reset ? [] : (view?.withheld ?? []));
-    const ops = await visibleOps(store, request.org, viewer, page.ops, withheld);
+    // A room holds the patients of its scope only, and receives whole those entering it.
+    const scope = await patientScope(store, request.org, viewer, ctx.now());
+    const scoped = scope
+      ? await scopePage(
+          store,
+          request.org,
+          scope,
+          page.ops,
+          reset ? 0 : request.since,
+          request.deviceId,
+        )
+      : page.ops;
+    const ops = await visibleOps(store, request.org, viewer, scoped, withheld);
     if (view) await keepReadingView(request.org, request.deviceId, view, withheld);
     const response: SyncResponse = {
       accepted,
@@ -418,7 +444,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...(await closingPart(store, request.org, ctx.now())),
       ...(page.hasMore || !request.digest
         ? {}
-        : { digest: await viewerDigest(store, request.org, viewer) }),
+        : { digest: await viewerDigest(store, request.org, viewer, ctx.now()) }),
     };
     return syncAnswer(response, read.compact);
   });
@@ -434,10 +460,15 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     dev: string,
     viewer: Viewer,
   ): Promise<ReadingView | null> {
-    if (!viewer.reading) return null;
-    const key = await readingKey(ctx, org, viewer);
+    // Relays hold everything; other devices get a token too, so that a move to another profile
+    // or room (POST /api/devices/assignment) starts them over on their new view.
+    if (viewer.profile === 'relay' || viewer.profile === 'partner') return null;
+    const scope = viewScope(viewer);
+    const key = viewer.reading ? await readingKey(ctx, org, viewer) : [];
     const before = parseReadingView(await store.getMeta(readingViewMeta(org, dev)));
-    if (!before) return { token: randomUUID(), key, withheld: [] };
+    if (!before || (before.scope !== undefined && before.scope !== scope)) {
+      return { token: randomUUID(), key, withheld: [], scope };
+    }
     const grew = key.some((k) => !before.key.includes(k));
     const notes = before.withheld.length
       ? await store.rowsByIds(org, 'consultation', before.withheld)
@@ -457,11 +488,12 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         .filter((c) => !noteHiddenFrom(viewer, c, entries.get(String(c.queueEntryId))))
         .map((c) => String(c.id)),
     );
-    if (!grew && surfaced.size === 0) return { ...before, key };
+    if (!grew && surfaced.size === 0) return { ...before, key, scope };
     return {
       token: randomUUID(),
       key,
       withheld: before.withheld.filter((id) => !surfaced.has(id)),
+      scope,
     };
   }
 
@@ -472,7 +504,12 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     view: ReadingView,
     withheld: Set<string>,
   ): Promise<void> {
-    const next = JSON.stringify({ token: view.token, key: view.key, withheld: [...withheld] });
+    const next = JSON.stringify({
+      token: view.token,
+      key: view.key,
+      withheld: [...withheld],
+      ...(view.scope ? { scope: view.scope } : {}),
+    });
     if (next !== (await store.getMeta(readingViewMeta(org, dev)))) {
       await store.setMeta(readingViewMeta(org, dev), next);
     }

@@ -538,6 +538,33 @@ export class KyselyStore implements SyncStore {
     return row ? num(row.seq) : 0;
   }
 
+  async rowOps(
+    org: string,
+    entity: string,
+    ids: readonly string[],
+    upTo: number,
+    excludeDev?: string,
+  ): Promise<SeqOp[]> {
+    const out: SeqOp[] = [];
+    const list = [...new Set(ids)];
+    // The ops_row index (org, e, rid) finds a row's ops without reading the log.
+    for (let i = 0; i < list.length; i += 500) {
+      const found = await this.db
+        .selectFrom('ops')
+        .select(['s', 'dev', 'payload', 'via'])
+        .where('org', '=', org)
+        .where('e', '=', entity)
+        .where('rid', 'in', list.slice(i, i + 500))
+        .where('s', '<=', upTo)
+        .execute();
+      for (const r of found) {
+        if (excludeDev !== undefined && (r.dev === excludeDev || r.via === excludeDev)) continue;
+        out.push({ s: num(r.s), op: JSON.parse(r.payload) as Op });
+      }
+    }
+    return out.sort((a, b) => a.s - b.s);
+  }
+
   async rowStates(org: string, entity?: string): Promise<RowState[]> {
     let q = this.db.selectFrom('rows').select('state').where('org', '=', org);
     if (entity) q = q.where('e', '=', entity);

@@ -87,6 +87,16 @@ export interface SyncStore {
   /** Ops after `since`, in sequence order, paged by bytes (at least one op when there is one);
    * `excludeDev`'s own ops and those it brought (`via`) are counted in the page but not sent. */
   pull(org: string, since: number, maxBytes: number, excludeDev?: string): Promise<PullPage>;
+  /** The ops of these rows up to `upTo` included, in sequence order (`excludeDev`'s own and
+   * those it brought left out, as `pull` does): a row entering a device's scope is sent whole
+   * (src/server/replication-scope.ts). */
+  rowOps(
+    org: string,
+    entity: string,
+    ids: readonly string[],
+    upTo: number,
+    excludeDev?: string,
+  ): Promise<SeqOp[]>;
   /** Highest N such that each op 1..N of this device is held here or at most its declared floor
    * (what the server acknowledges as `accepted`). */
   contiguous(org: string, dev: string): Promise<number>;
