@@ -1,5 +1,5 @@
 // What a room laptop's bootstrap carries once it holds its scope instead of the registry (issue
-// #18 item 4, docs/decisions/0023-replication-scope.md): the demo organisation (today's stop, its
+// #18 item 4, docs/decisions/0025-replication-scope.md): the demo organisation (today's stop, its
 // appointments, the next stops) with 500 more registry identities, pulled from 0 over real HTTP
 // by a room and by reception. « Before » is the room's bytes plus the patient ops its scope left
 // out, as they would have travelled in its pages (raw JSON, before any HTTP compression).

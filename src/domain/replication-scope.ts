@@ -1,4 +1,4 @@
-// Which patients a device holds (issue #18 item 4, docs/decisions/0023-replication-scope.md).
+// Which patients a device holds (issue #18 item 4, docs/decisions/0025-replication-scope.md).
 // A room laptop never searches the identity registry: it holds the patients of the days in
 // progress and to come — those with a visit (hence a queue entry) or an appointment at a stop
 // whose day is not over — and the survivors they were merged into. Reception holds the registry
