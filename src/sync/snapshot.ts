@@ -18,7 +18,6 @@ import {
   type FieldState,
   type Head,
   type InsertState,
-  type RegisterState,
   type RowState,
   type SetState,
 } from './merge';
@@ -281,7 +280,8 @@ export function snapshotBody(
     const user: (string | null)[] = [];
     for (const r of rows) {
       const { hlcs, users } = rowClocks(r);
-      const min = hlcs.length ? hlcs.reduce((a, b) => (b < a ? b : a)) : '';
+      let min = hlcs[0] ?? '';
+      for (const h of hlcs) if (h < min) min = h;
       clock.push(min);
       clocks.push(min ? parseClock(min) : null);
       user.push(mostFrequent(users));
