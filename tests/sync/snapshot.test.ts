@@ -156,7 +156,7 @@ describe('snapshot chunks', () => {
           const { chunks, info, sha256, bytes } = chunkText(text, size);
           expect(chunks.join('')).toBe(text);
           expect(bytes).toBe(new TextEncoder().encode(text).length);
-          chunks.forEach((c, i) => expect(chunkMatches(c, info[i]!)).toBe(true));
+          expect(chunks.every((c, i) => chunkMatches(c, info[i]!))).toBe(true);
           const manifest = {
             id: 'x',
             format: 1,
