@@ -32,6 +32,7 @@ import { recordRoutes } from './routes/record';
 import { relayWaitRoutes } from './routes/relay-wait';
 import { sessionRoutes } from './routes/sessions';
 import { staticRoutes } from './routes/static';
+import { snapshotRoutes } from './routes/snapshot';
 import { syncRoutes } from './routes/sync';
 import type { Fanout } from './store/pg-fanout';
 import type { SyncStore } from './store/types';
@@ -207,6 +208,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       loginRoutes,
       sessionRoutes,
       syncRoutes,
+      snapshotRoutes,
       deviceRoutes,
       receiptRoutes,
       recordRoutes,
