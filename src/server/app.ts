@@ -47,6 +47,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Default and maximum size of a pulled page. */
   pullBytes?: number;
+  /** Bytes of text per snapshot chunk (src/server/snapshots.ts). */
+  snapshotChunkBytes?: number;
   /** Called after ops were stored (the relay forwards them at once). */
   onStored?: (org: string) => void;
   extraHealth?: () => Record<string, unknown>;

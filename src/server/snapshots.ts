@@ -72,7 +72,7 @@ export class SnapshotCache {
   constructor(
     private readonly store: SyncStore,
     private readonly cut: CutOps,
-    options: SnapshotOptions = {},
+    options: { [K in keyof SnapshotOptions]?: SnapshotOptions[K] | undefined } = {},
   ) {
     this.chunkBytes = options.chunkBytes ?? 2 * 1024 * 1024;
     this.staleOps = options.staleOps ?? 2000;

@@ -14,7 +14,9 @@ export const snapshotCaches = new WeakMap<SyncStore, SnapshotCache>();
 
 export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, viewerOf, fail } = ctx;
-  const cache = new SnapshotCache(store, (s, org, viewer, ops) => visibleOps(s, org, viewer, ops));
+  const cache = new SnapshotCache(store, (s, org, viewer, ops) => visibleOps(s, org, viewer, ops), {
+    chunkBytes: ctx.options.snapshotChunkBytes,
+  });
   snapshotCaches.set(store, cache);
 
   /** The device and its cut, or the refusal already sent. */
