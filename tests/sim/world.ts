@@ -372,6 +372,8 @@ export function newClient(net: SimNetwork, d: SimDevice, random: () => number): 
     eventSource: null,
     isVisible: () => true,
     timeoutMs: 600_000,
+    // SIM_SNAPSHOTS=0: every device replays the log (to tell the snapshot path's effect apart).
+    snapshots: process.env.SIM_SNAPSHOTS !== '0',
     describe: () => ({ appVersion: 'simulation', profile: d.profile as never }),
   });
 }
