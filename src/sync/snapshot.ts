@@ -20,6 +20,7 @@ import {
   type InsertState,
   type RowState,
   type SetState,
+  validateOp,
 } from './merge';
 import type { Op } from './op';
 import type { SeqOp } from './protocol';
@@ -50,7 +51,8 @@ const keyOf = (e: string, id: string) => `${e}\u0000${id}`;
 
 /**
  * Folds a page of pulled ops (already cut for the device) into `fold`, as applyRemote applies
- * them: ops of a newer schema than `schemaVersion` and ops the merge refuses are parked; `upTo`
+ * them: ops of a newer schema than `schemaVersion` and ops the device's validation or the merge
+ * refuses are parked; `upTo`
  * is the page's bound (the log's numbers it covers, visible to the device or not). Mutates and
  * returns `fold`.
  */
@@ -69,6 +71,8 @@ export function foldOps(
     }
     const key = keyOf(op.e, op.id);
     try {
+      // Validated as the device validates what it pulls (src/device/write.ts, applyBatch).
+      validateOp(op, registry);
       fold.states.set(key, applyOp(fold.states.get(key), op, registry));
     } catch (err) {
       fold.parked.push({ op, error: err instanceof Error ? err.message : String(err) });
