@@ -128,10 +128,18 @@ export async function loadSnapshot(
 
 async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch) {
   const res = await fetchOk(f, '/api/sync/snapshot');
-  const manifest = (await res.json()) as SnapshotManifest;
-  // A format or schema this version does not read: the log can always be replayed.
-  if (manifest.format !== SNAPSHOT_FORMAT || manifest.schema > SCHEMA_VERSION) {
-    throw new SnapshotUnavailable(`format ${manifest.format}, schéma ${manifest.schema}`);
+  const manifest = (await res.json().catch(() => null)) as SnapshotManifest | null;
+  // Not a manifest, or a format or schema this version does not read: the log can always be
+  // replayed.
+  if (
+    typeof manifest?.id !== 'string' ||
+    !Array.isArray(manifest.chunks) ||
+    typeof manifest.seq !== 'number' ||
+    typeof manifest.epoch !== 'string' ||
+    manifest.format !== SNAPSHOT_FORMAT ||
+    manifest.schema > SCHEMA_VERSION
+  ) {
+    throw new SnapshotUnavailable('instantané illisible ou d’un autre format');
   }
   await db.meta.put({
     key: snapshotMeta(server),
