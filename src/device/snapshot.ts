@@ -1,6 +1,6 @@
 // A fresh device's bootstrap from a snapshot (docs/protocol.md, Snapshot; decision 0023): the
 // manifest, then each chunk checked against its SHA-256 (a mismatch is discarded and fetched
-// again) and kept as it arrives, so an interrupted download resumes; the whole checked, then
+// again; chunks are held in memory, never at rest in clear); the whole checked, then
 // the row states written in transactions that each record how far they got. The checkpoint is
 // set to S only in the last one: until then the device is « syncing » with its progress, never
 // up to date, and an interruption resumes where it stopped. The pull then goes on after S.
@@ -25,7 +25,6 @@ export const SNAPSHOT_MESSAGES = {
 
 /** Where a download under way is kept (per server): its manifest, and how far it was applied. */
 export const snapshotMeta = (server: string) => `snapshot:${server}`;
-const chunkMeta = (server: string, id: string, i: number) => `snapshot:${server}:${id}:${i}`;
 
 interface Progress {
   manifest: SnapshotManifest;
@@ -108,7 +107,7 @@ export async function loadSnapshot(
   for (let attempt = 0; ; attempt++) {
     const kept = await getMeta<Progress>(db, snapshotMeta(server));
     const manifest = kept?.manifest ?? (await newManifest(db, server, f));
-    const texts = await chunksOf(db, server, manifest, f);
+    const texts = await chunksOf(manifest, f);
     if (texts === 'gone' || !wholeMatches(texts, manifest)) {
       // Gone from the server (a newer one replaced it) or wrong as a whole: start again.
       await forget(db, server, manifest);
@@ -148,21 +147,15 @@ async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch) {
   return manifest;
 }
 
-/** Every chunk's text, those already kept and the others fetched and checked; 'gone' on 410. */
-async function chunksOf(
-  db: EscaleDb,
-  server: string,
-  manifest: SnapshotManifest,
-  f: SnapshotFetch,
-): Promise<string[] | 'gone'> {
+/**
+ * Every chunk's text, fetched and checked; 'gone' on 410. Held in memory only: `meta` is not
+ * sealed at rest (src/device/encryption.ts) and chunks carry clinical rows, so an interrupted
+ * download starts again — what was already written resumes where it stopped.
+ */
+async function chunksOf(manifest: SnapshotManifest, f: SnapshotFetch): Promise<string[] | 'gone'> {
   const texts: string[] = [];
   for (let i = 0; i < manifest.chunks.length; i++) {
     const info = manifest.chunks[i]!;
-    const kept = await getMeta<string>(db, chunkMeta(server, manifest.id, i));
-    if (kept !== undefined && chunkMatches(kept, info)) {
-      texts.push(kept);
-      continue;
-    }
     let text: string | null = null;
     for (let attempt = 0; attempt < RETRIES && text === null; attempt++) {
       let res: Response;
@@ -177,7 +170,6 @@ async function chunksOf(
       if (chunkMatches(got, info)) text = got;
     }
     if (text === null) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
-    await db.meta.put({ key: chunkMeta(server, manifest.id, i), value: text });
     texts.push(text);
     await f.progress?.({
       seq: manifest.seq,
@@ -190,10 +182,7 @@ async function chunksOf(
   return texts;
 }
 
-const keysOf = (server: string, manifest: SnapshotManifest) => [
-  snapshotMeta(server),
-  ...manifest.chunks.map((_, i) => chunkMeta(server, manifest.id, i)),
-];
+const keysOf = (server: string, _manifest: SnapshotManifest) => [snapshotMeta(server)];
 
 async function forget(db: EscaleDb, server: string, manifest: SnapshotManifest) {
   await db.meta.bulkDelete(keysOf(server, manifest));
