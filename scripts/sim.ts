@@ -54,7 +54,7 @@ function line(r: SimResult): string {
     ` ops=${s.ops} staleCalls=${s.staleCalls} doubleTakeIns=${s.doubleTakeIns} endsOnPatientInCare=${s.endsOnPatientInCare}` +
     ` signedOffline=${s.signedOffline} reversals=${s.reopens + s.requeues} conflicts=${s.conflicts} ${kinds}` +
     ` relayDiskLosses=${s.relayDiskLosses} restores=${s.restores} poison=${s.poisonQuarantined}/${s.poisonPushed}` +
-    ` crashes=${s.crashes} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
+    ` crashes=${s.crashes} snapshots=${s.snapshots} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
     (r.violations.length ? `\n  ${r.violations.slice(0, 8).join('\n  ')}` : '') +
     (r.silent.length ? `\n  silencieux : ${r.silent.slice(0, 5).join('\n  ')}` : '')
   );

@@ -12,6 +12,7 @@ import { type EscaleDb, getMeta, META } from './db';
 import { DataLockedError, isSealed, markRawTransaction } from './encryption';
 import { onLocalWrite } from './local-writes';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
+import { loadSnapshot, SnapshotUnavailable, wantsSnapshot } from './snapshot';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import {
   createSyncTransport,
@@ -72,6 +73,8 @@ export interface SyncClientOptions {
   /** While true, runs do nothing (the device's clinical data is locked: see encryption.ts). */
   paused?: () => boolean | Promise<boolean>;
   onRevoked?: (message: string) => void;
+  /** A fresh device loads a snapshot before pulling (docs/protocol.md, Snapshot); default on. */
+  snapshots?: boolean;
   /** The app version and profile reported with each sync (the coordinator's device list). */
   describe?: () => { appVersion: string | null; profile: DeviceReport['profile'] };
 }
@@ -344,10 +347,48 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return first !== undefined ? first - 1 : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
   }
 
+  /**
+   * A fresh device (nothing held from this server) loads its snapshot first, then pulls only
+   * what came after S; a server without one for it (older, or a room's reading view) is replayed.
+   */
+  async function bootstrap(server: string, key: string): Promise<void> {
+    if (options.snapshots === false || !(await wantsSnapshot(db, server, key))) return;
+    try {
+      await loadSnapshot(db, server, key, {
+        now,
+        get: async (path) => {
+          const controller = new AbortController();
+          const t = setTimeout(() => controller.abort(), timeoutMs);
+          try {
+            const res = await doFetch(`${server}${path}`, {
+              headers: { ...(await bearer()), ...(await options.headers?.()) },
+              signal: controller.signal,
+            });
+            // The body is read under the same delay: a stalled chunk is a network failure.
+            const body = await res.arrayBuffer();
+            return new Response(body, { status: res.status, headers: res.headers });
+          } finally {
+            clearTimeout(t);
+          }
+        },
+        // Progress only: the device is up to date once the pull after S ends.
+        progress: async (p) => {
+          await writeStatus({
+            server,
+            pull: { reached: 0, target: p.seq, received: p.rows, pages: p.chunks },
+          });
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof SnapshotUnavailable)) throw err;
+    }
+  }
+
   /** Round trips with one server until nothing is left to push or pull. */
   async function syncWith(server: string): Promise<void> {
     const { deviceId, org } = await identity();
     const key = checkpointKey(server);
+    await bootstrap(server, key);
     // Each op is pushed once per run. The server may hold ops without acknowledging them yet
     // (a gap: earlier ones went to another server, e.g. the relay, that has not forwarded them);
     // they stay in the outbox until acknowledged, and are offered again at the next run. Ops it

@@ -430,3 +430,55 @@ export async function replayParked(
     return { replayed: ready.length - failed.length, kept: await db.parked.count() };
   });
 }
+
+/**
+ * Writes row states loaded from a snapshot (src/device/snapshot.ts) and their rows, with `meta`
+ * records (its progress, and at the end its checkpoint), in one transaction. A row this device
+ * wrote meanwhile keeps its own ops: they are merged again onto the snapshot's state, read from
+ * the outbox and the kept copies (the device's ops are never in its snapshot: the pull leaves
+ * them out).
+ */
+export async function storeSnapshotStates(
+  db: EscaleDb,
+  states: readonly RowState[],
+  meta: readonly { key: string; value: unknown }[],
+  parked: readonly ParkedOp[] = [],
+  remove: readonly string[] = [],
+): Promise<void> {
+  const tables = [
+    ...entityTables(
+      db,
+      states.map((s) => s.e),
+    ),
+    db.states,
+    db.meta,
+    db.outbox,
+    db.sent,
+    db.parked,
+  ];
+  await db.transaction('rw', tables, async () => {
+    const held = await db.states.bulkGet(states.map((s) => [s.e, s.id] as [string, string]));
+    let out = states;
+    if (held.some((h) => h !== undefined)) {
+      const mine = [...(await db.outbox.toArray()), ...(await db.sent.toArray())];
+      out = states.map((st, i) => {
+        if (!held[i]) return st;
+        let next = st;
+        for (const op of mine) {
+          if (op.e === st.e && op.id === st.id) next = applyOp(next, op, registry);
+        }
+        return next;
+      });
+    }
+    await db.states.bulkPut([...out]);
+    await storeRows(db, out);
+    if (parked.length > 0) await db.parked.bulkPut([...parked]);
+    if (meta.length > 0) await db.meta.bulkPut([...meta]);
+    if (remove.length > 0) await db.meta.bulkDelete([...remove]);
+  });
+}
+
+/** Moves the device's clock past a stamp it received (a snapshot's greatest). */
+export async function receiveStamp(db: EscaleDb, hlc: string, now: number): Promise<void> {
+  await db.transaction('rw', db.meta, () => receiveAll(db, [{ hlc } as Op], now));
+}

@@ -31,6 +31,7 @@ import { receiptRoutes } from './routes/receipt';
 import { recordRoutes } from './routes/record';
 import { relayWaitRoutes } from './routes/relay-wait';
 import { sessionRoutes } from './routes/sessions';
+import { snapshotRoutes } from './routes/snapshot';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
 import type { Fanout } from './store/pg-fanout';
@@ -46,6 +47,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Default and maximum size of a pulled page. */
   pullBytes?: number;
+  /** Bytes of text per snapshot chunk (src/server/snapshots.ts). */
+  snapshotChunkBytes?: number;
   /** Called after ops were stored (the relay forwards them at once). */
   onStored?: (org: string) => void;
   extraHealth?: () => Record<string, unknown>;
@@ -207,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       loginRoutes,
       sessionRoutes,
       syncRoutes,
+      snapshotRoutes,
       deviceRoutes,
       receiptRoutes,
       recordRoutes,

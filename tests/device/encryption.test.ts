@@ -398,6 +398,8 @@ describe('the encryption middleware', () => {
         events: null,
         eventSource: null,
         now: () => T0,
+        // The fake server answers POST /api/sync only (snapshots: tests/device/snapshot.test.ts).
+        snapshots: false,
       });
       return { db, idb, name, client };
     };

@@ -92,6 +92,9 @@ function client(options: SyncClientOptions): SyncClient {
     locks: null,
     events: null,
     eventSource: null,
+    // The fake server answers POST /api/sync only: these are the triggers of the round trip
+    // (a fresh device's snapshot: tests/device/snapshot.test.ts).
+    snapshots: false,
     debounceMs: 20,
     pollMs: 60_000,
     ...options,

@@ -74,6 +74,8 @@ export interface NetStats {
   duplicated: number;
   delayed: number;
   late: number;
+  /** Snapshot manifests answered 200 (a fresh device bootstrapping from one: src/device/snapshot.ts). */
+  snapshots: number;
 }
 
 interface Held {
@@ -97,6 +99,7 @@ export class SimNetwork {
     duplicated: 0,
     delayed: 0,
     late: 0,
+    snapshots: 0,
   };
   private readonly cut = new Set<string>();
   private held: Held[] = [];
@@ -199,6 +202,7 @@ export class SimNetwork {
         throw new TypeError('fetch failed: timed out');
       }
       const res = await this.deliver(target, path, init);
+      if (path === '/api/sync/snapshot' && res.status === 200) this.stats.snapshots++;
       if (this.rnd() < f.duplicate) {
         this.stats.duplicated++;
         await this.deliver(target, path, init).catch(() => undefined);
@@ -368,6 +372,8 @@ export function newClient(net: SimNetwork, d: SimDevice, random: () => number): 
     eventSource: null,
     isVisible: () => true,
     timeoutMs: 600_000,
+    // SIM_SNAPSHOTS=0: every device replays the log (to tell the snapshot path's effect apart).
+    snapshots: process.env.SIM_SNAPSHOTS !== '0',
     describe: () => ({ appVersion: 'simulation', profile: d.profile as never }),
   });
 }

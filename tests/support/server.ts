@@ -56,6 +56,7 @@ export async function startTestServer(
     relayCredential?: RelayCredential;
     bodyLimit?: number;
     pullBytes?: number;
+    snapshotChunkBytes?: number;
     relayIntervalMs?: number;
     /** The relay's long-poll hold (0: passes at the interval only). */
     relayHoldMs?: number;
@@ -104,6 +105,7 @@ export async function startTestServer(
     role: relay ? 'relay' : 'central',
     bodyLimit: options.bodyLimit,
     pullBytes: options.pullBytes,
+    snapshotChunkBytes: options.snapshotChunkBytes,
     allowedOrigins: options.allowedOrigins,
     trustProxy: options.trustProxy,
     pokes,

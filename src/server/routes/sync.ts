@@ -72,7 +72,7 @@ export const incidentKey = (org: string, dev: string, from?: number) =>
 /** A pulled page as this viewer may receive it (cut by profile, notes none of its readers may
  * read left out, restricted notes of other rooms left out). The page's bounds are unchanged, so
  * the viewer's checkpoint still moves. */
-async function visibleOps(
+export async function visibleOps(
   store: SyncStore,
   org: string,
   viewer: Viewer,

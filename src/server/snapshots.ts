@@ -1,0 +1,167 @@
+// Snapshots for bootstrap (docs/protocol.md, Snapshot; docs/decisions/0026-snapshots.md): what a
+// device would hold after pulling the log up to S, folded from the pull's own pages cut by the
+// pull's own function (visibleOps of routes/sync.ts), so any change to what a profile receives
+// applies to snapshots too. Encoded by src/sync/snapshot.ts, cut in chunks, each compressed with
+// brotli once and kept in memory per organisation, cut (profile, room, excluded device) and S.
+// A newer snapshot is folded from the previous one plus the ops after it, not from 0.
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompress, constants } from 'node:zlib';
+import type { Viewer } from '../domain/access';
+import { entitySpec, SCHEMA_VERSION } from '../domain/entities';
+import type { SeqOp } from '../sync/protocol';
+import {
+  chunkText,
+  emptyFold,
+  type Fold,
+  foldOf,
+  foldOps,
+  type SnapshotBody,
+  type SnapshotManifest,
+  snapshotBody,
+} from '../sync/snapshot';
+import type { SyncStore } from './store/types';
+
+const compress = promisify(brotliCompress);
+const decompress = promisify(brotliDecompress);
+
+/** The cut of the log a device's pull gives it (visibleOps in routes/sync.ts). */
+export type CutOps = (
+  store: SyncStore,
+  org: string,
+  viewer: Viewer,
+  ops: SeqOp[],
+) => Promise<SeqOp[]>;
+
+export interface SnapshotOptions {
+  /** Bytes of text per chunk (before compression). */
+  chunkBytes?: number;
+  /** A cached snapshot is served while the log has moved on by at most this many numbers: the
+   * device pulls the rest. Beyond, a newer one is folded from it. */
+  staleOps?: number;
+  /** Bytes per page of the log read while folding. */
+  pageBytes?: number;
+  brotliQuality?: number;
+}
+
+export interface CachedSnapshot {
+  manifest: SnapshotManifest;
+  /** Each chunk's text, brotli-compressed. */
+  chunks: Buffer[];
+}
+
+/**
+ * The key of what a device's pull gives it: its profile and room decide the cut (viewOp), and
+ * the pull leaves out the device's own ops and those it brought (store.pull's `excludeDev`) —
+ * so a device with ops in the log, or a relay, gets a snapshot of its own.
+ */
+export function cutKey(viewer: Viewer, deviceId: string, ownOps: boolean): string {
+  return [viewer.profile, viewer.roomId ?? '', ownOps ? deviceId : ''].join('\u0000');
+}
+
+export class SnapshotCache {
+  /** Per org + cut key: the newest snapshots (the previous one kept for downloads under way). */
+  private readonly entries = new Map<string, CachedSnapshot[]>();
+  private readonly building = new Map<string, Promise<CachedSnapshot>>();
+  private readonly chunkBytes: number;
+  private readonly staleOps: number;
+  private readonly pageBytes: number;
+  private readonly quality: number;
+  /** Counts of folds from 0 and from a previous snapshot (tests read them). */
+  readonly stats = { full: 0, incremental: 0 };
+
+  constructor(
+    private readonly store: SyncStore,
+    private readonly cut: CutOps,
+    options: { [K in keyof SnapshotOptions]?: SnapshotOptions[K] | undefined } = {},
+  ) {
+    this.chunkBytes = options.chunkBytes ?? 2 * 1024 * 1024;
+    this.staleOps = options.staleOps ?? 2000;
+    this.pageBytes = options.pageBytes ?? 4 * 1024 * 1024;
+    this.quality = options.brotliQuality ?? 9;
+  }
+
+  /** A snapshot for this cut, reused while recent enough, else folded anew (one fold at a time). */
+  async current(
+    org: string,
+    viewer: Viewer,
+    deviceId: string,
+    ownOps: boolean,
+  ): Promise<CachedSnapshot> {
+    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps)}`;
+    const pending = this.building.get(key);
+    if (pending) return pending;
+    const [latest] = this.entries.get(key) ?? [];
+    const last = await this.store.lastSeq(org);
+    const epoch = await this.store.epoch();
+    if (latest && latest.manifest.epoch === epoch && last - latest.manifest.seq <= this.staleOps) {
+      return latest;
+    }
+    const build = this.build(org, viewer, ownOps ? deviceId : undefined, epoch, latest).then(
+      (made) => {
+        const kept = (this.entries.get(key) ?? []).filter((e) => e.manifest.epoch === epoch);
+        this.entries.set(key, [made, ...kept].slice(0, 2));
+        return made;
+      },
+    );
+    this.building.set(key, build);
+    try {
+      return await build;
+    } finally {
+      this.building.delete(key);
+    }
+  }
+
+  /** A snapshot of this cut by its id, while kept. */
+  find(org: string, viewer: Viewer, deviceId: string, ownOps: boolean, id: string) {
+    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps)}`;
+    return (this.entries.get(key) ?? []).find((e) => e.manifest.id === id);
+  }
+
+  private async build(
+    org: string,
+    viewer: Viewer,
+    exclude: string | undefined,
+    epoch: string,
+    previous: CachedSnapshot | undefined,
+  ): Promise<CachedSnapshot> {
+    let fold: Fold;
+    if (
+      previous &&
+      previous.manifest.epoch === epoch &&
+      previous.manifest.schema === SCHEMA_VERSION
+    ) {
+      const text = (await Promise.all(previous.chunks.map((c) => decompress(c)))).join('');
+      fold = foldOf(JSON.parse(text) as SnapshotBody);
+      this.stats.incremental++;
+    } else {
+      fold = emptyFold();
+      this.stats.full++;
+    }
+    for (;;) {
+      const page = await this.store.pull(org, fold.seq, this.pageBytes, exclude);
+      const ops = await this.cut(this.store, org, viewer, page.ops);
+      foldOps(fold, ops, page.lastSeq, entitySpec, SCHEMA_VERSION);
+      if (!page.hasMore) break;
+    }
+    const body = snapshotBody(fold, { org, epoch, schema: SCHEMA_VERSION });
+    const { chunks, info, bytes, sha256 } = chunkText(JSON.stringify(body), this.chunkBytes);
+    const params = {
+      [constants.BROTLI_PARAM_QUALITY]: this.quality,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+    };
+    const compressed = await Promise.all(chunks.map((c) => compress(c, { params })));
+    return {
+      manifest: {
+        id: `${fold.seq}-${sha256.slice(0, 16)}`,
+        format: body.format,
+        seq: fold.seq,
+        epoch,
+        schema: SCHEMA_VERSION,
+        bytes,
+        sha256,
+        chunks: info,
+      },
+      chunks: compressed,
+    };
+  }
+}
