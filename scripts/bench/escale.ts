@@ -27,6 +27,7 @@ import { rowsToOps } from '../../src/server/seed/ops';
 import { openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { chunkMatches, type SnapshotManifest } from '../../src/sync/snapshot';
 import { type ReferenceDay, type Rows, referenceDay } from './day';
 import { frenchPatients } from './identities';
 import { appCredential, createCodes, type DeviceSpec, type Enrolled, enrol } from './server-proc';
@@ -198,13 +199,13 @@ export async function bootstrapStoreCopy(dest: string): Promise<{ file: string; 
  * nothing to push, the client's page size — but without storing what it pulls: the wire cost
  * alone. Returns the ops received.
  */
-export async function pullEverything(server: string, device: Enrolled) {
+export async function pullEverything(server: string, device: Enrolled, from = 0) {
   const post = createSyncTransport({
     fetch: globalThis.fetch,
     timeoutMs: 600_000,
     headers: async () => ({ authorization: `Bearer ${device.token}` }),
   });
-  let since = 0;
+  let since = from;
   let ops = 0;
   let requests = 0;
   for (;;) {
@@ -220,6 +221,46 @@ export async function pullEverything(server: string, device: Enrolled) {
     requests++;
     ops += page.ops.length;
     since = page.lastSeq;
-    if (!page.hasMore) return { ops, requests };
+    if (!page.hasMore) return { ops, requests, lastSeq: since };
   }
+}
+
+/**
+ * A fresh device's first load as the shipped sync client makes it (src/device/snapshot.ts,
+ * docs/protocol.md, Snapshot): the manifest, every chunk (brotli as the server sends it to a
+ * client that accepts it, checked against its SHA-256 as the device checks it), then the pull
+ * of the ops after S — on the wire only, nothing stored. Null when the server serves no
+ * snapshot for this device (it replays: pullEverything).
+ */
+export async function snapshotThenPull(server: string, device: Enrolled) {
+  const get = (path: string) =>
+    fetch(new URL(path, server), {
+      headers: { authorization: `Bearer ${device.token}`, 'accept-encoding': 'br, gzip' },
+      signal: AbortSignal.timeout(600_000),
+    });
+  const res = await get('/api/sync/snapshot');
+  if (!res.ok) {
+    await res.body?.cancel();
+    return null;
+  }
+  const manifest = (await res.json()) as SnapshotManifest;
+  let rows = 0;
+  for (let i = 0; i < manifest.chunks.length; i++) {
+    const chunk = await get(`/api/sync/snapshot/${encodeURIComponent(manifest.id)}/${i}`);
+    const text = await chunk.text();
+    if (!chunk.ok || !chunkMatches(text, manifest.chunks[i]!)) {
+      throw new Error(`snapshot chunk ${i}: HTTP ${chunk.status} or checksum`);
+    }
+    rows += text.length; // characters, for the record only
+  }
+  const after = await pullEverything(server, device, manifest.seq);
+  return {
+    seq: manifest.seq,
+    chunks: manifest.chunks.length,
+    snapshotBytes: manifest.bytes,
+    chars: rows,
+    ops: after.ops,
+    requests: 1 + manifest.chunks.length + after.requests,
+    lastSeq: after.lastSeq,
+  };
 }

@@ -165,9 +165,23 @@ describe('orientations on the server', () => {
       }),
     ];
     expect((await sync(coordination, followed)).status).toBe(200);
+    // The room that proposed it sees it followed; the patient's MT status reaches the devices
+    // holding the registry (reception), not a room for which the patient is not of a day in
+    // progress or to come (docs/decisions/0025-replication-scope.md: the demo day is past).
     const after = await pullAll(room);
     expect(
-      after.some((op) => op.e === 'patient' && op.f === 'mtSource' && op.val === 'orientation'),
+      after.some(
+        (op) =>
+          op.e === 'orientation' &&
+          op.id === id &&
+          op.f === 'state' &&
+          (op.val as { status?: string } | null)?.status === 'mt_declared',
+      ),
+    ).toBe(true);
+    const reception = await enrol(server, 'reception-orient', { org, profile: 'reception' });
+    const registry = await pullAll(reception);
+    expect(
+      registry.some((op) => op.e === 'patient' && op.f === 'mtSource' && op.val === 'orientation'),
     ).toBe(true);
   });
 
