@@ -359,19 +359,28 @@ function patientResource(p: Patient, id: string, birthPlaceName?: string | null)
     ],
   };
   if (birthPlaceName?.trim()) birthAddress.city = birthPlaceName.trim();
+  // FHIR strings are never empty: a part that is only blanks is left out, not sent as "".
   const firstNames = p.firstNames.trim();
+  const birthName = p.birthName.trim();
+  const firstGiven = firstNames.split(/\s+/)[0] ?? '';
   const official: HumanName = {
     use: 'official',
-    family: p.birthName,
-    given: [firstNames.split(/\s+/)[0] ?? firstNames],
-    extension: [{ url: FR_CORE_EXTENSIONS.birthListGivenName, valueString: firstNames }],
+    ...(birthName ? { family: birthName } : {}),
+    ...(firstNames
+      ? {
+          given: [firstGiven],
+          extension: [{ url: FR_CORE_EXTENSIONS.birthListGivenName, valueString: firstNames }],
+        }
+      : {}),
   };
   const names: HumanName[] = [official];
   if (p.usedName?.trim() || p.usedFirstName?.trim()) {
+    const family = p.usedName?.trim() || birthName;
+    const given = p.usedFirstName?.trim() || firstGiven;
     names.push({
       use: 'usual',
-      family: p.usedName?.trim() || p.birthName,
-      given: [p.usedFirstName?.trim() || (official.given?.[0] ?? firstNames)],
+      ...(family ? { family } : {}),
+      ...(given ? { given: [given] } : {}),
     });
   }
   const identifier: Identifier[] = [];
