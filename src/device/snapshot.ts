@@ -1,4 +1,4 @@
-// A fresh device's bootstrap from a snapshot (docs/protocol.md, Snapshot; decision 0023): the
+// A fresh device's bootstrap from a snapshot (docs/protocol.md, Snapshot; decision 0026): the
 // manifest, then each chunk checked against its SHA-256 (a mismatch is discarded and fetched
 // again; chunks are held in memory, never at rest in clear); the whole checked, then
 // the row states written in transactions that each record how far they got. The checkpoint is

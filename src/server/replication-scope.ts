@@ -1,4 +1,4 @@
-// What patients a device's pull carries (src/domain/replication-scope.ts, decision 0023), from
+// What patients a device's pull carries (src/domain/replication-scope.ts, decision 0025), from
 // the server's own rows and the device's credential — never from the request. Called where a
 // page is cut (routes/sync.ts), so whatever is built from that cut inherits it; a relay serves its
 // devices through the same route, so it serves each its view though it holds everything.
