@@ -1,4 +1,5 @@
-// The compact envelope of protocol 3 (docs/protocol.md, « The compact envelope (protocol 3) »; decision 0024).
+// The compact envelope of protocol 3 (docs/protocol.md, « The compact envelope (protocol 3) »;
+// decision 0024).
 // A batch of ops says once what repeats: the organisation, the writers' schema version, the
 // devices (a table, ops name an index), the persons, a clock base; each op's stamp is a delta in
 // ms from the previous op's, its device sequence a delta from that device's previous one, its
