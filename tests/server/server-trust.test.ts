@@ -80,17 +80,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(answers.map((r) => r.status)).toEqual([200, 401, 404, 204]);
       for (const res of answers) {
         const csp = res.headers.get('content-security-policy') ?? '';
-        expect(csp).toMatch(/default-src 'self'/);
         expect(csp).toMatch(/frame-ancestors 'none'/);
-        expect(csp).toMatch(/object-src 'none'/);
         expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');
         expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       }
+      // A page of the app: its own scripts and styles only, no plugin.
+      const page = answers[2]!.headers.get('content-security-policy') ?? '';
+      expect(page).toMatch(/default-src 'self'/);
+      expect(page).toMatch(/object-src 'none'/);
+      // An API answer is data: nothing may load from it at all.
+      for (const res of [answers[0]!, answers[1]!, answers[3]!]) {
+        expect(res.headers.get('content-security-policy')).toBe(
+          "default-src 'none'; frame-ancestors 'none'",
+        );
+      }
     });
 
     it('asks for HTTPS (HSTS) only for a request that came over TLS through a trusted proxy', async () => {
-      const plain = await fetch(`${direct.url}/api/health`);
+      const plain = await fetch(`${direct.url}/nothing`);
       expect(plain.headers.get('strict-transport-security')).toBeNull();
       // Plain HTTP (development, tests): the app may reach a relay over plain HTTP too.
       expect(plain.headers.get('content-security-policy')).toMatch(
@@ -101,11 +109,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         headers: { 'x-forwarded-proto': 'https' },
       });
       expect(claimed.headers.get('strict-transport-security')).toBeNull();
-      const tls = await fetch(`${proxied.url}/api/health`, {
+      const tls = await fetch(`${proxied.url}/nothing`, {
         headers: { 'x-forwarded-proto': 'https' },
       });
       expect(tls.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
       expect(tls.headers.get('content-security-policy')).toMatch(/connect-src 'self' https:;/);
+      const tlsApi = await fetch(`${proxied.url}/api/health`, {
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect(tlsApi.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     });
   });
 

@@ -4,6 +4,9 @@
 // the app reach the truck's relay, whose address each device is given at enrolment: any HTTPS
 // origin, and plain HTTP only when the app itself came over plain HTTP (development, tests on
 // loopback), where the browser would allow no better anyway.
+// Answers under /api/ are data, never a document to render: they get the strictest policy, which
+// is also four times shorter. The relay's idle link is one long-poll answer a minute, mostly
+// headers (docs/benchmarks.md, sync.relay_idle_bytes_per_hour).
 import { unscoped } from '../context';
 
 const policy = (tls: boolean) =>
@@ -23,12 +26,15 @@ const policy = (tls: boolean) =>
 
 const POLICY_TLS = policy(true);
 const POLICY_PLAIN = policy(false);
+/** Nothing may load from an API answer, nor frame it. */
+export const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 export const securityHeaders = unscoped(async (app) => {
   app.addHook('onRequest', async (req, reply) => {
     // Over TLS directly, or behind a trusted proxy that says so (x-forwarded-proto, TRUST_PROXY).
     const tls = req.protocol === 'https';
-    reply.header('Content-Security-Policy', tls ? POLICY_TLS : POLICY_PLAIN);
+    const api = req.url.startsWith('/api/');
+    reply.header('Content-Security-Policy', api ? API_POLICY : tls ? POLICY_TLS : POLICY_PLAIN);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     if (tls) reply.header('Strict-Transport-Security', 'max-age=31536000');
