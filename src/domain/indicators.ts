@@ -21,6 +21,8 @@
 //   the open minutes of the room's roster slots.
 // - Returning patient = had a visit at a stop dated before their first stop of the period.
 // - Communes covered = communes of the period's stops that took place (open or closed).
+
+import { ageYears } from './age';
 import { countedConsultations, withEffectiveStatus } from './day-invariants';
 import type {
   Appointment,
@@ -62,6 +64,8 @@ import {
 } from './pathway-indicators';
 import { isHHMM, isIsoDate, toMinutes } from './time';
 
+export { ageYears };
+
 export interface IndicatorInput {
   stops: readonly Stop[];
   visits: readonly Visit[];
@@ -91,17 +95,6 @@ export interface IndicatorInput {
 
 export const AGE_BANDS = ['0-15', '16-25', '26-45', '46-65', '66-75', '76+'] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];
-
-/** Age in full years on a date (both 'YYYY-MM-DD'). */
-export function ageYears(birthDate: string, onDate: string): number {
-  if (!isIsoDate(birthDate)) throw new RangeError(`Date de naissance invalide : « ${birthDate} »`);
-  if (!isIsoDate(onDate)) throw new RangeError(`Date invalide : « ${onDate} »`);
-  if (birthDate > onDate) {
-    throw new RangeError(`Date de naissance postérieure à la date du calcul : ${birthDate}`);
-  }
-  const years = Number(onDate.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return onDate.slice(5) >= birthDate.slice(5) ? years : years - 1;
-}
 
 /**
  * Age band for pseudonymised exports: paediatric, young adults, working ages, young-old and old

@@ -5,8 +5,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { readConnection } from '../../device/connection';
 import { fetchPastRecord, heldPastRecord, keepPastRecord } from '../../device/past-record';
+import { ageYears } from '../../domain/age';
 import type { Service, Staff } from '../../domain/entities';
-import { ageYears } from '../../domain/indicators';
 import { type PastRecord, recordAuditDetail } from '../../domain/patient-record';
 import { localDate } from '../../domain/time';
 import type { RecordAnswer } from '../../sync/protocol';

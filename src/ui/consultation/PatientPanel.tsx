@@ -1,6 +1,8 @@
 // The patient beside the note: identity, priority flags, médecin traitant, the clinical summary
 // (allergies first, problems, treatments, vaccinations, last vitals), and the notes of earlier
 // stops — restricted classes only for those allowed to read them.
+
+import { ageYears } from '../../domain/age';
 import { addendumStatus } from '../../domain/consultation';
 import type {
   Consultation,
@@ -11,7 +13,6 @@ import type {
   Visit,
 } from '../../domain/entities';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
-import { ageYears } from '../../domain/indicators';
 import { noteAccess, type ReadingFacts } from '../../domain/reading';
 import { localDate } from '../../domain/time';
 import { patientName, staffName } from '../day/day-data';

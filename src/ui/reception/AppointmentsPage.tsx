@@ -2,10 +2,10 @@
 // them) and booking by phone for today's or a future stop, in free slots from that stop's roster.
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
+import { ageYears } from '../../domain/age';
 import { misfitAppointments } from '../../domain/booking';
 import type { Appointment, Patient } from '../../domain/entities';
 import { searchIndex } from '../../domain/identity';
-import { ageYears } from '../../domain/indicators';
 import {
   bookableStarts,
   eligibilityRefusal,

@@ -5,9 +5,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { patientById } from '../../device/queries';
 import { wallClock } from '../../device/stamp';
+import { ageYears } from '../../domain/age';
 import type { Patient } from '../../domain/entities';
 import { type DuplicateMatch, findLikelyDuplicates } from '../../domain/identity';
-import { ageYears } from '../../domain/indicators';
 import {
   patientFields,
   type RegistrationErrors,

@@ -5,6 +5,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { wallClock } from '../../device/stamp';
+import { ageYears } from '../../domain/age';
 import {
   type CheckInErrors,
   checkInErrors,
@@ -16,7 +17,6 @@ import {
 import type { Appointment, MtStatus, Patient, QueueEntry, Service } from '../../domain/entities';
 import { newcomerWait } from '../../domain/estimates';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
-import { ageYears } from '../../domain/indicators';
 import { orderQueue } from '../../domain/queue-order';
 import { localDate, localTime } from '../../domain/time';
 import type { DayRows } from '../data/device-data';

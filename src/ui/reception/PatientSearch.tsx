@@ -1,10 +1,10 @@
 // Search before any creation (docs/design.md §2): results as you type over the whole local registry,
 // insensitive to accents, case and hyphens, tolerant of a typo (the domain's search index).
 import { useDeferredValue, useMemo } from 'react';
+import { ageYears } from '../../domain/age';
 import type { Patient } from '../../domain/entities';
 import { type SearchIndex, searchIndex } from '../../domain/identity';
 import { effectiveIdentityStatus } from '../../domain/identity-lifecycle';
-import { ageYears } from '../../domain/indicators';
 import { formatNir } from '../../domain/nir';
 import { patientName } from '../day/day-data';
 import { TextField } from '../forms/fields';

@@ -1,20 +1,30 @@
 // The reception tablet (docs/design.md §2): the live board, arrivals (search, registration, check-in),
 // appointments and booking, the opening of the day, ticket printing, and the duplicates to merge
 // (identities created « malgré les doublons ») — one route each.
+// The board and arrivals load with the screen; the other tabs when first opened (the service
+// worker holds them offline): the enrolled reception's first load stays small (bundle.reception_js_kb).
+import { lazy, Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
-import { IdentityRoute } from '../identity/IdentityPage';
-import { MergePage } from '../identity/MergePage';
 import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
 import { PageTitle } from '../shell/PageTitle';
-import { AppointmentsPage } from './AppointmentsPage';
 import { ArrivalPage } from './ArrivalPage';
 import { BoardPage } from './BoardPage';
-import { DayPage } from './DayPage';
-import { TicketPrint } from './TicketPrint';
 import './reception.css';
+
+const AppointmentsPage = lazy(() =>
+  import('./AppointmentsPage').then((m) => ({ default: m.AppointmentsPage })),
+);
+const DayPage = lazy(() => import('./DayPage').then((m) => ({ default: m.DayPage })));
+const TicketPrint = lazy(() => import('./TicketPrint').then((m) => ({ default: m.TicketPrint })));
+const IdentityRoute = lazy(() =>
+  import('../identity/IdentityPage').then((m) => ({ default: m.IdentityRoute })),
+);
+const MergePage = lazy(() =>
+  import('../identity/MergePage').then((m) => ({ default: m.MergePage })),
+);
 
 const TABS = [
   { to: '/accueil', end: true, label: 'reception.tabs.board' },
@@ -46,22 +56,24 @@ export default function ReceptionScreen() {
           </NavLink>
         ))}
       </nav>
-      <Routes>
-        <Route index element={<BoardPage rows={rows} now={now} deviceId={deviceId ?? null} />} />
-        <Route
-          path="arrivee"
-          element={<ArrivalPage rows={rows} now={now} deviceId={deviceId ?? null} />}
-        />
-        <Route
-          path="rendez-vous"
-          element={<AppointmentsPage rows={rows} now={now} deviceId={deviceId ?? null} />}
-        />
-        <Route path="journee" element={<DayPage rows={rows} deviceId={deviceId ?? null} />} />
-        <Route path="ticket/:visitId" element={<TicketPrint rows={rows} />} />
-        <Route path="patient/:patientId" element={<IdentityRoute backTo="/accueil/arrivee" />} />
-        <Route path="doublons" element={<MergePage identityPath="/accueil/patient" />} />
-        <Route path="*" element={<NotFound />} />
-      </Routes>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route index element={<BoardPage rows={rows} now={now} deviceId={deviceId ?? null} />} />
+          <Route
+            path="arrivee"
+            element={<ArrivalPage rows={rows} now={now} deviceId={deviceId ?? null} />}
+          />
+          <Route
+            path="rendez-vous"
+            element={<AppointmentsPage rows={rows} now={now} deviceId={deviceId ?? null} />}
+          />
+          <Route path="journee" element={<DayPage rows={rows} deviceId={deviceId ?? null} />} />
+          <Route path="ticket/:visitId" element={<TicketPrint rows={rows} />} />
+          <Route path="patient/:patientId" element={<IdentityRoute backTo="/accueil/arrivee" />} />
+          <Route path="doublons" element={<MergePage identityPath="/accueil/patient" />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
     </div>
   );
 }
