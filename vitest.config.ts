@@ -14,6 +14,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**', 'node_modules/**'],
           globalSetup: ['tests/support/global-setup.ts'],
+          setupFiles: ['tests/support/catalogue-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -3,15 +3,26 @@
 import { lazy } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { HomeScreen } from './home/HomeScreen';
+import { addMessages } from './i18n';
 import { Layout } from './shell/Layout';
 import { NotFound } from './shell/NotFound';
 
 const ReceptionScreen = lazy(() => import('./reception/ReceptionScreen'));
-const RoomScreen = lazy(() => import('./room/RoomScreen'));
-const CoordinationScreen = lazy(() => import('./coordination/CoordinationScreen'));
+/** The room, coordination and supervision screens use parts of the catalogue the others do not:
+ * they are added before the screen's modules run (some read messages when they load). */
+const withScreenMessages = async () => {
+  const { frScreens } = await import('./i18n/fr-screens');
+  addMessages(frScreens);
+};
+const RoomScreen = lazy(() => withScreenMessages().then(() => import('./room/RoomScreen')));
+const CoordinationScreen = lazy(() =>
+  withScreenMessages().then(() => import('./coordination/CoordinationScreen')),
+);
 const DisplayScreen = lazy(() => import('./display/DisplayScreen'));
 const DeviceHealthScreen = lazy(() => import('./device-health/DeviceHealthScreen'));
-const SupervisionScreen = lazy(() => import('./supervision/SupervisionScreen'));
+const SupervisionScreen = lazy(() =>
+  withScreenMessages().then(() => import('./supervision/SupervisionScreen')),
+);
 
 /** The routes, without a router: tests wrap them in a MemoryRouter. */
 export function AppRoutes() {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDate, formatDateTime, formatTime, t, tn } from '../../src/ui/i18n';
 import { fr } from '../../src/ui/i18n/fr';
+import { frScreens } from '../../src/ui/i18n/fr-screens';
 
 function leaves(node: unknown, path: string[] = []): [string, unknown][] {
   if (node !== null && typeof node === 'object') {
@@ -10,7 +11,7 @@ function leaves(node: unknown, path: string[] = []): [string, unknown][] {
   return [[path.join('.'), node]];
 }
 
-const entries = leaves(fr);
+const entries = leaves({ ...fr, ...frScreens });
 
 describe('the catalogue', () => {
   it('is not empty', () => {

@@ -6,8 +6,11 @@ import type { AuditEvent, BreakGlassReason, Device } from '../../domain/entities
 import { BREAK_GLASS_REASONS } from '../../domain/reading';
 import { patientName, staffName } from '../day/day-data';
 import { formatBirthDate, formatDateTime, t } from '../i18n';
-import { fr } from '../i18n/fr';
+import { fr as common } from '../i18n/fr';
+import { frScreens } from '../i18n/fr-screens';
 import type { OrgRows } from './coordination-data';
+
+const fr = { ...common, ...frScreens };
 
 type Entities = typeof fr.coordination.audit.entities;
 

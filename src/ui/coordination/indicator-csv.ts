@@ -5,7 +5,10 @@
 import { indicatorRows } from '../../domain/exports';
 import type { Indicators } from '../../domain/indicators';
 import { formatBirthDate, t } from '../i18n';
-import { fr } from '../i18n/fr';
+import { fr as common } from '../i18n/fr';
+import { frScreens } from '../i18n/fr-screens';
+
+const fr = { ...common, ...frScreens };
 
 type Keys = typeof fr.coordination.csv.keys;
 type Kinds = typeof fr.consultation.orientation.kinds;

@@ -1,22 +1,16 @@
 // Every string of the interface, in French (docs/design.md §3 for the vocabulary). Components never
 // hold text: they call t('section.key'). Placeholders are written {name}; plural groups hold
 // `one` (0 and 1 in French) and `other`.
-import { consultation } from './fr/consultation';
-import { coordination } from './fr/coordination';
+// This is what every screen needs (the shell, reception, the display); the parts only the room,
+// coordination and supervision screens use are in fr-screens.ts, loaded with those screens.
 import { display } from './fr/display';
-import { documents } from './fr/documents';
 import { feedback } from './fr/feedback';
 import { identity } from './fr/identity';
-import { indicators, survey } from './fr/indicators';
-import { pastRecord } from './fr/past-record';
-import { pathway } from './fr/pathway';
+import { survey } from './fr/indicators';
 import { patientCopy } from './fr/patient-copy';
 import { reading } from './fr/reading';
 import { reception } from './fr/reception';
 import { room } from './fr/room';
-import { patientImport, setup } from './fr/setup';
-import { summary } from './fr/summary';
-import { supervision } from './fr/supervision';
 
 export const fr = {
   app: {
@@ -231,18 +225,8 @@ export const fr = {
   reception,
   identity,
   room,
-  supervision,
-  consultation,
-  documents,
-  pastRecord,
   patientCopy,
-  summary,
-  pathway,
-  indicators,
   survey,
-  coordination,
-  setup,
-  patientImport,
   display,
   feedback,
   reading,

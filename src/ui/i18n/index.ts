@@ -2,8 +2,21 @@
 // keys and parameters checked by the compiler, and dates/times formatted for France.
 import { LOCALE } from '../../domain/french-dates';
 import { fr } from './fr';
+import type { frScreens } from './fr-screens';
 
-type Catalogue = typeof fr;
+/** The whole catalogue: what every screen loads, and the parts some screens add (addMessages). */
+export type Catalogue = typeof fr & typeof frScreens;
+
+/** The messages loaded so far: the common part, then what the screens that need more add. */
+const messages: Record<string, unknown> = { ...fr };
+
+/**
+ * Adds parts of the catalogue (fr-screens.ts), before the screens that use them load (App.tsx).
+ * Idempotent.
+ */
+export function addMessages(part: Partial<Catalogue>): void {
+  Object.assign(messages, part);
+}
 
 /** Every dotted path that leads to a string of the catalogue. */
 type Leaves<T, P extends string = ''> = {
@@ -46,7 +59,7 @@ export {
 } from '../../domain/french-dates';
 
 function lookup(path: string): unknown {
-  let node: unknown = fr;
+  let node: unknown = messages;
   for (const part of path.split('.')) {
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<string, unknown>)[part];
