@@ -13,7 +13,7 @@
 // screen (the line's name says gzip; level 6 rather than the former 9, the level a server
 // compressing on the fly uses); as shipped for the reception (issue 18's goal is on it).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { launch } from '../../tests/e2e/support/browser';
@@ -28,11 +28,14 @@ export interface ScriptSizes {
   gzip9: number;
   /** What the server sends to Chromium: the build's .br file (raw when there is none). */
   brotli: number;
+  /** Each script's file and its size as shipped (kB), largest first. */
+  files: Record<string, number>;
 }
 
 /** Sizes of the built files behind script URLs of the app's origin. */
 export function sizesOf(urls: Iterable<string>): ScriptSizes {
-  const out: ScriptSizes = { scripts: 0, raw: 0, gzip6: 0, gzip9: 0, brotli: 0 };
+  const out: ScriptSizes = { scripts: 0, raw: 0, gzip6: 0, gzip9: 0, brotli: 0, files: {} };
+  const files: [string, number][] = [];
   for (const url of new Set(urls)) {
     const file = join('dist', new URL(url).pathname.replace(/^\//, ''));
     if (!existsSync(file)) throw new Error(`${url}: not a file of the build (${file})`);
@@ -41,8 +44,11 @@ export function sizesOf(urls: Iterable<string>): ScriptSizes {
     out.raw += body.length;
     out.gzip6 += gzipSync(body, { level: 6 }).length;
     out.gzip9 += gzipSync(body, { level: 9 }).length;
-    out.brotli += existsSync(`${file}.br`) ? readFileSync(`${file}.br`).length : body.length;
+    const shipped = existsSync(`${file}.br`) ? readFileSync(`${file}.br`).length : body.length;
+    out.brotli += shipped;
+    files.push([basename(file), round(shipped / 1024, 1)]);
   }
+  out.files = Object.fromEntries(files.sort((a, b) => b[1] - a[1]));
   return out;
 }
 
@@ -64,6 +70,7 @@ function context(s: ScriptSizes) {
     gzip6_kb: kb(s.gzip6),
     gzip9_kb: kb(s.gzip9),
     as_shipped_brotli_kb: kb(s.brotli),
+    by_script_kb: s.files,
   };
 }
 

@@ -59,7 +59,8 @@ export async function startServerProcess(
   child.stdout?.resume(); // its banner: not ours to print
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 60_000;
+  // tsx compiles the server at start: over a minute on a loaded 2-core host.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode})`);
     try {
