@@ -1,0 +1,256 @@
+// Pruning superseded clocks (src/sync/prune.ts, decision 0027). For any history and any horizon H
+// whose precondition holds — every op ≤ H already applied where the row is pruned — pruning then
+// applying the rest gives what applying everything then pruning gives, duplicates of pruned ops
+// change nothing, what a person sees is unchanged, and the state no longer grows with edits.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { digestRows } from '../../src/sync/digest';
+import { encodeHlc } from '../../src/sync/hlc';
+import { applyOp, conflictsOf, materialise, type RowState } from '../../src/sync/merge';
+import type { Op } from '../../src/sync/op';
+import {
+  adoptable,
+  comparableRow,
+  digestAt,
+  horizonOf,
+  prunableClocks,
+  pruneRow,
+} from '../../src/sync/prune';
+import { emptyFold, foldOf, foldOps, snapshotBody } from '../../src/sync/snapshot';
+import { applyAll, historyArb, statesJson } from './history';
+import { toyRegistry } from './toy-registry';
+
+const pruneAll = (rows: Map<string, RowState>, h: string) =>
+  new Map([...rows].map(([k, r]) => [k, pruneRow(r, h)]));
+
+const applyOnto = (rows: Map<string, RowState>, ops: readonly Op[]) => {
+  const out = new Map(rows);
+  for (const o of ops) {
+    const key = `${o.e}/${o.id}`;
+    out.set(key, applyOp(out.get(key), o, toyRegistry));
+  }
+  return out;
+};
+
+/**
+ * A history, a horizon H (one of its clocks), the ops a replica held when it pruned (every op
+ * ≤ H and some of the others, in any order) and the rest delivered after, in any order, with
+ * duplicates of any op — pruned ones included.
+ */
+const scenario = historyArb.chain((ops) =>
+  fc
+    .record({
+      hPick: fc.nat(),
+      early: fc.array(fc.boolean(), { minLength: ops.length, maxLength: ops.length }),
+      order: fc.shuffledSubarray(ops, { minLength: ops.length, maxLength: ops.length }),
+      dups: fc.array(fc.constantFrom(...ops), { maxLength: 15 }),
+    })
+    .map(({ hPick, early, order, dups }) => {
+      const clocks = ops.map((o) => o.hlc).sort();
+      const h = clocks[hPick % clocks.length]!;
+      const isEarly = (o: Op) => o.hlc <= h || early[ops.indexOf(o)]!;
+      const before = order.filter(isEarly);
+      const after = [...order.filter((o) => !isEarly(o)), ...dups];
+      return { ops, h, before, after };
+    }),
+);
+
+describe('pruning at a horizon every replica has passed', () => {
+  it('prune, then apply the rest and duplicates = apply all, then prune (JSON-identical)', () => {
+    fc.assert(
+      fc.property(scenario, ({ ops, h, before, after }) => {
+        const reference = pruneAll(applyAll(ops), h);
+        const pruned = applyOnto(pruneAll(applyAll(before), h), after);
+        // Rows first written after the pruning have no horizon yet: pruning them now is allowed
+        // (their ops ≤ H all arrived) and makes the states identical.
+        expect(statesJson(pruneAll(pruned, h))).toBe(statesJson(reference));
+        for (const [key, row] of applyAll(ops)) {
+          const got = pruned.get(key)!;
+          expect(materialise(got, toyRegistry)).toEqual(materialise(row, toyRegistry));
+          expect(conflictsOf(got, toyRegistry)).toEqual(conflictsOf(row, toyRegistry));
+          expect(digestAt([got], h)).toBe(digestAt([row], h));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('ignores an op at or below the horizon: it can only be a duplicate', () => {
+    fc.assert(
+      fc.property(scenario, ({ ops, h }) => {
+        const rows = pruneAll(applyAll(ops), h);
+        for (const o of ops.filter((x) => x.hlc <= h && x.k !== 'ins')) {
+          const key = `${o.e}/${o.id}`;
+          expect(applyOp(rows.get(key), o, toyRegistry)).toBe(rows.get(key));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps applyOp commutative and idempotent above the horizon', () => {
+    fc.assert(
+      fc.property(scenario, fc.nat(), ({ h, before, after }, seed) => {
+        const base = pruneAll(applyAll(before), h);
+        const rotated = after.map((_, i) => after[(i + seed) % after.length]!);
+        const twice = [...after, ...after.slice(0, seed % (after.length + 1))];
+        const a = applyOnto(base, after);
+        expect(statesJson(applyOnto(base, [...rotated].reverse()))).toBe(statesJson(a));
+        expect(statesJson(applyOnto(base, twice))).toBe(statesJson(a));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is idempotent and monotone: pruning at H1 then H2 ≥ H1 = pruning at H2', () => {
+    fc.assert(
+      fc.property(historyArb, fc.nat(), fc.nat(), (ops, i, j) => {
+        const clocks = ops.map((o) => o.hlc).sort();
+        const [h1, h2] = [clocks[i % clocks.length]!, clocks[j % clocks.length]!].sort();
+        for (const row of applyAll(ops).values()) {
+          const once = pruneRow(row, h2!);
+          expect(pruneRow(pruneRow(row, h1!), h2!)).toEqual(once);
+          expect(pruneRow(once, h2!)).toBe(once);
+          expect(pruneRow(once, h1!)).toBe(once); // a horizon never goes back
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('compares replicas that pruned at different horizons by the comparable form', () => {
+    fc.assert(
+      fc.property(historyArb, fc.nat(), fc.nat(), (ops, i, j) => {
+        const clocks = ops.map((o) => o.hlc).sort();
+        const [h1, h2] = [clocks[i % clocks.length]!, clocks[j % clocks.length]!].sort();
+        const full = [...applyAll(ops).values()];
+        const at1 = full.map((r) => pruneRow(r, h1!));
+        const at2 = full.map((r) => pruneRow(r, h2!));
+        expect(digestAt(at1, h2!)).toBe(digestAt(full, h2!));
+        expect(digestAt(at2, h2!)).toBe(digestAt(at1, h2!));
+        // Unpruned, the comparable form is the state itself: today's digests are unchanged.
+        const last = clocks[0]!.slice(0, 0); // '' is below every clock
+        expect(digestRows(full.map((r) => comparableRow(r, last)))).toBe(digestRows(full));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('a row edited many times', () => {
+  /** A register edited n times in turn by two devices, each edit superseding the one before. */
+  function edited(n: number): { row: RowState; last: string } {
+    let row: RowState | undefined;
+    let prev: string[] = [];
+    let last = '';
+    for (let i = 0; i < n; i++) {
+      last = encodeHlc(1_800_000_000_000 + i, 0, i % 2 ? 'a' : 'b');
+      const o: Op = {
+        v: 1,
+        org: 'o',
+        dev: i % 2 ? 'a' : 'b',
+        seq: i + 1,
+        hlc: last,
+        e: 'note',
+        id: 'n1',
+        f: 'title',
+        k: 'set',
+        val: ['a', 'b', 'c'][i % 3],
+        base: prev,
+      };
+      row = applyOp(row, o, toyRegistry);
+      // And the set: its element taken off and put back (a remove, then a new add).
+      const tags = row.f.tags?.t === 's' ? (row.f.tags.el['"x"']?.tags ?? []) : [];
+      const rem: Op = { ...o, hlc: encodeHlc(1_800_000_000_000 + i, 1, o.dev), f: 'tags' };
+      row = applyOp(row, { ...rem, k: 'rem', val: 'x', base: undefined, tags }, toyRegistry);
+      last = encodeHlc(1_800_000_000_000 + i, 2, o.dev);
+      row = applyOp(row, { ...rem, hlc: last, k: 'add', val: 'x', base: undefined }, toyRegistry);
+      prev = [o.hlc];
+    }
+    return { row: row!, last };
+  }
+
+  it('holds a bounded state once pruned, however long its history', () => {
+    const bytes = (r: RowState) => JSON.stringify(r).length;
+    const small = edited(10);
+    const large = edited(1000);
+    // Unpruned, every superseded clock stays: the state grows with the history.
+    // 999 superseded values, 999 removed tags and 1,000 removes.
+    expect(prunableClocks(large.row)).toBe(2998);
+    expect(bytes(large.row)).toBeGreaterThan(50 * bytes(small.row));
+    // Pruned at the last edit's clock: one head, one live tag, nothing superseded kept.
+    const p = pruneRow(large.row, large.last);
+    expect(prunableClocks(p)).toBeLessThanOrEqual(1);
+    expect(bytes(p)).toBeLessThan(300);
+    expect(bytes(p)).toBeLessThanOrEqual(bytes(pruneRow(small.row, small.last)) + 10);
+    expect(materialise(p, toyRegistry)).toEqual(materialise(large.row, toyRegistry));
+  });
+});
+
+describe('a pruned snapshot', () => {
+  it('decodes to the pruned states exactly, with their horizons, whole or mixed', () => {
+    fc.assert(
+      fc.property(historyArb, fc.nat(), fc.boolean(), (ops, i, mixed) => {
+        const clocks = ops.map((o) => o.hlc).sort();
+        const h = clocks[i % clocks.length]!;
+        const fold = foldOps(
+          emptyFold(),
+          ops.map((op, k) => ({ s: k + 1, op })),
+          ops.length,
+          toyRegistry,
+          1,
+        );
+        let n = 0;
+        for (const [k, st] of fold.states) {
+          if (!mixed || n++ % 2 === 0) fold.states.set(k, pruneRow(st, h));
+        }
+        const text = JSON.stringify(snapshotBody(fold, { org: 'o', epoch: 'e', schema: 1 }));
+        const back = foldOf(JSON.parse(text));
+        expect([...back.states.values()].map((r) => JSON.stringify(r)).sort()).toEqual(
+          [...fold.states.values()].map((r) => JSON.stringify(r)).sort(),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('the horizon', () => {
+  const c = (ms: number, node = 'd') => encodeHlc(1_800_000_000_000 + ms, 0, node);
+
+  it('is the least clock below which every writer has delivered everything', () => {
+    const { horizon, blockedBy } = horizonOf(
+      [
+        { node: 'tab-1', sent: c(50) },
+        { node: 'tab-2', sent: c(20) },
+        { node: 'server', sent: c(90) },
+      ],
+      812,
+    );
+    expect(horizon).toEqual({ hlc: c(20), seq: 812 });
+    expect(blockedBy).toBe('tab-2');
+  });
+
+  it('is none while one writer never reported, and never goes back', () => {
+    const previous = { hlc: c(30), seq: 500 };
+    expect(horizonOf([{ node: 'new', sent: null }], 900, previous)).toEqual({
+      horizon: previous,
+      blockedBy: 'new',
+    });
+    expect(horizonOf([{ node: 'new', sent: null }], 900).horizon).toBeNull();
+    expect(horizonOf([{ node: 'a', sent: c(10) }], 900, previous).horizon).toBe(previous);
+    expect(horizonOf([], 900).horizon).toBeNull();
+  });
+
+  it('is adopted by a replica only once it has pulled up to the horizon’s number', () => {
+    const announced = [
+      { hlc: c(10), seq: 100 },
+      { hlc: c(40), seq: 400 },
+      { hlc: c(30), seq: 300 },
+    ];
+    expect(adoptable(announced, 99)).toBeNull();
+    expect(adoptable(announced, 350)).toBe(c(30));
+    expect(adoptable(announced, 400)).toBe(c(40));
+    expect(adoptable(announced, 50, c(25))).toBe(c(25));
+  });
+});
