@@ -120,16 +120,21 @@ export function horizonOf(
 
 /**
  * The horizon a replica may prune at: the newest announced one whose `seq` its checkpoint has
- * reached (announced horizons in any order; `current`, what it already adopted, never goes back).
+ * reached (announced horizons in any order), kept below the least clock of an op it holds without
+ * having applied it (parked for a newer schema: applied after an upgrade, it must not be taken
+ * for a duplicate). `current`, what it already adopted, never goes back.
  */
 export function adoptable(
   announced: readonly Horizon[],
   checkpoint: number,
-  current?: Hlc | null,
+  opts: { current?: Hlc | null; parked?: readonly Hlc[] } = {},
 ): Hlc | null {
-  let best = current ?? null;
+  let best = opts.current ?? null;
+  let cap: Hlc | null = null;
+  for (const p of opts.parked ?? []) if (cap === null || p < cap) cap = p;
   for (const h of announced) {
-    if (h.seq <= checkpoint && (best === null || h.hlc > best)) best = h.hlc;
+    if (h.seq > checkpoint || (cap !== null && h.hlc >= cap)) continue;
+    if (best === null || h.hlc > best) best = h.hlc;
   }
   return best;
 }

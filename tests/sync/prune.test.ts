@@ -251,6 +251,16 @@ describe('the horizon', () => {
     expect(adoptable(announced, 99)).toBeNull();
     expect(adoptable(announced, 350)).toBe(c(30));
     expect(adoptable(announced, 400)).toBe(c(40));
-    expect(adoptable(announced, 50, c(25))).toBe(c(25));
+    expect(adoptable(announced, 50, { current: c(25) })).toBe(c(25));
+  });
+
+  it('stays below an op the replica holds parked (a newer schema’s, applied after upgrade)', () => {
+    const announced = [
+      { hlc: c(10), seq: 100 },
+      { hlc: c(40), seq: 400 },
+    ];
+    expect(adoptable(announced, 400, { parked: [c(35), c(60)] })).toBe(c(10));
+    expect(adoptable(announced, 400, { parked: [c(10)] })).toBeNull();
+    expect(adoptable(announced, 400, { parked: [c(41)] })).toBe(c(40));
   });
 });
