@@ -137,6 +137,35 @@ describe('pruning at a horizon every replica has passed', () => {
   });
 });
 
+describe('a pruned state', () => {
+  it('keeps no clock at or below the horizon but its heads, live tags and inserts', () => {
+    fc.assert(
+      fc.property(historyArb, fc.nat(), (ops, i) => {
+        const clocks = ops.map((o) => o.hlc).sort();
+        const h = clocks[i % clocks.length]!;
+        for (const row of applyAll(ops).values()) {
+          const p = pruneRow(row, h);
+          for (const [name, st] of Object.entries(p.f)) {
+            const was = row.f[name]!;
+            if (st.t === 'r' && was.t === 'r') {
+              expect(st.dom.every((c) => c > h)).toBe(true);
+              expect(st.heads).toBe(was.heads);
+            } else if (st.t === 's' && was.t === 's') {
+              expect(st.rm.every((c) => c > h)).toBe(true);
+              expect(st.el).toBe(was.el);
+            } else {
+              expect(st).toBe(was);
+            }
+          }
+          // Pruned at the greatest clock, only what is live is left.
+          expect(prunableClocks(pruneRow(row, clocks[clocks.length - 1]!))).toBe(0);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('a row edited many times', () => {
   /** A register edited n times in turn by two devices, each edit superseding the one before. */
   function edited(n: number): { row: RowState; last: string } {
