@@ -11,26 +11,29 @@ import type { FieldState, RowState } from './merge';
 
 /**
  * The row pruned at horizon `h`. Precondition (the caller's, see `horizonOf`): every register or
- * set op of this row with a clock ≤ h has been applied to `row`. A row already pruned at or past
- * `h`, and an immutable row (inserts keep no superseded clocks), is returned as it is.
+ * set op of this row with a clock ≤ h has been applied to `row`. A row with no superseded or
+ * removed clock ≤ h and no horizon is returned as it is, without one: an op ≤ h arriving again then finds
+ * every clock it names already recorded and changes nothing, so no rule is needed — and a row
+ * never superseded (most rows) does not grow by a stamp. So is an immutable row (inserts keep no
+ * superseded clocks).
  */
 export function pruneRow(row: RowState, h: Hlc): RowState {
   if (row.hz !== undefined && row.hz >= h) return row;
-  let prunable = false;
+  let drops = false;
+  for (const st of Object.values(row.f)) {
+    const kept = st.t === 'r' ? st.dom : st.t === 's' ? st.rm : undefined;
+    if (kept && kept.length > 0 && kept[0]! <= h) drops = true;
+  }
+  // A row already pruned takes the later horizon (same size), so pruning stays monotone.
+  if (!drops) return row.hz === undefined ? row : { e: row.e, id: row.id, f: row.f, hz: h };
   const f: Record<string, FieldState> = {};
   // Keys are copied in their (sorted) order, so the pruned state's JSON stays canonical.
   for (const [name, st] of Object.entries(row.f)) {
-    if (st.t === 'r') {
-      prunable = true;
-      f[name] = { t: 'r', heads: st.heads, dom: above(st.dom, h) };
-    } else if (st.t === 's') {
-      prunable = true;
-      f[name] = { t: 's', el: st.el, rm: above(st.rm, h) };
-    } else {
-      f[name] = st;
-    }
+    if (st.t === 'r') f[name] = { t: 'r', heads: st.heads, dom: above(st.dom, h) };
+    else if (st.t === 's') f[name] = { t: 's', el: st.el, rm: above(st.rm, h) };
+    else f[name] = st;
   }
-  return prunable ? { e: row.e, id: row.id, f, hz: h } : row;
+  return { e: row.e, id: row.id, f, hz: h };
 }
 
 /** The clocks of a sorted array above `h` (a suffix, found by binary search). */

@@ -213,6 +213,10 @@ describe('a row edited many times', () => {
     expect(bytes(p)).toBeLessThan(300);
     expect(bytes(p)).toBeLessThanOrEqual(bytes(pruneRow(small.row, small.last)) + 10);
     expect(materialise(p, toyRegistry)).toEqual(materialise(large.row, toyRegistry));
+    // A row never superseded is left as it is: pruning never makes a state larger.
+    const once = edited(1).row;
+    const noSet: RowState = { e: once.e, id: once.id, f: { title: once.f.title! } };
+    expect(pruneRow(noSet, large.last)).toBe(noSet);
   });
 });
 
