@@ -8,6 +8,7 @@
 import { digestRows } from './digest';
 import type { Hlc } from './hlc';
 import type { FieldState, RowState } from './merge';
+import type { Fold } from './snapshot';
 
 /**
  * The row pruned at horizon `h`. Precondition (the caller's, see `horizonOf`): every register or
@@ -34,6 +35,23 @@ export function pruneRow(row: RowState, h: Hlc): RowState {
     else f[name] = st;
   }
   return { e: row.e, id: row.id, f, hz: h };
+}
+
+/**
+ * A snapshot's fold pruned at `h` (src/sync/snapshot.ts), kept below the least clock of the ops
+ * it parked: a device applies those after an upgrade, they must not be taken for duplicates.
+ * Precondition: every op ≤ h of the device's cut is in the fold (h is the organisation's horizon
+ * and the fold reaches its `seq`). Returns the horizon used (null: none) and mutates `fold`.
+ */
+export function pruneFold(fold: Fold, h: Hlc): Hlc | null {
+  let cap: Hlc | null = null;
+  for (const p of fold.parked) if (cap === null || p.op.hlc < cap) cap = p.op.hlc;
+  if (cap !== null && cap <= h) return null;
+  for (const [key, st] of fold.states) {
+    const pruned = pruneRow(st, h);
+    if (pruned !== st) fold.states.set(key, pruned);
+  }
+  return h;
 }
 
 /** The clocks of a sorted array above `h` (a suffix, found by binary search). */

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { digestRows } from '../../src/sync/digest';
-import { encodeHlc } from '../../src/sync/hlc';
+import { decodeHlc, encodeHlc } from '../../src/sync/hlc';
 import { applyOp, conflictsOf, materialise, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import {
@@ -14,6 +14,7 @@ import {
   digestAt,
   horizonOf,
   prunableClocks,
+  pruneFold,
   pruneRow,
 } from '../../src/sync/prune';
 import { emptyFold, foldOf, foldOps, snapshotBody } from '../../src/sync/snapshot';
@@ -247,6 +248,79 @@ describe('a pruned snapshot', () => {
     );
   });
 });
+
+describe('a snapshot pruned at the horizon, then the ops after S', () => {
+  it('holds what a replay holds, pruned: same states, same comparable digest', () => {
+    fc.assert(
+      fc.property(historyArb, historyArb, fc.nat(), fc.nat(), (ops, more, cut, pick) => {
+        // The log: ops, then more (their clocks made later, as a horizon needs them all ≤ h).
+        const later = more.map((o) => shifted(o));
+        const log = [...ops, ...later];
+        const s = ops.length + (cut % (later.length + 1));
+        const clocks = ops.map((o) => o.hlc).sort();
+        const h = clocks[pick % clocks.length]!;
+        const fold = foldOps(
+          emptyFold(),
+          log.slice(0, s).map((op, k) => ({ s: k + 1, op })),
+          s,
+          toyRegistry,
+          1,
+        );
+        expect(pruneFold(fold, h)).toBe(h);
+        for (const st of fold.states.values()) {
+          for (const fs of Object.values(st.f)) {
+            const kept = fs.t === 'r' ? fs.dom : fs.t === 's' ? fs.rm : [];
+            expect(kept.every((c) => c > h)).toBe(true);
+          }
+        }
+        const text = JSON.stringify(snapshotBody(fold, { org: 'o', epoch: 'e', schema: 1 }));
+        const loaded = new Map(
+          [...foldOf(JSON.parse(text)).states.values()].map((r) => [`${r.e}/${r.id}`, r]),
+        );
+        const device = applyOnto(loaded, log.slice(s));
+        const replay = applyAll(log);
+        expect(statesJson(pruneAll(device, h))).toBe(statesJson(pruneAll(replay, h)));
+        expect(digestAt([...device.values()], h)).toBe(digestAt([...replay.values()], h));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is not pruned at or above a parked op’s clock', () => {
+    const fold = foldOps(emptyFold(), [], 0, toyRegistry, 1);
+    const parkedOp = { ...scenarioOp(), hlc: encodeHlc(1_800_000_000_000, 5, 'a'), v: 2 };
+    fold.parked.push({ op: parkedOp });
+    expect(pruneFold(fold, encodeHlc(1_800_000_000_000, 5, 'a'))).toBeNull();
+    expect(pruneFold(fold, encodeHlc(1_800_000_000_000, 4, 'a'))).not.toBeNull();
+  });
+});
+
+/** The op written later by another device: every clock it carries moved past the history's. */
+function shifted(o: Op): Op {
+  const move = (c: string) => {
+    const { ms, counter, node } = decodeHlc(c);
+    return encodeHlc(ms + 100_000, counter, `${node}2`);
+  };
+  const out: Op = { ...o, dev: `${o.dev}2`, hlc: move(o.hlc) };
+  if (o.base) out.base = o.base.map(move);
+  if (o.tags) out.tags = o.tags.map(move);
+  return out;
+}
+
+function scenarioOp(): Op {
+  return {
+    v: 1,
+    org: 'o',
+    dev: 'a',
+    seq: 1,
+    hlc: '',
+    e: 'note',
+    id: 'n1',
+    f: 'title',
+    k: 'set',
+    val: 'a',
+  };
+}
 
 describe('the horizon', () => {
   const c = (ms: number, node = 'd') => encodeHlc(1_800_000_000_000 + ms, 0, node);
