@@ -73,6 +73,12 @@ export interface RowState {
   id: string;
   /** Field states, keys in sorted order. */
   f: Record<string, FieldState>;
+  /**
+   * Pruning horizon (src/sync/prune.ts, decision 0027): every register or set op of this row with
+   * a clock ≤ hz was already applied here, so superseded and removed clocks ≤ hz are dropped and
+   * such an op arriving again is a duplicate. Absent: never pruned.
+   */
+  hz?: Hlc;
 }
 
 export type ConflictKind = 'concurrent_edit' | 'reversal_vs_progress' | 'duplicate_insert';
@@ -106,14 +112,18 @@ export function applyOp(row: RowState | undefined, op: Op, registry: Registry): 
   if (prev && prev.t !== kind) {
     throw new SyncValidationError('wrong_kind', `État incohérent pour ${op.e}.${name}`, op.e, name);
   }
+  // Below the row's horizon a register or set op can only be a duplicate (decision 0027). Inserts
+  // keep no superseded clocks, so nothing of theirs is pruned and they need no such rule.
+  const hz = row?.hz ?? '';
+  if (kind !== 'i' && op.hlc <= hz) return row!;
   let next: FieldState;
   if (kind === 'r') {
-    next = applyRegister(prev as RegisterState | undefined, op, op.k === 'del' ? true : op.val);
+    next = applyRegister(prev as RegisterState | undefined, op, op.k === 'del' ? true : op.val, hz);
   } else if (kind === 's') {
     next =
       op.k === 'add'
         ? applyAdd(prev as SetState | undefined, op)
-        : applyRem(prev as SetState | undefined, op);
+        : applyRem(prev as SetState | undefined, op, hz);
   } else {
     next = applyInsert(prev as InsertState | undefined, op);
   }
@@ -156,14 +166,20 @@ function fieldKind(op: Op, spec: EntitySpec): FieldKind {
   return fs.kind;
 }
 
-function applyRegister(prev: RegisterState | undefined, op: Op, value: unknown): RegisterState {
+/** `hz`: the row's horizon ('' for none); a superseded clock ≤ hz is not recorded. */
+function applyRegister(
+  prev: RegisterState | undefined,
+  op: Op,
+  value: unknown,
+  hz: Hlc,
+): RegisterState {
   let heads: Head[] = prev ? prev.heads : [];
   let dom: Hlc[] = prev ? prev.dom : [];
   if (op.base) {
     for (const b of op.base) {
       const i = search(dom, b);
       if (i >= 0) continue; // already superseded, hence not a head (heads ∩ dom = ∅)
-      dom = insertAt(dom, ~i, b);
+      if (b > hz) dom = insertAt(dom, ~i, b);
       const j = searchHead(heads, b);
       if (j >= 0) heads = removeAt(heads, j);
     }
@@ -198,10 +214,11 @@ function applyAdd(prev: SetState | undefined, op: Op): SetState {
   return { t: 's', el: withKey(el, key, { v, tags: [op.hlc] }), rm };
 }
 
-function applyRem(prev: SetState | undefined, op: Op): SetState {
+/** `hz`: the row's horizon ('' for none); a removed tag ≤ hz is not recorded. */
+function applyRem(prev: SetState | undefined, op: Op, hz: Hlc): SetState {
   let rm: Hlc[] = prev ? prev.rm : [];
   const kill: readonly Hlc[] = op.tags ?? [];
-  for (const h of kill) rm = insertSorted(rm, h);
+  for (const h of kill) if (h > hz) rm = insertSorted(rm, h);
   rm = insertSorted(rm, op.hlc);
   let el = prev ? prev.el : {};
   if (kill.length > 0) {
@@ -248,7 +265,9 @@ function insertState(first: InsertVersion, others: InsertVersion[]): InsertState
 function withField(row: RowState | undefined, op: Op, name: string, next: FieldState): RowState {
   if (!row) return { e: op.e, id: op.id, f: { [name]: next } };
   const f = Object.hasOwn(row.f, name) ? { ...row.f, [name]: next } : withKey(row.f, name, next);
-  return { e: row.e, id: row.id, f };
+  return row.hz === undefined
+    ? { e: row.e, id: row.id, f }
+    : { e: row.e, id: row.id, f, hz: row.hz };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,11 +510,17 @@ export function withoutHead(row: RowState, field: string, hlc: Hlc): RowState {
   const j = searchHead(st.heads, hlc);
   if (j < 0) return row;
   const heads = removeAt(st.heads, j);
+  const keep = row.hz === undefined ? {} : { hz: row.hz };
   if (heads.length === 0 && st.dom.length === 0) {
     const { [field]: _gone, ...f } = row.f;
-    return { e: row.e, id: row.id, f };
+    return { e: row.e, id: row.id, f, ...keep };
   }
-  return { e: row.e, id: row.id, f: { ...row.f, [field]: { t: 'r', heads, dom: st.dom } } };
+  return {
+    e: row.e,
+    id: row.id,
+    f: { ...row.f, [field]: { t: 'r', heads, dom: st.dom } },
+    ...keep,
+  };
 }
 
 /** The `base` of a new set/del on a register: the hlcs of its current heads. */

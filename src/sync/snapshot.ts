@@ -114,6 +114,11 @@ export interface SnapshotEntity {
   /** One writer per row (its most frequent), null when none. */
   user: (string | null)[];
   columns: SnapshotColumn[];
+  /**
+   * The rows' pruning horizons (src/sync/prune.ts): one stamp when every row shares it, else one
+   * per row (null: not pruned). Absent: no row pruned.
+   */
+  hz?: string | (string | null)[];
 }
 
 export interface SnapshotBody {
@@ -303,7 +308,8 @@ export function snapshotBody(
         }),
       };
     });
-    entities.push({ e, ids: rows.map((r) => r.id), clock, user, columns });
+    const hz = horizons(rows);
+    entities.push({ e, ids: rows.map((r) => r.id), clock, user, columns, ...(hz ? { hz } : {}) });
   }
   return {
     format: SNAPSHOT_FORMAT,
@@ -315,6 +321,14 @@ export function snapshotBody(
     entities,
     parked: fold.parked,
   };
+}
+
+/** An entity's `hz`: absent when no row is pruned, one stamp when all share it. */
+function horizons(rows: readonly RowState[]): SnapshotEntity['hz'] {
+  const all = rows.map((r) => r.hz ?? null);
+  const first = all[0];
+  if (all.every((h) => h === null)) return undefined;
+  return all.every((h) => h === first) ? (first as string) : all;
 }
 
 /** The row states of one entity of a snapshot, rows `from` ≤ i < `to`. */
@@ -330,7 +344,10 @@ export function entityStates(entity: SnapshotEntity, from = 0, to = entity.ids.l
       if (cell === undefined || cell === 0) continue;
       f[col.field] = decodeCell(col.k, cell, row, rowUser);
     }
-    out.push({ e: entity.e, id: entity.ids[i]!, f });
+    const hz = typeof entity.hz === 'string' ? entity.hz : entity.hz?.[i];
+    out.push(
+      hz ? { e: entity.e, id: entity.ids[i]!, f, hz } : { e: entity.e, id: entity.ids[i]!, f },
+    );
   }
   return out;
 }
