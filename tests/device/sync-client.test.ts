@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import { getMeta, META, setMeta } from '../../src/device/db';
+import { outboxOps, opsOf as recordOps, withOp } from '../../src/device/outbox';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import { listSetAside } from '../../src/device/set-aside';
 import {
@@ -221,7 +222,7 @@ describe('sync client against the real server', () => {
     const failed = await a.client.syncNow();
     expect(failed.state).toBe('offline');
     expect(failed.lastError).toMatch(/Aucun serveur/);
-    expect(await a.db.outbox.count()).toBe(ops.length); // not acked: kept
+    expect((await outboxOps(a.db)).length).toBe(ops.length); // not acked: kept
     expect(await s.store.lastSeq(ORG)).toBe(ops.length);
     const ok = await a.client.syncNow();
     expect(ok).toMatchObject({ state: 'ok', pending: 0 });
@@ -251,7 +252,7 @@ describe('sync client against the real server', () => {
     await a.write([phone('06')]);
     await a.write([phone('06 12')]);
     await a.write([phone('06 12 34 56 78')]);
-    expect(await a.db.outbox.count()).toBe(created.length);
+    expect((await outboxOps(a.db)).length).toBe(created.length);
     dropNext = true;
     expect((await a.client.syncNow()).state).toBe('offline');
     expect(await s.store.lastSeq(ORG)).toBe(created.length);
@@ -432,7 +433,7 @@ describe('sync client against the real server', () => {
     const ops = await a.write(patients('p', 2));
     const waiting = await a.client.syncNow();
     expect(waiting).toMatchObject({ state: 'offline', lastError: message });
-    expect(await a.db.outbox.count()).toBe(ops.length);
+    expect((await outboxOps(a.db)).length).toBe(ops.length);
     relayKnowsIt = true;
     expect(await a.client.syncNow()).toMatchObject({ state: 'ok', pending: 0, lastError: null });
   });
@@ -617,17 +618,20 @@ describe('an op the server refuses', () => {
       describe: () => ({ appVersion: '0.1.0', profile: 'coordination' }),
     });
     await d.write(patients('ok', 3));
-    const outbox = await d.db.outbox.orderBy('seq').toArray();
+    // One action, one outbox record holding its ops (src/device/outbox.ts).
+    const [record, ...others] = await d.db.outbox.toArray();
+    expect(others).toEqual([]);
+    const outbox = recordOps(record!);
     expect(outbox.length).toBeGreaterThanOrEqual(3);
     // A value no store holds (a NUL), as a buggy or older client could have written it.
     const poisoned = { ...outbox[1]!, val: 'Du\u0000pont' };
-    await d.db.outbox.put(poisoned);
+    await d.db.outbox.put(withOp(record!, poisoned));
     const status = await d.client.syncNow();
     expect(status.state).toBe('ok');
     // Every other op reached the server; the refused one is held apart there, kept here.
     const last = outbox[outbox.length - 1]!.seq;
     expect(await s.store.contiguous(ORG, 'dev-aside')).toBe(last);
-    const left = await d.db.outbox.toArray();
+    const left = await outboxOps(d.db);
     expect(left.map((op) => op.seq)).toEqual([poisoned.seq]);
     const aside = await listSetAside(d.db);
     expect(aside).toEqual([
@@ -642,7 +646,7 @@ describe('an op the server refuses', () => {
     await d.write(patients('later', 1));
     expect((await d.client.syncNow()).state).toBe('ok');
     expect(await s.store.contiguous(ORG, 'dev-aside')).toBeGreaterThan(last);
-    expect((await d.db.outbox.toArray()).map((op) => op.seq)).toEqual([poisoned.seq]);
+    expect((await outboxOps(d.db)).map((op) => op.seq)).toEqual([poisoned.seq]);
     const seen = JSON.parse((await s.store.getMeta(`device:${ORG}:dev-aside`))!) as {
       lastError: string;
     };
