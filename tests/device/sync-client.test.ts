@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
-import { getMeta, META, setMeta } from '../../src/device/db';
+import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
 import { outboxOps, opsOf as recordOps, withOp } from '../../src/device/outbox';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import { listSetAside } from '../../src/device/set-aside';
@@ -653,3 +653,73 @@ describe('an op the server refuses', () => {
     expect(seen.lastError).toMatch(/1 modification refusée par le serveur/);
   });
 });
+
+// Issue #18 item 5: the outbox keeps one record per user action (src/device/outbox.ts); the wire
+// still carries ops, sliced by bytes, so an action may be cut between two pushes.
+describe('an outbox of one record per action', () => {
+  it('cuts an action between pushes in order, and each part is acknowledged and moved once', async () => {
+    const s = await server();
+    const bodies: string[] = [];
+    const spy = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith('/api/sync')) {
+        const raw = init?.body;
+        bodies.push(
+          typeof raw === 'string'
+            ? raw
+            : gunzipSync(Buffer.from(raw as Uint8Array)).toString('utf8'),
+        );
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    // A budget of about two ops per push: the action's record is sent in several parts.
+    const a = await device('dev-cut', [s.url], { fetch: spy, maxPushBytes: 700 });
+    const first = await a.write(patients('cut', 3));
+    const second = await a.write(patients('next', 1));
+    expect(await a.db.outbox.count()).toBe(2);
+    expect((await a.client.syncNow()).state).toBe('ok');
+    const pushed = bodies.map((b) => opsOf(b).map((op) => op.seq)).filter((x) => x.length > 0);
+    // More than one push for the first action alone, every op once, in order.
+    expect(pushed.filter((seqs) => seqs.every((q) => q <= first.length)).length).toBeGreaterThan(1);
+    const all = [...first, ...second].map((op) => op.seq);
+    expect(pushed.flat()).toEqual(all);
+    expect(await s.store.contiguous(ORG, 'dev-cut')).toBe(all.length);
+    // Durable at central: the records left the outbox, their ops kept one by one for recovery.
+    expect(await a.db.outbox.count()).toBe(0);
+    expect((await a.db.sent.toArray()).map((op) => op.seq)).toEqual(all);
+    expect(await s.store.digest(ORG)).toBe(await localDigest(a.db));
+  });
+
+  it('after an upgrade, the ops an earlier version queued one per record are all pushed, in order', async () => {
+    const s = await server();
+    // An earlier version's outbox: the same ops, each its own record keyed by its seq.
+    const older = openTestDb(undefined, `older-${++n}`);
+    cleanups.push(() => older.close());
+    const queued = await writeChanges(older, { deviceId: 'dev-old', org: ORG }, patients('o', 2));
+    const a = await device('dev-old', [s.url]);
+    await copyRows(older, a.db);
+    await a.db.outbox.bulkAdd(queued);
+    await a.db.meta.bulkPut([
+      { key: META.lastSeq, value: queued.length },
+      { key: META.clock, value: await getMeta(older, META.clock) },
+    ]);
+    expect(await a.db.outbox.count()).toBe(queued.length);
+    // This version writes on top: one record for the new action, numbered after them.
+    const later = await a.write(patients('n', 1));
+    expect(later[0]!.seq).toBe(queued.length + 1);
+    expect(await outboxOps(a.db)).toEqual([...queued, ...later]);
+    expect((await a.client.syncNow()).state).toBe('ok');
+    expect(await s.store.contiguous(ORG, 'dev-old')).toBe(queued.length + later.length);
+    expect(await a.db.outbox.count()).toBe(0);
+    expect((await s.store.rows(ORG, 'patient')).map((p) => p.id).sort()).toEqual([
+      'n0',
+      'o0',
+      'o1',
+    ]);
+  });
+});
+
+/** Copies the rows and merge states of `from` into `to` (the device as the older version left it). */
+async function copyRows(from: EscaleDb, to: EscaleDb): Promise<void> {
+  await to.states.bulkPut(await from.states.toArray());
+  await to.rows('patient').bulkPut(await from.rows('patient').toArray());
+}
