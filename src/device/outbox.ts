@@ -12,7 +12,8 @@
 // and needs no migration of sealed records (their key, which seals them, is unchanged).
 import type { Table } from 'dexie';
 import type { Op } from '../sync/op';
-import { ENCRYPTED_ENTITIES } from './encryption';
+import type { Dexie } from 'dexie';
+import { ENCRYPTED_ENTITIES, markRawTransaction } from './encryption';
 
 /** One user action's ops, as the outbox keeps them. */
 export interface OutboxAction {
@@ -78,4 +79,22 @@ export function opsBetween(
 /** Every op waiting in the outbox (above `after`), in order. Opens sealed records. */
 export async function outboxOps(db: { outbox: OutboxTable }, after = 0): Promise<Op[]> {
   return opsBetween(await db.outbox.where('seq').above(after).toArray(), after);
+}
+
+/**
+ * How many ops wait in the outbox, read as stored (a locked device counts its sealed records by
+ * their clear sequences). The status report counts ops: the server subtracts from it the ops of
+ * the request it holds (docs/protocol.md, `status.pending`). Outside any transaction.
+ */
+export async function pendingOpCount(db: Dexie & { outbox: OutboxTable }): Promise<number> {
+  const stored = await db.transaction('r', db.outbox, (tx) => {
+    markRawTransaction(tx.idbtrans);
+    return db.outbox.toArray();
+  });
+  let n = 0;
+  for (const rec of stored) {
+    const ops = (rec as Partial<OutboxAction>).ops;
+    n += Array.isArray(ops) ? ops.length : rec.seq - firstOf(rec) + 1;
+  }
+  return n;
 }

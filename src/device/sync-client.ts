@@ -18,6 +18,7 @@ import {
   type OutboxTable,
   opsBetween,
   opsOf,
+  pendingOpCount,
 } from './outbox';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import { loadSnapshot, SnapshotUnavailable, wantsSnapshot } from './snapshot';
@@ -349,7 +350,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   async function report(): Promise<DeviceReport> {
     const about = options.describe!();
     const [pending, status, day, aside] = await Promise.all([
-      db.outbox.count(),
+      // In ops, as the server counts what it holds of them (outbox.ts).
+      pendingOpCount(db),
       getMeta<SyncStatus>(db, META.syncStatus),
       dayOf(),
       setAsideSeqs(db),
