@@ -10,9 +10,8 @@
 // (src/sync/coalesce.ts) takes its place and its sequence, so this never breaks. Records written
 // before (one op per record, no `first`) are read as actions of one op: an upgrade loses nothing
 // and needs no migration of sealed records (their key, which seals them, is unchanged).
-import type { Table } from 'dexie';
+import type { Dexie, Table } from 'dexie';
 import type { Op } from '../sync/op';
-import type { Dexie } from 'dexie';
 import { ENCRYPTED_ENTITIES, markRawTransaction } from './encryption';
 
 /** One user action's ops, as the outbox keeps them. */
