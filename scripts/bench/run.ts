@@ -86,7 +86,7 @@ const BENCHES: Bench[] = [
   {
     file: 'client',
     names: [
-      'client.write_path_ratio_vs_dexie',
+      'client.write_path_ratio_vs_outbox_anchor',
       'client.apply_ops_per_s',
       'client.apply_ops_per_s_existing',
     ],

@@ -18,6 +18,7 @@ import { auditChange } from './audit-change';
 import { statesOutsideAudit } from './closure-report';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
+import { outboxOps } from './outbox';
 import { registry, writeChanges } from './write';
 
 export async function localDayProof(db: EscaleDb, stopId: string): Promise<DayProof> {
@@ -227,7 +228,7 @@ export async function purgeAfterReceipts(
       db.rows('syncReceipt').toArray(),
       db.rows('stop').toArray(),
       statesOutsideAudit(db),
-      db.outbox.toArray(),
+      outboxOps(db),
     ]);
     const plan = purgePlan({
       profile: options.profile,

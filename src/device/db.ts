@@ -7,6 +7,7 @@ import type { EntityName, EntityRows } from '../domain/entities';
 import { foldName } from '../domain/text';
 import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
+import type { OutboxTable } from './outbox';
 import { rowChangesMiddleware } from './row-changes';
 
 type SummaryEntity = 'problem' | 'treatment' | 'allergy' | 'vaccination';
@@ -219,7 +220,8 @@ export type DbHealth =
 export class EscaleDb extends Dexie {
   /** Merge state of each row (causal heads, set tags, events), keyed by [e+id]. */
   declare states: Table<RowState, [string, string]>;
-  declare outbox: Table<Op, number>;
+  /** The device's ops not yet durable at central, one record per user action (outbox.ts). */
+  declare outbox: OutboxTable;
   /** The device's own ops durable at central, kept until the purge after the day's receipt. */
   declare sent: Table<Op, number>;
   declare parked: Table<ParkedOp, [string, number]>;
@@ -287,6 +289,9 @@ export function entityTableNames(): string[] {
 }
 
 // ---- meta keys ----
+/** Prefix of the fold index's keys in `meta`. */
+export const FOLD_PREFIX = 'fold:';
+
 export const META = {
   deviceId: 'deviceId',
   org: 'org',
@@ -298,6 +303,13 @@ export const META = {
   /** The highest seq the sync client may have sent to a server: ops above it may still be
    * folded into a later value of their field (src/sync/coalesce.ts). Never lowered. */
   offered: 'offered',
+  /** The fold index (src/device/write.ts): per register (entity, row, field) the seq and hlc
+   * of its latest set op in the outbox, so that a later value finds the op it may fold into
+   * without opening the outbox. Entries at or below META.offered are stale: the sync client
+   * clears them when it raises it. Names rows and fields, never a value (meta is not sealed). */
+  fold: (e: string, id: string, f: string) => `${FOLD_PREFIX}${e}\u0000${id}\u0000${f}`,
+  /** The last signature or addendum written: no value is folded across it. */
+  foldBarrier: 'foldBarrier',
   persistence: 'persistence',
   syncStatus: 'syncStatus',
   /** Minutes without activity before this device locks (default: by profile). */

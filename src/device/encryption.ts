@@ -133,12 +133,13 @@ function encrypted(
 /**
  * The encrypted tables and the properties each keeps in clear, derived from db.ts's store
  * strings so that a new index cannot be forgotten. The outbox also keeps `e`, so a reader can
- * tell a clinical op without opening it.
+ * tell a clinical op without opening it, and `first`, so the sequences an action's record holds
+ * are known without it (outbox.ts).
  */
 export const ENCRYPTED_TABLES: Readonly<Record<string, EncryptedTable>> = {
   ...Object.fromEntries(ENCRYPTED_ENTITIES.map((e) => [e, encrypted(e, null)])),
   states: encrypted('states', 'e'),
-  outbox: encrypted('outbox', 'e', ['e']),
+  outbox: encrypted('outbox', 'e', ['e', 'first']),
   sent: encrypted('sent', 'e', ['e']),
   parked: encrypted('parked', 'op.e'),
 };

@@ -8,9 +8,18 @@ import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
 import { dayReporter, rememberClosings } from './closure-report';
-import { type EscaleDb, getMeta, META } from './db';
+import { type EscaleDb, FOLD_PREFIX, getMeta, META } from './db';
 import { DataLockedError, isSealed, markRawTransaction } from './encryption';
 import { onLocalWrite } from './local-writes';
+import {
+  actionRecord,
+  firstOf,
+  type OutboxRecord,
+  type OutboxTable,
+  opsBetween,
+  opsOf,
+  pendingOpCount,
+} from './outbox';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import { loadSnapshot, SnapshotUnavailable, wantsSnapshot } from './snapshot';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
@@ -212,7 +221,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const offered = await db.transaction('rw', db.meta, async () => {
       const last = (await getMeta<number>(db, META.lastSeq)) ?? 0;
       const before = (await getMeta<number>(db, META.offered)) ?? 0;
-      if (last > before) await db.meta.put({ key: META.offered, value: last });
+      if (last > before) {
+        await db.meta.put({ key: META.offered, value: last });
+        // Every op is offered now: nothing folds into one any more (write.ts, the fold index).
+        await db.meta.where('key').startsWith(FOLD_PREFIX).delete();
+      }
       return Math.max(last, before);
     });
     return sliceOf(db.outbox, budget, from, offered, await setAsideSeqs(db));
@@ -220,22 +233,28 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** Kept copies of ops durable at central, `from` < seq ≤ `to`, within `budget` bytes. */
   async function sentSlice(budget: number, from: number, to: number) {
-    return sliceOf(db.sent, budget, from, to, new Set<number>());
+    return sliceOf(db.sent as unknown as OutboxTable, budget, from, to, new Set<number>());
   }
 
   /**
-   * Up to 256 ops after `after`. On a locked device (reception or the display between two
-   * people) the ops sealed with the data key cannot be opened: only the clear ops before the
-   * first sealed one are read, and `sealed` says the rest waits for someone to unlock.
+   * The ops of up to 256 records holding ops after `after` (outbox: one record per action,
+   * keyed by its last op, outbox.ts; sent: one per op). On a locked device (reception or the
+   * display between two people) the records sealed with the data key cannot be opened: only the
+   * clear ones before the first sealed one are read, and `sealed` says the rest waits for
+   * someone to unlock. `last`: the key of the last record read.
    */
   async function chunkOf(
-    table: typeof db.outbox,
+    table: OutboxTable,
     after: number,
     to: number,
-  ): Promise<{ chunk: Op[]; sealed: boolean }> {
-    const range = () => table.where('seq').between(after, to, false, true).limit(256).toArray();
+  ): Promise<{ chunk: Op[]; last: number | null; sealed: boolean }> {
+    const range = () => table.where('seq').above(after).limit(256).toArray();
+    const flat = (records: OutboxRecord[]) => ({
+      chunk: opsBetween(records, after, to),
+      last: records.length > 0 ? records[records.length - 1]!.seq : null,
+    });
     try {
-      return { chunk: await range(), sealed: false };
+      return { ...flat(await range()), sealed: false };
     } catch (error) {
       // Dexie may hand the middleware's error on wrapped: recognised by its name.
       if (
@@ -248,13 +267,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         markRawTransaction(tx.idbtrans);
         return range();
       });
-      const first = stored.findIndex((op) => isSealed(op));
-      return { chunk: stored.slice(0, first < 0 ? stored.length : first), sealed: true };
+      const first = stored.findIndex((rec) => isSealed(rec));
+      return { ...flat(stored.slice(0, first < 0 ? stored.length : first)), sealed: true };
     }
   }
 
   async function sliceOf(
-    table: typeof db.outbox,
+    table: OutboxTable,
     budget: number,
     from: number,
     to: number,
@@ -265,9 +284,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     let after = from;
     for (;;) {
       if (after >= to) return { ops, bytes };
-      const { chunk, sealed } = await chunkOf(table, after, to);
+      const { chunk, last, sealed } = await chunkOf(table, after, to);
       if (sealed && chunk.length === 0) return { ops, bytes, sealed };
-      if (chunk.length === 0) return { ops, bytes };
+      if (last === null) return { ops, bytes };
+      // An action may be cut here: the next slice starts after its last op sent.
       for (const op of chunk) {
         if (skip.has(op.seq)) continue;
         const size = sizeOf(op);
@@ -276,26 +296,34 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         bytes += size;
       }
       if (sealed) return { ops, bytes, sealed };
-      after = chunk[chunk.length - 1]!.seq;
+      after = last;
     }
   }
 
   /**
    * Ops durable at central leave the outbox for `sent`, where they stay until the purge after
    * the day's receipt: if central is restored from an older backup, it asks for them again
-   * (`missing`). Set-aside ops stay in the outbox (see set-aside.ts). By primary keys first:
-   * the rows are sealed at rest (encryption.ts) and are opened only to be moved.
+   * (`missing`). An action leaves once all its ops are durable; a set-aside op stays, alone in
+   * its record (see set-aside.ts). By primary keys first: the records are sealed at rest
+   * (encryption.ts) and are opened only to be moved.
    */
   async function keepDurable(durable: number, aside: ReadonlySet<number>): Promise<void> {
     if (durable <= 0) return;
     await db.transaction('rw', db.outbox, db.sent, async () => {
-      const done = (await db.outbox.where('seq').belowOrEqual(durable).primaryKeys()).filter(
-        (seq) => !aside.has(seq),
+      const keys = await db.outbox.where('seq').belowOrEqual(durable).primaryKeys();
+      // Records of set-aside ops only (their key is their last op) stay as they are.
+      if (keys.every((seq) => aside.has(seq))) return;
+      const records = (await db.outbox.bulkGet(keys)).filter(
+        (rec): rec is OutboxRecord => rec !== undefined,
       );
-      if (done.length === 0) return;
-      const ops = await db.outbox.bulkGet(done);
-      await db.sent.bulkPut(ops.filter((op): op is Op => op !== undefined));
-      await db.outbox.bulkDelete(done);
+      const done = records.flatMap(opsOf).filter((op) => !aside.has(op.seq));
+      // An action holding a set-aside op keeps that op alone in its record.
+      const kept = records
+        .map((rec) => opsOf(rec).filter((op) => aside.has(op.seq)))
+        .filter((ops) => ops.length > 0);
+      await db.sent.bulkPut(done);
+      await db.outbox.bulkDelete(records.map((rec) => rec.seq));
+      if (kept.length > 0) await db.outbox.bulkPut(kept.map(actionRecord));
     });
   }
 
@@ -322,7 +350,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   async function report(): Promise<DeviceReport> {
     const about = options.describe!();
     const [pending, status, day, aside] = await Promise.all([
-      db.outbox.count(),
+      // In ops, as the server counts what it holds of them (outbox.ts).
+      pendingOpCount(db),
       getMeta<SyncStatus>(db, META.syncStatus),
       dayOf(),
       setAsideSeqs(db),
@@ -342,9 +371,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** The device's own ops 1..N it no longer holds: deleted once durable at central. */
   async function floorOf(): Promise<number> {
-    // By primary key: the op itself may be sealed on a locked device.
-    const [first] = await db.outbox.orderBy('seq').limit(1).primaryKeys();
-    return first !== undefined ? first - 1 : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
+    // As stored: the record may be sealed on a locked device; its `first` stays in clear.
+    const first = await db.transaction('r', db.outbox, (tx) => {
+      markRawTransaction(tx.idbtrans);
+      return db.outbox.orderBy('seq').first();
+    });
+    return first !== undefined
+      ? firstOf(first) - 1
+      : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
   }
 
   /**

@@ -13,11 +13,13 @@ import {
 } from '../domain/entities';
 import { COALESCE_BARRIERS, coalesced, coalescible } from '../sync/coalesce';
 import { canonicalJson } from '../sync/digest';
+import { SyncValidationError } from '../sync/errors';
 import { DELETED_FIELD, INSERT_FIELD, type Registry } from '../sync/fields';
 import { createClock, type HlcClock, receive, tick } from '../sync/hlc';
 import {
   applyOp,
   baseOf,
+  checkOpValue,
   materialise,
   partitionBySchema,
   type RowState,
@@ -25,10 +27,11 @@ import {
   validateOp,
   withoutHead,
 } from '../sync/merge';
-import type { Op } from '../sync/op';
+import { isStorableName, MAX_NAME, type Op } from '../sync/op';
 import type { SeqOp } from '../sync/protocol';
 import { deriveRow, type EscaleDb, getMeta, META, type ParkedOp } from './db';
 import { notifyLocalWrite } from './local-writes';
+import { actionRecord, firstOf, type OutboxRecord, opsOf, withOp } from './outbox';
 import { requestPersistence } from './persistence';
 
 /** The domain's registry, as replication reads it. */
@@ -70,9 +73,8 @@ export interface WriteContext {
 type StateKey = `${string}\u0000${string}`;
 const stateKey = (e: string, id: string): StateKey => `${e}\u0000${id}`;
 
-/** Loads the clock from meta; a clock for another device id (after a wipe) starts anew. */
-async function loadClock(db: EscaleDb, deviceId: string): Promise<HlcClock> {
-  const saved = await getMeta<HlcClock>(db, META.clock);
+/** The clock of this device; a clock saved for another device id (after a wipe) starts anew. */
+function clockOf(saved: HlcClock | undefined, deviceId: string): HlcClock {
   return saved && saved.node === deviceId ? saved : createClock(deviceId);
 }
 
@@ -110,64 +112,111 @@ function entityTables(db: EscaleDb, entities: Iterable<string>): Table[] {
 /** Entity + row + field of an op: the register it writes. */
 const fieldKey = (op: Op): string => `${op.e}\u0000${op.id}\u0000${op.f}`;
 
+/** A register's latest op in the outbox, as the fold index (META.fold) keeps it. */
+interface FoldEntry {
+  seq: number;
+  hlc: string;
+}
+
 interface Unoffered {
-  /** Ops with a seq above this may have been sent to a server: never replaced. */
-  offered: number;
-  offeredWasSet: boolean;
-  /** The outbox op `op` may replace, if any. */
+  /** The outbox records holding the ops `foldable` may return, by key. */
+  records: Map<number, OutboxRecord>;
+  /** The op `op` may replace, if any. */
   foldable(op: Op): Op | undefined;
   /** Records an op just written (it may be replaced by a later one of the same write). */
   note(op: Op): void;
+  /** The last signature or addendum written (no value is folded across it). */
+  barrier(): number;
 }
 
 /**
- * The outbox ops no server was offered yet (seq above META.offered, which the sync client raises
- * before it reads a slice to push), by register, and the last signature or addendum among them:
- * a value is never folded across one, so what was signed reaches the others as it was signed.
- * Read only when a change sets a register of a row that already has a merge state: a row
- * without one has no op anywhere to fold into (a registration, whatever the outbox holds, costs
- * no outbox read; search.after_write).
+ * The latest unoffered op of each register this write sets on a row that already has a merge
+ * state (a row without one has no op anywhere to fold into: a registration costs no read), and
+ * the last signature or addendum: a value is never folded across one, so what was signed reaches
+ * the others as it was signed. Found through the fold index (META.fold: one small record per
+ * register, its latest op's seq and hlc), so only the records holding those ops are read and
+ * opened, never the whole unoffered outbox (a device offline all day holds thousands of ops).
+ * Ops at or below `offered` (META.offered, which the sync client raises before it reads a slice
+ * to push) may have reached a server: never folded into.
  */
 async function unofferedOps(
   db: EscaleDb,
-  lastSeq: number,
+  offered: number,
+  savedBarrier: number,
   changes: readonly Change[],
   hasState: (c: Change) => boolean,
 ): Promise<Unoffered> {
-  const saved = await getMeta<number>(db, META.offered);
-  const offered = saved ?? lastSeq;
   const latest = new Map<string, Op>();
-  let barrier = offered;
+  const records = new Map<number, OutboxRecord>();
+  let barrier = Math.max(offered, savedBarrier);
   const note = (op: Op): void => {
     if (COALESCE_BARRIERS.has(op.e)) barrier = Math.max(barrier, op.seq);
     latest.set(fieldKey(op), op);
   };
-  if (offered < lastSeq && changes.some((c) => 'set' in c && hasState(c))) {
-    let ops: Op[] = [];
+  const registers = new Set<string>();
+  for (const c of changes) {
+    if (!('set' in c) || !hasState(c)) continue;
+    for (const f of Object.keys(c.set ?? {})) registers.add(META.fold(c.entity, c.id, f));
+  }
+  if (registers.size > 0) {
+    const entries = await db.meta.bulkGet([...registers]);
+    const seqs = new Set<number>();
+    for (const rec of entries) {
+      const seq = (rec?.value as FoldEntry | undefined)?.seq;
+      if (seq !== undefined && seq > barrier) seqs.add(seq);
+    }
     try {
-      ops = await db.outbox.where('seq').above(offered).toArray();
+      // The record holding op `s` is the first whose key (its last op's seq) is at least `s`.
+      const held = await Promise.all(
+        [...seqs].map((s) => db.outbox.where('seq').aboveOrEqual(s).first()),
+      );
+      for (const rec of held) {
+        if (!rec) continue;
+        records.set(rec.seq, rec);
+        for (const op of opsOf(rec)) if (seqs.has(op.seq)) latest.set(fieldKey(op), op);
+      }
     } catch (error) {
       // A locked device cannot open its sealed ops: nothing is folded, everything is sent.
       if ((error as Error | null)?.name !== 'DataLockedError') throw error;
     }
-    for (const op of ops) note(op);
   }
   return {
-    offered,
-    offeredWasSet: saved !== undefined,
+    records,
     foldable(op) {
       if (op.k !== 'set') return undefined;
       const prev = latest.get(fieldKey(op));
       return prev && prev.seq > barrier && coalescible(prev, op, registry) ? prev : undefined;
     },
     note,
+    barrier: () => barrier,
   };
 }
 
+/** Row ids as every store keeps them (the server refuses others): checked once per change. */
+function checkRowId(c: Change): void {
+  if (
+    typeof c.id !== 'string' ||
+    c.id.length === 0 ||
+    c.id.length > MAX_NAME ||
+    !isStorableName(c.id)
+  ) {
+    throw new SyncValidationError(
+      'invalid_value',
+      `Identifiant de ligne invalide pour ${c.entity} : vide, trop long ou caractère de contrôle`,
+      c.entity,
+      'id',
+    );
+  }
+}
+
 /**
- * Records local changes: one op per field (per element for sets), validated, applied and queued
- * in the outbox, in one transaction. Throws the first invalid op's French error; then nothing
- * is stored. Returns the ops written.
+ * Records one user action's changes: one op per field (per element for sets), their values
+ * checked against the domain's schemas (French error on a bad one, then nothing is stored),
+ * applied to the merge state and the rows, and queued in the outbox as ONE record holding the
+ * action's ops (outbox.ts), all in one transaction. An op folded into an unoffered earlier
+ * value (src/sync/coalesce.ts) takes that value's place in its own record. Returns the ops
+ * written. The ops' envelope is built here from the device's own state: it is not parsed again
+ * (checkOpValue, not validateOp); servers validate every op they receive.
  */
 export async function writeChanges(
   db: EscaleDb,
@@ -185,19 +234,31 @@ export async function writeChanges(
     db.outbox,
     db.meta,
   ];
+  for (const c of changes) checkRowId(c);
   const ops = await db.transaction('rw', tables, async () => {
-    let clock = await loadClock(db, ctx.deviceId);
-    let seq = (await getMeta<number>(db, META.lastSeq)) ?? 0;
     const keys = [...new Set(changes.map((c) => stateKey(c.entity, c.id)))];
-    const loaded = await db.states.bulkGet(keys.map((k) => k.split('\u0000') as [string, string]));
+    // One read of the meta records and one of the states: the fewer requests, the less a
+    // phone waits on IndexedDB.
+    const [metas, loaded] = await Promise.all([
+      db.meta.bulkGet([META.clock, META.lastSeq, META.offered, META.foldBarrier]),
+      db.states.bulkGet(keys.map((k) => k.split('\u0000') as [string, string])),
+    ]);
+    let clock = clockOf(metas[0]?.value as HlcClock | undefined, ctx.deviceId);
+    const startSeq = (metas[1]?.value as number | undefined) ?? 0;
+    const savedOffered = metas[2]?.value as number | undefined;
+    const offered = savedOffered ?? startSeq;
+    let seq = startSeq;
     const states = new Map<StateKey, RowState | undefined>();
     keys.forEach((k, i) => {
       states.set(k, loaded[i]);
     });
+    /** Every op this write returns, folded ones included; `fresh`: those of its own record. */
     const written: Op[] = [];
-    /** Outbox records of earlier writes replaced by this one's ops. */
-    const replaced = new Map<number, Op>();
-    const pending = await unofferedOps(db, seq, changes, (c) =>
+    const fresh: Op[] = [];
+    /** Earlier outbox records an op of this write was folded into, by key. */
+    const rewritten = new Map<number, OutboxRecord>();
+    const savedBarrier = (metas[3]?.value as number | undefined) ?? 0;
+    const pending = await unofferedOps(db, offered, savedBarrier, changes, (c) =>
       Boolean(states.get(stateKey(c.entity, c.id))),
     );
 
@@ -218,7 +279,7 @@ export async function writeChanges(
         k,
         ...extra,
       };
-      validateOp(op, registry);
+      checkOpValue(op, registry);
       const prev = pending.foldable(op);
       if (prev) {
         // The earlier value never left: the new one takes its place (src/sync/coalesce.ts).
@@ -227,11 +288,21 @@ export async function writeChanges(
         const i = written.findIndex((w) => w.seq === op.seq);
         if (i >= 0) written[i] = op;
         else written.push(op);
-        if (i < 0 || replaced.has(op.seq)) replaced.set(op.seq, op);
+        if (op.seq > startSeq) {
+          const j = fresh.findIndex((w) => w.seq === op.seq);
+          fresh[j] = op;
+        } else {
+          const recKey = [...pending.records.keys()].find(
+            (r) => r >= op.seq && firstOf(pending.records.get(r)!) <= op.seq,
+          )!;
+          const rec = withOp(rewritten.get(recKey) ?? pending.records.get(recKey)!, op);
+          rewritten.set(recKey, rec);
+        }
       } else {
         seq = op.seq;
         states.set(key, applyOp(states.get(key), op, registry));
         written.push(op);
+        fresh.push(op);
       }
       pending.note(op);
     };
@@ -277,15 +348,28 @@ export async function writeChanges(
     }
 
     const touched = [...states.values()].filter((s): s is RowState => s !== undefined);
-    await db.states.bulkPut(touched);
-    await storeRows(db, touched);
-    await db.outbox.bulkAdd(written.filter((op) => !replaced.has(op.seq)));
-    if (replaced.size > 0) await db.outbox.bulkPut([...replaced.values()]);
-    await db.meta.bulkPut([
-      { key: META.clock, value: clock },
-      { key: META.lastSeq, value: seq },
-      // A device that never synced since it learnt to fold values starts from here.
-      ...(pending.offeredWasSet ? [] : [{ key: META.offered, value: pending.offered }]),
+    const records = [...rewritten.values()];
+    if (fresh.length > 0) records.push(actionRecord(fresh));
+    await Promise.all([
+      db.states.bulkPut(touched),
+      storeRows(db, touched),
+      records.length > 0 ? db.outbox.bulkPut(records) : undefined,
+      db.meta.bulkPut([
+        { key: META.clock, value: clock },
+        { key: META.lastSeq, value: seq },
+        // The fold index: where the next value of each register set here may fold into.
+        ...written
+          .filter((op) => op.k === 'set')
+          .map((op) => ({
+            key: META.fold(op.e, op.id, op.f),
+            value: { seq: op.seq, hlc: op.hlc },
+          })),
+        ...(pending.barrier() > savedBarrier
+          ? [{ key: META.foldBarrier, value: pending.barrier() }]
+          : []),
+        // A device that never synced since it learnt to fold values starts from here.
+        ...(savedOffered !== undefined ? [] : [{ key: META.offered, value: offered }]),
+      ]),
     ]);
     return written;
   });
@@ -460,7 +544,7 @@ export async function storeSnapshotStates(
     const held = await db.states.bulkGet(states.map((s) => [s.e, s.id] as [string, string]));
     let out = states;
     if (held.some((h) => h !== undefined)) {
-      const mine = [...(await db.outbox.toArray()), ...(await db.sent.toArray())];
+      const mine = [...(await db.outbox.toArray()).flatMap(opsOf), ...(await db.sent.toArray())];
       out = states.map((st, i) => {
         if (!held[i]) return st;
         let next = st;

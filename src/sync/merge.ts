@@ -291,7 +291,16 @@ export function validateOp(op: unknown, registry: Registry): Op {
     const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
     throw new SyncValidationError('invalid_op', `Opération mal formée${where} : ${issue?.message}`);
   }
-  const o = op as Op;
+  return checkOpValue(op as Op, registry);
+}
+
+/**
+ * validateOp without the structural check of `opSchema`: for ops this device builds itself
+ * (src/device/write.ts), whose envelope (device, sequence, clock, names) comes from its own
+ * state, not from outside. The value, which a person typed, is still checked against the
+ * field's schema, with the same French errors. Servers and pulls use validateOp.
+ */
+export function checkOpValue(o: Op, registry: Registry): Op {
   // Every store keeps the value as it came (PostgreSQL refuses NUL in text): one rule everywhere.
   if (!isStorableValue(o.val)) {
     throw new SyncValidationError(

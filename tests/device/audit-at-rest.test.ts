@@ -10,6 +10,7 @@ import { declareNoDataKey, setDataKey } from '../../src/device/data-key';
 import { generateDataKey } from '../../src/device/data-key-wrap';
 import { type EscaleDb, META, setMeta } from '../../src/device/db';
 import { ENCRYPTED_TABLES, enableEncryption, sealedOpsPending } from '../../src/device/encryption';
+import { actionRecord, opsOf } from '../../src/device/outbox';
 import { sealExisting } from '../../src/device/seal-existing';
 import { type Change, writeChanges } from '../../src/device/write';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from '../../src/domain/audit-retention';
@@ -74,8 +75,12 @@ const write = (db: EscaleDb, changes: Change[]) =>
 
 /** Central holds these records: their ops leave the outbox (the sync client's acknowledgement). */
 async function sent(db: EscaleDb, ids: readonly string[]): Promise<void> {
-  const ops = (await db.outbox.toArray()).filter((o) => ids.includes(o.id));
-  await db.outbox.bulkDelete(ops.map((o) => o.seq!));
+  // One record per action (src/device/outbox.ts): the acknowledged ops leave their record.
+  for (const rec of await db.outbox.toArray()) {
+    const left = opsOf(rec).filter((o) => !ids.includes(o.id));
+    await db.outbox.delete(rec.seq);
+    if (left.length > 0) await db.outbox.put(actionRecord(left));
+  }
 }
 
 async function receipt(db: EscaleDb, id: string, at: string, excused?: string): Promise<void> {

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EscaleDb, getMeta, META } from '../../src/device/db';
+import { outboxOps } from '../../src/device/outbox';
 import { applyRemote, type Change, type WriteContext, writeChanges } from '../../src/device/write';
 import { entitySpec } from '../../src/domain/entities';
 import { coalesced, coalescible } from '../../src/sync/coalesce';
@@ -31,7 +32,7 @@ async function markOffered(db: EscaleDb): Promise<void> {
 }
 
 async function outboxOf(db: EscaleDb, f: string): Promise<Op[]> {
-  return (await db.outbox.toArray()).filter((op) => op.f === f);
+  return (await outboxOps(db)).filter((op) => op.f === f);
 }
 
 describe('folding autosaves in the outbox', () => {
@@ -52,7 +53,7 @@ describe('folding autosaves in the outbox', () => {
 
     // Another replica holding only what the outbox sends ends in the same state, digest included.
     const other = openTestDb();
-    await applyRemote(other, asPulled(await db.outbox.toArray()), 'cp');
+    await applyRemote(other, asPulled(await outboxOps(db)), 'cp');
     expect(digestRows(await other.states.toArray())).toBe(digestRows(await db.states.toArray()));
   });
 
@@ -156,13 +157,13 @@ describe('folding autosaves in the outbox', () => {
             await markOffered(b); // B sends each write at once: nothing of B's is folded
             await writeChanges(b, ctx('dev-b', 's2'), toChanges(ws));
           }
-          const fromB = await b.outbox.toArray();
+          const fromB = await outboxOps(b);
           let pulled = 0;
           const sent: Op[] = [];
           const push = async () => {
             const before = sent.length === 0 ? 0 : sent[sent.length - 1]!.seq;
             await markOffered(a);
-            sent.push(...(await a.outbox.where('seq').above(before).toArray()));
+            sent.push(...(await outboxOps(a, before)));
           };
           for (const s of steps) {
             if (s.kind === 'write') await writeChanges(a, ctx('dev-a'), toChanges(s.writes));

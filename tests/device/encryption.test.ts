@@ -26,6 +26,7 @@ import {
   recordAad,
   sealRecord,
 } from '../../src/device/encryption';
+import { actionRecord, outboxOps } from '../../src/device/outbox';
 import { sealExisting, unlockClinicalData } from '../../src/device/seal-existing';
 import { createSyncClient } from '../../src/device/sync-client';
 import {
@@ -175,7 +176,8 @@ describe('what is kept in clear', () => {
       ['authorId', 'id', 'patientId', 'queueEntryId', 'status', 'stopId'].sort(),
     );
     expect(ENCRYPTED_TABLES.states!.keep).toEqual(['e', 'id']);
-    expect(ENCRYPTED_TABLES.outbox!.keep).toEqual(['seq', 'e']);
+    // The outbox keeps one record per action (outbox.ts): its first op's seq stays clear too.
+    expect(ENCRYPTED_TABLES.outbox!.keep).toEqual(['seq', 'e', 'first']);
     // Kept copies of ops durable at central: the stamp stays clear so the purge can cut by time.
     expect([...ENCRYPTED_TABLES.sent!.keep].sort()).toEqual(['e', 'hlc', 'seq']);
     expect([...ENCRYPTED_TABLES.parked!.keep].sort()).toEqual(['dev', 'seq', 'v']);
@@ -251,7 +253,7 @@ describe('the encryption middleware', () => {
     );
     expect(await db.table('vitals').get('vt1')).toEqual(await plain.table('vitals').get('vt1'));
     expect(await db.states.toArray()).toEqual(await plain.states.toArray());
-    expect(await db.outbox.toArray()).toEqual(await plain.outbox.toArray());
+    expect(await outboxOps(db)).toEqual(await outboxOps(plain));
 
     const rawConsultations = await rawAll(idb, name, 'consultation');
     expect(rawConsultations).toHaveLength(1);
@@ -311,16 +313,19 @@ describe('the encryption middleware', () => {
 
   it('seals the outbox ops of clinical entities and gives them back whole to the sync', async () => {
     const { db, idb, name } = encryptedDb();
-    const ops = await writeChanges(db, ctx(), [newPatient('p1'), consultation('c1')]);
+    const patientOps = await writeChanges(db, ctx(), [newPatient('p1')]);
+    const noteOps = await writeChanges(db, ctx(), [consultation('c1')]);
     const raw = await rawAll(idb, name, 'outbox');
+    // One record per action: the note's is sealed, its sequences in clear beside it.
     const clinical = raw.filter((o) => o.e === 'consultation');
-    expect(clinical.length).toBe(ops.filter((o) => o.e === 'consultation').length);
+    expect(clinical).toHaveLength(1);
     expectSealed(clinical, 'outbox');
-    for (const op of clinical) expect(Object.keys(op).sort()).toEqual(['_enc', 'e', 'seq']);
+    expect(Object.keys(clinical[0]!).sort()).toEqual(['_enc', 'e', 'first', 'seq']);
+    expect(clinical[0]).toMatchObject({ first: noteOps[0]!.seq, seq: noteOps.at(-1)!.seq });
     // Patient ops are not clinical: stored as written.
-    expect(raw.filter((o) => o.e === 'patient')).toEqual(ops.filter((o) => o.e === 'patient'));
+    expect(raw.filter((o) => o.e === 'patient')).toEqual([actionRecord(patientOps)]);
     // What the sync client reads (outboxSlice) is the ops as written.
-    expect(await db.outbox.where('seq').above(0).limit(256).toArray()).toEqual(ops);
+    expect(await outboxOps(db)).toEqual([...patientOps, ...noteOps]);
   });
 
   it('pulled ops applied by applyRemote end sealed, and rebuild the same rows', async () => {
@@ -329,19 +334,19 @@ describe('the encryption middleware', () => {
       [{ entity: 'vitals', id: 'vt1', insert: vitalsRow('c1') } as Change],
     ]);
     const { db, idb, name } = encryptedDb();
-    await applyRemote(db, asPulled(await source.outbox.toArray()), 'cp');
+    await applyRemote(db, asPulled(await outboxOps(source)), 'cp');
     for (const table of ['consultation', 'vitals', 'patient']) {
       expect(await db.table(table).toArray()).toEqual(await source.table(table).toArray());
     }
     expect(await db.states.toArray()).toEqual(await source.states.toArray());
     expectSealed(await rawAll(idb, name, 'consultation'), 'consultation');
     expectSealed(await rawAll(idb, name, 'vitals'), 'vitals');
-    expect(await getMeta(db, 'cp')).toBe(await source.outbox.count());
+    expect(await getMeta(db, 'cp')).toBe((await outboxOps(source)).length);
   });
 
   it('parks ops of a newer schema sealed, and replays them after the upgrade', async () => {
     const source = await plainTwin([[consultation('c1')]]);
-    const newer = (await source.outbox.toArray()).map((op) => ({
+    const newer = (await outboxOps(source)).map((op) => ({
       ...op,
       v: SCHEMA_VERSION + 1,
       id: 'c9',
@@ -617,7 +622,8 @@ describe('the encryption middleware', () => {
       consultation: await before.table('consultation').toArray(),
       vitals: await before.table('vitals').toArray(),
       states: await before.states.toArray(),
-      outbox: await before.outbox.toArray(),
+      outbox: await outboxOps(before),
+      outboxRecords: await before.outbox.toArray(),
       patient: await before.table('patient').toArray(),
     };
     before.close();
@@ -627,7 +633,7 @@ describe('the encryption middleware', () => {
     expect(JSON.stringify(await rawAll(idb, name, 'consultation'))).toContain(NOTE);
 
     const clinicalStates = expected.states.filter((s) => s.e !== 'patient').length;
-    const clinicalOps = expected.outbox.filter((o) => o.e !== 'patient').length;
+    const clinicalOps = expected.outboxRecords.filter((o) => o.e !== 'patient').length;
     // Small chunks: the paging through each table (and each entity's states) is exercised.
     expect(await sealExisting(db, { chunk: 3 })).toBe(2 + 1 + clinicalStates + clinicalOps);
     expectSealed(await rawAll(idb, name, 'consultation'), 'consultation');
@@ -641,7 +647,7 @@ describe('the encryption middleware', () => {
     expect(await db.table('consultation').toArray()).toEqual(expected.consultation);
     expect(await db.table('vitals').toArray()).toEqual(expected.vitals);
     expect(await db.states.toArray()).toEqual(expected.states);
-    expect(await db.outbox.toArray()).toEqual(expected.outbox);
+    expect(await outboxOps(db)).toEqual(expected.outbox);
     expect(await rawAll(idb, name, 'patient')).toEqual(expected.patient);
   });
 

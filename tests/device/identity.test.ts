@@ -3,6 +3,7 @@
 // merged and on a replica, for ops that arrive after the merge too; undoing restores both.
 import { describe, expect, it } from 'vitest';
 import { correctionAct, mergeAct, unmergeAct } from '../../src/device/identity-commands';
+import { outboxOps } from '../../src/device/outbox';
 import {
   allPatients,
   appointmentsOfStop,
@@ -90,7 +91,7 @@ describe('reads follow merges', () => {
     await merge(a);
     await applyRemote(
       b,
-      (await a.outbox.toArray()).map((op, i) => ({ s: i + 1, op })),
+      (await outboxOps(a)).map((op, i) => ({ s: i + 1, op })),
       'cp',
     );
     // A device that did not know of the merge checks the merged identity in again.
@@ -98,7 +99,7 @@ describe('reads follow merges', () => {
     await writeChanges(late, ctx('dev-c'), [visit('v3', 'p-dup'), entry('q3', 'v3')]);
     await applyRemote(
       b,
-      (await late.outbox.toArray()).map((op, i) => ({ s: 100 + i, op })),
+      (await outboxOps(late)).map((op, i) => ({ s: 100 + i, op })),
       'cp',
     );
     const queue = await queueOfStop(b, 'stop-1');

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { localDayProof, purgeAfterReceipts } from '../../src/device/closure';
 import { META, setMeta } from '../../src/device/db';
+import { outboxOps } from '../../src/device/outbox';
 import { applyRemote, writeChanges } from '../../src/device/write';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
@@ -135,7 +136,7 @@ describe('the purge after a receipt', () => {
       expect(await db.rows('consultation').get(c.id)).toBeUndefined();
       expect(await db.states.get(['consultation', c.id])).toBeUndefined();
     }
-    expect((await db.outbox.toArray()).some((op) => op.id === kept.id)).toBe(true);
+    expect((await outboxOps(db)).some((op) => op.id === kept.id)).toBe(true);
     const audit = (await db.rows('audit').toArray()).find((a) => a.action === 'data.purged');
     expect(audit?.detail).toMatch(/consultation: \d+/);
     expect(audit?.entityId).toBe(past.id);

@@ -2,6 +2,7 @@
 import { liveQuery } from 'dexie';
 import { describe, expect, it, vi } from 'vitest';
 import { META, setMeta } from '../../src/device/db';
+import { outboxOps } from '../../src/device/outbox';
 import {
   appointmentsOfStop,
   conflicts,
@@ -161,7 +162,7 @@ describe('device queries', () => {
     await writeChanges(a, ctx('dev-a'), [newPatient('p1')]);
     await applyRemote(
       b,
-      (await a.outbox.toArray()).map((op, i) => ({ s: i + 1, op })),
+      (await outboxOps(a)).map((op, i) => ({ s: i + 1, op })),
       'cp',
     );
     await a.outbox.clear();
@@ -172,10 +173,10 @@ describe('device queries', () => {
     await writeChanges(b, ctx('dev-b'), [
       { entity: 'patient', id: 'p1', set: { birthDate: '1950-02-03', phone: '0600000002' } },
     ]);
-    const fromB = (await b.outbox.toArray()).filter((op) => op.dev === 'dev-b');
+    const fromB = (await outboxOps(b)).filter((op) => op.dev === 'dev-b');
     await applyRemote(
       b,
-      (await a.outbox.toArray()).map((op, i) => ({ s: 100 + i, op })),
+      (await outboxOps(a)).map((op, i) => ({ s: 100 + i, op })),
       'cp',
     );
     await applyRemote(

@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
-import { getMeta, META, setMeta } from '../../src/device/db';
+import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
+import { outboxOps, opsOf as recordOps, withOp } from '../../src/device/outbox';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import { listSetAside } from '../../src/device/set-aside';
 import {
@@ -221,7 +222,7 @@ describe('sync client against the real server', () => {
     const failed = await a.client.syncNow();
     expect(failed.state).toBe('offline');
     expect(failed.lastError).toMatch(/Aucun serveur/);
-    expect(await a.db.outbox.count()).toBe(ops.length); // not acked: kept
+    expect((await outboxOps(a.db)).length).toBe(ops.length); // not acked: kept
     expect(await s.store.lastSeq(ORG)).toBe(ops.length);
     const ok = await a.client.syncNow();
     expect(ok).toMatchObject({ state: 'ok', pending: 0 });
@@ -251,7 +252,7 @@ describe('sync client against the real server', () => {
     await a.write([phone('06')]);
     await a.write([phone('06 12')]);
     await a.write([phone('06 12 34 56 78')]);
-    expect(await a.db.outbox.count()).toBe(created.length);
+    expect((await outboxOps(a.db)).length).toBe(created.length);
     dropNext = true;
     expect((await a.client.syncNow()).state).toBe('offline');
     expect(await s.store.lastSeq(ORG)).toBe(created.length);
@@ -432,7 +433,7 @@ describe('sync client against the real server', () => {
     const ops = await a.write(patients('p', 2));
     const waiting = await a.client.syncNow();
     expect(waiting).toMatchObject({ state: 'offline', lastError: message });
-    expect(await a.db.outbox.count()).toBe(ops.length);
+    expect((await outboxOps(a.db)).length).toBe(ops.length);
     relayKnowsIt = true;
     expect(await a.client.syncNow()).toMatchObject({ state: 'ok', pending: 0, lastError: null });
   });
@@ -617,17 +618,20 @@ describe('an op the server refuses', () => {
       describe: () => ({ appVersion: '0.1.0', profile: 'coordination' }),
     });
     await d.write(patients('ok', 3));
-    const outbox = await d.db.outbox.orderBy('seq').toArray();
+    // One action, one outbox record holding its ops (src/device/outbox.ts).
+    const [record, ...others] = await d.db.outbox.toArray();
+    expect(others).toEqual([]);
+    const outbox = recordOps(record!);
     expect(outbox.length).toBeGreaterThanOrEqual(3);
     // A value no store holds (a NUL), as a buggy or older client could have written it.
     const poisoned = { ...outbox[1]!, val: 'Du\u0000pont' };
-    await d.db.outbox.put(poisoned);
+    await d.db.outbox.put(withOp(record!, poisoned));
     const status = await d.client.syncNow();
     expect(status.state).toBe('ok');
     // Every other op reached the server; the refused one is held apart there, kept here.
     const last = outbox[outbox.length - 1]!.seq;
     expect(await s.store.contiguous(ORG, 'dev-aside')).toBe(last);
-    const left = await d.db.outbox.toArray();
+    const left = await outboxOps(d.db);
     expect(left.map((op) => op.seq)).toEqual([poisoned.seq]);
     const aside = await listSetAside(d.db);
     expect(aside).toEqual([
@@ -642,10 +646,80 @@ describe('an op the server refuses', () => {
     await d.write(patients('later', 1));
     expect((await d.client.syncNow()).state).toBe('ok');
     expect(await s.store.contiguous(ORG, 'dev-aside')).toBeGreaterThan(last);
-    expect((await d.db.outbox.toArray()).map((op) => op.seq)).toEqual([poisoned.seq]);
+    expect((await outboxOps(d.db)).map((op) => op.seq)).toEqual([poisoned.seq]);
     const seen = JSON.parse((await s.store.getMeta(`device:${ORG}:dev-aside`))!) as {
       lastError: string;
     };
     expect(seen.lastError).toMatch(/1 modification refusée par le serveur/);
   });
 });
+
+// Issue #18 item 5: the outbox keeps one record per user action (src/device/outbox.ts); the wire
+// still carries ops, sliced by bytes, so an action may be cut between two pushes.
+describe('an outbox of one record per action', () => {
+  it('cuts an action between pushes in order, and each part is acknowledged and moved once', async () => {
+    const s = await server();
+    const bodies: string[] = [];
+    const spy = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith('/api/sync')) {
+        const raw = init?.body;
+        bodies.push(
+          typeof raw === 'string'
+            ? raw
+            : gunzipSync(Buffer.from(raw as Uint8Array)).toString('utf8'),
+        );
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    // A budget of about two ops per push: the action's record is sent in several parts.
+    const a = await device('dev-cut', [s.url], { fetch: spy, maxPushBytes: 700 });
+    const first = await a.write(patients('cut', 3));
+    const second = await a.write(patients('next', 1));
+    expect(await a.db.outbox.count()).toBe(2);
+    expect((await a.client.syncNow()).state).toBe('ok');
+    const pushed = bodies.map((b) => opsOf(b).map((op) => op.seq)).filter((x) => x.length > 0);
+    // More than one push for the first action alone, every op once, in order.
+    expect(pushed.filter((seqs) => seqs.every((q) => q <= first.length)).length).toBeGreaterThan(1);
+    const all = [...first, ...second].map((op) => op.seq);
+    expect(pushed.flat()).toEqual(all);
+    expect(await s.store.contiguous(ORG, 'dev-cut')).toBe(all.length);
+    // Durable at central: the records left the outbox, their ops kept one by one for recovery.
+    expect(await a.db.outbox.count()).toBe(0);
+    expect((await a.db.sent.toArray()).map((op) => op.seq)).toEqual(all);
+    expect(await s.store.digest(ORG)).toBe(await localDigest(a.db));
+  });
+
+  it('after an upgrade, the ops an earlier version queued one per record are all pushed, in order', async () => {
+    const s = await server();
+    // An earlier version's outbox: the same ops, each its own record keyed by its seq.
+    const older = openTestDb(undefined, `older-${++n}`);
+    cleanups.push(() => older.close());
+    const queued = await writeChanges(older, { deviceId: 'dev-old', org: ORG }, patients('o', 2));
+    const a = await device('dev-old', [s.url]);
+    await copyRows(older, a.db);
+    await a.db.outbox.bulkAdd(queued);
+    await a.db.meta.bulkPut([
+      { key: META.lastSeq, value: queued.length },
+      { key: META.clock, value: await getMeta(older, META.clock) },
+    ]);
+    expect(await a.db.outbox.count()).toBe(queued.length);
+    // This version writes on top: one record for the new action, numbered after them.
+    const later = await a.write(patients('n', 1));
+    expect(later[0]!.seq).toBe(queued.length + 1);
+    expect(await outboxOps(a.db)).toEqual([...queued, ...later]);
+    expect((await a.client.syncNow()).state).toBe('ok');
+    expect(await s.store.contiguous(ORG, 'dev-old')).toBe(queued.length + later.length);
+    expect(await a.db.outbox.count()).toBe(0);
+    expect((await s.store.rows(ORG, 'patient')).map((p) => p.id).sort()).toEqual([
+      'n0',
+      'o0',
+      'o1',
+    ]);
+  });
+});
+
+/** Copies the rows and merge states of `from` into `to` (the device as the older version left it). */
+async function copyRows(from: EscaleDb, to: EscaleDb): Promise<void> {
+  await to.states.bulkPut(await from.states.toArray());
+  await to.rows('patient').bulkPut(await from.rows('patient').toArray());
+}

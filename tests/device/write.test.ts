@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EscaleDb, getMeta, META } from '../../src/device/db';
 import { onLocalWrite } from '../../src/device/local-writes';
+import { outboxOps } from '../../src/device/outbox';
 import { localDigest } from '../../src/device/queries';
 import {
   applyRemote,
@@ -51,7 +52,7 @@ describe('writeChanges', () => {
     expect(ops.find((o) => o.f === 'allergies')).toMatchObject({ k: 'add', val: 'pénicilline' });
     expect(ops.every((o) => o.dev === 'dev-a' && o.org === ORG && o.user === 's1')).toBe(true);
     expect(ops.every((o) => o.v === SCHEMA_VERSION)).toBe(true);
-    expect(await db.outbox.toArray()).toEqual(ops);
+    expect(await outboxOps(db)).toEqual(ops);
     expect(await db.states.get(['patient', 'p1'])).toBeDefined();
   });
 
@@ -112,7 +113,7 @@ describe('writeChanges', () => {
               ),
             ),
           );
-          const seqs = (await db.outbox.toArray()).map((o) => o.seq);
+          const seqs = (await outboxOps(db)).map((o) => o.seq);
           expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
           expect(await getMeta(db, META.lastSeq)).toBe(n);
           db.close();
@@ -206,9 +207,9 @@ describe('applyRemote', () => {
       { entity: 'staff', id: 's1', set: { roles: ['accueil'] } },
     ]);
     await writeChanges(a, ctx('dev-a'), [{ entity: 'staff', id: 's1', delete: true }]);
-    const res = await applyRemote(b, asPulled(await a.outbox.toArray()), 'checkpoint:x');
+    const res = await applyRemote(b, asPulled(await outboxOps(a)), 'checkpoint:x');
     expect(res.parked).toBe(0);
-    expect(res.checkpoint).toBe(await a.outbox.count());
+    expect(res.checkpoint).toBe((await outboxOps(a)).length);
     expect(await snapshot(b)).toEqual(await snapshot(a));
     expect((await b.rows('patient').get('p1'))?.searchKey).toBe('lefebvre elodie 1');
   });
@@ -247,8 +248,8 @@ describe('applyRemote', () => {
           const b = openTestDb();
           for (const batch of batchesA) await writeChanges(a, ctx('dev-a'), batch as Change[]);
           for (const batch of batchesB) await writeChanges(b, ctx('dev-b'), batch as Change[]);
-          const fromA = await a.outbox.toArray();
-          const fromB = await b.outbox.toArray();
+          const fromA = await outboxOps(a);
+          const fromB = await outboxOps(b);
           // B hears A in arbitrary order and chunks, with A's first chunk delivered twice.
           const shuffled = [...fromA].sort((x, y) => order(x.seq) - order(y.seq) || x.seq - y.seq);
           const pages = [shuffled.slice(0, chunk), ...chunked(shuffled, chunk)];
@@ -267,7 +268,7 @@ describe('applyRemote', () => {
     const a = openTestDb();
     const b = openTestDb();
     await writeChanges(a, ctx('dev-a'), [newPatient('p1')]);
-    const page = asPulled(await a.outbox.toArray(), 10);
+    const page = asPulled(await outboxOps(a), 10);
     await applyRemote(b, page, 'cp');
     const once = await snapshot(b);
     const again = await applyRemote(b, page.slice(0, 3), 'cp');
@@ -288,7 +289,7 @@ describe('applyRemote', () => {
     const b = openTestDb();
     const future = () => T0 + 24 * 3600_000; // a device one day ahead
     await writeChanges(a, { ...ctx('dev-a'), now: future }, [newPatient('p1')]);
-    const remote = await a.outbox.toArray();
+    const remote = await outboxOps(a);
     await writeChanges(b, ctx('dev-b'), [newPatient('p9')]); // b exists with its own clock
     await applyRemote(b, asPulled(remote), 'cp', undefined, { now: () => T0 });
     const [next] = await writeChanges(b, ctx('dev-b'), [
@@ -303,7 +304,7 @@ describe('applyRemote', () => {
     const a = openTestDb();
     const b = openTestDb();
     await writeChanges(a, ctx('dev-a'), [newPatient('p1')]);
-    const current = await a.outbox.toArray();
+    const current = await outboxOps(a);
     // A newer client wrote p2 with schema version +1 and an extra key this version ignores.
     const newer: Op[] = current.map((op) => ({
       ...op,
@@ -330,7 +331,7 @@ describe('applyRemote', () => {
     const a = openTestDb();
     const b = openTestDb();
     await writeChanges(a, ctx('dev-a'), [newPatient('p1')]);
-    const [op] = await a.outbox.toArray();
+    const [op] = await outboxOps(a);
     const alien = { ...op!, e: 'spaceship', seq: 999 } as Op;
     const res = await applyRemote(b, asPulled([op!, alien]), 'cp');
     expect(res).toMatchObject({ applied: 1, parked: 1 });
@@ -345,7 +346,7 @@ describe('applyRemote', () => {
     const b = openTestDb();
     const changes: Change[] = Array.from({ length: 500 }, (_, i) => newPatient(`p${i}`, i));
     await writeChanges(a, ctx('dev-a'), changes);
-    const ops = await a.outbox.toArray();
+    const ops = await outboxOps(a);
     expect(ops.length).toBeGreaterThanOrEqual(10_000);
     for (let i = 0; i < ops.length; i += 2_000) {
       await applyRemote(b, asPulled(ops.slice(i, i + 2_000), i + 1), 'cp');

@@ -9,6 +9,7 @@
 // from an older snapshot. Then the network heals, everything syncs to quiescence, and the checks
 // run: convergence (digests), lost writes, invariant violations, silent contradictions.
 import { getMeta, META } from '../../src/device/db';
+import { outboxOps } from '../../src/device/outbox';
 import { syncStatus } from '../../src/device/queries';
 import { setAsideSeqs } from '../../src/device/set-aside';
 import type { Audience } from '../../src/domain/access';
@@ -463,7 +464,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     if ((await d.db.parked.count()) > 0) violations.push(`${d.name} : opérations parquées`);
     const aside = await setAsideSeqs(d.db);
     extra.setAside += aside.size;
-    const left = (await d.db.outbox.toArray()).filter((op) => !aside.has(op.seq));
+    const left = (await outboxOps(d.db)).filter((op) => !aside.has(op.seq));
     if (left.length > 0) {
       const status = await syncStatus(d.db);
       if (process.env.SIM_DEBUG) {
@@ -589,7 +590,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     if ((await relay.mem.store.digest(ORG)) !== (await central.mem.store.digest(ORG))) return false;
     for (const d of devices) {
       const aside = await setAsideSeqs(d.db);
-      if ((await d.db.outbox.toArray()).some((op) => !aside.has(op.seq))) return false;
+      if ((await outboxOps(d.db)).some((op) => !aside.has(op.seq))) return false;
       // Caught up with the first server it reaches.
       const server = d.servers[0]!;
       const head = await (server === 'http://relay' ? relay : central).mem.store.lastSeq(ORG);

@@ -6,6 +6,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
+import { opsOf, outboxOps } from '../../src/device/outbox';
 import { type Change, writeChanges } from '../../src/device/write';
 import type { Consultation } from '../../src/domain/entities';
 import { patientName } from '../../src/ui/day/day-data';
@@ -213,7 +214,7 @@ describe('the summary beside the note', () => {
     expect(await audits('summary.problem_resolved')).toHaveLength(1);
     expect(await audits('summary.treatment_stopped')).toHaveLength(1);
     // Every op of the summary names the person at work (the server requires it).
-    const ops = (await db.outbox.toArray()).filter(
+    const ops = (await outboxOps(db)).filter(
       (op) =>
         op.dev !== 'box-2' && ['allergy', 'vaccination', 'problem', 'treatment'].includes(op.e),
     );
@@ -305,9 +306,11 @@ describe('signing adds to the summary in the same write', () => {
       startDate: TODAY,
       consultationId: NOTE,
     });
-    // One write: the signature, the status, the rows and the audit share one transaction (their
-    // ops follow one another in the outbox, the audit last).
-    const ops = (await db.outbox.toArray()).slice(before - (await db.outbox.count()));
+    // One write: the signature, the status, the rows and the audit share one transaction (one
+    // outbox record, the action's, its audit last).
+    const added = (await db.outbox.toArray()).slice(before);
+    expect(added).toHaveLength(1);
+    const ops = opsOf(added[0]!);
     const entities = new Set(ops.map((op) => op.e));
     expect(entities).toEqual(
       new Set(['problem', 'treatment', 'signature', 'consultation', 'audit']),
