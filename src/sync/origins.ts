@@ -20,3 +20,14 @@ export const originBase = (dev: string): string => {
   const at = dev.indexOf('@');
   return at < 0 ? dev : dev.slice(0, at);
 };
+
+/**
+ * Whether `hlc` is a stamp central may put on an op of its origin `dev` (`base@tag`, the base
+ * with a dot no device id can hold): its node is `base@…`, a name only central gives (a task's
+ * creation, stamped by its cause). Never true for a device's op.
+ */
+export function isServerStamp(hlc: string, dev: string): boolean {
+  const base = originBase(dev);
+  if (base === dev || !base.includes('.')) return false;
+  return hlc.slice(hlc.lastIndexOf(':') + 1).startsWith(`${base}@`);
+}
