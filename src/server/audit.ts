@@ -7,9 +7,10 @@ import type { Op } from '../sync/op';
 import { epochOrigin } from '../sync/origins';
 import type { SyncStore } from './store/types';
 
+/** Central's own events go under this name and the log's epoch (`server.audit@1a2b3c4d`), like
+ * its partner ops: a central restored from a backup never writes again a sequence a replica
+ * holds (decision 0027). */
 export const SERVER_AUDIT_DEVICE = 'server.audit';
-// Central's own events go under this name and the log's epoch, like its partner ops: a central
-// restored from a backup never writes again a sequence a replica holds (decision 0027).
 
 /** A relay's own events (a past record it served from what it holds) go under its own origin,
  * so their sequences never meet central's when the relay forwards them. */
