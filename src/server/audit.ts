@@ -4,8 +4,12 @@
 import { SCHEMA_VERSION } from '../domain/entities';
 import { createClock, type HlcClock, tick } from '../sync/hlc';
 import type { Op } from '../sync/op';
+import { epochOrigin } from '../sync/origins';
 import type { SyncStore } from './store/types';
 
+/** Central's own events go under this name and the log's epoch (`server.audit@1a2b3c4d`), like
+ * its partner ops: a central restored from a backup never writes again a sequence a replica
+ * holds (decision 0027). */
 export const SERVER_AUDIT_DEVICE = 'server.audit';
 
 /** A relay's own events (a past record it served from what it holds) go under its own origin,
@@ -35,16 +39,17 @@ export async function recordServerAudit(
   origin = SERVER_AUDIT_DEVICE,
 ): Promise<string> {
   const id = `audit.${now.toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  const dev = origin === SERVER_AUDIT_DEVICE ? epochOrigin(origin, await store.epoch()) : origin;
   // The next sequence of this origin; a concurrent event (another instance) taking it first
   // makes this push a no-op, so try the next one.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const seq = (await store.contiguous(org, origin)) + 1;
-    const t = tick(clocks.get(origin) ?? createClock(origin), now);
-    clocks.set(origin, t.clock);
+    const seq = (await store.contiguous(org, dev)) + 1;
+    const t = tick(clocks.get(dev) ?? createClock(dev), now);
+    clocks.set(dev, t.clock);
     const op: Op = {
       v: SCHEMA_VERSION,
       org,
-      dev: origin,
+      dev,
       seq,
       hlc: t.hlc,
       e: 'audit',

@@ -25,20 +25,28 @@ import {
   type TaskSpec,
   taskPayload,
 } from '../domain/partner-tasks';
-import { createClock, type HlcClock, receive, tick } from '../sync/hlc';
+import { createClock, decodeHlc, encodeHlc, type HlcClock, receive, tick } from '../sync/hlc';
 import { baseOf, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
+import { epochOrigin, isOriginOf } from '../sync/origins';
 import type { SyncStore } from './store/types';
 
-/** The origin of every op central writes for its partners (a dot: no device can hold it). */
+/** The origin of every op central writes for its partners (a dot: no device can hold it); its
+ * ops go under this name and the log's epoch (`partnerOrigin`), so a restored central never
+ * writes again a sequence a replica holds (docs/decisions/0027-central-origins-after-restore.md). */
 export const PARTNER_ORIGIN = 'server.partner';
+
+/** The origin central's partner ops are written under in the log's `epoch`. */
+export const partnerOrigin = (epoch: string) => epochOrigin(PARTNER_ORIGIN, epoch);
 
 const cursorKey = (org: string) => `partner:cursor:${org}`;
 
 type Row = Record<string, unknown>;
-type Draft = Omit<Op, 'seq' | 'hlc' | 'v' | 'org' | 'dev'> & { after?: string[] };
+/** `hlc`: a stamp fixed by what the op stands for (a task's creation), instead of a tick. */
+type Draft = Omit<Op, 'seq' | 'hlc' | 'v' | 'org' | 'dev'> & { after?: string[]; hlc?: string };
 
-let clock: HlcClock = createClock(PARTNER_ORIGIN);
+/** One clock per origin (a new epoch starts a new one, its node the new name). */
+const clocks = new Map<string, HlcClock>();
 /** One writer per organisation in this process: the origin's sequence stays gapless. */
 const queues = new Map<string, Promise<unknown>>();
 
@@ -56,13 +64,20 @@ function serial<T>(org: string, work: () => Promise<T>): Promise<T> {
  * the heads it supersedes (`after`), so it wins them even across server instances. */
 async function pushOps(store: SyncStore, org: string, drafts: readonly Draft[], now: number) {
   if (drafts.length === 0) return;
+  const origin = partnerOrigin(await store.epoch());
   for (let attempt = 0; attempt < 5; attempt++) {
-    const first = (await store.contiguous(org, PARTNER_ORIGIN)) + 1;
-    const ops: Op[] = drafts.map(({ after, ...d }, i) => {
+    const first = (await store.contiguous(org, origin)) + 1;
+    const ops: Op[] = drafts.map(({ after, hlc, ...d }, i) => {
+      let clock = clocks.get(origin) ?? createClock(origin);
       for (const h of after ?? []) clock = receive(clock, h, now);
-      const t = tick(clock, now);
-      clock = t.clock;
-      return { v: SCHEMA_VERSION, org, dev: PARTNER_ORIGIN, seq: first + i, hlc: t.hlc, ...d };
+      let stamp = hlc;
+      if (!stamp) {
+        const t = tick(clock, now);
+        clock = t.clock;
+        stamp = t.hlc;
+      }
+      clocks.set(origin, clock);
+      return { v: SCHEMA_VERSION, org, dev: origin, seq: first + i, hlc: stamp, ...d };
     });
     const pushed = await store.push(org, ops);
     if (pushed.stored === ops.length) return;
@@ -83,9 +98,13 @@ function auditDraft(
   org: string,
   now: number,
   event: { deviceId: string; action: string; entityId: string; detail: string },
+  fixed?: { id: string; hlc: string },
 ): Draft {
-  const id = `audit.${now.toString(36)}.p${(auditCount++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const id =
+    fixed?.id ??
+    `audit.${now.toString(36)}.p${(auditCount++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   return {
+    ...(fixed ? { hlc: fixed.hlc } : {}),
     e: 'audit',
     id,
     f: '*',
@@ -112,7 +131,7 @@ function touched(ops: readonly Op[]) {
   const notes = new Set<string>();
   const patients = new Set<string>();
   for (const op of ops) {
-    if (op.dev === PARTNER_ORIGIN) continue;
+    if (isOriginOf(op.dev, PARTNER_ORIGIN)) continue;
     const val = op.val as Row | undefined;
     if (op.e === 'consultation') notes.add(op.id);
     else if (op.e === 'treatment' && op.f === 'consultationId' && typeof op.val === 'string')
@@ -187,6 +206,66 @@ export function produceTasks(store: SyncStore, org: string, now: number): Promis
   });
 }
 
+/** The newest stamp among a row's field heads named in `fields` (ms), if any. */
+function headMs(state: RowState | undefined, fields: readonly string[]): number | undefined {
+  let best: string | undefined;
+  for (const f of fields) {
+    const st = state?.f[f];
+    const h = st?.t === 'r' ? st.heads.at(-1)?.h : st?.t === 'i' ? st.h : undefined;
+    if (h && (!best || h > best)) best = h;
+  }
+  return best ? decodeHlc(best).ms : undefined;
+}
+
+/**
+ * When each task's cause happened, read from the clocks of the writes that made it (the note's
+ * validation, the printed document, the NIR): the same on every central that holds those ops,
+ * whenever it produces the task. `now` only where the rows are gone.
+ */
+async function causeTimes(
+  store: SyncStore,
+  org: string,
+  specs: readonly TaskSpec[],
+  now: number,
+): Promise<Map<string, number>> {
+  const ids = (entity: string) => [
+    ...new Set(
+      specs.flatMap((s) =>
+        entity === 'consultation'
+          ? s.consultationId
+            ? [s.consultationId]
+            : []
+          : s.sourceEntity === entity
+            ? [s.sourceId]
+            : [],
+      ),
+    ),
+  ];
+  const statesOf = async (entity: string) => {
+    const wanted = ids(entity);
+    const states = wanted.length ? await store.rowStatesByIds(org, entity, wanted) : [];
+    return new Map(states.map((st) => [st.id, st]));
+  };
+  const [notes, documents, patients] = await Promise.all([
+    statesOf('consultation'),
+    statesOf('printedDocument'),
+    statesOf('patient'),
+  ]);
+  const out = new Map<string, number>();
+  for (const s of specs) {
+    const note = s.consultationId ? headMs(notes.get(s.consultationId), ['status']) : undefined;
+    const own =
+      s.sourceEntity === 'printedDocument'
+        ? headMs(documents.get(s.sourceId), ['*'])
+        : s.sourceEntity === 'patient'
+          ? headMs(patients.get(s.sourceId), ['nir'])
+          : undefined;
+    const at = Math.max(note ?? 0, own ?? 0);
+    out.set(s.id, at > 0 ? at : now);
+  }
+  return out;
+}
+
 async function createTasks(
   store: SyncStore,
   org: string,
@@ -205,8 +284,14 @@ async function createTasks(
     ).map((r) => String(r.id)),
   );
   const fresh = unique.filter((s) => !existing.has(s.id));
+  const causes = await causeTimes(store, org, fresh, now);
   const drafts: Draft[] = [];
   for (const s of fresh) {
+    // A task's creation is a function of its cause: written again by a central restored from an
+    // older backup, it is the very same ops (values and stamps) a replica may already hold, so
+    // replicas converge without a second version of the task (decision 0027).
+    const at = causes.get(s.id) ?? now;
+    const node = `${PARTNER_ORIGIN}@${s.id}`;
     const row: Omit<PartnerTask, 'id'> = {
       orgId: org,
       service: s.service,
@@ -214,20 +299,34 @@ async function createTasks(
       sourceId: s.sourceId,
       patientId: s.patientId,
       consultationId: s.consultationId,
-      createdAt: new Date(now).toISOString(),
-      state: newTaskState(now),
+      createdAt: new Date(at).toISOString(),
+      state: newTaskState(at),
       outcome: null,
     };
-    for (const [f, val] of Object.entries(row)) {
-      drafts.push({ e: 'partnerTask', id: s.id, f, k: 'set', val, base: [] });
-    }
+    const fields = Object.entries(row);
+    fields.forEach(([f, val], i) => {
+      drafts.push({
+        e: 'partnerTask',
+        id: s.id,
+        f,
+        k: 'set',
+        val,
+        base: [],
+        hlc: encodeHlc(at, i, node),
+      });
+    });
     drafts.push(
-      auditDraft(org, now, {
-        deviceId: PARTNER_ORIGIN,
-        action: 'partnerTask.created',
-        entityId: s.id,
-        detail: `${SERVICE_LABELS[s.service]} : à faire`,
-      }),
+      auditDraft(
+        org,
+        at,
+        {
+          deviceId: PARTNER_ORIGIN,
+          action: 'partnerTask.created',
+          entityId: s.id,
+          detail: `${SERVICE_LABELS[s.service]} : à faire`,
+        },
+        { id: `audit.${s.id}`, hlc: encodeHlc(at, fields.length, node) },
+      ),
     );
   }
   await pushOps(store, org, drafts, now);

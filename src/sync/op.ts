@@ -3,6 +3,7 @@
 // against the domain's field schemas by validateOp (merge.ts).
 import { z } from 'zod';
 import { HLC_PATTERN } from './hlc';
+import { isServerStamp } from './origins';
 
 export type OpKind = 'set' | 'add' | 'rem' | 'ins' | 'del';
 
@@ -106,8 +107,10 @@ export const opSchema: z.ZodType<Op> = z
     base: z.array(hlc).max(MAX_BASE).optional(),
     tags: z.array(hlc).max(MAX_TAGS).optional(),
   })
-  // The stamp embeds the origin device: this is what makes hlcs unique across devices.
-  .refine((op) => op.hlc.endsWith(`:${op.dev}`), {
+  // The stamp embeds the origin device: this is what makes hlcs unique across devices. Central's
+  // own origins (`server.partner@<epoch tag>`) may stamp with another name of the same base: a
+  // task's creation carries a stamp fixed by its cause, the same in every epoch (decision 0027).
+  .refine((op) => op.hlc.endsWith(`:${op.dev}`) || isServerStamp(op.hlc, op.dev), {
     message: 'le HLC doit se terminer par l’identifiant de l’appareil',
     path: ['hlc'],
   });

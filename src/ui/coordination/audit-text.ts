@@ -4,6 +4,7 @@
 // exported); only what is shown is translated here.
 import type { AuditEvent, BreakGlassReason, Device } from '../../domain/entities';
 import { BREAK_GLASS_REASONS } from '../../domain/reading';
+import { originBase } from '../../sync/origins';
 import { patientName, staffName } from '../day/day-data';
 import { formatBirthDate, formatDateTime, t } from '../i18n';
 import { fr as common } from '../i18n/fr';
@@ -35,9 +36,10 @@ const ORIGINS: Record<string, 'server' | 'partner' | 'seed'> = {
   seed: 'seed',
 };
 
-/** « Serveur central » or « Données de départ » for those origins, null for a device. */
+/** « Serveur central » or « Données de départ » for those origins (central's in any epoch:
+ * `server.partner@1a2b3c4d`), null for a device. */
 export function originLabel(deviceId: string): string | null {
-  const origin = ORIGINS[deviceId];
+  const origin = ORIGINS[deviceId] ?? ORIGINS[originBase(deviceId)];
   return origin ? t(`coordination.audit.origins.${origin}`) : null;
 }
 
