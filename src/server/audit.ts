@@ -9,7 +9,7 @@ import type { SyncStore } from './store/types';
 
 /** Central's own events go under this name and the log's epoch (`server.audit@1a2b3c4d`), like
  * its partner ops: a central restored from a backup never writes again a sequence a replica
- * holds (decision 0027). */
+ * holds (decision 0029). */
 export const SERVER_AUDIT_DEVICE = 'server.audit';
 
 /** A relay's own events (a past record it served from what it holds) go under its own origin,

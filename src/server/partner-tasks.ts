@@ -33,7 +33,7 @@ import type { SyncStore } from './store/types';
 
 /** The origin of every op central writes for its partners (a dot: no device can hold it); its
  * ops go under this name and the log's epoch (`partnerOrigin`), so a restored central never
- * writes again a sequence a replica holds (docs/decisions/0027-central-origins-after-restore.md). */
+ * writes again a sequence a replica holds (docs/decisions/0029-central-origins-after-restore.md). */
 export const PARTNER_ORIGIN = 'server.partner';
 
 /** The origin central's partner ops are written under in the log's `epoch`. */
@@ -289,7 +289,7 @@ async function createTasks(
   for (const s of fresh) {
     // A task's creation is a function of its cause: written again by a central restored from an
     // older backup, it is the very same ops (values and stamps) a replica may already hold, so
-    // replicas converge without a second version of the task (decision 0027).
+    // replicas converge without a second version of the task (decision 0029).
     const at = causes.get(s.id) ?? now;
     const node = `${PARTNER_ORIGIN}@${s.id}`;
     const row: Omit<PartnerTask, 'id'> = {

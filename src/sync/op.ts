@@ -109,7 +109,7 @@ export const opSchema: z.ZodType<Op> = z
   })
   // The stamp embeds the origin device: this is what makes hlcs unique across devices. Central's
   // own origins (`server.partner@<epoch tag>`) may stamp with another name of the same base: a
-  // task's creation carries a stamp fixed by its cause, the same in every epoch (decision 0027).
+  // task's creation carries a stamp fixed by its cause, the same in every epoch (decision 0029).
   .refine((op) => op.hlc.endsWith(`:${op.dev}`) || isServerStamp(op.hlc, op.dev), {
     message: 'le HLC doit se terminer par l’identifiant de l’appareil',
     path: ['hlc'],

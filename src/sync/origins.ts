@@ -1,5 +1,5 @@
 // The origins under which central writes ops itself (partner tasks, its own audit events) are
-// named after the log's epoch (docs/decisions/0027-central-origins-after-restore.md). A central
+// named after the log's epoch (docs/decisions/0029-central-origins-after-restore.md). A central
 // restored from a backup, then given a new epoch, writes under a new name: it can never hand out
 // again a sequence some replica already holds with other content, and a replica that kept the
 // ops of the old name (a relay) can still bring them back — nobody writes that name any more.

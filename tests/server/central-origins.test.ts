@@ -1,4 +1,4 @@
-// Central restored from a backup taken before some of its own ops (decision 0027): the partner
+// Central restored from a backup taken before some of its own ops (decision 0029): the partner
 // tasks it wrote after the backup are on the coordination's device, not in the restored log, and
 // no relay holds them. Central writes them again from their cause (the device sends the cause
 // back: gap recovery), and the device must end up holding exactly what central holds — the same

@@ -1,4 +1,4 @@
-// Central's own origins (docs/decisions/0027-central-origins-after-restore.md): named by the
+// Central's own origins (docs/decisions/0029-central-origins-after-restore.md): named by the
 // log's epoch, so a restored central writes under a new name; read by their base; and the one
 // exception to « the stamp ends with the writer's id », which no device can use.
 import fc from 'fast-check';
