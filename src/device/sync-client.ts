@@ -4,6 +4,7 @@
 // relay, then central) with one checkpoint per server. One tab leads (Web Locks); every tab
 // sees the status through a live query on meta.
 import { SCHEMA_VERSION } from '../domain/entities';
+import { localDate } from '../domain/time';
 import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
@@ -356,6 +357,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     try {
       await loadSnapshot(db, server, key, {
         now,
+        // The truck's day: its stop, roster and queue come first (docs/decisions/0027).
+        day: localDate(new Date(now()).toISOString()),
         get: async (path) => {
           const controller = new AbortController();
           const t = setTimeout(() => controller.abort(), timeoutMs);
@@ -375,7 +378,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         progress: async (p) => {
           await writeStatus({
             server,
-            pull: { reached: 0, target: p.seq, received: p.rows, pages: p.chunks },
+            pull: {
+              reached: 0,
+              target: p.seq,
+              received: p.rows,
+              pages: p.chunks,
+              ...(p.usable ? { usable: true } : {}),
+            },
           });
         },
       });
