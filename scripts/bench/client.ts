@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { informationFloorBytes } from './byte-models';
-import { referenceDay } from './day';
+import { DAY_DATE, referenceDay } from './day';
 import { bootstrapRows, finalRows } from './escale';
 import { historyStoreCopy } from './history';
 import {
@@ -253,9 +253,9 @@ export async function runBootstrap(): Promise<BenchLine[]> {
       credential: appCredential(enrolled),
     };
     const usable: Usable = {
-      seq: Math.max(history.referenceSeq, history.todayLastSeq),
       stopId: history.todayStopId,
       queueEntries: history.todayQueueEntries,
+      day: DAY_DATE,
     };
     const page = await benchPage(browser.context, link.url, script);
     const b = await page.evaluate(
@@ -265,7 +265,11 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     if (b.state !== 'ok' || b.patients !== history.patients) {
       throw new Error(`bootstrap: ${b.state} ${b.error ?? ''}, ${b.patients} patients held`);
     }
-    if (b.usableMs === null || b.usableAt?.queueEntries !== history.todayQueueEntries) {
+    if (
+      b.usableMs === null ||
+      !b.usableAt?.stop ||
+      b.usableAt.queueEntries !== history.todayQueueEntries
+    ) {
       throw new Error(`bootstrap: not usable at the end (${JSON.stringify(b.usableAt)})`);
     }
     const bytes = link.stats.bytes;
@@ -276,7 +280,7 @@ export async function runBootstrap(): Promise<BenchLine[]> {
       today_ops: history.todayLastSeq - history.todayFirstSeq + 1,
       reference_last_seq: history.referenceSeq,
       today_first_seq: history.todayFirstSeq,
-      usable_seq: usable.seq,
+      usable_day: usable.day,
       patients: b.patients,
       requests: link.stats.requests,
       wire_kb: Math.round(bytes.as_shipped / 1024),
@@ -295,7 +299,7 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     return [
       line('bootstrap.usable_s', s(b.usableMs), 's', {
         goal: '<= 3',
-        what: "until the pull's checkpoint covers the reference data and every op of today (polled every 100 ms)",
+        what: "until the device's own usable mark (the snapshot's first part written: reference data, today's stop, roster, queue, visits and their patients), polled every 100 ms, today's stop and queue then checked",
         at_usable: b.usableAt,
         complete_s: s(b.ms),
         floor_kb: Math.round(floorUsable / 1024),

@@ -44,6 +44,9 @@ export interface SyncClientOptions {
   eventSource?: ((url: string) => EventSourceLike) | null;
   /** Wall clock (ms). */
   now?: () => number;
+  /** The truck's day ('YYYY-MM-DD'), whose rows a snapshot brings first (default: now's, in
+   * Paris). A bench replays a day of the past. */
+  today?: () => string;
   /** Extra request headers (e.g. the device's credentials). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   /** Upper bound of the pushed ops per request, in bytes of JSON (halved on 413). */
@@ -358,7 +361,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await loadSnapshot(db, server, key, {
         now,
         // The truck's day: its stop, roster and queue come first (docs/decisions/0027).
-        day: localDate(new Date(now()).toISOString()),
+        day: options.today?.() ?? localDate(new Date(now()).toISOString()),
         get: async (path) => {
           const controller = new AbortController();
           const t = setTimeout(() => controller.abort(), timeoutMs);
