@@ -240,7 +240,8 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     // (docs/decisions/0026-snapshots.md): the first device of a cut pays its fold from 0. Made
     // here by another device of the same profile, outside the timed part, and timed apart.
     const warmStart = Date.now();
-    const warm = await fetch(`${server.url}/api/sync/snapshot`, {
+    // For the fresh device's day: the first part is chosen by it (docs/decisions/0027).
+    const warm = await fetch(`${server.url}/api/sync/snapshot?day=${DAY_DATE}`, {
       headers: { authorization: `Bearer ${credentials.get('warm-tablet')!.token}` },
     });
     if (!warm.ok) throw new Error(`bootstrap: snapshot refused (${warm.status})`);
