@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { informationFloorBytes } from './byte-models';
-import { referenceDay } from './day';
+import { DAY_DATE, referenceDay } from './day';
 import { bootstrapRows, finalRows } from './escale';
 import { historyStoreCopy } from './history';
 import {
@@ -240,7 +240,8 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     // (docs/decisions/0026-snapshots.md): the first device of a cut pays its fold from 0. Made
     // here by another device of the same profile, outside the timed part, and timed apart.
     const warmStart = Date.now();
-    const warm = await fetch(`${server.url}/api/sync/snapshot`, {
+    // For the fresh device's day: the first part is chosen by it (docs/decisions/0030).
+    const warm = await fetch(`${server.url}/api/sync/snapshot?day=${DAY_DATE}`, {
       headers: { authorization: `Bearer ${credentials.get('warm-tablet')!.token}` },
     });
     if (!warm.ok) throw new Error(`bootstrap: snapshot refused (${warm.status})`);
@@ -253,9 +254,9 @@ export async function runBootstrap(): Promise<BenchLine[]> {
       credential: appCredential(enrolled),
     };
     const usable: Usable = {
-      seq: Math.max(history.referenceSeq, history.todayLastSeq),
       stopId: history.todayStopId,
       queueEntries: history.todayQueueEntries,
+      day: DAY_DATE,
     };
     const page = await benchPage(browser.context, link.url, script);
     const b = await page.evaluate(
@@ -265,7 +266,11 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     if (b.state !== 'ok' || b.patients !== history.patients) {
       throw new Error(`bootstrap: ${b.state} ${b.error ?? ''}, ${b.patients} patients held`);
     }
-    if (b.usableMs === null || b.usableAt?.queueEntries !== history.todayQueueEntries) {
+    if (
+      b.usableMs === null ||
+      !b.usableAt?.stop ||
+      b.usableAt.queueEntries !== history.todayQueueEntries
+    ) {
       throw new Error(`bootstrap: not usable at the end (${JSON.stringify(b.usableAt)})`);
     }
     const bytes = link.stats.bytes;
@@ -276,7 +281,7 @@ export async function runBootstrap(): Promise<BenchLine[]> {
       today_ops: history.todayLastSeq - history.todayFirstSeq + 1,
       reference_last_seq: history.referenceSeq,
       today_first_seq: history.todayFirstSeq,
-      usable_seq: usable.seq,
+      usable_day: usable.day,
       patients: b.patients,
       requests: link.stats.requests,
       wire_kb: Math.round(bytes.as_shipped / 1024),
@@ -295,7 +300,7 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     return [
       line('bootstrap.usable_s', s(b.usableMs), 's', {
         goal: '<= 3',
-        what: "until the pull's checkpoint covers the reference data and every op of today (polled every 100 ms)",
+        what: "until the device's own usable mark (the snapshot's first part written: reference data, today's stop, roster, queue, visits and their patients), polled every 100 ms, today's stop and queue then checked",
         at_usable: b.usableAt,
         complete_s: s(b.ms),
         floor_kb: Math.round(floorUsable / 1024),

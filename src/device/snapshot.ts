@@ -1,17 +1,22 @@
-// A fresh device's bootstrap from a snapshot (docs/protocol.md, Snapshot; decision 0026): the
-// manifest, then each chunk checked against its SHA-256 (a mismatch is discarded and fetched
-// again; chunks are held in memory, never at rest in clear); the whole checked, then
-// the row states written in transactions that each record how far they got. The checkpoint is
-// set to S only in the last one: until then the device is « syncing » with its progress, never
-// up to date, and an interruption resumes where it stopped. The pull then goes on after S.
+// A fresh device's bootstrap from a snapshot (docs/protocol.md, Snapshot; decisions 0026, 0030):
+// the manifest, then part by part — first what the device needs to work (reference data and the
+// day's rows), then the registry and history — each chunk checked against its SHA-256 (a
+// mismatch is discarded and fetched again; chunks are held in memory, never at rest in clear),
+// each part checked whole, then its row states written in transactions that each record how far
+// they got. The first part's last transaction marks the device usable (REGISTRY_LOADING): it
+// works on the day while the registry is still loading, and says so. The checkpoint is set to S
+// only in the very last transaction: until then the device is « syncing », never up to date, and
+// an interruption resumes where it stopped (after the first part: without fetching it again).
+// The pull then goes on after S.
 import { SCHEMA_VERSION } from '../domain/entities';
 import {
   chunkMatches,
   entityStates,
+  partMatches,
+  partStart,
   SNAPSHOT_FORMAT,
   type SnapshotBody,
   type SnapshotManifest,
-  wholeMatches,
 } from '../sync/snapshot';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
 import { HttpError, NetworkError, NotYetKnown, SYNC_MESSAGES } from './sync-transport';
@@ -26,9 +31,33 @@ export const SNAPSHOT_MESSAGES = {
 /** Where a download under way is kept (per server): its manifest, and how far it was applied. */
 export const snapshotMeta = (server: string) => `snapshot:${server}`;
 
+/**
+ * Set (in meta) in the transaction that writes the last row of the snapshot's first part, removed
+ * in the one that sets the checkpoint: the device holds the reference data and the day's rows,
+ * not yet the whole registry. Device-wide: the UI says « registry still loading » while it is
+ * there (a search may miss a patient).
+ */
+export const REGISTRY_LOADING = 'registryLoading';
+
+export interface RegistryLoading {
+  server: string;
+  /** The snapshot's S. */
+  seq: number;
+  /** The day its first part was chosen for ('YYYY-MM-DD'). */
+  day: string;
+  /** Rows of the whole snapshot, and those written when the device became usable. */
+  rows: number;
+  usableRows: number;
+}
+
+/** The registry-loading mark, or null once the bootstrap is complete (or never happened). */
+export async function registryLoading(db: EscaleDb): Promise<RegistryLoading | null> {
+  return (await getMeta<RegistryLoading>(db, REGISTRY_LOADING)) ?? null;
+}
+
 interface Progress {
   manifest: SnapshotManifest;
-  /** Rows written so far, in the snapshot's order (entities, then rows). */
+  /** Rows written so far, in the snapshot's order (parts, entities, then rows). */
   applied: number;
 }
 
@@ -38,15 +67,19 @@ export class SnapshotUnavailable extends Error {}
 export interface SnapshotFetch {
   /** GET `path` on the server with the device's credential. */
   get(path: string): Promise<Response>;
-  /** Progress for the status: rows written of the total, chunks received. */
+  /** Progress for the status: rows written of the total, chunks received, whether the device
+   * holds the first part (usable). */
   progress?(p: {
     seq: number;
     chunks: number;
     of: number;
     rows: number;
     total: number;
+    usable: boolean;
   }): Promise<void>;
   now: () => number;
+  /** The device's day ('YYYY-MM-DD'): whose rows come first. Absent: the server's. */
+  day?: string;
   /** Rows per transaction. */
   batchRows?: number;
 }
@@ -62,7 +95,7 @@ async function fetchOk(f: SnapshotFetch, path: string): Promise<Response> {
   }
   if (res.status === 404 || res.status === 405 || res.status === 409 || res.status === 501) {
     await res.body?.cancel();
-    if (path.endsWith('/snapshot')) throw new SnapshotUnavailable(`HTTP ${res.status}`);
+    if (/\/snapshot(\?|$)/.test(path)) throw new SnapshotUnavailable(`HTTP ${res.status}`);
   }
   if (res.status === 503) {
     const body = (await res
@@ -94,9 +127,9 @@ export async function wantsSnapshot(db: EscaleDb, server: string, checkpointKey:
 }
 
 /**
- * Loads the snapshot of `server` (resuming one under way), writes it and sets the checkpoint
- * `checkpointKey` to its S and the server's epoch. Throws SnapshotUnavailable when the device
- * should replay the log instead.
+ * Loads the snapshot of `server` (resuming one under way), writes it part by part and sets the
+ * checkpoint `checkpointKey` to its S and the server's epoch. Throws SnapshotUnavailable when the
+ * device should replay the log instead.
  */
 export async function loadSnapshot(
   db: EscaleDb,
@@ -107,32 +140,65 @@ export async function loadSnapshot(
   for (let attempt = 0; ; attempt++) {
     const kept = await getMeta<Progress>(db, snapshotMeta(server));
     const manifest = kept?.manifest ?? (await newManifest(db, server, f));
-    const texts = await chunksOf(manifest, f);
-    if (texts === 'gone' || !wholeMatches(texts, manifest)) {
-      // Gone from the server (a newer one replaced it) or wrong as a whole: start again.
-      await forget(db, server, manifest);
+    const total = manifest.parts.reduce((n, p) => n + p.rows, 0);
+    const usable = await registryLoading(db);
+    let applied = kept?.applied ?? 0;
+    let done = 0;
+    let last: SnapshotBody | null = null;
+    let failed = false;
+    for (let k = 0; k < manifest.parts.length; k++) {
+      const part = manifest.parts[k]!;
+      const isLast = k === manifest.parts.length - 1;
+      // A part written whole is not fetched again (the first one: once its mark is set).
+      const written =
+        applied >= done + part.rows && (k > 0 || usable?.seq === manifest.seq) && !isLast;
+      if (!written) {
+        const texts = await chunksOf(manifest, k, f);
+        if (texts === 'gone' || !partMatches(texts, part)) {
+          failed = true;
+          break;
+        }
+        let body: SnapshotBody;
+        try {
+          body = JSON.parse(texts.join('')) as SnapshotBody;
+        } catch {
+          await forget(db, server);
+          throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
+        }
+        if (body.seq !== manifest.seq || body.epoch !== manifest.epoch) {
+          await forget(db, server);
+          throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
+        }
+        // The device's clock moves past the snapshot's before it writes anything of its own.
+        if (k === 0 && body.maxHlc) await receiveStamp(db, body.maxHlc, f.now());
+        applied = await writePart(db, server, manifest, body, k, done, applied, total, f);
+        last = body;
+      }
+      done += part.rows;
+    }
+    if (failed || !last) {
+      // Gone from the server (a newer one replaced it) or a part wrong as a whole: start again.
+      await forget(db, server);
       if (attempt + 1 >= RETRIES) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
       continue;
     }
-    let body: SnapshotBody;
-    try {
-      body = JSON.parse(texts.join('')) as SnapshotBody;
-    } catch {
-      await forget(db, server, manifest);
-      throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
-    }
-    return write(db, server, checkpointKey, manifest, body, kept?.applied ?? 0, f);
+    await finish(db, server, checkpointKey, manifest, last);
+    return { seq: manifest.seq, rows: total };
   }
 }
 
 async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch) {
-  const res = await fetchOk(f, '/api/sync/snapshot');
+  const query = f.day ? `?day=${encodeURIComponent(f.day)}` : '';
+  const res = await fetchOk(f, `/api/sync/snapshot${query}`);
   const manifest = (await res.json().catch(() => null)) as SnapshotManifest | null;
   // Not a manifest, or a format or schema this version does not read: the log can always be
   // replayed.
   if (
     typeof manifest?.id !== 'string' ||
     !Array.isArray(manifest.chunks) ||
+    !Array.isArray(manifest.parts) ||
+    manifest.parts.length === 0 ||
+    manifest.parts.reduce((n, p) => n + p.chunks, 0) !== manifest.chunks.length ||
     typeof manifest.seq !== 'number' ||
     typeof manifest.epoch !== 'string' ||
     manifest.format !== SNAPSHOT_FORMAT ||
@@ -148,13 +214,18 @@ async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch) {
 }
 
 /**
- * Every chunk's text, fetched and checked; 'gone' on 410. Held in memory only: `meta` is not
+ * Part `k`'s chunk texts, fetched and checked; 'gone' on 410. Held in memory only: `meta` is not
  * sealed at rest (src/device/encryption.ts) and chunks carry clinical rows, so an interrupted
- * download starts again — what was already written resumes where it stopped.
+ * download fetches its part again — what was already written resumes where it stopped.
  */
-async function chunksOf(manifest: SnapshotManifest, f: SnapshotFetch): Promise<string[] | 'gone'> {
+async function chunksOf(
+  manifest: SnapshotManifest,
+  k: number,
+  f: SnapshotFetch,
+): Promise<string[] | 'gone'> {
   const texts: string[] = [];
-  for (let i = 0; i < manifest.chunks.length; i++) {
+  const start = partStart(manifest, k);
+  for (let i = start; i < start + manifest.parts[k]!.chunks; i++) {
     const info = manifest.chunks[i]!;
     let text: string | null = null;
     for (let attempt = 0; attempt < RETRIES && text === null; attempt++) {
@@ -177,55 +248,96 @@ async function chunksOf(manifest: SnapshotManifest, f: SnapshotFetch): Promise<s
       of: manifest.chunks.length,
       rows: 0,
       total: 0,
+      usable: k > 0,
     });
   }
   return texts;
 }
 
-const keysOf = (server: string, _manifest: SnapshotManifest) => [snapshotMeta(server)];
-
-async function forget(db: EscaleDb, server: string, manifest: SnapshotManifest) {
-  await db.meta.bulkDelete(keysOf(server, manifest));
+async function forget(db: EscaleDb, server: string) {
+  await db.meta.bulkDelete([snapshotMeta(server)]);
 }
 
-async function write(
+/**
+ * Writes part `k` (whose rows are numbered from `done` in the snapshot's order) from row
+ * `applied` on, in transactions of `batchRows` rows, each recording how far it got; the first
+ * part's last one sets the usable mark. Returns how far the snapshot is written.
+ */
+async function writePart(
+  db: EscaleDb,
+  server: string,
+  manifest: SnapshotManifest,
+  body: SnapshotBody,
+  k: number,
+  done: number,
+  applied: number,
+  total: number,
+  f: SnapshotFetch,
+): Promise<number> {
+  const batch = f.batchRows ?? 2000;
+  const rows = manifest.parts[k]!.rows;
+  const mark: RegistryLoading = {
+    server,
+    seq: manifest.seq,
+    day: manifest.day,
+    rows: total,
+    usableRows: rows,
+  };
+  type Slice = { entity: SnapshotBody['entities'][number]; from: number; to: number };
+  // The part's rows from `applied` on, cut in slices of at most `batch` rows across entities.
+  const slices: Slice[][] = [];
+  let current: Slice[] = [];
+  let size = 0;
+  let at = done;
+  for (const entity of body.entities) {
+    const n = entity.ids.length;
+    let from = Math.max(0, Math.min(n, applied - at));
+    while (from < n) {
+      const to = Math.min(n, from + (batch - size));
+      current.push({ entity, from, to });
+      size += to - from;
+      from = to;
+      if (size >= batch) {
+        slices.push(current);
+        current = [];
+        size = 0;
+      }
+    }
+    at += n;
+  }
+  if (current.length > 0 || slices.length === 0) slices.push(current);
+  let upTo = Math.max(applied, done);
+  for (let i = 0; i < slices.length; i++) {
+    const slice = slices[i]!;
+    const states = slice.flatMap((s) => entityStates(s.entity, s.from, s.to));
+    upTo += states.length;
+    const meta: { key: string; value: unknown }[] = [
+      { key: snapshotMeta(server), value: { manifest, applied: upTo } satisfies Progress },
+    ];
+    if (k === 0 && i === slices.length - 1) meta.push({ key: REGISTRY_LOADING, value: mark });
+    await storeSnapshotStates(db, states, meta);
+    await f.progress?.({
+      seq: manifest.seq,
+      chunks: manifest.chunks.length,
+      of: manifest.chunks.length,
+      rows: upTo,
+      total,
+      usable: k > 0 || i === slices.length - 1,
+    });
+  }
+  return upTo;
+}
+
+/** The last transaction: parked ops, the checkpoint at S and the epoch it was read in; the
+ * download's progress and the registry-loading mark removed. */
+async function finish(
   db: EscaleDb,
   server: string,
   checkpointKey: string,
   manifest: SnapshotManifest,
-  body: SnapshotBody,
-  from: number,
-  f: SnapshotFetch,
-): Promise<{ seq: number; rows: number }> {
-  if (body.seq !== manifest.seq || body.epoch !== manifest.epoch) {
-    await forget(db, server, manifest);
-    throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
-  }
-  const batch = f.batchRows ?? 2000;
-  const total = body.entities.reduce((n, e) => n + e.ids.length, 0);
-  let done = 0;
-  for (const entity of body.entities) {
-    for (let i = 0; i < entity.ids.length; i += batch) {
-      const end = Math.min(entity.ids.length, i + batch);
-      const upTo = done + end;
-      if (upTo <= from) continue;
-      const states = entityStates(entity, i, end);
-      await storeSnapshotStates(db, states, [
-        { key: snapshotMeta(server), value: { manifest, applied: upTo } satisfies Progress },
-      ]);
-      await f.progress?.({
-        seq: manifest.seq,
-        chunks: manifest.chunks.length,
-        of: manifest.chunks.length,
-        rows: upTo,
-        total,
-      });
-    }
-    done += entity.ids.length;
-  }
-  if (body.maxHlc) await receiveStamp(db, body.maxHlc, f.now());
-  // The last transaction: parked ops, the checkpoint at S and the epoch it was read in.
-  const parked: ParkedOp[] = body.parked.map(({ op, error }) =>
+  last: SnapshotBody,
+) {
+  const parked: ParkedOp[] = last.parked.map(({ op, error }) =>
     error === undefined
       ? { dev: op.dev, seq: op.seq, v: op.v, op }
       : { dev: op.dev, seq: op.seq, v: op.v, op, error },
@@ -238,7 +350,6 @@ async function write(
       { key: META.epoch(server), value: manifest.epoch },
     ],
     parked,
-    keysOf(server, manifest),
+    [snapshotMeta(server), REGISTRY_LOADING],
   );
-  return { seq: manifest.seq, rows: total };
 }

@@ -4,6 +4,7 @@
 // relay, then central) with one checkpoint per server. One tab leads (Web Locks); every tab
 // sees the status through a live query on meta.
 import { SCHEMA_VERSION } from '../domain/entities';
+import { localDate } from '../domain/time';
 import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
@@ -52,6 +53,9 @@ export interface SyncClientOptions {
   eventSource?: ((url: string) => EventSourceLike) | null;
   /** Wall clock (ms). */
   now?: () => number;
+  /** The truck's day ('YYYY-MM-DD'), whose rows a snapshot brings first (default: now's, in
+   * Paris). A bench replays a day of the past. */
+  today?: () => string;
   /** Extra request headers (e.g. the device's credentials). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   /** Upper bound of the pushed ops per request, in bytes of JSON (halved on 413). */
@@ -390,6 +394,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     try {
       await loadSnapshot(db, server, key, {
         now,
+        // The truck's day: its stop, roster and queue come first (docs/decisions/0030).
+        day: options.today?.() ?? localDate(new Date(now()).toISOString()),
         get: async (path) => {
           const controller = new AbortController();
           const t = setTimeout(() => controller.abort(), timeoutMs);
@@ -409,7 +415,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         progress: async (p) => {
           await writeStatus({
             server,
-            pull: { reached: 0, target: p.seq, received: p.rows, pages: p.chunks },
+            pull: {
+              reached: 0,
+              target: p.seq,
+              received: p.rows,
+              pages: p.chunks,
+              ...(p.usable ? { usable: true } : {}),
+            },
           });
         },
       });

@@ -22,6 +22,9 @@ export interface PullProgress {
   received?: number;
   /** Pages received so far in this pull. */
   pages?: number;
+  /** A bootstrap from a snapshot past its first part: the device holds the reference data and
+   * the day's rows, the registry is still loading (src/device/snapshot.ts, REGISTRY_LOADING). */
+  usable?: boolean;
 }
 
 export interface SyncStatus {

@@ -10,15 +10,17 @@ import type { Viewer } from '../domain/access';
 import { entitySpec, SCHEMA_VERSION } from '../domain/entities';
 import type { SeqOp } from '../sync/protocol';
 import {
-  chunkText,
+  bodiesOf,
+  bodyRows,
+  chunkParts,
   emptyFold,
   type Fold,
   foldOf,
   foldOps,
-  type SnapshotBody,
   type SnapshotManifest,
-  snapshotBody,
+  snapshotParts,
 } from '../sync/snapshot';
+import { usableRows } from '../sync/usable';
 import type { SyncStore } from './store/types';
 
 const compress = promisify(brotliCompress);
@@ -80,23 +82,32 @@ export class SnapshotCache {
     this.quality = options.brotliQuality ?? 9;
   }
 
-  /** A snapshot for this cut, reused while recent enough, else folded anew (one fold at a time). */
+  /**
+   * A snapshot for this cut whose first part is `day`'s (src/sync/usable.ts), reused while recent
+   * enough and for the same day, else folded anew (one fold at a time).
+   */
   async current(
     org: string,
     viewer: Viewer,
     deviceId: string,
     ownOps: boolean,
+    day: string,
   ): Promise<CachedSnapshot> {
     const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps)}`;
     const pending = this.building.get(key);
-    if (pending) return pending;
+    if (pending && (await pending).manifest.day === day) return pending;
     const [latest] = this.entries.get(key) ?? [];
     const last = await this.store.lastSeq(org);
     const epoch = await this.store.epoch();
-    if (latest && latest.manifest.epoch === epoch && last - latest.manifest.seq <= this.staleOps) {
+    if (
+      latest &&
+      latest.manifest.epoch === epoch &&
+      latest.manifest.day === day &&
+      last - latest.manifest.seq <= this.staleOps
+    ) {
       return latest;
     }
-    const build = this.build(org, viewer, ownOps ? deviceId : undefined, epoch, latest).then(
+    const build = this.build(org, viewer, ownOps ? deviceId : undefined, epoch, day, latest).then(
       (made) => {
         const kept = (this.entries.get(key) ?? []).filter((e) => e.manifest.epoch === epoch);
         this.entries.set(key, [made, ...kept].slice(0, 2));
@@ -122,6 +133,7 @@ export class SnapshotCache {
     viewer: Viewer,
     exclude: string | undefined,
     epoch: string,
+    day: string,
     previous: CachedSnapshot | undefined,
   ): Promise<CachedSnapshot> {
     let fold: Fold;
@@ -130,8 +142,9 @@ export class SnapshotCache {
       previous.manifest.epoch === epoch &&
       previous.manifest.schema === SCHEMA_VERSION
     ) {
-      const text = (await Promise.all(previous.chunks.map((c) => decompress(c)))).join('');
-      fold = foldOf(JSON.parse(text) as SnapshotBody);
+      const texts = (await Promise.all(previous.chunks.map((c) => decompress(c)))).map(String);
+      const [first, ...rest] = bodiesOf(texts, previous.manifest);
+      fold = foldOf(first!, ...rest);
       this.stats.incremental++;
     } else {
       fold = emptyFold();
@@ -143,8 +156,17 @@ export class SnapshotCache {
       foldOps(fold, ops, page.lastSeq, entitySpec, SCHEMA_VERSION);
       if (!page.hasMore) break;
     }
-    const body = snapshotBody(fold, { org, epoch, schema: SCHEMA_VERSION });
-    const { chunks, info, bytes, sha256 } = chunkText(JSON.stringify(body), this.chunkBytes);
+    // The day's rows first: a device works once it has written them (docs/decisions/0030).
+    const bodies = snapshotParts(
+      fold,
+      { org, epoch, schema: SCHEMA_VERSION },
+      usableRows(fold.states.values(), day, entitySpec),
+    );
+    const { chunks, info, parts, bytes, sha256 } = chunkParts(
+      bodies.map((b) => JSON.stringify(b)),
+      this.chunkBytes,
+      bodies.map(bodyRows),
+    );
     const params = {
       [constants.BROTLI_PARAM_QUALITY]: this.quality,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
@@ -153,13 +175,15 @@ export class SnapshotCache {
     return {
       manifest: {
         id: `${fold.seq}-${sha256.slice(0, 16)}`,
-        format: body.format,
+        format: bodies[0].format,
         seq: fold.seq,
         epoch,
         schema: SCHEMA_VERSION,
         bytes,
         sha256,
         chunks: info,
+        parts,
+        day,
       },
       chunks: compressed,
     };

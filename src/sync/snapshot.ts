@@ -26,7 +26,8 @@ import type { Op } from './op';
 import type { SeqOp } from './protocol';
 import { Sha256, sha256Hex } from './sha256';
 
-export const SNAPSHOT_FORMAT = 1;
+/** Format 2: the text in parts, the first one what a device needs to work (src/sync/usable.ts). */
+export const SNAPSHOT_FORMAT = 2;
 
 /** An op the fold set aside, as a replaying device would park it (newer schema, or refused). */
 export interface SnapshotParked {
@@ -274,8 +275,32 @@ export function snapshotBody(
   fold: Fold,
   meta: { org: string; epoch: string; schema: number },
 ): SnapshotBody {
+  return bodyOf(fold.states.values(), fold.parked, fold, meta);
+}
+
+/**
+ * The fold in two bodies (format 2): the rows of `first` (what a device needs to work), then
+ * every other row and the parked ops. Each is a whole body (same seq, epoch, greatest clock), so
+ * a device writes the first before it has received the second.
+ */
+export function snapshotParts(
+  fold: Fold,
+  meta: { org: string; epoch: string; schema: number },
+  first: ReadonlySet<RowState>,
+): [SnapshotBody, SnapshotBody] {
+  const rest: RowState[] = [];
+  for (const st of fold.states.values()) if (!first.has(st)) rest.push(st);
+  return [bodyOf(first, [], fold, meta), bodyOf(rest, fold.parked, fold, meta)];
+}
+
+function bodyOf(
+  states: Iterable<RowState>,
+  parked: SnapshotParked[],
+  fold: Fold,
+  meta: { org: string; epoch: string; schema: number },
+): SnapshotBody {
   const byEntity = new Map<string, RowState[]>();
-  for (const st of fold.states.values()) {
+  for (const st of states) {
     const list = byEntity.get(st.e) ?? [];
     list.push(st);
     byEntity.set(st.e, list);
@@ -319,7 +344,7 @@ export function snapshotBody(
     schema: meta.schema,
     maxHlc: fold.maxHlc,
     entities,
-    parked: fold.parked,
+    parked,
   };
 }
 
@@ -352,20 +377,40 @@ export function entityStates(entity: SnapshotEntity, from = 0, to = entity.ids.l
   return out;
 }
 
-/** Back to a fold (the server refreshes a cached snapshot from it with the ops after S). */
-export function foldOf(body: SnapshotBody): Fold {
+/** Back to a fold (the server refreshes a cached snapshot from it with the ops after S); the
+ * parts of one snapshot are read together. */
+export function foldOf(...bodies: [SnapshotBody, ...SnapshotBody[]]): Fold {
   const states = new Map<string, RowState>();
-  for (const entity of body.entities) {
-    for (const st of entityStates(entity)) states.set(keyOf(st.e, st.id), st);
+  const parked: SnapshotParked[] = [];
+  for (const body of bodies) {
+    for (const entity of body.entities) {
+      for (const st of entityStates(entity)) states.set(keyOf(st.e, st.id), st);
+    }
+    parked.push(...body.parked);
   }
-  return { states, parked: [...body.parked], seq: body.seq, maxHlc: body.maxHlc };
+  return { states, parked, seq: bodies[0].seq, maxHlc: bodies[0].maxHlc };
 }
+
+/** Rows of a body (every entity's). */
+export const bodyRows = (body: SnapshotBody): number =>
+  body.entities.reduce((n, e) => n + e.ids.length, 0);
 
 // ---------------------------------------------------------------------------------------------
 // chunks and checksums
 
 export interface SnapshotChunkInfo {
   /** Bytes of this chunk's text (UTF-8). */
+  bytes: number;
+  sha256: string;
+}
+
+/** A part of the snapshot's text: its chunks follow the previous part's, and together they are
+ * one body (JSON). The first is what a device needs to work. */
+export interface SnapshotPart {
+  /** Chunks of this part. */
+  chunks: number;
+  /** Rows of this part's body. */
+  rows: number;
   bytes: number;
   sha256: string;
 }
@@ -381,6 +426,10 @@ export interface SnapshotManifest {
   bytes: number;
   sha256: string;
   chunks: SnapshotChunkInfo[];
+  /** The parts, in order (format 2): the first one is what a device needs on `day`. */
+  parts: SnapshotPart[];
+  /** The day the first part was chosen for ('YYYY-MM-DD'). */
+  day: string;
 }
 
 const encoder = new TextEncoder();
@@ -425,4 +474,63 @@ export function wholeMatches(chunks: readonly string[], manifest: SnapshotManife
   const whole = new Sha256();
   for (const c of chunks) whole.update(c);
   return whole.hex() === manifest.sha256;
+}
+
+/**
+ * The texts of the parts cut in chunks (each part starts a chunk of its own), with each part's
+ * checksum and the whole's.
+ */
+export function chunkParts(
+  texts: readonly string[],
+  chunkBytes: number,
+  rows: readonly number[],
+): {
+  chunks: string[];
+  info: SnapshotChunkInfo[];
+  parts: SnapshotPart[];
+  bytes: number;
+  sha256: string;
+} {
+  const chunks: string[] = [];
+  const info: SnapshotChunkInfo[] = [];
+  const parts: SnapshotPart[] = [];
+  const whole = new Sha256();
+  texts.forEach((text, i) => {
+    const part = chunkText(text, chunkBytes);
+    chunks.push(...part.chunks);
+    info.push(...part.info);
+    for (const c of part.chunks) whole.update(c);
+    parts.push({
+      chunks: part.chunks.length,
+      rows: rows[i] ?? 0,
+      bytes: part.bytes,
+      sha256: part.sha256,
+    });
+  });
+  return {
+    chunks,
+    info,
+    parts,
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    sha256: whole.hex(),
+  };
+}
+
+/** The index of the first chunk of part `k`. */
+export const partStart = (manifest: SnapshotManifest, k: number): number =>
+  manifest.parts.slice(0, k).reduce((n, p) => n + p.chunks, 0);
+
+/** Whether a part's chunks put together are the part the manifest names. */
+export function partMatches(chunks: readonly string[], part: SnapshotPart): boolean {
+  const whole = new Sha256();
+  for (const c of chunks) whole.update(c);
+  return whole.hex() === part.sha256;
+}
+
+/** The bodies of a whole snapshot's chunks, part by part. */
+export function bodiesOf(chunks: readonly string[], manifest: SnapshotManifest): SnapshotBody[] {
+  return manifest.parts.map((p, k) => {
+    const start = partStart(manifest, k);
+    return JSON.parse(chunks.slice(start, start + p.chunks).join('')) as SnapshotBody;
+  });
 }

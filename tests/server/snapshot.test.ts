@@ -12,26 +12,40 @@ import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { SnapshotCache } from '../../src/server/snapshots';
 import { digestRows } from '../../src/sync/digest';
+import { materialise } from '../../src/sync/merge';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import {
+  bodiesOf,
   chunkMatches,
   entityStates,
+  partMatches,
+  partStart,
   type SnapshotBody,
   type SnapshotManifest,
   wholeMatches,
 } from '../../src/sync/snapshot';
+import { REFERENCE_ENTITIES } from '../../src/sync/usable';
 import { authHeader } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
 type Profile = 'coordination' | 'reception' | 'room' | 'partner';
 
-async function manifestOf(server: TestServer, dev: string, profile: Profile = 'coordination') {
+/** The demo organisation's day (seed below). */
+const DAY = '2026-11-23';
+
+async function manifestOf(
+  server: TestServer,
+  dev: string,
+  profile: Profile = 'coordination',
+  day: string | null = DAY,
+) {
   const headers = await authHeader(server, dev, {
     profile,
     ...(profile === 'room' ? { roomId: 'room-1' } : {}),
   });
-  const res = await fetch(`${server.url}/api/sync/snapshot`, { headers });
+  const query = day === null ? '' : `?day=${encodeURIComponent(day)}`;
+  const res = await fetch(`${server.url}/api/sync/snapshot${query}`, { headers });
   return { status: res.status, body: (await res.json()) as SnapshotManifest & { error?: string } };
 }
 
@@ -61,7 +75,14 @@ async function download(server: TestServer, dev: string, profile: Profile = 'coo
     expect(res.status).toBe(200);
     texts.push(await res.text());
   }
-  return { manifest, texts, body: JSON.parse(texts.join('')) as SnapshotBody };
+  // The parts put together: the first one (what a device needs on its day), then the rest.
+  const parts = bodiesOf(texts, manifest);
+  const body: SnapshotBody = {
+    ...parts[0]!,
+    entities: parts.flatMap((p) => p.entities),
+    parked: parts.flatMap((p) => p.parked),
+  };
+  return { manifest, texts, parts, body };
 }
 
 /** What the device's pull from 0 gives it: every page, and the server's digest at its end. */
@@ -95,7 +116,8 @@ const statesOf = (body: SnapshotBody) => body.entities.flatMap((e) => entityStat
 
 /** The demo organisation's rows as ops, then edits that supersede and conflict. */
 async function seed(server: TestServer) {
-  const { data } = buildDemoDataset({ today: '2026-11-23' });
+  // Started mid-morning: the day's queue is in motion.
+  const { data } = buildDemoDataset({ today: DAY, now: `${DAY}T10:00:00Z` });
   await server.store.push(ORG, rowsToOps(ORG, 'seed', data));
   const a = new TestDevice('snap-a');
   const b = new TestDevice('snap-b');
@@ -124,8 +146,70 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(digestRows(statesOf(body))).toBe(pulled.digest);
       expect(texts.every((t, i) => chunkMatches(t, manifest.chunks[i]!))).toBe(true);
       expect(wholeMatches(texts, manifest)).toBe(true);
-      const patients = body.entities.find((e) => e.e === 'patient');
-      expect(patients?.ids.length).toBeGreaterThan(10);
+      const patients = body.entities.filter((e) => e.e === 'patient');
+      expect(patients.reduce((n, e) => n + e.ids.length, 0)).toBeGreaterThan(10);
+    });
+
+    it('sends first, as a part of its own, the reference data and the rows of the device’s day', async () => {
+      const { manifest, texts, parts } = await download(server, 'snap-fresh');
+      expect(manifest.day).toBe(DAY);
+      expect(manifest.parts).toHaveLength(2);
+      // Each part starts a chunk of its own, and is checked whole.
+      manifest.parts.forEach((part, k) => {
+        const start = partStart(manifest, k);
+        expect(partMatches(texts.slice(start, start + part.chunks), part)).toBe(true);
+        expect(part.rows).toBe(parts[k]!.entities.reduce((n, e) => n + e.ids.length, 0));
+      });
+      const [first, rest] = parts.map((b) => statesOf(b));
+      const rows = (states: typeof first) =>
+        states!.map(
+          (st) => ({ e: st.e, ...materialise(st, entitySpec) }) as Record<string, unknown>,
+        );
+      const firstRows = rows(first);
+      const restRows = rows(rest);
+      // Every reference row is in the first part, none in the rest.
+      for (const e of REFERENCE_ENTITIES) {
+        expect(restRows.filter((r) => r.e === e)).toEqual([]);
+      }
+      const stop = firstRows.find((r) => r.e === 'stop' && r.date === DAY)!;
+      expect(stop).toBeDefined();
+      // The day's queue, visits and roster are all in the first part, with their patients.
+      for (const e of ['queueEntry', 'visit', 'rosterSlot']) {
+        expect(firstRows.filter((r) => r.e === e && r.stopId === stop.id).length).toBeGreaterThan(
+          0,
+        );
+        expect(restRows.filter((r) => r.e === e && r.stopId === stop.id)).toEqual([]);
+      }
+      const dayPatients = new Set(
+        firstRows.filter((r) => r.e === 'visit').map((r) => r.patientId as string),
+      );
+      const firstPatients = new Set(firstRows.filter((r) => r.e === 'patient').map((r) => r.id));
+      expect([...dayPatients].every((id) => firstPatients.has(id))).toBe(true);
+      // The rest of the registry and the other days' rows come after, and are most of it.
+      expect(restRows.filter((r) => r.e === 'patient').length).toBeGreaterThan(firstPatients.size);
+      expect(restRows.some((r) => r.e === 'visit' && r.stopId !== stop.id)).toBe(true);
+      expect(manifest.parts[0]!.bytes).toBeLessThan(manifest.parts[1]!.bytes);
+    });
+
+    it('chooses the first part by the day asked, the server’s by default, and refuses a bad one', async () => {
+      const other = await manifestOf(server, 'snap-fresh', 'coordination', '2026-11-24');
+      expect(other.status).toBe(200);
+      expect(other.body.day).toBe('2026-11-24');
+      const same = await manifestOf(server, 'snap-fresh');
+      expect(same.body.day).toBe(DAY);
+      // Same rows, another order: the whole text differs, the rows do not.
+      expect(other.body.parts.reduce((n, p) => n + p.rows, 0)).toBe(
+        same.body.parts.reduce((n, p) => n + p.rows, 0),
+      );
+      expect(other.body.parts[0]!.rows).toBeLessThan(same.body.parts[0]!.rows);
+      const byServer = await manifestOf(server, 'snap-fresh', 'coordination', null);
+      expect(byServer.status).toBe(200);
+      expect(byServer.body.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      for (const bad of ['23/11/2026', '2026-13-45', 'x']) {
+        const res = await manifestOf(server, 'snap-fresh', 'coordination', bad);
+        expect(res.status).toBe(400);
+        expect((res.body as { message?: string }).message).toMatch(/Jour invalide/);
+      }
     });
 
     it('is cut by the credential’s profile, as that profile’s pull', async () => {
@@ -191,18 +275,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // A cache that refreshes at every new op, against one folding from 0 at the end.
       const eager = new SnapshotCache(server.store, visibleOps, { staleOps: 0, chunkBytes: 4096 });
       const viewer = { profile: 'coordination' as const, roomId: null };
-      const first = await eager.current(ORG, viewer, 'x', false);
+      const first = await eager.current(ORG, viewer, 'x', false, DAY);
       const d = new TestDevice('snap-later');
       await server.store.push(ORG, d.batch(3, 'later'));
-      const second = await eager.current(ORG, viewer, 'x', false);
+      const second = await eager.current(ORG, viewer, 'x', false, DAY);
       expect(eager.stats).toEqual({ full: 1, incremental: 1 });
       expect(second.manifest.seq).toBe(first.manifest.seq + 3);
       const scratch = new SnapshotCache(server.store, visibleOps, { chunkBytes: 4096 });
-      const fromZero = await scratch.current(ORG, viewer, 'x', false);
+      const fromZero = await scratch.current(ORG, viewer, 'x', false, DAY);
       expect(fromZero.manifest.sha256).toBe(second.manifest.sha256);
       expect(second.chunks.length).toBeGreaterThan(1);
-      const text = second.chunks.map((c) => brotliDecompressSync(c).toString()).join('');
-      expect(JSON.parse(text).seq).toBe(second.manifest.seq);
+      const texts = second.chunks.map((c) => brotliDecompressSync(c).toString());
+      expect(bodiesOf(texts, second.manifest).map((b) => b.seq)).toEqual([
+        second.manifest.seq,
+        second.manifest.seq,
+      ]);
       // The previous one is still served (a download under way), the newest first.
       expect(eager.find(ORG, viewer, 'x', false, first.manifest.id)).toBe(first);
     });

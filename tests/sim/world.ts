@@ -202,7 +202,7 @@ export class SimNetwork {
         throw new TypeError('fetch failed: timed out');
       }
       const res = await this.deliver(target, path, init);
-      if (path === '/api/sync/snapshot' && res.status === 200) this.stats.snapshots++;
+      if (url.pathname === '/api/sync/snapshot' && res.status === 200) this.stats.snapshots++;
       if (this.rnd() < f.duplicate) {
         this.stats.duplicated++;
         await this.deliver(target, path, init).catch(() => undefined);

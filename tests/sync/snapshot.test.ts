@@ -166,6 +166,8 @@ describe('snapshot chunks', () => {
             bytes,
             sha256,
             chunks: info,
+            parts: [{ chunks: info.length, rows: 0, bytes, sha256 }],
+            day: '2026-12-05',
           };
           expect(wholeMatches(chunks, manifest)).toBe(true);
           if (chunks.length > 0) {

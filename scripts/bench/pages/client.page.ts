@@ -6,6 +6,7 @@ import type { Credential } from '../../../src/device/connection';
 import { currentDataKey, DATA_KEY_BYTES, setDataKey } from '../../../src/device/data-key';
 import { EscaleDb, META, STORES_V1 } from '../../../src/device/db';
 import { ENCRYPTED_ENTITIES, enableEncryption } from '../../../src/device/encryption';
+import { REGISTRY_LOADING } from '../../../src/device/snapshot';
 import { createSyncClient } from '../../../src/device/sync-client';
 import { applyRemote, writeChanges } from '../../../src/device/write';
 import { SCHEMA_VERSION } from '../../../src/domain/entities';
@@ -260,10 +261,19 @@ async function benchApply(patients: number): Promise<ApplyRun> {
 export interface BootstrapRun {
   /** Until the sync client is up to date. */
   ms: number;
-  /** Until the device held the reference data and today's rows (see benchBootstrap). */
+  /** Until the device marked itself usable (see benchBootstrap). */
   usableMs: number | null;
-  /** Checkpoint reached at the usable moment, and today's queue entries then held. */
-  usableAt: { checkpoint: number; queueEntries: number; staff: number; services: number } | null;
+  /** At the usable moment: how it was seen (the device's mark, or the checkpoint when the mark
+   * came and went between two polls), the checkpoint, today's stop and queue entries then held. */
+  usableAt: {
+    via: 'mark' | 'checkpoint';
+    checkpoint: number | null;
+    stop: boolean;
+    queueEntries: number;
+    staff: number;
+    services: number;
+    patients: number;
+  } | null;
   state: string;
   error: string | null;
   patients: number;
@@ -276,21 +286,20 @@ export interface BootstrapDevice {
   credential: Credential;
 }
 
-/** What a device needs to work: the log up to `seq` applied (reference data and today's ops),
- * today's stop with `queueEntries` queue entries. */
+/** What a device needs to work: today's stop with `queueEntries` queue entries, on `day`. */
 export interface Usable {
-  seq: number;
   stopId: string;
   queueEntries: number;
+  day: string;
 }
 
 /**
  * A fresh device joins `server` with the credential it was enrolled with (kept where the app's
  * enrolment keeps it), unlocked (a person chose a PIN: what it pulls is sealed on its way to
  * IndexedDB, as src/main.tsx opens the database), and syncs until it holds everything. Every
- * 100 ms the page reads the pull's checkpoint (applied with each page, in its transaction): the
- * first time it reaches `usable.seq` the device holds the reference data and every op of today,
- * and that moment is `usableMs` — checked then by reading today's stop and queue entries.
+ * 100 ms the page reads the device's own usable mark (src/device/snapshot.ts, REGISTRY_LOADING,
+ * written with the last row of the snapshot's first part, as the UI reads it): the first time it
+ * is there is `usableMs` — checked then by reading today's stop and queue entries.
  */
 async function benchBootstrap(
   server: string,
@@ -306,6 +315,7 @@ async function benchBootstrap(
     eventSource: null,
     locks: null,
     timeoutMs: 120_000,
+    today: () => usable.day,
   });
   const t = performance.now();
   let usableMs: number | null = null;
@@ -313,14 +323,18 @@ async function benchBootstrap(
   let done = false;
   const watch = (async () => {
     while (!done && usableMs === null) {
+      const mark = await db.meta.get(REGISTRY_LOADING);
       const checkpoint = (await db.meta.get(META.checkpoint(server)))?.value;
-      if (typeof checkpoint === 'number' && checkpoint >= usable.seq) {
+      if (mark || typeof checkpoint === 'number') {
         usableMs = performance.now() - t;
         usableAt = {
-          checkpoint,
+          via: mark ? 'mark' : 'checkpoint',
+          checkpoint: typeof checkpoint === 'number' ? checkpoint : null,
+          stop: (await db.table('stop').get(usable.stopId)) !== undefined,
           queueEntries: await db.table('queueEntry').where('stopId').equals(usable.stopId).count(),
           staff: await db.table('staff').count(),
           services: await db.table('service').count(),
+          patients: await db.table('patient').count(),
         };
         break;
       }

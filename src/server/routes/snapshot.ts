@@ -4,6 +4,8 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PARTNER_NO_SYNC } from '../../domain/access';
+import { localDate } from '../../domain/time';
+import { isDay } from '../../sync/usable';
 import type { ServerPlugin } from '../context';
 import { SnapshotCache } from '../snapshots';
 import type { SyncStore } from '../store/types';
@@ -43,10 +45,22 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
     return { device, viewer, ownOps };
   }
 
-  app.get('/api/sync/snapshot', async (req, reply) => {
+  app.get<{ Querystring: { day?: string } }>('/api/sync/snapshot', async (req, reply) => {
+    // The device's day decides only which rows come first (src/sync/usable.ts), never which
+    // rows it receives: the cut is the credential's. Absent: the server's day in France.
+    const day = req.query.day ?? localDate(new Date().toISOString());
+    if (typeof day !== 'string' || !isDay(day)) {
+      return fail(reply, 400, 'invalid_day', 'Jour invalide : attendu sous la forme AAAA-MM-JJ.');
+    }
     const cut = await cutOf(req, reply);
     if (!cut) return reply;
-    const snap = await cache.current(cut.device.org, cut.viewer, cut.device.deviceId, cut.ownOps);
+    const snap = await cache.current(
+      cut.device.org,
+      cut.viewer,
+      cut.device.deviceId,
+      cut.ownOps,
+      day,
+    );
     return snap.manifest;
   });
 

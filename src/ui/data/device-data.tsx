@@ -19,6 +19,7 @@ import {
   stopOfDay,
   syncStatus,
 } from '../../device/queries';
+import { type RegistryLoading, registryLoading } from '../../device/snapshot';
 import type { SyncStatus } from '../../device/sync-status';
 import type { Patient, Room } from '../../domain/entities';
 import { followMerges } from '../../domain/identity-lifecycle';
@@ -61,6 +62,11 @@ export function useRooms(): Room[] | null | undefined {
 
 export function useSyncStatus(): SyncStatus | null | undefined {
   return useLive(syncStatus, []);
+}
+
+/** The first bootstrap's mark while the registry is still loading (null: complete). */
+export function useRegistryLoading(): RegistryLoading | null | undefined {
+  return useLive(registryLoading, []);
 }
 
 /** Ops the server refused, kept aside on this device (src/device/set-aside.ts). */

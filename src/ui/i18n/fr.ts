@@ -112,6 +112,8 @@ export const fr = {
       one: '{count} modification reçue (page {pages})',
       other: '{count} modifications reçues (page {pages})',
     },
+    usable:
+      'Les données du jour sont arrivées : l’appareil est utilisable. Le registre des patients et l’historique sont encore en cours de chargement.',
   },
   lock: {
     title: 'Appareil verrouillé',

@@ -15,7 +15,7 @@ import {
   registrationWarnings,
 } from '../../domain/registration';
 import { localDate } from '../../domain/time';
-import { type DayRows, useDb } from '../data/device-data';
+import { type DayRows, useDb, useRegistryLoading } from '../data/device-data';
 import { patientName } from '../day/day-data';
 import { formatBirthDate, t, tn } from '../i18n';
 import { useHydrated } from '../state/hydration';
@@ -40,6 +40,7 @@ function ArrivalSteps({
 }) {
   const arrival = useArrivalStore();
   const index = usePatientIndex();
+  const loading = useRegistryLoading();
   const actions = useReceptionActions(deviceId);
   const db = useDb();
   const setFormDirty = useUiStore((s) => s.setFormDirty);
@@ -120,6 +121,7 @@ function ArrivalSteps({
         <PatientSearch
           index={index}
           today={localDate(now)}
+          registryLoading={loading != null}
           query={arrival.query}
           onQuery={arrival.setQuery}
           onChoose={(p) => arrival.choosePatient(p.id)}

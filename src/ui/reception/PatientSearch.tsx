@@ -17,6 +17,7 @@ export function PatientSearch({
   onChoose,
   onRegister,
   today,
+  registryLoading = false,
 }: {
   index: SearchIndex<Patient> | undefined;
   /** 'YYYY-MM-DD' in France, for the age shown beside the birth date. */
@@ -25,6 +26,8 @@ export function PatientSearch({
   onQuery(query: string): void;
   onChoose(patient: Patient): void;
   onRegister(): void;
+  /** The device's first bootstrap has not brought the whole registry yet: a miss proves nothing. */
+  registryLoading?: boolean;
 }) {
   // Typing stays fluid on a slow tablet: results follow one render behind if they must.
   const deferred = useDeferredValue(query);
@@ -47,6 +50,11 @@ export function PatientSearch({
         />
       </search>
       {index === undefined ? <p>{t('app.loading')}</p> : null}
+      {registryLoading ? (
+        <p role="status" className="notice">
+          {t('reception.search.registryLoading')}
+        </p>
+      ) : null}
       {deferred.trim() !== '' && index ? (
         <p role="status" className="muted">
           {tn('reception.search.count', hits.length)}

@@ -1,5 +1,6 @@
 // A long pull (the first sync of a device, or a device back after days offline) shown as it goes:
-// a progress bar of the organisation's log received so far, and how many changes arrived.
+// a progress bar of the organisation's log received so far, and how many changes arrived; once a
+// snapshot's first part is written, that the device is usable while the registry still loads.
 import type { SyncStatus } from '../../device/sync-status';
 import { useSyncStatus } from '../data/device-data';
 import { ProgressBar } from '../feedback/ProgressBar';
@@ -17,6 +18,7 @@ export function SyncProgressView({ status }: { status: SyncStatus | null | undef
         max={pull.target}
         text={tn('sync.received', received, { pages: pull.pages ?? 0 })}
       />
+      {pull.usable ? <p role="status">{t('sync.usable')}</p> : null}
     </div>
   );
 }

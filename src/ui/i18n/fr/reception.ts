@@ -94,6 +94,8 @@ export const reception = {
     choose: 'Enregistrer l’arrivée',
     chooseFor: 'Enregistrer l’arrivée de {name}',
     register: 'Nouveau patient : créer l’identité',
+    registryLoading:
+      'Le registre des patients est encore en cours de chargement : un patient absent des résultats est peut-être déjà connu. Réessayez la recherche avant de créer une identité.',
   },
   identityStatus: {
     provisoire: 'identité provisoire',
