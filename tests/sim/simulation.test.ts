@@ -28,7 +28,10 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
       expect(r.silent).toEqual([]);
       expect(r.lostWrites).toBe(0);
       expect(r.converged).toBe(true);
-      expect(r.stats.ops).toBeGreaterThan(300);
+      // A day with substance, so that converging means something: seeds draw 29–85 actions
+      // (280–780 ops) on today's code.
+      expect(r.stats.writes).toBeGreaterThan(20);
+      expect(r.stats.ops).toBeGreaterThan(200);
     }, 120_000);
   }
 
