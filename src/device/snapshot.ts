@@ -61,7 +61,7 @@ interface Progress {
   applied: number;
 }
 
-/** The server has no snapshot for this device (an older server, a room): it replays the log. */
+/** The server has no snapshot for this device (an older server): it replays the log. */
 export class SnapshotUnavailable extends Error {}
 
 export interface SnapshotFetch {

@@ -88,24 +88,18 @@ describe('a room device’s bootstrap from its snapshot', () => {
     const ids = new Set((await fresh.db.table('patient').toArray()).map((p) => String(p.id)));
     const outsider = demo.data.patient.find((p) => !ids.has(p.id))!;
     const nextStop = demo.data.stop.find((st) => st.date > TODAY)!;
-    await s.store.push(
-      ORG,
-      rowsToOps(ORG, 'booking', {
-        appointment: [
-          {
-            ...demo.data.appointment[0]!,
-            id: 'appointment-entering',
-            patientId: outsider.id,
-            stopId: nextStop.id,
-          },
-        ],
-      }),
-    );
+    const appointment = {
+      ...demo.data.appointment[0]!,
+      id: 'appointment-entering',
+      patientId: outsider.id,
+      stopId: nextStop.id,
+    };
+    await s.store.push(ORG, rowsToOps(ORG, 'booking', { appointment: [appointment] }));
     const next = await fresh.client.syncNow();
     expect(next.state).toBe('ok');
     expect((await replay.client.syncNow()).state).toBe('ok');
     expect((await fresh.db.table('patient').get(outsider.id))?.birthName).toBe(outsider.birthName);
     expect(await localDigest(fresh.db)).toBe(next.serverDigest);
     expect(await localDigest(fresh.db)).toBe(await localDigest(replay.db));
-  });
+  }, 120_000);
 });

@@ -212,7 +212,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(again.has(`consultation\u0000${secret.id}`)).toBe(false);
       expect(digestOf(again)).toBe(after.digest);
       expect(digestOf(again)).toBe(digestOf(replayed));
-    });
+    }, 120_000);
 
     it('is the device’s own: another room device with other readers gets its own cut', async () => {
       const social = await enrol(server, 'snap-room-social', {
