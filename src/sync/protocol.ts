@@ -286,5 +286,8 @@ export const syncResponseSchema = z.object({
   digest: z.string().optional(),
   /** Closures begun lately: a device then reports its day digest (docs/protocol.md, Closure). */
   closing: z.array(closingSchema).max(50).optional(),
+  /** Central only: the organisation's horizon (docs/decisions/0027-pruning.md): every op with a
+   * clock ≤ hlc is in its log at a number ≤ seq. Announced only; no client prunes at it yet. */
+  horizon: z.object({ hlc: z.string(), seq: count }).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;

@@ -135,11 +135,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
     afterAll(() => central.close());
     const horizon = () => currentHorizon(central.store, central.accounts, ORG, Date.now());
+    const old = Date.now() - 3_600_000;
 
     it('records the positions devices send and computes the horizon from enrolled devices', async () => {
       const a = new TestDevice('hz-a');
       const b = new TestDevice('hz-b');
-      const old = Date.now() - 3_600_000;
       const opsA = [rename('hz-a', 1, encodeHlc(old, 0, 'hz-a'))];
       a.seq = 1;
       // Position claimed beyond the ops held: not recorded.
@@ -152,14 +152,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         (await sync(central, central, 'hz-a', opsA, { hlc: encodeHlc(old, 1, 'hz-a'), seq: 1 }))
           .status,
       ).toBe(200);
-      // hz-b enrolled (by its first sync) with no position yet: it blocks.
+      const first = (await horizon()).horizon;
+      expect(first?.hlc).toBe(encodeHlc(old, 1, 'hz-a'));
+      // hz-b enrolled (by its first sync) with no position yet: the horizon moves no further.
       expect((await sync(central, central, 'hz-b', b.batch(1, 'b'))).status).toBe(200);
-      expect(await horizon()).toEqual({ horizon: null, blockedBy: 'hz-b' });
+      expect(await horizon()).toEqual({ horizon: first, blockedBy: 'hz-b' });
       const bAt = encodeHlc(old + 60_000, 0, 'hz-b');
       expect((await sync(central, central, 'hz-b', [], { hlc: bAt, seq: 1 })).status).toBe(200);
       const r = await horizon();
       expect(r.blockedBy).toBe('hz-a');
       expect(r.horizon?.hlc).toBe(encodeHlc(old, 1, 'hz-a'));
+    });
+
+    it('announces the horizon in the pull answer, with the log head it holds for', async () => {
+      const res = await sync(central, central, 'hz-a', []);
+      expect(res.status).toBe(200);
+      const { horizon: now } = await horizon();
+      expect(res.body.horizon).toEqual(now);
+      expect(now!.seq).toBeLessThanOrEqual(await central.store.lastSeq(ORG));
     });
 
     it('quarantines a set op pushed below the horizon with a French reason, unapplied', async () => {

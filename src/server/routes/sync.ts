@@ -33,6 +33,7 @@ import {
   type SyncResponse,
   syncRequestSchema,
 } from '../../sync/protocol';
+import type { Horizon } from '../../sync/prune';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import { BELOW_HORIZON_CODE, belowHorizon, currentHorizon, recordPosition } from '../horizon';
@@ -451,6 +452,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       // device learns here must be the same, or its ops would fall outside their sessions.
       serverTime: ctx.now(),
       ...(await closingPart(store, request.org, ctx.now())),
+      ...(await horizonPart(request.org)),
       ...(page.hasMore || !request.digest
         ? {}
         : { digest: await viewerDigest(store, request.org, viewer, ctx.now()) }),
@@ -522,6 +524,14 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     if (next !== (await store.getMeta(readingViewMeta(org, dev)))) {
       await store.setMeta(readingViewMeta(org, dev), next);
     }
+  }
+
+  /** Central's horizon, computed after the page was read (its `seq` may be past the page: the
+   * device then adopts it at a later answer). A relay announces none of its own yet. */
+  async function horizonPart(org: string): Promise<{ horizon?: Horizon }> {
+    if (ctx.role !== 'central') return {};
+    const { horizon } = await currentHorizon(store, accounts, org, ctx.now());
+    return horizon ? { horizon } : {};
   }
 
   /** Central holds everything it acknowledges; a relay only what central told it it holds. */
