@@ -189,6 +189,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const [q] = await central.store.quarantined(ORG);
       expect(q).toMatchObject({ dev: 'hz-b', seq: 2, code: 'forbidden_op' });
       expect(q!.reason).toMatch(/horloge antérieure/);
+      // An op already held, below the horizon, sent again (an answer lost on the way back): still
+      // idempotent, neither refused nor set apart.
+      const again = rename('hz-a', 1, encodeHlc(old, 0, 'hz-a'));
+      expect(again.hlc <= h.hlc).toBe(true);
+      expect((await sync(central, central, 'hz-a', [again])).status).toBe(200);
+      expect((await central.store.quarantined(ORG)).filter((x) => x.dev === 'hz-a')).toEqual([]);
       // The same op above the horizon is applied (the guard is about the clock alone).
       const fine = rename('hz-b', 3, encodeHlc(Date.now(), 0, 'hz-b'), 'room-fine');
       expect((await sync(central, central, 'hz-b', [fine])).status).toBe(200);
