@@ -260,4 +260,21 @@ describe('positions through a relay', () => {
     );
     expect(await central.store.contiguous(ORG, 'hz-truck')).toBe(2);
   });
+
+  it('has central set apart, silently, an op forwarded below the horizon; the next ones go on', async () => {
+    const late = rename('hz-truck', 3, encodeHlc(Date.now() - 7_200_000, 0, 'hz-truck'), 'late');
+    const next = rename('hz-truck', 4, encodeHlc(Date.now(), 0, 'hz-truck'), 'next');
+    expect((await sync(relay, central, 'hz-truck', [late, next])).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        if ((await central.store.contiguous(ORG, 'hz-truck')) < 4) throw new Error('not yet');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    const [q] = await central.store.quarantined(ORG);
+    expect(q).toMatchObject({ dev: 'hz-truck', seq: 3, code: 'forbidden_op' });
+    expect(q!.reason).toMatch(/horloge antérieure/);
+    expect(await central.store.rowsByIds(ORG, 'room', ['late'])).toEqual([]);
+    expect(await central.store.rowsByIds(ORG, 'room', ['next'])).toHaveLength(1);
+  });
 });
