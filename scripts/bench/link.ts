@@ -13,6 +13,12 @@ import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import {
+  parseStreamHeader,
+  STREAM_BODY_TYPE,
+  STREAM_HEADER,
+  StreamDecoders,
+} from '../../src/server/body-stream';
+import {
   addBytes,
   type HeaderList,
   HpackEstimator,
@@ -126,6 +132,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   const delay = !options.countOnly;
   const compresses = options.compresses ?? ESCALE_COMPRESSES;
   const measured = options.compresses === undefined;
+  const pieces = new StreamDecoders({ max: 64 });
   const delayModel = options.delayModel ?? 'as_shipped';
   const stats: LinkStats = {
     requests: 0,
@@ -155,7 +162,23 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       // A compressed request body is modelled from its identity bytes (the models compress it
       // themselves) and forwarded decoded.
       const sent = await readAll(req);
-      const body = decode(sent, req.headers['content-encoding']);
+      // A piece of a relay's compression context (src/server/body-stream.ts) is decoded by the
+      // proxy's own decoder for the models and forwarded as it came.
+      const piece =
+        req.headers['content-type'] === STREAM_BODY_TYPE
+          ? parseStreamHeader(req.headers[STREAM_HEADER] as string | undefined)
+          : null;
+      let body = decode(sent, req.headers['content-encoding']);
+      if (piece) {
+        const out = await pieces.decode(
+          req.headers.authorization ?? '',
+          piece,
+          sent,
+          1024 * 1024 * 1024,
+        );
+        if (!out.ok) throw new Error(`link: context piece not read (${out.reason})`);
+        body = out.body;
+      }
       let tables = hpack.get(req.socket);
       if (!tables) {
         tables = { up: new HpackEstimator(), down: new HpackEstimator() };
@@ -184,17 +207,21 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       };
       delete headers['content-length'];
       delete headers['content-encoding'];
+      const forwarded = piece ? sent : body;
       const upstream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
         const r = request(
           new URL(req.url ?? '/', target),
           {
             method: req.method,
-            headers: { ...headers, ...(body.length ? { 'content-length': body.length } : {}) },
+            headers: {
+              ...headers,
+              ...(forwarded.length ? { 'content-length': forwarded.length } : {}),
+            },
           },
           resolve,
         );
         r.on('error', reject);
-        r.end(body);
+        r.end(forwarded);
       });
       const resSent = await readAll(upstream);
       const resBody = decode(resSent, upstream.headers['content-encoding']);
@@ -263,6 +290,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
     },
     close: () =>
       new Promise<void>((r) => {
+        pieces.closeAll();
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),

@@ -75,7 +75,12 @@ function dayFloors(day: ReferenceDay): {
 export async function run(): Promise<BenchLine[]> {
   const tmp = tempDir('relay');
   const day = referenceDay();
-  const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'));
+  // BENCH_RELAY_STREAMS=off: central offers no compression context (decision 0031), each sync
+  // request compressed alone, as before it — the figure side by side.
+  const streams = process.env.BENCH_RELAY_STREAMS !== 'off';
+  const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'), {
+    requestStreams: streams,
+  });
   const link = await startSimLink(central.url, SIMULATED);
   const devices: NodeDevice[] = [];
   let relay: Awaited<ReturnType<typeof startServerProcess>> | null = null;
@@ -157,8 +162,7 @@ export async function run(): Promise<BenchLine[]> {
     ) as ModelBytes;
     const common = {
       link: 'relay ↔ central only: 1 Mbit/s, 300 ms RTT; devices on the relay directly',
-      relay:
-        'src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min)',
+      relay: `src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min${streams ? ', sync bodies in one compression context' : '; central offering no compression context (BENCH_RELAY_STREAMS=off)'})`,
       byte_model:
         'value as shipped (HTTP/1.1, bodies of 1 kB or more compressed both ways); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
       per_day: `the day's traffic (${round(dayS, 0)} s, compressed in time) + ${OPEN_HOURS} idle hours`,
