@@ -860,7 +860,7 @@ export function consultationBundle(source: FhirSource, reader: FhirReader, madeA
   add(documentRef.fullUrl, documentReference);
 
   const bundleUuid = fhirUuid('Bundle', `${c.id}/${c.status}`);
-  return {
+  return fhirStrings({
     resourceType: 'Bundle',
     id: bundleUuid,
     meta: { lastUpdated: instant(madeAt) },
@@ -868,7 +868,39 @@ export function consultationBundle(source: FhirSource, reader: FhirReader, madeA
     type: 'document',
     timestamp: instant(madeAt),
     entry: entries,
-  };
+  });
+}
+
+/** What FHIR's `string` allows besides visible characters: space, tab, CR, LF — nothing else. */
+const NON_FHIR_WHITESPACE = /[^\S \t\r\n]/gu;
+
+/**
+ * Every string of a resource as FHIR R4 accepts it: a blank or empty string is left out (FHIR
+ * strings are never empty, and a blank name or label says nothing), and whitespace FHIR does not
+ * allow — the no-break spaces of French typography (« », before « : »), a typed ideographic space
+ * — becomes a plain space. Applied once to the whole bundle, so no text a user typed (a motif, a
+ * name, a code's label, an address) can make an export invalid.
+ */
+export function fhirStrings<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(NON_FHIR_WHITESPACE, ' ') as T;
+  if (Array.isArray(value)) {
+    return value
+      .filter((x) => typeof x !== 'string' || x.trim() !== '')
+      .map((x) => fhirStrings(x)) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === 'string' && v.trim() === '') continue;
+      const cleaned = fhirStrings(v);
+      if (Array.isArray(cleaned) && cleaned.length === 0 && Array.isArray(v) && v.length > 0) {
+        continue;
+      }
+      out[k] = cleaned;
+    }
+    return out as T;
+  }
+  return value;
 }
 
 // ---- a period's export ----

@@ -32,6 +32,7 @@ import {
   FR_CORE_EXTENSIONS,
   FR_CORE_PROFILES,
   fhirRefusal,
+  fhirStrings,
   fhirUuid,
   noteText,
   periodAuditDetail,
@@ -239,6 +240,43 @@ const resources = <T>(bundle: Bundle, type: string): T[] =>
     .filter((r): r is NonNullable<typeof r> => r?.resourceType === type) as T[];
 
 const decode = (b64: string) => new TextDecoder().decode(Buffer.from(b64, 'base64'));
+
+describe('text a user typed never makes an export invalid', () => {
+  it('turns French no-break spaces into plain spaces and leaves blank names and ids out', () => {
+    // The property below once drew this case: a note whose id is blank, a patient whose names
+    // are blank, a motif holding a no-break space (French typography puts one before « : »).
+    const c: Consultation = {
+      ...note,
+      id: ' ',
+      motif: 'Douleur\u00a0: genou\u202fdroit',
+      codes: [],
+    };
+    const bundle = consultationBundle(
+      source({
+        consultation: c,
+        patient: { ...patient, birthName: ' ', firstNames: '\u00a0' },
+        vitals: [],
+        addenda: [],
+        signatures: [],
+      }),
+      coordination,
+      MADE_AT,
+    );
+    expect(fhirErrors(bundle)).toEqual([]);
+    const [encounter] = resources<Encounter>(bundle, 'Encounter');
+    expect(encounter?.reasonCode?.[0]?.text).toBe('Douleur : genou droit');
+    expect(encounter?.identifier?.[0]?.value).toBeUndefined();
+    expect(encounter?.subject?.display).toBeUndefined();
+    const [p] = resources<FhirPatient>(bundle, 'Patient');
+    expect(p?.name?.[0]?.family).toBeUndefined();
+    expect(JSON.stringify(bundle)).not.toMatch(/[\u00a0\u202f]/);
+  });
+
+  it('keeps every string FHIR allows as it was typed', () => {
+    const value = { a: ' x\ty ', b: ['', 'z', ' '], c: { d: '\u3000' }, e: [] as string[] };
+    expect(fhirStrings(value)).toEqual({ a: ' x\ty ', b: ['z'], c: {}, e: [] });
+  });
+});
 
 describe('a signed consultation as a FHIR R4 document', () => {
   const bundle = consultationBundle(source(), coordination, MADE_AT);
