@@ -764,7 +764,15 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       const seqs = inBatch.get(op.dev) ?? new Set<number>();
       inBatch.set(op.dev, seqs.add(op.seq));
     }
+    // A floor the device declared moves `contiguous` past ops this server lacks (it was restored
+    // from an older backup, the device had dropped them as durable): they are missing all the
+    // same, and a rule that needs them (a note's author) cannot be judged here yet.
+    const lacking = new Map(
+      ctx.role === 'central' ? (await store.gaps(org)).map((g) => [g.dev, g] as const) : [],
+    );
     const earlierMissing = (op: Op) => {
+      const gap = lacking.get(op.dev);
+      if (gap && gap.from < op.seq) return true;
       const from = contiguous.get(op.dev) ?? 0;
       let brought = 0;
       for (const n of inBatch.get(op.dev) ?? []) if (n > from && n < op.seq) brought++;
