@@ -54,6 +54,7 @@ function line(r: SimResult): string {
     ` ops=${s.ops} staleCalls=${s.staleCalls} doubleTakeIns=${s.doubleTakeIns} endsOnPatientInCare=${s.endsOnPatientInCare}` +
     ` signedOffline=${s.signedOffline} reversals=${s.reopens + s.requeues} conflicts=${s.conflicts} ${kinds}` +
     ` relayDiskLosses=${s.relayDiskLosses} restores=${s.restores} poison=${s.poisonQuarantined}/${s.poisonPushed}` +
+    ` horizon=${s.horizonReached} belowHorizon=${s.belowHorizon}` +
     ` crashes=${s.crashes} snapshots=${s.snapshots} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
     (r.violations.length ? `\n  ${r.violations.slice(0, 8).join('\n  ')}` : '') +
     (r.silent.length ? `\n  silencieux : ${r.silent.slice(0, 5).join('\n  ')}` : '')
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
       ` signedOffline=${sum((r) => r.stats.signedOffline)} objections=${sum((r) => r.stats.objections)} contradictions=${sum((r) => Object.values(r.stats.contradictions).reduce((a, b) => a + b, 0))}` +
       ` relayDiskLosses=${sum((r) => r.stats.relayDiskLosses)} restores=${sum((r) => r.stats.restores)}` +
       ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}` +
-      ` snapshots=${sum((r) => r.stats.snapshots)}`,
+      ` snapshots=${sum((r) => r.stats.snapshots)}` +
+      ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}`,
   );
   console.log(
     `converged ${converged}/${seeds} seeds, lost ${lost} writes, invariant violations ${violations}, silent contradictions ${silent}`,

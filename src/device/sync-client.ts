@@ -21,6 +21,7 @@ import {
   opsOf,
   pendingOpCount,
 } from './outbox';
+import { devicePosition } from './position';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import { loadSnapshot, SnapshotUnavailable, wantsSnapshot } from './snapshot';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
@@ -473,6 +474,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const epoch = await getMeta<string>(db, META.epoch(server));
       const view = await getMeta<string>(db, META.view(server));
       const floor = await floorOf();
+      const sent = await devicePosition(db);
       const sentAt = now();
       let res: SyncResponse;
       try {
@@ -485,6 +487,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           ...(epoch ? { epoch } : {}),
           ...(view ? { view } : {}),
           ...(floor > 0 ? { floor } : {}),
+          ...(sent ? { sent } : {}),
           ops,
           maxBytes: maxPullBytes,
           ...(options.withDigest ? { digest: true } : {}),

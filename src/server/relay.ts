@@ -474,6 +474,8 @@ export class Relay {
           lastError: r.lastError,
           lastSyncAt: r.lastSyncAt,
           ...(r.day ? { day: r.day } : {}),
+          // After the ops (replicate ran first); central records it only once it holds them.
+          ...(r.sent ? { sent: r.sent } : {}),
         },
       })),
     });

@@ -5,7 +5,8 @@
 // Version 3 adds the compact envelope (src/sync/envelope.ts, docs/decisions/0024-compact-envelope.md):
 // `ops` may be a compact batch, and a compact push gets a compact answer.
 import { z } from 'zod';
-import { nameSchema, opSchema, wireInt } from './op';
+import { HLC_PATTERN } from './hlc';
+import { MAX_HLC, nameSchema, opSchema, wireInt } from './op';
 
 export const PROTOCOL_VERSION = 3;
 /** The first version that reads and answers the compact envelope. */
@@ -17,6 +18,19 @@ export const MAX_PUSH_OPS = 10_000;
 export const MAX_ASKED_DEVICES = 2_000;
 
 const count = wireInt();
+
+/**
+ * A writer's position (docs/decisions/0027-pruning.md): when the request left, every op the
+ * device had written had a clock ≤ `hlc` (its clock then: later ops are above it) and a sequence
+ * ≤ `seq`, and every one of them not yet acknowledged by this server is in the request. The
+ * server records it once it holds the device's ops 1..seq; the organisation's horizon is the
+ * least position of every writer.
+ */
+export const sentPositionSchema = z.object({
+  hlc: z.string().max(MAX_HLC).regex(HLC_PATTERN),
+  seq: count,
+});
+export type SentPosition = z.infer<typeof sentPositionSchema>;
 
 export const deviceReportSchema = z.object({
   /** Ops still in the outbox when the request left (this request's ops included). */
@@ -63,7 +77,12 @@ export const relayReportsSchema = z.object({
     .array(
       z.object({
         deviceId: nameSchema,
-        report: deviceReportSchema.extend({ lastSyncAt: z.number().int().min(0) }),
+        report: deviceReportSchema.extend({
+          lastSyncAt: z.number().int().min(0),
+          /** The position the device gave the relay; central records it once it holds the
+           * device's ops 1..seq (a position never passes the ops it covers). */
+          sent: sentPositionSchema.optional(),
+        }),
       }),
     )
     .max(1000),
@@ -209,6 +228,9 @@ export const syncRequestSchema = z.object({
     )
     .max(MAX_PUSH_OPS)
     .optional(),
+  /** The device's position (`sentPositionSchema`): only when the request carries every op of its
+   * own this server has not acknowledged. */
+  sent: sentPositionSchema.optional(),
   /** Soft cap on the size of the pulled page. */
   maxBytes: wireInt().min(1).optional(),
   /** Ask for the server's state digest with the last page (it reads every row: costly on a large
@@ -264,5 +286,8 @@ export const syncResponseSchema = z.object({
   digest: z.string().optional(),
   /** Closures begun lately: a device then reports its day digest (docs/protocol.md, Closure). */
   closing: z.array(closingSchema).max(50).optional(),
+  /** Central only: the organisation's horizon (docs/decisions/0027-pruning.md): every op with a
+   * clock ≤ hlc is in its log at a number ≤ seq. Announced only; no client prunes at it yet. */
+  horizon: z.object({ hlc: z.string(), seq: count }).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;

@@ -8,6 +8,7 @@
 // relay that loses its disk, a rogue device pushing poison ops, and optionally central restored
 // from an older snapshot. Then the network heals, everything syncs to quiescence, and the checks
 // run: convergence (digests), lost writes, invariant violations, silent contradictions.
+
 import { getMeta, META } from '../../src/device/db';
 import { outboxOps } from '../../src/device/outbox';
 import { syncStatus } from '../../src/device/queries';
@@ -27,6 +28,7 @@ import {
   type Visit,
 } from '../../src/domain/entities';
 import { compareStatus } from '../../src/domain/queue';
+import { currentHorizon } from '../../src/server/horizon';
 import { readingViewer } from '../../src/server/reading';
 import { scopedViewer } from '../../src/server/replication-scope';
 import { rowsToOps } from '../../src/server/seed/ops';
@@ -83,6 +85,10 @@ export interface SimStats extends WorkloadStats, NetStats {
   conflicts: number;
   contradictions: Record<string, number>;
   quiescenceRounds: number;
+  /** Pruning (decision 0027): seeds whose central reached a horizon at the end (0 or 1), and
+   * ops its guard refused for a clock at or below it. */
+  horizonReached: number;
+  belowHorizon: number;
 }
 
 export interface SimResult {
@@ -130,6 +136,8 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     conflicts: 0,
     contradictions: {} as Record<string, number>,
     quiescenceRounds: 0,
+    horizonReached: 0,
+    belowHorizon: 0,
   };
 
   // ---- the organisation at central, the relay, the devices (at the depot, online) ----
@@ -566,6 +574,14 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   for (const c of unfoundContradictions(breaches, reported)) {
     violations.push(`contradiction sans manquement : ${c.id}`);
   }
+
+  // Pruning (decision 0027): whether central's horizon moved at all, and what its guard refused
+  // (an honest device never writes below it: such a refusal shows as set aside, a violation).
+  const reached = await currentHorizon(central.mem.store, central.accounts, ORG, clock.now);
+  extra.horizonReached = reached.horizon ? 1 : 0;
+  extra.belowHorizon = (await central.mem.store.quarantined(ORG, 100_000)).filter((q) =>
+    q.reason.includes('horizon'),
+  ).length;
 
   await relay.app.close();
   await central.app.close();

@@ -2,6 +2,7 @@
 // it (central's clock), may excuse a named device with a reason; a relay passes both to central
 // and keeps central's record; a relay passes on the status reports its devices sent it, so
 // central can judge devices that only talk to the relay.
+
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { Viewer } from '../../domain/access';
@@ -25,6 +26,7 @@ import {
   relayReportsSchema,
 } from '../../sync/protocol';
 import type { ServerContext, ServerPlugin } from '../context';
+import { recordPosition } from '../horizon';
 import { readingViewer } from '../reading';
 import type { SyncStore } from '../store/types';
 import { deviceKey } from './sync';
@@ -260,6 +262,9 @@ export const closureRoutes: ServerPlugin = async (app, { ctx }) => {
     let kept = 0;
     for (const { deviceId, report } of reports) {
       if (!enrolled.has(deviceId)) continue;
+      // The device's position through the relay (decision 0027): recorded only once central
+      // holds the ops it covers, whatever the report's age.
+      if (report.sent) await recordPosition(store, org, deviceId, report.sent);
       const prev = held.get(deviceId);
       if (prev && prev.lastSyncAt >= report.lastSyncAt) continue;
       await store.setMeta(deviceKey(org, deviceId), JSON.stringify({ ...report, via: 'relay' }));

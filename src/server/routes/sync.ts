@@ -28,12 +28,15 @@ import {
   type DeviceReport,
   type Gap,
   MIN_PROTOCOL_VERSION,
+  type SentPosition,
   type SeqOp,
   type SyncResponse,
   syncRequestSchema,
 } from '../../sync/protocol';
+import type { Horizon } from '../../sync/prune';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
+import { BELOW_HORIZON_CODE, belowHorizon, currentHorizon, recordPosition } from '../horizon';
 import { produceTasks } from '../partner-tasks';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import {
@@ -300,6 +303,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     // device with a 4xx naming it, so the device sets it aside and goes on (docs/protocol.md).
     const unproved = await receiptRefusal(store, device, await viewerOf(device), request.ops);
     if (unproved) return fail(reply, 409, 'receipt_mismatch', unproved.message, unproved.details);
+    const isRelay = device.profile === 'relay';
     const held = await store.heldKeys(request.org, request.ops);
     const fresh = request.ops.filter((op) => !held.has(`${op.dev}#${op.seq}`));
     // An op naming a destroyed record is refused before any rule (it is set apart without its
@@ -380,7 +384,6 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       }
     }
     await renewWorkingSessions(ctx, device, toStore);
-    const isRelay = device.profile === 'relay';
     // What the relay refused from its devices counts as held here too: otherwise the device's
     // later ops, forwarded by the relay, would never be contiguous, hence never durable.
     if (isRelay && request.quarantined?.length) {
@@ -400,13 +403,20 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...(request.floor ? { [request.deviceId]: request.floor } : {}),
     });
     const accepted = await store.contiguous(request.org, request.deviceId);
+    // The device's position (decision 0027), once its ops 1..seq are held here; a relay keeps it
+    // with the device's report and passes it on after the ops (src/server/relay.ts).
+    const position =
+      request.sent && !isRelay && request.sent.seq <= accepted
+        ? (await recordPosition(store, request.org, request.deviceId, request.sent)) && request.sent
+        : null;
     if (request.status) {
       // The device counted this request's ops as pending: record what is left once they are held.
       const held = request.ops.filter((op) => op.dev === request.deviceId && op.seq <= accepted);
-      const seen: DeviceReport & { lastSyncAt: number } = {
+      const seen: DeviceReport & { lastSyncAt: number; sent?: SentPosition } = {
         ...request.status,
         pending: Math.max(0, request.status.pending - held.length),
         lastSyncAt: ctx.now(),
+        ...(position ? { sent: position } : {}),
       };
       await store.setMeta(deviceKey(request.org, request.deviceId), JSON.stringify(seen));
     }
@@ -453,6 +463,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       // device learns here must be the same, or its ops would fall outside their sessions.
       serverTime: ctx.now(),
       ...(await closingPart(store, request.org, ctx.now())),
+      ...(await horizonPart(request.org)),
       ...(page.hasMore || !request.digest
         ? {}
         : { digest: await viewerDigest(store, request.org, viewer, ctx.now()) }),
@@ -519,6 +530,14 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     if (next !== (await store.getMeta(readingViewMeta(org, dev)))) {
       await store.setMeta(readingViewMeta(org, dev), next);
     }
+  }
+
+  /** Central's horizon, computed after the page was read (its `seq` may be past the page: the
+   * device then adopts it at a later answer). A relay announces none of its own yet. */
+  async function horizonPart(org: string): Promise<{ horizon?: Horizon }> {
+    if (ctx.role !== 'central') return {};
+    const { horizon } = await currentHorizon(store, accounts, org, ctx.now());
+    return horizon ? { horizon } : {};
   }
 
   /** Central holds everything it acknowledges; a relay only what central told it it holds. */
@@ -610,17 +629,36 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       valid.push(op);
     }
     if (valid.length === 0) return refused;
+    // The guard of decision 0027, at central (a relay holds no horizon of its own yet).
+    const horizon =
+      ctx.role === 'central'
+        ? (await currentHorizon(store, accounts, org, ctx.now())).horizon
+        : null;
+    const above: Op[] = [];
+    for (const op of valid) {
+      const why = belowHorizon(op, horizon);
+      if (why) {
+        refused.push({
+          op,
+          status: 403,
+          error: 'forbidden_op',
+          code: BELOW_HORIZON_CODE,
+          message: why,
+        });
+      } else above.push(op);
+    }
+    if (above.length === 0) return refused;
     const writers = new Map<string, Writer>();
     if (device.profile === 'relay') {
-      for (const dev of new Set(valid.map((op) => op.dev))) {
+      for (const dev of new Set(above.map((op) => op.dev))) {
         const origin = await accounts.credential(dev);
         if (origin && origin.org === org && origin.profile !== 'relay') {
           writers.set(dev, { profile: origin.profile, deviceId: dev, roomId: origin.roomId });
         }
       }
     }
-    const ctxFor = await pushContext(org, valid);
-    for (const op of valid) {
+    const ctxFor = await pushContext(org, above);
+    for (const op of above) {
       const writer: Writer | undefined =
         device.profile === 'relay'
           ? writers.get(op.dev)

@@ -1,0 +1,136 @@
+// Central's side of pruning (docs/decisions/0027-pruning.md, « How the horizon is computed and
+// travels »): it records, per writer, a clock below every op that writer has not yet delivered
+// (its position), and computes the organisation's horizon from them with `horizonOf`
+// (src/sync/prune.ts). Central itself never prunes its stored rows: the horizon is for the
+// replicas it answers, and for the guard that refuses an op written below it.
+import { type Hlc, hlcOfTime } from '../sync/hlc';
+import type { Op } from '../sync/op';
+import type { SentPosition } from '../sync/protocol';
+import { type Horizon, horizonOf, type WriterPosition } from '../sync/prune';
+import type { DeviceCredential } from './auth';
+import type { SyncStore } from './store/types';
+
+interface StoredPosition extends SentPosition {
+  /** The log's epoch it was recorded in: a restored backup drops what it cannot prove. */
+  epoch: string;
+}
+
+interface StoredHorizon extends Horizon {
+  epoch: string;
+}
+
+export const positionPrefix = (org: string) => `position:${org}:`;
+export const positionKey = (org: string, dev: string) => `${positionPrefix(org)}${dev}`;
+export const horizonKey = (org: string) => `horizon:${org}`;
+
+/**
+ * The server's own ops (closures, partner answers, audit) are stored as they are stamped, so its
+ * position is its clock; a minute behind, for a write stamped but not yet committed when the
+ * horizon is read.
+ */
+export const SERVER_POSITION_LAG_MS = 60_000;
+
+/**
+ * Records `dev`'s position when this store holds its ops 1..seq (a relay forwarding a position
+ * before the ops it covers would otherwise let the horizon pass ops still on their way). Never
+ * moves a position back within an epoch. True when recorded.
+ */
+export async function recordPosition(
+  store: SyncStore,
+  org: string,
+  dev: string,
+  sent: SentPosition,
+): Promise<boolean> {
+  if ((await store.contiguous(org, dev)) < sent.seq) return false;
+  const epoch = await store.epoch();
+  const before = await readPosition(store, org, dev, epoch);
+  if (before && before.hlc >= sent.hlc) return true;
+  const value: StoredPosition = { hlc: sent.hlc, seq: sent.seq, epoch };
+  await store.setMeta(positionKey(org, dev), JSON.stringify(value));
+  return true;
+}
+
+async function readPosition(
+  store: SyncStore,
+  org: string,
+  dev: string,
+  epoch: string,
+): Promise<StoredPosition | null> {
+  const raw = await store.getMeta(positionKey(org, dev));
+  const p = raw ? (JSON.parse(raw) as StoredPosition) : null;
+  return p && p.epoch === epoch ? p : null;
+}
+
+/** Who can still deliver ops: enrolled devices that sync (not partners, which never push ops of
+ * their own, nor relays, counted through their devices' positions), revoked ones left out. */
+export function deliveringDevices(
+  credentials: readonly DeviceCredential[],
+  revoked: ReadonlySet<string>,
+): string[] {
+  return credentials
+    .filter((c) => c.profile !== 'partner' && c.profile !== 'relay' && !revoked.has(c.deviceId))
+    .map((c) => c.deviceId);
+}
+
+/**
+ * The organisation's horizon now, stored so it never goes back within the log's epoch (a replica
+ * that adopted it already dropped clocks below it); a new epoch (a restored backup) drops the
+ * stored one. `blockedBy`: the writer holding it back (null: none).
+ */
+export async function orgHorizon(
+  store: SyncStore,
+  org: string,
+  devices: readonly string[],
+  now: number,
+): Promise<{ horizon: Horizon | null; blockedBy: string | null }> {
+  const epoch = await store.epoch();
+  const raw = await store.getMeta(horizonKey(org));
+  const stored = raw ? (JSON.parse(raw) as StoredHorizon) : null;
+  const previous = stored && stored.epoch === epoch ? { hlc: stored.hlc, seq: stored.seq } : null;
+  const known = new Map<string, Hlc>();
+  for (const { key, value } of await store.metaWithPrefix(positionPrefix(org))) {
+    const p = JSON.parse(value) as StoredPosition;
+    if (p.epoch === epoch) known.set(key.slice(positionPrefix(org).length), p.hlc);
+  }
+  const writers: WriterPosition[] = devices.map((node) => ({
+    node,
+    sent: known.get(node) ?? null,
+  }));
+  writers.push({ node: 'central', sent: hlcOfTime(now - SERVER_POSITION_LAG_MS) });
+  // Positions are read before the log's head: every op ≤ the horizon is at a number ≤ it.
+  const result = horizonOf(writers, await store.lastSeq(org), previous);
+  const h = result.horizon;
+  if (h && (!previous || h.hlc !== previous.hlc)) {
+    const value: StoredHorizon = { hlc: h.hlc, seq: h.seq, epoch };
+    await store.setMeta(horizonKey(org), JSON.stringify(value));
+  }
+  return result;
+}
+
+/** Machine code of an op refused for its clock below the horizon. */
+export const BELOW_HORIZON_CODE = 'below_horizon';
+
+/**
+ * The guard (decision 0027): a register or set op with a clock ≤ the horizon can only come from a
+ * writer that broke its promise (a device restored from an old backup, its clock set back);
+ * every pruned replica would ignore it, so it is refused rather than applied here alone.
+ * Inserts are never pruned and never refused for their clock.
+ */
+export function belowHorizon(op: Op, horizon: Horizon | null): string | null {
+  if (!horizon || op.k === 'ins' || op.hlc > horizon.hlc) return null;
+  return 'Modification refusée par le serveur : elle porte une horloge antérieure à l’horizon déjà atteint par tous les appareils (l’horloge de l’appareil a sans doute reculé, par exemple après la restauration d’une ancienne sauvegarde). Vérifiez la date de l’appareil puis saisissez de nouveau cette modification.';
+}
+
+/** The organisation's horizon as central computes it for a request (enrolled devices from the
+ * accounts, revoked ones from the replicated `device` rows). */
+export async function currentHorizon(
+  store: SyncStore,
+  accounts: { credentials(org: string): Promise<DeviceCredential[]> },
+  org: string,
+  now: number,
+): Promise<{ horizon: Horizon | null; blockedBy: string | null }> {
+  const revoked = new Set(
+    (await store.rows(org, 'device')).filter((d) => d.revoked === true).map((d) => String(d.id)),
+  );
+  return orgHorizon(store, org, deliveringDevices(await accounts.credentials(org), revoked), now);
+}
