@@ -34,6 +34,68 @@ let nextSeq = 1;
  * code): when each started and ended, and the rows it handed out. */
 const reads: { start: number; end: number; rows: number }[] = [];
 
+/** A registration's write transaction, traced by `traceWrites` (bench code, not the app's). */
+interface TxTrace {
+  /** Its first request issued (after the write path's own preparation). */
+  firstStart: number;
+  /** Its reads (the meta records and the merge states) answered. */
+  readsEnd: number;
+  /** Its first write issued (the ops built, checked, merged, materialised and sealed). */
+  firstWrite: number;
+  /** Its last request answered. */
+  lastEnd: number;
+  /** Its `complete` event (committed). */
+  complete: number;
+}
+
+/** Set while a registration is written: its read-write transaction is traced. */
+let tracing: { trans: object | null; trace: TxTrace } | null = null;
+
+/** A DBCore layer next to IndexedDB (below the sealing middleware): the phases of the traced
+ * write's transaction, from its requests as IndexedDB receives and answers them. */
+function traceWrites(db: EscaleDb): void {
+  db.use({
+    stack: 'dbcore',
+    name: 'bench-trace-write',
+    level: 0,
+    create(down: DBCore): Partial<DBCore> {
+      return {
+        ...down,
+        table(name: string): DBCoreTable {
+          const table = down.table(name);
+          const traced = <R>(trans: unknown, write: boolean, p: () => Promise<R>): Promise<R> => {
+            const t = tracing;
+            const tx = trans as IDBTransaction;
+            if (!t || tx.mode !== 'readwrite' || (t.trans !== null && t.trans !== tx)) return p();
+            const start = performance.now();
+            if (t.trans === null) {
+              t.trans = tx;
+              t.trace.firstStart = start;
+              tx.addEventListener('complete', () => {
+                t.trace.complete = performance.now();
+              });
+            }
+            if (write && t.trace.firstWrite === 0) t.trace.firstWrite = start;
+            return p().then((r) => {
+              const end = performance.now();
+              if (!write && t.trace.firstWrite === 0) t.trace.readsEnd = end;
+              t.trace.lastEnd = Math.max(t.trace.lastEnd, end);
+              return r;
+            });
+          };
+          return {
+            ...table,
+            get: (req) => traced(req.trans, false, () => table.get(req)),
+            getMany: (req) => traced(req.trans, false, () => table.getMany(req)),
+            query: (req) => traced(req.trans, false, () => table.query(req)),
+            mutate: (req) => traced(req.trans, true, () => table.mutate(req)),
+          };
+        },
+      };
+    },
+  });
+}
+
 /** A DBCore layer under the app's timing the patient table's reads. */
 function timePatientReads(db: EscaleDb): void {
   db.use({
@@ -98,6 +160,7 @@ async function prepareSearchWrite(identities: number): Promise<Prepared> {
   db = new EscaleDb('bench-search-write');
   enableEncryption(db);
   timePatientReads(db);
+  traceWrites(db);
   await db.open();
   await db.meta.bulkPut([
     { key: META.deviceId, value: DEVICE },
@@ -130,6 +193,18 @@ export interface WriteSearchRun {
   /** Per write (ms): its transaction; commit → the index's read of the changed rows starts; that
    * read; the index patch and the search. */
   parts: { commitMs: number[]; untilQueryMs: number[]; queryMs: number[]; indexSearchMs: number[] };
+  /** A registration's transaction (ms): the write path's preparation until its first request;
+   * its reads; building the ops until its first write (merge, materialise, seal); its writes;
+   * from its last answer to its `complete` event; from that event until the write's promise
+   * resumed the caller. */
+  registration: {
+    prepMs: number[];
+    readsMs: number[];
+    buildMs: number[];
+    writesMs: number[];
+    commitWaitMs: number[];
+    resumeMs: number[];
+  };
   /** Patient rows read per write (the changed rows by id, and the merged ones). */
   rowsRead: number[];
 }
@@ -164,6 +239,14 @@ async function benchSearchWrite(count: number, seed: number): Promise<WriteSearc
     pulled: [],
     emissions: 0,
     parts: { commitMs: [], untilQueryMs: [], queryMs: [], indexSearchMs: [] },
+    registration: {
+      prepMs: [],
+      readsMs: [],
+      buildMs: [],
+      writesMs: [],
+      commitWaitMs: [],
+      resumeMs: [],
+    },
     rowsRead: [],
   };
   let otherSeq = 0;
@@ -183,6 +266,8 @@ async function benchSearchWrite(count: number, seed: number): Promise<WriteSearc
     reads.length = 0;
     const t0 = performance.now();
     if (ops === null) {
+      const trace = { firstStart: 0, readsEnd: 0, firstWrite: 0, lastEnd: 0, complete: 0 };
+      tracing = { trans: null, trace };
       await writeChanges(open, { deviceId: DEVICE, org: ORG, userId: 'staff-desk' }, [
         { entity: 'patient', id, set: fields },
         auditChange(
@@ -190,6 +275,15 @@ async function benchSearchWrite(count: number, seed: number): Promise<WriteSearc
           { action: 'patient.created', entity: 'patient', entityId: id, detail: null },
         ),
       ]);
+      const resumed = performance.now();
+      tracing = null;
+      const r = run.registration;
+      r.prepMs.push(trace.firstStart - t0);
+      r.readsMs.push(trace.readsEnd - trace.firstStart);
+      r.buildMs.push(trace.firstWrite - trace.readsEnd);
+      r.writesMs.push(trace.lastEnd - trace.firstWrite);
+      r.commitWaitMs.push(trace.complete - trace.lastEnd);
+      r.resumeMs.push(resumed - trace.complete);
     } else {
       for (const page of ops) await applyRemote(open, page, CHECKPOINT);
     }
