@@ -96,6 +96,10 @@ async function afterWriteLine(): Promise<BenchLine> {
         count,
         seed,
       ] as const);
+    // BENCH_SEARCH_SETTLE_S: an idle pause after the registry's bootstrap, before the warm-up
+    // (IndexedDB's own storage may still be reorganising what the bootstrap just wrote).
+    const settle = Number(process.env.BENCH_SEARCH_SETTLE_S ?? 0);
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle * 1000));
     await bench(4, 900); // warm-up: the JIT, IndexedDB's files
     const cdp = await browser.context.newCDPSession(page);
     // BENCH_SEARCH_CPUPROFILE=file: the page's CPU profile over the timed run (DevTools format).
@@ -161,6 +165,7 @@ async function afterWriteLine(): Promise<BenchLine> {
       registry_ops: prepared.ops,
       registry_apply_s: round(prepared.applyMs / 1000, 1),
       first_index_ms: Math.round(prepared.indexMs),
+      settle_s: settle,
       machine: machine(),
     });
   } finally {
