@@ -26,6 +26,9 @@ import type { Prepared, WriteSearchRun } from './pages/search-write.page';
 
 const IDENTITIES = Number(process.env.BENCH_REGISTRY ?? 50_000);
 const QUERIES = 200;
+/** The registry the search-after-write device holds (BENCH_SEARCH_WRITE_REGISTRY=0: an empty
+ * database, the write transaction's own floor on the same machine). */
+const WRITE_IDENTITIES = Number(process.env.BENCH_SEARCH_WRITE_REGISTRY ?? IDENTITIES);
 /** New patients per run of search.after_write: half registered here, half pulled. 200 since the
  * second pass of issue 18 (50 before: their p95 was the third slowest sample, one slow write on a
  * loaded host moved it); the first 50 are still reported apart (`first_50`), as before. */
@@ -89,7 +92,7 @@ async function afterWriteLine(): Promise<BenchLine> {
     await page.addScriptTag({ content: script });
     const prepared = await page.evaluate(
       (n) => (globalThis as unknown as SearchWrite).prepareSearchWrite(n),
-      IDENTITIES,
+      WRITE_IDENTITIES,
     );
     const bench = (count: number, seed: number) =>
       page.evaluate(([c, s]) => (globalThis as unknown as SearchWrite).benchSearchWrite(c, s), [
