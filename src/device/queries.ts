@@ -76,12 +76,19 @@ export async function staffList(
  * read (a null pointer is not in the index).
  */
 export async function identitySurvivors(db: EscaleDb): Promise<Map<string, string>> {
+  return (await mergeGraph(db)).survivors;
+}
+
+/** The survivor map and the ids merged rows point to, held or not (patient-index.ts). */
+export async function mergeGraph(
+  db: EscaleDb,
+): Promise<{ survivors: Map<string, string>; targets: Set<string> }> {
   const merged = await db.rows('patient').orderBy('mergedInto').toArray();
-  if (merged.length === 0) return new Map();
-  const targets = [...new Set(merged.map((p) => p.mergedInto ?? ''))];
-  const held = (await db.rows('patient').bulkGet(targets)).filter((p) => p !== undefined);
+  if (merged.length === 0) return { survivors: new Map(), targets: new Set() };
+  const targets = new Set(merged.map((p) => p.mergedInto ?? ''));
+  const held = (await db.rows('patient').bulkGet([...targets])).filter((p) => p !== undefined);
   const nodes = new Map([...held, ...merged].map((p) => [p.id, p]));
-  return survivorMap([...nodes.values()]);
+  return { survivors: survivorMap([...nodes.values()]), targets };
 }
 
 export interface QueueItem {

@@ -12,8 +12,15 @@ import type { DBCore, DBCoreMutateRequest, DBCoreTable, Middleware } from 'dexie
 /** The tables whose changed keys are announced (what a kept view needs, nothing more). */
 export const WATCHED_TABLES: ReadonlySet<string> = new Set(['patient']);
 
-/** The changed primary keys of one table, or 'all' when the change named no keys. */
-export type RowChange = { table: string; ids: string[] | 'all' };
+/** The changed primary keys of one table, or 'all' when the change named no keys. In this tab
+ * only, `written` holds what the committed transaction left for some of them: the row it put
+ * (the write's own object: never changed after), or null for a row it deleted. An id without an
+ * entry (a failed request, an add, another tab's change) must be read. */
+export type RowChange = {
+  table: string;
+  ids: string[] | 'all';
+  written?: ReadonlyMap<string, object | null>;
+};
 
 type Listener = (change: RowChange) => void;
 
@@ -40,20 +47,26 @@ function deliver(dbName: string, change: RowChange): void {
   for (const l of listeners.get(dbName) ?? []) l(change);
 }
 
-/** Tells this tab's listeners and the other tabs' what a committed transaction changed. */
+/** Tells this tab's listeners and the other tabs' what a committed transaction changed (the
+ * other tabs get the ids only: they read the rows, as a few ids cost less to post than rows). */
 export function announceRowChanges(dbName: string, changes: readonly RowChange[]): void {
   for (const change of changes) deliver(dbName, change);
-  if (changes.length > 0) sender(dbName)?.postMessage({ from: context, changes });
+  if (changes.length > 0) {
+    sender(dbName)?.postMessage({
+      from: context,
+      changes: changes.map(({ table, ids }) => ({ table, ids })),
+    });
+  }
 }
 
 /** Listens to the rows of `table` changed in database `dbName`, in this tab and the others. */
 export function onRowChanges(
   dbName: string,
   table: string,
-  listener: (ids: string[] | 'all') => void,
+  listener: (ids: string[] | 'all', written?: ReadonlyMap<string, object | null>) => void,
 ): () => void {
   const local: Listener = (change) => {
-    if (change.table === table) listener(change.ids);
+    if (change.table === table) listener(change.ids, change.written);
   };
   let set = listeners.get(dbName);
   if (!set) {
@@ -76,11 +89,23 @@ export function onRowChanges(
   };
 }
 
+/** What one transaction changed so far in one watched table: the ids, and what it left for
+ * those whose last request succeeded (the row put, or null when deleted). */
+type TableChanges = { ids: Set<string>; written: Map<string, object | null> };
 /** What one transaction changed so far, per watched table. */
-type Pending = Map<string, Set<string> | 'all'>;
+type Pending = Map<string, TableChanges | 'all'>;
 const pendingOf = new WeakMap<object, Pending>();
 
-function record(req: DBCoreMutateRequest, table: DBCoreTable, dbName: string): void {
+/**
+ * Records the keys `req` changes in its transaction, announced once it commits. Returns what to
+ * do with the request's result: a put or delete that succeeded for every key tells the rows it
+ * left (a put's value is what IndexedDB stored: the watched tables are not sealed).
+ */
+function record(
+  req: DBCoreMutateRequest,
+  table: DBCoreTable,
+  dbName: string,
+): ((res: { numFailures: number }) => void) | null {
   const trans = req.trans as unknown as EventTarget & object;
   let pending = pendingOf.get(trans);
   if (!pending) {
@@ -91,13 +116,17 @@ function record(req: DBCoreMutateRequest, table: DBCoreTable, dbName: string): v
     trans.addEventListener('complete', () => {
       announceRowChanges(
         dbName,
-        [...fresh].map(([name, ids]) => ({ table: name, ids: ids === 'all' ? 'all' : [...ids] })),
+        [...fresh].map(([name, held]) =>
+          held === 'all'
+            ? { table: name, ids: 'all' }
+            : { table: name, ids: [...held.ids], written: held.written },
+        ),
       );
     });
   }
   const name = table.name;
   const held = pending.get(name);
-  if (held === 'all') return;
+  if (held === 'all') return null;
   let keys: unknown[] | null = null;
   if (req.type === 'delete') keys = req.keys;
   else if (req.type === 'add' || req.type === 'put') {
@@ -106,11 +135,31 @@ function record(req: DBCoreMutateRequest, table: DBCoreTable, dbName: string): v
   }
   if (keys === null) {
     pending.set(name, 'all'); // deleteRange (a clear), or keys Dexie does not tell
-    return;
+    return null;
   }
-  const ids = held ?? new Set<string>();
-  for (const k of keys) if (typeof k === 'string') ids.add(k);
-  pending.set(name, ids);
+  const changes = held ?? { ids: new Set<string>(), written: new Map<string, object | null>() };
+  pending.set(name, changes);
+  const { ids, written } = changes;
+  // Until this request succeeds, what it leaves is not known (an earlier put's value is stale).
+  for (const k of keys) {
+    if (typeof k !== 'string') continue;
+    ids.add(k);
+    written.delete(k);
+  }
+  if (req.type === 'add') return null; // an add may fail on one key and not the others
+  const type = req.type;
+  const values = req.type === 'put' ? req.values : null;
+  const named = keys;
+  return (res) => {
+    if (res.numFailures > 0) return;
+    named.forEach((k, i) => {
+      if (typeof k !== 'string') return;
+      const value = type === 'delete' ? null : values?.[i];
+      if (value === null || (typeof value === 'object' && value !== undefined)) {
+        written.set(k, value as object | null);
+      }
+    });
+  };
 }
 
 /** The middleware (installed on every EscaleDb by its constructor). */
@@ -128,8 +177,13 @@ export function rowChangesMiddleware(): Middleware<DBCore> {
           return {
             ...table,
             mutate(req: DBCoreMutateRequest) {
-              record(req, table, dbName);
-              return table.mutate(req);
+              const done = record(req, table, dbName);
+              const result = table.mutate(req);
+              if (!done) return result;
+              return result.then((res) => {
+                done(res);
+                return res;
+              });
             },
           };
         },

@@ -1,8 +1,10 @@
 // The reception's search index kept on the device (src/device/patient-index.ts, issue 18 §7):
 // a patient written through the write path, one pulled and applied by applyRemote, a page of
-// many pulled at once, a deletion and a merge all reach the index, and each costs a read of the
-// changed rows by id, never of the whole registry (counted where IndexedDB hands rows out: a
-// DBCore layer under the app's). Another tab's changes arrive through a BroadcastChannel.
+// many pulled at once, a deletion and a merge all reach the index, never by a read of the whole
+// registry (counted where IndexedDB hands rows out: a DBCore layer under the app's). A change
+// committed in this tab that leaves the merge graph alone is patched from the rows it wrote,
+// reading nothing; a merge, or another tab's change (through a BroadcastChannel), reads the
+// changed rows by id. Only committed writes reach it.
 import type { DBCore, DBCoreTable } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EscaleDb } from '../../src/device/db';
@@ -149,7 +151,7 @@ async function registry() {
 }
 
 describe('keepPatientIndex', () => {
-  it('builds once from the registry, then reads only the patient written or pulled', async () => {
+  it('builds once from the registry, then patches the patient written or pulled from the committed write, reading nothing', async () => {
     const { db, reads } = await registry();
     reads.rows = 0;
     const kept = keep(db);
@@ -163,25 +165,25 @@ describe('keepPatientIndex', () => {
       { entity: 'patient', id: 'new-local', set: named(9001, 'Kerouac') },
     ]);
     await kept.next(finds('kerouac prénom', 'new-local'));
-    expect(reads.rows).toBe(1);
+    expect(reads.rows).toBe(0); // the row the committed transaction put
     expect(kept.index).not.toBe(first); // a new object: React renders again
 
     // Registered on another device and pulled.
     reads.rows = 0;
     await pull(db, [{ id: 'new-pulled', ...named(9002, 'Quéméneur') }]);
     await kept.next(finds('quemeneur', 'new-pulled'));
-    expect(reads.rows).toBe(1);
+    expect(reads.rows).toBe(0);
 
     // A corrected name: the old one no longer finds it.
     reads.rows = 0;
     await writeChanges(db, ctx, [{ entity: 'patient', id: 'p7', set: { birthName: 'LE BRAS' } }]);
     await kept.next(finds('le bras', 'p7'));
     expect(finds(`nom${letters(7)}`, 'p7')(kept.index!)).toBe(false);
-    expect(reads.rows).toBe(1);
+    expect(reads.rows).toBe(0);
     expect(kept.errors).toEqual([]);
   });
 
-  it('reads a page of many pulled patients by id, not the registry again', async () => {
+  it('patches a page of many pulled patients from the page, not the registry again', async () => {
     // Dexie's own change event says « the whole table » for a put of 50 rows or more.
     const { db, reads } = await registry();
     const kept = keep(db);
@@ -190,7 +192,7 @@ describe('keepPatientIndex', () => {
     const page = Array.from({ length: 120 }, (_, n) => ({ id: `q${n}`, ...named(5000 + n) }));
     await pull(db, page);
     await kept.next((i) => i.byId.size === REGISTRY + 120);
-    expect(reads.rows).toBe(120);
+    expect(reads.rows).toBe(0);
     expect(searchIndex(kept.index!, `nom${letters(5119)}`)[0]?.record.id).toBe('q119');
   });
 
@@ -225,6 +227,53 @@ describe('keepPatientIndex', () => {
     await kept.next(finds(`nom${letters(9)}`, 'p9')); // its survivor is not held yet: it stands for itself
     await pull(db, [{ id: 'late', ...named(9003, 'Tardif') }]);
     await kept.next((i) => finds('tardif', 'late')(i) && lacks(`nom${letters(9)}`, 'p9')(i));
+  });
+
+  it('never shows a patient whose write failed or was aborted', async () => {
+    const { db } = await registry();
+    const kept = keep(db);
+    await kept.next((i) => i.byId.size === REGISTRY);
+
+    // Refused by the write path (a value the schema refuses): nothing is stored.
+    await expect(
+      writeChanges(db, ctx, [
+        { entity: 'patient', id: 'refused', set: { ...named(9005, 'Refusé'), sex: 42 } },
+      ] as never),
+    ).rejects.toThrow();
+    // The row put, then the transaction aborted (a later step failed): rolled back.
+    await expect(
+      db.transaction('rw', db.rows('patient'), async () => {
+        await db.rows('patient').put({ id: 'aborted', ...named(9006, 'Annulé'), searchKey: 'x' });
+        throw new Error('a later step failed');
+      }),
+    ).rejects.toThrow('a later step failed');
+    // A later registration is listed; the two before it are not.
+    await writeChanges(db, ctx, [{ entity: 'patient', id: 'after', set: named(9007, 'Ensuite') }]);
+    await kept.next(finds('ensuite', 'after'));
+    expect(kept.index!.byId.has('refused')).toBe(false);
+    expect(kept.index!.byId.has('aborted')).toBe(false);
+    expect(searchIndex(kept.index!, 'annule')).toEqual([]);
+  });
+
+  it('reads what an add left (one key may fail while the transaction commits)', async () => {
+    const { db, reads } = await registry();
+    const kept = keep(db);
+    await kept.next((i) => i.byId.size === REGISTRY);
+    reads.rows = 0;
+    await db.transaction('rw', db.rows('patient'), async () => {
+      // p2 exists: its add fails, the new one is added, and the transaction commits.
+      await db
+        .rows('patient')
+        .bulkAdd([
+          { id: 'p2', ...named(9008, 'Jamais'), searchKey: 'x' },
+          { id: 'added', ...named(9009, 'Ajouté'), searchKey: 'x' },
+        ])
+        .catch(() => undefined);
+    });
+    await kept.next(finds('ajoute', 'added'));
+    expect(searchIndex(kept.index!, 'jamais')).toEqual([]); // p2 kept the name it holds
+    expect(finds(`nom${letters(2)}`, 'p2')(kept.index!)).toBe(true);
+    expect(reads.rows).toBe(2); // both read by id
   });
 
   it('follows another tab: its changes arrive on the BroadcastChannel', async () => {

@@ -12,6 +12,8 @@ import {
   patchIndex,
   type SearchIndex,
   searchIndex,
+  survivorsStay,
+  type WrittenIdentity,
 } from '../../src/domain/identity';
 import { survivorMap } from '../../src/domain/identity-lifecycle';
 
@@ -91,6 +93,11 @@ function survivorsOf(rows: Map<string, Row>): Map<string, string> {
   return survivorMap([...new Map([...targets, ...merged].map((r) => [r.id, r])).values()]);
 }
 
+/** The ids merged rows point to, held or not (mergeGraph's targets). */
+function targetsOf(rows: Map<string, Row>): Set<string> {
+  return new Set([...rows.values()].flatMap((r) => (r.mergedInto ? [r.mergedInto] : [])));
+}
+
 /** What the hook's first read indexes: live rows not merged into another (allPatients). */
 function listed(rows: Map<string, Row>): Row[] {
   const s = survivorsOf(rows);
@@ -134,6 +141,89 @@ describe('patchIndex with indexDelta and mergeFlips', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('survivorsStay: patching from the rows a write left, without a read', () => {
+  it('is said only when the survivor map stays, and then the patched index answers as a fresh one', () => {
+    let taken = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(
+        fc.array(identity, { maxLength: 8 }),
+        fc.array(fc.array(action, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }),
+        (initial, batches) => {
+          const rows = new Map<string, Row>(initial.map((r) => [r.id, { ...r, mergedInto: null }]));
+          const index = buildSearchIndex(listed(rows));
+          let survivors = survivorsOf(rows);
+          let targets = targetsOf(rows);
+          for (const batch of batches) {
+            // What the committed transaction tells the keeper: each changed row as it left it.
+            const written = new Map<string, WrittenIdentity>();
+            for (const a of batch) {
+              const id = apply(rows, a);
+              if (id) written.set(id, rows.get(id) ?? null);
+            }
+            const after = survivorsOf(rows);
+            if (survivorsStay(written, survivors, targets)) {
+              taken += 1;
+              expect(after).toEqual(survivors);
+              const ids = [...written.keys()];
+              const delta = indexDelta(
+                ids,
+                ids.map((id) => written.get(id) ?? undefined),
+                survivors,
+              );
+              patchIndex(index, delta.upserts, delta.removedIds);
+            } else {
+              refused += 1;
+              const ids = [...new Set([...written.keys(), ...mergeFlips(survivors, after)])];
+              const delta = indexDelta(
+                ids,
+                ids.map((id) => rows.get(id)),
+                after,
+              );
+              patchIndex(index, delta.upserts, delta.removedIds);
+            }
+            survivors = after;
+            targets = targetsOf(rows);
+            const fresh = buildSearchIndex(listed(rows));
+            expect(answers(index)).toEqual(answers(fresh));
+            expect([...index.byId.keys()].sort()).toEqual([...fresh.byId.keys()].sort());
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // Both paths were exercised, the one without a read in a fair share of the batches.
+    expect(taken).toBeGreaterThan(200);
+    expect(refused).toBeGreaterThan(200);
+  });
+
+  it('refuses when a merged row, a held target or an awaited target is written', () => {
+    const row = (id: string, mergedInto: string | null = null): WrittenIdentity => ({
+      id,
+      birthName: 'Dupont',
+      firstNames: 'Jean',
+      sex: 'M',
+      birthDate: '1960-03-12',
+      mergedInto,
+    });
+    // a → b (b held), c → late (late not held yet).
+    const survivors = new Map([
+      ['a', 'b'],
+      ['b', 'b'],
+      ['c', 'c'],
+    ]);
+    const targets = new Set(['b', 'late']);
+    const stays = (id: string, r: WrittenIdentity) =>
+      survivorsStay(new Map([[id, r]]), survivors, targets);
+    expect(stays('new', row('new'))).toBe(true); // a registration
+    expect(stays('new', null)).toBe(true); // a row nobody points to, gone
+    expect(stays('new', row('new', 'b'))).toBe(false); // merged by this write
+    expect(stays('a', row('a'))).toBe(false); // unmerged
+    expect(stays('b', row('b'))).toBe(false); // a held target changed
+    expect(stays('late', row('late'))).toBe(false); // the awaited target arrives
   });
 });
 

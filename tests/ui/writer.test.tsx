@@ -3,11 +3,11 @@
 import { renderHook } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EscaleDb } from '../../src/device/db';
+import { type EscaleDb, META } from '../../src/device/db';
 import { DeviceProvider } from '../../src/ui/data/device-data';
-import { useWriter } from '../../src/ui/data/writer';
+import { useWriter, writeAs } from '../../src/ui/data/writer';
 import { useUiStore } from '../../src/ui/state/ui-store';
-import { freshDb, seedDemoDay } from './support';
+import { freshDb, seedDemoDay, TEST_DEVICE_ID } from './support';
 
 afterEach(() => {
   useUiStore.setState({ profile: null });
@@ -58,5 +58,62 @@ describe('the device refuses writes outside its profile', () => {
     const { db, write } = await writerOn('room');
     await write([addendum]);
     expect(await db.rows('addendum').get('add-1')).toMatchObject({ text: 'Complément' });
+  });
+});
+
+describe('writeAs, what useWriter runs (and the search-after-write bench calls)', () => {
+  it('stamps the change and its audit with the device and organisation read in one request', async () => {
+    const db: EscaleDb = freshDb();
+    const metaReads: string[][] = [];
+    db.use({
+      stack: 'dbcore',
+      name: 'test-meta-reads',
+      create: (down) => ({
+        ...down,
+        table(name) {
+          const table = down.table(name);
+          if (name !== 'meta') return table;
+          return {
+            ...table,
+            get: (req) => {
+              metaReads.push([String(req.key)]);
+              return table.get(req);
+            },
+            getMany: (req) => {
+              metaReads.push(req.keys.map(String));
+              return table.getMany(req);
+            },
+          };
+        },
+      }),
+    });
+    await seedDemoDay(db);
+    const org = await db.meta.get(META.org);
+    metaReads.length = 0;
+    await writeAs(db, { staffId: 's-desk', profile: 'reception' }, ({ newId }) => {
+      const id = newId();
+      return {
+        changes: [{ entity: 'patient', id, set: { birthName: 'KERGUEN', firstNames: 'Anne' } }],
+        audit: { action: 'patient.created', entity: 'patient', entityId: id, detail: null },
+      };
+    });
+    // The writer's own read: both keys at once, before the write's transaction reads its own.
+    expect(metaReads[0]).toEqual([META.deviceId, META.org]);
+    const audit = (await db.rows('audit').toArray()).find((a) => a.action === 'patient.created');
+    expect(audit).toMatchObject({ deviceId: TEST_DEVICE_ID, orgId: org?.value, actorId: 's-desk' });
+  });
+
+  it('refuses, storing nothing, on a device not joined to an organisation', async () => {
+    const db: EscaleDb = freshDb();
+    await seedDemoDay(db);
+    await db.meta.delete(META.org);
+    const before = await db.outbox.count();
+    await expect(
+      writeAs(db, { staffId: null, profile: 'reception' }, [
+        { entity: 'patient', id: 'p-x', set: { birthName: 'X', firstNames: 'Y' } },
+      ]),
+    ).rejects.toThrow('Cet appareil n’est pas encore relié à une organisation');
+    expect(await db.outbox.count()).toBe(before);
+    expect(await db.rows('patient').get('p-x')).toBeUndefined();
   });
 });

@@ -55,3 +55,26 @@ export function indexDelta<T extends HeldIdentity>(
   });
   return { upserts, removedIds };
 }
+
+/** A patient row as written (null: deleted), with the merge pointer the survivor map follows. */
+export type WrittenIdentity = (HeldIdentity & { mergedInto?: string | null }) | null;
+
+/**
+ * Whether rows written as `written` says leave the survivor map as it was, so the index can be
+ * patched from those rows without reading the merge graph again (a registration, a corrected
+ * name, a pulled newcomer). The map is built from the merged rows and their held targets
+ * (identity-lifecycle's survivorMap): it stays when no written row is merged after the write,
+ * none was in the map before (a merged row or a held target), and none is the target of a merged
+ * row (`targets`, held or not: a target arriving late changes who survives).
+ */
+export function survivorsStay(
+  written: ReadonlyMap<string, WrittenIdentity>,
+  survivors: ReadonlyMap<string, string>,
+  targets: ReadonlySet<string>,
+): boolean {
+  for (const [id, row] of written) {
+    if (survivors.has(id) || targets.has(id)) return false;
+    if (row && row.mergedInto !== null && row.mergedInto !== undefined) return false;
+  }
+  return true;
+}

@@ -2,12 +2,12 @@
 // transaction), stamped with this device, its organisation and the staff member at work.
 import { useCallback } from 'react';
 import { type AuditNote, auditChange } from '../../device/audit-change';
-import { getMeta, META } from '../../device/db';
+import { type EscaleDb, META } from '../../device/db';
 import { type Stamp, stampNow } from '../../device/stamp';
 import { writeRefusal } from '../../domain/access';
 import { type Change, writeChanges } from '../../device/write';
 import { t } from '../i18n';
-import { useUiStore } from '../state/ui-store';
+import { type Profile, useUiStore } from '../state/ui-store';
 import { useDb } from './device-data';
 
 export type { AuditNote };
@@ -16,6 +16,45 @@ export type { AuditNote };
 export type Command = (stamp: Stamp) => Change[] | { changes: Change[]; audit?: AuditNote };
 
 export type Write = (changes: Change[] | Command, audit?: AuditNote) => Promise<void>;
+
+/** Who writes from the screens: the staff member at work and the device's profile. */
+export interface Writer {
+  staffId: string | null;
+  profile: Profile | null;
+}
+
+/**
+ * Records changes (and `audit`, in the same transaction) for `who` on `db`: what `useWriter`'s
+ * function does, callable outside React (the search-after-write bench writes a registration
+ * through it). Rejects with a French message on bad input; nothing is stored then.
+ */
+export async function writeAs(
+  db: EscaleDb | null,
+  who: Writer,
+  input: Change[] | Command,
+  given?: AuditNote,
+): Promise<void> {
+  if (!db) throw new Error(t('errors.noDatabase'));
+  // A command that throws (a rule refused it) writes nothing.
+  const built = typeof input === 'function' ? input(stampNow()) : input;
+  const [changes, audit] = Array.isArray(built)
+    ? [built, given]
+    : [built.changes, built.audit ?? given];
+  // The device and its organisation in one request (one read transaction before the write's).
+  const [device, organisation] = await db.meta.bulkGet([META.deviceId, META.org]);
+  const deviceId = device?.value as string | undefined;
+  const org = organisation?.value as string | undefined;
+  if (!deviceId || !org) throw new Error(t('errors.deviceNotConnected'));
+  const all: Change[] = audit
+    ? [...changes, auditChange({ org, deviceId, actorId: who.staffId }, audit)]
+    : changes;
+  // The device refuses what its profile may not write (the server will refuse it too).
+  for (const c of all) {
+    const refusal = who.profile ? writeRefusal(who.profile, c.entity) : null;
+    if (refusal) throw new Error(refusal);
+  }
+  await writeChanges(db, { deviceId, org, userId: who.staffId ?? undefined }, all);
+}
 
 /**
  * Returns a function that records changes; it rejects with a French message on bad input. With
@@ -27,28 +66,8 @@ export function useWriter(): Write {
   const staffId = useUiStore((s) => s.staffId);
   const profile = useUiStore((s) => s.profile);
   return useCallback(
-    async (input: Change[] | Command, given?: AuditNote) => {
-      if (!db) throw new Error(t('errors.noDatabase'));
-      // A command that throws (a rule refused it) writes nothing.
-      const built = typeof input === 'function' ? input(stampNow()) : input;
-      const [changes, audit] = Array.isArray(built)
-        ? [built, given]
-        : [built.changes, built.audit ?? given];
-      const [deviceId, org] = await Promise.all([
-        getMeta<string>(db, META.deviceId),
-        getMeta<string>(db, META.org),
-      ]);
-      if (!deviceId || !org) throw new Error(t('errors.deviceNotConnected'));
-      const all: Change[] = audit
-        ? [...changes, auditChange({ org, deviceId, actorId: staffId }, audit)]
-        : changes;
-      // The device refuses what its profile may not write (the server will refuse it too).
-      for (const c of all) {
-        const refusal = profile ? writeRefusal(profile, c.entity) : null;
-        if (refusal) throw new Error(refusal);
-      }
-      await writeChanges(db, { deviceId, org, userId: staffId ?? undefined }, all);
-    },
+    (input: Change[] | Command, given?: AuditNote) =>
+      writeAs(db, { staffId, profile }, input, given),
     [db, staffId, profile],
   );
 }
