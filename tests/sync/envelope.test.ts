@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CompactBatch,
   decodeOps,
+  decodeOwnOps,
   decodeSeqOps,
   EnvelopeError,
   encodeOps,
@@ -96,6 +97,19 @@ describe('compact envelope', () => {
       fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
         const sent = wire(ops);
         expect(decodeOps(wire(encodeOps(sent)))).toEqual(sent);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes a batch the device keeps (the outbox) to the same ops without parsing it again', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
+        const sent = wire(ops);
+        // Kept through a structured clone or a seal's JSON: the same ops, key order included.
+        const kept = decodeOwnOps(wire(encodeOps(sent)));
+        expect(kept).toEqual(sent);
+        expect(JSON.stringify(kept)).toBe(JSON.stringify(sent));
       }),
       { numRuns: 300 },
     );
