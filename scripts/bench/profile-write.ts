@@ -59,6 +59,7 @@ async function main(): Promise<void> {
                 ms: number[];
                 ops: number;
                 counts: Record<string, number>;
+                writtenBy: Record<string, number>;
                 anchor: Record<string, number>;
               }>;
             }
@@ -114,6 +115,11 @@ async function main(): Promise<void> {
         `  ${k.padEnd(16)} escale ${per(v).padStart(7)}${a === undefined ? '' : `   anchor ${per(a)}`}`,
       );
     }
+    console.log(
+      `  records written by table: ${Object.entries(run.writtenBy)
+        .map(([k, v]) => `${k} ${per(v)}`)
+        .join(', ')}`,
+    );
     console.log('inclusive ms (share of wall):');
     for (const name of WATCHED) {
       const ms = inclusive.get(name) ?? 0;

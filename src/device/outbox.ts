@@ -10,7 +10,12 @@
 // (src/sync/coalesce.ts) takes its place and its sequence, so this never breaks. Records written
 // before (one op per record, no `first`) are read as actions of one op: an upgrade loses nothing
 // and needs no migration of sealed records (their key, which seals them, is unchanged).
+// The ops are kept in the wire's compact envelope (src/sync/envelope.ts: the organisation, the
+// device, the person and the clock said once, each op's stamp a delta): an action's record is
+// about a third of its ops written out, and it is what gets sealed, written and opened. Records of
+// the first form (`ops`, the ops written out) are read as they are.
 import type { Dexie, Table } from 'dexie';
+import { type CompactBatch, decodeOwnOps, encodeOps } from '../sync/envelope';
 import type { Op } from '../sync/op';
 import { ENCRYPTED_ENTITIES, markRawTransaction } from './encryption';
 
@@ -22,24 +27,38 @@ export interface OutboxAction {
   first: number;
   /** The entity the encryption middleware looks at: a clinical one when any op touches one. */
   e: string;
-  /** The ops, `first`..`seq`, in order. */
+  /** The ops, `first`..`seq`, in order, in the compact envelope. */
+  c: CompactBatch;
+}
+
+/** An action's record as written before the compact form (5 December 2026): the ops as they are. */
+export interface OutboxActionOps {
+  seq: number;
+  first: number;
+  e: string;
   ops: Op[];
 }
 
 /** An outbox record: an action, or an op written alone by an earlier version. */
-export type OutboxRecord = OutboxAction | Op;
+export type OutboxRecord = OutboxAction | OutboxActionOps | Op;
 
 export type OutboxTable = Table<OutboxRecord, number>;
 
 const CLINICAL: ReadonlySet<string> = new Set(ENCRYPTED_ENTITIES);
 
-function isAction(rec: OutboxRecord): rec is OutboxAction {
-  return Array.isArray((rec as Partial<OutboxAction>).ops);
+function isCompactAction(rec: OutboxRecord): rec is OutboxAction {
+  const c = (rec as Partial<OutboxAction>).c;
+  return typeof c === 'object' && c !== null && Array.isArray(c.r);
+}
+
+function isOpsAction(rec: OutboxRecord): rec is OutboxActionOps {
+  return Array.isArray((rec as Partial<OutboxActionOps>).ops);
 }
 
 /** The ops a record holds, in sequence order. */
 export function opsOf(rec: OutboxRecord): Op[] {
-  return isAction(rec) ? rec.ops : [rec];
+  if (isCompactAction(rec)) return decodeOwnOps(rec.c);
+  return isOpsAction(rec) ? rec.ops : [rec as Op];
 }
 
 /** The first sequence a record holds; readable on a sealed record (`first` stays in clear). */
@@ -53,13 +72,13 @@ export function actionRecord(ops: readonly Op[]): OutboxAction {
   const last = ops[ops.length - 1];
   if (!first || !last) throw new Error('Une action sans opération n’a pas de place dans l’outbox.');
   const clinical = ops.find((op) => CLINICAL.has(op.e));
-  return { seq: last.seq, first: first.seq, e: (clinical ?? first).e, ops: [...ops] };
+  return { seq: last.seq, first: first.seq, e: (clinical ?? first).e, c: encodeOps(ops) };
 }
 
 /** The record with the op of sequence `op.seq` replaced by `op` (a folded autosave). */
 export function withOp(rec: OutboxRecord, op: Op): OutboxRecord {
-  if (!isAction(rec)) return op;
-  return actionRecord(rec.ops.map((o) => (o.seq === op.seq ? op : o)));
+  if (!isCompactAction(rec) && !isOpsAction(rec)) return op;
+  return actionRecord(opsOf(rec).map((o) => (o.seq === op.seq ? op : o)));
 }
 
 /** The ops of `records` with a sequence in (after, to], in order. */
@@ -92,8 +111,9 @@ export async function pendingOpCount(db: Dexie & { outbox: OutboxTable }): Promi
   });
   let n = 0;
   for (const rec of stored) {
-    const ops = (rec as Partial<OutboxAction>).ops;
-    n += Array.isArray(ops) ? ops.length : rec.seq - firstOf(rec) + 1;
+    if (isCompactAction(rec)) n += rec.c.r.reduce((k, row) => k + row.o.length, 0);
+    else if (isOpsAction(rec)) n += rec.ops.length;
+    else n += rec.seq - firstOf(rec) + 1;
   }
   return n;
 }

@@ -5,7 +5,7 @@
 import type { DBCore, DBCoreTable } from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { type EscaleDb, getMeta, META } from '../../src/device/db';
-import { actionRecord, firstOf, opsOf, outboxOps } from '../../src/device/outbox';
+import { actionRecord, firstOf, opsOf, outboxOps, pendingOpCount } from '../../src/device/outbox';
 import { type Change, type WriteContext, writeChanges } from '../../src/device/write';
 import { newPatient, ORG } from './fixtures';
 import { openTestDb } from './support';
@@ -61,12 +61,10 @@ describe('the outbox of one record per action', () => {
     expect(first.length).toBeGreaterThan(10);
     const records = await db.outbox.toArray();
     expect(records).toEqual([actionRecord(first), actionRecord(second)]);
-    expect(records[0]).toMatchObject({
-      seq: first.at(-1)!.seq,
-      first: 1,
-      e: 'patient',
-      ops: first,
-    });
+    expect(records[0]).toMatchObject({ seq: first.at(-1)!.seq, first: 1, e: 'patient' });
+    // The ops in the wire's compact envelope, which gives them back as written, key order too.
+    expect(opsOf(records[0]!)).toEqual(first);
+    expect(JSON.stringify(opsOf(records[0]!))).toBe(JSON.stringify(first));
     expect(firstOf(records[1]!)).toBe(first.length + 1);
     expect(await outboxOps(db)).toEqual([...first, ...second]);
     // The ops a range asks for by key: every record holding an op above n.
@@ -79,6 +77,39 @@ describe('the outbox of one record per action', () => {
     expect(actionRecord([op('patient', 1), op('audit', 2)]).e).toBe('audit');
     expect(actionRecord([op('patient', 1), op('patient', 2)]).e).toBe('patient');
     expect(() => actionRecord([])).toThrow(/sans opération/);
+  });
+
+  it('keeps an action’s ops in a third of the room they take written out', async () => {
+    const db = openTestDb();
+    const ops = await writeChanges(db, ctx, [newPatient('p1'), newPatient('p2', 2)]);
+    const [rec] = await db.outbox.toArray();
+    expect('ops' in rec!).toBe(false);
+    expect(JSON.stringify(rec).length).toBeLessThan(JSON.stringify(ops).length / 2.5);
+    expect(await pendingOpCount(db)).toBe(ops.length);
+  });
+
+  it('reads an action’s record of the earlier form, its ops written out, and folds into it', async () => {
+    const db = openTestDb();
+    const created = await writeChanges(db, ctx, [newPatient('p1')]);
+    // What the version before the compact form stored: the same record, the ops as they are.
+    const [rec] = await db.outbox.toArray();
+    const earlier = { seq: rec!.seq, first: 1, e: 'patient', ops: created };
+    await db.outbox.put(earlier);
+    expect(opsOf(earlier)).toBe(created);
+    expect(await outboxOps(db)).toEqual(created);
+    expect(await pendingOpCount(db)).toBe(created.length);
+    // An autosave folds into it: the record is written again, in the compact form.
+    await writeChanges(db, ctx, [phone('p1', '06 01')]);
+    const [again] = await db.outbox.toArray();
+    expect('ops' in again!).toBe(false);
+    const phoneOp = created.find((o) => o.f === 'phone')!;
+    expect(opsOf(again!).find((o) => o.f === 'phone')).toMatchObject({
+      seq: phoneOp.seq,
+      val: '06 01',
+    });
+    expect(opsOf(again!).filter((o) => o.f !== 'phone')).toEqual(
+      created.filter((o) => o.f !== 'phone'),
+    );
   });
 
   it('reads a record an earlier version wrote, one op alone, as an action of one op', async () => {

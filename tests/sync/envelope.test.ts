@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CompactBatch,
   decodeOps,
+  decodeOwnOps,
   decodeSeqOps,
   EnvelopeError,
   encodeOps,
@@ -96,6 +97,26 @@ describe('compact envelope', () => {
       fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
         const sent = wire(ops);
         expect(decodeOps(wire(encodeOps(sent)))).toEqual(sent);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes a batch the device keeps (the outbox) to the same ops without parsing it again', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
+        const sent = wire(ops);
+        // Kept through a structured clone or a seal's JSON: the same ops, their keys in the
+        // order the write path builds them (tests/device/outbox.test.ts: the same JSON).
+        const kept = decodeOwnOps(wire(encodeOps(sent)));
+        expect(kept).toEqual(sent);
+        const order = ['v', 'org', 'dev', 'seq', 'hlc', 'user', 'e', 'id', 'f', 'k', 'val', 'base'];
+        for (const op of kept) {
+          const keys = Object.keys(op);
+          expect(keys).toEqual(
+            order.filter((k) => keys.includes(k)).concat(keys.filter((k) => !order.includes(k))),
+          );
+        }
       }),
       { numRuns: 300 },
     );

@@ -12,7 +12,21 @@ import { referenceDay } from '../day';
 let run = 0;
 
 /** IndexedDB requests seen below the sealing middleware (what reaches IndexedDB), per kind. */
-const counts = { reads: 0, writes: 0, readRecords: 0, writtenRecords: 0, sealedRecords: 0 };
+const counts = {
+  reads: 0,
+  writes: 0,
+  readRecords: 0,
+  writtenRecords: 0,
+  sealedRecords: 0,
+  /** Characters of the sealed records' `_enc` (base64 of nonce‖ciphertext‖tag), all tables. */
+  sealedChars: 0,
+  /** Of which the merge states', and the outbox's. */
+  sealedStateChars: 0,
+  sealedOutboxChars: 0,
+};
+
+/** Records written per table (rows' tables as `rows`). */
+const writtenBy: Record<string, number> = {};
 
 /** Counts requests and records under the sealing middleware (level 1.5): sealed ones have `_enc`. */
 function countRequests(db: Dexie): void {
@@ -31,9 +45,15 @@ function countRequests(db: Dexie): void {
               counts.writes++;
               const values = 'values' in req ? (req.values as unknown[]) : [];
               counts.writtenRecords += 'values' in req ? values.length : 1;
+              const group = ['states', 'outbox', 'meta'].includes(name) ? name : 'rows';
+              writtenBy[group] = (writtenBy[group] ?? 0) + ('values' in req ? values.length : 1);
               for (const v of values) {
-                if (typeof (v as { _enc?: unknown } | null)?._enc === 'string')
-                  counts.sealedRecords++;
+                const enc = (v as { _enc?: unknown } | null)?._enc;
+                if (typeof enc !== 'string') continue;
+                counts.sealedRecords++;
+                counts.sealedChars += enc.length;
+                if (name === 'states') counts.sealedStateChars += enc.length;
+                if (name === 'outbox') counts.sealedOutboxChars += enc.length;
               }
               return t.mutate(req);
             },
@@ -69,20 +89,43 @@ function countRequests(db: Dexie): void {
   });
 }
 
-/** What the anchor (one bulkPut per table touched, one outbox record) would send, per action. */
+/** What the anchor (one bulkPut per table touched, one outbox record) would send, per action;
+ * `sealedChars`: its sealed records' `_enc` length, reckoned from their JSON (base64 of 12 bytes of
+ * nonce, the JSON and 16 of tag, as encryption.ts seals). */
 function anchorCounts(count: number) {
   const clinical = new Set<string>(ENCRYPTED_ENTITIES);
+  const enc = (json: string) =>
+    4 * Math.ceil((12 + new TextEncoder().encode(json).length + 16) / 3);
+  const rowsNow = new Map<string, Record<string, unknown>>();
   let writes = 0;
   let records = 0;
   let sealed = 0;
+  let sealedChars = 0;
   for (const action of referenceDay().actions.slice(0, count)) {
     const rows = new Set(action.changes.map((c) => `${c.entity}\u0000${c.id}`));
     writes += new Set(action.changes.map((c) => c.entity)).size + 1;
     records += rows.size + 1;
-    sealed += [...rows].filter((r) => clinical.has(r.split('\u0000')[0]!)).length;
-    if (action.changes.some((c) => clinical.has(c.entity))) sealed++;
+    for (const c of action.changes) {
+      const key = `${c.entity}\u0000${c.id}`;
+      const row = { ...(rowsNow.get(key) ?? { id: c.id }) };
+      if ('insert' in c) Object.assign(row, c.insert);
+      else if ('set' in c) Object.assign(row, c.set);
+      rowsNow.set(key, row);
+    }
+    for (const r of rows) {
+      if (!clinical.has(r.split('\u0000')[0]!)) continue;
+      sealed++;
+      const { id: _id, ...rest } = rowsNow.get(r)!;
+      sealedChars += enc(JSON.stringify(rest));
+    }
+    if (action.changes.some((c) => clinical.has(c.entity))) {
+      sealed++;
+      sealedChars += enc(
+        JSON.stringify({ at: action.at, user: action.staffId, changes: action.changes }),
+      );
+    }
   }
-  return { writes, writtenRecords: records, sealedRecords: sealed };
+  return { writes, writtenRecords: records, sealedRecords: sealed, sealedChars };
 }
 
 /** Writes the day's first `count` actions on a fresh sealed database; ms per action. */
@@ -90,6 +133,7 @@ async function profileWrite(count: number): Promise<{
   ms: number[];
   ops: number;
   counts: typeof counts;
+  writtenBy: Record<string, number>;
   anchor: ReturnType<typeof anchorCounts>;
 }> {
   await loadCipher();
@@ -108,6 +152,7 @@ async function profileWrite(count: number): Promise<{
   const ms: number[] = [];
   let ops = 0;
   for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] = 0;
+  for (const k of Object.keys(writtenBy)) delete writtenBy[k];
   for (const action of day.actions.slice(0, count)) {
     const ctx = { deviceId: day.devices[0]!, org: day.org, userId: action.staffId };
     const t = performance.now();
@@ -115,7 +160,13 @@ async function profileWrite(count: number): Promise<{
     ms.push(performance.now() - t);
   }
   db.close();
-  return { ms, ops, counts: { ...counts }, anchor: anchorCounts(count) };
+  return {
+    ms,
+    ops,
+    counts: { ...counts },
+    writtenBy: { ...writtenBy },
+    anchor: anchorCounts(count),
+  };
 }
 
 Object.assign(globalThis, { profileWrite });
