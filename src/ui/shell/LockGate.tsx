@@ -23,6 +23,11 @@ const SignIn = lazy(() => import('./LockScreens').then((m) => ({ default: m.Sign
 const PinSetup = lazy(() => import('./LockScreens').then((m) => ({ default: m.PinSetup })));
 
 let checkPeriodMs = 15_000;
+
+/** Databases whose start-up lock was decided: once per opened database, i.e. per start of the
+ * app, even if the gate mounts again (Preact, decision 0031, mounts a subtree that suspended on a
+ * lazy screen afresh, where React kept it: a ref alone would lock again right after sign-in). */
+const startLockDecided = new WeakSet<object>();
 /** Tests shorten the idle check. */
 export function setLockCheckPeriod(ms: number): void {
   checkPeriodMs = ms;
@@ -103,8 +108,12 @@ function Gate({ children, exempt = false }: { children: ReactNode; exempt?: bool
   useEffect(() => {
     if (holders === undefined || startChecked.current) return;
     startChecked.current = true;
+    if (db) {
+      if (startLockDecided.has(db)) return;
+      startLockDecided.add(db);
+    }
     if (protectedNow) setLock('locked');
-  }, [holders, protectedNow, setLock]);
+  }, [db, holders, protectedNow, setLock]);
 
   useEffect(() => {
     if (!db || !protectedNow || !profile) return;
