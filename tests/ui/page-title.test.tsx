@@ -8,13 +8,15 @@ import { PageTitle } from '../../src/ui/shell/PageTitle';
 
 afterEach(() => cleanup());
 
+let show: (page: string) => void = () => undefined;
+
+function Screen() {
+  const [page, setPage] = useState('Accueil');
+  show = setPage;
+  return <PageTitle page={page} />;
+}
+
 it('sets the document title from the screen shown, and follows it when the screen changes', () => {
-  let show: (page: string) => void = () => undefined;
-  function Screen() {
-    const [page, setPage] = useState('Accueil');
-    show = setPage;
-    return <PageTitle page={page} />;
-  }
   const { container } = render(<Screen />);
   expect(document.title).toBe('Accueil — Escale');
   expect(container.querySelector('title')).toBeNull();
