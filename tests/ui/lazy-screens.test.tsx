@@ -1,0 +1,93 @@
+// A screen loaded on demand and left before it has loaded (a slow tablet, a quick hand): the page
+// one comes back to is on screen, with what was typed. Under Preact (decision 0031) a Suspense
+// boundary that suspends while a screen is mounted parks that screen in a detached tree; a route
+// change below it then renders into the parked tree and the page stayed blank (the component
+// test « keeps a half-typed check-in… » failed so under load). Each screen loaded on demand has
+// its own boundary; these tests hold its module back to make the moment certain.
+import { cleanup, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EscaleDb } from '../../src/device/db';
+import { useArrivalStore } from '../../src/ui/reception/arrival-store';
+import { useUiStore } from '../../src/ui/state/ui-store';
+import { NOW } from './fixtures';
+import { freshDb, renderAt, seedDemoDay } from './support';
+
+/** Module loads held until the test lets them go. */
+const held = vi.hoisted(() => {
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return { opened, open };
+  };
+  return { appointments: gate(), deviceHealth: gate() };
+});
+vi.mock('../../src/ui/reception/AppointmentsPage', async (load) => {
+  await held.appointments.opened;
+  return load();
+});
+vi.mock('../../src/ui/device-health/DeviceHealthScreen', async (load) => {
+  await held.deviceHealth.opened;
+  return load();
+});
+
+let db: EscaleDb;
+let demo: Awaited<ReturnType<typeof seedDemoDay>>;
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(NOW));
+  useUiStore.setState({ profile: 'reception', staffId: null, dirtyForms: [] });
+  useArrivalStore.getState().reset();
+  db = freshDb();
+  demo = await seedDemoDay(db);
+  // The reception's screen already loaded once (as when one comes back to it from another
+  // screen): it mounts at once, without suspending.
+  renderAt('/accueil', db);
+  await screen.findByRole('link', { name: 'Arrivée' });
+  cleanup();
+});
+
+describe('a screen left before it has loaded', () => {
+  it('a reception tab: back on « Arrivée », the half-typed check-in is on screen', async () => {
+    const patient = demo.patients[21]!;
+    const user = userEvent.setup();
+    renderAt('/accueil/arrivee', db);
+    const search = await screen.findByRole('searchbox', {
+      name: 'Nom, prénom, date de naissance ou NIR',
+    });
+    await user.type(search, `${patient.birthName} ${patient.firstNames.split(' ')[0]}`);
+    await user.click(
+      (await screen.findAllByRole('button', { name: /^Enregistrer l’arrivée de/ }))[0]!,
+    );
+    let form = await screen.findByRole('form', { name: /^Arrivée de/ });
+    await user.type(within(form).getByLabelText(/^Motif de la venue/), 'Vertiges');
+    // « Rendez-vous » is still loading when « Arrivée » is pressed again.
+    await user.click(screen.getByRole('link', { name: 'Rendez-vous' }));
+    expect(await screen.findByText('Chargement…')).toBeInTheDocument();
+    await user.click(screen.getByRole('link', { name: 'Arrivée' }));
+    form = await screen.findByRole('form', { name: /^Arrivée de/ });
+    expect(within(form).getByLabelText(/^Motif de la venue/)).toHaveValue('Vertiges');
+    // Once loaded, the tab opens as usual.
+    held.appointments.open();
+    await user.click(screen.getByRole('link', { name: 'Rendez-vous' }));
+    expect(await screen.findByRole('region', { name: 'Rendez-vous du jour' })).toBeInTheDocument();
+  });
+
+  it('a whole screen: back on the profile choice, it is on screen', async () => {
+    const user = userEvent.setup();
+    renderAt('/accueil/arrivee', db);
+    await screen.findByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' });
+    await user.click(screen.getByRole('link', { name: 'État de l’appareil' }));
+    expect(await screen.findByText('Chargement…')).toBeInTheDocument();
+    await user.click(screen.getByRole('link', { name: 'Changer de profil' }));
+    expect(await screen.findByRole('heading', { level: 1 })).toBeInTheDocument();
+    held.deviceHealth.open();
+    await user.click(screen.getByRole('link', { name: 'État de l’appareil' }));
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'État de l’appareil' }),
+    ).toBeInTheDocument();
+  });
+});
