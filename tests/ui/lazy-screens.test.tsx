@@ -13,22 +13,24 @@ import { useUiStore } from '../../src/ui/state/ui-store';
 import { NOW } from './fixtures';
 import { freshDb, renderAt, seedDemoDay } from './support';
 
-/** Module loads held until the test lets them go. */
+/** Module loads held until the test lets them go; `asked` once the screen has asked for it. */
 const held = vi.hoisted(() => {
   const gate = () => {
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
+    const state = { asked: false, open: () => {}, opened: Promise.resolve() };
+    state.opened = new Promise<void>((resolve) => {
+      state.open = resolve;
     });
-    return { opened, open };
+    return state;
   };
   return { appointments: gate(), deviceHealth: gate() };
 });
 vi.mock('../../src/ui/reception/AppointmentsPage', async (load) => {
+  held.appointments.asked = true;
   await held.appointments.opened;
   return load();
 });
 vi.mock('../../src/ui/device-health/DeviceHealthScreen', async (load) => {
+  held.deviceHealth.asked = true;
   await held.deviceHealth.opened;
   return load();
 });
@@ -66,7 +68,8 @@ describe('a screen left before it has loaded', () => {
     await user.type(within(form).getByLabelText(/^Motif de la venue/), 'Vertiges');
     // « Rendez-vous » is still loading when « Arrivée » is pressed again.
     await user.click(screen.getByRole('link', { name: 'Rendez-vous' }));
-    expect(await screen.findByText('Chargement…')).toBeInTheDocument();
+    // (React keeps the page during the load, Preact shows « Chargement… »: wait for the request.)
+    await vi.waitFor(() => expect(held.appointments.asked).toBe(true));
     await user.click(screen.getByRole('link', { name: 'Arrivée' }));
     form = await screen.findByRole('form', { name: /^Arrivée de/ });
     expect(within(form).getByLabelText(/^Motif de la venue/)).toHaveValue('Vertiges');
@@ -81,7 +84,7 @@ describe('a screen left before it has loaded', () => {
     renderAt('/accueil/arrivee', db);
     await screen.findByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' });
     await user.click(screen.getByRole('link', { name: 'État de l’appareil' }));
-    expect(await screen.findByText('Chargement…')).toBeInTheDocument();
+    await vi.waitFor(() => expect(held.deviceHealth.asked).toBe(true));
     await user.click(screen.getByRole('link', { name: 'Changer de profil' }));
     expect(await screen.findByRole('heading', { level: 1 })).toBeInTheDocument();
     held.deviceHealth.open();
