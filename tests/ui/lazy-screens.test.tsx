@@ -1,9 +1,10 @@
 // A screen loaded on demand and left before it has loaded (a slow tablet, a quick hand): the page
-// one comes back to is on screen, with what was typed. Under Preact (decision 0031) a Suspense
-// boundary that suspends while a screen is mounted parks that screen in a detached tree; a route
-// change below it then renders into the parked tree and the page stayed blank (the component
-// test « keeps a half-typed check-in… » failed so under load). Each screen loaded on demand has
-// its own boundary; these tests hold its module back to make the moment certain.
+// one goes to is on screen, with what was typed. Under Preact (decision 0031) a Suspense boundary
+// that suspends while a screen is mounted in it parks that screen in a detached tree; a route
+// change below it then rendered into the parked tree and the page stayed blank (reception-arrival's
+// « keeps a half-typed check-in… » failed so under load). Each screen loaded on demand has its own
+// boundary; the lock's screens share theirs with the screen beneath, checked here too. The tests
+// hold the modules back to make the moment certain.
 import { cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -22,7 +23,7 @@ const held = vi.hoisted(() => {
     });
     return state;
   };
-  return { appointments: gate(), deviceHealth: gate() };
+  return { appointments: gate(), deviceHealth: gate(), lockScreens: gate() };
 });
 vi.mock('../../src/ui/reception/AppointmentsPage', async (load) => {
   held.appointments.asked = true;
@@ -34,6 +35,11 @@ vi.mock('../../src/ui/device-health/DeviceHealthScreen', async (load) => {
   await held.deviceHealth.opened;
   return load();
 });
+vi.mock('../../src/ui/shell/LockScreens', async (load) => {
+  held.lockScreens.asked = true;
+  await held.lockScreens.opened;
+  return load();
+});
 
 let db: EscaleDb;
 let demo: Awaited<ReturnType<typeof seedDemoDay>>;
@@ -41,7 +47,7 @@ let demo: Awaited<ReturnType<typeof seedDemoDay>>;
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date(NOW));
-  useUiStore.setState({ profile: 'reception', staffId: null, dirtyForms: [] });
+  useUiStore.setState({ profile: 'reception', staffId: null, lock: 'open', dirtyForms: [] });
   useArrivalStore.getState().reset();
   db = freshDb();
   demo = await seedDemoDay(db);
@@ -91,6 +97,23 @@ describe('a screen left before it has loaded', () => {
     await user.click(screen.getByRole('link', { name: 'État de l’appareil' }));
     expect(
       await screen.findByRole('heading', { level: 1, name: 'État de l’appareil' }),
+    ).toBeInTheDocument();
+  });
+
+  it('the lock’s screens (one boundary with the screen beneath): the page navigated to shows after', async () => {
+    // A person without a PIN here opens « Créer mon code »; the lock's screens are still loading
+    // when the header's « Changer de profil » is pressed.
+    useUiStore.setState({ lock: 'open', staffId: demo.day.staff[0]!.id });
+    const user = userEvent.setup();
+    renderAt('/accueil/arrivee', db);
+    await screen.findByRole('searchbox', { name: 'Nom, prénom, date de naissance ou NIR' });
+    await user.click(screen.getByRole('button', { name: 'Créer mon code' }));
+    await vi.waitFor(() => expect(held.lockScreens.asked).toBe(true));
+    await user.click(screen.getByRole('link', { name: 'Changer de profil' }));
+    held.lockScreens.open();
+    await user.click(await screen.findByRole('button', { name: 'Annuler' }));
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Quel est le rôle de cet appareil ?' }),
     ).toBeInTheDocument();
   });
 });
