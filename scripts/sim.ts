@@ -101,7 +101,8 @@ async function main(): Promise<void> {
       ` doubleTakeIns=${sum((r) => r.stats.doubleTakeIns)} endsOnPatientInCare=${sum((r) => r.stats.endsOnPatientInCare)}` +
       ` signedOffline=${sum((r) => r.stats.signedOffline)} objections=${sum((r) => r.stats.objections)} contradictions=${sum((r) => Object.values(r.stats.contradictions).reduce((a, b) => a + b, 0))}` +
       ` relayDiskLosses=${sum((r) => r.stats.relayDiskLosses)} restores=${sum((r) => r.stats.restores)}` +
-      ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}`,
+      ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}` +
+      ` snapshots=${sum((r) => r.stats.snapshots)}`,
   );
   console.log(
     `converged ${converged}/${seeds} seeds, lost ${lost} writes, invariant violations ${violations}, silent contradictions ${silent}`,

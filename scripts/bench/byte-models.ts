@@ -1,8 +1,10 @@
 // Byte models of `npm run bench` (issue 19 §1): the same HTTP exchanges counted five ways.
-// - as_shipped: what the two ends send today. HTTP/1.1 headers as they are; a body is counted
-//   gzipped only where its sender compresses it (Escale: neither the sync client nor the Fastify
-//   server compress; express-pouchdb gzips responses of 1 kB and more when asked, as a browser
-//   asks; no browser compresses a request body by itself).
+// - as_shipped: what the two ends send today. HTTP/1.1 headers as they are; for Escale each body
+//   as it really crossed the link (measured by link.ts: the request body as the client encoded
+//   it, the answer as the server encoded it for the client's Accept-Encoding); for an anchor
+//   whose server the bench does not run with its compression (express-pouchdb's `compression`
+//   middleware), modelled: gzipped where its sender compresses it (responses of 1 kB and more
+//   when asked, as a browser asks; no browser compresses a request body by itself).
 // - raw: HTTP/1.1 headers and every body as sent uncompressed.
 // - gzip: HTTP/1.1 headers and every body gzipped (level 6) both ways: the bench's former model.
 // - h2: bodies as shipped, headers as HTTP/2 would send them (HPACK estimate below, 9-byte frame
@@ -47,8 +49,10 @@ export interface Message {
   body: number;
   /** Body length gzipped at level 6 (0 for an empty body). */
   bodyGzip: number;
-  /** Whether the sender, as shipped, compresses this body. */
+  /** Whether the sender, as shipped, compresses this body (the model, when not measured). */
   compressedAsShipped: boolean;
+  /** The body's length as it really crossed the link, when measured (overrides the model). */
+  bodyAsShipped?: number;
 }
 
 /** HTTP/1.1 header block: first line, `name: value` lines, each with CRLF, and the blank line. */
@@ -247,7 +251,7 @@ const dataFrames = (body: number) => (body === 0 ? 0 : Math.ceil(body / DATA_FRA
 /** The five models of one message, given its HTTP/2 header block size. */
 export function messageBytes(m: Message, h2HeaderBlock: number): ModelBytes {
   const h1 = http1HeaderBytes(m.firstLine, m.headers);
-  const shipped = m.compressedAsShipped ? m.bodyGzip : m.body;
+  const shipped = m.bodyAsShipped ?? (m.compressedAsShipped ? m.bodyGzip : m.body);
   const h2Head = FRAME + h2HeaderBlock;
   return {
     as_shipped: h1 + shipped,

@@ -41,10 +41,13 @@ export interface EscaleServer {
   stop(): Promise<void>;
 }
 
-export async function startEscaleServer(file: string): Promise<EscaleServer> {
+export async function startEscaleServer(
+  file: string,
+  options: { requestStreams?: boolean } = {},
+): Promise<EscaleServer> {
   const store = await openSqliteStore(file);
   const accounts = new Accounts(store);
-  const app = await buildApp({ store, accounts, role: 'central' });
+  const app = await buildApp({ store, accounts, role: 'central', ...options });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -1,15 +1,23 @@
 // A simulated network link: an HTTP proxy on loopback that counts requests and wire bytes and,
 // when given a bandwidth and a round-trip time, delays every exchange as that link would.
 // Every exchange is counted in the byte models of byte-models.ts (as shipped, raw, gzip both
-// ways, HTTP/2 headers): the proxy asks servers for identity bodies and applies, per model, the
-// compression each end would apply (`compresses`). The delays use the as-shipped bytes unless
+// ways, HTTP/2 headers). As shipped is measured: the request body as the client encoded it and
+// the answer as the server encoded it for the client's own Accept-Encoding (each decoded here
+// for the other models); for an anchor given `compresses`, the proxy asks its server for identity
+// bodies and models what that end would compress. The delays use the as-shipped bytes unless
 // told otherwise (`delayModel`).
 // Model: store and forward. A request crosses the uplink (one shared FIFO: the truck's 4G), then
 // half the RTT; the response crosses the downlink, then the other half. Connections are kept
 // alive (no handshake counted).
 import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
+import {
+  parseStreamHeader,
+  STREAM_BODY_TYPE,
+  STREAM_HEADER,
+  StreamDecoders,
+} from '../../src/server/body-stream';
 import {
   addBytes,
   type HeaderList,
@@ -84,7 +92,7 @@ export interface LinkOptions {
   bitsPerSecond?: number;
   /** Only count: no delay even if rtt and bandwidth are given (they still feed serialLinkMs). */
   countOnly?: boolean;
-  /** What the ends compress as shipped (default: nothing). */
+  /** What the ends compress as shipped, modelled (default: measured as they really send). */
   compresses?: Compresses;
   /** The byte model that sets delays and serialLinkMs (default as_shipped). */
   delayModel?: ModelName;
@@ -100,6 +108,15 @@ function pairs(raw: string[]): [string, string][] {
 
 const gz = (body: Buffer) => (body.length === 0 ? 0 : gzipSync(body).length);
 
+const decode = (body: Buffer, encoding: string | string[] | undefined): Buffer =>
+  encoding === 'gzip'
+    ? gunzipSync(body)
+    : encoding === 'br'
+      ? brotliDecompressSync(body)
+      : encoding === 'deflate'
+        ? inflateSync(body)
+        : body;
+
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -114,6 +131,8 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   const bps = options.bitsPerSecond ?? 0;
   const delay = !options.countOnly;
   const compresses = options.compresses ?? ESCALE_COMPRESSES;
+  const measured = options.compresses === undefined;
+  const pieces = new StreamDecoders({ max: 64 });
   const delayModel = options.delayModel ?? 'as_shipped';
   const stats: LinkStats = {
     requests: 0,
@@ -143,13 +162,23 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       // A compressed request body is modelled from its identity bytes (the models compress it
       // themselves) and forwarded decoded.
       const sent = await readAll(req);
-      const encoding = req.headers['content-encoding'];
-      const body =
-        encoding === 'gzip'
-          ? gunzipSync(sent)
-          : encoding === 'br'
-            ? brotliDecompressSync(sent)
-            : sent;
+      // A piece of a relay's compression context (src/server/body-stream.ts) is decoded by the
+      // proxy's own decoder for the models and forwarded as it came.
+      const piece =
+        req.headers['content-type'] === STREAM_BODY_TYPE
+          ? parseStreamHeader(req.headers[STREAM_HEADER] as string | undefined)
+          : null;
+      let body = decode(sent, req.headers['content-encoding']);
+      if (piece) {
+        const out = await pieces.decode(
+          req.headers.authorization ?? '',
+          piece,
+          sent,
+          1024 * 1024 * 1024,
+        );
+        if (!out.ok) throw new Error(`link: context piece not read (${out.reason})`);
+        body = out.body;
+      }
       let tables = hpack.get(req.socket);
       if (!tables) {
         tables = { up: new HpackEstimator(), down: new HpackEstimator() };
@@ -163,6 +192,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
           body: body.length,
           bodyGzip: gz(body),
           compressedAsShipped: compresses.request(reqHeaders, body),
+          ...(measured ? { bodyAsShipped: sent.length } : {}),
         },
         tables.up.encode(
           h2RequestHeaders(req.method ?? 'GET', req.url ?? '/', req.headers.host ?? '', reqHeaders),
@@ -170,22 +200,31 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       );
       await transmit('up', reqBytes[delayModel]);
       if (delay && rtt > 0) await sleep(rtt / 2);
-      const headers = { ...req.headers, host: upstreamUrl.host, 'accept-encoding': 'identity' };
+      const headers = {
+        ...req.headers,
+        host: upstreamUrl.host,
+        'accept-encoding': measured ? (req.headers['accept-encoding'] ?? 'identity') : 'identity',
+      };
       delete headers['content-length'];
       delete headers['content-encoding'];
+      const forwarded = piece ? sent : body;
       const upstream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
         const r = request(
           new URL(req.url ?? '/', target),
           {
             method: req.method,
-            headers: { ...headers, ...(body.length ? { 'content-length': body.length } : {}) },
+            headers: {
+              ...headers,
+              ...(forwarded.length ? { 'content-length': forwarded.length } : {}),
+            },
           },
           resolve,
         );
         r.on('error', reject);
-        r.end(body);
+        r.end(forwarded);
       });
-      const resBody = await readAll(upstream);
+      const resSent = await readAll(upstream);
+      const resBody = decode(resSent, upstream.headers['content-encoding']);
       const status = upstream.statusCode ?? 502;
       const resHeaders = pairs(upstream.rawHeaders);
       const resBytes = messageBytes(
@@ -195,6 +234,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
           body: resBody.length,
           bodyGzip: gz(resBody),
           compressedAsShipped: compresses.response(status, resHeaders, resBody),
+          ...(measured ? { bodyAsShipped: resSent.length } : {}),
         },
         tables.down.encode(h2ResponseHeaders(status, resHeaders)),
       );
@@ -250,6 +290,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
     },
     close: () =>
       new Promise<void>((r) => {
+        pieces.closeAll();
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),

@@ -55,7 +55,12 @@ async function main(): Promise<void> {
         (k) =>
           (
             globalThis as unknown as {
-              profileWrite(k: number): Promise<{ ms: number[]; ops: number }>;
+              profileWrite(k: number): Promise<{
+                ms: number[];
+                ops: number;
+                counts: Record<string, number>;
+                anchor: Record<string, number>;
+              }>;
             }
           ).profileWrite(k),
         n,
@@ -101,6 +106,14 @@ async function main(): Promise<void> {
         `(${(wall / run.ms.length).toFixed(1)} ms/action); profile ${total.toFixed(0)} ms, ` +
         `idle ${idle.toFixed(0)} ms (main thread waiting for IndexedDB)`,
     );
+    const per = (x: number) => (x / run.ms.length).toFixed(2);
+    console.log('IndexedDB per action (below the sealing middleware):');
+    for (const [k, v] of Object.entries(run.counts)) {
+      const a = run.anchor[k];
+      console.log(
+        `  ${k.padEnd(16)} escale ${per(v).padStart(7)}${a === undefined ? '' : `   anchor ${per(a)}`}`,
+      );
+    }
     console.log('inclusive ms (share of wall):');
     for (const name of WATCHED) {
       const ms = inclusive.get(name) ?? 0;

@@ -13,9 +13,16 @@
 // Per day: the day's traffic (1) plus 10 idle hours (a stop's opening day, the relay powered).
 import { join } from 'node:path';
 import { writeChanges } from '../../src/device/write';
-import { MODELS, type ModelBytes } from './byte-models';
-import { referenceDay } from './day';
-import { type NodeDevice, nodeDevice, seedRows, signInAll, startEscaleServer } from './escale';
+import { informationFloorBytes, MODELS, type ModelBytes } from './byte-models';
+import { type ReferenceDay, referenceDay } from './day';
+import {
+  finalRows,
+  type NodeDevice,
+  nodeDevice,
+  seedRows,
+  signInAll,
+  startEscaleServer,
+} from './escale';
 import { type BenchLine, line, machine, round, sleep, tempDir } from './lib';
 import { SIMULATED, startSimLink } from './link';
 import { createCodes, enrol, startServerProcess } from './server-proc';
@@ -36,10 +43,44 @@ const perModel = (prefix: string, bytes: ModelBytes, scale = 1, unit = 'kb') =>
     MODELS.map((m) => [`${prefix}${m}_${unit}`, Math.round((bytes[m] * scale) / 1024)]),
   );
 
+/**
+ * The day's information: the final form of every row the day wrote (what central must hold at
+ * the end; reference data was there before), and, less demanding, every change as written
+ * (superseded autosaves included). Brotli-11 over the whole day at once, ids and all.
+ */
+function dayFloors(day: ReferenceDay): {
+  finalRows: number;
+  everyChange: number;
+  perSlot: number;
+} {
+  const written = new Set<string>();
+  for (const a of day.actions) for (const c of a.changes) written.add(`${c.entity}:${c.id}`);
+  const facts = Object.fromEntries(
+    Object.entries(finalRows(day)).map(([entity, rows]) => [
+      entity,
+      (rows ?? []).filter((r) => written.has(`${entity}:${r.id}`)),
+    ]),
+  );
+  return {
+    finalRows: informationFloorBytes(facts),
+    everyChange: informationFloorBytes(day.actions.map((a) => a.changes)),
+    // What a link that forgets between exchanges can at best carry: each slot's changes
+    // compressed alone (no context shared across the day's requests).
+    perSlot: Array.from({ length: day.slots }, (_, slot) =>
+      informationFloorBytes(day.actions.filter((a) => a.slot === slot).map((a) => a.changes)),
+    ).reduce((a, b) => a + b, 0),
+  };
+}
+
 export async function run(): Promise<BenchLine[]> {
   const tmp = tempDir('relay');
   const day = referenceDay();
-  const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'));
+  // BENCH_RELAY_STREAMS=off: central offers no compression context (decision 0031), each sync
+  // request compressed alone, as before it — the figure side by side.
+  const streams = process.env.BENCH_RELAY_STREAMS !== 'off';
+  const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'), {
+    requestStreams: streams,
+  });
   const link = await startSimLink(central.url, SIMULATED);
   const devices: NodeDevice[] = [];
   let relay: Awaited<ReturnType<typeof startServerProcess>> | null = null;
@@ -103,7 +144,11 @@ export async function run(): Promise<BenchLine[]> {
       return quiet;
     });
     const dayS = (performance.now() - started) / 1000;
-    const dayStats = { requests: link.stats.requests, bytes: { ...link.stats.bytes } };
+    const dayStats = {
+      requests: link.stats.requests,
+      bytes: { ...link.stats.bytes },
+      byPath: { ...link.stats.byPath },
+    };
     link.reset();
     await sleep(IDLE_S * 1000);
     const idle = {
@@ -117,15 +162,47 @@ export async function run(): Promise<BenchLine[]> {
     ) as ModelBytes;
     const common = {
       link: 'relay ↔ central only: 1 Mbit/s, 300 ms RTT; devices on the relay directly',
-      relay:
-        'src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min)',
+      relay: `src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min${streams ? ', sync bodies in one compression context' : '; central offering no compression context (BENCH_RELAY_STREAMS=off)'})`,
       byte_model:
         'value as shipped (HTTP/1.1, bodies of 1 kB or more compressed both ways); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
       per_day: `the day's traffic (${round(dayS, 0)} s, compressed in time) + ${OPEN_HOURS} idle hours`,
       day: `${day.counts.actions} actions, 4 devices, ${day.slots} slots`,
       machine: machine(),
     };
+    const floor = dayFloors(day);
     return [
+      // Issue 18's goal: the day's information over the truck's link, at most twice its floor.
+      // The channel's upkeep when nothing happens has its own line and goal (idle, per hour).
+      line(
+        'link.relay_bytes_per_day',
+        round(dayStats.bytes.as_shipped / floor.finalRows, 2),
+        '× floor',
+        {
+          day_traffic_kb: Math.round(dayStats.bytes.as_shipped / 1024),
+          floor_kb: Math.round(floor.finalRows / 1024),
+          floor:
+            "the final form of every row the day wrote, compact JSON brotli-11 over the whole day (scripts/bench/byte-models.ts's informationFloorBytes)",
+          every_change_floor_kb: Math.round(floor.everyChange / 1024),
+          over_every_change_floor: round(dayStats.bytes.as_shipped / floor.everyChange, 2),
+          per_slot_floor_kb: Math.round(floor.perSlot / 1024),
+          per_slot_floor_over_floor: round(floor.perSlot / floor.finalRows, 2),
+          ...Object.fromEntries(
+            MODELS.filter((m) => m !== 'as_shipped').map((m) => [
+              `over_floor_${m}`,
+              round(dayStats.bytes[m] / floor.finalRows, 2),
+            ]),
+          ),
+          day_requests: dayStats.requests,
+          by_request: Object.fromEntries(
+            Object.entries(dayStats.byPath).map(([k, v]) => [
+              k,
+              `${v.requests} req, ${Math.round(v.bytes / 1024)} kB`,
+            ]),
+          ),
+          goal: '≤ 2 (issue 18)',
+          ...common,
+        },
+      ),
       line('sync.relay_central_bytes_per_day', Math.round(perDay.as_shipped / 1024), 'kB', {
         ...perModel('', perDay),
         ...perModel('day_traffic_', dayStats.bytes),

@@ -68,6 +68,7 @@ const BENCHES: Bench[] = [
   {
     file: 'relay-day',
     names: [
+      'link.relay_bytes_per_day',
       'sync.relay_central_bytes_per_day',
       'sync.relay_central_requests_per_day',
       'sync.relay_idle_bytes_per_hour',

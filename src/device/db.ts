@@ -303,11 +303,13 @@ export const META = {
   /** The highest seq the sync client may have sent to a server: ops above it may still be
    * folded into a later value of their field (src/sync/coalesce.ts). Never lowered. */
   offered: 'offered',
-  /** The fold index (src/device/write.ts): per register (entity, row, field) the seq and hlc
-   * of its latest set op in the outbox, so that a later value finds the op it may fold into
-   * without opening the outbox. Entries at or below META.offered are stale: the sync client
-   * clears them when it raises it. Names rows and fields, never a value (meta is not sealed). */
-  fold: (e: string, id: string, f: string) => `${FOLD_PREFIX}${e}\u0000${id}\u0000${f}`,
+  /** The fold index (src/device/write.ts): per row (entity, id) ONE record giving, for each
+   * field set, the seq and hlc of its latest set op in the outbox, so that a later value finds
+   * the op it may fold into without opening the outbox. One record per row, not per field: an
+   * action setting ten fields of a row writes one. Entries at or below META.offered are stale:
+   * the sync client clears them (every key under FOLD_PREFIX, the per-field keys written before
+   * included) when it raises it. Names rows and fields, never a value (meta is not sealed). */
+  fold: (e: string, id: string) => `${FOLD_PREFIX}${e}\u0000${id}`,
   /** The last signature or addendum written: no value is folded across it. */
   foldBarrier: 'foldBarrier',
   persistence: 'persistence',

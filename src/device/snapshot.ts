@@ -61,7 +61,7 @@ interface Progress {
   applied: number;
 }
 
-/** The server has no snapshot for this device (an older server, a room): it replays the log. */
+/** The server has no snapshot for this device (an older server): it replays the log. */
 export class SnapshotUnavailable extends Error {}
 
 export interface SnapshotFetch {
@@ -348,6 +348,10 @@ async function finish(
     [
       { key: checkpointKey, value: manifest.seq },
       { key: META.epoch(server), value: manifest.epoch },
+      // A room's view, echoed by its next pull (a stale one starts it over from 0).
+      ...(typeof manifest.view === 'string'
+        ? [{ key: META.view(server), value: manifest.view }]
+        : []),
     ],
     parked,
     [snapshotMeta(server), REGISTRY_LOADING],

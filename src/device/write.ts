@@ -118,9 +118,45 @@ interface FoldEntry {
   hlc: string;
 }
 
+/** A row's fold index record: its registers' latest ops, by field. */
+type FoldRecord = Record<string, FoldEntry>;
+
+/** The fold records read for this write, by META.fold key (only rows with a state). */
+type FoldRecords = Map<string, FoldRecord>;
+
+/** A record of the fold index as stored (a record of the old per-field form is not one). */
+function foldRecordOf(value: unknown): FoldRecord | undefined {
+  if (typeof value !== 'object' || value === null || 'seq' in value) return undefined;
+  return value as FoldRecord;
+}
+
+/**
+ * The fold index's records to write after this write: per row with set ops, the row's record read
+ * before (its other fields' entries kept) updated with this write's latest set op of each field.
+ */
+function foldRecordsAfter(
+  written: readonly Op[],
+  read: FoldRecords,
+): { key: string; value: FoldRecord }[] {
+  const out = new Map<string, FoldRecord>();
+  for (const op of written) {
+    if (op.k !== 'set') continue;
+    const key = META.fold(op.e, op.id);
+    let rec = out.get(key);
+    if (!rec) {
+      rec = { ...read.get(key) };
+      out.set(key, rec);
+    }
+    rec[op.f] = { seq: op.seq, hlc: op.hlc };
+  }
+  return [...out].map(([key, value]) => ({ key, value }));
+}
+
 interface Unoffered {
   /** The outbox records holding the ops `foldable` may return, by key. */
   records: Map<number, OutboxRecord>;
+  /** The fold index's records read (rows with a state and set fields), by key. */
+  folds: FoldRecords;
   /** The op `op` may replace, if any. */
   foldable(op: Op): Op | undefined;
   /** Records an op just written (it may be replaced by a later one of the same write). */
@@ -134,7 +170,7 @@ interface Unoffered {
  * state (a row without one has no op anywhere to fold into: a registration costs no read), and
  * the last signature or addendum: a value is never folded across one, so what was signed reaches
  * the others as it was signed. Found through the fold index (META.fold: one small record per
- * register, its latest op's seq and hlc), so only the records holding those ops are read and
+ * row, its registers' latest ops' seq and hlc), so only the records holding those ops are read and
  * opened, never the whole unoffered outbox (a device offline all day holds thousands of ops).
  * Ops at or below `offered` (META.offered, which the sync client raises before it reads a slice
  * to push) may have reached a server: never folded into.
@@ -145,6 +181,8 @@ async function unofferedOps(
   savedBarrier: number,
   changes: readonly Change[],
   hasState: (c: Change) => boolean,
+  /** The fold index's records of the rows set here, read with the write's first requests. */
+  foldIndex: ReadonlyMap<string, unknown>,
 ): Promise<Unoffered> {
   const latest = new Map<string, Op>();
   const records = new Map<number, OutboxRecord>();
@@ -153,17 +191,26 @@ async function unofferedOps(
     if (COALESCE_BARRIERS.has(op.e)) barrier = Math.max(barrier, op.seq);
     latest.set(fieldKey(op), op);
   };
-  const registers = new Set<string>();
+  const folds: FoldRecords = new Map();
+  /** The fields set here, by fold key of their row. */
+  const rows = new Map<string, Set<string>>();
   for (const c of changes) {
     if (!('set' in c) || !hasState(c)) continue;
-    for (const f of Object.keys(c.set ?? {})) registers.add(META.fold(c.entity, c.id, f));
+    const key = META.fold(c.entity, c.id);
+    const fields = rows.get(key) ?? new Set<string>();
+    for (const f of Object.keys(c.set ?? {})) fields.add(f);
+    rows.set(key, fields);
   }
-  if (registers.size > 0) {
-    const entries = await db.meta.bulkGet([...registers]);
+  if (rows.size > 0) {
     const seqs = new Set<number>();
-    for (const rec of entries) {
-      const seq = (rec?.value as FoldEntry | undefined)?.seq;
-      if (seq !== undefined && seq > barrier) seqs.add(seq);
+    for (const [key, fields] of rows) {
+      const rec = foldRecordOf(foldIndex.get(key));
+      if (!rec) continue;
+      folds.set(key, rec);
+      for (const f of fields) {
+        const seq = Object.hasOwn(rec, f) ? rec[f]!.seq : undefined;
+        if (seq !== undefined && seq > barrier) seqs.add(seq);
+      }
     }
     try {
       // The record holding op `s` is the first whose key (its last op's seq) is at least `s`.
@@ -182,6 +229,7 @@ async function unofferedOps(
   }
   return {
     records,
+    folds,
     foldable(op) {
       if (op.k !== 'set') return undefined;
       const prev = latest.get(fieldKey(op));
@@ -191,6 +239,9 @@ async function unofferedOps(
     barrier: () => barrier,
   };
 }
+
+/** Databases whose storage persistence this page has asked for and recorded (persistence.ts). */
+const persistenceAsked = new WeakSet<EscaleDb>();
 
 /** Row ids as every store keeps them (the server refuses others): checked once per change. */
 function checkRowId(c: Change): void {
@@ -239,8 +290,13 @@ export async function writeChanges(
     const keys = [...new Set(changes.map((c) => stateKey(c.entity, c.id)))];
     // One read of the meta records and one of the states: the fewer requests, the less a
     // phone waits on IndexedDB.
+    // The fold index's records of the rows this write sets come with the meta records (a new
+    // row has none: a miss costs less than a second round trip for the rows that do).
+    const foldKeys = [
+      ...new Set(changes.filter((c) => 'set' in c).map((c) => META.fold(c.entity, c.id))),
+    ];
     const [metas, loaded] = await Promise.all([
-      db.meta.bulkGet([META.clock, META.lastSeq, META.offered, META.foldBarrier]),
+      db.meta.bulkGet([META.clock, META.lastSeq, META.offered, META.foldBarrier, ...foldKeys]),
       db.states.bulkGet(keys.map((k) => k.split('\u0000') as [string, string])),
     ]);
     let clock = clockOf(metas[0]?.value as HlcClock | undefined, ctx.deviceId);
@@ -258,8 +314,14 @@ export async function writeChanges(
     /** Earlier outbox records an op of this write was folded into, by key. */
     const rewritten = new Map<number, OutboxRecord>();
     const savedBarrier = (metas[3]?.value as number | undefined) ?? 0;
-    const pending = await unofferedOps(db, offered, savedBarrier, changes, (c) =>
-      Boolean(states.get(stateKey(c.entity, c.id))),
+    const foldIndex = new Map(foldKeys.map((k, i) => [k, metas[4 + i]?.value]));
+    const pending = await unofferedOps(
+      db,
+      offered,
+      savedBarrier,
+      changes,
+      (c) => Boolean(states.get(stateKey(c.entity, c.id))),
+      foldIndex,
     );
 
     const emit = (c: Change, f: string, k: Op['k'], extra: Partial<Op>): void => {
@@ -358,12 +420,7 @@ export async function writeChanges(
         { key: META.clock, value: clock },
         { key: META.lastSeq, value: seq },
         // The fold index: where the next value of each register set here may fold into.
-        ...written
-          .filter((op) => op.k === 'set')
-          .map((op) => ({
-            key: META.fold(op.e, op.id, op.f),
-            value: { seq: op.seq, hlc: op.hlc },
-          })),
+        ...foldRecordsAfter(written, pending.folds),
         ...(pending.barrier() > savedBarrier
           ? [{ key: META.foldBarrier, value: pending.barrier() }]
           : []),
@@ -375,7 +432,12 @@ export async function writeChanges(
   });
   if (ops.length > 0) {
     notifyLocalWrite(db.name);
-    void requestPersistence(db);
+    // Asked once per database and page (it is asked once anyway): not a meta read per save.
+    if (!persistenceAsked.has(db)) {
+      void requestPersistence(db).then((info) => {
+        if (info) persistenceAsked.add(db);
+      });
+    }
   }
   return ops;
 }

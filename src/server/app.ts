@@ -14,6 +14,7 @@ import { fail, type ServerContext } from './context';
 import { Pokes } from './live';
 import { startCursors } from './partner-tasks';
 import { authenticated } from './plugins/authenticated';
+import { bodyStream } from './plugins/body-stream';
 import { cors } from './plugins/cors';
 import { errors } from './plugins/errors';
 import { securityHeaders } from './plugins/security-headers';
@@ -45,6 +46,9 @@ export interface AppOptions {
   /** Origins allowed to call the API from another origin (the app's origin, for a relay). */
   allowedOrigins?: string[];
   bodyLimit?: number;
+  /** Central offers relays a compression context across their sync requests (decision 0031;
+   * default on; off behind a load balancer that does not keep a relay on one instance). */
+  requestStreams?: boolean;
   /** Default and maximum size of a pulled page. */
   pullBytes?: number;
   /** Bytes of text per snapshot chunk (src/server/snapshots.ts). */
@@ -194,6 +198,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/api/')) reply.header('Accept-Encoding', REQUEST_ENCODINGS);
   });
+  // A relay's sync bodies in one compression context across its requests (decision 0031).
+  await app.register(bodyStream, { ctx });
   await app.register(securityHeaders, { ctx });
   await app.register(cors, { ctx });
   await app.register(errors, { ctx });

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     staticDir: process.env.STATIC_DIR ?? (upstream ? undefined : resolve('dist')),
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
     bodyLimit: process.env.BODY_LIMIT ? Number(process.env.BODY_LIMIT) : undefined,
+    requestStreams: process.env.REQUEST_STREAMS !== 'off',
     pokes,
     fanout,
     onStored: () => void relay?.syncNow(),

@@ -96,6 +96,15 @@ export const viewScope = (viewer: { profile: string; roomId: string | null }) =>
 /** Where a device's reading view is kept. */
 export const readingViewMeta = (org: string, dev: string) => `reading-view:${org}:${dev}`;
 
+/** A view as kept (parseReadingView reads it back). */
+export const formatReadingView = (view: ReadingView): string =>
+  JSON.stringify({
+    token: view.token,
+    key: view.key,
+    withheld: view.withheld,
+    ...(view.scope ? { scope: view.scope } : {}),
+  });
+
 export function parseReadingView(raw: string | null | undefined): ReadingView | null {
   if (!raw) return null;
   try {

@@ -6,6 +6,7 @@
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
+import { randomUUID } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
@@ -21,6 +22,7 @@ import {
   syncResponseSchema,
 } from '../sync/protocol';
 import type { Accounts, DeviceCredential, StaffPassword } from './auth';
+import { STREAM_BODY_TYPE, STREAM_HEADER, STREAM_OFFER_HEADER, StreamEncoder } from './body-stream';
 import { heardReports, importClosings } from './routes/closure';
 import { upstreamGapsKey } from './routes/sync';
 import type { SyncStore } from './store/types';
@@ -76,6 +78,12 @@ const epochKey = (org: string) => `upstream:epoch:${org}`;
 /** After central lost ops: forward again the ops that came from it, up to this sequence. */
 const refillKey = (org: string) => `upstream:refill:${org}`;
 
+/** The `code` of an error answer, if it has one. */
+async function codeOf(res: Response): Promise<string | null> {
+  const body = (await res.json().catch(() => null)) as { error?: unknown } | null;
+  return typeof body?.error === 'string' ? body.error : null;
+}
+
 export class Relay {
   readonly status: RelayStatus;
   private timer: NodeJS.Timeout | null = null;
@@ -98,6 +106,10 @@ export class Relay {
   private upstreamReadsBrotli = false;
   /** Central said it reads the compact envelope (protocol 3). */
   private upstreamCompact = false;
+  /** Central said (its sync answers) that it reads sync bodies in a compression context kept
+   * across requests (decision 0031); the context, while every request in it succeeds. */
+  private upstreamStreams = false;
+  private stream: StreamEncoder | null = null;
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
   /** Bytes of ops per request to central: halved after a timeout, doubled back after a page
@@ -143,6 +155,7 @@ export class Relay {
     this.aborts.abort();
     await this.watching;
     await this.running;
+    this.dropStream();
   }
 
   /** The delay before the next attempt after `failures` consecutive failures. */
@@ -280,12 +293,60 @@ export class Relay {
     return { status: res.status, body: await res.json().catch(() => ({})) };
   }
 
+  private dropStream(): void {
+    this.stream?.close();
+    this.stream = null;
+  }
+
+  /**
+   * A sync body as the next piece of the context (a new one if none is held). Any doubt about
+   * what central decoded — a failure, an answer not read, a refusal — drops the context: the
+   * next body starts a new one, and a 409 `stream_context_lost` is sent again at once without.
+   */
+  private async sendInStream(path: string, json: string): Promise<Response> {
+    this.stream ??= new StreamEncoder(randomUUID().replaceAll('-', ''));
+    const piece = await this.stream.piece(json);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL(path, this.options.upstream), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          'accept-encoding': 'br, gzip',
+          'content-type': STREAM_BODY_TYPE,
+          [STREAM_HEADER]: piece.header,
+        },
+        body: new Uint8Array(piece.bytes),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      this.dropStream();
+      throw error;
+    }
+    if (!res.ok) {
+      this.dropStream();
+      const code = res.status === 409 ? await codeOf(res.clone()) : null;
+      if (code === 'stream_context_lost' || res.status === 415) {
+        // Central restarted, or another central: once without a context, and not again
+        // until an answer offers it anew.
+        this.upstreamStreams = false;
+        return this.send(path, JSON.parse(json) as unknown, { stream: false });
+      }
+    }
+    return res;
+  }
+
   private async send(
     path: string,
     body?: unknown,
-    extra: { timeoutMs?: number; headers?: Record<string, string> } = {},
+    extra: { timeoutMs?: number; headers?: Record<string, string>; stream?: boolean } = {},
   ): Promise<Response> {
     const json = body === undefined ? undefined : JSON.stringify(body);
+    if (extra.stream && json !== undefined && this.upstreamStreams) {
+      const res = await this.sendInStream(path, json);
+      this.noteOffers(res);
+      return res;
+    }
     // Compressed once central said it reads compressed bodies (its answers' Accept-Encoding).
     const compress = json !== undefined && this.upstreamReadsBrotli && json.length >= 1024;
     const res = await this.fetchImpl(new URL(path, this.options.upstream), {
@@ -310,12 +371,18 @@ export class Relay {
             : json,
       signal: AbortSignal.timeout(extra.timeoutMs ?? this.options.timeoutMs ?? 15_000),
     });
-    if (/\bbr\b/.test(res.headers.get('accept-encoding') ?? '')) this.upstreamReadsBrotli = true;
+    this.noteOffers(res);
     return res;
   }
 
-  private async request(path: string, body?: unknown): Promise<Response> {
-    const res = await this.send(path, body);
+  /** What central's answer says it reads (RFC 7694 Accept-Encoding; the context offer). */
+  private noteOffers(res: Response): void {
+    if (/\bbr\b/.test(res.headers.get('accept-encoding') ?? '')) this.upstreamReadsBrotli = true;
+    if (res.headers.get(STREAM_OFFER_HEADER) === 'br') this.upstreamStreams = true;
+  }
+
+  private async request(path: string, body?: unknown, stream = false): Promise<Response> {
+    const res = await this.send(path, body, { stream });
     if (!res.ok) {
       // A central replaced by an older one does not read the compact form: list form again
       // until an answer says 3 (a bad op is refused in either form, so nothing is lost by it).
@@ -438,7 +505,7 @@ export class Relay {
     const deadlineMs = this.options.timeoutMs ?? 15_000;
     const started = performance.now();
     try {
-      const res = await this.request('/api/sync', body);
+      const res = await this.request('/api/sync', body, true);
       const elapsedMs = performance.now() - started;
       this.pageBytes = nextPageBytes(
         pageBytes,

@@ -49,6 +49,25 @@ export interface CachedSnapshot {
   manifest: SnapshotManifest;
   /** Each chunk's text, brotli-compressed. */
   chunks: Buffer[];
+  /** A room's: what its cut depended on (RoomCut.basis) and the notes it left out. */
+  basis?: string;
+  withheld?: string[];
+}
+
+/**
+ * A room's cut for one snapshot (routes/snapshot.ts): the pull's own cut from 0 under the scope
+ * and readers of now. It depends, beyond the log, on the room's scope and who reads on it, so a
+ * room's snapshot is the device's own, reused only while the log has not moved and under the
+ * same basis, never folded from a previous one (a patient entering the scope needs its whole
+ * history), and folded only up to `upTo`, the log's end when the scope was computed: the ops
+ * after are the pull's, which brings whole the patients they make enter.
+ */
+export interface RoomCut {
+  basis: string;
+  upTo: number;
+  ops: (page: SeqOp[]) => Promise<SeqOp[]>;
+  /** Filled by `ops` with the notes left out (the reading view's `withheld`). */
+  withheld: Set<string>;
 }
 
 /**
@@ -92,10 +111,14 @@ export class SnapshotCache {
     deviceId: string,
     ownOps: boolean,
     day: string,
+    room?: RoomCut,
   ): Promise<CachedSnapshot> {
-    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps)}`;
+    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps || room !== undefined)}`;
     const pending = this.building.get(key);
-    if (pending && (await pending).manifest.day === day) return pending;
+    if (pending) {
+      const made = await pending;
+      if (made.manifest.day === day && made.basis === room?.basis) return made;
+    }
     const [latest] = this.entries.get(key) ?? [];
     const last = await this.store.lastSeq(org);
     const epoch = await this.store.epoch();
@@ -103,17 +126,24 @@ export class SnapshotCache {
       latest &&
       latest.manifest.epoch === epoch &&
       latest.manifest.day === day &&
-      last - latest.manifest.seq <= this.staleOps
+      latest.basis === room?.basis &&
+      last - latest.manifest.seq <= (room ? 0 : this.staleOps)
     ) {
       return latest;
     }
-    const build = this.build(org, viewer, ownOps ? deviceId : undefined, epoch, day, latest).then(
-      (made) => {
-        const kept = (this.entries.get(key) ?? []).filter((e) => e.manifest.epoch === epoch);
-        this.entries.set(key, [made, ...kept].slice(0, 2));
-        return made;
-      },
-    );
+    const build = this.build(
+      org,
+      viewer,
+      ownOps || room ? deviceId : undefined,
+      epoch,
+      day,
+      room ? undefined : latest,
+      room,
+    ).then((made) => {
+      const kept = (this.entries.get(key) ?? []).filter((e) => e.manifest.epoch === epoch);
+      this.entries.set(key, [made, ...kept].slice(0, 2));
+      return made;
+    });
     this.building.set(key, build);
     try {
       return await build;
@@ -124,7 +154,7 @@ export class SnapshotCache {
 
   /** A snapshot of this cut by its id, while kept. */
   find(org: string, viewer: Viewer, deviceId: string, ownOps: boolean, id: string) {
-    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps)}`;
+    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps || viewer.profile === 'room')}`;
     return (this.entries.get(key) ?? []).find((e) => e.manifest.id === id);
   }
 
@@ -135,6 +165,7 @@ export class SnapshotCache {
     epoch: string,
     day: string,
     previous: CachedSnapshot | undefined,
+    room?: RoomCut,
   ): Promise<CachedSnapshot> {
     let fold: Fold;
     if (
@@ -150,10 +181,12 @@ export class SnapshotCache {
       fold = emptyFold();
       this.stats.full++;
     }
-    for (;;) {
+    const upTo = room?.upTo ?? Number.POSITIVE_INFINITY;
+    while (fold.seq < upTo) {
       const page = await this.store.pull(org, fold.seq, this.pageBytes, exclude);
-      const ops = await this.cut(this.store, org, viewer, page.ops);
-      foldOps(fold, ops, page.lastSeq, entitySpec, SCHEMA_VERSION);
+      const within = page.ops.filter((x) => x.s <= upTo);
+      const ops = room ? await room.ops(within) : await this.cut(this.store, org, viewer, within);
+      foldOps(fold, ops, Math.min(page.lastSeq, upTo), entitySpec, SCHEMA_VERSION);
       if (!page.hasMore) break;
     }
     // The day's rows first: a device works once it has written them (docs/decisions/0030).
@@ -186,6 +219,7 @@ export class SnapshotCache {
         day,
       },
       chunks: compressed,
+      ...(room ? { basis: room.basis, withheld: [...room.withheld] } : {}),
     };
   }
 }

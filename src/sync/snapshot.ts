@@ -430,6 +430,8 @@ export interface SnapshotManifest {
   parts: SnapshotPart[];
   /** The day the first part was chosen for ('YYYY-MM-DD'). */
   day: string;
+  /** A room's reading view token (docs/protocol.md, The reading view), kept with S. */
+  view?: string;
 }
 
 const encoder = new TextEncoder();

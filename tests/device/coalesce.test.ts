@@ -3,7 +3,7 @@
 // once. The fold must never change what any replica ends up holding.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EscaleDb, getMeta, META } from '../../src/device/db';
+import { type EscaleDb, FOLD_PREFIX, getMeta, META } from '../../src/device/db';
 import { outboxOps } from '../../src/device/outbox';
 import { applyRemote, type Change, type WriteContext, writeChanges } from '../../src/device/write';
 import { entitySpec } from '../../src/domain/entities';
@@ -55,6 +55,51 @@ describe('folding autosaves in the outbox', () => {
     const other = openTestDb();
     await applyRemote(other, asPulled(await outboxOps(db)), 'cp');
     expect(digestRows(await other.states.toArray())).toBe(digestRows(await db.states.toArray()));
+  });
+
+  it('the fold index is one meta record per row, whose other fields survive a later write', async () => {
+    const db = openTestDb();
+    const [plan1, reason1] = await writeChanges(db, ctx('dev-a'), [
+      { entity: 'consultation', id: 'c1', set: { plan: 'Re', motif: 'Toux' } },
+    ]);
+    const foldKeys = async () =>
+      (await db.meta.where('key').startsWith(FOLD_PREFIX).primaryKeys()) as string[];
+    // One action setting two fields of one row: one record, not one per field.
+    expect(await foldKeys()).toEqual([META.fold('consultation', 'c1')]);
+    expect(await getMeta(db, META.fold('consultation', 'c1'))).toEqual({
+      plan: { seq: plan1!.seq, hlc: plan1!.hlc },
+      motif: { seq: reason1!.seq, hlc: reason1!.hlc },
+    });
+    // A later value of one field folds and updates its entry; the other field's entry is kept,
+    // so its own next value still folds.
+    const [plan2] = await writeChanges(db, ctx('dev-a'), [plan('Revoir')]);
+    expect(plan2).toMatchObject({ seq: plan1!.seq, val: 'Revoir' });
+    const [reason2] = await writeChanges(db, ctx('dev-a'), [
+      { entity: 'consultation', id: 'c1', set: { motif: 'Toux sèche' } },
+    ]);
+    expect(reason2).toMatchObject({ seq: reason1!.seq, val: 'Toux sèche' });
+    expect(await getMeta(db, META.fold('consultation', 'c1'))).toEqual({
+      plan: { seq: plan2!.seq, hlc: plan2!.hlc },
+      motif: { seq: reason2!.seq, hlc: reason2!.hlc },
+    });
+    expect(await outboxOps(db)).toHaveLength(2);
+  });
+
+  it('an index of the former per-field form is not read: a value then goes out unfolded', async () => {
+    const db = openTestDb();
+    const [first] = await writeChanges(db, ctx('dev-a'), [plan('Re')]);
+    // A device upgraded from the per-field form: its records name a field; the row has none.
+    await db.meta.delete(META.fold('consultation', 'c1'));
+    await db.meta.put({
+      key: `${FOLD_PREFIX}consultation\u0000c1\u0000plan`,
+      value: { seq: first!.seq, hlc: first!.hlc },
+    });
+    const [second] = await writeChanges(db, ctx('dev-a'), [plan('Revoir')]);
+    expect(second!.seq).toBe(first!.seq + 1);
+    expect(second!.base).toEqual([first!.hlc]);
+    // From then on the row's record exists, and the next value folds.
+    const [third] = await writeChanges(db, ctx('dev-a'), [plan('Revoir dans 15 jours')]);
+    expect(third!.seq).toBe(second!.seq);
   });
 
   it('a value a server may have received is never replaced: the next one names it', async () => {

@@ -3,7 +3,6 @@
 // changes, a backoff while central is out of reach, and none of the relay's own ops sent back to
 // it. Central is the real server on loopback; the relay is the real Relay over its own SQLite,
 // driven by the test (watchOnce, syncNow) with an injected clock and sleep, never the wall clock.
-import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { Accounts } from '../../src/server/auth';
@@ -12,6 +11,7 @@ import type { SyncStore } from '../../src/server/store/types';
 import { decodeOps, isCompact, readAnswer } from '../../src/sync/envelope';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader, relayCredential } from '../support/auth';
+import { sentBodyReader } from '../support/sent-body';
 import { openTestStore, startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -26,6 +26,7 @@ interface Traffic {
 }
 
 function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
+  const read = sentBodyReader();
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input));
     traffic.paths.push(url.pathname);
@@ -37,14 +38,11 @@ function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
         headers: { 'content-type': 'application/json' },
       });
     }
+    // Read before it goes: a piece of the relay's context is read once, in order.
+    const sent = url.pathname === '/api/sync' ? await read(init) : '';
     const res = await fetch(input, init);
     if (url.pathname === '/api/sync' && res.ok) {
       const json = (await res.clone().json()) as { ops: unknown };
-      const raw = init?.body;
-      const sent =
-        typeof raw === 'string'
-          ? raw
-          : brotliDecompressSync(Buffer.from(raw as Uint8Array)).toString('utf8');
       traffic.forms.push({
         push: isCompact((JSON.parse(sent) as { ops: unknown }).ops),
         answer: isCompact(json.ops),
@@ -258,12 +256,11 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
     // Central as a reconnect storm leaves it: 40 ms per kB of ops pushed, against a relay
     // deadline of 1 s, so only pages under ≈ 25 kB are answered in time.
     const sent: { bytes: number; answered: boolean }[] = [];
+    const read = sentBodyReader();
     const loadedCentral = (async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(String(input));
       if (url.pathname === '/api/sync' && init?.body) {
-        const raw = init.body as string | Uint8Array;
-        const json =
-          typeof raw === 'string' ? raw : brotliDecompressSync(Buffer.from(raw)).toString('utf8');
+        const json = await read(init);
         // The page's size as the relay chose it: its ops as stored, whatever their form on the
         // wire (compact once central said it reads protocol 3).
         const { ops } = JSON.parse(json) as { ops: unknown };

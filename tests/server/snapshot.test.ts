@@ -244,11 +244,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await chunkStatus(server, 'snap-reception', manifest.id, 0)).toBe(410);
     });
 
-    it('refuses a room (its reading view) and a partner, in French', async () => {
+    it('gives a room its own, with the reading view it was cut under, and refuses a partner', async () => {
+      // A room's cut, scope and readers: tests/server/snapshot-room.test.ts.
       const room = await manifestOf(server, 'snap-room', 'room');
-      expect(room.status).toBe(409);
-      expect(room.body.error).toBe('snapshot_unavailable');
-      expect((room.body as { message?: string }).message).toMatch(/poste de salle/);
+      expect(room.status).toBe(200);
+      expect(typeof (room.body as { view?: unknown }).view).toBe('string');
       const partner = await manifestOf(server, 'snap-partner', 'partner');
       expect(partner.status).toBe(403);
     });

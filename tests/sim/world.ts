@@ -7,8 +7,10 @@
 // requests again later. A seed fixes the whole course: every draw is seeded (the relay's jitter
 // too), and the network carries the wire uncompressed — it decodes a compressed body itself,
 // synchronously, and strips Accept-Encoding both ways — because zlib's streams complete on libuv's
-// thread pool in an order that depends on the machine (docs/decisions/0013). Compression is tested
-// in tests/server/compression.test.ts and tests/device/compress-body.test.ts.
+// thread pool in an order that depends on the machine (docs/decisions/0013); for the same reason
+// central offers the relay no compression context across its requests (decision 0031).
+// Compression is tested in tests/server/compression.test.ts, tests/server/body-stream.test.ts and
+// tests/device/compress-body.test.ts.
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -242,7 +244,15 @@ export async function startCentral(
   const mem = await memoryStore(bytes);
   const now = () => clock.now;
   const accounts = new Accounts(mem.store, now);
-  const app = await buildApp({ store: mem.store, accounts, role: 'central', now });
+  // No compression context across the relay's requests (decision 0031): its codec runs on the
+  // thread pool like zlib's other streams; tests/server/body-stream.test.ts covers it under loss.
+  const app = await buildApp({
+    store: mem.store,
+    accounts,
+    role: 'central',
+    now,
+    requestStreams: false,
+  });
   await app.ready();
   net.apps.set('central', app);
   return { target: 'central', mem, accounts, app, relay: null };

@@ -55,6 +55,8 @@ export async function startTestServer(
     /** The relay's enrolment at central (tests/support/auth.ts relayCredential). */
     relayCredential?: RelayCredential;
     bodyLimit?: number;
+    /** Central offers a compression context across a relay's requests (default on). */
+    requestStreams?: boolean;
     pullBytes?: number;
     snapshotChunkBytes?: number;
     relayIntervalMs?: number;
@@ -104,6 +106,7 @@ export async function startTestServer(
     accounts,
     role: relay ? 'relay' : 'central',
     bodyLimit: options.bodyLimit,
+    requestStreams: options.requestStreams,
     pullBytes: options.pullBytes,
     snapshotChunkBytes: options.snapshotChunkBytes,
     allowedOrigins: options.allowedOrigins,

@@ -25,7 +25,8 @@ function drain(body: IncomingMessage, max: number): Promise<void> {
 
 export const errors = unscoped(async (app, { ctx }) => {
   const { fail } = ctx;
-  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
+  type Raised = Error & { statusCode?: number; code?: string; replyCode?: string };
+  app.setErrorHandler(async (error: Raised, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
       // The client is still sending: answering now and closing makes its upload fail with
       // EPIPE or ECONNRESET, and it never reads the 413 that tells it to halve its batch
@@ -37,6 +38,10 @@ export const errors = unscoped(async (app, { ctx }) => {
         'too_large',
         'Requête trop volumineuse : envoyez moins d’opérations à la fois.',
       );
+    }
+    if (error.replyCode && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Raised by our own parsers with their code and whole French sentence.
+      return fail(reply, error.statusCode, error.replyCode, error.message);
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return fail(

@@ -2,14 +2,17 @@
 // The cut is the server's, from the device's credential (its profile, room and own ops), never
 // from anything the client says.
 
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PARTNER_NO_SYNC } from '../../domain/access';
 import { localDate } from '../../domain/time';
 import { isDay } from '../../sync/usable';
 import type { ServerPlugin } from '../context';
-import { SnapshotCache } from '../snapshots';
+import { formatReadingView, readingKey, readingViewMeta, viewScope } from '../reading';
+import { patientScope } from '../replication-scope';
+import { type RoomCut, SnapshotCache } from '../snapshots';
 import type { SyncStore } from '../store/types';
-import { visibleOps } from './sync';
+import { pullCut, visibleOps } from './sync';
 
 /** The snapshot cache of the server over each store (tests read its counts). */
 export const snapshotCaches = new WeakMap<SyncStore, SnapshotCache>();
@@ -29,17 +32,6 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
       return null;
     }
     const viewer = await viewerOf(device);
-    // A room's pull depends on who reads on it and what it was left without (its reading view,
-    // src/server/reading.ts): it bootstraps by replay.
-    if (viewer.reading || viewer.profile === 'room') {
-      fail(
-        reply,
-        409,
-        'snapshot_unavailable',
-        'Pas d’instantané pour un poste de salle : l’appareil reçoit le journal depuis le début.',
-      );
-      return null;
-    }
     const ownOps =
       device.profile === 'relay' || (await store.contiguous(device.org, device.deviceId)) > 0;
     return { device, viewer, ownOps };
@@ -54,14 +46,38 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
     }
     const cut = await cutOf(req, reply);
     if (!cut) return reply;
-    const snap = await cache.current(
-      cut.device.org,
-      cut.viewer,
-      cut.device.deviceId,
-      cut.ownOps,
-      day,
+    const { device, viewer } = cut;
+    if (viewer.profile !== 'room') {
+      return (await cache.current(device.org, viewer, device.deviceId, cut.ownOps, day)).manifest;
+    }
+    // A room: the pull's cut from 0 under its scope and readers of now (RoomCut, snapshots.ts),
+    // then the reading view it was served under recorded as the pull records it, so that the
+    // pull after S carries on from it (the notes left out reach the device whole once readable,
+    // a reader more starts it over: src/server/reading.ts).
+    const upTo = await store.lastSeq(device.org);
+    const scope = await patientScope(store, device.org, viewer, ctx.now());
+    const key = await readingKey(ctx, device.org, viewer);
+    const withheld = new Set<string>();
+    const room: RoomCut = {
+      basis: createHash('sha256')
+        .update(JSON.stringify([key, [...(scope?.patients ?? [])].sort()]))
+        .digest('hex'),
+      upTo,
+      withheld,
+      ops: (page) =>
+        pullCut(store, device.org, viewer, scope, page, {
+          since: 0,
+          deviceId: device.deviceId,
+          withheld,
+        }),
+    };
+    const snap = await cache.current(device.org, viewer, device.deviceId, true, day, room);
+    const token = randomUUID();
+    await store.setMeta(
+      readingViewMeta(device.org, device.deviceId),
+      formatReadingView({ token, key, withheld: snap.withheld ?? [], scope: viewScope(viewer) }),
     );
-    return snap.manifest;
+    return { ...snap.manifest, view: token };
   });
 
   app.get<{ Params: { id: string; index: string } }>(
@@ -72,7 +88,13 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
       const cut = await cutOf(req, reply);
       if (!cut) return reply;
       const { id, index } = req.params;
-      const snap = cache.find(cut.device.org, cut.viewer, cut.device.deviceId, cut.ownOps, id);
+      const snap = cache.find(
+        cut.device.org,
+        cut.viewer,
+        cut.device.deviceId,
+        cut.ownOps || cut.viewer.profile === 'room',
+        id,
+      );
       if (!snap) {
         return fail(
           reply,

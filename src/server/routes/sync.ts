@@ -37,13 +37,14 @@ import type { ServerPlugin } from '../context';
 import { produceTasks } from '../partner-tasks';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import {
+  formatReadingView,
   parseReadingView,
   type ReadingView,
   readingKey,
   readingViewMeta,
   viewScope,
 } from '../reading';
-import { patientScope, scopedViewer, scopePage } from '../replication-scope';
+import { type PatientScope, patientScope, scopedViewer, scopePage } from '../replication-scope';
 import { DESTROYED_CODE, DESTROYED_REASON, type SyncStore } from '../store/types';
 import { readSyncBody, syncAnswer } from '../sync-envelope';
 import { recentClosings } from './closure';
@@ -157,6 +158,23 @@ export async function visibleOps(
     if (hidden) withheld?.add(id);
     return !hidden;
   });
+}
+
+/**
+ * The whole cut of a pulled page, the pull's and a room's snapshot's alike (routes/snapshot.ts):
+ * a room holds the patients of its scope only and receives whole those entering it after
+ * `since`, then each op as this viewer may receive it (visibleOps).
+ */
+export async function pullCut(
+  store: SyncStore,
+  org: string,
+  viewer: Viewer,
+  scope: PatientScope | null,
+  ops: SeqOp[],
+  at: { since: number; deviceId: string; withheld?: Set<string> },
+): Promise<SeqOp[]> {
+  const scoped = scope ? await scopePage(store, org, scope, ops, at.since, at.deviceId) : ops;
+  return visibleOps(store, org, viewer, scoped, at.withheld);
 }
 
 /** Closures begun lately, announced with every answer (docs/protocol.md, Closure). */
@@ -413,19 +431,12 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       request.deviceId,
     );
     const withheld = new Set<string>(reset ? [] : (view?.withheld ?? []));
-    // A room holds the patients of its scope only, and receives whole those entering it.
     const scope = await patientScope(store, request.org, viewer, ctx.now());
-    const scoped = scope
-      ? await scopePage(
-          store,
-          request.org,
-          scope,
-          page.ops,
-          reset ? 0 : request.since,
-          request.deviceId,
-        )
-      : page.ops;
-    const ops = await visibleOps(store, request.org, viewer, scoped, withheld);
+    const ops = await pullCut(store, request.org, viewer, scope, page.ops, {
+      since: reset ? 0 : request.since,
+      deviceId: request.deviceId,
+      withheld,
+    });
     if (view) await keepReadingView(request.org, request.deviceId, view, withheld);
     const response: SyncResponse = {
       accepted,
@@ -504,12 +515,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     view: ReadingView,
     withheld: Set<string>,
   ): Promise<void> {
-    const next = JSON.stringify({
-      token: view.token,
-      key: view.key,
-      withheld: [...withheld],
-      ...(view.scope ? { scope: view.scope } : {}),
-    });
+    const next = formatReadingView({ ...view, withheld: [...withheld] });
     if (next !== (await store.getMeta(readingViewMeta(org, dev)))) {
       await store.setMeta(readingViewMeta(org, dev), next);
     }
@@ -720,7 +726,15 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       const seqs = inBatch.get(op.dev) ?? new Set<number>();
       inBatch.set(op.dev, seqs.add(op.seq));
     }
+    // A floor the device declared moves `contiguous` past ops this server lacks (it was restored
+    // from an older backup, the device had dropped them as durable): they are missing all the
+    // same, and a rule that needs them (a note's author) cannot be judged here yet.
+    const lacking = new Map(
+      ctx.role === 'central' ? (await store.gaps(org)).map((g) => [g.dev, g] as const) : [],
+    );
     const earlierMissing = (op: Op) => {
+      const gap = lacking.get(op.dev);
+      if (gap && gap.from < op.seq) return true;
       const from = contiguous.get(op.dev) ?? 0;
       let brought = 0;
       for (const n of inBatch.get(op.dev) ?? []) if (n > from && n < op.seq) brought++;
