@@ -1,6 +1,6 @@
 // The app's view library as shipped: Preact through its React compatibility layer
 // (preact/compat), in place of React DOM — the same component code, 49 kB less JavaScript on
-// the reception's first load (docs/decisions/0031-preact-compat.md). The build and the component
+// the reception's first load (docs/decisions/0032-preact-compat.md). The build and the component
 // tests both resolve React through these aliases, so the tests run what ships.
 import type { Alias } from 'vite';
 

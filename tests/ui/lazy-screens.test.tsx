@@ -1,5 +1,5 @@
 // A screen loaded on demand and left before it has loaded (a slow tablet, a quick hand): the page
-// one goes to is on screen, with what was typed. Under Preact (decision 0031) a Suspense boundary
+// one goes to is on screen, with what was typed. Under Preact (decision 0032) a Suspense boundary
 // that suspends while a screen is mounted in it parks that screen in a detached tree; a route
 // change below it then rendered into the parked tree and the page stayed blank (reception-arrival's
 // « keeps a half-typed check-in… » failed so under load). Each screen loaded on demand has its own

@@ -1,5 +1,5 @@
 // The document title names the screen shown (what a screen reader announces on a new page and
-// what the browser's tabs and history list). The components run on Preact (decision 0031), which
+// what the browser's tabs and history list). The components run on Preact (decision 0032), which
 // does not hoist a rendered <title> into <head> as React 19 does.
 import { act, cleanup, render } from '@testing-library/react';
 import { useState } from 'react';

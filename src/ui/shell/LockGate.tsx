@@ -25,7 +25,7 @@ const PinSetup = lazy(() => import('./LockScreens').then((m) => ({ default: m.Pi
 let checkPeriodMs = 15_000;
 
 /** Databases whose start-up lock was decided: once per opened database, i.e. per start of the
- * app, even if the gate mounts again (Preact, decision 0031, mounts a subtree that suspended on a
+ * app, even if the gate mounts again (Preact, decision 0032, mounts a subtree that suspended on a
  * lazy screen afresh, where React kept it: a ref alone would lock again right after sign-in). */
 const startLockDecided = new WeakSet<object>();
 /** Tests shorten the idle check. */
