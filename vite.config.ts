@@ -5,6 +5,7 @@ import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { preactAliases } from './scripts/build/preact-alias.ts';
 
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
@@ -88,6 +89,7 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: { alias: preactAliases },
   server: {
     proxy: {
       '/api': { target: 'http://localhost:8080', changeOrigin: true, ws: true },

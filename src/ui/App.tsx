@@ -6,6 +6,7 @@ import { HomeScreen } from './home/HomeScreen';
 import { addMessages } from './i18n';
 import { Layout } from './shell/Layout';
 import { NotFound } from './shell/NotFound';
+import { OnDemand } from './shell/OnDemand';
 
 const ReceptionScreen = lazy(() => import('./reception/ReceptionScreen'));
 /** The room, coordination and supervision screens use parts of the catalogue the others do not:
@@ -24,18 +25,61 @@ const SupervisionScreen = lazy(() =>
   withScreenMessages().then(() => import('./supervision/SupervisionScreen')),
 );
 
-/** The routes, without a router: tests wrap them in a MemoryRouter. */
+/** The routes, without a router: tests wrap them in a MemoryRouter. Each screen loaded on demand
+ * suspends in a boundary of its own (shell/OnDemand.tsx). */
 export function AppRoutes() {
   return (
     <Routes>
       <Route element={<Layout />}>
         <Route index element={<HomeScreen />} />
-        <Route path="accueil/*" element={<ReceptionScreen />} />
-        <Route path="salle/:roomId/*" element={<RoomScreen />} />
-        <Route path="coordination/*" element={<CoordinationScreen />} />
-        <Route path="supervision/*" element={<SupervisionScreen />} />
-        <Route path="affichage" element={<DisplayScreen />} />
-        <Route path="appareil" element={<DeviceHealthScreen />} />
+        <Route
+          path="accueil/*"
+          element={
+            <OnDemand key="accueil/*">
+              <ReceptionScreen />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="salle/:roomId/*"
+          element={
+            <OnDemand key="salle/:roomId/*">
+              <RoomScreen />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="coordination/*"
+          element={
+            <OnDemand key="coordination/*">
+              <CoordinationScreen />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="supervision/*"
+          element={
+            <OnDemand key="supervision/*">
+              <SupervisionScreen />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="affichage"
+          element={
+            <OnDemand key="affichage">
+              <DisplayScreen />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="appareil"
+          element={
+            <OnDemand key="appareil">
+              <DeviceHealthScreen />
+            </OnDemand>
+          }
+        />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -3,12 +3,13 @@
 // (identities created « malgré les doublons ») — one route each.
 // The board and arrivals load with the screen; the other tabs when first opened (the service
 // worker holds them offline): the enrolled reception's first load stays small (bundle.reception_js_kb).
-import { lazy, Suspense } from 'react';
+import { lazy } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
 import { Loading, NoDatabase } from '../shell/Loading';
 import { NotFound } from '../shell/NotFound';
+import { OnDemand } from '../shell/OnDemand';
 import { PageTitle } from '../shell/PageTitle';
 import { ArrivalPage } from './ArrivalPage';
 import { BoardPage } from './BoardPage';
@@ -56,24 +57,54 @@ export default function ReceptionScreen() {
           </NavLink>
         ))}
       </nav>
-      <Suspense fallback={<Loading />}>
-        <Routes>
-          <Route index element={<BoardPage rows={rows} now={now} deviceId={deviceId ?? null} />} />
-          <Route
-            path="arrivee"
-            element={<ArrivalPage rows={rows} now={now} deviceId={deviceId ?? null} />}
-          />
-          <Route
-            path="rendez-vous"
-            element={<AppointmentsPage rows={rows} now={now} deviceId={deviceId ?? null} />}
-          />
-          <Route path="journee" element={<DayPage rows={rows} deviceId={deviceId ?? null} />} />
-          <Route path="ticket/:visitId" element={<TicketPrint rows={rows} />} />
-          <Route path="patient/:patientId" element={<IdentityRoute backTo="/accueil/arrivee" />} />
-          <Route path="doublons" element={<MergePage identityPath="/accueil/patient" />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
-      </Suspense>
+      <Routes>
+        <Route index element={<BoardPage rows={rows} now={now} deviceId={deviceId ?? null} />} />
+        <Route
+          path="arrivee"
+          element={<ArrivalPage rows={rows} now={now} deviceId={deviceId ?? null} />}
+        />
+        <Route
+          path="rendez-vous"
+          element={
+            <OnDemand key="rendez-vous">
+              <AppointmentsPage rows={rows} now={now} deviceId={deviceId ?? null} />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="journee"
+          element={
+            <OnDemand key="journee">
+              <DayPage rows={rows} deviceId={deviceId ?? null} />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="ticket/:visitId"
+          element={
+            <OnDemand key="ticket/:visitId">
+              <TicketPrint rows={rows} />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="patient/:patientId"
+          element={
+            <OnDemand key="patient/:patientId">
+              <IdentityRoute backTo="/accueil/arrivee" />
+            </OnDemand>
+          }
+        />
+        <Route
+          path="doublons"
+          element={
+            <OnDemand key="doublons">
+              <MergePage identityPath="/accueil/patient" />
+            </OnDemand>
+          }
+        />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
     </div>
   );
 }

@@ -6,7 +6,7 @@
 // a person without a PIN here first signs in online with their password (issue 8), then creates
 // their PIN; nothing else opens before. Without a credential the PIN stays optional.
 import { useLiveQuery } from 'dexie-react-hooks';
-import { lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, type ReactNode, useEffect, useRef, useState } from 'react';
 import { getMeta, META } from '../../device/db';
 import { staffWithPin } from '../../device/pin';
 import { wallClock } from '../../device/stamp';
@@ -15,14 +15,24 @@ import { useConnection, useDb } from '../data/device-data';
 import { t } from '../i18n';
 import { useHydrated } from '../state/hydration';
 import { type Profile, useUiStore } from '../state/ui-store';
+import { OnDemand } from './OnDemand';
 import { isProfile } from './profiles';
 
-// The lock's screens are needed only when the device is locked or someone signs in.
+// The lock's screens are needed only when the device is locked or someone signs in. Each suspends
+// in a boundary of its own (OnDemand, keyed by which screen), never in one around the gate and the
+// screen beneath: Preact parks what is mounted in a boundary that suspends and holds back what the
+// gate renders next (the screen beneath, on an exempt route) until that module has loaded
+// (tests/ui/lock-boundary.test.tsx). So the gate itself never suspends nor mounts again.
 const LockScreen = lazy(() => import('./LockScreens').then((m) => ({ default: m.LockScreen })));
 const SignIn = lazy(() => import('./LockScreens').then((m) => ({ default: m.SignIn })));
 const PinSetup = lazy(() => import('./LockScreens').then((m) => ({ default: m.PinSetup })));
 
 let checkPeriodMs = 15_000;
+
+/** Databases whose start-up lock was decided: once per opened database, i.e. per start of the
+ * app, even if the gate mounts again (Preact, decision 0032, mounts a subtree that suspended on a
+ * lazy screen afresh, where React kept it: a ref alone would lock again right after sign-in). */
+const startLockDecided = new WeakSet<object>();
 /** Tests shorten the idle check. */
 export function setLockCheckPeriod(ms: number): void {
   checkPeriodMs = ms;
@@ -59,13 +69,8 @@ export function LockGate(props: {
   // the gate starts once it has (else its arrival would look like a change of person, and the
   // start-up lock would be decided without knowing who works here).
   const hydrated = useHydrated(useUiStore);
-  const loading = <p role="status">{t('app.loading')}</p>;
-  if (!hydrated) return loading;
-  return (
-    <Suspense fallback={loading}>
-      <Gate {...props} />
-    </Suspense>
-  );
+  if (!hydrated) return <p role="status">{t('app.loading')}</p>;
+  return <Gate {...props} />;
 }
 
 function Gate({ children, exempt = false }: { children: ReactNode; exempt?: boolean }) {
@@ -103,8 +108,12 @@ function Gate({ children, exempt = false }: { children: ReactNode; exempt?: bool
   useEffect(() => {
     if (holders === undefined || startChecked.current) return;
     startChecked.current = true;
+    if (db) {
+      if (startLockDecided.has(db)) return;
+      startLockDecided.add(db);
+    }
     if (protectedNow) setLock('locked');
-  }, [holders, protectedNow, setLock]);
+  }, [db, holders, protectedNow, setLock]);
 
   useEffect(() => {
     if (!db || !protectedNow || !profile) return;
@@ -140,34 +149,52 @@ function Gate({ children, exempt = false }: { children: ReactNode; exempt?: bool
     // Open only for a person holding a PIN here who unlocked it.
     if (signingIn || lock === 'setup' || holders.length === 0) {
       return (
-        <SignIn
-          profile={profile}
-          onCancel={
-            holders.length > 0
-              ? () => {
-                  setSigningIn(false);
-                  setLock(protectedNow && lock === 'setup' ? 'open' : 'locked');
-                }
-              : undefined
-          }
-          onDone={(who) => {
-            setSigningIn(true);
-            onUnlocked(who);
-          }}
-        />
+        <OnDemand key="sign-in">
+          <SignIn
+            profile={profile}
+            onCancel={
+              holders.length > 0
+                ? () => {
+                    setSigningIn(false);
+                    setLock(protectedNow && lock === 'setup' ? 'open' : 'locked');
+                  }
+                : undefined
+            }
+            onDone={(who) => {
+              setSigningIn(true);
+              onUnlocked(who);
+            }}
+          />
+        </OnDemand>
       );
     }
     if (!unlocked) {
       return (
-        <LockScreen holders={holders} onUnlocked={onUnlocked} onNoPin={() => setSigningIn(true)} />
+        <OnDemand key="lock">
+          <LockScreen
+            holders={holders}
+            onUnlocked={onUnlocked}
+            onNoPin={() => setSigningIn(true)}
+          />
+        </OnDemand>
       );
     }
     return <>{children}</>;
   }
   if (lock === 'locked' && holders.length > 0) {
-    return <LockScreen holders={holders} onUnlocked={onUnlocked} />;
+    return (
+      <OnDemand key="lock">
+        <LockScreen holders={holders} onUnlocked={onUnlocked} />
+      </OnDemand>
+    );
   }
-  if (lock === 'setup') return <PinSetup profile={profile} onDone={() => setLock('open')} />;
+  if (lock === 'setup') {
+    return (
+      <OnDemand key="setup">
+        <PinSetup profile={profile} onDone={() => setLock('open')} />
+      </OnDemand>
+    );
+  }
   return <>{children}</>;
 }
 
