@@ -78,8 +78,12 @@ export async function run(): Promise<BenchLine[]> {
   // BENCH_RELAY_STREAMS=off: central offers no compression context (decision 0031), each sync
   // request compressed alone, as before it — the figure side by side.
   const streams = process.env.BENCH_RELAY_STREAMS !== 'off';
+  // BENCH_ANSWER_STREAMS=off: the requests in context but central's answers each compressed
+  // alone, as before its answers had a context of their own.
+  const answerStreams = streams && process.env.BENCH_ANSWER_STREAMS !== 'off';
   const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'), {
     requestStreams: streams,
+    answerStreams,
   });
   const link = await startSimLink(central.url, SIMULATED);
   const devices: NodeDevice[] = [];
@@ -162,7 +166,7 @@ export async function run(): Promise<BenchLine[]> {
     ) as ModelBytes;
     const common = {
       link: 'relay ↔ central only: 1 Mbit/s, 300 ms RTT; devices on the relay directly',
-      relay: `src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min${streams ? ', sync bodies in one compression context' : '; central offering no compression context (BENCH_RELAY_STREAMS=off)'})`,
+      relay: `src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min${streams ? `, sync bodies in one compression context${answerStreams ? ', central’s answers in one of their own' : ' (answers each compressed alone: BENCH_ANSWER_STREAMS=off)'}` : '; central offering no compression context (BENCH_RELAY_STREAMS=off)'})`,
       byte_model:
         'value as shipped (HTTP/1.1, bodies of 1 kB or more compressed both ways); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
       per_day: `the day's traffic (${round(dayS, 0)} s, compressed in time) + ${OPEN_HOURS} idle hours`,
