@@ -81,6 +81,8 @@ export const EXPRESS_POUCHDB_COMPRESSES: Compresses = {
 export interface SimLink {
   url: string;
   stats: LinkStats;
+  /** The sync exchanges' bodies decoded, in order (`keepSyncBodies`): what a codec is fed. */
+  syncBodies: { pushes: Buffer[]; answers: Buffer[] };
   reset(): void;
   close(): Promise<void>;
 }
@@ -96,6 +98,8 @@ export interface LinkOptions {
   compresses?: Compresses;
   /** The byte model that sets delays and serialLinkMs (default as_shipped). */
   delayModel?: ModelName;
+  /** Keep the decoded bodies of `POST /api/sync` and of its 200 answers (SimLink.syncBodies). */
+  keepSyncBodies?: boolean;
 }
 
 export const SIMULATED = { rttMs: 300, bitsPerSecond: 1_000_000 } as const;
@@ -136,6 +140,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   // Central's answers in a context (the relay's offer): one decoder per context id.
   const answerPieces = new StreamDecoders({ max: 64 });
   const delayModel = options.delayModel ?? 'as_shipped';
+  const syncBodies = { pushes: [] as Buffer[], answers: [] as Buffer[] };
   const stats: LinkStats = {
     requests: 0,
     wireBytes: 0,
@@ -265,6 +270,14 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
           `link: ${req.method} ${req.url} ${body.length} B → ${status} ${resBody.length} B ${process.env.BENCH_LINK_TRACE === 'bodies' ? `${body.subarray(0, 300)} → ${resBody.subarray(0, 300)}` : ''}`,
         );
       }
+      if (
+        options.keepSyncBodies &&
+        req.method === 'POST' &&
+        req.url?.split('?')[0] === '/api/sync'
+      ) {
+        syncBodies.pushes.push(body);
+        if (status === 200) syncBodies.answers.push(resBody);
+      }
       stats.requests++;
       const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
       const entry = stats.byPath[key] ?? { requests: 0, bytes: 0 };
@@ -302,7 +315,10 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    syncBodies,
     reset() {
+      syncBodies.pushes.length = 0;
+      syncBodies.answers.length = 0;
       Object.assign(stats, {
         requests: 0,
         wireBytes: 0,

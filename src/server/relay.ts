@@ -6,7 +6,7 @@
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
@@ -74,6 +74,10 @@ export interface RelayStatus {
   lastError: string | null;
   reachable: boolean;
 }
+
+/** A context's id: 72 random bits (a relay's own contexts only need to differ from each other;
+ * 12 characters, not a UUID's 32, as it crosses the link in every request's headers). */
+const contextId = () => randomBytes(9).toString('base64url');
 
 type AnswerChannel = 'sync' | 'wait';
 /** The requests whose answers may come in a context: sync pages and the long poll. */
@@ -330,7 +334,7 @@ export class Relay {
     if (!channel || !this.upstreamAnswers) return {};
     let held = this.answerContexts.get(channel);
     if (!held) {
-      held = new StreamDecoder(randomUUID().replaceAll('-', ''));
+      held = new StreamDecoder(contextId());
       this.answerContexts.set(channel, held);
     }
     return { [ANSWER_STREAM_HEADER]: held.offer };
@@ -369,7 +373,7 @@ export class Relay {
    * next body starts a new one, and a 409 `stream_context_lost` is sent again at once without.
    */
   private async sendInStream(path: string, json: string): Promise<Response> {
-    this.stream ??= new StreamEncoder(randomUUID().replaceAll('-', ''));
+    this.stream ??= new StreamEncoder(contextId());
     const piece = await this.stream.piece(json);
     let res: Response;
     try {
