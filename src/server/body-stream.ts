@@ -20,6 +20,12 @@ export const STREAM_BODY_TYPE = 'application/vnd.escale.sync+br-stream';
 export const STREAM_HEADER = 'escale-stream';
 /** Answer header of central's sync answers: it reads bodies in a context. */
 export const STREAM_OFFER_HEADER = 'escale-request-stream';
+/**
+ * Brotli quality of the relay's pieces: 11. The bench's day re-encoded (docs/benchmarks.md,
+ * « second pass »): 74 kB against 89 at quality 5, for ≈ 12 s of encoding a day on the bench's
+ * loaded host (1 MB of pushes; 25–250 ms at quality 5), a background task with a day to do it.
+ */
+export const PUSH_QUALITY = 11;
 /** A context's window: 1 MiB, about a day of a truck's ops as sent (what each end holds). */
 const LGWIN = 20;
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -76,7 +82,7 @@ export class StreamEncoder {
   private next = 0;
   private readonly encoder: BrotliCompress;
 
-  constructor(id: string, quality = 5) {
+  constructor(id: string, quality = PUSH_QUALITY) {
     if (!ID.test(id)) throw new Error('identifiant de contexte de compression invalide');
     this.id = id;
     this.encoder = createBrotliCompress({
