@@ -43,7 +43,7 @@ export interface EscaleServer {
 
 export async function startEscaleServer(
   file: string,
-  options: { requestStreams?: boolean } = {},
+  options: { requestStreams?: boolean; answerStreams?: boolean } = {},
 ): Promise<EscaleServer> {
   const store = await openSqliteStore(file);
   const accounts = new Accounts(store);

@@ -81,6 +81,8 @@ export const EXPRESS_POUCHDB_COMPRESSES: Compresses = {
 export interface SimLink {
   url: string;
   stats: LinkStats;
+  /** The sync exchanges' bodies decoded, in order (`keepSyncBodies`): what a codec is fed. */
+  syncBodies: { pushes: Buffer[]; answers: Buffer[] };
   reset(): void;
   close(): Promise<void>;
 }
@@ -96,6 +98,8 @@ export interface LinkOptions {
   compresses?: Compresses;
   /** The byte model that sets delays and serialLinkMs (default as_shipped). */
   delayModel?: ModelName;
+  /** Keep the decoded bodies of `POST /api/sync` and of its 200 answers (SimLink.syncBodies). */
+  keepSyncBodies?: boolean;
 }
 
 export const SIMULATED = { rttMs: 300, bitsPerSecond: 1_000_000 } as const;
@@ -133,7 +137,10 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   const compresses = options.compresses ?? ESCALE_COMPRESSES;
   const measured = options.compresses === undefined;
   const pieces = new StreamDecoders({ max: 64 });
+  // Central's answers in a context (the relay's offer): one decoder per context id.
+  const answerPieces = new StreamDecoders({ max: 64 });
   const delayModel = options.delayModel ?? 'as_shipped';
+  const syncBodies = { pushes: [] as Buffer[], answers: [] as Buffer[] };
   const stats: LinkStats = {
     requests: 0,
     wireBytes: 0,
@@ -224,7 +231,21 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
         r.end(forwarded);
       });
       const resSent = await readAll(upstream);
-      const resBody = decode(resSent, upstream.headers['content-encoding']);
+      let resBody = decode(resSent, upstream.headers['content-encoding']);
+      const answerPiece =
+        upstream.headers['content-type'] === STREAM_BODY_TYPE
+          ? parseStreamHeader(upstream.headers[STREAM_HEADER] as string | undefined)
+          : null;
+      if (answerPiece) {
+        const out = await answerPieces.decode(
+          answerPiece.id,
+          answerPiece,
+          resSent,
+          1024 * 1024 * 1024,
+        );
+        if (!out.ok) throw new Error(`link: answer piece not read (${out.reason})`);
+        resBody = out.body;
+      }
       const status = upstream.statusCode ?? 502;
       const resHeaders = pairs(upstream.rawHeaders);
       const resBytes = messageBytes(
@@ -238,10 +259,24 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
         },
         tables.down.encode(h2ResponseHeaders(status, resHeaders)),
       );
-      if (process.env.BENCH_LINK_TRACE) {
+      if (process.env.BENCH_LINK_TRACE === 'headers') {
+        const lines = (first: string, hs: [string, string][]) =>
+          [first, ...hs.map(([n, v]) => `  ${n}: ${v}`)].join('\n');
+        console.error(
+          `${lines(`${req.method} ${req.url}`, reqHeaders)}\n${lines(`→ ${status}`, resHeaders)}`,
+        );
+      } else if (process.env.BENCH_LINK_TRACE) {
         console.error(
           `link: ${req.method} ${req.url} ${body.length} B → ${status} ${resBody.length} B ${process.env.BENCH_LINK_TRACE === 'bodies' ? `${body.subarray(0, 300)} → ${resBody.subarray(0, 300)}` : ''}`,
         );
+      }
+      if (
+        options.keepSyncBodies &&
+        req.method === 'POST' &&
+        req.url?.split('?')[0] === '/api/sync'
+      ) {
+        syncBodies.pushes.push(body);
+        if (status === 200) syncBodies.answers.push(resBody);
       }
       stats.requests++;
       const key = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
@@ -261,8 +296,10 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
       delete out['transfer-encoding'];
       delete out['content-encoding'];
       delete out['content-length'];
-      res.writeHead(upstream.statusCode ?? 502, { ...out, 'content-length': resBody.length });
-      res.end(resBody);
+      // An answer in context goes on as it came (the relay decodes it), any other decoded.
+      const passed = answerPiece ? resSent : resBody;
+      res.writeHead(upstream.statusCode ?? 502, { ...out, 'content-length': passed.length });
+      res.end(passed);
     } catch {
       req.socket.destroy();
     }
@@ -278,7 +315,10 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    syncBodies,
     reset() {
+      syncBodies.pushes.length = 0;
+      syncBodies.answers.length = 0;
       Object.assign(stats, {
         requests: 0,
         wireBytes: 0,
@@ -291,6 +331,7 @@ export async function startSimLink(target: string, options: LinkOptions = {}): P
     close: () =>
       new Promise<void>((r) => {
         pieces.closeAll();
+        answerPieces.closeAll();
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),

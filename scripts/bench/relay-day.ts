@@ -12,6 +12,7 @@
 // 2. Idle: nothing written for IDLE_S seconds; ×3600/IDLE_S is the idle cost of an hour.
 // Per day: the day's traffic (1) plus 10 idle hours (a stop's opening day, the relay powered).
 import { join } from 'node:path';
+import { constants, createBrotliCompress } from 'node:zlib';
 import { writeChanges } from '../../src/device/write';
 import { informationFloorBytes, MODELS, type ModelBytes } from './byte-models';
 import { type ReferenceDay, referenceDay } from './day';
@@ -72,16 +73,62 @@ function dayFloors(day: ReferenceDay): {
   };
 }
 
+/**
+ * The day's sync bodies (decoded, in order) encoded again as one stream flushed per body, at
+ * each brotli setting: the bytes it ships and the encoder's time (the relay's CPU for the
+ * pushes, central's for the answers; one body after the other, on this host's load).
+ */
+async function codecCosts(bodies: { pushes: Buffer[]; answers: Buffer[] }) {
+  const settings = [
+    { name: 'q5_w20', quality: 5, lgwin: 20 },
+    { name: 'q9_w20', quality: 9, lgwin: 20 },
+    { name: 'q11_w20', quality: 11, lgwin: 20 },
+    { name: 'q11_w24', quality: 11, lgwin: 24 },
+  ];
+  const out: Record<string, string> = {};
+  for (const [side, list] of Object.entries(bodies)) {
+    const raw = list.reduce((a, b) => a + b.length, 0);
+    out[`${side}_raw`] = `${list.length} bodies, ${Math.round(raw / 1024)} kB`;
+    for (const s of settings) {
+      const encoder = createBrotliCompress({
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: s.quality,
+          [constants.BROTLI_PARAM_LGWIN]: s.lgwin,
+        },
+      });
+      let bytes = 0;
+      encoder.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      const started = performance.now();
+      for (const body of list) {
+        await new Promise<void>((resolve) => {
+          encoder.write(body);
+          encoder.flush(constants.BROTLI_OPERATION_FLUSH, () => resolve());
+        });
+      }
+      const ms = performance.now() - started;
+      encoder.close();
+      out[`${side}_${s.name}`] = `${Math.round(bytes / 1024)} kB, ${Math.round(ms)} ms`;
+    }
+  }
+  return out;
+}
+
 export async function run(): Promise<BenchLine[]> {
   const tmp = tempDir('relay');
   const day = referenceDay();
   // BENCH_RELAY_STREAMS=off: central offers no compression context (decision 0031), each sync
   // request compressed alone, as before it — the figure side by side.
   const streams = process.env.BENCH_RELAY_STREAMS !== 'off';
+  // BENCH_ANSWER_STREAMS=off: the requests in context but central's answers each compressed
+  // alone, as before its answers had a context of their own.
+  const answerStreams = streams && process.env.BENCH_ANSWER_STREAMS !== 'off';
   const central = await startEscaleServer(join(tmp.dir, 'central.sqlite'), {
     requestStreams: streams,
+    answerStreams,
   });
-  const link = await startSimLink(central.url, SIMULATED);
+  const link = await startSimLink(central.url, { ...SIMULATED, keepSyncBodies: true });
   const devices: NodeDevice[] = [];
   let relay: Awaited<ReturnType<typeof startServerProcess>> | null = null;
   try {
@@ -144,6 +191,7 @@ export async function run(): Promise<BenchLine[]> {
       return quiet;
     });
     const dayS = (performance.now() - started) / 1000;
+    const codecs = await codecCosts(link.syncBodies);
     const dayStats = {
       requests: link.stats.requests,
       bytes: { ...link.stats.bytes },
@@ -162,7 +210,7 @@ export async function run(): Promise<BenchLine[]> {
     ) as ModelBytes;
     const common = {
       link: 'relay ↔ central only: 1 Mbit/s, 300 ms RTT; devices on the relay directly',
-      relay: `src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min${streams ? ', sync bodies in one compression context' : '; central offering no compression context (BENCH_RELAY_STREAMS=off)'})`,
+      relay: `src/server/main.ts with UPSTREAM_URL, defaults (long poll on central, credentials by version, a safety-net pass every 5 min${streams ? `, sync bodies in one compression context${answerStreams ? ', central’s answers in one of their own' : ' (answers each compressed alone: BENCH_ANSWER_STREAMS=off)'}` : '; central offering no compression context (BENCH_RELAY_STREAMS=off)'})`,
       byte_model:
         'value as shipped (HTTP/1.1, bodies of 1 kB or more compressed both ways); *_raw, *_gzip, *_h2, *_h2_gzip: see scripts/bench/byte-models.ts',
       per_day: `the day's traffic (${round(dayS, 0)} s, compressed in time) + ${OPEN_HOURS} idle hours`,
@@ -193,6 +241,7 @@ export async function run(): Promise<BenchLine[]> {
             ]),
           ),
           day_requests: dayStats.requests,
+          codecs,
           by_request: Object.fromEntries(
             Object.entries(dayStats.byPath).map(([k, v]) => [
               k,

@@ -49,6 +49,9 @@ export interface AppOptions {
   /** Central offers relays a compression context across their sync requests (decision 0031;
    * default on; off behind a load balancer that does not keep a relay on one instance). */
   requestStreams?: boolean;
+  /** Its answers to a relay in a context of their own when the relay offers one (decision 0031;
+   * default: as `requestStreams`, which turns both off). */
+  answerStreams?: boolean;
   /** Default and maximum size of a pulled page. */
   pullBytes?: number;
   /** Bytes of text per snapshot chunk (src/server/snapshots.ts). */

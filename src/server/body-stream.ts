@@ -20,6 +20,12 @@ export const STREAM_BODY_TYPE = 'application/vnd.escale.sync+br-stream';
 export const STREAM_HEADER = 'escale-stream';
 /** Answer header of central's sync answers: it reads bodies in a context. */
 export const STREAM_OFFER_HEADER = 'escale-request-stream';
+/**
+ * Brotli quality of the relay's pieces: 11. The bench's day re-encoded (docs/benchmarks.md,
+ * « second pass »): 74 kB against 89 at quality 5, for ≈ 12 s of encoding a day on the bench's
+ * loaded host (1 MB of pushes; 25–250 ms at quality 5), a background task with a day to do it.
+ */
+export const PUSH_QUALITY = 11;
 /** A context's window: 1 MiB, about a day of a truck's ops as sent (what each end holds). */
 const LGWIN = 20;
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -76,7 +82,7 @@ export class StreamEncoder {
   private next = 0;
   private readonly encoder: BrotliCompress;
 
-  constructor(id: string, quality = 5) {
+  constructor(id: string, quality = PUSH_QUALITY) {
     if (!ID.test(id)) throw new Error('identifiant de contexte de compression invalide');
     this.id = id;
     this.encoder = createBrotliCompress({
@@ -199,5 +205,164 @@ export class StreamDecoders {
 
   closeAll(): void {
     for (const device of [...this.held.keys()]) this.drop(device);
+  }
+}
+
+// ---- Central's answers to a relay in a context of their own (decision 0031, second part) ----
+// The relay offers it on each sync request and long poll: `escale-answer-stream: <id>;<n>`, the
+// context it holds and how many of its pieces it has read whole. Central continues that context
+// only if it is exactly where the relay says (same id, piece n next); anything else (an answer
+// the relay did not read whole, a restart, an offer out of order) is answered without a context
+// and the context dropped, the relay then offering a new one (`<new id>;0`). The relay decodes a
+// piece only if it names its context and the piece it expects: never a wrong decode.
+
+/** Request header (the relay's offer) and, on a plain sync answer, central's `br` (it does them). */
+export const ANSWER_STREAM_HEADER = 'escale-answer-stream';
+/** Brotli quality of central's answer pieces (docs/benchmarks.md, « second pass »). */
+export const ANSWER_QUALITY = 5;
+
+interface HeldEncoder {
+  id: string;
+  encoder: BrotliCompress;
+  next: number;
+  usedAt: number;
+  busy: boolean;
+  /** Replaced while encoding: closed once that piece is done. */
+  retired: boolean;
+}
+
+/** Central's side of the answers: one encoder per relay device and channel (sync, long poll). */
+export class StreamEncoders {
+  private readonly held = new Map<string, HeldEncoder>();
+
+  constructor(
+    private readonly options: {
+      max?: number;
+      idleMs?: number;
+      quality?: number;
+      now?: () => number;
+    } = {},
+  ) {}
+
+  private get now() {
+    return this.options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** Forgets `key`'s context (closed now, or after the piece it is encoding). */
+  drop(key: string): void {
+    const h = this.held.get(key);
+    if (!h) return;
+    this.held.delete(key);
+    if (h.busy) h.retired = true;
+    else h.encoder.close();
+  }
+
+  private sweep(): void {
+    const idle = this.options.idleMs ?? 30 * 60_000;
+    const now = this.now();
+    for (const [key, h] of this.held) if (now - h.usedAt > idle) this.drop(key);
+    const max = this.options.max ?? 256;
+    const byAge = [...this.held].sort((a, b) => a[1].usedAt - b[1].usedAt);
+    for (const [key] of byAge) {
+      if (this.held.size <= max) break;
+      this.drop(key);
+    }
+  }
+
+  /**
+   * `body` as piece `offer.n` of context `offer.id` of `key`, or null: answer it without a
+   * context (the context is not where the relay says, or is busy; it is dropped).
+   */
+  async encode(
+    key: string,
+    offer: StreamPiece,
+    body: string | Buffer,
+  ): Promise<{ header: string; bytes: Buffer } | null> {
+    this.sweep();
+    if (offer.n === 0) {
+      this.drop(key);
+      this.held.set(key, {
+        id: offer.id,
+        encoder: createBrotliCompress({
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: this.options.quality ?? ANSWER_QUALITY,
+            [constants.BROTLI_PARAM_LGWIN]: LGWIN,
+          },
+        }),
+        next: 0,
+        usedAt: this.now(),
+        busy: false,
+        retired: false,
+      });
+      this.sweep();
+    }
+    const h = this.held.get(key);
+    if (!h || h.id !== offer.id || h.next !== offer.n || h.busy) {
+      this.drop(key);
+      return null;
+    }
+    h.busy = true;
+    try {
+      const bytes = await collect(h.encoder, () => h.encoder.write(body), Infinity);
+      h.next++;
+      h.usedAt = this.now();
+      return { header: `${h.id};${offer.n}`, bytes };
+    } catch {
+      this.drop(key);
+      return null;
+    } finally {
+      h.busy = false;
+      if (h.retired) h.encoder.close();
+    }
+  }
+
+  closeAll(): void {
+    for (const key of [...this.held.keys()]) this.drop(key);
+  }
+}
+
+/** The relay's side of the answers: the one context of a channel it holds, and its offer. */
+export class StreamDecoder {
+  readonly id: string;
+  private next = 0;
+  private readonly decoder = createBrotliDecompress();
+  private broken = false;
+
+  constructor(id: string) {
+    if (!ID.test(id)) throw new Error('identifiant de contexte de compression invalide');
+    this.id = id;
+  }
+
+  /** The request header offering this context's next piece. */
+  get offer(): string {
+    return `${this.id};${this.next}`;
+  }
+
+  /**
+   * Decodes an answer labelled `header`; throws unless it is this context's next piece (the
+   * caller then drops this context: once broken, it never decodes again).
+   */
+  async read(header: string | null, bytes: Buffer, limit: number): Promise<Buffer> {
+    const piece = parseStreamHeader(header ?? undefined);
+    if (this.broken || !piece || piece.id !== this.id || piece.n !== this.next) {
+      this.broken = true;
+      throw new Error('réponse hors de son contexte de compression');
+    }
+    try {
+      const body = await collect(this.decoder, () => this.decoder.write(bytes), limit);
+      this.next++;
+      return body;
+    } catch (e) {
+      this.broken = true;
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.decoder.close();
   }
 }

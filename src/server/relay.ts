@@ -6,7 +6,7 @@
 // store, so a cut resumes where it stopped. Pushes are idempotent, so a device reaching central
 // directly as well is harmless.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
@@ -22,7 +22,14 @@ import {
   syncResponseSchema,
 } from '../sync/protocol';
 import type { Accounts, DeviceCredential, StaffPassword } from './auth';
-import { STREAM_BODY_TYPE, STREAM_HEADER, STREAM_OFFER_HEADER, StreamEncoder } from './body-stream';
+import {
+  ANSWER_STREAM_HEADER,
+  STREAM_BODY_TYPE,
+  STREAM_HEADER,
+  STREAM_OFFER_HEADER,
+  StreamDecoder,
+  StreamEncoder,
+} from './body-stream';
 import { heardReports, importClosings } from './routes/closure';
 import { upstreamGapsKey } from './routes/sync';
 import type { SyncStore } from './store/types';
@@ -68,6 +75,19 @@ export interface RelayStatus {
   reachable: boolean;
 }
 
+/** A context's id: 72 random bits (a relay's own contexts only need to differ from each other;
+ * 12 characters, not a UUID's 32, as it crosses the link in every request's headers). */
+const contextId = () => randomBytes(9).toString('base64url');
+
+type AnswerChannel = 'sync' | 'wait';
+/** The requests whose answers may come in a context: sync pages and the long poll. */
+const answerChannel = (path: string): AnswerChannel | null => {
+  const p = path.split('?')[0];
+  return p === '/api/sync' ? 'sync' : p === '/api/relay/wait' ? 'wait' : null;
+};
+/** The most an answer in context may decode to (central's pages are ≤ 512 kB of ops). */
+const ANSWER_LIMIT = 64 * 1024 * 1024;
+
 /** Bytes of ops per request to central unless configured (RelayOptions.pageBytes). */
 const DEFAULT_PAGE_BYTES = 256 * 1024;
 
@@ -110,6 +130,10 @@ export class Relay {
    * across requests (decision 0031); the context, while every request in it succeeds. */
   private upstreamStreams = false;
   private stream: StreamEncoder | null = null;
+  /** Central said it answers in a context the relay offers (decision 0031); the contexts held,
+   * one per channel (sync answers, the long poll's), while every answer in them was read whole. */
+  private upstreamAnswers = false;
+  private readonly answerContexts = new Map<AnswerChannel, StreamDecoder>();
   private credentialsAsked: Promise<boolean> | null = null;
   private readonly now: () => number;
   /** Bytes of ops per request to central: halved after a timeout, doubled back after a page
@@ -296,6 +320,51 @@ export class Relay {
   private dropStream(): void {
     this.stream?.close();
     this.stream = null;
+    for (const channel of [...this.answerContexts.keys()]) this.dropAnswers(channel);
+  }
+
+  private dropAnswers(channel: AnswerChannel): void {
+    this.answerContexts.get(channel)?.close();
+    this.answerContexts.delete(channel);
+  }
+
+  /** The offer of an answer in context for `path` (a new context if none is held), if any. */
+  private answerOffer(path: string): Record<string, string> {
+    const channel = answerChannel(path);
+    if (!channel || !this.upstreamAnswers) return {};
+    let held = this.answerContexts.get(channel);
+    if (!held) {
+      held = new StreamDecoder(contextId());
+      this.answerContexts.set(channel, held);
+    }
+    return { [ANSWER_STREAM_HEADER]: held.offer };
+  }
+
+  /**
+   * `res` with its body decoded when central answered in the context offered; otherwise as it
+   * came, the context dropped (central answered without it: a new one is offered next). An
+   * answer not read whole (a cut, a timeout) or out of order throws and drops it too: central,
+   * which moved on, then answers the next offer without a context — never a wrong decode.
+   */
+  private async readAnswer(path: string, res: Response): Promise<Response> {
+    const channel = answerChannel(path);
+    const held = channel ? this.answerContexts.get(channel) : undefined;
+    if (!channel || !held) return res;
+    if (res.headers.get('content-type') !== STREAM_BODY_TYPE) {
+      this.dropAnswers(channel);
+      return res;
+    }
+    try {
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const body = await held.read(res.headers.get(STREAM_HEADER), bytes, ANSWER_LIMIT);
+      const headers = new Headers(res.headers);
+      headers.set('content-type', 'application/json');
+      headers.delete(STREAM_HEADER);
+      return new Response(new Uint8Array(body), { status: res.status, headers });
+    } catch (error) {
+      this.dropAnswers(channel);
+      throw error;
+    }
   }
 
   /**
@@ -304,7 +373,7 @@ export class Relay {
    * next body starts a new one, and a 409 `stream_context_lost` is sent again at once without.
    */
   private async sendInStream(path: string, json: string): Promise<Response> {
-    this.stream ??= new StreamEncoder(randomUUID().replaceAll('-', ''));
+    this.stream ??= new StreamEncoder(contextId());
     const piece = await this.stream.piece(json);
     let res: Response;
     try {
@@ -315,10 +384,12 @@ export class Relay {
           'accept-encoding': 'br, gzip',
           'content-type': STREAM_BODY_TYPE,
           [STREAM_HEADER]: piece.header,
+          ...this.answerOffer(path),
         },
         body: new Uint8Array(piece.bytes),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
+      res = await this.readAnswer(path, res);
     } catch (error) {
       this.dropStream();
       throw error;
@@ -330,6 +401,7 @@ export class Relay {
         // Central restarted, or another central: once without a context, and not again
         // until an answer offers it anew.
         this.upstreamStreams = false;
+        this.upstreamAnswers = false;
         return this.send(path, JSON.parse(json) as unknown, { stream: false });
       }
     }
@@ -349,28 +421,38 @@ export class Relay {
     }
     // Compressed once central said it reads compressed bodies (its answers' Accept-Encoding).
     const compress = json !== undefined && this.upstreamReadsBrotli && json.length >= 1024;
-    const res = await this.fetchImpl(new URL(path, this.options.upstream), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        'accept-encoding': 'br, gzip',
-        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(compress ? { 'content-encoding': 'br' } : {}),
-        ...extra.headers,
-      },
-      body:
-        json === undefined
-          ? undefined
-          : compress
-            ? brotliCompressSync(json, {
-                params: {
-                  [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-                  [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
-                },
-              })
-            : json,
-      signal: AbortSignal.timeout(extra.timeoutMs ?? this.options.timeoutMs ?? 15_000),
-    });
+    const offer = this.answerOffer(path);
+    const channel = answerChannel(path);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL(path, this.options.upstream), {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          'accept-encoding': 'br, gzip',
+          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(compress ? { 'content-encoding': 'br' } : {}),
+          ...offer,
+          ...extra.headers,
+        },
+        body:
+          json === undefined
+            ? undefined
+            : compress
+              ? brotliCompressSync(json, {
+                  params: {
+                    [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+                    [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
+                  },
+                })
+              : json,
+        signal: AbortSignal.timeout(extra.timeoutMs ?? this.options.timeoutMs ?? 15_000),
+      });
+      res = await this.readAnswer(path, res);
+    } catch (error) {
+      if (channel) this.dropAnswers(channel);
+      throw error;
+    }
     this.noteOffers(res);
     return res;
   }
@@ -379,6 +461,7 @@ export class Relay {
   private noteOffers(res: Response): void {
     if (/\bbr\b/.test(res.headers.get('accept-encoding') ?? '')) this.upstreamReadsBrotli = true;
     if (res.headers.get(STREAM_OFFER_HEADER) === 'br') this.upstreamStreams = true;
+    if (res.headers.get(ANSWER_STREAM_HEADER) === 'br') this.upstreamAnswers = true;
   }
 
   private async request(path: string, body?: unknown, stream = false): Promise<Response> {

@@ -11,7 +11,7 @@ import type { SyncStore } from '../../src/server/store/types';
 import { decodeOps, isCompact, readAnswer } from '../../src/sync/envelope';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { authHeader, relayCredential } from '../support/auth';
-import { sentBodyReader } from '../support/sent-body';
+import { answerReader, sentBodyReader } from '../support/sent-body';
 import { openTestStore, startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -27,6 +27,7 @@ interface Traffic {
 
 function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
   const read = sentBodyReader();
+  const answer = answerReader();
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input));
     traffic.paths.push(url.pathname);
@@ -42,7 +43,7 @@ function spyFetch(traffic: Traffic, down: { value: boolean }): typeof fetch {
     const sent = url.pathname === '/api/sync' ? await read(init) : '';
     const res = await fetch(input, init);
     if (url.pathname === '/api/sync' && res.ok) {
-      const json = (await res.clone().json()) as { ops: unknown };
+      const json = JSON.parse(await answer(res.clone())) as { ops: unknown };
       traffic.forms.push({
         push: isCompact((JSON.parse(sent) as { ops: unknown }).ops),
         answer: isCompact(json.ops),

@@ -26,3 +26,20 @@ export function sentBodyReader(): (init?: RequestInit) => Promise<string> {
     return brotliDecompressSync(Buffer.from(raw)).toString('utf8');
   };
 }
+
+/**
+ * What central answered, as a test's spy on the relay's fetch sees it: an answer in the relay's
+ * context (decision 0031) read by a decoder of its own, in order, like the relay's.
+ */
+export function answerReader(): (res: Response) => Promise<string> {
+  const decoders = new StreamDecoders();
+  return async (res) => {
+    const raw = Buffer.from(await res.arrayBuffer());
+    if (res.headers.get('content-type') !== STREAM_BODY_TYPE) return raw.toString('utf8');
+    const piece = parseStreamHeader(res.headers.get(STREAM_HEADER) ?? undefined);
+    if (!piece) throw new Error('en-tête de contexte illisible');
+    const out = await decoders.decode(piece.id, piece, raw, 64 * 1024 * 1024);
+    if (!out.ok) throw new Error(`réponse en contexte illisible : ${out.reason}`);
+    return out.body.toString('utf8');
+  };
+}

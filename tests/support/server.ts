@@ -57,6 +57,8 @@ export async function startTestServer(
     bodyLimit?: number;
     /** Central offers a compression context across a relay's requests (default on). */
     requestStreams?: boolean;
+    /** Central answers a relay in a context of its own when offered (default: as requestStreams). */
+    answerStreams?: boolean;
     pullBytes?: number;
     snapshotChunkBytes?: number;
     relayIntervalMs?: number;
@@ -107,6 +109,7 @@ export async function startTestServer(
     role: relay ? 'relay' : 'central',
     bodyLimit: options.bodyLimit,
     requestStreams: options.requestStreams,
+    answerStreams: options.answerStreams,
     pullBytes: options.pullBytes,
     snapshotChunkBytes: options.snapshotChunkBytes,
     allowedOrigins: options.allowedOrigins,

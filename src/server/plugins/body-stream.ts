@@ -3,30 +3,74 @@
 // requests »). Central offers it on its sync answers; the body limit counts the decoded bytes,
 // as for any compressed body (a bomb is a 413); a piece out of order is a 409 the relay answers
 // by starting a new context. Nothing is stored from a body that was not decoded whole.
+// Central's answers to a relay go in a context of their own when the relay offers one (its sync
+// answers and its long poll's, one context each): see src/server/body-stream.ts.
 
 import type { FastifyRequest } from 'fastify';
 import {
+  ANSWER_STREAM_HEADER,
   parseStreamHeader,
   STREAM_BODY_TYPE,
   STREAM_HEADER,
   STREAM_OFFER_HEADER,
   StreamDecoders,
+  StreamEncoders,
 } from '../body-stream';
 import { unscoped } from '../context';
 
 const raised = (statusCode: number, replyCode: string, message: string) =>
   Object.assign(new Error(message), { statusCode, replyCode });
 
+/** Headers an answer in context does without (set for every API answer by earlier hooks). */
+const TRIMMED = [
+  'accept-encoding',
+  'content-security-policy',
+  'x-content-type-options',
+  'referrer-policy',
+];
+
 export const bodyStream = unscoped(async (app, { ctx }) => {
   const decoders = new StreamDecoders();
   const limit = ctx.options.bodyLimit ?? 4 * 1024 * 1024;
   app.addHook('onClose', async () => decoders.closeAll());
   const offered = ctx.role === 'central' && ctx.options.requestStreams !== false;
+  // Central's answers in a context of their own, offered by the relay (decision 0031): its sync
+  // answers and its long poll's, one context each (the two run side by side).
+  const answers = offered && ctx.options.answerStreams !== false;
+  const encoders = new StreamEncoders();
+  app.addHook('onClose', async () => encoders.closeAll());
   if (offered) {
-    app.addHook('onSend', async (req, reply) => {
-      if (req.method === 'POST' && req.url.split('?')[0] === '/api/sync' && req.device) {
+    app.addHook('onSend', async (req, reply, payload) => {
+      const path = req.url.split('?')[0];
+      const channel =
+        req.method === 'POST' && path === '/api/sync'
+          ? 'sync'
+          : req.method === 'GET' && path === '/api/relay/wait'
+            ? 'wait'
+            : null;
+      if (!channel || !req.device) return payload;
+      const key = `${req.device.deviceId}\n${channel}`;
+      const offer = answers
+        ? parseStreamHeader(req.headers[ANSWER_STREAM_HEADER] as string | undefined)
+        : null;
+      if (offer && reply.statusCode === 200 && typeof payload === 'string') {
+        const piece = await encoders.encode(key, offer, payload);
+        if (piece) {
+          reply.header('content-type', STREAM_BODY_TYPE);
+          reply.header(STREAM_HEADER, piece.header);
+          // What the link would pay for nothing (docs/protocol.md): the relay that reads an
+          // answer in context knows what this server reads (no offers, no Accept-Encoding), and
+          // no browser renders it — it answers a request with a header of ours, never a
+          // navigation — so the API's document policies go too (the PWA's pages keep theirs).
+          for (const name of TRIMMED) reply.removeHeader(name);
+          return piece.bytes;
+        }
+      } else if (offer) encoders.drop(key);
+      if (channel === 'sync') {
         reply.header(STREAM_OFFER_HEADER, 'br');
+        if (answers) reply.header(ANSWER_STREAM_HEADER, 'br');
       }
+      return payload;
     });
   }
   app.addContentTypeParser(
