@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { buildApp, trustProxyFrom } from './app';
 import { Accounts } from './auth';
 import { Pokes } from './live';
-import { enrolRelay, Relay, type RelayCredential } from './relay';
+import { enrolRelay, RELAY_COALESCE_MS, Relay, type RelayCredential } from './relay';
 import type { DemoAccount } from './seed/demo';
 import { DEMO_PASSWORD, demoCodes, setDemoPasswords } from './seed/demo-access';
 import { startDemo } from './seed/demo-start';
@@ -70,6 +70,9 @@ async function main(): Promise<void> {
           onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
           // Devices delete their ops once central holds them: tell them it does.
           onDurable: (org) => void store.lastSeq(org).then((seq) => pokes.poke(org, seq)),
+          coalesceMs: process.env.RELAY_COALESCE_MS
+            ? Number(process.env.RELAY_COALESCE_MS)
+            : RELAY_COALESCE_MS,
         })
       : null;
   const app = await buildApp({
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     requestStreams: process.env.REQUEST_STREAMS !== 'off',
     pokes,
     fanout,
-    onStored: () => void relay?.syncNow(),
+    onStored: () => void relay?.syncSoon(),
     relay: relay ?? undefined,
     extraHealth: () => (relay ? { upstream: relay.status } : {}),
     logger: process.env.LOG === '1',

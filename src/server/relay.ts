@@ -66,7 +66,14 @@ export interface RelayOptions {
   onDurable?: (org: string) => void;
   /** Wall clock (ms), injectable for tests and the simulation. */
   now?: () => number;
+  /** How long a local write waits for others before its pass (`syncSoon`; default 0: at once). */
+  coalesceMs?: number;
 }
+
+/** What the relay program waits after a device's push before forwarding it (RELAY_COALESCE_MS):
+ * the truck's devices push in bursts (several rooms at a patient's call), and each pass costs the
+ * 4G link a request and its headers; the devices read each other through the relay meanwhile. */
+export const RELAY_COALESCE_MS = 2_000;
 
 export interface RelayStatus {
   upstream: string;
@@ -107,6 +114,7 @@ async function codeOf(res: Response): Promise<string | null> {
 export class Relay {
   readonly status: RelayStatus;
   private timer: NodeJS.Timeout | null = null;
+  private soon: { timer: NodeJS.Timeout; done: Promise<void>; cancel: () => void } | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -176,6 +184,11 @@ export class Relay {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.soon) {
+      clearTimeout(this.soon.timer);
+      this.soon.cancel();
+    }
+    this.soon = null;
     this.aborts.abort();
     await this.watching;
     await this.running;
@@ -209,7 +222,7 @@ export class Relay {
   /**
    * The long-lived channel (docs/protocol.md, The relay's link): waits on central until its log
    * moves or its credentials change, then runs a pass; after a failure waits the backoff first.
-   * Local writes do not wait for it: they start a pass at once (`onStored` → syncNow).
+   * Local writes do not wait for it: they start a pass themselves (`onStored` → syncSoon).
    */
   private async watch(): Promise<void> {
     while (!this.stopped) {
@@ -286,6 +299,28 @@ export class Relay {
       this.running = null;
     });
     return this.running;
+  }
+
+  /**
+   * A pass after a local write, `coalesceMs` later: writes stored meanwhile go in the same pass
+   * (one request to central instead of one per push). The delay runs from the first of them, so
+   * a write never waits longer than `coalesceMs` for its pass, however busy the truck.
+   */
+  syncSoon(): Promise<void> {
+    const wait = this.options.coalesceMs ?? 0;
+    if (wait <= 0 || this.stopped) return this.syncNow();
+    if (this.soon) return this.soon.done;
+    let fire!: () => void;
+    let cancel!: () => void;
+    const done = new Promise<void>((resolve) => {
+      fire = () => {
+        this.soon = null;
+        void this.syncNow().then(resolve, resolve);
+      };
+      cancel = resolve;
+    });
+    this.soon = { timer: setTimeout(fire, wait), done, cancel };
+    return done;
   }
 
   /**

@@ -115,6 +115,41 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
     expect(traffic.answers.flatMap((a) => a.ops)).toEqual([]);
   });
 
+  it('forwards a burst of local writes in one pass, started by the first of them', async () => {
+    const { relay, store, traffic } = await relayOf({ coalesceMs: 300 });
+    await authHeader(central, 'burst-truck');
+    const truck = new TestDevice('burst-truck');
+    // Three rooms push within the window: one pass, after the first push's wait.
+    await store.push(ORG, truck.batch(4, 'burst'));
+    const first = relay.syncSoon();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(count(traffic, '/api/sync')).toBe(0); // waiting for the others
+    await store.push(ORG, truck.batch(4, 'burst'));
+    const second = relay.syncSoon();
+    await store.push(ORG, truck.batch(4, 'burst'));
+    const third = relay.syncSoon();
+    await Promise.all([first, second, third]);
+    expect(relay.status.lastError).toBeNull();
+    expect(await central.store.contiguous(ORG, 'burst-truck')).toBe(12);
+    const burst = count(traffic, '/api/sync');
+    // The same burst pass by pass, as each push used to start one: more requests over the link.
+    traffic.paths.length = 0;
+    const passes: Promise<void>[] = [];
+    for (let i = 0; i < 3; i++) {
+      await store.push(ORG, truck.batch(4, 'burst'));
+      passes.push(relay.syncNow());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(passes);
+    expect(await central.store.contiguous(ORG, 'burst-truck')).toBe(24);
+    expect(burst).toBeLessThan(count(traffic, '/api/sync'));
+    // Stopping the relay while a pass waits settles its promise (nothing hangs on it).
+    await store.push(ORG, truck.batch(1, 'burst'));
+    const pending = relay.syncSoon();
+    await relay.stop();
+    await expect(pending).resolves.toBeUndefined();
+  });
+
   it('speaks protocol 3 with central: its first request in the list form, compact once told', async () => {
     const { relay, store, traffic } = await relayOf();
     await authHeader(central, 'p3-truck');
