@@ -269,6 +269,9 @@ export function canCall(
   return { ok: true };
 }
 
+/** Why a room cannot call: nobody it may call is waiting (the room's screen says it once). */
+export const NO_WAITING_PATIENT = 'Aucun patient en attente pour cette salle';
+
 /**
  * The next patient for a room, or why there is none: the room is occupied, has no roster slot
  * at that time, or no waiting patient it may call.
@@ -286,6 +289,6 @@ export function nextToCall(
     return { ok: false, reason: 'Aucun créneau au planning pour cette salle en ce moment' };
   }
   const [first] = eligibleForRoom(entries, roomId, slots, time, ctx);
-  if (!first) return { ok: false, reason: 'Aucun patient en attente pour cette salle' };
+  if (!first) return { ok: false, reason: NO_WAITING_PATIENT };
   return { ok: true, entry: first };
 }

@@ -94,6 +94,15 @@ describe('calling patients', () => {
     );
   });
 
+  it('says once that nobody waits for the room, the call button pointing to that sentence', async () => {
+    useUiStore.setState({ staffId: staffId('Benali') });
+    renderAt(`/salle/${demo.roomId('Salle 3')}`, db);
+    const callNext = await screen.findByRole('button', { name: 'Appeler le patient suivant' });
+    await waitFor(() => expect(callNext).toHaveAttribute('aria-disabled', 'true'));
+    expect(callNext).toHaveAccessibleDescription('Aucun patient en attente pour cette salle.');
+    expect(screen.getAllByText(/Aucun patient en attente pour cette salle/)).toHaveLength(1);
+  });
+
   it('puts a called patient back in the queue, or marks them absent', async () => {
     const user = userEvent.setup();
     useUiStore.setState({ staffId: staffId('Benali') });

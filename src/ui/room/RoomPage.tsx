@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { consultationOfEntry, openNotesOf, signedNotesOf } from '../../device/consultation-queries';
 import type { Consultation, Patient, QueueEntry, Service } from '../../domain/entities';
-import { canCall, nextToCall } from '../../domain/queue-order';
+import { canCall, NO_WAITING_PATIENT, nextToCall } from '../../domain/queue-order';
 import { slotsAt } from '../../domain/roster';
 import { localTime } from '../../domain/time';
 import { ClinicalSummary } from '../consultation/ClinicalSummary';
@@ -252,7 +252,13 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
             primary
             shortcut="Alt+N"
             disabledReason={next.ok ? null : next.reason}
-            reasonId={roomCheck.ok ? undefined : 'room-busy-reason'}
+            reasonId={
+              !roomCheck.ok
+                ? 'room-busy-reason'
+                : model.queue.length === 0 && !next.ok && next.reason === NO_WAITING_PATIENT
+                  ? 'room-queue-empty'
+                  : undefined
+            }
             onAction={callNext}
           >
             {t('room.actions.callNext')}
@@ -264,7 +270,8 @@ export function RoomPage({ rows, roomId, now }: { rows: DayRows; roomId: string;
           </p>
         ) : null}
         {model.queue.length === 0 ? (
-          <p>{t('room.queueEmpty')}</p>
+          // Also the reason the call button gives: said once, the button pointing to it.
+          <p id="room-queue-empty">{t('room.queueEmpty')}</p>
         ) : (
           <div className="table-scroll">
             <table className="data-table">
