@@ -125,7 +125,7 @@ test('f — the waiting-room screen fits a busy morning and calls out loud', asy
         arrive(code, `${prefix}-${String(i).padStart(3, '0')}`, false);
     }
     arrive('MG', 'MG-016', true);
-    await central.store.push(
+    await central.storeAndPoke(
       demo.org,
       rowsToOps(demo.org, 'e2e-busy-morning', { visit: visits, queueEntry: entries }),
     );

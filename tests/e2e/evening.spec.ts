@@ -98,7 +98,7 @@ test('h — at 21:00 the demo is open: check-in, call and note', async ({ site, 
       enrolledAt: evening,
       revoked: true,
     };
-    await central.store.push(
+    await central.storeAndPoke(
       demo.org,
       rowsToOps(demo.org, 'e2e-coordination', { device: [withdrawn] }),
     );

@@ -20,6 +20,9 @@ export interface E2EServer {
   store: SyncStore;
   /** The server's clock: codes made for it expire by it. */
   now: () => number;
+  /** Ops a test writes into `store` directly reach the devices' live channel only if poked, as
+   * the sync route pokes for the ops it stores (else they wait for a device's next poll). */
+  storeAndPoke(org: string, ops: Parameters<SyncStore['push']>[1]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,13 +103,14 @@ export async function startServer(
   now?: () => number,
 ): Promise<E2EServer> {
   const store = await openSqliteStore(join(dataDir, 'escale.sqlite'));
+  const pokes = new Pokes();
   let app: FastifyInstance;
   try {
     app = await buildApp({
       store,
       role: 'central',
       staticDir,
-      pokes: new Pokes(),
+      pokes,
       ...(now ? { now } : {}),
     });
   } catch (error) {
@@ -119,6 +123,10 @@ export async function startServer(
     port: Number(new URL(url).port),
     store,
     now: now ?? Date.now,
+    async storeAndPoke(org, ops) {
+      await store.push(org, ops);
+      pokes.poke(org, await store.lastSeq(org));
+    },
     async stop() {
       // Live (SSE) streams never go idle: cut them, or close would wait for the browser.
       const closing = app.close();
@@ -199,6 +207,10 @@ export async function startRelay(
     port: Number(new URL(url).port),
     store,
     now: Date.now,
+    async storeAndPoke(o, ops) {
+      await store.push(o, ops);
+      pokes.poke(o, await store.lastSeq(o));
+    },
     async stop() {
       await relay.stop();
       const closing = app.close();
