@@ -40,7 +40,6 @@
 // idle before each run (`quiet`), and a health probe beside each run gives the machine's floor. Storm: the reference fleet's 100 relays
 // each hold 30 minutes of their devices' work (100 actions) and reach central at the same moment
 // (the worst case: in the field their backoff jitter spreads them): `server.reconnect_storm_s`.
-import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import pg from 'pg';
 import { encodeBody } from '../../src/device/compress-body';
 import { retryDelay } from '../../src/device/sync-client';
@@ -49,6 +48,7 @@ import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { Accounts } from '../../src/server/auth';
 import { openPostgresStore, openSqliteStore } from '../../src/server/store/open';
 import type { SyncStore } from '../../src/server/store/types';
+import { upstreamBody } from '../../src/server/upstream-body';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
 import { startCluster } from '../../tests/support/postgres';
@@ -285,27 +285,12 @@ class WireRelay {
 
   private async send(kind: string, path: string, body?: unknown, timeoutMs = RELAY_TIMEOUT_MS) {
     const json = body === undefined ? undefined : JSON.stringify(body);
-    const compress = json !== undefined && this.readsBrotli && json.length >= 1024;
+    const upstream = upstreamBody(json, this.readsBrotli);
     const t = performance.now();
     const res = await fetch(`${this.url}${path}`, {
       method: json === undefined ? 'GET' : 'POST',
-      headers: {
-        ...bearer(this.truck.relay),
-        'accept-encoding': 'br, gzip',
-        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(compress ? { 'content-encoding': 'br' } : {}),
-      },
-      body:
-        json === undefined
-          ? undefined
-          : compress
-            ? brotliCompressSync(json, {
-                params: {
-                  [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-                  [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
-                },
-              })
-            : json,
+      headers: { ...bearer(this.truck.relay), 'accept-encoding': 'br, gzip', ...upstream.headers },
+      body: upstream.body,
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.aborts.signal]),
     });
     if (/\bbr\b/.test(res.headers.get('accept-encoding') ?? '')) this.readsBrotli = true;

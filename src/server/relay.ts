@@ -7,7 +7,6 @@
 // directly as well is harmless.
 
 import { randomBytes } from 'node:crypto';
-import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import type { ServerProof } from '../domain/closure';
 import { SCHEMA_VERSION } from '../domain/entities';
@@ -33,6 +32,7 @@ import {
 import { heardReports, importClosings } from './routes/closure';
 import { upstreamGapsKey } from './routes/sync';
 import type { SyncStore } from './store/types';
+import { upstreamBody } from './upstream-body';
 
 export interface RelayOptions {
   store: SyncStore;
@@ -455,7 +455,7 @@ export class Relay {
       return res;
     }
     // Compressed once central said it reads compressed bodies (its answers' Accept-Encoding).
-    const compress = json !== undefined && this.upstreamReadsBrotli && json.length >= 1024;
+    const upstream = upstreamBody(json, this.upstreamReadsBrotli);
     const offer = this.answerOffer(path);
     const channel = answerChannel(path);
     let res: Response;
@@ -465,22 +465,11 @@ export class Relay {
         headers: {
           authorization: `Bearer ${this.options.token}`,
           'accept-encoding': 'br, gzip',
-          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(compress ? { 'content-encoding': 'br' } : {}),
+          ...upstream.headers,
           ...offer,
           ...extra.headers,
         },
-        body:
-          json === undefined
-            ? undefined
-            : compress
-              ? brotliCompressSync(json, {
-                  params: {
-                    [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-                    [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
-                  },
-                })
-              : json,
+        body: upstream.body,
         signal: AbortSignal.timeout(extra.timeoutMs ?? this.options.timeoutMs ?? 15_000),
       });
       res = await this.readAnswer(path, res);

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
-import { Accounts } from '../../src/server/auth';
 import {
   ANSWER_STREAM_HEADER,
   STREAM_BODY_TYPE,
@@ -19,9 +18,9 @@ import {
   StreamDecoder,
   StreamEncoders,
 } from '../../src/server/body-stream';
-import { Relay } from '../../src/server/relay';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
-import { authHeader, relayCredential } from '../support/auth';
+import { authHeader } from '../support/auth';
+import { enrolledRelay } from '../support/relay';
 import {
   freshPostgresDatabase,
   openTestStore,
@@ -152,17 +151,9 @@ describe.each(['sqlite', 'postgres'] as const)(
     /** A real Relay on its own SQLite, its requests to central watched (and broken on demand). */
     async function startRelay() {
       const { store, cleanup } = await openTestStore('sqlite');
-      const credential = await relayCredential(central);
       const seen: Seen[] = [];
       const state = { sabotage: 'none' as Sabotage };
-      const relay = new Relay({
-        store,
-        upstream: central.url,
-        relayId: credential.relayId,
-        org: credential.org,
-        token: credential.token,
-        accounts: new Accounts(store),
-        holdMs: 0,
+      const relay = await enrolledRelay(central, store, {
         fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
           const path = new URL(String(input)).pathname;
           const headers = new Headers(init?.headers);

@@ -7,7 +7,6 @@
 import { brotliCompressSync, constants } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
-import { Accounts } from '../../src/server/auth';
 import {
   parseStreamHeader,
   STREAM_BODY_TYPE,
@@ -16,9 +15,9 @@ import {
   StreamDecoders,
   StreamEncoder,
 } from '../../src/server/body-stream';
-import { Relay } from '../../src/server/relay';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
-import { authHeader, relayCredential } from '../support/auth';
+import { authHeader } from '../support/auth';
+import { enrolledRelay } from '../support/relay';
 import { openTestStore, startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
 
@@ -230,17 +229,9 @@ describe.each(['sqlite', 'postgres'] as const)('central reads a relay’s contex
 
   it('lets a relay forward in a context and lose nothing when a piece or an answer is lost', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
-    const credential = await relayCredential(central);
     let sabotage: 'none' | 'drop-before' | 'drop-answer' | 'reorder' = 'none';
     const seen: { type: string; status: number }[] = [];
-    const relay = new Relay({
-      store,
-      upstream: central.url,
-      relayId: credential.relayId,
-      org: credential.org,
-      token: credential.token,
-      accounts: new Accounts(store),
-      holdMs: 0,
+    const relay = await enrolledRelay(central, store, {
       fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
         const url = new URL(String(input));
         const headers = new Headers(init?.headers);

@@ -5,12 +5,12 @@
 // driven by the test (watchOnce, syncNow) with an injected clock and sleep, never the wall clock.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
-import { Accounts } from '../../src/server/auth';
-import { Relay, type RelayOptions } from '../../src/server/relay';
+import type { RelayOptions } from '../../src/server/relay';
 import type { SyncStore } from '../../src/server/store/types';
 import { decodeOps, isCompact, readAnswer } from '../../src/sync/envelope';
 import { PROTOCOL_VERSION, type SyncResponse } from '../../src/sync/protocol';
-import { authHeader, relayCredential } from '../support/auth';
+import { authHeader } from '../support/auth';
+import { enrolledRelay } from '../support/relay';
 import { answerReader, sentBodyReader } from '../support/sent-body';
 import { openTestStore, startTestServer, type TestServer } from '../support/server';
 import { ORG, TestDevice } from './ops-factory';
@@ -69,18 +69,10 @@ describe.each(['sqlite', 'postgres'] as const)('the relay’s link to central (%
 
   async function relayOf(options: Partial<RelayOptions> = {}) {
     const { store, cleanup } = await openTestStore('sqlite');
-    const credential = await relayCredential(central);
     const traffic: Traffic = { paths: [], answers: [], forms: [] };
     const down = { value: false };
-    const relay = new Relay({
-      store,
-      upstream: central.url,
-      relayId: credential.relayId,
-      org: credential.org,
-      token: credential.token,
-      accounts: new Accounts(store),
+    const relay = await enrolledRelay(central, store, {
       fetch: spyFetch(traffic, down),
-      holdMs: 0,
       ...options,
     });
     cleanups.push(async () => {

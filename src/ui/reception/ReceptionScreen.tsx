@@ -3,7 +3,7 @@
 // (identities created « malgré les doublons ») — one route each.
 // The board and arrivals load with the screen; the other tabs when first opened (the service
 // worker holds them offline): the enrolled reception's first load stays small (bundle.reception_js_kb).
-import { lazy } from 'react';
+import { lazy, type ReactNode } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { todayOf, useDay, useDeviceId, useNow } from '../data/device-data';
 import { t } from '../i18n';
@@ -35,12 +35,18 @@ const TABS = [
   { to: '/accueil/doublons', end: false, label: 'reception.tabs.duplicates' },
 ] as const;
 
+/** A tab loaded when first opened, suspending in a boundary of its own (decision 0032). */
+const onDemandRoute = (path: string, page: ReactNode) => (
+  <Route path={path} element={<OnDemand key={path}>{page}</OnDemand>} />
+);
+
 export default function ReceptionScreen() {
   const now = useNow(15_000);
   const rows = useDay(todayOf(now));
   const deviceId = useDeviceId();
   if (rows === undefined) return <Loading />;
   if (rows === null) return <NoDatabase />;
+  const device = deviceId ?? null;
   return (
     <div className="stack reception">
       <PageTitle page={t('reception.title')} />
@@ -58,51 +64,13 @@ export default function ReceptionScreen() {
         ))}
       </nav>
       <Routes>
-        <Route index element={<BoardPage rows={rows} now={now} deviceId={deviceId ?? null} />} />
-        <Route
-          path="arrivee"
-          element={<ArrivalPage rows={rows} now={now} deviceId={deviceId ?? null} />}
-        />
-        <Route
-          path="rendez-vous"
-          element={
-            <OnDemand key="rendez-vous">
-              <AppointmentsPage rows={rows} now={now} deviceId={deviceId ?? null} />
-            </OnDemand>
-          }
-        />
-        <Route
-          path="journee"
-          element={
-            <OnDemand key="journee">
-              <DayPage rows={rows} deviceId={deviceId ?? null} />
-            </OnDemand>
-          }
-        />
-        <Route
-          path="ticket/:visitId"
-          element={
-            <OnDemand key="ticket/:visitId">
-              <TicketPrint rows={rows} />
-            </OnDemand>
-          }
-        />
-        <Route
-          path="patient/:patientId"
-          element={
-            <OnDemand key="patient/:patientId">
-              <IdentityRoute backTo="/accueil/arrivee" />
-            </OnDemand>
-          }
-        />
-        <Route
-          path="doublons"
-          element={
-            <OnDemand key="doublons">
-              <MergePage identityPath="/accueil/patient" />
-            </OnDemand>
-          }
-        />
+        <Route index element={<BoardPage rows={rows} now={now} deviceId={device} />} />
+        <Route path="arrivee" element={<ArrivalPage rows={rows} now={now} deviceId={device} />} />
+        {onDemandRoute('rendez-vous', <AppointmentsPage rows={rows} now={now} deviceId={device} />)}
+        {onDemandRoute('journee', <DayPage rows={rows} deviceId={device} />)}
+        {onDemandRoute('ticket/:visitId', <TicketPrint rows={rows} />)}
+        {onDemandRoute('patient/:patientId', <IdentityRoute backTo="/accueil/arrivee" />)}
+        {onDemandRoute('doublons', <MergePage identityPath="/accueil/patient" />)}
         <Route path="*" element={<NotFound />} />
       </Routes>
     </div>
