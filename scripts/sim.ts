@@ -54,7 +54,7 @@ function line(r: SimResult): string {
     ` ops=${s.ops} staleCalls=${s.staleCalls} doubleTakeIns=${s.doubleTakeIns} endsOnPatientInCare=${s.endsOnPatientInCare}` +
     ` signedOffline=${s.signedOffline} reversals=${s.reopens + s.requeues} conflicts=${s.conflicts} ${kinds}` +
     ` relayDiskLosses=${s.relayDiskLosses} restores=${s.restores} poison=${s.poisonQuarantined}/${s.poisonPushed}` +
-    ` horizon=${s.horizonReached} belowHorizon=${s.belowHorizon}` +
+    ` horizon=${s.horizonReached} belowHorizon=${s.belowHorizon} horizonsAnnounced=${s.horizonsAnnounced} partnerOpsChecked=${s.partnerOpsChecked}` +
     ` crashes=${s.crashes} snapshots=${s.snapshots} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
     (r.violations.length ? `\n  ${r.violations.slice(0, 8).join('\n  ')}` : '') +
     (r.silent.length ? `\n  silencieux : ${r.silent.slice(0, 5).join('\n  ')}` : '')
@@ -104,7 +104,8 @@ async function main(): Promise<void> {
       ` relayDiskLosses=${sum((r) => r.stats.relayDiskLosses)} restores=${sum((r) => r.stats.restores)}` +
       ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}` +
       ` snapshots=${sum((r) => r.stats.snapshots)}` +
-      ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}`,
+      ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}` +
+      ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}`,
   );
   console.log(
     `converged ${converged}/${seeds} seeds, lost ${lost} writes, invariant violations ${violations}, silent contradictions ${silent}`,

@@ -6,8 +6,9 @@
 import { type Hlc, hlcOfTime } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import type { SentPosition } from '../sync/protocol';
-import { type Horizon, horizonOf, type WriterPosition } from '../sync/prune';
+import { type Horizon, horizonOf, pendingPosition, type WriterPosition } from '../sync/prune';
 import type { DeviceCredential } from './auth';
+import { pendingClocks } from './partner-tasks';
 import type { SyncStore } from './store/types';
 
 interface StoredPosition extends SentPosition {
@@ -97,6 +98,11 @@ export async function orgHorizon(
     sent: known.get(node) ?? null,
   }));
   writers.push({ node: 'central', sent: hlcOfTime(now - SERVER_POSITION_LAG_MS) });
+  // The partner-task cursor's pending work: a task those ops produce is stamped above the least
+  // of them, so the horizon waits below it (decision 0027, « Partner tasks »). Read after the
+  // positions and before the log's head: an op stored later is above its writer's position.
+  const pending = pendingPosition(await pendingClocks(store, org));
+  if (pending) writers.push(pending);
   // Positions are read before the log's head: every op ≤ the horizon is at a number ≤ it.
   const result = horizonOf(writers, await store.lastSeq(org), previous);
   const h = result.horizon;

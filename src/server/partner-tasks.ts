@@ -25,10 +25,11 @@ import {
   type TaskSpec,
   taskPayload,
 } from '../domain/partner-tasks';
-import { createClock, decodeHlc, encodeHlc, type HlcClock, receive, tick } from '../sync/hlc';
+import { createClock, type Hlc, type HlcClock, receive, tick } from '../sync/hlc';
 import { baseOf, type RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 import { epochOrigin, isOriginOf } from '../sync/origins';
+import { creationStamps } from '../sync/prune';
 import type { SyncStore } from './store/types';
 
 /** The origin of every op central writes for its partners (a dot: no device can hold it); its
@@ -126,25 +127,62 @@ function auditDraft(
 
 // ---- production ----
 
-/** The rows whose events may produce tasks, named by the ops after the cursor. */
+/** The note or the patient an op of the log may produce tasks for (null: none): a note's own
+ * ops, a treatment's note, a printed document's note, a patient's ops. Central's partner ops
+ * produce nothing. */
+export function producingRow(op: Op): { note: string } | { patient: string } | null {
+  if (isOriginOf(op.dev, PARTNER_ORIGIN)) return null;
+  const val = op.val as Row | undefined;
+  if (op.e === 'consultation') return { note: op.id };
+  if (op.e === 'treatment' && op.f === 'consultationId' && typeof op.val === 'string')
+    return { note: op.val };
+  if (op.e === 'printedDocument' && op.k === 'ins' && typeof val?.consultationId === 'string')
+    return { note: val.consultationId };
+  if (op.e === 'patient') return { patient: op.id };
+  return null;
+}
+
+/** The rows whose events may produce tasks, named by the ops after the cursor, each with the
+ * least clock of the ops that named it (the task's trigger, `creationStamps`). */
 function touched(ops: readonly Op[]) {
-  const notes = new Set<string>();
-  const patients = new Set<string>();
+  const notes = new Map<string, Hlc>();
+  const patients = new Map<string, Hlc>();
+  const note = (map: Map<string, Hlc>, id: string, hlc: Hlc) => {
+    const before = map.get(id);
+    if (before === undefined || hlc < before) map.set(id, hlc);
+  };
   for (const op of ops) {
-    if (isOriginOf(op.dev, PARTNER_ORIGIN)) continue;
-    const val = op.val as Row | undefined;
-    if (op.e === 'consultation') notes.add(op.id);
-    else if (op.e === 'treatment' && op.f === 'consultationId' && typeof op.val === 'string')
-      notes.add(op.val);
-    else if (
-      op.e === 'printedDocument' &&
-      op.k === 'ins' &&
-      typeof val?.consultationId === 'string'
-    )
-      notes.add(val.consultationId);
-    else if (op.e === 'patient') patients.add(op.id);
+    const row = producingRow(op);
+    if (!row) continue;
+    if ('note' in row) note(notes, row.note, op.hlc);
+    else note(patients, row.patient, op.hlc);
   }
   return { notes, patients };
+}
+
+/** Where the cursor stands in the log: the ops after it are not processed yet. A restored
+ * backup (another epoch) brings back its own cursor, still a place in its log; none: the whole
+ * log (an organisation created after central's start). */
+async function cursorOf(store: SyncStore, org: string): Promise<number> {
+  const raw = await store.getMeta(cursorKey(org));
+  const held = raw ? (JSON.parse(raw) as { epoch: string; seq: number }) : null;
+  return held ? Math.min(held.seq, await store.lastSeq(org)) : 0;
+}
+
+/**
+ * The clocks of the ops the cursor has not processed yet that may produce a task: the horizon is
+ * held at or below the least of them (`pendingPosition`, decision 0027), since a task they
+ * produce is stamped above it. Usually none: the cursor runs after each push.
+ */
+export async function pendingClocks(store: SyncStore, org: string): Promise<Hlc[]> {
+  let since = await cursorOf(store, org);
+  const out: Hlc[] = [];
+  for (;;) {
+    const page = await store.pull(org, since, 1024 * 1024);
+    for (const { op } of page.ops) if (producingRow(op)) out.push(op.hlc);
+    since = page.lastSeq;
+    if (!page.hasMore) return out;
+  }
 }
 
 /**
@@ -165,40 +203,50 @@ export async function startCursors(store: SyncStore): Promise<void> {
 export function produceTasks(store: SyncStore, org: string, now: number): Promise<number> {
   return serial(org, async () => {
     const epoch = await store.epoch();
-    const raw = await store.getMeta(cursorKey(org));
-    const held = raw ? (JSON.parse(raw) as { epoch: string; seq: number }) : null;
-    // A restored backup (another epoch) brings back its own cursor: still a place in its log.
-    // Never from 0 for an organisation that had one: its history was not the partners'.
-    let since = held ? Math.min(held.seq, await store.lastSeq(org)) : 0;
+    // Never from 0 for an organisation that had a cursor: its history was not the partners'.
+    let since = await cursorOf(store, org);
     let created = 0;
     for (;;) {
       const page = await store.pull(org, since, 1024 * 1024);
       const { notes, patients } = touched(page.ops.map((x) => x.op));
       const specs: TaskSpec[] = [];
+      /** Per task, the least clock of this page's ops that named its note or patient. */
+      const triggers = new Map<string, Hlc>();
+      /** Per note, its treatments (an e-prescription's cause is the earliest of them). */
+      const treatmentsOf = new Map<string, string[]>();
       if (notes.size > 0) {
-        const ids = [...notes];
+        const ids = [...notes.keys()];
         const [consultations, treatments, printed] = await Promise.all([
           store.rowsByIds(org, 'consultation', ids),
           store.rows(org, 'treatment'),
           store.rows(org, 'printedDocument'),
         ]);
+        const own = treatments.filter((t) => notes.has(String(t.consultationId)));
+        for (const t of own) {
+          const list = treatmentsOf.get(String(t.consultationId)) ?? [];
+          list.push(String(t.id));
+          treatmentsOf.set(String(t.consultationId), list);
+        }
         for (const c of consultations) {
-          specs.push(
-            ...noteTasksFor(
-              c as never,
-              treatments.filter((t) => notes.has(String(t.consultationId))) as never,
-              printed.filter((d) => notes.has(String(d.consultationId))) as never,
-            ),
-          );
+          for (const spec of noteTasksFor(
+            c as never,
+            own as never,
+            printed.filter((d) => notes.has(String(d.consultationId))) as never,
+          )) {
+            specs.push(spec);
+            triggers.set(spec.id, notes.get(String(c.id))!);
+          }
         }
       }
       if (patients.size > 0) {
-        for (const p of await store.rowsByIds(org, 'patient', [...patients])) {
+        for (const p of await store.rowsByIds(org, 'patient', [...patients.keys()])) {
           const spec = insiTaskFor(p as never);
-          if (spec) specs.push(spec);
+          if (!spec) continue;
+          specs.push(spec);
+          triggers.set(spec.id, patients.get(String(p.id))!);
         }
       }
-      created += await createTasks(store, org, specs, now);
+      created += await createTasks(store, org, specs, { triggers, treatmentsOf }, now);
       since = page.lastSeq;
       await store.setMeta(cursorKey(org), JSON.stringify({ epoch, seq: since }));
       if (!page.hasMore) return created;
@@ -206,28 +254,53 @@ export function produceTasks(store: SyncStore, org: string, now: number): Promis
   });
 }
 
-/** The newest stamp among a row's field heads named in `fields` (ms), if any. */
-function headMs(state: RowState | undefined, fields: readonly string[]): number | undefined {
-  let best: string | undefined;
+/** The clock of the last write to `fields` of a row (a register's newest head, a set's newest
+ * add or remove, an insert), if any. */
+function lastWrite(state: RowState | undefined, fields: readonly string[]): Hlc | null {
+  let best: Hlc | null = null;
+  const take = (h: Hlc | undefined) => {
+    if (h !== undefined && (best === null || h > best)) best = h;
+  };
   for (const f of fields) {
     const st = state?.f[f];
-    const h = st?.t === 'r' ? st.heads.at(-1)?.h : st?.t === 'i' ? st.h : undefined;
-    if (h && (!best || h > best)) best = h;
+    if (!st) continue;
+    if (st.t === 'r') for (const head of st.heads) take(head.h);
+    else if (st.t === 'i') take(st.h);
+    else {
+      for (const el of Object.values(st.el)) for (const tag of el.tags) take(tag);
+      take(st.rm.at(-1));
+    }
   }
-  return best ? decodeHlc(best).ms : undefined;
+  return best;
 }
 
+const newest = (a: Hlc | null, b: Hlc | null) => (a === null || (b !== null && b > a) ? b : a);
+
+/** What each task's condition reads (src/domain/partner-tasks.ts, `noteTasksFor`,
+ * `insiTaskFor`): its cause is the last write to any of them. */
+const NOTE_INPUTS = ['status'] as const;
+const SENT_NOTE_INPUTS = ['status', 'confidentiality'] as const;
+const INSI_INPUTS = [
+  'identityAttributes',
+  'identityStatus',
+  'insMatricule',
+  'mergedInto',
+  'nir',
+] as const;
+
 /**
- * When each task's cause happened, read from the clocks of the writes that made it (the note's
- * validation, the printed document, the NIR): the same on every central that holds those ops,
- * whenever it produces the task. `now` only where the rows are gone.
+ * Each task's cause, read from the clocks of the writes its condition reads: the note's
+ * validation (and its confidentiality for a document sent), the earliest treatment of the note
+ * for an e-prescription, the printed document, the identity fields for INSi. The same on every
+ * central that holds those ops, whenever it produces the task (decision 0029); it is also never
+ * older than the op that completed the condition (decision 0027, « Partner tasks »).
  */
-async function causeTimes(
+async function causeClocks(
   store: SyncStore,
   org: string,
   specs: readonly TaskSpec[],
-  now: number,
-): Promise<Map<string, number>> {
+  treatmentsOf: ReadonlyMap<string, readonly string[]>,
+): Promise<Map<string, Hlc | null>> {
   const ids = (entity: string) => [
     ...new Set(
       specs.flatMap((s) =>
@@ -235,9 +308,13 @@ async function causeTimes(
           ? s.consultationId
             ? [s.consultationId]
             : []
-          : s.sourceEntity === entity
-            ? [s.sourceId]
-            : [],
+          : entity === 'treatment'
+            ? s.service === 'eprescription' && s.consultationId
+              ? [...(treatmentsOf.get(s.consultationId) ?? [])]
+              : []
+            : s.sourceEntity === entity
+              ? [s.sourceId]
+              : [],
       ),
     ),
   ];
@@ -246,22 +323,32 @@ async function causeTimes(
     const states = wanted.length ? await store.rowStatesByIds(org, entity, wanted) : [];
     return new Map(states.map((st) => [st.id, st]));
   };
-  const [notes, documents, patients] = await Promise.all([
+  const [notes, treatments, documents, patients] = await Promise.all([
     statesOf('consultation'),
+    statesOf('treatment'),
     statesOf('printedDocument'),
     statesOf('patient'),
   ]);
-  const out = new Map<string, number>();
+  const out = new Map<string, Hlc | null>();
   for (const s of specs) {
-    const note = s.consultationId ? headMs(notes.get(s.consultationId), ['status']) : undefined;
-    const own =
-      s.sourceEntity === 'printedDocument'
-        ? headMs(documents.get(s.sourceId), ['*'])
-        : s.sourceEntity === 'patient'
-          ? headMs(patients.get(s.sourceId), ['nir'])
-          : undefined;
-    const at = Math.max(note ?? 0, own ?? 0);
-    out.set(s.id, at > 0 ? at : now);
+    const sent = s.service === 'dmp' || s.service === 'mssante';
+    let cause = s.consultationId
+      ? lastWrite(notes.get(s.consultationId), sent ? SENT_NOTE_INPUTS : NOTE_INPUTS)
+      : null;
+    if (s.service === 'eprescription' && s.consultationId) {
+      // The earliest treatment: the one that made the note call for a prescription.
+      let earliest: Hlc | null = null;
+      for (const t of treatmentsOf.get(s.consultationId) ?? []) {
+        const h = lastWrite(treatments.get(t), ['consultationId']);
+        if (h !== null && (earliest === null || h < earliest)) earliest = h;
+      }
+      cause = newest(cause, earliest);
+    }
+    if (s.sourceEntity === 'printedDocument')
+      cause = newest(cause, lastWrite(documents.get(s.sourceId), ['*']));
+    if (s.sourceEntity === 'patient')
+      cause = newest(cause, lastWrite(patients.get(s.sourceId), INSI_INPUTS));
+    out.set(s.id, cause);
   }
   return out;
 }
@@ -270,6 +357,12 @@ async function createTasks(
   store: SyncStore,
   org: string,
   specs: readonly TaskSpec[],
+  context: {
+    /** Per task, the least clock of the unprocessed ops that named its rows. */
+    triggers: ReadonlyMap<string, Hlc>;
+    /** Per note, its treatments' ids. */
+    treatmentsOf: ReadonlyMap<string, readonly string[]>;
+  },
   now: number,
 ): Promise<number> {
   const unique = [...new Map(specs.map((s) => [s.id, s])).values()];
@@ -284,36 +377,40 @@ async function createTasks(
     ).map((r) => String(r.id)),
   );
   const fresh = unique.filter((s) => !existing.has(s.id));
-  const causes = await causeTimes(store, org, fresh, now);
+  const causes = await causeClocks(store, org, fresh, context.treatmentsOf);
   const drafts: Draft[] = [];
   for (const s of fresh) {
     // A task's creation is a function of its cause: written again by a central restored from an
     // older backup, it is the very same ops (values and stamps) a replica may already hold, so
-    // replicas converge without a second version of the task (decision 0029).
-    const at = causes.get(s.id) ?? now;
+    // replicas converge without a second version of the task (decision 0029). Its clocks are
+    // above the ops that made central produce it, hence above every horizon announced before
+    // (decision 0027: the horizon waits for this cursor).
     const node = `${PARTNER_ORIGIN}@${s.id}`;
-    const row: Omit<PartnerTask, 'id'> = {
+    const row0 = {
       orgId: org,
       service: s.service,
       sourceEntity: s.sourceEntity,
       sourceId: s.sourceId,
       patientId: s.patientId,
       consultationId: s.consultationId,
+    };
+    const count = Object.keys(row0).length + 4; // + createdAt, state, outcome, the audit row
+    const { at, clocks } = creationStamps(
+      causes.get(s.id) ?? null,
+      context.triggers.get(s.id) ?? null,
+      count,
+      node,
+      now,
+    );
+    const row: Omit<PartnerTask, 'id'> = {
+      ...row0,
       createdAt: new Date(at).toISOString(),
       state: newTaskState(at),
       outcome: null,
     };
     const fields = Object.entries(row);
     fields.forEach(([f, val], i) => {
-      drafts.push({
-        e: 'partnerTask',
-        id: s.id,
-        f,
-        k: 'set',
-        val,
-        base: [],
-        hlc: encodeHlc(at, i, node),
-      });
+      drafts.push({ e: 'partnerTask', id: s.id, f, k: 'set', val, base: [], hlc: clocks[i]! });
     });
     drafts.push(
       auditDraft(
@@ -325,7 +422,7 @@ async function createTasks(
           entityId: s.id,
           detail: `${SERVICE_LABELS[s.service]} : à faire`,
         },
-        { id: `audit.${s.id}`, hlc: encodeHlc(at, fields.length, node) },
+        { id: `audit.${s.id}`, hlc: clocks[fields.length]! },
       ),
     );
   }

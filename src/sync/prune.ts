@@ -6,7 +6,7 @@
 // ops ≤ hz (src/sync/merge.ts). What a person sees — heads, live elements, inserts, conflicts —
 // is unchanged, and the state no longer grows with the history of edits.
 import { digestRows } from './digest';
-import type { Hlc } from './hlc';
+import { decodeHlc, encodeHlc, type Hlc, MAX_COUNTER } from './hlc';
 import type { FieldState, RowState } from './merge';
 import type { Fold } from './snapshot';
 
@@ -159,3 +159,61 @@ export function adoptable(
   }
   return best;
 }
+
+// ---------------------------------------------------------------------------------------------
+// ops stamped from their cause (partner tasks, decision 0029), kept above every horizon
+
+/**
+ * The clocks of `count` ops central writes from a cause (a partner task's creation: its fields
+ * then its audit row), and their time `at` (ms). Each is strictly above both `cause` — the
+ * newest clock among the writes the task's condition reads, a function of the ops alone, so a
+ * central restored from an older backup writes the very same clocks again — and `trigger`, the
+ * least clock of the ops, still unprocessed by the partner-task cursor, that named the task's
+ * rows. While the cursor has not processed those ops, the horizon is held at or below the least
+ * of their clocks (`pendingPosition`), so every horizon announced before these ops are written is
+ * below them. When the cause is not older than the trigger (the normal case: the op that
+ * completed the condition is one of its inputs), `trigger` changes nothing and the clocks are the
+ * cause's alone. `node` names the task (clocks stay unique across tasks); `now` only when there
+ * is neither. Strictly increasing, in order.
+ */
+export function creationStamps(
+  cause: Hlc | null,
+  trigger: Hlc | null,
+  count: number,
+  node: string,
+  now: number,
+): { at: number; clocks: Hlc[] } {
+  const base = cause !== null && (trigger === null || cause >= trigger) ? cause : trigger;
+  if (base === null) {
+    return { at: now, clocks: Array.from({ length: count }, (_, i) => encodeHlc(now, i, node)) };
+  }
+  const { ms, counter } = decodeHlc(base);
+  // Received past the base, as an HLC does (the counter moves on); on the counter's last values,
+  // the next millisecond.
+  if (counter + count <= MAX_COUNTER) {
+    return {
+      at: ms,
+      clocks: Array.from({ length: count }, (_, i) => encodeHlc(ms, counter + 1 + i, node)),
+    };
+  }
+  return {
+    at: ms + 1,
+    clocks: Array.from({ length: count }, (_, i) => encodeHlc(ms + 1, i, node)),
+  };
+}
+
+/**
+ * The partner-task cursor as a writer of the horizon (decision 0027, « Partner tasks »): the ops it
+ * has not yet processed may still make central write a task, stamped above the least of their
+ * clocks (`creationStamps`); so the horizon stays at or below that least clock until the cursor
+ * has passed them. Null: nothing pending, no bound (ops not yet in the log are bounded by their
+ * writers' positions).
+ */
+export function pendingPosition(pending: Iterable<Hlc>): WriterPosition | null {
+  let least: Hlc | null = null;
+  for (const h of pending) if (least === null || h < least) least = h;
+  return least === null ? null : { node: PARTNER_CURSOR_NODE, sent: least };
+}
+
+/** The name `blockedBy` gives the partner-task cursor when it holds the horizon back. */
+export const PARTNER_CURSOR_NODE = 'partner-tasks';

@@ -29,6 +29,7 @@ import {
 } from '../../src/domain/entities';
 import { compareStatus } from '../../src/domain/queue';
 import { currentHorizon } from '../../src/server/horizon';
+import { PARTNER_ORIGIN } from '../../src/server/partner-tasks';
 import { readingViewer } from '../../src/server/reading';
 import { scopedViewer } from '../../src/server/replication-scope';
 import { rowsToOps } from '../../src/server/seed/ops';
@@ -37,6 +38,7 @@ import { digestRows } from '../../src/sync/digest';
 import { createClock, tick } from '../../src/sync/hlc';
 import { conflictsOf, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
+import { isOriginOf } from '../../src/sync/origins';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { findBreaches, silentBreaches, unfoundContradictions } from './checks';
 import {
@@ -86,9 +88,13 @@ export interface SimStats extends WorkloadStats, NetStats {
   contradictions: Record<string, number>;
   quiescenceRounds: number;
   /** Pruning (decision 0027): seeds whose central reached a horizon at the end (0 or 1), and
-   * ops its guard refused for a clock at or below it. */
+   * ops its guard refused for a clock at or below it; horizons central announced, and ops it wrote
+   * for partner tasks checked against them (each must be above every horizon of its epoch
+   * announced with a log head below the op's sequence). */
   horizonReached: number;
   belowHorizon: number;
+  horizonsAnnounced: number;
+  partnerOpsChecked: number;
 }
 
 export interface SimResult {
@@ -138,6 +144,18 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     quiescenceRounds: 0,
     horizonReached: 0,
     belowHorizon: 0,
+    horizonsAnnounced: 0,
+    partnerOpsChecked: 0,
+  };
+  /** Every horizon central announced (decision 0027), by epoch: the least `seq` seen per clock. */
+  const announced = new Map<string, { hlc: string; seq: number }>();
+  net.onSyncAnswer = (target, body) => {
+    const h = body.horizon as { hlc?: unknown; seq?: unknown } | undefined;
+    if (target !== 'central' || !h || typeof h.hlc !== 'string' || typeof h.seq !== 'number')
+      return;
+    const key = `${String(body.epoch)}|${h.hlc}`;
+    const before = announced.get(key);
+    if (!before || h.seq < before.seq) announced.set(key, { hlc: h.hlc, seq: h.seq });
   };
 
   // ---- the organisation at central, the relay, the devices (at the depot, online) ----
@@ -582,6 +600,26 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   extra.belowHorizon = (await central.mem.store.quarantined(ORG, 100_000)).filter((q) =>
     q.reason.includes('horizon'),
   ).length;
+
+  // Partner tasks above the horizon (decision 0027, « Partner tasks »): every op central wrote for
+  // its partners after a horizon of its epoch was computed (a higher sequence than the log head
+  // it names) is above it — a replica that adopted it would otherwise ignore the op. Horizons of
+  // an earlier epoch name another log (a restore): not comparable by sequence.
+  const epochNow = await central.mem.store.epoch();
+  const horizons = [...announced]
+    .filter(([key]) => key.startsWith(`${epochNow}|`))
+    .map(([, h]) => h);
+  extra.horizonsAnnounced = announced.size;
+  for (const { s, op } of (await central.mem.store.pull(ORG, 0, 1e12)).ops) {
+    if (!isOriginOf(op.dev, PARTNER_ORIGIN)) continue;
+    extra.partnerOpsChecked++;
+    const below = horizons.find((h) => h.seq < s && op.hlc <= h.hlc);
+    if (below) {
+      violations.push(
+        `tâche partenaire sous l'horizon : ${op.e}/${op.id}.${op.f} ${op.hlc} ≤ ${below.hlc} (annoncé à ${below.seq}, écrit à ${s})`,
+      );
+    }
+  }
 
   await relay.app.close();
   await central.app.close();

@@ -105,6 +105,9 @@ export class SimNetwork {
   };
   private readonly cut = new Set<string>();
   private held: Held[] = [];
+  /** Sees every JSON answer of a sync request, as its caller reads it (the checks record the
+   * horizons central announces). */
+  onSyncAnswer: ((target: Target, body: Record<string, unknown>) => void) | null = null;
   readonly apps = new Map<Target, FastifyInstance>();
 
   constructor(private readonly rnd: () => number) {}
@@ -165,6 +168,14 @@ export class SimNetwork {
     if (encoding === 'br') payload = brotliDecompressSync(payload);
     else if (encoding === 'gzip') payload = gunzipSync(payload);
     const empty = res.statusCode === 204 || res.statusCode === 304;
+    if (
+      this.onSyncAnswer &&
+      res.statusCode === 200 &&
+      path.startsWith('/api/sync') &&
+      (out.get('content-type') ?? '').includes('json')
+    ) {
+      this.onSyncAnswer(target, JSON.parse(payload.toString('utf8')) as Record<string, unknown>);
+    }
     return new Response(empty ? null : new Uint8Array(payload), {
       status: res.statusCode,
       headers: out,
