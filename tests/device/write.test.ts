@@ -1,7 +1,7 @@
 // The one write path and the application of pulled ops (docs/design.md §5).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EscaleDb, getMeta, META } from '../../src/device/db';
+import { type EscaleDb, getMeta, getWriter, updateWriter } from '../../src/device/db';
 import { onLocalWrite } from '../../src/device/local-writes';
 import { outboxOps } from '../../src/device/outbox';
 import { localDigest } from '../../src/device/queries';
@@ -62,7 +62,7 @@ describe('writeChanges', () => {
     const hlcs = ops.map((o) => o.hlc);
     expect([...hlcs].sort()).toEqual(hlcs);
     expect(new Set(hlcs).size).toBe(hlcs.length);
-    const saved = await getMeta<{ ms: number; counter: number }>(db, META.clock);
+    const saved = (await getWriter(db)).clock;
     expect(saved?.counter).toBe(decodeHlc(hlcs.at(-1)!).counter);
   });
 
@@ -75,9 +75,33 @@ describe('writeChanges', () => {
     expect(await db.rows('patient').count()).toBe(0);
     expect(await db.states.count()).toBe(0);
     expect(await db.outbox.count()).toBe(0);
-    expect(await getMeta(db, META.lastSeq)).toBeUndefined();
+    expect((await getWriter(db)).lastSeq).toBeUndefined();
     const ops = await writeChanges(db, ctx('dev-a'), [newPatient('p1')]);
     expect(ops[0]?.seq).toBe(1);
+  });
+
+  it("keeps the writer's meta in ONE record: clock, last sequence, offered and fold barrier", async () => {
+    const db = openTestDb();
+    await db.meta.bulkPut([
+      { key: 'deviceId', value: 'dev-a' },
+      { key: 'org', value: ORG },
+    ]);
+    const ops = await writeChanges(db, ctx('dev-a'), [newPatient('p1')]);
+    await writeChanges(db, ctx('dev-a'), [
+      { entity: 'patient', id: 'p1', set: { birthName: 'DURAND' } },
+    ]);
+    // Its identity, the writer's record, the row's fold record (storage persistence, asked once
+    // per page after the write, is not the write's).
+    const keys = await db.meta.toCollection().primaryKeys();
+    expect(keys.filter((k) => k !== 'persistence').sort()).toEqual(
+      ['deviceId', 'fold:patient\u0000p1', 'org', 'writer'].sort(),
+    );
+    const writer = await getWriter(db);
+    const last = decodeHlc(ops.at(-1)!.hlc);
+    expect(writer).toMatchObject({ lastSeq: ops.length, offered: 0, foldBarrier: 0 });
+    // The second write folded into the first's birthName: no sequence issued, the clock moved.
+    expect(writer.clock?.node).toBe('dev-a');
+    expect(writer.clock!.counter).toBeGreaterThan(last.counter);
   });
 
   it('refuses a change on an unknown field or the wrong kind of change', async () => {
@@ -115,7 +139,7 @@ describe('writeChanges', () => {
           );
           const seqs = (await outboxOps(db)).map((o) => o.seq);
           expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-          expect(await getMeta(db, META.lastSeq)).toBe(n);
+          expect((await getWriter(db)).lastSeq).toBe(n);
           db.close();
         },
       ),
@@ -130,7 +154,7 @@ describe('writeChanges', () => {
     ]);
     // Offered to a server (as the sync client marks it before a push): never folded, so the
     // next value names it.
-    await db.meta.put({ key: META.offered, value: await getMeta<number>(db, META.lastSeq) });
+    await updateWriter(db, { offered: (await getWriter(db)).lastSeq });
     const [second] = await writeChanges(db, ctx('dev-a'), [
       { entity: 'patient', id: 'p1', set: { birthName: 'DURANT' } },
     ]);
