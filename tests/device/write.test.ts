@@ -18,9 +18,10 @@ import { decodeHlc } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import type { SeqOp } from '../../src/sync/protocol';
 import { newPatient, ORG, patientFields, vitalsRow } from './fixtures';
-import { openTestDb } from './support';
+import { freshIdb, openTestDb } from './support';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
+let tabsRun = 0;
 const ctx = (deviceId: string, userId = 's1'): WriteContext => ({
   deviceId,
   org: ORG,
@@ -141,6 +142,42 @@ describe('writeChanges', () => {
           expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
           expect((await getWriter(db)).lastSeq).toBe(n);
           db.close();
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('two tabs writing on one database never issue a sequence twice (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 3 })), {
+          minLength: 2,
+          maxLength: 10,
+        }),
+        async (writes) => {
+          const idb = freshIdb();
+          const name = `two-tabs-${++tabsRun}`;
+          // Two connections to one database: what two windows of the device hold.
+          const tabs = [openTestDb(idb, name), openTestDb(idb, name)];
+          let n = 0;
+          await Promise.all(
+            writes.map(([second, size]) =>
+              writeChanges(
+                tabs[second ? 1 : 0]!,
+                ctx('dev-a'),
+                Array.from({ length: size }, () => ({
+                  entity: 'patient' as const,
+                  id: `p${++n}`,
+                  set: { birthName: `NOM${n}` },
+                })),
+              ),
+            ),
+          );
+          const seqs = (await outboxOps(tabs[0]!)).map((o) => o.seq);
+          expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          expect((await getWriter(tabs[1]!)).lastSeq).toBe(n);
+          for (const t of tabs) t.close();
         },
       ),
       { numRuns: 15 },
