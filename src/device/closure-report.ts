@@ -3,7 +3,7 @@
 // same pure dayProof as central's, and the closure start it answers.
 import { dayProof } from '../domain/closure';
 import type { Closing, DeviceReport } from '../sync/protocol';
-import { type EscaleDb, getMeta, META, setMeta } from './db';
+import { type EscaleDb, getMeta, getWriter, META, setMeta } from './db';
 import { registry } from './write';
 
 /** The closures the servers announced (syncResponse.closing). */
@@ -51,7 +51,7 @@ export function dayReporter(db: EscaleDb, servers: readonly string[]) {
     );
     if (!latest) return null;
     const marks = await Promise.all([
-      getMeta<number>(db, META.lastSeq),
+      getWriter(db).then((w) => w.lastSeq),
       ...servers.map((s) => getMeta<number>(db, META.checkpoint(s))),
     ]);
     const key = `${latest.stopId}:${latest.startedAt}:${marks.join(':')}`;

@@ -5,6 +5,7 @@
 import { Dexie, type DexieOptions, type Table, type Transaction } from 'dexie';
 import type { EntityName, EntityRows } from '../domain/entities';
 import { foldName } from '../domain/text';
+import type { HlcClock } from '../sync/hlc';
 import type { RowState } from '../sync/merge';
 import type { Op } from '../sync/op';
 import type { OutboxTable } from './outbox';
@@ -159,8 +160,16 @@ export const STORES_V13: Record<string, string> = {
   partnerTask: 'id, consultationId, patientId',
 };
 
+/** Version 14: no store changes. The writer's meta — its clock, last sequence, the highest
+ * sequence offered to a push and the fold barrier, four `meta` records until then — becomes ONE
+ * record, `META.writer` (decision 0028, fourth pass); the upgrade moves the four into it. A
+ * version, not a read of both forms: a tab still running the older code would go on writing the
+ * former keys beside the new record and issue a sequence twice; the version change closes it
+ * (« rechargez cette page »). */
+export const STORES_V14: Record<string, string> = {};
+
 /** The newest version this code declares. */
-export const DB_VERSION = 13;
+export const DB_VERSION = 14;
 
 export function patientSearchKey(p: { birthName?: unknown; firstNames?: unknown }): string {
   const parts = [p.birthName, p.firstNames].filter((x): x is string => typeof x === 'string');
@@ -200,6 +209,24 @@ function declareVersions(db: Dexie, upTo: number): void {
   if (upTo >= 11) db.version(11).stores(STORES_V11);
   if (upTo >= 12) db.version(12).stores(STORES_V12);
   if (upTo >= 13) db.version(13).stores(STORES_V13);
+  if (upTo >= 14) db.version(14).stores(STORES_V14).upgrade(foldWriterMeta);
+}
+
+/** The `meta` keys of the writer's meta before version 14, one record each. */
+export const LEGACY_WRITER_KEYS = ['clock', 'lastSeq', 'offered', 'foldBarrier'] as const;
+
+/** The upgrade to version 14: the writer's four former records moved into `META.writer`. */
+async function foldWriterMeta(tx: Transaction): Promise<void> {
+  const meta = tx.table<MetaRecord, string>('meta');
+  const old = await meta.bulkGet([...LEGACY_WRITER_KEYS]);
+  const writer: Record<string, unknown> = {};
+  LEGACY_WRITER_KEYS.forEach((k, i) => {
+    const rec = old[i];
+    if (rec !== undefined && rec.value !== undefined) writer[k] = rec.value;
+  });
+  if (Object.keys(writer).length === 0) return;
+  await meta.put({ key: META.writer, value: writer });
+  await meta.bulkDelete([...LEGACY_WRITER_KEYS]);
 }
 
 export interface EscaleDbOptions {
@@ -296,22 +323,18 @@ export const META = {
   deviceId: 'deviceId',
   org: 'org',
   profile: 'profile',
-  clock: 'clock',
   marker: 'marker',
-  /** Last device sequence issued (outbox entries are deleted once acked, the counter is not). */
-  lastSeq: 'lastSeq',
-  /** The highest seq the sync client may have sent to a server: ops above it may still be
-   * folded into a later value of their field (src/sync/coalesce.ts). Never lowered. */
-  offered: 'offered',
+  /** The writer's meta, ONE record (WriterMeta): the clock, the last sequence issued, the
+   * highest sequence offered to a push and the fold barrier. Read with the write path's first
+   * request and written with its last, in its transaction (version 14; four records before). */
+  writer: 'writer',
   /** The fold index (src/device/write.ts): per row (entity, id) ONE record giving, for each
    * field set, the seq and hlc of its latest set op in the outbox, so that a later value finds
    * the op it may fold into without opening the outbox. One record per row, not per field: an
-   * action setting ten fields of a row writes one. Entries at or below META.offered are stale:
+   * action setting ten fields of a row writes one. Entries at or below `offered` are stale:
    * the sync client clears them (every key under FOLD_PREFIX, the per-field keys written before
    * included) when it raises it. Names rows and fields, never a value (meta is not sealed). */
   fold: (e: string, id: string) => `${FOLD_PREFIX}${e}\u0000${id}`,
-  /** The last signature or addendum written: no value is folded across it. */
-  foldBarrier: 'foldBarrier',
   persistence: 'persistence',
   syncStatus: 'syncStatus',
   /** Minutes without activity before this device locks (default: by profile). */
@@ -329,6 +352,30 @@ export const META = {
    * `{ staffId, message }`, cleared by that person's sign-in (docs/decisions/0006). */
   sessionRequired: 'sessionRequired',
 } as const;
+
+/** The writer's meta (`META.writer`): what the write path reads before it issues sequences. */
+export interface WriterMeta {
+  /** The device's hybrid logical clock (a clock of another device id, after a wipe, is ignored). */
+  clock?: HlcClock;
+  /** Last device sequence issued (outbox records are deleted once acked, the counter is not). */
+  lastSeq?: number;
+  /** The highest seq the sync client may have sent to a server: ops above it may still be
+   * folded into a later value of their field (src/sync/coalesce.ts). Never lowered. */
+  offered?: number;
+  /** The last signature or addendum written: no value is folded across it. */
+  foldBarrier?: number;
+}
+
+/** The writer's meta as stored (empty on a device that never wrote nor received a clock). */
+export function getWriter(db: EscaleDb): Promise<WriterMeta> {
+  // Dexie's own promise (no async wrapper): it keeps the caller's transaction zone.
+  return db.meta.get(META.writer).then((rec) => (rec?.value as WriterMeta | undefined) ?? {});
+}
+
+/** The writer's meta with `change` applied (the other fields kept); in the caller's transaction. */
+export function updateWriter(db: EscaleDb, change: WriterMeta): Promise<unknown> {
+  return getWriter(db).then((w) => db.meta.put({ key: META.writer, value: { ...w, ...change } }));
+}
 
 export async function getMeta<T>(db: EscaleDb, key: string): Promise<T | undefined> {
   const rec = await db.meta.get(key);

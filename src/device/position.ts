@@ -3,16 +3,17 @@
 // sequence ≤ that one, and every op it writes later is stamped above it (the clock only moves
 // forward: write.ts ticks it, pulled ops and the server's time push it). Central records it
 // once it holds this device's ops 1..seq; the organisation's horizon is the least position.
-import { encodeHlc, type HlcClock } from '../sync/hlc';
+import { encodeHlc } from '../sync/hlc';
 import type { SentPosition } from '../sync/protocol';
-import { type EscaleDb, getMeta, META } from './db';
+import { type EscaleDb, getMeta, getWriter, META } from './db';
 
 export async function devicePosition(db: EscaleDb): Promise<SentPosition | undefined> {
   return db.transaction('r', db.meta, async () => {
     const deviceId = await getMeta<string>(db, META.deviceId);
     if (!deviceId) return undefined;
-    const clock = await getMeta<HlcClock>(db, META.clock);
-    const seq = (await getMeta<number>(db, META.lastSeq)) ?? 0;
+    const writer = await getWriter(db);
+    const clock = writer.clock;
+    const seq = writer.lastSeq ?? 0;
     // No clock of its own yet: nothing written, nothing received; its later ops are above 0.
     const own = clock && clock.node === deviceId ? clock : { ms: 0, counter: 0 };
     return { hlc: encodeHlc(own.ms, own.counter, deviceId), seq };

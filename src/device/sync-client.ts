@@ -5,11 +5,11 @@
 // sees the status through a live query on meta.
 import { SCHEMA_VERSION } from '../domain/entities';
 import { localDate } from '../domain/time';
-import { correctOffset, createClock, type HlcClock } from '../sync/hlc';
+import { correctOffset, createClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
 import { dayReporter, rememberClosings } from './closure-report';
-import { type EscaleDb, FOLD_PREFIX, getMeta, META } from './db';
+import { type EscaleDb, FOLD_PREFIX, getMeta, getWriter, META } from './db';
 import { DataLockedError, isSealed, markRawTransaction } from './encryption';
 import { onLocalWrite } from './local-writes';
 import {
@@ -218,16 +218,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /**
    * The oldest outbox ops after seq `from` whose JSON fits in `budget` bytes (at least one).
-   * Every op up to the last seq issued is first marked offered (META.offered), in a transaction
+   * Every op up to the last seq issued is first marked offered (`offered` in META.writer), in a transaction
    * the write path's excludes, and only those are read: an op a server may have received is
    * never replaced by a later value of its field (src/sync/coalesce.ts).
    */
   async function outboxSlice(budget: number, from: number): Promise<{ ops: Op[]; bytes: number }> {
     const offered = await db.transaction('rw', db.meta, async () => {
-      const last = (await getMeta<number>(db, META.lastSeq)) ?? 0;
-      const before = (await getMeta<number>(db, META.offered)) ?? 0;
+      const writer = await getWriter(db);
+      const last = writer.lastSeq ?? 0;
+      const before = writer.offered ?? 0;
       if (last > before) {
-        await db.meta.put({ key: META.offered, value: last });
+        await db.meta.put({ key: META.writer, value: { ...writer, offered: last } });
         // Every op is offered now: nothing folds into one any more (write.ts, the fold index).
         await db.meta.where('key').startsWith(FOLD_PREFIX).delete();
       }
@@ -342,11 +343,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     await db.transaction('rw', db.meta, async () => {
       const deviceId = await getMeta<string>(db, META.deviceId);
       if (!deviceId) return;
-      const saved = await getMeta<HlcClock>(db, META.clock);
+      const writer = await getWriter(db);
+      const saved = writer.clock;
       const clock = saved && saved.node === deviceId ? saved : createClock(deviceId);
       // The server answered somewhere between sending and receiving: take the middle.
       const next = correctOffset(clock, serverTime, (sentAt + receivedAt) / 2);
-      if (next !== saved) await db.meta.put({ key: META.clock, value: next });
+      if (next !== saved)
+        await db.meta.put({ key: META.writer, value: { ...writer, clock: next } });
     });
   }
 
@@ -381,9 +384,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       markRawTransaction(tx.idbtrans);
       return db.outbox.orderBy('seq').first();
     });
-    return first !== undefined
-      ? firstOf(first) - 1
-      : ((await getMeta<number>(db, META.lastSeq)) ?? 0);
+    return first !== undefined ? firstOf(first) - 1 : ((await getWriter(db)).lastSeq ?? 0);
   }
 
   /**

@@ -29,7 +29,15 @@ import {
 } from '../sync/merge';
 import { isStorableName, MAX_NAME, type Op } from '../sync/op';
 import type { SeqOp } from '../sync/protocol';
-import { deriveRow, type EscaleDb, getMeta, META, type ParkedOp } from './db';
+import {
+  deriveRow,
+  type EscaleDb,
+  getMeta,
+  getWriter,
+  META,
+  type ParkedOp,
+  type WriterMeta,
+} from './db';
 import { notifyLocalWrite } from './local-writes';
 import { actionRecord, firstOf, type OutboxRecord, opsOf, withOp } from './outbox';
 import { requestPersistence } from './persistence';
@@ -289,20 +297,21 @@ export async function writeChanges(
   const ops = await db.transaction('rw', tables, async () => {
     const keys = [...new Set(changes.map((c) => stateKey(c.entity, c.id)))];
     // One read of the meta records and one of the states: the fewer requests, the less a
-    // phone waits on IndexedDB.
-    // The fold index's records of the rows this write sets come with the meta records (a new
-    // row has none: a miss costs less than a second round trip for the rows that do).
+    // phone waits on IndexedDB. The writer's meta is ONE record (clock, last sequence, offered,
+    // fold barrier: META.writer); the fold index's records of the rows this write sets come in
+    // the same request (a new row has none: a miss costs less than a second round trip).
     const foldKeys = [
       ...new Set(changes.filter((c) => 'set' in c).map((c) => META.fold(c.entity, c.id))),
     ];
     const [metas, loaded] = await Promise.all([
-      db.meta.bulkGet([META.clock, META.lastSeq, META.offered, META.foldBarrier, ...foldKeys]),
+      db.meta.bulkGet([META.writer, ...foldKeys]),
       db.states.bulkGet(keys.map((k) => k.split('\u0000') as [string, string])),
     ]);
-    let clock = clockOf(metas[0]?.value as HlcClock | undefined, ctx.deviceId);
-    const startSeq = (metas[1]?.value as number | undefined) ?? 0;
-    const savedOffered = metas[2]?.value as number | undefined;
-    const offered = savedOffered ?? startSeq;
+    const saved = (metas[0]?.value as WriterMeta | undefined) ?? {};
+    let clock = clockOf(saved.clock, ctx.deviceId);
+    const startSeq = saved.lastSeq ?? 0;
+    // A device that never synced since it learnt to fold values starts from here.
+    const offered = saved.offered ?? startSeq;
     let seq = startSeq;
     const states = new Map<StateKey, RowState | undefined>();
     keys.forEach((k, i) => {
@@ -313,8 +322,8 @@ export async function writeChanges(
     const fresh: Op[] = [];
     /** Earlier outbox records an op of this write was folded into, by key. */
     const rewritten = new Map<number, OutboxRecord>();
-    const savedBarrier = (metas[3]?.value as number | undefined) ?? 0;
-    const foldIndex = new Map(foldKeys.map((k, i) => [k, metas[4 + i]?.value]));
+    const savedBarrier = saved.foldBarrier ?? 0;
+    const foldIndex = new Map(foldKeys.map((k, i) => [k, metas[1 + i]?.value]));
     const pending = await unofferedOps(
       db,
       offered,
@@ -417,15 +426,18 @@ export async function writeChanges(
       storeRows(db, touched),
       records.length > 0 ? db.outbox.bulkPut(records) : undefined,
       db.meta.bulkPut([
-        { key: META.clock, value: clock },
-        { key: META.lastSeq, value: seq },
+        {
+          key: META.writer,
+          value: {
+            ...saved,
+            clock,
+            lastSeq: seq,
+            offered,
+            foldBarrier: Math.max(savedBarrier, pending.barrier()),
+          } satisfies WriterMeta,
+        },
         // The fold index: where the next value of each register set here may fold into.
         ...foldRecordsAfter(written, pending.folds),
-        ...(pending.barrier() > savedBarrier
-          ? [{ key: META.foldBarrier, value: pending.barrier() }]
-          : []),
-        // A device that never synced since it learnt to fold values starts from here.
-        ...(savedOffered !== undefined ? [] : [{ key: META.offered, value: offered }]),
       ]),
     ]);
     return written;
@@ -494,11 +506,14 @@ async function receiveAll(db: EscaleDb, ops: readonly Op[], now: number): Promis
   for (const op of ops) if (max === undefined || op.hlc > max) max = op.hlc;
   if (max === undefined) return;
   const deviceId = await getMeta<string>(db, META.deviceId);
-  const saved = await getMeta<HlcClock>(db, META.clock);
+  const writer = await getWriter(db);
+  const saved = writer.clock;
   const clock = saved ?? (deviceId ? createClock(deviceId) : undefined);
   if (!clock) return; // no identity yet: the first tick will start from the wall clock
   const next = receive(clock, max, now);
-  if (next !== clock || !saved) await db.meta.put({ key: META.clock, value: next });
+  if (next !== clock || !saved) {
+    await db.meta.put({ key: META.writer, value: { ...writer, clock: next } });
+  }
 }
 
 export interface ReplicaOptions {

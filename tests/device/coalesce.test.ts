@@ -3,7 +3,14 @@
 // once. The fold must never change what any replica ends up holding.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EscaleDb, FOLD_PREFIX, getMeta, META } from '../../src/device/db';
+import {
+  type EscaleDb,
+  FOLD_PREFIX,
+  getMeta,
+  getWriter,
+  META,
+  updateWriter,
+} from '../../src/device/db';
 import { outboxOps } from '../../src/device/outbox';
 import { applyRemote, type Change, type WriteContext, writeChanges } from '../../src/device/write';
 import { entitySpec } from '../../src/domain/entities';
@@ -28,7 +35,7 @@ const plan = (text: string): Change => ({ entity: 'consultation', id: 'c1', set:
 
 /** What a device tells the sync client before a push: everything so far may be sent. */
 async function markOffered(db: EscaleDb): Promise<void> {
-  await db.meta.put({ key: META.offered, value: (await getMeta<number>(db, META.lastSeq)) ?? 0 });
+  await updateWriter(db, { offered: (await getWriter(db)).lastSeq ?? 0 });
 }
 
 async function outboxOf(db: EscaleDb, f: string): Promise<Op[]> {
@@ -44,7 +51,7 @@ describe('folding autosaves in the outbox', () => {
     const [last] = await writeChanges(db, ctx('dev-a'), [plan('Revoir dans 15 jours')]);
 
     expect(await db.outbox.count()).toBe(count);
-    expect(await getMeta(db, META.lastSeq)).toBe(first!.seq);
+    expect((await getWriter(db)).lastSeq).toBe(first!.seq);
     const [held] = await outboxOf(db, 'plan');
     expect(held).toEqual(last);
     expect(held).toMatchObject({ seq: first!.seq, val: 'Revoir dans 15 jours' });

@@ -14,7 +14,7 @@ import {
   setDataKey,
 } from '../../src/device/data-key';
 import { generateDataKey } from '../../src/device/data-key-wrap';
-import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
+import { type EscaleDb, getMeta, getWriter, META, setMeta } from '../../src/device/db';
 import {
   DataLockedError,
   DataUnreadableError,
@@ -562,7 +562,7 @@ describe('the encryption middleware', () => {
     for (const store of ['patient', 'consultation', 'states', 'outbox']) {
       expect(await rawAll(idb, name, store), store).toEqual([]);
     }
-    expect(await getMeta(db, META.lastSeq)).toBeUndefined();
+    expect((await getWriter(db)).lastSeq).toBeUndefined();
     // A non-clinical write still works while locked.
     await writeChanges(db, ctx(), [newPatient('p1')]);
     expect(await db.rows('patient').get('p1')).toMatchObject({ birthName: 'LEFÈVRE' });

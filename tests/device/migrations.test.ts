@@ -1,8 +1,17 @@
 // Database migrations are append-only and each upgrade is tested from data written by the
 // previous version (docs/design.md §8).
 import { describe, expect, it, vi } from 'vitest';
-import { DB_VERSION, entityTableNames, healthMessage } from '../../src/device/db';
+import {
+  DB_VERSION,
+  entityTableNames,
+  getWriter,
+  healthMessage,
+  LEGACY_WRITER_KEYS,
+  META,
+} from '../../src/device/db';
+import { writeChanges } from '../../src/device/write';
 import { ENTITY_NAMES } from '../../src/domain/entities';
+import { decodeHlc } from '../../src/sync/hlc';
 import { freshIdb, openTestDb } from './support';
 
 const v1Patient = (id: string, birthName: string, firstNames: string) => ({
@@ -172,6 +181,51 @@ describe('device database versions', () => {
     expect(await current.rows('researchObjection').where('patientId').equals('p1').count()).toBe(0);
     await current.table('researchObjection').put({ id: 'ro1', patientId: 'p1' });
     expect(await current.rows('researchObjection').where('patientId').equals('p1').count()).toBe(1);
+    current.close();
+  });
+
+  it("upgrades a version 13 database: the writer's four meta records become one, and sequences go on", async () => {
+    const idb = freshIdb();
+    const v13 = openTestDb(idb, 'migrate-14', { upToVersion: 13 });
+    await v13.open();
+    const clock = { ms: Date.parse('2026-12-05T09:00:00Z'), counter: 3, node: 'dev-a' };
+    await v13.table('meta').bulkPut([
+      { key: 'deviceId', value: 'dev-a' },
+      { key: 'org', value: 'org-1' },
+      { key: 'clock', value: clock },
+      { key: 'lastSeq', value: 7 },
+      { key: 'offered', value: 5 },
+      { key: 'foldBarrier', value: 6 },
+      { key: 'fold:patient\u0000p1', value: { birthName: { seq: 7, hlc: 'x' } } },
+    ]);
+    v13.close();
+
+    const current = openTestDb(idb, 'migrate-14');
+    await current.open();
+    expect(current.verno).toBe(DB_VERSION);
+    expect(await getWriter(current)).toEqual({ clock, lastSeq: 7, offered: 5, foldBarrier: 6 });
+    for (const k of LEGACY_WRITER_KEYS) expect(await current.meta.get(k)).toBeUndefined();
+    expect(await current.meta.get('fold:patient\u0000p1')).toBeDefined();
+    // The next op is numbered after the last one issued, stamped after the saved clock.
+    const ops = await writeChanges(current, { deviceId: 'dev-a', org: 'org-1', now: () => 0 }, [
+      { entity: 'patient', id: 'p2', set: { birthName: 'MARTIN' } },
+    ]);
+    expect(ops.map((o) => o.seq)).toEqual([8]);
+    const stamp = decodeHlc(ops[0]!.hlc);
+    expect([stamp.ms, stamp.counter]).toEqual([clock.ms, clock.counter + 1]);
+    expect(await getWriter(current)).toMatchObject({ lastSeq: 8, offered: 5, foldBarrier: 6 });
+    current.close();
+  });
+
+  it('upgrades a version 13 database that never wrote: no writer record until its first write', async () => {
+    const idb = freshIdb();
+    const v13 = openTestDb(idb, 'migrate-14-fresh', { upToVersion: 13 });
+    await v13.open();
+    await v13.table('meta').put({ key: 'deviceId', value: 'dev-a' });
+    v13.close();
+    const current = openTestDb(idb, 'migrate-14-fresh');
+    await current.open();
+    expect(await current.meta.get(META.writer)).toBeUndefined();
     current.close();
   });
 

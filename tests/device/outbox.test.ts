@@ -4,7 +4,7 @@
 // opening the outbox.
 import type { DBCore, DBCoreTable } from 'dexie';
 import { describe, expect, it } from 'vitest';
-import { type EscaleDb, getMeta, META } from '../../src/device/db';
+import { type EscaleDb, getWriter, updateWriter } from '../../src/device/db';
 import { actionRecord, firstOf, opsOf, outboxOps, pendingOpCount } from '../../src/device/outbox';
 import { type Change, type WriteContext, writeChanges } from '../../src/device/write';
 import { newPatient, ORG } from './fixtures';
@@ -141,12 +141,12 @@ describe('the outbox of one record per action', () => {
     expect((await db.rows('patient').get('p1'))?.phone).toBe('06 12 34 56 78');
   });
 
-  it('folds nothing into an op once a push may have taken it (META.offered raised)', async () => {
+  it('folds nothing into an op once a push may have taken it (`offered` raised)', async () => {
     const db = openTestDb();
     await writeChanges(db, ctx, [newPatient('p1')]);
-    await db.meta.put({ key: META.offered, value: await getMeta<number>(db, META.lastSeq) });
+    await updateWriter(db, { offered: (await getWriter(db)).lastSeq });
     const later = await writeChanges(db, ctx, [phone('p1', '07')]);
-    expect(later[0]!.seq).toBe((await getMeta<number>(db, META.lastSeq))!);
+    expect(later[0]!.seq).toBe((await getWriter(db)).lastSeq!);
     expect(await db.outbox.count()).toBe(2);
   });
 
@@ -159,6 +159,6 @@ describe('the outbox of one record per action', () => {
       /Identifiant de ligne invalide/,
     );
     expect(await db.outbox.count()).toBe(0);
-    expect(await getMeta(db, META.lastSeq)).toBeUndefined();
+    expect((await getWriter(db)).lastSeq).toBeUndefined();
   });
 });

@@ -2,13 +2,13 @@
 // last sequence, sent with each sync request; central records it once it holds the ops it covers
 // and the organisation's horizon follows it. Against the real server (SQLite) on loopback.
 import { afterEach, describe, expect, it } from 'vitest';
-import { getMeta, META, setMeta } from '../../src/device/db';
+import { getWriter, META, setMeta } from '../../src/device/db';
 import { outboxOps } from '../../src/device/outbox';
 import { devicePosition } from '../../src/device/position';
 import { createSyncClient } from '../../src/device/sync-client';
 import { type Change, writeChanges } from '../../src/device/write';
 import { currentHorizon, positionKey } from '../../src/server/horizon';
-import { encodeHlc, type HlcClock } from '../../src/sync/hlc';
+import { encodeHlc } from '../../src/sync/hlc';
 import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient, ORG } from './fixtures';
@@ -60,11 +60,11 @@ describe('the position a device sends', () => {
     const a = await device('pos-a', s);
     const b = await device('pos-b', s);
     await a.write([newPatient('p1', 1), newPatient('p2', 2)]);
-    const clock = (await getMeta<HlcClock>(a.db, META.clock))!;
+    const clock = (await getWriter(a.db)).clock!;
     const mine = await devicePosition(a.db);
     expect(mine).toEqual({
       hlc: encodeHlc(clock.ms, clock.counter, 'pos-a'),
-      seq: await getMeta<number>(a.db, META.lastSeq),
+      seq: (await getWriter(a.db)).lastSeq,
     });
     // Every op it wrote is at or below it.
     const ops = await outboxOps(a.db);

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
-import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
+import { type EscaleDb, getMeta, getWriter, META, setMeta } from '../../src/device/db';
 import { outboxOps, opsOf as recordOps, withOp } from '../../src/device/outbox';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import { listSetAside } from '../../src/device/set-aside';
@@ -24,7 +24,6 @@ import { heardReports } from '../../src/server/routes/closure';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { decodeOps, isCompact } from '../../src/sync/envelope';
-import type { HlcClock } from '../../src/sync/hlc';
 import { conflictsOf } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { credentialFor } from '../support/auth';
@@ -182,7 +181,7 @@ describe('sync client against the real server', () => {
     expect((await a.client.syncNow()).state).toBe('ok');
     const last = sent.at(-1)!;
     expect(last.encoding).toBe('gzip');
-    expect(await s.store.contiguous(ORG, 'dev-gz')).toBe(await getMeta(a.db, META.lastSeq));
+    expect(await s.store.contiguous(ORG, 'dev-gz')).toBe((await getWriter(a.db)).lastSeq);
     expect(await a.db.outbox.count()).toBe(0);
     const b = await device('dev-gz-reader', [s.url]);
     expect((await b.client.syncNow()).state).toBe('ok');
@@ -516,7 +515,7 @@ describe('sync client against the real server', () => {
     const dayMs = 24 * 3600_000;
     const a = await device('dev-a', [s.url], { now: () => Date.now() - dayMs });
     await a.client.syncNow();
-    const clock = await getMeta<HlcClock>(a.db, META.clock);
+    const clock = (await getWriter(a.db)).clock;
     expect(clock?.offset).toBeGreaterThan(dayMs - 60_000);
     expect(clock?.offset).toBeLessThan(dayMs + 60_000);
   });
@@ -699,8 +698,10 @@ describe('an outbox of one record per action', () => {
     await copyRows(older, a.db);
     await a.db.outbox.bulkAdd(queued);
     await a.db.meta.bulkPut([
-      { key: META.lastSeq, value: queued.length },
-      { key: META.clock, value: await getMeta(older, META.clock) },
+      {
+        key: META.writer,
+        value: { lastSeq: queued.length, clock: (await getWriter(older)).clock },
+      },
     ]);
     expect(await a.db.outbox.count()).toBe(queued.length);
     // This version writes on top: one record for the new action, numbered after them.

@@ -1,7 +1,7 @@
 // The one write path and the application of pulled ops (docs/design.md §5).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EscaleDb, getMeta, META } from '../../src/device/db';
+import { type EscaleDb, getMeta, getWriter, updateWriter } from '../../src/device/db';
 import { onLocalWrite } from '../../src/device/local-writes';
 import { outboxOps } from '../../src/device/outbox';
 import { localDigest } from '../../src/device/queries';
@@ -18,9 +18,10 @@ import { decodeHlc } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 import type { SeqOp } from '../../src/sync/protocol';
 import { newPatient, ORG, patientFields, vitalsRow } from './fixtures';
-import { openTestDb } from './support';
+import { freshIdb, openTestDb } from './support';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
+let tabsRun = 0;
 const ctx = (deviceId: string, userId = 's1'): WriteContext => ({
   deviceId,
   org: ORG,
@@ -62,7 +63,7 @@ describe('writeChanges', () => {
     const hlcs = ops.map((o) => o.hlc);
     expect([...hlcs].sort()).toEqual(hlcs);
     expect(new Set(hlcs).size).toBe(hlcs.length);
-    const saved = await getMeta<{ ms: number; counter: number }>(db, META.clock);
+    const saved = (await getWriter(db)).clock;
     expect(saved?.counter).toBe(decodeHlc(hlcs.at(-1)!).counter);
   });
 
@@ -75,9 +76,33 @@ describe('writeChanges', () => {
     expect(await db.rows('patient').count()).toBe(0);
     expect(await db.states.count()).toBe(0);
     expect(await db.outbox.count()).toBe(0);
-    expect(await getMeta(db, META.lastSeq)).toBeUndefined();
+    expect((await getWriter(db)).lastSeq).toBeUndefined();
     const ops = await writeChanges(db, ctx('dev-a'), [newPatient('p1')]);
     expect(ops[0]?.seq).toBe(1);
+  });
+
+  it("keeps the writer's meta in ONE record: clock, last sequence, offered and fold barrier", async () => {
+    const db = openTestDb();
+    await db.meta.bulkPut([
+      { key: 'deviceId', value: 'dev-a' },
+      { key: 'org', value: ORG },
+    ]);
+    const ops = await writeChanges(db, ctx('dev-a'), [newPatient('p1')]);
+    await writeChanges(db, ctx('dev-a'), [
+      { entity: 'patient', id: 'p1', set: { birthName: 'DURAND' } },
+    ]);
+    // Its identity, the writer's record, the row's fold record (storage persistence, asked once
+    // per page after the write, is not the write's).
+    const keys = await db.meta.toCollection().primaryKeys();
+    expect(keys.filter((k) => k !== 'persistence').sort()).toEqual(
+      ['deviceId', 'fold:patient\u0000p1', 'org', 'writer'].sort(),
+    );
+    const writer = await getWriter(db);
+    const last = decodeHlc(ops.at(-1)!.hlc);
+    expect(writer).toMatchObject({ lastSeq: ops.length, offered: 0, foldBarrier: 0 });
+    // The second write folded into the first's birthName: no sequence issued, the clock moved.
+    expect(writer.clock?.node).toBe('dev-a');
+    expect(writer.clock!.counter).toBeGreaterThan(last.counter);
   });
 
   it('refuses a change on an unknown field or the wrong kind of change', async () => {
@@ -115,8 +140,44 @@ describe('writeChanges', () => {
           );
           const seqs = (await outboxOps(db)).map((o) => o.seq);
           expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-          expect(await getMeta(db, META.lastSeq)).toBe(n);
+          expect((await getWriter(db)).lastSeq).toBe(n);
           db.close();
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('two tabs writing on one database never issue a sequence twice (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 3 })), {
+          minLength: 2,
+          maxLength: 10,
+        }),
+        async (writes) => {
+          const idb = freshIdb();
+          const name = `two-tabs-${++tabsRun}`;
+          // Two connections to one database: what two windows of the device hold.
+          const tabs = [openTestDb(idb, name), openTestDb(idb, name)];
+          let n = 0;
+          await Promise.all(
+            writes.map(([second, size]) =>
+              writeChanges(
+                tabs[second ? 1 : 0]!,
+                ctx('dev-a'),
+                Array.from({ length: size }, () => ({
+                  entity: 'patient' as const,
+                  id: `p${++n}`,
+                  set: { birthName: `NOM${n}` },
+                })),
+              ),
+            ),
+          );
+          const seqs = (await outboxOps(tabs[0]!)).map((o) => o.seq);
+          expect(seqs).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          expect((await getWriter(tabs[1]!)).lastSeq).toBe(n);
+          for (const t of tabs) t.close();
         },
       ),
       { numRuns: 15 },
@@ -130,7 +191,7 @@ describe('writeChanges', () => {
     ]);
     // Offered to a server (as the sync client marks it before a push): never folded, so the
     // next value names it.
-    await db.meta.put({ key: META.offered, value: await getMeta<number>(db, META.lastSeq) });
+    await updateWriter(db, { offered: (await getWriter(db)).lastSeq });
     const [second] = await writeChanges(db, ctx('dev-a'), [
       { entity: 'patient', id: 'p1', set: { birthName: 'DURANT' } },
     ]);
