@@ -386,15 +386,19 @@ async function createTasks(
     // above the ops that made central produce it, hence above every horizon announced before
     // (decision 0027: the horizon waits for this cursor).
     const node = `${PARTNER_ORIGIN}@${s.id}`;
-    const row0 = {
+    const rowAt = (at: number): Omit<PartnerTask, 'id'> => ({
       orgId: org,
       service: s.service,
       sourceEntity: s.sourceEntity,
       sourceId: s.sourceId,
       patientId: s.patientId,
       consultationId: s.consultationId,
-    };
-    const count = Object.keys(row0).length + 4; // + createdAt, state, outcome, the audit row
+      createdAt: new Date(at).toISOString(),
+      state: newTaskState(at),
+      outcome: null,
+    });
+    // One clock per field of the row, then one for its audit row.
+    const count = Object.keys(rowAt(now)).length + 1;
     const { at, clocks } = creationStamps(
       causes.get(s.id) ?? null,
       context.triggers.get(s.id) ?? null,
@@ -402,12 +406,7 @@ async function createTasks(
       node,
       now,
     );
-    const row: Omit<PartnerTask, 'id'> = {
-      ...row0,
-      createdAt: new Date(at).toISOString(),
-      state: newTaskState(at),
-      outcome: null,
-    };
+    const row = rowAt(at);
     const fields = Object.entries(row);
     fields.forEach(([f, val], i) => {
       drafts.push({ e: 'partnerTask', id: s.id, f, k: 'set', val, base: [], hlc: clocks[i]! });
