@@ -384,11 +384,16 @@ async function finish(
   last: SnapshotBody,
   reload: { mark: ReloadMark; keep: ReadonlySet<string> } | null,
 ) {
-  const drop = reload
-    ? (await db.states.toCollection().primaryKeys()).filter(
-        ([e, id]) => !reload.keep.has(rowKey(e, id)),
-      )
-    : [];
+  // Rows the snapshot lacks go only when it was read from the log the device pulled from (same
+  // epoch): its new cut leaves them out. From another log (a relay reinstalled, central restored)
+  // the server may just not hold them yet: kept, as their later ops are.
+  const sameLog = (await getMeta<string>(db, META.epoch(server))) === manifest.epoch;
+  const drop =
+    reload && sameLog
+      ? (await db.states.toCollection().primaryKeys()).filter(
+          ([e, id]) => !reload.keep.has(rowKey(e, id)),
+        )
+      : [];
   const view = manifest.view ?? reload?.mark.view;
   const parked: ParkedOp[] = last.parked.map(({ op, error }) =>
     error === undefined

@@ -16,6 +16,7 @@ import { canonicalJson } from '../sync/digest';
 import { SyncValidationError } from '../sync/errors';
 import { DELETED_FIELD, INSERT_FIELD, type Registry } from '../sync/fields';
 import { createClock, type HlcClock, receive, tick } from '../sync/hlc';
+import { joinStates } from '../sync/join';
 import {
   applyOp,
   baseOf,
@@ -629,8 +630,14 @@ export async function storeSnapshotStates(
     // fresh device's bootstrap, nearly always; 2,000 reads a transaction saved).
     const own = (await db.outbox.count()) + (await db.sent.count());
     const held =
-      own === 0 ? [] : await db.states.bulkGet(out.map((s) => [s.e, s.id] as [string, string]));
-    if (held.some((h) => h !== undefined)) {
+      own === 0 && !reload
+        ? []
+        : await db.states.bulkGet(out.map((s) => [s.e, s.id] as [string, string]));
+    if (reload) {
+      // A reload: the held state joined in (src/sync/join.ts) — it holds the device's own ops,
+      // and whatever it pulled that this server may not hold yet (a relay behind, a restore).
+      out = out.map((st, i) => (held[i] ? joinStates(st, held[i]) : st));
+    } else if (held.some((h) => h !== undefined)) {
       const mine = [...(await db.outbox.toArray()).flatMap(opsOf), ...(await db.sent.toArray())];
       out = out.map((st, i) => {
         if (!held[i]) return st;
