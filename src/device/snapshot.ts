@@ -32,6 +32,21 @@ export const SNAPSHOT_MESSAGES = {
 export const snapshotMeta = (server: string) => `snapshot:${server}`;
 
 /**
+ * Set when a device holding states was told by `server`'s pull to reload (`reload` in the
+ * answer, src/sync/reload.ts) and its outbox was pushed whole; removed in the transaction that
+ * ends the reload. While set, the device loads a snapshot that replaces its states (resumed after
+ * an interruption) instead of pulling on.
+ */
+export const reloadMeta = (server: string) => `reload:${server}`;
+
+export interface ReloadMark {
+  /** The reading view token of the answer that said `reload`: stored with the checkpoint at the
+   * end (a room's snapshot brings its own), never before — a reload given up falls back to the
+   * pull from 0 that this token would otherwise skip. */
+  view?: string;
+}
+
+/**
  * Set (in meta) in the transaction that writes the last row of the snapshot's first part, removed
  * in the one that sets the checkpoint: the device holds the reference data and the day's rows,
  * not yet the whole registry. Device-wide: the UI says « registry still loading » while it is
@@ -119,8 +134,10 @@ async function fetchOk(f: SnapshotFetch, path: string): Promise<Response> {
   return res;
 }
 
-/** Whether this device should bootstrap from a snapshot of `server`: nothing held from it. */
+/** Whether this device should bootstrap from a snapshot of `server`: nothing held from it, or a
+ * reload under way. */
 export async function wantsSnapshot(db: EscaleDb, server: string, checkpointKey: string) {
+  if (await getMeta<ReloadMark>(db, reloadMeta(server))) return true;
   if (((await getMeta<number>(db, checkpointKey)) ?? 0) > 0) return false;
   if (await getMeta<Progress>(db, snapshotMeta(server))) return true;
   return (await db.states.count()) === 0;
@@ -137,9 +154,13 @@ export async function loadSnapshot(
   checkpointKey: string,
   f: SnapshotFetch,
 ): Promise<{ seq: number; rows: number }> {
+  // A device holding states replaces them (docs/decisions/0026-snapshots.md, « Devices holding
+  // states »): every part is read again on a resume, for the keys of the rows it holds.
+  const reload = (await getMeta<ReloadMark>(db, reloadMeta(server))) ?? null;
   for (let attempt = 0; ; attempt++) {
     const kept = await getMeta<Progress>(db, snapshotMeta(server));
-    const manifest = kept?.manifest ?? (await newManifest(db, server, f));
+    const manifest = kept?.manifest ?? (await newManifest(db, server, f, reload !== null));
+    const keep = new Set<string>();
     const total = manifest.parts.reduce((n, p) => n + p.rows, 0);
     const usable = await registryLoading(db);
     let applied = kept?.applied ?? 0;
@@ -151,7 +172,10 @@ export async function loadSnapshot(
       const isLast = k === manifest.parts.length - 1;
       // A part written whole is not fetched again (the first one: once its mark is set).
       const written =
-        applied >= done + part.rows && (k > 0 || usable?.seq === manifest.seq) && !isLast;
+        !reload &&
+        applied >= done + part.rows &&
+        (k > 0 || usable?.seq === manifest.seq) &&
+        !isLast;
       if (!written) {
         const texts = await chunksOf(manifest, k, f);
         if (texts === 'gone' || !partMatches(texts, part)) {
@@ -171,7 +195,20 @@ export async function loadSnapshot(
         }
         // The device's clock moves past the snapshot's before it writes anything of its own.
         if (k === 0 && body.maxHlc) await receiveStamp(db, body.maxHlc, f.now());
-        applied = await writePart(db, server, manifest, body, k, done, applied, total, f);
+        if (reload)
+          for (const e of body.entities) for (const id of e.ids) keep.add(rowKey(e.e, id));
+        applied = await writePart(
+          db,
+          server,
+          manifest,
+          body,
+          k,
+          done,
+          applied,
+          total,
+          f,
+          reload !== null,
+        );
         last = body;
       }
       done += part.rows;
@@ -182,13 +219,20 @@ export async function loadSnapshot(
       if (attempt + 1 >= RETRIES) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
       continue;
     }
-    await finish(db, server, checkpointKey, manifest, last);
+    await finish(db, server, checkpointKey, manifest, last, reload ? { mark: reload, keep } : null);
     return { seq: manifest.seq, rows: total };
   }
 }
 
-async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch) {
-  const query = f.day ? `?day=${encodeURIComponent(f.day)}` : '';
+const rowKey = (e: string, id: string) => `${e}\u0000${id}`;
+
+async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch, reload: boolean) {
+  const params = [
+    ...(f.day ? [`day=${encodeURIComponent(f.day)}`] : []),
+    // Its own ops kept, and S past every op it pushed (src/server/snapshots.ts, ReloadCut).
+    ...(reload ? ['reload=1'] : []),
+  ];
+  const query = params.length > 0 ? `?${params.join('&')}` : '';
   const res = await fetchOk(f, `/api/sync/snapshot${query}`);
   const manifest = (await res.json().catch(() => null)) as SnapshotManifest | null;
   // Not a manifest, or a format or schema this version does not read: the log can always be
@@ -273,6 +317,7 @@ async function writePart(
   applied: number,
   total: number,
   f: SnapshotFetch,
+  reload: boolean,
 ): Promise<number> {
   const batch = f.batchRows ?? 2000;
   const rows = manifest.parts[k]!.rows;
@@ -315,7 +360,7 @@ async function writePart(
       { key: snapshotMeta(server), value: { manifest, applied: upTo } satisfies Progress },
     ];
     if (k === 0 && i === slices.length - 1) meta.push({ key: REGISTRY_LOADING, value: mark });
-    await storeSnapshotStates(db, states, meta);
+    await storeSnapshotStates(db, states, meta, [], [], reload ? { drop: [] } : undefined);
     await f.progress?.({
       seq: manifest.seq,
       chunks: manifest.chunks.length,
@@ -329,14 +374,27 @@ async function writePart(
 }
 
 /** The last transaction: parked ops, the checkpoint at S and the epoch it was read in; the
- * download's progress and the registry-loading mark removed. */
+ * download's progress and the registry-loading mark removed. A reload's also drops the rows the
+ * snapshot does not hold (the device's profile or room no longer receives them) and its mark. */
 async function finish(
   db: EscaleDb,
   server: string,
   checkpointKey: string,
   manifest: SnapshotManifest,
   last: SnapshotBody,
+  reload: { mark: ReloadMark; keep: ReadonlySet<string> } | null,
 ) {
+  // Rows the snapshot lacks go only when it was read from the log the device pulled from (same
+  // epoch): its new cut leaves them out. From another log (a relay reinstalled, central restored)
+  // the server may just not hold them yet: kept, as their later ops are.
+  const sameLog = (await getMeta<string>(db, META.epoch(server))) === manifest.epoch;
+  const drop =
+    reload && sameLog
+      ? (await db.states.toCollection().primaryKeys()).filter(
+          ([e, id]) => !reload.keep.has(rowKey(e, id)),
+        )
+      : [];
+  const view = manifest.view ?? reload?.mark.view;
   const parked: ParkedOp[] = last.parked.map(({ op, error }) =>
     error === undefined
       ? { dev: op.dev, seq: op.seq, v: op.v, op }
@@ -349,11 +407,10 @@ async function finish(
       { key: checkpointKey, value: manifest.seq },
       { key: META.epoch(server), value: manifest.epoch },
       // A room's view, echoed by its next pull (a stale one starts it over from 0).
-      ...(typeof manifest.view === 'string'
-        ? [{ key: META.view(server), value: manifest.view }]
-        : []),
+      ...(typeof view === 'string' ? [{ key: META.view(server), value: view }] : []),
     ],
     parked,
-    [snapshotMeta(server), REGISTRY_LOADING],
+    [snapshotMeta(server), REGISTRY_LOADING, ...(reload ? [reloadMeta(server)] : [])],
+    reload ? { drop } : undefined,
   );
 }

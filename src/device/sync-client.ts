@@ -23,7 +23,13 @@ import {
 } from './outbox';
 import { devicePosition } from './position';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
-import { loadSnapshot, SnapshotUnavailable, wantsSnapshot } from './snapshot';
+import {
+  loadSnapshot,
+  type ReloadMark,
+  reloadMeta,
+  SnapshotUnavailable,
+  wantsSnapshot,
+} from './snapshot';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import {
   createSyncTransport,
@@ -391,8 +397,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
    * A fresh device (nothing held from this server) loads its snapshot first, then pulls only
    * what came after S; a server without one for it (older, or a room's reading view) is replayed.
    */
-  async function bootstrap(server: string, key: string): Promise<void> {
-    if (options.snapshots === false || !(await wantsSnapshot(db, server, key))) return;
+  async function bootstrap(server: string, key: string): Promise<boolean> {
+    if (options.snapshots === false || !(await wantsSnapshot(db, server, key))) return false;
     try {
       await loadSnapshot(db, server, key, {
         now,
@@ -427,9 +433,25 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           });
         },
       });
+      return true;
     } catch (err) {
       if (!(err instanceof SnapshotUnavailable)) throw err;
+      // A reload the server cannot serve after all: given up, the device pulls on.
+      await db.meta.delete(reloadMeta(server));
+      return false;
     }
+  }
+
+  /**
+   * The server said `reload` (src/sync/reload.ts) and the outbox is pushed whole: the device
+   * marks the reload and loads the snapshot that replaces its states (src/device/snapshot.ts),
+   * then pulls on after S. False when the server could not serve one after all: the mark goes
+   * and the device pulls on as before.
+   */
+  async function reload(server: string, key: string, view: string | undefined): Promise<boolean> {
+    const mark: ReloadMark = view === undefined ? {} : { view };
+    await db.meta.put({ key: reloadMeta(server), value: mark });
+    return bootstrap(server, key);
   }
 
   /** Round trips with one server until nothing is left to push or pull. */
@@ -461,6 +483,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     // What this pull brought so far, for the progress shown during a first sync.
     let received = 0;
     let pages = 0;
+    // A reload the server could not serve after all: this run pulls on instead.
+    let reloadDeclined = false;
     for (;;) {
       const budget = pushBytes.get(server) ?? options.maxPushBytes ?? 256 * KiB;
       const acked = (await getMeta<number>(db, META.acked(server))) ?? 0;
@@ -522,17 +546,23 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       }
       probing = false;
       await learnServerTime(res.serverTime, sentAt, now());
-      // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
-      if (res.reset) await db.meta.put({ key, value: 0 });
-      await applyRemote(db, res.ops, key, res.lastSeq, { now });
-      received += res.ops.length;
-      pages += 1;
+      // Told to reload (docs/protocol.md, Reload): the page is not applied — the snapshot
+      // replaces it — and the checkpoint, epoch and view stay as they were until it is loaded.
+      const reloading =
+        res.reload === true && options.snapshots !== false && !reloadDeclined && !held && !sealed;
+      if (!reloading) {
+        // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
+        if (res.reset) await db.meta.put({ key, value: 0 });
+        await applyRemote(db, res.ops, key, res.lastSeq, { now });
+        received += res.ops.length;
+        pages += 1;
+      }
       if (await rememberClosings(db, res.closing ?? [])) dayChanged = true;
       if (res.ops.length > 0 && (res.closing?.length ?? 0) > 0) dayChanged = true;
-      if (res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
+      if (!reloading && res.epoch) await db.meta.put({ key: META.epoch(server), value: res.epoch });
       // Only once the page is applied: a crash before leaves the old token, and the server
       // serves the reset again.
-      if (res.view) await db.meta.put({ key: META.view(server), value: res.view });
+      if (!reloading && res.view) await db.meta.put({ key: META.view(server), value: res.view });
       if (resend) {
         // Kept copies sent again: go on after the last one, or back to the outbox once done.
         const last: number = ops.length > 0 ? ops[ops.length - 1]!.seq : resend.to;
@@ -561,6 +591,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         !sealed &&
         (resend !== null ||
           (await db.outbox.where('seq').above(from).primaryKeys()).some((seq) => !aside.has(seq)));
+      if (reloading && !morePush) {
+        // The outbox is pushed whole: nothing typed is lost when the states are replaced.
+        if (!(await reload(server, key, res.view))) reloadDeclined = true;
+        continue;
+      }
       await writeStatus({
         server,
         pull: res.hasMore

@@ -16,6 +16,7 @@ import { canonicalJson } from '../sync/digest';
 import { SyncValidationError } from '../sync/errors';
 import { DELETED_FIELD, INSERT_FIELD, type Registry } from '../sync/fields';
 import { createClock, type HlcClock, receive, tick } from '../sync/hlc';
+import { joinStates } from '../sync/join';
 import {
   applyOp,
   baseOf,
@@ -605,28 +606,40 @@ export async function storeSnapshotStates(
   meta: readonly { key: string; value: unknown }[],
   parked: readonly ParkedOp[] = [],
   remove: readonly string[] = [],
+  /** A reload over states held (src/device/snapshot.ts): rows purged after a receipt are not
+   * written again, and the rows of `drop` (not in the snapshot) go, but for those an op of the
+   * outbox names — typed since, or not yet pushed. */
+  reload?: { drop: readonly (readonly [string, string])[] },
 ): Promise<void> {
   const tables = [
-    ...entityTables(
-      db,
-      states.map((s) => s.e),
-    ),
+    ...entityTables(db, [...states.map((s) => s.e), ...(reload?.drop ?? []).map(([e]) => e)]),
     db.states,
     db.meta,
     db.outbox,
     db.sent,
     db.parked,
+    db.purged,
   ];
   await db.transaction('rw', tables, async () => {
     let out = states;
+    if (reload && states.length > 0) {
+      const purged = await db.purged.bulkGet(states.map((s) => [s.e, s.id] as [string, string]));
+      out = out.filter((_, i) => !purged[i]);
+    }
     // Without ops of its own there is nothing to apply again: the held states are not read (a
     // fresh device's bootstrap, nearly always; 2,000 reads a transaction saved).
     const own = (await db.outbox.count()) + (await db.sent.count());
     const held =
-      own === 0 ? [] : await db.states.bulkGet(states.map((s) => [s.e, s.id] as [string, string]));
-    if (held.some((h) => h !== undefined)) {
+      own === 0 && !reload
+        ? []
+        : await db.states.bulkGet(out.map((s) => [s.e, s.id] as [string, string]));
+    if (reload) {
+      // A reload: the held state joined in (src/sync/join.ts) — it holds the device's own ops,
+      // and whatever it pulled that this server may not hold yet (a relay behind, a restore).
+      out = out.map((st, i) => (held[i] ? joinStates(st, held[i]) : st));
+    } else if (held.some((h) => h !== undefined)) {
       const mine = [...(await db.outbox.toArray()).flatMap(opsOf), ...(await db.sent.toArray())];
-      out = states.map((st, i) => {
+      out = out.map((st, i) => {
         if (!held[i]) return st;
         let next = st;
         for (const op of mine) {
@@ -637,6 +650,20 @@ export async function storeSnapshotStates(
     }
     await db.states.bulkPut([...out]);
     await storeRows(db, out);
+    if (reload && reload.drop.length > 0) {
+      const named = new Set(
+        (await db.outbox.toArray()).flatMap(opsOf).map((op) => `${op.e}\u0000${op.id}`),
+      );
+      const gone = reload.drop.filter(([e, id]) => !named.has(`${e}\u0000${id}`));
+      const byEntity = new Map<string, string[]>();
+      for (const [e, id] of gone) {
+        const ids = byEntity.get(e) ?? [];
+        ids.push(id);
+        byEntity.set(e, ids);
+      }
+      for (const [e, ids] of byEntity) await db.table(e).bulkDelete(ids);
+      await db.states.bulkDelete(gone.map(([e, id]) => [e, id] as [string, string]));
+    }
     if (parked.length > 0) await db.parked.bulkPut([...parked]);
     if (meta.length > 0) await db.meta.bulkPut([...meta]);
     if (remove.length > 0) await db.meta.bulkDelete([...remove]);

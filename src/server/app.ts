@@ -56,6 +56,9 @@ export interface AppOptions {
   pullBytes?: number;
   /** Bytes of text per snapshot chunk (src/server/snapshots.ts). */
   snapshotChunkBytes?: number;
+  /** Ops ahead below which a device holding states is never told to reload a snapshot
+   * (src/sync/reload.ts, RELOAD_MIN_OPS by default). */
+  reloadOps?: number;
   /** Called after ops were stored (the relay forwards them at once). */
   onStored?: (org: string) => void;
   extraHealth?: () => Record<string, unknown>;

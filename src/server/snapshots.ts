@@ -79,6 +79,27 @@ export function cutKey(viewer: Viewer, deviceId: string, ownOps: boolean): strin
   return [viewer.profile, viewer.roomId ?? '', ownOps ? deviceId : ''].join('\u0000');
 }
 
+/**
+ * A reload's cut (docs/decisions/0026-snapshots.md, « Devices holding states »): the device's
+ * states are replaced, so the snapshot keeps the device's own ops (it may have dropped those
+ * acknowledged) — the shared snapshot of its profile and room, which excludes no device; a
+ * room's own, apart from the one that leaves its ops out.
+ */
+export function reloadKey(viewer: Viewer, deviceId: string): string {
+  return viewer.profile === 'room'
+    ? `${cutKey(viewer, deviceId, true)}\u0000reload`
+    : cutKey(viewer, deviceId, false);
+}
+
+/** The snapshot cache of the server over each store (the sync route reads a cut's rows). */
+export const snapshotCaches = new WeakMap<SyncStore, SnapshotCache>();
+
+/** What a reload asks of a snapshot: its own ops kept, and S at least the log's end when asked
+ * (the device's ops pushed just before are all in it: the pull after S leaves them out). */
+export interface ReloadCut {
+  atLeast: number;
+}
+
 export class SnapshotCache {
   /** Per org + cut key: the newest snapshots (the previous one kept for downloads under way). */
   private readonly entries = new Map<string, CachedSnapshot[]>();
@@ -112,12 +133,17 @@ export class SnapshotCache {
     ownOps: boolean,
     day: string,
     room?: RoomCut,
+    reload?: ReloadCut,
   ): Promise<CachedSnapshot> {
-    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps || room !== undefined)}`;
+    const key = `${org}\u0001${
+      reload ? reloadKey(viewer, deviceId) : cutKey(viewer, deviceId, ownOps || room !== undefined)
+    }`;
+    const atLeast = reload?.atLeast ?? 0;
     const pending = this.building.get(key);
     if (pending) {
       const made = await pending;
-      if (made.manifest.day === day && made.basis === room?.basis) return made;
+      if (made.manifest.day === day && made.basis === room?.basis && made.manifest.seq >= atLeast)
+        return made;
     }
     const [latest] = this.entries.get(key) ?? [];
     const last = await this.store.lastSeq(org);
@@ -127,6 +153,7 @@ export class SnapshotCache {
       latest.manifest.epoch === epoch &&
       latest.manifest.day === day &&
       latest.basis === room?.basis &&
+      latest.manifest.seq >= atLeast &&
       last - latest.manifest.seq <= (room ? 0 : this.staleOps)
     ) {
       return latest;
@@ -134,7 +161,7 @@ export class SnapshotCache {
     const build = this.build(
       org,
       viewer,
-      ownOps || room ? deviceId : undefined,
+      !reload && (ownOps || room) ? deviceId : undefined,
       epoch,
       day,
       room ? undefined : latest,
@@ -152,10 +179,25 @@ export class SnapshotCache {
     }
   }
 
-  /** A snapshot of this cut by its id, while kept. */
+  /** A snapshot of this device's cut by its id, while kept (a reload's too). */
   find(org: string, viewer: Viewer, deviceId: string, ownOps: boolean, id: string) {
-    const key = `${org}\u0001${cutKey(viewer, deviceId, ownOps || viewer.profile === 'room')}`;
-    return (this.entries.get(key) ?? []).find((e) => e.manifest.id === id);
+    const keys = [
+      cutKey(viewer, deviceId, ownOps || viewer.profile === 'room'),
+      reloadKey(viewer, deviceId),
+    ];
+    for (const key of keys) {
+      const found = (this.entries.get(`${org}\u0001${key}`) ?? []).find(
+        (e) => e.manifest.id === id,
+      );
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Rows of the newest snapshot a reload of this device would be served, if one is kept. */
+  reloadRows(org: string, viewer: Viewer, deviceId: string): number | undefined {
+    const [latest] = this.entries.get(`${org}\u0001${reloadKey(viewer, deviceId)}`) ?? [];
+    return latest?.manifest.parts.reduce((n, p) => n + p.rows, 0);
   }
 
   private async build(

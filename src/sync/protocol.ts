@@ -265,6 +265,9 @@ export const syncResponseSchema = z.object({
   /** The checkpoint was not valid (another epoch, or beyond the log's end): this page is from 0;
    * the client sets its checkpoint from it and pushes again what it holds unacknowledged. */
   reset: z.boolean().optional(),
+  /** To a device holding states: load a snapshot (`GET /api/sync/snapshot?reload=1`) rather than
+   * pull on, once its outbox is pushed whole (src/sync/reload.ts). Older clients ignore it. */
+  reload: z.boolean().optional(),
   /** To a relay only: for each origin device of the pushed ops and each asked device, how far
    * central holds its ops, 1..N contiguous. */
   held: z.record(z.string(), count).optional(),

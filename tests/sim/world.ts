@@ -78,6 +78,8 @@ export interface NetStats {
   late: number;
   /** Snapshot manifests answered 200 (a fresh device bootstrapping from one: src/device/snapshot.ts). */
   snapshots: number;
+  /** Of those, reloads: a device holding states told so by its server (`reload=1`). */
+  reloads: number;
 }
 
 interface Held {
@@ -102,6 +104,7 @@ export class SimNetwork {
     delayed: 0,
     late: 0,
     snapshots: 0,
+    reloads: 0,
   };
   private readonly cut = new Set<string>();
   private held: Held[] = [];
@@ -215,7 +218,10 @@ export class SimNetwork {
         throw new TypeError('fetch failed: timed out');
       }
       const res = await this.deliver(target, path, init);
-      if (url.pathname === '/api/sync/snapshot' && res.status === 200) this.stats.snapshots++;
+      if (url.pathname === '/api/sync/snapshot' && res.status === 200) {
+        this.stats.snapshots++;
+        if (url.searchParams.get('reload') === '1') this.stats.reloads++;
+      }
       if (this.rnd() < f.duplicate) {
         this.stats.duplicated++;
         await this.deliver(target, path, init).catch(() => undefined);

@@ -61,6 +61,8 @@ export async function startTestServer(
     answerStreams?: boolean;
     pullBytes?: number;
     snapshotChunkBytes?: number;
+    /** Ops ahead below which a device holding states is never told to reload (src/sync/reload.ts). */
+    reloadOps?: number;
     relayIntervalMs?: number;
     /** The relay's long-poll hold (0: passes at the interval only). */
     relayHoldMs?: number;
@@ -112,6 +114,7 @@ export async function startTestServer(
     answerStreams: options.answerStreams,
     pullBytes: options.pullBytes,
     snapshotChunkBytes: options.snapshotChunkBytes,
+    reloadOps: options.reloadOps,
     allowedOrigins: options.allowedOrigins,
     trustProxy: options.trustProxy,
     pokes,

@@ -10,12 +10,11 @@ import { isDay } from '../../sync/usable';
 import type { ServerPlugin } from '../context';
 import { formatReadingView, readingKey, readingViewMeta, viewScope } from '../reading';
 import { patientScope } from '../replication-scope';
-import { type RoomCut, SnapshotCache } from '../snapshots';
-import type { SyncStore } from '../store/types';
+import { type ReloadCut, type RoomCut, SnapshotCache, snapshotCaches } from '../snapshots';
 import { pullCut, visibleOps } from './sync';
 
 /** The snapshot cache of the server over each store (tests read its counts). */
-export const snapshotCaches = new WeakMap<SyncStore, SnapshotCache>();
+export { snapshotCaches };
 
 export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, viewerOf, fail } = ctx;
@@ -37,48 +36,75 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
     return { device, viewer, ownOps };
   }
 
-  app.get<{ Querystring: { day?: string } }>('/api/sync/snapshot', async (req, reply) => {
-    // The device's day decides only which rows come first (src/sync/usable.ts), never which
-    // rows it receives: the cut is the credential's. Absent: the server's day in France.
-    const day = req.query.day ?? localDate(new Date().toISOString());
-    if (typeof day !== 'string' || !isDay(day)) {
-      return fail(reply, 400, 'invalid_day', 'Jour invalide : attendu sous la forme AAAA-MM-JJ.');
-    }
-    const cut = await cutOf(req, reply);
-    if (!cut) return reply;
-    const { device, viewer } = cut;
-    if (viewer.profile !== 'room') {
-      return (await cache.current(device.org, viewer, device.deviceId, cut.ownOps, day)).manifest;
-    }
-    // A room: the pull's cut from 0 under its scope and readers of now (RoomCut, snapshots.ts),
-    // then the reading view it was served under recorded as the pull records it, so that the
-    // pull after S carries on from it (the notes left out reach the device whole once readable,
-    // a reader more starts it over: src/server/reading.ts).
-    const upTo = await store.lastSeq(device.org);
-    const scope = await patientScope(store, device.org, viewer, ctx.now());
-    const key = await readingKey(ctx, device.org, viewer);
-    const withheld = new Set<string>();
-    const room: RoomCut = {
-      basis: createHash('sha256')
-        .update(JSON.stringify([key, [...(scope?.patients ?? [])].sort()]))
-        .digest('hex'),
-      upTo,
-      withheld,
-      ops: (page) =>
-        pullCut(store, device.org, viewer, scope, page, {
-          since: 0,
-          deviceId: device.deviceId,
-          withheld,
-        }),
-    };
-    const snap = await cache.current(device.org, viewer, device.deviceId, true, day, room);
-    const token = randomUUID();
-    await store.setMeta(
-      readingViewMeta(device.org, device.deviceId),
-      formatReadingView({ token, key, withheld: snap.withheld ?? [], scope: viewScope(viewer) }),
-    );
-    return { ...snap.manifest, view: token };
-  });
+  app.get<{ Querystring: { day?: string; reload?: string } }>(
+    '/api/sync/snapshot',
+    async (req, reply) => {
+      // The device's day decides only which rows come first (src/sync/usable.ts), never which
+      // rows it receives: the cut is the credential's. Absent: the server's day in France.
+      const day = req.query.day ?? localDate(new Date().toISOString());
+      if (typeof day !== 'string' || !isDay(day)) {
+        return fail(reply, 400, 'invalid_day', 'Jour invalide : attendu sous la forme AAAA-MM-JJ.');
+      }
+      const cut = await cutOf(req, reply);
+      if (!cut) return reply;
+      const { device, viewer } = cut;
+      // A device holding states told to reload by its pull (`reload` in the answer): its states
+      // are replaced, so the snapshot keeps its own ops and reaches the log's end of now, past
+      // every op it pushed (ReloadCut, snapshots.ts). A relay never reloads (relay.ts replays).
+      const reload: ReloadCut | undefined =
+        req.query.reload === '1' && viewer.profile !== 'relay'
+          ? { atLeast: await store.lastSeq(device.org) }
+          : undefined;
+      if (viewer.profile !== 'room') {
+        const snap = await cache.current(
+          device.org,
+          viewer,
+          device.deviceId,
+          cut.ownOps,
+          day,
+          undefined,
+          reload,
+        );
+        return snap.manifest;
+      }
+      // A room: the pull's cut from 0 under its scope and readers of now (RoomCut, snapshots.ts),
+      // then the reading view it was served under recorded as the pull records it, so that the
+      // pull after S carries on from it (the notes left out reach the device whole once readable,
+      // a reader more starts it over: src/server/reading.ts).
+      const upTo = await store.lastSeq(device.org);
+      const scope = await patientScope(store, device.org, viewer, ctx.now());
+      const key = await readingKey(ctx, device.org, viewer);
+      const withheld = new Set<string>();
+      const room: RoomCut = {
+        basis: createHash('sha256')
+          .update(JSON.stringify([key, [...(scope?.patients ?? [])].sort()]))
+          .digest('hex'),
+        upTo,
+        withheld,
+        ops: (page) =>
+          pullCut(store, device.org, viewer, scope, page, {
+            since: 0,
+            deviceId: device.deviceId,
+            withheld,
+          }),
+      };
+      const snap = await cache.current(
+        device.org,
+        viewer,
+        device.deviceId,
+        true,
+        day,
+        room,
+        reload,
+      );
+      const token = randomUUID();
+      await store.setMeta(
+        readingViewMeta(device.org, device.deviceId),
+        formatReadingView({ token, key, withheld: snap.withheld ?? [], scope: viewScope(viewer) }),
+      );
+      return { ...snap.manifest, view: token };
+    },
+  );
 
   app.get<{ Params: { id: string; index: string } }>(
     '/api/sync/snapshot/:id/:index',

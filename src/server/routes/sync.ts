@@ -34,6 +34,7 @@ import {
   syncRequestSchema,
 } from '../../sync/protocol';
 import type { Horizon } from '../../sync/prune';
+import { shouldReload } from '../../sync/reload';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
 import { BELOW_HORIZON_CODE, belowHorizon, currentHorizon, recordPosition } from '../horizon';
@@ -48,6 +49,7 @@ import {
   viewScope,
 } from '../reading';
 import { type PatientScope, patientScope, scopedViewer, scopePage } from '../replication-scope';
+import { snapshotCaches } from '../snapshots';
 import { DESTROYED_CODE, DESTROYED_REASON, type SyncStore } from '../store/types';
 import { readSyncBody, syncAnswer } from '../sync-envelope';
 import { recentClosings } from './closure';
@@ -453,6 +455,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       durable: await durableOf(request.org, request.deviceId, accepted),
       epoch,
       ...(reset ? { reset: true } : {}),
+      ...(await reloadPart(request.org, request.deviceId, viewer, request.since, reset)),
       ...(isRelay ? { held: await heldFor(request), gaps: await gapsOf(request.org) } : {}),
       ...(await missingPart(request.org, request.deviceId)),
       ...page,
@@ -567,6 +570,32 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
     const raw = await store.getMeta(upstreamGapsKey(org));
     const gap = raw ? (JSON.parse(raw) as Record<string, Gap>)[dev] : undefined;
     return gap ? { missing: gap } : {};
+  }
+
+  /**
+   * Whether a device holding states should load a snapshot rather than pull on (src/sync/reload.ts,
+   * docs/protocol.md, Reload): after a reset, or when further behind than the snapshot is large;
+   * never while this server lacks some of the device's ops below its floor. Not to relays.
+   */
+  async function reloadPart(
+    org: string,
+    dev: string,
+    viewer: Viewer,
+    since: number,
+    reset: boolean,
+  ): Promise<{ reload?: true }> {
+    if (viewer.profile === 'relay' || viewer.profile === 'partner' || since <= 0) return {};
+    const facts = {
+      since,
+      head: await store.lastSeq(org),
+      reset,
+      rows: snapshotCaches.get(store)?.reloadRows(org, viewer, dev),
+      minOps: ctx.options.reloadOps,
+      gap: false,
+    };
+    if (!shouldReload(facts)) return {};
+    const gap = (await store.gaps(org)).some((g) => g.dev === dev);
+    return shouldReload({ ...facts, gap }) ? { reload: true } : {};
   }
 
   /** To a relay: how far this server holds each device it forwarded ops of or asked about. */
