@@ -5,11 +5,16 @@
 // parked (not applied) — in the transaction that moves the checkpoint, moves its clock past it,
 // and prunes its row states there: when the write path rewrites a row, and in a background pass
 // over the rest. Relays announce no horizon: a device that only reaches a relay never prunes.
+
+import { ENTITY_NAMES, entitySpec } from '../domain/entities';
 import { HLC_PATTERN, type Hlc } from '../sync/hlc';
 import type { RowState } from '../sync/merge';
 import { adoptable, type Horizon, pruneRow } from '../sync/prune';
 import { type EscaleDb, getMeta, META } from './db';
 import { DataLockedError } from './encryption';
+
+/** The device's credential in `meta` (src/device/connection.ts): its profile decides. */
+const CREDENTIAL_META = 'credential';
 
 /** The horizon this device pruned at (null: none yet). What it tells a server asking it for a
  * digest or a day's proof, so the server compares the same form. */
@@ -29,6 +34,7 @@ export async function adoptAnnounced(
 ): Promise<Hlc | null> {
   const current = await prunedAt(db);
   if (announced.seq > checkpoint || (current !== null && announced.hlc <= current)) return current;
+  if (!(await holdsWholeOrganisation(db))) return current;
   // Parked ops are few (an op of a newer schema, one this replica refused): read only if any.
   const parked =
     (await db.parked.count()) === 0 ? [] : (await db.parked.toArray()).map((p) => p.op.hlc);
@@ -41,41 +47,59 @@ export async function adoptAnnounced(
  * stamp of a time, `hlcOfTime`: then that time's first stamp). */
 export const stampPast = (h: Hlc): Hlc => (HLC_PATTERN.test(h) ? h : `${h}0000:0`);
 
+/**
+ * Only a device whose pull is the whole organisation adopts a horizon (the coordination's). A
+ * room device's pages are cut by who reads on it, and what it received and may no longer read
+ * stays on it: a row out of its cut for a while misses ops that a later reset brings again, and
+ * pruned meanwhile it would take those below the horizon for duplicates. A reception or display
+ * device's cut changes with its assignment the same way. A horizon adopted before the device was
+ * assigned elsewhere stays valid: every op ≤ it of every row had been applied.
+ */
+async function holdsWholeOrganisation(db: EscaleDb): Promise<boolean> {
+  const credential = await getMeta<{ profile?: unknown }>(db, CREDENTIAL_META);
+  return credential?.profile === 'coordination';
+}
+
 /** A changed row state pruned at `hz` (the write path: the state is already in hand). */
 export const pruneAt = (st: RowState, hz: Hlc | null): RowState => (hz ? pruneRow(st, hz) : st);
 
 /**
- * The background pass: every held row state pruned at the adopted horizon, `batch` rows per
+ * The background pass: every held row state of a mutable entity pruned at the adopted horizon
+ * (inserts — the audit log, receipts — keep no superseded clock: never read), `batch` rows per
  * transaction (the screens' writes interleave), once per horizon (META.prunedPass). Rows the
  * write path pruned meanwhile are left as they are. Returns the rows it pruned.
  */
 export async function pruneHeld(db: EscaleDb, batch = 500): Promise<number> {
   const hz = await prunedAt(db);
   if (hz === null || (await getMeta<Hlc>(db, META.prunedPass)) === hz) return 0;
-  let after: [string, string] | null = null;
   let pruned = 0;
   try {
-    for (;;) {
-      const done: boolean = await db.transaction('rw', db.states, db.meta, async () => {
-        // The horizon read again in each batch: it only moves forward, and a row pruned at an
-        // older one is pruned again at the newer one by the next pass.
-        const at = (await prunedAt(db)) ?? hz;
-        const page =
-          after === null
-            ? await db.states.limit(batch).toArray()
-            : await db.states.where(':id').above(after).limit(batch).toArray();
-        const changed: RowState[] = [];
-        for (const st of page) {
-          const next = pruneRow(st, at);
-          if (next !== st) changed.push(next);
-        }
-        if (changed.length > 0) await db.states.bulkPut(changed);
-        pruned += changed.length;
-        const last = page[page.length - 1];
-        if (last) after = [last.e, last.id];
-        return page.length < batch;
-      });
-      if (done) break;
+    for (const e of ENTITY_NAMES) {
+      if (entitySpec(e)?.immutable) continue;
+      let after = '';
+      for (;;) {
+        const done: boolean = await db.transaction('rw', db.states, db.meta, async () => {
+          // The horizon read again in each batch: it only moves forward, and a row pruned at an
+          // older one is pruned again at the newer one by the next pass.
+          const at = (await prunedAt(db)) ?? hz;
+          const page = await db.states
+            .where(':id')
+            .between([e, after], [e, '\uffff'], false, true)
+            .limit(batch)
+            .toArray();
+          const changed: RowState[] = [];
+          for (const st of page) {
+            const next = pruneRow(st, at);
+            if (next !== st) changed.push(next);
+          }
+          if (changed.length > 0) await db.states.bulkPut(changed);
+          pruned += changed.length;
+          const last = page[page.length - 1];
+          if (last) after = last.id;
+          return page.length < batch;
+        });
+        if (done) break;
+      }
     }
   } catch (error) {
     // Locked meanwhile (sealed states cannot be opened): the next pass takes it up.

@@ -42,14 +42,18 @@ const stopFields = {
 };
 
 let n = 0;
-async function device(deviceId: string, s: TestServer) {
+async function device(
+  deviceId: string,
+  s: TestServer,
+  profile: 'coordination' | 'reception' = 'coordination',
+) {
   const db = openTestDb(undefined, `prune-${deviceId}-${++n}`);
   await setMeta(db, META.deviceId, deviceId);
   await setMeta(db, META.org, ORG);
-  const { token } = await credentialFor(s, deviceId, { org: ORG });
+  const { token } = await credentialFor(s, deviceId, { org: ORG, profile });
   const credential = {
     token,
-    profile: 'coordination' as const,
+    profile,
     roomId: null,
     name: deviceId,
     orgName: ORG,
@@ -223,5 +227,16 @@ describe('a device that reaches central', () => {
     expect(await prunedAt(b.db)).toBeNull();
     expect((await stopState(b.db)).hz).toBeUndefined();
     expect(addressDom(await stopState(b.db)).length).toBe(4);
+  });
+
+  it('adopts none on a device whose pull is cut (reception): a row left out a while would miss ops', async () => {
+    const { s, a } = await edited(4);
+    await a.client.syncNow();
+    expect(await prunedAt(a.db)).not.toBeNull();
+    const desk = await device('prune-desk', s, 'reception');
+    expect((await desk.client.syncNow()).state).toBe('ok');
+    expect((await desk.client.syncNow()).state).toBe('ok');
+    expect(await prunedAt(desk.db)).toBeNull();
+    expect((await desk.db.states.toArray()).some((st) => st.hz !== undefined)).toBe(false);
   });
 });
