@@ -55,6 +55,7 @@ function line(r: SimResult): string {
     ` signedOffline=${s.signedOffline} reversals=${s.reopens + s.requeues} conflicts=${s.conflicts} ${kinds}` +
     ` relayDiskLosses=${s.relayDiskLosses} restores=${s.restores} poison=${s.poisonQuarantined}/${s.poisonPushed}` +
     ` horizon=${s.horizonReached} belowHorizon=${s.belowHorizon} horizonsAnnounced=${s.horizonsAnnounced} partnerOpsChecked=${s.partnerOpsChecked}` +
+    ` rowsPruned=${s.rowsPruned} devicesPruning=${s.devicesPruning}` +
     ` crashes=${s.crashes} snapshots=${s.snapshots} reloads=${s.reloads} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
     (r.violations.length ? `\n  ${r.violations.slice(0, 8).join('\n  ')}` : '') +
     (r.silent.length ? `\n  silencieux : ${r.silent.slice(0, 5).join('\n  ')}` : '')
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
       ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}` +
       ` snapshots=${sum((r) => r.stats.snapshots)} reloads=${sum((r) => r.stats.reloads)}` +
       ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}` +
-      ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}`,
+      ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}` +
+      ` rowsPruned=${sum((r) => r.stats.rowsPruned)} devicesPruning=${sum((r) => r.stats.devicesPruning)}`,
   );
   console.log(
     `converged ${converged}/${seeds} seeds, lost ${lost} writes, invariant violations ${violations}, silent contradictions ${silent}`,

@@ -4,6 +4,7 @@
 import { dayProof } from '../domain/closure';
 import type { Closing, DeviceReport } from '../sync/protocol';
 import { type EscaleDb, getMeta, getWriter, META, setMeta } from './db';
+import { prunedAt } from './horizon';
 import { registry } from './write';
 
 /** The closures the servers announced (syncResponse.closing). */
@@ -54,10 +55,12 @@ export function dayReporter(db: EscaleDb, servers: readonly string[]) {
       getWriter(db).then((w) => w.lastSeq),
       ...servers.map((s) => getMeta<number>(db, META.checkpoint(s))),
     ]);
-    const key = `${latest.stopId}:${latest.startedAt}:${marks.join(':')}`;
+    // At the horizon it pruned at (decision 0027): central compares the same form.
+    const hz = await prunedAt(db);
+    const key = `${latest.stopId}:${latest.startedAt}:${marks.join(':')}:${hz ?? ''}`;
     if (cached?.key !== key) {
-      const proof = dayProof(await statesOutsideAudit(db), latest.stopId, registry);
-      cached = { key, day: { ...latest, digest: proof.digest } };
+      const proof = dayProof(await statesOutsideAudit(db), latest.stopId, registry, hz);
+      cached = { key, day: { ...latest, digest: proof.digest, ...(hz ? { hz } : {}) } };
     }
     return cached.day;
   };

@@ -18,11 +18,21 @@ import { auditChange } from './audit-change';
 import { statesOutsideAudit } from './closure-report';
 import { authHeaders, type Connection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
+import { prunedAt } from './horizon';
 import { outboxOps } from './outbox';
 import { registry, writeChanges } from './write';
 
-export async function localDayProof(db: EscaleDb, stopId: string): Promise<DayProof> {
-  return dayProof(await statesOutsideAudit(db), stopId, registry);
+/**
+ * This device's proof of a stop's day, at the horizon it pruned at (decision 0027), or at `at`
+ * (a receipt's or a proof's: a row this device pruned past it then differs, and is kept).
+ */
+export async function localDayProof(
+  db: EscaleDb,
+  stopId: string,
+  at?: string | null,
+): Promise<DayProof> {
+  const hz = at === undefined ? await prunedAt(db) : at;
+  return dayProof(await statesOutsideAudit(db), stopId, registry, hz);
 }
 
 export type ProofResult =
@@ -50,6 +60,7 @@ export async function fetchServerProof(
   connection: Connection,
   stopId: string,
   fetchImpl: typeof fetch = fetch,
+  hz: string | null = null,
 ): Promise<ProofResult> {
   let last = UNREACHABLE;
   for (const server of connection.servers) {
@@ -58,7 +69,8 @@ export async function fetchServerProof(
       res = await fetchImpl(`${server}/api/receipt`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...authHeaders(connection) },
-        body: JSON.stringify({ org: connection.org, stopId }),
+        // At this device's horizon: the proof is of the form it holds (decision 0027).
+        body: JSON.stringify({ org: connection.org, stopId, ...(hz ? { hz } : {}) }),
         signal: AbortSignal.timeout(60_000),
       });
     } catch {

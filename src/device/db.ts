@@ -351,6 +351,11 @@ export const META = {
   /** A server refused this device's ops until a person signs in again (403 session_required):
    * `{ staffId, message }`, cleared by that person's sign-in (docs/decisions/0006). */
   sessionRequired: 'sessionRequired',
+  /** The horizon this device adopted and prunes its row states at (an HLC, decision 0027,
+   * src/device/horizon.ts): written with the checkpoint that reached it, never moved back. */
+  horizon: 'horizon',
+  /** The horizon the background pass last pruned every held row at (src/device/horizon.ts). */
+  prunedPass: 'horizon:pass',
 } as const;
 
 /** The writer's meta (`META.writer`): what the write path reads before it issues sequences. */

@@ -21,7 +21,9 @@ import {
 import { foldName } from '../domain/text';
 import { digestRows } from '../sync/digest';
 import { conflictsOf, type FieldConflict } from '../sync/merge';
+import { digestAt } from '../sync/prune';
 import { type EscaleDb, getMeta, META, type StoredRow } from './db';
+import { prunedAt } from './horizon';
 import { setAsideSeqs } from './set-aside';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import { registry } from './write';
@@ -275,7 +277,9 @@ export async function conflicts(db: EscaleDb, entity?: string): Promise<FieldCon
   return out;
 }
 
-/** Digest of everything this device holds, for the sync receipt (equal on every replica). */
+/** Digest of everything this device holds, for the sync receipt (equal on every replica); at
+ * the horizon it pruned at, over the comparable form there (decision 0027). */
 export async function localDigest(db: EscaleDb): Promise<string> {
-  return digestRows(await db.states.toArray());
+  const [states, hz] = await Promise.all([db.states.toArray(), prunedAt(db)]);
+  return hz ? digestAt(states, hz) : digestRows(states);
 }

@@ -11,6 +11,7 @@ import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/
 import { dayReporter, rememberClosings } from './closure-report';
 import { type EscaleDb, FOLD_PREFIX, getMeta, getWriter, META } from './db';
 import { DataLockedError, isSealed, markRawTransaction } from './encryption';
+import { prunedAt, pruneHeld } from './horizon';
 import { onLocalWrite } from './local-writes';
 import {
   actionRecord,
@@ -500,6 +501,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const view = await getMeta<string>(db, META.view(server));
       const floor = await floorOf();
       const sent = await devicePosition(db);
+      const hz = await prunedAt(db);
       const sentAt = now();
       let res: SyncResponse;
       try {
@@ -516,6 +518,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           ops,
           maxBytes: maxPullBytes,
           ...(options.withDigest ? { digest: true } : {}),
+          // The horizon it pruned at: a digest asked for is of the same form (decision 0027).
+          ...(hz ? { hz } : {}),
           ...(options.describe ? { status: await report() } : {}),
         });
       } catch (err) {
@@ -553,7 +557,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (!reloading) {
         // Another epoch, or a checkpoint beyond the server's log: this page is from 0.
         if (res.reset) await db.meta.put({ key, value: 0 });
-        await applyRemote(db, res.ops, key, res.lastSeq, { now });
+        await applyRemote(db, res.ops, key, res.lastSeq, {
+          now,
+          ...(res.horizon ? { horizon: res.horizon } : {}),
+        });
         received += res.ops.length;
         pages += 1;
       }
@@ -621,6 +628,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     }
   }
 
+  /** Once the horizon moved, the rows no write has rewritten since are pruned too, in batches
+   * (src/device/horizon.ts); a failure there never fails the sync. */
+  async function pruneAfterRun(): Promise<void> {
+    try {
+      await pruneHeld(db);
+    } catch (error) {
+      if (!stopped) console.error(error);
+    }
+  }
+
   async function runOnce(): Promise<SyncStatus> {
     if (updateRequired) return writeStatus({ state: 'update_required' });
     // Clinical data locked (page reloaded, nobody unlocked yet): nothing can be sealed or opened;
@@ -632,6 +649,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     for (const server of servers) {
       try {
         await syncWith(server);
+        await pruneAfterRun();
         if (await getMeta(db, META.sessionRequired)) await db.meta.delete(META.sessionRequired);
         failures = 0;
         const status = await writeStatus({

@@ -30,6 +30,7 @@ import {
 } from '../sync/merge';
 import { isStorableName, MAX_NAME, type Op } from '../sync/op';
 import type { SeqOp } from '../sync/protocol';
+import type { Horizon } from '../sync/prune';
 import {
   deriveRow,
   type EscaleDb,
@@ -39,6 +40,7 @@ import {
   type ParkedOp,
   type WriterMeta,
 } from './db';
+import { adoptAnnounced, pruneAt, prunedAt, stampPast } from './horizon';
 import { notifyLocalWrite } from './local-writes';
 import { actionRecord, firstOf, type OutboxRecord, opsOf, withOp } from './outbox';
 import { requestPersistence } from './persistence';
@@ -305,7 +307,9 @@ export async function writeChanges(
       ...new Set(changes.filter((c) => 'set' in c).map((c) => META.fold(c.entity, c.id))),
     ];
     const [metas, loaded] = await Promise.all([
-      db.meta.bulkGet([META.writer, ...foldKeys]),
+      // The adopted horizon comes in the same request: the rows this write rewrites are pruned
+      // there (decision 0027) at no extra read.
+      db.meta.bulkGet([META.writer, META.horizon, ...foldKeys]),
       db.states.bulkGet(keys.map((k) => k.split('\u0000') as [string, string])),
     ]);
     const saved = (metas[0]?.value as WriterMeta | undefined) ?? {};
@@ -324,7 +328,8 @@ export async function writeChanges(
     /** Earlier outbox records an op of this write was folded into, by key. */
     const rewritten = new Map<number, OutboxRecord>();
     const savedBarrier = saved.foldBarrier ?? 0;
-    const foldIndex = new Map(foldKeys.map((k, i) => [k, metas[1 + i]?.value]));
+    const horizon = (metas[1]?.value as string | undefined) ?? null;
+    const foldIndex = new Map(foldKeys.map((k, i) => [k, metas[2 + i]?.value]));
     const pending = await unofferedOps(
       db,
       offered,
@@ -419,7 +424,9 @@ export async function writeChanges(
       }
     }
 
-    const touched = [...states.values()].filter((s): s is RowState => s !== undefined);
+    const touched = [...states.values()]
+      .filter((s): s is RowState => s !== undefined)
+      .map((s) => pruneAt(s, horizon));
     const records = [...rewritten.values()];
     if (fresh.length > 0) records.push(actionRecord(fresh));
     await Promise.all([
@@ -474,6 +481,8 @@ async function applyBatch(
     states.set(stateKey(e, id), loaded[i]);
   });
   const before = new Map(states);
+  // Rows changed here are pruned at the adopted horizon (decision 0027): held in hand already.
+  const horizon = await prunedAt(db);
   const failed: { op: Op; error: string }[] = [];
   for (const op of ops) {
     const key = stateKey(op.e, op.id);
@@ -488,7 +497,7 @@ async function applyBatch(
     }
   }
   const changed: RowState[] = [];
-  for (const [k, st] of states) if (st && st !== before.get(k)) changed.push(st);
+  for (const [k, st] of states) if (st && st !== before.get(k)) changed.push(pruneAt(st, horizon));
   if (changed.length > 0) {
     await db.states.bulkPut(changed);
     await storeRows(db, changed);
@@ -522,6 +531,9 @@ export interface ReplicaOptions {
   now?: () => number;
   /** The schema version this replica understands (tests simulate an upgrade with it). */
   schemaVersion?: number;
+  /** The horizon the answer announced (central's, decision 0027): adopted with the checkpoint
+   * once it reaches `seq` (src/device/horizon.ts). */
+  horizon?: Horizon;
 }
 
 export interface ApplyRemoteResult {
@@ -561,8 +573,21 @@ export async function applyRemote(
     const checkpoint = Math.max(current, top);
     if (checkpoint !== current) await db.meta.put({ key: checkpointKey, value: checkpoint });
     await receiveAll(db, ops, now());
+    if (options.horizon) await adoptWithCheckpoint(db, options.horizon, checkpoint, now());
     return { applied: apply.length - failed.length, parked: parked.length, checkpoint };
   });
+}
+
+/** The horizon adopted in the checkpoint's transaction, and the clock moved past it: every op
+ * this device writes later is above it (decision 0027). */
+async function adoptWithCheckpoint(
+  db: EscaleDb,
+  announced: Horizon,
+  checkpoint: number,
+  now: number,
+): Promise<void> {
+  const adopted = await adoptAnnounced(db, announced, checkpoint);
+  if (adopted !== null) await receiveAll(db, [{ hlc: stampPast(adopted) } as Op], now);
 }
 
 /**

@@ -10,7 +10,9 @@
 
 import { canonicalJson, digestRows } from '../sync/digest';
 import type { Registry } from '../sync/fields';
+import type { Hlc } from '../sync/hlc';
 import { materialise, type RowState } from '../sync/merge';
+import { comparableRow } from '../sync/prune';
 import { Sha256 } from '../sync/sha256';
 import { SUMMARY_ENTITIES } from './access';
 import type {
@@ -74,6 +76,9 @@ export interface ReceiptRow {
 
 export interface DayProof {
   stopId: string;
+  /** The horizon the proof was taken at (decision 0027): digest and row hashes are over the
+   * comparable form there (`comparableRow`). Absent: over the states as they are. */
+  hz?: Hlc;
   /** Digest over the day's row states (same function as the whole-state digest). */
   digest: string;
   rows: ReceiptRow[];
@@ -84,12 +89,18 @@ export function dayProof(
   states: readonly RowState[],
   stopId: string,
   registry: Registry,
+  hz?: Hlc | null,
 ): DayProof {
-  const scoped = dayStates(states, stopId, registry);
+  const held = dayStates(states, stopId, registry);
+  // At a horizon: the comparable form, so a replica that pruned there and one that did not (or
+  // pruned lower) prove the same day alike. Without one: the states, byte for byte as before.
+  const scoped = hz ? held.map((st) => comparableRow(st, hz)) : held;
   const rows = scoped
     .map((st) => ({ e: st.e, id: st.id, h: rowHash(st) }))
     .sort((a, b) => (a.e === b.e ? (a.id < b.id ? -1 : 1) : a.e < b.e ? -1 : 1));
-  return { stopId, digest: digestRows(scoped), rows };
+  return hz
+    ? { stopId, hz, digest: digestRows(scoped), rows }
+    : { stopId, digest: digestRows(scoped), rows };
 }
 
 // ---- the receipt ----
@@ -175,6 +186,8 @@ export interface DayReport {
   stopId: string;
   startedAt: number;
   digest: string;
+  /** The horizon the device pruned at: its digest is of the comparable form there. */
+  hz?: Hlc;
 }
 
 /** What the server last heard from a device (its status report). */
@@ -269,7 +282,7 @@ export function coverageVerdict(input: {
   required: readonly TruckDevice[];
   reports: ReadonlyMap<string, HeardReport>;
   /** Central's digest of the day for each device's view. */
-  centralDigest: (device: TruckDevice) => string;
+  centralDigest: (device: TruckDevice, hz?: Hlc) => string;
 }): Coverage {
   const { closure } = input;
   const excuses = new Map((closure?.excused ?? []).map((x) => [x.deviceId, x]));
@@ -287,7 +300,7 @@ export function coverageVerdict(input: {
     ) {
       state = 'before_closure';
     } else if (report.pending > 0) state = 'pending';
-    else if (report.day.digest !== input.centralDigest(d)) state = 'digest_differs';
+    else if (report.day.digest !== input.centralDigest(d, report.day.hz)) state = 'digest_differs';
     else state = 'reported';
     return {
       deviceId: d.deviceId,
@@ -462,7 +475,7 @@ export interface PurgeInput {
   today: string;
   retentionDays: number;
   stops: readonly Pick<Stop, 'id' | 'date'>[];
-  receipts: readonly (Pick<SyncReceipt, 'stopId' | 'rows' | 'at'> & {
+  receipts: readonly (Pick<SyncReceipt, 'stopId' | 'rows' | 'at' | 'hz'> & {
     excused?: readonly { dev: string }[];
   })[];
   /** This device: a receipt that excused it does not let it purge (it keeps everything until
@@ -526,8 +539,11 @@ export function purgePlan(input: PurgeInput): PurgePlan {
       const state = byKey.get(key);
       if (!state) continue;
       if (unsynced.has(key)) kept.push({ e: row.e, id: row.id, why: 'unsynced' });
-      else if (rowHash(state) !== row.h) kept.push({ e: row.e, id: row.id, why: 'changed' });
-      else candidates.add(key);
+      // At the receipt's horizon (decision 0027). A row this device pruned past it no longer has
+      // that form: it is kept ('changed') until a later receipt, taken at its horizon, covers it.
+      else if (rowHash(receipt.hz ? comparableRow(state, receipt.hz) : state) !== row.h) {
+        kept.push({ e: row.e, id: row.id, why: 'changed' });
+      } else candidates.add(key);
     }
   }
   // A patient stays while any row the device keeps still names them (a booking at a later stop,

@@ -2,6 +2,8 @@
 // The field kinds are the domain's decision (docs/design.md §5): replication only applies them.
 import { z } from 'zod';
 import type { EntitySpec, FieldSpec } from '../sync/fields';
+import { HORIZON_PATTERN } from '../sync/hlc';
+import { MAX_HLC } from '../sync/op';
 import { isRpps } from './rpps';
 
 export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
@@ -29,8 +31,10 @@ export type { EntitySpec, FieldKind, FieldSpec } from '../sync/fields';
  * (src/domain/partner-tasks.ts, issue #16 item 4); the optional end-of-visit questionnaire (visit.survey: renoncement aux soins, « sans le
  * camion, où seriez-vous allé ? », or declined) and the prevention acts of a consultation
  * (consultation.prevention), both read by the indicators (src/domain/indicators.ts, issue #17
- * item 3). */
-export const SCHEMA_VERSION = 8;
+ * item 3).
+ * 9: the horizon a sync receipt's proof was taken at (syncReceipt.hz, decision 0027): a device
+ * that pruned its row states compares the day at its horizon. */
+export const SCHEMA_VERSION = 9;
 
 const lww = (schema: z.ZodType, clinical = false): FieldSpec => ({ kind: 'lww', schema, clinical });
 const clin = (schema: z.ZodType): FieldSpec => lww(schema, true);
@@ -1015,6 +1019,9 @@ const syncReceipt: EntitySpec = {
         .max(100)
         .optional(),
     ),
+    /** The horizon the proof was taken at (schema 9, decision 0027): the digest and row hashes
+     * are over the comparable form there; absent, over the merge states as held. */
+    hz: ev(z.string().max(MAX_HLC).regex(HORIZON_PATTERN).optional()),
     /** Each row of the day with the hash of the merge state central held. */
     rows: ev(
       z
@@ -1337,6 +1344,8 @@ export interface SyncReceipt extends Row {
   via: 'central' | 'relay';
   devices: { dev: string; seq: number; name?: string }[];
   excused?: { dev: string; name: string; reason: string }[];
+  /** Schema 9: the horizon its proof was taken at (decision 0027). */
+  hz?: string;
   rows: { e: string; id: string; h: string }[];
 }
 export interface ContradictionAck extends Row {

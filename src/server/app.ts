@@ -87,6 +87,8 @@ export interface RelayLink {
     stopId: string,
     viewer: Viewer,
     deviceId?: string,
+    /** The asking device's horizon (decision 0027): the proof is taken at it. */
+    hz?: string,
   ): Promise<ServerProof>;
   /** Passes a request to central with the relay's credential; throws when out of reach. */
   forward(path: string, body: unknown): Promise<{ status: number; body: unknown }>;

@@ -332,6 +332,7 @@ export class Relay {
     stopId: string,
     viewer: Viewer,
     deviceId?: string,
+    hz?: string,
   ): Promise<ServerProof> {
     await this.syncNow(true);
     if (!this.status.reachable) {
@@ -342,6 +343,8 @@ export class Relay {
       org,
       stopId,
       viewer: { profile: viewer.profile, roomId: viewer.roomId, ...(deviceId ? { deviceId } : {}) },
+      // The device's horizon (decision 0027): central proves the day in the comparable form there.
+      ...(hz ? { hz } : {}),
     });
     return (await res.json()) as ServerProof;
   }

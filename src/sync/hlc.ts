@@ -29,6 +29,9 @@ export const MAX_COUNTER = 36 ** COUNTER_WIDTH - 1;
 const MAX_ADOPTED_MS = MAX_MS - 2 ** 32;
 const HLC_RE = /^([0-9a-z]{9}):([0-9a-z]{4}):([^:]+)$/;
 export const HLC_PATTERN = HLC_RE;
+/** A horizon (decision 0027): a stamp, or the lowest of a time (`hlcOfTime`: central's own
+ * position is its clock a minute behind). */
+export const HORIZON_PATTERN = /^[0-9a-z]{9}:(?:[0-9a-z]{4}:[^:]+)?$/;
 
 export function encodeHlc(ms: number, counter: number, node: string): Hlc {
   if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_MS) {

@@ -5,7 +5,7 @@
 // Version 3 adds the compact envelope (src/sync/envelope.ts, docs/decisions/0024-compact-envelope.md):
 // `ops` may be a compact batch, and a compact push gets a compact answer.
 import { z } from 'zod';
-import { HLC_PATTERN } from './hlc';
+import { HLC_PATTERN, HORIZON_PATTERN } from './hlc';
 import { MAX_HLC, nameSchema, opSchema, wireInt } from './op';
 
 export const PROTOCOL_VERSION = 3;
@@ -32,6 +32,13 @@ export const sentPositionSchema = z.object({
 });
 export type SentPosition = z.infer<typeof sentPositionSchema>;
 
+/**
+ * The horizon a replica pruned its row states at (docs/decisions/0027-pruning.md): a server
+ * asked for a digest or a day's proof by it computes its side in the comparable form at that
+ * horizon (src/sync/prune.ts, `comparableRow`). Absent: the states as they are (unpruned).
+ */
+export const prunedAtSchema = z.string().max(MAX_HLC).regex(HORIZON_PATTERN);
+
 export const deviceReportSchema = z.object({
   /** Ops still in the outbox when the request left (this request's ops included). */
   pending: count,
@@ -45,6 +52,8 @@ export const deviceReportSchema = z.object({
       stopId: nameSchema,
       startedAt: z.number().int().min(0),
       digest: z.string().regex(/^[0-9a-f]{64}$/),
+      /** The horizon the device pruned at: its digest is of the comparable form there. */
+      hz: prunedAtSchema.optional(),
     })
     .nullable()
     .optional(),
@@ -190,6 +199,9 @@ export const receiptRequestSchema = z.object({
       deviceId: nameSchema.optional(),
     })
     .optional(),
+  /** The horizon the asking device pruned at: the proof's digest and row hashes are taken over
+   * the comparable form there (decision 0027), and the answer names it (`hz`). */
+  hz: prunedAtSchema.optional(),
 });
 
 export const syncRequestSchema = z.object({
@@ -236,6 +248,9 @@ export const syncRequestSchema = z.object({
   /** Ask for the server's state digest with the last page (it reads every row: costly on a large
    * organisation, so only on demand). */
   digest: z.boolean().optional(),
+  /** The horizon the device pruned at (decision 0027): the digest asked for is of the comparable
+   * form there. */
+  hz: prunedAtSchema.optional(),
   /** How the device is doing, for the coordinator's device list (kept by the server it reaches). */
   status: deviceReportSchema.optional(),
 });
@@ -290,7 +305,8 @@ export const syncResponseSchema = z.object({
   /** Closures begun lately: a device then reports its day digest (docs/protocol.md, Closure). */
   closing: z.array(closingSchema).max(50).optional(),
   /** Central only: the organisation's horizon (docs/decisions/0027-pruning.md): every op with a
-   * clock ≤ hlc is in its log at a number ≤ seq. Announced only; no client prunes at it yet. */
+   * clock ≤ hlc is in its log at a number ≤ seq. A device pulling from it adopts it once its
+   * checkpoint reaches seq (src/device/horizon.ts) and prunes its row states there. */
   horizon: z.object({ hlc: z.string(), seq: count }).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;

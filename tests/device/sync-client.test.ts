@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localDayProof } from '../../src/device/closure';
 import { type EscaleDb, getMeta, getWriter, META, setMeta } from '../../src/device/db';
+import { prunedAt } from '../../src/device/horizon';
 import { outboxOps, opsOf as recordOps, withOp } from '../../src/device/outbox';
 import { localDigest, syncStatus } from '../../src/device/queries';
 import { listSetAside } from '../../src/device/set-aside';
@@ -597,13 +598,19 @@ describe('the day digest in the status report during a closure', () => {
     const { closure } = (await res.json()) as { closure: { startedAt: number } };
     // One sync run: told of the closure by the answer, it reports again before it ends.
     expect(await a.client.syncNow()).toMatchObject({ state: 'ok', lastError: null });
-    expect((await heard())?.day).toEqual({
+    // Its only peer is central, whose horizon it adopted (decision 0027): the report names the
+    // one it held when it left (the answer may bring a later one), and central judges it there.
+    const day = (await heard())?.day;
+    expect(day?.hz).toBeDefined();
+    expect(day!.hz! <= (await prunedAt(a.db))!).toBe(true);
+    expect(day).toEqual({
       stopId: stop.id,
       startedAt: closure.startedAt,
-      digest: (await localDayProof(a.db, stop.id)).digest,
+      digest: (await localDayProof(a.db, stop.id, day?.hz)).digest,
+      hz: day?.hz,
     });
-    expect((await heard())?.day?.digest).toBe(
-      dayProof(await s.store.rowStates(ORG), stop.id, entitySpec).digest,
+    expect(day?.digest).toBe(
+      dayProof(await s.store.rowStates(ORG), stop.id, entitySpec, day?.hz).digest,
     );
   });
 });

@@ -10,6 +10,7 @@
 // run: convergence (digests), lost writes, invariant violations, silent contradictions.
 
 import { getMeta, META } from '../../src/device/db';
+import { prunedAt } from '../../src/device/horizon';
 import { outboxOps } from '../../src/device/outbox';
 import { syncStatus } from '../../src/device/queries';
 import { setAsideSeqs } from '../../src/device/set-aside';
@@ -40,6 +41,7 @@ import { conflictsOf, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { isOriginOf } from '../../src/sync/origins';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { digestAt } from '../../src/sync/prune';
 import { findBreaches, silentBreaches, unfoundContradictions } from './checks';
 import {
   type Actor,
@@ -95,6 +97,10 @@ export interface SimStats extends WorkloadStats, NetStats {
   belowHorizon: number;
   horizonsAnnounced: number;
   partnerOpsChecked: number;
+  /** Row states the devices held pruned (with `hz`) at the end, and devices that adopted a
+   * horizon (decision 0027: devices reaching central; relays announce none). */
+  rowsPruned: number;
+  devicesPruning: number;
 }
 
 export interface SimResult {
@@ -143,6 +149,8 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     contradictions: {} as Record<string, number>,
     quiescenceRounds: 0,
     horizonReached: 0,
+    rowsPruned: 0,
+    devicesPruning: 0,
     belowHorizon: 0,
     horizonsAnnounced: 0,
     partnerOpsChecked: 0,
@@ -444,8 +452,15 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       }),
       clock.now,
     );
-    const mine = digestRows(visibleStates(viewer, await d.db.states.toArray(), entitySpec));
-    const theirs = digestRows(visibleStates(viewer, allStates, entitySpec));
+    // At the horizon the device pruned at (decision 0027): central, which never prunes, is
+    // compared in the comparable form there; without one, the states as they are.
+    const hz = await prunedAt(d.db);
+    const held = await d.db.states.toArray();
+    extra.rowsPruned += held.filter((st) => st.hz !== undefined).length;
+    if (hz) extra.devicesPruning++;
+    const digestOf = (states: RowState[]) => (hz ? digestAt(states, hz) : digestRows(states));
+    const mine = digestOf(visibleStates(viewer, held, entitySpec));
+    const theirs = digestOf(visibleStates(viewer, allStates, entitySpec));
     if (mine !== theirs) {
       converged = false;
       violations.push(`${d.name} ≠ central`);

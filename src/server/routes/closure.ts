@@ -127,15 +127,18 @@ export async function coverageOf(
     closure: await readClosure(ctx.store, org, stopId),
     required,
     reports: await heardReports(ctx.store, org),
-    centralDigest: (d) => {
+    centralDigest: (d, hz) => {
       const viewer: Viewer = viewers.get(d.deviceId) ?? { profile: d.profile, roomId: d.roomId };
-      const key =
+      // At the horizon the device's report names (decision 0027): the comparable form there.
+      const view =
         viewer.profile === 'room'
           ? `${viewer.profile}:${viewer.roomId}:${d.deviceId}`
           : `${viewer.profile}:${viewer.roomId}`;
+      const key = hz ? `${view}@${hz}` : view;
       let digest = digests.get(key);
       if (digest === undefined) {
-        digest = dayProof(visibleStates(viewer, states, entitySpec), stopId, entitySpec).digest;
+        const visible = visibleStates(viewer, states, entitySpec);
+        digest = dayProof(visible, stopId, entitySpec, hz).digest;
         digests.set(key, digest);
       }
       return digest;

@@ -4,7 +4,7 @@ import type { Viewer } from '../../domain/access';
 import { visibleStates } from '../../domain/access';
 import { dayProof, type ServerProof } from '../../domain/closure';
 import { entitySpec } from '../../domain/entities';
-import { receiptRequestSchema } from '../../sync/protocol';
+import { prunedAtSchema, receiptRequestSchema } from '../../sync/protocol';
 import type { ServerPlugin } from '../context';
 import { readingViewer } from '../reading';
 import { coverageOf, truckDevices } from './closure';
@@ -25,7 +25,7 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
         'Demande de reçu invalide : org et stopId attendus.',
       );
     }
-    const { org, stopId } = parsed.data;
+    const { org, stopId, hz } = parsed.data;
     const device = req.device!;
     if (org !== device.org) {
       return fail(reply, 403, 'wrong_org', 'Cette escale appartient à une autre organisation.');
@@ -41,7 +41,7 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
     let central: ServerProof | null = null;
     if (relay) {
       try {
-        central = await relay.centralProof(org, stopId, viewer, device.deviceId);
+        central = await relay.centralProof(org, stopId, viewer, device.deviceId, hz);
       } catch (error) {
         return fail(
           reply,
@@ -55,6 +55,7 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
       visibleStates(viewer, await store.rowStates(org), entitySpec),
       stopId,
       entitySpec,
+      hz,
     );
     if (!own.rows.some((r) => r.e === 'stop' && r.id === stopId)) {
       return fail(reply, 404, 'unknown_stop', 'Escale inconnue de ce serveur.');
@@ -72,12 +73,18 @@ export const receiptRoutes: ServerPlugin = async (app, { ctx }) => {
     return { ...own, devices, coverage } satisfies ServerProof;
   });
 
-  app.get('/api/digest', async (req) => {
+  app.get('/api/digest', async (req, reply) => {
     const device = req.device!;
     const org = device.org;
+    // ?hz=: the horizon the device pruned at (decision 0027): the digest of the comparable form.
+    const raw = (req.query as { hz?: unknown } | undefined)?.hz;
+    const hz = raw === undefined ? undefined : prunedAtSchema.safeParse(raw);
+    if (hz && !hz.success) {
+      return fail(reply, 400, 'invalid_request', 'Horizon invalide : une horloge HLC attendue.');
+    }
     return {
       org,
-      digest: await viewerDigest(store, org, await viewerOf(device), ctx.now()),
+      digest: await viewerDigest(store, org, await viewerOf(device), ctx.now(), hz?.data),
       lastSeq: await store.lastSeq(org),
     };
   });

@@ -22,6 +22,7 @@ import { dayProof } from '../../domain/closure';
 import { entitySpec, SCHEMA_VERSION } from '../../domain/entities';
 import { digestRows } from '../../sync/digest';
 import { SyncValidationError } from '../../sync/errors';
+import type { Hlc } from '../../sync/hlc';
 import { validateOp } from '../../sync/merge';
 import { MAX_INT, type Op } from '../../sync/op';
 import {
@@ -34,6 +35,7 @@ import {
   syncRequestSchema,
 } from '../../sync/protocol';
 import type { Horizon } from '../../sync/prune';
+import { digestAt } from '../../sync/prune';
 import { shouldReload } from '../../sync/reload';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
@@ -205,9 +207,12 @@ async function receiptRefusal(
   if (receipts.length === 0) return null;
   const states = visibleStates(viewer, await store.rowStates(device.org), entitySpec);
   for (const op of receipts) {
-    const val = (op.val ?? {}) as { stopId?: unknown; digest?: unknown };
+    const val = (op.val ?? {}) as { stopId?: unknown; digest?: unknown; hz?: unknown };
+    // At the horizon the receipt names (decision 0027): central never prunes, so it takes the
+    // comparable form there.
+    const hz = typeof val.hz === 'string' ? val.hz : null;
     const own =
-      typeof val.stopId === 'string' ? dayProof(states, val.stopId, entitySpec) : undefined;
+      typeof val.stopId === 'string' ? dayProof(states, val.stopId, entitySpec, hz) : undefined;
     if (!own?.rows.some((r) => r.e === 'stop') || own.digest !== val.digest) {
       return {
         message:
@@ -220,17 +225,26 @@ async function receiptRefusal(
 }
 
 /** The digest of what this viewer holds (the whole organisation for coordination and relays;
- * a room's patients by its scope, src/server/replication-scope.ts). */
-export const viewerDigest = async (store: SyncStore, org: string, viewer: Viewer, now: number) =>
-  viewer.profile === 'coordination' || viewer.profile === 'relay'
-    ? store.digest(org)
-    : digestRows(
-        visibleStates(
-          await scopedViewer(store, org, viewer, now),
-          await store.rowStates(org),
-          entitySpec,
-        ),
+ * a room's patients by its scope, src/server/replication-scope.ts); at the horizon the device
+ * pruned at (`hz`, decision 0027), over the comparable form there (this server never prunes). */
+export const viewerDigest = async (
+  store: SyncStore,
+  org: string,
+  viewer: Viewer,
+  now: number,
+  hz?: Hlc | null,
+) => {
+  const whole = viewer.profile === 'coordination' || viewer.profile === 'relay';
+  if (whole && !hz) return store.digest(org);
+  const states = whole
+    ? await store.rowStates(org)
+    : visibleStates(
+        await scopedViewer(store, org, viewer, now),
+        await store.rowStates(org),
+        entitySpec,
       );
+  return hz ? digestAt(states, hz) : digestRows(states);
+};
 
 export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, accounts, pokes, fanout, pullBytes, viewerOf, fail } = ctx;
@@ -469,7 +483,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...(await horizonPart(request.org)),
       ...(page.hasMore || !request.digest
         ? {}
-        : { digest: await viewerDigest(store, request.org, viewer, ctx.now()) }),
+        : { digest: await viewerDigest(store, request.org, viewer, ctx.now(), request.hz) }),
     };
     return syncAnswer(response, read.compact);
   });

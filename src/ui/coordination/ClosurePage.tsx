@@ -14,6 +14,7 @@ import {
 } from '../../device/closure';
 import { readConnection, startSync } from '../../device/connection';
 import { META, setMeta } from '../../device/db';
+import { prunedAt } from '../../device/horizon';
 import {
   bookedNotYetDue,
   changedSinceReceipt,
@@ -123,7 +124,7 @@ function CoveragePanel({
     try {
       const connection = await readConnection(db);
       if (!connection) throw new Error(t('errors.deviceNotConnected'));
-      const answer = await fetchServerProof(connection, stop.id);
+      const answer = await fetchServerProof(connection, stop.id, fetch, await prunedAt(db));
       next = answer.ok ? { proof: answer.proof } : { error: answer.message };
     } catch (e) {
       next = { error: (e as Error).message };
@@ -322,7 +323,8 @@ export function ClosurePage({
       return;
     }
     let live = true;
-    void localDayProof(db, stop.id).then((current) => {
+    // At the receipt's horizon: its row hashes are of that form (decision 0027).
+    void localDayProof(db, stop.id, latestReceipt.hz ?? null).then((current) => {
       if (live) setReopened(changedSinceReceipt(latestReceipt, current));
     });
     return () => {
@@ -425,12 +427,16 @@ export function ClosurePage({
       if (!connection) throw new Error(t('errors.deviceNotConnected'));
       const client = await startSync(db);
       await client?.syncNow();
-      const answer = await fetchServerProof(connection, stop.id);
+      const answer = await fetchServerProof(connection, stop.id, fetch, await prunedAt(db));
       if (!answer.ok) throw new Error(answer.message);
       // The relay forwarded everything for the proof: sync again so this device learns its ops
       // are durable at central and empties its outbox (docs/protocol.md, Acknowledgement).
       await client?.syncNow();
-      const [local, pending] = await Promise.all([localDayProof(db, stop.id), db.outbox.count()]);
+      // At the proof's horizon (the one this device asked at; decision 0027).
+      const [local, pending] = await Promise.all([
+        localDayProof(db, stop.id, answer.proof.hz ?? null),
+        db.outbox.count(),
+      ]);
       setProof({ proof: answer.proof });
       const verdict = receiptVerdict(answer.proof, local, pending);
       if (!verdict.ok) throw new Error(verdict.message);
@@ -447,6 +453,7 @@ export function ClosurePage({
           via: answer.via,
           devices: answer.proof.devices,
           ...(excused.length ? { excused } : {}),
+          ...(answer.proof.hz ? { hz: answer.proof.hz } : {}),
           rows: answer.proof.rows,
         };
         return {
