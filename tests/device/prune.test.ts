@@ -8,17 +8,16 @@ import { fetchServerProof, localDayProof } from '../../src/device/closure';
 import { getWriter, META, setMeta, updateWriter } from '../../src/device/db';
 import { prunedAt, pruneHeld } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
-import { createSyncClient } from '../../src/device/sync-client';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { currentHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
-import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG } from './fixtures';
 import { openTestDb } from './support';
+import { enrolDb, testSyncClient } from './sync-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -48,26 +47,8 @@ async function device(
   profile: 'coordination' | 'reception' = 'coordination',
 ) {
   const db = openTestDb(undefined, `prune-${deviceId}-${++n}`);
-  await setMeta(db, META.deviceId, deviceId);
-  await setMeta(db, META.org, ORG);
-  const { token } = await credentialFor(s, deviceId, { org: ORG, profile });
-  const credential = {
-    token,
-    profile,
-    roomId: null,
-    name: deviceId,
-    orgName: ORG,
-  };
-  await setMeta(db, 'credential', credential);
-  const client = createSyncClient({
-    db,
-    servers: [s.url],
-    locks: null,
-    events: null,
-    eventSource: null,
-    timeoutMs: 3_000,
-    withDigest: true,
-  });
+  const { credential } = await enrolDb(db, s, deviceId, ORG, profile);
+  const client = testSyncClient(db, s, { timeoutMs: 3_000 });
   cleanups.push(() => {
     client.stop();
     db.close();

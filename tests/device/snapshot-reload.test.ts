@@ -6,14 +6,10 @@
 // and no longer that room's notes; a reload cut off keeps the old view whole (never half a
 // registry shown as complete) and resumes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EscaleDb, getMeta, META, setMeta } from '../../src/device/db';
+import { type EscaleDb, getMeta } from '../../src/device/db';
 import { localDigest } from '../../src/device/queries';
 import { registryLoading, reloadMeta } from '../../src/device/snapshot';
-import {
-  checkpointKey,
-  createSyncClient,
-  type SyncClientOptions,
-} from '../../src/device/sync-client';
+import { checkpointKey, type SyncClientOptions } from '../../src/device/sync-client';
 import { type Change, writeChanges } from '../../src/device/write';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
@@ -22,6 +18,7 @@ import { credentialFor, signIn } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient } from './fixtures';
 import { openTestDb } from './support';
+import { enrolDb, testSyncClient } from './sync-support';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 const HOUR = 3_600_000;
@@ -53,21 +50,15 @@ async function enrolled(
   profile: 'coordination' | 'room' = 'coordination',
 ) {
   const db = openTestDb(undefined, `reload-${deviceId}-${++n}`);
-  await setMeta(db, META.deviceId, deviceId);
-  await setMeta(db, META.org, ORG);
-  const credential = await credentialFor(s, deviceId, {
-    org: ORG,
+  const { enrolled } = await enrolDb(
+    db,
+    s,
+    deviceId,
+    ORG,
     profile,
-    ...(profile === 'room' ? { roomId: box.id } : {}),
-  });
-  if (profile === 'room') await signIn(s, credential, author.id);
-  await setMeta(db, 'credential', {
-    token: credential.token,
-    profile,
-    roomId: profile === 'room' ? box.id : null,
-    name: deviceId,
-    orgName: ORG,
-  });
+    profile === 'room' ? box.id : null,
+  );
+  if (profile === 'room') await signIn(s, enrolled, author.id);
   cleanups.push(() => db.close());
   const write = (changes: Change[]) => writeChanges(db, { deviceId, org: ORG }, changes);
   return { db, deviceId, write };
@@ -75,16 +66,7 @@ async function enrolled(
 
 /** A sync client over `db`; `urls` records every URL asked for. */
 function client(s: TestServer, db: EscaleDb, options: Partial<SyncClientOptions> = {}) {
-  const c = createSyncClient({
-    db,
-    servers: [s.url],
-    locks: null,
-    events: null,
-    eventSource: null,
-    timeoutMs: 10_000,
-    withDigest: true,
-    ...options,
-  });
+  const c = testSyncClient(db, s, options);
   cleanups.push(() => c.stop());
   return c;
 }

@@ -3,14 +3,15 @@
 // replaying the log holds (same digest, the server's), keeps the reading view token the snapshot
 // was cut under, and its later pulls go on from S as a replay's do.
 import { afterEach, describe, expect, it } from 'vitest';
-import { getMeta, META, setMeta } from '../../src/device/db';
+import { getMeta, META } from '../../src/device/db';
 import { localDigest } from '../../src/device/queries';
-import { checkpointKey, createSyncClient } from '../../src/device/sync-client';
+import { checkpointKey } from '../../src/device/sync-client';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
-import { credentialFor, signIn } from '../support/auth';
+import { signIn } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { openTestDb } from './support';
+import { enrolDb, testSyncClient } from './sync-support';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 const HOUR = 3_600_000;
@@ -27,26 +28,10 @@ afterEach(async () => {
 let n = 0;
 async function roomDevice(s: TestServer, deviceId: string, snapshots: boolean) {
   const db = openTestDb(undefined, `snap-room-${deviceId}-${++n}`);
-  await setMeta(db, META.deviceId, deviceId);
-  await setMeta(db, META.org, ORG);
-  const enrolled = await credentialFor(s, deviceId, { org: ORG, profile: 'room', roomId: box.id });
+  const { enrolled } = await enrolDb(db, s, deviceId, ORG, 'room', box.id);
   await signIn(s, enrolled, author.id);
-  await setMeta(db, 'credential', {
-    token: enrolled.token,
-    profile: 'room',
-    roomId: box.id,
-    name: deviceId,
-    orgName: ORG,
-  });
   const paths: string[] = [];
-  const client = createSyncClient({
-    db,
-    servers: [s.url],
-    locks: null,
-    events: null,
-    eventSource: null,
-    timeoutMs: 10_000,
-    withDigest: true,
+  const client = testSyncClient(db, s, {
     snapshots,
     fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
       paths.push(new URL(String(input)).pathname);

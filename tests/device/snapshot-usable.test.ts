@@ -5,23 +5,19 @@
 // is up to date only once the registry and history are written; cut off after the first part, it
 // resumes without fetching that part again.
 import { afterEach, describe, expect, it } from 'vitest';
-import { getMeta, META, setMeta } from '../../src/device/db';
+import { getMeta, META } from '../../src/device/db';
 import { localDigest } from '../../src/device/queries';
 import { type RegistryLoading, registryLoading } from '../../src/device/snapshot';
-import {
-  checkpointKey,
-  createSyncClient,
-  type SyncClientOptions,
-} from '../../src/device/sync-client';
+import { checkpointKey, type SyncClientOptions } from '../../src/device/sync-client';
 import type { SyncStatus } from '../../src/device/sync-status';
 import { type Change, writeChanges } from '../../src/device/write';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { partStart, type SnapshotManifest } from '../../src/sync/snapshot';
-import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient, ORG } from './fixtures';
 import { openTestDb } from './support';
+import { enrolDb, testSyncClient } from './sync-support';
 
 const DAY = '2026-11-23';
 /** Mid-morning on the demo's day, in Paris: its queue is in motion. */
@@ -41,27 +37,8 @@ async function server(): Promise<TestServer> {
 let n = 0;
 async function device(s: TestServer, deviceId: string, options: Partial<SyncClientOptions> = {}) {
   const db = openTestDb(undefined, `usable-${deviceId}-${++n}`);
-  await setMeta(db, META.deviceId, deviceId);
-  await setMeta(db, META.org, ORG);
-  const { token } = await credentialFor(s, deviceId, { org: ORG });
-  await setMeta(db, 'credential', {
-    token,
-    profile: 'coordination',
-    roomId: null,
-    name: deviceId,
-    orgName: ORG,
-  });
-  const client = createSyncClient({
-    db,
-    servers: [s.url],
-    locks: null,
-    events: null,
-    eventSource: null,
-    timeoutMs: 10_000,
-    withDigest: true,
-    now: () => NOW,
-    ...options,
-  });
+  await enrolDb(db, s, deviceId, ORG, 'coordination');
+  const client = testSyncClient(db, s, { now: () => NOW, ...options });
   cleanups.push(() => {
     client.stop();
     db.close();

@@ -3,14 +3,10 @@
 // rows), pulls only after S, refetches a damaged chunk, resumes an interrupted download or write,
 // and is never « up to date » before the last row is written and the checkpoint set to S.
 import { afterEach, describe, expect, it } from 'vitest';
-import { getMeta, META, setMeta } from '../../src/device/db';
+import { getMeta, META } from '../../src/device/db';
 import { localDigest } from '../../src/device/queries';
 import { loadSnapshot, snapshotMeta } from '../../src/device/snapshot';
-import {
-  checkpointKey,
-  createSyncClient,
-  type SyncClientOptions,
-} from '../../src/device/sync-client';
+import { checkpointKey, type SyncClientOptions } from '../../src/device/sync-client';
 import type { SyncStatus } from '../../src/device/sync-status';
 import { type Change, writeChanges } from '../../src/device/write';
 import { buildDemoDataset } from '../../src/server/seed/demo';
@@ -20,6 +16,7 @@ import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newPatient, ORG } from './fixtures';
 import { openTestDb } from './support';
+import { enrolDb, testSyncClient } from './sync-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -36,26 +33,8 @@ async function server(): Promise<TestServer> {
 let n = 0;
 async function device(s: TestServer, deviceId: string, options: Partial<SyncClientOptions> = {}) {
   const db = openTestDb(undefined, `snap-${deviceId}-${++n}`);
-  await setMeta(db, META.deviceId, deviceId);
-  await setMeta(db, META.org, ORG);
-  const { token } = await credentialFor(s, deviceId, { org: ORG });
-  await setMeta(db, 'credential', {
-    token,
-    profile: 'coordination',
-    roomId: null,
-    name: deviceId,
-    orgName: ORG,
-  });
-  const client = createSyncClient({
-    db,
-    servers: [s.url],
-    locks: null,
-    events: null,
-    eventSource: null,
-    timeoutMs: 10_000,
-    withDigest: true,
-    ...options,
-  });
+  await enrolDb(db, s, deviceId, ORG, 'coordination');
+  const client = testSyncClient(db, s, options);
   cleanups.push(() => {
     client.stop();
     db.close();
