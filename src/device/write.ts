@@ -587,7 +587,7 @@ async function adoptWithCheckpoint(
   now: number,
 ): Promise<void> {
   const adopted = await adoptAnnounced(db, announced, checkpoint);
-  if (adopted !== null) await receiveAll(db, [{ hlc: stampPast(adopted) } as Op], now);
+  if (adopted !== null) await receiveStamp(db, stampPast(adopted), now);
 }
 
 /**
