@@ -101,6 +101,10 @@ export interface SimStats extends WorkloadStats, NetStats {
    * horizon (decision 0027: devices reaching central; relays announce none). */
   rowsPruned: number;
   devicesPruning: number;
+  /** Devices brought into service during the day (a second reception tablet, a visiting
+   * specialist's own laptop in a modular room): enrolled at central, unknown to the relay until
+   * it fetches the credentials again, holding nothing (a snapshot, or the log) when they start. */
+  midDayJoins: number;
 }
 
 export interface SimResult {
@@ -154,6 +158,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     belowHorizon: 0,
     horizonsAnnounced: 0,
     partnerOpsChecked: 0,
+    midDayJoins: 0,
   };
   /** Every horizon central announced (decision 0027), by epoch: the least `seq` seen per clock. */
   const announced = new Map<string, { hlc: string; seq: number }>();
@@ -237,6 +242,10 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   const snapshotAt = options.withRestore ? 10 + int(Math.floor(steps / 3)) : -1;
   const restoreAt = options.withRestore ? snapshotAt + 10 + int(Math.floor(steps / 3)) : -1;
   let snapshot: Buffer | null = null;
+  // Drawn from a stream of its own, so that adding the join left every other draw of a seed as
+  // it was.
+  const joinRnd = prng(seed * 7919 + 3);
+  const joinAt = joinRnd() < 0.5 ? 10 + Math.floor(joinRnd() * (steps - 20)) : -1;
   /** The rogue's good ops: like any device, it keeps them until central holds them. */
   let rogueKept = null as { token: string; ops: Op[] } | null;
   const faulty = {
@@ -289,6 +298,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       extra.relayDiskLosses++;
     }
     if (step === poisonAt) await rogue();
+    if (step === joinAt) await join();
     if (step === snapshotAt) snapshot = central.mem.sqlite.serialize();
     if (step === restoreAt && snapshot) {
       await central.app.close();
@@ -666,6 +676,29 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       if (((await getMeta<number>(d.db, META.checkpoint(server))) ?? 0) < head) return false;
     }
     return true;
+  }
+
+  /**
+   * A device brought into service mid-day, with the truck on the road: the coordination enrols it
+   * at central (its code typed while the 4G was up), the person signs in, and from then on it
+   * reaches only the relay — which answers 503 until it has fetched the credentials again. It
+   * holds nothing: its first syncs load a snapshot (or replay the log) while the others go on.
+   */
+  async function join(): Promise<void> {
+    const room = joinRnd() < 0.5 ? ROOMS[2 + Math.floor(joinRnd() * 2)]! : null;
+    const d = await startDevice(net, clock, central, {
+      name: room ? `laptop-${room}-2` : 'reception-2',
+      profile: room ? 'room' : 'reception',
+      roomId: room,
+      staffId: room ? STAFF[room] : STAFF.reception,
+      skewMs: Math.round((joinRnd() * 2 - 1) * HOUR),
+      servers: ['http://relay', 'http://central'],
+      random: prng(seed * 31 + devices.length),
+    });
+    net.setLink(d.name, 'central', false);
+    await signIn(central, d);
+    devices.push(d);
+    extra.midDayJoins++;
   }
 
   /**

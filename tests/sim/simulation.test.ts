@@ -35,7 +35,7 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
     }, 120_000);
   }
 
-  it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, objections to sharing made and lifted, a lost relay disk, poison ops', async () => {
+  it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, objections to sharing made and lifted, a lost relay disk, poison ops, a device joining mid-day', async () => {
     const all = await Promise.all(SEEDS.map((s) => run(s)));
     const sum = (f: (r: SimResult) => number) => all.reduce((n, r) => n + f(r), 0);
     const kinds = () => new Set(all.flatMap((r) => Object.keys(r.stats.contradictions)));
@@ -47,6 +47,7 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
       ['objections', () => sum((r) => r.stats.objections) > 0],
       ['relay disk losses', () => sum((r) => r.stats.relayDiskLosses) > 0],
       ['poison ops quarantined', () => sum((r) => r.stats.poisonQuarantined) > 0],
+      ['devices joining mid-day', () => sum((r) => r.stats.midDayJoins) > 0],
       ['reopens or requeues', () => sum((r) => r.stats.reopens + r.stats.requeues) > 0],
       ['crashes', () => sum((r) => r.stats.crashes) > 0],
       ['dropped answers', () => sum((r) => r.stats.droppedResponses) > 0],
