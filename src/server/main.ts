@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { buildApp, trustProxyFrom } from './app';
 import { Accounts } from './auth';
+import { envNumber } from './env-number';
 import { Pokes } from './live';
 import { enrolRelay, RELAY_COALESCE_MS, Relay, type RelayCredential } from './relay';
 import type { DemoAccount } from './seed/demo';
@@ -31,7 +32,8 @@ const PROFESSION_LABEL: Record<string, string> = {
 };
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 8080);
+  const env = process.env;
+  const port = envNumber(env, 'PORT', { min: 0, max: 65_535 }) ?? 8080;
   const host = process.env.HOST ?? '0.0.0.0';
   const upstream = flag('upstream') ?? process.env.UPSTREAM_URL;
   const { databaseUrl, dataDir } = storeConfig(process.env, upstream ? 'relay' : 'central');
@@ -70,9 +72,8 @@ async function main(): Promise<void> {
           onPulled: (org, lastSeq) => pokes.poke(org, lastSeq),
           // Devices delete their ops once central holds them: tell them it does.
           onDurable: (org) => void store.lastSeq(org).then((seq) => pokes.poke(org, seq)),
-          coalesceMs: process.env.RELAY_COALESCE_MS
-            ? Number(process.env.RELAY_COALESCE_MS)
-            : RELAY_COALESCE_MS,
+          coalesceMs:
+            envNumber(env, 'RELAY_COALESCE_MS', { min: 0, max: 600_000 }) ?? RELAY_COALESCE_MS,
         })
       : null;
   const app = await buildApp({
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
     role: upstream ? 'relay' : 'central',
     staticDir: process.env.STATIC_DIR ?? (upstream ? undefined : resolve('dist')),
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
-    bodyLimit: process.env.BODY_LIMIT ? Number(process.env.BODY_LIMIT) : undefined,
+    bodyLimit: envNumber(env, 'BODY_LIMIT', { min: 1024, max: 1 << 30 }),
+    reloadOps: envNumber(env, 'RELOAD_OPS', { min: 1, max: 1e9 }),
     requestStreams: process.env.REQUEST_STREAMS !== 'off',
     pokes,
     fanout,

@@ -109,4 +109,15 @@ describe('the server started by npm start', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
+
+  it('refuses to start with a setting that is not a whole number, naming it', async () => {
+    const child = spawn(process.execPath, ['build/server/main.js'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, BODY_LIMIT: '4 Mo' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stderr!.on('data', (d) => (text += d));
+    expect(await exitCode(child)).toBe(1);
+    expect(text).toContain('BODY_LIMIT="4 Mo" : un nombre entier entre 1024 et');
+  });
 });
