@@ -13,6 +13,7 @@
 //   link, with the app's sync client; usable once it holds the reference data and today's rows.
 // Each client line: a warm-up (discarded), then 3 runs; runs alternate 4× and 1× (ABBA).
 import { writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { informationFloorBytes } from './byte-models';
@@ -242,6 +243,24 @@ export async function run(): Promise<BenchLine[]> {
   }
 }
 
+/** GET `url` without a time limit (plain body: no Accept-Encoding). */
+function getNoTimeout(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
 const s = (ms: number) => round(ms / 1000, 1);
 /** Seconds to carry `bytes` over the simulated link at its rate, no round trip counted. */
 const linkSeconds = (bytes: number) => round((bytes * 8) / SIMULATED.bitsPerSecond, 1);
@@ -294,11 +313,13 @@ export async function runBootstrap(): Promise<BenchLine[]> {
     // here by another device of the same profile, outside the timed part, and timed apart.
     const warmStart = Date.now();
     // For the fresh device's day: the first part is chosen by it (docs/decisions/0030).
-    const warm = await fetch(`${server.url}/api/sync/snapshot?day=${DAY_DATE}`, {
-      headers: { authorization: `Bearer ${credentials.get('warm-tablet')!.token}` },
+    // node:http rather than fetch: a fold from 0 of a year on a loaded host may take longer
+    // than fetch's five minutes before the answer's headers.
+    const warm = await getNoTimeout(`${server.url}/api/sync/snapshot?day=${DAY_DATE}`, {
+      authorization: `Bearer ${credentials.get('warm-tablet')!.token}`,
     });
-    if (!warm.ok) throw new Error(`bootstrap: snapshot refused (${warm.status})`);
-    const manifest = (await warm.json()) as { seq: number; bytes: number; chunks: unknown[] };
+    if (warm.status !== 200) throw new Error(`bootstrap: snapshot refused (${warm.status})`);
+    const manifest = JSON.parse(warm.body) as { seq: number; bytes: number; chunks: unknown[] };
     const snapshotBuildMs = Date.now() - warmStart;
     const enrolled = credentials.get(deviceId)!;
     const device: BootstrapDevice = {
@@ -312,10 +333,22 @@ export async function runBootstrap(): Promise<BenchLine[]> {
       day: DAY_DATE,
     };
     const page = await benchPage(browser.context, link.url, script);
+    // BENCH_BOOTSTRAP_CPUPROFILE=file: the page's CPU profile over the bootstrap (DevTools format).
+    const profileTo = process.env.BENCH_BOOTSTRAP_CPUPROFILE;
+    const cdp = profileTo ? await browser.context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+      await cdp.send('Profiler.start');
+    }
     const b = await page.evaluate(
       ([url, d, u]) => (globalThis as unknown as Bench).benchBootstrap(url, d, u),
       [link.url, device, usable] as const,
     );
+    if (cdp && profileTo) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(profileTo, JSON.stringify(profile));
+    }
     if (b.state !== 'ok' || b.patients !== history.patients) {
       throw new Error(`bootstrap: ${b.state} ${b.error ?? ''}, ${b.patients} patients held`);
     }
@@ -348,6 +381,9 @@ export async function runBootstrap(): Promise<BenchLine[]> {
       snapshot_seq: manifest.seq,
       snapshot_text_kb: Math.round(manifest.bytes / 1024),
       snapshot_chunks: manifest.chunks.length,
+      // Where the device's time goes (src/device/snapshot.ts's User Timing): ms summed, count,
+      // and span from the first request.
+      phases_ms: b.phases,
       machine: machine(),
     };
     return [
@@ -361,7 +397,11 @@ export async function runBootstrap(): Promise<BenchLine[]> {
         ...context,
       }),
       line('bootstrap.complete_s', s(b.ms), 's', {
-        goal: '<= 15',
+        // The coordination holds the whole organisation: ≤ 15 s is below its floor at 1 Mbit/s
+        // (docs/benchmarks.md, « Issue 18: the bootstrap, complete sooner »). Its goal is within
+        // 2 × the floor's time on the link: the device's work hidden behind the link.
+        goal: `<= ${round(2 * linkSeconds(floorComplete), 1)} (2 × floor_link_s)`,
+        over_floor_link: round(b.ms / 1000 / linkSeconds(floorComplete), 2),
         what: 'until the sync client is up to date (registry and history included)',
         floor_kb: Math.round(floorComplete / 1024),
         floor_link_s: linkSeconds(floorComplete),

@@ -101,6 +101,12 @@ export interface SnapshotFetch {
 
 const RETRIES = 3;
 
+/** A phase of the load, for profiling (docs/benchmarks.md, « Issue 18: the bootstrap, complete
+ * sooner »): a User Timing measure named `snapshot:<phase>` from `start` to now. */
+function phase(name: string, start: number) {
+  performance.measure(`snapshot:${name}`, { start, end: performance.now() });
+}
+
 async function fetchOk(f: SnapshotFetch, path: string): Promise<Response> {
   let res: Response;
   try {
@@ -164,54 +170,78 @@ export async function loadSnapshot(
     const total = manifest.parts.reduce((n, p) => n + p.rows, 0);
     const usable = await registryLoading(db);
     let applied = kept?.applied ?? 0;
-    let done = 0;
+    // A part written whole is not fetched again (the first one: once its mark is set).
+    const starts = manifest.parts.map((_, k) =>
+      manifest.parts.slice(0, k).reduce((n, p) => n + p.rows, 0),
+    );
+    const needed = manifest.parts.map(
+      (part, k) =>
+        reload !== null ||
+        k === manifest.parts.length - 1 ||
+        applied < starts[k]! + part.rows ||
+        (k === 0 && usable?.seq !== manifest.seq),
+    );
+    // Parts on their way, at most one ahead of the one being written.
+    const fetching = new Map<number, Promise<string[] | 'gone'>>();
+    const fetchPart = (k: number) => {
+      let texts = fetching.get(k);
+      if (!texts) {
+        texts = chunksOf(manifest, k, f, () => applied, total);
+        // Awaited when its turn comes; until then a failure must not go unhandled.
+        texts.catch(() => undefined);
+        fetching.set(k, texts);
+      }
+      return texts;
+    };
     let last: SnapshotBody | null = null;
     let failed = false;
     for (let k = 0; k < manifest.parts.length; k++) {
+      if (!needed[k]) continue;
       const part = manifest.parts[k]!;
-      const isLast = k === manifest.parts.length - 1;
-      // A part written whole is not fetched again (the first one: once its mark is set).
-      const written =
-        !reload &&
-        applied >= done + part.rows &&
-        (k > 0 || usable?.seq === manifest.seq) &&
-        !isLast;
-      if (!written) {
-        const texts = await chunksOf(manifest, k, f);
-        if (texts === 'gone' || !partMatches(texts, part)) {
-          failed = true;
-          break;
-        }
-        let body: SnapshotBody;
-        try {
-          body = JSON.parse(texts.join('')) as SnapshotBody;
-        } catch {
-          await forget(db, server);
-          throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
-        }
-        if (body.seq !== manifest.seq || body.epoch !== manifest.epoch) {
-          await forget(db, server);
-          throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
-        }
-        // The device's clock moves past the snapshot's before it writes anything of its own.
-        if (k === 0 && body.maxHlc) await receiveStamp(db, body.maxHlc, f.now());
-        if (reload)
-          for (const e of body.entities) for (const id of e.ids) keep.add(rowKey(e.e, id));
-        applied = await writePart(
-          db,
-          server,
-          manifest,
-          body,
-          k,
-          done,
-          applied,
-          total,
-          f,
-          reload !== null,
-        );
-        last = body;
+      const texts = await fetchPart(k);
+      const tCheck = performance.now();
+      const whole = texts !== 'gone' && partMatches(texts, part);
+      phase('check', tCheck);
+      if (!whole) {
+        failed = true;
+        break;
       }
-      done += part.rows;
+      // Once the device is usable (the first part written), the next part needed is fetched while
+      // this one is parsed and written: the link and the device work side by side. Its chunks are
+      // checked when they arrive and again as a part before anything of it is stored.
+      if (k >= 1) {
+        const next = needed.indexOf(true, k + 1);
+        if (next !== -1) fetchPart(next);
+      }
+      let body: SnapshotBody;
+      const tParse = performance.now();
+      try {
+        body = JSON.parse(texts.join('')) as SnapshotBody;
+        phase('parse', tParse);
+      } catch {
+        await forget(db, server);
+        throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
+      }
+      if (body.seq !== manifest.seq || body.epoch !== manifest.epoch) {
+        await forget(db, server);
+        throw new HttpError(0, SNAPSHOT_MESSAGES.unreadable);
+      }
+      // The device's clock moves past the snapshot's before it writes anything of its own.
+      if (k === 0 && body.maxHlc) await receiveStamp(db, body.maxHlc, f.now());
+      if (reload) for (const e of body.entities) for (const id of e.ids) keep.add(rowKey(e.e, id));
+      applied = await writePart(
+        db,
+        server,
+        manifest,
+        body,
+        k,
+        starts[k]!,
+        applied,
+        total,
+        f,
+        reload !== null,
+      );
+      last = body;
     }
     if (failed || !last) {
       // Gone from the server (a newer one replaced it) or a part wrong as a whole: start again.
@@ -266,6 +296,8 @@ async function chunksOf(
   manifest: SnapshotManifest,
   k: number,
   f: SnapshotFetch,
+  rows: () => number,
+  total: number,
 ): Promise<string[] | 'gone'> {
   const texts: string[] = [];
   const start = partStart(manifest, k);
@@ -274,6 +306,7 @@ async function chunksOf(
     let text: string | null = null;
     for (let attempt = 0; attempt < RETRIES && text === null; attempt++) {
       let res: Response;
+      const tFetch = performance.now();
       try {
         res = await fetchOk(f, `/api/sync/snapshot/${encodeURIComponent(manifest.id)}/${i}`);
       } catch (err) {
@@ -281,8 +314,11 @@ async function chunksOf(
         throw err;
       }
       const got = await res.text();
+      phase('fetch', tFetch);
       // A chunk damaged on the way is discarded and asked for again.
+      const tCheck = performance.now();
       if (chunkMatches(got, info)) text = got;
+      phase('check', tCheck);
     }
     if (text === null) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
     texts.push(text);
@@ -290,8 +326,8 @@ async function chunksOf(
       seq: manifest.seq,
       chunks: i + 1,
       of: manifest.chunks.length,
-      rows: 0,
-      total: 0,
+      rows: rows(),
+      total,
       usable: k > 0,
     });
   }
@@ -354,13 +390,17 @@ async function writePart(
   let upTo = Math.max(applied, done);
   for (let i = 0; i < slices.length; i++) {
     const slice = slices[i]!;
+    const tDecode = performance.now();
     const states = slice.flatMap((s) => entityStates(s.entity, s.from, s.to));
+    phase('decode', tDecode);
+    const tWrite = performance.now();
     upTo += states.length;
     const meta: { key: string; value: unknown }[] = [
       { key: snapshotMeta(server), value: { manifest, applied: upTo } satisfies Progress },
     ];
     if (k === 0 && i === slices.length - 1) meta.push({ key: REGISTRY_LOADING, value: mark });
     await storeSnapshotStates(db, states, meta, [], [], reload ? { drop: [] } : undefined);
+    phase('write', tWrite);
     await f.progress?.({
       seq: manifest.seq,
       chunks: manifest.chunks.length,

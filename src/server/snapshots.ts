@@ -231,11 +231,13 @@ export class SnapshotCache {
       foldOps(fold, ops, Math.min(page.lastSeq, upTo), entitySpec, SCHEMA_VERSION);
       if (!page.hasMore) break;
     }
-    // The day's rows first: a device works once it has written them (docs/decisions/0030).
+    // The day's rows first: a device works once it has written them (docs/decisions/0030);
+    // the rest in parts of about a chunk, which it writes while the next is on the way.
     const bodies = snapshotParts(
       fold,
       { org, epoch, schema: SCHEMA_VERSION },
       usableRows(fold.states.values(), day, entitySpec),
+      this.chunkBytes,
     );
     const { chunks, info, parts, bytes, sha256 } = chunkParts(
       bodies.map((b) => JSON.stringify(b)),

@@ -279,18 +279,60 @@ export function snapshotBody(
 }
 
 /**
- * The fold in two bodies (format 2): the rows of `first` (what a device needs to work), then
- * every other row and the parked ops. Each is a whole body (same seq, epoch, greatest clock), so
- * a device writes the first before it has received the second.
+ * The fold in bodies (format 2): the rows of `first` (what a device needs to work), then every
+ * other row and the parked ops, cut in runs of about `partBytes` of text each (in the bodies'
+ * order: entity, then id; the parked ops in the last). Each is a whole body (same seq, epoch,
+ * greatest clock), so a device writes the first before it has received the rest, and writes each
+ * next part while the one after it is on the way (src/device/snapshot.ts).
  */
 export function snapshotParts(
   fold: Fold,
   meta: { org: string; epoch: string; schema: number },
   first: ReadonlySet<RowState>,
-): [SnapshotBody, SnapshotBody] {
+  partBytes = Number.POSITIVE_INFINITY,
+): [SnapshotBody, SnapshotBody, ...SnapshotBody[]] {
   const rest: RowState[] = [];
   for (const st of fold.states.values()) if (!first.has(st)) rest.push(st);
-  return [bodyOf(first, [], fold, meta), bodyOf(rest, fold.parked, fold, meta)];
+  const runs = restRuns(rest, fold, meta, partBytes);
+  const bodies = runs.map((run, i) =>
+    bodyOf(run, i === runs.length - 1 ? fold.parked : [], fold, meta),
+  );
+  return [bodyOf(first, [], fold, meta), bodies[0]!, ...bodies.slice(1)];
+}
+
+/** The rows after the first part in runs of about `partBytes` of text each (at least one run),
+ * each row's size taken as its entity's average once encoded alone. */
+function restRuns(
+  rest: RowState[],
+  fold: Fold,
+  meta: { org: string; epoch: string; schema: number },
+  partBytes: number,
+): RowState[][] {
+  if (!Number.isFinite(partBytes) || rest.length === 0) return [rest];
+  const byEntity = new Map<string, RowState[]>();
+  for (const st of rest) {
+    const list = byEntity.get(st.e) ?? [];
+    list.push(st);
+    byEntity.set(st.e, list);
+  }
+  const runs: RowState[][] = [];
+  let run: RowState[] = [];
+  let size = 0;
+  for (const e of [...byEntity.keys()].sort()) {
+    const rows = byEntity.get(e)!.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const perRow = JSON.stringify(bodyOf(rows, [], fold, meta)).length / rows.length;
+    for (const st of rows) {
+      if (size > 0 && size + perRow > partBytes) {
+        runs.push(run);
+        run = [];
+        size = 0;
+      }
+      run.push(st);
+      size += perRow;
+    }
+  }
+  runs.push(run);
+  return runs;
 }
 
 function bodyOf(

@@ -135,23 +135,84 @@ describe('bootstrap from a snapshot', () => {
     expect(await localDigest(fresh.db)).toBe(await localDigest(replay.db));
   });
 
-  it('fetches again a part cut off midway (chunks are never kept at rest), never up to date in between', async () => {
+  it('fetches the next part of the registry while it writes one, and checks it before storing anything of it', async () => {
+    const s = await server();
+    await organisation(s);
+    const fresh = await device(s, 'fresh-ahead');
+    const key = checkpointKey(s.url);
+    const { token } = await credentialFor(s, 'fresh-ahead', { org: ORG });
+    let manifest: SnapshotManifest | null = null;
+    /** In order: `get <chunk>` as each chunk is asked for, `rows <n>` as each transaction ends. */
+    const events: string[] = [];
+    let damaged = false;
+    const get = async (path: string) => {
+      const res = await fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      if (path.startsWith('/api/sync/snapshot?') || path === '/api/sync/snapshot') {
+        manifest = (await res.clone().json()) as SnapshotManifest;
+        return res;
+      }
+      const i = Number(path.slice(path.lastIndexOf('/') + 1));
+      events.push(`get ${i}`);
+      // The first chunk of the registry's second part, damaged once on its way: it comes while
+      // the first part is written, and is asked for again before anything of it is stored.
+      if (i === partStart(manifest!, 2) && !damaged) {
+        damaged = true;
+        const text = await res.text();
+        return new Response(`${text.slice(0, -1)}#`, { status: 200, headers: res.headers });
+      }
+      return res;
+    };
+    await loadSnapshot(fresh.db, s.url, key, {
+      get,
+      now: Date.now,
+      batchRows: 10,
+      progress: async (p) => {
+        if (p.rows > 0 && events.at(-1) !== `rows ${p.rows}`) events.push(`rows ${p.rows}`);
+      },
+    });
+    const m = manifest!;
+    expect(m.parts.length).toBeGreaterThan(2);
+    expect(damaged).toBe(true);
+    const second = partStart(m, 2);
+    // Asked for twice (damaged, then whole), both times before the first part of the registry
+    // was written to its end.
+    const asked = events.flatMap((e, i) => (e === `get ${second}` ? [i] : []));
+    expect(asked).toHaveLength(2);
+    const registryStart = m.parts[0]!.rows;
+    const registryFirstEnd = registryStart + m.parts[1]!.rows;
+    const firstPartWritten = events.indexOf(`rows ${registryFirstEnd}`);
+    expect(firstPartWritten).toBeGreaterThan(-1);
+    expect(asked[1]!).toBeLessThan(firstPartWritten);
+    // ... and after the device was usable: the first part has the link to itself.
+    expect(events.indexOf(`rows ${registryStart}`)).toBeLessThan(asked[0]!);
+    // Every row once, the damaged text never stored: the replay's digest.
+    expect(await getMeta(fresh.db, key)).toBe(m.seq);
+    const replay = await device(s, 'replay-ahead', { snapshots: false });
+    expect((await replay.client.syncNow()).state).toBe('ok');
+    expect(await localDigest(fresh.db)).toBe(await localDigest(replay.db));
+  });
+
+  it('fetches again from its first chunk a part cut off, the parts written before it kept, never up to date in between', async () => {
     const s = await server();
     await organisation(s);
     const paths: string[] = [];
     let cut = true;
-    // Cut at the second chunk of the last part: its first chunk was received, not kept.
+    // Cut at the registry's second chunk: the second chunk of its first part, or the first of
+    // the next one, fetched while the first is written. Chunks received are not kept.
     let manifest: SnapshotManifest | null = null;
-    const cutAt = () => {
-      const start = partStart(manifest!, manifest!.parts.length - 1);
-      return `/${start + 1}`;
+    const cutChunk = () => partStart(manifest!, 1) + 1;
+    /** The part holding chunk `i`. */
+    const partOf = (i: number) => {
+      let k = 0;
+      while (partStart(manifest!, k + 1) <= i) k++;
+      return k;
     };
     const fresh = await device(s, 'fresh-cut', {
       fetch: watched(paths, async (path, res) => {
         if (path === '/api/sync/snapshot') {
           manifest = (await res.clone().json()) as SnapshotManifest;
         }
-        if (cut && isChunk(path) && path.endsWith(cutAt())) {
+        if (cut && isChunk(path) && path.endsWith(`/${cutChunk()}`)) {
           await res.body?.cancel();
           throw new TypeError('réseau coupé');
         }
@@ -160,14 +221,21 @@ describe('bootstrap from a snapshot', () => {
     });
     const first = await fresh.client.syncNow();
     expect(first.state).toBe('offline');
-    expect(manifest!.parts[1]!.chunks).toBeGreaterThan(1);
+    expect(manifest!.parts.length).toBeGreaterThan(2);
     expect(await getMeta(fresh.db, checkpointKey(s.url))).toBeUndefined();
+    // What was written before the cut part is kept (counted in the snapshot's order).
+    const cutPart = partOf(cutChunk());
+    const before = manifest!.parts.slice(0, cutPart).reduce((n, p) => n + p.rows, 0);
+    expect(
+      (await getMeta<{ applied: number }>(fresh.db, snapshotMeta(s.url)))?.applied,
+    ).toBeGreaterThanOrEqual(before);
     cut = false;
-    const before = paths.filter(isChunk).length;
+    const fetched = paths.filter(isChunk).length;
     expect((await fresh.client.syncNow()).state).toBe('ok');
-    const again = paths.filter(isChunk).slice(before);
-    // Clinical rows are not kept in clear: the cut part is fetched again from its first chunk.
-    expect(again[0]).toMatch(new RegExp(`/${partStart(manifest!, 1)}$`));
+    const again = paths.filter(isChunk).slice(fetched);
+    // Clinical rows are not kept in clear: the cut part is fetched again from its first chunk,
+    // and no part written whole before it.
+    expect(again[0]).toMatch(new RegExp(`/${partStart(manifest!, cutPart)}$`));
     const replay = await device(s, 'replay-cut', { snapshots: false });
     expect((await replay.client.syncNow()).state).toBe('ok');
     expect(await localDigest(fresh.db)).toBe(await localDigest(replay.db));

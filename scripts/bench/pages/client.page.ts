@@ -277,6 +277,9 @@ export interface BootstrapRun {
   state: string;
   error: string | null;
   patients: number;
+  /** The snapshot load's phases (src/device/snapshot.ts, User Timing `snapshot:*`): for each,
+   * the summed milliseconds, how many times, and its span (first start to last end). */
+  phases: Record<string, { ms: number; n: number; span: [number, number] }>;
 }
 
 /** A device enrolled beforehand: its id, organisation and credential. */
@@ -307,6 +310,7 @@ async function benchBootstrap(
   usable: Usable,
 ): Promise<BootstrapRun> {
   await unlock();
+  performance.clearMeasures();
   const db = await freshDb('escale-bootstrap', device.deviceId, device.org, true);
   await db.meta.put({ key: 'credential', value: device.credential });
   const client = createSyncClient({
@@ -347,7 +351,23 @@ async function benchBootstrap(
   await watch;
   const patients = await db.rows('patient').count();
   db.close();
-  return { ms, usableMs, usableAt, state: status.state, error: status.lastError, patients };
+  const phases: BootstrapRun['phases'] = {};
+  for (const m of performance.getEntriesByType('measure')) {
+    if (!m.name.startsWith('snapshot:')) continue;
+    const name = m.name.slice('snapshot:'.length);
+    const start = m.startTime - t;
+    const end = start + m.duration;
+    const p = phases[name] ?? { ms: 0, n: 0, span: [start, end] };
+    phases[name] = p;
+    p.ms += m.duration;
+    p.n += 1;
+    p.span = [Math.min(p.span[0], start), Math.max(p.span[1], end)];
+  }
+  for (const p of Object.values(phases)) {
+    p.ms = Math.round(p.ms);
+    p.span = [Math.round(p.span[0]), Math.round(p.span[1])];
+  }
+  return { ms, usableMs, usableAt, state: status.state, error: status.lastError, patients, phases };
 }
 
 Object.assign(globalThis, { benchWrite, benchApply, benchBootstrap });
