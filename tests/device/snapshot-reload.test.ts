@@ -47,7 +47,7 @@ let n = 0;
 async function enrolled(
   s: TestServer,
   deviceId: string,
-  profile: 'coordination' | 'room' | 'reception' = 'coordination',
+  profile: 'coordination' | 'room' = 'coordination',
 ) {
   const db = openTestDb(undefined, `reload-${deviceId}-${++n}`);
   const { enrolled } = await enrolDb(
@@ -176,47 +176,6 @@ describe('a device holding states reloads a snapshot', () => {
     const kept = await ids(room.db, 'consultation');
     expect([...notes].filter((id) => kept.has(id))).toEqual([]);
     expect(await room.db.states.where('e').equals('consultation').count()).toBe(0);
-    // It plays its new profile: the shell reads the credential it keeps (src/ui/shell/Layout.tsx).
-    expect(await getMeta(room.db, 'credential')).toMatchObject({
-      profile: 'reception',
-      roomId: null,
-    });
-  }, 120_000);
-
-  it('a reception tablet moved to the waiting-room screen keeps no patient and no visit’s motive', async () => {
-    const s = await server();
-    const tablet = await enrolled(s, 'to-display', 'reception');
-    const urls: string[] = [];
-    const c = client(s, tablet.db, { fetch: watched(urls) });
-    expect((await c.syncNow()).state).toBe('ok');
-    const visits = (await tablet.db.table('visit').toArray()) as { motif?: string }[];
-    expect(visits.some((v) => typeof v.motif === 'string')).toBe(true);
-    const coordination = await credentialFor(s, 'coordinator', { org: ORG });
-    const res = await fetch(`${s.url}/api/devices/assignment`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...coordination.headers },
-      body: JSON.stringify({ deviceId: 'to-display', profile: 'display' }),
-    });
-    expect(res.status).toBe(200);
-
-    const status = await c.syncNow();
-    expect(status.state).toBe('ok');
-    expect(urls.filter(isReload)).toHaveLength(1);
-    expect(await getMeta(tablet.db, 'credential')).toMatchObject({ profile: 'display' });
-    expect(await localDigest(tablet.db)).toBe(status.serverDigest);
-    expect(await tablet.db.table('patient').count()).toBe(0);
-    // Visits and tickets stay (the screen orders and calls them), without what it may not read:
-    // the motive and the patient, in the rows and in the merge states alike.
-    const after = (await tablet.db.table('visit').toArray()) as Record<string, unknown>[];
-    expect(after.length).toBe(visits.length);
-    for (const v of after) {
-      expect(v.motif).toBeUndefined();
-      expect(v.patientId).toBeUndefined();
-    }
-    for (const st of await tablet.db.states.where('e').equals('visit').toArray()) {
-      expect(Object.keys(st.f)).not.toContain('motif');
-      expect(Object.keys(st.f)).not.toContain('patientId');
-    }
   }, 120_000);
 
   it('cut off mid-reload: the old view stays whole, never up to date, then it resumes', async () => {

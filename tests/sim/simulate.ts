@@ -229,6 +229,18 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
         violations.push(
           `${d.name} : statut reculé ${e.ticket} ${before.status}/${before.epoch} → ${e.status.status}/${e.status.epoch}`,
         );
+        if (process.env.SIM_LOST) {
+          const st = await d.db.states.get(['queueEntry', e.id]);
+          console.error('BACK', d.name, e.id, JSON.stringify(st?.f.status), {
+            relay: JSON.stringify(
+              (await relay.mem.store.rowStates(ORG)).find((x) => x.id === e.id)?.f.status,
+            ),
+            central: JSON.stringify(
+              (await central.mem.store.rowStates(ORG)).find((x) => x.id === e.id)?.f.status,
+            ),
+            checkpoints: await d.db.meta.where('key').startsWith('checkpoint').toArray(),
+          });
+        }
       }
       if (before && e.status.epoch > before.epoch) extra.reversals++;
       seen.set(key, e.status);
