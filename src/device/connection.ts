@@ -23,6 +23,8 @@ export interface Credential {
   /** The device's name, as the coordination gave it. */
   name: string;
   orgName: string;
+  /** The time of the latest assignment its server told it of (src/device/assignment.ts). */
+  assignedAt?: number;
 }
 
 export interface Connection {

@@ -18,6 +18,7 @@ import {
   type SnapshotBody,
   type SnapshotManifest,
 } from '../sync/snapshot';
+import { CUT_PENDING } from './assignment';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
 import { HttpError, NetworkError, NotYetKnown, SYNC_MESSAGES } from './sync-transport';
 import { receiveStamp, storeSnapshotStates } from './write';
@@ -428,8 +429,12 @@ async function finish(
   // epoch): its new cut leaves them out. From another log (a relay reinstalled, central restored)
   // the server may just not hold them yet: kept, as their later ops are.
   const sameLog = (await getMeta<string>(db, META.epoch(server))) === manifest.epoch;
+  // And only when the device's cut changed (a move: src/device/assignment.ts); a reload for being
+  // behind keeps them — a relay refilling after losing its disk may not hold them yet.
+  const pending = (await getMeta<string[]>(db, CUT_PENDING)) ?? [];
+  const cut = pending.includes(server);
   const drop =
-    reload && sameLog
+    reload && sameLog && cut
       ? (await db.states.toCollection().primaryKeys()).filter(
           ([e, id]) => !reload.keep.has(rowKey(e, id)),
         )
@@ -446,6 +451,10 @@ async function finish(
     [
       { key: checkpointKey, value: manifest.seq },
       { key: META.epoch(server), value: manifest.epoch },
+      // The cut is done for this server (from another log nothing was dropped: still pending).
+      ...(reload && cut && sameLog
+        ? [{ key: CUT_PENDING, value: pending.filter((s) => s !== server) }]
+        : []),
       // A room's view, echoed by its next pull (a stale one starts it over from 0).
       ...(typeof view === 'string' ? [{ key: META.view(server), value: view }] : []),
     ],

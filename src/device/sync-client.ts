@@ -3,11 +3,13 @@
 // while the server has more or the outbox is not empty. Servers are tried in order (the truck's
 // relay, then central) with one checkpoint per server. One tab leads (Web Locks); every tab
 // sees the status through a live query on meta.
+
 import { SCHEMA_VERSION } from '../domain/entities';
 import { localDate } from '../domain/time';
 import { correctOffset, createClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
+import { adoptAssignment } from './assignment';
 import { dayReporter, rememberClosings } from './closure-report';
 import { type EscaleDb, FOLD_PREFIX, getMeta, getWriter, META } from './db';
 import { DataLockedError, isSealed, markRawTransaction } from './encryption';
@@ -550,6 +552,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       }
       probing = false;
       await learnServerTime(res.serverTime, sentAt, now());
+      // Moved to another profile or room: the credential says so before the reload that follows.
+      if (res.assigned) await adoptAssignment(db, res.assigned, servers);
       // Told to reload (docs/protocol.md, Reload): the page is not applied — the snapshot
       // replaces it — and the checkpoint, epoch and view stay as they were until it is loaded.
       const reloading =

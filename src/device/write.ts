@@ -4,6 +4,7 @@
 // never leaves a row without its ops or ops without their row.
 // Pulled ops go through applyRemote, which uses the same merge (src/sync) in bulk.
 import type { Table } from 'dexie';
+import { heldView } from '../domain/access';
 import {
   ENTITY_NAMES,
   type EntityName,
@@ -31,6 +32,7 @@ import {
 import { isStorableName, MAX_NAME, type Op } from '../sync/op';
 import type { SeqOp } from '../sync/protocol';
 import type { Horizon } from '../sync/prune';
+import { heldProfile } from './assignment';
 import {
   deriveRow,
   type EscaleDb,
@@ -660,8 +662,24 @@ export async function storeSnapshotStates(
         : await db.states.bulkGet(out.map((s) => [s.e, s.id] as [string, string]));
     if (reload) {
       // A reload: the held state joined in (src/sync/join.ts) — it holds the device's own ops,
-      // and whatever it pulled that this server may not hold yet (a relay behind, a restore).
-      out = out.map((st, i) => (held[i] ? joinStates(st, held[i]) : st));
+      // and whatever it pulled that this server may not hold yet (a relay behind, a restore) —
+      // cut to what the device's profile reads now (moved to the waiting-room screen, a row's
+      // fields it no longer reads go), but for the fields its own unpushed ops write.
+      const profile = await heldProfile(db);
+      const own = new Map<string, Set<string>>();
+      if (profile) {
+        for (const op of (await db.outbox.toArray()).flatMap(opsOf)) {
+          const key = `${op.e}\u0000${op.id}`;
+          own.set(key, (own.get(key) ?? new Set()).add(op.f));
+        }
+      }
+      const none = new Set<string>();
+      out = out.map((st, i) => {
+        const joined = held[i] ? joinStates(st, held[i]) : st;
+        return profile
+          ? heldView({ profile }, joined, own.get(`${st.e}\u0000${st.id}`) ?? none)
+          : joined;
+      });
     } else if (held.some((h) => h !== undefined)) {
       const mine = [...(await db.outbox.toArray()).flatMap(opsOf), ...(await db.sent.toArray())];
       out = out.map((st, i) => {

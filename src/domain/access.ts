@@ -289,6 +289,26 @@ export function viewState<T extends { e: string; f: Record<string, unknown> }>(
   return { ...state, f };
 }
 
+/**
+ * What a device keeps of a row's state when its view changes (a reload after a move to another
+ * profile: src/device/write.ts): the fields its profile reads, and those `own` names — fields of
+ * this row its own unpushed ops write (`field` names in `own`), kept until they are pushed, so
+ * nothing typed is lost. A row its profile does not read at all is kept whole: the server that
+ * sent it in this profile's cut knows better (a relay not yet told of the move).
+ */
+export function heldView<T extends { e: string; f: Record<string, unknown> }>(
+  viewer: Pick<Viewer, 'profile'>,
+  state: T,
+  own: ReadonlySet<string>,
+): T {
+  const fields = readableFields(viewer, state.e);
+  if (fields === null || fields === 'all') return state;
+  const f = Object.fromEntries(
+    Object.entries(state.f).filter(([k]) => k === '_deleted' || fields.has(k) || own.has(k)),
+  );
+  return Object.keys(f).length === Object.keys(state.f).length ? state : { ...state, f };
+}
+
 /** Entities that belong to a consultation, and the field naming it. */
 export const CONSULTATION_FAMILY: Readonly<Record<string, string>> = {
   consultation: 'id',

@@ -42,6 +42,9 @@ export interface DeviceCredential {
   roomId: string | null;
   name: string;
   enrolledAt: number;
+  /** When `POST /api/devices/assignment` last moved it (absent: never moved): devices keep the
+   * latest move they are told of (docs/protocol.md, `assigned`). */
+  assignedAt?: number;
   /** 32 random bytes (base64) handed to a person who signs in on this device with a password:
    * it unwraps the device's data key (encryption at rest), so a new person can get a PIN. */
   escrow: string;
@@ -190,7 +193,12 @@ export class Accounts {
     this.known.delete(deviceId);
     const before = await this.credential(deviceId);
     if (!before || before.org !== org) return null;
-    const after: DeviceCredential = { ...before, profile: to.profile, roomId: to.roomId };
+    const after: DeviceCredential = {
+      ...before,
+      profile: to.profile,
+      roomId: to.roomId,
+      assignedAt: Math.max(this.now(), (before.assignedAt ?? before.enrolledAt) + 1),
+    };
     await this.store.setMeta(credKey(deviceId), JSON.stringify(after));
     this.known.set(deviceId, { credential: after, at: this.now() });
     return { before, after };

@@ -283,6 +283,17 @@ export const syncResponseSchema = z.object({
   /** To a device holding states: load a snapshot (`GET /api/sync/snapshot?reload=1`) rather than
    * pull on, once its outbox is pushed whole (src/sync/reload.ts). Older clients ignore it. */
   reload: z.boolean().optional(),
+  /** What the device is now enrolled as (its credential, moved by `POST /api/devices/assignment`)
+   * and since when (the move's time, or the enrolment's): sent with every new view token, so a
+   * device moved to another profile or room plays it. A client keeps the latest `at` only — a
+   * relay that has not yet brought the move home answers with the older one. */
+  assigned: z
+    .object({
+      profile: z.enum(['reception', 'room', 'coordination', 'display']),
+      roomId: nameSchema.nullable(),
+      at: z.int().min(0),
+    })
+    .optional(),
   /** To a relay only: for each origin device of the pushed ops and each asked device, how far
    * central holds its ops, 1..N contiguous. */
   held: z.record(z.string(), count).optional(),

@@ -7,10 +7,11 @@
 // registry shown as complete) and resumes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EscaleDb, getMeta } from '../../src/device/db';
+import { outboxOps } from '../../src/device/outbox';
 import { localDigest } from '../../src/device/queries';
 import { registryLoading, reloadMeta } from '../../src/device/snapshot';
 import { checkpointKey, type SyncClientOptions } from '../../src/device/sync-client';
-import { type Change, writeChanges } from '../../src/device/write';
+import { applyRemote, type Change, writeChanges } from '../../src/device/write';
 import { buildDemoDataset } from '../../src/server/seed/demo';
 import { rowsToOps } from '../../src/server/seed/ops';
 import { partStart, type SnapshotManifest } from '../../src/sync/snapshot';
@@ -47,7 +48,7 @@ let n = 0;
 async function enrolled(
   s: TestServer,
   deviceId: string,
-  profile: 'coordination' | 'room' = 'coordination',
+  profile: 'coordination' | 'room' | 'reception' = 'coordination',
 ) {
   const db = openTestDb(undefined, `reload-${deviceId}-${++n}`);
   const { enrolled } = await enrolDb(
@@ -151,6 +152,32 @@ describe('a device holding states reloads a snapshot', () => {
     expect(urls.filter(isReload)).toHaveLength(1);
   }, 120_000);
 
+  it('a reload for being behind keeps the rows its snapshot lacks: its server may not hold them yet', async () => {
+    const s = await server();
+    const away = await enrolled(s, 'behind');
+    expect((await client(s, away.db, { snapshots: false }).syncNow()).state).toBe('ok');
+    // A patient it received from another server (a relay refilling after losing its disk does
+    // not hold it yet): written by a device this server has not heard from.
+    const elsewhere = await enrolled(s, 'elsewhere');
+    await elsewhere.write([newPatient('held-elsewhere', 7)]);
+    const ops = await outboxOps(elsewhere.db);
+    await applyRemote(
+      away.db,
+      ops.map((op, i) => ({ s: i + 1, op })),
+      checkpointKey('http://other.invalid'),
+      ops.length,
+    );
+    await othersWrite(s, 20, 'far');
+    const urls: string[] = [];
+    const status = await client(s, away.db, { fetch: watched(urls) }).syncNow();
+    expect(status.state).toBe('ok');
+    expect(urls.filter(isReload)).toHaveLength(1);
+    expect(await away.db.table('patient').get('held-elsewhere')).toMatchObject({
+      firstNames: 'Élodie 7',
+    });
+    expect((await away.db.states.get(['patient', 'held-elsewhere']))?.f).toBeDefined();
+  }, 120_000);
+
   it('a room moved to reception holds the registry and no longer that room’s notes', async () => {
     const s = await server();
     const room = await enrolled(s, 'moved', 'room');
@@ -176,6 +203,47 @@ describe('a device holding states reloads a snapshot', () => {
     const kept = await ids(room.db, 'consultation');
     expect([...notes].filter((id) => kept.has(id))).toEqual([]);
     expect(await room.db.states.where('e').equals('consultation').count()).toBe(0);
+    // It plays its new profile: the shell reads the credential it keeps (src/ui/shell/Layout.tsx).
+    expect(await getMeta(room.db, 'credential')).toMatchObject({
+      profile: 'reception',
+      roomId: null,
+    });
+  }, 120_000);
+
+  it('a reception tablet moved to the waiting-room screen keeps no patient and no visit’s motive', async () => {
+    const s = await server();
+    const tablet = await enrolled(s, 'to-display', 'reception');
+    const urls: string[] = [];
+    const c = client(s, tablet.db, { fetch: watched(urls) });
+    expect((await c.syncNow()).state).toBe('ok');
+    const visits = (await tablet.db.table('visit').toArray()) as { motif?: string }[];
+    expect(visits.some((v) => typeof v.motif === 'string')).toBe(true);
+    const coordination = await credentialFor(s, 'coordinator', { org: ORG });
+    const res = await fetch(`${s.url}/api/devices/assignment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...coordination.headers },
+      body: JSON.stringify({ deviceId: 'to-display', profile: 'display' }),
+    });
+    expect(res.status).toBe(200);
+
+    const status = await c.syncNow();
+    expect(status.state).toBe('ok');
+    expect(urls.filter(isReload)).toHaveLength(1);
+    expect(await getMeta(tablet.db, 'credential')).toMatchObject({ profile: 'display' });
+    expect(await localDigest(tablet.db)).toBe(status.serverDigest);
+    expect(await tablet.db.table('patient').count()).toBe(0);
+    // Visits and tickets stay (the screen orders and calls them), without what it may not read:
+    // the motive and the patient, in the rows and in the merge states alike.
+    const after = (await tablet.db.table('visit').toArray()) as Record<string, unknown>[];
+    expect(after.length).toBe(visits.length);
+    for (const v of after) {
+      expect(v.motif).toBeUndefined();
+      expect(v.patientId).toBeUndefined();
+    }
+    for (const st of await tablet.db.states.where('e').equals('visit').toArray()) {
+      expect(Object.keys(st.f)).not.toContain('motif');
+      expect(Object.keys(st.f)).not.toContain('patientId');
+    }
   }, 120_000);
 
   it('cut off mid-reload: the old view stays whole, never up to date, then it resumes', async () => {

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  heldView,
   noteHiddenFrom,
   pushRefusal,
   READABLE,
@@ -99,6 +100,44 @@ describe('what each profile receives', () => {
       'arrivedAt',
     ]);
     expect(viewState(viewer('reception'), { e: 'vitals', id: 'x', f: {} })).toBeNull();
+  });
+
+  it('keeps of a held state what the profile reads now, and the fields its own unpushed ops write', () => {
+    const state = { e: 'visit', id: 'v', f: { motif: 1, arrivedAt: 2, patientId: 3, _deleted: 4 } };
+    const none = new Set<string>();
+    expect(Object.keys(heldView(viewer('display'), state, none).f).sort()).toEqual([
+      '_deleted',
+      'arrivedAt',
+    ]);
+    expect(Object.keys(heldView(viewer('display'), state, new Set(['motif'])).f).sort()).toEqual([
+      '_deleted',
+      'arrivedAt',
+      'motif',
+    ]);
+    // Nothing to cut: the same state, not a copy.
+    expect(heldView(viewer('reception'), state, none)).toBe(state);
+    // A row the profile does not read at all came in its cut from a server that knows better.
+    const vitals = { e: 'vitals', id: 'x', f: { systolic: 1 } };
+    expect(heldView(viewer('reception'), vitals, none)).toBe(vitals);
+  });
+
+  it('keeps held states exactly as the pull cuts them, but for fields of its own ops', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Viewer['profile']>('reception', 'room', 'coordination', 'display'),
+        fc.constantFrom(...ENTITY_NAMES),
+        fc.uniqueArray(fc.constantFrom('orgId', 'ticket', 'motif', 'patientId', 'status', 'x')),
+        fc.uniqueArray(fc.constantFrom<string>('motif', 'x', 'ticket')),
+        (profile, e, names, own) => {
+          const state = { e, id: 'r', f: Object.fromEntries(names.map((n) => [n, n])) };
+          const kept = heldView(viewer(profile), state, new Set(own));
+          const cut = viewState(viewer(profile), state);
+          if (cut === null) return kept === state;
+          const expected = names.filter((n) => n in cut.f || own.includes(n)).sort();
+          return JSON.stringify(Object.keys(kept.f).sort()) === JSON.stringify(expected);
+        },
+      ),
+    );
   });
 
   it('hides a restricted note from other rooms only', () => {

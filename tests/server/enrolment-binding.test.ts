@@ -186,5 +186,41 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         profile: 'reception',
       });
     });
+
+    it('tells a moved device what it is enrolled as now, with each new view, and since when', async () => {
+      const coordination = await enrol(central, 'coord-b', { profile: 'coordination' });
+      const tablet = await enrol(central, 'tablet-d', { profile: 'reception' });
+      const pull = (server: TestServer, view?: string) =>
+        post(
+          server,
+          '/api/sync',
+          {
+            protocol: PROTOCOL_VERSION,
+            schema: SCHEMA_VERSION,
+            org: ORG,
+            deviceId: 'tablet-d',
+            since: 0,
+            ops: [],
+            ...(view ? { view } : {}),
+          },
+          tablet.headers,
+        ).then((r) => r.body as unknown as SyncResponse);
+      const enrolledAt = (await new Accounts(central.store).credential('tablet-d'))!.enrolledAt;
+      const first = await pull(central);
+      expect(first.assigned).toEqual({ profile: 'reception', roomId: null, at: enrolledAt });
+      // Its view echoed: nothing new to say.
+      expect((await pull(central, first.view)).assigned).toBeUndefined();
+      const move = { deviceId: 'tablet-d', profile: 'room', roomId: 'box-1' };
+      expect(
+        (await post(central, '/api/devices/assignment', move, coordination.headers)).status,
+      ).toBe(200);
+      const moved = await pull(central, first.view);
+      expect(moved.view).not.toBe(first.view);
+      expect(moved.assigned).toMatchObject({ profile: 'room', roomId: 'box-1' });
+      expect(moved.assigned!.at).toBeGreaterThan(enrolledAt);
+      // The relay, once it has brought the credentials home, says the same, with the same time.
+      await relay.relay!.refreshCredentials();
+      expect((await pull(relay)).assigned).toEqual(moved.assigned);
+    });
   });
 }

@@ -185,6 +185,15 @@ export async function pullCut(
 }
 
 /** Closures begun lately, announced with every answer (docs/protocol.md, Closure). */
+/** What the device is enrolled as now, and since when (docs/protocol.md, `assigned`). */
+function assignedOf(device: DeviceCredential) {
+  return {
+    profile: device.profile as 'reception' | 'room' | 'coordination' | 'display',
+    roomId: device.roomId,
+    at: device.assignedAt ?? device.enrolledAt,
+  };
+}
+
 async function closingPart(store: SyncStore, org: string, now: number) {
   const closing = await recentClosings(store, org, now);
   return closing.length ? { closing } : {};
@@ -475,6 +484,7 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...page,
       ops,
       ...(view ? { view: view.token } : {}),
+      ...(view && request.view !== view.token ? { assigned: assignedOf(device) } : {}),
       head: page.hasMore ? await store.lastSeq(request.org) : page.lastSeq,
       // The server's one clock (ServerContext.now): person sessions are opened by it, so the time a
       // device learns here must be the same, or its ops would fall outside their sessions.
