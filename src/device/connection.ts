@@ -68,14 +68,64 @@ export async function joinOrganisation(db: EscaleDb, connection: Connection): Pr
   });
 }
 
-export class EnrolError extends Error {}
+export class EnrolError extends Error {
+  constructor(
+    message: string,
+    /** The server could not be reached or could not reach central: another server may do. */
+    readonly tryNext = false,
+  ) {
+    super(message);
+  }
+}
 
-const ENROL_MESSAGES: Record<string, string> = {
+const ENROL_MESSAGES = {
   unknown_code:
     'Code inconnu, expiré ou déjà utilisé : demandez un nouveau code à la coordination.',
   rate_limited: 'Trop d’essais : patientez quelques minutes avant de réessayer.',
   unreachable: 'Serveur injoignable : vérifiez la connexion de l’appareil et réessayez.',
-};
+  notJoined: 'Cet appareil n’a jamais été enrôlé : utilisez l’écran d’accueil.',
+  otherOrganisation:
+    'Ce code est celui d’une autre organisation : demandez un code à votre coordination. Rien n’a été changé.',
+} as const;
+
+/** The answer of `POST /api/enrol` at `server`: the organisation and this device's credential.
+ * Throws EnrolError with a French message; `unreachable` says whether another server may do. */
+async function requestCredential(
+  server: string,
+  code: string,
+  deviceId: string,
+  fetchImpl: typeof fetch,
+): Promise<{ org: string; credential: Credential }> {
+  let res: Response;
+  try {
+    res = await fetchImpl(new URL('/api/enrol', server), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: normaliseCode(code), deviceId }),
+    });
+  } catch {
+    throw new EnrolError(ENROL_MESSAGES.unreachable, true);
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    const known = (ENROL_MESSAGES as Record<string, string | undefined>)[String(body.error)];
+    throw new EnrolError(
+      known ?? (typeof body.message === 'string' ? body.message : `Erreur ${res.status}`),
+      // A relay that cannot reach central (503): central itself may answer.
+      res.status >= 500,
+    );
+  }
+  return {
+    org: String(body.org),
+    credential: {
+      token: String(body.token),
+      profile: body.profile as DeviceProfile,
+      roomId: typeof body.roomId === 'string' ? body.roomId : null,
+      name: String(body.name),
+      orgName: String(body.orgName),
+    },
+  };
+}
 
 /**
  * Exchanges a code from the coordination for this device's credential at `server` (the one the
@@ -90,36 +140,49 @@ export async function enrolDevice(
   const deviceId = await getMeta<string>(db, META.deviceId);
   if (!deviceId) throw new EnrolError('Appareil sans identifiant : rechargez la page.');
   const servers = serverList(relay, server);
-  let res: Response;
-  try {
-    res = await fetchImpl(new URL('/api/enrol', server), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: normaliseCode(code), deviceId }),
-    });
-  } catch {
-    throw new EnrolError(ENROL_MESSAGES.unreachable);
-  }
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) {
-    const known = ENROL_MESSAGES[String(body.error)];
-    throw new EnrolError(
-      known ?? (typeof body.message === 'string' ? body.message : `Erreur ${res.status}`),
-    );
-  }
-  const connection: Connection = {
-    org: String(body.org),
-    servers,
-    credential: {
-      token: String(body.token),
-      profile: body.profile as DeviceProfile,
-      roomId: typeof body.roomId === 'string' ? body.roomId : null,
-      name: String(body.name),
-      orgName: String(body.orgName),
-    },
-  };
+  const { org, credential } = await requestCredential(server, code, deviceId, fetchImpl);
+  const connection: Connection = { org, servers, credential };
   await joinOrganisation(db, connection);
   return connection;
+}
+
+/**
+ * Enrols again, under the same device id, a device no server recognises any more (401: central
+ * restored from a backup older than its enrolment, docs/operations.md). The code goes to its
+ * servers in order (the truck's relay passes it to central); everything the device holds stays —
+ * its outbox above all, pushed under the same id once the new credential is stored. A code of
+ * another organisation is refused and changes nothing. Throws EnrolError with a French message.
+ */
+export async function rejoinOrganisation(
+  db: EscaleDb,
+  code: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Connection> {
+  const [connection, deviceId] = await Promise.all([
+    readConnection(db),
+    getMeta<string>(db, META.deviceId),
+  ]);
+  if (!connection || !deviceId) throw new EnrolError(ENROL_MESSAGES.notJoined);
+  let answer: { org: string; credential: Credential } | null = null;
+  let last: EnrolError | null = null;
+  for (const server of connection.servers) {
+    try {
+      answer = await requestCredential(server, code, deviceId, fetchImpl);
+      break;
+    } catch (e) {
+      if (!(e instanceof EnrolError) || !e.tryNext) throw e;
+      last = e;
+    }
+  }
+  if (!answer) throw last ?? new EnrolError(ENROL_MESSAGES.unreachable);
+  if (answer.org !== connection.org) throw new EnrolError(ENROL_MESSAGES.otherOrganisation);
+  const next: Connection = { ...connection, credential: answer.credential };
+  await db.transaction('rw', db.meta, async () => {
+    await setMeta(db, CREDENTIAL, answer.credential);
+    await db.meta.delete(META.unrecognised);
+  });
+  if (running?.db === db) void running.client.syncNow();
+  return next;
 }
 
 let running: { db: EscaleDb; client: SyncClient; unlisten(): void } | null = null;

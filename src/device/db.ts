@@ -351,6 +351,10 @@ export const META = {
   /** A server refused this device's ops until a person signs in again (403 session_required):
    * `{ staffId, message }`, cleared by that person's sign-in (docs/decisions/0006). */
   sessionRequired: 'sessionRequired',
+  /** No server recognised this device's credential (401 unauthenticated: central restored from
+   * a backup older than its enrolment, docs/operations.md): `{ message, at }`, until it enrols
+   * again under the same id (connection.ts `rejoinOrganisation`) or a sync succeeds. */
+  unrecognised: 'sync.unrecognised',
   /** The horizon this device adopted and prunes its row states at (an HLC, decision 0027,
    * src/device/horizon.ts): written with the checkpoint that reached it, never moved back. */
   horizon: 'horizon',

@@ -20,7 +20,13 @@ import {
 } from '../sync/snapshot';
 import { CUT_PENDING } from './assignment';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
-import { HttpError, NetworkError, NotYetKnown, SYNC_MESSAGES } from './sync-transport';
+import {
+  HttpError,
+  NetworkError,
+  NotYetKnown,
+  SYNC_MESSAGES,
+  Unrecognised,
+} from './sync-transport';
 import { receiveStamp, storeSnapshotStates } from './write';
 
 export const SNAPSHOT_MESSAGES = {
@@ -126,6 +132,13 @@ async function fetchOk(f: SnapshotFetch, path: string): Promise<Response> {
       .catch(() => null)) as { error?: string; message?: string } | null;
     if (body?.error === 'relay_unknown_device')
       throw new NotYetKnown(body.message ?? SYNC_MESSAGES.relayUnknownDevice);
+  }
+  if (res.status === 401) {
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => null)) as { error?: string } | null;
+    if (body?.error === 'unauthenticated') throw new Unrecognised(SYNC_MESSAGES.unrecognised);
   }
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as {

@@ -42,6 +42,7 @@ import {
   Revoked,
   SessionRequired,
   SYNC_MESSAGES,
+  Unrecognised,
   UpdateRequired,
 } from './sync-transport';
 import { applyRemote, replayParked } from './write';
@@ -650,11 +651,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     await writeStatus({ state: 'syncing', lastAttemptAt: new Date(now()).toISOString() });
     lockedWork = false;
     let lastError: Error | null = null;
+    let unrecognised = false;
     for (const server of servers) {
       try {
         await syncWith(server);
         await pruneAfterRun();
         if (await getMeta(db, META.sessionRequired)) await db.meta.delete(META.sessionRequired);
+        if (await getMeta(db, META.unrecognised)) await db.meta.delete(META.unrecognised);
         failures = 0;
         const status = await writeStatus({
           state: 'ok',
@@ -687,15 +690,29 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           return writeStatus({ state: 'update_required', server, lastError: err.message });
         }
         lastError = err instanceof Error ? err : new Error(String(err));
-        // Unreachable, or broken beyond this client's reach (5xx): the next server may do.
+        if (err instanceof Unrecognised) unrecognised = true;
+        // Unreachable, or broken beyond this client's reach (5xx): the next server may do. One
+        // that does not know the credential neither: a relay that kept its disk still knows a
+        // device enrolled after the backup central was restored from.
         const tryNext =
           err instanceof NetworkError ||
           err instanceof NotYetKnown ||
+          err instanceof Unrecognised ||
           (err instanceof HttpError && err.status >= 500);
         if (!tryNext) break;
       }
     }
     failures++;
+    // No server took the credential and at least one said it does not know it: the device must
+    // enrol again (the shell offers it, src/ui/shell/RejoinBanner.tsx); its work stays queued.
+    if (unrecognised) {
+      const at = new Date(now()).toISOString();
+      await db.meta.put({
+        key: META.unrecognised,
+        value: { message: SYNC_MESSAGES.unrecognised, at },
+      });
+      return writeStatus({ state: 'error', lastError: SYNC_MESSAGES.unrecognised });
+    }
     // Transient: no server reachable, or one that cannot serve this device yet (its message).
     const offline = lastError instanceof NetworkError || lastError instanceof NotYetKnown;
     return writeStatus({

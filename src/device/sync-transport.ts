@@ -24,6 +24,8 @@ export const SYNC_MESSAGES = {
     'Ce relais ne connaît pas encore cet appareil ; la synchronisation reprendra quand le relais joindra le central.',
   noProgress:
     'Le serveur annonce d’autres modifications sans en envoyer : synchronisation interrompue.',
+  unrecognised:
+    'Le serveur ne reconnaît plus cet appareil : demandez un code d’enrôlement à la coordination et enrôlez-le à nouveau. Les modifications non envoyées restent sur l’appareil.',
   sessionRequired:
     'Une personne doit se reconnecter avec son mot de passe sur cet appareil : ses modifications y restent en attente.',
 } as const;
@@ -43,6 +45,10 @@ export class HttpError extends Error {
  * central, 503 relay_unknown_device): retried like an unreachable server, never « enrol again ». */
 export class NotYetKnown extends Error {}
 export class UpdateRequired extends Error {}
+/** 401 unauthenticated: the server (or central, asked by a relay) does not know this device's
+ * credential — central restored from a backup older than its enrolment. It enrols again under
+ * the same id; nothing of its outbox is dropped meanwhile. */
+export class Unrecognised extends Error {}
 export class Revoked extends Error {}
 /** 403 session_required: a person stamped on the pushed ops must sign in on this device again. */
 export class SessionRequired extends Error {
@@ -105,6 +111,13 @@ export function createSyncTransport(
       clearTimeout(t);
     }
     if (res.status === 426) throw new UpdateRequired(SYNC_MESSAGES.updateRequired);
+    if (res.status === 401) {
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: string } | null;
+      if (body?.error === 'unauthenticated') throw new Unrecognised(SYNC_MESSAGES.unrecognised);
+    }
     if (res.status === 403) {
       const body = (await res.json().catch(() => null)) as {
         error?: string;

@@ -85,6 +85,11 @@ export const fr = {
     submitting: 'Enrôlement en cours…',
     badRelay: 'L’adresse du relais n’est pas une adresse web valide.',
   },
+  rejoin: {
+    title: 'Cet appareil doit être enrôlé à nouveau',
+    text: 'Le serveur ne reconnaît plus cet appareil (le serveur central a sans doute été restauré depuis une sauvegarde antérieure à son enrôlement). Demandez un code d’enrôlement à la coordination et saisissez-le ici : l’appareil garde tout ce qu’il contient, et ses modifications non envoyées partiront dès qu’il sera reconnu.',
+    submit: 'Enrôler à nouveau',
+  },
   sync: {
     label: 'Synchronisation',
     unknown: 'Synchronisation : état inconnu',

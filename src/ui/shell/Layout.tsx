@@ -14,6 +14,7 @@ import { LockGate } from './LockGate';
 import { PageTitle } from './PageTitle';
 import { PurgeWatcher } from './PurgeWatcher';
 import { allowedPath, isProfile, profileLabel, profileOfPath, profilePath } from './profiles';
+import { RejoinBanner } from './RejoinBanner';
 import { SessionBanner } from './SessionBanner';
 import { MAIN_ID, SkipLink } from './SkipLink';
 import { SyncProgress } from './SyncProgress';
@@ -107,6 +108,7 @@ export function Layout() {
       <UpdateBanner />
       <DatabaseBanner />
       <SessionBanner />
+      <RejoinBanner />
       <PurgeWatcher />
       {kiosk ? null : <Header current={current} enrolled={!!own} />}
       {kiosk ? null : <SyncProgress />}
