@@ -6,9 +6,7 @@
 // with the older assignment, which must not move the device back.
 import type { SyncResponse } from '../sync/protocol';
 import type { Credential } from './connection';
-import { type EscaleDb, getMeta } from './db';
-
-const CREDENTIAL = 'credential';
+import { type EscaleDb, getMeta, META } from './db';
 
 type Assigned = NonNullable<SyncResponse['assigned']>;
 
@@ -28,7 +26,7 @@ export async function adoptAssignment(
   servers: readonly string[] = [],
 ): Promise<boolean> {
   return db.transaction('rw', db.meta, async () => {
-    const held = await getMeta<Credential>(db, CREDENTIAL);
+    const held = await getMeta<Credential>(db, META.credential);
     if (!held || assigned.at <= (held.assignedAt ?? -1)) return false;
     const moved = held.profile !== assigned.profile || held.roomId !== assigned.roomId;
     if (moved) {
@@ -36,7 +34,7 @@ export async function adoptAssignment(
       await db.meta.put({ key: CUT_PENDING, value: [...new Set([...pending, ...servers])] });
     }
     await db.meta.put({
-      key: CREDENTIAL,
+      key: META.credential,
       value: {
         ...held,
         profile: assigned.profile,
@@ -50,5 +48,5 @@ export async function adoptAssignment(
 
 /** The profile this device plays now (null before enrolment). */
 export async function heldProfile(db: EscaleDb): Promise<Credential['profile'] | null> {
-  return (await getMeta<Credential>(db, CREDENTIAL))?.profile ?? null;
+  return (await getMeta<Credential>(db, META.credential))?.profile ?? null;
 }

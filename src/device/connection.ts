@@ -10,9 +10,6 @@ import { isEncrypted } from './encryption';
 import { forgetMarker, type MarkerStorage } from './marker';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
 
-const SERVERS = 'servers';
-const CREDENTIAL = 'credential';
-
 /** What the server gave this device at enrolment (docs/protocol.md, Enrolment). */
 export interface Credential {
   /** `Authorization: Bearer <token>` on every request; `<deviceId>.<secret>`. */
@@ -37,8 +34,8 @@ export interface Connection {
 export async function readConnection(db: EscaleDb): Promise<Connection | null> {
   const [org, servers, credential] = await Promise.all([
     getMeta<string>(db, META.org),
-    getMeta<string[]>(db, SERVERS),
-    getMeta<Credential>(db, CREDENTIAL),
+    getMeta<string[]>(db, META.servers),
+    getMeta<Credential>(db, META.credential),
   ]);
   if (!org || !servers?.length) return null;
   return credential ? { org, servers, credential } : { org, servers };
@@ -63,8 +60,8 @@ export function serverList(relay: string | null | undefined, central: string): s
 export async function joinOrganisation(db: EscaleDb, connection: Connection): Promise<void> {
   await db.transaction('rw', db.meta, async () => {
     await setMeta(db, META.org, connection.org);
-    await setMeta(db, SERVERS, connection.servers);
-    if (connection.credential) await setMeta(db, CREDENTIAL, connection.credential);
+    await setMeta(db, META.servers, connection.servers);
+    if (connection.credential) await setMeta(db, META.credential, connection.credential);
   });
 }
 
@@ -178,7 +175,7 @@ export async function rejoinOrganisation(
   if (answer.org !== connection.org) throw new EnrolError(ENROL_MESSAGES.otherOrganisation);
   const next: Connection = { ...connection, credential: answer.credential };
   await db.transaction('rw', db.meta, async () => {
-    await setMeta(db, CREDENTIAL, answer.credential);
+    await setMeta(db, META.credential, answer.credential);
     await db.meta.delete(META.unrecognised);
   });
   if (running?.db === db) void running.client.syncNow();

@@ -321,6 +321,11 @@ export const FOLD_PREFIX = 'fold:';
 
 export const META = {
   deviceId: 'deviceId',
+  /** What the server gave this device at enrolment (connection.ts `Credential`): its token,
+   * profile and room; the one key every reader of the credential uses. */
+  credential: 'credential',
+  /** The sync servers, the truck's relay first (connection.ts). */
+  servers: 'servers',
   org: 'org',
   profile: 'profile',
   marker: 'marker',

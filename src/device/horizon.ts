@@ -13,9 +13,6 @@ import { adoptable, type Horizon, pruneRow } from '../sync/prune';
 import { type EscaleDb, getMeta, META } from './db';
 import { DataLockedError } from './encryption';
 
-/** The device's credential in `meta` (src/device/connection.ts): its profile decides. */
-const CREDENTIAL_META = 'credential';
-
 /** The horizon this device pruned at (null: none yet). What it tells a server asking it for a
  * digest or a day's proof, so the server compares the same form. */
 export async function prunedAt(db: EscaleDb): Promise<Hlc | null> {
@@ -56,7 +53,7 @@ export const stampPast = (h: Hlc): Hlc => (HLC_PATTERN.test(h) ? h : `${h}0000:0
  * assigned elsewhere stays valid: every op ≤ it of every row had been applied.
  */
 async function holdsWholeOrganisation(db: EscaleDb): Promise<boolean> {
-  const credential = await getMeta<{ profile?: unknown }>(db, CREDENTIAL_META);
+  const credential = await getMeta<{ profile?: unknown }>(db, META.credential);
   return credential?.profile === 'coordination';
 }
 

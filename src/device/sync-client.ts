@@ -208,7 +208,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** The device's credential from its enrolment (docs/protocol.md, Authentication). */
   async function token(): Promise<string | null> {
-    const credential = await getMeta<{ token?: string }>(db, 'credential');
+    const credential = await getMeta<{ token?: string }>(db, META.credential);
     return credential?.token ?? null;
   }
 
