@@ -178,6 +178,9 @@ export async function loadSnapshot(
   // states »): every part is read again on a resume, for the keys of the rows it holds.
   const reload = (await getMeta<ReloadMark>(db, reloadMeta(server))) ?? null;
   for (let attempt = 0; ; attempt++) {
+    // Rows held before this attempt (another server's load, an earlier attempt) are joined with
+    // the snapshot's, never replaced (write.ts storeSnapshotStates).
+    const fresh = (await db.states.limit(1).primaryKeys()).length === 0;
     const kept = await getMeta<Progress>(db, snapshotMeta(server));
     const manifest = kept?.manifest ?? (await newManifest(db, server, f, reload !== null));
     const keep = new Set<string>();
@@ -254,6 +257,7 @@ export async function loadSnapshot(
         total,
         f,
         reload !== null,
+        fresh,
       );
       last = body;
     }
@@ -368,6 +372,7 @@ async function writePart(
   total: number,
   f: SnapshotFetch,
   reload: boolean,
+  fresh: boolean,
 ): Promise<number> {
   const batch = f.batchRows ?? 2000;
   const rows = manifest.parts[k]!.rows;
@@ -413,7 +418,9 @@ async function writePart(
       { key: snapshotMeta(server), value: { manifest, applied: upTo } satisfies Progress },
     ];
     if (k === 0 && i === slices.length - 1) meta.push({ key: REGISTRY_LOADING, value: mark });
-    await storeSnapshotStates(db, states, meta, [], [], reload ? { drop: [] } : undefined);
+    await storeSnapshotStates(db, states, meta, [], [], reload ? { drop: [] } : undefined, {
+      fresh,
+    });
     phase('write', tWrite);
     await f.progress?.({
       seq: manifest.seq,
