@@ -6,6 +6,7 @@
 import type { DeviceProfile, PartnerService } from '../domain/entities';
 import { authHeaders, type Connection, readConnection } from './connection';
 import { type EscaleDb, getMeta, META } from './db';
+import { learnServerTime } from './server-time';
 
 /** What a server or the network said, in French (`message`), with the server's error code. */
 export class AccountError extends Error {
@@ -114,12 +115,19 @@ export async function login(
   password: string,
   fetchImpl: typeof fetch = fetch,
 ): Promise<LoginResult> {
+  const sentAt = Date.now();
   const res = await call(await connected(db), '/api/login', { staffId, password }, fetchImpl);
+  const receivedAt = Date.now();
   const body = await json<{ staffId?: unknown; escrow?: unknown; session?: unknown }>(res);
   if (typeof body.escrow !== 'string') {
     throw new AccountError('Réponse incomplète du serveur à la connexion.', 'bad_response');
   }
   const session = body.session as LoginResult['session'] | undefined;
+  // The session opens at the server's time: the device's next stamps must not fall before it,
+  // whatever its own clock says (a tablet an hour behind, before its first sync answer).
+  if (typeof session?.issuedAt === 'number') {
+    await learnServerTime(db, session.issuedAt, sentAt, receivedAt);
+  }
   // Signed in again: the pushes the server held back for this person may go (the sync retries
   // on the audit event the sign-in writes).
   const notice = await getMeta<{ staffId?: string }>(db, META.sessionRequired);

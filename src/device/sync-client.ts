@@ -6,7 +6,6 @@
 
 import { SCHEMA_VERSION } from '../domain/entities';
 import { localDate } from '../domain/time';
-import { correctOffset, createClock } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import { type DeviceReport, PROTOCOL_VERSION, type SyncResponse } from '../sync/protocol';
 import { adoptAssignment } from './assignment';
@@ -25,6 +24,7 @@ import {
   pendingOpCount,
 } from './outbox';
 import { devicePosition } from './position';
+import { learnServerTime } from './server-time';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import {
   loadSnapshot,
@@ -349,20 +349,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     headers: async () => ({ ...(await bearer()), ...(await options.headers?.()) }),
   });
 
-  async function learnServerTime(serverTime: number, sentAt: number, receivedAt: number) {
-    await db.transaction('rw', db.meta, async () => {
-      const deviceId = await getMeta<string>(db, META.deviceId);
-      if (!deviceId) return;
-      const writer = await getWriter(db);
-      const saved = writer.clock;
-      const clock = saved && saved.node === deviceId ? saved : createClock(deviceId);
-      // The server answered somewhere between sending and receiving: take the middle.
-      const next = correctOffset(clock, serverTime, (sentAt + receivedAt) / 2);
-      if (next !== saved)
-        await db.meta.put({ key: META.writer, value: { ...writer, clock: next } });
-    });
-  }
-
   const dayOf = dayReporter(db, servers);
 
   async function report(): Promise<DeviceReport> {
@@ -552,7 +538,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         throw err;
       }
       probing = false;
-      await learnServerTime(res.serverTime, sentAt, now());
+      await learnServerTime(db, res.serverTime, sentAt, now());
       // Moved to another profile or room: the credential says so before the reload that follows.
       if (res.assigned) await adoptAssignment(db, res.assigned, servers);
       // Told to reload (docs/protocol.md, Reload): the page is not applied — the snapshot

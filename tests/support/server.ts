@@ -74,6 +74,8 @@ export async function startTestServer(
     /** Open this SQLite file or PostgreSQL database (kept at close) instead of a fresh one. */
     sqliteFile?: string;
     databaseUrl?: string;
+    /** The server's clock (a device's clock an hour behind it, say). */
+    now?: () => number;
   } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = options.sqliteFile
@@ -82,7 +84,7 @@ export async function startTestServer(
       ? { store: await openPostgresStore(options.databaseUrl, 30), cleanup: () => {} }
       : await openTestStore(options.store ?? 'sqlite');
   const pokes = new Pokes();
-  const accounts = new Accounts(store);
+  const accounts = new Accounts(store, options.now);
   if (options.upstream && !options.relayCredential) {
     throw new Error('a relay needs relayCredential (tests/support/auth.ts)');
   }
@@ -117,6 +119,7 @@ export async function startTestServer(
     reloadOps: options.reloadOps,
     allowedOrigins: options.allowedOrigins,
     trustProxy: options.trustProxy,
+    ...(options.now ? { now: options.now } : {}),
     pokes,
     onStored: () => void relay?.syncNow(),
     relay: relay ?? undefined,
