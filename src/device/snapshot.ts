@@ -25,7 +25,7 @@ import {
   NetworkError,
   NotYetKnown,
   SYNC_MESSAGES,
-  Unrecognised,
+  throwIfUnrecognised,
 } from './sync-transport';
 import { receiveStamp, storeSnapshotStates } from './write';
 
@@ -133,13 +133,7 @@ async function fetchOk(f: SnapshotFetch, path: string): Promise<Response> {
     if (body?.error === 'relay_unknown_device')
       throw new NotYetKnown(body.message ?? SYNC_MESSAGES.relayUnknownDevice);
   }
-  if (res.status === 401) {
-    const body = (await res
-      .clone()
-      .json()
-      .catch(() => null)) as { error?: string } | null;
-    if (body?.error === 'unauthenticated') throw new Unrecognised(SYNC_MESSAGES.unrecognised);
-  }
+  await throwIfUnrecognised(res);
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as {
       message?: string;

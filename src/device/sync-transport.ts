@@ -60,6 +60,17 @@ export class SessionRequired extends Error {
   }
 }
 
+/** Throws Unrecognised when `res` is the server's 401 unauthenticated (the snapshot's routes
+ * answer it too); reads a clone, so the caller may still read the body. */
+export async function throwIfUnrecognised(res: Response): Promise<void> {
+  if (res.status !== 401) return;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: string } | null;
+  if (body?.error === 'unauthenticated') throw new Unrecognised(SYNC_MESSAGES.unrecognised);
+}
+
 async function errorText(res: Response): Promise<string> {
   try {
     const body = (await res.json()) as { message?: unknown; error?: unknown };
@@ -111,13 +122,7 @@ export function createSyncTransport(
       clearTimeout(t);
     }
     if (res.status === 426) throw new UpdateRequired(SYNC_MESSAGES.updateRequired);
-    if (res.status === 401) {
-      const body = (await res
-        .clone()
-        .json()
-        .catch(() => null)) as { error?: string } | null;
-      if (body?.error === 'unauthenticated') throw new Unrecognised(SYNC_MESSAGES.unrecognised);
-    }
+    await throwIfUnrecognised(res);
     if (res.status === 403) {
       const body = (await res.json().catch(() => null)) as {
         error?: string;

@@ -7,6 +7,7 @@ import { EnrolError, enrolDevice, serverList, startSync } from '../../device/con
 import { normaliseCode } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
 import { t } from '../i18n';
+import { EnrolCodeField } from './EnrolCodeField';
 import '../forms/forms.css';
 
 const CODE = /^[A-Z0-9]{8}$/;
@@ -18,8 +19,6 @@ export function JoinOrganisation({ origin = window.location.origin }: { origin?:
   const [error, setError] = useState<{ field: 'code' | 'relay' | null; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const titleId = useId();
-  const codeId = useId();
-  const codeHintId = useId();
   const relayId = useId();
   const hintId = useId();
   const errorId = useId();
@@ -58,26 +57,11 @@ export function JoinOrganisation({ origin = window.location.origin }: { origin?:
       <h2 id={titleId}>{t('join.title')}</h2>
       <p>{t('join.intro')}</p>
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-        <div className="field">
-          <label htmlFor={codeId}>{t('join.code')}</label>
-          <input
-            id={codeId}
-            className="enrol-code-input"
-            type="text"
-            value={code}
-            autoComplete="one-time-code"
-            autoCapitalize="characters"
-            enterKeyHint="go"
-            spellCheck={false}
-            maxLength={16}
-            aria-describedby={describe(codeHintId, 'code')}
-            aria-invalid={error?.field === 'code' ? true : undefined}
-            onChange={(e) => setCode(e.target.value)}
-          />
-          <p id={codeHintId} className="muted">
-            {t('join.codeHint')}
-          </p>
-        </div>
+        <EnrolCodeField
+          value={code}
+          onChange={setCode}
+          errorId={error?.field === 'code' ? errorId : null}
+        />
         <div className="field">
           <label htmlFor={relayId}>{t('join.relay')}</label>
           <input

@@ -8,6 +8,7 @@ import { EnrolError, rejoinOrganisation } from '../../device/connection';
 import { getMeta, META } from '../../device/db';
 import { normaliseCode } from '../../sync/protocol';
 import { useDb } from '../data/device-data';
+import { EnrolCodeField } from '../home/EnrolCodeField';
 import { t } from '../i18n';
 
 const CODE = /^[A-Z0-9]{8}$/;
@@ -28,8 +29,6 @@ export function RejoinBanner() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleId = useId();
-  const codeId = useId();
-  const hintId = useId();
   const errorId = useId();
   if (!notice) return null;
 
@@ -58,26 +57,7 @@ export function RejoinBanner() {
       <h2 id={titleId}>{t('rejoin.title')}</h2>
       <p>{t('rejoin.text')}</p>
       <form className="rejoin-form" onSubmit={(e) => void submit(e)} noValidate>
-        <div className="field">
-          <label htmlFor={codeId}>{t('join.code')}</label>
-          <input
-            id={codeId}
-            className="enrol-code-input"
-            type="text"
-            value={code}
-            autoComplete="one-time-code"
-            autoCapitalize="characters"
-            enterKeyHint="go"
-            spellCheck={false}
-            maxLength={16}
-            aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-            aria-invalid={error ? true : undefined}
-            onChange={(e) => setCode(e.target.value)}
-          />
-          <p id={hintId} className="muted">
-            {t('join.codeHint')}
-          </p>
-        </div>
+        <EnrolCodeField value={code} onChange={setCode} errorId={error ? errorId : null} />
         {error ? (
           <p id={errorId} className="notice notice--error">
             {error}
