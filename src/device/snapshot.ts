@@ -51,6 +51,25 @@ export interface ReloadMark {
    * end (a room's snapshot brings its own), never before — a reload given up falls back to the
    * pull from 0 that this token would otherwise skip. */
   view?: string;
+  /** Rows to take back from the server rather than join: an op of the device's that a server
+   * refused was set aside, and its value must not stay in the device's state (set-aside.ts). */
+  replace?: [string, string][];
+}
+
+/** Marks the rows of refused ops for a reload from `server` that replaces them: the server's
+ * state, with the device's ops not set aside applied again (write.ts storeSnapshotStates). */
+export async function markReplace(
+  db: EscaleDb,
+  server: string,
+  rows: readonly (readonly [string, string])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction('rw', db.meta, async () => {
+    const mark = (await getMeta<ReloadMark>(db, reloadMeta(server))) ?? {};
+    const keys = new Map<string, [string, string]>();
+    for (const [e, id] of [...(mark.replace ?? []), ...rows]) keys.set(rowKey(e, id), [e, id]);
+    await db.meta.put({ key: reloadMeta(server), value: { ...mark, replace: [...keys.values()] } });
+  });
 }
 
 /**
@@ -252,6 +271,7 @@ export async function loadSnapshot(
         f,
         reload !== null,
         fresh,
+        reload?.replace?.length ? new Set(reload.replace.map(([e, id]) => rowKey(e, id))) : null,
       );
       last = body;
     }
@@ -367,6 +387,7 @@ async function writePart(
   f: SnapshotFetch,
   reload: boolean,
   fresh: boolean,
+  replace: ReadonlySet<string> | null,
 ): Promise<number> {
   const batch = f.batchRows ?? 2000;
   const rows = manifest.parts[k]!.rows;
@@ -412,9 +433,15 @@ async function writePart(
       { key: snapshotMeta(server), value: { manifest, applied: upTo } satisfies Progress },
     ];
     if (k === 0 && i === slices.length - 1) meta.push({ key: REGISTRY_LOADING, value: mark });
-    await storeSnapshotStates(db, states, meta, [], [], reload ? { drop: [] } : undefined, {
-      fresh,
-    });
+    await storeSnapshotStates(
+      db,
+      states,
+      meta,
+      [],
+      [],
+      reload ? { drop: [], ...(replace ? { replace } : {}) } : undefined,
+      { fresh },
+    );
     phase('write', tWrite);
     await f.progress?.({
       seq: manifest.seq,
@@ -447,12 +474,22 @@ async function finish(
   // behind keeps them — a relay refilling after losing its disk may not hold them yet.
   const pending = (await getMeta<string[]>(db, CUT_PENDING)) ?? [];
   const cut = pending.includes(server);
-  const drop =
+  const moved =
     reload && sameLog && cut
       ? (await db.states.toCollection().primaryKeys()).filter(
           ([e, id]) => !reload.keep.has(rowKey(e, id)),
         )
       : [];
+  // A row taken back that the server does not hold (its creation was refused) goes too, unless
+  // an op of the device not set aside still writes it.
+  const refused = (reload?.mark.replace ?? []).filter(
+    ([e, id]) => !reload!.keep.has(rowKey(e, id)),
+  );
+  const drop = [
+    ...new Map(
+      [...moved, ...refused].map(([e, id]) => [rowKey(e, id), [e, id] as [string, string]]),
+    ).values(),
+  ];
   const view = manifest.view ?? reload?.mark.view;
   const parked: ParkedOp[] = last.parked.map(({ op, error }) =>
     error === undefined

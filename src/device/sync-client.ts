@@ -28,6 +28,7 @@ import { learnServerTime } from './server-time';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import {
   loadSnapshot,
+  markReplace,
   type ReloadMark,
   reloadMeta,
   SnapshotUnavailable,
@@ -533,6 +534,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
             db,
             refused.map((r) => ({ ...r, at })),
           );
+          // Its own state still shows what was refused (a note edited after another laptop of
+          // the room signed it): the next run takes those rows back from this server.
+          if (options.snapshots !== false) {
+            const seqs = new Set(refused.map((r) => r.seq));
+            await markReplace(
+              db,
+              server,
+              ops.filter((op) => seqs.has(op.seq)).map((op) => [op.e, op.id] as const),
+            );
+          }
           continue;
         }
         throw err;

@@ -46,6 +46,7 @@ import { adoptAnnounced, pruneAt, prunedAt, stampPast } from './horizon';
 import { notifyLocalWrite } from './local-writes';
 import { actionRecord, firstOf, type OutboxRecord, opsOf, withOp } from './outbox';
 import { requestPersistence } from './persistence';
+import { setAsideSeqs } from './set-aside';
 
 /** The domain's registry, as replication reads it. */
 export const registry: Registry = entitySpec;
@@ -636,7 +637,12 @@ export async function storeSnapshotStates(
   /** A reload over states held (src/device/snapshot.ts): rows purged after a receipt are not
    * written again, and the rows of `drop` (not in the snapshot) go, but for those an op of the
    * outbox names — typed since, or not yet pushed. */
-  reload?: { drop: readonly (readonly [string, string])[] },
+  reload?: {
+    drop: readonly (readonly [string, string])[];
+    /** Rows taken back rather than joined (`entity\u0000id`): the snapshot's state and the
+     * device's own ops not set aside, applied again (a refused op's value goes). */
+    replace?: ReadonlySet<string>;
+  },
   /** `fresh`: the device held no state when this load began (none of another server's load). */
   options: { fresh?: boolean } = {},
 ): Promise<void> {
@@ -679,8 +685,28 @@ export async function storeSnapshotStates(
         }
       }
       const none = new Set<string>();
+      // The device's ops a server did not refuse, for the rows taken back.
+      const mine =
+        reload.replace && reload.replace.size > 0
+          ? await (async () => {
+              const aside = await setAsideSeqs(db);
+              return [
+                ...(await db.outbox.toArray()).flatMap(opsOf).filter((op) => !aside.has(op.seq)),
+                ...(await db.sent.toArray()),
+              ].sort((a, b) => a.seq - b.seq);
+            })()
+          : [];
       out = out.map((st, i) => {
-        const joined = held[i] ? joinStates(st, held[i]) : st;
+        const key = `${st.e}\u0000${st.id}`;
+        let joined: RowState;
+        if (reload.replace?.has(key)) {
+          joined = st;
+          for (const op of mine) {
+            if (op.e === st.e && op.id === st.id) joined = applyOp(joined, op, registry);
+          }
+        } else {
+          joined = held[i] ? joinStates(st, held[i]) : st;
+        }
         return profile
           ? heldView({ profile }, joined, own.get(`${st.e}\u0000${st.id}`) ?? none)
           : joined;
@@ -696,8 +722,13 @@ export async function storeSnapshotStates(
     await db.states.bulkPut([...out]);
     await storeRows(db, out);
     if (reload && reload.drop.length > 0) {
+      // Named by an op not set aside: the row stays (a set-aside op keeps no row alive).
+      const aside = await setAsideSeqs(db);
       const named = new Set(
-        (await db.outbox.toArray()).flatMap(opsOf).map((op) => `${op.e}\u0000${op.id}`),
+        (await db.outbox.toArray())
+          .flatMap(opsOf)
+          .filter((op) => !aside.has(op.seq))
+          .map((op) => `${op.e}\u0000${op.id}`),
       );
       const gone = reload.drop.filter(([e, id]) => !named.has(`${e}\u0000${id}`));
       const byEntity = new Map<string, string[]>();

@@ -660,6 +660,37 @@ describe('an op the server refuses', () => {
   });
 });
 
+// A refused op set aside must not go on showing on its device (docs/architecture.md, the two
+// laptops of one room: an edit refused after the other signed the note): the next run takes the
+// row back from the server, with the device's ops not set aside applied again.
+describe('a row whose op the server refused', () => {
+  it('is taken back from the server: the refused value goes, later work stays', async () => {
+    const s = await server();
+    const d = await device('dev-back', [s.url]);
+    await d.write([newPatient('p-back', 1)]);
+    expect((await d.client.syncNow()).state).toBe('ok');
+    // The name changed on the device, in a form the server refuses (a NUL, as above).
+    await d.write([{ entity: 'patient', id: 'p-back', set: { usedName: 'DURAND' } }]);
+    const [record] = await d.db.outbox.toArray();
+    const [op] = recordOps(record!);
+    await d.db.outbox.put(withOp(record!, { ...op!, val: 'DU\u0000RAND' }));
+    expect((await d.client.syncNow()).state).toBe('ok');
+    expect((await listSetAside(d.db)).map((x) => x.seq)).toEqual([op!.seq]);
+    // Typed after, not yet sent.
+    await d.write([{ entity: 'patient', id: 'p-back', set: { usedFirstName: 'Jeanne' } }]);
+
+    expect((await d.client.syncNow()).state).toBe('ok');
+    const row = await d.db.table('patient').get('p-back');
+    expect(row.usedName).toBeNull();
+    expect(row.usedFirstName).toBe('Jeanne');
+    // The device holds what the server holds, its set-aside op kept in its outbox.
+    const [central] = await s.store.rowsByIds(ORG, 'patient', ['p-back']);
+    expect(central).toMatchObject({ usedName: null, usedFirstName: 'Jeanne' });
+    expect((await outboxOps(d.db)).map((x) => x.seq)).toEqual([op!.seq]);
+    expect(await getMeta(d.db, `reload:${s.url}`)).toBeUndefined();
+  });
+});
+
 // Issue #18 item 5: the outbox keeps one record per user action (src/device/outbox.ts); the wire
 // still carries ops, sliced by bytes, so an action may be cut between two pushes.
 describe('an outbox of one record per action', () => {
