@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       ` doubleTakeIns=${sum((r) => r.stats.doubleTakeIns)} endsOnPatientInCare=${sum((r) => r.stats.endsOnPatientInCare)}` +
       ` signedOffline=${sum((r) => r.stats.signedOffline)} objections=${sum((r) => r.stats.objections)} contradictions=${sum((r) => Object.values(r.stats.contradictions).reduce((a, b) => a + b, 0))}` +
       ` relayDiskLosses=${sum((r) => r.stats.relayDiskLosses)} restores=${sum((r) => r.stats.restores)}` +
-      ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)}` +
+      ` poisonQuarantined=${sum((r) => r.stats.poisonQuarantined)} setAside=${sum((r) => r.stats.setAside)} refusedKept=${sum((r) => r.stats.refusedKept)}` +
       ` snapshots=${sum((r) => r.stats.snapshots)} reloads=${sum((r) => r.stats.reloads)}` +
       ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}` +
       ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}` +

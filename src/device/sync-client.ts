@@ -440,7 +440,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
    * and the device pulls on as before.
    */
   async function reload(server: string, key: string, view: string | undefined): Promise<boolean> {
-    const mark: ReloadMark = view === undefined ? {} : { view };
+    // Rows already marked to be taken back (set aside) stay marked.
+    const held = await getMeta<ReloadMark>(db, reloadMeta(server));
+    const mark: ReloadMark = {
+      ...(held?.replace ? { replace: held.replace } : {}),
+      ...(view === undefined ? {} : { view }),
+    };
     await db.meta.put({ key: reloadMeta(server), value: mark });
     return bootstrap(server, key);
   }

@@ -690,10 +690,10 @@ export async function storeSnapshotStates(
         reload.replace && reload.replace.size > 0
           ? await (async () => {
               const aside = await setAsideSeqs(db);
-              return [
-                ...(await db.outbox.toArray()).flatMap(opsOf).filter((op) => !aside.has(op.seq)),
-                ...(await db.sent.toArray()),
-              ].sort((a, b) => a.seq - b.seq);
+              // `sent` too: an op a relay took and central then refused is in both.
+              return [...(await db.outbox.toArray()).flatMap(opsOf), ...(await db.sent.toArray())]
+                .filter((op) => !aside.has(op.seq))
+                .sort((a, b) => a.seq - b.seq);
             })()
           : [];
       out = out.map((st, i) => {
