@@ -663,19 +663,25 @@ describe('an op the server refuses', () => {
 // A refused op set aside must not go on showing on its device (docs/architecture.md, the two
 // laptops of one room: an edit refused after the other signed the note): the next run takes the
 // row back from the server, with the device's ops not set aside applied again.
+/** Patient p-back synced, then its name changed on the device in a form the server refuses (a
+ * NUL, as above), queued and not sent: the op the server will set aside. */
+async function refusedNameQueued(d: Awaited<ReturnType<typeof device>>) {
+  await d.write([newPatient('p-back', 1)]);
+  expect((await d.client.syncNow()).state).toBe('ok');
+  await d.write([{ entity: 'patient', id: 'p-back', set: { usedName: 'DURAND' } }]);
+  const [record] = await d.db.outbox.toArray();
+  const [op] = recordOps(record!);
+  await d.db.outbox.put(withOp(record!, { ...op!, val: 'DU\u0000RAND' }));
+  return op!;
+}
+
 describe('a row whose op the server refused', () => {
   it('is taken back from the server: the refused value goes, later work stays', async () => {
     const s = await server();
     const d = await device('dev-back', [s.url]);
-    await d.write([newPatient('p-back', 1)]);
+    const op = await refusedNameQueued(d);
     expect((await d.client.syncNow()).state).toBe('ok');
-    // The name changed on the device, in a form the server refuses (a NUL, as above).
-    await d.write([{ entity: 'patient', id: 'p-back', set: { usedName: 'DURAND' } }]);
-    const [record] = await d.db.outbox.toArray();
-    const [op] = recordOps(record!);
-    await d.db.outbox.put(withOp(record!, { ...op!, val: 'DU\u0000RAND' }));
-    expect((await d.client.syncNow()).state).toBe('ok');
-    expect((await listSetAside(d.db)).map((x) => x.seq)).toEqual([op!.seq]);
+    expect((await listSetAside(d.db)).map((x) => x.seq)).toEqual([op.seq]);
     // Typed after, not yet sent.
     await d.write([{ entity: 'patient', id: 'p-back', set: { usedFirstName: 'Jeanne' } }]);
 
@@ -686,7 +692,7 @@ describe('a row whose op the server refused', () => {
     // The device holds what the server holds, its set-aside op kept in its outbox.
     const [central] = await s.store.rowsByIds(ORG, 'patient', ['p-back']);
     expect(central).toMatchObject({ usedName: null, usedFirstName: 'Jeanne' });
-    expect((await outboxOps(d.db)).map((x) => x.seq)).toEqual([op!.seq]);
+    expect((await outboxOps(d.db)).map((x) => x.seq)).toEqual([op.seq]);
     expect(await getMeta(d.db, `reload:${s.url}`)).toBeUndefined();
   });
 });
@@ -698,17 +704,12 @@ describe('a row whose op the server refused, in a run that reloads', () => {
     const s = await server({ reloadOps: 5 });
     const d = await device('dev-back-reload', [s.url]);
     const other = await device('dev-other', [s.url]);
-    await d.write([newPatient('p-back', 1)]);
-    expect((await d.client.syncNow()).state).toBe('ok');
-    await d.write([{ entity: 'patient', id: 'p-back', set: { usedName: 'DURAND' } }]);
-    const [record] = await d.db.outbox.toArray();
-    const [op] = recordOps(record!);
-    await d.db.outbox.put(withOp(record!, { ...op!, val: 'DU\u0000RAND' }));
+    const op = await refusedNameQueued(d);
     await other.write(patients('elsewhere', 10));
     expect((await other.client.syncNow()).state).toBe('ok');
 
     expect((await d.client.syncNow()).state).toBe('ok');
-    expect((await listSetAside(d.db)).map((x) => x.seq)).toEqual([op!.seq]);
+    expect((await listSetAside(d.db)).map((x) => x.seq)).toEqual([op.seq]);
     expect((await d.db.table('patient').get('p-back')).usedName).toBeNull();
     expect(await d.db.table('patient').get('elsewhere9')).toBeDefined();
   });
