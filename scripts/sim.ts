@@ -1,4 +1,4 @@
-// `npm run sim -- --seeds N [--from S] [--steps K] [--workers W] [--with-restore] [--verbose]`:
+// `npm run sim -- --seeds N [--from S] [--steps K] [--workers W] [--with-restore] [--room-joiner] [--verbose]`:
 // the replication simulation over the real parts (tests/sim/simulate.ts), one seed after the
 // other in W child processes (a seed's run never depends on which process runs it), ending with
 // exactly one summary line:
@@ -22,6 +22,7 @@ const from = arg('from', 1);
 const steps = arg('steps', 60);
 const workers = Math.max(1, Math.min(arg('workers', availableParallelism()), seeds));
 const withRestore = process.argv.includes('--with-restore');
+const roomJoiner = process.argv.includes('--room-joiner');
 const verbose = process.argv.includes('--verbose');
 
 /** A child: runs the seeds it is given, one JSON line per seed on its IPC channel. */
@@ -31,7 +32,7 @@ async function child(): Promise<void> {
     for (const seed of msg.seeds) {
       let result: SimResult | { seed: number; error: string };
       try {
-        result = await simulate(seed, { steps, withRestore });
+        result = await simulate(seed, { steps, withRestore, roomJoiner });
       } catch (error) {
         result = {
           seed,
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
       ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}` +
       ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}` +
       ` rowsPruned=${sum((r) => r.stats.rowsPruned)} devicesPruning=${sum((r) => r.stats.devicesPruning)}` +
-      ` midDayJoins=${sum((r) => r.stats.midDayJoins)}`,
+      ` midDayJoins=${sum((r) => r.stats.midDayJoins)} roomJoins=${sum((r) => r.stats.roomJoins)}`,
   );
   console.log(
     `converged ${converged}/${seeds} seeds, lost ${lost} writes, invariant violations ${violations}, silent contradictions ${silent}`,

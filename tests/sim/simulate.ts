@@ -73,6 +73,9 @@ export interface SimOptions {
   steps?: number;
   /** Central restored from an older snapshot mid-day, then `new-epoch` (docs/operations.md). */
   withRestore?: boolean;
+  /** The device joining mid-day is, one seed in two, a second laptop in a modular room
+   * (`--room-joiner`): two devices of one room edit and sign one note apart. */
+  roomJoiner?: boolean;
 }
 
 export interface SimStats extends WorkloadStats, NetStats {
@@ -107,6 +110,8 @@ export interface SimStats extends WorkloadStats, NetStats {
    * specialist's own laptop in a modular room): enrolled at central, unknown to the relay until
    * it fetches the credentials again, holding nothing (a snapshot, or the log) when they start. */
   midDayJoins: number;
+  /** Of them, second laptops in a modular room (`roomJoiner`). */
+  roomJoins: number;
 }
 
 export interface SimResult {
@@ -162,6 +167,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     horizonsAnnounced: 0,
     partnerOpsChecked: 0,
     midDayJoins: 0,
+    roomJoins: 0,
   };
   /** Every horizon central announced (decision 0027), by epoch: the least `seq` seen per clock. */
   const announced = new Map<string, { hlc: string; seq: number }>();
@@ -570,7 +576,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   const held = await store.heldKeys(ORG, [...latest.values()]);
   const byKey = new Map(allStates.map((s) => [`${s.e}\u0000${s.id}`, s]));
   // A write a clinical rule refused (« Note signée… », code forbidden_op: two laptops of one
-  // room, SIM_ROOM_JOIN=1) is not lost when its device keeps it set aside, listed with the
+  // room, `roomJoiner`) is not lost when its device keeps it set aside, listed with the
   // reason: that is the design's answer (docs/protocol.md, Quarantine). Counted apart.
   const forbidden = new Set(
     (await store.quarantined(ORG, 100_000))
@@ -737,11 +743,10 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
    * credentials again. It starts holding nothing: a snapshot (or the log) while the others go on.
    */
   async function join(): Promise<void> {
-    // A second laptop in a modular room only with SIM_ROOM_JOIN=1: two devices of one room can
-    // edit and sign one note apart, and the edit the server then refuses (« Note signée »), set
-    // aside on its device, still shows there — a known defect (docs/architecture.md), reproduced
-    // by seeds 48, 60 and 282 with it on.
-    const inRoom = joinRnd() < 0.5 && process.env.SIM_ROOM_JOIN === '1';
+    // A second laptop in a modular room only with `roomJoiner`: two devices of one room can
+    // edit and sign one note apart, and the edit the server then refuses (« Note signée ») is set
+    // aside on its device, its row taken back from the server (docs/architecture.md).
+    const inRoom = joinRnd() < 0.5 && options.roomJoiner === true;
     const room = inRoom ? ROOMS[2 + Math.floor(joinRnd() * 2)]! : null;
     const d = await startDevice(net, clock, central, {
       name: room ? `laptop-${room}-2` : 'reception-2',
@@ -762,6 +767,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     net.setLink(d.name, 'central', false);
     devices.push(d);
     extra.midDayJoins++;
+    if (room) extra.roomJoins++;
   }
 
   /**
