@@ -1,6 +1,6 @@
 // Runs in Chromium: the device runtime of the app (src/device) against IndexedDB, for the
 // client.* benches. Bundled by esbuild into one script; exposes its entry points on globalThis.
-import { Dexie } from 'dexie';
+import { type DBCore, type DBCoreKeyRange, Dexie, type Middleware } from 'dexie';
 import { loadCipher } from '../../../src/device/cipher';
 import type { Credential } from '../../../src/device/connection';
 import { currentDataKey, DATA_KEY_BYTES, setDataKey } from '../../../src/device/data-key';
@@ -46,9 +46,18 @@ async function unlock(): Promise<void> {
   if (!currentDataKey()) setDataKey(crypto.getRandomValues(new Uint8Array(DATA_KEY_BYTES)));
 }
 
-/** The variants of the write path bench: Escale sealed (as shipped) and unsealed, and the
- * anchors: a bare put of the rows, rows + one outbox record per action (fair), the same sealed. */
-export const WRITE_VARIANTS = ['escale', 'escaleClear', 'put', 'fair', 'fairSealed'] as const;
+/** The variants of the write path bench: Escale sealed (as shipped) and unsealed, the records
+ * Escale wrote put again without reading (its floor) and with its reads, and the anchors: a bare
+ * put of the rows, rows + one outbox record per action (fair), the same sealed. */
+export const WRITE_VARIANTS = [
+  'escale',
+  'escaleClear',
+  'records',
+  'recordsRead',
+  'put',
+  'fair',
+  'fairSealed',
+] as const;
 export type WriteVariant = (typeof WRITE_VARIANTS)[number];
 
 export interface WriteRun {
@@ -70,6 +79,131 @@ async function anchorDb(name: string, sealed: boolean): Promise<Dexie> {
 
 const CLINICAL = new Set<string>(ENCRYPTED_ENTITIES);
 
+/** One request of the write path, as it reached the encryption middleware (writes in clear). */
+type Captured =
+  | { table: string; type: 'add' | 'put'; values: unknown[] }
+  | { table: string; type: 'delete'; keys: unknown[] }
+  | { table: string; type: 'get'; keys: unknown[] }
+  | { table: string; type: 'query'; index: string | null; range: DBCoreKeyRange; limit?: number };
+
+/** Records every request above the encryption middleware (level 1.5) into `sink()`. */
+function captureMiddleware(sink: () => Captured[]): Middleware<DBCore> {
+  return {
+    stack: 'dbcore',
+    name: 'bench-capture',
+    level: 1.6,
+    create: (down) => ({
+      ...down,
+      table(name) {
+        const table = down.table(name);
+        return {
+          ...table,
+          mutate(req) {
+            if (req.type === 'add' || req.type === 'put') {
+              sink().push({
+                table: name,
+                type: req.type,
+                values: structuredClone([...req.values]),
+              });
+            } else if (req.type === 'delete') {
+              sink().push({ table: name, type: 'delete', keys: [...req.keys] });
+            }
+            return table.mutate(req);
+          },
+          get(req) {
+            sink().push({ table: name, type: 'get', keys: [req.key] });
+            return table.get(req);
+          },
+          getMany(req) {
+            sink().push({ table: name, type: 'get', keys: [...req.keys] });
+            return table.getMany(req);
+          },
+          query(req) {
+            const { index, range } = req.query;
+            sink().push({ table: name, type: 'query', index: index.name, range, limit: req.limit });
+            return table.query(req);
+          },
+        };
+      },
+    }),
+  };
+}
+
+/**
+ * The records the write path stores for each action — rows, merge states, the outbox record, the
+ * writer's meta, the fold index — and its reads, captured from an untimed pass over the same
+ * actions: the floor of what this design writes, which the `records` variant puts again in one
+ * transaction per action with no read and no merge (sealed by the same middleware).
+ */
+async function writtenRecords(
+  actions: ReturnType<typeof referenceDay>['actions'],
+  ctxOf: (staffId: string) => { deviceId: string; org: string; userId: string },
+  deviceId: string,
+  org: string,
+): Promise<Captured[][]> {
+  const name = 'bench-capture';
+  await Dexie.delete(name);
+  const db = new EscaleDb(name);
+  let current: Captured[] = [];
+  db.use(captureMiddleware(() => current));
+  enableEncryption(db);
+  await db.open();
+  await db.meta.bulkPut([
+    { key: META.deviceId, value: deviceId },
+    { key: META.org, value: org },
+  ]);
+  const out: Captured[][] = [];
+  for (const action of actions) {
+    current = [];
+    await writeChanges(db, ctxOf(action.staffId), action.changes);
+    out.push(current);
+  }
+  db.close();
+  return out;
+}
+
+/**
+ * Puts one action's captured records again, in one transaction, in the order written; with
+ * `reads`, makes the same reads first as the write path made them (consecutive reads at once),
+ * answers unused: the write path's requests without its merge.
+ */
+async function putAgain(
+  db: EscaleDb,
+  captured: readonly Captured[],
+  reads: boolean,
+): Promise<void> {
+  const requests = reads
+    ? captured
+    : captured.filter((w) => w.type !== 'get' && w.type !== 'query');
+  const tables = [...new Set(requests.map((w) => w.table))].map((t) => db.table(t));
+  await db.transaction('rw', tables, async (tx) => {
+    const trans = tx.idbtrans as never;
+    const writes: Promise<unknown>[] = [];
+    let batch: Promise<unknown>[] = [];
+    for (const w of requests) {
+      const core = db.core.table(w.table);
+      if (w.type === 'get') {
+        batch.push(core.getMany({ trans, keys: w.keys }));
+        continue;
+      }
+      if (w.type === 'query') {
+        const { primaryKey, indexes } = core.schema;
+        const index = [primaryKey, ...indexes].find((i) => i.name === w.index)!;
+        batch.push(
+          core.query({ trans, values: true, limit: w.limit, query: { index, range: w.range } }),
+        );
+        continue;
+      }
+      await Promise.all(batch);
+      batch = [];
+      const table = db.table(w.table);
+      if (w.type === 'delete') writes.push(table.bulkDelete(w.keys as never[]));
+      else writes.push(w.type === 'add' ? table.bulkAdd(w.values) : table.bulkPut(w.values));
+    }
+    await Promise.all([...batch, ...writes]);
+  });
+}
+
 /**
  * The reference day's first `count` user actions, each written by every variant in turn, in
  * ABBA order (the order reverses from one action to the next), so all see the same machine at
@@ -85,6 +219,8 @@ async function benchWrite(count: number): Promise<WriteRun> {
   const ctxOf = (staffId: string) => ({ deviceId: day.devices[0]!, org: day.org, userId: staffId });
   const escale = await freshDb('bench-write', day.devices[0]!, day.org, true);
   const escaleClear = await freshDb('bench-write-clear', day.devices[0]!, day.org, false);
+  const records = await freshDb('bench-records', day.devices[0]!, day.org, true);
+  const recordsRead = await freshDb('bench-records-read', day.devices[0]!, day.org, true);
   const put = await anchorDb('bench-raw', false);
   const fair = await anchorDb('bench-fair', false);
   const fairSealed = await anchorDb('bench-fair-sealed', true);
@@ -96,6 +232,7 @@ async function benchWrite(count: number): Promise<WriteRun> {
   let ops = 0;
   let outboxRecords = 0;
   const actions = day.actions.slice(0, count);
+  const written = await writtenRecords(actions, ctxOf, day.devices[0]!, day.org);
   for (const [i, action] of actions.entries()) {
     // What a plain app stores: the rows as they stand after the change, computed up front.
     const touched = action.changes.map((c) => {
@@ -129,6 +266,8 @@ async function benchWrite(count: number): Promise<WriteRun> {
       escaleClear: async () => {
         await writeChanges(escaleClear, ctxOf(action.staffId), action.changes);
       },
+      records: () => putAgain(records, written[i]!, false),
+      recordsRead: () => putAgain(recordsRead, written[i]!, true),
       put: () => plain(put, false),
       fair: () => plain(fair, true),
       fairSealed: () => plain(fairSealed, true),
@@ -141,7 +280,7 @@ async function benchWrite(count: number): Promise<WriteRun> {
     }
     outboxRecords++;
   }
-  for (const db of [escale, escaleClear, put, fair, fairSealed]) db.close();
+  for (const db of [escale, escaleClear, records, recordsRead, put, fair, fairSealed]) db.close();
   return { ms, ops, outboxRecords };
 }
 
