@@ -40,6 +40,26 @@ export async function adoptAnnounced(
   return next;
 }
 
+/**
+ * Inside the transaction that stores a snapshot's checkpoint `seq` (src/device/snapshot.ts, it
+ * must include `meta` and `parked`): adopts `hz`, the horizon the snapshot's rows were pruned at,
+ * as if announced with the snapshot's S — the snapshot holds every op ≤ hz of the device's cut —
+ * capped below the parked ops, never going back (`adoptable`). Whatever the credential's
+ * profile: the server prunes only the whole organisation's cut (src/server/snapshots.ts,
+ * `prunesCut`), its view of the device maybe ahead of the credential it holds, and rows pruned at
+ * hz with no horizon held would be compared with a server's at none. The caller moves the clock
+ * past the result. Returns the horizon now held (null: none).
+ */
+export async function adoptLoaded(db: EscaleDb, hz: Hlc, seq: number): Promise<Hlc | null> {
+  const current = await prunedAt(db);
+  if (current !== null && hz <= current) return current;
+  const parked =
+    (await db.parked.count()) === 0 ? [] : (await db.parked.toArray()).map((p) => p.op.hlc);
+  const next = adoptable([{ hlc: hz, seq }], seq, { current, parked });
+  if (next !== null && next !== current) await db.meta.put({ key: META.horizon, value: next });
+  return next;
+}
+
 /** A stamp at or above horizon `h`, for the clock to move past (a horizon may be the lowest
  * stamp of a time, `hlcOfTime`: then that time's first stamp). */
 export const stampPast = (h: Hlc): Hlc => (HLC_PATTERN.test(h) ? h : `${h}0000:0`);

@@ -9,6 +9,7 @@
 // an interruption resumes where it stopped (after the first part: without fetching it again).
 // The pull then goes on after S.
 import { SCHEMA_VERSION } from '../domain/entities';
+import { HORIZON_PATTERN } from '../sync/hlc';
 import {
   chunkMatches,
   entityStates,
@@ -20,6 +21,7 @@ import {
 } from '../sync/snapshot';
 import { CUT_PENDING } from './assignment';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
+import { adoptLoaded, stampPast } from './horizon';
 import {
   HttpError,
   NetworkError,
@@ -258,6 +260,8 @@ export async function loadSnapshot(
       }
       // The device's clock moves past the snapshot's before it writes anything of its own.
       if (k === 0 && body.maxHlc) await receiveStamp(db, body.maxHlc, f.now());
+      // And past the horizon the rows were pruned at: a write made once usable is above it.
+      if (k === 0 && manifest.hz) await receiveStamp(db, stampPast(manifest.hz), f.now());
       if (reload) for (const e of body.entities) for (const id of e.ids) keep.add(rowKey(e.e, id));
       applied = await writePart(
         db,
@@ -281,7 +285,9 @@ export async function loadSnapshot(
       if (attempt + 1 >= RETRIES) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
       continue;
     }
-    await finish(db, server, checkpointKey, manifest, last, reload ? { mark: reload, keep } : null);
+    await adoptingHorizon(db, manifest, f.now, () =>
+      finish(db, server, checkpointKey, manifest, last, reload ? { mark: reload, keep } : null),
+    );
     return { seq: manifest.seq, rows: total };
   }
 }
@@ -308,7 +314,9 @@ async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch, reloa
     typeof manifest.seq !== 'number' ||
     typeof manifest.epoch !== 'string' ||
     manifest.format !== SNAPSHOT_FORMAT ||
-    manifest.schema > SCHEMA_VERSION
+    manifest.schema > SCHEMA_VERSION ||
+    (manifest.hz !== undefined &&
+      (typeof manifest.hz !== 'string' || !HORIZON_PATTERN.test(manifest.hz)))
   ) {
     throw new SnapshotUnavailable('instantané illisible ou d’un autre format');
   }
@@ -453,6 +461,27 @@ async function writePart(
     });
   }
   return upTo;
+}
+
+/**
+ * The snapshot's last transaction (`store`, which sets the checkpoint to S) with, when its rows
+ * were pruned (`hz` in the manifest, decision 0027), the adoption of that horizon with S and the
+ * clock moved past it: never before the whole snapshot is stored (a load cut off and resumed
+ * adopts only at its end), never without the checkpoint.
+ */
+async function adoptingHorizon(
+  db: EscaleDb,
+  manifest: SnapshotManifest,
+  now: () => number,
+  store: () => Promise<void>,
+): Promise<void> {
+  const hz = manifest.hz;
+  if (hz === undefined) return store();
+  await db.transaction('rw', db.tables, async () => {
+    await store();
+    const adopted = await adoptLoaded(db, hz, manifest.seq);
+    if (adopted !== null) await receiveStamp(db, stampPast(adopted), now());
+  });
 }
 
 /** The last transaction: parked ops, the checkpoint at S and the epoch it was read in; the

@@ -3,12 +3,16 @@
 // pull's own function (visibleOps of routes/sync.ts), so any change to what a profile receives
 // applies to snapshots too. Encoded by src/sync/snapshot.ts, cut in chunks, each compressed with
 // brotli once and kept in memory per organisation, cut (profile, room, excluded device) and S.
-// A newer snapshot is folded from the previous one plus the ops after it, not from 0.
+// A newer snapshot is folded from the previous one plus the ops after it, not from 0. The cut
+// of a device that adopts a horizon (the whole organisation's) is pruned at the organisation's
+// horizon before encoding (decision 0027, « Snapshots pruned »), and its manifest names it.
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants } from 'node:zlib';
 import type { Viewer } from '../domain/access';
 import { entitySpec, SCHEMA_VERSION } from '../domain/entities';
+import type { Hlc } from '../sync/hlc';
 import type { SeqOp } from '../sync/protocol';
+import { type Horizon, pruneFold } from '../sync/prune';
 import {
   bodiesOf,
   bodyRows,
@@ -43,12 +47,29 @@ export interface SnapshotOptions {
   /** Bytes per page of the log read while folding. */
   pageBytes?: number;
   brotliQuality?: number;
+  /**
+   * The organisation's horizon now (central: `currentHorizon`, src/server/horizon.ts). Absent
+   * (a relay, until it adopts central's): snapshots are not pruned.
+   */
+  horizon?: (org: string) => Promise<Horizon | null>;
 }
+
+/**
+ * Whether a snapshot of this cut may be pruned (decision 0027, « Snapshots pruned »): only the
+ * whole organisation's (the coordination's, the one profile whose devices adopt a horizon:
+ * src/device/horizon.ts, holdsWholeOrganisation), and only when it leaves out no device's ops —
+ * a device's own ops are not in its bootstrap's fold but in the rows it holds, and a row pruned
+ * without them could not be joined with those (a superseded clock it names would be gone).
+ */
+export const prunesCut = (viewer: Viewer, exclude: string | undefined, room: boolean): boolean =>
+  viewer.profile === 'coordination' && exclude === undefined && !room;
 
 export interface CachedSnapshot {
   manifest: SnapshotManifest;
   /** Each chunk's text, brotli-compressed. */
   chunks: Buffer[];
+  /** The horizon its rows were pruned at (also in the manifest, `hz`). */
+  hz?: Hlc;
   /** A room's: what its cut depended on (RoomCut.basis) and the notes it left out. */
   basis?: string;
   withheld?: string[];
@@ -108,6 +129,7 @@ export class SnapshotCache {
   private readonly staleOps: number;
   private readonly pageBytes: number;
   private readonly quality: number;
+  private readonly horizon: SnapshotOptions['horizon'];
   /** Counts of folds from 0 and from a previous snapshot (tests read them). */
   readonly stats = { full: 0, incremental: 0 };
 
@@ -120,6 +142,7 @@ export class SnapshotCache {
     this.staleOps = options.staleOps ?? 2000;
     this.pageBytes = options.pageBytes ?? 4 * 1024 * 1024;
     this.quality = options.brotliQuality ?? 9;
+    this.horizon = options.horizon;
   }
 
   /**
@@ -209,7 +232,15 @@ export class SnapshotCache {
     previous: CachedSnapshot | undefined,
     room?: RoomCut,
   ): Promise<CachedSnapshot> {
+    // Read before the log (decision 0027): every op ≤ its clock is at a number ≤ its seq, so
+    // the fold, which reads the log to its end, holds them all once its S reaches that seq.
+    const horizon =
+      this.horizon && prunesCut(viewer, exclude, room !== undefined)
+        ? await this.horizon(org)
+        : null;
     let fold: Fold;
+    // A fold from a pruned snapshot keeps its rows' horizon: still true (it never goes back).
+    let hz: Hlc | null = null;
     if (
       previous &&
       previous.manifest.epoch === epoch &&
@@ -218,6 +249,7 @@ export class SnapshotCache {
       const texts = (await Promise.all(previous.chunks.map((c) => decompress(c)))).map(String);
       const [first, ...rest] = bodiesOf(texts, previous.manifest);
       fold = foldOf(first!, ...rest);
+      hz = previous.hz ?? null;
       this.stats.incremental++;
     } else {
       fold = emptyFold();
@@ -230,6 +262,11 @@ export class SnapshotCache {
       const ops = room ? await room.ops(within) : await this.cut(this.store, org, viewer, within);
       foldOps(fold, ops, Math.min(page.lastSeq, upTo), entitySpec, SCHEMA_VERSION);
       if (!page.hasMore) break;
+    }
+    // Pruned below the ops the fold parked (pruneFold: null when one is at or below it); a
+    // horizon past S (announced after this fold read the log) waits for the next snapshot.
+    if (horizon && horizon.seq <= fold.seq && (hz === null || horizon.hlc > hz)) {
+      hz = pruneFold(fold, horizon.hlc) ?? hz;
     }
     // The day's rows first: a device works once it has written them (docs/decisions/0030);
     // the rest in parts of about a chunk, which it writes while the next is on the way.
@@ -261,8 +298,10 @@ export class SnapshotCache {
         chunks: info,
         parts,
         day,
+        ...(hz ? { hz } : {}),
       },
       chunks: compressed,
+      ...(hz ? { hz } : {}),
       ...(room ? { basis: room.basis, withheld: [...room.withheld] } : {}),
     };
   }

@@ -474,6 +474,12 @@ export interface SnapshotManifest {
   day: string;
   /** A room's reading view token (docs/protocol.md, The reading view), kept with S. */
   view?: string;
+  /**
+   * The horizon the rows were pruned at (decision 0027): every op of the cut with a clock ≤ hz is
+   * in the snapshot. The device adopts it with S, in the transaction that stores the checkpoint.
+   * Absent: not pruned (a cut that changes, a relay, no horizon yet).
+   */
+  hz?: string;
 }
 
 const encoder = new TextEncoder();

@@ -8,6 +8,7 @@ import { PARTNER_NO_SYNC } from '../../domain/access';
 import { localDate } from '../../domain/time';
 import { isDay } from '../../sync/usable';
 import type { ServerPlugin } from '../context';
+import { currentHorizon } from '../horizon';
 import { formatReadingView, readingKey, readingViewMeta, viewScope } from '../reading';
 import { patientScope } from '../replication-scope';
 import { type ReloadCut, type RoomCut, SnapshotCache, snapshotCaches } from '../snapshots';
@@ -17,9 +18,16 @@ import { pullCut, visibleOps } from './sync';
 export { snapshotCaches };
 
 export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
-  const { store, viewerOf, fail } = ctx;
+  const { store, viewerOf, fail, accounts } = ctx;
+  // Central prunes the whole organisation's snapshots at its horizon (decision 0027); a relay
+  // announces none of its own yet, so it serves them unpruned: its adopted horizon goes here.
+  const horizon =
+    ctx.role === 'central'
+      ? async (org: string) => (await currentHorizon(store, accounts, org, ctx.now())).horizon
+      : undefined;
   const cache = new SnapshotCache(store, (s, org, viewer, ops) => visibleOps(s, org, viewer, ops), {
     chunkBytes: ctx.options.snapshotChunkBytes,
+    horizon,
   });
   snapshotCaches.set(store, cache);
 

@@ -1,0 +1,190 @@
+// Snapshots pruned at the horizon (docs/decisions/0027-pruning.md, « Snapshots pruned »; 0026):
+// central folds the whole organisation's cut — the coordination's, whose devices adopt a
+// horizon — and prunes it at the organisation's horizon before encoding, and the manifest names
+// it; a cut that changes (a room, reception) keeps every clock, so does a cut that leaves out a
+// device's own ops, and a relay, which holds no horizon of its own yet. Over real SQLite and
+// PostgreSQL stores and a real server on loopback.
+import { brotliDecompressSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { currentHorizon } from '../../src/server/horizon';
+import { visibleOps } from '../../src/server/routes/sync';
+import { SnapshotCache } from '../../src/server/snapshots';
+import { encodeHlc } from '../../src/sync/hlc';
+import type { RegisterState, RowState } from '../../src/sync/merge';
+import type { Op } from '../../src/sync/op';
+import { pruneRow } from '../../src/sync/prune';
+import {
+  bodiesOf,
+  entityStates,
+  type SnapshotBody,
+  type SnapshotManifest,
+} from '../../src/sync/snapshot';
+import { authHeader, relayCredential } from '../support/auth';
+import { startTestServer, type TestServer } from '../support/server';
+import { ORG } from './ops-factory';
+
+const DAY = '2026-11-23';
+/** An hour ago: central's own position (its clock a minute behind) is past these edits. */
+const OLD = Date.now() - 3_600_000;
+const ROOM = 'room-hz';
+
+/** `times` renames of one room, each superseding the one before (its base names it). */
+function renames(times: number, dev = 'sh-writer'): Op[] {
+  const ops: Op[] = [];
+  for (let i = 0; i < times; i++) {
+    ops.push({
+      v: SCHEMA_VERSION,
+      org: ORG,
+      dev,
+      seq: i + 1,
+      hlc: encodeHlc(OLD + i * 1000, 0, dev),
+      e: 'room',
+      id: ROOM,
+      f: 'name',
+      k: 'set',
+      val: `Salle ${i}`,
+      base: i === 0 ? [] : [ops[i - 1]!.hlc],
+    });
+  }
+  return ops;
+}
+
+type Profile = 'coordination' | 'reception' | 'room';
+
+/** The manifest and every row state of `dev`'s snapshot, as a device reads them. */
+async function snapshotOf(
+  server: TestServer,
+  dev: string,
+  profile: Profile = 'coordination',
+  enrolledAt: TestServer = server,
+) {
+  const auth = await authHeader(enrolledAt, dev, {
+    profile,
+    ...(profile === 'room' ? { roomId: 'room-1' } : {}),
+  });
+  const res = await fetch(`${server.url}/api/sync/snapshot?day=${DAY}`, { headers: auth });
+  expect(res.status).toBe(200);
+  const manifest = (await res.json()) as SnapshotManifest;
+  const texts: string[] = [];
+  for (let i = 0; i < manifest.chunks.length; i++) {
+    const chunk = await fetch(`${server.url}/api/sync/snapshot/${manifest.id}/${i}`, {
+      headers: auth,
+    });
+    expect(chunk.status).toBe(200);
+    texts.push(await chunk.text());
+  }
+  const bodies = bodiesOf(texts, manifest);
+  return { manifest, bodies, states: statesOf(bodies) };
+}
+
+function statesOf(bodies: SnapshotBody[]): Map<string, RowState> {
+  const out = new Map<string, RowState>();
+  for (const b of bodies) {
+    for (const e of b.entities) for (const st of entityStates(e)) out.set(`${st.e}/${st.id}`, st);
+  }
+  return out;
+}
+
+const roomState = (states: Map<string, RowState>) => states.get(`room/${ROOM}`)!;
+const dom = (st: RowState) => (st.f.name as RegisterState).dom;
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`snapshots pruned at the horizon (${kind})`, () => {
+    let central: TestServer;
+    let hz: string;
+    beforeAll(async () => {
+      central = await startTestServer({ store: kind });
+      await central.store.push(ORG, renames(6));
+      // No device enrolled yet: central's own position alone, a minute behind its clock, is the
+      // horizon, past the renames; stored, it stays once devices enrol (they block it there).
+      const { horizon } = await currentHorizon(central.store, central.accounts, ORG, Date.now());
+      expect(horizon).not.toBeNull();
+      hz = horizon!.hlc;
+      expect(hz > renames(6).at(-1)!.hlc).toBe(true);
+    });
+    afterAll(() => central.close());
+
+    it('prunes the whole organisation’s snapshot at the horizon, and its manifest names it', async () => {
+      const { manifest, bodies, states } = await snapshotOf(central, 'sh-coord');
+      expect(manifest.hz).toBe(hz);
+      expect(manifest.seq).toBeGreaterThanOrEqual(
+        (await currentHorizon(central.store, central.accounts, ORG, Date.now())).horizon!.seq,
+      );
+      const room = roomState(states);
+      expect(room.hz).toBe(hz);
+      expect(dom(room)).toEqual([]);
+      expect((room.f.name as RegisterState).heads.map((h) => h.v)).toEqual(['Salle 5']);
+      // The rows carry it in the format (one stamp per entity when shared).
+      expect(bodies.some((b) => b.entities.some((e) => e.hz !== undefined))).toBe(true);
+      // Exactly the unpruned fold pruned at that horizon, row by row.
+      const plain = new SnapshotCache(central.store, visibleOps);
+      const viewer = { profile: 'coordination' as const, roomId: null };
+      const unpruned = await plain.current(ORG, viewer, 'x', false, DAY);
+      expect(unpruned.manifest.hz).toBeUndefined();
+      const texts = unpruned.chunks.map((c) => brotliDecompressSync(c).toString());
+      const full = statesOf(bodiesOf(texts, unpruned.manifest));
+      expect(dom(roomState(full))).toHaveLength(5);
+      expect([...states.keys()].sort()).toEqual([...full.keys()].sort());
+      for (const [key, st] of full) expect(states.get(key)).toEqual(pruneRow(st, hz));
+    });
+
+    it('keeps every clock in a room’s and a reception desk’s snapshot: their cut changes', async () => {
+      for (const [dev, profile] of [
+        ['sh-desk', 'reception'],
+        ['sh-room', 'room'],
+      ] as const) {
+        const { manifest, bodies, states } = await snapshotOf(central, dev, profile);
+        expect(manifest.hz, profile).toBeUndefined();
+        expect(bodies.every((b) => b.entities.every((e) => e.hz === undefined))).toBe(true);
+        expect(dom(roomState(states)), profile).toHaveLength(5);
+      }
+    });
+
+    it('keeps every clock for a device whose own ops its snapshot leaves out', async () => {
+      // The writer of the renames, enrolled as a coordination device: its bootstrap's fold lacks
+      // its own ops, which its rows hold — pruned, the fold could not be joined with them.
+      const own = await snapshotOf(central, 'sh-writer');
+      expect(own.manifest.hz).toBeUndefined();
+      expect(roomState(own.states)).toBeUndefined();
+    });
+  });
+}
+
+describe('a relay’s snapshots', () => {
+  let central: TestServer;
+  let relay: TestServer;
+  beforeAll(async () => {
+    central = await startTestServer({ store: 'sqlite' });
+    await central.store.push(ORG, renames(4));
+    expect(
+      (await currentHorizon(central.store, central.accounts, ORG, Date.now())).horizon,
+    ).not.toBeNull();
+    relay = await startTestServer({
+      store: 'sqlite',
+      upstream: central.url,
+      relayCredential: await relayCredential(central),
+      relayIntervalMs: 100,
+    });
+    await authHeader(central, 'sh-truck');
+    await relay.relay!.refreshCredentials();
+  });
+  afterAll(async () => {
+    await relay.close();
+    await central.close();
+  });
+
+  it('are not pruned: a relay holds no horizon of its own yet', async () => {
+    const deadline = Date.now() + 15_000;
+    while ((await relay.store.lastSeq(ORG)) < 4 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { manifest, states } = await snapshotOf(relay, 'sh-truck', 'coordination', central);
+    expect(manifest.hz).toBeUndefined();
+    expect(dom(roomState(states))).toHaveLength(3);
+    // Central's own, for the same device: pruned.
+    const fromCentral = await snapshotOf(central, 'sh-truck');
+    expect(fromCentral.manifest.hz).toBeDefined();
+    expect(dom(roomState(fromCentral.states))).toEqual([]);
+  });
+});
