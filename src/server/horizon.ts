@@ -2,7 +2,8 @@
 // travels »): it records, per writer, a clock below every op that writer has not yet delivered
 // (its position), and computes the organisation's horizon from them with `horizonOf`
 // (src/sync/prune.ts). Central itself never prunes its stored rows: the horizon is for the
-// replicas it answers, and for the guard that refuses an op written below it.
+// replicas it answers, and for the guard that refuses an op written below it. A relay adopts
+// central's horizon and announces it to its devices (`adoptUpstreamHorizon`, `relayHorizon`).
 import { type Hlc, hlcOfTime } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import type { SentPosition } from '../sync/protocol';

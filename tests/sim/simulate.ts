@@ -103,9 +103,11 @@ export interface SimStats extends WorkloadStats, NetStats {
   horizonsAnnounced: number;
   partnerOpsChecked: number;
   /** Row states the devices held pruned (with `hz`) at the end, and devices that adopted a
-   * horizon (decision 0027: devices reaching central; relays announce none). */
+   * horizon (decision 0027: coordination devices, from central or from the relay, which announces
+   * central's once it pulled that far); of those, the ones on the truck (relay first). */
   rowsPruned: number;
   devicesPruning: number;
+  devicesPruningBehindRelay: number;
   /** Devices brought into service during the day (a second reception tablet, a visiting
    * specialist's own laptop in a modular room): enrolled at central, unknown to the relay until
    * it fetches the credentials again, holding nothing (a snapshot, or the log) when they start. */
@@ -163,6 +165,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     horizonReached: 0,
     rowsPruned: 0,
     devicesPruning: 0,
+    devicesPruningBehindRelay: 0,
     belowHorizon: 0,
     horizonsAnnounced: 0,
     partnerOpsChecked: 0,
@@ -198,6 +201,13 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       staffId: STAFF[r],
     })),
     { name: 'coordination', profile: 'coordination', roomId: null, staffId: STAFF.coordination },
+    // The coordinating doctor's tablet on the truck: the whole organisation, through the relay.
+    {
+      name: 'coordination-truck',
+      profile: 'coordination',
+      roomId: null,
+      staffId: STAFF.coordination,
+    },
   ];
   const devices: SimDevice[] = [];
   for (const s of specs) {
@@ -205,8 +215,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       ...s,
       skewMs: Math.round((rnd() * 2 - 1) * DAY),
       // The truck's devices list the relay first; the coordination's office reaches central.
-      servers:
-        s.profile === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
+      servers: s.name === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
       random: prng(seed * 31 + devices.length),
     });
     await signIn(central, d);
@@ -282,7 +291,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   };
   net.faults = faulty;
   // The truck reaches central through its 4G only: devices rarely reach it directly.
-  for (const d of devices) if (d.profile !== 'coordination') net.setLink(d.name, 'central', false);
+  for (const d of devices) if (d.name !== 'coordination') net.setLink(d.name, 'central', false);
 
   for (let step = 0; step < steps; step++) {
     clock.now += 20_000 + int(40_000);
@@ -493,6 +502,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     const held = await d.db.states.toArray();
     extra.rowsPruned += held.filter((st) => st.hz !== undefined).length;
     if (hz) extra.devicesPruning++;
+    if (hz && d.servers[0] === 'http://relay') extra.devicesPruningBehindRelay++;
     const digestOf = (states: RowState[]) => (hz ? digestAt(states, hz) : digestRows(states));
     const mine = digestOf(visibleStates(viewer, held, entitySpec));
     const theirs = digestOf(visibleStates(viewer, allStates, entitySpec));
