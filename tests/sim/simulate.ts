@@ -1,7 +1,8 @@
-// The seeded replication simulation over the real parts (issue #14 item 5, issue #20): six
-// devices (reception, four rooms, coordination) — each a real EscaleDb on its own fake IndexedDB,
-// written through the real write path and synced by the real sync client — the truck's real
-// relay and the real central server, over SQLite in memory, all reached through a seeded network
+// The seeded replication simulation over the real parts (issue #14 item 5, issue #20): seven
+// devices (reception, four rooms, the coordination's office and its tablet on the truck) — each
+// a real EscaleDb on its own fake IndexedDB, written through the real write path and synced by
+// the real sync client — the truck's real relay and the real central server, over SQLite in
+// memory, all reached through a seeded network
 // (world.ts). The day brings partitions (a room offline for a long stretch, the relay's 4G cut),
 // lost requests and answers (also after the server committed), duplicated, late and reordered
 // requests, device crashes between a local commit and its sending, clocks off by up to ±24 h, a
