@@ -56,7 +56,7 @@ function line(r: SimResult): string {
     ` signedOffline=${s.signedOffline} reversals=${s.reopens + s.requeues} conflicts=${s.conflicts} ${kinds}` +
     ` relayDiskLosses=${s.relayDiskLosses} restores=${s.restores} poison=${s.poisonQuarantined}/${s.poisonPushed}` +
     ` horizon=${s.horizonReached} belowHorizon=${s.belowHorizon} horizonsAnnounced=${s.horizonsAnnounced} partnerOpsChecked=${s.partnerOpsChecked}` +
-    ` rowsPruned=${s.rowsPruned} devicesPruning=${s.devicesPruning} midDayJoins=${s.midDayJoins}` +
+    ` rowsPruned=${s.rowsPruned} devicesPruning=${s.devicesPruning} behindRelay=${s.devicesPruningBehindRelay} midDayJoins=${s.midDayJoins}` +
     ` crashes=${s.crashes} snapshots=${s.snapshots} reloads=${s.reloads} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
     (r.violations.length ? `\n  ${r.violations.slice(0, 8).join('\n  ')}` : '') +
     (r.silent.length ? `\n  silencieux : ${r.silent.slice(0, 5).join('\n  ')}` : '')
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       ` snapshots=${sum((r) => r.stats.snapshots)} reloads=${sum((r) => r.stats.reloads)}` +
       ` horizonReached=${sum((r) => r.stats.horizonReached)}/${results.length} belowHorizon=${sum((r) => r.stats.belowHorizon)}` +
       ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}` +
-      ` rowsPruned=${sum((r) => r.stats.rowsPruned)} devicesPruning=${sum((r) => r.stats.devicesPruning)}` +
+      ` rowsPruned=${sum((r) => r.stats.rowsPruned)} devicesPruning=${sum((r) => r.stats.devicesPruning)} behindRelay=${sum((r) => r.stats.devicesPruningBehindRelay)}` +
       ` midDayJoins=${sum((r) => r.stats.midDayJoins)} roomJoins=${sum((r) => r.stats.roomJoins)}`,
   );
   console.log(

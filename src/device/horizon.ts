@@ -4,7 +4,8 @@
 // applied every such op of its cut, so it adopts hlc — below the least clock of an op it holds
 // parked (not applied) — in the transaction that moves the checkpoint, moves its clock past it,
 // and prunes its row states there: when the write path rewrites a row, and in a background pass
-// over the rest. Relays announce no horizon: a device that only reaches a relay never prunes.
+// over the rest. The truck's relay announces central's horizon once it adopted it, with its own
+// log's head as `seq` (src/server/horizon.ts): the same rule then holds against its checkpoint.
 
 import { ENTITY_NAMES, entitySpec } from '../domain/entities';
 import { HLC_PATTERN, type Hlc } from '../sync/hlc';

@@ -2,11 +2,18 @@
 // travels »): it records, per writer, a clock below every op that writer has not yet delivered
 // (its position), and computes the organisation's horizon from them with `horizonOf`
 // (src/sync/prune.ts). Central itself never prunes its stored rows: the horizon is for the
-// replicas it answers, and for the guard that refuses an op written below it.
+// replicas it answers, and for the guard that refuses an op written below it. A relay adopts
+// central's horizon and announces it to its devices (`adoptUpstreamHorizon`, `relayHorizon`).
 import { type Hlc, hlcOfTime } from '../sync/hlc';
 import type { Op } from '../sync/op';
 import type { SentPosition } from '../sync/protocol';
-import { type Horizon, horizonOf, pendingPosition, type WriterPosition } from '../sync/prune';
+import {
+  adoptable,
+  type Horizon,
+  horizonOf,
+  pendingPosition,
+  type WriterPosition,
+} from '../sync/prune';
 import type { DeviceCredential } from './auth';
 import { pendingClocks } from './partner-tasks';
 import type { SyncStore } from './store/types';
@@ -139,4 +146,68 @@ export async function currentHorizon(
     (await store.rows(org, 'device')).filter((d) => d.revoked === true).map((d) => String(d.id)),
   );
   return orgHorizon(store, org, deliveringDevices(await accounts.credentials(org), revoked), now);
+}
+
+// ---- on a relay (decision 0027, « Through a relay ») ----
+
+/** Central's epoch the relay's pull checkpoint belongs to (written by src/server/relay.ts). */
+export const upstreamEpochKey = (org: string) => `upstream:epoch:${org}`;
+/** Central's horizon as this relay adopted it. */
+export const relayHorizonKey = (org: string) => `upstream:horizon:${org}`;
+
+interface AdoptedHorizon extends Horizon {
+  /** The seq central announced it with (its own log's): what the relay's checkpoint reached. */
+  upstreamSeq: number;
+  /** Central's epoch it was announced in: a restored central drops it, as it drops its own. */
+  epoch: string;
+}
+
+async function readAdopted(store: SyncStore, org: string): Promise<AdoptedHorizon | null> {
+  const raw = await store.getMeta(relayHorizonKey(org));
+  return raw ? (JSON.parse(raw) as AdoptedHorizon) : null;
+}
+
+/**
+ * On a relay, after a page from central was stored and the checkpoint moved to `pulled` (in
+ * central's `epoch`): adopts the newest of `announced` (central's horizons, `seq` in central's
+ * log) that the checkpoint reached. The relay's pull is the whole organisation (profile `relay`:
+ * every field of every row, no patient scope, no reading view) but for the ops it wrote or
+ * brought itself, which its own log holds already: so once its checkpoint reaches central's
+ * `seq`, its log holds every op ≤ `hlc`, at a number ≤ its head now. That head is the `seq` it
+ * announces to its devices (`relayHorizon`), which adopt it once they pulled its log that far.
+ * Never moves back within central's epoch; a horizon of another epoch is dropped (central was
+ * restored: it can only prove what its restored log shows). Returns the horizon held.
+ */
+export async function adoptUpstreamHorizon(
+  store: SyncStore,
+  org: string,
+  announced: readonly Horizon[],
+  pulled: number,
+  epoch: string,
+): Promise<Horizon | null> {
+  let held = await readAdopted(store, org);
+  if (held && held.epoch !== epoch) {
+    await store.deleteMeta(relayHorizonKey(org));
+    held = null;
+  }
+  const next = adoptable(announced, pulled, { current: held?.hlc ?? null });
+  if (next === null || next === held?.hlc) return held ? { hlc: held.hlc, seq: held.seq } : null;
+  const from = announced.find((h) => h.hlc === next)!;
+  // Read after the pages that reached it were stored: every op ≤ hlc is at a number ≤ this.
+  const value: AdoptedHorizon = {
+    hlc: next,
+    seq: await store.lastSeq(org),
+    upstreamSeq: from.seq,
+    epoch,
+  };
+  await store.setMeta(relayHorizonKey(org), JSON.stringify(value));
+  return { hlc: value.hlc, seq: value.seq };
+}
+
+/** The horizon a relay announces to its devices: central's, adopted, with the relay's own log
+ * head when it adopted it; none when it holds none of central's current epoch. */
+export async function relayHorizon(store: SyncStore, org: string): Promise<Horizon | null> {
+  const held = await readAdopted(store, org);
+  if (!held || held.epoch !== (await store.getMeta(upstreamEpochKey(org)))) return null;
+  return { hlc: held.hlc, seq: held.seq };
 }

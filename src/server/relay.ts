@@ -20,6 +20,7 @@ import {
   type SyncResponse,
   syncResponseSchema,
 } from '../sync/protocol';
+import type { Horizon } from '../sync/prune';
 import type { Accounts, DeviceCredential, StaffPassword } from './auth';
 import {
   ANSWER_STREAM_HEADER,
@@ -29,6 +30,7 @@ import {
   StreamDecoder,
   StreamEncoder,
 } from './body-stream';
+import { adoptUpstreamHorizon, upstreamEpochKey } from './horizon';
 import { heardReports, importClosings } from './routes/closure';
 import { upstreamGapsKey } from './routes/sync';
 import type { SyncStore } from './store/types';
@@ -100,8 +102,6 @@ const DEFAULT_PAGE_BYTES = 256 * 1024;
 
 const pushedKey = (org: string) => `upstream:pushed:${org}`;
 const pulledKey = (org: string) => `upstream:pulled:${org}`;
-/** Central's epoch the pull checkpoint belongs to. */
-const epochKey = (org: string) => `upstream:epoch:${org}`;
 /** After central lost ops: forward again the ops that came from it, up to this sequence. */
 const refillKey = (org: string) => `upstream:refill:${org}`;
 
@@ -147,6 +147,9 @@ export class Relay {
   /** Bytes of ops per request to central: halved after a timeout, doubled back after a page
    * answered in time (src/sync/page-size.ts). */
   private pageBytes: number;
+  /** Central's last announced horizon whose `seq` the checkpoint had not reached yet, with its
+   * epoch: adopted at a later page (central's may have moved on by then). */
+  private announcedHorizon: { horizon: Horizon; epoch: string } | null = null;
 
   /** The page size the next request to central will use. */
   get currentPageBytes(): number {
@@ -633,13 +636,34 @@ export class Relay {
     }
   }
 
+  /**
+   * Central's horizon, adopted once this relay's checkpoint from central reaches its `seq` (its
+   * log then holds every op ≤ it) and announced to its devices with its own log's head then
+   * (src/server/horizon.ts, decision 0027). Its ops and the checkpoint are stored first.
+   */
+  private async adoptHorizon(
+    org: string,
+    epoch: string,
+    pulled: number,
+    announced: Horizon | undefined,
+  ): Promise<void> {
+    const earlier = this.announcedHorizon?.epoch === epoch ? [this.announcedHorizon.horizon] : [];
+    const candidates = announced ? [...earlier, announced] : earlier;
+    const held = await adoptUpstreamHorizon(this.options.store, org, candidates, pulled, epoch);
+    // The newest announced horizon not reached yet waits for a later page.
+    const waiting = candidates
+      .filter((h) => h.seq > pulled && (held === null || h.hlc > held.hlc))
+      .sort((a, b) => (a.hlc < b.hlc ? 1 : -1))[0];
+    this.announcedHorizon = waiting ? { horizon: waiting, epoch } : null;
+  }
+
   private async replicate(org: string): Promise<void> {
     const { store } = this.options;
     for (let round = 0; round < 10_000 && !this.stopped; round++) {
       const pushed = Number((await store.getMeta(pushedKey(org))) ?? 0);
       const pulled = Number((await store.getMeta(pulledKey(org))) ?? 0);
       const refill = Number((await store.getMeta(refillKey(org))) ?? 0);
-      const epoch = await store.getMeta(epochKey(org));
+      const epoch = await store.getMeta(upstreamEpochKey(org));
       const pageBytes = this.pageBytes;
       const out = await store.toForward(org, pushed, pageBytes, refill);
       // Devices whose ops this relay acknowledged beyond what central last said it holds.
@@ -709,7 +733,8 @@ export class Relay {
         await store.setMeta(pushedKey(org), String(out.upTo));
       }
       await store.setMeta(pulledKey(org), String(reply.lastSeq));
-      if (reply.epoch) await store.setMeta(epochKey(org), reply.epoch);
+      if (reply.epoch) await store.setMeta(upstreamEpochKey(org), reply.epoch);
+      if (reply.epoch) await this.adoptHorizon(org, reply.epoch, reply.lastSeq, reply.horizon);
       const advanced = Object.entries(reply.held ?? {}).some(
         ([dev, n]) => n > (upstream.get(dev) ?? 0),
       );

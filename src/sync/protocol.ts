@@ -315,9 +315,10 @@ export const syncResponseSchema = z.object({
   digest: z.string().optional(),
   /** Closures begun lately: a device then reports its day digest (docs/protocol.md, Closure). */
   closing: z.array(closingSchema).max(50).optional(),
-  /** Central only: the organisation's horizon (docs/decisions/0027-pruning.md): every op with a
-   * clock ≤ hlc is in its log at a number ≤ seq. A device pulling from it adopts it once its
-   * checkpoint reaches seq (src/device/horizon.ts) and prunes its row states there. */
+  /** The organisation's horizon (docs/decisions/0027-pruning.md): every op with a clock ≤ hlc is
+   * in this server's log at a number ≤ seq (a relay: central's, adopted, with its own log's head
+   * when it adopted it). A device pulling from it adopts it once its checkpoint reaches seq
+   * (src/device/horizon.ts) and prunes its row states there. */
   horizon: z.object({ hlc: z.string(), seq: count }).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;

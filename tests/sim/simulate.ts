@@ -1,8 +1,8 @@
 // The seeded replication simulation over the real parts (issue #14 item 5, issue #20): six
-// devices (reception, four rooms, coordination) — each a real EscaleDb on its own fake IndexedDB,
-// written through the real write path and synced by the real sync client — the truck's real
-// relay and the real central server, over SQLite in memory, all reached through a seeded network
-// (world.ts). The day brings partitions (a room offline for a long stretch, the relay's 4G cut),
+// devices (reception, four rooms, the coordination's office; its tablet on the truck too with
+// SIM_TRUCK_COORDINATION=1) — each a real EscaleDb on its own fake IndexedDB, written through
+// the real write path and synced by the real sync client — the truck's real relay and the real
+// central server, over SQLite in memory, all reached through a seeded network (world.ts). The day brings partitions (a room offline for a long stretch, the relay's 4G cut),
 // lost requests and answers (also after the server committed), duplicated, late and reordered
 // requests, device crashes between a local commit and its sending, clocks off by up to ±24 h, a
 // relay that loses its disk, a rogue device pushing poison ops, and optionally central restored
@@ -103,9 +103,11 @@ export interface SimStats extends WorkloadStats, NetStats {
   horizonsAnnounced: number;
   partnerOpsChecked: number;
   /** Row states the devices held pruned (with `hz`) at the end, and devices that adopted a
-   * horizon (decision 0027: devices reaching central; relays announce none). */
+   * horizon (decision 0027: coordination devices, from central or from the relay, which announces
+   * central's once it pulled that far); of those, the ones on the truck (relay first). */
   rowsPruned: number;
   devicesPruning: number;
+  devicesPruningBehindRelay: number;
   /** Devices brought into service during the day (a second reception tablet, a visiting
    * specialist's own laptop in a modular room): enrolled at central, unknown to the relay until
    * it fetches the credentials again, holding nothing (a snapshot, or the log) when they start. */
@@ -163,6 +165,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     horizonReached: 0,
     rowsPruned: 0,
     devicesPruning: 0,
+    devicesPruningBehindRelay: 0,
     belowHorizon: 0,
     horizonsAnnounced: 0,
     partnerOpsChecked: 0,
@@ -198,6 +201,20 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       staffId: STAFF[r],
     })),
     { name: 'coordination', profile: 'coordination', roomId: null, staffId: STAFF.coordination },
+    // The coordinating doctor's tablet on the truck, only with SIM_TRUCK_COORDINATION=1: the whole
+    // organisation through the relay, so it prunes at the relay's horizon (decision 0027). Off by
+    // default: with it, seed 114 with a restore does not replay the same way twice (not from the
+    // horizon: so too with the relay announcing none), to be found before it joins every day.
+    ...(process.env.SIM_TRUCK_COORDINATION === '1'
+      ? [
+          {
+            name: 'coordination-truck',
+            profile: 'coordination' as const,
+            roomId: null,
+            staffId: STAFF.coordination,
+          },
+        ]
+      : []),
   ];
   const devices: SimDevice[] = [];
   for (const s of specs) {
@@ -205,8 +222,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       ...s,
       skewMs: Math.round((rnd() * 2 - 1) * DAY),
       // The truck's devices list the relay first; the coordination's office reaches central.
-      servers:
-        s.profile === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
+      servers: s.name === 'coordination' ? ['http://central'] : ['http://relay', 'http://central'],
       random: prng(seed * 31 + devices.length),
     });
     await signIn(central, d);
@@ -282,7 +298,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   };
   net.faults = faulty;
   // The truck reaches central through its 4G only: devices rarely reach it directly.
-  for (const d of devices) if (d.profile !== 'coordination') net.setLink(d.name, 'central', false);
+  for (const d of devices) if (d.name !== 'coordination') net.setLink(d.name, 'central', false);
 
   for (let step = 0; step < steps; step++) {
     clock.now += 20_000 + int(40_000);
@@ -493,6 +509,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     const held = await d.db.states.toArray();
     extra.rowsPruned += held.filter((st) => st.hz !== undefined).length;
     if (hz) extra.devicesPruning++;
+    if (hz && d.servers[0] === 'http://relay') extra.devicesPruningBehindRelay++;
     const digestOf = (states: RowState[]) => (hz ? digestAt(states, hz) : digestRows(states));
     const mine = digestOf(visibleStates(viewer, held, entitySpec));
     const theirs = digestOf(visibleStates(viewer, allStates, entitySpec));

@@ -67,6 +67,8 @@ export async function startTestServer(
     /** The relay's long-poll hold (0: passes at the interval only). */
     relayHoldMs?: number;
     relayPageBytes?: number;
+    /** The relay's requests to central go through it (a link that fails when a test says). */
+    relayFetch?: typeof fetch;
     allowedOrigins?: string[];
     trustProxy?: boolean | string[];
     /** Listen on this port (a server restarted where its devices expect it). */
@@ -98,6 +100,7 @@ export async function startTestServer(
         accounts,
         intervalMs: options.relayIntervalMs ?? 200,
         pageBytes: options.relayPageBytes,
+        ...(options.relayFetch ? { fetch: options.relayFetch } : {}),
         timeoutMs: 2000,
         // Tests cut central for seconds, not hours: a short backoff and long poll.
         backoffBaseMs: 50,

@@ -39,7 +39,13 @@ import { digestAt } from '../../sync/prune';
 import { shouldReload } from '../../sync/reload';
 import type { DeviceCredential } from '../auth';
 import type { ServerPlugin } from '../context';
-import { BELOW_HORIZON_CODE, belowHorizon, currentHorizon, recordPosition } from '../horizon';
+import {
+  BELOW_HORIZON_CODE,
+  belowHorizon,
+  currentHorizon,
+  recordPosition,
+  relayHorizon,
+} from '../horizon';
 import { produceTasks } from '../partner-tasks';
 import { renewWorkingSessions, sessionRefusal } from '../person-sessions';
 import {
@@ -560,10 +566,13 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
   }
 
   /** Central's horizon, computed after the page was read (its `seq` may be past the page: the
-   * device then adopts it at a later answer). A relay announces none of its own yet. */
+   * device then adopts it at a later answer). A relay announces central's once it adopted it,
+   * with its own log's head then as `seq` (src/server/horizon.ts, `adoptUpstreamHorizon`). */
   async function horizonPart(org: string): Promise<{ horizon?: Horizon }> {
-    if (ctx.role !== 'central') return {};
-    const { horizon } = await currentHorizon(store, accounts, org, ctx.now());
+    const horizon =
+      ctx.role === 'central'
+        ? (await currentHorizon(store, accounts, org, ctx.now())).horizon
+        : await relayHorizon(store, org);
     return horizon ? { horizon } : {};
   }
 
@@ -682,7 +691,10 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       valid.push(op);
     }
     if (valid.length === 0) return refused;
-    // The guard of decision 0027, at central (a relay holds no horizon of its own yet).
+    // The guard of decision 0027, at central only. A relay holds central's horizon but does not
+    // guard with it: what it refuses, central takes as set apart without judging it again, and
+    // the relay's may be of an epoch central has left (restored, not heard of yet on the truck);
+    // central's own horizon is never below it, and refuses the op when it is forwarded.
     const horizon =
       ctx.role === 'central'
         ? (await currentHorizon(store, accounts, org, ctx.now())).horizon
