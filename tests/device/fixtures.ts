@@ -50,3 +50,16 @@ export function vitalsRow(consultationId: string) {
     heightCm: 170,
   };
 }
+
+/** The fields of an open stop of the organisation: a row the pruning tests rewrite many times. */
+export const stopFields = {
+  orgId: ORG,
+  unitId: 'camion-1',
+  date: '2026-11-23',
+  communeInsee: '72181',
+  communeName: 'Sillé-le-Guillaume',
+  address: 'Place de la mairie',
+  opensAt: '09:00',
+  closesAt: '17:00',
+  status: 'open' as const,
+};

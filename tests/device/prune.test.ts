@@ -15,7 +15,7 @@ import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { startTestServer, type TestServer } from '../support/server';
-import { ORG } from './fixtures';
+import { ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
 import { enrolDb, testSyncClient } from './sync-support';
 
@@ -28,17 +28,6 @@ afterEach(async () => {
  * pass edits made before that. */
 const PAST = Date.now() - 10 * 60_000;
 const STOP = 'escale-1';
-const stopFields = {
-  orgId: ORG,
-  unitId: 'camion-1',
-  date: '2026-11-23',
-  communeInsee: '72181',
-  communeName: 'Sillé-le-Guillaume',
-  address: 'Place de la mairie',
-  opensAt: '09:00',
-  closesAt: '17:00',
-  status: 'open' as const,
-};
 
 let n = 0;
 async function device(

@@ -23,7 +23,7 @@ import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { partStart, type SnapshotManifest } from '../../src/sync/snapshot';
 import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
-import { newPatient, ORG } from './fixtures';
+import { newPatient, ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
 import { enrolDb, testSyncClient } from './sync-support';
 
@@ -35,17 +35,6 @@ afterEach(async () => {
 /** Twenty minutes ago: central's own position (its clock a minute behind) is past it. */
 const PAST = Date.now() - 20 * 60_000;
 const STOP = 'escale-hz';
-const stopFields = {
-  orgId: ORG,
-  unitId: 'camion-1',
-  date: '2026-11-23',
-  communeInsee: '72181',
-  communeName: 'Sillé-le-Guillaume',
-  address: 'Place de la mairie',
-  opensAt: '09:00',
-  closesAt: '17:00',
-  status: 'open' as const,
-};
 
 let n = 0;
 async function device(deviceId: string, s: TestServer, snapshots = true) {
