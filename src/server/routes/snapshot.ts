@@ -19,8 +19,10 @@ export { snapshotCaches };
 
 export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, viewerOf, fail, accounts } = ctx;
-  // Central prunes the whole organisation's snapshots at its horizon (decision 0027); a relay
-  // announces none of its own yet, so it serves them unpruned: its adopted horizon goes here.
+  // Central prunes the whole organisation's snapshots at its horizon (decision 0027). A relay
+  // announces central's horizon in its answers but serves its snapshots unpruned: its adopted
+  // horizon (`relayHorizon`, ../horizon) would go here, once a test of a relay's pruned snapshot
+  // stands.
   const horizon =
     ctx.role === 'central'
       ? async (org: string) => (await currentHorizon(store, accounts, org, ctx.now())).horizon
