@@ -5,6 +5,8 @@
 //   converged X/N seeds, lost W writes, invariant violations V, silent contradictions C
 // and a non-zero exit code unless every seed converged with nothing lost, violated or silent.
 // Seeds with a problem are printed on stderr, with `--verbose` every seed and the day's figures.
+// `SIM_TRACE=1` prints every request of the simulated network on stderr (`TRACE n from->to path`):
+// two runs of one seed diff line by line to the first request where their courses part.
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';

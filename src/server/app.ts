@@ -35,6 +35,7 @@ import { sessionRoutes } from './routes/sessions';
 import { snapshotRoutes } from './routes/snapshot';
 import { staticRoutes } from './routes/static';
 import { syncRoutes } from './routes/sync';
+import type { ChunkCodec } from './snapshots';
 import type { Fanout } from './store/pg-fanout';
 import type { SyncStore } from './store/types';
 
@@ -56,6 +57,8 @@ export interface AppOptions {
   pullBytes?: number;
   /** Bytes of text per snapshot chunk (src/server/snapshots.ts). */
   snapshotChunkBytes?: number;
+  /** How snapshot chunks are compressed (src/server/snapshots.ts; default on the thread pool). */
+  snapshotCodec?: ChunkCodec;
   /** Ops ahead below which a device holding states is never told to reload a snapshot
    * (src/sync/reload.ts, RELOAD_MIN_OPS by default). */
   reloadOps?: number;

@@ -27,8 +27,25 @@ import {
 import { usableRows } from '../sync/usable';
 import type { SyncStore } from './store/types';
 
-const compress = promisify(brotliCompress);
-const decompress = promisify(brotliDecompress);
+/** How chunks are compressed and read back. */
+export interface ChunkCodec {
+  compress(text: string, quality: number): Promise<Buffer>;
+  decompress(chunk: Buffer): Promise<Buffer>;
+}
+
+/** On libuv's thread pool: a registry's chunks at quality 9 would hold the event loop. The
+ * simulation gives a synchronous one instead (tests/sim/world.ts): work whose end follows the
+ * host's speed would make a seed's course depend on the machine it runs on. */
+export const threadPoolCodec: ChunkCodec = {
+  compress: (text, quality) =>
+    promisify(brotliCompress)(text, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: quality,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      },
+    }),
+  decompress: (chunk) => promisify(brotliDecompress)(chunk),
+};
 
 /** The cut of the log a device's pull gives it (visibleOps in routes/sync.ts). */
 export type CutOps = (
@@ -47,6 +64,8 @@ export interface SnapshotOptions {
   /** Bytes per page of the log read while folding. */
   pageBytes?: number;
   brotliQuality?: number;
+  /** Default: `threadPoolCodec`. */
+  codec?: ChunkCodec;
   /**
    * The organisation's horizon now (central: `currentHorizon`, src/server/horizon.ts). Absent
    * (a relay, until it adopts central's): snapshots are not pruned.
@@ -130,6 +149,7 @@ export class SnapshotCache {
   private readonly pageBytes: number;
   private readonly quality: number;
   private readonly horizon: SnapshotOptions['horizon'];
+  private readonly codec: ChunkCodec;
   /** Counts of folds from 0 and from a previous snapshot (tests read them). */
   readonly stats = { full: 0, incremental: 0 };
 
@@ -143,6 +163,7 @@ export class SnapshotCache {
     this.pageBytes = options.pageBytes ?? 4 * 1024 * 1024;
     this.quality = options.brotliQuality ?? 9;
     this.horizon = options.horizon;
+    this.codec = options.codec ?? threadPoolCodec;
   }
 
   /**
@@ -246,7 +267,9 @@ export class SnapshotCache {
       previous.manifest.epoch === epoch &&
       previous.manifest.schema === SCHEMA_VERSION
     ) {
-      const texts = (await Promise.all(previous.chunks.map((c) => decompress(c)))).map(String);
+      const texts = (await Promise.all(previous.chunks.map((c) => this.codec.decompress(c)))).map(
+        String,
+      );
       const [first, ...rest] = bodiesOf(texts, previous.manifest);
       fold = foldOf(first!, ...rest);
       hz = previous.hz ?? null;
@@ -281,11 +304,7 @@ export class SnapshotCache {
       this.chunkBytes,
       bodies.map(bodyRows),
     );
-    const params = {
-      [constants.BROTLI_PARAM_QUALITY]: this.quality,
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-    };
-    const compressed = await Promise.all(chunks.map((c) => compress(c, { params })));
+    const compressed = await Promise.all(chunks.map((c) => this.codec.compress(c, this.quality)));
     return {
       manifest: {
         id: `${fold.seq}-${sha256.slice(0, 16)}`,

@@ -11,7 +11,7 @@
 // central offers the relay no compression context across its requests (decision 0031).
 // Compression is tested in tests/server/compression.test.ts, tests/server/body-stream.test.ts and
 // tests/device/compress-body.test.ts.
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +22,7 @@ import type { Audience } from '../../src/domain/access';
 import { buildApp } from '../../src/server/app';
 import { Accounts } from '../../src/server/auth';
 import { Relay } from '../../src/server/relay';
+import type { ChunkCodec } from '../../src/server/snapshots';
 import {
   KyselyStore,
   migrate,
@@ -203,6 +204,9 @@ export class SimNetwork {
       const target = url.hostname as Target;
       const path = url.pathname + url.search;
       this.stats.requests++;
+      // Two runs of a seed diffed (scripts/sim.ts): where their courses part.
+      if (process.env.SIM_TRACE)
+        console.error(`TRACE ${this.stats.requests} ${from}->${target} ${path.split('?')[0]}`);
       if (!this.isUp(from, target)) {
         this.stats.refusedByCut++;
         throw new TypeError('fetch failed: no route');
@@ -239,6 +243,23 @@ export class SimNetwork {
   }
 }
 
+/**
+ * Snapshot chunks compressed on the event loop, not on libuv's thread pool: a job on the pool
+ * ends when the host has done it, so the requests of the devices syncing meanwhile would
+ * interleave with it differently on a slower or busier machine, and a seed would not fix its
+ * course (tests/sim/simulation.test.ts runs one with the pool held busy).
+ */
+const inLineCodec: ChunkCodec = {
+  compress: async (text, quality) =>
+    brotliCompressSync(text, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: quality,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      },
+    }),
+  decompress: async (chunk) => brotliDecompressSync(chunk),
+};
+
 export interface Clock {
   /** The true time of the simulation (servers' clocks). */
   now: number;
@@ -269,6 +290,7 @@ export async function startCentral(
     role: 'central',
     now,
     requestStreams: false,
+    snapshotCodec: inLineCodec,
   });
   await app.ready();
   net.apps.set('central', app);
@@ -325,7 +347,14 @@ export async function startRelay(
     random,
     timeoutMs: 60_000,
   });
-  const app = await buildApp({ store: mem.store, accounts, role: 'relay', relay, now });
+  const app = await buildApp({
+    store: mem.store,
+    accounts,
+    role: 'relay',
+    relay,
+    now,
+    snapshotCodec: inLineCodec,
+  });
   await app.ready();
   net.apps.set('relay', app);
   return { target: 'relay', mem, accounts, app, relay };

@@ -3,6 +3,7 @@
 // from anything the client says.
 
 import { createHash, randomUUID } from 'node:crypto';
+import { brotliDecompressSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PARTNER_NO_SYNC } from '../../domain/access';
 import { localDate } from '../../domain/time';
@@ -29,6 +30,7 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
       : undefined;
   const cache = new SnapshotCache(store, (s, org, viewer, ops) => visibleOps(s, org, viewer, ops), {
     chunkBytes: ctx.options.snapshotChunkBytes,
+    codec: ctx.options.snapshotCodec,
     horizon,
   });
   snapshotCaches.set(store, cache);
@@ -156,7 +158,6 @@ export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
         reply.header('content-encoding', 'br');
         return reply.send(chunk);
       }
-      const { brotliDecompressSync } = await import('node:zlib');
       return reply.send(brotliDecompressSync(chunk));
     },
   );
