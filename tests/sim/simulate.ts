@@ -1,8 +1,9 @@
-// The seeded replication simulation over the real parts (issue #14 item 5, issue #20): six
-// devices (reception, four rooms, the coordination's office; its tablet on the truck too with
-// SIM_TRUCK_COORDINATION=1) — each a real EscaleDb on its own fake IndexedDB, written through
-// the real write path and synced by the real sync client — the truck's real relay and the real
-// central server, over SQLite in memory, all reached through a seeded network (world.ts). The day brings partitions (a room offline for a long stretch, the relay's 4G cut),
+// The seeded replication simulation over the real parts (issue #14 item 5, issue #20): seven
+// devices (reception, four rooms, the coordination's office and its tablet on the truck) — each
+// a real EscaleDb on its own fake IndexedDB, written through the real write path and synced by
+// the real sync client — the truck's real relay and the real central server, over SQLite in
+// memory, all reached through a seeded network (world.ts). The day brings partitions (a room
+// offline for a long stretch, the relay's 4G cut),
 // lost requests and answers (also after the server committed), duplicated, late and reordered
 // requests, device crashes between a local commit and its sending, clocks off by up to ±24 h, a
 // relay that loses its disk, a rogue device pushing poison ops, and optionally central restored
@@ -201,20 +202,14 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       staffId: STAFF[r],
     })),
     { name: 'coordination', profile: 'coordination', roomId: null, staffId: STAFF.coordination },
-    // The coordinating doctor's tablet on the truck, only with SIM_TRUCK_COORDINATION=1: the whole
-    // organisation through the relay, so it prunes at the relay's horizon (decision 0027). Off by
-    // default: with it, seed 114 with a restore does not replay the same way twice (not from the
-    // horizon: so too with the relay announcing none), to be found before it joins every day.
-    ...(process.env.SIM_TRUCK_COORDINATION === '1'
-      ? [
-          {
-            name: 'coordination-truck',
-            profile: 'coordination' as const,
-            roomId: null,
-            staffId: STAFF.coordination,
-          },
-        ]
-      : []),
+    // The coordinating doctor's tablet on the truck: the whole organisation through the relay,
+    // so it prunes at the relay's horizon (decision 0027).
+    {
+      name: 'coordination-truck',
+      profile: 'coordination',
+      roomId: null,
+      staffId: STAFF.coordination,
+    },
   ];
   const devices: SimDevice[] = [];
   for (const s of specs) {
