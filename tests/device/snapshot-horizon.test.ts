@@ -14,10 +14,10 @@ import { localDigest } from '../../src/device/queries';
 import { loadSnapshot, reloadMeta, snapshotMeta } from '../../src/device/snapshot';
 import { checkpointKey } from '../../src/device/sync-client';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
-import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { entitySpec, SCHEMA_VERSION } from '../../src/domain/entities';
 import { currentHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
-import type { RegisterState, RowState } from '../../src/sync/merge';
+import { applyOp, type RegisterState, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { partStart, type SnapshotManifest } from '../../src/sync/snapshot';
@@ -227,5 +227,70 @@ describe('a fresh coordination device loading a pruned snapshot', () => {
     const status = await o.client.syncNow();
     expect(status.state).toBe('ok');
     expect(status.serverDigest).toBe(await localDigest(o.db));
+  });
+});
+
+describe('the edges of a pruned load', () => {
+  it('is not served rows pruned at or above an op the snapshot parks: the device holds what central holds, and the op stays applicable', async () => {
+    const { s, hz } = await organisation(6);
+    // A first load leaves central's snapshot of the organisation cached, pruned at hz.
+    const first = await device('hz-first', s);
+    await loadSnapshot(first.db, s.url, checkpointKey(s.url), {
+      get: await getter(s, 'hz-first'),
+      now: Date.now,
+      day: '2026-11-23',
+    });
+    expect(await prunedAt(first.db)).toBe(hz);
+    // Then an op of a newer schema stamped below hz enters the log (a relay forwarding one it
+    // held parked: such ops skip central's guard), which every fold parks.
+    const late: Op = {
+      v: SCHEMA_VERSION + 1,
+      org: ORG,
+      dev: 'hz-x',
+      seq: 1,
+      hlc: encodeHlc(PAST - 60_000, 0, 'hz-x'),
+      e: 'stop',
+      id: STOP,
+      f: 'communeName',
+      k: 'set',
+      val: 'Plus tard',
+      base: [],
+    };
+    expect(late.hlc <= hz).toBe(true);
+    await s.store.push(ORG, [late]);
+    // A device asking another day's snapshot gets one folded from the cached one.
+    const fresh = await device('hz-parked', s);
+    const key = checkpointKey(s.url);
+    let manifest: SnapshotManifest | null = null;
+    const get = await getter(s, 'hz-parked');
+    await loadSnapshot(fresh.db, s.url, key, {
+      get: async (path) => {
+        const res = await get(path);
+        if (path.split('?')[0] === '/api/sync/snapshot') {
+          manifest = (await res.clone().json()) as SnapshotManifest;
+        }
+        return res;
+      },
+      now: Date.now,
+      day: '2026-11-24',
+    });
+    expect((await fresh.db.parked.toArray()).map((p) => p.op.hlc)).toEqual([late.hlc]);
+    // Its rows keep every clock, as central's do: no horizon named, none to adopt.
+    expect(manifest!.hz).toBeUndefined();
+    const st = await stopState(fresh.db);
+    expect(st.hz).toBeUndefined();
+    expect(addressOf(st).dom.length).toBe(6);
+    expect(await prunedAt(fresh.db)).toBeNull();
+    // Its pull digest, at no horizon, is central's.
+    const status = await fresh.client.syncNow();
+    expect(status.state).toBe('ok');
+    expect(status.serverDigest).toBe(await localDigest(fresh.db));
+    // Applied after an upgrade, the parked op changes the row as it does central's.
+    const upgraded = { ...late, v: SCHEMA_VERSION };
+    const [central] = await s.store.rowStatesByIds(ORG, 'stop', [STOP]);
+    expect(applyOp(st, upgraded, entitySpec)).toEqual(applyOp(central!, upgraded, entitySpec));
+    expect((applyOp(st, upgraded, entitySpec).f.communeName as RegisterState).heads[0]!.v).toBe(
+      'Plus tard',
+    );
   });
 });
