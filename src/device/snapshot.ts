@@ -93,9 +93,22 @@ export interface RegistryLoading {
   usableRows: number;
 }
 
-/** The registry-loading mark, or null once the bootstrap is complete (or never happened). */
+/**
+ * The registry-loading mark, or null once the bootstrap is complete (or never happened): the
+ * snapshot's last transaction removes it, or — a load abandoned after its first part (parts
+ * damaged at every attempt: the device then pulls the log from 0) — the pull's checkpoint from
+ * that server reaches the snapshot's S with no load under way there: the device then holds every
+ * row the snapshot had (decision 0027, « The edges of a pruned load »).
+ */
 export async function registryLoading(db: EscaleDb): Promise<RegistryLoading | null> {
-  return (await getMeta<RegistryLoading>(db, REGISTRY_LOADING)) ?? null;
+  const mark = await getMeta<RegistryLoading>(db, REGISTRY_LOADING);
+  if (!mark) return null;
+  const [checkpoint, progress, reload] = await Promise.all([
+    getMeta<number>(db, META.checkpoint(mark.server)),
+    getMeta<Progress>(db, snapshotMeta(mark.server)),
+    getMeta<ReloadMark>(db, reloadMeta(mark.server)),
+  ]);
+  return (checkpoint ?? 0) >= mark.seq && !progress && !reload ? null : mark;
 }
 
 interface Progress {

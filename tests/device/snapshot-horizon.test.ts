@@ -11,7 +11,14 @@ import { fetchServerProof, localDayProof } from '../../src/device/closure';
 import { getMeta, getWriter, setMeta, updateWriter } from '../../src/device/db';
 import { prunedAt } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
-import { loadSnapshot, reloadMeta, snapshotMeta } from '../../src/device/snapshot';
+import {
+  loadSnapshot,
+  registryLoading,
+  reloadMeta,
+  SNAPSHOT_MESSAGES,
+  snapshotMeta,
+  wantsSnapshot,
+} from '../../src/device/snapshot';
 import { checkpointKey } from '../../src/device/sync-client';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
 import { entitySpec, SCHEMA_VERSION } from '../../src/domain/entities';
@@ -292,5 +299,54 @@ describe('the edges of a pruned load', () => {
     expect((applyOp(st, upgraded, entitySpec).f.communeName as RegisterState).heads[0]!.v).toBe(
       'Plus tard',
     );
+  });
+
+  it('abandoned after its corrupt attempts, leaves pruned rows the pull from 0 completes, and the registry shown loading until then only', async () => {
+    const { s, hz } = await organisation(6);
+    const fresh = await device('hz-abandon', s);
+    const key = checkpointKey(s.url);
+    const get = await getter(s, 'hz-abandon');
+    // Every manifest names a wrong digest for its last part: each attempt writes the parts
+    // before it, then finds the last one damaged as a whole, and starts again.
+    let manifests = 0;
+    const corrupting = async (path: string) => {
+      const res = await get(path);
+      if (path.split('?')[0] !== '/api/sync/snapshot') return res;
+      manifests++;
+      const manifest = (await res.json()) as SnapshotManifest;
+      manifest.parts.at(-1)!.sha256 = '0'.repeat(64);
+      return Response.json(manifest);
+    };
+    await expect(
+      loadSnapshot(fresh.db, s.url, key, { get: corrupting, now: Date.now }),
+    ).rejects.toThrow(SNAPSHOT_MESSAGES.corrupt);
+    expect(manifests).toBe(3);
+    // Rows pruned at hz are held, no horizon, no checkpoint, no download under way: the next
+    // run pulls the log from 0 rather than load a snapshot again.
+    const held = await fresh.db.states.count();
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan((await s.store.rowStates(ORG)).length);
+    expect((await stopState(fresh.db)).hz).toBe(hz);
+    expect(await prunedAt(fresh.db)).toBeNull();
+    expect(await getMeta(fresh.db, key)).toBeUndefined();
+    expect(await wantsSnapshot(fresh.db, s.url, key)).toBe(false);
+    // The registry is not shown complete: part of it is missing.
+    expect(await registryLoading(fresh.db)).not.toBeNull();
+    // What the device's user types meanwhile is kept and pushed.
+    await fresh.writeAt([{ entity: 'stop', id: STOP, set: { address: 'Rue tapée' } }]);
+    const run = await fresh.client.syncNow();
+    expect(run.state).toBe('ok');
+    expect(await fresh.db.outbox.count()).toBe(0);
+    // The pull from 0 brought every row: the horizon announced is adopted at its end (the run
+    // asked its digest at none: the next one asks at the horizon), and the registry is whole.
+    expect(await fresh.db.states.count()).toBe((await s.store.rowStates(ORG)).length);
+    const adopted = (await prunedAt(fresh.db))!;
+    expect(adopted >= hz).toBe(true);
+    expect(await registryLoading(fresh.db)).toBeNull();
+    const next = await fresh.client.syncNow();
+    expect(next.serverDigest).toBe(await localDigest(fresh.db));
+    const [central] = await s.store.rowStatesByIds(ORG, 'stop', [STOP]);
+    expect(addressOf(await stopState(fresh.db)).heads).toEqual(addressOf(central!).heads);
+    expect(addressOf(central!).heads.map((h) => h.v)).toEqual(['Rue tapée']);
   });
 });
