@@ -227,7 +227,7 @@ export async function loadSnapshot(
         (k === 0 && usable?.seq !== manifest.seq),
     );
     // Parts on their way, at most one ahead of the one being written.
-    const fetching = new Map<number, Promise<string[] | 'gone'>>();
+    const fetching = new Map<number, Promise<string[] | 'gone' | 'corrupt'>>();
     const fetchPart = (k: number) => {
       let texts = fetching.get(k);
       if (!texts) {
@@ -245,7 +245,7 @@ export async function loadSnapshot(
       const part = manifest.parts[k]!;
       const texts = await fetchPart(k);
       const tCheck = performance.now();
-      const whole = texts !== 'gone' && partMatches(texts, part);
+      const whole = typeof texts !== 'string' && partMatches(texts, part);
       phase('check', tCheck);
       if (!whole) {
         failed = true;
@@ -293,10 +293,17 @@ export async function loadSnapshot(
       last = body;
     }
     if (failed || !last) {
-      // Gone from the server (a newer one replaced it) or a part wrong as a whole: start again.
+      // Gone from the server (a newer one replaced it), a chunk damaged at every try or a part
+      // wrong as a whole: start again.
       await forget(db, server);
-      if (attempt + 1 >= RETRIES) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
-      continue;
+      if (attempt + 1 < RETRIES) continue;
+      // Abandoned (decision 0027, « The edges of a pruned load »). A reload is given up as one
+      // the server cannot serve: the device pulls on from its checkpoint and pushes what its
+      // user typed meanwhile, rather than fail every run before its push. A fresh device pulls
+      // the log from 0 at its next run; until its checkpoint reaches S the registry is shown
+      // loading (`registryLoading`).
+      if (reload) throw new SnapshotUnavailable(SNAPSHOT_MESSAGES.corrupt);
+      throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
     }
     await adoptingHorizon(db, manifest, f.now, () =>
       finish(db, server, checkpointKey, manifest, last, reload ? { mark: reload, keep } : null),
@@ -341,7 +348,9 @@ async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch, reloa
 }
 
 /**
- * Part `k`'s chunk texts, fetched and checked; 'gone' on 410. Held in memory only: `meta` is not
+ * Part `k`'s chunk texts, fetched and checked; 'gone' on 410, 'corrupt' when a chunk is damaged
+ * at every one of its tries (the attempt starts again, as for a part damaged as a whole: a
+ * download resumed at every run would fail every run). Held in memory only: `meta` is not
  * sealed at rest (src/device/encryption.ts) and chunks carry clinical rows, so an interrupted
  * download fetches its part again — what was already written resumes where it stopped.
  */
@@ -351,7 +360,7 @@ async function chunksOf(
   f: SnapshotFetch,
   rows: () => number,
   total: number,
-): Promise<string[] | 'gone'> {
+): Promise<string[] | 'gone' | 'corrupt'> {
   const texts: string[] = [];
   const start = partStart(manifest, k);
   for (let i = start; i < start + manifest.parts[k]!.chunks; i++) {
@@ -373,7 +382,7 @@ async function chunksOf(
       if (chunkMatches(got, info)) text = got;
       phase('check', tCheck);
     }
-    if (text === null) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
+    if (text === null) return 'corrupt';
     texts.push(text);
     await f.progress?.({
       seq: manifest.seq,

@@ -349,4 +349,46 @@ describe('the edges of a pruned load', () => {
     expect(addressOf(await stopState(fresh.db)).heads).toEqual(addressOf(central!).heads);
     expect(addressOf(central!).heads.map((h) => h.v)).toEqual(['Rue tapée']);
   });
+
+  it('gives up a reload whose chunks come damaged at every try, and pushes what was typed meanwhile', async () => {
+    const { s, a, hz } = await organisation(6);
+    // Its last part's chunks damaged on the way, at every try.
+    let manifest: SnapshotManifest | null = null;
+    let damaged = 0;
+    const damaging: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const path = new URL(String(input)).pathname;
+      if (path === '/api/sync/snapshot') {
+        manifest = (await res.clone().json()) as SnapshotManifest;
+        return res;
+      }
+      const chunk = /^\/api\/sync\/snapshot\/[^/]+\/(\d+)$/.exec(path);
+      if (!manifest || !chunk || Number(chunk[1]) < partStart(manifest, manifest.parts.length - 1))
+        return res;
+      damaged++;
+      return new Response(`${await res.text()} `, { status: res.status });
+    };
+    const client = testSyncClient(a.db, s, { timeoutMs: 3_000, fetch: damaging });
+    cleanups.push(() => client.stop());
+    // Told to reload, then its user types while the reload is under way.
+    await setMeta(a.db, reloadMeta(s.url), {});
+    await a.writeAt([{ entity: 'stop', id: STOP, set: { address: 'Rue tapée' } }]);
+    const run = await client.syncNow();
+    // Every attempt failed (three tries of a chunk each); the reload is given up, the run goes
+    // on: the write is pushed, the device pulls on from its checkpoint.
+    expect(damaged).toBe(9);
+    expect(run.state).toBe('ok');
+    expect(await getMeta(a.db, reloadMeta(s.url))).toBeUndefined();
+    expect(await a.db.outbox.count()).toBe(0);
+    const [central] = await s.store.rowStatesByIds(ORG, 'stop', [STOP]);
+    expect(addressOf(central!).heads.map((h) => h.v)).toEqual(['Rue tapée']);
+    // The rows the abandoned attempts joined are pruned at the snapshot's horizon, which the
+    // pull adopted too (announced with a seq its checkpoint reached): the next digest is
+    // central's, and the registry is whole.
+    expect((await prunedAt(a.db))! >= hz).toBe(true);
+    expect(await registryLoading(a.db)).toBeNull();
+    const next = await client.syncNow();
+    expect(next.serverDigest).toBe(await localDigest(a.db));
+    expect(addressOf(await stopState(a.db)).heads).toEqual(addressOf(central!).heads);
+  });
 });
