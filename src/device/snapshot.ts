@@ -21,7 +21,7 @@ import {
 } from '../sync/snapshot';
 import { CUT_PENDING } from './assignment';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
-import { adoptLoaded, stampPast } from './horizon';
+import { adoptLoaded, parkedAtOrBelow, stampPast } from './horizon';
 import {
   HttpError,
   NetworkError,
@@ -215,6 +215,13 @@ export async function loadSnapshot(
     const total = manifest.parts.reduce((n, p) => n + p.rows, 0);
     const usable = await registryLoading(db);
     let applied = kept?.applied ?? 0;
+    // Rows pruned at or above an op held parked here (from another server, or kept through a
+    // reload): not loaded, nothing written — the log is replayed, or pulled on (decision 0027,
+    // « The edges of a pruned load »).
+    if (applied === 0 && manifest.hz && (await parkedAtOrBelow(db, manifest.hz))) {
+      await forget(db, server);
+      throw new SnapshotUnavailable('instantané élagué au-dessus d’une opération en attente');
+    }
     // A part written whole is not fetched again (the first one: once its mark is set).
     const starts = manifest.parts.map((_, k) =>
       manifest.parts.slice(0, k).reduce((n, p) => n + p.rows, 0),

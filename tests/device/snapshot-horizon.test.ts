@@ -16,6 +16,7 @@ import {
   registryLoading,
   reloadMeta,
   SNAPSHOT_MESSAGES,
+  SnapshotUnavailable,
   snapshotMeta,
   wantsSnapshot,
 } from '../../src/device/snapshot';
@@ -183,7 +184,17 @@ describe('a fresh coordination device loading a pruned snapshot', () => {
     expect(await prunedAt(fresh.db)).toBeNull();
     expect(await getMeta(fresh.db, key)).toBeUndefined();
     cut = false;
-    const { seq } = await loadSnapshot(fresh.db, s.url, key, { get: cutting, now: Date.now });
+    // Resumed: at every step before its last transaction, still no horizon and no checkpoint.
+    const steps: unknown[] = [];
+    const { seq } = await loadSnapshot(fresh.db, s.url, key, {
+      get: cutting,
+      now: Date.now,
+      progress: async () => {
+        steps.push([await prunedAt(fresh.db), await getMeta(fresh.db, key)]);
+      },
+    });
+    expect(steps.length).toBeGreaterThan(1);
+    expect(steps.every((x) => JSON.stringify(x) === '[null,null]')).toBe(true);
     expect(await getMeta(fresh.db, key)).toBe(seq);
     expect(await prunedAt(fresh.db)).toBe(hz);
     const status = await fresh.client.syncNow();
@@ -390,5 +401,45 @@ describe('the edges of a pruned load', () => {
     const next = await client.syncNow();
     expect(next.serverDigest).toBe(await localDigest(a.db));
     expect(addressOf(await stopState(a.db)).heads).toEqual(addressOf(central!).heads);
+  });
+
+  it('is not loaded by a device holding parked an op at or below its horizon: the log is replayed, unpruned', async () => {
+    const { s, hz } = await organisation(6);
+    const fresh = await device('hz-holds', s);
+    // An op of a newer schema stamped below hz, held parked from another server.
+    const held: Op = {
+      v: SCHEMA_VERSION + 1,
+      org: ORG,
+      dev: 'hz-y',
+      seq: 1,
+      hlc: encodeHlc(PAST - 60_000, 0, 'hz-y'),
+      e: 'stop',
+      id: STOP,
+      f: 'communeName',
+      k: 'set',
+      val: 'Plus tard',
+      base: [],
+    };
+    expect(held.hlc <= hz).toBe(true);
+    await applyRemote(fresh.db, [{ s: 1, op: held }], 'checkpoint:elsewhere', 1);
+    const key = checkpointKey(s.url);
+    await expect(
+      loadSnapshot(fresh.db, s.url, key, { get: await getter(s, 'hz-holds'), now: Date.now }),
+    ).rejects.toBeInstanceOf(SnapshotUnavailable);
+    expect(await fresh.db.states.count()).toBe(0);
+    expect(await getMeta(fresh.db, snapshotMeta(s.url))).toBeUndefined();
+    // Its sync replays the log: rows keep every clock, no horizon is adopted below the op, and
+    // its digest at none is central's.
+    const run = await fresh.client.syncNow();
+    expect(run.state).toBe('ok');
+    const st = await stopState(fresh.db);
+    expect(st.hz).toBeUndefined();
+    expect(addressOf(st).dom.length).toBe(6);
+    expect(await prunedAt(fresh.db)).toBeNull();
+    const next = await fresh.client.syncNow();
+    expect(next.serverDigest).toBe(await localDigest(fresh.db));
+    // Applied after an upgrade, the op counts.
+    const upgraded = applyOp(st, { ...held, v: SCHEMA_VERSION }, entitySpec);
+    expect((upgraded.f.communeName as RegisterState).heads.map((h) => h.v)).toContain('Plus tard');
   });
 });
