@@ -61,6 +61,17 @@ export async function adoptLoaded(db: EscaleDb, hz: Hlc, seq: number): Promise<H
   return next;
 }
 
+/**
+ * Whether this device holds parked an op stamped at or below `hz`. A snapshot pruned at `hz` is
+ * then not loaded (src/device/snapshot.ts): `adoptLoaded` would cap its horizon below that op,
+ * leaving rows pruned with no horizon held — digests and day proofs taken at none, unlike
+ * central's — and the op, applied after an upgrade, would be ignored on them as a duplicate.
+ */
+export async function parkedAtOrBelow(db: EscaleDb, hz: Hlc): Promise<boolean> {
+  if ((await db.parked.count()) === 0) return false;
+  return (await db.parked.toArray()).some((p) => p.op.hlc <= hz);
+}
+
 /** A stamp at or above horizon `h`, for the clock to move past (a horizon may be the lowest
  * stamp of a time, `hlcOfTime`: then that time's first stamp). */
 export const stampPast = (h: Hlc): Hlc => (HLC_PATTERN.test(h) ? h : `${h}0000:0`);

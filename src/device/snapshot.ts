@@ -21,7 +21,7 @@ import {
 } from '../sync/snapshot';
 import { CUT_PENDING } from './assignment';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
-import { adoptLoaded, stampPast } from './horizon';
+import { adoptLoaded, parkedAtOrBelow, stampPast } from './horizon';
 import {
   HttpError,
   NetworkError,
@@ -93,9 +93,22 @@ export interface RegistryLoading {
   usableRows: number;
 }
 
-/** The registry-loading mark, or null once the bootstrap is complete (or never happened). */
+/**
+ * The registry-loading mark, or null once the bootstrap is complete (or never happened): the
+ * snapshot's last transaction removes it, or — a load abandoned after its first part (parts
+ * damaged at every attempt: the device then pulls the log from 0) — the pull's checkpoint from
+ * that server reaches the snapshot's S with no load under way there: the device then holds every
+ * row the snapshot had (decision 0027, « The edges of a pruned load »).
+ */
 export async function registryLoading(db: EscaleDb): Promise<RegistryLoading | null> {
-  return (await getMeta<RegistryLoading>(db, REGISTRY_LOADING)) ?? null;
+  const mark = await getMeta<RegistryLoading>(db, REGISTRY_LOADING);
+  if (!mark) return null;
+  const [checkpoint, progress, reload] = await Promise.all([
+    getMeta<number>(db, META.checkpoint(mark.server)),
+    getMeta<Progress>(db, snapshotMeta(mark.server)),
+    getMeta<ReloadMark>(db, reloadMeta(mark.server)),
+  ]);
+  return (checkpoint ?? 0) >= mark.seq && !progress && !reload ? null : mark;
 }
 
 interface Progress {
@@ -202,6 +215,13 @@ export async function loadSnapshot(
     const total = manifest.parts.reduce((n, p) => n + p.rows, 0);
     const usable = await registryLoading(db);
     let applied = kept?.applied ?? 0;
+    // Rows pruned at or above an op held parked here (from another server, or kept through a
+    // reload): not loaded, nothing written — the log is replayed, or pulled on (decision 0027,
+    // « The edges of a pruned load »).
+    if (applied === 0 && manifest.hz && (await parkedAtOrBelow(db, manifest.hz))) {
+      await forget(db, server);
+      throw new SnapshotUnavailable('instantané élagué au-dessus d’une opération en attente');
+    }
     // A part written whole is not fetched again (the first one: once its mark is set).
     const starts = manifest.parts.map((_, k) =>
       manifest.parts.slice(0, k).reduce((n, p) => n + p.rows, 0),
@@ -214,7 +234,7 @@ export async function loadSnapshot(
         (k === 0 && usable?.seq !== manifest.seq),
     );
     // Parts on their way, at most one ahead of the one being written.
-    const fetching = new Map<number, Promise<string[] | 'gone'>>();
+    const fetching = new Map<number, Promise<string[] | 'gone' | 'corrupt'>>();
     const fetchPart = (k: number) => {
       let texts = fetching.get(k);
       if (!texts) {
@@ -232,7 +252,7 @@ export async function loadSnapshot(
       const part = manifest.parts[k]!;
       const texts = await fetchPart(k);
       const tCheck = performance.now();
-      const whole = texts !== 'gone' && partMatches(texts, part);
+      const whole = typeof texts !== 'string' && partMatches(texts, part);
       phase('check', tCheck);
       if (!whole) {
         failed = true;
@@ -280,10 +300,17 @@ export async function loadSnapshot(
       last = body;
     }
     if (failed || !last) {
-      // Gone from the server (a newer one replaced it) or a part wrong as a whole: start again.
+      // Gone from the server (a newer one replaced it), a chunk damaged at every try or a part
+      // wrong as a whole: start again.
       await forget(db, server);
-      if (attempt + 1 >= RETRIES) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
-      continue;
+      if (attempt + 1 < RETRIES) continue;
+      // Abandoned (decision 0027, « The edges of a pruned load »). A reload is given up as one
+      // the server cannot serve: the device pulls on from its checkpoint and pushes what its
+      // user typed meanwhile, rather than fail every run before its push. A fresh device pulls
+      // the log from 0 at its next run; until its checkpoint reaches S the registry is shown
+      // loading (`registryLoading`).
+      if (reload) throw new SnapshotUnavailable(SNAPSHOT_MESSAGES.corrupt);
+      throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
     }
     await adoptingHorizon(db, manifest, f.now, () =>
       finish(db, server, checkpointKey, manifest, last, reload ? { mark: reload, keep } : null),
@@ -328,7 +355,9 @@ async function newManifest(db: EscaleDb, server: string, f: SnapshotFetch, reloa
 }
 
 /**
- * Part `k`'s chunk texts, fetched and checked; 'gone' on 410. Held in memory only: `meta` is not
+ * Part `k`'s chunk texts, fetched and checked; 'gone' on 410, 'corrupt' when a chunk is damaged
+ * at every one of its tries (the attempt starts again, as for a part damaged as a whole: a
+ * download resumed at every run would fail every run). Held in memory only: `meta` is not
  * sealed at rest (src/device/encryption.ts) and chunks carry clinical rows, so an interrupted
  * download fetches its part again — what was already written resumes where it stopped.
  */
@@ -338,7 +367,7 @@ async function chunksOf(
   f: SnapshotFetch,
   rows: () => number,
   total: number,
-): Promise<string[] | 'gone'> {
+): Promise<string[] | 'gone' | 'corrupt'> {
   const texts: string[] = [];
   const start = partStart(manifest, k);
   for (let i = start; i < start + manifest.parts[k]!.chunks; i++) {
@@ -360,7 +389,7 @@ async function chunksOf(
       if (chunkMatches(got, info)) text = got;
       phase('check', tCheck);
     }
-    if (text === null) throw new HttpError(0, SNAPSHOT_MESSAGES.corrupt);
+    if (text === null) return 'corrupt';
     texts.push(text);
     await f.progress?.({
       seq: manifest.seq,

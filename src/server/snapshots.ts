@@ -83,6 +83,19 @@ export interface SnapshotOptions {
 export const prunesCut = (viewer: Viewer, exclude: string | undefined, room: boolean): boolean =>
   viewer.profile === 'coordination' && exclude === undefined && !room;
 
+/**
+ * Whether a fold parks an op at or below `hz`, the horizon its rows were pruned at (decision
+ * 0027, « Snapshots pruned »). A fold from a pruned previous snapshot keeps that horizon; an op
+ * entering the log after it with an older clock (only one that skips central's guard: a newer
+ * schema's, forwarded by a relay) is parked by the fold, not applied. Served so, the device
+ * would hold rows pruned at `hz` and could not adopt it (an op it holds parked caps its horizon:
+ * `adoptable`): its digests and day proofs would differ from central's for as long as the op
+ * stays parked, and the op, applied after an upgrade, would be ignored on those rows as a
+ * duplicate. Such a fold is made again from 0, which `pruneFold` then leaves unpruned.
+ */
+export const parksBelow = (fold: Fold, hz: Hlc | null): boolean =>
+  hz !== null && fold.parked.some((p) => p.op.hlc <= hz);
+
 export interface CachedSnapshot {
   manifest: SnapshotManifest;
   /** Each chunk's text, brotli-compressed. */
@@ -285,6 +298,11 @@ export class SnapshotCache {
       const ops = room ? await room.ops(within) : await this.cut(this.store, org, viewer, within);
       foldOps(fold, ops, Math.min(page.lastSeq, upTo), entitySpec, SCHEMA_VERSION);
       if (!page.hasMore) break;
+    }
+    // Rows kept pruned from the previous snapshot while the ops after it park one at or below
+    // that horizon: folded again from 0, so that they keep every clock (`parksBelow`).
+    if (previous && parksBelow(fold, hz)) {
+      return this.build(org, viewer, exclude, epoch, day, undefined, room);
     }
     // Pruned below the ops the fold parked (pruneFold: null when one is at or below it); a
     // horizon past S (announced after this fold read the log) waits for the next snapshot.

@@ -11,13 +11,21 @@ import { fetchServerProof, localDayProof } from '../../src/device/closure';
 import { getMeta, getWriter, setMeta, updateWriter } from '../../src/device/db';
 import { prunedAt } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
-import { loadSnapshot, reloadMeta, snapshotMeta } from '../../src/device/snapshot';
+import {
+  loadSnapshot,
+  registryLoading,
+  reloadMeta,
+  SNAPSHOT_MESSAGES,
+  SnapshotUnavailable,
+  snapshotMeta,
+  wantsSnapshot,
+} from '../../src/device/snapshot';
 import { checkpointKey } from '../../src/device/sync-client';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
-import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { entitySpec, SCHEMA_VERSION } from '../../src/domain/entities';
 import { currentHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
-import type { RegisterState, RowState } from '../../src/sync/merge';
+import { applyOp, type RegisterState, type RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { partStart, type SnapshotManifest } from '../../src/sync/snapshot';
@@ -176,7 +184,17 @@ describe('a fresh coordination device loading a pruned snapshot', () => {
     expect(await prunedAt(fresh.db)).toBeNull();
     expect(await getMeta(fresh.db, key)).toBeUndefined();
     cut = false;
-    const { seq } = await loadSnapshot(fresh.db, s.url, key, { get: cutting, now: Date.now });
+    // Resumed: at every step before its last transaction, still no horizon and no checkpoint.
+    const steps: unknown[] = [];
+    const { seq } = await loadSnapshot(fresh.db, s.url, key, {
+      get: cutting,
+      now: Date.now,
+      progress: async () => {
+        steps.push([await prunedAt(fresh.db), await getMeta(fresh.db, key)]);
+      },
+    });
+    expect(steps.length).toBeGreaterThan(1);
+    expect(steps.every((x) => JSON.stringify(x) === '[null,null]')).toBe(true);
     expect(await getMeta(fresh.db, key)).toBe(seq);
     expect(await prunedAt(fresh.db)).toBe(hz);
     const status = await fresh.client.syncNow();
@@ -227,5 +245,201 @@ describe('a fresh coordination device loading a pruned snapshot', () => {
     const status = await o.client.syncNow();
     expect(status.state).toBe('ok');
     expect(status.serverDigest).toBe(await localDigest(o.db));
+  });
+});
+
+describe('the edges of a pruned load', () => {
+  it('is not served rows pruned at or above an op the snapshot parks: the device holds what central holds, and the op stays applicable', async () => {
+    const { s, hz } = await organisation(6);
+    // A first load leaves central's snapshot of the organisation cached, pruned at hz.
+    const first = await device('hz-first', s);
+    await loadSnapshot(first.db, s.url, checkpointKey(s.url), {
+      get: await getter(s, 'hz-first'),
+      now: Date.now,
+      day: '2026-11-23',
+    });
+    expect(await prunedAt(first.db)).toBe(hz);
+    // Then an op of a newer schema stamped below hz enters the log (a relay forwarding one it
+    // held parked: such ops skip central's guard), which every fold parks.
+    const late: Op = {
+      v: SCHEMA_VERSION + 1,
+      org: ORG,
+      dev: 'hz-x',
+      seq: 1,
+      hlc: encodeHlc(PAST - 60_000, 0, 'hz-x'),
+      e: 'stop',
+      id: STOP,
+      f: 'communeName',
+      k: 'set',
+      val: 'Plus tard',
+      base: [],
+    };
+    expect(late.hlc <= hz).toBe(true);
+    await s.store.push(ORG, [late]);
+    // A device asking another day's snapshot gets one folded from the cached one.
+    const fresh = await device('hz-parked', s);
+    const key = checkpointKey(s.url);
+    let manifest: SnapshotManifest | null = null;
+    const get = await getter(s, 'hz-parked');
+    await loadSnapshot(fresh.db, s.url, key, {
+      get: async (path) => {
+        const res = await get(path);
+        if (path.split('?')[0] === '/api/sync/snapshot') {
+          manifest = (await res.clone().json()) as SnapshotManifest;
+        }
+        return res;
+      },
+      now: Date.now,
+      day: '2026-11-24',
+    });
+    expect((await fresh.db.parked.toArray()).map((p) => p.op.hlc)).toEqual([late.hlc]);
+    // Its rows keep every clock, as central's do: no horizon named, none to adopt.
+    expect(manifest!.hz).toBeUndefined();
+    const st = await stopState(fresh.db);
+    expect(st.hz).toBeUndefined();
+    expect(addressOf(st).dom.length).toBe(6);
+    expect(await prunedAt(fresh.db)).toBeNull();
+    // Its pull digest, at no horizon, is central's.
+    const status = await fresh.client.syncNow();
+    expect(status.state).toBe('ok');
+    expect(status.serverDigest).toBe(await localDigest(fresh.db));
+    // Applied after an upgrade, the parked op changes the row as it does central's.
+    const upgraded = { ...late, v: SCHEMA_VERSION };
+    const [central] = await s.store.rowStatesByIds(ORG, 'stop', [STOP]);
+    expect(applyOp(st, upgraded, entitySpec)).toEqual(applyOp(central!, upgraded, entitySpec));
+    expect((applyOp(st, upgraded, entitySpec).f.communeName as RegisterState).heads[0]!.v).toBe(
+      'Plus tard',
+    );
+  });
+
+  it('abandoned after its corrupt attempts, leaves pruned rows the pull from 0 completes, and the registry shown loading until then only', async () => {
+    const { s, hz } = await organisation(6);
+    const fresh = await device('hz-abandon', s);
+    const key = checkpointKey(s.url);
+    const get = await getter(s, 'hz-abandon');
+    // Every manifest names a wrong digest for its last part: each attempt writes the parts
+    // before it, then finds the last one damaged as a whole, and starts again.
+    let manifests = 0;
+    const corrupting = async (path: string) => {
+      const res = await get(path);
+      if (path.split('?')[0] !== '/api/sync/snapshot') return res;
+      manifests++;
+      const manifest = (await res.json()) as SnapshotManifest;
+      manifest.parts.at(-1)!.sha256 = '0'.repeat(64);
+      return Response.json(manifest);
+    };
+    await expect(
+      loadSnapshot(fresh.db, s.url, key, { get: corrupting, now: Date.now }),
+    ).rejects.toThrow(SNAPSHOT_MESSAGES.corrupt);
+    expect(manifests).toBe(3);
+    // Rows pruned at hz are held, no horizon, no checkpoint, no download under way: the next
+    // run pulls the log from 0 rather than load a snapshot again.
+    const held = await fresh.db.states.count();
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan((await s.store.rowStates(ORG)).length);
+    expect((await stopState(fresh.db)).hz).toBe(hz);
+    expect(await prunedAt(fresh.db)).toBeNull();
+    expect(await getMeta(fresh.db, key)).toBeUndefined();
+    expect(await wantsSnapshot(fresh.db, s.url, key)).toBe(false);
+    // The registry is not shown complete: part of it is missing.
+    expect(await registryLoading(fresh.db)).not.toBeNull();
+    // What the device's user types meanwhile is kept and pushed.
+    await fresh.writeAt([{ entity: 'stop', id: STOP, set: { address: 'Rue tapée' } }]);
+    const run = await fresh.client.syncNow();
+    expect(run.state).toBe('ok');
+    expect(await fresh.db.outbox.count()).toBe(0);
+    // The pull from 0 brought every row: the horizon announced is adopted at its end (the run
+    // asked its digest at none: the next one asks at the horizon), and the registry is whole.
+    expect(await fresh.db.states.count()).toBe((await s.store.rowStates(ORG)).length);
+    const adopted = (await prunedAt(fresh.db))!;
+    expect(adopted >= hz).toBe(true);
+    expect(await registryLoading(fresh.db)).toBeNull();
+    const next = await fresh.client.syncNow();
+    expect(next.serverDigest).toBe(await localDigest(fresh.db));
+    const [central] = await s.store.rowStatesByIds(ORG, 'stop', [STOP]);
+    expect(addressOf(await stopState(fresh.db)).heads).toEqual(addressOf(central!).heads);
+    expect(addressOf(central!).heads.map((h) => h.v)).toEqual(['Rue tapée']);
+  });
+
+  it('gives up a reload whose chunks come damaged at every try, and pushes what was typed meanwhile', async () => {
+    const { s, a, hz } = await organisation(6);
+    // Its last part's chunks damaged on the way, at every try.
+    let manifest: SnapshotManifest | null = null;
+    let damaged = 0;
+    const damaging: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const path = new URL(String(input)).pathname;
+      if (path === '/api/sync/snapshot') {
+        manifest = (await res.clone().json()) as SnapshotManifest;
+        return res;
+      }
+      const chunk = /^\/api\/sync\/snapshot\/[^/]+\/(\d+)$/.exec(path);
+      if (!manifest || !chunk || Number(chunk[1]) < partStart(manifest, manifest.parts.length - 1))
+        return res;
+      damaged++;
+      return new Response(`${await res.text()} `, { status: res.status });
+    };
+    const client = testSyncClient(a.db, s, { timeoutMs: 3_000, fetch: damaging });
+    cleanups.push(() => client.stop());
+    // Told to reload, then its user types while the reload is under way.
+    await setMeta(a.db, reloadMeta(s.url), {});
+    await a.writeAt([{ entity: 'stop', id: STOP, set: { address: 'Rue tapée' } }]);
+    const run = await client.syncNow();
+    // Every attempt failed (three tries of a chunk each); the reload is given up, the run goes
+    // on: the write is pushed, the device pulls on from its checkpoint.
+    expect(damaged).toBe(9);
+    expect(run.state).toBe('ok');
+    expect(await getMeta(a.db, reloadMeta(s.url))).toBeUndefined();
+    expect(await a.db.outbox.count()).toBe(0);
+    const [central] = await s.store.rowStatesByIds(ORG, 'stop', [STOP]);
+    expect(addressOf(central!).heads.map((h) => h.v)).toEqual(['Rue tapée']);
+    // The rows the abandoned attempts joined are pruned at the snapshot's horizon, which the
+    // pull adopted too (announced with a seq its checkpoint reached): the next digest is
+    // central's, and the registry is whole.
+    expect((await prunedAt(a.db))! >= hz).toBe(true);
+    expect(await registryLoading(a.db)).toBeNull();
+    const next = await client.syncNow();
+    expect(next.serverDigest).toBe(await localDigest(a.db));
+    expect(addressOf(await stopState(a.db)).heads).toEqual(addressOf(central!).heads);
+  });
+
+  it('is not loaded by a device holding parked an op at or below its horizon: the log is replayed, unpruned', async () => {
+    const { s, hz } = await organisation(6);
+    const fresh = await device('hz-holds', s);
+    // An op of a newer schema stamped below hz, held parked from another server.
+    const held: Op = {
+      v: SCHEMA_VERSION + 1,
+      org: ORG,
+      dev: 'hz-y',
+      seq: 1,
+      hlc: encodeHlc(PAST - 60_000, 0, 'hz-y'),
+      e: 'stop',
+      id: STOP,
+      f: 'communeName',
+      k: 'set',
+      val: 'Plus tard',
+      base: [],
+    };
+    expect(held.hlc <= hz).toBe(true);
+    await applyRemote(fresh.db, [{ s: 1, op: held }], 'checkpoint:elsewhere', 1);
+    const key = checkpointKey(s.url);
+    await expect(
+      loadSnapshot(fresh.db, s.url, key, { get: await getter(s, 'hz-holds'), now: Date.now }),
+    ).rejects.toBeInstanceOf(SnapshotUnavailable);
+    expect(await fresh.db.states.count()).toBe(0);
+    expect(await getMeta(fresh.db, snapshotMeta(s.url))).toBeUndefined();
+    // Its sync replays the log: rows keep every clock, no horizon is adopted below the op, and
+    // its digest at none is central's.
+    const run = await fresh.client.syncNow();
+    expect(run.state).toBe('ok');
+    const st = await stopState(fresh.db);
+    expect(st.hz).toBeUndefined();
+    expect(addressOf(st).dom.length).toBe(6);
+    expect(await prunedAt(fresh.db)).toBeNull();
+    const next = await fresh.client.syncNow();
+    expect(next.serverDigest).toBe(await localDigest(fresh.db));
+    // Applied after an upgrade, the op counts.
+    const upgraded = applyOp(st, { ...held, v: SCHEMA_VERSION }, entitySpec);
+    expect((upgraded.f.communeName as RegisterState).heads.map((h) => h.v)).toContain('Plus tard');
   });
 });
