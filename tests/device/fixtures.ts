@@ -1,5 +1,8 @@
 // Valid rows for device tests (values accepted by the domain's schemas).
 import type { Change } from '../../src/device/write';
+import { SCHEMA_VERSION } from '../../src/domain/entities';
+import { encodeHlc } from '../../src/sync/hlc';
+import type { Op } from '../../src/sync/op';
 
 export const ORG = 'org-1';
 
@@ -63,3 +66,24 @@ export const stopFields = {
   closesAt: '17:00',
   status: 'open' as const,
 };
+
+/**
+ * An op of a newer schema than this build's (parked by every fold and device), setting stop
+ * `stopId`'s commune name, stamped by device `dev` at `atMs`: the pruning tests' op that a
+ * horizon must stay below.
+ */
+export function newerSchemaOp(dev: string, stopId: string, atMs: number): Op {
+  return {
+    v: SCHEMA_VERSION + 1,
+    org: ORG,
+    dev,
+    seq: 1,
+    hlc: encodeHlc(atMs, 0, dev),
+    e: 'stop',
+    id: stopId,
+    f: 'communeName',
+    k: 'set',
+    val: 'Plus tard',
+    base: [],
+  };
+}

@@ -9,13 +9,12 @@ import { getWriter, META, setMeta, updateWriter } from '../../src/device/db';
 import { prunedAt, pruneHeld } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
-import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { currentHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
 import { startTestServer, type TestServer } from '../support/server';
-import { ORG, stopFields } from './fixtures';
+import { newerSchemaOp, ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
 import { enrolDb, testSyncClient } from './sync-support';
 
@@ -172,19 +171,7 @@ describe('a device that reaches central', () => {
   it('keeps the horizon below an op it holds parked for a newer schema', async () => {
     // b holds parked an op of a newer schema, stamped before a's edits, when it first pulls.
     const park = (b: Awaited<ReturnType<typeof device>>) => {
-      const op: Op = {
-        v: SCHEMA_VERSION + 1,
-        org: ORG,
-        dev: 'prune-x',
-        seq: 1,
-        hlc: encodeHlc(PAST - 60_000, 0, 'prune-x'),
-        e: 'stop',
-        id: STOP,
-        f: 'communeName',
-        k: 'set',
-        val: 'Plus tard',
-        base: [],
-      };
+      const op: Op = newerSchemaOp('prune-x', STOP, PAST - 60_000);
       return applyRemote(b.db, [{ s: 1, op }], 'checkpoint:elsewhere', 1);
     };
     const { a, b } = await edited(4, park);

@@ -31,7 +31,7 @@ import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { partStart, type SnapshotManifest } from '../../src/sync/snapshot';
 import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
-import { newPatient, ORG, stopFields } from './fixtures';
+import { newerSchemaOp, newPatient, ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
 import { enrolDb, testSyncClient } from './sync-support';
 
@@ -261,19 +261,7 @@ describe('the edges of a pruned load', () => {
     expect(await prunedAt(first.db)).toBe(hz);
     // Then an op of a newer schema stamped below hz enters the log (a relay forwarding one it
     // held parked: such ops skip central's guard), which every fold parks.
-    const late: Op = {
-      v: SCHEMA_VERSION + 1,
-      org: ORG,
-      dev: 'hz-x',
-      seq: 1,
-      hlc: encodeHlc(PAST - 60_000, 0, 'hz-x'),
-      e: 'stop',
-      id: STOP,
-      f: 'communeName',
-      k: 'set',
-      val: 'Plus tard',
-      base: [],
-    };
+    const late: Op = newerSchemaOp('hz-x', STOP, PAST - 60_000);
     expect(late.hlc <= hz).toBe(true);
     await s.store.push(ORG, [late]);
     // A device asking another day's snapshot gets one folded from the cached one.
@@ -407,19 +395,7 @@ describe('the edges of a pruned load', () => {
     const { s, hz } = await organisation(6);
     const fresh = await device('hz-holds', s);
     // An op of a newer schema stamped below hz, held parked from another server.
-    const held: Op = {
-      v: SCHEMA_VERSION + 1,
-      org: ORG,
-      dev: 'hz-y',
-      seq: 1,
-      hlc: encodeHlc(PAST - 60_000, 0, 'hz-y'),
-      e: 'stop',
-      id: STOP,
-      f: 'communeName',
-      k: 'set',
-      val: 'Plus tard',
-      base: [],
-    };
+    const held: Op = newerSchemaOp('hz-y', STOP, PAST - 60_000);
     expect(held.hlc <= hz).toBe(true);
     await applyRemote(fresh.db, [{ s: 1, op: held }], 'checkpoint:elsewhere', 1);
     const key = checkpointKey(s.url);
