@@ -113,8 +113,9 @@ export interface SimStats extends WorkloadStats, NetStats {
    * specialist's own laptop in a modular room): enrolled at central, unknown to the relay until
    * it fetches the credentials again, holding nothing (a snapshot, or the log) when they start. */
   midDayJoins: number;
-  /** Of them, second laptops in a modular room (`roomJoiner`). */
+  /** Of them, second laptops in a modular room (`roomJoiner`), and second coordination tablets. */
   roomJoins: number;
+  coordinationJoins: number;
 }
 
 export interface SimResult {
@@ -172,6 +173,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     partnerOpsChecked: 0,
     midDayJoins: 0,
     roomJoins: 0,
+    coordinationJoins: 0,
   };
   /** Every horizon central announced (decision 0027), by epoch: the least `seq` seen per clock. */
   const announced = new Map<string, { hlc: string; seq: number }>();
@@ -748,9 +750,9 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
   }
 
   /**
-   * A device brought into service mid-day (a second reception tablet), with the truck on the
-   * road: the coordination enrols it
-   * at central (its code typed while the 4G was up), the person signs in, it syncs once there,
+   * A device brought into service mid-day (a second reception or coordination tablet), with the
+   * truck on the road: the coordination enrols it at central (its code typed while the 4G was
+   * up), the person signs in, it syncs once there,
    * and from then on it reaches only the relay — which answers 503 until it has fetched the
    * credentials again. It starts holding nothing: a snapshot (or the log) while the others go on.
    */
@@ -758,13 +760,17 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     // A second laptop in a modular room only with `roomJoiner`: two devices of one room can
     // edit and sign one note apart, and the edit the server then refuses (« Note signée ») is set
     // aside on its device, its row taken back from the server (docs/architecture.md).
-    const inRoom = joinRnd() < 0.5 && options.roomJoiner === true;
+    // One in three (of the others) a second coordination tablet: the whole organisation, whose
+    // snapshot comes pruned once central has a horizon (decision 0027, « Snapshots pruned »).
+    const kind = joinRnd();
+    const inRoom = kind < 0.5 && options.roomJoiner === true;
     const room = inRoom ? ROOMS[2 + Math.floor(joinRnd() * 2)]! : null;
+    const coordination = !inRoom && kind >= 2 / 3;
     const d = await startDevice(net, clock, central, {
-      name: room ? `laptop-${room}-2` : 'reception-2',
-      profile: room ? 'room' : 'reception',
+      name: room ? `laptop-${room}-2` : coordination ? 'coordination-2' : 'reception-2',
+      profile: room ? 'room' : coordination ? 'coordination' : 'reception',
       roomId: room,
-      staffId: room ? STAFF[room] : STAFF.reception,
+      staffId: room ? STAFF[room] : coordination ? STAFF.coordination : STAFF.reception,
       skewMs: Math.round((joinRnd() * 2 - 1) * HOUR),
       servers: ['http://relay', 'http://central'],
       random: prng(seed * 31 + devices.length),
@@ -780,6 +786,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     devices.push(d);
     extra.midDayJoins++;
     if (room) extra.roomJoins++;
+    if (coordination) extra.coordinationJoins++;
   }
 
   /**

@@ -81,6 +81,8 @@ export interface NetStats {
   snapshots: number;
   /** Of those, reloads: a device holding states told so by its server (`reload=1`). */
   reloads: number;
+  /** Of those, pruned at a horizon (manifest `hz`: the whole organisation's, decision 0027). */
+  prunedSnapshots: number;
 }
 
 interface Held {
@@ -106,6 +108,7 @@ export class SimNetwork {
     late: 0,
     snapshots: 0,
     reloads: 0,
+    prunedSnapshots: 0,
   };
   private readonly cut = new Set<string>();
   private held: Held[] = [];
@@ -225,6 +228,7 @@ export class SimNetwork {
       if (url.pathname === '/api/sync/snapshot' && res.status === 200) {
         this.stats.snapshots++;
         if (url.searchParams.get('reload') === '1') this.stats.reloads++;
+        if ((await res.clone().json()).hz) this.stats.prunedSnapshots++;
       }
       if (this.rnd() < f.duplicate) {
         this.stats.duplicated++;
