@@ -211,3 +211,9 @@ export async function relayHorizon(store: SyncStore, org: string): Promise<Horiz
   if (!held || held.epoch !== (await store.getMeta(upstreamEpochKey(org)))) return null;
   return { hlc: held.hlc, seq: held.seq };
 }
+
+/** Central's epoch this relay's horizon belongs to (its checkpoint's): what a snapshot it pruned
+ * at that horizon holds true for (src/server/snapshots.ts, `horizonEpoch`); null before any. */
+export async function relayHorizonEpoch(store: SyncStore, org: string): Promise<string | null> {
+  return (await store.getMeta(upstreamEpochKey(org))) ?? null;
+}

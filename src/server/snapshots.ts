@@ -67,10 +67,19 @@ export interface SnapshotOptions {
   /** Default: `threadPoolCodec`. */
   codec?: ChunkCodec;
   /**
-   * The organisation's horizon now (central: `currentHorizon`, src/server/horizon.ts). Absent
-   * (a relay, until it adopts central's): snapshots are not pruned.
+   * The organisation's horizon now (central: `currentHorizon`; a relay: `relayHorizon`, central's
+   * as it adopted it, with its own log's head; src/server/horizon.ts). Absent, or null: snapshots
+   * are not pruned.
    */
   horizon?: (org: string) => Promise<Horizon | null>;
+  /**
+   * The epoch the horizons belong to when it is not this store's own (a relay: central's epoch,
+   * `relayHorizonEpoch`). A snapshot pruned at a horizon of one epoch is neither served nor
+   * folded from once it has changed (central restored: the relay dropped its horizon, and a
+   * device not yet pruned must not start pruning there). Absent (central): the store's epoch,
+   * which the cache checks already.
+   */
+  horizonEpoch?: (org: string) => Promise<string | null>;
 }
 
 /**
@@ -102,6 +111,8 @@ export interface CachedSnapshot {
   chunks: Buffer[];
   /** The horizon its rows were pruned at (also in the manifest, `hz`). */
   hz?: Hlc;
+  /** The epoch that horizon belongs to (`SnapshotOptions.horizonEpoch`), read before it. */
+  hzEpoch?: string | null;
   /** A room's: what its cut depended on (RoomCut.basis) and the notes it left out. */
   basis?: string;
   withheld?: string[];
@@ -163,6 +174,7 @@ export class SnapshotCache {
   private readonly quality: number;
   private readonly horizon: SnapshotOptions['horizon'];
   private readonly codec: ChunkCodec;
+  private readonly horizonEpoch: SnapshotOptions['horizonEpoch'];
   /** Counts of folds from 0 and from a previous snapshot (tests read them). */
   readonly stats = { full: 0, incremental: 0 };
 
@@ -177,6 +189,17 @@ export class SnapshotCache {
     this.quality = options.brotliQuality ?? 9;
     this.horizon = options.horizon;
     this.codec = options.codec ?? threadPoolCodec;
+    this.horizonEpoch = options.horizonEpoch;
+  }
+
+  /** The epoch of the horizons now (undefined: the store's own, checked with the log's). */
+  private async currentHorizonEpoch(org: string): Promise<string | null | undefined> {
+    return this.horizonEpoch ? await this.horizonEpoch(org) : undefined;
+  }
+
+  /** Whether a snapshot's pruning still holds: unpruned, or pruned in the horizons' epoch now. */
+  private async pruneHolds(snap: CachedSnapshot, org: string): Promise<boolean> {
+    return snap.hz === undefined || snap.hzEpoch === (await this.currentHorizonEpoch(org));
   }
 
   /**
@@ -199,7 +222,12 @@ export class SnapshotCache {
     const pending = this.building.get(key);
     if (pending) {
       const made = await pending;
-      if (made.manifest.day === day && made.basis === room?.basis && made.manifest.seq >= atLeast)
+      if (
+        made.manifest.day === day &&
+        made.basis === room?.basis &&
+        made.manifest.seq >= atLeast &&
+        (await this.pruneHolds(made, org))
+      )
         return made;
     }
     const [latest] = this.entries.get(key) ?? [];
@@ -211,7 +239,8 @@ export class SnapshotCache {
       latest.manifest.day === day &&
       latest.basis === room?.basis &&
       latest.manifest.seq >= atLeast &&
-      last - latest.manifest.seq <= (room ? 0 : this.staleOps)
+      last - latest.manifest.seq <= (room ? 0 : this.staleOps) &&
+      (await this.pruneHolds(latest, org))
     ) {
       return latest;
     }
@@ -266,19 +295,26 @@ export class SnapshotCache {
     previous: CachedSnapshot | undefined,
     room?: RoomCut,
   ): Promise<CachedSnapshot> {
+    // The horizons' epoch, read before and after the horizon: moved in between (a relay hearing
+    // of central's new epoch), neither that horizon nor a fold pruned before is taken.
+    const hzEpoch = await this.currentHorizonEpoch(org);
     // Read before the log (decision 0027): every op ≤ its clock is at a number ≤ its seq, so
     // the fold, which reads the log to its end, holds them all once its S reaches that seq.
-    const horizon =
+    const read =
       this.horizon && prunesCut(viewer, exclude, room !== undefined)
         ? await this.horizon(org)
         : null;
+    const settled = hzEpoch === (await this.currentHorizonEpoch(org));
+    const horizon = settled ? read : null;
     let fold: Fold;
-    // A fold from a pruned snapshot keeps its rows' horizon: still true (it never goes back).
+    // A fold from a pruned snapshot keeps its rows' horizon: still true (it never goes back
+    // within the horizons' epoch). Pruned in an earlier epoch of them, it is not folded from.
     let hz: Hlc | null = null;
     if (
       previous &&
       previous.manifest.epoch === epoch &&
-      previous.manifest.schema === SCHEMA_VERSION
+      previous.manifest.schema === SCHEMA_VERSION &&
+      (previous.hz === undefined || (settled && previous.hzEpoch === hzEpoch))
     ) {
       const texts = (await Promise.all(previous.chunks.map((c) => this.codec.decompress(c)))).map(
         String,
@@ -338,7 +374,7 @@ export class SnapshotCache {
         ...(hz ? { hz } : {}),
       },
       chunks: compressed,
-      ...(hz ? { hz } : {}),
+      ...(hz ? { hz, hzEpoch } : {}),
       ...(room ? { basis: room.basis, withheld: [...room.withheld] } : {}),
     };
   }

@@ -2,12 +2,12 @@
 // central folds the whole organisation's cut — the coordination's, whose devices adopt a
 // horizon — and prunes it at the organisation's horizon before encoding, and the manifest names
 // it; a cut that changes (a room, reception) keeps every clock, so does a cut that leaves out a
-// device's own ops, and a relay, which holds no horizon of its own yet. Over real SQLite and
-// PostgreSQL stores and a real server on loopback.
+// device's own ops; a relay's is pruned at the horizon it adopted from central. Over real SQLite
+// and PostgreSQL stores and a real server on loopback.
 import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/domain/entities';
-import { currentHorizon } from '../../src/server/horizon';
+import { currentHorizon, relayHorizon } from '../../src/server/horizon';
 import { visibleOps } from '../../src/server/routes/sync';
 import { SnapshotCache } from '../../src/server/snapshots';
 import { encodeHlc } from '../../src/sync/hlc';
@@ -174,17 +174,21 @@ describe('a relay’s snapshots', () => {
     await central.close();
   });
 
-  it('are not pruned: a relay holds no horizon of its own yet', async () => {
+  it('are pruned at the horizon the relay adopted from central, as central’s at its own', async () => {
+    // The relay's passes pull central's log and the horizon its answers carry.
     const deadline = Date.now() + 15_000;
-    while ((await relay.store.lastSeq(ORG)) < 4 && Date.now() < deadline) {
+    while (!(await relayHorizon(relay.store, ORG)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    const held = (await relayHorizon(relay.store, ORG))!;
+    expect(held).not.toBeNull();
     const { manifest, states } = await snapshotOf(relay, 'sh-truck', 'coordination', central);
-    expect(manifest.hz).toBeUndefined();
-    expect(dom(roomState(states))).toHaveLength(3);
-    // Central's own, for the same device: pruned.
+    expect(manifest.hz).toBe(held.hlc);
+    expect(dom(roomState(states))).toEqual([]);
     const fromCentral = await snapshotOf(central, 'sh-truck');
     expect(fromCentral.manifest.hz).toBeDefined();
     expect(dom(roomState(fromCentral.states))).toEqual([]);
+    // What it stands for on each side (the relay's log numbering, central's epoch, a new epoch
+    // unpruned): tests/server/relay-snapshot-horizon.test.ts.
   });
 });

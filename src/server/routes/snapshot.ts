@@ -9,7 +9,7 @@ import { PARTNER_NO_SYNC } from '../../domain/access';
 import { localDate } from '../../domain/time';
 import { isDay } from '../../sync/usable';
 import type { ServerPlugin } from '../context';
-import { currentHorizon } from '../horizon';
+import { currentHorizon, relayHorizon, relayHorizonEpoch } from '../horizon';
 import { formatReadingView, readingKey, readingViewMeta, viewScope } from '../reading';
 import { patientScope } from '../replication-scope';
 import { type ReloadCut, type RoomCut, SnapshotCache, snapshotCaches } from '../snapshots';
@@ -20,18 +20,21 @@ export { snapshotCaches };
 
 export const snapshotRoutes: ServerPlugin = async (app, { ctx }) => {
   const { store, viewerOf, fail, accounts } = ctx;
-  // Central prunes the whole organisation's snapshots at its horizon (decision 0027). A relay
-  // announces central's horizon in its answers but serves its snapshots unpruned: its adopted
-  // horizon (`relayHorizon`, ../horizon) would go here, once a test of a relay's pruned snapshot
-  // stands.
+  // The whole organisation's snapshots are pruned at the horizon (decision 0027, « Snapshots
+  // pruned »): central's own; on a relay, central's as it adopted it (`relayHorizon`), with `seq`
+  // its own log's head when it adopted it — its log then held every op ≤ it, and a fold of that
+  // log whose S reaches that seq holds them all. None held (before adopting, a relay reinstalled,
+  // central restored): unpruned. A relay's pruned snapshot belongs to central's epoch it adopted
+  // the horizon in: one pruned before central's new epoch is neither served nor folded from.
   const horizon =
     ctx.role === 'central'
       ? async (org: string) => (await currentHorizon(store, accounts, org, ctx.now())).horizon
-      : undefined;
+      : (org: string) => relayHorizon(store, org);
   const cache = new SnapshotCache(store, (s, org, viewer, ops) => visibleOps(s, org, viewer, ops), {
     chunkBytes: ctx.options.snapshotChunkBytes,
     codec: ctx.options.snapshotCodec,
     horizon,
+    horizonEpoch: ctx.role === 'central' ? undefined : (org) => relayHorizonEpoch(store, org),
   });
   snapshotCaches.set(store, cache);
 
