@@ -72,7 +72,8 @@ const addressOf = (st: RowState) => st.f.address as RegisterState;
 
 describe('a fresh coordination device bootstrapped from the relay', () => {
   it('holds the states the relay pruned at its horizon, adopts it with S, and its digest and receipt match at it', async () => {
-    // Central enrols the truck's devices before any horizon: it can then pass their edits.
+    // The truck's devices enrolled before the relay starts: its first pull has central compute a
+    // horizon, which with no device enrolled would be central's clock, past these edits.
     const central = await startTestServer({ store: 'sqlite' });
     cleanups.push(() => central.close());
     const enrolledA = await enrolled('rs-a', central);
