@@ -1,6 +1,6 @@
 // Valid ops for server tests: a device writing fields of real entities with its own clock.
 import { SCHEMA_VERSION } from '../../src/domain/entities';
-import { createClock, tick } from '../../src/sync/hlc';
+import { createClock, encodeHlc, tick } from '../../src/sync/hlc';
 import type { Op } from '../../src/sync/op';
 
 export const ORG = 'org-test';
@@ -40,4 +40,28 @@ export class TestDevice {
       this.rename(`${prefix}-${this.dev}-${this.seq + 1}`, `Salle ${i}`),
     );
   }
+}
+
+/**
+ * `times` renames of room `roomId` by `dev`, a second apart from `fromMs`, each superseding the
+ * one before (its base names it): the row the horizon tests prune.
+ */
+export function roomRenames(roomId: string, times: number, dev: string, fromMs: number): Op[] {
+  const ops: Op[] = [];
+  for (let i = 0; i < times; i++) {
+    ops.push({
+      v: SCHEMA_VERSION,
+      org: ORG,
+      dev,
+      seq: i + 1,
+      hlc: encodeHlc(fromMs + i * 1000, 0, dev),
+      e: 'room',
+      id: roomId,
+      f: 'name',
+      k: 'set',
+      val: `Salle ${i}`,
+      base: i === 0 ? [] : [ops[i - 1]!.hlc],
+    });
+  }
+  return ops;
 }

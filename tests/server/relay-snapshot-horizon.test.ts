@@ -13,7 +13,6 @@ import { visibleOps } from '../../src/server/routes/sync';
 import { SnapshotCache, snapshotCaches } from '../../src/server/snapshots';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
-import type { Op } from '../../src/sync/op';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { pruneRow } from '../../src/sync/prune';
 import {
@@ -24,32 +23,14 @@ import {
 } from '../../src/sync/snapshot';
 import { authHeader, relayCredential } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
-import { ORG } from './ops-factory';
+import { ORG, roomRenames } from './ops-factory';
 
 /** An hour ago: central's own position (its clock a minute behind) is past these edits. */
 const OLD = Date.now() - 3_600_000;
 const ROOM = 'room-rs';
 
-/** `times` renames of one room by a writer never enrolled, each superseding the one before. */
-function renames(times: number, dev = 'rs-writer'): Op[] {
-  const ops: Op[] = [];
-  for (let i = 0; i < times; i++) {
-    ops.push({
-      v: SCHEMA_VERSION,
-      org: ORG,
-      dev,
-      seq: i + 1,
-      hlc: encodeHlc(OLD + i * 1000, 0, dev),
-      e: 'room',
-      id: ROOM,
-      f: 'name',
-      k: 'set',
-      val: `Salle ${i}`,
-      base: i === 0 ? [] : [ops[i - 1]!.hlc],
-    });
-  }
-  return ops;
-}
+/** `times` renames of one room by a writer never enrolled (`roomRenames`). */
+const renames = (times: number, dev = 'rs-writer') => roomRenames(ROOM, times, dev, OLD);
 
 type Profile = 'coordination' | 'reception' | 'room';
 const PROFILES: Record<string, Profile> = {

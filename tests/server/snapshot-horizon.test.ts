@@ -6,13 +6,10 @@
 // and PostgreSQL stores and a real server on loopback.
 import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../../src/domain/entities';
 import { currentHorizon, relayHorizon } from '../../src/server/horizon';
 import { visibleOps } from '../../src/server/routes/sync';
 import { SnapshotCache } from '../../src/server/snapshots';
-import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
-import type { Op } from '../../src/sync/op';
 import { pruneRow } from '../../src/sync/prune';
 import {
   bodiesOf,
@@ -22,33 +19,15 @@ import {
 } from '../../src/sync/snapshot';
 import { authHeader, relayCredential } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
-import { ORG } from './ops-factory';
+import { ORG, roomRenames } from './ops-factory';
 
 const DAY = '2026-11-23';
 /** An hour ago: central's own position (its clock a minute behind) is past these edits. */
 const OLD = Date.now() - 3_600_000;
 const ROOM = 'room-hz';
 
-/** `times` renames of one room, each superseding the one before (its base names it). */
-function renames(times: number, dev = 'sh-writer'): Op[] {
-  const ops: Op[] = [];
-  for (let i = 0; i < times; i++) {
-    ops.push({
-      v: SCHEMA_VERSION,
-      org: ORG,
-      dev,
-      seq: i + 1,
-      hlc: encodeHlc(OLD + i * 1000, 0, dev),
-      e: 'room',
-      id: ROOM,
-      f: 'name',
-      k: 'set',
-      val: `Salle ${i}`,
-      base: i === 0 ? [] : [ops[i - 1]!.hlc],
-    });
-  }
-  return ops;
-}
+/** `times` renames of one room by a writer never enrolled (`roomRenames`). */
+const renames = (times: number, dev = 'sh-writer') => roomRenames(ROOM, times, dev, OLD);
 
 type Profile = 'coordination' | 'reception' | 'room';
 
