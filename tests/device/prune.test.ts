@@ -5,7 +5,7 @@
 // its digest to central, which never prunes, in the comparable form at its horizon.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchServerProof, localDayProof } from '../../src/device/closure';
-import { getWriter, META, setMeta, updateWriter } from '../../src/device/db';
+import { getWriter, META, setMeta } from '../../src/device/db';
 import { prunedAt, pruneHeld } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
 import { applyRemote, type Change, writeChanges } from '../../src/device/write';
@@ -16,7 +16,7 @@ import type { Op } from '../../src/sync/op';
 import { startTestServer, type TestServer } from '../support/server';
 import { newerSchemaOp, ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
-import { enrolDb, testSyncClient } from './sync-support';
+import { enrolDb, pastWriter, testSyncClient } from './sync-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -41,17 +41,8 @@ async function device(
     client.stop();
     db.close();
   });
-  let t = PAST;
   const write = (changes: Change[]) => writeChanges(db, { deviceId, org: ORG }, changes);
-  // Each rewrite as if offered to a server before the next (a value never offered folds into
-  // the next one, src/sync/coalesce.ts): every one stays an op, superseded by the next.
-  const writeAt = async (changes: Change[]) => {
-    const ops = await writeChanges(db, { deviceId, org: ORG, now: () => t }, changes);
-    t += 1000;
-    const { lastSeq } = await getWriter(db);
-    await updateWriter(db, { offered: lastSeq });
-    return ops;
-  };
+  const writeAt = pastWriter(db, deviceId, ORG, PAST);
   return { db, client, write, writeAt, connection: { org: ORG, servers: [s.url], credential } };
 }
 

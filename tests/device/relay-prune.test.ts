@@ -5,10 +5,8 @@
 // Real sync clients against a real relay and a real central on loopback (SQLite).
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchServerProof, localDayProof } from '../../src/device/closure';
-import { getWriter, updateWriter } from '../../src/device/db';
 import { prunedAt } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
-import { type Change, writeChanges } from '../../src/device/write';
 import { currentHorizon, relayHorizon } from '../../src/server/horizon';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
@@ -16,7 +14,7 @@ import { relayCredential } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
-import { enrolDb, testSyncClient } from './sync-support';
+import { enrolDb, pastWriter, testSyncClient } from './sync-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -50,15 +48,7 @@ async function onTruck(d: Awaited<ReturnType<typeof enrolled>>, relay: TestServe
     client.stop();
     db.close();
   });
-  let t = PAST;
-  // Each rewrite as if offered to a server before the next: every one stays an op.
-  const writeAt = async (changes: Change[]) => {
-    const ops = await writeChanges(db, { deviceId, org: ORG, now: () => t }, changes);
-    t += 1000;
-    const { lastSeq } = await getWriter(db);
-    await updateWriter(db, { offered: lastSeq });
-    return ops;
-  };
+  const writeAt = pastWriter(db, deviceId, ORG, PAST);
   return {
     db,
     client,

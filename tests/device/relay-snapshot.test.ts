@@ -6,12 +6,11 @@
 // and a real central on loopback (SQLite), IndexedDB in memory.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchServerProof, localDayProof } from '../../src/device/closure';
-import { getMeta, getWriter, updateWriter } from '../../src/device/db';
+import { getMeta, getWriter } from '../../src/device/db';
 import { prunedAt } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
 import { loadSnapshot } from '../../src/device/snapshot';
 import { checkpointKey } from '../../src/device/sync-client';
-import { type Change, writeChanges } from '../../src/device/write';
 import { currentHorizon, relayHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
@@ -20,7 +19,7 @@ import { credentialFor, relayCredential } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
-import { enrolDb, testSyncClient } from './sync-support';
+import { enrolDb, pastWriter, testSyncClient } from './sync-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -55,14 +54,7 @@ async function onTruck(d: Awaited<ReturnType<typeof enrolled>>, relay: TestServe
     client.stop();
     db.close();
   });
-  let t = PAST;
-  // Each rewrite as if offered to a server before the next: every one stays an op.
-  const writeAt = async (changes: Change[]) => {
-    const ops = await writeChanges(db, { deviceId, org: ORG, now: () => t }, changes);
-    t += 1000;
-    await updateWriter(db, { offered: (await getWriter(db)).lastSeq });
-    return ops;
-  };
+  const writeAt = pastWriter(db, deviceId, ORG, PAST);
   return { db, client, writeAt, connection: { org: ORG, servers: [relay.url], credential } };
 }
 

@@ -8,7 +8,7 @@
 // what was superseded.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchServerProof, localDayProof } from '../../src/device/closure';
-import { getMeta, getWriter, setMeta, updateWriter } from '../../src/device/db';
+import { getMeta, getWriter, setMeta } from '../../src/device/db';
 import { prunedAt } from '../../src/device/horizon';
 import { localDigest } from '../../src/device/queries';
 import {
@@ -21,7 +21,7 @@ import {
   wantsSnapshot,
 } from '../../src/device/snapshot';
 import { checkpointKey } from '../../src/device/sync-client';
-import { applyRemote, type Change, writeChanges } from '../../src/device/write';
+import { applyRemote } from '../../src/device/write';
 import { entitySpec, SCHEMA_VERSION } from '../../src/domain/entities';
 import { currentHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
@@ -33,7 +33,7 @@ import { credentialFor } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
 import { newerSchemaOp, newPatient, ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
-import { enrolDb, testSyncClient } from './sync-support';
+import { enrolDb, pastWriter, testSyncClient } from './sync-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -53,14 +53,7 @@ async function device(deviceId: string, s: TestServer, snapshots = true) {
     client.stop();
     db.close();
   });
-  let t = PAST;
-  // Each rewrite as if offered to a server before the next: every one stays an op.
-  const writeAt = async (changes: Change[]) => {
-    const ops = await writeChanges(db, { deviceId, org: ORG, now: () => t }, changes);
-    t += 1000;
-    await updateWriter(db, { offered: (await getWriter(db)).lastSeq });
-    return ops;
-  };
+  const writeAt = pastWriter(db, deviceId, ORG, PAST);
   return { db, client, writeAt, connection: { org: ORG, servers: [s.url], credential } };
 }
 

@@ -1,8 +1,9 @@
 // A device's database enrolled at a test server and a sync client over it, as the app leaves
 // them after `joinOrganisation` (its id, organisation and credential in `meta`), without a
 // leader lock or a live channel: the tests drive `sync()` themselves.
-import { type EscaleDb, META, setMeta } from '../../src/device/db';
+import { type EscaleDb, getWriter, META, setMeta, updateWriter } from '../../src/device/db';
 import { createSyncClient, type SyncClientOptions } from '../../src/device/sync-client';
+import { type Change, writeChanges } from '../../src/device/write';
 import type { DeviceProfile } from '../../src/domain/entities';
 import { credentialFor, type Enrolled } from '../support/auth';
 import type { TestServer } from '../support/server';
@@ -44,3 +45,19 @@ export const testSyncClient = (
     withDigest: true,
     ...options,
   });
+
+/**
+ * Writes as `deviceId` with a clock from `fromMs`, a second apart, each write marked offered to
+ * a server before the next (a value never offered folds into the next one,
+ * src/sync/coalesce.ts): every rewrite stays an op, superseded by the next — the rows the
+ * pruning tests prune.
+ */
+export function pastWriter(db: EscaleDb, deviceId: string, org: string, fromMs: number) {
+  let t = fromMs;
+  return async (changes: Change[]) => {
+    const ops = await writeChanges(db, { deviceId, org, now: () => t }, changes);
+    t += 1000;
+    await updateWriter(db, { offered: (await getWriter(db)).lastSeq });
+    return ops;
+  };
+}
