@@ -10,52 +10,16 @@ import { localDigest } from '../../src/device/queries';
 import { currentHorizon, relayHorizon } from '../../src/server/horizon';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
-import { relayCredential } from '../support/auth';
-import { startTestServer, type TestServer } from '../support/server';
 import { ORG, stopFields } from './fixtures';
-import { openTestDb } from './support';
-import { enrolDb, pastWriter, testSyncClient } from './sync-support';
+import type { openTestDb } from './support';
+import { truckOfTwo } from './truck-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Ten minutes ago: central's own position is its clock a minute behind, so a horizon can only
- * pass edits made before that. */
-const PAST = Date.now() - 10 * 60_000;
 const STOP = 'escale-relais';
-
-let n = 0;
-/** A coordination device enrolled at central, before the relay starts: a horizon central reached
- * before a device was enrolled could be above the clocks this test writes with (ten minutes ago). */
-async function enrolled(deviceId: string, central: TestServer) {
-  const db = openTestDb(undefined, `relay-prune-${deviceId}-${++n}`);
-  const { credential } = await enrolDb(db, central, deviceId, ORG, 'coordination');
-  return { deviceId, db, credential };
-}
-
-/** Its sync client, whose one server is the relay. */
-async function onTruck(d: Awaited<ReturnType<typeof enrolled>>, relay: TestServer) {
-  const { db, deviceId } = d;
-  await relay.relay!.refreshCredentials();
-  // With its status report, as the app sends it: the relay passes the device's position on in it.
-  const client = testSyncClient(db, relay, {
-    timeoutMs: 5_000,
-    describe: () => ({ appVersion: 'test', profile: 'coordination' }),
-  });
-  cleanups.push(() => {
-    client.stop();
-    db.close();
-  });
-  const writeAt = pastWriter(db, deviceId, ORG, PAST);
-  return {
-    db,
-    client,
-    writeAt,
-    connection: { org: ORG, servers: [relay.url], credential: d.credential },
-  };
-}
 
 const stopState = async (db: ReturnType<typeof openTestDb>): Promise<RowState> =>
   (await db.states.get(['stop', STOP]))!;
@@ -63,19 +27,7 @@ const addressDom = (st: RowState) => (st.f.address as RegisterState).dom;
 
 describe('a coordination device that syncs only through the relay', () => {
   it('adopts the relay’s horizon, prunes a row rewritten many times, and its digest and receipt still match at its horizon', async () => {
-    const central = await startTestServer({ store: 'sqlite' });
-    cleanups.push(() => central.close());
-    const enrolledA = await enrolled('rp-a', central);
-    const enrolledB = await enrolled('rp-b', central);
-    const relay = await startTestServer({
-      store: 'sqlite',
-      upstream: central.url,
-      relayCredential: await relayCredential(central, ORG),
-    });
-    cleanups.push(() => relay.close());
-    const pass = () => relay.relay!.syncNow(true);
-    const a = await onTruck(enrolledA, relay);
-    const b = await onTruck(enrolledB, relay);
+    const { central, relay, pass, a, b } = await truckOfTwo(['rp-a', 'rp-b'], cleanups);
     // b known to central from the start (a never-synced device blocks every horizon).
     const first = await b.client.syncNow();
     expect(first.state, JSON.stringify(first)).toBe('ok');

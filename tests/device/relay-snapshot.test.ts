@@ -15,48 +15,18 @@ import { currentHorizon, relayHorizon } from '../../src/server/horizon';
 import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import type { Op } from '../../src/sync/op';
-import { credentialFor, relayCredential } from '../support/auth';
-import { startTestServer, type TestServer } from '../support/server';
+import { credentialFor } from '../support/auth';
 import { ORG, stopFields } from './fixtures';
 import { openTestDb } from './support';
-import { enrolDb, pastWriter, testSyncClient } from './sync-support';
+import { enrolDb, testSyncClient } from './sync-support';
+import { truckOfTwo } from './truck-support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Ten minutes ago: central's own position is its clock a minute behind, so a horizon can only
- * pass edits made before that. */
-const PAST = Date.now() - 10 * 60_000;
 const STOP = 'escale-relais-snap';
-
-let n = 0;
-/** A coordination device enrolled at central, before the relay starts (as relay-prune.test.ts). */
-async function enrolled(deviceId: string, central: TestServer) {
-  const db = openTestDb(undefined, `relay-snap-${deviceId}-${++n}`);
-  const { credential } = await enrolDb(db, central, deviceId, ORG, 'coordination');
-  return { deviceId, db, credential };
-}
-
-/** Its sync client, whose one server is the relay. */
-async function onTruck(d: Awaited<ReturnType<typeof enrolled>>, relay: TestServer) {
-  const { db, deviceId, credential } = d;
-  await relay.relay!.refreshCredentials();
-  // With its status report, as the app sends it: the relay passes the device's position on in it.
-  // They replay: a snapshot of the empty log kept for the shared cut would be served again.
-  const client = testSyncClient(db, relay, {
-    snapshots: false,
-    timeoutMs: 5_000,
-    describe: () => ({ appVersion: 'test', profile: 'coordination' }),
-  });
-  cleanups.push(() => {
-    client.stop();
-    db.close();
-  });
-  const writeAt = pastWriter(db, deviceId, ORG, PAST);
-  return { db, client, writeAt, connection: { org: ORG, servers: [relay.url], credential } };
-}
 
 const stopState = async (db: ReturnType<typeof openTestDb>): Promise<RowState> =>
   (await db.states.get(['stop', STOP]))!;
@@ -65,20 +35,9 @@ const addressOf = (st: RowState) => st.f.address as RegisterState;
 describe('a fresh coordination device bootstrapped from the relay', () => {
   it('holds the states the relay pruned at its horizon, adopts it with S, and its digest and receipt match at it', async () => {
     // The truck's devices enrolled before the relay starts: its first pull has central compute a
-    // horizon, which with no device enrolled would be central's clock, past these edits.
-    const central = await startTestServer({ store: 'sqlite' });
-    cleanups.push(() => central.close());
-    const enrolledA = await enrolled('rs-a', central);
-    const enrolledB = await enrolled('rs-b', central);
-    const relay = await startTestServer({
-      store: 'sqlite',
-      upstream: central.url,
-      relayCredential: await relayCredential(central, ORG),
-    });
-    cleanups.push(() => relay.close());
-    const pass = () => relay.relay!.syncNow(true);
-    const a = await onTruck(enrolledA, relay);
-    const b = await onTruck(enrolledB, relay);
+    // horizon, which with no device enrolled would be central's clock, past these edits. The two
+    // writers replay (no snapshot): one of the empty log kept for the shared cut would be served.
+    const { central, relay, pass, a, b } = await truckOfTwo(['rs-a', 'rs-b'], cleanups, false);
     // b known to central from the start (a never-synced device blocks every horizon).
     expect((await b.client.syncNow()).state).toBe('ok');
     const times = 20;
@@ -107,7 +66,7 @@ describe('a fresh coordination device bootstrapped from the relay', () => {
 
     // A coordination tablet enrolled now (central's horizon stays where it is: never back), its
     // one server the relay: it bootstraps from the relay's snapshot.
-    const db = openTestDb(undefined, `relay-snap-rs-fresh-${++n}`);
+    const db = openTestDb(undefined, 'relay-snap-rs-fresh');
     const { credential } = await enrolDb(db, central, 'rs-fresh', ORG, 'coordination');
     await relay.relay!.refreshCredentials();
     const client = testSyncClient(db, relay, { timeoutMs: 5_000 });
