@@ -15,14 +15,10 @@ import { encodeHlc } from '../../src/sync/hlc';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { pruneRow } from '../../src/sync/prune';
-import {
-  bodiesOf,
-  entityStates,
-  type SnapshotBody,
-  type SnapshotManifest,
-} from '../../src/sync/snapshot';
+import { bodiesOf } from '../../src/sync/snapshot';
 import { authHeader, relayCredential } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
+import { readSnapshot, statesOf } from '../support/snapshot';
 import { ORG, roomRenames } from './ops-factory';
 
 /** An hour ago: central's own position (its clock a minute behind) is past these edits. */
@@ -43,14 +39,6 @@ const enrolment = (dev: string) => ({
   ...(PROFILES[dev] === 'room' ? { roomId: 'room-1' } : {}),
 });
 
-function statesOf(bodies: SnapshotBody[]): Map<string, RowState> {
-  const out = new Map<string, RowState>();
-  for (const b of bodies) {
-    for (const e of b.entities) for (const st of entityStates(e)) out.set(`${st.e}/${st.id}`, st);
-  }
-  return out;
-}
-
 const roomState = (states: Map<string, RowState>) => states.get(`room/${ROOM}`)!;
 const dom = (st: RowState) => (st.f.name as RegisterState).dom;
 
@@ -66,19 +54,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     /** The manifest and every row state of `dev`'s snapshot from `server`, as a device reads them. */
     async function snapshotOf(server: TestServer, dev: string, day: string) {
       const auth = await authHeader(central, dev, enrolment(dev));
-      const res = await fetch(`${server.url}/api/sync/snapshot?day=${day}`, { headers: auth });
-      expect(res.status).toBe(200);
-      const manifest = (await res.json()) as SnapshotManifest;
-      const texts: string[] = [];
-      for (let i = 0; i < manifest.chunks.length; i++) {
-        const chunk = await fetch(`${server.url}/api/sync/snapshot/${manifest.id}/${i}`, {
-          headers: auth,
-        });
-        expect(chunk.status).toBe(200);
-        texts.push(await chunk.text());
-      }
-      const bodies = bodiesOf(texts, manifest);
-      return { manifest, bodies, states: statesOf(bodies) };
+      return readSnapshot(server.url, auth, day);
     }
 
     /** `dev` tells central, directly, a position past every edit above (it writes nothing). */

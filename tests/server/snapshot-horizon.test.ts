@@ -11,14 +11,10 @@ import { visibleOps } from '../../src/server/routes/sync';
 import { SnapshotCache } from '../../src/server/snapshots';
 import type { RegisterState, RowState } from '../../src/sync/merge';
 import { pruneRow } from '../../src/sync/prune';
-import {
-  bodiesOf,
-  entityStates,
-  type SnapshotBody,
-  type SnapshotManifest,
-} from '../../src/sync/snapshot';
+import { bodiesOf } from '../../src/sync/snapshot';
 import { authHeader, relayCredential } from '../support/auth';
 import { startTestServer, type TestServer } from '../support/server';
+import { readSnapshot, statesOf } from '../support/snapshot';
 import { ORG, roomRenames } from './ops-factory';
 
 const DAY = '2026-11-23';
@@ -42,27 +38,7 @@ async function snapshotOf(
     profile,
     ...(profile === 'room' ? { roomId: 'room-1' } : {}),
   });
-  const res = await fetch(`${server.url}/api/sync/snapshot?day=${DAY}`, { headers: auth });
-  expect(res.status).toBe(200);
-  const manifest = (await res.json()) as SnapshotManifest;
-  const texts: string[] = [];
-  for (let i = 0; i < manifest.chunks.length; i++) {
-    const chunk = await fetch(`${server.url}/api/sync/snapshot/${manifest.id}/${i}`, {
-      headers: auth,
-    });
-    expect(chunk.status).toBe(200);
-    texts.push(await chunk.text());
-  }
-  const bodies = bodiesOf(texts, manifest);
-  return { manifest, bodies, states: statesOf(bodies) };
-}
-
-function statesOf(bodies: SnapshotBody[]): Map<string, RowState> {
-  const out = new Map<string, RowState>();
-  for (const b of bodies) {
-    for (const e of b.entities) for (const st of entityStates(e)) out.set(`${st.e}/${st.id}`, st);
-  }
-  return out;
+  return readSnapshot(server.url, auth, DAY);
 }
 
 const roomState = (states: Map<string, RowState>) => states.get(`room/${ROOM}`)!;
