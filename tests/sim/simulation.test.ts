@@ -71,7 +71,7 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
     }, 120_000);
   }
 
-  it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, objections to sharing made and lifted, a lost relay disk, poison ops, a device joining mid-day, pruning behind the relay', async () => {
+  it('makes the hard cases happen: stale calls, two rooms taking one patient in, ends on a patient in care, notes signed offline, objections to sharing made and lifted, a lost relay disk, poison ops, a device joining mid-day, pruning behind the relay, pruned snapshots', async () => {
     const all = await Promise.all(SEEDS.map((s) => run(s)));
     const sum = (f: (r: SimResult) => number) => all.reduce((n, r) => n + f(r), 0);
     const kinds = () => new Set(all.flatMap((r) => Object.keys(r.stats.contradictions)));
