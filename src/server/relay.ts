@@ -708,6 +708,21 @@ export class Relay {
       if (reply.closing && (await importClosings(store, org, reply.closing))) {
         this.options.onPulled?.(org, await store.lastSeq(org));
       }
+      // Ops of this log central refused after it held them (decision 0033): taken out of its
+      // log and rows, set apart with central's reason; the devices are poked to take them back.
+      if (reply.refused?.length) {
+        const taken = await store.retract(
+          org,
+          reply.refused.map((r) => ({
+            dev: r.dev,
+            seq: r.seq,
+            code: r.code,
+            reason: r.message,
+            via: 'central',
+          })),
+        );
+        if (taken.length > 0) this.options.onPulled?.(org, await store.lastSeq(org));
+      }
       if (reply.ops.length) {
         const stored = await store.push(
           org,

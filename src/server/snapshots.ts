@@ -113,6 +113,9 @@ export interface CachedSnapshot {
   hz?: Hlc;
   /** The epoch that horizon belongs to (`SnapshotOptions.horizonEpoch`), read before it. */
   hzEpoch?: string | null;
+  /** The log's rewrite marker (`SyncStore.rewritten`) when it was folded: once entries left
+   * the log (a retraction, an archived record), it is neither served nor folded from. */
+  rewritten: string;
   /** A room's: what its cut depended on (RoomCut.basis) and the notes it left out. */
   basis?: string;
   withheld?: string[];
@@ -226,6 +229,7 @@ export class SnapshotCache {
         made.manifest.day === day &&
         made.basis === room?.basis &&
         made.manifest.seq >= atLeast &&
+        made.rewritten === (await this.store.rewritten(org)) &&
         (await this.pruneHolds(made, org))
       )
         return made;
@@ -233,9 +237,11 @@ export class SnapshotCache {
     const [latest] = this.entries.get(key) ?? [];
     const last = await this.store.lastSeq(org);
     const epoch = await this.store.epoch();
+    const rewritten = await this.store.rewritten(org);
     if (
       latest &&
       latest.manifest.epoch === epoch &&
+      latest.rewritten === rewritten &&
       latest.manifest.day === day &&
       latest.basis === room?.basis &&
       latest.manifest.seq >= atLeast &&
@@ -297,6 +303,10 @@ export class SnapshotCache {
   ): Promise<CachedSnapshot> {
     // The horizons' epoch, read before and after the horizon: moved in between (a relay hearing
     // of central's new epoch), neither that horizon nor a fold pruned before is taken.
+    // The retractions first, then the rewrite marker (one transaction changes both): a fold
+    // from a previous snapshot under the marker read never holds an op of a retraction counted.
+    const retracted = await this.store.retractionCount(org);
+    const rewritten = await this.store.rewritten(org);
     const hzEpoch = await this.currentHorizonEpoch(org);
     // Read before the log (decision 0027): every op ≤ its clock is at a number ≤ its seq, so
     // the fold, which reads the log to its end, holds them all once its S reaches that seq.
@@ -314,6 +324,7 @@ export class SnapshotCache {
       previous &&
       previous.manifest.epoch === epoch &&
       previous.manifest.schema === SCHEMA_VERSION &&
+      previous.rewritten === rewritten &&
       (previous.hz === undefined || (settled && previous.hzEpoch === hzEpoch))
     ) {
       const texts = (await Promise.all(previous.chunks.map((c) => this.codec.decompress(c)))).map(
@@ -372,8 +383,10 @@ export class SnapshotCache {
         parts,
         day,
         ...(hz ? { hz } : {}),
+        ...(retracted > 0 ? { retracted } : {}),
       },
       chunks: compressed,
+      rewritten,
       ...(hz ? { hz, hzEpoch } : {}),
       ...(room ? { basis: room.basis, withheld: [...room.withheld] } : {}),
     };

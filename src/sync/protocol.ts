@@ -253,6 +253,9 @@ export const syncRequestSchema = z.object({
   hz: prunedAtSchema.optional(),
   /** How the device is doing, for the coordinator's device list (kept by the server it reaches). */
   status: deviceReportSchema.optional(),
+  /** The last retraction of this server's log the device took into account (decision 0033;
+   * absent: none). The answer lists those after it (`retracted`). */
+  retracted: count.optional(),
 });
 export type SyncRequest = z.infer<typeof syncRequestSchema>;
 
@@ -262,6 +265,30 @@ export type SeqOp = z.infer<typeof seqOpSchema>;
 /** Ops from..to of one device, both included. */
 export const gapSchema = z.object({ from: z.int().min(1), to: z.int().min(1) });
 export type Gap = z.infer<typeof gapSchema>;
+
+/** An op a relay held and central then refused (decision 0033, docs/protocol.md, Retraction):
+ * taken out of the relay's log and rows. `dev`, `seq` and `reason` are told to its writer only. */
+export const retractedSchema = z.object({
+  /** Its number among the server's retractions: the device echoes the last it took into account. */
+  n: count.min(1),
+  /** Its number in the server's log while it was held: a device whose checkpoint reached it may
+   * hold its value. */
+  s: count.min(1),
+  e: z.string(),
+  id: z.string(),
+  dev: z.string().optional(),
+  seq: count.min(1).optional(),
+  reason: z.string().optional(),
+});
+export type Retracted = z.infer<typeof retractedSchema>;
+
+/** A forwarded op central refused (to a relay: `refused`). */
+export const refusedUpstreamSchema = z.object({
+  dev: z.string(),
+  seq: count.min(1),
+  code: z.string(),
+  message: z.string(),
+});
 
 export const syncResponseSchema = z.object({
   /** The server's PROTOCOL_VERSION (absent before 3): 3 and above read compact pushes. */
@@ -320,5 +347,11 @@ export const syncResponseSchema = z.object({
    * when it adopted it). A device pulling from it adopts it once its checkpoint reaches seq
    * (src/device/horizon.ts) and prunes its row states there. */
   horizon: z.object({ hlc: z.string(), seq: count }).optional(),
+  /** To a relay only: the ops of its request central refused (decision 0033), those it set apart
+   * at an earlier sending of them included. The relay takes them out of its log and rows. */
+  refused: z.array(refusedUpstreamSchema).optional(),
+  /** Retractions of this server's log after the request's `retracted` (decision 0033), in order,
+   * at most 500: the device takes back the rows it may hold of them. */
+  retracted: z.array(retractedSchema).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;

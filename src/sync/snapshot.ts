@@ -480,6 +480,9 @@ export interface SnapshotManifest {
    * Absent: not pruned (a cut that changes, a relay, no horizon yet).
    */
   hz?: string;
+  /** The server's retractions (decision 0033) the snapshot was folded after: none of their ops
+   * is in it. The device takes it as the last retraction it took into account. Absent: none. */
+  retracted?: number;
 }
 
 const encoder = new TextEncoder();

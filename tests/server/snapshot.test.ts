@@ -294,5 +294,48 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // The previous one is still served (a download under way), the newest first.
       expect(eager.find(ORG, viewer, 'x', false, first.manifest.id)).toBe(first);
     });
+    it('is folded again from 0 once entries left the log (a retraction, an archived record), and names the retractions it was folded after', async () => {
+      const cache = new SnapshotCache(server.store, visibleOps, { chunkBytes: 4096 });
+      const viewer = { profile: 'coordination' as const, roomId: null };
+      const d = new TestDevice('snap-out');
+      const refused = d.rename('room-refused', 'Salle refusée');
+      const archived = d.rename('room-archived', 'Salle archivée');
+      await server.store.push(ORG, [refused, archived]);
+      const rooms = (snap: Awaited<ReturnType<typeof cache.current>>) =>
+        bodiesOf(
+          snap.chunks.map((c) => brotliDecompressSync(c).toString()),
+          snap.manifest,
+        )
+          .flatMap((b) => b.entities.flatMap((e) => entityStates(e)))
+          .filter((st) => st.e === 'room')
+          .map((st) => st.id);
+      const before = await cache.current(ORG, viewer, 'x', false, DAY);
+      expect(before.manifest.retracted).toBeUndefined();
+      expect(rooms(before)).toContain('room-refused');
+      expect(await cache.current(ORG, viewer, 'x', false, DAY)).toBe(before);
+      // The log's end does not move: only the rewrite says the snapshot is no longer true.
+      const last = await server.store.lastSeq(ORG);
+      await server.store.retract(ORG, [
+        {
+          dev: 'snap-out',
+          seq: refused.seq,
+          code: 'forbidden_op',
+          reason: 'Refusée.',
+          via: 'central',
+        },
+      ]);
+      expect(await server.store.lastSeq(ORG)).toBe(last);
+      const after = await cache.current(ORG, viewer, 'x', false, DAY);
+      expect(after).not.toBe(before);
+      expect(after.manifest.retracted).toBe(1);
+      expect(rooms(after)).not.toContain('room-refused');
+      await server.store.archiveRecord(ORG, 'patient-archived', [
+        { e: 'room', id: 'room-archived' },
+      ]);
+      const archivedNow = await cache.current(ORG, viewer, 'x', false, DAY);
+      expect(rooms(archivedNow)).not.toContain('room-archived');
+      // Never folded from a snapshot made before the rewrite.
+      expect(cache.stats).toEqual({ full: 3, incremental: 0 });
+    });
   });
 }

@@ -298,5 +298,78 @@ export function storeContract(kind: 'sqlite' | 'postgres'): void {
       ]);
       expect(await s.quarantined('another-org')).toEqual([]);
     });
+    it('takes a retracted op out of the log, sets it apart, folds its row again without it, and records it', async () => {
+      // Decision 0033: what a relay held and central refused.
+      const s = await another();
+      const d = new TestDevice('dev-r');
+      const e = new TestDevice('dev-r2');
+      const kept = d.rename('room-r', 'Salle gardée');
+      const only = d.rename('room-new', 'Salle refusée'); // the op that made its row
+      const refused = e.rename('room-r', 'Salle refusée', [kept.hlc]);
+      await s.push(ORG, [kept, only, refused]);
+      expect((await s.rows(ORG, 'room')).find((r) => r.id === 'room-r')?.name).toBe(
+        'Salle refusée',
+      );
+      const digestBefore = await s.digest(ORG);
+      expect(await s.rewritten(ORG)).toBe('');
+      const reason = 'Modification refusée par le serveur : note signée.';
+      const taken = await s.retract(ORG, [
+        { dev: 'dev-r2', seq: refused.seq, code: 'forbidden_op', reason, via: 'central' },
+        { dev: 'dev-r', seq: only.seq, code: 'forbidden_op', reason, via: 'central' },
+        // Not in the log: skipped.
+        { dev: 'dev-r', seq: 99, code: 'forbidden_op', reason, via: 'central' },
+      ]);
+      expect(taken).toEqual([
+        {
+          n: 1,
+          dev: 'dev-r2',
+          seq: refused.seq,
+          s: 3,
+          e: 'room',
+          id: 'room-r',
+          code: 'forbidden_op',
+          reason,
+        },
+        {
+          n: 2,
+          dev: 'dev-r',
+          seq: only.seq,
+          s: 2,
+          e: 'room',
+          id: 'room-new',
+          code: 'forbidden_op',
+          reason,
+        },
+      ]);
+      // Out of the log and the rows; the row it made is gone; the other folded again.
+      expect((await s.pull(ORG, 0, 1 << 20)).ops.map((x) => x.op.seq)).toEqual([kept.seq]);
+      const rows = await s.rows(ORG, 'room');
+      expect(rows.map((r) => [r.id, r.name])).toEqual([['room-r', 'Salle gardée']]);
+      const alone = await another();
+      await alone.push(ORG, [kept]);
+      expect(await s.digest(ORG)).toBe(await alone.digest(ORG));
+      expect(await s.digest(ORG)).not.toBe(digestBefore);
+      // Set apart, held for contiguity: a resend is skipped, never stored again.
+      expect(await s.quarantinedAmong(ORG, [{ dev: 'dev-r2', seq: refused.seq }])).toEqual([
+        expect.objectContaining({ dev: 'dev-r2', seq: refused.seq, reason, via: 'central' }),
+      ]);
+      expect(await s.contiguous(ORG, 'dev-r2')).toBe(refused.seq);
+      expect((await s.push(ORG, [refused])).stored).toBe(0);
+      // Recorded, counted, listed after a number; the log marked rewritten.
+      expect(await s.retractionCount(ORG)).toBe(2);
+      expect((await s.retractions(ORG, 1)).map((r) => r.n)).toEqual([2]);
+      expect(await s.retractions(ORG, 2)).toEqual([]);
+      expect(await s.retractionCount('another-org')).toBe(0);
+      const marker = await s.rewritten(ORG);
+      expect(marker).not.toBe('');
+      // Retracting again changes nothing.
+      expect(
+        await s.retract(ORG, [
+          { dev: 'dev-r2', seq: refused.seq, code: 'forbidden_op', reason, via: 'central' },
+        ]),
+      ).toEqual([]);
+      expect(await s.rewritten(ORG)).toBe(marker);
+      expect(await s.retractionCount(ORG)).toBe(2);
+    });
   });
 }

@@ -236,6 +236,89 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
     });
 
+    it('takes back at the relay, and tells the truck, what central refused after the relay accepted it', async () => {
+      // Found by the simulation (seed 2028, `--room-joiner --truck-coordination`, decision 0033):
+      // the relay, refilling after losing its disk, did not hold the signature and took an edit
+      // of a signed note; central refused it, and the relay kept it in its log and rows — every
+      // truck device showed an edit central refused, and its writer was never told.
+      const writer = await enrol(central, 'laptop-box1-back', { profile: 'room', roomId: 'box-1' });
+      // The coordinating doctor's tablet on the truck: the whole organisation, from the relay.
+      const truck = await enrol(central, 'tablet-truck', { profile: 'coordination' });
+      // The coordination at central signs (a device of its own: its ops start at 1).
+      const signer = await enrol(central, 'office-sign', { profile: 'coordination' });
+      for (const d of [writer, truck, signer]) await signIn(central, d, AUTHOR, OTHER);
+      await relay.relay!.refreshCredentials();
+      const d1 = new Device(writer);
+      const created = noteOps(d1, 'c-back', 'box-1', 'standard');
+      expect((await sync(central, writer, created)).status).toBe(200);
+      await relay.relay!.syncNow(true);
+      link.cut();
+      expect(
+        (
+          await sync(central, signer, [
+            new Device(signer).set('consultation', 'c-back', 'status', 'validated', AUTHOR),
+          ])
+        ).status,
+      ).toBe(200);
+      const edit = d1.set('consultation', 'c-back', 'plan', 'Changé après signature', AUTHOR);
+      expect((await sync(relay, writer, [edit])).status).toBe(200);
+      // The tablet on the truck pulled the edit from the relay before central was reached.
+      const before = (await sync(relay, truck, [])).body as unknown as SyncResponse;
+      expect(before.ops.some((x) => x.op.dev === writer.deviceId && x.op.seq === edit.seq)).toBe(
+        true,
+      );
+      link.restore();
+      await vi.waitFor(
+        async () => expect(await central.store.contiguous(ORG, 'laptop-box1-back')).toBe(edit.seq),
+        { timeout: 15_000 },
+      );
+      await relay.relay!.syncNow(true);
+      // The relay holds what central holds: the signed note without the refused edit, and the
+      // edit set apart with central's reason.
+      const [atRelay] = await relay.store.rowsByIds(ORG, 'consultation', ['c-back']);
+      expect(atRelay?.plan).toBe('Revoir');
+      expect(atRelay?.status).toBe('validated');
+      const [atCentral] = await central.store.rowStatesByIds(ORG, 'consultation', ['c-back']);
+      const [stateAtRelay] = await relay.store.rowStatesByIds(ORG, 'consultation', ['c-back']);
+      expect(stateAtRelay).toEqual(atCentral);
+      const [aside] = await relay.store.quarantinedAmong(ORG, [
+        { dev: 'laptop-box1-back', seq: edit.seq },
+      ]);
+      expect(aside?.reason).toMatch(/signée/);
+      expect(
+        (await pullAll(relay, truck)).some(
+          (op) => op.dev === writer.deviceId && op.seq === edit.seq,
+        ),
+      ).toBe(false);
+      // The writer is told which of its ops, and why; the tablet, which pulled it, which row.
+      const told = (await sync(relay, writer, [], before.lastSeq)).body as unknown as SyncResponse;
+      const mine = told.retracted?.find((r) => r.dev === 'laptop-box1-back');
+      expect(mine).toMatchObject({ e: 'consultation', id: 'c-back', seq: edit.seq });
+      expect(mine?.reason).toMatch(/signée/);
+      const seen = (await sync(relay, truck, [], before.lastSeq)).body as unknown as SyncResponse;
+      const row = seen.retracted?.find((r) => r.id === 'c-back');
+      expect(row).toMatchObject({ e: 'consultation' });
+      expect(row?.s).toBeLessThanOrEqual(before.lastSeq);
+      // Another device is not told whose op nor why.
+      expect(row?.dev).toBeUndefined();
+      expect(row?.reason).toBeUndefined();
+      // Once taken into account (echoed), it is not listed again.
+      const again = await fetch(`${relay.url}/api/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...truck.headers },
+        body: JSON.stringify({
+          protocol: PROTOCOL_VERSION,
+          schema: SCHEMA_VERSION,
+          org: ORG,
+          deviceId: truck.deviceId,
+          since: before.lastSeq,
+          ops: [],
+          retracted: row!.n,
+        }),
+      });
+      expect(((await again.json()) as SyncResponse).retracted).toBeUndefined();
+    });
+
     it('counts at central what the relay refused from a device: the device’s later ops become durable', async () => {
       // Found by the simulation: the relay set a device's refused op apart, but central never
       // heard of it, so none of the device's later ops were ever contiguous, hence durable, at

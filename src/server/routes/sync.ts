@@ -29,6 +29,7 @@ import {
   type DeviceReport,
   type Gap,
   MIN_PROTOCOL_VERSION,
+  type Retracted,
   type SentPosition,
   type SeqOp,
   type SyncResponse,
@@ -357,6 +358,24 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       )),
     ];
     const refusedOps = new Set(refused.map((r) => r.op));
+    // To a relay: the ops it forwarded that are set apart here, refused now or at an earlier
+    // sending (its answer lost), so it takes them out of its log and rows (decision 0033).
+    const refusedUpstream = isRelay
+      ? [
+          ...refused.map((r) => ({
+            dev: r.op.dev,
+            seq: r.op.seq,
+            code: r.error,
+            message: r.message,
+          })),
+          ...(
+            await store.quarantinedAmong(
+              request.org,
+              request.ops.filter((op) => held.has(`${op.dev}#${op.seq}`)),
+            )
+          ).map((q) => ({ dev: q.dev, seq: q.seq, code: q.code, message: q.reason })),
+        ]
+      : [];
     if (device.profile === 'relay') {
       await store.quarantine(
         request.org,
@@ -486,6 +505,11 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
       ...(reset ? { reset: true } : {}),
       ...(await reloadPart(request.org, request.deviceId, viewer, request.since, reset)),
       ...(isRelay ? { held: await heldFor(request), gaps: await gapsOf(request.org) } : {}),
+      ...(refusedUpstream.length ? { refused: refusedUpstream } : {}),
+      // Only a relay's log loses ops once held (central's refusals are told to the writer).
+      ...(ctx.role === 'relay'
+        ? await retractedPart(request.org, request.deviceId, request.retracted)
+        : {}),
       ...(await missingPart(request.org, request.deviceId)),
       ...page,
       ops,
@@ -574,6 +598,29 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         ? (await currentHorizon(store, accounts, org, ctx.now())).horizon
         : await relayHorizon(store, org);
     return horizon ? { horizon } : {};
+  }
+
+  /**
+   * The retractions of this log after the device's `retracted` (decision 0033): which rows it
+   * may hold a value of that is no longer anywhere but on devices; the op's writer is also told
+   * which of its ops, and why (it sets the op aside, as after a refusal it received itself).
+   */
+  async function retractedPart(
+    org: string,
+    dev: string,
+    after = 0,
+  ): Promise<{ retracted?: Retracted[] }> {
+    if ((await store.retractionCount(org)) <= after) return {};
+    const list = await store.retractions(org, after);
+    return {
+      retracted: list.map((r) => ({
+        n: r.n,
+        s: r.s,
+        e: r.e,
+        id: r.id,
+        ...(r.dev === dev ? { dev: r.dev, seq: r.seq, reason: r.reason } : {}),
+      })),
+    };
   }
 
   /** Central holds everything it acknowledges; a relay only what central told it it holds. */

@@ -18,6 +18,7 @@ import {
   type QuarantineEntry,
   type RetentionCount,
   type RetiredRecord,
+  type Retraction,
   type RowRef,
   type StoreKind,
   type SyncStore,
@@ -105,6 +106,12 @@ const num = (v: unknown): number => Number(v);
 
 /** Meta key of the log's identity (docs/protocol.md, Epoch). */
 export const EPOCH_KEY = 'epoch';
+
+/** Meta keys of retractions (decision 0033): the count, each one, and the rewrite marker. */
+const retractedKey = (org: string) => `retracted:${org}`;
+const retractionKey = (org: string, n: number) =>
+  `retraction:${org}:${String(n).padStart(12, '0')}`;
+const rewrittenKey = (org: string) => `rewritten:${org}`;
 
 export class KyselyStore implements SyncStore {
   constructor(
@@ -759,6 +766,165 @@ export class KyselyStore implements SyncStore {
     }));
   }
 
+  async quarantinedAmong(
+    org: string,
+    ops: readonly { dev: string; seq: number }[],
+  ): Promise<QuarantinedOp[]> {
+    const byDev = new Map<string, number[]>();
+    for (const op of ops) byDev.set(op.dev, [...(byDev.get(op.dev) ?? []), op.seq]);
+    const out: QuarantinedOp[] = [];
+    for (const [dev, seqs] of byDev) {
+      for (let i = 0; i < seqs.length; i += 500) {
+        const rows = await this.db
+          .selectFrom('quarantine')
+          .selectAll()
+          .where('org', '=', org)
+          .where('dev', '=', dev)
+          .where('dseq', 'in', seqs.slice(i, i + 500))
+          .execute();
+        for (const r of rows) {
+          out.push({
+            dev: r.dev,
+            seq: num(r.dseq),
+            op: JSON.parse(r.payload) as Op,
+            code: r.code,
+            reason: r.reason,
+            via: r.via,
+            at: r.at,
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- retractions (decision 0033) ----
+
+  async retract(
+    org: string,
+    refused: readonly { dev: string; seq: number; code: string; reason: string; via: string }[],
+  ): Promise<Retraction[]> {
+    if (refused.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockOrg(trx, org);
+      const taken: { entry: (typeof refused)[number]; row: Tables['ops'] }[] = [];
+      for (const entry of refused) {
+        const row = await trx
+          .selectFrom('ops')
+          .selectAll()
+          .where('org', '=', org)
+          .where('dev', '=', entry.dev)
+          .where('dseq', '=', entry.seq)
+          .executeTakeFirst();
+        if (row && !taken.some((t) => t.row.s === row.s)) taken.push({ entry, row });
+      }
+      if (taken.length === 0) return [];
+      const at = new Date().toISOString();
+      for (const { entry, row } of taken) {
+        await trx
+          .insertInto('quarantine')
+          .values({
+            org,
+            dev: row.dev,
+            dseq: num(row.dseq),
+            payload: row.payload,
+            code: entry.code.slice(0, 64),
+            reason: entry.reason,
+            via: entry.via.slice(0, 64),
+            at,
+          })
+          .onConflict((oc) => oc.columns(['org', 'dev', 'dseq']).doNothing())
+          .execute();
+        await trx.deleteFrom('ops').where('org', '=', org).where('s', '=', row.s).execute();
+      }
+      // The rows they wrote, folded again from the ops left (the merge is a join: their order
+      // does not matter); a row none is left of goes.
+      const refs = new Map<string, { e: string; id: string }>();
+      for (const { row } of taken) refs.set(`${row.e}\u0000${row.rid}`, { e: row.e, id: row.rid });
+      const left = await this.opsOfRows(trx, org, [...refs.values()]);
+      const states = new Map<string, RowState>();
+      const touched = new Map<string, number>();
+      for (const o of [...left].sort((a, b) => num(a.s) - num(b.s))) {
+        if (num(o.applied) !== 1) continue;
+        const key = `${o.e}\u0000${o.rid}`;
+        states.set(key, applyOp(states.get(key), JSON.parse(o.payload) as Op, entitySpec));
+        touched.set(key, num(o.s));
+      }
+      for (const [key, ref] of refs) {
+        if (states.has(key)) continue;
+        await trx
+          .deleteFrom('rows')
+          .where('org', '=', org)
+          .where('e', '=', ref.e)
+          .where('id', '=', ref.id)
+          .execute();
+      }
+      await this.saveStates(trx, org, states, touched);
+      let n = num((await this.metaIn(trx, retractedKey(org))) ?? 0);
+      const out: Retraction[] = [];
+      for (const { entry, row } of taken) {
+        n += 1;
+        const r: Retraction = {
+          n,
+          dev: row.dev,
+          seq: num(row.dseq),
+          s: num(row.s),
+          e: row.e,
+          id: row.rid,
+          code: entry.code.slice(0, 64),
+          reason: entry.reason,
+        };
+        await this.putMetaIn(trx, retractionKey(org, n), JSON.stringify(r));
+        out.push(r);
+      }
+      await this.putMetaIn(trx, retractedKey(org), String(n));
+      await this.markRewritten(trx, org);
+      return out;
+    });
+  }
+
+  async retractions(org: string, after: number, limit = 500): Promise<Retraction[]> {
+    const rows = await this.db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '>', retractionKey(org, after))
+      .where('key', '<=', retractionKey(org, Number.MAX_SAFE_INTEGER))
+      .orderBy('key')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => JSON.parse(r.value) as Retraction);
+  }
+
+  async retractionCount(org: string): Promise<number> {
+    return num((await this.getMeta(retractedKey(org))) ?? 0);
+  }
+
+  async rewritten(org: string): Promise<string> {
+    return (await this.getMeta(rewrittenKey(org))) ?? '';
+  }
+
+  private async metaIn(trx: Transaction<Tables>, key: string): Promise<string | undefined> {
+    const row = await trx
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  private async putMetaIn(trx: Transaction<Tables>, key: string, value: string): Promise<void> {
+    await trx
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  /** Entries left the log: snapshots folded before are not served nor folded from after. */
+  private async markRewritten(trx: Transaction<Tables>, org: string): Promise<void> {
+    await this.putMetaIn(trx, rewrittenKey(org), randomUUID());
+  }
+
   // ---- retention (migration 004_retention, docs/decisions/0019-retention.md) ----
 
   /** Of `ops`, those naming a row of a retired record, with its status. Within the batch, an op
@@ -1031,6 +1197,7 @@ export class KyselyStore implements SyncStore {
           .execute();
       }
       await this.deleteRowsAndOps(trx, org, rows, ops);
+      await this.markRewritten(trx, org);
       const at = new Date().toISOString();
       for (let i = 0; i < rows.length; i += 200) {
         await trx
@@ -1190,6 +1357,7 @@ export class KyselyStore implements SyncStore {
           .execute();
       }
       await this.deleteRowsAndOps(trx, org, rows, ops);
+      await this.markRewritten(trx, org);
       return { rows: rows.length, ops: ops.length };
     });
   }

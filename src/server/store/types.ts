@@ -42,6 +42,26 @@ export interface QuarantinedOp {
   at: string;
 }
 
+/**
+ * An op a relay held and central then refused (decision 0033): taken out of the relay's log and
+ * rows, set apart with central's reason, and announced to the devices that may hold it
+ * (`retracted` in the sync answer, docs/protocol.md, Retraction).
+ */
+export interface Retraction {
+  /** Its number among this store's retractions of the organisation: 1, 2, … */
+  n: number;
+  dev: string;
+  seq: number;
+  /** Its number in this log while it was held: a device whose checkpoint reached it may hold it. */
+  s: number;
+  /** The row it wrote. */
+  e: string;
+  id: string;
+  code: string;
+  /** Central's French reason. */
+  reason: string;
+}
+
 /** Ops a device declared it no longer holds (durable at central, said a server) that this store
  * does not hold either: ops `from`..`to` of `dev` may be lost (docs/protocol.md, Gap recovery). */
 export interface DeviceGap {
@@ -154,6 +174,32 @@ export interface SyncStore {
   quarantine(org: string, entries: readonly QuarantineEntry[]): Promise<number>;
   /** The organisation's quarantined ops, newest first. */
   quarantined(org: string, limit?: number): Promise<QuarantinedOp[]>;
+  /** Of these ops, those set apart here (quarantined), with why. */
+  quarantinedAmong(
+    org: string,
+    ops: readonly { dev: string; seq: number }[],
+  ): Promise<QuarantinedOp[]>;
+  /**
+   * Relay (decision 0033): takes out of the log the ops central refused after this store held
+   * them, sets them apart with central's reason, folds again the rows they wrote from the ops
+   * left (a row none is left of goes), and records each as a retraction, all in one
+   * transaction. Ops not in the log (already taken out, or never held) are skipped. Returns
+   * the retractions recorded.
+   */
+  retract(
+    org: string,
+    refused: readonly { dev: string; seq: number; code: string; reason: string; via: string }[],
+  ): Promise<Retraction[]>;
+  /** The retractions numbered after `after`, in order (at most `limit`). */
+  retractions(org: string, after: number, limit?: number): Promise<Retraction[]>;
+  /** How many retractions the organisation's log has had. */
+  retractionCount(org: string): Promise<number>;
+  /**
+   * Changes whenever entries leave the log (a retraction, an archived or destroyed record):
+   * a snapshot folded before is neither served nor folded from after (src/server/snapshots.ts).
+   * Empty while it never happened.
+   */
+  rewritten(org: string): Promise<string>;
   /** Retention (docs/decisions/0019-retention.md): archived and destroyed records. */
   retiredRecords(org: string): Promise<RetiredRecord[]>;
   /** Of these ops, those naming a row of a retired record (its own row, or a record reference
