@@ -60,7 +60,7 @@ function line(r: SimResult): string {
     ` relayDiskLosses=${s.relayDiskLosses} restores=${s.restores} poison=${s.poisonQuarantined}/${s.poisonPushed}` +
     ` horizon=${s.horizonReached} belowHorizon=${s.belowHorizon} horizonsAnnounced=${s.horizonsAnnounced} partnerOpsChecked=${s.partnerOpsChecked}` +
     ` rowsPruned=${s.rowsPruned} devicesPruning=${s.devicesPruning} behindRelay=${s.devicesPruningBehindRelay} midDayJoins=${s.midDayJoins}` +
-    ` crashes=${s.crashes} snapshots=${s.snapshots} pruned=${s.prunedSnapshots} reloads=${s.reloads} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
+    ` crashes=${s.crashes} retractions=${r.stats.retractions} snapshots=${s.snapshots} pruned=${s.prunedSnapshots} reloads=${s.reloads} drops=${s.droppedRequests}+${s.droppedResponses} dup=${s.duplicated} late=${s.late} ${r.ms}ms` +
     (r.violations.length ? `\n  ${r.violations.slice(0, 8).join('\n  ')}` : '') +
     (r.silent.length ? `\n  silencieux : ${r.silent.slice(0, 5).join('\n  ')}` : '')
   );
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       ` horizonsAnnounced=${sum((r) => r.stats.horizonsAnnounced)} partnerOpsChecked=${sum((r) => r.stats.partnerOpsChecked)}` +
       ` rowsPruned=${sum((r) => r.stats.rowsPruned)} devicesPruning=${sum((r) => r.stats.devicesPruning)} behindRelay=${sum((r) => r.stats.devicesPruningBehindRelay)}` +
       ` midDayJoins=${sum((r) => r.stats.midDayJoins)} roomJoins=${sum((r) => r.stats.roomJoins)}` +
-      ` coordinationJoins=${sum((r) => r.stats.coordinationJoins)} prunedSnapshots=${sum((r) => r.stats.prunedSnapshots)}`,
+      ` coordinationJoins=${sum((r) => r.stats.coordinationJoins)} prunedSnapshots=${sum((r) => r.stats.prunedSnapshots)} retractions=${sum((r) => r.stats.retractions)}`,
   );
   console.log(
     `converged ${converged}/${seeds} seeds, lost ${lost} writes, invariant violations ${violations}, silent contradictions ${silent}`,

@@ -353,6 +353,9 @@ export const META = {
   view: (server: string) => `view:${server}`,
   /** How far the server last acknowledged this device's ops (`accepted`): not re-sent to it. */
   acked: (server: string) => `acked:${server}`,
+  /** The last retraction of the server's log taken into account, with that log's epoch
+   * (retractions.ts, decision 0033). */
+  retracted: (server: string) => `retracted:${server}`,
   /** A server refused this device's ops until a person signs in again (403 session_required):
    * `{ staffId, message }`, cleared by that person's sign-in (docs/decisions/0006). */
   sessionRequired: 'sessionRequired',

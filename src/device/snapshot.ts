@@ -22,6 +22,7 @@ import {
 import { CUT_PENDING } from './assignment';
 import { type EscaleDb, getMeta, META, type ParkedOp } from './db';
 import { adoptLoaded, parkedAtOrBelow, stampPast } from './horizon';
+import type { RetractedMark } from './retractions';
 import {
   HttpError,
   NetworkError,
@@ -513,6 +514,19 @@ async function adoptingHorizon(
   });
 }
 
+/** The mark of retractions a snapshot was folded after (never lowered within one log). */
+async function retractedMarkOf(
+  db: EscaleDb,
+  server: string,
+  manifest: SnapshotManifest,
+): Promise<{ key: string; value: RetractedMark }[]> {
+  const n = typeof manifest.retracted === 'number' ? manifest.retracted : 0;
+  const before = await getMeta<RetractedMark>(db, META.retracted(server));
+  const held = before?.epoch === manifest.epoch ? before.n : 0;
+  if (n <= held) return [];
+  return [{ key: META.retracted(server), value: { epoch: manifest.epoch, n } }];
+}
+
 /** The last transaction: parked ops, the checkpoint at S and the epoch it was read in; the
  * download's progress and the registry-loading mark removed. A reload's also drops the rows the
  * snapshot does not hold (the device's profile or room no longer receives them) and its mark. */
@@ -566,6 +580,8 @@ async function finish(
         : []),
       // A room's view, echoed by its next pull (a stale one starts it over from 0).
       ...(typeof view === 'string' ? [{ key: META.view(server), value: view }] : []),
+      // The retractions it was folded after: none of their ops is in it (decision 0033).
+      ...(await retractedMarkOf(db, server, manifest)),
     ],
     parked,
     [snapshotMeta(server), REGISTRY_LOADING, ...(reload ? [reloadMeta(server)] : [])],

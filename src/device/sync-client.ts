@@ -24,6 +24,7 @@ import {
   pendingOpCount,
 } from './outbox';
 import { devicePosition } from './position';
+import { retractedAfter, takeRetractions } from './retractions';
 import { learnServerTime } from './server-time';
 import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
 import {
@@ -497,6 +498,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const floor = await floorOf();
       const sent = await devicePosition(db);
       const hz = await prunedAt(db);
+      const retracted = await retractedAfter(db, server, epoch);
       const sentAt = now();
       let res: SyncResponse;
       try {
@@ -515,6 +517,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           ...(options.withDigest ? { digest: true } : {}),
           // The horizon it pruned at: a digest asked for is of the same form (decision 0027).
           ...(hz ? { hz } : {}),
+          ...(retracted === undefined ? {} : { retracted }),
           ...(options.describe ? { status: await report() } : {}),
         });
       } catch (err) {
@@ -559,6 +562,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (res.assigned) await adoptAssignment(db, res.assigned, servers);
       // Told to reload (docs/protocol.md, Reload): the page is not applied — the snapshot
       // replaces it — and the checkpoint, epoch and view stay as they were until it is loaded.
+      // Ops the server's log no longer holds (decision 0033): the rows held of them are taken
+      // back at the next run. Before this page: a row it brings holds none of them.
+      if (res.retracted?.length && res.epoch) {
+        await takeRetractions(db, server, res.retracted, {
+          epoch: res.epoch,
+          deviceId,
+          now: new Date(now()).toISOString(),
+          takeBack: options.snapshots !== false,
+        });
+      }
       const reloading =
         res.reload === true && options.snapshots !== false && !reloadDeclined && !held && !sealed;
       if (!reloading) {

@@ -119,6 +119,8 @@ export interface SimStats extends WorkloadStats, NetStats {
   /** Of them, second laptops in a modular room (`roomJoiner`), and second coordination tablets. */
   roomJoins: number;
   coordinationJoins: number;
+  /** Ops the relay held and central then refused, taken out of the relay's log (decision 0033). */
+  retractions: number;
 }
 
 export interface SimResult {
@@ -177,6 +179,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     midDayJoins: 0,
     roomJoins: 0,
     coordinationJoins: 0,
+    retractions: 0,
   };
   /** Every horizon central announced (decision 0027), by epoch: the least `seq` seen per clock. */
   const announced = new Map<string, { hlc: string; seq: number }>();
@@ -338,6 +341,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     if (step === relayDiskLossAt) {
       // The relay's disk dies: the box is reinstalled empty, its old credential forgotten at
       // central and a new one enrolled (docs/operations.md, Relay); devices keep its address.
+      extra.retractions += await relay.mem.store.retractionCount(ORG);
       await relay.app.close();
       await central.mem.store.deleteMeta(`cred:${relayId()}`);
       relayGeneration++;
@@ -535,13 +539,13 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
           const l = local.get(`${st.e}/${st.id}`);
           local.delete(`${st.e}/${st.id}`);
           if (JSON.stringify(l) !== JSON.stringify(st) && shown++ < 2) {
-            console.error(
-              'DEVDIFF',
-              d.name,
-              JSON.stringify(st).slice(0, 400),
-              '\nLOCAL',
-              JSON.stringify(l)?.slice(0, 400),
-            );
+            // The fields that differ, each side whole.
+            const fields = new Set([...Object.keys(st.f), ...Object.keys(l?.f ?? {})]);
+            for (const f of fields) {
+              const a = JSON.stringify(st.f[f]);
+              const b = JSON.stringify(l?.f[f]);
+              if (a !== b) console.error('DEVDIFF', d.name, st.e, st.id, f, a, '\nLOCAL', b);
+            }
           }
         }
         console.error('LOCAL ONLY', [...local.keys()].slice(0, 5));
@@ -715,6 +719,7 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
     .filter(([key]) => key.startsWith(`${epochNow}|`))
     .map(([, h]) => h);
   extra.horizonsAnnounced = announced.size;
+  extra.retractions += await relay.mem.store.retractionCount(ORG);
   for (const { s, op } of (await central.mem.store.pull(ORG, 0, 1e12)).ops) {
     if (!isOriginOf(op.dev, PARTNER_ORIGIN)) continue;
     extra.partnerOpsChecked++;
