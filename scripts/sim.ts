@@ -1,4 +1,4 @@
-// `npm run sim -- --seeds N [--from S] [--steps K] [--workers W] [--with-restore] [--room-joiner] [--truck-coordination] [--verbose]`:
+// `npm run sim -- --seeds N [--from S] [--steps K] [--workers W] [--with-restore] [--room-joiner] [--no-truck-coordination] [--verbose]`:
 // the replication simulation over the real parts (tests/sim/simulate.ts), one seed after the
 // other in W child processes (a seed's run never depends on which process runs it), ending with
 // exactly one summary line:
@@ -25,7 +25,7 @@ const steps = arg('steps', 60);
 const workers = Math.max(1, Math.min(arg('workers', availableParallelism()), seeds));
 const withRestore = process.argv.includes('--with-restore');
 const roomJoiner = process.argv.includes('--room-joiner');
-const truckCoordination = process.argv.includes('--truck-coordination');
+const truckCoordination = !process.argv.includes('--no-truck-coordination');
 const verbose = process.argv.includes('--verbose');
 
 /** A child: runs the seeds it is given, one JSON line per seed on its IPC channel. */

@@ -1,6 +1,5 @@
 // The seeded replication simulation over the real parts (issue #14 item 5, issue #20): six
-// devices (reception, four rooms, the coordination's office; its tablet on the truck too with
-// `truckCoordination`) — each
+// devices (reception, four rooms, the coordination's office and its tablet on the truck) — each
 // a real EscaleDb on its own fake IndexedDB, written through the real write path and synced by
 // the real sync client — the truck's real relay and the real central server, over SQLite in
 // memory, all reached through a seeded network (world.ts). The day brings partitions (a room
@@ -78,7 +77,8 @@ export interface SimOptions {
   /** The device joining mid-day is, one seed in two, a second laptop in a modular room
    * (`--room-joiner`): two devices of one room edit and sign one note apart. */
   roomJoiner?: boolean;
-  /** The coordinating doctor's tablet on the truck, reaching the relay only (`--truck-coordination`). */
+  /** The coordinating doctor's tablet on the truck, reaching the relay only: in every day unless
+   * false (`--no-truck-coordination`, the days before it joined them). */
   truckCoordination?: boolean;
 }
 
@@ -210,11 +210,10 @@ export async function simulate(seed: number, options: SimOptions = {}): Promise<
       staffId: STAFF[r],
     })),
     { name: 'coordination', profile: 'coordination', roomId: null, staffId: STAFF.coordination },
-    // The coordinating doctor's tablet on the truck (`--truck-coordination`): the whole
-    // organisation through the relay, so it prunes at the relay's horizon (decision 0027). Not
-    // in every day yet: with a second laptop in a room it shows a known defect (decision 0013,
-    // « An op the relay took and central refused »).
-    ...(options.truckCoordination
+    // The coordinating doctor's tablet on the truck (`--no-truck-coordination` leaves it out):
+    // the whole organisation through the relay, so it prunes at the relay's horizon (decision
+    // 0027).
+    ...(options.truckCoordination !== false
       ? [
           {
             name: 'coordination-truck',

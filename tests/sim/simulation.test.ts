@@ -51,8 +51,9 @@ async function hostTimed(f: () => Promise<unknown>): Promise<Record<string, numb
 async function run(seed: number): Promise<SimResult> {
   const known = runs.get(seed);
   if (known) return known;
-  // With the truck's coordination tablet: its pruning behind the relay is a hard case below.
-  const r = await simulate(seed, { truckCoordination: true });
+  // With the truck's coordination tablet (every day has it): its pruning behind the relay is a
+  // hard case below.
+  const r = await simulate(seed);
   runs.set(seed, r);
   return r;
 }
@@ -124,10 +125,23 @@ describe('a day of devices, relay and central under partitions, loss, duplicatio
     // compressed on the event loop here: tests/sim/world.ts, inLineCodec).
     let day: SimResult | undefined;
     const timed = await hostTimed(async () => {
-      day = await simulate(2000, { roomJoiner: true, truckCoordination: true });
+      day = await simulate(2000, { roomJoiner: true });
     });
     expect(timed).toEqual({});
     expect(day!.stats.snapshots).toBeGreaterThan(0);
     expect(day!.converged).toBe(true);
+  }, 120_000);
+
+  it('takes off the truck what central refused after the relay took it: the relay and every device end as central, the writer keeping its op set aside', async () => {
+    // Seed 2028 (decision 0033): the second laptop of Salle 4 edits a note the first signed,
+    // before the signature reached it; the relay, refilling after losing its disk, takes the edit,
+    // central refuses it. Before the mend: « relais ≠ central » and every truck device too.
+    const r = await simulate(2028, { roomJoiner: true });
+    expect(r.stats.retractions).toBeGreaterThan(0);
+    expect(r.stats.refusedKept).toBeGreaterThan(0);
+    expect(r.violations).toEqual([]);
+    expect(r.silent).toEqual([]);
+    expect(r.lostWrites).toBe(0);
+    expect(r.converged).toBe(true);
   }, 120_000);
 });
