@@ -319,6 +319,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(((await again.json()) as SyncResponse).retracted).toBeUndefined();
     });
 
+    it('gives a refusal whose answer was lost again: the retry of an op set apart is refused naming it, never a 200', async () => {
+      // Otherwise the device counts the op as held (`accepted` moves past it), drops it once
+      // durable, and keeps showing its value: what it typed lost, silently.
+      const reception = await enrol(central, 'tablet-retry', { profile: 'reception' });
+      await signIn(central, reception, AUTHOR);
+      await relay.relay!.refreshCredentials();
+      const d = new Device(reception);
+      const note = d.set('consultation', 'c-retry', 'plan', 'Pas pour l’accueil', AUTHOR);
+      for (const server of [central, relay]) {
+        const first = await sync(server, reception, [note]);
+        expect(first.status).toBe(403);
+        // The answer is lost: the device sends the same op again.
+        const retry = await sync(server, reception, [note]);
+        expect(retry.status).toBe(403);
+        expect(retry.body.details).toMatchObject({ dev: 'tablet-retry', seq: note.seq });
+        expect(retry.body.message).toBe(first.body.message);
+      }
+    });
+
     it('counts at central what the relay refused from a device: the device’s later ops become durable', async () => {
       // Found by the simulation: the relay set a device's refused op apart, but central never
       // heard of it, so none of the device's later ops were ever contiguous, hence durable, at

@@ -357,6 +357,25 @@ export const syncRoutes: ServerPlugin = async (app, { ctx }) => {
         fresh.filter((op) => !destroyed.includes(op)),
       )),
     ];
+    // A refusal whose answer was lost: the device's retry of its op set apart here is refused
+    // again, naming it — never a silent 200, after which it would count the op as held and drop
+    // it with its value still shown (ops held are not judged again: the verdict is repeated).
+    if (!isRelay) {
+      const retried = request.ops.filter(
+        (op) => op.dev === device.deviceId && held.has(`${op.dev}#${op.seq}`),
+      );
+      for (const q of retried.length ? await store.quarantinedAmong(request.org, retried) : []) {
+        const op = retried.find((o) => o.seq === q.seq)!;
+        const invalid = q.code === 'invalid_op' || q.code === 'invalid_request';
+        refused.push({
+          op,
+          status: invalid ? 400 : 403,
+          error: invalid ? 'invalid_op' : 'forbidden_op',
+          ...(invalid || q.code === 'forbidden_op' ? {} : { code: q.code }),
+          message: q.reason,
+        });
+      }
+    }
     const refusedOps = new Set(refused.map((r) => r.op));
     // To a relay: the ops it forwarded that are set apart here, refused now or at an earlier
     // sending (its answer lost), so it takes them out of its log and rows (decision 0033).
