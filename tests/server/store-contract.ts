@@ -360,6 +360,15 @@ export function storeContract(kind: 'sqlite' | 'postgres'): void {
       expect((await s.retractions(ORG, 1)).map((r) => r.n)).toEqual([2]);
       expect(await s.retractions(ORG, 2)).toEqual([]);
       expect(await s.retractionCount('another-org')).toBe(0);
+      // Another organisation's, even one whose id extends this one's, are its own.
+      const o = new TestDevice('dev-r3', `${ORG}2`);
+      const elsewhere = o.rename('room-o', 'Ailleurs');
+      await s.push(`${ORG}2`, [elsewhere]);
+      await s.retract(`${ORG}2`, [
+        { dev: 'dev-r3', seq: elsewhere.seq, code: 'forbidden_op', reason, via: 'central' },
+      ]);
+      expect((await s.retractions(ORG, 0)).map((r) => r.dev)).toEqual(['dev-r2', 'dev-r']);
+      expect((await s.retractions(`${ORG}2`, 0)).map((r) => [r.n, r.dev])).toEqual([[1, 'dev-r3']]);
       const marker = await s.rewritten(ORG);
       expect(marker).not.toBe('');
       // Retracting again changes nothing.

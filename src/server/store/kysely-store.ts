@@ -104,6 +104,22 @@ export async function migrateQuarantine(db: Kysely<Tables>): Promise<void> {
 
 const num = (v: unknown): number => Number(v);
 
+/** Meta keys starting with `prefix`, byte for byte (LIKE, its wildcards escaped: prefixes are
+ * our own constants, but an organisation's id is in some). */
+const keyStartsWith = (prefix: string) =>
+  sql<boolean>`key like ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+
+/** A quarantine row as the store lists it. */
+const quarantinedOf = (r: Tables['quarantine']): QuarantinedOp => ({
+  dev: r.dev,
+  seq: num(r.dseq),
+  op: JSON.parse(r.payload) as Op,
+  code: r.code,
+  reason: r.reason,
+  via: r.via,
+  at: r.at,
+});
+
 /** Meta key of the log's identity (docs/protocol.md, Epoch). */
 export const EPOCH_KEY = 'epoch';
 
@@ -526,12 +542,10 @@ export class KyselyStore implements SyncStore {
   }
 
   async metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]> {
-    // Prefixes are our own constants; escape LIKE's wildcards all the same.
-    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.db
       .selectFrom('meta')
       .select(['key', 'value'])
-      .where(sql<boolean>`key like ${pattern} escape '\\'`)
+      .where(keyStartsWith(prefix))
       .orderBy('key')
       .execute();
   }
@@ -755,15 +769,7 @@ export class KyselyStore implements SyncStore {
       .orderBy('dseq')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      dev: r.dev,
-      seq: num(r.dseq),
-      op: JSON.parse(r.payload) as Op,
-      code: r.code,
-      reason: r.reason,
-      via: r.via,
-      at: r.at,
-    }));
+    return rows.map(quarantinedOf);
   }
 
   async quarantinedAmong(
@@ -782,17 +788,7 @@ export class KyselyStore implements SyncStore {
           .where('dev', '=', dev)
           .where('dseq', 'in', seqs.slice(i, i + 500))
           .execute();
-        for (const r of rows) {
-          out.push({
-            dev: r.dev,
-            seq: num(r.dseq),
-            op: JSON.parse(r.payload) as Op,
-            code: r.code,
-            reason: r.reason,
-            via: r.via,
-            at: r.at,
-          });
-        }
+        out.push(...rows.map(quarantinedOf));
       }
     }
     return out;
@@ -884,11 +880,15 @@ export class KyselyStore implements SyncStore {
   }
 
   async retractions(org: string, after: number, limit = 500): Promise<Retraction[]> {
+    // The organisation's by prefix (LIKE matches bytes; a range alone would follow PostgreSQL's
+    // collation, which may skip the ':' between organisations), after `after` by the padded
+    // number, which sorts alike under any collation.
+    const prefix = retractionKey(org, 0).slice(0, -12);
     const rows = await this.db
       .selectFrom('meta')
       .select('value')
+      .where(keyStartsWith(prefix))
       .where('key', '>', retractionKey(org, after))
-      .where('key', '<=', retractionKey(org, Number.MAX_SAFE_INTEGER))
       .orderBy('key')
       .limit(limit)
       .execute();
