@@ -117,3 +117,17 @@ export async function pendingOpCount(db: Dexie & { outbox: OutboxTable }): Promi
   }
   return n;
 }
+
+/**
+ * The outbox's actions as stored, each its sequences `first`..`seq` (clear on a sealed record):
+ * what counts it without opening anything, for a locked device too. Outside any transaction.
+ */
+export async function outboxRanges(
+  db: Dexie & { outbox: OutboxTable },
+): Promise<[first: number, last: number][]> {
+  const stored = await db.transaction('r', db.outbox, (tx) => {
+    markRawTransaction(tx.idbtrans);
+    return db.outbox.toArray();
+  });
+  return stored.map((rec) => [firstOf(rec), rec.seq]);
+}

@@ -24,7 +24,7 @@ import { conflictsOf, type FieldConflict } from '../sync/merge';
 import { digestAt } from '../sync/prune';
 import { type EscaleDb, getMeta, META, type StoredRow } from './db';
 import { prunedAt } from './horizon';
-import { setAsideSeqs } from './set-aside';
+import { setAsideSeqs, unsentCounts } from './set-aside';
 import { INITIAL_SYNC_STATUS, type SyncStatus } from './sync-status';
 import { registry } from './write';
 
@@ -242,12 +242,13 @@ export async function consultationsOfPatient(
 
 /** The sync status written by the leader, with the live count of ops waiting in the outbox. */
 export async function syncStatus(db: EscaleDb): Promise<SyncStatus> {
-  const [stored, pending, awaitingCentral] = await Promise.all([
+  const [stored, unsent, awaitingCentral] = await Promise.all([
     getMeta<SyncStatus>(db, META.syncStatus),
-    db.outbox.count(),
+    // Actions; set-aside ops are kept, never sent: not waiting (set-aside.ts).
+    unsentCounts(db),
     heldByAServer(db),
   ]);
-  return { ...INITIAL_SYNC_STATUS, ...stored, pending, awaitingCentral };
+  return { ...INITIAL_SYNC_STATUS, ...stored, pending: unsent.actions, awaitingCentral };
 }
 
 /**

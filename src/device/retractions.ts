@@ -65,21 +65,28 @@ export async function takeRetractions(
   const n = before?.epoch === at.epoch ? Math.max(before.n, last) : last;
   try {
     await db.transaction('rw', db.meta, db.outbox, db.sent, async () => {
+      // Set aside only what the outbox then keeps (every set-aside op is there: set-aside.ts
+      // `unsentCounts` relies on it). A copy already gone holds nothing more to keep.
+      const kept: typeof mine = [];
       for (const r of mine) {
-        if (await db.outbox.get(r.seq)) continue;
+        if (await db.outbox.get(r.seq)) {
+          kept.push(r);
+          continue;
+        }
         // An action record holding it (keyed by its last op) keeps it already.
         const inRecord = (await db.outbox.where('seq').above(r.seq).toArray()).some((rec) =>
           opsOf(rec).some((op) => op.seq === r.seq),
         );
-        if (inRecord) continue;
-        const op = await db.sent.get(r.seq);
-        if (!op) continue;
-        await db.outbox.put(actionRecord([op]));
-        await db.sent.delete(r.seq);
+        const op = inRecord ? undefined : await db.sent.get(r.seq);
+        if (op) {
+          await db.outbox.put(actionRecord([op]));
+          await db.sent.delete(r.seq);
+        }
+        if (inRecord || op) kept.push(r);
       }
       await setAside(
         db,
-        mine.map((r) => ({ ...r, at: at.now })),
+        kept.map((r) => ({ ...r, at: at.now })),
       );
       if (at.takeBack) {
         await markReplace(

@@ -3,6 +3,7 @@
 // sequence and the server's French reason are kept beside them (the ops stay sealed in the
 // outbox); the device-health page and the status report show them.
 import type { EscaleDb } from './db';
+import { outboxRanges } from './outbox';
 
 export const SET_ASIDE_KEY = 'sync.setAside';
 
@@ -65,4 +66,26 @@ export function refusedByServer(
     if (op) out.set(op.seq, message);
   }
   return [...out].map(([seq, reason]) => ({ seq, reason }));
+}
+
+/**
+ * What the outbox still has to send: its ops and its actions but the set-aside ops, which are
+ * kept and never sent (a device holding one is not « waiting » for it: its status, its report
+ * to the closure and its receipt count these). Every set-aside op is in the outbox (kept there
+ * even once durable: sync-client.ts `keepDurable`; retractions.ts moves one back first), so this
+ * is exact; read as stored, without opening sealed records.
+ */
+export async function unsentCounts(db: EscaleDb): Promise<{ ops: number; actions: number }> {
+  const [ranges, aside] = await Promise.all([outboxRanges(db), setAsideSeqs(db)]);
+  let ops = 0;
+  let actions = 0;
+  for (const [first, last] of ranges) {
+    let n = last - first + 1;
+    for (const seq of aside) if (seq >= first && seq <= last) n -= 1;
+    if (n > 0) {
+      ops += n;
+      actions += 1;
+    }
+  }
+  return { ops, actions };
 }

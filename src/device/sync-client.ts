@@ -21,12 +21,11 @@ import {
   type OutboxTable,
   opsBetween,
   opsOf,
-  pendingOpCount,
 } from './outbox';
 import { devicePosition } from './position';
 import { retractedAfter, takeRetractions } from './retractions';
 import { learnServerTime } from './server-time';
-import { refusedByServer, setAside, setAsideSeqs } from './set-aside';
+import { refusedByServer, setAside, setAsideSeqs, unsentCounts } from './set-aside';
 import {
   loadSnapshot,
   markReplace,
@@ -355,9 +354,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   async function report(): Promise<DeviceReport> {
     const about = options.describe!();
-    const [pending, status, day, aside] = await Promise.all([
-      // In ops, as the server counts what it holds of them (outbox.ts).
-      pendingOpCount(db),
+    const [unsent, status, day, aside] = await Promise.all([
+      // In ops, as the server counts what it holds of them (outbox.ts); set-aside ops are kept,
+      // never sent: not pending (set-aside.ts).
+      unsentCounts(db),
       getMeta<SyncStatus>(db, META.syncStatus),
       dayOf(),
       setAsideSeqs(db),
@@ -367,7 +367,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         ? `${aside.size} modification${aside.size > 1 ? 's' : ''} refusée${aside.size > 1 ? 's' : ''} par le serveur, gardée${aside.size > 1 ? 's' : ''} à part sur l’appareil.`
         : null;
     return {
-      pending,
+      pending: unsent.ops,
       appVersion: (about.appVersion ?? 'inconnue').slice(0, 32),
       profile: about.profile,
       lastError: (status?.lastError ?? asideNote)?.slice(0, 500) ?? null,

@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getMeta, META } from '../../src/device/db';
 import { outboxOps } from '../../src/device/outbox';
-import { localDigest } from '../../src/device/queries';
-import { listSetAside } from '../../src/device/set-aside';
+import { localDigest, syncStatus } from '../../src/device/queries';
+import { listSetAside, unsentCounts } from '../../src/device/set-aside';
 import { newPatient, ORG } from './fixtures';
 import { enrolled, onTruck, truckOfTwo } from './truck-support';
 
@@ -56,6 +56,9 @@ describe('an op the relay held and central then refused', () => {
     ]);
     expect((await outboxOps(a.db)).map((op) => op.seq)).toEqual([edit!.seq]);
     expect(await a.db.sent.get(edit!.seq)).toBeUndefined();
+    // Kept, never sent: nothing waits to be sent, so its status and its receipt do not wait.
+    expect((await syncStatus(a.db)).pending).toBe(0);
+    expect(await unsentCounts(a.db)).toEqual({ ops: 0, actions: 0 });
     expect(await listSetAside(b.db)).toEqual([]);
 
     // Taken into account once: later runs neither reload nor set anything aside again.

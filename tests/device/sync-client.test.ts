@@ -655,8 +655,15 @@ describe('an op the server refuses', () => {
     expect((await outboxOps(d.db)).map((op) => op.seq)).toEqual([poisoned.seq]);
     const seen = JSON.parse((await s.store.getMeta(`device:${ORG}:dev-aside`))!) as {
       lastError: string;
+      pending: number;
     };
     expect(seen.lastError).toMatch(/1 modification refusée par le serveur/);
+    // Kept, never sent: not « waiting » — neither in its status nor in its report to the
+    // closure (which would otherwise never see it synced).
+    expect(seen.pending).toBe(0);
+    expect((await syncStatus(d.db)).pending).toBe(0);
+    await d.write(patients('waiting', 1));
+    expect((await syncStatus(d.db)).pending).toBe(1);
   });
 });
 

@@ -15,6 +15,7 @@ import {
 import { readConnection, startSync } from '../../device/connection';
 import { META, setMeta } from '../../device/db';
 import { prunedAt } from '../../device/horizon';
+import { unsentCounts } from '../../device/set-aside';
 import {
   bookedNotYetDue,
   changedSinceReceipt,
@@ -433,10 +434,12 @@ export function ClosurePage({
       // are durable at central and empties its outbox (docs/protocol.md, Acknowledgement).
       await client?.syncNow();
       // At the proof's horizon (the one this device asked at; decision 0027).
-      const [local, pending] = await Promise.all([
+      // What it still has to send: a set-aside op, refused for good and kept, is not.
+      const [local, unsent] = await Promise.all([
         localDayProof(db, stop.id, answer.proof.hz ?? null),
-        db.outbox.count(),
+        unsentCounts(db),
       ]);
+      const pending = unsent.actions;
       setProof({ proof: answer.proof });
       const verdict = receiptVerdict(answer.proof, local, pending);
       if (!verdict.ok) throw new Error(verdict.message);
