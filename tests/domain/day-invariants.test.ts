@@ -531,20 +531,23 @@ function shuffle<T>(xs: readonly T[], seed: number): T[] {
 describe('two devices offline, merged in any order', () => {
   it('every broken invariant is named, whatever the merge order', () => {
     const seen = new Set<string>();
-    fc.assert(
-      fc.property(history, (h) => {
-        const { seed, ops } = play(h);
-        const rows = rowsOf(merged([...seed, ...shuffle(ops, h.seed)]));
-        const list = dayContradictions(rows);
-        const named = new Set(list.flatMap((c) => c.queueEntryIds));
-        for (const id of brokenEntries(rows)) expect(named).toContain(id);
-        for (const c of list) seen.add(c.kind);
-        // Same rows in another order: the same contradictions, ids and all.
-        const again = dayContradictions(rowsOf(merged([...shuffle(ops, h.seed + 1), ...seed])));
-        expect(again).toEqual(list);
-      }),
-      { numRuns: 300 },
-    );
+    const property = fc.property(history, (h) => {
+      const { seed, ops } = play(h);
+      const rows = rowsOf(merged([...seed, ...shuffle(ops, h.seed)]));
+      const list = dayContradictions(rows);
+      const named = new Set(list.flatMap((c) => c.queueEntryIds));
+      for (const id of brokenEntries(rows)) expect(named).toContain(id);
+      for (const c of list) seen.add(c.kind);
+      // Same rows in another order: the same contradictions, ids and all.
+      const again = dayContradictions(rowsOf(merged([...shuffle(ops, h.seed + 1), ...seed])));
+      expect(again).toEqual(list);
+    });
+    // New histories at every run; then a fixed run of them that is known to reach every breach
+    // (300 random histories missed a stale call once in CI, 6 December: the check below was then
+    // the run's luck, not the property's).
+    fc.assert(property, { numRuns: 300 });
+    seen.clear();
+    fc.assert(property, { numRuns: 300, seed: 20261206 });
     // The histories do reach the breaches of the offline morning (not a vacuous pass).
     expect([...seen].sort()).toEqual(['ended_with_note', 'stale_call', 'two_consultations']);
   });
