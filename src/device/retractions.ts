@@ -1,7 +1,8 @@
 // Retractions (decision 0033, docs/protocol.md, Retraction): an op the truck's relay held and
 // central then refused is taken out of the relay's log and rows; the relay's answers list it
-// until the device says it took it into account. The device may hold its value: pulled from the
-// relay (its checkpoint there reached the op's number), or written by it. It takes those rows
+// until the device says it took it into account. The device may hold its value when it holds the
+// row — pulled from the relay (perhaps before a reset of its checkpoint since), or written by it —
+// so the rows held decide, not the checkpoint. It takes those rows
 // back from the server at its next run (the reload that replaces rows, snapshot.ts), and its
 // writer sets the op aside with central's reason, as after a refusal it received itself.
 import type { Retracted } from '../sync/protocol';
